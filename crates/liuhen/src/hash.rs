@@ -46,8 +46,32 @@ pub const DIGEST_LEN: usize = 32;
 /// Equality is constant-time, because digests are compared against attacker-supplied values
 /// (proofs, commitments). There is deliberately no `Deref` to the bytes and no public field:
 /// use [`Digest::as_bytes`] where the bytes are needed.
-#[derive(Clone, Copy, Hash, Serialize, Deserialize)]
+///
+/// Serialization: in binary formats (postcard, the canonical encoding) exactly 32 raw bytes; in
+/// human-readable formats (JSON proofs and reports) a 64-digit lower-case hex string.
+#[derive(Clone, Copy, Hash)]
 pub struct Digest([u8; DIGEST_LEN]);
+
+impl Serialize for Digest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.serialize_str(&self.to_hex())
+        } else {
+            self.0.serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Digest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let s = String::deserialize(deserializer)?;
+            Digest::from_hex(&s).ok_or_else(|| serde::de::Error::custom("expected 64 hex digits"))
+        } else {
+            <[u8; DIGEST_LEN]>::deserialize(deserializer).map(Digest)
+        }
+    }
+}
 
 impl Digest {
     /// The all-zero digest, used as `prev` of the genesis entry.
@@ -228,7 +252,12 @@ mod tests {
 
     #[test]
     fn labels_end_in_nul() {
-        for l in [labels::ENTRY, labels::STATEMENT, labels::SEALED, labels::KEY_FILE] {
+        for l in [
+            labels::ENTRY,
+            labels::STATEMENT,
+            labels::SEALED,
+            labels::KEY_FILE,
+        ] {
             assert_eq!(l.last(), Some(&0u8));
         }
     }

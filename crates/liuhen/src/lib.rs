@@ -1,8 +1,27 @@
-//! liuhen (留痕, "leave a trace") — a tamper-evident evidence ledger for the full-process
-//! recording of administrative law enforcement.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod hash;
-pub mod merkle;
 pub mod checkpoint;
+pub mod clock;
+pub mod encoding;
+pub mod entry;
+pub mod hash;
+pub mod keyfile;
+pub mod keys;
+pub mod ledger;
+pub mod merkle;
+pub mod model;
+pub mod registry;
+pub mod sealed;
+pub mod store;
+pub mod verify;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use entry::{Entry, SignedStatement, Statement};
+pub use hash::Digest;
+pub use keys::{PublicKey, SecretKey, Signature, Signer};
+pub use ledger::{Ledger, LedgerError, LedgerOptions, Receipt};
+pub use model::{Event, Timestamp};
+pub use store::{MemoryStore, Store, StoreError};
+pub use verify::{verify_parts, verify_store, Report, Verdict, VerifyOptions};

@@ -1,0 +1,593 @@
+//! Note keys: key ids, verifier keys (`vkey`) and signer keys (`skey`) in the text forms of Go's
+//! `golang.org/x/mod/sumdb/note`, which C2SP `signed-note` v1.0.0 and `tlog-cosignature` v1.0.1
+//! refer to:
+//!
+//! ```text
+//! vkey:  <name>+<key id, 8 lower-case hex digits>+<base64(type byte || 32-byte public key)>
+//! skey:  PRIVATE+KEY+<name>+<key id>+<base64(0x01 || 32-byte Ed25519 seed)>
+//! key id = SHA-256(name || 0x0A || type byte || public key)[:4]
+//! ```
+//!
+//! Parsing is strict: the key id must match the name and key, the hex must be lower-case (as Go
+//! writes it; Go also reads upper case), the base64 canonical, the lengths exact, and weak
+//! (small-order) Ed25519 keys are refused.
+
+use core::fmt;
+use core::str::FromStr;
+
+use base64::Engine as _;
+use sha2::Digest as _;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use super::note::{decode_canonical, NoteError, MAX_KEY_NAME_BYTES};
+use crate::keys::{PublicKey, SecretKey, Signer as _};
+
+/// The signature types (C2SP `signed-note` "signature type identifier bytes") liuhen supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum SignatureType {
+    /// `0x01`: an Ed25519 signature over the note text (`signed-note` v1.0.0). Log keys.
+    Ed25519,
+    /// `0x04`: a timestamped Ed25519 witness cosignature (`tlog-cosignature` v1.0.1,
+    /// `cosignature/v1`). Witness keys.
+    CosignatureV1,
+}
+
+impl SignatureType {
+    /// The identifier byte.
+    pub const fn id(self) -> u8 {
+        match self {
+            SignatureType::Ed25519 => 0x01,
+            SignatureType::CosignatureV1 => 0x04,
+        }
+    }
+
+    /// The type with this identifier byte, if liuhen supports it.
+    pub const fn from_id(id: u8) -> Option<Self> {
+        match id {
+            0x01 => Some(SignatureType::Ed25519),
+            0x04 => Some(SignatureType::CosignatureV1),
+            _ => None,
+        }
+    }
+}
+
+/// The key id of a key: `SHA-256(name || 0x0A || type byte || public key)[:4]`.
+///
+/// The same Ed25519 key has different ids as a log key and as a witness key, so the two uses
+/// can never be confused.
+pub fn key_id(name: &str, signature_type: SignatureType, key: &PublicKey) -> [u8; 4] {
+    key_id_of_encoded(name, &[signature_type.id()], key.as_bytes())
+}
+
+/// `SHA-256(name || "\n" || alg_and_key... )[:4]`, over the key encoding as written in a vkey.
+fn key_id_of_encoded(name: &str, alg: &[u8], key: &[u8]) -> [u8; 4] {
+    let mut h = sha2::Sha256::new();
+    h.update(name.as_bytes());
+    h.update(b"\n");
+    h.update(alg);
+    h.update(key);
+    let sum = h.finalize();
+    let mut id = [0u8; 4];
+    id.copy_from_slice(&sum[..4]);
+    id
+}
+
+/// Whether `name` is a valid key name: non-empty, at most [`MAX_KEY_NAME_BYTES`] bytes, with
+/// no `+`, no Unicode space (Go's `unicode.IsSpace`, which is Rust's `char::is_whitespace`) and no
+/// ASCII control character (a note could never carry one).
+pub fn is_valid_key_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_KEY_NAME_BYTES
+        && !name
+            .chars()
+            .any(|c| c == '+' || c.is_whitespace() || c < ' ')
+}
+
+/// Displays a key id as 8 lower-case hex digits, as vkeys and Go's error messages show it.
+#[derive(Clone, Copy)]
+pub(crate) struct KeyIdHex(pub(crate) [u8; 4]);
+
+impl fmt::Display for KeyIdHex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08x}", u32::from_be_bytes(self.0))
+    }
+}
+
+/// Parses exactly 8 lower-case hex digits.
+fn parse_key_id_hex(s: &str) -> Option<[u8; 4]> {
+    if s.len() != 8
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return None;
+    }
+    u32::from_str_radix(s, 16).ok().map(u32::to_be_bytes)
+}
+
+/// A public key trusted to sign notes under a name: a log key (Ed25519, `0x01`) or a witness key
+/// (`cosignature/v1`, `0x04`).
+///
+/// Its text form is the vkey, `<name>+<key id>+<base64(type || key)>` (see [`NoteVerifier::parse`]
+/// and `Display`). The key id always matches the name, type and key, and the key is never weak.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct NoteVerifier {
+    name: String,
+    key_id: [u8; 4],
+    key: PublicKey,
+    signature_type: SignatureType,
+}
+
+impl NoteVerifier {
+    /// A log verifier key (signature type `0x01`) for `key` under `name`.
+    ///
+    /// # Errors
+    /// [`NoteError::InvalidKeyName`], or [`NoteError::Key`] for a weak or invalid key.
+    pub fn for_key(name: &str, key: PublicKey) -> Result<Self, NoteError> {
+        Self::new(name, SignatureType::Ed25519, key)
+    }
+
+    /// A witness verifier key (`cosignature/v1`, signature type `0x04`) for `key` under `name`.
+    ///
+    /// # Errors
+    /// As [`NoteVerifier::for_key`].
+    pub fn for_witness(name: &str, key: PublicKey) -> Result<Self, NoteError> {
+        Self::new(name, SignatureType::CosignatureV1, key)
+    }
+
+    /// A verifier key of any supported type.
+    ///
+    /// # Errors
+    /// As [`NoteVerifier::for_key`].
+    pub fn new(
+        name: &str,
+        signature_type: SignatureType,
+        key: PublicKey,
+    ) -> Result<Self, NoteError> {
+        if !is_valid_key_name(name) {
+            return Err(NoteError::InvalidKeyName { line: None });
+        }
+        key.dalek()?;
+        Ok(NoteVerifier {
+            name: name.to_owned(),
+            key_id: key_id(name, signature_type, &key),
+            key,
+            signature_type,
+        })
+    }
+
+    /// Parses a vkey, `<name>+<hash>+<base64(type byte || public key)>`.
+    ///
+    /// Checks in Go's order (name, hash syntax, base64, key id over the decoded bytes, then type
+    /// and length), so that Go's test manglings fail for the same reason here.
+    ///
+    /// # Errors
+    /// [`NoteError::MalformedVerifierKey`], [`NoteError::InvalidKeyName`],
+    /// [`NoteError::KeyIdMismatch`], [`NoteError::UnknownAlgorithm`], or [`NoteError::Key`] for a
+    /// weak or invalid Ed25519 key.
+    pub fn parse(vkey: &str) -> Result<Self, NoteError> {
+        let mut parts = vkey.splitn(3, '+');
+        let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(NoteError::MalformedVerifierKey);
+        };
+        if !is_valid_key_name(name) {
+            return Err(NoteError::InvalidKeyName { line: None });
+        }
+        let declared = parse_key_id_hex(hash).ok_or(NoteError::MalformedVerifierKey)?;
+        // The longest key liuhen could meet is an ML-DSA-44 key of 1312 bytes; refuse more
+        // before decoding.
+        if b64.len() > 2048 {
+            return Err(NoteError::MalformedVerifierKey);
+        }
+        let data = decode_canonical(b64).ok_or(NoteError::MalformedVerifierKey)?;
+        let computed = key_id_of_encoded(name, &[], &data);
+        if computed != declared {
+            return Err(NoteError::KeyIdMismatch {
+                name: name.to_owned(),
+                declared,
+                computed,
+            });
+        }
+        let Some((&alg, key)) = data.split_first() else {
+            return Err(NoteError::MalformedVerifierKey);
+        };
+        let signature_type =
+            SignatureType::from_id(alg).ok_or(NoteError::UnknownAlgorithm { alg })?;
+        let key: [u8; 32] = key
+            .try_into()
+            .map_err(|_| NoteError::MalformedVerifierKey)?;
+        Ok(NoteVerifier {
+            name: name.to_owned(),
+            key_id: declared,
+            key: PublicKey::ed25519(key)?,
+            signature_type,
+        })
+    }
+
+    /// The key name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The key id.
+    pub fn key_id(&self) -> [u8; 4] {
+        self.key_id
+    }
+
+    /// The public key.
+    pub fn key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// What this key verifies: note signatures or witness cosignatures.
+    pub fn signature_type(&self) -> SignatureType {
+        self.signature_type
+    }
+}
+
+impl fmt::Display for NoteVerifier {
+    /// The vkey.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut data = [0u8; 33];
+        data[0] = self.signature_type.id();
+        data[1..].copy_from_slice(self.key.as_bytes());
+        write!(
+            f,
+            "{}+{}+{}",
+            self.name,
+            KeyIdHex(self.key_id),
+            base64::engine::general_purpose::STANDARD.encode(data)
+        )
+    }
+}
+
+impl fmt::Debug for NoteVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NoteVerifier({self})")
+    }
+}
+
+impl FromStr for NoteVerifier {
+    type Err = NoteError;
+
+    fn from_str(s: &str) -> Result<Self, NoteError> {
+        NoteVerifier::parse(s)
+    }
+}
+
+/// The prefix that keeps a signer key from being mistaken for a verifier key.
+const SKEY_PREFIX: &str = "PRIVATE+KEY+";
+
+/// Parses a signer key, `PRIVATE+KEY+<name>+<hash>+<base64(0x01 || seed)>`, as Go's
+/// `note.GenerateKey` writes it, into the key name and the secret key.
+///
+/// The hash must be the key id of the derived public key as a log key (`0x01`). The same skey
+/// can drive a witness: [`cosign`](super::cosign) computes the `0x04` key id itself, as
+/// transparency-dev's `NewSignerForCosignatureV1` does.
+///
+/// The decoded secret lives only in buffers that are zeroized on drop, and no error shows any
+/// part of it.
+///
+/// # Errors
+/// [`NoteError::MalformedSignerKey`], [`NoteError::InvalidKeyName`],
+/// [`NoteError::UnknownAlgorithm`] or [`NoteError::KeyIdMismatch`].
+pub fn parse_skey(skey: &str) -> Result<(String, SecretKey), NoteError> {
+    let rest = skey
+        .strip_prefix(SKEY_PREFIX)
+        .ok_or(NoteError::MalformedSignerKey)?;
+    let mut parts = rest.splitn(3, '+');
+    let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::MalformedSignerKey);
+    };
+    if !is_valid_key_name(name) {
+        return Err(NoteError::InvalidKeyName { line: None });
+    }
+    let declared = parse_key_id_hex(hash).ok_or(NoteError::MalformedSignerKey)?;
+
+    // 33 bytes encode to exactly 44 characters, no padding.
+    let engine = &base64::engine::general_purpose::STANDARD;
+    if b64.len() != 44 {
+        return Err(NoteError::MalformedSignerKey);
+    }
+    let mut data = Zeroizing::new([0u8; 33]);
+    let n = engine
+        .decode_slice(b64, data.as_mut())
+        .map_err(|_| NoteError::MalformedSignerKey)?;
+    let mut again = Zeroizing::new([0u8; 44]);
+    let m = engine
+        .encode_slice(data.as_ref(), again.as_mut())
+        .map_err(|_| NoteError::MalformedSignerKey)?;
+    if n != 33 || m != 44 || !bool::from(again.as_ref().ct_eq(b64.as_bytes())) {
+        return Err(NoteError::MalformedSignerKey);
+    }
+    if data[0] != SignatureType::Ed25519.id() {
+        return Err(NoteError::UnknownAlgorithm { alg: data[0] });
+    }
+    let mut seed = Zeroizing::new([0u8; 32]);
+    seed.copy_from_slice(&data[1..]);
+    let key = SecretKey::from_seed(&seed);
+    let computed = key_id(name, SignatureType::Ed25519, &key.public_key());
+    if computed != declared {
+        return Err(NoteError::KeyIdMismatch {
+            name: name.to_owned(),
+            declared,
+            computed,
+        });
+    }
+    Ok((name.to_owned(), key))
+}
+
+/// Writes `key` as a signer key under `name`, in the form [`parse_skey`] reads and Go's
+/// `note.NewSigner` accepts.
+///
+/// The result is a secret: it is zeroized on drop, and no intermediate copy outlives this call.
+///
+/// # Errors
+/// [`NoteError::InvalidKeyName`].
+pub fn format_skey(name: &str, key: &SecretKey) -> Result<Zeroizing<String>, NoteError> {
+    if !is_valid_key_name(name) {
+        return Err(NoteError::InvalidKeyName { line: None });
+    }
+    let id = key_id(name, SignatureType::Ed25519, &key.public_key());
+    let mut data = Zeroizing::new([0u8; 33]);
+    data[0] = SignatureType::Ed25519.id();
+    data[1..].copy_from_slice(key.seed().as_ref());
+    let mut b64 = Zeroizing::new([0u8; 44]);
+    base64::engine::general_purpose::STANDARD
+        .encode_slice(data.as_ref(), b64.as_mut())
+        .map_err(|_| NoteError::MalformedSignerKey)?;
+
+    // Reserve the exact length up front so the string never reallocates, which would leave an
+    // unzeroized copy behind.
+    let mut out = Zeroizing::new(String::with_capacity(
+        SKEY_PREFIX.len() + name.len() + 1 + 8 + 1 + 44,
+    ));
+    out.push_str(SKEY_PREFIX);
+    out.push_str(name);
+    out.push('+');
+    out.push_str(&KeyIdHex(id).to_string());
+    out.push('+');
+    for &b in b64.iter() {
+        out.push(char::from(b));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::keys::KeyError;
+
+    const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    const PETER_SKEY: &str =
+        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+
+    #[test]
+    fn vkey_round_trips() {
+        let v = NoteVerifier::parse(PETER_VKEY).unwrap();
+        assert_eq!(v.name(), "PeterNeumann");
+        assert_eq!(v.key_id(), [0xc7, 0x4f, 0x20, 0xa3]);
+        assert_eq!(v.signature_type(), SignatureType::Ed25519);
+        assert_eq!(v.to_string(), PETER_VKEY);
+        assert_eq!(NoteVerifier::for_key("PeterNeumann", *v.key()).unwrap(), v);
+        assert_eq!(PETER_VKEY.parse::<NoteVerifier>().unwrap(), v);
+        assert!(format!("{v:?}").contains(PETER_VKEY));
+    }
+
+    #[test]
+    fn skey_round_trips() {
+        let (name, key) = parse_skey(PETER_SKEY).unwrap();
+        assert_eq!(name, "PeterNeumann");
+        assert_eq!(format_skey(&name, &key).unwrap().as_str(), PETER_SKEY);
+        let v = NoteVerifier::for_key(&name, key.public_key()).unwrap();
+        assert_eq!(v.to_string(), PETER_VKEY);
+    }
+
+    #[test]
+    fn witness_key_has_its_own_id() {
+        let v = NoteVerifier::parse(PETER_VKEY).unwrap();
+        let w = NoteVerifier::for_witness("PeterNeumann", *v.key()).unwrap();
+        assert_ne!(w.key_id(), v.key_id());
+        assert_eq!(w.signature_type(), SignatureType::CosignatureV1);
+        let text = w.to_string();
+        assert!(text.starts_with("PeterNeumann+"));
+        // The type byte 0x04 in front of the same key.
+        assert_eq!(
+            text.splitn(3, '+').nth(2),
+            Some("BBpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+        );
+        assert_eq!(NoteVerifier::parse(&text).unwrap(), w);
+    }
+
+    #[test]
+    fn bad_key_hash_is_refused() {
+        let bad = PETER_VKEY.replace("c74f20a3", "c74f20a4");
+        assert!(matches!(
+            NoteVerifier::parse(&bad),
+            Err(NoteError::KeyIdMismatch {
+                declared: [0xc7, 0x4f, 0x20, 0xa4],
+                ..
+            })
+        ));
+        let bad = PETER_SKEY.replace("c74f20a3", "00000000");
+        assert!(matches!(
+            parse_skey(&bad),
+            Err(NoteError::KeyIdMismatch { .. })
+        ));
+        // Another name, same key: the id no longer matches.
+        let bad = PETER_VKEY.replace("PeterNeumann", "PeterNeuman");
+        assert!(matches!(
+            NoteVerifier::parse(&bad),
+            Err(NoteError::KeyIdMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn upper_case_hash_is_refused() {
+        let bad = PETER_VKEY.replace("c74f20a3", "C74F20A3");
+        assert_eq!(
+            NoteVerifier::parse(&bad),
+            Err(NoteError::MalformedVerifierKey)
+        );
+        for h in ["c74f20a", "c74f20a30", "+c74f20a", "-c74f20a", "c74f 20a"] {
+            let bad = PETER_VKEY.replace("c74f20a3", h);
+            assert!(NoteVerifier::parse(&bad).is_err(), "{h}");
+        }
+    }
+
+    #[test]
+    fn non_canonical_vkey_base64_is_refused() {
+        // 33 bytes fill 44 base64 characters exactly: no padding and no spare bits, so the
+        // non-canonical forms are extra padding, another alphabet, and whitespace.
+        for bad in [
+            format!("{PETER_VKEY}="),
+            format!("{PETER_VKEY}===="),
+            PETER_VKEY.replace('/', "_"),
+            format!("{PETER_VKEY} "),
+            PETER_VKEY.replace("LDE4", "LDE4\n"),
+        ] {
+            assert_eq!(
+                NoteVerifier::parse(&bad),
+                Err(NoteError::MalformedVerifierKey),
+                "{bad}"
+            );
+        }
+        for bad in [
+            format!("{PETER_SKEY}="),
+            PETER_SKEY.replace("hfZx", "hfZ-"),
+            format!("{PETER_SKEY} "),
+            PETER_SKEY.replace("+AYEK", "+AYE="),
+        ] {
+            assert_eq!(
+                parse_skey(&bad).unwrap_err(),
+                NoteError::MalformedSignerKey,
+                "{bad}"
+            );
+        }
+        // A vkey whose key part needs padding: trailing bits must be zero.
+        let data = [0x01u8, 0xff];
+        let id = key_id_of_encoded("p", &[], &data);
+        let good = format!("p+{}+Af8=", KeyIdHex(id));
+        // Canonical but too short: refused for its length, not its encoding.
+        assert_eq!(
+            NoteVerifier::parse(&good),
+            Err(NoteError::MalformedVerifierKey)
+        );
+        let bad = format!("p+{}+Af9=", KeyIdHex(id));
+        assert_eq!(
+            NoteVerifier::parse(&bad),
+            Err(NoteError::MalformedVerifierKey)
+        );
+        assert_eq!(decode_canonical("Af9="), None);
+    }
+
+    #[test]
+    fn unknown_algorithm_and_wrong_length_are_refused() {
+        // Go note_test.go TestNewVerifier: both with the key hash adjusted to match.
+        assert_eq!(
+            NoteVerifier::parse(
+                "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="
+            ),
+            Err(NoteError::MalformedVerifierKey)
+        );
+        assert_eq!(
+            NoteVerifier::parse(
+                "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+            ),
+            Err(NoteError::UnknownAlgorithm { alg: 0x65 })
+        );
+    }
+
+    #[test]
+    fn weak_keys_are_refused() {
+        // The identity point: 0x01 then 31 zero bytes.
+        let mut weak = [0u8; 32];
+        weak[0] = 1;
+        let mut data = vec![0x01];
+        data.extend_from_slice(&weak);
+        let id = key_id_of_encoded("w", &[], &data);
+        let vkey = format!(
+            "w+{}+{}",
+            KeyIdHex(id),
+            base64::engine::general_purpose::STANDARD.encode(&data)
+        );
+        assert!(matches!(
+            NoteVerifier::parse(&vkey),
+            Err(NoteError::Key(KeyError::WeakPublicKey { .. }))
+        ));
+        assert!(NoteVerifier::for_key("w", PublicKey::Ed25519(weak)).is_err());
+    }
+
+    #[test]
+    fn invalid_names_are_refused() {
+        let key = *NoteVerifier::parse(PETER_VKEY).unwrap().key();
+        for name in [
+            "",
+            "a b",
+            "a+b",
+            "a\tb",
+            "a\u{2028}b",
+            "a\u{1}b",
+            &"n".repeat(256),
+        ] {
+            assert!(!is_valid_key_name(name), "{name:?}");
+            assert_eq!(
+                NoteVerifier::for_key(name, key),
+                Err(NoteError::InvalidKeyName { line: None })
+            );
+        }
+        assert!(is_valid_key_name("example.com/log/testdata"));
+        assert!(is_valid_key_name("日志"));
+        assert!(is_valid_key_name(&"n".repeat(255)));
+        let k = SecretKey::from_seed(&[1; 32]);
+        assert!(format_skey("a b", &k).is_err());
+    }
+
+    #[test]
+    fn skey_errors_never_show_the_secret() {
+        let b64 = PETER_SKEY.splitn(5, '+').nth(4).unwrap();
+        assert_eq!(b64.len(), 44);
+        let manglings = [
+            PETER_SKEY.replacen("PRIVATE", "PUBLIC", 1),
+            PETER_SKEY.replace("KDFz", "KDF0"),
+            PETER_SKEY.replace("KDFz", "KDF="),
+            PETER_SKEY.replace("c74f20a3", "c74f20a4"),
+            PETER_SKEY.replace("+AYEK", "+AoEK"),
+            PETER_SKEY[..PETER_SKEY.len() - 1].to_owned(),
+        ];
+        for m in manglings {
+            let e = parse_skey(&m).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains(&b64[4..20]), "{shown}");
+        }
+        let (_, key) = parse_skey(PETER_SKEY).unwrap();
+        assert!(!format!("{key:?}").contains(&b64[4..20]));
+    }
+
+    #[test]
+    fn generated_keys_round_trip() {
+        let k = SecretKey::generate().unwrap();
+        let skey = format_skey("example.com/liuhen", &k).unwrap();
+        let (name, back) = parse_skey(&skey).unwrap();
+        assert_eq!(name, "example.com/liuhen");
+        assert_eq!(back.public_key(), k.public_key());
+    }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn parsers_never_panic(s in "\\PC{0,90}") {
+                let _ = NoteVerifier::parse(&s);
+                let _ = parse_skey(&s);
+                let _ = NoteVerifier::parse(&format!("a+c74f20a3+{s}"));
+                let _ = parse_skey(&format!("PRIVATE+KEY+a+c74f20a3+{s}"));
+            }
+        }
+    }
+}

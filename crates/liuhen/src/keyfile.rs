@@ -1,0 +1,266 @@
+//! Key files: secret keys written with mode 0600, verifier keys in C2SP `vkey` text.
+//!
+//! A secret key file holds one line in the Go `note` signer-key form
+//! (`PRIVATE+KEY+<name>+<keyhash>+<base64(0x01 || seed)>`), so the same file works with
+//! `golang.org/x/mod/sumdb/note` tools. It is created exclusively (never overwriting a key) with
+//! mode 0600, synced, and its directory synced; reading refuses a file that group or others can
+//! read, as ssh does, because such a key must be presumed disclosed. Secret bytes read or written
+//! live only in zeroizing buffers.
+//!
+//! This module and the file store are the only parts of the core that touch the file system.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::checkpoint::{format_skey, parse_skey, NoteError, NoteVerifier};
+use crate::keys::SecretKey;
+
+/// Largest key file read, in bytes. Real ones are under 200.
+const MAX_KEY_FILE: u64 = 4096;
+
+/// Errors of key-file handling; each names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyFileError {
+    /// The OS refused an operation.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A key file already exists there; keys are never overwritten.
+    #[error("{path}: a file already exists; refusing to overwrite a key")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The secret key file is readable by group or others.
+    #[error("{path}: secret key file has mode {mode:o}; it must not be readable by group or others (chmod 600)")]
+    Insecure {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The file is larger than any key file.
+    #[error("{path}: larger than {MAX_KEY_FILE} bytes, not a key file")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The content is not a key in the expected form.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: NoteError,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
+    move |source| KeyFileError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes `key` under `name` to a new file at `path` with mode 0600.
+///
+/// # Errors
+/// [`KeyFileError::Exists`] if `path` exists; [`KeyFileError::Io`] otherwise on failure.
+pub fn write_secret_key(path: &Path, name: &str, key: &SecretKey) -> Result<(), KeyFileError> {
+    let text = format_skey(name, key).map_err(|source| KeyFileError::Parse {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            KeyFileError::Exists {
+                path: path.to_owned(),
+            }
+        } else {
+            KeyFileError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        }
+    })?;
+    let mut line = Zeroizing::new(String::with_capacity(text.len() + 1));
+    line.push_str(&text);
+    line.push('\n');
+    file.write_all(line.as_bytes()).map_err(io(path))?;
+    file.sync_all().map_err(io(path))?;
+    sync_parent(path)
+}
+
+/// Reads a secret key file: returns the key's name and the key.
+///
+/// # Errors
+/// [`KeyFileError::Insecure`] if group or others may read it, [`KeyFileError::Parse`] if it is
+/// not a signer key, or an I/O error.
+pub fn read_secret_key(path: &Path) -> Result<(String, SecretKey), KeyFileError> {
+    let file = File::open(path).map_err(io(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().map_err(io(path))?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(KeyFileError::Insecure {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+    }
+    let text = read_limited(file, path)?;
+    parse_skey(text.trim_end()).map_err(|source| KeyFileError::Parse {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Writes a verifier key (C2SP `vkey` text and a newline) to a new file.
+///
+/// # Errors
+/// [`KeyFileError::Exists`] or an I/O error.
+pub fn write_verifier_key(path: &Path, key: &NoteVerifier) -> Result<(), KeyFileError> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                KeyFileError::Exists {
+                    path: path.to_owned(),
+                }
+            } else {
+                KeyFileError::Io {
+                    path: path.to_owned(),
+                    source,
+                }
+            }
+        })?;
+    file.write_all(format!("{key}\n").as_bytes())
+        .map_err(io(path))?;
+    file.sync_all().map_err(io(path))?;
+    sync_parent(path)
+}
+
+/// Reads a verifier key file (C2SP `vkey` text).
+///
+/// # Errors
+/// [`KeyFileError::Parse`] or an I/O error.
+pub fn read_verifier_key(path: &Path) -> Result<NoteVerifier, KeyFileError> {
+    let file = File::open(path).map_err(io(path))?;
+    let text = read_limited(file, path)?;
+    NoteVerifier::parse(text.trim_end()).map_err(|source| KeyFileError::Parse {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn read_limited(file: File, path: &Path) -> Result<Zeroizing<String>, KeyFileError> {
+    let mut text = Zeroizing::new(String::new());
+    file.take(MAX_KEY_FILE + 1)
+        .read_to_string(&mut text)
+        .map_err(io(path))?;
+    if text.len() as u64 > MAX_KEY_FILE {
+        return Err(KeyFileError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    Ok(text)
+}
+
+fn sync_parent(path: &Path) -> Result<(), KeyFileError> {
+    // A new file's directory entry is durable only once the directory itself is synced.
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(dir))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::keys::Signer;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("liuhen-keyfile-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn secret_key_round_trip_mode_and_no_overwrite() {
+        let dir = tempdir("rt");
+        let path = dir.join("officer.key");
+        let key = SecretKey::from_seed(&[5u8; 32]);
+        write_secret_key(&path, "officer-21020001", &key).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        let (name, back) = read_secret_key(&path).unwrap();
+        assert_eq!(name, "officer-21020001");
+        assert_eq!(back.public_key(), key.public_key());
+        assert!(matches!(
+            write_secret_key(&path, "x", &key),
+            Err(KeyFileError::Exists { .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn world_readable_key_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempdir("mode");
+        let path = dir.join("k");
+        write_secret_key(&path, "k", &SecretKey::from_seed(&[6u8; 32])).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            read_secret_key(&path),
+            Err(KeyFileError::Insecure { mode: 0o644, .. })
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn verifier_key_round_trip() {
+        let dir = tempdir("vkey");
+        let path = dir.join("ledger.vkey");
+        let key = SecretKey::from_seed(&[7u8; 32]);
+        let v = NoteVerifier::for_key("example.com/ledger", key.public_key()).unwrap();
+        write_verifier_key(&path, &v).unwrap();
+        assert_eq!(read_verifier_key(&path).unwrap().to_string(), v.to_string());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,338 @@
+//! Ed25519 keys, signatures and the [`Signer`] trait.
+//!
+//! Every key and signature carries an algorithm identifier (the enum variant, encoded as the
+//! first byte by [`encoding`](crate::encoding)), in the way C2SP key ids carry a type byte, so an
+//! SM2 suite or a hardware key store can be added without breaking old ledgers.
+//!
+//! Verification is always `verify_strict` (RFC 8032 cofactorless equation; rejects small-order
+//! public keys and `R` points and non-canonical `S`). See `docs/decisions/0003-strict-signatures.md`
+//! for why liuhen does not accept signatures on the word of a batch equation alone.
+//!
+//! Secret keys are zeroized on drop (ed25519-dalek's `zeroize` feature) and are never printed by
+//! `Debug`. Key files are read and written by [`crate::keyfile`].
+
+use core::fmt;
+
+use ed25519_dalek::Signer as _;
+use serde::{Deserialize, Serialize};
+
+/// Errors of this module.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The 32 bytes are not a valid compressed Edwards point.
+    #[error("not a valid Ed25519 public key")]
+    InvalidPublicKey,
+    /// The public key has small order; any signature would verify against it.
+    #[error("Ed25519 public key {key} is weak (small order) and is refused")]
+    WeakPublicKey {
+        /// The key, in hex.
+        key: String,
+    },
+    /// The signature does not verify under `verify_strict`.
+    #[error("signature does not verify for key {key}")]
+    BadSignature {
+        /// The key, in hex.
+        key: String,
+    },
+    /// A signer (for example a hardware module) failed to produce a signature.
+    #[error("signer failed: {reason}")]
+    SignerFailed {
+        /// What the signer reported.
+        reason: String,
+    },
+    /// The operating system's random source failed.
+    #[error("the system random number generator failed")]
+    Rng,
+}
+
+/// A public key, tagged with its algorithm.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PublicKey {
+    /// An Ed25519 public key (RFC 8032), 32 bytes. Algorithm id 0.
+    Ed25519([u8; 32]),
+}
+
+impl PublicKey {
+    /// Builds an Ed25519 public key from 32 bytes, refusing invalid encodings and weak keys.
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidPublicKey`] or [`KeyError::WeakPublicKey`].
+    pub fn ed25519(bytes: [u8; 32]) -> Result<Self, KeyError> {
+        let key = PublicKey::Ed25519(bytes);
+        key.dalek()?;
+        Ok(key)
+    }
+
+    /// The raw key bytes (without the algorithm tag).
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        match self {
+            PublicKey::Ed25519(b) => b,
+        }
+    }
+
+    /// Lower-case hex of the raw key bytes.
+    pub fn to_hex(&self) -> String {
+        crate::hash::Digest::from_bytes(*self.as_bytes()).to_hex()
+    }
+
+    /// The key as ed25519-dalek needs it, after checking it is valid and not weak.
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidPublicKey`] or [`KeyError::WeakPublicKey`].
+    pub fn dalek(&self) -> Result<ed25519_dalek::VerifyingKey, KeyError> {
+        let PublicKey::Ed25519(bytes) = self;
+        let vk = ed25519_dalek::VerifyingKey::from_bytes(bytes)
+            .map_err(|_| KeyError::InvalidPublicKey)?;
+        if vk.is_weak() {
+            return Err(KeyError::WeakPublicKey { key: self.to_hex() });
+        }
+        Ok(vk)
+    }
+
+    /// Verifies `signature` over `message` with `verify_strict`.
+    ///
+    /// The message must already carry its domain-separation label.
+    ///
+    /// # Errors
+    /// [`KeyError::BadSignature`] when the signature does not verify, or the key errors of
+    /// [`PublicKey::dalek`].
+    pub fn verify_strict(&self, message: &[u8], signature: &Signature) -> Result<(), KeyError> {
+        let vk = self.dalek()?;
+        let Signature::Ed25519(sig) = signature;
+        vk.verify_strict(message, &ed25519_dalek::Signature::from_bytes(sig))
+            .map_err(|_| KeyError::BadSignature { key: self.to_hex() })
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Ed25519({})", self.to_hex())
+    }
+}
+
+impl fmt::Display for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ed25519:{}", self.to_hex())
+    }
+}
+
+/// A signature, tagged with its algorithm.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Signature {
+    /// An Ed25519 signature (RFC 8032), 64 bytes `R || S`. Algorithm id 0.
+    Ed25519([u8; 64]),
+}
+
+impl Signature {
+    /// The raw signature bytes.
+    pub fn as_bytes(&self) -> &[u8; 64] {
+        match self {
+            Signature::Ed25519(b) => b,
+        }
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = self.as_bytes();
+        write!(
+            f,
+            "Ed25519({}{})",
+            crate::hash::Digest::from_bytes(first_half(b)).to_hex(),
+            crate::hash::Digest::from_bytes(second_half(b)).to_hex()
+        )
+    }
+}
+
+fn first_half(b: &[u8; 64]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&b[..32]);
+    out
+}
+
+fn second_half(b: &[u8; 64]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&b[32..]);
+    out
+}
+
+// serde derives arrays only up to 32 elements; a 64-byte signature is written as a tuple of
+// 64 `u8`, which postcard encodes as 64 raw bytes with no length prefix.
+impl Serialize for Signature {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTupleVariant;
+        let Signature::Ed25519(bytes) = self;
+        let mut t = serializer.serialize_tuple_variant("Signature", 0, "Ed25519", 1)?;
+        t.serialize_field(&SigBytes(*bytes))?;
+        t.end()
+    }
+}
+
+struct SigBytes([u8; 64]);
+
+impl Serialize for SigBytes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut t = serializer.serialize_tuple(64)?;
+        for b in &self.0 {
+            t.serialize_element(b)?;
+        }
+        t.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SigBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = SigBytes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("64 signature bytes")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<SigBytes, A::Error> {
+                let mut out = [0u8; 64];
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = seq
+                        .next_element()?
+                        .ok_or_else(|| serde::de::Error::invalid_length(i, &self))?;
+                }
+                Ok(SigBytes(out))
+            }
+        }
+        deserializer.deserialize_tuple(64, V)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "Signature")]
+enum SignatureRepr {
+    Ed25519(SigBytes),
+}
+
+impl<'de> Deserialize<'de> for Signature {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let SignatureRepr::Ed25519(SigBytes(b)) = SignatureRepr::deserialize(deserializer)?;
+        Ok(Signature::Ed25519(b))
+    }
+}
+
+/// Something that signs: an in-memory [`SecretKey`], or a hardware module behind the same trait.
+///
+/// Implementations sign the message exactly as given; callers prepend the domain-separation
+/// label (statements) or pass a C2SP note text (checkpoints).
+pub trait Signer: Send + Sync {
+    /// The public key that verifies this signer's signatures.
+    fn public_key(&self) -> PublicKey;
+
+    /// Signs `message`.
+    ///
+    /// # Errors
+    /// [`KeyError::SignerFailed`] when the underlying device fails.
+    fn sign(&self, message: &[u8]) -> Result<Signature, KeyError>;
+}
+
+/// An Ed25519 secret key held in memory. Zeroized on drop; `Debug` never shows it.
+#[derive(Clone)]
+pub struct SecretKey {
+    inner: ed25519_dalek::SigningKey,
+}
+
+impl SecretKey {
+    /// A fresh key from the operating system's random source.
+    ///
+    /// # Errors
+    /// [`KeyError::Rng`] if the system random source fails.
+    pub fn generate() -> Result<Self, KeyError> {
+        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+        rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, seed.as_mut())
+            .map_err(|_| KeyError::Rng)?;
+        Ok(Self::from_seed(&seed))
+    }
+
+    /// The key whose RFC 8032 seed (the 32-byte "private key") is `seed`.
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        SecretKey {
+            inner: ed25519_dalek::SigningKey::from_bytes(seed),
+        }
+    }
+
+    /// The 32-byte seed, in a buffer that is zeroized on drop.
+    pub fn seed(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        zeroize::Zeroizing::new(self.inner.to_bytes())
+    }
+}
+
+impl Signer for SecretKey {
+    fn public_key(&self) -> PublicKey {
+        PublicKey::Ed25519(self.inner.verifying_key().to_bytes())
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Signature, KeyError> {
+        Ok(Signature::Ed25519(self.inner.sign(message).to_bytes()))
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({}, secret redacted)", self.public_key())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc8032_test_1() {
+        // RFC 8032 section 7.1, TEST 1 (empty message).
+        let seed = crate::hash::Digest::from_hex(
+            "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+        )
+        .unwrap();
+        let key = SecretKey::from_seed(seed.as_bytes());
+        assert_eq!(
+            key.public_key().to_hex(),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        );
+        let sig = key.sign(b"").unwrap();
+        let expected = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155\
+                        5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
+        assert_eq!(format!("{sig:?}"), format!("Ed25519({expected})"));
+        key.public_key().verify_strict(b"", &sig).unwrap();
+        assert!(key.public_key().verify_strict(b"x", &sig).is_err());
+    }
+
+    #[test]
+    fn weak_key_refused() {
+        // The identity point (small order) encodes as 0x01 followed by zeros.
+        let mut b = [0u8; 32];
+        b[0] = 1;
+        assert!(matches!(
+            PublicKey::ed25519(b),
+            Err(KeyError::WeakPublicKey { .. })
+        ));
+    }
+
+    #[test]
+    fn debug_hides_secret() {
+        let key = SecretKey::from_seed(&[7u8; 32]);
+        let s = format!("{key:?}");
+        assert!(s.contains("redacted"));
+        assert!(!s.contains(&crate::hash::Digest::from_bytes([7u8; 32]).to_hex()));
+    }
+
+    #[test]
+    fn signature_postcard_is_tag_plus_64_bytes() {
+        let sig = Signature::Ed25519([9u8; 64]);
+        let bytes = postcard::to_stdvec(&sig).unwrap();
+        assert_eq!(bytes.len(), 65);
+        assert_eq!(bytes[0], 0);
+        let back: Signature = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, sig);
+    }
+}

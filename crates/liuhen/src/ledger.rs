@@ -1,0 +1,565 @@
+//! The writer: create or open a ledger, append signed statements, seal checkpoints, prove.
+//!
+//! # Life of a statement
+//!
+//! 1. An author signs a [`SignedStatement`] (possibly offline, days before upload).
+//! 2. [`Ledger::append_batch`] checks every signature with `verify_strict`, in parallel on all
+//!    cores, and refuses a statement dated in the future beyond the configured skew.
+//! 3. In order, each statement is admitted by the [`Registry`] at the position it will take
+//!    (unknown, revoked or unauthorized authors are refused).
+//! 4. The ledger assigns `seq`, `prev` (leaf hash of the previous entry) and `logged_at` (its own
+//!    clock, never decreasing), encodes the entries and hands them to the [`Store`], which makes
+//!    them durable before returning.
+//! 5. Only then is the in-memory state (registry, Merkle frontier) advanced and a [`Receipt`]
+//!    returned. A batch is all-or-nothing: if any statement is refused, none is appended.
+//! 6. [`Ledger::seal`] signs a C2SP checkpoint over the current tree and stores it.
+//!
+//! The ledger reads time only from the injected [`Clock`].
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::checkpoint::{Checkpoint, CheckpointError, NoteVerifier, SignedCheckpoint};
+use crate::clock::Clock;
+use crate::encoding::EncodingError;
+use crate::entry::{EncodedEntry, Entry, SignedStatement, StatementError};
+use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
+use crate::keys::{PublicKey, Signer};
+use crate::merkle::{
+    self, CompactRange, ConsistencyProof, HashReader, InclusionProof, MerkleError,
+};
+use crate::model::{Event, Suite, Timestamp};
+use crate::registry::{Genesis, Registry, RegistryError};
+use crate::store::{Store, StoreError};
+
+/// Settings of a ledger writer.
+#[derive(Clone, Debug)]
+pub struct LedgerOptions {
+    /// How far in the future (by the ledger's clock) a statement's own time may lie, in
+    /// milliseconds. Device clocks drift; a statement from further ahead is refused.
+    pub max_future_skew_ms: i64,
+}
+
+impl Default for LedgerOptions {
+    fn default() -> Self {
+        LedgerOptions {
+            max_future_skew_ms: 5 * 60 * 1000,
+        }
+    }
+}
+
+/// Errors of the ledger writer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The store failed; nothing of the failed call was acknowledged.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An entry could not be encoded (e.g. larger than 64 KiB).
+    #[error("statement {index} of the batch cannot be stored: {source}")]
+    Encoding {
+        /// Position of the statement in the batch.
+        index: usize,
+        /// Why.
+        #[source]
+        source: EncodingError,
+    },
+    /// A statement's signature does not verify.
+    #[error("statement {index} of the batch is refused: {source}")]
+    BadSignature {
+        /// Position of the statement in the batch.
+        index: usize,
+        /// Why.
+        #[source]
+        source: StatementError,
+    },
+    /// A statement's author may not make it at this position.
+    #[error("statement {index} of the batch is refused: {source}")]
+    Refused {
+        /// Position of the statement in the batch.
+        index: usize,
+        /// Why.
+        #[source]
+        source: RegistryError,
+    },
+    /// A statement is dated too far in the future.
+    #[error("statement {index} of the batch is dated {time} ms, beyond the ledger clock {now} ms plus the allowed skew")]
+    FutureStatement {
+        /// Position of the statement in the batch.
+        index: usize,
+        /// Its time.
+        time: i64,
+        /// The ledger's time.
+        now: i64,
+    },
+    /// `create` was given a store that already holds entries.
+    #[error("cannot create a ledger in a store that already holds {size} entries")]
+    NotEmpty {
+        /// How many.
+        size: u64,
+    },
+    /// `open` was given an empty store.
+    #[error("the store holds no ledger (no genesis entry)")]
+    NoGenesis,
+    /// The stored entries are not a valid ledger (run the verifier for a full report).
+    #[error("stored entry {seq} is not valid: {reason}")]
+    Corrupt {
+        /// The entry.
+        seq: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A checkpoint was to be signed by a key other than the ledger key.
+    #[error("checkpoints must be signed by the ledger key {expected}, not {got}")]
+    NotLedgerKey {
+        /// The ledger key.
+        expected: PublicKey,
+        /// The key offered.
+        got: PublicKey,
+    },
+    /// The origin is not usable as a checkpoint origin / note key name.
+    #[error("invalid ledger origin {origin:?}: {reason}")]
+    BadOrigin {
+        /// The origin.
+        origin: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A Merkle computation failed (e.g. a proof for a size the ledger does not have).
+    #[error(transparent)]
+    Merkle(#[from] MerkleError),
+    /// A checkpoint could not be produced.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// The signer failed.
+    #[error(transparent)]
+    Statement(#[from] StatementError),
+}
+
+/// What `append` returns for each statement: where it landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Its Merkle leaf hash.
+    pub leaf_hash: Digest,
+    /// When the ledger accepted it.
+    pub logged_at: Timestamp,
+}
+
+/// Adapts a [`Store`] to the Merkle module's [`HashReader`].
+struct StoreReader<'a, S: Store + ?Sized>(&'a S);
+
+impl<S: Store + ?Sized> HashReader for StoreReader<'_, S> {
+    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, MerkleError> {
+        self.0
+            .perfect_subtree(level, index)
+            .map_err(|e| MerkleError::Reader {
+                level,
+                index,
+                source: Box::new(e),
+            })
+    }
+}
+
+/// Checks that `origin` can serve as C2SP checkpoint origin and note key name.
+fn check_origin(origin: &str) -> Result<(), LedgerError> {
+    let bad = |reason| {
+        Err(LedgerError::BadOrigin {
+            origin: origin.to_owned(),
+            reason,
+        })
+    };
+    if origin.is_empty() {
+        return bad("it is empty");
+    }
+    if origin.len() > 255 {
+        return bad("it is longer than 255 bytes");
+    }
+    if !crate::checkpoint::is_valid_key_name(origin) {
+        return bad("it is not a valid C2SP note key name (no '+', no white space)");
+    }
+    if origin.chars().any(char::is_control) {
+        return bad("it contains control characters");
+    }
+    Ok(())
+}
+
+/// A ledger writer over a store.
+pub struct Ledger<S: Store> {
+    store: S,
+    hasher: Sha256TreeHasher,
+    clock: Arc<dyn Clock>,
+    options: LedgerOptions,
+    registry: Registry,
+    genesis: Genesis,
+    frontier: CompactRange,
+    last_leaf: Digest,
+    last_logged_at: Timestamp,
+}
+
+impl<S: Store> std::fmt::Debug for Ledger<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("origin", &self.genesis.origin)
+            .field("size", &self.store.size())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Store> Ledger<S> {
+    /// Creates a ledger in an empty store: writes the genesis entry, signed by `ledger_key`,
+    /// and seals a first checkpoint.
+    ///
+    /// # Errors
+    /// [`LedgerError::NotEmpty`], [`LedgerError::BadOrigin`], or a store or signer error.
+    pub fn create(
+        mut store: S,
+        origin: &str,
+        ledger_key: &dyn Signer,
+        clock: Arc<dyn Clock>,
+        options: LedgerOptions,
+    ) -> Result<Self, LedgerError> {
+        if store.size() != 0 {
+            return Err(LedgerError::NotEmpty { size: store.size() });
+        }
+        check_origin(origin)?;
+        let now = clock.now();
+        let genesis_statement = SignedStatement::sign(
+            now,
+            Event::Genesis {
+                origin: origin.to_owned(),
+                suite: Suite::Sha256Ed25519Blake3,
+                ledger_key: ledger_key.public_key(),
+            },
+            ledger_key,
+        )?;
+        let mut registry = Registry::new();
+        registry
+            .admit(0, &genesis_statement.statement)
+            .map_err(|source| LedgerError::Refused { index: 0, source })?;
+        let hasher = Sha256TreeHasher;
+        let entry = Entry {
+            seq: 0,
+            prev: Digest::ZERO,
+            logged_at: now,
+            statement: genesis_statement,
+        };
+        let encoded = EncodedEntry::new(&entry, &hasher)
+            .map_err(|source| LedgerError::Encoding { index: 0, source })?;
+        store.append(std::slice::from_ref(&encoded))?;
+        let mut frontier = CompactRange::new();
+        frontier.push(&hasher, encoded.leaf_hash)?;
+        let genesis = registry.genesis().cloned().ok_or(LedgerError::NoGenesis)?;
+        let mut ledger = Ledger {
+            store,
+            hasher,
+            clock,
+            options,
+            registry,
+            genesis,
+            frontier,
+            last_leaf: encoded.leaf_hash,
+            last_logged_at: now,
+        };
+        ledger.seal(ledger_key)?;
+        Ok(ledger)
+    }
+
+    /// Opens an existing ledger.
+    ///
+    /// Rebuilds the key registry by reading every entry once and checks the hash chain on the
+    /// way (signatures are the verifier's job). The Merkle frontier is read from the store's node
+    /// hashes in O(log n).
+    ///
+    /// # Errors
+    /// [`LedgerError::NoGenesis`], [`LedgerError::Corrupt`] when an entry does not decode, does
+    /// not chain or is not admissible, or a store error.
+    pub fn open(
+        store: S,
+        clock: Arc<dyn Clock>,
+        options: LedgerOptions,
+    ) -> Result<Self, LedgerError> {
+        let size = store.size();
+        if size == 0 {
+            return Err(LedgerError::NoGenesis);
+        }
+        let hasher = Sha256TreeHasher;
+        let mut registry = Registry::new();
+        let mut prev = Digest::ZERO;
+        let mut last_logged_at = Timestamp(i64::MIN);
+        for seq in 0..size {
+            let bytes = store.entry_bytes(seq)?;
+            let corrupt = |reason: String| LedgerError::Corrupt { seq, reason };
+            let entry = Entry::from_bytes(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            if entry.seq != seq || entry.prev != prev {
+                return Err(corrupt(
+                    "sequence number or prev hash does not chain".into(),
+                ));
+            }
+            registry
+                .admit(seq, &entry.statement.statement)
+                .map_err(|e| corrupt(e.to_string()))?;
+            prev = hasher.hash_leaf(&bytes);
+            last_logged_at = last_logged_at.max(entry.logged_at);
+        }
+        let frontier = CompactRange::from_reader(&StoreReader(&store), size)?;
+        let genesis = registry.genesis().cloned().ok_or(LedgerError::NoGenesis)?;
+        Ok(Ledger {
+            store,
+            hasher,
+            clock,
+            options,
+            registry,
+            genesis,
+            frontier,
+            last_leaf: prev,
+            last_logged_at,
+        })
+    }
+
+    /// Number of entries.
+    pub fn size(&self) -> u64 {
+        self.store.size()
+    }
+
+    /// The ledger's origin.
+    pub fn origin(&self) -> &str {
+        &self.genesis.origin
+    }
+
+    /// What the genesis entry declared.
+    pub fn genesis(&self) -> &Genesis {
+        &self.genesis
+    }
+
+    /// The key registry as of the end of the ledger.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The C2SP verifier key of this ledger's checkpoints (`origin+keyhash+base64`).
+    ///
+    /// # Errors
+    /// [`LedgerError::Checkpoint`] if the origin is not a valid note key name (only possible for
+    /// a ledger written by another implementation; the registry refuses such a genesis).
+    pub fn verifier_key(&self) -> Result<NoteVerifier, LedgerError> {
+        Ok(
+            NoteVerifier::for_key(&self.genesis.origin, self.genesis.ledger_key)
+                .map_err(CheckpointError::from)?,
+        )
+    }
+
+    /// The Merkle root over all entries.
+    pub fn root(&self) -> Digest {
+        self.frontier.root(&self.hasher)
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Gives the store back.
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    /// Appends one signed statement. See [`Ledger::append_batch`].
+    ///
+    /// # Errors
+    /// As [`Ledger::append_batch`].
+    pub fn append(&mut self, statement: SignedStatement) -> Result<Receipt, LedgerError> {
+        let mut receipts = self.append_batch(vec![statement])?;
+        receipts.pop().ok_or(LedgerError::NoGenesis)
+    }
+
+    /// Signs `event` now with `signer` and appends it.
+    ///
+    /// # Errors
+    /// As [`Ledger::append_batch`], or a signer error.
+    pub fn sign_and_append(
+        &mut self,
+        signer: &dyn Signer,
+        event: Event,
+    ) -> Result<Receipt, LedgerError> {
+        let statement = SignedStatement::sign(self.clock.now(), event, signer)?;
+        self.append(statement)
+    }
+
+    /// Appends signed statements, all or none, and returns where each landed once all are
+    /// durable.
+    ///
+    /// # Errors
+    /// [`LedgerError::BadSignature`], [`LedgerError::Refused`], [`LedgerError::FutureStatement`]
+    /// or [`LedgerError::Encoding`] naming the first refused statement by its position in the
+    /// batch; or a store error. On error nothing is appended.
+    pub fn append_batch(
+        &mut self,
+        statements: Vec<SignedStatement>,
+    ) -> Result<Vec<Receipt>, LedgerError> {
+        if statements.is_empty() {
+            return Ok(Vec::new());
+        }
+        let checks: Vec<Result<(), StatementError>> = statements
+            .par_iter()
+            .map(SignedStatement::verify_signature)
+            .collect();
+        if let Some((index, Err(source))) = checks.into_iter().enumerate().find(|(_, r)| r.is_err())
+        {
+            return Err(LedgerError::BadSignature { index, source });
+        }
+        let now = self.clock.now().max(self.last_logged_at);
+        let first = self.store.size();
+        let mut registry = self.registry.clone();
+        let mut entries = Vec::with_capacity(statements.len());
+        for (index, statement) in statements.into_iter().enumerate() {
+            let seq = first + index as u64;
+            if statement.statement.time > now.plus_millis(self.options.max_future_skew_ms) {
+                return Err(LedgerError::FutureStatement {
+                    index,
+                    time: statement.statement.time.0,
+                    now: now.0,
+                });
+            }
+            registry
+                .admit(seq, &statement.statement)
+                .map_err(|source| LedgerError::Refused { index, source })?;
+            entries.push((index, statement));
+        }
+        // Encoding and leaf hashing are independent per entry except for `prev`, which needs
+        // the previous leaf hash; do them in order.
+        let mut encoded = Vec::with_capacity(entries.len());
+        let mut prev = self.last_leaf;
+        for (index, statement) in entries {
+            let entry = Entry {
+                seq: first + index as u64,
+                prev,
+                logged_at: now,
+                statement,
+            };
+            let e = EncodedEntry::new(&entry, &self.hasher)
+                .map_err(|source| LedgerError::Encoding { index, source })?;
+            prev = e.leaf_hash;
+            encoded.push(e);
+        }
+        self.store.append(&encoded)?;
+        // Durable: now advance the in-memory state.
+        self.registry = registry;
+        self.last_leaf = prev;
+        self.last_logged_at = now;
+        let mut receipts = Vec::with_capacity(encoded.len());
+        for e in encoded {
+            self.frontier.push(&self.hasher, e.leaf_hash)?;
+            receipts.push(Receipt {
+                seq: e.seq,
+                leaf_hash: e.leaf_hash,
+                logged_at: now,
+            });
+        }
+        Ok(receipts)
+    }
+
+    /// Signs a checkpoint over the current tree with the ledger key and stores it.
+    ///
+    /// # Errors
+    /// [`LedgerError::NotLedgerKey`], a signer error, or a store error.
+    pub fn seal(&mut self, ledger_key: &dyn Signer) -> Result<SignedCheckpoint, LedgerError> {
+        let got = ledger_key.public_key();
+        if got != self.genesis.ledger_key {
+            return Err(LedgerError::NotLedgerKey {
+                expected: self.genesis.ledger_key,
+                got,
+            });
+        }
+        let checkpoint = Checkpoint {
+            origin: self.genesis.origin.clone(),
+            size: self.size(),
+            root: self.root(),
+            extensions: Vec::new(),
+        };
+        let signed = SignedCheckpoint::sign(checkpoint, ledger_key)?;
+        self.store.append_checkpoint(&signed.to_string())?;
+        Ok(signed)
+    }
+
+    /// The most recently stored checkpoint text, if any.
+    ///
+    /// # Errors
+    /// A store error.
+    pub fn latest_checkpoint(&self) -> Result<Option<String>, LedgerError> {
+        match self.store.checkpoint_count() {
+            0 => Ok(None),
+            n => Ok(Some(self.store.checkpoint(n - 1)?)),
+        }
+    }
+
+    /// Entry `seq`, decoded.
+    ///
+    /// # Errors
+    /// [`StoreError::OutOfRange`] (as [`LedgerError::Store`]) or [`LedgerError::Corrupt`].
+    pub fn entry(&self, seq: u64) -> Result<Entry, LedgerError> {
+        let bytes = self.store.entry_bytes(seq)?;
+        Entry::from_bytes(&bytes).map_err(|e| LedgerError::Corrupt {
+            seq,
+            reason: e.to_string(),
+        })
+    }
+
+    /// An inclusion proof of entry `seq` in the tree of size `tree_size`, reading O(log n)
+    /// node hashes.
+    ///
+    /// # Errors
+    /// [`LedgerError::Merkle`] when `seq >= tree_size` or `tree_size` exceeds the ledger.
+    pub fn prove_inclusion(&self, seq: u64, tree_size: u64) -> Result<InclusionProof, LedgerError> {
+        self.check_size(tree_size)?;
+        Ok(merkle::inclusion_proof(
+            &self.hasher,
+            &StoreReader(&self.store),
+            seq,
+            tree_size,
+        )?)
+    }
+
+    /// A consistency proof between tree sizes `old_size` and `new_size`.
+    ///
+    /// # Errors
+    /// [`LedgerError::Merkle`] when `old_size > new_size` or `new_size` exceeds the ledger.
+    pub fn prove_consistency(
+        &self,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<ConsistencyProof, LedgerError> {
+        self.check_size(new_size)?;
+        Ok(merkle::consistency_proof(
+            &self.hasher,
+            &StoreReader(&self.store),
+            old_size,
+            new_size,
+        )?)
+    }
+
+    /// The Merkle root of the first `tree_size` entries.
+    ///
+    /// # Errors
+    /// [`LedgerError::Merkle`] when `tree_size` exceeds the ledger.
+    pub fn root_at(&self, tree_size: u64) -> Result<Digest, LedgerError> {
+        self.check_size(tree_size)?;
+        Ok(merkle::root(
+            &self.hasher,
+            &StoreReader(&self.store),
+            tree_size,
+        )?)
+    }
+
+    fn check_size(&self, tree_size: u64) -> Result<(), LedgerError> {
+        if tree_size > self.size() {
+            return Err(LedgerError::Store(StoreError::OutOfRange {
+                seq: tree_size.saturating_sub(1),
+                size: self.size(),
+            }));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,687 @@
+//! The verifier: reads a ledger's bytes and reports every deviation it can prove.
+//!
+//! It trusts nothing it reads. From the stored entry bytes alone it recomputes every leaf hash,
+//! the `prev` chain, the key registry and the Merkle root at every checkpoint size; it checks
+//! every signature with `verify_strict` (in parallel on all cores, in bounded chunks) and every
+//! checkpoint's C2SP note signature.
+//!
+//! It **fails closed**: whatever it cannot check is reported as [`Severity::Unverified`] rather
+//! than passed — entries after the last checkpoint, a ledger without any valid checkpoint, and a
+//! ledger checked without a trusted verifier key (without one, a wholesale rewrite under a new
+//! key would be self-consistent). Given a previously verified checkpoint (the auditor's saved
+//! state), it proves the ledger still extends it and reports a rollback or a fork.
+//!
+//! What a clean report does **not** prove: that the recorded events are true, that no act went
+//! unrecorded (the audit rules look for missing records), or that media files still match their
+//! digests (checked by the media verifier, given the media).
+//!
+//! Memory: `chunk_size` entries at a time, the registry (one record per key) and the parsed
+//! checkpoints (about 200 bytes each); independent of the number of entries otherwise.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::checkpoint::{NoteVerifier, SignedCheckpoint};
+use crate::entry::Entry;
+use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
+use crate::merkle::CompactRange;
+use crate::model::Timestamp;
+use crate::registry::Registry;
+use crate::store::{Store, StoreError};
+
+/// Settings of a verification run.
+#[derive(Clone, Debug)]
+pub struct VerifyOptions {
+    /// The ledger's verifier key as the auditor knows it independently (C2SP vkey). Without it
+    /// the report says [`FindingKind::NoTrustAnchor`].
+    pub trusted_key: Option<NoteVerifier>,
+    /// A checkpoint the auditor verified before (signed note text): the ledger must extend it.
+    pub trusted_checkpoint: Option<String>,
+    /// How far a statement's own time may lie after the entry's `logged_at`, in milliseconds.
+    pub max_future_skew_ms: i64,
+    /// At most this many findings are listed; the rest are counted.
+    pub max_findings: usize,
+    /// Entries decoded and signature-checked in parallel at a time (bounds memory).
+    pub chunk_size: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            trusted_key: None,
+            trusted_checkpoint: None,
+            max_future_skew_ms: 5 * 60 * 1000,
+            max_findings: 1000,
+            chunk_size: 4096,
+        }
+    }
+}
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Something could not be checked; nothing was shown to be wrong.
+    Unverified,
+    /// The ledger is not what its writer would have produced: integrity is broken.
+    Tampering,
+}
+
+/// What kind of deviation a finding reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// The store holds no entries at all.
+    EmptyLedger,
+    /// Stored bytes could not be read.
+    ReadError,
+    /// Entry bytes do not decode canonically.
+    Malformed,
+    /// An entry's sequence number is not its position (deletion, insertion, reordering).
+    Sequence,
+    /// An entry's `prev` is not the leaf hash of the entry before it.
+    BrokenChain,
+    /// An author's signature does not verify.
+    BadSignature,
+    /// The author was unknown, revoked or not permitted at that position, or genesis is invalid.
+    Unauthorized,
+    /// `logged_at` went backwards.
+    TimeReversal,
+    /// A statement is dated after its entry's `logged_at` by more than the allowed skew.
+    FutureStatement,
+    /// A stored checkpoint does not parse or its signature does not verify.
+    BadCheckpoint,
+    /// A checkpoint's root differs from the root recomputed from the entries.
+    CheckpointMismatch,
+    /// A checkpoint covers more entries than the store holds (truncation).
+    Truncated,
+    /// Two checkpoints of the same size have different roots.
+    Fork,
+    /// The ledger no longer extends the auditor's trusted checkpoint (different root at its size).
+    TrustedCheckpointMismatch,
+    /// The ledger is shorter than the auditor's trusted checkpoint.
+    Rollback,
+    /// The genesis ledger key is not the key the auditor trusts.
+    WrongLedgerKey,
+    /// Entries after the last valid checkpoint: signed by no checkpoint yet.
+    Unsealed,
+    /// No valid checkpoint at all.
+    NoCheckpoint,
+    /// No trusted verifier key was given, so authenticity of the ledger key is unchecked.
+    NoTrustAnchor,
+}
+
+impl FindingKind {
+    /// The severity of this kind of finding.
+    pub fn severity(self) -> Severity {
+        match self {
+            FindingKind::Unsealed
+            | FindingKind::NoCheckpoint
+            | FindingKind::NoTrustAnchor
+            | FindingKind::ReadError => Severity::Unverified,
+            _ => Severity::Tampering,
+        }
+    }
+}
+
+/// One deviation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What kind.
+    pub kind: FindingKind,
+    /// How serious.
+    pub severity: Severity,
+    /// The entry position concerned, if any.
+    pub seq: Option<u64>,
+    /// The checkpoint concerned (index in the checkpoint list), if any.
+    pub checkpoint: Option<u64>,
+    /// One sentence for a person.
+    pub message: String,
+}
+
+/// The overall outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Everything was checked and nothing is wrong.
+    Verified,
+    /// Nothing is shown wrong, but something could not be checked.
+    Unverified,
+    /// Integrity is broken.
+    Tampered,
+}
+
+/// A checkpoint the verifier accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckpointSummary {
+    /// Tree size.
+    pub size: u64,
+    /// Root hash, hex.
+    pub root: String,
+    /// The signed note text.
+    pub note: String,
+}
+
+/// The result of a verification run; serializes to JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The overall outcome.
+    pub verdict: Verdict,
+    /// The origin declared by genesis, if it could be read.
+    pub origin: Option<String>,
+    /// Entries read.
+    pub entries: u64,
+    /// Checkpoints stored.
+    pub checkpoints: u64,
+    /// Checkpoints whose signature and root verified.
+    pub checkpoints_verified: u64,
+    /// The largest checkpoint that verified against the entries.
+    pub latest_verified: Option<CheckpointSummary>,
+    /// Findings, in the order found, at most `max_findings`.
+    pub findings: Vec<Finding>,
+    /// Findings beyond `max_findings`, counted but not listed.
+    pub findings_omitted: u64,
+}
+
+impl Report {
+    /// Whether any finding of `kind` was listed.
+    pub fn has(&self, kind: FindingKind) -> bool {
+        self.findings.iter().any(|f| f.kind == kind)
+    }
+
+    /// Whether integrity is broken.
+    pub fn is_tampered(&self) -> bool {
+        self.verdict == Verdict::Tampered
+    }
+}
+
+struct Findings {
+    list: Vec<Finding>,
+    omitted: u64,
+    max: usize,
+    worst: Option<Severity>,
+}
+
+impl Findings {
+    fn add(
+        &mut self,
+        kind: FindingKind,
+        seq: Option<u64>,
+        checkpoint: Option<u64>,
+        message: String,
+    ) {
+        let severity = kind.severity();
+        self.worst = self.worst.max(Some(severity));
+        if self.list.len() < self.max {
+            self.list.push(Finding {
+                kind,
+                severity,
+                seq,
+                checkpoint,
+                message,
+            });
+        } else {
+            self.omitted += 1;
+        }
+    }
+}
+
+/// Verifies a ledger held in a store.
+pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Report {
+    let size = store.size();
+    let mut checkpoints = Vec::new();
+    let mut read_error = None;
+    for i in 0..store.checkpoint_count() {
+        match store.checkpoint(i) {
+            Ok(c) => checkpoints.push(c),
+            Err(e) => {
+                read_error = Some(e);
+                break;
+            }
+        }
+    }
+    let entries = (0..size).map(|seq| store.entry_bytes(seq));
+    let mut report = verify_parts(entries, &checkpoints, options);
+    if let Some(e) = read_error {
+        report.findings.push(Finding {
+            kind: FindingKind::ReadError,
+            severity: Severity::Unverified,
+            seq: None,
+            checkpoint: None,
+            message: format!("could not read all checkpoints: {e}"),
+        });
+        if report.verdict == Verdict::Verified {
+            report.verdict = Verdict::Unverified;
+        }
+    }
+    report
+}
+
+struct Checked {
+    leaf_hash: Digest,
+    entry: Result<Entry, String>,
+    signature_ok: bool,
+}
+
+/// A checkpoint waiting for the tree to reach its size.
+struct Pending {
+    index: u64,
+    root: Digest,
+    summary: CheckpointSummary,
+}
+
+/// Verifies a ledger given as entry bytes in stored order and checkpoint texts in stored order.
+///
+/// Never panics, whatever the bytes.
+pub fn verify_parts<I>(entries: I, checkpoints: &[String], options: &VerifyOptions) -> Report
+where
+    I: IntoIterator<Item = Result<Vec<u8>, StoreError>>,
+{
+    let hasher = Sha256TreeHasher;
+    let mut f = Findings {
+        list: Vec::new(),
+        omitted: 0,
+        max: options.max_findings,
+        worst: None,
+    };
+    let chunk_size = options.chunk_size.max(1);
+    let mut registry = Registry::new();
+    let mut frontier = CompactRange::new();
+    let mut prev = Digest::ZERO;
+    let mut last_logged_at: Option<Timestamp> = None;
+    let mut pending: Option<BTreeMap<u64, Vec<Pending>>> = None;
+    let mut trusted: Option<(u64, Digest)> = None;
+    let mut latest_verified: Option<CheckpointSummary> = None;
+    let mut checkpoints_verified = 0u64;
+
+    let mut iter = entries.into_iter();
+    let mut position = 0u64;
+    let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(chunk_size);
+    loop {
+        chunk.clear();
+        let mut read_failed = false;
+        for item in iter.by_ref() {
+            match item {
+                Ok(bytes) => chunk.push(bytes),
+                Err(e) => {
+                    f.add(
+                        FindingKind::ReadError,
+                        Some(position + chunk.len() as u64),
+                        None,
+                        format!(
+                            "could not read entry {}: {e}",
+                            position + chunk.len() as u64
+                        ),
+                    );
+                    read_failed = true;
+                    break;
+                }
+            }
+            if chunk.len() == chunk_size {
+                break;
+            }
+        }
+        let checked: Vec<Checked> = chunk
+            .par_iter()
+            .map(|bytes| {
+                let leaf_hash = hasher.hash_leaf(bytes);
+                match Entry::from_bytes(bytes) {
+                    Ok(entry) => {
+                        let signature_ok = entry.statement.verify_signature().is_ok();
+                        Checked {
+                            leaf_hash,
+                            entry: Ok(entry),
+                            signature_ok,
+                        }
+                    }
+                    Err(e) => Checked {
+                        leaf_hash,
+                        entry: Err(e.to_string()),
+                        signature_ok: false,
+                    },
+                }
+            })
+            .collect();
+        for c in checked {
+            let seq = position;
+            match &c.entry {
+                Err(e) => f.add(
+                    FindingKind::Malformed,
+                    Some(seq),
+                    None,
+                    format!("entry {seq} does not decode: {e}"),
+                ),
+                Ok(entry) => check_entry(
+                    entry,
+                    seq,
+                    &prev,
+                    c.signature_ok,
+                    &mut last_logged_at,
+                    &mut registry,
+                    options,
+                    &mut f,
+                ),
+            }
+            prev = c.leaf_hash;
+            if frontier.push(&hasher, c.leaf_hash).is_err() {
+                // 2^64 leaves: unreachable in practice, but never a panic.
+                f.add(
+                    FindingKind::ReadError,
+                    Some(seq),
+                    None,
+                    "the tree cannot grow further".into(),
+                );
+                break;
+            }
+            position += 1;
+            if seq == 0 {
+                // Genesis is known (or not): the checkpoints can now be authenticated.
+                let (p, t) = authenticate_checkpoints(&registry, checkpoints, options, &mut f);
+                pending = Some(p);
+                trusted = t;
+            }
+            if let Some(p) = pending.as_mut() {
+                if let Some(list) = p.remove(&position) {
+                    let root = frontier.root(&hasher);
+                    for cp in list {
+                        if cp.root == root {
+                            checkpoints_verified += 1;
+                            latest_verified = Some(cp.summary);
+                        } else {
+                            f.add(
+                                FindingKind::CheckpointMismatch,
+                                None,
+                                Some(cp.index),
+                                format!(
+                                    "checkpoint {} (size {position}) signs root {}, but the entries give {}",
+                                    cp.index, cp.root, root
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some((size, root)) = trusted {
+                if size == position && frontier.root(&hasher) != root {
+                    f.add(
+                        FindingKind::TrustedCheckpointMismatch,
+                        None,
+                        None,
+                        format!("the ledger does not extend the trusted checkpoint of size {size}: the first {size} entries have a different root (a fork or rewrite)"),
+                    );
+                }
+            }
+        }
+        if read_failed || chunk.len() < chunk_size {
+            break;
+        }
+    }
+
+    let total = position;
+    if total == 0 {
+        f.add(
+            FindingKind::EmptyLedger,
+            None,
+            None,
+            "the ledger holds no entries, not even genesis".into(),
+        );
+        let (p, t) = authenticate_checkpoints(&registry, checkpoints, options, &mut f);
+        pending = Some(p);
+        trusted = t;
+    }
+    // Checkpoints the tree never reached: the log was cut below them. (Size 0 cannot be signed
+    // by a genesis key we never saw, so it lands here too only if authenticated by the trusted key.)
+    for (size, list) in pending.unwrap_or_default() {
+        for cp in list {
+            if size > total {
+                f.add(
+                    FindingKind::Truncated,
+                    None,
+                    Some(cp.index),
+                    format!("checkpoint {} covers {size} entries, but only {total} are stored: entries were removed", cp.index),
+                );
+            } else if size == 0 && cp.root == hasher.empty_root() {
+                checkpoints_verified += 1;
+            } else {
+                f.add(
+                    FindingKind::CheckpointMismatch,
+                    None,
+                    Some(cp.index),
+                    format!(
+                        "checkpoint {} of size {size} does not match the entries",
+                        cp.index
+                    ),
+                );
+            }
+        }
+    }
+    if let Some((size, _)) = trusted {
+        if size > total {
+            f.add(
+                FindingKind::Rollback,
+                None,
+                None,
+                format!("the trusted checkpoint covers {size} entries, but the ledger now holds only {total}: rolled back"),
+            );
+        }
+    }
+    match &latest_verified {
+        None if total > 0 => f.add(
+            FindingKind::NoCheckpoint,
+            None,
+            None,
+            format!("no valid checkpoint covers any of the {total} entries"),
+        ),
+        Some(c) if c.size < total => f.add(
+            FindingKind::Unsealed,
+            Some(c.size),
+            None,
+            format!(
+                "entries {}..{} come after the last valid checkpoint (size {}) and are not yet sealed",
+                c.size,
+                total - 1,
+                c.size
+            ),
+        ),
+        _ => {}
+    }
+    if options.trusted_key.is_none() {
+        f.add(
+            FindingKind::NoTrustAnchor,
+            None,
+            None,
+            "no trusted verifier key was given: the ledger is self-consistent, but could have been rewritten under another key".into(),
+        );
+    }
+    let verdict = match f.worst {
+        None => Verdict::Verified,
+        Some(Severity::Unverified) => Verdict::Unverified,
+        Some(Severity::Tampering) => Verdict::Tampered,
+    };
+    Report {
+        verdict,
+        origin: registry.genesis().map(|g| g.origin.clone()),
+        entries: total,
+        checkpoints: checkpoints.len() as u64,
+        checkpoints_verified,
+        latest_verified,
+        findings: f.list,
+        findings_omitted: f.omitted,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_entry(
+    entry: &Entry,
+    seq: u64,
+    prev: &Digest,
+    signature_ok: bool,
+    last_logged_at: &mut Option<Timestamp>,
+    registry: &mut Registry,
+    options: &VerifyOptions,
+    f: &mut Findings,
+) {
+    if entry.seq != seq {
+        f.add(
+            FindingKind::Sequence,
+            Some(seq),
+            None,
+            format!("entry at position {seq} claims sequence number {}: entries were deleted, inserted or reordered", entry.seq),
+        );
+    }
+    if entry.prev != *prev {
+        f.add(
+            FindingKind::BrokenChain,
+            Some(seq),
+            None,
+            format!(
+                "entry {seq} does not chain to the entry before it (prev {} expected {})",
+                entry.prev, prev
+            ),
+        );
+    }
+    if !signature_ok {
+        f.add(
+            FindingKind::BadSignature,
+            Some(seq),
+            None,
+            format!(
+                "entry {seq}: the signature of {} does not verify",
+                entry.statement.statement.author
+            ),
+        );
+    }
+    if let Err(e) = registry.admit(seq, &entry.statement.statement) {
+        f.add(FindingKind::Unauthorized, Some(seq), None, e.to_string());
+    }
+    if let Some(last) = *last_logged_at {
+        if entry.logged_at < last {
+            f.add(
+                FindingKind::TimeReversal,
+                Some(seq),
+                None,
+                format!(
+                    "entry {seq} was logged at {} ms, before the entry preceding it ({} ms)",
+                    entry.logged_at.0, last.0
+                ),
+            );
+        }
+    }
+    *last_logged_at = Some(last_logged_at.map_or(entry.logged_at, |l| l.max(entry.logged_at)));
+    let time = entry.statement.statement.time;
+    if time > entry.logged_at.plus_millis(options.max_future_skew_ms) {
+        f.add(
+            FindingKind::FutureStatement,
+            Some(seq),
+            None,
+            format!(
+                "entry {seq}: the statement is dated {} ms, after it was logged ({} ms)",
+                time.0, entry.logged_at.0
+            ),
+        );
+    }
+}
+
+/// Parses and authenticates the stored checkpoints (and the trusted one), once genesis is known.
+fn authenticate_checkpoints(
+    registry: &Registry,
+    checkpoints: &[String],
+    options: &VerifyOptions,
+    f: &mut Findings,
+) -> (BTreeMap<u64, Vec<Pending>>, Option<(u64, Digest)>) {
+    let genesis_key = registry
+        .genesis()
+        .and_then(|g| NoteVerifier::for_key(&g.origin, g.ledger_key).ok());
+    let key = match (&options.trusted_key, genesis_key) {
+        (Some(trusted), Some(genesis)) => {
+            if trusted.to_string() != genesis.to_string() {
+                f.add(
+                    FindingKind::WrongLedgerKey,
+                    Some(0),
+                    None,
+                    format!("genesis declares the ledger key {genesis}, but the trusted key is {trusted}"),
+                );
+            }
+            Some(trusted.clone())
+        }
+        (Some(trusted), None) => Some(trusted.clone()),
+        (None, genesis) => genesis,
+    };
+    let mut pending: BTreeMap<u64, Vec<Pending>> = BTreeMap::new();
+    let mut roots: BTreeMap<u64, (u64, Digest)> = BTreeMap::new();
+    for (i, text) in checkpoints.iter().enumerate() {
+        let index = i as u64;
+        let Some(key) = &key else {
+            f.add(
+                FindingKind::BadCheckpoint,
+                None,
+                Some(index),
+                format!("checkpoint {index} cannot be authenticated: no valid genesis and no trusted key"),
+            );
+            continue;
+        };
+        let verified = SignedCheckpoint::parse(text.as_bytes())
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.verify(key).map_err(|e| e.to_string()));
+        match verified {
+            Err(e) => f.add(
+                FindingKind::BadCheckpoint,
+                None,
+                Some(index),
+                format!("checkpoint {index} is not valid: {e}"),
+            ),
+            Ok(v) => {
+                let c = v.checkpoint();
+                if let Some((other, root)) = roots.get(&c.size) {
+                    if *root != c.root {
+                        f.add(
+                            FindingKind::Fork,
+                            None,
+                            Some(index),
+                            format!("checkpoints {other} and {index} both sign size {} with different roots", c.size),
+                        );
+                    }
+                } else {
+                    roots.insert(c.size, (index, c.root));
+                }
+                pending.entry(c.size).or_default().push(Pending {
+                    index,
+                    root: c.root,
+                    summary: CheckpointSummary {
+                        size: c.size,
+                        root: c.root.to_hex(),
+                        note: text.clone(),
+                    },
+                });
+            }
+        }
+    }
+    let trusted = options.trusted_checkpoint.as_ref().and_then(|text| {
+        let verified = key
+            .as_ref()
+            .ok_or_else(|| "no key to check it with".to_string())
+            .and_then(|k| {
+                SignedCheckpoint::parse(text.as_bytes())
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| s.verify(k).map_err(|e| e.to_string()))
+            });
+        match verified {
+            Ok(v) => Some((v.checkpoint().size, v.checkpoint().root)),
+            Err(e) => {
+                f.add(
+                    FindingKind::TrustedCheckpointMismatch,
+                    None,
+                    None,
+                    format!(
+                        "the trusted checkpoint does not verify against this ledger's key: {e}"
+                    ),
+                );
+                None
+            }
+        }
+    });
+    (pending, trusted)
+}

@@ -1,0 +1,360 @@
+//! Shared fixtures for the workspace integration tests: deterministic keys, clock and ledgers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use liuhen::hash::{blake3, Digest};
+use liuhen::model::*;
+use liuhen::sealed::seal_with_salt;
+use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+
+/// 2026-01-01T00:00:00Z.
+pub const T0: i64 = 1_767_225_600_000;
+pub const ORIGIN: &str = "jinpu.dalian.gov.cn/minzheng/enforcement";
+
+pub struct Keys {
+    pub ledger: SecretKey,
+    pub officer: SecretKey,
+    pub device: SecretKey,
+    pub outsider: SecretKey,
+}
+
+pub fn keys() -> Keys {
+    Keys {
+        ledger: SecretKey::from_seed(&[0x11; 32]),
+        officer: SecretKey::from_seed(&[0x22; 32]),
+        device: SecretKey::from_seed(&[0x33; 32]),
+        outsider: SecretKey::from_seed(&[0x44; 32]),
+    }
+}
+
+pub fn media(name: &str, mime: &str) -> MediaRef {
+    let bytes = format!("generated media: {name}");
+    MediaRef {
+        digest: blake3(bytes.as_bytes()),
+        length: bytes.len() as u64,
+        mime: mime.into(),
+        name: name.into(),
+    }
+}
+
+fn salt(n: u8) -> [u8; 32] {
+    [n; 32]
+}
+
+/// One statement of every event kind, in a plausible order, each with its author.
+/// Every `Event` variant appears, so the golden vectors pin the whole v1 vocabulary.
+pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
+    let case = "金民执〔2026〕12号".to_string();
+    let (party, _) = seal_with_salt("party.name", "大连某某社会组织", salt(1));
+    let (requester, _) = seal_with_salt("requester.name", "张三", salt(2));
+    let seg0 = media("seg-0000.mp4", "video/mp4");
+    let seg1 = media("seg-0001.mp4", "video/mp4");
+    let session = "BWC-7731-20260101-0900".to_string();
+    vec![
+        (
+            Event::KeyAuthorized {
+                key: k.officer.public_key(),
+                role: Role::Officer,
+                holder: "21020001".into(),
+            },
+            &k.ledger,
+        ),
+        (
+            Event::KeyAuthorized {
+                key: k.device.public_key(),
+                role: Role::Device,
+                holder: "BWC-7731".into(),
+            },
+            &k.ledger,
+        ),
+        (
+            Event::CaseOpened {
+                case_no: case.clone(),
+                act: ActKind::Inspection,
+                matter: "年度检查 annual inspection".into(),
+                unit: "社会组织管理科".into(),
+                subject: party,
+            },
+            &k.officer,
+        ),
+        (
+            Event::PartyNotified {
+                session: session.clone(),
+                case_no: case.clone(),
+                at: Timestamp(T0 + 1_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::RecordingStarted {
+                session: session.clone(),
+                case_no: case.clone(),
+                device: k.device.public_key(),
+                method: CaptureMethod::BodyWornRecorder,
+                location: Location {
+                    place: "金普新区某街道1号".into(),
+                    landmark: Some("门牌 No. 1".into()),
+                },
+                matter: "现场检查 on-site inspection".into(),
+                officers: vec!["21020001".into(), "21020002".into()],
+                party: Some(party),
+            },
+            &k.device,
+        ),
+        (
+            Event::SegmentSealed {
+                session: session.clone(),
+                index: 0,
+                prev_segment: None,
+                media: seg0.clone(),
+                start: Timestamp(T0 + 2_000),
+                end: Timestamp(T0 + 302_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::RecordingInterrupted {
+                session: session.clone(),
+                reason: InterruptionReason::Battery,
+                at: Timestamp(T0 + 302_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::SegmentSealed {
+                session: session.clone(),
+                index: 1,
+                prev_segment: Some(seg0.digest),
+                media: seg1.clone(),
+                start: Timestamp(T0 + 310_000),
+                end: Timestamp(T0 + 600_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::RecordingStopped {
+                session: session.clone(),
+                segments: 2,
+                last_segment: Some(seg1.digest),
+            },
+            &k.device,
+        ),
+        (
+            Event::Archived {
+                subject: RecordRef::Session(session.clone()),
+                custodian: "21020009".into(),
+                storage: "执法信息系统 / media store".into(),
+                labels: ArchiveLabels {
+                    case_no: case.clone(),
+                    method: CaptureMethod::BodyWornRecorder,
+                    made_at: Timestamp(T0 + 2_000),
+                    made_by: "21020001".into(),
+                    proves: "现场状况 conditions on site".into(),
+                    transcript: Some(media("transcript.txt", "text/plain")),
+                },
+            },
+            &k.officer,
+        ),
+        (
+            Event::DocumentFiled {
+                case_no: case.clone(),
+                stage: Stage::Investigation,
+                kind: DocumentKind::InvestigationRecord,
+                media: media("现场检查笔录.pdf", "application/pdf"),
+                officers: vec!["21020001".into(), "21020002".into()],
+            },
+            &k.officer,
+        ),
+        (
+            Event::RecordingExempted {
+                case_no: case.clone(),
+                reason: ExemptionReason::TradeSecret,
+                approved_by: "法制审核科".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::DecisionMade {
+                case_no: case.clone(),
+                kind: DecisionKind::NoPenalty,
+                document: media("检查结论.pdf", "application/pdf"),
+                relies_on: vec![seg0.digest, seg1.digest],
+            },
+            &k.officer,
+        ),
+        (
+            Event::Handover {
+                media: seg0.digest,
+                from: "21020001".into(),
+                to: "21020009".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::RetentionSet {
+                case_no: case.clone(),
+                until: Retention::Until(Timestamp(T0 + 30 * 365 * 86_400_000)),
+            },
+            &k.officer,
+        ),
+        (
+            Event::PreservationOrdered {
+                case_no: case.clone(),
+                trigger: PreservationTrigger::PartyObjection,
+            },
+            &k.officer,
+        ),
+        (
+            Event::PreservationReleased {
+                case_no: case.clone(),
+                approved_by: "局长办公会".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::DerivativeMade {
+                original: seg1.digest,
+                derivative: media("seg-0001-redacted.mp4", "video/mp4"),
+                kind: DerivativeKind::Redaction,
+                reason: "公开前脱敏 redaction before disclosure".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::AccessRequested {
+                request: "REQ-2026-001".into(),
+                case_no: case.clone(),
+                requester,
+                basis: "政府信息公开条例".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::AccessDecided {
+                request: "REQ-2026-001".into(),
+                granted: true,
+                reason: "当事人申请".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::RecordViewed {
+                subject: RecordRef::Case(case.clone()),
+                by: "21020009".into(),
+                purpose: "复核 review".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::RecordDisclosed {
+                case_no: case.clone(),
+                to: requester,
+                what: vec![seg1.digest],
+            },
+            &k.officer,
+        ),
+        (
+            Event::CaseClosed {
+                case_no: case.clone(),
+                outcome: "检查合格 passed".into(),
+                file_retention: Retention::Permanent,
+            },
+            &k.officer,
+        ),
+        (
+            Event::MediaPurged {
+                media: media("unrelated.mp4", "video/mp4").digest,
+                authority: "档案鉴定小组".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::Erased {
+                commitment: requester,
+                authority: "个人信息保护负责人".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::KeyRevoked {
+                key: k.device.public_key(),
+                reason: "设备报废 device retired".into(),
+            },
+            &k.ledger,
+        ),
+    ]
+}
+
+/// The golden ledger: genesis, then the scenario one statement a second, sealed after entry 12
+/// and at the end.
+pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
+    let k = keys();
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
+    let mut ledger = Ledger::create(
+        MemoryStore::new(),
+        ORIGIN,
+        &k.ledger,
+        clock.clone(),
+        LedgerOptions::default(),
+    )
+    .unwrap();
+    let events = scenario(&k);
+    for (i, (event, author)) in events.into_iter().enumerate() {
+        clock.advance(1_000);
+        ledger.sign_and_append(author, event).unwrap();
+        if i == 11 {
+            ledger.seal(&k.ledger).unwrap();
+        }
+    }
+    ledger.seal(&k.ledger).unwrap();
+    (ledger, k)
+}
+
+/// A ledger of `n` statements by the officer (after authorizing the officer and the device),
+/// sealed at each position in `seal_after` and at the end.
+pub fn small_ledger(n: usize, seal_after: &[usize]) -> (Ledger<MemoryStore>, Keys) {
+    small_ledger_variant(n, seal_after, "doc")
+}
+
+/// As [`small_ledger`], with `variant` in every document name: the same shape, another history.
+pub fn small_ledger_variant(
+    n: usize,
+    seal_after: &[usize],
+    variant: &str,
+) -> (Ledger<MemoryStore>, Keys) {
+    let k = keys();
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
+    let mut ledger = Ledger::create(
+        MemoryStore::new(),
+        ORIGIN,
+        &k.ledger,
+        clock.clone(),
+        LedgerOptions::default(),
+    )
+    .unwrap();
+    for (event, author) in scenario(&k).into_iter().take(2) {
+        ledger.sign_and_append(author, event).unwrap();
+    }
+    for i in 0..n {
+        clock.advance(1_000);
+        let author = if i % 3 == 2 { &k.device } else { &k.officer };
+        let event = Event::DocumentFiled {
+            case_no: format!("金民执〔2026〕{}号", i % 4),
+            stage: Stage::Investigation,
+            kind: DocumentKind::InvestigationRecord,
+            media: media(&format!("{variant}-{i}.pdf"), "application/pdf"),
+            officers: vec!["21020001".into()],
+        };
+        ledger.sign_and_append(author, event).unwrap();
+        if seal_after.contains(&i) {
+            ledger.seal(&k.ledger).unwrap();
+        }
+    }
+    ledger.seal(&k.ledger).unwrap();
+    (ledger, k)
+}
+
+pub fn digest_hex(d: &Digest) -> String {
+    d.to_hex()
+}

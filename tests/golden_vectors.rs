@@ -1,0 +1,170 @@
+//! Golden vectors: format v1 pinned byte for byte.
+//!
+//! A deterministic ledger (fixed keys, fixed clock, fixed salts; Ed25519 is deterministic) that
+//! uses every event kind is built and compared with `tests/vectors/v1/`. If this test fails, the
+//! bytes of format v1 changed: that is only acceptable with a new format version that keeps v1
+//! ledgers verifiable. To regenerate deliberately:
+//!
+//! ```text
+//! LIUHEN_REGENERATE_VECTORS=1 cargo test --test golden_vectors
+//! ```
+//!
+//! Independently of the generator, the checked-in files must verify and round-trip forever.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::PathBuf;
+
+use liuhen::checkpoint::NoteVerifier;
+use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
+use liuhen::verify::{verify_parts, Verdict, VerifyOptions};
+use liuhen::Entry;
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/v1")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+const CHECKPOINT_SEPARATOR: &str = "-----\n";
+
+/// Renders the golden ledger as the three vector files.
+fn render() -> (String, String, String, String) {
+    let (ledger, _) = common::golden_ledger();
+    let store = ledger.store();
+    let mut entries = String::from("# seq leaf_hash entry_bytes (hex); format v1\n");
+    for (seq, bytes) in store.entries().iter().enumerate() {
+        let leaf = Sha256TreeHasher.hash_leaf(bytes);
+        entries.push_str(&format!("{seq} {} {}\n", leaf.to_hex(), hex(bytes)));
+    }
+    let mut roots = String::from("# tree_size root (hex), for every size\n");
+    for size in 1..=ledger.size() {
+        roots.push_str(&format!(
+            "{size} {}\n",
+            ledger.root_at(size).unwrap().to_hex()
+        ));
+    }
+    let checkpoints = store.checkpoints().join(CHECKPOINT_SEPARATOR);
+    let vkey = format!("{}\n", ledger.verifier_key().unwrap());
+    (entries, roots, checkpoints, vkey)
+}
+
+fn files() -> [(&'static str, String); 4] {
+    let (entries, roots, checkpoints, vkey) = render();
+    [
+        ("entries.txt", entries),
+        ("roots.txt", roots),
+        ("checkpoints.txt", checkpoints),
+        ("ledger.vkey", vkey),
+    ]
+}
+
+#[test]
+fn format_v1_bytes_are_unchanged() {
+    let regenerate = std::env::var_os("LIUHEN_REGENERATE_VECTORS").is_some();
+    for (name, content) in files() {
+        let path = dir().join(name);
+        if regenerate {
+            std::fs::create_dir_all(dir()).unwrap();
+            std::fs::write(&path, &content).unwrap();
+            continue;
+        }
+        let stored = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; regenerate with LIUHEN_REGENERATE_VECTORS=1 cargo test --test golden_vectors", path.display()));
+        assert!(
+            stored == content,
+            "{} differs from what this code produces: the v1 format changed. If deliberate, bump \
+             the format version and regenerate with LIUHEN_REGENERATE_VECTORS=1 cargo test --test golden_vectors",
+            path.display()
+        );
+    }
+}
+
+fn stored_entries() -> Vec<(u64, Digest, Vec<u8>)> {
+    std::fs::read_to_string(dir().join("entries.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let mut parts = l.split(' ');
+            let seq = parts.next().unwrap().parse().unwrap();
+            let leaf = Digest::from_hex(parts.next().unwrap()).unwrap();
+            let bytes = unhex(parts.next().unwrap());
+            (seq, leaf, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn checked_in_ledger_still_verifies() {
+    let entries = stored_entries();
+    assert_eq!(
+        entries.len(),
+        27,
+        "genesis plus one entry per scenario statement"
+    );
+    for (seq, leaf, bytes) in &entries {
+        assert_eq!(
+            Sha256TreeHasher.hash_leaf(bytes),
+            *leaf,
+            "leaf hash of entry {seq}"
+        );
+        let entry = Entry::from_bytes(bytes).unwrap();
+        assert_eq!(entry.seq, *seq);
+        assert_eq!(
+            &entry.to_bytes().unwrap(),
+            bytes,
+            "entry {seq} re-encodes identically"
+        );
+        entry.statement.verify_signature().unwrap();
+    }
+    let checkpoints: Vec<String> = std::fs::read_to_string(dir().join("checkpoints.txt"))
+        .unwrap()
+        .split(CHECKPOINT_SEPARATOR)
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(checkpoints.len(), 3);
+    let vkey = NoteVerifier::parse(
+        std::fs::read_to_string(dir().join("ledger.vkey"))
+            .unwrap()
+            .trim_end(),
+    )
+    .unwrap();
+    let options = VerifyOptions {
+        trusted_key: Some(vkey),
+        ..VerifyOptions::default()
+    };
+    let report = verify_parts(
+        entries.into_iter().map(|(_, _, b)| Ok(b)),
+        &checkpoints,
+        &options,
+    );
+    assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
+    assert_eq!(report.checkpoints_verified, 3);
+    assert_eq!(report.latest_verified.unwrap().size, 27);
+}
+
+#[test]
+fn checked_in_roots_match_checked_in_entries() {
+    let entries = stored_entries();
+    let roots = std::fs::read_to_string(dir().join("roots.txt")).unwrap();
+    let mut tree = liuhen::merkle::CompactRange::new();
+    let mut lines = roots.lines().filter(|l| !l.starts_with('#'));
+    for (_, leaf, _) in &entries {
+        tree.push(&Sha256TreeHasher, *leaf).unwrap();
+        let line = lines.next().unwrap();
+        let (size, root) = line.split_once(' ').unwrap();
+        assert_eq!(size.parse::<u64>().unwrap(), tree.size());
+        assert_eq!(tree.root(&Sha256TreeHasher).to_hex(), root);
+    }
+}
