@@ -49,7 +49,7 @@ pub const DIGEST_LEN: usize = 32;
 ///
 /// Serialization: in binary formats (postcard, the canonical encoding) exactly 32 raw bytes; in
 /// human-readable formats (JSON proofs and reports) a 64-digit lower-case hex string.
-#[derive(Clone, Copy, Hash)]
+#[derive(Clone, Copy)]
 pub struct Digest([u8; DIGEST_LEN]);
 
 impl Serialize for Digest {
@@ -136,6 +136,13 @@ impl PartialEq for Digest {
 }
 
 impl Eq for Digest {}
+
+impl core::hash::Hash for Digest {
+    // Consistent with the constant-time `PartialEq`: equal digests have equal bytes.
+    fn hash<S: core::hash::Hasher>(&self, state: &mut S) {
+        self.0.hash(state);
+    }
+}
 
 impl fmt::Debug for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -379,9 +379,9 @@ where
             position += 1;
             if seq == 0 {
                 // Genesis is known (or not): the checkpoints can now be authenticated.
-                let (p, t) = authenticate_checkpoints(&registry, checkpoints, options, &mut f);
-                pending = Some(p);
-                trusted = t;
+                let a = authenticate_checkpoints(&registry, checkpoints, options, &mut f);
+                pending = Some(a.pending);
+                trusted = a.trusted;
             }
             if let Some(p) = pending.as_mut() {
                 if let Some(list) = p.remove(&position) {
@@ -428,9 +428,9 @@ where
             None,
             "the ledger holds no entries, not even genesis".into(),
         );
-        let (p, t) = authenticate_checkpoints(&registry, checkpoints, options, &mut f);
-        pending = Some(p);
-        trusted = t;
+        let a = authenticate_checkpoints(&registry, checkpoints, options, &mut f);
+        pending = Some(a.pending);
+        trusted = a.trusted;
     }
     // Checkpoints the tree never reached: the log was cut below them. (Size 0 cannot be signed
     // by a genesis key we never saw, so it lands here too only if authenticated by the trusted key.)
@@ -585,13 +585,21 @@ fn check_entry(
     }
 }
 
+/// Authenticated checkpoints, waiting for the tree to reach their sizes.
+struct Authenticated {
+    /// Stored checkpoints by tree size.
+    pending: BTreeMap<u64, Vec<Pending>>,
+    /// The auditor's trusted checkpoint: size and root.
+    trusted: Option<(u64, Digest)>,
+}
+
 /// Parses and authenticates the stored checkpoints (and the trusted one), once genesis is known.
 fn authenticate_checkpoints(
     registry: &Registry,
     checkpoints: &[String],
     options: &VerifyOptions,
     f: &mut Findings,
-) -> (BTreeMap<u64, Vec<Pending>>, Option<(u64, Digest)>) {
+) -> Authenticated {
     let genesis_key = registry
         .genesis()
         .and_then(|g| NoteVerifier::for_key(&g.origin, g.ledger_key).ok());
@@ -683,5 +691,5 @@ fn authenticate_checkpoints(
             }
         }
     });
-    (pending, trusted)
+    Authenticated { pending, trusted }
 }
