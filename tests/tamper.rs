@@ -307,3 +307,119 @@ fn batch_is_all_or_nothing() {
     assert_eq!(receipts.len(), 2);
     assert_eq!(receipts[1].seq, size + 1);
 }
+
+#[test]
+fn chunking_does_not_change_the_report() {
+    let (ledger, _) = common::small_ledger(9, &[2, 5]);
+    let opts = options(&ledger);
+    let (mut entries, checkpoints) = ledger.into_store().into_parts();
+    entries[4][40] ^= 0x10;
+    entries.remove(7);
+    let reference = run(&entries, &checkpoints, &opts);
+    assert_eq!(reference.verdict, Verdict::Tampered);
+    for chunk_size in [1, 2, 3, 4, 7, 11, 64] {
+        let report = run(
+            &entries,
+            &checkpoints,
+            &VerifyOptions {
+                chunk_size,
+                ..opts.clone()
+            },
+        );
+        assert_eq!(
+            report.findings, reference.findings,
+            "chunk size {chunk_size}"
+        );
+        assert_eq!(report.checkpoints_verified, reference.checkpoints_verified);
+    }
+}
+
+#[test]
+fn read_error_mid_stream_is_reported() {
+    let (ledger, _) = common::small_ledger(5, &[]);
+    let opts = VerifyOptions {
+        chunk_size: 2,
+        ..options(&ledger)
+    };
+    let (entries, checkpoints) = ledger.into_store().into_parts();
+    let stream = entries.into_iter().enumerate().map(|(i, e)| {
+        if i == 4 {
+            Err(liuhen::StoreError::OutOfRange { seq: 4, size: 4 })
+        } else {
+            Ok(e)
+        }
+    });
+    let report = verify_parts(stream, &checkpoints, &opts);
+    assert!(report.has(FindingKind::ReadError), "{:#?}", report.findings);
+    assert_eq!(report.entries, 4);
+    assert_ne!(report.verdict, Verdict::Verified);
+}
+
+#[test]
+fn findings_are_bounded() {
+    let (ledger, _) = common::small_ledger(20, &[]);
+    let opts = VerifyOptions {
+        max_findings: 3,
+        ..options(&ledger)
+    };
+    let (mut entries, checkpoints) = ledger.into_store().into_parts();
+    for e in entries.iter_mut().skip(1) {
+        let last = e.len() - 1;
+        e[last] ^= 1; // break every signature
+    }
+    let report = run(&entries, &checkpoints, &opts);
+    assert_eq!(report.findings.len(), 3);
+    assert!(report.findings_omitted > 0);
+    assert_eq!(report.verdict, Verdict::Tampered);
+}
+
+/// A signer whose device is faulty: every signature it returns is garbage.
+struct FaultySigner(liuhen::SecretKey);
+
+impl Signer for FaultySigner {
+    fn public_key(&self) -> liuhen::PublicKey {
+        self.0.public_key()
+    }
+    fn sign(&self, _message: &[u8]) -> Result<liuhen::Signature, liuhen::keys::KeyError> {
+        Ok(liuhen::Signature::Ed25519([7u8; 64]))
+    }
+}
+
+#[test]
+fn own_signatures_are_checked_when_asked() {
+    let k = common::keys();
+    let event = || Event::RecordViewed {
+        subject: liuhen::model::RecordRef::Case("c".into()),
+        by: "x".into(),
+        purpose: "p".into(),
+    };
+    for verify_own_signatures in [true, false] {
+        let clock = std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(common::T0)));
+        let mut ledger = liuhen::Ledger::create(
+            liuhen::MemoryStore::new(),
+            common::ORIGIN,
+            &k.ledger,
+            clock,
+            liuhen::LedgerOptions {
+                verify_own_signatures,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let faulty = FaultySigner(k.ledger.clone());
+        let result = ledger.sign_and_append(&faulty, event());
+        if verify_own_signatures {
+            assert!(matches!(
+                result,
+                Err(liuhen::LedgerError::BadSignature { .. })
+            ));
+            assert_eq!(ledger.size(), 1);
+        } else {
+            // Admitted unchecked, but the verifier still catches it.
+            result.unwrap();
+            ledger.seal(&k.ledger).unwrap();
+            let report = liuhen::verify_store(ledger.store(), &options(&ledger));
+            assert!(report.has(FindingKind::BadSignature));
+        }
+    }
+}
