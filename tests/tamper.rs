@@ -423,3 +423,86 @@ fn own_signatures_are_checked_when_asked() {
         }
     }
 }
+
+#[test]
+fn reopened_ledger_continues_where_it_stopped() {
+    let (ledger, k) = common::small_ledger(10, &[4]);
+    let root = ledger.root();
+    let size = ledger.size();
+    let store = ledger.into_store();
+    let clock = std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(common::T0 + 60_000)));
+    let mut ledger = liuhen::Ledger::open(store, clock, liuhen::LedgerOptions::default()).unwrap();
+    assert_eq!(ledger.size(), size);
+    assert_eq!(ledger.root(), root);
+    assert_eq!(ledger.origin(), common::ORIGIN);
+    // The registry was rebuilt: the officer may append, the outsider may not.
+    let event = Event::RecordViewed {
+        subject: liuhen::model::RecordRef::Case("c".into()),
+        by: "21020001".into(),
+        purpose: "p".into(),
+    };
+    ledger.sign_and_append(&k.officer, event.clone()).unwrap();
+    assert!(ledger.sign_and_append(&k.outsider, event).is_err());
+    ledger.seal(&k.ledger).unwrap();
+    let report = liuhen::verify_store(ledger.store(), &options(&ledger));
+    assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
+    // Proofs from the reopened ledger verify against its checkpoints.
+    let proof = ledger.prove_consistency(size, ledger.size()).unwrap();
+    proof
+        .verify(&Sha256TreeHasher, &root, &ledger.root())
+        .unwrap();
+    // A checkpoint may only be signed by the ledger key.
+    assert!(matches!(
+        ledger.seal(&k.officer),
+        Err(liuhen::LedgerError::NotLedgerKey { .. })
+    ));
+}
+
+#[test]
+fn create_refuses_bad_origin_and_non_empty_store() {
+    let k = common::keys();
+    let clock = || std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(common::T0)));
+    for origin in ["", "has space", "a+b", "tab\there"] {
+        let r = liuhen::Ledger::create(
+            liuhen::MemoryStore::new(),
+            origin,
+            &k.ledger,
+            clock(),
+            Default::default(),
+        );
+        assert!(
+            matches!(r, Err(liuhen::LedgerError::BadOrigin { .. })),
+            "{origin:?}"
+        );
+    }
+    let (ledger, _) = common::small_ledger(1, &[]);
+    let r = liuhen::Ledger::create(
+        ledger.into_store(),
+        common::ORIGIN,
+        &k.ledger,
+        clock(),
+        Default::default(),
+    );
+    assert!(matches!(r, Err(liuhen::LedgerError::NotEmpty { .. })));
+    let r = liuhen::Ledger::open(liuhen::MemoryStore::new(), clock(), Default::default());
+    assert!(matches!(r, Err(liuhen::LedgerError::NoGenesis)));
+}
+
+#[test]
+fn future_statements_are_refused_on_append() {
+    let (mut ledger, k) = common::small_ledger(1, &[]);
+    let st = SignedStatement::sign(
+        Timestamp(common::T0 + 3_600_000),
+        Event::RecordViewed {
+            subject: liuhen::model::RecordRef::Case("c".into()),
+            by: "x".into(),
+            purpose: "p".into(),
+        },
+        &k.officer,
+    )
+    .unwrap();
+    assert!(matches!(
+        ledger.append(st),
+        Err(liuhen::LedgerError::FutureStatement { .. })
+    ));
+}

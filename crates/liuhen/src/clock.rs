@@ -19,7 +19,9 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Timestamp {
-        let ms = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        #[allow(clippy::disallowed_methods)] // the one place the system clock is read
+        let now = std::time::SystemTime::now();
+        let ms = match now.duration_since(std::time::UNIX_EPOCH) {
             Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
             // A clock set before 1970: report it as negative milliseconds.
             Err(e) => i64::try_from(e.duration().as_millis()).map_or(i64::MIN, |m| -m),

@@ -32,10 +32,8 @@ pub mod labels {
     pub const ENTRY: &[u8] = b"liuhen/v1/entry\0";
     /// Prefix of the message an author signs for a [`Statement`](crate::entry::Statement).
     pub const STATEMENT: &[u8] = b"liuhen/v1/statement\0";
-    /// Prefix of a sealed personal-data commitment `H(label || salt || field label || value)`.
+    /// Prefix of a sealed personal-data commitment `H(label || salt || postcard((field, value)))`.
     pub const SEALED: &[u8] = b"liuhen/v1/sealed\0";
-    /// Prefix of a key-file body (not hashed into the ledger; guards against mixing files up).
-    pub const KEY_FILE: &[u8] = b"liuhen/v1/key-file\0";
 }
 
 /// Length in bytes of every digest liuhen produces (SHA-256 and BLAKE3 alike).
@@ -259,12 +257,7 @@ mod tests {
 
     #[test]
     fn labels_end_in_nul() {
-        for l in [
-            labels::ENTRY,
-            labels::STATEMENT,
-            labels::SEALED,
-            labels::KEY_FILE,
-        ] {
+        for l in [labels::ENTRY, labels::STATEMENT, labels::SEALED] {
             assert_eq!(l.last(), Some(&0u8));
         }
     }

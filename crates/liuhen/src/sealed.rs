@@ -12,7 +12,7 @@
 use serde::Serialize;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::hash::{blake3_labelled, labels, Digest};
+use crate::hash::{blake3_labelled, labels};
 use crate::keys::KeyError;
 use crate::model::Sealed;
 
@@ -85,11 +85,6 @@ pub fn seal_with_salt(field: &str, value: &str, salt: [u8; 32]) -> (Sealed, Open
         value: value.to_owned(),
     };
     (opening.commitment(), opening)
-}
-
-/// Convenience: the digest inside a [`Sealed`].
-pub fn digest(sealed: &Sealed) -> &Digest {
-    &sealed.0
 }
 
 #[cfg(test)]
