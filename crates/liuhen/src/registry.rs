@@ -47,6 +47,12 @@ pub enum RegistryError {
         /// Where it appeared.
         seq: u64,
     },
+    /// Entry 0 was not a valid genesis, so no key is authorized for any later entry.
+    #[error("entry {seq}: the ledger has no valid genesis entry, so no key is authorized")]
+    NoGenesis {
+        /// Position of the statement.
+        seq: u64,
+    },
     /// The author's key was never authorized.
     #[error("entry {seq}: author {key} is not an authorized key")]
     UnknownKey {
@@ -166,8 +172,11 @@ impl Registry {
                 _ => Err(RegistryError::BadGenesis),
             };
         }
-        if matches!(statement.event, Event::Genesis { .. }) || self.genesis.is_none() {
+        if matches!(statement.event, Event::Genesis { .. }) {
             return Err(RegistryError::GenesisMisplaced { seq });
+        }
+        if self.genesis.is_none() {
+            return Err(RegistryError::NoGenesis { seq });
         }
         let author = &statement.author;
         let record = self

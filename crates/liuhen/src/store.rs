@@ -15,6 +15,8 @@
 //!   stores may persist them (O(log n) proofs) or recompute them.
 //! * Checkpoints are kept in the order they were appended.
 
+pub mod file;
+
 use crate::entry::EncodedEntry;
 use crate::hash::{Digest, TreeHasher};
 use crate::merkle::MemoryTree;
