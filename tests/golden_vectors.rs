@@ -38,8 +38,27 @@ fn unhex(s: &str) -> Vec<u8> {
 
 const CHECKPOINT_SEPARATOR: &str = "-----\n";
 
-/// Renders the golden ledger as the three vector files.
-fn render() -> (String, String, String, String) {
+const WITNESS_NAME: &str = "witness.example/jinpu-1";
+/// 2026-01-01T00:10:00Z, in seconds (cosignature timestamps are seconds).
+const WITNESS_TIME: u64 = 1_767_226_200;
+
+fn witness() -> liuhen::SecretKey {
+    liuhen::SecretKey::from_seed(&[0x55; 32])
+}
+
+/// The final checkpoint with a `cosignature/v1` line from a fixed witness key and time.
+fn cosigned(latest: &str) -> (String, String) {
+    use liuhen::checkpoint::{cosign, SignedCheckpoint};
+    use liuhen::Signer;
+    let mut signed = SignedCheckpoint::parse(latest.as_bytes()).unwrap();
+    let line = cosign(signed.checkpoint(), WITNESS_NAME, &witness(), WITNESS_TIME).unwrap();
+    signed.add_signature(line).unwrap();
+    let vkey = NoteVerifier::for_witness(WITNESS_NAME, witness().public_key()).unwrap();
+    (signed.to_string(), format!("{vkey}\n"))
+}
+
+/// Renders the golden ledger as the vector files.
+fn render() -> (String, String, String, String, String, String) {
     let (ledger, _) = common::golden_ledger();
     let store = ledger.store();
     let mut entries = String::from("# seq leaf_hash entry_bytes (hex); format v1\n");
@@ -56,17 +75,36 @@ fn render() -> (String, String, String, String) {
     }
     let checkpoints = store.checkpoints().join(CHECKPOINT_SEPARATOR);
     let vkey = format!("{}\n", ledger.verifier_key().unwrap());
-    (entries, roots, checkpoints, vkey)
+    let latest = store.checkpoints().last().unwrap();
+    let (cosigned, witness_vkey) = cosigned(latest);
+    (entries, roots, checkpoints, vkey, cosigned, witness_vkey)
 }
 
-fn files() -> [(&'static str, String); 4] {
-    let (entries, roots, checkpoints, vkey) = render();
+fn files() -> [(&'static str, String); 6] {
+    let (entries, roots, checkpoints, vkey, cosigned, witness_vkey) = render();
     [
         ("entries.txt", entries),
         ("roots.txt", roots),
         ("checkpoints.txt", checkpoints),
         ("ledger.vkey", vkey),
+        ("cosigned-checkpoint.txt", cosigned),
+        ("witness.vkey", witness_vkey),
     ]
+}
+
+#[test]
+fn checked_in_cosignature_verifies() {
+    use liuhen::checkpoint::{verify_cosignature, SignedCheckpoint};
+    let read = |name: &str| std::fs::read_to_string(dir().join(name)).unwrap();
+    let ledger_key = NoteVerifier::parse(read("ledger.vkey").trim_end()).unwrap();
+    let witness_key = NoteVerifier::parse(read("witness.vkey").trim_end()).unwrap();
+    let signed = SignedCheckpoint::parse(read("cosigned-checkpoint.txt").as_bytes()).unwrap();
+    let verified = signed.verify(&ledger_key).unwrap();
+    assert_eq!(verified.size(), 27);
+    assert_eq!(verify_cosignature(&signed, &witness_key).unwrap(), WITNESS_TIME);
+    // The cosigned checkpoint is the last stored checkpoint plus one line.
+    let last = read("checkpoints.txt").split(CHECKPOINT_SEPARATOR).last().unwrap().to_owned();
+    assert!(read("cosigned-checkpoint.txt").starts_with(&last));
 }
 
 #[test]

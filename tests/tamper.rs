@@ -506,3 +506,50 @@ fn future_statements_are_refused_on_append() {
         Err(liuhen::LedgerError::FutureStatement { .. })
     ));
 }
+
+#[test]
+fn forged_key_authorization_authorizes_nobody() {
+    let (ledger, k) = common::small_ledger(1, &[]);
+    let opts = options(&ledger);
+    let (mut entries, checkpoints) = ledger.into_store().into_parts();
+    // Take the genuine KeyAuthorized of entry 1 and swap in the outsider's key: the ledger key's
+    // signature no longer matches.
+    let mut forged = Entry::from_bytes(&entries[1]).unwrap();
+    if let Event::KeyAuthorized { key, .. } = &mut forged.statement.statement.event {
+        *key = k.outsider.public_key();
+    }
+    let last = Entry::from_bytes(entries.last().unwrap()).unwrap();
+    forged.seq = last.seq + 1;
+    forged.prev = Sha256TreeHasher.hash_leaf(entries.last().unwrap());
+    forged.logged_at = last.logged_at;
+    entries.push(forged.to_bytes().unwrap());
+    let by_outsider = Entry {
+        seq: forged.seq + 1,
+        prev: Sha256TreeHasher.hash_leaf(entries.last().unwrap()),
+        logged_at: last.logged_at,
+        statement: SignedStatement::sign(
+            last.logged_at,
+            Event::RecordViewed {
+                subject: liuhen::model::RecordRef::Case("c".into()),
+                by: "x".into(),
+                purpose: "p".into(),
+            },
+            &k.outsider,
+        )
+        .unwrap(),
+    };
+    entries.push(by_outsider.to_bytes().unwrap());
+    let report = run(&entries, &checkpoints, &opts);
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.kind == FindingKind::BadSignature && f.seq == Some(forged.seq)));
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.kind == FindingKind::Unauthorized && f.seq == Some(by_outsider.seq)),
+        "{:#?}",
+        report.findings
+    );
+}

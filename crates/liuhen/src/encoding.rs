@@ -14,9 +14,10 @@
 
 use serde::{de::DeserializeOwned, Serialize};
 
-/// Largest canonical entry, in bytes (as in tlog-tiles). Media are referenced by digest, never
-/// embedded, so real entries are a few hundred bytes.
-pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
+/// Largest canonical entry, in bytes, label included: what a C2SP tlog-tiles entry bundle can
+/// carry behind its `uint16` length prefix. Media are referenced by digest, never embedded, so
+/// real entries are a few hundred bytes.
+pub const MAX_ENTRY_BYTES: usize = 65_535;
 
 /// Errors of canonical encoding and decoding.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -82,6 +82,9 @@ impl PublicKey {
     /// [`KeyError::InvalidPublicKey`] or [`KeyError::WeakPublicKey`].
     pub fn dalek(&self) -> Result<ed25519_dalek::VerifyingKey, KeyError> {
         let PublicKey::Ed25519(bytes) = self;
+        if !is_canonical_y(bytes) {
+            return Err(KeyError::InvalidPublicKey);
+        }
         let vk = ed25519_dalek::VerifyingKey::from_bytes(bytes)
             .map_err(|_| KeyError::InvalidPublicKey)?;
         if vk.is_weak() {
@@ -103,6 +106,19 @@ impl PublicKey {
         vk.verify_strict(message, &ed25519_dalek::Signature::from_bytes(sig))
             .map_err(|_| KeyError::BadSignature { key: self.to_hex() })
     }
+}
+
+/// Whether the `y` coordinate of an encoded Edwards point is fully reduced (`y < p`).
+///
+/// RFC 8032 section 5.1.3 refuses `y ≥ p`, but curve25519-dalek reduces it silently, which would
+/// give one point two key encodings (two registry identities). The 19 non-canonical values are
+/// exactly those whose low 255 bits are `p … 2^255 − 1`, i.e. `0xed..=0xff` followed by thirty
+/// `0xff` bytes and `0x7f` in the low bits of the last byte; checking the bytes avoids a field
+/// inversion per verification.
+fn is_canonical_y(bytes: &[u8; 32]) -> bool {
+    let top_is_max = bytes[31] & 0x7f == 0x7f;
+    let middle_is_max = bytes[1..31].iter().all(|b| *b == 0xff);
+    !(top_is_max && middle_is_max && bytes[0] >= 0xed)
 }
 
 impl fmt::Debug for PublicKey {
@@ -316,6 +332,29 @@ mod tests {
             PublicKey::ed25519(b),
             Err(KeyError::WeakPublicKey { .. })
         ));
+    }
+
+    #[test]
+    fn non_canonical_key_encodings_refused() {
+        // y = p + 3 and p + 4 with either sign bit decode in curve25519-dalek to large-order
+        // points, but RFC 8032 refuses y >= p.
+        for t in [3u8, 4, 9, 18] {
+            for sign in [0u8, 0x80] {
+                let mut b = [0xffu8; 32];
+                b[0] = 0xed + t;
+                b[31] = 0x7f | sign;
+                assert_eq!(
+                    PublicKey::ed25519(b),
+                    Err(KeyError::InvalidPublicKey),
+                    "p+{t}"
+                );
+            }
+        }
+        // The largest canonical y (p - 1) is not refused for being non-canonical.
+        let mut b = [0xffu8; 32];
+        b[0] = 0xec;
+        b[31] = 0x7f;
+        assert!(is_canonical_y(&b));
     }
 
     #[test]

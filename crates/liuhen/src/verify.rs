@@ -608,7 +608,14 @@ fn check_entry(
             ),
         );
     }
-    if let Err(e) = registry.admit(seq, &entry.statement.statement) {
+    // A statement whose signature fails has no effect on the registry: a forged KeyAuthorized
+    // must not make the forger's later entries look authorized.
+    let admitted = if signature_ok {
+        registry.admit(seq, &entry.statement.statement)
+    } else {
+        registry.check(seq, &entry.statement.statement)
+    };
+    if let Err(e) = admitted {
         f.add(FindingKind::Unauthorized, Some(seq), None, e.to_string());
     }
     if let Some(last) = *last_logged_at {
@@ -618,7 +625,7 @@ fn check_entry(
                 Some(seq),
                 None,
                 format!(
-                    "entry {seq} was logged at {} ms, before the entry preceding it ({} ms)",
+                    "entry {seq} was logged at {} ms, before an earlier entry ({} ms): the ledger clock went backwards",
                     entry.logged_at.0, last.0
                 ),
             );
