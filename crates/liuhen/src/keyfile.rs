@@ -81,25 +81,7 @@ pub fn write_secret_key(path: &Path, name: &str, key: &SecretKey) -> Result<(), 
         path: path.to_owned(),
         source,
     })?;
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            KeyFileError::Exists {
-                path: path.to_owned(),
-            }
-        } else {
-            KeyFileError::Io {
-                path: path.to_owned(),
-                source,
-            }
-        }
-    })?;
+    let mut file = create_new(path, 0o600)?;
     let mut line = Zeroizing::new(String::with_capacity(text.len() + 1));
     line.push_str(&text);
     line.push('\n');
@@ -138,22 +120,7 @@ pub fn read_secret_key(path: &Path) -> Result<(String, SecretKey), KeyFileError>
 /// # Errors
 /// [`KeyFileError::Exists`] or an I/O error.
 pub fn write_verifier_key(path: &Path, key: &NoteVerifier) -> Result<(), KeyFileError> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AlreadyExists {
-                KeyFileError::Exists {
-                    path: path.to_owned(),
-                }
-            } else {
-                KeyFileError::Io {
-                    path: path.to_owned(),
-                    source,
-                }
-            }
-        })?;
+    let mut file = create_new(path, 0o644)?;
     file.write_all(format!("{key}\n").as_bytes())
         .map_err(io(path))?;
     file.sync_all().map_err(io(path))?;
@@ -170,6 +137,31 @@ pub fn read_verifier_key(path: &Path) -> Result<NoteVerifier, KeyFileError> {
     NoteVerifier::parse(text.trim_end()).map_err(|source| KeyFileError::Parse {
         path: path.to_owned(),
         source,
+    })
+}
+
+/// Creates `path`, which must not exist, with permission bits `mode` (on Unix).
+fn create_new(path: &Path, mode: u32) -> Result<File, KeyFileError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            KeyFileError::Exists {
+                path: path.to_owned(),
+            }
+        } else {
+            KeyFileError::Io {
+                path: path.to_owned(),
+                source,
+            }
+        }
     })
 }
 
