@@ -101,9 +101,16 @@ fn checked_in_cosignature_verifies() {
     let signed = SignedCheckpoint::parse(read("cosigned-checkpoint.txt").as_bytes()).unwrap();
     let verified = signed.verify(&ledger_key).unwrap();
     assert_eq!(verified.size(), 27);
-    assert_eq!(verify_cosignature(&signed, &witness_key).unwrap(), WITNESS_TIME);
+    assert_eq!(
+        verify_cosignature(&signed, &witness_key).unwrap(),
+        WITNESS_TIME
+    );
     // The cosigned checkpoint is the last stored checkpoint plus one line.
-    let last = read("checkpoints.txt").split(CHECKPOINT_SEPARATOR).last().unwrap().to_owned();
+    let last = read("checkpoints.txt")
+        .split(CHECKPOINT_SEPARATOR)
+        .last()
+        .unwrap()
+        .to_owned();
     assert!(read("cosigned-checkpoint.txt").starts_with(&last));
 }
 
