@@ -134,6 +134,14 @@ pub enum LedgerError {
         /// Why.
         reason: &'static str,
     },
+    /// The store was created for a ledger of another origin.
+    #[error("the store belongs to ledger {store:?}, not {ledger:?}")]
+    OriginMismatch {
+        /// The origin the store records.
+        store: String,
+        /// The ledger's origin.
+        ledger: String,
+    },
     /// A Merkle computation failed (e.g. a proof for a size the ledger does not have).
     #[error(transparent)]
     Merkle(#[from] MerkleError),
@@ -194,6 +202,17 @@ fn check_origin(origin: &str) -> Result<(), LedgerError> {
     Ok(())
 }
 
+/// Refuses a store created for another ledger.
+fn check_store_origin<S: Store + ?Sized>(store: &S, origin: &str) -> Result<(), LedgerError> {
+    match store.origin() {
+        Some(o) if o != origin => Err(LedgerError::OriginMismatch {
+            store: o.to_owned(),
+            ledger: origin.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A ledger writer over a store.
 pub struct Ledger<S: Store> {
     store: S,
@@ -233,6 +252,7 @@ impl<S: Store> Ledger<S> {
             return Err(LedgerError::NotEmpty { size: store.size() });
         }
         check_origin(origin)?;
+        check_store_origin(&store, origin)?;
         let now = clock.now();
         let genesis_statement = SignedStatement::sign(
             now,
@@ -314,6 +334,7 @@ impl<S: Store> Ledger<S> {
         }
         let frontier = CompactRange::from_reader(&StoreReader(&store), size)?;
         let genesis = registry.genesis().cloned().ok_or(LedgerError::NoGenesis)?;
+        check_store_origin(&store, &genesis.origin)?;
         Ok(Ledger {
             store,
             hasher,

@@ -63,6 +63,19 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// Stored bytes fail their checksum or disagree with the index: evidence of tampering or
+    /// media failure, never repaired.
+    #[error("{path}: record {record} at offset {offset} is corrupt: {reason}")]
+    Corrupt {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Entry sequence number or checkpoint index.
+        record: u64,
+        /// Byte offset of the record.
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// An I/O error at a path.
     #[error("I/O error on {path}: {source}")]
     Io {
@@ -78,6 +91,12 @@ pub enum StoreError {
 pub trait Store: Send {
     /// Number of entries durably stored.
     fn size(&self) -> u64;
+
+    /// The ledger origin the store was created for, if it records one; the ledger checks it
+    /// against its genesis entry so that a store cannot be opened as another ledger.
+    fn origin(&self) -> Option<&str> {
+        None
+    }
 
     /// Appends `entries`, whose sequence numbers continue the store, durably and atomically.
     ///

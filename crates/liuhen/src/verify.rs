@@ -154,6 +154,16 @@ pub enum Verdict {
     Tampered,
 }
 
+impl Verdict {
+    /// The verdict after also taking a finding of `severity` into account.
+    fn max_with(self, severity: Severity) -> Verdict {
+        match (self, severity) {
+            (Verdict::Tampered, _) | (_, Severity::Tampering) => Verdict::Tampered,
+            _ => Verdict::Unverified,
+        }
+    }
+}
+
 /// A checkpoint the verifier accepted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CheckpointSummary {
@@ -246,16 +256,20 @@ pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Re
     let entries = (0..size).map(|seq| store.entry_bytes(seq));
     let mut report = verify_parts(entries, &checkpoints, options);
     if let Some(e) = read_error {
+        let kind = if matches!(e, StoreError::Corrupt { .. }) {
+            FindingKind::BadCheckpoint
+        } else {
+            FindingKind::ReadError
+        };
+        let severity = kind.severity();
         report.findings.push(Finding {
-            kind: FindingKind::ReadError,
-            severity: Severity::Unverified,
+            kind,
+            severity,
             seq: None,
             checkpoint: None,
             message: format!("could not read all checkpoints: {e}"),
         });
-        if report.verdict == Verdict::Verified {
-            report.verdict = Verdict::Unverified;
-        }
+        report.verdict = report.verdict.max_with(severity);
     }
     report
 }
@@ -331,8 +345,15 @@ where
         if let Some(e) = read_error {
             walker.walk(std::mem::take(&mut checked));
             let seq = walker.position;
+            // Bytes that fail the store's own checksum were changed: tampering, not a mere
+            // read failure.
+            let kind = if matches!(e, StoreError::Corrupt { .. }) {
+                FindingKind::Malformed
+            } else {
+                FindingKind::ReadError
+            };
             walker.f.add(
-                FindingKind::ReadError,
+                kind,
                 Some(seq),
                 None,
                 format!("could not read entry {seq}: {e}"),

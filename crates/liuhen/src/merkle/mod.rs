@@ -248,7 +248,7 @@ fn is_tree_node(start: u64, end: u64) -> bool {
         return false;
     }
     match (end - start).checked_next_power_of_two() {
-        Some(align) => start % align == 0,
+        Some(align) => start.is_multiple_of(align),
         // The width exceeds 2^63, so the alignment would be 2^64: only `start == 0` qualifies.
         None => start == 0,
     }

@@ -1,1 +1,1362 @@
-//! The durable file store (work in progress; see the issue "Durable file store").
+//! The durable file store: one directory holding a ledger's entries, Merkle node hashes and
+//! checkpoints in append-only files. `docs/STORE.md` specifies the bytes, the commit protocol,
+//! the crash cases and the recovery rules; this comment is the short version.
+//!
+//! ```text
+//! <dir>/header           magic "LIUHENv1", format version, suite, origin, checksum
+//!       entries.log      frames: u32 LE length | entry bytes | SHA-256 leaf hash
+//!       entries.idx      one group per entry: u64 LE frame offset | u32 LE length | leaf hash
+//!                        | the Merkle node hashes the entry completes
+//!       checkpoints.log  frames: u32 LE length | signed note | SHA-256(0x00 || note)
+//!       checkpoints.idx  per checkpoint: u64 LE frame offset | u32 LE length
+//!       lock             held with an exclusive advisory lock by the one writer
+//! ```
+//!
+//! # Life of an append
+//!
+//! 1. The batch's frames are written at the end of `entries.log` in one write, then
+//!    `fdatasync`ed.
+//! 2. Only then are the batch's index groups (offset, length, leaf hash, and the Merkle node
+//!    hashes each entry completes, at positions computed from the entry number) written to
+//!    `entries.idx`, then `fdatasync`ed.
+//! 3. Only then does [`Store::append`] return `Ok`. An index group therefore never points at a
+//!    frame that was not durable first: the index is the commit record.
+//!
+//! After the first failed write or sync the store refuses every further write
+//! ([`StoreError::ReadOnly`]); reopening recovers.
+//!
+//! # Opening
+//!
+//! Opening reads a constant number of records (plus whatever an interrupted append left after
+//! the index) — it does not rescan the log. A frame cut short at the end of the log is a *torn
+//! tail*: it is cut off and reported in [`FileStore::recovery`]. Complete frames after the
+//! index (an append that was written but not acknowledged) are indexed. Anything else that does
+//! not add up — a bad frame with valid data after it, an index that disagrees with the log — is
+//! *tampering*: nothing is changed, the store opens read-only and the report says what and
+//! where. [`Check::Full`] additionally checks every frame and node hash (O(n)); without it,
+//! damage to older frames is found when they are read ([`Store::entry_bytes`] checks each
+//! frame's checksum against the index).
+//!
+//! This is the only module of the core that touches the file system. It checks nothing
+//! cryptographic beyond its own checksums: whether the entries form a valid ledger is for the
+//! [verifier](crate::verify) to decide.
+
+mod layout;
+mod ops;
+mod recover;
+
+use std::fmt;
+use std::fs::{self, File};
+use std::io::{self, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+pub use ops::Faults;
+
+use self::layout::{FrameRead, Frontier, FRAME_OVERHEAD, MAX_CHECKPOINT_BYTES};
+use self::ops::{DataFile, FaultyFile, OsFile};
+use self::recover::{CheckpointIndex, EntryIndex, LogInfo, LogState};
+use super::{Store, StoreError};
+use crate::encoding::MAX_ENTRY_BYTES;
+use crate::entry::EncodedEntry;
+use crate::hash::{Digest, Sha256TreeHasher, DIGEST_LEN};
+
+/// Name of the header file.
+pub const HEADER_FILE: &str = "header";
+/// Name of the entry log.
+pub const ENTRY_LOG_FILE: &str = "entries.log";
+/// Name of the entry index.
+pub const ENTRY_INDEX_FILE: &str = "entries.idx";
+/// Name of the checkpoint log.
+pub const CHECKPOINT_LOG_FILE: &str = "checkpoints.log";
+/// Name of the checkpoint index.
+pub const CHECKPOINT_INDEX_FILE: &str = "checkpoints.idx";
+/// Name of the lock file.
+pub const LOCK_FILE: &str = "lock";
+/// Name of the header while it is written.
+const HEADER_TEMP_FILE: &str = "header.tmp";
+
+/// The store format version this code reads and writes.
+pub const FORMAT_VERSION: u32 = layout::FORMAT_VERSION;
+
+/// The files an interrupted [`FileStore::create`] may leave, which a new `create` may reuse.
+const OWN_FILES: [&str; 7] = [
+    HEADER_TEMP_FILE,
+    ENTRY_LOG_FILE,
+    ENTRY_INDEX_FILE,
+    CHECKPOINT_LOG_FILE,
+    CHECKPOINT_INDEX_FILE,
+    LOCK_FILE,
+    HEADER_FILE,
+];
+
+/// Errors of the file store, with the file and position concerned.
+///
+/// At the [`Store`] boundary these become [`StoreError::Io`] (the path, and an
+/// [`io::Error`] of the same kind whose inner error is this value, so the context survives) or
+/// [`StoreError::ReadOnly`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileStoreError {
+    /// The operating system refused an operation.
+    #[error("{op} {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was being done ("writing frames to", "syncing", …).
+        op: &'static str,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
+    /// A file of a writer could not be opened for writing (read-only directory or file system,
+    /// or missing permissions).
+    #[error(
+        "cannot open {path} for writing: {source}; a ledger in a read-only place can be \
+         opened with FileStore::open_read_only"
+    )]
+    NotWritable {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: io::Error,
+    },
+    /// The directory holds no store header.
+    #[error("{dir} is not a liuhen file store: it has no `{HEADER_FILE}` file")]
+    NotAStore {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// `create` found a store already there.
+    #[error("{dir} already holds a liuhen file store")]
+    AlreadyExists {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// `create` found a file that the store does not own.
+    #[error(
+        "cannot create a file store in {dir}: it holds {name:?}, which is not a file of the store"
+    )]
+    ForeignFile {
+        /// The directory.
+        dir: PathBuf,
+        /// The file's name.
+        name: String,
+    },
+    /// A file of the store is missing.
+    #[error("{path} is missing: the store is incomplete")]
+    MissingFile {
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// The header does not start with the magic bytes: not a liuhen store file.
+    #[error("{path} is not a liuhen store header: it starts with {found:02x?}, not \"LIUHENv1\"")]
+    BadMagic {
+        /// The header file.
+        path: PathBuf,
+        /// Its first (up to) eight bytes.
+        found: Vec<u8>,
+    },
+    /// The header declares a format version this code does not read.
+    #[error("{path} declares store format version {found}; this liuhen reads version {supported}")]
+    UnsupportedVersion {
+        /// The header file.
+        path: PathBuf,
+        /// The declared version.
+        found: u32,
+        /// The version this code reads.
+        supported: u32,
+    },
+    /// The header declares an unknown suite.
+    #[error("{path} declares suite {found}, which this liuhen does not know")]
+    UnknownSuite {
+        /// The header file.
+        path: PathBuf,
+        /// The declared suite id.
+        found: u32,
+    },
+    /// The header is damaged.
+    #[error("{path} is damaged: {reason}")]
+    BadHeader {
+        /// The header file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The origin cannot be stored.
+    #[error("invalid origin {origin:?}: {reason}")]
+    BadOrigin {
+        /// The origin.
+        origin: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// Another writer holds the lock.
+    #[error(
+        "the store is locked by another writer ({holder}, per {lock}); only one writer may \
+         open it, readers use FileStore::open_read_only"
+    )]
+    Locked {
+        /// The lock file.
+        lock: PathBuf,
+        /// What the lock file says about its holder.
+        holder: String,
+    },
+    /// A stored record does not match what its checksum or index says.
+    #[error("{path}: record {record} at offset {offset} is corrupt: {fault}")]
+    Corrupt {
+        /// The file holding the bad bytes.
+        path: PathBuf,
+        /// Entry sequence number or checkpoint index.
+        record: u64,
+        /// Byte offset of the frame.
+        offset: u64,
+        /// What is wrong.
+        fault: FrameFault,
+    },
+    /// An entry or checkpoint cannot be framed: empty, or over the size limit.
+    #[error("{path}: record {record} has {len} bytes; a frame holds 1 to {max}")]
+    BadRecordLength {
+        /// The log it was for.
+        path: PathBuf,
+        /// Entry sequence number or checkpoint index.
+        record: u64,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An entry's leaf hash is not the hash of its bytes.
+    #[error("{path}: the leaf hash given for entry {seq} is not the hash of its bytes")]
+    LeafHashMismatch {
+        /// The entry log.
+        path: PathBuf,
+        /// The entry.
+        seq: u64,
+    },
+    /// The store refuses writes.
+    #[error("the store is read-only: {reason}")]
+    ReadOnly {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What is wrong with a stored frame or record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FrameFault {
+    /// The file ends inside the frame.
+    Cut,
+    /// The length field is 0 or above the limit.
+    BadLength {
+        /// The length field.
+        len: u32,
+    },
+    /// The checksum does not match the payload.
+    BadChecksum,
+    /// The frame is intact but not the one the index records.
+    IndexMismatch,
+    /// A checkpoint is not UTF-8.
+    NotUtf8,
+}
+
+impl fmt::Display for FrameFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameFault::Cut => f.write_str("the file ends inside the frame"),
+            FrameFault::BadLength { len } => write!(f, "impossible frame length {len}"),
+            FrameFault::BadChecksum => f.write_str("the checksum does not match"),
+            FrameFault::IndexMismatch => f.write_str("the frame is not the one the index records"),
+            FrameFault::NotUtf8 => f.write_str("the checkpoint is not UTF-8"),
+        }
+    }
+}
+
+impl FileStoreError {
+    fn path(&self) -> Option<&Path> {
+        match self {
+            FileStoreError::Io { path, .. }
+            | FileStoreError::NotWritable { path, .. }
+            | FileStoreError::MissingFile { path }
+            | FileStoreError::BadMagic { path, .. }
+            | FileStoreError::UnsupportedVersion { path, .. }
+            | FileStoreError::UnknownSuite { path, .. }
+            | FileStoreError::BadHeader { path, .. }
+            | FileStoreError::Corrupt { path, .. }
+            | FileStoreError::BadRecordLength { path, .. }
+            | FileStoreError::LeafHashMismatch { path, .. } => Some(path),
+            FileStoreError::NotAStore { dir }
+            | FileStoreError::AlreadyExists { dir }
+            | FileStoreError::ForeignFile { dir, .. } => Some(dir),
+            FileStoreError::Locked { lock, .. } => Some(lock),
+            FileStoreError::BadOrigin { .. } | FileStoreError::ReadOnly { .. } => None,
+        }
+    }
+
+    fn kind(&self) -> io::ErrorKind {
+        match self {
+            FileStoreError::Io { source, .. } | FileStoreError::NotWritable { source, .. } => {
+                source.kind()
+            }
+            FileStoreError::MissingFile { .. } | FileStoreError::NotAStore { .. } => {
+                io::ErrorKind::NotFound
+            }
+            FileStoreError::AlreadyExists { .. } => io::ErrorKind::AlreadyExists,
+            FileStoreError::Locked { .. } => io::ErrorKind::WouldBlock,
+            FileStoreError::BadRecordLength { .. }
+            | FileStoreError::LeafHashMismatch { .. }
+            | FileStoreError::BadOrigin { .. } => io::ErrorKind::InvalidInput,
+            _ => io::ErrorKind::InvalidData,
+        }
+    }
+}
+
+impl From<FileStoreError> for StoreError {
+    fn from(e: FileStoreError) -> Self {
+        if let FileStoreError::ReadOnly { reason } = e {
+            return StoreError::ReadOnly { reason };
+        }
+        if let FileStoreError::Corrupt {
+            path,
+            record,
+            offset,
+            fault,
+        } = e
+        {
+            return StoreError::Corrupt {
+                path,
+                record,
+                offset,
+                reason: fault.to_string(),
+            };
+        }
+        let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+        StoreError::Io {
+            path,
+            source: io::Error::new(e.kind(), e),
+        }
+    }
+}
+
+/// What a store found that proves its files were changed other than by appending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tampering {
+    /// The file where it shows.
+    pub file: PathBuf,
+    /// Byte offset in that file, where known.
+    pub offset: Option<u64>,
+    /// Entry sequence number or checkpoint index (record of the index), where known.
+    pub record: Option<u64>,
+    /// What.
+    pub kind: TamperingKind,
+}
+
+/// Kinds of [`Tampering`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TamperingKind {
+    /// An indexed frame is complete but wrong (checksum or length), or, in a full check, any
+    /// frame before the end is bad.
+    BadFrame(FrameFault),
+    /// A bad frame with a valid frame after it: not a torn tail.
+    ValidFrameAfterBadFrame {
+        /// What is wrong with the bad frame.
+        fault: FrameFault,
+        /// Offset of a valid frame after it.
+        valid_at: u64,
+    },
+    /// More unreadable bytes after the last valid frame than a torn tail can hold.
+    Junk {
+        /// How many.
+        bytes: u64,
+    },
+    /// An index record points past the end of the log: more than one frame is missing.
+    IndexPastLog {
+        /// Length of the log.
+        log_len: u64,
+    },
+    /// An index record disagrees with the log: its offset does not follow the frame before, or
+    /// its leaf hash is not the frame's.
+    IndexMismatch,
+    /// A stored Merkle node hash is not the hash of its children.
+    NodeMismatch {
+        /// Level of the node.
+        level: u8,
+        /// Index of the node within its level.
+        index: u64,
+    },
+}
+
+impl fmt::Display for Tampering {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(r) = self.record {
+            write!(f, ", record {r}")?;
+        }
+        if let Some(o) = self.offset {
+            write!(f, ", offset {o}")?;
+        }
+        f.write_str(": ")?;
+        match self.kind {
+            TamperingKind::BadFrame(fault) => write!(f, "bad frame ({fault})"),
+            TamperingKind::ValidFrameAfterBadFrame { fault, valid_at } => write!(
+                f,
+                "bad frame ({fault}) followed by a valid frame at offset {valid_at}: not a torn tail"
+            ),
+            TamperingKind::Junk { bytes } => write!(
+                f,
+                "{bytes} unreadable bytes after the last valid frame: too many for a torn tail"
+            ),
+            TamperingKind::IndexPastLog { log_len } => write!(
+                f,
+                "the index points past the end of the log ({log_len} bytes): indexed frames are missing"
+            ),
+            TamperingKind::IndexMismatch => f.write_str("the index disagrees with the log"),
+            TamperingKind::NodeMismatch { level, index } => write!(
+                f,
+                "the Merkle node at level {level}, index {index} is not the hash of its children"
+            ),
+        }
+    }
+}
+
+/// What opening did to the end of one log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TailRecovery {
+    /// Bytes of a torn frame cut off the end of the log (for a read-only store: ignored).
+    pub torn_bytes: u64,
+    /// Index records dropped with the torn frame (0 or 1). Non-zero means the index had
+    /// committed the torn frame: an acknowledged record is lost, which a crash does not
+    /// explain (media failure or tampering; a checkpoint covering it makes the verifier report
+    /// truncation).
+    pub dropped: u64,
+    /// Complete frames after the index that were indexed on open: an append that was written
+    /// but not acknowledged when its writer stopped (for a read-only store: not shown).
+    pub adopted: u64,
+    /// Bytes of an incomplete record at the end of the index, cut off (ignored when read-only).
+    pub index_bytes_cut: u64,
+}
+
+impl TailRecovery {
+    /// Whether nothing was found.
+    pub fn is_clean(&self) -> bool {
+        *self == TailRecovery::default()
+    }
+}
+
+/// What opening a file store found and did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recovery {
+    /// The entry log.
+    pub entries: TailRecovery,
+    /// The checkpoint log.
+    pub checkpoints: TailRecovery,
+    /// Evidence of tampering. When not empty, nothing was changed and the store is read-only.
+    pub tampering: Vec<Tampering>,
+    /// Tampering findings beyond the listed ones.
+    pub tampering_omitted: u64,
+    /// Whether the repairs described were applied (a writer without tampering) or only
+    /// computed (a reader, or a tampered store).
+    pub applied: bool,
+}
+
+impl Recovery {
+    /// Whether opening found nothing to repair and no tampering.
+    pub fn is_clean(&self) -> bool {
+        self.entries.is_clean() && self.checkpoints.is_clean() && self.tampering.is_empty()
+    }
+
+    /// Whether tampering was found.
+    pub fn is_tampered(&self) -> bool {
+        !self.tampering.is_empty()
+    }
+}
+
+/// Whether a store is opened for writing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Access {
+    /// The one writer: takes the lock, applies recovery.
+    #[default]
+    Write,
+    /// A reader or verifier: takes no lock, changes nothing, sees the committed entries.
+    ReadOnly,
+}
+
+/// How much opening checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Check {
+    /// The last index records and whatever follows them in the logs: O(1) in the ledger size.
+    #[default]
+    Tail,
+    /// Also every frame, index record and node hash: O(n), for audits and after media errors.
+    Full,
+}
+
+/// Settings of [`FileStore::open_with`].
+#[derive(Clone, Debug, Default)]
+pub struct OpenOptions {
+    /// Writer or reader.
+    pub access: Access,
+    /// How much to check.
+    pub check: Check,
+    /// Faults to inject into the data files' operations (tests only).
+    pub faults: Option<Faults>,
+}
+
+/// One log and its index.
+#[derive(Debug)]
+struct LogFiles {
+    log: Box<dyn DataFile>,
+    index: Box<dyn DataFile>,
+    log_path: PathBuf,
+    index_path: PathBuf,
+}
+
+impl LogFiles {
+    fn open(
+        dir: &Path,
+        log_name: &str,
+        index_name: &str,
+        writable: bool,
+        faults: Option<&Faults>,
+    ) -> Result<Self, FileStoreError> {
+        let log_path = dir.join(log_name);
+        let index_path = dir.join(index_name);
+        let log = open_data_file(&log_path, writable, faults)?;
+        let index = open_data_file(&index_path, writable, faults)?;
+        Ok(LogFiles {
+            log,
+            index,
+            log_path,
+            index_path,
+        })
+    }
+
+    fn info(&self, max: usize) -> LogInfo<'_> {
+        LogInfo {
+            log: &*self.log,
+            log_path: &self.log_path,
+            index_path: &self.index_path,
+            max,
+        }
+    }
+}
+
+fn open_data_file(
+    path: &Path,
+    writable: bool,
+    faults: Option<&Faults>,
+) -> Result<Box<dyn DataFile>, FileStoreError> {
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(writable)
+        .open(path)
+        .map_err(|source| match source.kind() {
+            io::ErrorKind::NotFound => FileStoreError::MissingFile {
+                path: path.to_path_buf(),
+            },
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem if writable => {
+                FileStoreError::NotWritable {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+            _ => FileStoreError::Io {
+                path: path.to_path_buf(),
+                op: "opening",
+                source,
+            },
+        })?;
+    let os: Box<dyn DataFile> = Box::new(OsFile(file));
+    Ok(match faults {
+        Some(faults) => Box::new(FaultyFile {
+            inner: os,
+            faults: faults.clone(),
+        }),
+        None => os,
+    })
+}
+
+fn io_error<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(io::Error) -> FileStoreError + 'a {
+    move |source| FileStoreError::Io {
+        path: path.to_path_buf(),
+        op,
+        source,
+    }
+}
+
+/// The durable file store. See the [module documentation](self).
+#[derive(Debug)]
+pub struct FileStore {
+    dir: PathBuf,
+    origin: String,
+    /// The locked lock file of a writer; `None` for a reader.
+    lock: Option<File>,
+    hasher: Sha256TreeHasher,
+    entries: LogFiles,
+    checkpoints: LogFiles,
+    /// INVARIANT: entries `0..size` are indexed, their groups and frames durable, and their
+    /// frames lie inside `entries_end` — unless tampering was found on open, in which case
+    /// `size` is what the index claims and every read checks its frame (reads always do).
+    size: u64,
+    /// Where the next frame goes (writer), or the readable end of the entry log.
+    entries_end: u64,
+    /// The Merkle frontier of the `size` entries (writer only; empty for readers).
+    frontier: Frontier,
+    /// As `size`, for checkpoints.
+    checkpoint_count: u64,
+    /// As `entries_end`, for checkpoints.
+    checkpoints_end: u64,
+    recovery: Recovery,
+    /// Set once the store refuses writes: read-only open, tampering, or a failed write.
+    refusal: OnceLock<String>,
+}
+
+impl FileStore {
+    /// Creates a store for the ledger `origin` in `dir`, which must not exist or be empty (or
+    /// hold only what an interrupted `create` left), and opens it as the writer.
+    ///
+    /// The data files are created and synced first; the header is written last, through a
+    /// temporary file, a rename and a directory sync, so a directory with a header is complete.
+    ///
+    /// # Errors
+    /// [`FileStoreError::AlreadyExists`], [`FileStoreError::ForeignFile`],
+    /// [`FileStoreError::BadOrigin`], [`FileStoreError::Locked`],
+    /// [`FileStoreError::NotWritable`] or an I/O error.
+    pub fn create(dir: impl AsRef<Path>, origin: &str) -> Result<Self, FileStoreError> {
+        let dir = dir.as_ref().to_path_buf();
+        check_origin(origin)?;
+        fs::create_dir_all(&dir).map_err(|source| {
+            if source.kind() == io::ErrorKind::PermissionDenied {
+                FileStoreError::NotWritable {
+                    path: dir.clone(),
+                    source,
+                }
+            } else {
+                FileStoreError::Io {
+                    path: dir.clone(),
+                    op: "creating directory",
+                    source,
+                }
+            }
+        })?;
+        let listing = fs::read_dir(&dir).map_err(io_error(&dir, "listing"))?;
+        for item in listing {
+            let item = item.map_err(io_error(&dir, "listing"))?;
+            let name = item.file_name().to_string_lossy().into_owned();
+            if name == HEADER_FILE {
+                return Err(FileStoreError::AlreadyExists { dir });
+            }
+            if !OWN_FILES.contains(&name.as_str()) {
+                return Err(FileStoreError::ForeignFile { dir, name });
+            }
+        }
+        let lock = acquire_lock(&dir)?;
+        // Data files: (re)created empty and synced. Leftovers of an interrupted create hold no
+        // acknowledged data (no header was ever written), so they are emptied.
+        for name in [
+            ENTRY_LOG_FILE,
+            ENTRY_INDEX_FILE,
+            CHECKPOINT_LOG_FILE,
+            CHECKPOINT_INDEX_FILE,
+        ] {
+            let path = dir.join(name);
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&path)
+                .map_err(io_error(&path, "creating"))?;
+            file.sync_all().map_err(io_error(&path, "syncing"))?;
+        }
+        let temp = dir.join(HEADER_TEMP_FILE);
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temp)
+            .map_err(io_error(&temp, "creating"))?;
+        file.write_all(&layout::encode_header(origin))
+            .map_err(io_error(&temp, "writing"))?;
+        file.sync_all().map_err(io_error(&temp, "syncing"))?;
+        drop(file);
+        sync_dir(&dir)?;
+        let header = dir.join(HEADER_FILE);
+        fs::rename(&temp, &header).map_err(io_error(&header, "renaming the header to"))?;
+        sync_dir(&dir)?;
+        Self::open_locked(dir, origin.to_owned(), Some(lock), &OpenOptions::default())
+    }
+
+    /// Opens the store in `dir` as its one writer, recovering a torn tail (see the module
+    /// documentation). Check [`recovery`](FileStore::recovery) for what was found: if it reports
+    /// tampering, the store is read-only.
+    ///
+    /// # Errors
+    /// [`FileStoreError::NotAStore`], [`FileStoreError::BadMagic`],
+    /// [`FileStoreError::UnsupportedVersion`], [`FileStoreError::MissingFile`],
+    /// [`FileStoreError::Locked`], [`FileStoreError::NotWritable`] or an I/O error.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, FileStoreError> {
+        Self::open_with(dir, &OpenOptions::default())
+    }
+
+    /// Opens the store in `dir` for reading, without taking the lock: readers and verifiers may
+    /// run while a writer appends. The reader sees the entries committed when it opened; it
+    /// changes nothing, so a torn tail is only reported, not cut.
+    ///
+    /// # Errors
+    /// As [`FileStore::open`], except the lock and write errors.
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Self, FileStoreError> {
+        Self::open_with(
+            dir,
+            &OpenOptions {
+                access: Access::ReadOnly,
+                ..OpenOptions::default()
+            },
+        )
+    }
+
+    /// Opens the store in `dir` with `options`.
+    ///
+    /// # Errors
+    /// As [`FileStore::open`].
+    pub fn open_with(dir: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, FileStoreError> {
+        let dir = dir.as_ref().to_path_buf();
+        let origin = read_header(&dir)?;
+        let lock = match options.access {
+            Access::Write => Some(acquire_lock(&dir)?),
+            Access::ReadOnly => None,
+        };
+        Self::open_locked(dir, origin, lock, options)
+    }
+
+    fn open_locked(
+        dir: PathBuf,
+        origin: String,
+        lock: Option<File>,
+        options: &OpenOptions,
+    ) -> Result<Self, FileStoreError> {
+        let writable = lock.is_some();
+        let faults = options.faults.as_ref();
+        let entries = LogFiles::open(&dir, ENTRY_LOG_FILE, ENTRY_INDEX_FILE, writable, faults)?;
+        let checkpoints = LogFiles::open(
+            &dir,
+            CHECKPOINT_LOG_FILE,
+            CHECKPOINT_INDEX_FILE,
+            writable,
+            faults,
+        )?;
+
+        // Analysis: reads only.
+        let e_index_len = entries
+            .index
+            .len()
+            .map_err(io_error(&entries.index_path, "reading the length of"))?;
+        let e_count = layout::group_count(e_index_len);
+        let e_index = EntryIndex {
+            file: &*entries.index,
+            count: e_count,
+        };
+        let e_info = entries.info(MAX_ENTRY_BYTES);
+        let mut e_state =
+            recover::analyze(&e_info, &e_index).map_err(io_error(&entries.log_path, "reading"))?;
+
+        let c_index_len = checkpoints
+            .index
+            .len()
+            .map_err(io_error(&checkpoints.index_path, "reading the length of"))?;
+        let c_count = c_index_len / layout::CHECKPOINT_RECORD_LEN;
+        let c_index = CheckpointIndex {
+            file: &*checkpoints.index,
+            count: c_count,
+        };
+        let c_info = checkpoints.info(MAX_CHECKPOINT_BYTES);
+        let mut c_state = recover::analyze(&c_info, &c_index)
+            .map_err(io_error(&checkpoints.log_path, "reading"))?;
+
+        let mut omitted = 0;
+        if options.check == Check::Full {
+            let mut visit = recover::NodeVisitor::new(&*entries.index);
+            let (found, more) =
+                recover::full_check(&e_info, &e_index, e_state.kept, e_state.log_len, &mut visit)
+                    .map_err(io_error(&entries.log_path, "checking"))?;
+            e_state.tampering.extend(found);
+            omitted += more;
+            let (found, more) = recover::full_check(
+                &c_info,
+                &c_index,
+                c_state.kept,
+                c_state.log_len,
+                &mut recover::NoteVisitor,
+            )
+            .map_err(io_error(&checkpoints.log_path, "checking"))?;
+            c_state.tampering.extend(found);
+            omitted += more;
+        }
+
+        let tampered = !(e_state.tampering.is_empty() && c_state.tampering.is_empty());
+        let apply = writable && !tampered;
+        let mut recovery = Recovery {
+            entries: tail_report(&e_state, e_index_len, layout::group_start(e_count)),
+            checkpoints: tail_report(
+                &c_state,
+                c_index_len,
+                c_count * layout::CHECKPOINT_RECORD_LEN,
+            ),
+            tampering: Vec::new(),
+            tampering_omitted: omitted,
+            applied: apply,
+        };
+        recovery.tampering.extend(e_state.tampering.iter().cloned());
+        recovery.tampering.extend(c_state.tampering.iter().cloned());
+        if !apply {
+            recovery.entries.adopted = 0;
+            recovery.checkpoints.adopted = 0;
+        }
+
+        let hasher = Sha256TreeHasher;
+        let mut store = FileStore {
+            dir,
+            origin,
+            lock,
+            hasher,
+            size: 0,
+            entries_end: 0,
+            frontier: Frontier::default(),
+            checkpoint_count: 0,
+            checkpoints_end: 0,
+            recovery,
+            refusal: OnceLock::new(),
+            entries,
+            checkpoints,
+        };
+        if tampered {
+            let first = store
+                .recovery
+                .tampering
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let _ = store
+                .refusal
+                .set(format!("tampering found on open: {first}"));
+        } else if !writable {
+            let _ = store.refusal.set("opened read-only".to_owned());
+        }
+
+        // The view each log presents.
+        let view = |st: &LogState| {
+            if !st.tampering.is_empty() {
+                (st.indexed, st.log_len)
+            } else if apply {
+                (st.kept + st.adopt.len() as u64, st.end)
+            } else {
+                (st.kept, st.kept_end)
+            }
+        };
+        (store.size, store.entries_end) = view(&e_state);
+        (store.checkpoint_count, store.checkpoints_end) = view(&c_state);
+
+        if apply {
+            store.frontier = Frontier::load(&*store.entries.index, e_state.kept)
+                .map_err(io_error(&store.entries.index_path, "reading"))?;
+            let mut frontier = store.frontier.clone();
+            let hasher = store.hasher;
+            repair(
+                &store.entries,
+                &e_state,
+                e_index_len,
+                layout::group_start(e_state.kept),
+                |offset, len, sum, out| frontier.push_group(&hasher, offset, len, sum, out),
+            )?;
+            store.frontier = frontier;
+            repair(
+                &store.checkpoints,
+                &c_state,
+                c_index_len,
+                c_state.kept * layout::CHECKPOINT_RECORD_LEN,
+                |offset, len, _sum, out| layout::encode_record_head(offset, len, out),
+            )?;
+        }
+        Ok(store)
+    }
+
+    /// What opening found and did.
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
+    }
+
+    /// The ledger origin recorded in the header.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether this store holds the writer lock.
+    pub fn is_writer(&self) -> bool {
+        self.lock.is_some()
+    }
+
+    /// Why the store refuses writes, if it does: opened read-only, tampering found, or a write
+    /// or sync failed (the latch).
+    pub fn refusal(&self) -> Option<&str> {
+        self.refusal.get().map(String::as_str)
+    }
+
+    fn writable(&self) -> Result<(), FileStoreError> {
+        match self.refusal.get() {
+            Some(reason) => Err(FileStoreError::ReadOnly {
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs a write-path operation; on failure latches the store read-only.
+    fn step(
+        &self,
+        result: io::Result<()>,
+        path: &Path,
+        op: &'static str,
+    ) -> Result<(), FileStoreError> {
+        result.map_err(|source| {
+            let _ = self.refusal.set(format!(
+                "an earlier write failed ({op} {}: {source}); reopen the store to recover",
+                path.display()
+            ));
+            FileStoreError::Io {
+                path: path.to_path_buf(),
+                op,
+                source,
+            }
+        })
+    }
+
+    /// Appends entries: frames, `fdatasync`, index groups, `fdatasync`. See [`Store::append`].
+    fn append_entries(&mut self, entries: &[EncodedEntry]) -> Result<(), FileStoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.writable()?;
+        let mut frames = Vec::new();
+        let mut groups = Vec::new();
+        let mut frontier = self.frontier.clone();
+        let mut end = self.entries_end;
+        for e in entries {
+            let len = e.bytes.len();
+            if len == 0 || len > MAX_ENTRY_BYTES {
+                return Err(FileStoreError::BadRecordLength {
+                    path: self.entries.log_path.clone(),
+                    record: e.seq,
+                    len,
+                    max: MAX_ENTRY_BYTES,
+                });
+            }
+            let sum = layout::checksum(&e.bytes);
+            if sum != e.leaf_hash {
+                return Err(FileStoreError::LeafHashMismatch {
+                    path: self.entries.log_path.clone(),
+                    seq: e.seq,
+                });
+            }
+            layout::encode_frame(&e.bytes, &sum, &mut frames);
+            frontier.push_group(&self.hasher, end, len as u64, sum, &mut groups);
+            end += FRAME_OVERHEAD + len as u64;
+        }
+        let files = &self.entries;
+        self.step(
+            files.log.write_all_at(&frames, self.entries_end),
+            &files.log_path,
+            "writing frames to",
+        )?;
+        self.step(files.log.sync_data(), &files.log_path, "syncing")?;
+        self.step(
+            files
+                .index
+                .write_all_at(&groups, layout::group_start(self.size)),
+            &files.index_path,
+            "writing index groups to",
+        )?;
+        self.step(files.index.sync_data(), &files.index_path, "syncing")?;
+        self.size += entries.len() as u64;
+        self.entries_end = end;
+        self.frontier = frontier;
+        Ok(())
+    }
+
+    /// Appends a checkpoint: frame, `fdatasync`, index record, `fdatasync`.
+    fn append_note(&mut self, note: &str) -> Result<(), FileStoreError> {
+        self.writable()?;
+        let len = note.len();
+        if len == 0 || len > MAX_CHECKPOINT_BYTES {
+            return Err(FileStoreError::BadRecordLength {
+                path: self.checkpoints.log_path.clone(),
+                record: self.checkpoint_count,
+                len,
+                max: MAX_CHECKPOINT_BYTES,
+            });
+        }
+        let mut frame = Vec::with_capacity(len + FRAME_OVERHEAD as usize);
+        layout::encode_frame(
+            note.as_bytes(),
+            &layout::checksum(note.as_bytes()),
+            &mut frame,
+        );
+        let files = &self.checkpoints;
+        self.step(
+            files.log.write_all_at(&frame, self.checkpoints_end),
+            &files.log_path,
+            "writing a checkpoint to",
+        )?;
+        self.step(files.log.sync_data(), &files.log_path, "syncing")?;
+        let mut record = Vec::with_capacity(layout::CHECKPOINT_RECORD_LEN as usize);
+        layout::encode_record_head(self.checkpoints_end, len as u64, &mut record);
+        self.step(
+            files.index.write_all_at(
+                &record,
+                self.checkpoint_count * layout::CHECKPOINT_RECORD_LEN,
+            ),
+            &files.index_path,
+            "writing a checkpoint record to",
+        )?;
+        self.step(files.index.sync_data(), &files.index_path, "syncing")?;
+        self.checkpoint_count += 1;
+        self.checkpoints_end += frame.len() as u64;
+        Ok(())
+    }
+
+    /// Records a corrupt record found while reading: the store refuses writes from then on.
+    fn corrupt(&self, path: &Path, record: u64, offset: u64, fault: FrameFault) -> FileStoreError {
+        let e = FileStoreError::Corrupt {
+            path: path.to_path_buf(),
+            record,
+            offset,
+            fault,
+        };
+        let _ = self.refusal.set(format!("corrupt data found: {e}"));
+        e
+    }
+
+    fn read_entry(&self, seq: u64) -> Result<Vec<u8>, FileStoreError> {
+        let files = &self.entries;
+        let mut head = [0u8; layout::GROUP_HEAD_LEN];
+        files
+            .index
+            .read_exact_at(&mut head, layout::group_start(seq))
+            .map_err(io_error(&files.index_path, "reading"))?;
+        let (offset, expected_len, leaf) = layout::parse_group_head(&head);
+        let read = layout::read_frame(&*files.log, offset, self.entries_end, MAX_ENTRY_BYTES)
+            .map_err(io_error(&files.log_path, "reading"))?;
+        let fault = match read {
+            FrameRead::Valid { len, sum, payload } if sum == leaf && len == expected_len => {
+                return Ok(payload)
+            }
+            FrameRead::Valid { .. } => FrameFault::IndexMismatch,
+            FrameRead::Cut => FrameFault::Cut,
+            FrameRead::BadLength { len } => FrameFault::BadLength { len },
+            FrameRead::BadChecksum { .. } => FrameFault::BadChecksum,
+        };
+        Err(self.corrupt(&files.log_path, seq, offset, fault))
+    }
+
+    fn read_node(&self, level: u8, index: u64) -> Result<Option<Digest>, FileStoreError> {
+        let covered = u32::from(level) < u64::BITS
+            && index
+                .checked_add(1)
+                .and_then(|i| i.checked_mul(1u64 << level))
+                .is_some_and(|end| end <= self.size);
+        let Some(pos) = layout::node_position(level, index).filter(|_| covered) else {
+            return Ok(None);
+        };
+        let mut buf = [0u8; DIGEST_LEN];
+        self.entries
+            .index
+            .read_exact_at(&mut buf, pos)
+            .map_err(io_error(&self.entries.index_path, "reading"))?;
+        Ok(Some(layout::digest(&buf)))
+    }
+
+    fn read_note(&self, index: u64) -> Result<String, FileStoreError> {
+        let files = &self.checkpoints;
+        let mut b = [0u8; layout::CHECKPOINT_RECORD_LEN as usize];
+        files
+            .index
+            .read_exact_at(&mut b, index * layout::CHECKPOINT_RECORD_LEN)
+            .map_err(io_error(&files.index_path, "reading"))?;
+        let (offset, expected_len) = layout::parse_record_head(&b);
+        let read = layout::read_frame(
+            &*files.log,
+            offset,
+            self.checkpoints_end,
+            MAX_CHECKPOINT_BYTES,
+        )
+        .map_err(io_error(&files.log_path, "reading"))?;
+        let fault = match read {
+            FrameRead::Valid { len, .. } if len != expected_len => FrameFault::IndexMismatch,
+            FrameRead::Valid { payload, .. } => match String::from_utf8(payload) {
+                Ok(note) => return Ok(note),
+                Err(_) => FrameFault::NotUtf8,
+            },
+            FrameRead::Cut => FrameFault::Cut,
+            FrameRead::BadLength { len } => FrameFault::BadLength { len },
+            FrameRead::BadChecksum { .. } => FrameFault::BadChecksum,
+        };
+        Err(self.corrupt(&files.log_path, index, offset, fault))
+    }
+}
+
+/// The report of one log's tail; `indexed_len` is where the complete index records end.
+fn tail_report(st: &LogState, index_len: u64, indexed_len: u64) -> TailRecovery {
+    if !st.tampering.is_empty() {
+        return TailRecovery::default();
+    }
+    TailRecovery {
+        torn_bytes: st.torn_bytes,
+        dropped: st.dropped,
+        adopted: st.adopt.len() as u64,
+        index_bytes_cut: index_len.saturating_sub(indexed_len),
+    }
+}
+
+/// Applies one log's recovery: cut the index to the kept records, cut the torn tail, sync the
+/// adopted frames, then index them. Each step is idempotent, so a crash during recovery is
+/// recovered by the next open. Returns the number of records written.
+fn repair(
+    files: &LogFiles,
+    st: &LogState,
+    index_len: u64,
+    kept_index_len: u64,
+    mut record: impl FnMut(u64, u64, Digest, &mut Vec<u8>),
+) -> Result<u64, FileStoreError> {
+    if index_len != kept_index_len {
+        files
+            .index
+            .set_len(kept_index_len)
+            .map_err(io_error(&files.index_path, "truncating"))?;
+        files
+            .index
+            .sync_data()
+            .map_err(io_error(&files.index_path, "syncing"))?;
+    }
+    if let Some(cut) = st.cut {
+        files
+            .log
+            .set_len(cut)
+            .map_err(io_error(&files.log_path, "cutting the torn tail of"))?;
+        files
+            .log
+            .sync_data()
+            .map_err(io_error(&files.log_path, "syncing"))?;
+    }
+    if st.adopt.is_empty() {
+        return Ok(0);
+    }
+    // The adopted frames may still be only in the page cache of the writer that died.
+    files
+        .log
+        .sync_data()
+        .map_err(io_error(&files.log_path, "syncing"))?;
+    let mut out = Vec::new();
+    for (offset, len, sum) in &st.adopt {
+        record(*offset, *len, *sum, &mut out);
+    }
+    files
+        .index
+        .write_all_at(&out, kept_index_len)
+        .map_err(io_error(&files.index_path, "indexing adopted frames in"))?;
+    files
+        .index
+        .sync_data()
+        .map_err(io_error(&files.index_path, "syncing"))?;
+    Ok(st.adopt.len() as u64)
+}
+
+/// Checks that an origin fits the header and can serve as a C2SP note key name.
+fn check_origin(origin: &str) -> Result<(), FileStoreError> {
+    let bad = |reason| {
+        Err(FileStoreError::BadOrigin {
+            origin: origin.to_owned(),
+            reason,
+        })
+    };
+    if origin.is_empty() {
+        return bad("it is empty");
+    }
+    if origin.len() > layout::MAX_ORIGIN_BYTES {
+        return bad("it is longer than 255 bytes");
+    }
+    if origin.chars().any(char::is_control) {
+        return bad("it contains control characters");
+    }
+    if !crate::checkpoint::is_valid_key_name(origin) {
+        return bad("it is not a valid C2SP note key name (no '+', no white space)");
+    }
+    Ok(())
+}
+
+/// Reads and checks the header of the store in `dir`; returns the origin.
+fn read_header(dir: &Path) -> Result<String, FileStoreError> {
+    let meta = fs::metadata(dir).map_err(io_error(dir, "opening directory"))?;
+    if !meta.is_dir() {
+        return Err(FileStoreError::Io {
+            path: dir.to_path_buf(),
+            op: "opening directory",
+            source: io::Error::new(io::ErrorKind::NotADirectory, "not a directory"),
+        });
+    }
+    let path = dir.join(HEADER_FILE);
+    let file = File::open(&path).map_err(|source| match source.kind() {
+        io::ErrorKind::NotFound => FileStoreError::NotAStore {
+            dir: dir.to_path_buf(),
+        },
+        _ => FileStoreError::Io {
+            path: path.clone(),
+            op: "opening",
+            source,
+        },
+    })?;
+    let mut bytes = Vec::new();
+    file.take(layout::MAX_HEADER_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error(&path, "reading"))?;
+    layout::parse_header(&bytes).map_err(|fault| match fault {
+        layout::HeaderFault::Magic(found) => FileStoreError::BadMagic { path, found },
+        layout::HeaderFault::Version(found) => FileStoreError::UnsupportedVersion {
+            path,
+            found,
+            supported: FORMAT_VERSION,
+        },
+        layout::HeaderFault::Suite(found) => FileStoreError::UnknownSuite { path, found },
+        layout::HeaderFault::Damaged(reason) => FileStoreError::BadHeader { path, reason },
+    })
+}
+
+/// Takes the writer lock of the store in `dir` and records the holder in the lock file.
+fn acquire_lock(dir: &Path) -> Result<File, FileStoreError> {
+    let path = dir.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|source| match source.kind() {
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                FileStoreError::NotWritable {
+                    path: path.clone(),
+                    source,
+                }
+            }
+            _ => FileStoreError::Io {
+                path: path.clone(),
+                op: "opening",
+                source,
+            },
+        })?;
+    // `File::try_lock` is `flock(LOCK_EX | LOCK_NB)` on Unix, `LockFileEx` on Windows. It is
+    // stable since Rust 1.89: the workspace `rust-version` must be at least that (the crate
+    // forbids `unsafe`, so `flock` cannot be called directly).
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = (&file).take(200).read_to_string(&mut holder);
+            let holder = holder.trim();
+            return Err(FileStoreError::Locked {
+                lock: path,
+                holder: if holder.is_empty() {
+                    "holder unknown".to_owned()
+                } else {
+                    holder.to_owned()
+                },
+            });
+        }
+        Err(fs::TryLockError::Error(source)) => {
+            return Err(FileStoreError::Io {
+                path,
+                op: "locking",
+                source,
+            })
+        }
+    }
+    // Informational only: the lock, not this text, excludes other writers.
+    let _ = file.set_len(0);
+    let _ = (&file).write_all(format!("pid {}\n", std::process::id()).as_bytes());
+    Ok(file)
+}
+
+/// Makes a directory's entries (new files, renames) durable.
+fn sync_dir(dir: &Path) -> Result<(), FileStoreError> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_error(dir, "syncing directory"))?;
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+    }
+    Ok(())
+}
+
+impl Store for FileStore {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn origin(&self) -> Option<&str> {
+        Some(FileStore::origin(self))
+    }
+
+    fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError> {
+        for (i, e) in entries.iter().enumerate() {
+            let expected = self.size + i as u64;
+            if e.seq != expected {
+                return Err(StoreError::NotContiguous {
+                    expected,
+                    got: e.seq,
+                });
+            }
+        }
+        Ok(self.append_entries(entries)?)
+    }
+
+    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
+        if seq >= self.size {
+            return Err(StoreError::OutOfRange {
+                seq,
+                size: self.size,
+            });
+        }
+        Ok(self.read_entry(seq)?)
+    }
+
+    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
+        self.read_node(level, index)?
+            .ok_or(StoreError::NoSuchNode { level, index })
+    }
+
+    fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
+        Ok(self.append_note(note)?)
+    }
+
+    fn checkpoint_count(&self) -> u64 {
+        self.checkpoint_count
+    }
+
+    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
+        if index >= self.checkpoint_count {
+            return Err(StoreError::NoSuchCheckpoint {
+                index,
+                count: self.checkpoint_count,
+            });
+        }
+        Ok(self.read_note(index)?)
+    }
+}

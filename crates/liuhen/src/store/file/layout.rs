@@ -1,0 +1,454 @@
+//! Byte layouts of the file store: the header, frames, entry-index groups, and the Merkle
+//! frontier that produces the node hashes of a group. `docs/STORE.md` draws them.
+
+use std::io;
+
+use sha2::Digest as _;
+
+use super::ops::DataFile;
+use crate::hash::{Digest, Sha256TreeHasher, TreeHasher, DIGEST_LEN};
+
+/// The first eight bytes of the header file.
+pub(super) const MAGIC: &[u8; 8] = b"LIUHENv1";
+/// The store format this code writes and reads.
+pub(super) const FORMAT_VERSION: u32 = 1;
+/// Suite id of SHA-256 tree / Ed25519 / BLAKE3 (`model::Suite::Sha256Ed25519Blake3`).
+pub(super) const SUITE_SHA256_ED25519_BLAKE3: u32 = 0;
+/// Longest origin the header holds.
+pub(super) const MAX_ORIGIN_BYTES: usize = 255;
+/// Largest header file accepted (magic, version, suite, length, origin, checksum).
+pub(super) const MAX_HEADER_BYTES: u64 = 18 + MAX_ORIGIN_BYTES as u64 + 32;
+
+/// Bytes a frame adds to its payload: the u32 length before it, the checksum after it.
+pub(super) const FRAME_OVERHEAD: u64 = 4 + DIGEST_LEN as u64;
+/// Largest checkpoint note a frame of the checkpoint log holds.
+pub(super) const MAX_CHECKPOINT_BYTES: usize = 64 * 1024;
+
+/// Bytes of an index record before its hashes: the frame offset (u64) and payload length (u32).
+pub(super) const RECORD_HEAD_LEN: u64 = 12;
+/// Bytes of a node hash.
+const HASH_LEN: u64 = DIGEST_LEN as u64;
+/// Bytes of a checkpoint-index record: the frame offset and payload length.
+pub(super) const CHECKPOINT_RECORD_LEN: u64 = RECORD_HEAD_LEN;
+
+/// Most bytes after a bad frame that are searched for a valid frame; more than this after the
+/// last valid frame is not a torn tail.
+pub(super) const SEARCH_LIMIT: u64 = 16 << 20;
+
+// ---------------------------------------------------------------------------------------------
+// Header
+
+/// The header bytes for `origin`:
+/// `magic(8) | version u32 LE | suite u32 LE | origin length u16 LE | origin | SHA-256 of all before`.
+pub(super) fn encode_header(origin: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(18 + origin.len() + DIGEST_LEN);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&SUITE_SHA256_ED25519_BLAKE3.to_le_bytes());
+    // The caller checked `origin.len() <= MAX_ORIGIN_BYTES`.
+    let len = u16::try_from(origin.len()).unwrap_or(u16::MAX);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(origin.as_bytes());
+    let sum = sha2::Sha256::digest(&out);
+    out.extend_from_slice(&sum);
+    out
+}
+
+/// Why header bytes were refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum HeaderFault {
+    /// Not `LIUHENv1`: the first (up to) eight bytes.
+    Magic(Vec<u8>),
+    /// Another format version.
+    Version(u32),
+    /// An unknown suite.
+    Suite(u32),
+    /// Damaged.
+    Damaged(&'static str),
+}
+
+/// Parses header bytes into the origin.
+pub(super) fn parse_header(bytes: &[u8]) -> Result<String, HeaderFault> {
+    let magic = bytes.get(..8).unwrap_or(bytes);
+    if magic != MAGIC {
+        return Err(HeaderFault::Magic(magic.to_vec()));
+    }
+    let version = read_u32(bytes, 8).ok_or(HeaderFault::Damaged("it ends after the magic"))?;
+    if version != FORMAT_VERSION {
+        return Err(HeaderFault::Version(version));
+    }
+    let suite = read_u32(bytes, 12).ok_or(HeaderFault::Damaged("it ends after the version"))?;
+    if suite != SUITE_SHA256_ED25519_BLAKE3 {
+        return Err(HeaderFault::Suite(suite));
+    }
+    let len = bytes
+        .get(16..18)
+        .and_then(|b| <[u8; 2]>::try_from(b).ok())
+        .map(u16::from_le_bytes)
+        .ok_or(HeaderFault::Damaged("it ends before the origin length"))?;
+    let end = 18 + usize::from(len);
+    if bytes.len() != end + DIGEST_LEN {
+        return Err(HeaderFault::Damaged(
+            "its length does not match the origin length it declares",
+        ));
+    }
+    let (body, sum) = bytes.split_at(end);
+    if sha2::Sha256::digest(body).as_slice() != sum {
+        return Err(HeaderFault::Damaged("its checksum does not match"));
+    }
+    let origin = body.get(18..).unwrap_or_default();
+    let origin =
+        std::str::from_utf8(origin).map_err(|_| HeaderFault::Damaged("the origin is not UTF-8"))?;
+    if origin.is_empty() {
+        return Err(HeaderFault::Damaged("the origin is empty"));
+    }
+    Ok(origin.to_owned())
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let b = bytes.get(at..at + 4)?;
+    Some(u32::from_le_bytes(<[u8; 4]>::try_from(b).ok()?))
+}
+
+fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
+    let b = bytes.get(at..at + 8)?;
+    Some(u64::from_le_bytes(<[u8; 8]>::try_from(b).ok()?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frames
+
+/// The checksum of a frame's payload: `SHA-256(0x00 || payload)`, which for an entry is its
+/// RFC 6962 leaf hash.
+pub(super) fn checksum(payload: &[u8]) -> Digest {
+    Sha256TreeHasher.hash_leaf(payload)
+}
+
+/// Appends the frame `len u32 LE | payload | checksum` to `out`. The caller checked that the
+/// payload is between 1 byte and the log's maximum.
+pub(super) fn encode_frame(payload: &[u8], sum: &Digest, out: &mut Vec<u8>) {
+    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(payload);
+    out.extend_from_slice(sum.as_bytes());
+}
+
+/// What is found at a frame position.
+#[derive(Debug)]
+pub(super) enum FrameRead {
+    /// A complete frame whose checksum matches.
+    Valid {
+        /// Payload length.
+        len: u64,
+        /// The checksum (leaf hash).
+        sum: Digest,
+        /// The payload.
+        payload: Vec<u8>,
+    },
+    /// The file ends inside the frame (or right at its start).
+    Cut,
+    /// The length field is 0 or above the maximum.
+    BadLength {
+        /// The length field.
+        len: u32,
+    },
+    /// The frame is complete but its checksum does not match its payload.
+    BadChecksum {
+        /// Payload length.
+        len: u64,
+    },
+}
+
+/// Reads the frame at `offset` of a log whose readable part is `end` bytes long.
+pub(super) fn read_frame(
+    file: &dyn DataFile,
+    offset: u64,
+    end: u64,
+    max: usize,
+) -> io::Result<FrameRead> {
+    if offset > end || end - offset < 4 {
+        return Ok(FrameRead::Cut);
+    }
+    let mut head = [0u8; 4];
+    file.read_exact_at(&mut head, offset)?;
+    let len32 = u32::from_le_bytes(head);
+    let len = u64::from(len32);
+    if len == 0 || len > max as u64 {
+        return Ok(FrameRead::BadLength { len: len32 });
+    }
+    if end - offset < FRAME_OVERHEAD + len {
+        return Ok(FrameRead::Cut);
+    }
+    // `len <= max`, a few KiB: the buffer is bounded.
+    let mut body = vec![0u8; len as usize + DIGEST_LEN];
+    file.read_exact_at(&mut body, offset + 4)?;
+    let stored = body.split_off(len as usize);
+    let sum = checksum(&body);
+    if sum.as_bytes().as_slice() != stored.as_slice() {
+        return Ok(FrameRead::BadChecksum { len });
+    }
+    Ok(FrameRead::Valid {
+        len,
+        sum,
+        payload: body,
+    })
+}
+
+/// The payload length in the frame header at `offset`, if the header lies inside `end`.
+pub(super) fn frame_len(file: &dyn DataFile, offset: u64, end: u64) -> io::Result<Option<u64>> {
+    if offset > end || end - offset < 4 {
+        return Ok(None);
+    }
+    let mut head = [0u8; 4];
+    file.read_exact_at(&mut head, offset)?;
+    Ok(Some(u64::from(u32::from_le_bytes(head))))
+}
+
+/// Result of looking for a valid frame after a bad one.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Search {
+    /// No valid frame starts anywhere in the searched range.
+    Nothing,
+    /// A valid frame starts at this offset.
+    Found(u64),
+    /// The range is longer than [`SEARCH_LIMIT`]: too long for a torn tail.
+    TooLong(u64),
+}
+
+/// Looks for a valid frame starting at any byte offset in `[from, end)`.
+pub(super) fn search_valid_frame(
+    file: &dyn DataFile,
+    from: u64,
+    end: u64,
+    max: usize,
+) -> io::Result<Search> {
+    if from >= end {
+        return Ok(Search::Nothing);
+    }
+    let n = end - from;
+    if n > SEARCH_LIMIT {
+        return Ok(Search::TooLong(n));
+    }
+    let mut buf = vec![0u8; n as usize];
+    file.read_exact_at(&mut buf, from)?;
+    let overhead = FRAME_OVERHEAD as usize;
+    for p in 0..buf.len() {
+        let Some(len) = read_u32(&buf, p).map(|l| l as usize) else {
+            break;
+        };
+        if len == 0 || len > max {
+            continue;
+        }
+        let Some(frame) = buf.get(p..p + overhead + len) else {
+            continue;
+        };
+        let (payload, sum) = frame
+            .get(4..)
+            .unwrap_or_default()
+            .split_at(len.min(frame.len().saturating_sub(4)));
+        if checksum(payload).as_bytes().as_slice() == sum {
+            return Ok(Search::Found(from + p as u64));
+        }
+    }
+    Ok(Search::Nothing)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry index: one group per entry
+
+/// Byte position of the group of entry `n` in the entry index: the groups of entries `0..n`
+/// hold `n` record heads and `2n - popcount(n)` hashes (Go tlog's `StoredHashIndex(0, n)`).
+pub(super) fn group_start(n: u64) -> u64 {
+    n.saturating_mul(RECORD_HEAD_LEN + 2 * HASH_LEN)
+        .saturating_sub(HASH_LEN * u64::from(n.count_ones()))
+}
+
+/// Bytes of the group of entry `n`: the record head, the leaf hash and one hash per Merkle node
+/// the entry completes (one per trailing one bit of `n`).
+pub(super) fn group_len(n: u64) -> u64 {
+    RECORD_HEAD_LEN + HASH_LEN * (1 + u64::from(n.trailing_ones()))
+}
+
+/// The number of complete groups in an entry index of `len` bytes.
+pub(super) fn group_count(len: u64) -> u64 {
+    // Each group is at least 44 bytes, so the count is at most len / 44; `group_start` grows
+    // strictly, so search for the largest n with group_start(n) <= len.
+    let (mut lo, mut hi) = (0u64, len / (RECORD_HEAD_LEN + HASH_LEN) + 1);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if group_start(mid) <= len {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// Byte position in the entry index of the hash of the perfect subtree (`level`, `index`), which
+/// the entry `((index + 1) << level) - 1` completes; `None` if that entry number overflows.
+pub(super) fn node_position(level: u8, index: u64) -> Option<u64> {
+    let width = 1u64.checked_shl(u32::from(level))?;
+    let last = index.checked_add(1)?.checked_mul(width)? - 1;
+    Some(group_start(last) + RECORD_HEAD_LEN + HASH_LEN * u64::from(level))
+}
+
+/// Bytes of a group's head: record head and leaf hash.
+pub(super) const GROUP_HEAD_LEN: usize = RECORD_HEAD_LEN as usize + DIGEST_LEN;
+
+/// The frame offset and payload length of a record head.
+pub(super) fn parse_record_head(bytes: &[u8]) -> (u64, u64) {
+    let offset = read_u64(bytes, 0).unwrap_or(u64::MAX);
+    let len = read_u32(bytes, 8).map_or(0, u64::from);
+    (offset, len)
+}
+
+/// Appends a record head (frame offset, payload length) to `out`.
+pub(super) fn encode_record_head(offset: u64, len: u64, out: &mut Vec<u8>) {
+    out.extend_from_slice(&offset.to_le_bytes());
+    out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
+}
+
+/// The offset, payload length and leaf hash at the start of a group.
+pub(super) fn parse_group_head(bytes: &[u8; GROUP_HEAD_LEN]) -> (u64, u64, Digest) {
+    let (offset, len) = parse_record_head(bytes);
+    let leaf = bytes
+        .get(RECORD_HEAD_LEN as usize..)
+        .and_then(Digest::from_slice)
+        .unwrap_or(Digest::ZERO);
+    (offset, len, leaf)
+}
+
+/// Parses a digest from 32 bytes.
+pub(super) fn digest(bytes: &[u8]) -> Digest {
+    Digest::from_slice(bytes).unwrap_or(Digest::ZERO)
+}
+
+/// The perfect subtrees of a tree prefix, and the node hashes each new leaf completes.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Frontier {
+    /// Number of leaves.
+    size: u64,
+    /// INVARIANT: `nodes.len() == size.count_ones()`; `nodes[i]` is the hash of the i-th perfect
+    /// subtree from the left, of 2^b leaves for the i-th highest set bit b of `size`.
+    nodes: Vec<Digest>,
+}
+
+impl Frontier {
+    /// Loads the frontier of the first `size` entries from the entry index.
+    pub(super) fn load(index: &dyn DataFile, size: u64) -> io::Result<Self> {
+        let mut nodes = Vec::with_capacity(size.count_ones() as usize);
+        let mut start = 0u64;
+        for level in (0..u64::BITS).rev() {
+            let width = 1u64 << level;
+            if size & width != 0 {
+                // `level < 64` fits a u8.
+                let level8 = u8::try_from(level).unwrap_or(u8::MAX);
+                let pos = node_position(level8, start >> level)
+                    .ok_or_else(|| io::Error::other("Merkle node position overflows"))?;
+                let mut buf = [0u8; DIGEST_LEN];
+                index.read_exact_at(&mut buf, pos)?;
+                nodes.push(digest(&buf));
+                start += width;
+            }
+        }
+        Ok(Frontier { size, nodes })
+    }
+
+    /// Appends a leaf hash; returns the hashes of its group: the leaf, then each node it
+    /// completes, level 1 upwards.
+    pub(super) fn push(&mut self, hasher: &Sha256TreeHasher, leaf: Digest) -> Vec<Digest> {
+        let mut out = vec![leaf];
+        let mut hash = leaf;
+        let mut carry = self.size;
+        while carry & 1 == 1 {
+            let Some(left) = self.nodes.pop() else {
+                // Unreachable by the invariant: one node per set bit.
+                break;
+            };
+            hash = hasher.hash_children(&left, &hash);
+            out.push(hash);
+            carry >>= 1;
+        }
+        self.nodes.push(hash);
+        self.size += 1;
+        out
+    }
+
+    /// The group of the next leaf (record head, then the hashes), appended to `out`.
+    pub(super) fn push_group(
+        &mut self,
+        hasher: &Sha256TreeHasher,
+        offset: u64,
+        len: u64,
+        leaf: Digest,
+        out: &mut Vec<u8>,
+    ) {
+        encode_record_head(offset, len, out);
+        for h in self.push(hasher, leaf) {
+            out.extend_from_slice(h.as_bytes());
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_positions_match_tlog_stored_hash_index() {
+        // StoredHashIndex(0, n) = n + n/2 + n/4 + ...
+        for n in 0u64..2000 {
+            let mut k = n;
+            let mut hashes = 0;
+            while k > 0 {
+                hashes += k;
+                k >>= 1;
+            }
+            assert_eq!(group_start(n), 12 * n + 32 * hashes);
+            assert_eq!(group_start(n + 1), group_start(n) + group_len(n));
+            assert_eq!(group_count(group_start(n)), n);
+            assert_eq!(group_count(group_start(n + 1) - 1), n);
+        }
+    }
+
+    #[test]
+    fn node_positions_are_inside_the_completing_group() {
+        for level in 0u8..8 {
+            for index in 0u64..50 {
+                let last = ((index + 1) << level) - 1;
+                let pos = node_position(level, index).unwrap();
+                assert!(pos >= group_start(last) + 12);
+                assert!(pos + 32 <= group_start(last + 1));
+            }
+        }
+        assert_eq!(node_position(64, 0), None);
+        assert_eq!(node_position(63, 2), None);
+    }
+
+    #[test]
+    fn header_round_trip_and_faults() {
+        let h = encode_header("example.org/log");
+        assert_eq!(parse_header(&h).unwrap(), "example.org/log");
+        let mut v = h.clone();
+        v[8] = 2;
+        assert_eq!(parse_header(&v), Err(HeaderFault::Version(2)));
+        let mut s = h.clone();
+        s[12] = 7;
+        assert_eq!(parse_header(&s), Err(HeaderFault::Suite(7)));
+        let mut c = h.clone();
+        let last = c.len() - 1;
+        c[last] ^= 1;
+        assert!(matches!(parse_header(&c), Err(HeaderFault::Damaged(_))));
+        assert!(matches!(
+            parse_header(b"SQLite format 3\0"),
+            Err(HeaderFault::Magic(_))
+        ));
+        assert!(matches!(parse_header(b""), Err(HeaderFault::Magic(_))));
+        assert!(matches!(
+            parse_header(&h[..h.len() - 1]),
+            Err(HeaderFault::Damaged(_))
+        ));
+    }
+}

@@ -1,0 +1,203 @@
+//! The file operations the store performs, behind a trait so that tests can inject faults.
+//!
+//! The store reads and writes its data files only by position (`pread`/`pwrite`), syncs them
+//! with `fdatasync` and cuts them with `ftruncate`; those five operations are all of
+//! [`DataFile`]. [`FaultyFile`] wraps a real file and fails one chosen operation, as a full
+//! disk, an I/O error or a short write would.
+
+use std::fmt;
+use std::fs::File;
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A data file of the store: positional reads and writes, `fdatasync`, truncation.
+pub(super) trait DataFile: Send + Sync + fmt::Debug {
+    /// Fills `buf` from `offset`, or fails (`UnexpectedEof` past the end).
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
+    /// Writes all of `buf` at `offset`.
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()>;
+    /// `fdatasync`: the written data and the file length are durable when this returns.
+    fn sync_data(&self) -> io::Result<()>;
+    /// Cuts (or extends) the file to `len` bytes.
+    fn set_len(&self, len: u64) -> io::Result<()>;
+    /// The current length.
+    fn len(&self) -> io::Result<u64>;
+}
+
+/// A real file.
+#[derive(Debug)]
+pub(super) struct OsFile(pub(super) File);
+
+impl DataFile for OsFile {
+    #[cfg(unix)]
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        std::os::unix::fs::FileExt::read_exact_at(&self.0, buf, offset)
+    }
+
+    #[cfg(windows)]
+    fn read_exact_at(&self, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+        use std::os::windows::fs::FileExt;
+        while !buf.is_empty() {
+            match self.0.seek_read(buf, offset) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(n) => {
+                    buf = &mut std::mem::take(&mut buf)[n..];
+                    offset += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        std::os::unix::fs::FileExt::write_all_at(&self.0, buf, offset)
+    }
+
+    #[cfg(windows)]
+    fn write_all_at(&self, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+        use std::os::windows::fs::FileExt;
+        while !buf.is_empty() {
+            match self.0.seek_write(buf, offset) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    buf = &buf[n..];
+                    offset += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn sync_data(&self) -> io::Result<()> {
+        self.0.sync_data()
+    }
+
+    fn set_len(&self, len: u64) -> io::Result<()> {
+        self.0.set_len(len)
+    }
+
+    fn len(&self) -> io::Result<u64> {
+        Ok(self.0.metadata()?.len())
+    }
+}
+
+/// Fault injection for tests of the store's error paths: fails one chosen mutating operation.
+///
+/// Every write, `fdatasync` and truncation the store performs on its data files through a
+/// [`FileStore`](super::FileStore) opened with these faults is numbered from 0, across all data
+/// files. The operation numbered `fail_at` fails with an I/O error of the chosen kind; with short
+/// writes, a failing write first writes the first half of its buffer, as a full disk does. Every
+/// other operation is performed normally. Clones share one counter, so a test can keep a clone to
+/// read [`operations`](Faults::operations) and [`fired`](Faults::fired) afterwards.
+///
+/// Reads are never failed: a failed read changes nothing on disk.
+#[derive(Clone, Debug)]
+pub struct Faults(Arc<FaultState>);
+
+#[derive(Debug)]
+struct FaultState {
+    fail_at: Option<u64>,
+    short_writes: bool,
+    kind: io::ErrorKind,
+    ops: AtomicU64,
+    fired: AtomicBool,
+}
+
+impl Faults {
+    /// Counts operations and fails none: run a workload once with this to learn how many
+    /// operations it performs.
+    pub fn none() -> Self {
+        Faults::new(None, false, io::ErrorKind::Other)
+    }
+
+    /// Fails operation number `op` (0-based) with an `Other` I/O error.
+    pub fn fail_at(op: u64) -> Self {
+        Faults::new(Some(op), false, io::ErrorKind::Other)
+    }
+
+    /// Fails operation number `op` with an error of `kind` (e.g. `StorageFull`); with
+    /// `short_writes`, a failing write first writes half of its buffer.
+    pub fn new(op: Option<u64>, short_writes: bool, kind: io::ErrorKind) -> Self {
+        Faults(Arc::new(FaultState {
+            fail_at: op,
+            short_writes,
+            kind,
+            ops: AtomicU64::new(0),
+            fired: AtomicBool::new(false),
+        }))
+    }
+
+    /// How many mutating operations were attempted so far.
+    pub fn operations(&self) -> u64 {
+        self.0.ops.load(Ordering::SeqCst)
+    }
+
+    /// Whether the fault has been injected.
+    pub fn fired(&self) -> bool {
+        self.0.fired.load(Ordering::SeqCst)
+    }
+
+    /// Counts one operation; `Some(error)` if it is the one to fail.
+    fn next(&self, what: &str) -> Option<io::Error> {
+        let n = self.0.ops.fetch_add(1, Ordering::SeqCst);
+        if self.0.fail_at == Some(n) {
+            self.0.fired.store(true, Ordering::SeqCst);
+            Some(io::Error::new(
+                self.0.kind,
+                format!("injected fault at operation {n} ({what})"),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// A data file that fails the operation [`Faults`] chooses.
+#[derive(Debug)]
+pub(super) struct FaultyFile {
+    pub(super) inner: Box<dyn DataFile>,
+    pub(super) faults: Faults,
+}
+
+impl DataFile for FaultyFile {
+    fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        self.inner.read_exact_at(buf, offset)
+    }
+
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        match self.faults.next("write") {
+            None => self.inner.write_all_at(buf, offset),
+            Some(e) => {
+                if self.faults.0.short_writes {
+                    let half = buf.get(..buf.len() / 2).unwrap_or_default();
+                    self.inner.write_all_at(half, offset)?;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn sync_data(&self) -> io::Result<()> {
+        match self.faults.next("fdatasync") {
+            None => self.inner.sync_data(),
+            Some(e) => Err(e),
+        }
+    }
+
+    fn set_len(&self, len: u64) -> io::Result<()> {
+        match self.faults.next("truncate") {
+            None => self.inner.set_len(len),
+            Some(e) => Err(e),
+        }
+    }
+
+    fn len(&self) -> io::Result<u64> {
+        self.inner.len()
+    }
+}

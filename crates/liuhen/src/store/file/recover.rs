@@ -1,0 +1,535 @@
+//! What opening finds at the end of a log and its index, and the full check of both.
+//!
+//! Both logs (entries and checkpoints) are checked the same way; the index kinds differ only
+//! behind [`RecordIndex`]. Analysis reads and decides; it never writes. The store applies the
+//! decision afterwards (writer) or only uses it (reader), so a reader and a writer see the same
+//! committed prefix. The rules are the numbered recovery rules of `docs/STORE.md`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::layout::{
+    self, read_frame, search_valid_frame, FrameRead, Frontier, Search, FRAME_OVERHEAD,
+};
+use super::ops::DataFile;
+use super::{FrameFault, Tampering, TamperingKind};
+use crate::hash::{Digest, Sha256TreeHasher, TreeHasher, DIGEST_LEN};
+
+/// At most this many tampering findings are listed by a full check.
+pub(super) const MAX_FINDINGS: usize = 100;
+
+/// One index record: where its frame is, how long its payload, and (entry index) its checksum.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Record {
+    /// Offset of the frame in the log.
+    pub(super) offset: u64,
+    /// Payload length of the frame.
+    pub(super) len: u64,
+    /// The frame's checksum, if the index records it.
+    pub(super) sum: Option<Digest>,
+}
+
+impl Record {
+    /// Where the frame ends, if that fits a u64.
+    fn end(&self) -> Option<u64> {
+        self.offset
+            .checked_add(FRAME_OVERHEAD)?
+            .checked_add(self.len)
+    }
+}
+
+/// The index of a log, record by record.
+pub(super) trait RecordIndex {
+    /// Number of complete records.
+    fn count(&self) -> u64;
+    /// Record `i`.
+    fn record(&self, i: u64) -> io::Result<Record>;
+    /// Checks record `i` beyond its head (the entry index: its node hashes), given that all
+    /// records before it are right. `Some(kind)` if it is wrong.
+    fn check_record(&self, _i: u64) -> io::Result<Option<TamperingKind>> {
+        Ok(None)
+    }
+}
+
+/// The entry index: one group per entry (record head, leaf hash, completed nodes).
+pub(super) struct EntryIndex<'a> {
+    pub(super) file: &'a dyn DataFile,
+    pub(super) count: u64,
+}
+
+impl RecordIndex for EntryIndex<'_> {
+    fn count(&self) -> u64 {
+        self.count
+    }
+
+    fn record(&self, i: u64) -> io::Result<Record> {
+        let mut head = [0u8; layout::GROUP_HEAD_LEN];
+        self.file.read_exact_at(&mut head, layout::group_start(i))?;
+        let (offset, len, leaf) = layout::parse_group_head(&head);
+        Ok(Record {
+            offset,
+            len,
+            sum: Some(leaf),
+        })
+    }
+
+    fn check_record(&self, i: u64) -> io::Result<Option<TamperingKind>> {
+        // Recompute the nodes entry `i` completes from its leaf hash and the left siblings,
+        // which earlier (trusted) groups hold.
+        let hasher = Sha256TreeHasher;
+        let len = layout::group_len(i) as usize;
+        let mut group = vec![0u8; len];
+        self.file
+            .read_exact_at(&mut group, layout::group_start(i))?;
+        let hashes: Vec<Digest> = group
+            .get(layout::RECORD_HEAD_LEN as usize..)
+            .unwrap_or_default()
+            .chunks_exact(DIGEST_LEN)
+            .map(layout::digest)
+            .collect();
+        let mut hash = hashes.first().copied().unwrap_or(Digest::ZERO);
+        for (level, stored) in hashes.iter().enumerate().skip(1) {
+            let child_level = u8::try_from(level - 1).unwrap_or(u8::MAX);
+            let left_index = (i >> child_level) - 1;
+            let pos = layout::node_position(child_level, left_index)
+                .ok_or_else(|| io::Error::other("Merkle node position overflows"))?;
+            let mut left = [0u8; DIGEST_LEN];
+            self.file.read_exact_at(&mut left, pos)?;
+            hash = hasher.hash_children(&layout::digest(&left), &hash);
+            if hash != *stored {
+                return Ok(Some(TamperingKind::NodeMismatch {
+                    level: u8::try_from(level).unwrap_or(u8::MAX),
+                    index: i >> level,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The checkpoint index: one record head (frame offset, payload length) per checkpoint.
+pub(super) struct CheckpointIndex<'a> {
+    pub(super) file: &'a dyn DataFile,
+    pub(super) count: u64,
+}
+
+impl RecordIndex for CheckpointIndex<'_> {
+    fn count(&self) -> u64 {
+        self.count
+    }
+
+    fn record(&self, i: u64) -> io::Result<Record> {
+        let mut b = [0u8; layout::CHECKPOINT_RECORD_LEN as usize];
+        self.file
+            .read_exact_at(&mut b, i * layout::CHECKPOINT_RECORD_LEN)?;
+        let (offset, len) = layout::parse_record_head(&b);
+        Ok(Record {
+            offset,
+            len,
+            sum: None,
+        })
+    }
+}
+
+/// What analysis found for one log.
+#[derive(Debug, Default)]
+pub(super) struct LogState {
+    /// Length of the log file.
+    pub(super) log_len: u64,
+    /// Complete records in the index.
+    pub(super) indexed: u64,
+    /// Indexed records kept: `indexed`, or one less when the last indexed frame is torn.
+    pub(super) kept: u64,
+    /// Where the kept frames end in the log.
+    pub(super) kept_end: u64,
+    /// Complete, valid frames after the kept ones that the index does not cover yet:
+    /// (offset, payload length, checksum).
+    pub(super) adopt: Vec<(u64, u64, Digest)>,
+    /// Where the adopted frames end: the log length after recovery.
+    pub(super) end: u64,
+    /// A torn tail starts here: the log is cut to this length.
+    pub(super) cut: Option<u64>,
+    /// Bytes of the torn tail.
+    pub(super) torn_bytes: u64,
+    /// Index records dropped with the torn tail (0 or 1).
+    pub(super) dropped: u64,
+    /// Evidence of tampering: when not empty nothing is repaired.
+    pub(super) tampering: Vec<Tampering>,
+}
+
+/// Paths and limits of one log, for findings.
+pub(super) struct LogInfo<'a> {
+    pub(super) log: &'a dyn DataFile,
+    pub(super) log_path: &'a Path,
+    pub(super) index_path: &'a Path,
+    pub(super) max: usize,
+}
+
+impl LogInfo<'_> {
+    fn finding(
+        &self,
+        in_index: bool,
+        offset: Option<u64>,
+        record: Option<u64>,
+        kind: TamperingKind,
+    ) -> Tampering {
+        let file: PathBuf = if in_index {
+            self.index_path.to_path_buf()
+        } else {
+            self.log_path.to_path_buf()
+        };
+        Tampering {
+            file,
+            offset,
+            record,
+            kind,
+        }
+    }
+}
+
+fn fault_of(read: &FrameRead) -> FrameFault {
+    match read {
+        FrameRead::Cut => FrameFault::Cut,
+        FrameRead::BadLength { len } => FrameFault::BadLength { len: *len },
+        FrameRead::BadChecksum { .. } | FrameRead::Valid { .. } => FrameFault::BadChecksum,
+    }
+}
+
+/// Whether the frame read at `rec.offset` is the one `rec` records.
+fn matches(rec: &Record, read: &FrameRead) -> bool {
+    match read {
+        FrameRead::Valid { len, sum, .. } => *len == rec.len && rec.sum.is_none_or(|c| c == *sum),
+        _ => false,
+    }
+}
+
+/// Decides, in O(1) reads of the index and O(tail) reads of the log, which prefix of the log is
+/// committed, whether its end is torn, which frames after the index to adopt, and whether the
+/// files disagree (tampering). The rules are numbered as in `docs/STORE.md`.
+pub(super) fn analyze(info: &LogInfo<'_>, index: &dyn RecordIndex) -> io::Result<LogState> {
+    let log = info.log;
+    let log_len = log.len()?;
+    let n = index.count();
+    let mut st = LogState {
+        log_len,
+        indexed: n,
+        kept: n,
+        kept_end: log_len,
+        end: log_len,
+        ..LogState::default()
+    };
+    let tamper = |mut st: LogState, t: Tampering| {
+        st.tampering.push(t);
+        st
+    };
+
+    let mut start = 0u64;
+    if n > 0 {
+        let last = n - 1;
+        let rec = index.record(last)?;
+        // Rule R2: the last two records chain, the first starts at 0.
+        let expected_offset = if n >= 2 {
+            index.record(last - 1)?.end()
+        } else {
+            Some(0)
+        };
+        if expected_offset != Some(rec.offset) || rec.len == 0 || rec.len > info.max as u64 {
+            return Ok(tamper(
+                st,
+                info.finding(
+                    true,
+                    Some(rec.offset),
+                    Some(last),
+                    TamperingKind::IndexMismatch,
+                ),
+            ));
+        }
+        let Some(rec_end) = rec.end() else {
+            return Ok(tamper(
+                st,
+                info.finding(
+                    true,
+                    Some(rec.offset),
+                    Some(last),
+                    TamperingKind::IndexMismatch,
+                ),
+            ));
+        };
+        if rec.offset > log_len {
+            return Ok(tamper(
+                st,
+                info.finding(
+                    true,
+                    Some(rec.offset),
+                    Some(last),
+                    TamperingKind::IndexPastLog { log_len },
+                ),
+            ));
+        }
+        if rec_end <= log_len {
+            // Rule R3: the last indexed frame is all there; it must be the one recorded.
+            let read = read_frame(log, rec.offset, log_len, info.max)?;
+            if !matches(&rec, &read) {
+                let kind = match read {
+                    FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
+                    bad => TamperingKind::BadFrame(fault_of(&bad)),
+                };
+                return Ok(tamper(
+                    st,
+                    info.finding(false, Some(rec.offset), Some(last), kind),
+                ));
+            }
+            if let Some(kind) = index.check_record(last)? {
+                return Ok(tamper(st, info.finding(true, None, Some(last), kind)));
+            }
+            start = rec_end;
+        } else {
+            // Rule R4: the log ends inside the last indexed frame. A torn tail if its length
+            // field (when there) is the recorded one, and no valid frame follows.
+            let head = layout::frame_len(log, rec.offset, log_len)?;
+            if head.is_some_and(|len| len != rec.len) {
+                return Ok(tamper(
+                    st,
+                    info.finding(
+                        false,
+                        Some(rec.offset),
+                        Some(last),
+                        TamperingKind::IndexMismatch,
+                    ),
+                ));
+            }
+            match search_valid_frame(log, rec.offset + 1, log_len, info.max)? {
+                Search::Nothing => {}
+                Search::Found(at) => {
+                    return Ok(tamper(
+                        st,
+                        info.finding(
+                            false,
+                            Some(rec.offset),
+                            Some(last),
+                            TamperingKind::ValidFrameAfterBadFrame {
+                                fault: FrameFault::Cut,
+                                valid_at: at,
+                            },
+                        ),
+                    ));
+                }
+                Search::TooLong(bytes) => {
+                    return Ok(tamper(
+                        st,
+                        info.finding(
+                            false,
+                            Some(rec.offset),
+                            Some(last),
+                            TamperingKind::Junk { bytes },
+                        ),
+                    ));
+                }
+            }
+            // Only one frame can be torn: the one before must be intact.
+            if last >= 1 {
+                let prev = index.record(last - 1)?;
+                let read = read_frame(log, prev.offset, log_len, info.max)?;
+                if !matches(&prev, &read) {
+                    let kind = match read {
+                        FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
+                        bad => TamperingKind::BadFrame(fault_of(&bad)),
+                    };
+                    return Ok(tamper(
+                        st,
+                        info.finding(false, Some(prev.offset), Some(last - 1), kind),
+                    ));
+                }
+                if let Some(kind) = index.check_record(last - 1)? {
+                    return Ok(tamper(st, info.finding(true, None, Some(last - 1), kind)));
+                }
+            }
+            st.kept = last;
+            st.kept_end = rec.offset;
+            st.end = rec.offset;
+            st.cut = Some(rec.offset);
+            st.torn_bytes = log_len - rec.offset;
+            st.dropped = 1;
+            return Ok(st);
+        }
+    }
+    st.kept_end = start;
+
+    // Rules R5 and R6: frames after the index, written by an append that was not acknowledged.
+    let mut pos = start;
+    while pos < log_len {
+        let read = read_frame(log, pos, log_len, info.max)?;
+        let from = match read {
+            FrameRead::Valid { len, sum, .. } => {
+                st.adopt.push((pos, len, sum));
+                pos += FRAME_OVERHEAD + len;
+                continue;
+            }
+            // Skip the payload of a complete frame: an entry may embed frame-like bytes.
+            FrameRead::BadChecksum { len } => pos + FRAME_OVERHEAD + len,
+            FrameRead::Cut | FrameRead::BadLength { .. } => pos + 1,
+        };
+        match search_valid_frame(log, from, log_len, info.max)? {
+            Search::Nothing => {
+                st.cut = Some(pos);
+                st.torn_bytes = log_len - pos;
+            }
+            Search::Found(at) => {
+                st.adopt.clear();
+                st.tampering.push(info.finding(
+                    false,
+                    Some(pos),
+                    None,
+                    TamperingKind::ValidFrameAfterBadFrame {
+                        fault: fault_of(&read),
+                        valid_at: at,
+                    },
+                ));
+            }
+            Search::TooLong(bytes) => {
+                st.adopt.clear();
+                st.tampering.push(info.finding(
+                    false,
+                    Some(pos),
+                    None,
+                    TamperingKind::Junk { bytes },
+                ));
+            }
+        }
+        break;
+    }
+    st.end = pos;
+    Ok(st)
+}
+
+/// Checks every kept record: offsets chain from 0, every frame is intact and matches its index
+/// record, and (through `visit`) whatever else the index holds. Returns the findings, at most
+/// [`MAX_FINDINGS`], and how many more there were.
+pub(super) fn full_check(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    kept: u64,
+    bound: u64,
+    visitor: &mut dyn Visitor,
+) -> io::Result<(Vec<Tampering>, u64)> {
+    let mut found = Vec::new();
+    let mut omitted = 0u64;
+    let mut add = |t: Tampering| {
+        if found.len() < MAX_FINDINGS {
+            found.push(t);
+        } else {
+            omitted += 1;
+        }
+    };
+    let mut expected = 0u64;
+    for i in 0..kept {
+        let rec = index.record(i)?;
+        if rec.offset != expected {
+            add(info.finding(
+                true,
+                Some(rec.offset),
+                Some(i),
+                TamperingKind::IndexMismatch,
+            ));
+        }
+        let read = read_frame(info.log, rec.offset, bound, info.max)?;
+        match &read {
+            FrameRead::Valid { sum, payload, .. } => {
+                if !matches(&rec, &read) {
+                    add(info.finding(
+                        true,
+                        Some(rec.offset),
+                        Some(i),
+                        TamperingKind::IndexMismatch,
+                    ));
+                }
+                if let Some(kind) = visitor.visit(i, sum, payload)? {
+                    add(info.finding(true, None, Some(i), kind));
+                }
+            }
+            bad => {
+                add(info.finding(
+                    false,
+                    Some(rec.offset),
+                    Some(i),
+                    TamperingKind::BadFrame(fault_of(bad)),
+                ));
+                // Keep the tree in step with the index so later nodes are judged fairly.
+                let leaf = rec.sum.unwrap_or(Digest::ZERO);
+                if let Some(kind) = visitor.visit(i, &leaf, &[])? {
+                    add(info.finding(true, None, Some(i), kind));
+                }
+            }
+        }
+        expected = rec.end().unwrap_or(u64::MAX);
+    }
+    Ok((found, omitted))
+}
+
+/// What [`full_check`] checks of each record beyond its frame and checksum.
+pub(super) trait Visitor {
+    /// Checks record `i`, whose frame has checksum `sum` and payload `payload` (empty for a bad
+    /// frame). `Some(kind)` if the record is wrong.
+    fn visit(&mut self, i: u64, sum: &Digest, payload: &[u8]) -> io::Result<Option<TamperingKind>>;
+}
+
+/// The visitor for the entry index: recomputes every group's node hashes.
+pub(super) struct NodeVisitor<'a> {
+    index: &'a dyn DataFile,
+    frontier: Frontier,
+}
+
+impl<'a> NodeVisitor<'a> {
+    pub(super) fn new(index: &'a dyn DataFile) -> Self {
+        NodeVisitor {
+            index,
+            frontier: Frontier::default(),
+        }
+    }
+}
+
+impl Visitor for NodeVisitor<'_> {
+    fn visit(
+        &mut self,
+        i: u64,
+        sum: &Digest,
+        _payload: &[u8],
+    ) -> io::Result<Option<TamperingKind>> {
+        let computed = self.frontier.push(&Sha256TreeHasher, *sum);
+        let mut stored = vec![0u8; layout::group_len(i) as usize];
+        self.index
+            .read_exact_at(&mut stored, layout::group_start(i))?;
+        let stored = stored
+            .get(layout::RECORD_HEAD_LEN as usize..)
+            .unwrap_or_default();
+        for (level, (c, s)) in computed
+            .iter()
+            .zip(stored.chunks_exact(DIGEST_LEN))
+            .enumerate()
+        {
+            if level > 0 && c.as_bytes().as_slice() != s {
+                return Ok(Some(TamperingKind::NodeMismatch {
+                    level: u8::try_from(level).unwrap_or(u8::MAX),
+                    index: i >> level,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The visitor for the checkpoint log: notes are UTF-8.
+pub(super) struct NoteVisitor;
+
+impl Visitor for NoteVisitor {
+    fn visit(
+        &mut self,
+        _i: u64,
+        _sum: &Digest,
+        payload: &[u8],
+    ) -> io::Result<Option<TamperingKind>> {
+        Ok(std::str::from_utf8(payload)
+            .is_err()
+            .then_some(TamperingKind::BadFrame(FrameFault::NotUtf8)))
+    }
+}
