@@ -40,7 +40,8 @@ enum Command {
         after_help = "Example:\n  liuhen demo /tmp/jinpu-demo\n\nWrites keys (mode 0600), the verifier key, checkpoints, proofs and verification reports to DIR."
     )]
     Demo {
-        /// Output directory (created; must not exist or be empty). Default: ./liuhen-demo
+        /// Output directory (created; must not exist or be empty). Default: ./liuhen-demo, or
+        /// ./liuhen-demo-2, -3, … if that exists already.
         dir: Option<PathBuf>,
     },
     /// Create a new Ed25519 key file (mode 0600) and print its C2SP verifier key.
@@ -59,7 +60,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Demo { dir } => demo::run(dir.unwrap_or_else(|| PathBuf::from("liuhen-demo"))),
+        Command::Demo { dir } => demo::run(dir.unwrap_or_else(default_demo_dir)),
         Command::Keygen { name, path } => keygen(&name, &path),
     };
     match result {
@@ -69,6 +70,18 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The first of `liuhen-demo`, `liuhen-demo-2`, … that does not exist yet, so that running the
+/// README's demo command twice works.
+fn default_demo_dir() -> PathBuf {
+    (1u32..)
+        .map(|n| match n {
+            1 => PathBuf::from("liuhen-demo"),
+            n => PathBuf::from(format!("liuhen-demo-{n}")),
+        })
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| PathBuf::from("liuhen-demo"))
 }
 
 fn keygen(name: &str, path: &std::path::Path) -> Result<u8, Box<dyn std::error::Error>> {
