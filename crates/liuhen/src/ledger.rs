@@ -134,6 +134,13 @@ pub enum LedgerError {
         /// Why.
         reason: &'static str,
     },
+    /// The store failed while committing a group of concurrent appends; none of the group was
+    /// appended.
+    #[error("group commit failed, nothing of the group was appended: {reason}")]
+    GroupCommitFailed {
+        /// The store's error.
+        reason: String,
+    },
     /// The store was created for a ledger of another origin.
     #[error("the store belongs to ledger {store:?}, not {ledger:?}")]
     OriginMismatch {
@@ -438,57 +445,77 @@ impl<S: Store> Ledger<S> {
         statements: Vec<SignedStatement>,
         verify_signatures: bool,
     ) -> Result<Vec<Receipt>, LedgerError> {
+        let outcomes = self.admit_and_store(statements, verify_signatures, true)?;
+        outcomes.into_iter().collect()
+    }
+
+    /// Appends each statement that is admissible on its own and refuses the others, in one
+    /// durable store batch: what group commit needs, where one caller's bad statement must not
+    /// fail the others. Signatures are checked if `verify_signatures`.
+    ///
+    /// Returns one outcome per statement, in order.
+    ///
+    /// # Errors
+    /// A store error, in which case nothing was appended.
+    pub fn append_each(
+        &mut self,
+        statements: Vec<SignedStatement>,
+        verify_signatures: bool,
+    ) -> Result<Vec<Result<Receipt, LedgerError>>, LedgerError> {
+        self.admit_and_store(statements, verify_signatures, false)
+    }
+
+    /// The one append path. With `all_or_nothing`, the first refusal is returned as the error
+    /// and nothing is stored.
+    fn admit_and_store(
+        &mut self,
+        statements: Vec<SignedStatement>,
+        verify_signatures: bool,
+        all_or_nothing: bool,
+    ) -> Result<Vec<Result<Receipt, LedgerError>>, LedgerError> {
         if statements.is_empty() {
             return Ok(Vec::new());
         }
-        if verify_signatures {
+        let mut signature_errors: Vec<Option<StatementError>> = if verify_signatures {
             // Strict verification, one signature at a time, on all cores: see
             // docs/decisions/0003-strict-signatures.md for why not a batch equation.
-            let checks: Vec<Result<(), StatementError>> = statements
+            statements
                 .par_iter()
-                .map(SignedStatement::verify_signature)
-                .collect();
-            if let Some((index, Err(source))) =
-                checks.into_iter().enumerate().find(|(_, r)| r.is_err())
-            {
-                return Err(LedgerError::BadSignature { index, source });
-            }
-        }
+                .map(|s| s.verify_signature().err())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let now = self.clock.now().max(self.last_logged_at);
         let first = self.store.size();
         let mut registry = self.registry.clone();
-        let mut entries = Vec::with_capacity(statements.len());
-        for (index, statement) in statements.into_iter().enumerate() {
-            let seq = first + index as u64;
-            if statement.statement.time > now.plus_millis(self.options.max_future_skew_ms) {
-                return Err(LedgerError::FutureStatement {
-                    index,
-                    time: statement.statement.time.0,
-                    now: now.0,
-                });
-            }
-            registry
-                .admit(seq, &statement.statement)
-                .map_err(|source| LedgerError::Refused { index, source })?;
-            entries.push((index, statement));
-        }
-        // Encoding and leaf hashing are independent per entry except for `prev`, which needs
-        // the previous leaf hash; do them in order.
-        let mut encoded = Vec::with_capacity(entries.len());
+        let mut outcomes: Vec<Option<LedgerError>> = Vec::with_capacity(statements.len());
+        let mut encoded: Vec<EncodedEntry> = Vec::with_capacity(statements.len());
         let mut prev = self.last_leaf;
-        for (index, statement) in entries {
-            let entry = Entry {
-                seq: first + index as u64,
+        for (index, statement) in statements.into_iter().enumerate() {
+            let seq = first + encoded.len() as u64;
+            let refusal = self.admit_one(
+                index,
+                seq,
                 prev,
-                logged_at: now,
+                now,
                 statement,
-            };
-            let e = EncodedEntry::new(&entry, &self.hasher)
-                .map_err(|source| LedgerError::Encoding { index, source })?;
-            prev = e.leaf_hash;
-            encoded.push(e);
+                signature_errors.get_mut(index).and_then(Option::take),
+                &mut registry,
+            );
+            match refusal {
+                Ok(e) => {
+                    prev = e.leaf_hash;
+                    encoded.push(e);
+                    outcomes.push(None);
+                }
+                Err(error) if all_or_nothing => return Err(error),
+                Err(error) => outcomes.push(Some(error)),
+            }
         }
-        self.store.append(&encoded)?;
+        if !encoded.is_empty() {
+            self.store.append(&encoded)?;
+        }
         // Durable: now advance the in-memory state.
         self.registry = registry;
         self.last_leaf = prev;
@@ -502,7 +529,54 @@ impl<S: Store> Ledger<S> {
                 logged_at: now,
             });
         }
-        Ok(receipts)
+        let mut receipts = receipts.into_iter();
+        Ok(outcomes
+            .into_iter()
+            .map(|refusal| match refusal {
+                Some(error) => Err(error),
+                None => receipts.next().ok_or(LedgerError::NoGenesis),
+            })
+            .collect())
+    }
+
+    /// Checks one statement for position `seq` and encodes its entry; on success the statement's
+    /// registry effect is applied to `registry`.
+    #[allow(clippy::too_many_arguments)]
+    fn admit_one(
+        &self,
+        index: usize,
+        seq: u64,
+        prev: Digest,
+        now: Timestamp,
+        statement: SignedStatement,
+        signature_error: Option<StatementError>,
+        registry: &mut Registry,
+    ) -> Result<EncodedEntry, LedgerError> {
+        if let Some(source) = signature_error {
+            return Err(LedgerError::BadSignature { index, source });
+        }
+        if statement.statement.time > now.plus_millis(self.options.max_future_skew_ms) {
+            return Err(LedgerError::FutureStatement {
+                index,
+                time: statement.statement.time.0,
+                now: now.0,
+            });
+        }
+        registry
+            .check(seq, &statement.statement)
+            .map_err(|source| LedgerError::Refused { index, source })?;
+        let entry = Entry {
+            seq,
+            prev,
+            logged_at: now,
+            statement,
+        };
+        let encoded = EncodedEntry::new(&entry, &self.hasher)
+            .map_err(|source| LedgerError::Encoding { index, source })?;
+        registry
+            .admit(seq, &entry.statement.statement)
+            .map_err(|source| LedgerError::Refused { index, source })?;
+        Ok(encoded)
     }
 
     /// Signs a checkpoint over the current tree with the ledger key and stores it.

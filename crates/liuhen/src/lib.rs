@@ -14,6 +14,7 @@ pub mod merkle;
 pub mod model;
 pub mod registry;
 pub mod sealed;
+pub mod shared;
 pub mod store;
 pub mod verify;
 
@@ -23,5 +24,6 @@ pub use hash::Digest;
 pub use keys::{PublicKey, SecretKey, Signature, Signer};
 pub use ledger::{Ledger, LedgerError, LedgerOptions, Receipt};
 pub use model::{Event, Timestamp};
+pub use shared::SharedLedger;
 pub use store::{MemoryStore, Store, StoreError};
 pub use verify::{verify_parts, verify_store, Report, Verdict, VerifyOptions};
