@@ -78,6 +78,7 @@ fn encoded(seq: u64, rng: &mut Rng) -> EncodedEntry {
         seq,
         leaf_hash: Sha256TreeHasher.hash_leaf(&bytes),
         bytes,
+        registry_change: seq.is_multiple_of(7),
     }
 }
 
@@ -304,6 +305,7 @@ fn refused_appends_change_nothing() {
         seq: 1,
         bytes: Vec::new(),
         leaf_hash: Sha256TreeHasher.hash_leaf(&[]),
+        registry_change: false,
     };
     assert!(file.append(&[empty]).is_err());
     assert!(file.append_checkpoint("").is_err());
@@ -573,9 +575,13 @@ fn flipped_bytes_in_earlier_frames_are_tampering_and_nothing_is_cut() {
                     matches!(e, StoreError::Corrupt { record, .. } if record == seq as u64),
                     "{e}"
                 );
-                // Having seen corrupt data, the store refuses writes.
+                // Having seen corrupt data, the store refuses writes: a ledger opened on it
+                // (opening reads only the registry entries, so it may succeed) cannot append.
                 assert!(store.refusal().unwrap().contains("corrupt"));
-                assert!(Ledger::open(store, clock.clone(), LedgerOptions::default()).is_err());
+                if let Ok(mut ledger) = Ledger::open(store, clock.clone(), LedgerOptions::default())
+                {
+                    assert!(ledger.sign_and_append(&k.officer, document(99)).is_err());
+                }
             }
             assert_eq!(file_sizes(&dir), sizes);
             tried += 1;
@@ -1042,4 +1048,58 @@ fn a_store_cannot_be_opened_as_another_ledger() {
         LedgerOptions::default(),
     );
     assert!(matches!(r, Err(liuhen::LedgerError::OriginMismatch { .. })));
+}
+
+#[test]
+fn ledger_opens_from_the_registry_index_and_without_it() {
+    use liuhen::store::file::REGISTRY_INDEX_FILE;
+    let dir = TempDir::new("registry-index");
+    let (mut ledger, k, clock) = file_ledger(dir.path(), 5);
+    ledger
+        .sign_and_append(
+            &k.ledger,
+            Event::KeyRevoked {
+                key: liuhen::Signer::public_key(&k.device),
+                reason: "lost".into(),
+            },
+        )
+        .unwrap();
+    for i in 5..9 {
+        ledger.sign_and_append(&k.officer, document(i)).unwrap();
+    }
+    let mut root = ledger.root();
+    assert_eq!(
+        ledger.store().registry_changes().unwrap(),
+        Some(vec![0, 1, 2, 8])
+    );
+    drop(ledger);
+    // A record for an entry that never committed (beyond the end) is dropped on open.
+    let path = dir.file(REGISTRY_INDEX_FILE);
+    let mut records = fs::read(&path).unwrap();
+    records.extend_from_slice(&100u64.to_le_bytes());
+    fs::write(&path, &records).unwrap();
+    for with_index in [true, false] {
+        if !with_index {
+            // A store written before the registry index existed: the ledger reads every entry.
+            fs::remove_file(&path).unwrap();
+        }
+        let mut ledger = reopen(dir.path(), &clock);
+        assert_eq!(ledger.root(), root);
+        assert_eq!(
+            ledger.store().registry_changes().unwrap().is_some(),
+            with_index
+        );
+        // The registry is right: the officer may append, the revoked device may not.
+        let device =
+            liuhen::SignedStatement::sign(clock.now_ts(), document(50), &k.device).unwrap();
+        assert!(matches!(
+            ledger.append(device),
+            Err(liuhen::LedgerError::Refused { .. })
+        ));
+        ledger.sign_and_append(&k.officer, document(51)).unwrap();
+        ledger.seal(&k.ledger).unwrap();
+        assert_eq!(verdict(ledger.store(), &k), Verdict::Verified);
+        root = ledger.root();
+    }
+    assert_eq!(fs::read(&path).ok(), None);
 }

@@ -145,6 +145,9 @@ pub struct EncodedEntry {
     pub bytes: Vec<u8>,
     /// `SHA-256(0x00 || bytes)`.
     pub leaf_hash: Digest,
+    /// Whether the entry changes the key registry (stores may index these so that a ledger
+    /// opens without reading every entry).
+    pub registry_change: bool,
 }
 
 impl EncodedEntry {
@@ -158,6 +161,7 @@ impl EncodedEntry {
             seq: entry.seq,
             leaf_hash: hasher.hash_leaf(&bytes),
             bytes,
+            registry_change: entry.statement.statement.event.is_registry_change(),
         })
     }
 }

@@ -105,6 +105,16 @@ pub trait Store: Send {
     /// store is unchanged.
     fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError>;
 
+    /// The sequence numbers of the entries that change the key registry (genesis,
+    /// `KeyAuthorized`, `KeyRevoked`), in order, if the store keeps them: the ledger then opens
+    /// by reading only those entries instead of all. `None` (the default) means "not kept".
+    ///
+    /// # Errors
+    /// An I/O error.
+    fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
+        Ok(None)
+    }
+
     /// The canonical bytes of entry `seq`.
     ///
     /// # Errors
@@ -141,6 +151,7 @@ pub struct MemoryStore<H: TreeHasher = crate::hash::Sha256TreeHasher> {
     entries: Vec<Vec<u8>>,
     tree: MemoryTree,
     checkpoints: Vec<String>,
+    registry_changes: Vec<u64>,
 }
 
 impl MemoryStore {
@@ -164,6 +175,7 @@ impl<H: TreeHasher> MemoryStore<H> {
             entries: Vec::new(),
             tree: MemoryTree::new(),
             checkpoints: Vec::new(),
+            registry_changes: Vec::new(),
         }
     }
 
@@ -200,10 +212,17 @@ impl<H: TreeHasher> Store for MemoryStore<H> {
             }
         }
         for e in entries {
+            if e.registry_change {
+                self.registry_changes.push(e.seq);
+            }
             self.entries.push(e.bytes.clone());
             self.tree.push(&self.hasher, e.leaf_hash);
         }
         Ok(())
+    }
+
+    fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
+        Ok(Some(self.registry_changes.clone()))
     }
 
     fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {

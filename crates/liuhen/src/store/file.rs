@@ -73,6 +73,9 @@ pub const CHECKPOINT_LOG_FILE: &str = "checkpoints.log";
 pub const CHECKPOINT_INDEX_FILE: &str = "checkpoints.idx";
 /// Name of the lock file.
 pub const LOCK_FILE: &str = "lock";
+/// Name of the registry index: the sequence numbers (u64 LE) of the entries that change the key
+/// registry, so that a ledger can be opened without reading every entry.
+pub const REGISTRY_INDEX_FILE: &str = "registry.idx";
 /// Name of the header while it is written.
 const HEADER_TEMP_FILE: &str = "header.tmp";
 
@@ -80,8 +83,9 @@ const HEADER_TEMP_FILE: &str = "header.tmp";
 pub const FORMAT_VERSION: u32 = layout::FORMAT_VERSION;
 
 /// The files an interrupted [`FileStore::create`] may leave, which a new `create` may reuse.
-const OWN_FILES: [&str; 7] = [
+const OWN_FILES: [&str; 8] = [
     HEADER_TEMP_FILE,
+    REGISTRY_INDEX_FILE,
     ENTRY_LOG_FILE,
     ENTRY_INDEX_FILE,
     CHECKPOINT_LOG_FILE,
@@ -579,6 +583,59 @@ fn open_data_file(
     })
 }
 
+/// Opens the registry index: reads its records, keeps those below `size` (records beyond it
+/// belong to appends that never committed) and, when recovery applies, cuts the rest. A missing
+/// file means a store made before the index existed: `None`.
+fn load_registry_index(
+    dir: &Path,
+    writable: bool,
+    apply: bool,
+    size: u64,
+    faults: Option<&Faults>,
+) -> Result<Option<RegistryIndex>, FileStoreError> {
+    let path = dir.join(REGISTRY_INDEX_FILE);
+    let file = match open_data_file(&path, writable, faults) {
+        Ok(f) => f,
+        Err(FileStoreError::MissingFile { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let len = file
+        .len()
+        .map_err(io_error(&path, "reading the length of"))?;
+    // Bounded by the number of registry changes, which is tiny next to the ledger; a file that
+    // claims more records than there are entries is cut to what `size` allows.
+    let records = (len / 8).min(size);
+    let mut bytes = vec![0u8; usize::try_from(records * 8).unwrap_or(0)];
+    file.read_exact_at(&mut bytes, 0)
+        .map_err(io_error(&path, "reading"))?;
+    let mut seqs = Vec::with_capacity(bytes.len() / 8);
+    let mut last = None;
+    for chunk in bytes.chunks_exact(8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let seq = u64::from_le_bytes(b);
+        if seq >= size {
+            break;
+        }
+        if last.is_some_and(|l| seq <= l) {
+            return Err(FileStoreError::Corrupt {
+                path,
+                record: seqs.len() as u64,
+                offset: seqs.len() as u64 * 8,
+                fault: FrameFault::IndexMismatch,
+            });
+        }
+        last = Some(seq);
+        seqs.push(seq);
+    }
+    if apply && (seqs.len() as u64) * 8 != len {
+        file.set_len(seqs.len() as u64 * 8)
+            .map_err(io_error(&path, "cutting"))?;
+        file.sync_data().map_err(io_error(&path, "syncing"))?;
+    }
+    Ok(Some(RegistryIndex { file, seqs }))
+}
+
 fn io_error<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(io::Error) -> FileStoreError + 'a {
     move |source| FileStoreError::Io {
         path: path.to_path_buf(),
@@ -612,6 +669,16 @@ pub struct FileStore {
     recovery: Recovery,
     /// Set once the store refuses writes: read-only open, tampering, or a failed write.
     refusal: OnceLock<String>,
+    /// The registry index file and the registry-changing sequence numbers below `size`;
+    /// `None` for a store made before the file existed (the ledger then reads every entry).
+    registry: Option<RegistryIndex>,
+}
+
+/// The open registry index file and the sequence numbers it holds below `size`.
+#[derive(Debug)]
+struct RegistryIndex {
+    file: Box<dyn DataFile>,
+    seqs: Vec<u64>,
 }
 
 impl FileStore {
@@ -661,6 +728,7 @@ impl FileStore {
             ENTRY_INDEX_FILE,
             CHECKPOINT_LOG_FILE,
             CHECKPOINT_INDEX_FILE,
+            REGISTRY_INDEX_FILE,
         ] {
             let path = dir.join(name);
             let file = fs::OpenOptions::new()
@@ -830,6 +898,7 @@ impl FileStore {
             refusal: OnceLock::new(),
             entries,
             checkpoints,
+            registry: None,
         };
         if tampered {
             let first = store
@@ -857,6 +926,7 @@ impl FileStore {
         };
         (store.size, store.entries_end) = view(&e_state);
         (store.checkpoint_count, store.checkpoints_end) = view(&c_state);
+        store.registry = load_registry_index(&store.dir, writable, apply, store.size, faults)?;
 
         if apply {
             store.frontier = Frontier::load(&*store.entries.index, e_state.kept)
@@ -968,6 +1038,12 @@ impl FileStore {
             frontier.push_group(&self.hasher, end, len as u64, sum, &mut groups);
             end += FRAME_OVERHEAD + len as u64;
         }
+        let changes: Vec<u64> = entries
+            .iter()
+            .filter(|e| e.registry_change)
+            .map(|e| e.seq)
+            .collect();
+        self.write_registry_records(&changes)?;
         let files = &self.entries;
         self.step(
             files.log.write_all_at(&frames, self.entries_end),
@@ -986,7 +1062,30 @@ impl FileStore {
         self.size += entries.len() as u64;
         self.entries_end = end;
         self.frontier = frontier;
+        if let Some(index) = self.registry.as_mut() {
+            index.seqs.extend(changes);
+        }
         Ok(())
+    }
+
+    /// Writes the registry index records of a batch before its frames: a record whose entry
+    /// never became durable lies beyond `size` and is dropped on open, so the index can only
+    /// ever hold too much, never too little.
+    fn write_registry_records(&self, changes: &[u64]) -> Result<(), FileStoreError> {
+        let Some(RegistryIndex { file, seqs }) = self.registry.as_ref() else {
+            return Ok(());
+        };
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let path = self.dir.join(REGISTRY_INDEX_FILE);
+        let bytes: Vec<u8> = changes.iter().flat_map(|s| s.to_le_bytes()).collect();
+        self.step(
+            file.write_all_at(&bytes, seqs.len() as u64 * 8),
+            &path,
+            "writing registry records to",
+        )?;
+        self.step(file.sync_data(), &path, "syncing")
     }
 
     /// Appends a checkpoint: frame, `fdatasync`, index record, `fdatasync`.
@@ -1308,6 +1407,10 @@ fn sync_dir(dir: &Path) -> Result<(), FileStoreError> {
 impl Store for FileStore {
     fn size(&self) -> u64 {
         self.size
+    }
+
+    fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
+        Ok(self.registry.as_ref().map(|index| index.seqs.clone()))
     }
 
     fn origin(&self) -> Option<&str> {
