@@ -11,7 +11,9 @@
 //!    clock, never decreasing), encodes the entries and hands them to the [`Store`], which makes
 //!    them durable before returning.
 //! 5. Only then is the in-memory state (registry, Merkle frontier) advanced and a [`Receipt`]
-//!    returned. A batch is all-or-nothing: if any statement is refused, none is appended.
+//!    returned. [`Ledger::append_batch`] is all-or-nothing: if any statement is refused, none is
+//!    appended. [`Ledger::append_each`] refuses statements one by one and appends the rest in one
+//!    store batch; [`SharedLedger`](crate::SharedLedger) uses it for group commit across threads.
 //! 6. [`Ledger::seal`] signs a C2SP checkpoint over the current tree and stores it.
 //!
 //! The ledger reads time only from the injected [`Clock`].
