@@ -10,6 +10,7 @@ pub mod hash;
 pub mod keyfile;
 pub mod keys;
 pub mod ledger;
+pub mod media;
 pub mod merkle;
 pub mod model;
 pub mod registry;

@@ -112,6 +112,47 @@ pub enum FindingKind {
     NoCheckpoint,
     /// No trusted verifier key was given, so authenticity of the ledger key is unchecked.
     NoTrustAnchor,
+    /// A recording segment index was never sealed although later ones were: footage removed
+    /// (Art. 14(4)). Reported by [`crate::media::verify_media`], as are all `Segment*` kinds.
+    SegmentMissing,
+    /// A recording session seals the same segment index twice: substituted footage (Art. 14(4)).
+    SegmentDuplicate,
+    /// A segment was sealed after a segment with a higher index of its session (Art. 14(4)).
+    SegmentReordered,
+    /// A segment's `prev_segment` is not the digest of the segment before it: a swapped or
+    /// inserted segment (Art. 14(4)).
+    SegmentChainBroken,
+    /// A segment was sealed after its session's `RecordingStopped`: footage added afterwards
+    /// (Art. 14(4)).
+    SegmentAfterStop,
+    /// `RecordingStopped` declares a segment count or last digest other than the segments the
+    /// ledger holds (Art. 14(4)).
+    SegmentCountMismatch,
+    /// Consecutive segments are further apart in time than the tolerance and no
+    /// `RecordingInterrupted` explains it: interrupted recording (Art. 14(4)).
+    SegmentGap,
+    /// A segment (or the interruption or stop of a session) is signed by a key other than the
+    /// session's device (Art. 14(4)).
+    SegmentWrongDevice,
+    /// A segment names a session that no earlier `RecordingStarted` opened (Art. 14(4)).
+    SegmentOrphan,
+    /// A referenced media file is absent and no lawful `MediaPurged` allows it: records
+    /// destroyed (Art. 21(5)). Reported by [`crate::media::verify_media`], as are all `Media*`
+    /// kinds.
+    MediaMissing,
+    /// A media file's bytes differ from its digest: original footage altered (Art. 21(2)).
+    MediaAltered,
+    /// A media file is shorter than its recorded length (Art. 21(2)).
+    MediaTruncated,
+    /// A media file holds the bytes of another media object the ledger references (e.g. of
+    /// another case): swapped (Art. 21(2)).
+    MediaSwapped,
+    /// A `MediaPurged` was logged while a case referencing the media was within its retention
+    /// period (Art. 17) or under an unreleased preservation order (Art. 18).
+    MediaPurgeUnlawful,
+    /// Media is referenced but no media directory was given, so it was not checked
+    /// (Art. 21(2), 21(5)); the verifier fails closed.
+    MediaNotChecked,
 }
 
 impl FindingKind {
@@ -121,7 +162,8 @@ impl FindingKind {
             FindingKind::Unsealed
             | FindingKind::NoCheckpoint
             | FindingKind::NoTrustAnchor
-            | FindingKind::ReadError => Severity::Unverified,
+            | FindingKind::ReadError
+            | FindingKind::MediaNotChecked => Severity::Unverified,
             _ => Severity::Tampering,
         }
     }
@@ -205,6 +247,15 @@ impl Report {
     /// Whether integrity is broken.
     pub fn is_tampered(&self) -> bool {
         self.verdict == Verdict::Tampered
+    }
+
+    /// Appends findings of another checker (e.g. [`crate::media::verify_media`]) and updates
+    /// the verdict. The findings are listed as given: the other checker bounds its own list.
+    pub fn add_findings(&mut self, findings: Vec<Finding>) {
+        for f in &findings {
+            self.verdict = self.verdict.max_with(f.severity);
+        }
+        self.findings.extend(findings);
     }
 }
 

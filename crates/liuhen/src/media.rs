@@ -1,0 +1,148 @@
+//! Media evidence: BLAKE3 digests of media files, device-chained recording segments, a
+//! content-addressed media store and the media half of verification.
+//!
+//! The ledger holds digests, never footage (`docs/FORMAT.md`). This module makes those digests
+//! fast to compute ([`digest_file`], [`digest_reader`]), impossible to swap unnoticed (the
+//! segment chain of a [`Recording`], Art. 14(4)) and checkable against the media an auditor is
+//! handed ([`verify_media`], Art. 21(2) and 21(5)). The [`MediaStore`] keeps media beside the
+//! ledger under their digests and destroys them only when the ledger allows it (Art. 17, 18).
+//!
+//! Media bytes are opaque: nothing here parses a container format or trusts a file name, and no
+//! function loads a whole file into memory (files are memory-mapped or streamed through a fixed
+//! buffer).
+//!
+//! Article references are to the regulation in `reference/regulation.en.md`.
+
+mod custody;
+mod digest;
+mod recording;
+mod store;
+mod verify;
+
+use std::path::PathBuf;
+
+use crate::entry::StatementError;
+use crate::hash::Digest;
+use crate::model::{Retention, Timestamp};
+use crate::store::StoreError;
+
+pub use custody::PurgeBlock;
+pub use digest::{digest_file, digest_reader, STREAM_BUFFER};
+pub use recording::{Recording, RecordingStart};
+pub use store::MediaStore;
+pub use verify::{verify_media, MediaVerifyOptions};
+
+/// Errors of digesting, recording, storing and purging media.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MediaError {
+    /// A file or directory could not be opened, read, written, synced or renamed.
+    #[error("I/O error on {path}: {source}")]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Reading from a caller-supplied reader (pipe, upload) failed.
+    #[error("reading the media stream failed after {read} bytes: {source}")]
+    Read {
+        /// Bytes read before the failure.
+        read: u64,
+        /// What the reader said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The thread pool for a multi-threaded digest could not be built.
+    #[error("cannot start {threads} hashing threads: {reason}")]
+    ThreadPool {
+        /// Threads requested.
+        threads: usize,
+        /// Why the pool failed.
+        reason: String,
+    },
+    /// Bytes offered to the media store are not the media they claim to be.
+    #[error("media refused: it claims digest {claimed} and {claimed_length} bytes, but is {actual} and {actual_length} bytes")]
+    Mismatch {
+        /// The digest the caller claimed (from the ledger's `MediaRef`).
+        claimed: Digest,
+        /// The length the caller claimed.
+        claimed_length: u64,
+        /// The digest of the bytes actually received.
+        actual: Digest,
+        /// The number of bytes actually received.
+        actual_length: u64,
+    },
+    /// The media store does not hold this digest.
+    #[error("media {digest} is not in the media store")]
+    NotFound {
+        /// The digest asked for.
+        digest: Digest,
+    },
+    /// A purge was refused: the ledger does not allow destroying this media (Art. 17, 18,
+    /// 21(5)).
+    #[error("purge of media {digest} refused: {block}")]
+    PurgeRefused {
+        /// The media.
+        digest: Digest,
+        /// Why.
+        block: PurgeBlock,
+    },
+    /// The ledger could not be read while deciding a purge; a purge is never decided on a
+    /// partial view.
+    #[error("cannot read ledger entry {seq} to decide the purge of {digest}: {source}")]
+    Ledger {
+        /// The media.
+        digest: Digest,
+        /// The entry that could not be read.
+        seq: u64,
+        /// What the store said.
+        #[source]
+        source: StoreError,
+    },
+    /// A recording statement could not be signed by the device.
+    #[error("session {session}: the device could not sign the statement: {source}")]
+    Sign {
+        /// Recording session id.
+        session: String,
+        /// Why.
+        #[source]
+        source: StatementError,
+    },
+    /// A segment's end lies before its start.
+    #[error("session {session}, segment {index}: ends at {end:?}, before it starts at {start:?}")]
+    SegmentTimes {
+        /// Recording session id.
+        session: String,
+        /// Segment index.
+        index: u32,
+        /// Claimed start.
+        start: Timestamp,
+        /// Claimed end.
+        end: Timestamp,
+    },
+    /// A session cannot hold more than `u32::MAX` segments (the index is a `u32` in format v1).
+    #[error("session {session} has reached the maximum number of segments")]
+    TooManySegments {
+        /// Recording session id.
+        session: String,
+    },
+}
+
+impl MediaError {
+    fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        MediaError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Renders a retention for messages.
+fn retention_text(r: &Retention) -> String {
+    match r {
+        Retention::Permanent => "permanently".into(),
+        Retention::Until(t) => format!("until {} ms", t.0),
+    }
+}

@@ -1,0 +1,213 @@
+//! What the ledger says about keeping media: which cases reference a media object, their
+//! retention periods (Art. 17) and preservation orders (Art. 18).
+//!
+//! One implementation serves both the media store (may this file be destroyed now?) and the
+//! verifier (was this purge lawful when it was logged?), so they cannot disagree.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::hash::Digest;
+use crate::model::{Event, RecordRef, Retention, Timestamp};
+
+use super::retention_text;
+
+/// Why the ledger forbids destroying a media object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PurgeBlock {
+    /// No `MediaPurged` statement names the media: destroying it would be the destruction of
+    /// records that Art. 21(5) forbids.
+    NoPurgeStatement,
+    /// A case that references the media is still within its retention period (Art. 17).
+    Retention {
+        /// The case.
+        case_no: String,
+        /// Its retention (the longest one recorded).
+        until: Retention,
+        /// The entry that set it.
+        seq: u64,
+    },
+    /// A case that references the media is under a preservation order that was not released
+    /// (Art. 18).
+    Preservation {
+        /// The case.
+        case_no: String,
+        /// The entry of the order.
+        seq: u64,
+    },
+}
+
+impl core::fmt::Display for PurgeBlock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PurgeBlock::NoPurgeStatement => f.write_str(
+                "no MediaPurged statement in the ledger names it (destroying it would breach Art. 21(5))",
+            ),
+            PurgeBlock::Retention { case_no, until, seq } => write!(
+                f,
+                "case {case_no} must keep its records {} (entry {seq}, Art. 17)",
+                retention_text(until)
+            ),
+            PurgeBlock::Preservation { case_no, seq } => write!(
+                f,
+                "case {case_no} is under a preservation order (entry {seq}) that was not released (Art. 18)"
+            ),
+        }
+    }
+}
+
+/// Custody state rebuilt from the entries, fed in ledger order.
+///
+/// Memory: one record per case, per recording session and per referenced media object; never
+/// per entry.
+#[derive(Debug, Default)]
+pub(super) struct Custody {
+    session_case: HashMap<String, String>,
+    media_cases: HashMap<Digest, BTreeSet<String>>,
+    retention: HashMap<String, (Retention, u64)>,
+    /// Case → the entry of its current, unreleased preservation order.
+    preservation: HashMap<String, u64>,
+}
+
+impl Custody {
+    /// Takes one event at `seq` into account.
+    pub(super) fn observe(&mut self, seq: u64, event: &Event) {
+        match event {
+            Event::RecordingStarted {
+                session, case_no, ..
+            } => {
+                self.session_case
+                    .entry(session.clone())
+                    .or_insert_with(|| case_no.clone());
+            }
+            Event::DocumentFiled { case_no, media, .. } => self.refer(media.digest, case_no),
+            Event::DecisionMade {
+                case_no,
+                document,
+                relies_on,
+                ..
+            } => {
+                self.refer(document.digest, case_no);
+                for d in relies_on {
+                    self.refer(*d, case_no);
+                }
+            }
+            Event::SegmentSealed { session, media, .. } => {
+                if let Some(case_no) = self.session_case.get(session).cloned() {
+                    self.refer(media.digest, &case_no);
+                } else {
+                    // A segment of an unknown session still counts as referenced media.
+                    self.media_cases.entry(media.digest).or_default();
+                }
+            }
+            Event::Archived {
+                subject, labels, ..
+            } => {
+                if let Some(t) = &labels.transcript {
+                    self.refer(t.digest, &labels.case_no);
+                }
+                match subject {
+                    RecordRef::Media(d) => self.refer(*d, &labels.case_no),
+                    RecordRef::Session(s) => {
+                        self.session_case
+                            .entry(s.clone())
+                            .or_insert_with(|| labels.case_no.clone());
+                    }
+                    RecordRef::Case(_) => {}
+                }
+            }
+            Event::DerivativeMade {
+                original,
+                derivative,
+                ..
+            } => {
+                // A derivative belongs to the cases of its original.
+                let cases = self.media_cases.get(original).cloned().unwrap_or_default();
+                let entry = self.media_cases.entry(derivative.digest).or_default();
+                entry.extend(cases);
+            }
+            Event::RecordDisclosed { case_no, what, .. } => {
+                for d in what {
+                    self.refer(*d, case_no);
+                }
+            }
+            Event::RetentionSet { case_no, until } => self.retain(case_no, *until, seq),
+            Event::CaseClosed {
+                case_no,
+                file_retention,
+                ..
+            } => self.retain(case_no, *file_retention, seq),
+            Event::PreservationOrdered { case_no, .. } => {
+                self.preservation.insert(case_no.clone(), seq);
+            }
+            Event::PreservationReleased { case_no, .. } => {
+                self.preservation.remove(case_no);
+            }
+            _ => {}
+        }
+    }
+
+    fn refer(&mut self, digest: Digest, case_no: &str) {
+        let cases = self.media_cases.entry(digest).or_default();
+        if !cases.contains(case_no) {
+            cases.insert(case_no.to_string());
+        }
+    }
+
+    /// Keeps the longest retention recorded for a case: a later, shorter period does not
+    /// shorten what was already promised (Art. 17 sets a minimum).
+    fn retain(&mut self, case_no: &str, until: Retention, seq: u64) {
+        let longer = match self.retention.get(case_no) {
+            None => true,
+            Some((old, _)) => outlasts(&until, old),
+        };
+        if longer {
+            self.retention.insert(case_no.to_string(), (until, seq));
+        }
+    }
+
+    /// The cases that reference `digest`.
+    pub(super) fn cases_of(&self, digest: &Digest) -> Option<&BTreeSet<String>> {
+        self.media_cases.get(digest)
+    }
+
+    /// What forbids destroying `digest` at time `now` (empty if nothing does; the
+    /// `MediaPurged` statement is checked by the caller).
+    pub(super) fn blocks(&self, digest: &Digest, now: Timestamp) -> Vec<PurgeBlock> {
+        let mut blocks = Vec::new();
+        let Some(cases) = self.media_cases.get(digest) else {
+            return blocks;
+        };
+        for case_no in cases {
+            if let Some((until, seq)) = self.retention.get(case_no) {
+                let running = match until {
+                    Retention::Permanent => true,
+                    Retention::Until(t) => *t > now,
+                };
+                if running {
+                    blocks.push(PurgeBlock::Retention {
+                        case_no: case_no.clone(),
+                        until: *until,
+                        seq: *seq,
+                    });
+                }
+            }
+            if let Some(seq) = self.preservation.get(case_no) {
+                blocks.push(PurgeBlock::Preservation {
+                    case_no: case_no.clone(),
+                    seq: *seq,
+                });
+            }
+        }
+        blocks
+    }
+}
+
+/// Whether retention `a` lasts longer than `b`.
+fn outlasts(a: &Retention, b: &Retention) -> bool {
+    match (a, b) {
+        (_, Retention::Permanent) => false,
+        (Retention::Permanent, _) => true,
+        (Retention::Until(x), Retention::Until(y)) => x > y,
+    }
+}

@@ -1,0 +1,262 @@
+//! A content-addressed media directory beside the ledger: `media/ab/cdef…`, the file named by
+//! the lower-case hex BLAKE3 digest of its bytes, split after two digits so that no directory
+//! grows beyond a few thousand entries.
+//!
+//! What goes in is checked (bytes that do not match the digest the ledger names are refused);
+//! what comes out is checked by [`verify_media`](super::verify_media), not here, because a
+//! file can be changed after it was stored and only a full re-hash proves it was not.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::entry::Entry;
+use crate::hash::{from_blake3, Digest};
+use crate::model::{Event, MediaRef, Timestamp};
+use crate::store::Store;
+
+use super::custody::{Custody, PurgeBlock};
+use super::digest::copy_hashing;
+use super::MediaError;
+
+/// Prefix of temporary files; never a valid shard or digest name, so a crash leaves nothing
+/// that could be mistaken for media.
+const TEMP_PREFIX: &str = ".incoming-";
+
+/// Distinguishes concurrent uploads within one process (the process id distinguishes
+/// processes).
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A content-addressed media directory.
+#[derive(Clone, Debug)]
+pub struct MediaStore {
+    root: PathBuf,
+}
+
+impl MediaStore {
+    /// Opens the media directory `dir`, creating it if it does not exist.
+    ///
+    /// # Errors
+    /// [`MediaError::Io`] if it cannot be created or is not a directory.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, MediaError> {
+        let root = dir.as_ref().to_path_buf();
+        fs::create_dir_all(&root).map_err(|e| MediaError::io(&root, e))?;
+        let meta = fs::metadata(&root).map_err(|e| MediaError::io(&root, e))?;
+        if !meta.is_dir() {
+            return Err(MediaError::io(
+                &root,
+                std::io::Error::new(ErrorKind::InvalidInput, "not a directory"),
+            ));
+        }
+        Ok(MediaStore { root })
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the media with `digest` lives (whether or not it is there).
+    pub fn path_of(&self, digest: &Digest) -> PathBuf {
+        let hex = digest.to_hex();
+        let (shard, rest) = hex.split_at(2);
+        self.root.join(shard).join(rest)
+    }
+
+    /// Whether the store holds a file for `digest` (its bytes are not checked).
+    pub fn contains(&self, digest: &Digest) -> bool {
+        self.path_of(digest).is_file()
+    }
+
+    /// The path of the media with `digest`.
+    ///
+    /// # Errors
+    /// [`MediaError::NotFound`] if the store does not hold it.
+    pub fn get(&self, digest: &Digest) -> Result<PathBuf, MediaError> {
+        let path = self.path_of(digest);
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(MediaError::NotFound { digest: *digest })
+        }
+    }
+
+    /// Stores the file at `source` as the media `claimed` (normally the `MediaRef` of the
+    /// ledger statement that names it). See [`MediaStore::put_reader`].
+    ///
+    /// # Errors
+    /// As [`MediaStore::put_reader`], and [`MediaError::Io`] if `source` cannot be opened.
+    pub fn put_file(&self, source: &Path, claimed: &MediaRef) -> Result<PathBuf, MediaError> {
+        if let Some(path) = self.already_present(claimed) {
+            return Ok(path);
+        }
+        let file = File::open(source).map_err(|e| MediaError::io(source, e))?;
+        self.put_reader(file, claimed).map_err(|e| match e {
+            MediaError::Read { source: err, .. } => MediaError::io(source, err),
+            other => other,
+        })
+    }
+
+    /// Stores the bytes of `reader` as the media `claimed`.
+    ///
+    /// The bytes are hashed while they are copied into a temporary file in the target's own
+    /// directory; if their digest or length differ from the claim, the copy is deleted and the
+    /// put refused. Otherwise the file is synced, made read-only, renamed into place and the
+    /// directory synced, so after `Ok` the media survives a crash. If the store already holds
+    /// a file of the claimed length under that digest, nothing is read and its path is
+    /// returned (idempotent; whether the stored bytes are intact is [`verify_media`]'s job).
+    ///
+    /// [`verify_media`]: super::verify_media
+    ///
+    /// # Errors
+    /// [`MediaError::Mismatch`] if the bytes are not the claimed media, [`MediaError::Read`] if
+    /// the reader fails, [`MediaError::Io`] for file-system failures.
+    pub fn put_reader<R: Read>(
+        &self,
+        reader: R,
+        claimed: &MediaRef,
+    ) -> Result<PathBuf, MediaError> {
+        if let Some(path) = self.already_present(claimed) {
+            return Ok(path);
+        }
+        let target = self.path_of(&claimed.digest);
+        let dir = target.parent().unwrap_or(&self.root).to_path_buf();
+        fs::create_dir_all(&dir).map_err(|e| MediaError::io(&dir, e))?;
+        let (temp_path, mut temp) = create_temp(&dir)?;
+        let result = (|| {
+            let mut hasher = blake3::Hasher::new();
+            let length = copy_hashing(reader, &mut hasher, |chunk| {
+                temp.write_all(chunk)
+                    .map_err(|e| MediaError::io(&temp_path, e))
+            })?;
+            let actual = from_blake3(hasher.finalize());
+            if actual != claimed.digest || length != claimed.length {
+                return Err(MediaError::Mismatch {
+                    claimed: claimed.digest,
+                    claimed_length: claimed.length,
+                    actual,
+                    actual_length: length,
+                });
+            }
+            temp.sync_all().map_err(|e| MediaError::io(&temp_path, e))?;
+            // Read-only as a reminder that originals are never changed (Art. 21(2)); it is not
+            // a security boundary, the digest is.
+            let mut perms = temp
+                .metadata()
+                .map_err(|e| MediaError::io(&temp_path, e))?
+                .permissions();
+            perms.set_readonly(true);
+            fs::set_permissions(&temp_path, perms).map_err(|e| MediaError::io(&temp_path, e))?;
+            fs::rename(&temp_path, &target).map_err(|e| MediaError::io(&target, e))?;
+            sync_dir(&dir)
+        })();
+        if result.is_err() {
+            // Best effort: the temporary file is garbage either way, and the original error is
+            // the one worth reporting.
+            let _ = fs::remove_file(&temp_path);
+        }
+        result.map(|()| target)
+    }
+
+    fn already_present(&self, claimed: &MediaRef) -> Option<PathBuf> {
+        let path = self.path_of(&claimed.digest);
+        match fs::metadata(&path) {
+            Ok(m) if m.is_file() && m.len() == claimed.length => Some(path),
+            _ => None,
+        }
+    }
+
+    /// Destroys the media with `digest`, if and only if the ledger in `ledger` allows it at
+    /// time `now`: a `MediaPurged` statement names it, and no case that references it is
+    /// within its retention period (`RetentionSet` or `CaseClosed` with a period not yet
+    /// ended, or `Permanent`; Art. 17) or under a preservation order that was not released
+    /// (Art. 18).
+    ///
+    /// The decision reads every entry; an entry that cannot be read aborts the purge (a purge
+    /// is never decided on a partial view), while entries that do not decode are ignored (the
+    /// main verifier reports them). Purging media the store does not hold succeeds (the
+    /// outcome, its absence, is what the ledger asked for).
+    ///
+    /// # Errors
+    /// [`MediaError::PurgeRefused`] naming the first reason, [`MediaError::Ledger`] if an entry
+    /// cannot be read, [`MediaError::Io`] if the file cannot be removed.
+    pub fn purge<S: Store + ?Sized>(
+        &self,
+        digest: &Digest,
+        ledger: &S,
+        now: Timestamp,
+    ) -> Result<(), MediaError> {
+        let mut custody = Custody::default();
+        let mut purged = false;
+        for seq in 0..ledger.size() {
+            let bytes = ledger
+                .entry_bytes(seq)
+                .map_err(|source| MediaError::Ledger {
+                    digest: *digest,
+                    seq,
+                    source,
+                })?;
+            let Ok(entry) = Entry::from_bytes(&bytes) else {
+                continue;
+            };
+            let event = &entry.statement.statement.event;
+            if let Event::MediaPurged { media, .. } = event {
+                purged |= media == digest;
+            }
+            custody.observe(seq, event);
+        }
+        if !purged {
+            return Err(MediaError::PurgeRefused {
+                digest: *digest,
+                block: PurgeBlock::NoPurgeStatement,
+            });
+        }
+        if let Some(block) = custody.blocks(digest, now).into_iter().next() {
+            return Err(MediaError::PurgeRefused {
+                digest: *digest,
+                block,
+            });
+        }
+        let path = self.path_of(digest);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(MediaError::io(&path, e)),
+        }
+        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+        sync_dir(&dir)
+    }
+}
+
+/// Creates a fresh temporary file in `dir` (never overwriting one).
+fn create_temp(dir: &Path) -> Result<(PathBuf, File), MediaError> {
+    let pid = std::process::id();
+    loop {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("{TEMP_PREFIX}{pid}-{n}"));
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => return Ok((path, f)),
+            // Left over from a crashed process with the same pid: take the next number.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(MediaError::io(&path, e)),
+        }
+    }
+}
+
+/// Syncs a directory so that a rename or removal in it is durable.
+fn sync_dir(dir: &Path) -> Result<(), MediaError> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| MediaError::io(dir, e))
+    }
+    #[cfg(not(unix))]
+    {
+        // Directories cannot be opened for syncing on this platform; the rename is as durable
+        // as the file system makes it.
+        let _ = dir;
+        Ok(())
+    }
+}
