@@ -47,13 +47,56 @@ pub enum KeyError {
 }
 
 /// A public key, tagged with its algorithm.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Serialization: in binary formats (postcard, the canonical encoding) the algorithm id then 32
+/// raw bytes; in human-readable formats (the CLI's JSON, `docs/EVENTS.md`) the string
+/// `ed25519:` followed by 64 lower-case hex digits, as [`fmt::Display`] prints it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PublicKey {
     /// An Ed25519 public key (RFC 8032), 32 bytes. Algorithm id 0.
     Ed25519([u8; 32]),
 }
 
+// The binary form is exactly what `#[derive]` gave in format v1 (pinned by the golden
+// vectors); only human-readable formats get the string form.
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "PublicKey")]
+enum PublicKeyRepr {
+    Ed25519([u8; 32]),
+}
+
+impl Serialize for PublicKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            PublicKeyRepr::Ed25519(*self.as_bytes()).serialize(serializer)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let s = String::deserialize(deserializer)?;
+            PublicKey::from_text(&s).ok_or_else(|| {
+                serde::de::Error::custom("expected a public key as \"ed25519:\" and 64 hex digits")
+            })
+        } else {
+            let PublicKeyRepr::Ed25519(b) = PublicKeyRepr::deserialize(deserializer)?;
+            Ok(PublicKey::Ed25519(b))
+        }
+    }
+}
+
 impl PublicKey {
+    /// Parses the text form `ed25519:<64 hex digits>` (what [`fmt::Display`] prints). Does not
+    /// check that the key is valid or strong: [`PublicKey::dalek`] does, wherever a key is used.
+    pub fn from_text(s: &str) -> Option<Self> {
+        let hex = s.strip_prefix("ed25519:")?;
+        crate::hash::Digest::from_hex(hex).map(|d| PublicKey::Ed25519(*d.as_bytes()))
+    }
+
     /// Builds an Ed25519 public key from 32 bytes, refusing invalid encodings and weak keys.
     ///
     /// # Errors
@@ -178,6 +221,9 @@ fn second_half(b: &[u8; 64]) -> [u8; 32] {
 impl Serialize for Signature {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeTupleVariant;
+        if serializer.is_human_readable() {
+            return serializer.collect_str(&format_args!("ed25519:{}", sig_hex(self.as_bytes())));
+        }
         let Signature::Ed25519(bytes) = self;
         let mut t = serializer.serialize_tuple_variant("Signature", 0, "Ed25519", 1)?;
         t.serialize_field(&SigBytes(*bytes))?;
@@ -229,8 +275,36 @@ enum SignatureRepr {
     Ed25519(SigBytes),
 }
 
+fn sig_hex(b: &[u8; 64]) -> String {
+    let mut out = crate::hash::Digest::from_bytes(first_half(b)).to_hex();
+    out.push_str(&crate::hash::Digest::from_bytes(second_half(b)).to_hex());
+    out
+}
+
+impl Signature {
+    /// Parses the text form `ed25519:<128 hex digits>` used in human-readable formats.
+    pub fn from_text(s: &str) -> Option<Self> {
+        let hex = s.strip_prefix("ed25519:")?;
+        let (a, b) = (hex.get(..64)?, hex.get(64..)?);
+        let (a, b) = (
+            crate::hash::Digest::from_hex(a)?,
+            crate::hash::Digest::from_hex(b)?,
+        );
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(a.as_bytes());
+        out[32..].copy_from_slice(b.as_bytes());
+        Some(Signature::Ed25519(out))
+    }
+}
+
 impl<'de> Deserialize<'de> for Signature {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if deserializer.is_human_readable() {
+            let s = String::deserialize(deserializer)?;
+            return Signature::from_text(&s).ok_or_else(|| {
+                serde::de::Error::custom("expected a signature as \"ed25519:\" and 128 hex digits")
+            });
+        }
         let SignatureRepr::Ed25519(SigBytes(b)) = SignatureRepr::deserialize(deserializer)?;
         Ok(Signature::Ed25519(b))
     }
@@ -302,6 +376,34 @@ impl fmt::Debug for SecretKey {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_is_text_and_postcard_is_unchanged() {
+        let key = SecretKey::from_seed(&[7u8; 32]);
+        let pk = key.public_key();
+        let sig = key.sign(b"message").unwrap();
+        let json = serde_json::to_string(&(pk, sig)).unwrap();
+        assert_eq!(
+            json,
+            format!("[\"{pk}\",\"ed25519:{}\"]", sig_hex(sig.as_bytes()))
+        );
+        let back: (PublicKey, Signature) = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, (pk, sig));
+        // Binary: algorithm id 0, then the raw bytes, with no length prefix (format v1).
+        let bin = postcard::to_stdvec(&(pk, sig)).unwrap();
+        assert_eq!(bin.len(), 1 + 32 + 1 + 64);
+        assert_eq!(bin[0], 0);
+        assert_eq!(&bin[1..33], pk.as_bytes());
+        assert_eq!(bin[33], 0);
+        assert_eq!(&bin[34..], sig.as_bytes());
+        let back: (PublicKey, Signature) = postcard::from_bytes(&bin).unwrap();
+        assert_eq!(back, (pk, sig));
+        for bad in ["ed25519:00", "rsa:00", "", "ed25519:zz"] {
+            assert!(PublicKey::from_text(bad).is_none(), "{bad}");
+            assert!(Signature::from_text(bad).is_none(), "{bad}");
+        }
+        assert!(serde_json::from_str::<PublicKey>("[0,[1,2]]").is_err());
+    }
 
     #[test]
     fn rfc8032_test_1() {

@@ -1,0 +1,12 @@
+//! One module per subcommand (or family of subcommands); each owns its arguments and output.
+
+pub mod append;
+pub mod bundle;
+pub mod digest;
+pub mod init;
+pub mod keygen;
+pub mod log;
+pub mod prove;
+pub mod registry;
+pub mod seal;
+pub mod verify;
