@@ -95,6 +95,8 @@ enum Command {
     CheckProof(cmd::prove::CheckArgs),
     /// Export or verify a case evidence bundle (one file, verifiable offline; Art. 19).
     Bundle(cmd::bundle::Args),
+    /// Audit a ledger against the regulation's articles (human, JSON or HTML report).
+    Audit(cmd::audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -124,6 +126,7 @@ fn main() -> ExitCode {
         Command::Prove(a) => cmd::prove::run(a, &global),
         Command::CheckProof(a) => cmd::prove::run_check(a, &global),
         Command::Bundle(a) => cmd::bundle::run(a, &global),
+        Command::Audit(a) => cmd::audit::run(a, &global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

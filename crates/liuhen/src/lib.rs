@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod audit;
+pub mod bundle;
 pub mod checkpoint;
 pub mod clock;
 pub mod encoding;

@@ -1,6 +1,7 @@
 //! One module per subcommand (or family of subcommands); each owns its arguments and output.
 
 pub mod append;
+pub mod audit;
 pub mod bundle;
 pub mod digest;
 pub mod init;
