@@ -1,93 +1,372 @@
-//! Shared by the end-to-end tests (`tests/cli_*.rs`): they run the real `liuhen` binary.
-//!
-//! The binary is `target/<profile>/liuhen`, next to the `deps/` directory holding this test's
-//! executable. `cargo test --workspace` builds it fresh (the `liuhen-cli` package has an
-//! integration test, which makes cargo build its binary); when running one test file alone,
-//! build it first with `cargo build -p liuhen-cli`, or point `LIUHEN_BIN` at a binary.
+//! Shared fixtures for the workspace integration tests: deterministic keys, clock and ledgers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+pub mod cli;
 
-/// Path of the `liuhen` binary under test.
-pub fn liuhen_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("LIUHEN_BIN") {
-        return PathBuf::from(p);
+use std::sync::Arc;
+
+use liuhen::hash::{blake3, Digest};
+use liuhen::model::*;
+use liuhen::sealed::seal_with_salt;
+use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+
+/// 2026-01-01T00:00:00Z.
+pub const T0: i64 = 1_767_225_600_000;
+pub const ORIGIN: &str = "jinpu.dalian.gov.cn/minzheng/enforcement";
+
+pub struct Keys {
+    pub ledger: SecretKey,
+    pub officer: SecretKey,
+    pub device: SecretKey,
+    pub outsider: SecretKey,
+}
+
+pub fn keys() -> Keys {
+    Keys {
+        ledger: SecretKey::from_seed(&[0x11; 32]),
+        officer: SecretKey::from_seed(&[0x22; 32]),
+        device: SecretKey::from_seed(&[0x33; 32]),
+        outsider: SecretKey::from_seed(&[0x44; 32]),
     }
-    let exe = std::env::current_exe().expect("test executable path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("test executable lives in target/<profile>/deps");
-    let bin = profile_dir.join(format!("liuhen{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} not found: run `cargo test --workspace`, or `cargo build -p liuhen-cli` first",
-        bin.display()
-    );
-    bin
 }
 
-/// Runs `liuhen ARGS` with no stdin and returns what it did.
-pub fn liuhen<I, S>(args: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    Command::new(liuhen_bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run liuhen")
+pub fn media(name: &str, mime: &str) -> MediaRef {
+    let bytes = format!("generated media: {name}");
+    MediaRef {
+        digest: blake3(bytes.as_bytes()),
+        length: bytes.len() as u64,
+        mime: mime.into(),
+        name: name.into(),
+    }
 }
 
-/// Runs `liuhen ARGS` with `input` on stdin.
-pub fn liuhen_stdin<I, S>(args: I, input: &[u8]) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    use std::io::Write;
-    let mut child = Command::new(liuhen_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn liuhen");
-    let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(input).expect("write stdin");
-    drop(stdin);
-    child.wait_with_output().expect("wait for liuhen")
+fn salt(n: u8) -> [u8; 32] {
+    [n; 32]
 }
 
-/// The exit code, stdout and stderr of a run, for assertion messages.
-pub fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+/// One statement of every event kind, in a plausible order, each with its author.
+/// Every `Event` variant appears, so the golden vectors pin the whole v1 vocabulary.
+pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
+    let case = "金民执〔2026〕12号".to_string();
+    let (party, _) = seal_with_salt("party.name", "大连某某社会组织", salt(1));
+    let (requester, _) = seal_with_salt("requester.name", "张三", salt(2));
+    let seg0 = media("seg-0000.mp4", "video/mp4");
+    let seg1 = media("seg-0001.mp4", "video/mp4");
+    let session = "BWC-7731-20260101-0900".to_string();
+    vec![
+        (
+            Event::KeyAuthorized {
+                key: k.officer.public_key(),
+                role: Role::Officer,
+                holder: "21020001".into(),
+            },
+            &k.ledger,
+        ),
+        (
+            Event::KeyAuthorized {
+                key: k.device.public_key(),
+                role: Role::Device,
+                holder: "BWC-7731".into(),
+            },
+            &k.ledger,
+        ),
+        (
+            Event::CaseOpened {
+                case_no: case.clone(),
+                act: ActKind::Inspection,
+                matter: "年度检查 annual inspection".into(),
+                unit: "社会组织管理科".into(),
+                subject: party,
+            },
+            &k.officer,
+        ),
+        (
+            Event::PartyNotified {
+                session: session.clone(),
+                case_no: case.clone(),
+                at: Timestamp(T0 + 1_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::RecordingStarted {
+                session: session.clone(),
+                case_no: case.clone(),
+                device: k.device.public_key(),
+                method: CaptureMethod::BodyWornRecorder,
+                location: Location {
+                    place: "金普新区某街道1号".into(),
+                    landmark: Some("门牌 No. 1".into()),
+                },
+                matter: "现场检查 on-site inspection".into(),
+                officers: vec!["21020001".into(), "21020002".into()],
+                party: Some(party),
+            },
+            &k.device,
+        ),
+        (
+            Event::SegmentSealed {
+                session: session.clone(),
+                index: 0,
+                prev_segment: None,
+                media: seg0.clone(),
+                start: Timestamp(T0 + 2_000),
+                end: Timestamp(T0 + 302_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::RecordingInterrupted {
+                session: session.clone(),
+                reason: InterruptionReason::Battery,
+                at: Timestamp(T0 + 302_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::SegmentSealed {
+                session: session.clone(),
+                index: 1,
+                prev_segment: Some(seg0.digest),
+                media: seg1.clone(),
+                start: Timestamp(T0 + 310_000),
+                end: Timestamp(T0 + 600_000),
+            },
+            &k.device,
+        ),
+        (
+            Event::RecordingStopped {
+                session: session.clone(),
+                segments: 2,
+                last_segment: Some(seg1.digest),
+            },
+            &k.device,
+        ),
+        (
+            Event::Archived {
+                subject: RecordRef::Session(session.clone()),
+                custodian: "21020009".into(),
+                storage: "执法信息系统 / media store".into(),
+                labels: ArchiveLabels {
+                    case_no: case.clone(),
+                    method: CaptureMethod::BodyWornRecorder,
+                    made_at: Timestamp(T0 + 2_000),
+                    made_by: "21020001".into(),
+                    proves: "现场状况 conditions on site".into(),
+                    transcript: Some(media("transcript.txt", "text/plain")),
+                },
+            },
+            &k.officer,
+        ),
+        (
+            Event::DocumentFiled {
+                case_no: case.clone(),
+                stage: Stage::Investigation,
+                kind: DocumentKind::InvestigationRecord,
+                media: media("现场检查笔录.pdf", "application/pdf"),
+                officers: vec!["21020001".into(), "21020002".into()],
+            },
+            &k.officer,
+        ),
+        (
+            Event::RecordingExempted {
+                case_no: case.clone(),
+                reason: ExemptionReason::TradeSecret,
+                approved_by: "法制审核科".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::DecisionMade {
+                case_no: case.clone(),
+                kind: DecisionKind::NoPenalty,
+                document: media("检查结论.pdf", "application/pdf"),
+                relies_on: vec![seg0.digest, seg1.digest],
+            },
+            &k.officer,
+        ),
+        (
+            Event::Handover {
+                media: seg0.digest,
+                from: "21020001".into(),
+                to: "21020009".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::RetentionSet {
+                case_no: case.clone(),
+                until: Retention::Until(Timestamp(T0 + 30 * 365 * 86_400_000)),
+            },
+            &k.officer,
+        ),
+        (
+            Event::PreservationOrdered {
+                case_no: case.clone(),
+                trigger: PreservationTrigger::PartyObjection,
+            },
+            &k.officer,
+        ),
+        (
+            Event::PreservationReleased {
+                case_no: case.clone(),
+                approved_by: "局长办公会".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::DerivativeMade {
+                original: seg1.digest,
+                derivative: media("seg-0001-redacted.mp4", "video/mp4"),
+                kind: DerivativeKind::Redaction,
+                reason: "公开前脱敏 redaction before disclosure".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::AccessRequested {
+                request: "REQ-2026-001".into(),
+                case_no: case.clone(),
+                requester,
+                basis: "政府信息公开条例".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::AccessDecided {
+                request: "REQ-2026-001".into(),
+                granted: true,
+                reason: "当事人申请".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::RecordViewed {
+                subject: RecordRef::Case(case.clone()),
+                by: "21020009".into(),
+                purpose: "复核 review".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::RecordDisclosed {
+                case_no: case.clone(),
+                to: requester,
+                what: vec![seg1.digest],
+            },
+            &k.officer,
+        ),
+        (
+            Event::CaseClosed {
+                case_no: case.clone(),
+                outcome: "检查合格 passed".into(),
+                file_retention: Retention::Permanent,
+            },
+            &k.officer,
+        ),
+        (
+            Event::MediaPurged {
+                media: media("unrelated.mp4", "video/mp4").digest,
+                authority: "档案鉴定小组".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::Erased {
+                commitment: requester,
+                authority: "个人信息保护负责人".into(),
+            },
+            &k.officer,
+        ),
+        (
+            Event::KeyRevoked {
+                key: k.device.public_key(),
+                reason: "设备报废 device retired".into(),
+            },
+            &k.ledger,
+        ),
+        // Appended to the vocabulary after the first vectors were pinned: it goes last so that
+        // every earlier entry keeps its bytes.
+        (
+            Event::CircumstanceReported {
+                case_no: case.clone(),
+                trigger: PreservationTrigger::PartyObjection,
+                summary: "当事人对处罚决定提出异议 the party objects to the decision".into(),
+            },
+            &k.officer,
+        ),
+    ]
+}
+
+/// The golden ledger: genesis, then the scenario one statement a second, sealed after entry 12
+/// and at the end.
+pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
+    let k = keys();
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
+    let mut ledger = Ledger::create(
+        MemoryStore::new(),
+        ORIGIN,
+        &k.ledger,
+        clock.clone(),
+        LedgerOptions::default(),
     )
+    .unwrap();
+    let events = scenario(&k);
+    for (i, (event, author)) in events.into_iter().enumerate() {
+        clock.advance(1_000);
+        ledger.sign_and_append(author, event).unwrap();
+        if i == 11 {
+            ledger.seal(&k.ledger).unwrap();
+        }
+    }
+    ledger.seal(&k.ledger).unwrap();
+    (ledger, k)
 }
 
-/// Asserts the exit code, showing the run on failure; returns stdout as text.
-pub fn expect_code(out: &Output, code: i32) -> String {
-    assert_eq!(out.status.code(), Some(code), "{}", describe(out));
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// A ledger of `n` statements by the officer (after authorizing the officer and the device),
+/// sealed at each position in `seal_after` and at the end.
+pub fn small_ledger(n: usize, seal_after: &[usize]) -> (Ledger<MemoryStore>, Keys) {
+    small_ledger_variant(n, seal_after, "doc")
 }
 
-/// A fresh, empty scratch directory under `target/cli-tests/<name>` (removed first if it
-/// exists), on the same file system as the build so that syncs are real.
-pub fn scratch(name: &str) -> PathBuf {
-    let base = liuhen_bin()
-        .parent()
-        .and_then(Path::parent)
-        .map(|t| t.join("cli-tests"))
-        .expect("target directory");
-    let dir = base.join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// As [`small_ledger`], with `variant` in every document name: the same shape, another history.
+pub fn small_ledger_variant(
+    n: usize,
+    seal_after: &[usize],
+    variant: &str,
+) -> (Ledger<MemoryStore>, Keys) {
+    let k = keys();
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
+    let mut ledger = Ledger::create(
+        MemoryStore::new(),
+        ORIGIN,
+        &k.ledger,
+        clock.clone(),
+        LedgerOptions::default(),
+    )
+    .unwrap();
+    for (event, author) in scenario(&k).into_iter().take(2) {
+        ledger.sign_and_append(author, event).unwrap();
+    }
+    for i in 0..n {
+        clock.advance(1_000);
+        let author = if i % 3 == 2 { &k.device } else { &k.officer };
+        let event = Event::DocumentFiled {
+            case_no: format!("金民执〔2026〕{}号", i % 4),
+            stage: Stage::Investigation,
+            kind: DocumentKind::InvestigationRecord,
+            media: media(&format!("{variant}-{i}.pdf"), "application/pdf"),
+            officers: vec!["21020001".into()],
+        };
+        ledger.sign_and_append(author, event).unwrap();
+        if seal_after.contains(&i) {
+            ledger.seal(&k.ledger).unwrap();
+        }
+    }
+    ledger.seal(&k.ledger).unwrap();
+    (ledger, k)
+}
+
+pub fn digest_hex(d: &Digest) -> String {
+    d.to_hex()
 }

@@ -1,0 +1,93 @@
+//! For the end-to-end tests (`tests/cli_*.rs`): they run the real `liuhen` binary.
+//!
+//! The binary is `target/<profile>/liuhen`, next to the `deps/` directory holding this test's
+//! executable. `cargo test --workspace` builds it fresh (the `liuhen-cli` package has an
+//! integration test, which makes cargo build its binary); when running one test file alone,
+//! build it first with `cargo build -p liuhen-cli`, or point `LIUHEN_BIN` at a binary.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Path of the `liuhen` binary under test.
+pub fn liuhen_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("LIUHEN_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test executable lives in target/<profile>/deps");
+    let bin = profile_dir.join(format!("liuhen{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} not found: run `cargo test --workspace`, or `cargo build -p liuhen-cli` first",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs `liuhen ARGS` with no stdin and returns what it did.
+pub fn liuhen<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(liuhen_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run liuhen")
+}
+
+/// Runs `liuhen ARGS` with `input` on stdin.
+pub fn liuhen_stdin<I, S>(args: I, input: &[u8]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    use std::io::Write;
+    let mut child = Command::new(liuhen_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn liuhen");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input).expect("write stdin");
+    drop(stdin);
+    child.wait_with_output().expect("wait for liuhen")
+}
+
+/// The exit code, stdout and stderr of a run, for assertion messages.
+pub fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Asserts the exit code, showing the run on failure; returns stdout as text.
+pub fn expect_code(out: &Output, code: i32) -> String {
+    assert_eq!(out.status.code(), Some(code), "{}", describe(out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fresh, empty scratch directory under `target/cli-tests/<name>` (removed first if it
+/// exists), on the same file system as the build so that syncs are real.
+pub fn scratch(name: &str) -> PathBuf {
+    let base = liuhen_bin()
+        .parent()
+        .and_then(Path::parent)
+        .map(|t| t.join("cli-tests"))
+        .expect("target directory");
+    let dir = base.join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
