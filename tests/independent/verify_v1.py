@@ -489,6 +489,7 @@ EVENT = ("enum", "Event", [
     ("RecordViewed", [("subject", RECORD_REF), ("by", STR), ("purpose", STR)]),
     ("RecordDisclosed", [("case_no", STR), ("to", SEALED), ("what", seq(DIGEST))]),
     ("Erased", [("commitment", SEALED), ("authority", STR)]),
+    ("CircumstanceReported", [("case_no", STR), ("trigger", PRESERVATION_TRIGGER), ("summary", STR)]),
 ])
 REGISTRY_CHANGES = {"Genesis", "KeyAuthorized", "KeyRevoked"}
 

@@ -531,6 +531,19 @@ pub enum Event {
         /// The approving authority.
         authority: String,
     },
+    /// A circumstance of Art. 18 arose in a case — the party objected, complained or petitioned
+    /// (异议、投诉、信访), obstructed or assaulted officers, a mass incident or emergency, an
+    /// application for administrative review or a lawsuit — so the case's records must be put
+    /// under long-term preservation ([`Event::PreservationOrdered`]). Recording the circumstance
+    /// itself is what lets an audit see a preservation order that never followed.
+    CircumstanceReported {
+        /// Case number.
+        case_no: String,
+        /// Which circumstance of Art. 18.
+        trigger: PreservationTrigger,
+        /// One sentence on what happened (no personal data: parties are sealed elsewhere).
+        summary: String,
+    },
 }
 
 impl Event {
@@ -562,6 +575,7 @@ impl Event {
             Event::RecordViewed { .. } => "RecordViewed",
             Event::RecordDisclosed { .. } => "RecordDisclosed",
             Event::Erased { .. } => "Erased",
+            Event::CircumstanceReported { .. } => "CircumstanceReported",
         }
     }
 
@@ -579,7 +593,8 @@ impl Event {
             | Event::PreservationOrdered { case_no, .. }
             | Event::PreservationReleased { case_no, .. }
             | Event::AccessRequested { case_no, .. }
-            | Event::RecordDisclosed { case_no, .. } => Some(case_no),
+            | Event::RecordDisclosed { case_no, .. }
+            | Event::CircumstanceReported { case_no, .. } => Some(case_no),
             Event::Archived { labels, .. } => Some(&labels.case_no),
             _ => None,
         }
