@@ -459,6 +459,11 @@ impl<S: Store> Ledger<S> {
         receipts.pop().ok_or(LedgerError::NoGenesis)
     }
 
+    /// The ledger's clock reading now: the time the next entry would be logged at.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
     /// Signs `event` now with `signer` and appends it.
     ///
     /// # Errors

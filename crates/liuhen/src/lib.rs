@@ -19,6 +19,7 @@ pub mod registry;
 pub mod sealed;
 pub mod shared;
 pub mod store;
+pub mod vault;
 pub mod verify;
 
 pub use clock::{Clock, ManualClock, SystemClock};

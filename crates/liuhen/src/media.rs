@@ -13,7 +13,7 @@
 //!
 //! Article references are to the regulation in `reference/regulation.en.md`.
 
-mod custody;
+pub(crate) mod custody;
 mod digest;
 mod recording;
 mod store;

@@ -61,7 +61,7 @@ impl core::fmt::Display for PurgeBlock {
 /// Memory: one record per case, per recording session and per referenced media object; never
 /// per entry.
 #[derive(Debug, Default)]
-pub(super) struct Custody {
+pub(crate) struct Custody {
     session_case: HashMap<String, String>,
     media_cases: HashMap<Digest, BTreeSet<String>>,
     retention: HashMap<String, (Retention, u64)>,
@@ -71,7 +71,7 @@ pub(super) struct Custody {
 
 impl Custody {
     /// Takes one event at `seq` into account.
-    pub(super) fn observe(&mut self, seq: u64, event: &Event) {
+    pub(crate) fn observe(&mut self, seq: u64, event: &Event) {
         match event {
             Event::RecordingStarted {
                 session, case_no, ..
@@ -179,25 +179,34 @@ impl Custody {
             return blocks;
         };
         for case_no in cases {
-            if let Some((until, seq)) = self.retention.get(case_no) {
-                let running = match until {
-                    Retention::Permanent => true,
-                    Retention::Until(t) => *t > now,
-                };
-                if running {
-                    blocks.push(PurgeBlock::Retention {
-                        case_no: case_no.clone(),
-                        until: *until,
-                        seq: *seq,
-                    });
-                }
-            }
-            if let Some(seq) = self.preservation.get(case_no) {
-                blocks.push(PurgeBlock::Preservation {
-                    case_no: case_no.clone(),
+            blocks.extend(self.case_blocks(case_no, now));
+        }
+        blocks
+    }
+
+    /// What forbids destroying records of case `case_no` at time `now`: its retention period
+    /// (Art. 17) or an unreleased preservation order (Art. 18). Media purges and erasures of
+    /// personal data (the vault) ask the same question.
+    pub(crate) fn case_blocks(&self, case_no: &str, now: Timestamp) -> Vec<PurgeBlock> {
+        let mut blocks = Vec::new();
+        if let Some((until, seq)) = self.retention.get(case_no) {
+            let running = match until {
+                Retention::Permanent => true,
+                Retention::Until(t) => *t > now,
+            };
+            if running {
+                blocks.push(PurgeBlock::Retention {
+                    case_no: case_no.to_owned(),
+                    until: *until,
                     seq: *seq,
                 });
             }
+        }
+        if let Some(seq) = self.preservation.get(case_no) {
+            blocks.push(PurgeBlock::Preservation {
+                case_no: case_no.to_owned(),
+                seq: *seq,
+            });
         }
         blocks
     }

@@ -1,0 +1,640 @@
+//! The vault: where the openings of sealed personal data live, beside the ledger, and where
+//! they are destroyed when the law requires it (Art. 15, 20; PIPL).
+//!
+//! The ledger holds only commitments ([`Sealed`]); the [`Opening`] (field, salt, value) of each
+//! is one file in the vault directory, named by the commitment's hex and readable by the owner
+//! only (directory 0700, files 0600). One file per record keeps erasure honest: destroying a
+//! record overwrites that file's bytes, syncs, unlinks it and syncs the directory, with no
+//! compaction of a shared file that could leave old copies behind. What this can and cannot
+//! guarantee is in `docs/PRIVACY.md`.
+//!
+//! Erasure is itself evidence: [`Vault::erase`] first appends an [`Event::Erased`] statement
+//! naming the commitment and the approving authority — refused while a retention period
+//! (Art. 17) or a preservation order (Art. 18) covers a case the data belongs to — and only then
+//! destroys the record, leaving a tombstone that holds no personal data. A crash between the two
+//! leaves the record in place with the ledger saying it is erased; calling `erase` again (or
+//! [`Vault::complete_erasures`]) finishes the destruction without appending twice.
+//!
+//! Record file format (not hashed or signed, but specified like everything else): the label
+//! `liuhen/v1/vault-record\0` then postcard `(field: String, salt: [u8; 32], value: String)`;
+//! the tombstone `<hex>.erased` is `liuhen/v1/vault-tombstone\0` then postcard
+//! `(commitment: [u8; 32], erased_seq: u64)`.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::encoding::{decode, encode, EncodingError};
+use crate::entry::Entry;
+use crate::hash::Digest;
+use crate::keys::{KeyError, Signer};
+use crate::ledger::{Ledger, LedgerError};
+use crate::media::custody::Custody;
+use crate::media::PurgeBlock;
+use crate::model::{Event, Sealed};
+use crate::sealed::{seal, Opening};
+use crate::store::{Store, StoreError};
+
+/// Label of a vault record file.
+pub const RECORD_LABEL: &[u8] = b"liuhen/v1/vault-record\0";
+/// Label of a tombstone file.
+pub const TOMBSTONE_LABEL: &[u8] = b"liuhen/v1/vault-tombstone\0";
+/// Largest record file accepted (a name, an address: far below this).
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+const TOMBSTONE_SUFFIX: &str = ".erased";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Errors of the vault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// A vault file or directory could not be created, read, written, synced or removed.
+    #[error("vault I/O error on {path}: {source}")]
+    Io {
+        /// The path concerned.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The vault directory can be read by group or others.
+    #[error("vault directory {path} has mode {mode:o}; it must be 0700 (owner only)")]
+    Insecure {
+        /// The directory.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A record file does not decode, or does not open the commitment it is named after.
+    #[error("vault record {path} is corrupt: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The vault holds no opening for this commitment.
+    #[error("the vault holds no opening for commitment {commitment}")]
+    NotFound {
+        /// The commitment.
+        commitment: Digest,
+    },
+    /// The opening was erased; the ledger records the erasure at `seq`.
+    #[error("the opening of commitment {commitment} was erased (ledger entry {seq})")]
+    Erased {
+        /// The commitment.
+        commitment: Digest,
+        /// The `Erased` entry.
+        seq: u64,
+    },
+    /// A different opening is already stored for this commitment (a salt reused, or an attempt
+    /// to replace a record).
+    #[error("the vault already holds a different opening for commitment {commitment}")]
+    Conflict {
+        /// The commitment.
+        commitment: Digest,
+    },
+    /// The ledger forbids erasing this data now.
+    #[error("erasure of commitment {commitment} refused: {block}")]
+    ErasureRefused {
+        /// The commitment.
+        commitment: Digest,
+        /// Why.
+        block: PurgeBlock,
+    },
+    /// The ledger never mentions this commitment, so there is nothing lawful to erase.
+    #[error("commitment {commitment} appears in no ledger entry")]
+    UnknownCommitment {
+        /// The commitment.
+        commitment: Digest,
+    },
+    /// Reading the ledger failed; nothing is decided on a partial view.
+    #[error("cannot read ledger entry {seq}: {reason}")]
+    Ledger {
+        /// The entry.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
+    /// Appending the `Erased` statement failed; nothing was destroyed.
+    #[error("appending the erasure of {commitment} failed; nothing was destroyed: {source}")]
+    Append {
+        /// The commitment.
+        commitment: Digest,
+        /// What the ledger said.
+        #[source]
+        source: LedgerError,
+    },
+    /// The random source failed while sealing.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A record could not be encoded.
+    #[error(transparent)]
+    Encoding(#[from] EncodingError),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError + '_ {
+    move |source| VaultError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    field: &'a str,
+    salt: &'a [u8; 32],
+    value: &'a str,
+}
+
+#[derive(Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+struct RecordIn {
+    field: String,
+    salt: [u8; 32],
+    value: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Tombstone {
+    commitment: [u8; 32],
+    erased_seq: u64,
+}
+
+/// What the vault holds for one case (see [`Vault::case_openings`]).
+#[derive(Debug, Default)]
+pub struct CaseOpenings {
+    /// Openings of the case's commitments that the vault holds.
+    pub openings: Vec<Opening>,
+    /// Commitments whose openings were lawfully erased, with the `Erased` entry.
+    pub erased: Vec<(Sealed, u64)>,
+    /// Commitments of the case the vault holds nothing for (never deposited, or lost).
+    pub missing: Vec<Sealed>,
+}
+
+/// The vault directory.
+#[derive(Clone, Debug)]
+pub struct Vault {
+    root: PathBuf,
+}
+
+impl Vault {
+    /// Opens the vault at `dir`, creating it (mode 0700) if it does not exist.
+    ///
+    /// # Errors
+    /// [`VaultError::Insecure`] if group or others may access an existing directory;
+    /// [`VaultError::Io`] otherwise.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, VaultError> {
+        let root = dir.as_ref().to_path_buf();
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder.create(&root).map_err(io(&root))?;
+        let meta = fs::metadata(&root).map_err(io(&root))?;
+        if !meta.is_dir() {
+            return Err(VaultError::Io {
+                path: root,
+                source: std::io::Error::new(ErrorKind::InvalidInput, "not a directory"),
+            });
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(VaultError::Insecure { path: root, mode });
+            }
+        }
+        Ok(Vault { root })
+    }
+
+    /// The vault directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn record_path(&self, commitment: &Sealed) -> PathBuf {
+        self.root.join(commitment.0.to_hex())
+    }
+
+    fn tombstone_path(&self, commitment: &Sealed) -> PathBuf {
+        self.root
+            .join(format!("{}{TOMBSTONE_SUFFIX}", commitment.0.to_hex()))
+    }
+
+    /// Seals `value` of kind `field` with a fresh random salt, stores the opening and returns
+    /// the commitment to put in a statement.
+    ///
+    /// # Errors
+    /// [`VaultError::Key`] if the random source fails, or an error of [`Vault::put`].
+    pub fn seal(&self, field: &str, value: &str) -> Result<Sealed, VaultError> {
+        let (sealed, opening) = seal(field, value)?;
+        self.put(&opening)?;
+        Ok(sealed)
+    }
+
+    /// Stores `opening` durably (written to a temporary file, synced, renamed, directory
+    /// synced) and returns its commitment. Storing the same opening twice is harmless.
+    ///
+    /// # Errors
+    /// [`VaultError::Conflict`] if a different opening is stored under the same commitment,
+    /// [`VaultError::Erased`] if it was erased (erased data is never revived), or I/O errors.
+    pub fn put(&self, opening: &Opening) -> Result<Sealed, VaultError> {
+        let commitment = opening.commitment();
+        if let Some(seq) = self.erased_seq(&commitment)? {
+            return Err(VaultError::Erased {
+                commitment: commitment.0,
+                seq,
+            });
+        }
+        match self.get(&commitment) {
+            Ok(existing) if existing == *opening => return Ok(commitment),
+            Ok(_) => {
+                return Err(VaultError::Conflict {
+                    commitment: commitment.0,
+                })
+            }
+            Err(VaultError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let bytes = Zeroizing::new(encode(
+            RECORD_LABEL,
+            &RecordOut {
+                field: &opening.field,
+                salt: &opening.salt,
+                value: &opening.value,
+            },
+        )?);
+        self.write_atomically(&self.record_path(&commitment), &bytes)?;
+        Ok(commitment)
+    }
+
+    fn write_atomically(&self, path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(TEMP_SUFFIX);
+        let tmp = PathBuf::from(tmp);
+        // A temporary file left by a crash holds a record that was never acknowledged; it is
+        // replaced, never read.
+        let _ = fs::remove_file(&tmp);
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp).map_err(io(&tmp))?;
+        file.write_all(bytes).map_err(io(&tmp))?;
+        file.sync_all().map_err(io(&tmp))?;
+        drop(file);
+        fs::rename(&tmp, path).map_err(io(path))?;
+        self.sync_dir()
+    }
+
+    fn sync_dir(&self) -> Result<(), VaultError> {
+        #[cfg(unix)]
+        File::open(&self.root)
+            .and_then(|d| d.sync_all())
+            .map_err(io(&self.root))?;
+        Ok(())
+    }
+
+    /// The opening of `commitment`, checked to open it.
+    ///
+    /// # Errors
+    /// [`VaultError::NotFound`], [`VaultError::Erased`], [`VaultError::Corrupt`] or I/O errors.
+    pub fn get(&self, commitment: &Sealed) -> Result<Opening, VaultError> {
+        let path = self.record_path(commitment);
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Err(match self.erased_seq(commitment)? {
+                    Some(seq) => VaultError::Erased {
+                        commitment: commitment.0,
+                        seq,
+                    },
+                    None => VaultError::NotFound {
+                        commitment: commitment.0,
+                    },
+                });
+            }
+            Err(e) => return Err(io(&path)(e)),
+        };
+        let mut bytes = Zeroizing::new(Vec::new());
+        file.take(MAX_RECORD_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io(&path))?;
+        let record: RecordIn =
+            decode(RECORD_LABEL, &bytes, MAX_RECORD_BYTES).map_err(|e| VaultError::Corrupt {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        let opening = Opening {
+            field: record.field.clone(),
+            salt: record.salt,
+            value: record.value.clone(),
+        };
+        if !opening.opens(commitment) {
+            return Err(VaultError::Corrupt {
+                path,
+                reason: "the opening it holds does not open the commitment it is named after"
+                    .into(),
+            });
+        }
+        Ok(opening)
+    }
+
+    /// The ledger entry of the erasure of `commitment`, if its tombstone is present.
+    ///
+    /// # Errors
+    /// [`VaultError::Corrupt`] for an unreadable tombstone, or I/O errors.
+    pub fn erased_seq(&self, commitment: &Sealed) -> Result<Option<u64>, VaultError> {
+        let path = self.tombstone_path(commitment);
+        let bytes = match fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(&path)(e)),
+        };
+        let t: Tombstone =
+            decode(TOMBSTONE_LABEL, &bytes, 128).map_err(|e| VaultError::Corrupt {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        if t.commitment != *commitment.0.as_bytes() {
+            return Err(VaultError::Corrupt {
+                path,
+                reason: "tombstone names another commitment".into(),
+            });
+        }
+        Ok(Some(t.erased_seq))
+    }
+
+    /// The openings the vault holds for the sealed fields of case `case_no` (what a disclosure
+    /// of that case reveals, Art. 19), read from the ledger in `store`.
+    ///
+    /// # Errors
+    /// [`VaultError::Ledger`] if an entry cannot be read, or vault errors other than
+    /// not-found / erased (those are sorted into the result).
+    pub fn case_openings<S: Store + ?Sized>(
+        &self,
+        store: &S,
+        case_no: &str,
+    ) -> Result<CaseOpenings, VaultError> {
+        let index = CommitmentIndex::build(store)?;
+        let mut out = CaseOpenings::default();
+        for commitment in index.of_case(case_no) {
+            match self.get(&commitment) {
+                Ok(o) => out.openings.push(o),
+                Err(VaultError::Erased { seq, .. }) => out.erased.push((commitment, seq)),
+                Err(VaultError::NotFound { .. }) => out.missing.push(commitment),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Lawfully erases the opening of `commitment`: refuses while a retention period or a
+    /// preservation order covers a case it belongs to, otherwise appends
+    /// `Erased { commitment, authority }` signed by `signer`, then destroys the record
+    /// (overwrite, sync, unlink, directory sync) and leaves a tombstone. Returns the sequence
+    /// number of the `Erased` entry.
+    ///
+    /// Idempotent: if the ledger already records the erasure, nothing is appended and only the
+    /// destruction is (re)done.
+    ///
+    /// # Errors
+    /// [`VaultError::UnknownCommitment`], [`VaultError::ErasureRefused`],
+    /// [`VaultError::Append`] (nothing destroyed), or I/O errors during destruction (the ledger
+    /// then says erased while the record remains: call again).
+    pub fn erase<S: Store>(
+        &self,
+        ledger: &mut Ledger<S>,
+        commitment: &Sealed,
+        authority: &str,
+        signer: &dyn Signer,
+    ) -> Result<u64, VaultError> {
+        let index = CommitmentIndex::build(ledger.store())?;
+        if let Some(seq) = index.erased.get(commitment) {
+            self.destroy(commitment, *seq)?;
+            return Ok(*seq);
+        }
+        let Some(cases) = index.cases.get(commitment) else {
+            return Err(VaultError::UnknownCommitment {
+                commitment: commitment.0,
+            });
+        };
+        let now = ledger.now();
+        for case_no in cases {
+            if let Some(block) = index.custody.case_blocks(case_no, now).into_iter().next() {
+                return Err(VaultError::ErasureRefused {
+                    commitment: commitment.0,
+                    block,
+                });
+            }
+        }
+        let receipt = ledger
+            .sign_and_append(
+                signer,
+                Event::Erased {
+                    commitment: *commitment,
+                    authority: authority.to_owned(),
+                },
+            )
+            .map_err(|source| VaultError::Append {
+                commitment: commitment.0,
+                source,
+            })?;
+        self.destroy(commitment, receipt.seq)?;
+        Ok(receipt.seq)
+    }
+
+    /// Finishes every erasure the ledger records whose record is still in the vault (after a
+    /// crash between the `Erased` entry and the destruction). Returns how many were finished.
+    ///
+    /// # Errors
+    /// As [`Vault::erase`]'s destruction, or [`VaultError::Ledger`].
+    pub fn complete_erasures<S: Store + ?Sized>(&self, store: &S) -> Result<usize, VaultError> {
+        let index = CommitmentIndex::build(store)?;
+        let mut done = 0;
+        for (commitment, seq) in &index.erased {
+            if self.record_path(commitment).exists() || self.erased_seq(commitment)?.is_none() {
+                self.destroy(commitment, *seq)?;
+                done += 1;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Overwrites the record with zeros, syncs, unlinks it, writes the tombstone and syncs the
+    /// directory. Copies outside this file (backups, the file system's journal, flash remapping)
+    /// are beyond it: see docs/PRIVACY.md.
+    fn destroy(&self, commitment: &Sealed, seq: u64) -> Result<(), VaultError> {
+        let path = self.record_path(commitment);
+        match OpenOptions::new().write(true).open(&path) {
+            Ok(mut file) => {
+                let len = file.metadata().map_err(io(&path))?.len();
+                let zeros = vec![0u8; usize::try_from(len).unwrap_or(MAX_RECORD_BYTES)];
+                file.write_all(&zeros).map_err(io(&path))?;
+                file.sync_all().map_err(io(&path))?;
+                drop(file);
+                fs::remove_file(&path).map_err(io(&path))?;
+            }
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&path)(e)),
+        }
+        let tomb = encode(
+            TOMBSTONE_LABEL,
+            &Tombstone {
+                commitment: *commitment.0.as_bytes(),
+                erased_seq: seq,
+            },
+        )?;
+        self.write_atomically(&self.tombstone_path(commitment), &tomb)
+    }
+}
+
+/// Which cases each commitment belongs to, which were erased, and the custody state (retention,
+/// preservation) — rebuilt from the ledger in one pass.
+struct CommitmentIndex {
+    cases: HashMap<Sealed, HashSet<String>>,
+    /// Commitments in ledger order of first appearance, per case.
+    by_case: HashMap<String, Vec<Sealed>>,
+    erased: HashMap<Sealed, u64>,
+    custody: Custody,
+}
+
+impl CommitmentIndex {
+    fn build<S: Store + ?Sized>(store: &S) -> Result<Self, VaultError> {
+        let mut index = CommitmentIndex {
+            cases: HashMap::new(),
+            by_case: HashMap::new(),
+            erased: HashMap::new(),
+            custody: Custody::default(),
+        };
+        for seq in 0..store.size() {
+            let bytes = store
+                .entry_bytes(seq)
+                .map_err(|e: StoreError| VaultError::Ledger {
+                    seq,
+                    reason: e.to_string(),
+                })?;
+            let entry = Entry::from_bytes(&bytes).map_err(|e| VaultError::Ledger {
+                seq,
+                reason: e.to_string(),
+            })?;
+            let event = &entry.statement.statement.event;
+            index.custody.observe(seq, event);
+            match event {
+                Event::CaseOpened {
+                    case_no, subject, ..
+                } => index.link(*subject, case_no),
+                Event::RecordingStarted {
+                    case_no,
+                    party: Some(p),
+                    ..
+                } => index.link(*p, case_no),
+                Event::AccessRequested {
+                    case_no, requester, ..
+                } => index.link(*requester, case_no),
+                Event::RecordDisclosed { case_no, to, .. } => index.link(*to, case_no),
+                Event::Erased { commitment, .. } => {
+                    index.erased.entry(*commitment).or_insert(seq);
+                }
+                _ => {}
+            }
+        }
+        Ok(index)
+    }
+
+    fn link(&mut self, commitment: Sealed, case_no: &str) {
+        if self
+            .cases
+            .entry(commitment)
+            .or_default()
+            .insert(case_no.to_owned())
+        {
+            self.by_case
+                .entry(case_no.to_owned())
+                .or_default()
+                .push(commitment);
+        }
+    }
+
+    fn of_case(&self, case_no: &str) -> Vec<Sealed> {
+        self.by_case.get(case_no).cloned().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("liuhen-vault-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn put_get_conflict_and_modes() {
+        let dir = tempdir("put");
+        let vault = Vault::open(&dir).unwrap();
+        let sealed = vault.seal("party.name", "大连某某社会组织").unwrap();
+        let opening = vault.get(&sealed).unwrap();
+        assert_eq!(opening.value, "大连某某社会组织");
+        assert!(opening.opens(&sealed));
+        // Same opening again: fine. Another opening under the same name: refused.
+        vault.put(&opening).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir), 0o700);
+            assert_eq!(mode(&vault.record_path(&sealed)), 0o600);
+        }
+        let forged = RecordOut {
+            field: "party.name",
+            salt: &[9; 32],
+            value: "someone else",
+        };
+        fs::write(
+            vault.record_path(&sealed),
+            encode(RECORD_LABEL, &forged).unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(
+            vault.get(&sealed),
+            Err(VaultError::Corrupt { .. })
+        ));
+        let other = Sealed(Digest::from_bytes([1; 32]));
+        assert!(matches!(
+            vault.get(&other),
+            Err(VaultError::NotFound { .. })
+        ));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn insecure_directory_is_refused() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let dir = tempdir("insecure");
+            fs::create_dir_all(&dir).unwrap();
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+            assert!(matches!(
+                Vault::open(&dir),
+                Err(VaultError::Insecure { mode: 0o755, .. })
+            ));
+            fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+}
