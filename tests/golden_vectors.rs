@@ -100,7 +100,7 @@ fn checked_in_cosignature_verifies() {
     let witness_key = NoteVerifier::parse(read("witness.vkey").trim_end()).unwrap();
     let signed = SignedCheckpoint::parse(read("cosigned-checkpoint.txt").as_bytes()).unwrap();
     let verified = signed.verify(&ledger_key).unwrap();
-    assert_eq!(verified.size(), 28);
+    assert_eq!(verified.size(), 29);
     assert_eq!(
         verify_cosignature(&signed, &witness_key).unwrap(),
         WITNESS_TIME
@@ -155,7 +155,7 @@ fn checked_in_ledger_still_verifies() {
     let entries = stored_entries();
     assert_eq!(
         entries.len(),
-        28,
+        29,
         "genesis plus one entry per scenario statement"
     );
     for (seq, leaf, bytes) in &entries {
@@ -196,7 +196,7 @@ fn checked_in_ledger_still_verifies() {
     );
     assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
     assert_eq!(report.checkpoints_verified, 3);
-    assert_eq!(report.latest_verified.unwrap().size, 28);
+    assert_eq!(report.latest_verified.unwrap().size, 29);
 }
 
 #[test]

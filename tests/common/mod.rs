@@ -295,6 +295,14 @@ pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
             },
             &k.officer,
         ),
+        (
+            Event::ConfidentialityMarked {
+                subject: RecordRef::Case(case.clone()),
+                level: Confidentiality::PersonalPrivacy,
+                reason: "当事人个人信息 the party's personal information".into(),
+            },
+            &k.officer,
+        ),
     ]
 }
 

@@ -454,6 +454,8 @@ ARCHIVE_LABELS = ("struct", "ArchiveLabels", [
     ("case_no", STR), ("method", CAPTURE_METHOD), ("made_at", TIMESTAMP), ("made_by", STR),
     ("proves", STR), ("transcript", option(MEDIA_REF))])
 DERIVATIVE_KIND = unit_enum("DerivativeKind", "Clip", "Redaction", "Transcript", "DiscImage")
+CONFIDENTIALITY = unit_enum("Confidentiality", "Ordinary", "PersonalPrivacy", "TradeSecret", "Minor",
+                            "StateSecret")
 
 EVENT = ("enum", "Event", [
     ("Genesis", [("origin", STR), ("suite", SUITE), ("ledger_key", PUBLIC_KEY)]),
@@ -490,6 +492,7 @@ EVENT = ("enum", "Event", [
     ("RecordDisclosed", [("case_no", STR), ("to", SEALED), ("what", seq(DIGEST))]),
     ("Erased", [("commitment", SEALED), ("authority", STR)]),
     ("CircumstanceReported", [("case_no", STR), ("trigger", PRESERVATION_TRIGGER), ("summary", STR)]),
+    ("ConfidentialityMarked", [("subject", RECORD_REF), ("level", CONFIDENTIALITY), ("reason", STR)]),
 ])
 REGISTRY_CHANGES = {"Genesis", "KeyAuthorized", "KeyRevoked"}
 
@@ -765,6 +768,8 @@ class Registry:
             return "UnknownKey"
         if rec["revoked_at"] is not None:
             return "RevokedKey"
+        if ev_name == "ConfidentialityMarked" and ev["level"][0] == "StateSecret":
+            return "StateSecret"
         if ev_name in REGISTRY_CHANGES and rec["role"] != "System":
             return "NotPermitted"
         if ev_name == "KeyAuthorized":

@@ -279,6 +279,24 @@ pub enum DerivativeKind {
     DiscImage,
 }
 
+/// Confidentiality of a record (保密), Art. 15, 20: who may see it, and why it may be withheld or
+/// redacted on disclosure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Confidentiality {
+    /// 一般 ordinary: no confidentiality beyond the case file's own.
+    Ordinary,
+    /// 个人隐私 personal privacy.
+    PersonalPrivacy,
+    /// 商业秘密 trade secret.
+    TradeSecret,
+    /// 未成年人 concerns a minor (stricter disclosure).
+    Minor,
+    /// 国家秘密 state secret. Exists only so that such a marking is *refused* with a clear error:
+    /// state secrets belong in a classified system, never in this ledger (Art. 15, 20). No
+    /// ledger may contain it (`docs/FORMAT.md` §10).
+    StateSecret,
+}
+
 /// An enforcement event: what a statement says happened.
 ///
 /// Variant order is part of the format; new variants are only ever appended.
@@ -544,6 +562,16 @@ pub enum Event {
         /// One sentence on what happened (no personal data: parties are sealed elsewhere).
         summary: String,
     },
+    /// A record's confidentiality (Art. 15, 20). A marking of
+    /// [`Confidentiality::StateSecret`] is inadmissible: the ledger refuses it.
+    ConfidentialityMarked {
+        /// The record: a media object, a recording session or a whole case.
+        subject: RecordRef,
+        /// Its confidentiality.
+        level: Confidentiality,
+        /// Why (the legal basis or the reason), in words.
+        reason: String,
+    },
 }
 
 impl Event {
@@ -576,6 +604,7 @@ impl Event {
             Event::RecordDisclosed { .. } => "RecordDisclosed",
             Event::Erased { .. } => "Erased",
             Event::CircumstanceReported { .. } => "CircumstanceReported",
+            Event::ConfidentialityMarked { .. } => "ConfidentialityMarked",
         }
     }
 

@@ -81,6 +81,13 @@ pub enum RegistryError {
         /// Name of the event.
         event: &'static str,
     },
+    /// A record is marked as a state secret: such material belongs in a classified system and
+    /// is never admitted (Art. 15, 20).
+    #[error("entry {seq}: material classified as a state secret (国家秘密) may not be recorded in this ledger; it belongs in a classified system (Art. 15, 20)")]
+    StateSecret {
+        /// Position of the statement.
+        seq: u64,
+    },
     /// A key is authorized a second time (keys are never re-authorized; issue a new one).
     #[error("entry {seq}: key {key} is already registered (since entry {since})")]
     AlreadyRegistered {
@@ -190,6 +197,13 @@ impl Registry {
                 revoked_at,
             });
         }
+        if let Event::ConfidentialityMarked {
+            level: crate::model::Confidentiality::StateSecret,
+            ..
+        } = statement.event
+        {
+            return Err(RegistryError::StateSecret { seq });
+        }
         if statement.event.is_registry_change() && record.role != Role::System {
             return Err(RegistryError::NotPermitted {
                 seq,
@@ -286,6 +300,37 @@ mod tests {
             author: author.public_key(),
             event,
         }
+    }
+
+    #[test]
+    fn state_secret_marking_is_refused_for_every_key() {
+        use crate::model::{Confidentiality, RecordRef};
+        let ledger = SecretKey::from_seed(&[1; 32]);
+        let mut r = Registry::new();
+        r.admit(
+            0,
+            &st(
+                &ledger,
+                Event::Genesis {
+                    origin: "o".into(),
+                    suite: Suite::Sha256Ed25519Blake3,
+                    ledger_key: ledger.public_key(),
+                },
+            ),
+        )
+        .unwrap();
+        let mark = |level| Event::ConfidentialityMarked {
+            subject: RecordRef::Case("c".into()),
+            level,
+            reason: "r".into(),
+        };
+        let err = r
+            .admit(1, &st(&ledger, mark(Confidentiality::StateSecret)))
+            .unwrap_err();
+        assert_eq!(err, RegistryError::StateSecret { seq: 1 });
+        assert!(err.to_string().contains("国家秘密"));
+        r.admit(1, &st(&ledger, mark(Confidentiality::TradeSecret)))
+            .unwrap();
     }
 
     #[test]
