@@ -367,3 +367,50 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn destruction_certificate_verifies_offline_and_against_the_ledger() {
+    use liuhen::vault::DestructionCertificate;
+    let mut f = fixture("certificate");
+    let a = case(&mut f, "金民检〔2026〕6号", "甲方 party A", 1);
+    let b = case(&mut f, "金民检〔2026〕7号", "乙方 party B", 1);
+    f.clock.advance(2 * DAY);
+    // Not erased yet: no certificate.
+    let now = f.ledger.now();
+    assert!(DestructionCertificate::build(&f.ledger, &[a], "pipl-officer-01", now).is_err());
+    let sa = f
+        .vault
+        .erase(&mut f.ledger, &a, "个人信息保护负责人", &f.k.officer)
+        .unwrap();
+    let sb = f
+        .vault
+        .erase(&mut f.ledger, &b, "个人信息保护负责人", &f.k.officer)
+        .unwrap();
+    let approver = liuhen::SecretKey::from_seed(&[0x55; 32]);
+    let vkey = NoteVerifier::for_key("pipl-officer-01", approver.public_key()).unwrap();
+    let cert = DestructionCertificate::build(&f.ledger, &[a, b], "pipl-officer-01", now).unwrap();
+    assert_eq!(
+        cert.items.iter().map(|i| i.seq).collect::<Vec<_>>(),
+        vec![sa, sb]
+    );
+    let signed = cert.sign(&approver).unwrap();
+    assert!(!signed.contains("party A") && !signed.contains("甲方"));
+    let opened = DestructionCertificate::open(&signed, &vkey).unwrap();
+    assert_eq!(opened, cert);
+    opened.check_against(&f.ledger).unwrap();
+    // The ledger grows: the certificate still checks (it is anchored at its own size).
+    f.ledger.seal(&f.k.ledger).unwrap();
+    opened.check_against(&f.ledger).unwrap();
+
+    // Any edit of the text breaks the signature; another key does not verify it.
+    let edited = signed.replacen(&format!(" {sa} "), &format!(" {} ", sa + 1), 1);
+    assert_ne!(edited, signed);
+    assert!(DestructionCertificate::open(&edited, &vkey).is_err());
+    let other = NoteVerifier::for_key("pipl-officer-01", f.k.officer.public_key()).unwrap();
+    assert!(DestructionCertificate::open(&signed, &other).is_err());
+    // A certificate naming the wrong entry (signed anew, so only the ledger check can catch it).
+    let mut wrong = cert.clone();
+    wrong.items[0].seq = sb;
+    let wrong = DestructionCertificate::open(&wrong.sign(&approver).unwrap(), &vkey).unwrap();
+    assert!(wrong.check_against(&f.ledger).is_err());
+}

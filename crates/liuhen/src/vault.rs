@@ -20,6 +20,10 @@
 //! the tombstone `<hex>.erased` is `liuhen/v1/vault-tombstone\0` then postcard
 //! `(commitment: [u8; 32], erased_seq: u64)`.
 
+mod certificate;
+
+pub use certificate::{DestructionCertificate, ErasedItem};
+
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
@@ -128,6 +132,12 @@ pub enum VaultError {
         /// What the ledger said.
         #[source]
         source: LedgerError,
+    },
+    /// A destruction certificate is malformed, does not verify, or disagrees with the ledger.
+    #[error("destruction certificate: {reason}")]
+    Certificate {
+        /// What is wrong.
+        reason: String,
     },
     /// The random source failed while sealing.
     #[error(transparent)]
