@@ -122,6 +122,20 @@ pub enum MediaError {
         /// Claimed end.
         end: Timestamp,
     },
+    /// A derivative was asked of an original whose stored bytes no longer match its digest:
+    /// a derivative of altered footage would launder it (Art. 21(2)).
+    #[error("original media {digest} in the store does not match its digest; no derivative is made of altered media")]
+    OriginalAltered {
+        /// The original.
+        digest: Digest,
+    },
+    /// The "derivative" has exactly the bytes of its original: there is nothing derived to
+    /// record.
+    #[error("the derivative has the same bytes as its original {digest}")]
+    NotADerivative {
+        /// The original.
+        digest: Digest,
+    },
     /// A session cannot hold more than `u32::MAX` segments (the index is a `u32` in format v1).
     #[error("session {session} has reached the maximum number of segments")]
     TooManySegments {

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::entry::Entry;
 use crate::hash::{from_blake3, Digest};
-use crate::model::{Event, MediaRef, Timestamp};
+use crate::model::{DerivativeKind, Event, MediaRef, Timestamp};
 use crate::store::Store;
 
 use super::custody::{Custody, PurgeBlock};
@@ -157,6 +157,49 @@ impl MediaStore {
             let _ = fs::remove_file(&temp_path);
         }
         result.map(|()| target)
+    }
+
+    /// Stores `derivative` (a clip, redacted copy, transcript or disc image made from the
+    /// media `original`; its bytes at `source`) and returns the [`Event::DerivativeMade`] to
+    /// sign by the operator and append.
+    ///
+    /// The original must be in the store and intact — its bytes are hashed again (with
+    /// `threads` as in [`digest_file`](super::digest_file)), because a derivative of altered
+    /// footage would launder the alteration. The derivative is a new object under its own
+    /// digest; the original is never opened for writing (Art. 21(2)).
+    ///
+    /// # Errors
+    /// [`MediaError::NotFound`] if the original is not stored, [`MediaError::OriginalAltered`]
+    /// if it does not match its digest, [`MediaError::NotADerivative`] if the derivative's
+    /// bytes are the original's, or the errors of [`MediaStore::put_file`].
+    pub fn derive(
+        &self,
+        original: &MediaRef,
+        source: &Path,
+        derivative: &MediaRef,
+        kind: DerivativeKind,
+        reason: &str,
+        threads: usize,
+    ) -> Result<Event, MediaError> {
+        let path = self.get(&original.digest)?;
+        let stored = super::digest_file(&path, &original.mime, &original.name, threads)?;
+        if stored.digest != original.digest || stored.length != original.length {
+            return Err(MediaError::OriginalAltered {
+                digest: original.digest,
+            });
+        }
+        if derivative.digest == original.digest {
+            return Err(MediaError::NotADerivative {
+                digest: original.digest,
+            });
+        }
+        self.put_file(source, derivative)?;
+        Ok(Event::DerivativeMade {
+            original: original.digest,
+            derivative: derivative.clone(),
+            kind,
+            reason: reason.to_owned(),
+        })
     }
 
     fn already_present(&self, claimed: &MediaRef) -> Option<PathBuf> {
