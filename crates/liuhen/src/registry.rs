@@ -72,7 +72,7 @@ pub enum RegistryError {
         revoked_at: u64,
     },
     /// The author's role may not make this statement.
-    #[error("entry {seq}: a {role:?} key may not author {event}")]
+    #[error("entry {seq}: a key with role {role:?} may not author {event}")]
     NotPermitted {
         /// Position of the statement.
         seq: u64,
