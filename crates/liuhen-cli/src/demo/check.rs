@@ -1,0 +1,125 @@
+//! What an integrator and an auditor do with the ledger: proofs against signed checkpoints, and
+//! a full verification of the directory read back from disk with only the verifier key.
+
+use std::fs;
+use std::path::Path;
+
+use liuhen::checkpoint::NoteVerifier;
+use liuhen::hash::Sha256TreeHasher;
+use liuhen::media::{verify_media, MediaVerifyOptions};
+use liuhen::verify::{Report, Verdict, VerifyOptions};
+
+use super::bureau::Bureau;
+use super::cases::Marks;
+use super::story::{self, bytes, findings_line};
+use super::Res;
+use crate::layout::LedgerDir;
+
+/// Act 7, first half: the checkpoints sealed along the way (the last one now), an inclusion
+/// and a consistency proof, each checked before it is written.
+pub(super) fn proofs(b: &mut Bureau, marks: &Marks) -> Res<()> {
+    story::act(
+        7,
+        "Checkpoints, proofs, and the auditor's verification with only the verifier key",
+    );
+    let latest = b.checkpoint()?;
+    let (size, root) = (latest.checkpoint().size, latest.checkpoint().root);
+    let checkpoint_path = b.root().join("checkpoint.txt");
+    fs::write(&checkpoint_path, latest.to_string())?;
+    let sizes: Vec<String> = b.checkpoints().iter().map(u64::to_string).collect();
+    story::done(&format!(
+        "checkpoints signed at sizes {}; the latest, a C2SP signed note, in checkpoint.txt",
+        sizes.join(", ")
+    ));
+
+    let proofs = b.root().join("proofs");
+    fs::create_dir(&proofs)?;
+    let seq = marks.decision.seq;
+    let inclusion = b.ledger().prove_inclusion(seq, size)?;
+    inclusion
+        .verify(&Sha256TreeHasher, &marks.decision.leaf_hash, &root)
+        .map_err(|e| {
+            format!("self-test failed: the inclusion proof of entry {seq} does not verify: {e}")
+        })?;
+    let inclusion_name = format!("inclusion-{seq}-in-{size}.json");
+    fs::write(
+        proofs.join(&inclusion_name),
+        serde_json::to_string_pretty(&inclusion)?,
+    )?;
+
+    let old = marks.early_checkpoint.checkpoint();
+    let consistency = b.ledger().prove_consistency(old.size, size)?;
+    consistency
+        .verify(&Sha256TreeHasher, &old.root, &root)
+        .map_err(|e| {
+            format!(
+                "self-test failed: the consistency proof {} → {size} does not verify: {e}",
+                old.size
+            )
+        })?;
+    let consistency_name = format!("consistency-{}-{size}.json", old.size);
+    fs::write(
+        proofs.join(&consistency_name),
+        serde_json::to_string_pretty(&consistency)?,
+    )?;
+    story::done(&format!(
+        "inclusion proof of entry {seq} (penalty decision) in {size}, consistency proof {} → {size}: checked → proofs/",
+        old.size
+    ));
+    Ok(())
+}
+
+/// Verifies the ledger directory at `root` as an auditor does: every entry, signature, link of
+/// the chain and checkpoint, with `vkey` as the only trust anchor, then the recording segment
+/// chains and every media file re-hashed against its digest.
+pub(super) fn verify_dir(root: &Path, vkey: &NoteVerifier) -> Res<Report> {
+    let dir = LedgerDir::new(root);
+    let store = dir.open_read_only()?;
+    let options = VerifyOptions {
+        trusted_key: Some(vkey.clone()),
+        ..VerifyOptions::default()
+    };
+    let mut report = liuhen::verify_store(&store, &options);
+    let media = dir.media()?;
+    report.add_findings(verify_media(
+        &store,
+        media.as_ref(),
+        &MediaVerifyOptions::default(),
+    ));
+    Ok(report)
+}
+
+/// Writes a verification report (the library's `Report`) as JSON.
+pub(super) fn write_report(path: &Path, report: &Report) -> Res<()> {
+    fs::write(path, serde_json::to_string_pretty(report)?)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(())
+}
+
+/// Act 7, second half: the whole directory read back from disk and verified; it must be clean.
+pub(super) fn verify_original(root: &Path, vkey: &NoteVerifier, media: (u64, u64)) -> Res<()> {
+    let report = verify_dir(root, vkey)?;
+    write_report(&root.join("report.json"), &report)?;
+    if report.verdict != Verdict::Verified {
+        story::failed(&format!(
+            "{:?}: {}",
+            report.verdict,
+            findings_line(&report.findings, 4)
+        ));
+        return Err(format!(
+            "self-test failed: the untouched demo ledger in {} does not verify ({:?}; see report.json there)",
+            root.display(),
+            report.verdict
+        )
+        .into());
+    }
+    story::done(&format!(
+        "from disk: {} entries, {}/{} checkpoints, {} media files ({}) re-hashed: verified → report.json",
+        report.entries,
+        report.checkpoints_verified,
+        report.checkpoints,
+        media.0,
+        bytes(media.1)
+    ));
+    Ok(())
+}
