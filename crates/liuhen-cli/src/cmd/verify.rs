@@ -237,10 +237,12 @@ pub fn limit_threads(n: usize) -> Result<(), Box<dyn Error>> {
     if n == 0 {
         return Err("--threads must be at least 1".into());
     }
-    // rayon sizes its global pool from this variable when the pool is first used; nothing has
-    // used it yet when a command starts, and the CLI is still single-threaded here.
-    std::env::set_var("RAYON_NUM_THREADS", n.to_string());
-    Ok(())
+    // The global pool is built once, before anything has used it; a second call in the same
+    // process (only tests could make one) is reported rather than silently ignored.
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .map_err(|e| format!("cannot limit the verifier to {n} threads: {e}").into())
 }
 
 /// The exit code of a verdict.
