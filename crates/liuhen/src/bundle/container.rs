@@ -1,0 +1,444 @@
+//! The bundle file: magic line, length-prefixed manifest, raw media blobs
+//! (`docs/FORMAT.md` §20.1–20.3).
+//!
+//! ```text
+//! "liuhen-bundle/1\n"                       16 bytes
+//! BE64(m)                                   8 bytes, m ≤ MAX_MANIFEST_BYTES
+//! "liuhen/v1/bundle-manifest\0" || postcard(Manifest)      m bytes, strict canonical
+//! blob 0 || blob 1 || …                     media bytes, as the manifest lays them out
+//! (end of file)
+//! ```
+//!
+//! Every limit is checked before the memory it bounds is used: the manifest length before it is
+//! read (and then it is read incrementally, so a lying length costs only the bytes present), the
+//! counts and sizes inside it right after decoding, and media are never held in memory.
+
+use std::io::{self, Read, Write};
+
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::checkpoint::MAX_NOTE_BYTES;
+use crate::encoding::{self, EncodingError, MAX_ENTRY_BYTES};
+use crate::hash::Digest;
+use crate::merkle::MerkleError;
+use crate::store::StoreError;
+
+/// The first line of every bundle file: the container format and its version.
+pub const BUNDLE_MAGIC: &[u8; 16] = b"liuhen-bundle/1\n";
+/// Domain-separation label of the manifest.
+pub const MANIFEST_LABEL: &[u8] = b"liuhen/v1/bundle-manifest\0";
+/// Largest manifest, label included.
+pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+/// Most entries in one bundle.
+pub const MAX_BUNDLE_ENTRIES: usize = 1_000_000;
+/// Most openings in one bundle.
+pub const MAX_BUNDLE_OPENINGS: usize = 100_000;
+/// Most media blobs in one bundle.
+pub const MAX_BUNDLE_MEDIA: usize = 100_000;
+/// Most hashes in one Merkle proof path: a tree of 2^64 − 1 leaves needs 64.
+pub const MAX_PATH_LEN: usize = 64;
+/// Longest case number, in bytes.
+pub const MAX_CASE_NO_BYTES: usize = 1024;
+/// Longest verifier key text, in bytes.
+pub const MAX_VKEY_BYTES: usize = 4096;
+/// Longest `field` or `value` of an opening, in bytes.
+pub const MAX_OPENING_BYTES: usize = 64 * 1024;
+
+/// Errors of exporting, reading and decoding bundles. Findings about the *content* of a
+/// well-formed bundle are not errors: they are in the [`BundleReport`](super::BundleReport).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// Reading or writing failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done, e.g. "reading the bundle".
+        what: String,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The input does not start with [`BUNDLE_MAGIC`].
+    #[error("not a liuhen case bundle: the file does not start with the line \"liuhen-bundle/1\"")]
+    BadMagic,
+    /// A bundle of another container version.
+    #[error("unsupported bundle version {found:?}: this liuhen reads \"liuhen-bundle/1\"")]
+    UnsupportedVersion {
+        /// The first line found.
+        found: String,
+    },
+    /// The input ends before the bundle does.
+    #[error("the bundle is truncated: it ends inside {what}")]
+    Truncated {
+        /// Where.
+        what: String,
+    },
+    /// The manifest is longer than [`MAX_MANIFEST_BYTES`].
+    #[error("the bundle's manifest claims {len} bytes, more than the limit of {max}")]
+    ManifestTooLarge {
+        /// The length claimed.
+        len: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The manifest is not a strict canonical encoding.
+    #[error("the bundle's manifest is malformed: {source}")]
+    Manifest {
+        /// What the decoder said.
+        #[source]
+        source: EncodingError,
+    },
+    /// A count or size inside the manifest exceeds its limit.
+    #[error("the bundle's manifest holds {what} of {count}, more than the limit of {max}")]
+    Limit {
+        /// What.
+        what: String,
+        /// How many or how long.
+        count: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The media blobs are not laid out one after the other from offset 0.
+    #[error("media blob {index} of the bundle is laid out wrongly: {reason}")]
+    Layout {
+        /// Position in the manifest's media list.
+        index: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Bytes follow the last media blob.
+    #[error("the bundle has bytes after its last media blob")]
+    TrailingBytes,
+
+    /// The ledger could not be read.
+    #[error("cannot read the ledger: {0}")]
+    Store(#[from] StoreError),
+    /// No usable stored checkpoint.
+    #[error("{reason}")]
+    Checkpoint {
+        /// Why, in one sentence.
+        reason: String,
+    },
+    /// The case number is empty or too long.
+    #[error("invalid case number: {reason}")]
+    InvalidCase {
+        /// Why.
+        reason: String,
+    },
+    /// No entry covered by the checkpoint concerns the case.
+    #[error("no entry of the ledger up to its latest checkpoint (size {size}) concerns case {case_no:?}")]
+    UnknownCase {
+        /// The case.
+        case_no: String,
+        /// The checkpoint size.
+        size: u64,
+    },
+    /// Entries of the case come after the latest checkpoint.
+    #[error("case {case_no:?} has {} entries after the latest checkpoint (size {size}), the first being entry {}: seal first (`liuhen seal`), then export", .seqs.len(), .seqs.first().copied().unwrap_or(0))]
+    Unsealed {
+        /// The case.
+        case_no: String,
+        /// The entries not covered.
+        seqs: Vec<u64>,
+        /// The checkpoint size.
+        size: u64,
+    },
+    /// A stored entry does not decode.
+    #[error("stored entry {seq} is not valid: {reason} (run `liuhen verify`)")]
+    Entry {
+        /// The entry.
+        seq: u64,
+        /// Why.
+        reason: String,
+    },
+    /// A proof could not be computed.
+    #[error("cannot compute an inclusion proof: {0}")]
+    Merkle(#[source] MerkleError),
+    /// An opening given for export is refused.
+    #[error("opening of field {field:?} refused: {reason}")]
+    Opening {
+        /// The opening's field name.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// A media file in the media store is not the media the ledger names.
+    #[error("media {digest} in the media store is not what the ledger recorded: {reason} (run `liuhen verify`)")]
+    MediaAltered {
+        /// The media.
+        digest: Digest,
+        /// What differs.
+        reason: String,
+    },
+    /// The bundle would exceed a limit of the format.
+    #[error("the bundle would hold {what} of {count}, more than the limit of {max}")]
+    TooLarge {
+        /// What.
+        what: String,
+        /// How many or how long.
+        count: u64,
+        /// The limit.
+        max: u64,
+    },
+}
+
+impl BundleError {
+    /// Whether the bundle file itself is unreadable or malformed (the reader's errors), as
+    /// opposed to an export that could not be made.
+    pub fn is_malformed(&self) -> bool {
+        matches!(
+            self,
+            BundleError::Io { .. }
+                | BundleError::BadMagic
+                | BundleError::UnsupportedVersion { .. }
+                | BundleError::Truncated { .. }
+                | BundleError::ManifestTooLarge { .. }
+                | BundleError::Manifest { .. }
+                | BundleError::Limit { .. }
+                | BundleError::Layout { .. }
+                | BundleError::TrailingBytes
+        )
+    }
+}
+
+/// The manifest of a bundle: everything but the media bytes (`docs/FORMAT.md` §20.2). Field
+/// order is part of the format.
+///
+/// This is the container layer: [`BundleManifest::read`] checks the *form* of a bundle only.
+/// Nothing in a manifest is trusted before [`verify`](super::verify) has checked it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleManifest {
+    /// The case the bundle is for.
+    pub case_no: String,
+    /// The ledger's verifier key (C2SP vkey text), as the exporter knew it.
+    pub vkey: String,
+    /// The signed checkpoint (C2SP signed note) every inclusion proof is checked against.
+    pub checkpoint: String,
+    /// The entries, in strictly increasing sequence order.
+    pub entries: Vec<BundledEntry>,
+    /// The disclosed openings of sealed fields of the case.
+    pub openings: Vec<BundledOpening>,
+    /// The media blobs that follow the manifest, in file order.
+    pub media: Vec<BundledMedia>,
+}
+
+/// One entry and its inclusion proof against the manifest's checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundledEntry {
+    /// The canonical entry bytes (Merkle leaf data).
+    pub bytes: Vec<u8>,
+    /// The audit path of leaf `seq` in the tree of the checkpoint's size.
+    pub path: Vec<Digest>,
+}
+
+/// A disclosed opening of a sealed field (personal data: wiped from memory on drop).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
+pub struct BundledOpening {
+    /// The field name bound into the commitment (e.g. `party.name`).
+    pub field: String,
+    /// The commitment's salt.
+    pub salt: [u8; 32],
+    /// The personal data, UTF-8 exactly as sealed.
+    pub value: String,
+}
+
+impl core::fmt::Debug for BundledOpening {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "BundledOpening({}, value redacted)", self.field)
+    }
+}
+
+/// Where one media blob lies after the manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundledMedia {
+    /// BLAKE3 of the blob, as the ledger's `MediaRef` names it.
+    pub digest: Digest,
+    /// Length of the blob in bytes.
+    pub length: u64,
+    /// Offset of the blob from the end of the manifest.
+    pub offset: u64,
+}
+
+impl BundleManifest {
+    /// Reads and checks the header and the manifest of a bundle (magic line, length, strict
+    /// canonical decoding, the limits of `docs/FORMAT.md` §20.4, the media layout), leaving
+    /// `reader` at the first media blob. Checks the form only; see [`verify`](super::verify).
+    ///
+    /// # Errors
+    /// The malformed-input variants of [`BundleError`] ([`BundleError::is_malformed`]).
+    pub fn read<R: Read + ?Sized>(reader: &mut R) -> Result<Self, BundleError> {
+        read_manifest(reader)
+    }
+
+    /// The canonical manifest bytes: `"liuhen/v1/bundle-manifest\0" || postcard(self)`.
+    ///
+    /// # Errors
+    /// [`BundleError::TooLarge`] above [`MAX_MANIFEST_BYTES`].
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BundleError> {
+        encode_manifest(self)
+    }
+
+    /// Writes the bundle's header and manifest (magic line, length, manifest); the media blobs,
+    /// in the order and with the lengths of [`BundleManifest::media`], must follow. Returns the
+    /// number of bytes written.
+    ///
+    /// # Errors
+    /// As [`BundleManifest::to_bytes`], or [`BundleError::Io`].
+    pub fn write_header<W: Write + ?Sized>(&self, out: &mut W) -> Result<u64, BundleError> {
+        let bytes = self.to_bytes()?;
+        let io = |source| BundleError::Io {
+            what: "cannot write the bundle".into(),
+            source,
+        };
+        out.write_all(BUNDLE_MAGIC).map_err(io)?;
+        out.write_all(&(bytes.len() as u64).to_be_bytes())
+            .map_err(io)?;
+        out.write_all(&bytes).map_err(io)?;
+        Ok((BUNDLE_MAGIC.len() + 8 + bytes.len()) as u64)
+    }
+}
+
+/// The canonical manifest bytes.
+pub(crate) fn encode_manifest(m: &BundleManifest) -> Result<Vec<u8>, BundleError> {
+    let bytes =
+        encoding::encode(MANIFEST_LABEL, m).map_err(|source| BundleError::Manifest { source })?;
+    if bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(BundleError::TooLarge {
+            what: "a manifest".into(),
+            count: bytes.len() as u64,
+            max: MAX_MANIFEST_BYTES,
+        });
+    }
+    Ok(bytes)
+}
+
+fn read_io(source: io::Error) -> BundleError {
+    BundleError::Io {
+        what: "cannot read the bundle".into(),
+        source,
+    }
+}
+
+/// Reads as much of `buf` as the input holds; returns how many bytes were read.
+fn read_up_to<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> Result<usize, BundleError> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let rest = buf.get_mut(filled..).unwrap_or_default();
+        match r.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(read_io(e)),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads and checks the header and the manifest, leaving `r` at the first media blob.
+pub(crate) fn read_manifest<R: Read + ?Sized>(r: &mut R) -> Result<BundleManifest, BundleError> {
+    let mut magic = [0u8; 16];
+    let n = read_up_to(r, &mut magic)?;
+    let got = magic.get(..n).unwrap_or_default();
+    if got != BUNDLE_MAGIC {
+        if BUNDLE_MAGIC.starts_with(got) {
+            return Err(BundleError::Truncated {
+                what: "its first line".into(),
+            });
+        }
+        if got.starts_with(b"liuhen-bundle/") {
+            let line = got.split(|b| *b == b'\n').next().unwrap_or_default();
+            return Err(BundleError::UnsupportedVersion {
+                found: String::from_utf8_lossy(line).into_owned(),
+            });
+        }
+        return Err(BundleError::BadMagic);
+    }
+    let mut len = [0u8; 8];
+    if read_up_to(r, &mut len)? != len.len() {
+        return Err(BundleError::Truncated {
+            what: "the manifest length".into(),
+        });
+    }
+    let len = u64::from_be_bytes(len);
+    if len > MAX_MANIFEST_BYTES {
+        return Err(BundleError::ManifestTooLarge {
+            len,
+            max: MAX_MANIFEST_BYTES,
+        });
+    }
+    // Grows with the bytes actually present: a lying length costs nothing.
+    let mut bytes = Vec::new();
+    r.take(len).read_to_end(&mut bytes).map_err(read_io)?;
+    if (bytes.len() as u64) < len {
+        return Err(BundleError::Truncated {
+            what: format!("its manifest ({} of {len} bytes present)", bytes.len()),
+        });
+    }
+    let manifest: BundleManifest = encoding::decode(
+        MANIFEST_LABEL,
+        &bytes,
+        usize::try_from(MAX_MANIFEST_BYTES).unwrap_or(usize::MAX),
+    )
+    .map_err(|source| BundleError::Manifest { source })?;
+    check_limits(&manifest)?;
+    Ok(manifest)
+}
+
+fn limit(what: impl Into<String>, count: usize, max: usize) -> Result<(), BundleError> {
+    if count > max {
+        return Err(BundleError::Limit {
+            what: what.into(),
+            count: count as u64,
+            max: max as u64,
+        });
+    }
+    Ok(())
+}
+
+/// The limits of `docs/FORMAT.md` §20.4, and the media layout rule: blob `i` starts where blob
+/// `i − 1` ends, the first at offset 0.
+pub(crate) fn check_limits(m: &BundleManifest) -> Result<(), BundleError> {
+    limit("a case number", m.case_no.len(), MAX_CASE_NO_BYTES)?;
+    limit("a verifier key", m.vkey.len(), MAX_VKEY_BYTES)?;
+    limit("a checkpoint", m.checkpoint.len(), MAX_NOTE_BYTES)?;
+    limit("an entry count", m.entries.len(), MAX_BUNDLE_ENTRIES)?;
+    limit("an opening count", m.openings.len(), MAX_BUNDLE_OPENINGS)?;
+    limit("a media count", m.media.len(), MAX_BUNDLE_MEDIA)?;
+    for (i, e) in m.entries.iter().enumerate() {
+        limit(format!("entry {i} bytes"), e.bytes.len(), MAX_ENTRY_BYTES)?;
+        limit(
+            format!("entry {i} proof hashes"),
+            e.path.len(),
+            MAX_PATH_LEN,
+        )?;
+    }
+    for (i, o) in m.openings.iter().enumerate() {
+        limit(
+            format!("opening {i} field bytes"),
+            o.field.len(),
+            MAX_OPENING_BYTES,
+        )?;
+        limit(
+            format!("opening {i} value bytes"),
+            o.value.len(),
+            MAX_OPENING_BYTES,
+        )?;
+    }
+    let mut next = 0u64;
+    for (index, media) in m.media.iter().enumerate() {
+        if media.offset != next {
+            return Err(BundleError::Layout {
+                index,
+                reason: format!("it starts at offset {}, not {next}", media.offset),
+            });
+        }
+        next = next
+            .checked_add(media.length)
+            .ok_or_else(|| BundleError::Layout {
+                index,
+                reason: "the blobs' total length exceeds 2^64 - 1 bytes".into(),
+            })?;
+    }
+    Ok(())
+}

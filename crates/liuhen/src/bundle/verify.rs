@@ -1,0 +1,899 @@
+//! Checking a case evidence bundle offline, with the ledger's verifier key alone
+//! (`docs/FORMAT.md` §20.5).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{ErrorKind, Read};
+
+use serde::Serialize;
+
+use super::case::{media_refs, CaseFilter};
+use super::container::{read_manifest, BundleError};
+use super::Progress;
+use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};
+use crate::entry::{EncodedEntry, Entry};
+use crate::hash::{from_blake3, Digest, Sha256TreeHasher, TreeHasher};
+use crate::media::{verify_media, MediaVerifyOptions, STREAM_BUFFER};
+use crate::merkle;
+use crate::model::{Event, Sealed};
+use crate::registry::Registry;
+use crate::sealed::Opening;
+use crate::store::{Store, StoreError};
+use crate::verify::{CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions};
+
+/// What no bundle can prove, however well it verifies. Every [`BundleReport`] repeats these.
+pub const LIMITATIONS: &[&str] = &[
+    "Completeness: a bundle proves that each entry it holds is in the ledger as of its checkpoint; it cannot prove that the ledger holds no other entry of the case. Only a verification of the whole ledger (or the ledger holder's statement) can.",
+    "Revocations: the key registry is rebuilt from the registry entries the bundle holds; a revocation left out of the bundle would go unnoticed.",
+    "One view: the checkpoint shows what the ledger key signed; that others were shown the same ledger needs a consistency proof to a checkpoint they hold (`liuhen prove consistency`) or witness cosignatures.",
+    "Truth: signatures show who recorded each statement and when the ledger logged it, not that the events happened as stated.",
+];
+
+/// Checks specific to bundles (the ledger checks reuse [`FindingKind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BundleCheck {
+    /// An entry's inclusion proof does not lead to the checkpoint's root, or the entry lies
+    /// beyond the checkpoint.
+    InclusionFailed,
+    /// The bundle does not start with the ledger's genesis entry.
+    MissingGenesis,
+    /// An entry that neither changes the registry nor concerns the case: swapped in from
+    /// another case.
+    ForeignEntry,
+    /// The bundle holds no entry of its case.
+    EmptyCase,
+    /// An opening opens no sealed field of the case's entries (forged or altered), or is given
+    /// twice.
+    BadOpening,
+    /// An opening of a commitment the ledger records as erased: erased personal data must
+    /// never be disclosed again, and liuhen's export never includes it.
+    ErasedOpening,
+    /// A media blob that no entry of the case references (or one carried twice).
+    MediaUnreferenced,
+}
+
+/// The kind of a bundle finding: a ledger check ([`FindingKind`]) or a bundle check. Both
+/// serialize as one `snake_case` name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum BundleFindingKind {
+    /// A check the ledger verifier also makes (signature, chain, registry, checkpoint, segment
+    /// chains, media).
+    Ledger(FindingKind),
+    /// A check of the bundle itself.
+    Bundle(BundleCheck),
+}
+
+impl BundleFindingKind {
+    /// How serious it is: every bundle check is an integrity failure.
+    pub fn severity(self) -> Severity {
+        match self {
+            BundleFindingKind::Ledger(k) => k.severity(),
+            BundleFindingKind::Bundle(_) => Severity::Tampering,
+        }
+    }
+}
+
+/// One deviation found in a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BundleFinding {
+    /// What kind.
+    pub kind: BundleFindingKind,
+    /// How serious.
+    pub severity: Severity,
+    /// The ledger entry concerned, if known.
+    pub seq: Option<u64>,
+    /// One sentence for a person.
+    pub message: String,
+}
+
+/// Why an entry is in the bundle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryRole {
+    /// Entry 0: declares the ledger key.
+    Genesis,
+    /// A registry change (`KeyAuthorized`, `KeyRevoked`): lets the authors' keys be checked.
+    Registry,
+    /// An entry of the case.
+    Case,
+}
+
+/// One entry of the bundle, as verified.
+#[derive(Clone, Debug, Serialize)]
+pub struct BundledEntrySummary {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Why it is in the bundle.
+    pub role: EntryRole,
+    /// The event's name.
+    pub event: &'static str,
+    /// The author's key.
+    pub author: String,
+    /// Who holds the author's key, per the registry rebuilt from the bundle.
+    pub holder: Option<String>,
+    /// When the ledger logged it (UTC milliseconds).
+    pub logged_at: i64,
+    /// Its leaf hash.
+    pub leaf_hash: String,
+    /// Whether its inclusion proof verified against the checkpoint.
+    pub included: bool,
+    /// The statement's content.
+    pub content: Event,
+}
+
+/// A disclosed sealed field whose opening matched a commitment of the case.
+#[derive(Clone, Serialize)]
+pub struct OpenedField {
+    /// The field name (e.g. `party.name`).
+    pub field: String,
+    /// The commitment it opens, hex.
+    pub commitment: String,
+    /// The disclosed value.
+    pub value: String,
+}
+
+impl core::fmt::Debug for OpenedField {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "OpenedField({}, value redacted)", self.field)
+    }
+}
+
+/// What became of one media object of the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaStatus {
+    /// In the bundle, and its bytes match the digest and length the ledger records.
+    Verified,
+    /// In the bundle, but its bytes do not match.
+    Altered,
+    /// In the bundle, but no entry of the case references it.
+    Unreferenced,
+    /// Referenced, not in the bundle: its bytes are unchecked.
+    NotIncluded,
+    /// Referenced, not in the bundle, and a `MediaPurged` of the case names it.
+    Purged,
+}
+
+/// One media object: referenced by the case, carried by the bundle, or both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BundledMediaSummary {
+    /// Its digest (BLAKE3, hex).
+    pub digest: String,
+    /// Its length in bytes (as recorded, or as carried if unreferenced).
+    pub length: u64,
+    /// Its recorded file name, if referenced.
+    pub name: Option<String>,
+    /// The first entry of the case referencing it.
+    pub seq: Option<u64>,
+    /// What became of it.
+    pub status: MediaStatus,
+}
+
+/// The result of verifying a bundle; serializes to the JSON of `docs/FORMAT.md` §20.6.
+#[derive(Clone, Debug, Serialize)]
+pub struct BundleReport {
+    /// `verified`: every check passed; `tampered`: some integrity finding.
+    pub verdict: Verdict,
+    /// The case the bundle is for.
+    pub case_no: String,
+    /// The ledger's origin, per the verified checkpoint.
+    pub origin: Option<String>,
+    /// The verifier key used (the trusted one).
+    pub vkey: String,
+    /// The checkpoint, if its signature verified.
+    pub checkpoint: Option<CheckpointSummary>,
+    /// Entries of the case.
+    pub case_entries: u64,
+    /// Genesis and registry entries.
+    pub registry_entries: u64,
+    /// Every entry of the bundle, in order.
+    pub entries: Vec<BundledEntrySummary>,
+    /// The openings that opened a commitment of the case.
+    pub openings: Vec<OpenedField>,
+    /// Media referenced by the case or carried by the bundle.
+    pub media: Vec<BundledMediaSummary>,
+    /// Media bytes read and hashed.
+    pub media_bytes_checked: u64,
+    /// Findings, in the order found, at most 1 000.
+    pub findings: Vec<BundleFinding>,
+    /// Findings beyond the listed ones.
+    pub findings_omitted: u64,
+    /// What this verification cannot prove.
+    pub limitations: Vec<String>,
+}
+
+impl BundleReport {
+    /// Whether any finding of `kind` was listed.
+    pub fn has(&self, kind: BundleFindingKind) -> bool {
+        self.findings.iter().any(|f| f.kind == kind)
+    }
+
+    /// Whether integrity is broken.
+    pub fn is_tampered(&self) -> bool {
+        self.verdict == Verdict::Tampered
+    }
+}
+
+const MAX_FINDINGS: usize = 1000;
+
+#[derive(Default)]
+struct Findings {
+    list: Vec<BundleFinding>,
+    omitted: u64,
+    worst: Option<Severity>,
+}
+
+impl Findings {
+    fn add(&mut self, kind: BundleFindingKind, seq: Option<u64>, message: String) {
+        let severity = kind.severity();
+        self.worst = self.worst.max(Some(severity));
+        if self.list.len() < MAX_FINDINGS {
+            self.list.push(BundleFinding {
+                kind,
+                severity,
+                seq,
+                message,
+            });
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    fn ledger(&mut self, kind: FindingKind, seq: Option<u64>, message: String) {
+        self.add(BundleFindingKind::Ledger(kind), seq, message);
+    }
+
+    fn bundle(&mut self, kind: BundleCheck, seq: Option<u64>, message: String) {
+        self.add(BundleFindingKind::Bundle(kind), seq, message);
+    }
+}
+
+/// A decoded entry of the bundle with what the per-entry checks found.
+struct Decoded<'a> {
+    entry: Entry,
+    bytes: &'a [u8],
+    leaf: Digest,
+    included: bool,
+}
+
+/// Verifies a case evidence bundle read from `reader` with the ledger's verifier key `vkey`
+/// (obtained independently of the bundle); see [`verify_with_progress`].
+///
+/// # Errors
+/// As [`verify_with_progress`].
+pub fn verify<R: Read>(reader: R, vkey: &NoteVerifier) -> Result<BundleReport, BundleError> {
+    verify_with_progress(reader, vkey, &mut ())
+}
+
+/// Verifies a case evidence bundle (`docs/FORMAT.md` §20.5), reading it once, front to back,
+/// and media through a fixed buffer.
+///
+/// Checks: the bundle's vkey is the trusted one; the checkpoint's C2SP signature and origin;
+/// every entry's inclusion proof against the checkpoint root; that the bundle starts with the
+/// genesis of the trusted key; the hash chain between entries with adjacent sequence numbers;
+/// every author's signature (`verify_strict`) and authorization at its position, with the
+/// registry rebuilt from the bundle's genesis and registry entries; that every other entry
+/// concerns the case; every opening against the case's commitments; the case's recording
+/// segment chains; and each media blob's BLAKE3 digest and length against the entries.
+///
+/// # Errors
+/// A [`BundleError`] for which [`BundleError::is_malformed`] holds when the input is not a
+/// well-formed bundle (unreadable, truncated, oversized, malformed manifest, trailing bytes).
+/// Everything wrong *inside* a well-formed bundle is a finding of the report.
+pub fn verify_with_progress<R: Read>(
+    mut reader: R,
+    vkey: &NoteVerifier,
+    progress: &mut dyn Progress,
+) -> Result<BundleReport, BundleError> {
+    let manifest = read_manifest(&mut reader)?;
+    let mut f = Findings::default();
+    let trusted = vkey.to_string();
+    if manifest.vkey != trusted {
+        f.ledger(
+            FindingKind::WrongLedgerKey,
+            None,
+            format!(
+                "the bundle names the ledger key {:?}, not the trusted key {trusted}",
+                manifest.vkey
+            ),
+        );
+    }
+    let checkpoint: Option<VerifiedCheckpoint> = match SignedCheckpoint::parse(
+        manifest.checkpoint.as_bytes(),
+    )
+    .and_then(|c| c.verify(vkey))
+    {
+        Ok(c) => Some(c),
+        Err(e) => {
+            f.ledger(
+                    FindingKind::BadCheckpoint,
+                    None,
+                    format!("the bundle's checkpoint does not verify with the trusted key: {e}; no inclusion proof can be checked"),
+                );
+            None
+        }
+    };
+
+    let decoded = decode_entries(&manifest.entries, checkpoint.as_ref(), &mut f);
+    let mut summaries = Vec::with_capacity(decoded.len());
+    let walk = walk_entries(
+        &manifest.case_no,
+        &decoded,
+        &trusted,
+        &mut f,
+        &mut summaries,
+    );
+
+    let openings = check_openings(&manifest.openings, &walk, &mut f);
+
+    if checkpoint.is_some() {
+        check_segments(&decoded, &mut f);
+    }
+
+    let (media, media_bytes_checked) =
+        check_media(&mut reader, &manifest.media, &walk, &mut f, progress)?;
+    // The bundle must end with its last blob.
+    let mut one = [0u8; 1];
+    loop {
+        match reader.read(&mut one) {
+            Ok(0) => break,
+            Ok(_) => return Err(BundleError::TrailingBytes),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(BundleError::Io {
+                    what: "cannot read the bundle".into(),
+                    source,
+                })
+            }
+        }
+    }
+
+    let mut limitations: Vec<String> = LIMITATIONS.iter().map(|s| (*s).to_owned()).collect();
+    let unchecked = media
+        .iter()
+        .filter(|m| m.status == MediaStatus::NotIncluded)
+        .count();
+    if unchecked > 0 {
+        limitations.push(format!(
+            "Media: {unchecked} media objects referenced by the case are not in this bundle, so their bytes were not checked (Art. 21(2))."
+        ));
+    }
+    let verdict = match f.worst {
+        None => Verdict::Verified,
+        Some(Severity::Unverified) => Verdict::Unverified,
+        Some(Severity::Tampering) => Verdict::Tampered,
+    };
+    Ok(BundleReport {
+        verdict,
+        case_no: manifest.case_no.clone(),
+        origin: checkpoint.as_ref().map(|c| c.origin().to_owned()),
+        vkey: trusted,
+        checkpoint: checkpoint.as_ref().map(|c| CheckpointSummary {
+            size: c.size(),
+            root: c.root().to_hex(),
+            note: manifest.checkpoint.clone(),
+        }),
+        case_entries: walk.case_entries,
+        registry_entries: walk.registry_entries,
+        entries: summaries,
+        openings,
+        media,
+        media_bytes_checked,
+        findings: f.list,
+        findings_omitted: f.omitted,
+        limitations,
+    })
+}
+
+/// Decodes every entry, checks the order of sequence numbers and each inclusion proof.
+fn decode_entries<'a>(
+    entries: &'a [super::container::BundledEntry],
+    checkpoint: Option<&VerifiedCheckpoint>,
+    f: &mut Findings,
+) -> Vec<Decoded<'a>> {
+    let mut out: Vec<Decoded> = Vec::with_capacity(entries.len());
+    for (i, me) in entries.iter().enumerate() {
+        let leaf = Sha256TreeHasher.hash_leaf(&me.bytes);
+        let entry = match Entry::from_bytes(&me.bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                f.ledger(
+                    FindingKind::Malformed,
+                    None,
+                    format!("entry {i} of the bundle does not decode: {e}"),
+                );
+                continue;
+            }
+        };
+        let seq = entry.seq;
+        if let Some(last) = out.last() {
+            if seq <= last.entry.seq {
+                f.ledger(
+                    FindingKind::Sequence,
+                    Some(seq),
+                    format!(
+                        "entry {seq} follows entry {} in the bundle: entries must be in strictly increasing order",
+                        last.entry.seq
+                    ),
+                );
+            }
+        }
+        let included = match checkpoint {
+            None => false,
+            Some(c) if seq >= c.size() => {
+                f.bundle(
+                    BundleCheck::InclusionFailed,
+                    Some(seq),
+                    format!(
+                        "entry {seq} lies beyond the bundle's checkpoint (size {})",
+                        c.size()
+                    ),
+                );
+                false
+            }
+            Some(c) => match merkle::verify_inclusion(
+                &Sha256TreeHasher,
+                seq,
+                c.size(),
+                &leaf,
+                &me.path,
+                c.root(),
+            ) {
+                Ok(()) => true,
+                Err(e) => {
+                    f.bundle(
+                        BundleCheck::InclusionFailed,
+                        Some(seq),
+                        format!(
+                            "entry {seq}: its inclusion proof does not lead to the signed root of size {}: {e}",
+                            c.size()
+                        ),
+                    );
+                    false
+                }
+            },
+        };
+        out.push(Decoded {
+            entry,
+            bytes: &me.bytes,
+            leaf,
+            included,
+        });
+    }
+    out
+}
+
+/// What the walk over the entries learned.
+struct Walk {
+    filter: CaseFilter,
+    case_entries: u64,
+    registry_entries: u64,
+    erased: HashMap<Sealed, u64>,
+    purged: HashMap<Digest, u64>,
+    /// Distinct media of the case in order of first reference: digest, length, name, seq.
+    refs: Vec<(Digest, u64, String, u64)>,
+}
+
+/// Genesis, chain, signatures, registry, clocks and case membership, in bundle order.
+fn walk_entries(
+    case_no: &str,
+    decoded: &[Decoded<'_>],
+    trusted: &str,
+    f: &mut Findings,
+    summaries: &mut Vec<BundledEntrySummary>,
+) -> Walk {
+    let skew = VerifyOptions::default().max_future_skew_ms;
+    let mut walk = Walk {
+        filter: CaseFilter::new(case_no),
+        case_entries: 0,
+        registry_entries: 0,
+        erased: HashMap::new(),
+        purged: HashMap::new(),
+        refs: Vec::new(),
+    };
+    let mut seen_media: HashSet<Digest> = HashSet::new();
+    match decoded.first().map(|d| (&d.entry.seq, &d.entry.statement.statement.event)) {
+        Some((0, Event::Genesis { origin, ledger_key, .. })) => {
+            let declared = NoteVerifier::for_key(origin, *ledger_key)
+                .map(|k| k.to_string())
+                .unwrap_or_default();
+            if declared != trusted {
+                f.ledger(
+                    FindingKind::WrongLedgerKey,
+                    Some(0),
+                    format!("genesis declares the ledger key {declared:?}, but the trusted key is {trusted}"),
+                );
+            }
+        }
+        _ => f.bundle(
+            BundleCheck::MissingGenesis,
+            None,
+            "the bundle does not start with the ledger's genesis entry (entry 0), so the authors' keys cannot be traced to the ledger key".into(),
+        ),
+    }
+    let mut registry = Registry::new();
+    let mut prev: Option<(u64, Digest)> = None;
+    let mut last_logged: Option<i64> = None;
+    for d in decoded {
+        let e = &d.entry;
+        let seq = e.seq;
+        let st = &e.statement.statement;
+        let event = &st.event;
+        match prev {
+            Some((p, leaf)) if p.checked_add(1) == Some(seq) && e.prev != leaf => f.ledger(
+                FindingKind::BrokenChain,
+                Some(seq),
+                format!(
+                    "entry {seq} does not chain to entry {p} (prev {} expected {leaf})",
+                    e.prev
+                ),
+            ),
+            None if seq == 0 && e.prev != Digest::ZERO => f.ledger(
+                FindingKind::BrokenChain,
+                Some(0),
+                "the genesis entry's prev is not all zeros".into(),
+            ),
+            _ => {}
+        }
+        prev = Some((seq, d.leaf));
+        let signature_ok = e.statement.verify_signature().is_ok();
+        if !signature_ok {
+            f.ledger(
+                FindingKind::BadSignature,
+                Some(seq),
+                format!(
+                    "entry {seq}: the signature of {} does not verify",
+                    st.author
+                ),
+            );
+        }
+        let role = if seq == 0 && matches!(event, Event::Genesis { .. }) {
+            EntryRole::Genesis
+        } else if event.is_registry_change() {
+            EntryRole::Registry
+        } else {
+            EntryRole::Case
+        };
+        let admitted = match role {
+            // A forged registry statement must have no effect on the registry.
+            EntryRole::Genesis | EntryRole::Registry if signature_ok => registry.admit(seq, st),
+            _ => registry.check(seq, st),
+        };
+        if let Err(err) = admitted {
+            f.ledger(FindingKind::Unauthorized, Some(seq), err.to_string());
+        }
+        if role == EntryRole::Case {
+            if walk.filter.concerns(event) {
+                walk.case_entries += 1;
+                match event {
+                    Event::Erased { commitment, .. } => {
+                        walk.erased.entry(*commitment).or_insert(seq);
+                    }
+                    Event::MediaPurged { media, .. } => {
+                        walk.purged.entry(*media).or_insert(seq);
+                    }
+                    _ => {}
+                }
+                for m in media_refs(event) {
+                    if seen_media.insert(m.digest) {
+                        walk.refs.push((m.digest, m.length, m.name.clone(), seq));
+                    }
+                }
+            } else {
+                f.bundle(
+                    BundleCheck::ForeignEntry,
+                    Some(seq),
+                    format!(
+                        "entry {seq} ({}) does not concern case {case_no}: an entry of another case was put in the bundle",
+                        event.name()
+                    ),
+                );
+            }
+        } else {
+            walk.registry_entries += 1;
+        }
+        let logged = e.logged_at.millis();
+        if let Some(last) = last_logged {
+            if logged < last {
+                f.ledger(
+                    FindingKind::TimeReversal,
+                    Some(seq),
+                    format!("entry {seq} was logged at {logged} ms, before an earlier entry of the bundle ({last} ms)"),
+                );
+            }
+        }
+        last_logged = Some(last_logged.map_or(logged, |l| l.max(logged)));
+        if st.time > e.logged_at.plus_millis(skew) {
+            f.ledger(
+                FindingKind::FutureStatement,
+                Some(seq),
+                format!(
+                    "entry {seq}: the statement is dated {} ms, after it was logged ({logged} ms)",
+                    st.time.millis()
+                ),
+            );
+        }
+        summaries.push(BundledEntrySummary {
+            seq,
+            role,
+            event: event.name(),
+            author: st.author.to_string(),
+            holder: registry.get(&st.author).map(|r| r.holder.clone()),
+            logged_at: logged,
+            leaf_hash: d.leaf.to_hex(),
+            included: d.included,
+            content: event.clone(),
+        });
+    }
+    if walk.case_entries == 0 {
+        f.bundle(
+            BundleCheck::EmptyCase,
+            None,
+            format!("the bundle holds no entry of case {case_no}"),
+        );
+    }
+    walk
+}
+
+/// Each opening must open a commitment of the case that was not erased, once.
+fn check_openings(
+    openings: &[super::container::BundledOpening],
+    walk: &Walk,
+    f: &mut Findings,
+) -> Vec<OpenedField> {
+    let mut out = Vec::new();
+    let mut done: HashSet<Sealed> = HashSet::new();
+    for (i, o) in openings.iter().enumerate() {
+        let opening = Opening {
+            field: o.field.clone(),
+            salt: o.salt,
+            value: o.value.clone(),
+        };
+        let c = opening.commitment();
+        if !walk.filter.commitments().contains(&c) {
+            f.bundle(
+                BundleCheck::BadOpening,
+                None,
+                format!(
+                    "opening {i} (field {:?}) opens no sealed field of the case's entries: it is forged or altered",
+                    o.field
+                ),
+            );
+            continue;
+        }
+        if let Some(seq) = walk.erased.get(&c) {
+            f.bundle(
+                BundleCheck::ErasedOpening,
+                Some(*seq),
+                format!(
+                    "opening {i} (field {:?}) discloses personal data whose erasure the ledger records at entry {seq}",
+                    o.field
+                ),
+            );
+            continue;
+        }
+        if !done.insert(c) {
+            f.bundle(
+                BundleCheck::BadOpening,
+                None,
+                format!("opening {i} (field {:?}) is given twice", o.field),
+            );
+            continue;
+        }
+        out.push(OpenedField {
+            field: o.field.clone(),
+            commitment: c.0.to_hex(),
+            value: o.value.clone(),
+        });
+    }
+    out
+}
+
+/// The entries of a bundle as a read-only [`Store`], so that the media verifier's segment-chain
+/// checks run on them unchanged. Entries the bundle does not hold read as absent, which the
+/// media verifier skips.
+struct BundleEntries<'a> {
+    by_seq: BTreeMap<u64, &'a [u8]>,
+    size: u64,
+}
+
+impl Store for BundleEntries<'_> {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn append(&mut self, _entries: &[EncodedEntry]) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly {
+            reason: "a bundle's entries".into(),
+        })
+    }
+
+    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
+        self.by_seq
+            .get(&seq)
+            .map(|b| b.to_vec())
+            .ok_or(StoreError::OutOfRange {
+                seq,
+                size: self.size,
+            })
+    }
+
+    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
+        Err(StoreError::NoSuchNode { level, index })
+    }
+
+    fn append_checkpoint(&mut self, _note: &str) -> Result<(), StoreError> {
+        Err(StoreError::ReadOnly {
+            reason: "a bundle's entries".into(),
+        })
+    }
+
+    fn checkpoint_count(&self) -> u64 {
+        0
+    }
+
+    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
+        Err(StoreError::NoSuchCheckpoint { index, count: 0 })
+    }
+}
+
+/// The recording segment chains of the case (Art. 14(4)), by the media verifier, over the
+/// entries whose inclusion was proven (their sequence numbers are then bounded by the signed
+/// checkpoint).
+fn check_segments(decoded: &[Decoded<'_>], f: &mut Findings) {
+    let by_seq: BTreeMap<u64, &[u8]> = decoded
+        .iter()
+        .filter(|d| d.included)
+        .map(|d| (d.entry.seq, d.bytes))
+        .collect();
+    let Some(last) = by_seq.keys().next_back() else {
+        return;
+    };
+    let store = BundleEntries {
+        size: last.saturating_add(1),
+        by_seq,
+    };
+    for finding in verify_media(&store, None, &MediaVerifyOptions::default()) {
+        // Media bytes are checked against the bundle's blobs below, not against a media store.
+        if finding.kind != FindingKind::MediaNotChecked {
+            f.ledger(finding.kind, finding.seq, finding.message);
+        }
+    }
+}
+
+/// Reads every blob once through a fixed buffer and checks it against the case's references.
+fn check_media<R: Read>(
+    reader: &mut R,
+    blobs: &[super::container::BundledMedia],
+    walk: &Walk,
+    f: &mut Findings,
+    progress: &mut dyn Progress,
+) -> Result<(Vec<BundledMediaSummary>, u64), BundleError> {
+    let refs: HashMap<Digest, (u64, &str, u64)> = walk
+        .refs
+        .iter()
+        .map(|(d, l, n, s)| (*d, (*l, n.as_str(), *s)))
+        .collect();
+    let total = blobs.iter().fold(0u64, |a, m| a.saturating_add(m.length));
+    progress.start(total);
+    let mut buf = vec![0u8; STREAM_BUFFER];
+    let mut checked = 0u64;
+    let mut carried: HashSet<Digest> = HashSet::new();
+    let mut out = Vec::new();
+    for (i, m) in blobs.iter().enumerate() {
+        let actual = hash_blob(reader, m.length, i, &mut buf, progress)?;
+        checked = checked.saturating_add(m.length);
+        let first = carried.insert(m.digest);
+        let reference = refs.get(&m.digest);
+        let status = match reference {
+            _ if !first => {
+                f.bundle(
+                    BundleCheck::MediaUnreferenced,
+                    None,
+                    format!("media {} is carried twice (blob {i})", m.digest),
+                );
+                MediaStatus::Unreferenced
+            }
+            None => {
+                f.bundle(
+                    BundleCheck::MediaUnreferenced,
+                    None,
+                    format!(
+                        "blob {i} claims to be media {}, which no entry of the case references",
+                        m.digest
+                    ),
+                );
+                MediaStatus::Unreferenced
+            }
+            Some((length, name, seq)) => {
+                if actual != m.digest || *length != m.length {
+                    let swapped = actual != m.digest && refs.contains_key(&actual);
+                    let kind = if swapped {
+                        FindingKind::MediaSwapped
+                    } else {
+                        FindingKind::MediaAltered
+                    };
+                    f.ledger(
+                        kind,
+                        Some(*seq),
+                        format!(
+                            "media {} ({name}, entry {seq}): the bundle carries {} bytes with digest {actual}, the ledger records {length} bytes (Art. 21(2): original footage must not be altered)",
+                            m.digest, m.length
+                        ),
+                    );
+                    MediaStatus::Altered
+                } else {
+                    MediaStatus::Verified
+                }
+            }
+        };
+        let (name, seq, length) = match reference {
+            Some((l, n, s)) => (Some((*n).to_owned()), Some(*s), *l),
+            None => (None, None, m.length),
+        };
+        out.push(BundledMediaSummary {
+            digest: m.digest.to_hex(),
+            length,
+            name,
+            seq,
+            status,
+        });
+    }
+    for (digest, length, name, seq) in &walk.refs {
+        if carried.contains(digest) {
+            continue;
+        }
+        out.push(BundledMediaSummary {
+            digest: digest.to_hex(),
+            length: *length,
+            name: Some(name.clone()),
+            seq: Some(*seq),
+            status: if walk.purged.contains_key(digest) {
+                MediaStatus::Purged
+            } else {
+                MediaStatus::NotIncluded
+            },
+        });
+    }
+    Ok((out, checked))
+}
+
+/// BLAKE3 of the next `length` bytes of the bundle.
+fn hash_blob<R: Read>(
+    reader: &mut R,
+    length: u64,
+    index: usize,
+    buf: &mut [u8],
+    progress: &mut dyn Progress,
+) -> Result<Digest, BundleError> {
+    let mut hasher = blake3::Hasher::new();
+    let mut left = length;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let chunk = buf.get_mut(..want).unwrap_or_default();
+        let n = match reader.read(chunk) {
+            Ok(0) => {
+                return Err(BundleError::Truncated {
+                    what: format!(
+                        "media blob {index} ({} of {length} bytes present)",
+                        length - left
+                    ),
+                })
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(source) => {
+                return Err(BundleError::Io {
+                    what: "cannot read the bundle".into(),
+                    source,
+                })
+            }
+        };
+        hasher.update(chunk.get(..n).unwrap_or_default());
+        left -= n as u64;
+        progress.advance(n as u64);
+    }
+    Ok(from_blake3(hasher.finalize()))
+}

@@ -1,0 +1,510 @@
+//! End to end: `liuhen prove`, `liuhen check-proof` and `liuhen bundle export|verify` on a
+//! ledger directory built with the library (the golden scenario, in a durable file store, with
+//! its media).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::cli::{expect_code, liuhen, scratch};
+use common::{keys, media, scenario, ORIGIN, T0};
+use liuhen::checkpoint::NoteVerifier;
+use liuhen::media::MediaStore;
+use liuhen::model::{Event, Retention, Timestamp};
+use liuhen::store::file::FileStore;
+use liuhen::store::Store;
+use liuhen::{Ledger, LedgerOptions, ManualClock, Signer};
+
+const CASE: &str = "金民执〔2026〕12号";
+const CASE_MEDIA: &[&str] = &[
+    "seg-0000.mp4",
+    "seg-0001.mp4",
+    "transcript.txt",
+    "现场检查笔录.pdf",
+    "检查结论.pdf",
+    "seg-0001-redacted.mp4",
+];
+
+/// A ledger directory (DIR/ledger, DIR/media, DIR/ledger.vkey) holding the golden scenario,
+/// sealed at sizes 1, 13 and 29, with the case's media; `unsealed` appends one more statement of
+/// the case after the last checkpoint.
+fn ledger_dir(name: &str, unsealed: bool) -> PathBuf {
+    let root = scratch(name);
+    let dir = root.join("jinpu");
+    std::fs::create_dir(&dir).unwrap();
+    let k = keys();
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
+    let mut l = Ledger::create(
+        FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
+        ORIGIN,
+        &k.ledger,
+        clock.clone(),
+        LedgerOptions::default(),
+    )
+    .unwrap();
+    for (i, (event, author)) in scenario(&k).into_iter().enumerate() {
+        clock.advance(1_000);
+        l.sign_and_append(author, event).unwrap();
+        if i == 11 {
+            l.seal(&k.ledger).unwrap();
+        }
+    }
+    l.seal(&k.ledger).unwrap();
+    if unsealed {
+        l.sign_and_append(
+            &k.officer,
+            Event::RetentionSet {
+                case_no: CASE.into(),
+                until: Retention::Permanent,
+            },
+        )
+        .unwrap();
+    }
+    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &l.verifier_key().unwrap())
+        .unwrap();
+    drop(l);
+    let ms = MediaStore::open(dir.join("media")).unwrap();
+    for n in CASE_MEDIA {
+        let bytes = format!("generated media: {n}");
+        ms.put_reader(Cursor::new(bytes), &media(n, "application/octet-stream"))
+            .unwrap();
+    }
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn checkpoint_count(dir: &Path) -> u64 {
+    FileStore::open_read_only(dir.join("ledger"))
+        .unwrap()
+        .checkpoint_count()
+}
+
+#[test]
+fn prove_inclusion_and_check_it_offline() {
+    let dir = ledger_dir("prove-inclusion", false);
+    let vkey = dir.join("ledger.vkey");
+    let proof = dir.parent().unwrap().join("entry-13.proof.json");
+    let out = liuhen([
+        "prove",
+        "inclusion",
+        s(&dir),
+        "--seq",
+        "13",
+        "-o",
+        s(&proof),
+    ]);
+    expect_code(&out, 0);
+    assert!(stderr(&out).contains("inclusion proof of entry 13 against the checkpoint of size 29"));
+
+    let out = liuhen(["check-proof", s(&proof), "--vkey", s(&vkey)]);
+    let text = expect_code(&out, 0);
+    assert!(
+        text.starts_with("VERIFIED: entry 13 is in ledger jinpu.dalian.gov.cn/minzheng/enforcement as of its signed checkpoint of size 29"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DecisionMade, case 金民执〔2026〕12号, signed by ed25519:"),
+        "{text}"
+    );
+    assert!(text.lines().count() <= 2, "{text}");
+
+    // The vkey given as text, and JSON output.
+    let key_text = std::fs::read_to_string(&vkey).unwrap();
+    let out = liuhen([
+        "check-proof",
+        s(&proof),
+        "--vkey",
+        key_text.trim(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["type"], "inclusion");
+    assert_eq!(v["seq"], 13);
+    assert_eq!(v["tree_size"], 29);
+    assert!(v["entry"]["statement"]["statement"]["event"]["DecisionMade"].is_object());
+
+    // Against an older checkpoint, to standard output.
+    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "5", "--size", "13"]);
+    let v: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    assert_eq!(v["format"], "liuhen-proof/1");
+    assert_eq!(v["tree_size"], 13);
+    assert_eq!(v["leaf_index"], 5);
+
+    // An existing output file is never replaced.
+    let out = liuhen([
+        "prove",
+        "inclusion",
+        s(&dir),
+        "--seq",
+        "13",
+        "-o",
+        s(&proof),
+    ]);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+}
+
+#[test]
+fn prove_never_signs_and_says_seal_first() {
+    let dir = ledger_dir("prove-unsealed", true);
+    let before = checkpoint_count(&dir);
+    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "29"]);
+    expect_code(&out, 3);
+    let err = stderr(&out);
+    assert!(
+        err.contains("entry 29 comes after the latest checkpoint (size 29)"),
+        "{err}"
+    );
+    assert!(err.contains("seal first"), "{err}");
+    assert_eq!(checkpoint_count(&dir), before);
+
+    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "20", "--size", "13"]);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("does not cover entry 20"));
+    let out = liuhen(["prove", "consistency", s(&dir), "--old", "7"]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("no stored checkpoint has size 7 (stored sizes: 1, 13, 29)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn prove_consistency_and_check_it() {
+    let dir = ledger_dir("prove-consistency", false);
+    let proof = dir.parent().unwrap().join("since-13.proof.json");
+    let out = liuhen([
+        "prove",
+        "consistency",
+        s(&dir),
+        "--old",
+        "13",
+        "-o",
+        s(&proof),
+    ]);
+    expect_code(&out, 0);
+    let out = liuhen([
+        "check-proof",
+        s(&proof),
+        "--vkey",
+        s(&dir.join("ledger.vkey")),
+    ]);
+    let text = expect_code(&out, 0);
+    assert!(text.contains("signed checkpoint of size 29"), "{text}");
+    assert!(
+        text.contains("extends its signed checkpoint of size 13"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_proof_failures() {
+    let dir = ledger_dir("check-proof-fail", false);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap();
+    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "13"]);
+    let json = expect_code(&out, 0);
+
+    // The proof (size 29) presented with the genuine checkpoint of size 13.
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "3", "--size", "13"]);
+    let old: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    v["checkpoint"] = old["checkpoint"].clone();
+    let other = work.join("other-checkpoint.json");
+    std::fs::write(&other, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let out = liuhen(["check-proof", s(&other), "--vkey", s(&vkey)]);
+    let text = expect_code(&out, 1);
+    assert!(text.starts_with("NOT VERIFIED"), "{text}");
+    assert!(text.contains("proof for another checkpoint"), "{text}");
+    let out = liuhen(["check-proof", s(&other), "--vkey", s(&vkey), "--json"]);
+    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+    assert_eq!(r["verified"], false);
+
+    // One hash of the path changed.
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    v["path"][0] = serde_json::Value::String("00".repeat(32));
+    let altered = work.join("altered.json");
+    std::fs::write(&altered, v.to_string()).unwrap();
+    expect_code(&liuhen(["check-proof", s(&altered), "--vkey", s(&vkey)]), 1);
+
+    // Another ledger's key.
+    let good = work.join("good.json");
+    std::fs::write(&good, &json).unwrap();
+    let outsider = NoteVerifier::for_key(ORIGIN, keys().outsider.public_key()).unwrap();
+    let out = liuhen(["check-proof", s(&good), "--vkey", &outsider.to_string()]);
+    let text = expect_code(&out, 1);
+    assert!(
+        text.contains("checkpoint of the proof does not verify"),
+        "{text}"
+    );
+
+    // Garbage, a missing file, a bad key: usage or I/O errors.
+    let garbage = work.join("garbage.json");
+    std::fs::write(&garbage, b"\x00\x01not json").unwrap();
+    let out = liuhen(["check-proof", s(&garbage), "--vkey", s(&vkey)]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("garbage.json: the proof is not valid JSON"),
+        "{}",
+        stderr(&out)
+    );
+    let out = liuhen([
+        "check-proof",
+        s(&work.join("missing.json")),
+        "--vkey",
+        s(&vkey),
+    ]);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    let out = liuhen(["check-proof", s(&good), "--vkey", "nonsense"]);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("no such file"), "{}", stderr(&out));
+}
+
+#[test]
+fn bundle_export_and_verify_without_and_with_media() {
+    let dir = ledger_dir("bundle-round-trip", false);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap();
+
+    let plain = work.join("case-12.bundle");
+    let out = liuhen(["bundle", "export", s(&dir), "--case", CASE, "-o", s(&plain)]);
+    let text = expect_code(&out, 0);
+    assert!(
+        text.contains("24 entries of the case and 4 genesis/registry entries"),
+        "{text}"
+    );
+    assert!(text.contains("no media (6 referenced"), "{text}");
+    let out = liuhen(["bundle", "verify", s(&plain), "--vkey", s(&vkey)]);
+    let text = expect_code(&out, 0);
+    assert!(text.starts_with("VERIFIED: bundle"), "{text}");
+    assert!(text.contains("6 not included"), "{text}");
+    assert!(text.contains("what a bundle cannot prove:"), "{text}");
+    assert!(text.contains("Completeness"), "{text}");
+
+    // With media and a disclosed opening.
+    let openings = work.join("openings.jsonl");
+    std::fs::write(
+        &openings,
+        format!(
+            "{{\"field\": \"party.name\", \"salt\": \"{}\", \"value\": \"大连某某社会组织\"}}\n\n",
+            "01".repeat(32)
+        ),
+    )
+    .unwrap();
+    let full = work.join("case-12-media.bundle");
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        CASE,
+        "--with-media",
+        "--openings",
+        s(&openings),
+        "-o",
+        s(&full),
+    ]);
+    let text = expect_code(&out, 0);
+    assert!(text.contains("6 of 6 media objects"), "{text}");
+    assert!(text.contains("1 openings"), "{text}");
+    let out = liuhen(["bundle", "verify", s(&full), "--vkey", s(&vkey)]);
+    let text = expect_code(&out, 0);
+    assert!(
+        text.contains("opened: party.name = 大连某某社会组织"),
+        "{text}"
+    );
+    assert!(text.contains("media: 6 verified"), "{text}");
+    let out = liuhen(["bundle", "verify", s(&full), "--vkey", s(&vkey), "--json"]);
+    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    assert_eq!(r["verdict"], "verified");
+    assert_eq!(r["case_no"], CASE);
+    assert_eq!(r["checkpoint"]["size"], 29);
+    assert_eq!(r["case_entries"], 24);
+    assert_eq!(r["media"].as_array().unwrap().len(), 6);
+    assert!(r["findings"].as_array().unwrap().is_empty());
+    assert!(!work.join("case-12-media.bundle.partial").exists());
+}
+
+#[test]
+fn bundle_verify_failures() {
+    let dir = ledger_dir("bundle-fail", false);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap();
+    let bundle = work.join("case.bundle");
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        CASE,
+        "--with-media",
+        "-o",
+        s(&bundle),
+    ]);
+    expect_code(&out, 0);
+    let bytes = std::fs::read(&bundle).unwrap();
+
+    // The last byte of the last media blob.
+    let mut tampered = bytes.clone();
+    *tampered.last_mut().unwrap() ^= 0x01;
+    let t = work.join("tampered.bundle");
+    std::fs::write(&t, &tampered).unwrap();
+    let out = liuhen(["bundle", "verify", s(&t), "--vkey", s(&vkey)]);
+    let text = expect_code(&out, 1);
+    assert!(text.starts_with("TAMPERED"), "{text}");
+    assert!(text.contains("media_altered"), "{text}");
+
+    // A byte inside the manifest (an entry's bytes, around the middle).
+    let mut tampered = bytes.clone();
+    let manifest_len = u64::from_be_bytes(bytes[16..24].try_into().unwrap()) as usize;
+    tampered[24 + manifest_len / 2] ^= 0x01;
+    std::fs::write(&t, &tampered).unwrap();
+    let out = liuhen(["bundle", "verify", s(&t), "--vkey", s(&vkey)]);
+    assert!(
+        matches!(out.status.code(), Some(1 | 3)),
+        "{}",
+        common::cli::describe(&out)
+    );
+
+    // Another ledger's key.
+    let outsider = NoteVerifier::for_key(ORIGIN, keys().outsider.public_key()).unwrap();
+    let out = liuhen([
+        "bundle",
+        "verify",
+        s(&bundle),
+        "--vkey",
+        &outsider.to_string(),
+        "--json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+    assert_eq!(r["verdict"], "tampered");
+
+    // Truncated, garbage, missing: the file is not a readable bundle.
+    let cut = work.join("cut.bundle");
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
+    let out = liuhen(["bundle", "verify", s(&cut), "--vkey", s(&vkey)]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("the bundle is truncated"),
+        "{}",
+        stderr(&out)
+    );
+    let garbage = work.join("garbage.bundle");
+    std::fs::write(&garbage, b"this is not a bundle at all").unwrap();
+    let out = liuhen(["bundle", "verify", s(&garbage), "--vkey", s(&vkey)]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("not a liuhen case bundle"),
+        "{}",
+        stderr(&out)
+    );
+    let out = liuhen([
+        "bundle",
+        "verify",
+        s(&work.join("missing.bundle")),
+        "--vkey",
+        s(&vkey),
+    ]);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+}
+
+#[test]
+fn bundle_export_refusals() {
+    let dir = ledger_dir("bundle-refusals", true);
+    let work = dir.parent().unwrap();
+    let target = work.join("x.bundle");
+
+    // The case has an entry after the latest checkpoint.
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        CASE,
+        "-o",
+        s(&target),
+    ]);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("seal first"), "{}", stderr(&out));
+    assert!(!target.exists());
+    assert!(!work.join("x.bundle.partial").exists());
+
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        "金民执〔2026〕404号",
+        "-o",
+        s(&target),
+    ]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("no entry of the ledger"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A forged opening.
+    let forged = work.join("forged.jsonl");
+    std::fs::write(
+        &forged,
+        format!(
+            "{{\"field\": \"party.name\", \"salt\": \"{}\", \"value\": \"someone else\"}}\n",
+            "01".repeat(32)
+        ),
+    )
+    .unwrap();
+    let sealed = ledger_dir("bundle-refusals-sealed", false);
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&sealed),
+        "--case",
+        CASE,
+        "--openings",
+        s(&forged),
+        "-o",
+        s(&target),
+    ]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("opening of field \"party.name\" refused"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!target.exists());
+
+    let no_media = sealed;
+    std::fs::remove_dir_all(no_media.join("media")).ok();
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&no_media),
+        "--case",
+        CASE,
+        "--with-media",
+        "-o",
+        s(&target),
+    ]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("has no media directory"),
+        "{}",
+        stderr(&out)
+    );
+}
