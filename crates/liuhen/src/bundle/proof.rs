@@ -20,9 +20,6 @@ pub const PROOF_FORMAT: &str = "liuhen-proof/1";
 /// at most 64 KiB in base64 and 64 hashes fit with room to spare.
 pub const MAX_PROOF_BYTES: usize = 4 * 1024 * 1024;
 
-/// How deep objects and arrays may nest in a proof document (a proof needs 2).
-const MAX_JSON_DEPTH: usize = 8;
-
 /// Errors of producing, reading and checking portable proofs.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -85,12 +82,14 @@ pub enum ProofError {
     #[error("the proof is not UTF-8 text")]
     NotUtf8,
     /// The document is not JSON.
-    #[error("the proof is not valid JSON: {reason} at byte {offset}")]
+    #[error("the proof is not valid JSON (line {line}, column {column}): {reason}")]
     Syntax {
-        /// Byte offset.
-        offset: usize,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
         /// What is wrong.
-        reason: &'static str,
+        reason: String,
     },
     /// The document is not a `liuhen-proof/1` document.
     #[error("not a {PROOF_FORMAT} document (format {found:?})")]
@@ -601,8 +600,9 @@ impl PortableProof {
             });
         }
         let text = std::str::from_utf8(bytes).map_err(|_| ProofError::NotUtf8)?;
-        let value = json::parse(text, MAX_JSON_DEPTH).map_err(|e| ProofError::Syntax {
-            offset: e.offset,
+        let value = json::parse(text).map_err(|e| ProofError::Syntax {
+            line: e.line,
+            column: e.column,
             reason: e.reason,
         })?;
         let Value::Object(members) = value else {
