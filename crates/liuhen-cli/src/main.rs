@@ -97,6 +97,9 @@ enum Command {
     Bundle(cmd::bundle::Args),
     /// Audit a ledger against the regulation's articles (human, JSON or HTML report).
     Audit(cmd::audit::Args),
+    /// Personal data: seal values into the vault, show a case's openings, erase lawfully and
+    /// issue destruction certificates (Art. 15, 20; PIPL).
+    Vault(cmd::vault::Args),
 }
 
 fn main() -> ExitCode {
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::CheckProof(a) => cmd::prove::run_check(a, &global),
         Command::Bundle(a) => cmd::bundle::run(a, &global),
         Command::Audit(a) => cmd::audit::run(a, &global),
+        Command::Vault(a) => cmd::vault::run(a, &global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

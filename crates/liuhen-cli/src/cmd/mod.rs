@@ -10,4 +10,5 @@ pub mod log;
 pub mod prove;
 pub mod registry;
 pub mod seal;
+pub mod vault;
 pub mod verify;
