@@ -1,14 +1,276 @@
-//! `liuhen audit` (being built; see the issue tracker).
+//! `liuhen audit DIR`: the regulation's articles as rules over a verified ledger
+//! (`docs/AUDIT.md`).
+//!
+//! What runs, in order: integrity first ([`liuhen::verify_store`] on the store opened
+//! read-only, and the recording segment chains of [`liuhen::media::verify_media`]), because the
+//! audit of a tampered ledger means nothing (exit 1); then [`liuhen::audit::audit`] as of the
+//! given time under the given profile. The human report lists findings by case with the
+//! article and its Chinese term; `--json` prints the `liuhen-audit/1` report; `--html` writes
+//! one self-contained page for the case file.
 
 use std::error::Error;
+use std::path::{Path, PathBuf};
 
-use crate::Global;
+use liuhen::audit::{self, AuditOptions, Integrity, Profile};
+use liuhen::media::{verify_media, MediaVerifyOptions};
+use liuhen::verify::{Report, Severity, Verdict, VerifyOptions};
+use liuhen::{Clock, SystemClock};
+use serde::Serialize;
+
+use crate::layout::LedgerDir;
+use crate::{Global, EXIT_COMPLIANCE, EXIT_OK, EXIT_TAMPERED};
 
 /// Arguments of `liuhen audit`.
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(after_help = "Examples:
+  liuhen audit /srv/liuhen/jinpu --vkey jinpu.vkey --as-of 2026-03-31T16:00:00Z
+  liuhen audit /srv/liuhen/jinpu --json > audit.json
+  liuhen audit /srv/liuhen/jinpu --html audit.html --profile dalian.toml
+  liuhen audit --print-profile > my-profile.toml
+
+Integrity is verified first: a tampered ledger is not audited (exit 1). Deadlines are judged
+on the ledger's logged_at; entries logged after --as-of are ignored, so the same ledger, profile
+and time always give the same report. Rules, profile keys and the JSON schema: docs/AUDIT.md.
+
+Exit codes: 0 no violation (warnings and notices allowed), 1 tampering found, 2 violations
+found, 3 usage or I/O error (DIR, profile or key unreadable, --as-of not a time).")]
+pub struct Args {
+    /// The ledger directory (holding ledger/).
+    #[arg(required_unless_present = "print_profile")]
+    pub dir: Option<PathBuf>,
+    /// Audit as of this time: RFC 3339 with an offset (2026-03-31T16:00:00Z,
+    /// 2026-04-01T00:00:00+08:00) or Unix milliseconds. Default: now.
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+    /// The audit profile (TOML; keys in docs/AUDIT.md). Default: the Jinpu regulation.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Print the report as JSON (format liuhen-audit/1, docs/AUDIT.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the HTML report (one self-contained, printable page) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Include every case's timeline of entries in the JSON report.
+    #[arg(long)]
+    pub timeline: bool,
+    /// The ledger's verifier key (C2SP vkey file), obtained independently. Without it the
+    /// integrity check cannot rule out a rewrite under another key, and says `unverified`.
+    #[arg(long, value_name = "FILE")]
+    pub vkey: Option<PathBuf>,
+    /// Print the default profile as TOML (a starting point for --profile) and exit.
+    #[arg(long, conflicts_with_all = ["dir", "as_of", "profile", "json", "html", "timeline", "vkey"])]
+    pub print_profile: bool,
+}
+
+/// What `--json` prints when the ledger is tampered and therefore not audited.
+#[derive(Serialize)]
+struct NotAudited<'a> {
+    format: &'static str,
+    audited: bool,
+    integrity: &'a Integrity,
+}
 
 /// Runs `liuhen audit`; returns the exit code.
-pub fn run(_args: Args, _global: &Global) -> Result<u8, Box<dyn Error>> {
-    Err("`liuhen audit` is not built yet".into())
+pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
+    if args.print_profile {
+        print!("{}", default_profile_toml()?);
+        return Ok(EXIT_OK);
+    }
+    let Some(dir) = &args.dir else {
+        return Err("give the ledger directory to audit".into());
+    };
+    let profile = match &args.profile {
+        Some(path) => load_profile(path)?,
+        None => Profile::default(),
+    };
+    let as_of = match &args.as_of {
+        Some(text) => audit::parse_time(text).ok_or_else(|| {
+            format!("--as-of {text:?} is not a time: give RFC 3339 with an offset (2026-03-31T16:00:00Z) or Unix milliseconds")
+        })?,
+        None => SystemClock.now(),
+    };
+    let trusted_key = match &args.vkey {
+        Some(path) => Some(liuhen::keyfile::read_verifier_key(path)?),
+        None => None,
+    };
+
+    let layout = LedgerDir::new(dir);
+    let store = layout.open_read_only()?;
+    let integrity = integrity(&store, trusted_key);
+    let summary = Integrity::from_report(&integrity);
+    if integrity.verdict == Verdict::Tampered {
+        if args.json {
+            let out = NotAudited {
+                format: audit::REPORT_FORMAT,
+                audited: false,
+                integrity: &summary,
+            };
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        } else {
+            println!(
+                "liuhen audit 审计: {} is TAMPERED (integrity failure); a tampered ledger is not audited.",
+                dir.display()
+            );
+            let tampering = integrity
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Tampering);
+            for f in tampering.clone().take(10) {
+                println!("  - {}", f.message);
+            }
+            let more = tampering.count().saturating_sub(10);
+            if more > 0 {
+                println!("  … and {more} more; `liuhen verify` lists them all.");
+            }
+        }
+        return Ok(EXIT_TAMPERED);
+    }
+
+    let options = AuditOptions {
+        as_of,
+        timelines: args.timeline || args.html.is_some(),
+    };
+    let mut report = audit::audit(&store, &profile, &options)?;
+    report.integrity = Some(summary);
+    if let Some(path) = &args.html {
+        std::fs::write(path, audit::render::html(&report))
+            .map_err(|e| format!("cannot write the HTML report to {}: {e}", path.display()))?;
+    }
+    if args.json {
+        if !args.timeline {
+            // Timelines were gathered for the HTML page only.
+            for c in &mut report.cases {
+                c.timeline = None;
+            }
+        }
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        if let (Some(path), false) = (&args.html, global.quiet) {
+            eprintln!("HTML report written to {}", path.display());
+        }
+    } else {
+        print!("{}", audit::render::text(&report));
+        if let Some(path) = &args.html {
+            println!("HTML report 报告: {}", path.display());
+        }
+    }
+    Ok(if report.has_violations() {
+        EXIT_COMPLIANCE
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Integrity before the audit: the ledger (signatures, chain, registry, checkpoints) and the
+/// recording segment chains (Art. 14(4)). Media files are not hashed here (`liuhen verify`
+/// does that); so no "media not checked" notice is added either.
+fn integrity(
+    store: &liuhen::store::file::FileStore,
+    trusted_key: Option<liuhen::checkpoint::NoteVerifier>,
+) -> Report {
+    let options = VerifyOptions {
+        trusted_key,
+        ..VerifyOptions::default()
+    };
+    let mut report = liuhen::verify_store(store, &options);
+    let chains = verify_media(store, None, &MediaVerifyOptions::default())
+        .into_iter()
+        .filter(|f| f.kind != liuhen::verify::FindingKind::MediaNotChecked)
+        .collect();
+    report.add_findings(chains);
+    report
+}
+
+fn load_profile(path: &Path) -> Result<Profile, Box<dyn Error>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the audit profile {}: {e}", path.display()))?;
+    let profile: Profile = toml::from_str(&text).map_err(|e| {
+        // toml's own text is a multi-line excerpt; errors here are one sentence.
+        let at = e.span().map_or(String::new(), |span| {
+            let before = text.get(..span.start).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(" at line {line}, column {column}")
+        });
+        format!(
+            "the audit profile {} is not valid{at}: {}",
+            path.display(),
+            e.message().trim()
+        )
+    })?;
+    profile
+        .validate()
+        .map_err(|e| format!("the audit profile {}: {e}", path.display()))?;
+    Ok(profile)
+}
+
+fn default_profile_toml() -> Result<String, Box<dyn Error>> {
+    Ok(format!(
+        "# liuhen audit profile: the default (the Jinpu regulation). Keys: docs/AUDIT.md.\n{}",
+        toml::to_string_pretty(&Profile::default())?
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// The ```toml blocks of docs/AUDIT.md.
+    fn doc_examples() -> Vec<String> {
+        let doc = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/AUDIT.md"),
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        let mut rest = doc.as_str();
+        while let Some(start) = rest.find("```toml\n") {
+            let body = &rest[start + 8..];
+            let end = body.find("```").unwrap();
+            out.push(body[..end].to_string());
+            rest = &body[end..];
+        }
+        out
+    }
+
+    #[test]
+    fn the_documented_example_profiles_parse_and_validate() {
+        let examples = doc_examples();
+        assert!(!examples.is_empty(), "docs/AUDIT.md has no ```toml example");
+        for text in examples {
+            let p: Profile = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+            p.validate().unwrap();
+            assert_ne!(p, Profile::default(), "the example changes something");
+        }
+    }
+
+    #[test]
+    fn the_printed_default_profile_reads_back() {
+        let text = default_profile_toml().unwrap();
+        let p: Profile = toml::from_str(&text).unwrap();
+        assert_eq!(p, Profile::default());
+        assert!(text.contains("archive_deadline = \"24h\""), "{text}");
+    }
+
+    #[test]
+    fn every_profile_key_is_documented() {
+        let doc = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/AUDIT.md"),
+        )
+        .unwrap();
+        let value = toml::Value::try_from(Profile::default()).unwrap();
+        for key in value.as_table().unwrap().keys() {
+            assert!(
+                doc.contains(&format!("`{key}`")),
+                "docs/AUDIT.md does not document {key}"
+            );
+        }
+        for rule in audit::RULES {
+            assert!(
+                doc.contains(&format!("`{}`", rule.id)),
+                "docs/AUDIT.md does not document {}",
+                rule.id
+            );
+        }
+    }
 }

@@ -11,9 +11,11 @@
 //!   referencing it was within retention or under a preservation order): its absence is what
 //!   the ledger asked for. [`Severity`](crate::verify::Severity) has no informational level, so
 //!   a lawful purge is simply not a finding;
-//! * a time gap between segments that a `RecordingInterrupted` of the session explains (dated
-//!   between the end of one segment and the start of the next, or up to the tolerance before):
-//!   an explained gap is for the audit rules to weigh, not tampering;
+//! * a time gap between segments, explained or not: every segment is authentic and the chain
+//!   is whole, the officer stopped filming. That breaches Art. 14(4) (no interrupted
+//!   recording), but it is a compliance matter, not an integrity failure: the audit judges it
+//!   ([`crate::audit`], rules `art14-4.gap` and `art14-4.interrupted`), weighing a
+//!   `RecordingInterrupted` that explains it;
 //! * a session never stopped: it may still be recording.
 //!
 //! Memory: one record per referenced media object and per case, plus the segments of sessions
@@ -26,7 +28,7 @@ use rayon::prelude::*;
 use crate::entry::Entry;
 use crate::hash::Digest;
 use crate::keys::PublicKey;
-use crate::model::{Event, MediaRef, Timestamp};
+use crate::model::{Event, MediaRef};
 use crate::store::Store;
 use crate::verify::{Finding, FindingKind};
 
@@ -37,9 +39,10 @@ use super::store::MediaStore;
 /// Settings of a media verification run.
 #[derive(Clone, Debug)]
 pub struct MediaVerifyOptions {
-    /// Largest tolerated pause between the end of one segment and the start of the next, in
-    /// milliseconds, without a `RecordingInterrupted` explaining it. Devices rotate files
-    /// continuously, so anything beyond clock jitter is a gap in the footage.
+    /// Not used by [`verify_media`] any more, kept so that existing callers compile: a time gap
+    /// between segments is not an integrity failure but an Art. 14(4) compliance finding, and
+    /// its tolerance is the audit profile's `segment_gap_tolerance`
+    /// ([`crate::audit::Profile`]).
     pub max_segment_gap_ms: i64,
     /// Hashing threads per media file (see [`digest_file`](super::digest_file); `0` = all
     /// cores). Files are also checked in parallel with each other.
@@ -73,8 +76,6 @@ fn finding(kind: FindingKind, seq: Option<u64>, message: String) -> Finding {
 struct Seg {
     digest: Digest,
     prev: Option<Digest>,
-    start: Timestamp,
-    end: Timestamp,
     seq: u64,
 }
 
@@ -85,7 +86,6 @@ struct Session {
     started: u64,
     segments: BTreeMap<u32, Seg>,
     max_index: Option<u32>,
-    interruptions: Vec<Timestamp>,
 }
 
 /// Where a media object is first referenced.
@@ -140,7 +140,6 @@ pub fn verify_media<S: Store + ?Sized>(
                         started: seq,
                         segments: BTreeMap::new(),
                         max_index: None,
-                        interruptions: Vec::new(),
                     },
                 );
             }
@@ -149,14 +148,11 @@ pub fn verify_media<S: Store + ?Sized>(
                 index,
                 prev_segment,
                 media: m,
-                start,
-                end,
+                ..
             } => {
                 let seg = Seg {
                     digest: m.digest,
                     prev: *prev_segment,
-                    start: *start,
-                    end: *end,
                     seq,
                 };
                 add_segment(
@@ -169,10 +165,9 @@ pub fn verify_media<S: Store + ?Sized>(
                     author,
                 );
             }
-            Event::RecordingInterrupted { session, at, .. } => {
-                if let Some(s) = sessions.get_mut(session) {
+            Event::RecordingInterrupted { session, .. } => {
+                if let Some(s) = sessions.get(session) {
                     check_device(&mut out, session, s, author, seq, "RecordingInterrupted");
-                    s.interruptions.push(*at);
                 }
             }
             Event::RecordingStopped {
@@ -182,13 +177,7 @@ pub fn verify_media<S: Store + ?Sized>(
             } => {
                 if let Some(s) = sessions.remove(session) {
                     check_device(&mut out, session, &s, author, seq, "RecordingStopped");
-                    close_session(
-                        &mut out,
-                        session,
-                        s,
-                        Some((seq, *segments, *last_segment)),
-                        options,
-                    );
+                    close_session(&mut out, session, s, Some((seq, *segments, *last_segment)));
                     stopped.insert(session.clone(), seq);
                 }
             }
@@ -211,7 +200,7 @@ pub fn verify_media<S: Store + ?Sized>(
     let mut open: Vec<(String, Session)> = sessions.into_iter().collect();
     open.sort_by_key(|(_, s)| s.started);
     for (name, s) in open {
-        close_session(&mut out, &name, s, None, options);
+        close_session(&mut out, &name, s, None);
     }
     out.sort_by_key(|f| f.seq);
 
@@ -316,14 +305,13 @@ fn add_segment(
     s.segments.insert(index, seg);
 }
 
-/// The checks that need a session's whole chain: missing indices, broken links, time gaps and,
-/// if it was stopped, the count and last digest the stop declares.
+/// The checks that need a session's whole chain: missing indices, broken links and, if it was
+/// stopped, the count and last digest the stop declares. (Time gaps are the audit's.)
 fn close_session(
     out: &mut Vec<Finding>,
     session: &str,
     s: Session,
     stop: Option<(u64, u32, Option<Digest>)>,
-    options: &MediaVerifyOptions,
 ) {
     let mut expected: u32 = 0;
     let mut prev: Option<(u32, &Seg)> = None;
@@ -356,23 +344,6 @@ fn close_session(
                 Some(seg.seq),
                 format!("entry {}: segment {index} of session {session} names previous segment {got}, but the previous segment is {want}: a segment was swapped or inserted (Art. 14(4))", seg.seq),
             ));
-        }
-        if let Some((_, p)) = before {
-            let gap = seg.start.0.saturating_sub(p.end.0);
-            if gap > options.max_segment_gap_ms {
-                let from = p.end.plus_millis(-options.max_segment_gap_ms);
-                let explained = s
-                    .interruptions
-                    .iter()
-                    .any(|at| *at >= from && *at <= seg.start);
-                if !explained {
-                    out.push(finding(
-                        FindingKind::SegmentGap,
-                        Some(seg.seq),
-                        format!("entry {}: session {session} has an unexplained gap of {gap} ms before segment {index} (tolerance {} ms, no RecordingInterrupted): recording was interrupted (Art. 14(4))", seg.seq, options.max_segment_gap_ms),
-                    ));
-                }
-            }
         }
         expected = index.saturating_add(1);
         prev = Some((index, seg));

@@ -1,0 +1,984 @@
+//! The rules: judges the facts the engine gathered, as of the audit time, into findings,
+//! deadlines and the supervision lists.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::describe::*;
+use super::*;
+
+/// The interruption that explains a gap: dated between the end of the segment before (less
+/// the tolerance, for clock jitter) and the start of the segment after.
+pub(super) fn explained_by<'s>(
+    s: &'s Session,
+    g: &Gap,
+    tolerance: i64,
+) -> Option<&'s (At, Timestamp, InterruptionReason)> {
+    let from = g.prev_end.plus_millis(-tolerance);
+    s.interruptions
+        .iter()
+        .find(|(_, when, _)| *when >= from && *when <= g.start)
+}
+
+/// The archive that covers a whole recording: the first `Archived` of the session (or of its
+/// whole case) logged after its last segment, or per-media archives of every segment, each
+/// logged after its segment. Returns when (by `logged_at`) it was covered.
+pub(super) fn covering_archive(s: &Session, archives: &ArchiveIndex) -> Option<At> {
+    let last_seg = s.segments.iter().map(|g| g.at.seq).max()?;
+    let whole = [
+        first_after(archives.by_session.get(&s.id), last_seg),
+        first_after(archives.by_case.get(&s.case_no), last_seg),
+    ]
+    .into_iter()
+    .flatten()
+    .min_by_key(|a| a.seq);
+    let mut per_media: Option<At> = None;
+    for seg in &s.segments {
+        match first_after(archives.by_media.get(&seg.digest), seg.at.seq) {
+            None => {
+                per_media = None;
+                break;
+            }
+            Some(a) => {
+                if per_media.is_none_or(|p| a.seq > p.seq) {
+                    per_media = Some(a);
+                }
+            }
+        }
+    }
+    [whole, per_media]
+        .into_iter()
+        .flatten()
+        .min_by_key(|a| a.seq)
+}
+
+fn blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+/// Applies the rules.
+pub(super) struct Judge<'p> {
+    pub(super) profile: &'p Profile,
+    pub(super) as_of: Timestamp,
+    pub(super) findings: Vec<Finding>,
+    pub(super) supervision: Supervision,
+    pub(super) deadlines: HashMap<String, Vec<Deadline>>,
+}
+
+impl Judge<'_> {
+    fn emit(
+        &mut self,
+        rule: &'static str,
+        case_no: Option<&str>,
+        session: Option<&str>,
+        mut seqs: Vec<u64>,
+        officers: Vec<String>,
+        message: String,
+    ) {
+        if !self.profile.enabled(rule) {
+            return;
+        }
+        let Some(r) = rules::rule(rule) else {
+            return;
+        };
+        seqs.sort_unstable();
+        seqs.dedup();
+        let mut officers = officers;
+        officers.sort();
+        officers.dedup();
+        officers.retain(|o| !blank(o));
+        self.findings.push(Finding {
+            rule: r.id.into(),
+            article: r.article.into(),
+            severity: self.profile.severity_of(rule).unwrap_or(r.severity),
+            case_no: case_no.map(str::to_string),
+            session: session.map(str::to_string),
+            seqs,
+            message,
+            officers,
+        });
+    }
+
+    fn deadline(&mut self, case_no: &str, d: Deadline) {
+        self.deadlines
+            .entry(case_no.to_string())
+            .or_default()
+            .push(d);
+    }
+
+    /// Art. 14(1)–(4) and 16 for one recording session.
+    pub(super) fn session(&mut self, s: &Session, case: Option<&Case>, archives: &ArchiveIndex) {
+        let p = self.profile;
+        let case_no = Some(s.case_no.as_str());
+        let sid = Some(s.id.as_str());
+        let officers = s.officers.clone();
+
+        // Art. 14(1): told before the recording began.
+        let start_time = s
+            .segments
+            .iter()
+            .map(|g| g.start)
+            .min()
+            .map_or(s.started_time, |t| t.min(s.started_time));
+        if s.party {
+            let tolerance = p.notification_tolerance.millis();
+            let before = s
+                .notices
+                .iter()
+                .filter(|(a, _)| a.seq < s.started.seq)
+                .min_by_key(|(_, told)| *told);
+            let after = s.notices.iter().find(|(a, _)| a.seq > s.started.seq);
+            match (before, after) {
+                (Some((a, told)), _) if *told > start_time.plus_millis(tolerance) => self.emit(
+                    id::ART14_1_NOTIFIED,
+                    case_no,
+                    sid,
+                    vec![a.seq, s.started.seq],
+                    officers.clone(),
+                    format!(
+                        "session {}: the party was told at {}, {} after the recording began at {} (tolerance {})",
+                        s.id,
+                        format_time(*told),
+                        format_span(told.0.saturating_sub(start_time.0)),
+                        format_time(start_time),
+                        format_span(tolerance)
+                    ),
+                ),
+                (Some(_), _) => {}
+                (None, Some((a, _))) => self.emit(
+                    id::ART14_1_NOTIFIED,
+                    case_no,
+                    sid,
+                    vec![s.started.seq, a.seq],
+                    officers.clone(),
+                    format!(
+                        "session {}: the party notification (entry {}) was logged only after the recording started (entry {}): the party was not told first",
+                        s.id, a.seq, s.started.seq
+                    ),
+                ),
+                (None, None) => self.emit(
+                    id::ART14_1_NOTIFIED,
+                    case_no,
+                    sid,
+                    vec![s.started.seq],
+                    officers.clone(),
+                    format!(
+                        "session {}: no PartyNotified: nothing shows the party was told before recording started (entry {})",
+                        s.id, s.started.seq
+                    ),
+                ),
+            }
+        } else {
+            self.emit(
+                id::ART14_2_PARTY,
+                case_no,
+                sid,
+                vec![s.started.seq],
+                officers.clone(),
+                format!(
+                    "session {}: the recording names no party present (entry {}); whether the party was told (Art. 14(1)) cannot be checked",
+                    s.id, s.started.seq
+                ),
+            );
+        }
+
+        // Art. 14(2): time, place, matter, officers.
+        let mut missing = Vec::new();
+        if blank(&s.place) {
+            missing.push("the place (地点)".to_string());
+        }
+        if blank(&s.matter) {
+            missing.push("the matter (执法事项)".to_string());
+        }
+        if s.officers.is_empty() || s.officers.iter().any(|o| blank(o)) {
+            missing.push("the officers (执法人员)".to_string());
+        }
+        if let (Some(stop), true) = (s.stopped, s.segments.is_empty()) {
+            missing.push(format!(
+                "any footage: it was stopped (entry {}) without a segment, so its time (时间) is not recorded",
+                stop.seq
+            ));
+        }
+        if !missing.is_empty() {
+            self.emit(
+                id::ART14_2_METADATA,
+                case_no,
+                sid,
+                vec![s.started.seq],
+                officers.clone(),
+                format!(
+                    "session {}: the recording (entry {}) lacks {}",
+                    s.id,
+                    s.started.seq,
+                    missing.join(", ")
+                ),
+            );
+        }
+
+        // Art. 14(3): landmark.
+        if s.landmark.as_deref().is_none_or(blank) {
+            self.emit(
+                id::ART14_3_LANDMARK,
+                case_no,
+                sid,
+                vec![s.started.seq],
+                officers.clone(),
+                format!(
+                    "session {}: no visible sign of the place or nearby landmark is recorded for {} (entry {})",
+                    s.id,
+                    if blank(&s.place) { "the place" } else { s.place.as_str() },
+                    s.started.seq
+                ),
+            );
+        }
+
+        // Art. 14(4): gaps, explained or not.
+        let tolerance = p.segment_gap_tolerance.millis();
+        let mut explaining: BTreeSet<u64> = BTreeSet::new();
+        for g in &s.gaps {
+            let gap = g.start.0.saturating_sub(g.prev_end.0);
+            match explained_by(s, g, tolerance) {
+                Some((ia, _, reason)) => {
+                    explaining.insert(ia.seq);
+                    self.supervision.interruptions.push(Interruption {
+                        case_no: s.case_no.clone(),
+                        session: s.id.clone(),
+                        seq: ia.seq,
+                        reason: Some(interruption_name(reason)),
+                        at: g.prev_end,
+                        gap_ms: Some(gap),
+                    });
+                    self.emit(
+                        id::ART14_4_INTERRUPTED,
+                        case_no,
+                        sid,
+                        vec![ia.seq, g.at.seq],
+                        officers.clone(),
+                        format!(
+                            "session {}: {} gap before segment {} (from {} to {}), explained by the interruption at entry {} ({})",
+                            s.id,
+                            format_span(gap),
+                            g.index,
+                            format_time(g.prev_end),
+                            format_time(g.start),
+                            ia.seq,
+                            interruption_name(reason)
+                        ),
+                    );
+                }
+                None => {
+                    self.supervision.interruptions.push(Interruption {
+                        case_no: s.case_no.clone(),
+                        session: s.id.clone(),
+                        seq: g.at.seq,
+                        reason: None,
+                        at: g.prev_end,
+                        gap_ms: Some(gap),
+                    });
+                    self.emit(
+                        id::ART14_4_GAP,
+                        case_no,
+                        sid,
+                        vec![g.at.seq],
+                        officers.clone(),
+                        format!(
+                            "session {}: unexplained {} gap in the footage before segment {} (entry {}), from {} to {} (tolerance {}, no RecordingInterrupted)",
+                            s.id,
+                            format_span(gap),
+                            g.index,
+                            g.at.seq,
+                            format_time(g.prev_end),
+                            format_time(g.start),
+                            format_span(tolerance)
+                        ),
+                    );
+                }
+            }
+        }
+        for (ia, when, reason) in &s.interruptions {
+            if !explaining.contains(&ia.seq) {
+                self.supervision.interruptions.push(Interruption {
+                    case_no: s.case_no.clone(),
+                    session: s.id.clone(),
+                    seq: ia.seq,
+                    reason: Some(interruption_name(reason)),
+                    at: *when,
+                    gap_ms: None,
+                });
+            }
+        }
+        let open_tolerance = p.open_session_tolerance.millis();
+        if s.stopped.is_none() && self.as_of > s.last.logged.plus_millis(open_tolerance) {
+            self.emit(
+                id::ART14_4_NOT_STOPPED,
+                case_no,
+                sid,
+                vec![s.started.seq, s.last.seq],
+                officers.clone(),
+                format!(
+                    "session {}: never stopped; its last entry ({}) was logged at {}, {} before the audit time",
+                    s.id,
+                    s.last.seq,
+                    format_time(s.last.logged),
+                    format_span(self.as_of.0.saturating_sub(s.last.logged.0))
+                ),
+            );
+        }
+
+        // Art. 16: archived within the deadline of the recording's end.
+        let Some(end) = s.segments.iter().map(Segment::vouched_end).max() else {
+            return;
+        };
+        let last_seg = s.segments.iter().map(|g| g.at).max_by_key(|a| a.seq);
+        let due = end.plus_millis(p.archive_deadline.millis());
+        let done = covering_archive(s, archives);
+        let status = match done {
+            Some(a) if a.logged <= due => DeadlineStatus::Met,
+            Some(_) => DeadlineStatus::Late,
+            None if self.as_of > due => DeadlineStatus::Missed,
+            None => DeadlineStatus::Pending,
+        };
+        self.deadline(
+            &s.case_no,
+            Deadline {
+                rule: id::ART16_ARCHIVED.into(),
+                what: format!(
+                    "archive session {} within {}",
+                    s.id,
+                    format_span(p.archive_deadline.millis())
+                ),
+                session: Some(s.id.clone()),
+                from: end,
+                due,
+                done_at: done.map(|a| a.logged),
+                done_seq: done.map(|a| a.seq),
+                status,
+                seqs: last_seg.map(|a| a.seq).into_iter().collect(),
+            },
+        );
+        if matches!(status, DeadlineStatus::Met | DeadlineStatus::Pending) {
+            return;
+        }
+        let justified = case.is_some_and(|c| !c.justifications.is_empty());
+        let late_by = done
+            .map_or(self.as_of, |a| a.logged)
+            .0
+            .saturating_sub(due.0);
+        self.supervision.late_archiving.push(LateArchive {
+            case_no: s.case_no.clone(),
+            session: s.id.clone(),
+            recording_end: end,
+            due,
+            archived_at: done.map(|a| a.logged),
+            archived_seq: done.map(|a| a.seq),
+            late_by_ms: late_by,
+            justified,
+        });
+        let mut seqs: Vec<u64> = last_seg.map(|a| a.seq).into_iter().collect();
+        seqs.extend(done.map(|a| a.seq));
+        let deadline = format_span(p.archive_deadline.millis());
+        let what = match done {
+            Some(a) => format!(
+                "session {}: the recording ended at {} and was archived at {} (entry {}), {} later: {} beyond the {} deadline",
+                s.id,
+                format_time(end),
+                format_time(a.logged),
+                a.seq,
+                format_span(a.logged.0.saturating_sub(end.0)),
+                format_span(late_by),
+                deadline
+            ),
+            None => {
+                let early = archives
+                    .by_session
+                    .get(&s.id)
+                    .and_then(|l| l.first())
+                    .filter(|a| last_seg.is_some_and(|l| a.seq < l.seq));
+                format!(
+                    "session {}: the recording ended at {} and was not archived within {} (due {}, still not archived at the audit time){}",
+                    s.id,
+                    format_time(end),
+                    deadline,
+                    format_time(due),
+                    early.map_or(String::new(), |a| format!(
+                        "; the archive at entry {} was logged before its last segment",
+                        a.seq
+                    ))
+                )
+            }
+        };
+        match case.and_then(|c| c.justifications.first()) {
+            Some(j) => {
+                seqs.push(*j);
+                self.emit(
+                    id::ART16_LATE_JUSTIFIED,
+                    case_no,
+                    sid,
+                    seqs,
+                    officers,
+                    format!("{what}; justified by the statement filed at entry {j}"),
+                );
+            }
+            None => self.emit(
+                id::ART16_ARCHIVED,
+                case_no,
+                sid,
+                seqs,
+                officers,
+                format!("{what}, with no justification filed"),
+            ),
+        }
+    }
+
+    /// Art. 16 labels and custodian of every archive.
+    pub(super) fn archive_labels(
+        &mut self,
+        archives: &[Archive],
+        sessions: &HashMap<String, Session>,
+        segment_of: &HashMap<Digest, (String, usize)>,
+    ) {
+        for a in archives {
+            let session = match &a.subject {
+                RecordRef::Session(id) => sessions.get(id),
+                RecordRef::Media(d) => segment_of.get(d).and_then(|(id, _)| sessions.get(id)),
+                RecordRef::Case(_) => None,
+            };
+            let case_no = session.map_or(a.labels_case.as_str(), |s| s.case_no.as_str());
+            let case_no = (!blank(case_no)).then_some(case_no);
+            let sid = session.map(|s| s.id.as_str());
+            let officers: Vec<String> = a.officer.iter().cloned().collect();
+            let what = match &a.subject {
+                RecordRef::Session(id) => format!("session {id}"),
+                RecordRef::Media(d) => format!("media {}", short_hex(d.as_bytes())),
+                RecordRef::Case(c) => format!("the records of case {c}"),
+            };
+            let mut wrong = Vec::new();
+            if blank(&a.labels_case) {
+                wrong.push("no case number (案号)".to_string());
+            } else if let Some(s) = session {
+                if s.case_no != a.labels_case {
+                    wrong.push(format!(
+                        "case number {} although the recording belongs to case {}",
+                        a.labels_case, s.case_no
+                    ));
+                }
+            }
+            if let Some(s) = session {
+                if s.method != a.method {
+                    wrong.push(format!(
+                        "method {} although it was made with {} (制作方法)",
+                        method_name(&a.method),
+                        method_name(&s.method)
+                    ));
+                }
+            }
+            if blank(&a.made_by) {
+                wrong.push("no maker (制作人)".to_string());
+            }
+            if blank(&a.proves) {
+                wrong.push("nothing it is offered to prove (证明对象)".to_string());
+            }
+            if !wrong.is_empty() {
+                self.emit(
+                    id::ART16_LABELS,
+                    case_no,
+                    sid,
+                    vec![a.at.seq],
+                    officers.clone(),
+                    format!(
+                        "the archive of {what} (entry {}) is labelled with {}",
+                        a.at.seq,
+                        wrong.join("; ")
+                    ),
+                );
+            }
+            if blank(&a.custodian) {
+                self.emit(
+                    id::ART16_CUSTODIAN,
+                    case_no,
+                    sid,
+                    vec![a.at.seq],
+                    officers,
+                    format!(
+                        "the archive of {what} (entry {}) names no custodian (专人) responsible for it",
+                        a.at.seq
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Art. 9, 12, 15, 17 and 18 for one case.
+    pub(super) fn case(&mut self, c: &Case, sessions: &HashMap<String, Session>) {
+        let p = self.profile;
+        let case_no = Some(c.case_no.as_str());
+        let class = c.act_class();
+        let first_decision = c.decisions.first();
+        let decided_or_closed = first_decision
+            .map(|d| (d.at, "reached a decision"))
+            .into_iter()
+            .chain(c.closed.as_ref().map(|(a, _)| (*a, "was closed")))
+            .min_by_key(|(a, _)| a.seq);
+
+        // Art. 9: at least one record.
+        if let (Some(o), Some(class)) = (&c.opened, class) {
+            if p.record_required_acts.contains(&class) && c.first_record.is_none() {
+                match decided_or_closed {
+                    Some((a, what)) => self.emit(
+                        id::ART9_RECORD,
+                        case_no,
+                        None,
+                        vec![o.at.seq, a.seq],
+                        first_decision.and_then(|d| d.officer.clone()).into_iter().collect(),
+                        format!(
+                            "case {} ({}) {what} (entry {}) without any text or audio-visual record",
+                            c.case_no,
+                            act_name(&o.act),
+                            a.seq
+                        ),
+                    ),
+                    None if self.as_of > o.at.logged.plus_millis(p.record_grace.millis()) => self
+                        .emit(
+                            id::ART9_RECORD_PENDING,
+                            case_no,
+                            None,
+                            vec![o.at.seq],
+                            Vec::new(),
+                            format!(
+                                "case {} ({}) was opened at {} (entry {}) and has had no record for {}",
+                                c.case_no,
+                                act_name(&o.act),
+                                format_time(o.at.logged),
+                                o.at.seq,
+                                format_span(self.as_of.0.saturating_sub(o.at.logged.0))
+                            ),
+                        ),
+                    None => {}
+                }
+            }
+        }
+
+        // Art. 12: full-process AV before a decision.
+        let by_act = class
+            .filter(|k| p.av_required_acts.contains(k))
+            .and(decided_or_closed);
+        let by_decision = c
+            .decisions
+            .iter()
+            .find(|d| {
+                p.av_required_for_coercive_decisions
+                    && matches!(d.kind, DecisionKind::CoerciveMeasure)
+            })
+            .map(|d| (d.at, "reached a coercive-measure decision"));
+        let trigger = by_act
+            .into_iter()
+            .chain(by_decision)
+            .min_by_key(|(a, _)| a.seq);
+        if let Some((t, what)) = trigger {
+            let recorded = c
+                .sessions
+                .iter()
+                .filter_map(|id| sessions.get(id))
+                .any(|s| {
+                    s.segments.iter().any(|g| g.at.seq < t.seq)
+                        && s.stopped.is_some_and(|a| a.seq < t.seq)
+                });
+            if !recorded {
+                let before: Vec<&Exemption> =
+                    c.exemptions.iter().filter(|e| e.at.seq < t.seq).collect();
+                let valid = before.iter().find(|e| {
+                    !blank(&e.approved_by)
+                        && !matches!(e.reason, ExemptionReason::TextSuffices)
+                        && !matches!(&e.reason, ExemptionReason::Other(r) if blank(r))
+                });
+                let partial = c
+                    .sessions
+                    .iter()
+                    .filter_map(|id| sessions.get(id))
+                    .find(|s| s.started.seq < t.seq);
+                let act = c
+                    .opened
+                    .as_ref()
+                    .map_or("unopened case".to_string(), |o| act_name(&o.act));
+                match valid {
+                    Some(e) => self.emit(
+                        id::ART12_EXEMPTED,
+                        case_no,
+                        None,
+                        vec![e.at.seq, t.seq],
+                        e.officer.iter().cloned().collect(),
+                        format!(
+                            "case {} ({act}) {what} (entry {}) without audio-visual recording, under the exemption at entry {} ({}, approved by {})",
+                            c.case_no,
+                            t.seq,
+                            e.at.seq,
+                            exemption_name(&e.reason),
+                            e.approved_by
+                        ),
+                    ),
+                    None => {
+                        let why = match (partial, before.first()) {
+                            (Some(s), _) => format!(
+                                "; session {} (entry {}) was not complete (segments and stop) by then",
+                                s.id, s.started.seq
+                            ),
+                            (None, Some(e)) => format!(
+                                "; the exemption at entry {} ({}) cannot replace it",
+                                e.at.seq,
+                                exemption_name(&e.reason)
+                            ),
+                            (None, None) => String::new(),
+                        };
+                        let officers = c
+                            .decisions
+                            .iter()
+                            .find(|d| d.at.seq == t.seq)
+                            .and_then(|d| d.officer.clone())
+                            .into_iter()
+                            .collect();
+                        self.emit(
+                            id::ART12_AV,
+                            case_no,
+                            None,
+                            vec![t.seq],
+                            officers,
+                            format!(
+                                "case {} ({act}) {what} (entry {}) without a full-process audio-visual recording of the on-site activity logged before it{why}",
+                                c.case_no, t.seq
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+
+        // Art. 15: exemptions name a reason and an approver.
+        for e in &c.exemptions {
+            let mut missing = Vec::new();
+            if matches!(&e.reason, ExemptionReason::Other(r) if blank(r)) {
+                missing.push("its reason");
+            }
+            if blank(&e.approved_by) {
+                missing.push("who approved it");
+            }
+            if !missing.is_empty() {
+                self.emit(
+                    id::ART15_EXEMPTION,
+                    case_no,
+                    None,
+                    vec![e.at.seq],
+                    e.officer.iter().cloned().collect(),
+                    format!(
+                        "case {}: the exemption from audio-visual recording at entry {} does not state {}",
+                        c.case_no,
+                        e.at.seq,
+                        missing.join(" or ")
+                    ),
+                );
+            }
+        }
+
+        // Art. 17: evidence AV kept as long as the case file.
+        if let (Some((closed, file)), Some(class)) = (&c.closed, class) {
+            let evidence = c
+                .sessions
+                .iter()
+                .filter_map(|id| sessions.get(id))
+                .any(|s| !s.segments.is_empty());
+            if evidence && p.evidence_retention_acts.contains(&class) {
+                for (a, until) in &c.retentions {
+                    if outlasts(file, until) {
+                        self.emit(
+                            id::ART17_RETENTION,
+                            case_no,
+                            None,
+                            vec![a.seq, closed.seq],
+                            Vec::new(),
+                            format!(
+                                "case {}: the records' retention is set {} (entry {}), shorter than the case file's, kept {} (entry {})",
+                                c.case_no,
+                                retention_text(until),
+                                a.seq,
+                                retention_text(file),
+                                closed.seq
+                            ),
+                        );
+                    }
+                }
+                if let Retention::Until(t) = file {
+                    if *t <= closed.logged {
+                        self.emit(
+                            id::ART17_RETENTION,
+                            case_no,
+                            None,
+                            vec![closed.seq],
+                            Vec::new(),
+                            format!(
+                                "case {}: the case file is kept only until {}, which is not after its closure (entry {}): its evidence audio-visual records are not retained",
+                                c.case_no,
+                                format_time(*t),
+                                closed.seq
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+
+        // Art. 18: a preservation order follows every circumstance.
+        let deadline = p.preservation_deadline.millis();
+        for (a, trigger, officer) in &c.circumstances {
+            if !p.preservation_triggers.contains(&TriggerClass::of(trigger)) {
+                continue;
+            }
+            let due = a.logged.plus_millis(deadline);
+            let holding = c
+                .orders
+                .iter()
+                .filter(|(o, _)| o.seq < a.seq)
+                .max_by_key(|(o, _)| o.seq)
+                .filter(|(o, _)| {
+                    !c.releases
+                        .iter()
+                        .any(|(r, _, _)| r.seq > o.seq && r.seq < a.seq)
+                });
+            let next = c.orders.iter().find(|(o, _)| o.seq > a.seq);
+            let (status, done) = match (holding, next) {
+                (Some((o, _)), _) => (DeadlineStatus::Met, Some(*o)),
+                (None, Some((o, _))) if o.logged <= due => (DeadlineStatus::Met, Some(*o)),
+                (None, Some((o, _))) => (DeadlineStatus::Late, Some(*o)),
+                (None, None) if self.as_of > due => (DeadlineStatus::Missed, None),
+                (None, None) => (DeadlineStatus::Pending, None),
+            };
+            self.deadline(
+                &c.case_no,
+                Deadline {
+                    rule: id::ART18_PRESERVATION.into(),
+                    what: format!(
+                        "preservation order after {} within {}",
+                        trigger_name(trigger),
+                        format_span(deadline)
+                    ),
+                    session: None,
+                    from: a.logged,
+                    due,
+                    done_at: done.map(|o| if o.seq < a.seq { a.logged } else { o.logged }),
+                    done_seq: done.map(|o| o.seq),
+                    status,
+                    seqs: vec![a.seq],
+                },
+            );
+            let officers: Vec<String> = officer.iter().cloned().collect();
+            match (status, done) {
+                (DeadlineStatus::Late, Some(o)) => self.emit(
+                    id::ART18_PRESERVATION,
+                    case_no,
+                    None,
+                    vec![a.seq, o.seq],
+                    officers,
+                    format!(
+                        "case {}: {} reported at entry {} ({}); the preservation order came {} later (entry {}), beyond the {} deadline",
+                        c.case_no,
+                        trigger_name(trigger),
+                        a.seq,
+                        format_time(a.logged),
+                        format_span(o.logged.0.saturating_sub(a.logged.0)),
+                        o.seq,
+                        format_span(deadline)
+                    ),
+                ),
+                (DeadlineStatus::Missed, _) => self.emit(
+                    id::ART18_PRESERVATION,
+                    case_no,
+                    None,
+                    vec![a.seq],
+                    officers,
+                    format!(
+                        "case {}: {} reported at entry {} ({}), but no preservation order (长期保存) followed within {}",
+                        c.case_no,
+                        trigger_name(trigger),
+                        a.seq,
+                        format_time(a.logged),
+                        format_span(deadline)
+                    ),
+                ),
+                _ => {}
+            }
+        }
+        for (a, approved_by, officer) in &c.releases {
+            if blank(approved_by) {
+                self.emit(
+                    id::ART18_RELEASE,
+                    case_no,
+                    None,
+                    vec![a.seq],
+                    officer.iter().cloned().collect(),
+                    format!(
+                        "case {}: the preservation order was released at entry {} without naming who approved the release",
+                        c.case_no, a.seq
+                    ),
+                );
+            }
+        }
+        let mut current: Option<&(At, PreservationTrigger)> = None;
+        let mut events: Vec<(u64, Option<&(At, PreservationTrigger)>)> = c
+            .orders
+            .iter()
+            .map(|o| (o.0.seq, Some(o)))
+            .chain(c.releases.iter().map(|(r, _, _)| (r.seq, None)))
+            .collect();
+        events.sort_by_key(|(seq, _)| *seq);
+        for (_, order) in events {
+            current = order;
+        }
+        if let Some((o, trigger)) = current {
+            self.supervision
+                .open_preservation_orders
+                .push(OpenPreservation {
+                    case_no: c.case_no.clone(),
+                    seq: o.seq,
+                    ordered_at: o.logged,
+                    trigger: trigger_name(trigger),
+                });
+        }
+    }
+
+    /// National rules on evidence (Art. 22): what a decision relies on predates it.
+    ///
+    /// Judged on ledger order alone: a record logged before the decision was necessarily
+    /// captured before it (the ledger cannot log footage that does not exist yet), while a
+    /// device's claimed recording times are claims, which never decide a finding alone.
+    pub(super) fn evidence(&mut self, c: &Case, first_seen: &HashMap<Digest, FirstSeen>) {
+        for d in &c.decisions {
+            let mut problems = Vec::new();
+            let mut seqs = vec![d.at.seq];
+            for digest in &d.relies_on {
+                let short = short_hex(digest.as_bytes());
+                match first_seen.get(digest) {
+                    None => problems.push(format!("{short} is recorded by no entry")),
+                    Some(f) if f.at.seq > d.at.seq => {
+                        seqs.push(f.at.seq);
+                        problems.push(format!(
+                            "{} ({short}) was first logged at entry {} ({}), after the decision",
+                            f.name,
+                            f.at.seq,
+                            format_time(f.at.logged)
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            if !problems.is_empty() {
+                self.emit(
+                    id::EVIDENCE_BEFORE_DECISION,
+                    Some(&c.case_no),
+                    None,
+                    seqs,
+                    d.officer.iter().cloned().collect(),
+                    format!(
+                        "case {}: the decision at entry {} ({}) relies on records made after it: {}",
+                        c.case_no,
+                        d.at.seq,
+                        format_time(d.at.logged),
+                        problems.join("; ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Art. 17 floor and Art. 21(5) for every purge.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn purges(
+        &mut self,
+        purges: &[Purge],
+        unlawful: &BTreeMap<u64, String>,
+        media_cases: &HashMap<Digest, BTreeSet<String>>,
+        cases: &HashMap<String, Case>,
+        segment_of: &HashMap<Digest, (String, usize)>,
+        sessions: &HashMap<String, Session>,
+        first_seen: &HashMap<Digest, FirstSeen>,
+    ) {
+        for p in purges {
+            let name = first_seen.get(&p.media).map_or_else(
+                || short_hex(p.media.as_bytes()),
+                |f| format!("{} ({})", f.name, short_hex(p.media.as_bytes())),
+            );
+            let referencing: Vec<&Case> = media_cases
+                .get(&p.media)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| cases.get(c))
+                .collect();
+            let opened: Vec<&&Case> = referencing.iter().filter(|c| c.opened.is_some()).collect();
+            let mut reasons = Vec::new();
+            if let Some(m) = unlawful.get(&p.at.seq) {
+                // The media verifier's sentence is "entry N: media D was ordered purged
+                // although WHY"; keep the why.
+                let why = m.split_once(" although ").map_or(m.as_str(), |(_, w)| w);
+                reasons.push(why.to_string());
+            }
+            for c in &opened {
+                if c.closed.as_ref().is_none_or(|(a, _)| a.seq > p.at.seq) {
+                    reasons.push(format!("case {} was not closed", c.case_no));
+                }
+            }
+            let officers: Vec<String> = p.officer.iter().cloned().collect();
+            let case_no = opened
+                .first()
+                .map(|c| c.case_no.as_str())
+                .or_else(|| referencing.first().map(|c| c.case_no.as_str()));
+            if !reasons.is_empty() {
+                self.emit(
+                    id::ART21_5_PURGE,
+                    case_no,
+                    None,
+                    vec![p.at.seq],
+                    officers.clone(),
+                    format!(
+                        "media {name} was purged at entry {} ({}) although {}",
+                        p.at.seq,
+                        format_time(p.at.logged),
+                        reasons.join("; ")
+                    ),
+                );
+            }
+            if !opened.is_empty() {
+                continue;
+            }
+            let segment = segment_of
+                .get(&p.media)
+                .and_then(|(sid, i)| Some((sid, sessions.get(sid)?.segments.get(*i)?)));
+            if let Some((sid, g)) = segment {
+                let kept_until = g
+                    .vouched_end()
+                    .plus_millis(self.profile.unlinked_retention_floor.millis());
+                if p.at.logged < kept_until {
+                    self.emit(
+                        id::ART17_FLOOR,
+                        case_no,
+                        Some(sid),
+                        vec![g.at.seq, p.at.seq],
+                        officers,
+                        format!(
+                            "footage {name} of session {sid}, linked to no opened case, was purged at entry {} ({}), {} after it was recorded: it must be kept at least {} (until {})",
+                            p.at.seq,
+                            format_time(p.at.logged),
+                            format_span(p.at.logged.0.saturating_sub(g.vouched_end().0)),
+                            format_span(self.profile.unlinked_retention_floor.millis()),
+                            format_time(kept_until)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether retention `a` lasts longer than `b`.
+fn outlasts(a: &Retention, b: &Retention) -> bool {
+    match (a, b) {
+        (_, Retention::Permanent) => false,
+        (Retention::Permanent, _) => true,
+        (Retention::Until(x), Retention::Until(y)) => x > y,
+    }
+}

@@ -1,0 +1,314 @@
+//! The rule table: every rule the audit applies, with its stable id, the article it enforces,
+//! its severity and the Chinese term beside the English one.
+//!
+//! Ids are stable: reports, profiles (`disabled_rules`, `severity`) and the supervising
+//! office's statistics refer to them. A rule is never renumbered; a retired rule keeps its id
+//! reserved. `docs/AUDIT.md` describes each rule in full.
+
+use serde::{Deserialize, Serialize};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth a look; nothing required is missing (e.g. AV replaced by an approved exemption).
+    Notice,
+    /// A departure with a recorded explanation, or a situation that will become a violation
+    /// if nothing changes (an explained gap, a late archive with a justification).
+    Warning,
+    /// What the regulation requires is missing or late: `liuhen audit` exits with 2.
+    Violation,
+}
+
+impl Severity {
+    /// `violation`, `warning`, `notice`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Notice => "notice",
+            Severity::Warning => "warning",
+            Severity::Violation => "violation",
+        }
+    }
+
+    /// 违规, 警示, 提示.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Notice => "提示",
+            Severity::Warning => "警示",
+            Severity::Violation => "违规",
+        }
+    }
+}
+
+/// One rule of the audit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable id, e.g. `art14-1.notified`.
+    pub id: &'static str,
+    /// The article it enforces, as findings cite it: `Art. 14(1)`.
+    pub article: &'static str,
+    /// The regulation's term for what the rule is about, in Chinese: `告知当事人`.
+    pub term_zh: &'static str,
+    /// The same term in English: `notifying the party`.
+    pub term_en: &'static str,
+    /// Severity of its findings, unless a profile overrides it.
+    pub severity: Severity,
+    /// What it checks, in one sentence.
+    pub checks: &'static str,
+}
+
+/// Stable rule ids, so that the engine cannot misspell one.
+pub mod id {
+    /// Art. 9: a decided or closed case has no record.
+    pub const ART9_RECORD: &str = "art9.record";
+    /// Art. 9: an open case has had no record for longer than the grace period.
+    pub const ART9_RECORD_PENDING: &str = "art9.record_pending";
+    /// Art. 12: a decision without full-process AV.
+    pub const ART12_AV: &str = "art12.av";
+    /// Art. 12: a decision without AV under an approved exemption.
+    pub const ART12_EXEMPTED: &str = "art12.exempted";
+    /// Art. 14(1): the party was not told before recording.
+    pub const ART14_1_NOTIFIED: &str = "art14-1.notified";
+    /// Art. 14(2): recording metadata incomplete.
+    pub const ART14_2_METADATA: &str = "art14-2.metadata";
+    /// Art. 14(2): no party recorded.
+    pub const ART14_2_PARTY: &str = "art14-2.party";
+    /// Art. 14(3): no landmark.
+    pub const ART14_3_LANDMARK: &str = "art14-3.landmark";
+    /// Art. 14(4): unexplained gap.
+    pub const ART14_4_GAP: &str = "art14-4.gap";
+    /// Art. 14(4): gap explained by `RecordingInterrupted`.
+    pub const ART14_4_INTERRUPTED: &str = "art14-4.interrupted";
+    /// Art. 14(4): session never stopped.
+    pub const ART14_4_NOT_STOPPED: &str = "art14-4.not_stopped";
+    /// Art. 15: exemption without reason or approver.
+    pub const ART15_EXEMPTION: &str = "art15.exemption";
+    /// Art. 16: not archived in time.
+    pub const ART16_ARCHIVED: &str = "art16.archived";
+    /// Art. 16: archived late with a justification.
+    pub const ART16_LATE_JUSTIFIED: &str = "art16.late_justified";
+    /// Art. 16: labels incomplete or wrong.
+    pub const ART16_LABELS: &str = "art16.labels";
+    /// Art. 16: no custodian.
+    pub const ART16_CUSTODIAN: &str = "art16.custodian";
+    /// Art. 17: evidence AV kept shorter than the case file.
+    pub const ART17_RETENTION: &str = "art17.retention";
+    /// Art. 17: footage not linked to a case purged before the floor.
+    pub const ART17_FLOOR: &str = "art17.floor";
+    /// Art. 18: no preservation order after a circumstance.
+    pub const ART18_PRESERVATION: &str = "art18.preservation";
+    /// Art. 18: preservation released without approval.
+    pub const ART18_RELEASE: &str = "art18.release";
+    /// Art. 21(5): media purged while it had to be kept.
+    pub const ART21_5_PURGE: &str = "art21-5.purge";
+    /// National rules on evidence (Art. 22): a decision relies on after-the-fact records.
+    pub const EVIDENCE_BEFORE_DECISION: &str = "evidence.before_decision";
+}
+
+/// Every rule, in article order.
+pub const RULES: &[Rule] = &[
+    Rule {
+        id: id::ART9_RECORD,
+        article: "Art. 9",
+        term_zh: "执法记录",
+        term_en: "enforcement record",
+        severity: Severity::Violation,
+        checks: "a licensing, inspection, penalty, coercion (or other) case that reached a decision or was closed has at least one text or audio-visual record",
+    },
+    Rule {
+        id: id::ART9_RECORD_PENDING,
+        article: "Art. 9",
+        term_zh: "执法记录",
+        term_en: "enforcement record",
+        severity: Severity::Warning,
+        checks: "an open case has had no record for longer than record_grace",
+    },
+    Rule {
+        id: id::ART12_AV,
+        article: "Art. 12",
+        term_zh: "全过程音像记录",
+        term_en: "full-process AV recording",
+        severity: Severity::Violation,
+        checks: "a seizure / detention (coercion) case, or a coercive-measure decision, has a complete AV recording (segments and stop) logged before its decision or closure",
+    },
+    Rule {
+        id: id::ART12_EXEMPTED,
+        article: "Art. 12",
+        term_zh: "全过程音像记录",
+        term_en: "full-process AV recording",
+        severity: Severity::Notice,
+        checks: "such a case was decided without AV under an approved Art. 15 exemption",
+    },
+    Rule {
+        id: id::ART14_1_NOTIFIED,
+        article: "Art. 14(1)",
+        term_zh: "告知当事人",
+        term_en: "notifying the party",
+        severity: Severity::Violation,
+        checks: "a PartyNotified of the session is logged before its RecordingStarted and dated no later than the recording's start plus notification_tolerance",
+    },
+    Rule {
+        id: id::ART14_2_METADATA,
+        article: "Art. 14(2)",
+        term_zh: "记录信息完整",
+        term_en: "complete recording information",
+        severity: Severity::Violation,
+        checks: "a recording names its place, matter and officers, and holds footage (its time)",
+    },
+    Rule {
+        id: id::ART14_2_PARTY,
+        article: "Art. 14(2)",
+        term_zh: "当事人",
+        term_en: "party present",
+        severity: Severity::Warning,
+        checks: "a recording names the party present (sealed); without one, Art. 14(1) cannot be checked",
+    },
+    Rule {
+        id: id::ART14_3_LANDMARK,
+        article: "Art. 14(3)",
+        term_zh: "场所标志",
+        term_en: "landmark of the place",
+        severity: Severity::Violation,
+        checks: "a recording names the visible sign of the place or a nearby landmark",
+    },
+    Rule {
+        id: id::ART14_4_GAP,
+        article: "Art. 14(4)",
+        term_zh: "不得断续记录",
+        term_en: "no interrupted recording",
+        severity: Severity::Violation,
+        checks: "consecutive segments are no further apart than segment_gap_tolerance, unless a RecordingInterrupted explains the gap",
+    },
+    Rule {
+        id: id::ART14_4_INTERRUPTED,
+        article: "Art. 14(4)",
+        term_zh: "中断说明",
+        term_en: "explained interruption",
+        severity: Severity::Warning,
+        checks: "a gap between segments that a RecordingInterrupted of the session explains",
+    },
+    Rule {
+        id: id::ART14_4_NOT_STOPPED,
+        article: "Art. 14(4)",
+        term_zh: "记录未结束",
+        term_en: "recording never stopped",
+        severity: Severity::Warning,
+        checks: "a session has a RecordingStopped within open_session_tolerance of its last entry",
+    },
+    Rule {
+        id: id::ART15_EXEMPTION,
+        article: "Art. 15",
+        term_zh: "不宜音像记录",
+        term_en: "exemption from AV",
+        severity: Severity::Violation,
+        checks: "a RecordingExempted names its reason and who approved it",
+    },
+    Rule {
+        id: id::ART16_ARCHIVED,
+        article: "Art. 16",
+        term_zh: "归档",
+        term_en: "archiving",
+        severity: Severity::Violation,
+        checks: "each recording is archived within archive_deadline of its end, judged on the Archived entry's logged_at",
+    },
+    Rule {
+        id: id::ART16_LATE_JUSTIFIED,
+        article: "Art. 16",
+        term_zh: "归档",
+        term_en: "archiving",
+        severity: Severity::Warning,
+        checks: "a late archive that a justification statement in the case explains",
+    },
+    Rule {
+        id: id::ART16_LABELS,
+        article: "Art. 16",
+        term_zh: "标明案号等信息",
+        term_en: "archive labels",
+        severity: Severity::Violation,
+        checks: "an archive is labelled with the recording's case number and capture method, its maker and what it is offered to prove (证明对象)",
+    },
+    Rule {
+        id: id::ART16_CUSTODIAN,
+        article: "Art. 16",
+        term_zh: "专人负责",
+        term_en: "named custodian",
+        severity: Severity::Violation,
+        checks: "an archive names the custodian responsible for it",
+    },
+    Rule {
+        id: id::ART17_RETENTION,
+        article: "Art. 17",
+        term_zh: "保存期限",
+        term_en: "retention",
+        severity: Severity::Violation,
+        checks: "evidence AV of a closed licensing, penalty or coercion case is kept at least as long as the case file",
+    },
+    Rule {
+        id: id::ART17_FLOOR,
+        article: "Art. 17",
+        term_zh: "保存期限",
+        term_en: "retention",
+        severity: Severity::Violation,
+        checks: "footage not linked to any case is not purged before unlinked_retention_floor after it was recorded",
+    },
+    Rule {
+        id: id::ART18_PRESERVATION,
+        article: "Art. 18",
+        term_zh: "长期保存",
+        term_en: "long-term preservation",
+        severity: Severity::Violation,
+        checks: "a reported circumstance (objection, obstruction, incident, review, litigation) is followed by a PreservationOrdered for the case within preservation_deadline",
+    },
+    Rule {
+        id: id::ART18_RELEASE,
+        article: "Art. 18",
+        term_zh: "解除长期保存",
+        term_en: "release of preservation",
+        severity: Severity::Violation,
+        checks: "a PreservationReleased names who approved it",
+    },
+    Rule {
+        id: id::ART21_5_PURGE,
+        article: "Art. 21(5)",
+        term_zh: "严禁毁坏",
+        term_en: "no destruction of records",
+        severity: Severity::Violation,
+        checks: "no MediaPurged while a case referencing the media is open, within its retention or under a preservation order",
+    },
+    Rule {
+        id: id::EVIDENCE_BEFORE_DECISION,
+        article: "Art. 22",
+        term_zh: "不得事后取证",
+        term_en: "no after-the-fact evidence",
+        severity: Severity::Violation,
+        checks: "every record a DecisionMade relies on was first recorded by an entry logged before the decision (national rules: 最高人民法院关于行政诉讼证据若干问题的规定 Art. 60(1))",
+    },
+];
+
+/// The rule with `id`.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// `Art. 16 归档 archiving`: how reports head a finding of `rule`.
+pub fn heading(rule: &Rule) -> String {
+    format!("{} {} {}", rule.article, rule.term_zh, rule.term_en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert!(
+                RULES.iter().skip(i + 1).all(|o| o.id != r.id),
+                "duplicate {}",
+                r.id
+            );
+            assert!(r.id.contains('.'), "{}", r.id);
+            assert!(r.article.starts_with("Art. "), "{}", r.id);
+        }
+    }
+}
