@@ -297,7 +297,26 @@ fn make_writable(path: &Path) {
 fn intact_ledger_with_trusted_key_verifies() {
     let f = build("verify-intact");
     let vkey = f.vkey_arg();
+    // Integrity holds, but case A's recording was never archived (Art. 16): the audit that
+    // verify runs by default makes it exit 2, and says where to look.
     let out = f.verify(&["--vkey", &vkey]);
+    let text = expect_code(&out, 2);
+    assert!(text.starts_with("VERIFIED"), "{}", describe(&out));
+    assert!(text.contains("1 violation(s)"), "{text}");
+    assert!(text.contains("Art. 16 ×1"), "{text}");
+    assert!(text.contains("liuhen audit "), "{text}");
+    let r = f.verify_json(&[], 2);
+    assert_eq!(r["verdict"], "verified");
+    assert_eq!(r["audit"]["violations"], 1);
+    assert_eq!(r["audit"]["violations_by_article"]["Art. 16"], 1);
+    // A profile that turns the rule off: clean.
+    let profile = f.root.join("lenient.toml");
+    std::fs::write(&profile, "disabled_rules = [\"art16.archived\"]\n").unwrap();
+    let profile_arg = profile.display().to_string();
+    let out = f.verify(&["--vkey", &vkey, "--profile", &profile_arg]);
+    expect_code(&out, 0);
+
+    let out = f.verify(&["--vkey", &vkey, "--no-audit"]);
     let text = expect_code(&out, 0);
     let first = text.lines().next().unwrap();
     assert!(first.starts_with("VERIFIED"), "{}", describe(&out));
@@ -307,7 +326,7 @@ fn intact_ledger_with_trusted_key_verifies() {
     assert!(out.stderr.is_empty(), "{}", describe(&out));
 
     // The JSON report: the documented fields (docs/CLI.md), with their values.
-    let r = f.verify_json(&[], 0);
+    let r = f.verify_json(&["--no-audit"], 0);
     for field in [
         "schema",
         "verdict",
@@ -351,7 +370,8 @@ fn intact_ledger_with_trusted_key_verifies() {
     assert_eq!(r["store"]["entries_indexed"], f.size);
 
     // --threads and --max-findings are accepted and change nothing here.
-    let r = f.verify_json(&["--threads", "1", "--max-findings", "5"], 0);
+    assert_eq!(r["audit"], Value::Null);
+    let r = f.verify_json(&["--threads", "1", "--max-findings", "5", "--no-audit"], 0);
     assert_eq!(r["verdict"], "verified");
 }
 
@@ -557,7 +577,7 @@ fn media_choices() {
     let r = f.verify_json(&[], 4);
     assert_eq!(kinds(&r), vec!["media_not_checked"]);
     let copy_arg = copy.display().to_string();
-    let r = f.verify_json(&["--media", &copy_arg], 0);
+    let r = f.verify_json(&["--media", &copy_arg, "--no-audit"], 0);
     assert_eq!(r["media"]["dir"], copy_arg.as_str());
     // A media directory that does not exist is a usage error, not an empty directory.
     let missing = f.root.join("no-such-media").display().to_string();
@@ -574,7 +594,7 @@ fn saved_checkpoints() {
     let f = build("verify-checkpoint");
     // The auditor's earlier checkpoint: the ledger still extends it.
     let first = f.first_checkpoint.display().to_string();
-    let r = f.verify_json(&["--checkpoint", &first], 0);
+    let r = f.verify_json(&["--checkpoint", &first, "--no-audit"], 0);
     assert_eq!(r["trusted_checkpoint"]["size"], f.first_size);
     assert_eq!(r["trusted_checkpoint"]["origin"], ORIGIN);
 

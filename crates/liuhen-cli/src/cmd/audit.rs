@@ -181,7 +181,8 @@ fn integrity(
     report
 }
 
-fn load_profile(path: &Path) -> Result<Profile, Box<dyn Error>> {
+/// Reads and validates an audit profile (TOML, docs/AUDIT.md); errors are one sentence.
+pub(crate) fn load_profile(path: &Path) -> Result<Profile, Box<dyn Error>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the audit profile {}: {e}", path.display()))?;
     let profile: Profile = toml::from_str(&text).map_err(|e| {

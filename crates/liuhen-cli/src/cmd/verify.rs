@@ -34,7 +34,7 @@ use liuhen::store::{Store, StoreError};
 use liuhen::verify::{Finding, FindingKind, Report, Severity, Verdict, VerifyOptions};
 
 use crate::layout::LedgerDir;
-use crate::{Global, EXIT_OK, EXIT_TAMPERED, EXIT_UNVERIFIED};
+use crate::{Global, EXIT_COMPLIANCE, EXIT_OK, EXIT_TAMPERED, EXIT_UNVERIFIED};
 
 /// Arguments of `liuhen verify`.
 #[derive(clap::Args, Debug)]
@@ -47,9 +47,14 @@ Pass the verifier key you obtained independently (e.g. handed over when the ledg
 created); DIR/ledger.vkey is only a copy inside the directory under audit and proves nothing
 about it. A wrong key is a verification failure (exit 1), not a usage error.
 
-Exit codes: 0 verified, 1 tampering found, 3 usage or I/O error (DIR, key or checkpoint
-unreadable), 4 nothing found wrong but not fully verified (no --vkey, media not checked,
-unsealed entries). JSON schema: docs/CLI.md.")]
+Unless --no-audit is given, a ledger whose integrity holds is also audited against the
+regulation (default profile, or --profile FILE; as of now): violations are summarised by
+article and `liuhen audit DIR` gives the details.
+
+Exit codes: 0 verified (and no audit violation), 1 tampering found, 2 verified but the audit
+found violations, 3 usage or I/O error (DIR, key, checkpoint or profile unreadable), 4 nothing
+found wrong but not fully verified (no --vkey, media not checked, unsealed entries); 1 wins over
+4, 4 over 2. JSON schema: docs/CLI.md.")]
 pub struct Args {
     /// The ledger directory (holding ledger/, media/).
     pub dir: PathBuf,
@@ -77,6 +82,59 @@ pub struct Args {
     /// Use at most N threads for signatures and hashing (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Check integrity only: skip the audit against the regulation's rules.
+    #[arg(long, conflicts_with = "profile")]
+    pub no_audit: bool,
+    /// The audit profile (TOML, docs/AUDIT.md); default: this regulation's.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+/// What the audit found, in brief (the full report is `liuhen audit`'s).
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditBrief {
+    /// The profile applied.
+    pub profile: String,
+    /// The time the audit is as of (ms since the Unix epoch).
+    pub as_of: i64,
+    /// Violations found.
+    pub violations: u64,
+    /// Warnings found.
+    pub warnings: u64,
+    /// Notices found.
+    pub notices: u64,
+    /// Violations by article (articles with none are left out).
+    pub violations_by_article: std::collections::BTreeMap<String, u64>,
+}
+
+/// Audits the ledger of `dir` as of now, when its integrity holds.
+fn audit_brief(dir: &Path, profile: Option<&Path>) -> Result<AuditBrief, Box<dyn Error>> {
+    use liuhen::Clock;
+    let profile = match profile {
+        Some(path) => crate::cmd::audit::load_profile(path)?,
+        None => liuhen::audit::Profile::default(),
+    };
+    let store = LedgerDir::new(dir).open_read_only()?;
+    let as_of = liuhen::SystemClock.now();
+    let report = liuhen::audit::audit(
+        &store,
+        &profile,
+        &liuhen::audit::AuditOptions::as_of(as_of),
+    )?;
+    Ok(AuditBrief {
+        profile: report.profile.clone(),
+        as_of: as_of.0,
+        violations: report.summary.violations,
+        warnings: report.summary.warnings,
+        notices: report.summary.notices,
+        violations_by_article: report
+            .supervision
+            .by_article
+            .iter()
+            .filter(|(_, c)| c.violation > 0)
+            .map(|(a, c)| (a.clone(), c.violation))
+            .collect(),
+    })
 }
 
 /// Where media files are checked.
@@ -199,7 +257,16 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         max_findings: args.max_findings,
     };
     let v = verify_dir(&args.dir, &options, global)?;
-    let code = exit_code(&v.report);
+    let mut code = exit_code(&v.report);
+    // The audit of a tampered ledger would judge records that are not what was recorded.
+    let audit = if args.no_audit || v.report.verdict == Verdict::Tampered {
+        None
+    } else {
+        Some(audit_brief(&args.dir, args.profile.as_deref())?)
+    };
+    if code == EXIT_OK && audit.as_ref().is_some_and(|a| a.violations > 0) {
+        code = EXIT_COMPLIANCE;
+    }
     if v.trust_anchor.is_none() {
         let copy = LedgerDir::new(&v.dir).vkey_path();
         let hint = if copy.is_file() {
@@ -215,9 +282,18 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         );
     }
     let text = if args.json {
-        serde_json::to_string_pretty(&v.json(code))?
+        let mut json = serde_json::to_value(v.json(code))?;
+        if let Some(map) = json.as_object_mut() {
+            map.insert("audit".into(), serde_json::to_value(&audit)?);
+        }
+        serde_json::to_string_pretty(&json)?
     } else {
-        human(&v)
+        let mut text = human(&v);
+        if let Some(a) = &audit {
+            text.push('\n');
+            text.push_str(&audit_lines(&v.dir, a));
+        }
+        text
     };
     let mut out = io::stdout().lock();
     match writeln!(out, "{text}").and_then(|()| out.flush()) {
@@ -226,6 +302,33 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         Err(e) => return Err(format!("writing to standard output: {e}").into()),
     }
     Ok(code)
+}
+
+/// The audit's part of the human report.
+fn audit_lines(dir: &Path, a: &AuditBrief) -> String {
+    let mut out = format!(
+        "audit ({}, as of {}): {} violation(s), {} warning(s), {} notice(s)",
+        a.profile,
+        crate::cmd::log::iso8601(liuhen::Timestamp(a.as_of)),
+        a.violations,
+        a.warnings,
+        a.notices
+    );
+    if !a.violations_by_article.is_empty() {
+        let list: Vec<String> = a
+            .violations_by_article
+            .iter()
+            .map(|(article, n)| format!("{article} ×{n}"))
+            .collect();
+        out.push_str(&format!("\n  violations   {}", list.join(", ")));
+    }
+    if a.violations + a.warnings + a.notices > 0 {
+        out.push_str(&format!(
+            "\n  details      liuhen audit {}",
+            dir.display()
+        ));
+    }
+    out
 }
 
 /// Bounds the threads of the whole process (signature checks and hashing run on rayon's
