@@ -116,11 +116,8 @@ fn audit_brief(dir: &Path, profile: Option<&Path>) -> Result<AuditBrief, Box<dyn
     };
     let store = LedgerDir::new(dir).open_read_only()?;
     let as_of = liuhen::SystemClock.now();
-    let report = liuhen::audit::audit(
-        &store,
-        &profile,
-        &liuhen::audit::AuditOptions::as_of(as_of),
-    )?;
+    let report =
+        liuhen::audit::audit(&store, &profile, &liuhen::audit::AuditOptions::as_of(as_of))?;
     Ok(AuditBrief {
         profile: report.profile.clone(),
         as_of: as_of.0,
@@ -323,10 +320,7 @@ fn audit_lines(dir: &Path, a: &AuditBrief) -> String {
         out.push_str(&format!("\n  violations   {}", list.join(", ")));
     }
     if a.violations + a.warnings + a.notices > 0 {
-        out.push_str(&format!(
-            "\n  details      liuhen audit {}",
-            dir.display()
-        ));
+        out.push_str(&format!("\n  details      liuhen audit {}", dir.display()));
     }
     out
 }
