@@ -414,3 +414,38 @@ fn destruction_certificate_verifies_offline_and_against_the_ledger() {
     let wrong = DestructionCertificate::open(&wrong.sign(&approver).unwrap(), &vkey).unwrap();
     assert!(wrong.check_against(&f.ledger).is_err());
 }
+
+/// Writes the seeds of the `vault_decode` fuzz target (`fuzz/corpus/vault_decode/`): a record
+/// file, a tombstone and a signed destruction certificate, each behind the target's one-byte
+/// commitment selector. Run with `cargo test --test vault -- --ignored write_fuzz_seeds`.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    use liuhen::vault::DestructionCertificate;
+    let mut f = fixture("fuzz-seeds");
+    let subject = case(&mut f, "金民检〔2026〕9号", "丙方 party C", 1);
+    let record = std::fs::read(f.vault.root().join(subject.0.to_hex())).unwrap();
+    f.clock.advance(2 * DAY);
+    f.vault
+        .erase(&mut f.ledger, &subject, "个人信息保护负责人", &f.k.officer)
+        .unwrap();
+    let tomb = std::fs::read(
+        f.vault
+            .root()
+            .join(format!("{}.erased", subject.0.to_hex())),
+    )
+    .unwrap();
+    let approver = liuhen::SecretKey::from_seed(&[9; 32]);
+    let now = f.ledger.now();
+    let cert = DestructionCertificate::build(&f.ledger, &[subject], "fuzz.example/approver", now)
+        .unwrap()
+        .sign(&approver)
+        .unwrap();
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/vault_decode");
+    std::fs::create_dir_all(&out).unwrap();
+    let with_pick = |b: &[u8]| [&[0u8][..], b].concat();
+    std::fs::write(out.join("record"), with_pick(&record)).unwrap();
+    std::fs::write(out.join("tombstone"), with_pick(&tomb)).unwrap();
+    // The certificate is tried on the whole input as text.
+    std::fs::write(out.join("certificate"), cert.as_bytes()).unwrap();
+}
