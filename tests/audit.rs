@@ -1,6 +1,6 @@
-//! The audit engine (issue 6): every rule against a compliant and a violating case, the
-//! deadlines judged on `logged_at` and "as of", profiles, reports, and a property test over
-//! interleavings of case templates.
+//! The audit engine (issues 6 and 7): every rule against a compliant and a violating case, the
+//! deadlines judged on `logged_at` and "as of", profiles, reports, the access rules (Art. 19,
+//! 21(3)), and a property test over interleavings of case templates.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use common::{keys, Keys, ORIGIN, T0};
 use liuhen::audit::{
-    audit, render, AuditOptions, AuditReport, CaseStatus, DeadlineStatus, Period, Profile, Severity,
+    audit, render, AuditOptions, AuditReport, CaseStatus, DeadlineStatus, DisclosureBasis, Period,
+    Profile, RoleClass, Severity,
 };
 use liuhen::entry::SignedStatement;
 use liuhen::hash::blake3;
@@ -68,6 +69,23 @@ enum Step {
     Release,
     /// `MediaPurged` of the first segment.
     PurgeSeg,
+    /// `AccessRequested` of the case by the template's requester (officer).
+    Request,
+    /// `AccessDecided` granting the case's request (officer).
+    Grant,
+    /// `AccessDecided` refusing it (officer).
+    Refuse,
+    /// `RecordDisclosed` of the case's documents to the requester (officer).
+    Disclose,
+    /// `RecordDisclosed` to the party of the case (officer).
+    DiscloseToParty,
+    /// `RecordDisclosed` to a court, signed by the supervising office's auditor key, on its
+    /// own authority.
+    OfficeDisclose,
+    /// `RecordViewed` of the case (officer).
+    View,
+    /// `RecordViewed` of the case signed by the body-cam's key.
+    DeviceView,
     /// Advance the ledger clock (single-case tests only: it would shift other cases too).
     Wait(i64),
 }
@@ -174,6 +192,27 @@ fn exempted_inspection() -> Tpl {
 }
 
 /// Compliant templates for the property test.
+/// The access flow of Art. 19: a third party asks to read a penalty case and is granted a copy;
+/// the party gets one too; the supervising office sends the file to a court; an officer
+/// consults it.
+fn access_flow() -> Tpl {
+    Tpl::new(
+        ActKind::Penalty,
+        &[
+            Open,
+            Doc,
+            Request,
+            Grant,
+            Disclose,
+            DiscloseToParty,
+            OfficeDisclose,
+            View,
+            Decide,
+            Close,
+        ],
+    )
+}
+
 fn compliant_templates() -> Vec<Tpl> {
     vec![
         inspection_av(),
@@ -182,6 +221,7 @@ fn compliant_templates() -> Vec<Tpl> {
         licensing_interrupted_no_gap(),
         objection_preserved(),
         exempted_inspection(),
+        access_flow(),
     ]
 }
 
@@ -358,6 +398,45 @@ fn rows() -> Vec<Row> {
             compliant: objection_preserved,
         },
         Row {
+            rule: "art19.disclosure",
+            article: "Art. 19",
+            severity: Severity::Violation,
+            violating: || {
+                access_flow().with(|t| {
+                    for s in &mut t.steps {
+                        if *s == Grant {
+                            *s = Refuse;
+                        }
+                    }
+                })
+            },
+            compliant: access_flow,
+        },
+        Row {
+            rule: "art19.request_decided",
+            article: "Art. 19",
+            severity: Severity::Warning,
+            violating: || {
+                access_flow().with(|t| t.steps.retain(|s| !matches!(s, Grant | Disclose)))
+            },
+            compliant: access_flow,
+        },
+        Row {
+            rule: "art21-3.view",
+            article: "Art. 21(3)",
+            severity: Severity::Violation,
+            violating: || {
+                access_flow().with(|t| {
+                    for s in &mut t.steps {
+                        if *s == View {
+                            *s = DeviceView;
+                        }
+                    }
+                })
+            },
+            compliant: access_flow,
+        },
+        Row {
             rule: "art21-5.purge",
             article: "Art. 21(5)",
             severity: Severity::Violation,
@@ -389,6 +468,23 @@ struct Sim {
     ledger: Ledger<MemoryStore>,
     clock: Arc<ManualClock>,
     k: Keys,
+    /// The supervising office (办公室, Art. 8): role Auditor.
+    auditor: SecretKey,
+}
+
+/// The party of every template's case, sealed as `CaseOpened` and `RecordingStarted` name it.
+fn party() -> Sealed {
+    seal_with_salt("party.name", "某社会组织", [7; 32]).0
+}
+
+/// A third party who asks to read records (the same person in every case).
+fn requester() -> Sealed {
+    seal_with_salt("requester.name", "王某某", [8; 32]).0
+}
+
+/// A court the supervising office sends a case file to.
+fn court() -> Sealed {
+    seal_with_salt("recipient.name", "大连市金州区人民法院", [9; 32]).0
 }
 
 /// The state of one case instance while its template is played.
@@ -401,6 +497,7 @@ struct Inst {
     docs: Vec<MediaRef>,
     late_doc: MediaRef,
     next: usize,
+    request: String,
 }
 
 fn media(name: &str, mime: &str) -> MediaRef {
@@ -422,6 +519,7 @@ impl Inst {
         };
         Inst {
             session: format!("BWC-7731-{n:04}"),
+            request: format!("金民依申〔2026〕{n}号"),
             late_doc: media(&format!("{case_no}-补充笔录.pdf"), "application/pdf"),
             case_no,
             tpl,
@@ -482,7 +580,23 @@ impl Sim {
                 )
                 .unwrap();
         }
-        Sim { ledger, clock, k }
+        let auditor = SecretKey::from_seed(&[0x55; 32]);
+        ledger
+            .sign_and_append(
+                &k.ledger,
+                Event::KeyAuthorized {
+                    key: auditor.public_key(),
+                    role: Role::Auditor,
+                    holder: "办公室 supervising office".into(),
+                },
+            )
+            .unwrap();
+        Sim {
+            ledger,
+            clock,
+            k,
+            auditor,
+        }
     }
 
     fn now(&self) -> Timestamp {
@@ -523,7 +637,7 @@ impl Sim {
                     act: t.act.clone(),
                     matter: "检查 matter".into(),
                     unit: "执法监督科".into(),
-                    subject: seal_with_salt("party.name", "某社会组织", [7; 32]).0,
+                    subject: party(),
                 },
                 false,
             ),
@@ -723,8 +837,50 @@ impl Sim {
                 },
                 false,
             ),
+            Request => (
+                Event::AccessRequested {
+                    request: inst.request.clone(),
+                    case_no,
+                    requester: requester(),
+                    basis: "《政府信息公开条例》".into(),
+                },
+                false,
+            ),
+            Grant | Refuse => (
+                Event::AccessDecided {
+                    request: inst.request.clone(),
+                    granted: step == Grant,
+                    reason: "依法答复".into(),
+                },
+                false,
+            ),
+            Disclose | DiscloseToParty | OfficeDisclose => (
+                Event::RecordDisclosed {
+                    case_no,
+                    to: match step {
+                        Disclose => requester(),
+                        DiscloseToParty => party(),
+                        _ => court(),
+                    },
+                    what: inst.docs.iter().map(|m| m.digest).collect(),
+                },
+                false,
+            ),
+            View | DeviceView => (
+                Event::RecordViewed {
+                    subject: RecordRef::Case(case_no),
+                    by: "21020001".into(),
+                    purpose: "复核 review".into(),
+                },
+                step == DeviceView,
+            ),
             Wait(_) => unreachable!(),
         };
+        if step == OfficeDisclose {
+            let st = SignedStatement::sign(now, event, &self.auditor).unwrap();
+            self.ledger.append(st).unwrap();
+            return;
+        }
         let time = if device { claimed } else { now };
         self.append(time, event, device);
     }
@@ -1359,6 +1515,630 @@ fn evidence_is_judged_on_ledger_order_not_on_claimed_capture_times() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Access (Art. 19, 20, 21(3)): disclosures, views, access requests.
+
+impl Sim {
+    /// Appends `event` signed by `key` one minute later, at the ledger's time.
+    fn append_as(&mut self, key: &SecretKey, event: Event) -> u64 {
+        self.clock.advance(MIN);
+        let st = SignedStatement::sign(self.now(), event, key).unwrap();
+        self.ledger.append(st).unwrap().seq
+    }
+
+    /// Authorizes a new key of `role`, held by `holder`.
+    fn authorize(&mut self, seed: u8, role: Role, holder: &str) -> SecretKey {
+        let key = SecretKey::from_seed(&[seed; 32]);
+        let ledger = self.k.ledger.clone();
+        self.append_as(
+            &ledger,
+            Event::KeyAuthorized {
+                key: key.public_key(),
+                role,
+                holder: holder.into(),
+            },
+        );
+        key
+    }
+}
+
+/// The entries of `event` in the timeline of the report's case `case`.
+fn seqs_of(report: &AuditReport, case: usize, event: &str) -> Vec<u64> {
+    report.cases[case]
+        .timeline
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|t| t.event == event)
+        .map(|t| t.seq)
+        .collect()
+}
+
+fn disclosure(case_no: &str, to: Sealed) -> Event {
+    Event::RecordDisclosed {
+        case_no: case_no.into(),
+        to,
+        what: vec![media("copy.pdf", "application/pdf").digest],
+    }
+}
+
+#[test]
+fn a_disclosure_after_a_refusal_names_the_refusal() {
+    let (_, inst, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Request, Refuse, Disclose],
+    ));
+    assert_eq!(
+        summary(&report),
+        vec![("art19.disclosure".to_string(), Some(inst.case_no.clone()))],
+        "{}",
+        describe(&report)
+    );
+    let f = &report.findings[0];
+    let request = seqs_of(&report, 0, "AccessRequested")[0];
+    let refusal = seqs_of(&report, 0, "AccessDecided")[0];
+    let disclosed = seqs_of(&report, 0, "RecordDisclosed")[0];
+    assert_eq!(f.seqs, vec![request, refusal, disclosed]);
+    assert!(
+        f.message.contains(&format!(
+            "request {} (entry {request}) was refused at entry {refusal}",
+            inst.request
+        )),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.officers, vec!["21020001".to_string()]);
+    let d = &report.supervision.disclosures[0];
+    assert_eq!(d.basis, DisclosureBasis::Refused);
+    assert_eq!(d.request.as_deref(), Some(inst.request.as_str()));
+    assert_eq!(d.basis_seqs, vec![request, refusal]);
+    assert_eq!(d.seq, disclosed);
+}
+
+#[test]
+fn the_decision_standing_at_the_disclosure_decides() {
+    // A grant withdrawn by a later refusal no longer covers a disclosure.
+    let (_, _, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Request, Grant, Refuse, Disclose],
+    ));
+    let f: Vec<_> = report.findings_of("art19.disclosure").collect();
+    assert_eq!(f.len(), 1, "{}", describe(&report));
+    let refusal = seqs_of(&report, 0, "AccessDecided")[1];
+    assert!(
+        f[0].message
+            .contains(&format!("refused at entry {refusal}")),
+        "{}",
+        f[0].message
+    );
+
+    // A refusal reconsidered and granted does.
+    let (_, inst, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Request, Refuse, Grant, Disclose],
+    ));
+    assert!(report.findings.is_empty(), "{}", describe(&report));
+    let d = &report.supervision.disclosures[0];
+    assert_eq!(d.basis, DisclosureBasis::GrantedRequest);
+    assert_eq!(d.request.as_deref(), Some(inst.request.as_str()));
+    let decisions = seqs_of(&report, 0, "AccessDecided");
+    assert_eq!(
+        d.basis_seqs,
+        vec![seqs_of(&report, 0, "AccessRequested")[0], decisions[1]]
+    );
+
+    // Disclosed while the request was still undecided: the later grant does not cover it.
+    let (_, _, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Request, Disclose, Grant],
+    ));
+    let f: Vec<_> = report.findings_of("art19.disclosure").collect();
+    assert_eq!(report.findings.len(), 1, "{}", describe(&report));
+    assert!(
+        f[0].message.contains("was not yet decided"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message
+            .contains("role officer may not disclose on its own"),
+        "{}",
+        f[0].message
+    );
+
+    // Disclosed before anyone asked.
+    let (_, _, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Disclose, Request, Grant],
+    ));
+    let f: Vec<_> = report.findings_of("art19.disclosure").collect();
+    assert_eq!(report.findings.len(), 1, "{}", describe(&report));
+    assert!(
+        f[0].message.contains("holds no granted access request"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        report.supervision.disclosures[0].basis,
+        DisclosureBasis::NoBasis
+    );
+}
+
+#[test]
+fn a_grant_in_another_case_does_not_cover_this_one() {
+    let mut sim = Sim::new();
+    let mut asked = Inst::new(Tpl::new(ActKind::Penalty, &[Open, Doc, Request, Grant]), 1);
+    let mut other = Inst::new(Tpl::new(ActKind::Penalty, &[Open, Doc, Disclose]), 2);
+    sim.play(&mut asked);
+    sim.play(&mut other);
+    let report = sim.audit_later();
+    assert_eq!(
+        summary(&report),
+        vec![("art19.disclosure".to_string(), Some(other.case_no.clone()))],
+        "{}",
+        describe(&report)
+    );
+    assert!(
+        report.findings[0]
+            .message
+            .contains(&format!("is of case {}, not this one", asked.case_no)),
+        "{}",
+        report.findings[0].message
+    );
+}
+
+#[test]
+fn a_refusal_is_not_overruled_by_the_party_or_the_office() {
+    let mut sim = Sim::new();
+    let mut inst = Inst::new(Tpl::new(ActKind::Penalty, &[Open, Doc]), 1);
+    sim.play(&mut inst);
+    let officer = sim.k.officer.clone();
+    let auditor = sim.auditor.clone();
+    // Before any request, the party and the office may receive / disclose.
+    sim.append_as(&officer, disclosure(&inst.case_no, party()));
+    sim.append_as(&auditor, disclosure(&inst.case_no, party()));
+    // The party asks, through the request procedure, and is refused.
+    let request = sim.append_as(
+        &officer,
+        Event::AccessRequested {
+            request: "金民依申〔2026〕9号".into(),
+            case_no: inst.case_no.clone(),
+            requester: party(),
+            basis: "《政府信息公开条例》".into(),
+        },
+    );
+    let refusal = sim.append_as(
+        &officer,
+        Event::AccessDecided {
+            request: "金民依申〔2026〕9号".into(),
+            granted: false,
+            reason: "不属于政府信息".into(),
+        },
+    );
+    let by_office = sim.append_as(&auditor, disclosure(&inst.case_no, party()));
+    let report = sim.audit_later();
+    let f: Vec<_> = report.findings_of("art19.disclosure").collect();
+    assert_eq!(report.findings.len(), 1, "{}", describe(&report));
+    assert_eq!(f[0].seqs, vec![request, refusal, by_office]);
+    assert!(f[0].message.contains("role auditor"), "{}", f[0].message);
+    assert!(f[0].officers.is_empty(), "the auditor is not an officer");
+    let bases: Vec<_> = report
+        .supervision
+        .disclosures
+        .iter()
+        .map(|d| d.basis)
+        .collect();
+    assert_eq!(
+        bases,
+        vec![
+            DisclosureBasis::Party,
+            DisclosureBasis::Party,
+            DisclosureBasis::Refused
+        ]
+    );
+}
+
+#[test]
+fn a_party_is_one_named_before_the_disclosure_by_the_case_or_a_recording() {
+    let mut sim = Sim::new();
+    let mut inst = Inst::new(Tpl::new(ActKind::Inspection, &[Open, Notify]), 1);
+    sim.play(&mut inst);
+    let present = seal_with_salt("party.name", "在场的法定代表人", [10; 32]).0;
+    let later = seal_with_salt("party.name", "后来的当事人", [11; 32]).0;
+    let officer = sim.k.officer.clone();
+    let device = sim.k.device.clone();
+    let start = |session: &str, party: Sealed| Event::RecordingStarted {
+        session: session.into(),
+        case_no: inst.case_no.clone(),
+        device: device.public_key(),
+        method: CaptureMethod::BodyWornRecorder,
+        location: Location {
+            place: "金普新区某街道8号".into(),
+            landmark: Some("门牌 No. 8".into()),
+        },
+        matter: "现场检查".into(),
+        officers: vec!["21020001".into()],
+        party: Some(party),
+    };
+    let started = sim.append_as(&device, start(&inst.session, present));
+    sim.append_as(&officer, disclosure(&inst.case_no, present));
+    let too_early = sim.append_as(&officer, disclosure(&inst.case_no, later));
+    sim.append_as(&device, start("BWC-7731-9999", later));
+    let report = sim.audit_later();
+    let f: Vec<_> = report.findings_of("art19.disclosure").collect();
+    assert_eq!(f.len(), 1, "{}", describe(&report));
+    assert_eq!(f[0].seqs, vec![too_early]);
+    assert!(
+        f[0].message.contains("not a party of the case"),
+        "{}",
+        f[0].message
+    );
+    let d = &report.supervision.disclosures;
+    assert_eq!(
+        (d[0].basis, d[0].basis_seqs.clone()),
+        (DisclosureBasis::Party, vec![started])
+    );
+    assert_eq!(d[0].recipient, present.0.to_hex());
+    assert_eq!(d[1].basis, DisclosureBasis::NoBasis);
+}
+
+#[test]
+fn only_the_profiles_disclosure_roles_disclose_on_their_own() {
+    let mut sim = Sim::new();
+    let mut inst = Inst::new(Tpl::new(ActKind::Penalty, &[Open, Doc]), 1);
+    sim.play(&mut inst);
+    let (auditor, ledger, officer) = (
+        sim.auditor.clone(),
+        sim.k.ledger.clone(),
+        sim.k.officer.clone(),
+    );
+    let custodian = sim.authorize(0x66, Role::Custodian, "21020009");
+    sim.append_as(&auditor, disclosure(&inst.case_no, court()));
+    sim.append_as(&ledger, disclosure(&inst.case_no, court()));
+    let by_officer = sim.append_as(&officer, disclosure(&inst.case_no, court()));
+    let by_custodian = sim.append_as(&custodian, disclosure(&inst.case_no, court()));
+    let as_of = sim.now().plus_millis(DAY);
+    let report = sim.audit_at(as_of);
+    let f: Vec<_> = report.findings_of("art19.disclosure").collect();
+    assert_eq!(report.findings.len(), 2, "{}", describe(&report));
+    assert_eq!(
+        f.iter().map(|f| f.seqs.clone()).collect::<Vec<_>>(),
+        vec![vec![by_officer], vec![by_custodian]]
+    );
+    assert!(
+        f[0].message.contains(
+            "role officer may not disclose on its own (disclosure_roles: auditor, system)"
+        ),
+        "{}",
+        f[0].message
+    );
+    assert!(f[1].message.contains("role custodian"), "{}", f[1].message);
+    let roles: Vec<_> = report
+        .supervision
+        .disclosures
+        .iter()
+        .map(|d| (d.basis, d.role.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        roles,
+        vec![
+            (DisclosureBasis::Role, "auditor".to_string()),
+            (DisclosureBasis::Role, "system".to_string()),
+            (DisclosureBasis::NoBasis, "officer".to_string()),
+            (DisclosureBasis::NoBasis, "custodian".to_string()),
+        ]
+    );
+
+    // A unit whose rules let no one disclose without a request, or also let officers.
+    let none = Profile {
+        disclosure_roles: Vec::new(),
+        ..Profile::default()
+    };
+    let report = sim.audit_with(&none, as_of);
+    assert_eq!(report.findings_of("art19.disclosure").count(), 4);
+    assert!(report.findings[0]
+        .message
+        .contains("(disclosure_roles: none)"));
+    let officers = Profile {
+        disclosure_roles: vec![RoleClass::Officer, RoleClass::Auditor, RoleClass::System],
+        ..Profile::default()
+    };
+    let report = sim.audit_with(&officers, as_of);
+    let f: Vec<_> = report.findings_of("art19.disclosure").collect();
+    assert_eq!(f.len(), 1, "{}", describe(&report));
+    assert_eq!(f[0].seqs, vec![by_custodian]);
+}
+
+#[test]
+fn views_are_judged_by_the_signing_keys_role() {
+    let mut sim = Sim::new();
+    let mut inst = Inst::new(
+        Tpl::new(
+            ActKind::Inspection,
+            &[Open, Notify, Start, Seg, Stop, Archive, Doc, View],
+        ),
+        1,
+    );
+    sim.play(&mut inst);
+    let custodian = sim.authorize(0x66, Role::Custodian, "21020009");
+    let station = sim.authorize(0x77, Role::Station, "采集站 WS-01");
+    let (device, auditor, ledger) = (
+        sim.k.device.clone(),
+        sim.auditor.clone(),
+        sim.k.ledger.clone(),
+    );
+    let view = |subject: RecordRef, by: &str| Event::RecordViewed {
+        subject,
+        by: by.into(),
+        purpose: "调阅 consult".into(),
+    };
+    let session = RecordRef::Session(inst.session.clone());
+    sim.append_as(&custodian, view(session.clone(), "21020009"));
+    sim.append_as(&auditor, view(session.clone(), "办公室"));
+    sim.append_as(&ledger, view(session.clone(), "执法信息系统"));
+    let by_station = sim.append_as(&station, view(session.clone(), "采集站"));
+    // The key decides, not what the statement says of who viewed: a device claiming to be an
+    // officer is still a device.
+    let unlinked = RecordRef::Media(blake3(b"footage no case references"));
+    let by_device = sim.append_as(&device, view(unlinked, "21020001"));
+    let as_of = sim.now().plus_millis(DAY);
+    let report = sim.audit_at(as_of);
+    let f: Vec<_> = report.findings_of("art21-3.view").collect();
+    assert_eq!(report.findings.len(), 2, "{}", describe(&report));
+    assert_eq!(f[0].seqs, vec![by_station]);
+    assert_eq!(f[0].case_no.as_deref(), Some(inst.case_no.as_str()));
+    assert_eq!(f[0].session.as_deref(), Some(inst.session.as_str()));
+    assert!(
+        f[0].message
+            .contains("signed by 采集站 WS-01 (role station)"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].message
+            .contains("only keys of officer, auditor, custodian, system may view records"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[1].seqs, vec![by_device]);
+    assert_eq!(f[1].case_no, None);
+    assert!(
+        f[1].message.contains("linked to no case"),
+        "{}",
+        f[1].message
+    );
+    assert!(f[1].message.contains("role device"), "{}", f[1].message);
+    assert_eq!(f[0].severity, Severity::Violation);
+
+    // A unit that lets only the office and the custodians consult records.
+    let strict = Profile {
+        view_roles: vec![RoleClass::Auditor, RoleClass::Custodian],
+        ..Profile::default()
+    };
+    let report = sim.audit_with(&strict, as_of);
+    let f: Vec<_> = report.findings_of("art21-3.view").collect();
+    assert_eq!(f.len(), 4, "{}", describe(&report));
+    // The officer's view (from the template) is attributed to the officer.
+    assert_eq!(f[0].officers, vec!["21020001".to_string()]);
+}
+
+#[test]
+fn access_requests_are_decided_in_time_judged_on_logged_at() {
+    // Decided after 20 days: late.
+    let (_, inst, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Request, Wait(20 * DAY), Grant, Disclose, Decide],
+    ));
+    assert_eq!(
+        summary(&report),
+        vec![(
+            "art19.request_decided".to_string(),
+            Some(inst.case_no.clone())
+        )],
+        "{}",
+        describe(&report)
+    );
+    let f = &report.findings[0];
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(f.message.contains("granted only at entry"), "{}", f.message);
+    assert!(
+        f.message.contains("20 d later: beyond the 15 d deadline"),
+        "{}",
+        f.message
+    );
+    assert!(!report.has_violations());
+    let d = report.cases[0]
+        .deadlines
+        .iter()
+        .find(|d| d.rule == "art19.request_decided")
+        .unwrap();
+    assert_eq!(d.status, DeadlineStatus::Late);
+    assert_eq!(d.due.0 - d.from.0, 15 * DAY);
+
+    // Undecided: pending before the deadline, missed after it.
+    let mut sim = Sim::new();
+    let mut inst = Inst::new(Tpl::new(ActKind::Penalty, &[Open, Doc, Request]), 1);
+    sim.play(&mut inst);
+    let asked = sim.now();
+    let early = sim.audit_at(asked.plus_millis(10 * DAY));
+    assert!(early.findings.is_empty(), "{}", describe(&early));
+    assert_eq!(early.cases[0].deadlines[0].status, DeadlineStatus::Pending);
+    let late = sim.audit_at(asked.plus_millis(16 * DAY));
+    let f: Vec<_> = late.findings_of("art19.request_decided").collect();
+    assert_eq!(late.findings.len(), 1, "{}", describe(&late));
+    assert!(f[0].message.contains("had no decision"), "{}", f[0].message);
+    assert_eq!(late.cases[0].deadlines[0].status, DeadlineStatus::Missed);
+    // A profile that follows the 20 working days of the national regulation.
+    let lenient = Profile {
+        access_decision_deadline: Period::days(30),
+        ..Profile::default()
+    };
+    assert!(sim
+        .audit_with(&lenient, asked.plus_millis(16 * DAY))
+        .findings
+        .is_empty());
+
+    // A decision of a request never filed is ignored, and does not decide another request.
+    sim.append(
+        sim.now(),
+        Event::AccessDecided {
+            request: "金民依申〔2026〕404号".into(),
+            granted: true,
+            reason: "x".into(),
+        },
+        false,
+    );
+    let report = sim.audit_at(asked.plus_millis(16 * DAY));
+    assert_eq!(
+        report.findings_of("art19.request_decided").count(),
+        1,
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn decisions_answer_the_first_request_filed_under_their_id() {
+    let mut sim = Sim::new();
+    let mut inst = Inst::new(Tpl::new(ActKind::Penalty, &[Open, Doc, Request]), 1);
+    sim.play(&mut inst);
+    let again = sim.append(
+        sim.now(),
+        Event::AccessRequested {
+            request: inst.request.clone(),
+            case_no: inst.case_no.clone(),
+            requester: court(),
+            basis: "复议".into(),
+        },
+        false,
+    );
+    sim.clock.advance(MIN);
+    sim.append(
+        sim.now(),
+        Event::AccessDecided {
+            request: inst.request.clone(),
+            granted: true,
+            reason: "同意".into(),
+        },
+        false,
+    );
+    // The grant is the first request's: a disclosure to the second requester has no ground.
+    let officer = sim.k.officer.clone();
+    let disclosed = sim.append_as(&officer, disclosure(&inst.case_no, court()));
+    let report = sim.audit_later();
+    let f: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.seqs.clone()))
+        .collect();
+    assert_eq!(
+        f,
+        vec![
+            ("art19.disclosure", vec![again, disclosed]),
+            ("art19.request_decided", vec![again]),
+        ],
+        "{}",
+        describe(&report)
+    );
+    let statuses: Vec<_> = report.cases[0].deadlines.iter().map(|d| d.status).collect();
+    assert_eq!(statuses, vec![DeadlineStatus::Met, DeadlineStatus::Missed]);
+}
+
+#[test]
+fn the_disclosure_register_lists_every_disclosure_with_its_ground() {
+    let (_, inst, report) = single(access_flow());
+    assert!(report.findings.is_empty(), "{}", describe(&report));
+    let d = &report.supervision.disclosures;
+    let got: Vec<_> = d
+        .iter()
+        .map(|d| (d.basis, d.recipient.clone(), d.by.clone(), d.items))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                DisclosureBasis::GrantedRequest,
+                requester().0.to_hex(),
+                "21020001".to_string(),
+                1
+            ),
+            (
+                DisclosureBasis::Party,
+                party().0.to_hex(),
+                "21020001".to_string(),
+                1
+            ),
+            (
+                DisclosureBasis::Role,
+                court().0.to_hex(),
+                "办公室 supervising office".to_string(),
+                1
+            ),
+        ]
+    );
+    assert_eq!(d[0].request.as_deref(), Some(inst.request.as_str()));
+    assert_eq!(
+        d[1].basis_seqs,
+        vec![report.cases[0].opened_seq.unwrap()],
+        "the party was named when the case was opened"
+    );
+    let deadline = &report.cases[0].deadlines[0];
+    assert_eq!(
+        (deadline.rule.as_str(), deadline.status),
+        ("art19.request_decided", DeadlineStatus::Met)
+    );
+
+    let v = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        v["supervision"]["disclosures"][0]["basis"],
+        "granted_request"
+    );
+    assert_eq!(v["supervision"]["disclosures"][2]["role"], "auditor");
+    // A report written before the register existed still reads.
+    let mut old = v.clone();
+    old["supervision"]
+        .as_object_mut()
+        .unwrap()
+        .remove("disclosures");
+    let back: AuditReport = serde_json::from_value(old).unwrap();
+    assert!(back.supervision.disclosures.is_empty());
+
+    let text = render::text(&report);
+    assert!(text.contains("对外提供 disclosures (Art. 19):"), "{text}");
+    assert!(
+        text.contains("on granted request 金民依申〔2026〕1号"),
+        "{text}"
+    );
+    let html = render::html(&report);
+    assert!(html.contains("Disclosures (Art. 19, 21(3))"), "{html}");
+    assert!(html.contains("依职权 on the authority of role auditor"));
+    assert!(
+        html.contains("Art. 21(3) 调阅权限"),
+        "findings by article list the rule"
+    );
+}
+
+#[test]
+fn profile_reads_access_settings() {
+    let p: Profile = serde_json::from_str(
+        r#"{"disclosure_roles": ["auditor"], "view_roles": ["officer", "custodian"], "access_decision_deadline": "20d"}"#,
+    )
+    .unwrap();
+    assert_eq!(p.disclosure_roles, vec![RoleClass::Auditor]);
+    assert_eq!(p.view_roles, vec![RoleClass::Officer, RoleClass::Custodian]);
+    assert_eq!(p.access_decision_deadline, Period::days(20));
+    assert!(p.may_view(Role::Custodian) && !p.may_view(Role::Device));
+    assert!(p.may_disclose(Role::Auditor) && !p.may_disclose(Role::System));
+    assert!(serde_json::from_str::<Profile>(r#"{"view_roles": ["boss"]}"#).is_err());
+    assert!(serde_json::from_str::<Profile>(r#"{"view_roles": ["Officer"]}"#).is_err());
+    let d = Profile::default();
+    assert_eq!(
+        d.disclosure_roles,
+        vec![RoleClass::Auditor, RoleClass::System]
+    );
+    assert_eq!(d.access_decision_deadline, Period::days(15));
+}
+
+// ---------------------------------------------------------------------------------------------
 // As of, profiles and reports.
 
 #[test]
@@ -1681,7 +2461,7 @@ proptest! {
 
     #[test]
     fn compliant_interleavings_audit_clean(
-        picks in prop::collection::vec(0usize..6, 1..5),
+        picks in prop::collection::vec(0usize..7, 1..5),
         order in prop::collection::vec(0usize..64, 1..40),
     ) {
         let templates = compliant_templates();
@@ -1698,8 +2478,8 @@ proptest! {
 
     #[test]
     fn one_violation_in_any_interleaving_is_exactly_its_finding(
-        picks in prop::collection::vec(0usize..6, 0..4),
-        row in 0usize..21,
+        picks in prop::collection::vec(0usize..7, 0..4),
+        row in 0usize..24,
         at in 0usize..4,
         order in prop::collection::vec(0usize..64, 1..40),
     ) {

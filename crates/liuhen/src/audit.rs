@@ -6,9 +6,11 @@
 //! are complete, landmarked and unbroken (Art. 14(2)–(4)), exemptions are approved (Art. 15),
 //! footage is archived within 24 hours with its labels and custodian (Art. 16), kept long
 //! enough (Art. 17), preserved when a dispute arises (Art. 18) and never destroyed while it
-//! must be kept (Art. 21(5)), and decisions rest only on evidence gathered before them (the
-//! national rules that Art. 22 defers to). The rule table is [`rules::RULES`]; every rule is
-//! described in `docs/AUDIT.md`.
+//! must be kept (Art. 21(5)), decisions rest only on evidence gathered before them (the
+//! national rules that Art. 22 defers to), records leave the unit only to a party, on a granted
+//! request or on the authority of a role allowed to disclose (Art. 19, 21(3)), only authorized
+//! roles view them (Art. 20, 21(3)), and requests to read them are decided in time (Art. 19).
+//! The rule table is [`rules::RULES`]; every rule is described in `docs/AUDIT.md`.
 //!
 //! An audit is **as of** a time: entries logged after it are ignored and deadlines that have
 //! not passed by then are not violations, so the same ledger, profile and time always give the
@@ -33,7 +35,7 @@ mod time;
 
 use std::collections::BTreeMap;
 
-pub use profile::{ActClass, Period, Profile, ProfileError, TriggerClass};
+pub use profile::{ActClass, Period, Profile, ProfileError, RoleClass, TriggerClass};
 pub use report::*;
 pub use rules::{Rule, Severity, RULES};
 pub use time::{format_span, format_time, parse_time};

@@ -2,9 +2,11 @@
 //! session; the rules then judge those facts as of the audit time.
 //!
 //! Memory: one record per case, per recording session, per segment, per media object and per
-//! decision, archive, circumstance and purge, plus (only when timelines are asked for) one line
-//! per entry that belongs to a case. Nothing else is kept per entry.
+//! decision, archive, circumstance and purge, one per access request and disclosure (and per
+//! view that broke the access rule), one per registered key, plus (only when timelines are
+//! asked for) one line per entry that belongs to a case. Nothing else is kept per entry.
 
+mod access;
 mod describe;
 mod judge;
 
@@ -223,6 +225,7 @@ pub(super) struct Engine<'p> {
     archive_index: ArchiveIndex,
     purges: Vec<Purge>,
     officers: BTreeMap<String, (BTreeSet<String>, u64, u64)>,
+    access: access::Access,
 }
 
 impl<'p> Engine<'p> {
@@ -247,6 +250,7 @@ impl<'p> Engine<'p> {
             archive_index: ArchiveIndex::default(),
             purges: Vec::new(),
             officers: BTreeMap::new(),
+            access: access::Access::default(),
         }
     }
 
@@ -441,7 +445,10 @@ impl<'p> Engine<'p> {
             Event::AccessRequested {
                 request, case_no, ..
             } => {
-                self.requests.insert(request.clone(), case_no.clone());
+                // The first request under an id is the one its decisions answer.
+                self.requests
+                    .entry(request.clone())
+                    .or_insert_with(|| case_no.clone());
             }
             _ => {}
         }
@@ -456,6 +463,8 @@ impl<'p> Engine<'p> {
                 case.timeline.push(item);
             }
         }
+        self.access
+            .observe(self.profile, at, statement, &cases, officer.clone());
 
         match event {
             Event::CaseOpened {
@@ -721,6 +730,7 @@ impl<'p> Engine<'p> {
             &self.sessions,
             &self.first_seen,
         );
+        j.access(&self.access);
         self.report(j, &cases)
     }
 

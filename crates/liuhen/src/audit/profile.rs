@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{self, Severity};
-use crate::model::{ActKind, PreservationTrigger};
+use crate::model::{ActKind, PreservationTrigger, Role};
 
 /// A length of time, written in profiles as a number and a unit: `500ms`, `60s`, `30min`,
 /// `24h`, `184d`.
@@ -168,6 +168,53 @@ impl TriggerClass {
     }
 }
 
+/// The role of a registered key (Art. 4, 8), as profiles name it: [`Role`] in `snake_case`.
+///
+/// A separate type because [`Role`]'s own serialized names belong to the signed format and are
+/// not the words a profile is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleClass {
+    /// 执法人员 an enforcement officer.
+    Officer,
+    /// 执法记录设备 a recording device.
+    Device,
+    /// 采集工作站 an upload / ingest station.
+    Station,
+    /// 执法信息系统 the case system or the ledger itself.
+    System,
+    /// 监督 the supervising office or another auditor (Art. 8).
+    Auditor,
+    /// 保管人 a records custodian (Art. 16).
+    Custodian,
+}
+
+impl RoleClass {
+    /// The class of a role.
+    pub fn of(role: Role) -> RoleClass {
+        match role {
+            Role::Officer => RoleClass::Officer,
+            Role::Device => RoleClass::Device,
+            Role::Station => RoleClass::Station,
+            Role::System => RoleClass::System,
+            Role::Auditor => RoleClass::Auditor,
+            Role::Custodian => RoleClass::Custodian,
+        }
+    }
+
+    /// `officer`, `device`, …: the name profiles and reports use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleClass::Officer => "officer",
+            RoleClass::Device => "device",
+            RoleClass::Station => "station",
+            RoleClass::System => "system",
+            RoleClass::Auditor => "auditor",
+            RoleClass::Custodian => "custodian",
+        }
+    }
+}
+
 /// The rules and thresholds of an audit. Serializes to and from the TOML profile format of
 /// `docs/AUDIT.md`; every field has the default of the Jinpu regulation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +253,16 @@ pub struct Profile {
     pub preservation_triggers: Vec<TriggerClass>,
     /// Art. 18: how long after a circumstance is reported the preservation order may follow.
     pub preservation_deadline: Period,
+    /// Art. 19, 21(3): roles whose keys may disclose a case's records to someone who is neither
+    /// a party of the case nor the holder of a granted access request (the supervising office
+    /// handing records to a review body, the case system's own disclosure workflow).
+    pub disclosure_roles: Vec<RoleClass>,
+    /// Art. 20, 21(3): roles whose keys may sign a `RecordViewed` (devices and upload stations
+    /// capture and ingest; they do not consult records).
+    pub view_roles: Vec<RoleClass>,
+    /// Art. 19: how long after an `AccessRequested` its `AccessDecided` may be logged before a
+    /// warning.
+    pub access_decision_deadline: Period,
     /// Rule ids switched off (Art. 22: a rule that local rules do not adopt).
     pub disabled_rules: Vec<String>,
     /// Rule id → severity, where local rules weigh a finding differently.
@@ -237,6 +294,14 @@ impl Default for Profile {
                 TriggerClass::UnitDecision,
             ],
             preservation_deadline: Period::hours(24),
+            disclosure_roles: vec![RoleClass::Auditor, RoleClass::System],
+            view_roles: vec![
+                RoleClass::Officer,
+                RoleClass::Auditor,
+                RoleClass::Custodian,
+                RoleClass::System,
+            ],
+            access_decision_deadline: Period::days(15),
             disabled_rules: Vec::new(),
             severity: BTreeMap::new(),
         }
@@ -315,6 +380,7 @@ impl Profile {
             ("archive_deadline", self.archive_deadline),
             ("unlinked_retention_floor", self.unlinked_retention_floor),
             ("preservation_deadline", self.preservation_deadline),
+            ("access_decision_deadline", self.access_decision_deadline),
         ] {
             if p.millis() < 0 {
                 return Err(ProfileError::NegativePeriod {
@@ -325,6 +391,16 @@ impl Profile {
             }
         }
         Ok(())
+    }
+
+    /// Whether a key of `role` may disclose records on its own authority (Art. 19, 21(3)).
+    pub fn may_disclose(&self, role: Role) -> bool {
+        self.disclosure_roles.contains(&RoleClass::of(role))
+    }
+
+    /// Whether a key of `role` may view records (Art. 20, 21(3)).
+    pub fn may_view(&self, role: Role) -> bool {
+        self.view_roles.contains(&RoleClass::of(role))
     }
 
     /// Whether rule `id` is on.

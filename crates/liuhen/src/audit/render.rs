@@ -71,6 +71,21 @@ fn seqs_text(seqs: &[u64]) -> String {
     }
 }
 
+/// How a disclosure was grounded, in words (the entries are listed beside it).
+fn basis_text(d: &DisclosureRecord) -> String {
+    let request = d.request.as_deref().unwrap_or("?");
+    match d.basis {
+        DisclosureBasis::GrantedRequest => format!("依申请 on granted request {request}"),
+        DisclosureBasis::Party => "当事人 to a party of the case".to_string(),
+        DisclosureBasis::Role => format!(
+            "依职权 on the authority of role {}",
+            d.role.as_deref().unwrap_or("?")
+        ),
+        DisclosureBasis::Refused => format!("已拒绝 despite refused request {request}"),
+        DisclosureBasis::NoBasis => "无依据 no basis".to_string(),
+    }
+}
+
 /// The report as plain text: findings by case with the article and its Chinese term, then the
 /// supervision queries. Times are Asia/Shanghai.
 pub fn text(report: &AuditReport) -> String {
@@ -229,6 +244,27 @@ pub fn text(report: &AuditReport) -> String {
                 o.trigger,
                 format_time(o.ordered_at),
                 o.seq
+            );
+        }
+    }
+    if !sup.disclosures.is_empty() {
+        let _ = writeln!(out, "  对外提供 disclosures (Art. 19):");
+        for d in &sup.disclosures {
+            let _ = writeln!(
+                out,
+                "    case {} entry {}, {}: {} to recipient {} by {}: {}{}",
+                case_label(&d.case_no),
+                d.seq,
+                format_time(d.logged_at),
+                plural(d.items, "record", "records"),
+                d.recipient.get(..12).unwrap_or(&d.recipient),
+                d.by,
+                basis_text(d),
+                if d.basis_seqs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", seqs_text(&d.basis_seqs))
+                }
             );
         }
     }
@@ -614,6 +650,32 @@ fn summary_tables(h: &mut String, report: &AuditReport) {
                 o.seq,
                 when(o.ordered_at),
                 escape(&o.trigger)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if !sup.disclosures.is_empty() {
+        h.push_str("<h3>对外提供 Disclosures (Art. 19, 21(3))</h3>\n<table><tr><th>Case</th><th class=\"num\">Entry</th><th>Disclosed</th><th>Recipient (sealed)</th><th class=\"num\">Records</th><th>By</th><th>Basis 依据</th></tr>\n");
+        for d in &sup.disclosures {
+            let class = if d.basis.is_lawful() {
+                "met"
+            } else {
+                "violation"
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"when\">{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td>{}{}</td><td>{} <span class=\"muted\">{}</span></td></tr>",
+                escape(&case_label(&d.case_no)),
+                d.seq,
+                when(d.logged_at),
+                escape(d.recipient.get(..12).unwrap_or(&d.recipient)),
+                d.items,
+                escape(&d.by),
+                d.role
+                    .as_deref()
+                    .map_or(String::new(), |r| format!(" <span class=\"muted\">{}</span>", escape(r))),
+                pill(class, &basis_text(d)),
+                escape(&seqs_text(&d.basis_seqs))
             );
         }
         h.push_str("</table>\n");

@@ -217,7 +217,7 @@ pub struct CaseSummary {
     pub documents: u64,
     /// Its recording sessions.
     pub sessions: Vec<SessionSummary>,
-    /// Its deadlines (Art. 16 archiving, Art. 18 preservation).
+    /// Its deadlines (Art. 16 archiving, Art. 18 preservation, Art. 19 access decisions).
     pub deadlines: Vec<Deadline>,
     /// Its findings, counted.
     pub findings: Counts,
@@ -299,6 +299,69 @@ pub struct OpenPreservation {
     pub trigger: String,
 }
 
+/// On what ground records were disclosed (Art. 19, 21(3)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisclosureBasis {
+    /// The recipient's access request of the case stood granted.
+    GrantedRequest,
+    /// The recipient is a party of the case (its `CaseOpened.subject` or a recording's party).
+    Party,
+    /// The discloser's key holds a role the profile lets disclose on its own.
+    Role,
+    /// The recipient's access request of the case stood refused: a violation.
+    Refused,
+    /// None of the above: a violation.
+    NoBasis,
+}
+
+impl DisclosureBasis {
+    /// `granted_request`, `party`, …, as the JSON report writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisclosureBasis::GrantedRequest => "granted_request",
+            DisclosureBasis::Party => "party",
+            DisclosureBasis::Role => "role",
+            DisclosureBasis::Refused => "refused",
+            DisclosureBasis::NoBasis => "no_basis",
+        }
+    }
+
+    /// Whether a disclosure on this ground is lawful.
+    pub fn is_lawful(self) -> bool {
+        matches!(
+            self,
+            DisclosureBasis::GrantedRequest | DisclosureBasis::Party | DisclosureBasis::Role
+        )
+    }
+}
+
+/// One `RecordDisclosed`: the register of what left the unit, to whom and why (Art. 19, 21(3)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureRecord {
+    /// Case number.
+    pub case_no: String,
+    /// The `RecordDisclosed` entry.
+    pub seq: u64,
+    /// When it was logged (ms).
+    pub logged_at: Timestamp,
+    /// The recipient's commitment, 64 hex digits: who it is stays in the vault.
+    pub recipient: String,
+    /// How many records (digests) it names.
+    pub items: u64,
+    /// Who signed it: the holder named when the key was authorized.
+    pub by: String,
+    /// That key's role at that position (`custodian`), `None` if it was not an active key.
+    pub role: Option<String>,
+    /// The ground.
+    pub basis: DisclosureBasis,
+    /// The access request it rests on, or the refused one.
+    pub request: Option<String>,
+    /// The entries of the ground: the party's entry, the request and its decision, or the
+    /// request and its refusal.
+    pub basis_seqs: Vec<u64>,
+}
+
 /// The supervising office's queries (Art. 8).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Supervision {
@@ -316,6 +379,9 @@ pub struct Supervision {
     pub interruptions: Vec<Interruption>,
     /// Preservation orders in force at `as_of`.
     pub open_preservation_orders: Vec<OpenPreservation>,
+    /// Every disclosure, in ledger order, with its ground (Art. 19, 21(3)).
+    #[serde(default)]
+    pub disclosures: Vec<DisclosureRecord>,
 }
 
 /// Totals of a report.

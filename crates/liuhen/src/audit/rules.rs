@@ -99,6 +99,13 @@ pub mod id {
     pub const ART18_PRESERVATION: &str = "art18.preservation";
     /// Art. 18: preservation released without approval.
     pub const ART18_RELEASE: &str = "art18.release";
+    /// Art. 19, 21(3): records disclosed to someone who is not a party, holds no granted
+    /// request, and by a key whose role may not disclose on its own (or despite a refusal).
+    pub const ART19_DISCLOSURE: &str = "art19.disclosure";
+    /// Art. 19: an access request not decided within the deadline.
+    pub const ART19_REQUEST_DECIDED: &str = "art19.request_decided";
+    /// Art. 20, 21(3): a record viewed under a key whose role may not view records.
+    pub const ART21_3_VIEW: &str = "art21-3.view";
     /// Art. 21(5): media purged while it had to be kept.
     pub const ART21_5_PURGE: &str = "art21-5.purge";
     /// National rules on evidence (Art. 22): a decision relies on after-the-fact records.
@@ -266,6 +273,30 @@ pub const RULES: &[Rule] = &[
         term_en: "release of preservation",
         severity: Severity::Violation,
         checks: "a PreservationReleased names who approved it",
+    },
+    Rule {
+        id: id::ART19_DISCLOSURE,
+        article: "Art. 19",
+        term_zh: "查阅复制",
+        term_en: "disclosure of records",
+        severity: Severity::Violation,
+        checks: "every RecordDisclosed goes to a party of its case, or follows a granted AccessRequested of the case by the same recipient, or is signed by a key of a disclosure_roles role; never while the recipient's request stands refused (Art. 19, 21(3))",
+    },
+    Rule {
+        id: id::ART19_REQUEST_DECIDED,
+        article: "Art. 19",
+        term_zh: "申请答复",
+        term_en: "deciding access requests",
+        severity: Severity::Warning,
+        checks: "every AccessRequested has an AccessDecided logged within access_decision_deadline",
+    },
+    Rule {
+        id: id::ART21_3_VIEW,
+        article: "Art. 21(3)",
+        term_zh: "调阅权限",
+        term_en: "authorized viewing",
+        severity: Severity::Violation,
+        checks: "every RecordViewed is signed by a key whose role, at that position in the ledger, is one of view_roles (Art. 20, 21(3))",
     },
     Rule {
         id: id::ART21_5_PURGE,

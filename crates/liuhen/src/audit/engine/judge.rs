@@ -65,7 +65,7 @@ pub(super) struct Judge<'p> {
 }
 
 impl Judge<'_> {
-    fn emit(
+    pub(super) fn emit(
         &mut self,
         rule: &'static str,
         case_no: Option<&str>,
@@ -98,7 +98,7 @@ impl Judge<'_> {
         });
     }
 
-    fn deadline(&mut self, case_no: &str, d: Deadline) {
+    pub(super) fn deadline(&mut self, case_no: &str, d: Deadline) {
         self.deadlines
             .entry(case_no.to_string())
             .or_default()
