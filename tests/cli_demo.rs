@@ -1,17 +1,33 @@
-//! End to end: `liuhen demo` builds a ledger directory that the library verifies, catches every
+//! End to end: `liuhen demo` builds a ledger directory that the library verifies, keeps personal
+//! data in the vault, exports a case bundle that verifies offline and whose disclosure is
+//! logged, erases a party's name for good with a destruction certificate, catches every
 //! tampering it stages, and refuses to write into a directory that holds anything.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use common::cli::{describe, expect_code, liuhen, scratch};
-use liuhen::media::{verify_media, MediaStore, MediaVerifyOptions};
+use liuhen::bundle::{BundleFindingKind, MediaStatus};
+use liuhen::media::{digest_reader, verify_media, MediaStore, MediaVerifyOptions};
+use liuhen::model::Event;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::verify::{Verdict, VerifyOptions};
+use liuhen::vault::{DestructionCertificate, Vault};
+use liuhen::verify::{FindingKind, Verdict, VerifyOptions};
+use liuhen::{Ledger, LedgerOptions, ManualClock, Signer, Timestamp};
+
+/// The cases of the story.
+const INSPECTION: &str = "金民执〔2026〕12号";
+const PENALTY: &str = "金民罚〔2026〕3号";
+const SEIZURE: &str = "金民强〔2026〕1号";
+/// The seizure's party, whose name the demo erases ten years on.
+const ERASED: &str = "张某某（“大连某某国学研究会”组织者，该会未经登记）";
+/// The penalty's party, whose name the bundle discloses and the vault keeps.
+const PENALTY_PARTY: &str = "大连金普新区某某职业技能培训学校";
 
 /// Verifies the ledger directory at `dir` with the library alone: the file store against the
 /// verifier key, then the segment chains and every media file.
@@ -38,6 +54,49 @@ fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
+/// Every regular file under `dir`.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        for item in fs::read_dir(&d).unwrap() {
+            let path = item.unwrap().path();
+            let kind = fs::symlink_metadata(&path).unwrap().file_type();
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The files under `dir` whose bytes contain `text` (UTF-8).
+fn files_holding(dir: &Path, text: &str) -> Vec<PathBuf> {
+    let needle = text.as_bytes();
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            fs::read(p)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+        })
+        .collect()
+}
+
+/// Every entry of the ledger in `dir`, decoded, with its sequence number.
+fn entries(dir: &Path) -> Vec<(u64, liuhen::Entry)> {
+    let store = FileStore::open_read_only(dir.join("ledger")).unwrap();
+    (0..store.size())
+        .map(|seq| {
+            let bytes = store.entry_bytes(seq).unwrap();
+            (seq, liuhen::Entry::from_bytes(&bytes).unwrap())
+        })
+        .collect()
+}
+
 #[test]
 fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     let dir = scratch("demo").join("jinpu");
@@ -45,7 +104,7 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     let story = expect_code(&out, 0);
 
     // Every act was told, and every tampering was reported caught, none missed.
-    for act in 1..=8 {
+    for act in 1..=10 {
         assert!(
             story.contains(&format!("Act {act} ·")),
             "act {act} missing:\n{story}"
@@ -58,6 +117,7 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         ("(b)", "sequence"),
         ("(c)", "media_swapped"),
         ("(d)", "media_missing"),
+        ("(e)", "media_altered"),
     ] {
         assert!(
             story.contains(label),
@@ -70,12 +130,16 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
             "no line says {kind} was caught:\n{story}"
         );
     }
-    assert_eq!(story.matches("✓ caught").count(), 6, "{story}");
+    assert_eq!(story.matches("✓ caught").count(), 7, "{story}");
     assert!(!story.contains('✗'), "{story}");
     assert!(
-        story.lines().count() <= 66,
+        story.lines().count() <= 76,
         "the story is too long:\n{story}"
     );
+    // Personal data is never printed: the story names cases, not people.
+    for name in [ERASED, PENALTY_PARTY] {
+        assert!(!story.contains(name), "{name} printed:\n{story}");
+    }
     // The lapses are told as lapses, with the articles an audit will cite.
     for article in ["Art. 14(1)", "Art. 16", "Art. 18(1)"] {
         assert!(
@@ -86,11 +150,15 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         );
     }
     // The story ends with what to run next and where the files are.
-    assert!(
-        story.contains(&format!("liuhen verify {}", dir.display())),
-        "{story}"
-    );
-    assert!(story.contains("--case"), "{story}");
+    let bundle = dir.join("penalty-3.bundle");
+    for command in [
+        format!("liuhen verify {}", dir.display()),
+        format!("liuhen log {} --case", dir.display()),
+        format!("liuhen audit {}", dir.display()),
+        format!("liuhen bundle verify {}", bundle.display()),
+    ] {
+        assert!(story.contains(&command), "no `{command}`:\n{story}");
+    }
 
     // The directory is a ledger directory in the CLI layout.
     assert!(dir.join("ledger").join("entries.log").is_file());
@@ -100,54 +168,178 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     assert!(dir.join("report.json").is_file());
     assert!(fs::read_dir(dir.join("proofs")).unwrap().count() >= 2);
 
-    // Secret keys and vault openings are readable by the owner only.
+    // Secret keys are readable by the owner only.
     let keys: Vec<_> = fs::read_dir(dir.join("keys"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     assert!(keys.len() >= 5, "{keys:?}");
-    let openings = dir.join("vault").join("openings.jsonl");
     #[cfg(unix)]
-    for path in keys.iter().chain([&openings]) {
+    for path in &keys {
         assert_eq!(mode(path), 0o600, "{}", path.display());
     }
     for key in &keys {
         liuhen::keyfile::read_secret_key(key).unwrap();
     }
 
-    // The vault holds one opening per line, each 64 hex digits of salt.
-    let text = fs::read_to_string(&openings).unwrap();
-    assert!(text.lines().count() >= 4, "{text}");
-    for line in text.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert!(v["field"].is_string() && v["value"].is_string(), "{line}");
-        let salt = v["salt"].as_str().unwrap();
-        assert!(
-            salt.len() == 64 && salt.bytes().all(|b| b.is_ascii_hexdigit()),
-            "{line}"
-        );
+    // The vault is the library's: a 0700 directory of 0600 files, one per opening, named by the
+    // commitment's hex, and one tombstone for the erased name; no stand-in file, no leftovers.
+    let vault_dir = dir.join("vault");
+    #[cfg(unix)]
+    assert_eq!(mode(&vault_dir), 0o700);
+    let names: Vec<String> = fs::read_dir(&vault_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let hex = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let records = names.iter().filter(|n| hex(n)).count();
+    let tombstones = names
+        .iter()
+        .filter(|n| n.strip_suffix(".erased").is_some_and(hex))
+        .count();
+    assert!(records >= 5, "{names:?}");
+    assert_eq!(tombstones, 1, "{names:?}");
+    assert_eq!(records + tombstones, names.len(), "{names:?}");
+    #[cfg(unix)]
+    for name in &names {
+        assert_eq!(mode(&vault_dir.join(name)), 0o600, "{name}");
     }
+    let vault = Vault::open(&vault_dir).unwrap();
+    let store = FileStore::open_read_only(dir.join("ledger")).unwrap();
+    let penalty = vault.case_openings(&store, PENALTY).unwrap();
+    assert!(penalty.erased.is_empty() && penalty.missing.is_empty());
+    let mut fields: Vec<_> = penalty
+        .openings
+        .iter()
+        .map(|o| (o.field.as_str(), o.value.as_str()))
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields.len(), 2, "the party and the recipient");
+    assert_eq!(fields[0], ("party.name", PENALTY_PARTY));
+    assert_eq!(fields[1].0, "recipient.name");
+    // The inspection's party is kept (preservation order); the seizure's is erased.
+    let inspection = vault.case_openings(&store, INSPECTION).unwrap();
+    assert!(inspection.erased.is_empty() && inspection.missing.is_empty());
+    assert_eq!(inspection.openings.len(), 2, "the party and the requester");
+    let seizure = vault.case_openings(&store, SEIZURE).unwrap();
+    assert!(seizure.openings.is_empty() && seizure.missing.is_empty());
+    let [(erased_commitment, erased_seq)] = seizure.erased[..] else {
+        panic!("{:?}", seizure.erased);
+    };
+    let all = entries(&dir);
+    match &all[erased_seq as usize].1.statement.statement.event {
+        Event::Erased { commitment, .. } => assert_eq!(*commitment, erased_commitment),
+        other => panic!("entry {erased_seq} is {}", other.name()),
+    }
+
+    // The erased name is in no file under the directory, while the names kept are where they
+    // belong (so that the search is known to see them).
+    assert_eq!(files_holding(&dir, ERASED), Vec::<PathBuf>::new());
+    let holding = files_holding(&dir, PENALTY_PARTY);
+    assert!(
+        holding.iter().any(|p| p.starts_with(&vault_dir)),
+        "{holding:?}"
+    );
+    assert!(holding.contains(&bundle), "{holding:?}");
+
+    // The destruction certificate opens with the office's vkey and agrees with the ledger.
+    let text = fs::read_to_string(dir.join("erasure").join("certificate.txt")).unwrap();
+    let office =
+        liuhen::keyfile::read_verifier_key(&dir.join("erasure").join("office.vkey")).unwrap();
+    let certificate = DestructionCertificate::open(&text, &office).unwrap();
+    assert_eq!(certificate.items.len(), 1);
+    assert_eq!(certificate.items[0].commitment, erased_commitment);
+    assert_eq!(certificate.items[0].seq, erased_seq);
+    let reader = Ledger::open(
+        FileStore::open_read_only(dir.join("ledger")).unwrap(),
+        Arc::new(ManualClock::new(Timestamp(0))),
+        LedgerOptions::default(),
+    )
+    .unwrap();
+    certificate.check_against(&reader).unwrap();
+    // Another key cannot pass for the office's.
+    let stranger = liuhen::checkpoint::NoteVerifier::for_key(
+        office.name(),
+        liuhen::SecretKey::generate().unwrap().public_key(),
+    )
+    .unwrap();
+    assert!(DestructionCertificate::open(&text, &stranger).is_err());
+
+    // The bundle verifies with the ledger's vkey alone: the penalty case, its media and its
+    // openings; the disclosure entry names the bundle's BLAKE3; the tampered copy fails.
+    let vkey = liuhen::keyfile::read_verifier_key(&dir.join("ledger.vkey")).unwrap();
+    #[cfg(unix)]
+    assert_eq!(mode(&bundle), 0o600);
+    let report = liuhen::bundle::verify(fs::File::open(&bundle).unwrap(), &vkey).unwrap();
+    assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
+    assert_eq!(report.case_no, PENALTY);
+    assert!(report.case_entries >= 10, "{}", report.case_entries);
+    assert!(report.media.len() >= 7, "{:?}", report.media);
+    assert!(report
+        .media
+        .iter()
+        .all(|m| m.status == MediaStatus::Verified));
+    assert_eq!(report.openings.len(), 2);
+    assert!(report
+        .openings
+        .iter()
+        .any(|o| o.field == "party.name" && o.value == PENALTY_PARTY));
+    let digest = digest_reader(
+        fs::File::open(&bundle).unwrap(),
+        "application/octet-stream",
+        "b",
+    )
+    .unwrap()
+    .digest;
+    let disclosures: Vec<_> = all
+        .iter()
+        .filter_map(|(seq, e)| match &e.statement.statement.event {
+            Event::RecordDisclosed { case_no, what, .. } if case_no == PENALTY => {
+                Some((*seq, what.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(disclosures.len(), 1, "{disclosures:?}");
+    assert_eq!(disclosures[0].1, vec![digest]);
+    assert!(
+        story.contains(&format!("entry {}", disclosures[0].0))
+            && story.contains(&digest.to_hex()[..16]),
+        "the story names the disclosure entry and the bundle's digest:\n{story}"
+    );
+    let altered = dir.join("tampered").join("penalty-3-altered.bundle");
+    let report = liuhen::bundle::verify(fs::File::open(&altered).unwrap(), &vkey).unwrap();
+    assert_eq!(report.verdict, Verdict::Tampered);
+    assert!(report.has(BundleFindingKind::Ledger(FindingKind::MediaAltered)));
 
     // The library, given only the verifier key, verifies the directory clean: every entry,
     // checkpoint, segment chain and media file, the lapses of act 6 notwithstanding.
     let report = verify_with_library(&dir);
     assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
-    assert!(report.entries > 40, "{}", report.entries);
+    assert!(report.entries > 60, "{}", report.entries);
     assert_eq!(report.checkpoints_verified, report.checkpoints);
-    let store = FileStore::open_read_only(dir.join("ledger")).unwrap();
     assert_eq!(
         report.latest_verified.as_ref().map(|c| c.size),
         Some(store.size()),
         "the last checkpoint covers every entry"
     );
+    // report.json and checkpoint.txt describe the directory as the demo leaves it, erasure
+    // included, not as it was in act 7.
+    let saved: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(saved["verdict"], "verified");
+    assert_eq!(saved["entries"], store.size());
+    let checkpoint = fs::read_to_string(dir.join("checkpoint.txt")).unwrap();
+    assert_eq!(
+        checkpoint.lines().nth(1),
+        Some(store.size().to_string().as_str())
+    );
 
     // Every media file the ledger references is in the media store, and nothing else is.
     let media = MediaStore::open(dir.join("media")).unwrap();
     let mut referenced = std::collections::HashSet::new();
-    for seq in 0..store.size() {
-        let entry = liuhen::Entry::from_bytes(&store.entry_bytes(seq).unwrap()).unwrap();
-        use liuhen::model::Event;
-        match entry.statement.statement.event {
+    for (_, entry) in &all {
+        match &entry.statement.statement.event {
             Event::DocumentFiled { media: m, .. } | Event::SegmentSealed { media: m, .. } => {
                 referenced.insert(m.digest);
             }

@@ -8,7 +8,7 @@
 use liuhen::hash::Digest;
 use liuhen::model::{
     ActKind, ArchiveLabels, CaptureMethod, DecisionKind, DerivativeKind, DocumentKind, Event,
-    MediaRef, PreservationTrigger, RecordRef, Retention, Stage, Timestamp,
+    MediaRef, PreservationTrigger, RecordRef, Retention, Sealed, Stage, Timestamp,
 };
 use liuhen::registry::RegistryError;
 use liuhen::{LedgerError, Receipt};
@@ -25,10 +25,13 @@ pub(super) const PENALTY: &str = "金民罚〔2026〕3号";
 pub(super) const SEIZURE: &str = "金民强〔2026〕1号";
 /// The inspection with lapses.
 pub(super) const LAPSES: &str = "金民执〔2026〕15号";
+/// The party of the seizure: an unregistered organisation has no legal personality, so the
+/// party is its organiser, a natural person, whose name the vault erases ten years on.
+pub(super) const SEIZURE_PARTY: &str = "张某某（“大连某某国学研究会”组织者，该会未经登记）";
 /// A time after the last step of the story (RFC 3339), for an audit "as of" its end.
 pub(super) const STORY_END: &str = "2026-04-01T00:00:00+08:00";
 /// [`STORY_END`] as a time.
-fn story_end() -> Timestamp {
+pub(super) fn story_end() -> Timestamp {
     march(32, 0, 0)
 }
 /// The body-cam session of the inspection (device serial, date, start time).
@@ -52,13 +55,21 @@ pub(super) struct Marks {
     pub inspection_record: MediaRef,
     /// The first checkpoint after the inspection was recorded.
     pub early_checkpoint: liuhen::checkpoint::SignedCheckpoint,
+    /// The inspection's party, sealed; its case is under a preservation order.
+    pub inspection_party: Sealed,
+    /// The seizure's party, sealed.
+    pub seizure_party: Sealed,
+    /// When the seizure's case closed, and until when its file is kept.
+    pub seizure_closed: (Timestamp, Timestamp),
 }
 
 /// Act 1: the ledger, its keys and vault; a stranger's statement refused.
 pub(super) fn founding(root: &std::path::Path) -> Res<Bureau> {
     story::act(1, "The ledger, and who may write to it (Art. 4, 8)");
     let mut b = Bureau::create(root, march(2, 8, 0))?;
-    story::done(&format!("ledger created, origin {ORIGIN}"));
+    story::done(&format!(
+        "ledger created, origin {ORIGIN}; the vault for personal data in vault/ (0700)"
+    ));
     story::done(&format!(
         "{} keys registered in the ledger itself (Art. 4), secret keys in keys/ (0600):",
         STAFF.len(),
@@ -90,7 +101,7 @@ pub(super) fn founding(root: &std::path::Path) -> Res<Bureau> {
 
 /// Act 2: an inspection with a body-cam recording, the inspection record, archiving, a
 /// rectification order and closing.
-pub(super) fn inspection(b: &mut Bureau) -> Res<(Vec<MediaRef>, MediaRef)> {
+pub(super) fn inspection(b: &mut Bureau) -> Res<(Vec<MediaRef>, MediaRef, Sealed)> {
     story::act(
         2,
         &format!("{INSPECTION} — inspection 行政检查 of a social organisation"),
@@ -191,7 +202,7 @@ pub(super) fn inspection(b: &mut Bureau) -> Res<(Vec<MediaRef>, MediaRef)> {
     story::done(
         "order to rectify 责令改正 served 送达回证; case closed, file kept 10 years (Art. 17)",
     );
-    Ok((footage.segments, record))
+    Ok((footage.segments, record, party))
 }
 
 /// Act 3: a penalty with the hearing report, the decision and the service receipt.
@@ -285,14 +296,16 @@ pub(super) fn penalty(b: &mut Bureau) -> Res<(Receipt, Digest)> {
 
 /// Act 4: a seizure, approved first, then carried out and recorded on AV in full on site
 /// (Art. 12); the decision served there enters the case system once the footage is in, relying
-/// on it, so that the ledger shows the AV before the decision.
-pub(super) fn seizure(b: &mut Bureau) -> Res<()> {
+/// on it, so that the ledger shows the AV before the decision. The organisation is banned the
+/// next day and the case closed. Returns the sealed party, when the case closed and until when
+/// its file is kept.
+pub(super) fn seizure(b: &mut Bureau) -> Res<(Sealed, (Timestamp, Timestamp))> {
     story::act(
         4,
         &format!("{SEIZURE} — seizure 查封, a coercive measure 行政强制"),
     );
     b.at(march(23, 9, 0))?;
-    let party = b.seal("party.name", "“大连某某国学研究会”（未经登记）")?;
+    let party = b.seal("party.name", SEIZURE_PARTY)?;
     b.append(
         Who::Wang,
         Event::CaseOpened {
@@ -375,11 +388,20 @@ pub(super) fn seizure(b: &mut Bureau) -> Res<()> {
         footage.segments.len(),
         duration(footage.ended.0 - start.0),
     ));
+    let archived = duration(b.now().0 - footage.ended.0);
+    b.at(march(25, 16, 0))?;
+    let closed = b.now();
+    let kept_until = close(
+        b,
+        Who::Wang,
+        SEIZURE,
+        "依法取缔，解除查封 the organisation banned, the seizure lifted",
+        10,
+    )?;
     story::done(&format!(
-        "decision 查封决定书 logged on that footage, served 送达回证; footage archived after {} (Art. 16)",
-        duration(b.now().0 - footage.ended.0)
+        "decision 查封决定书 on that footage, served; archived after {archived} (Art. 16); banned 取缔, closed, kept 10 years (Art. 17)"
     ));
-    Ok(())
+    Ok((party, (closed, kept_until)))
 }
 
 /// Act 5: the party of the inspection complains; the footage is put under a preservation
@@ -586,28 +608,29 @@ fn archive(
     }
 }
 
-/// Closes a case, keeping its file (and the evidence in it, Art. 17) for `years`.
-fn close(b: &mut Bureau, who: Who, case_no: &str, outcome: &str, years: i64) -> Res<()> {
-    let until = Retention::Until(b.now().plus_millis(years * YEAR));
+/// Closes a case, keeping its file (and the evidence in it, Art. 17) for `years`; returns
+/// until when.
+fn close(b: &mut Bureau, who: Who, case_no: &str, outcome: &str, years: i64) -> Res<Timestamp> {
+    let until = b.now().plus_millis(years * YEAR);
     b.append(
         who,
         Event::CaseClosed {
             case_no: case_no.into(),
             outcome: outcome.into(),
-            file_retention: until,
+            file_retention: Retention::Until(until),
         },
     )?;
-    Ok(())
+    Ok(until)
 }
 
 /// Acts 1 to 6, each ending with a checkpoint; returns the bureau and what later acts need.
 pub(super) fn month(root: &std::path::Path) -> Res<(Bureau, Marks)> {
     let mut b = founding(root)?;
-    let (inspection_footage, inspection_record) = inspection(&mut b)?;
+    let (inspection_footage, inspection_record, inspection_party) = inspection(&mut b)?;
     let early_checkpoint = b.checkpoint()?;
     let (decision, decision_document) = penalty(&mut b)?;
     b.checkpoint()?;
-    seizure(&mut b)?;
+    let (seizure_party, seizure_closed) = seizure(&mut b)?;
     b.checkpoint()?;
     complaint(&mut b, &inspection_footage, &inspection_record)?;
     b.checkpoint()?;
@@ -626,6 +649,9 @@ pub(super) fn month(root: &std::path::Path) -> Res<(Bureau, Marks)> {
             inspection_footage,
             inspection_record,
             early_checkpoint,
+            inspection_party,
+            seizure_party,
+            seizure_closed,
         },
     ))
 }

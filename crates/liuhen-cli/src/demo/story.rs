@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use liuhen::bundle::{BundleFinding, BundleFindingKind};
 use liuhen::model::Timestamp;
 use liuhen::verify::{Finding, FindingKind};
 
@@ -112,19 +113,35 @@ pub(super) fn kind_name(kind: FindingKind) -> String {
 /// the entry it was first seen at and how often it occurs (`bad_signature at entry 41,
 /// broken_chain at entry 42, checkpoint_mismatch ×2`); at most `max_kinds` kinds, then `…`.
 pub(super) fn findings_line(findings: &[Finding], max_kinds: usize) -> String {
-    let mut kinds: Vec<(FindingKind, Option<u64>, usize)> = Vec::new();
-    for f in findings {
-        match kinds.iter_mut().find(|(k, _, _)| *k == f.kind) {
+    kinds_line(
+        findings.iter().map(|f| (kind_name(f.kind), f.seq)),
+        max_kinds,
+    )
+}
+
+/// The findings of a bundle report in one line, as [`findings_line`].
+pub(super) fn bundle_findings_line(findings: &[BundleFinding], max_kinds: usize) -> String {
+    let name = |kind: BundleFindingKind| match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{kind:?}"),
+    };
+    kinds_line(findings.iter().map(|f| (name(f.kind), f.seq)), max_kinds)
+}
+
+/// Findings given as (kind name, entry) in one line (see [`findings_line`]).
+fn kinds_line(findings: impl Iterator<Item = (String, Option<u64>)>, max_kinds: usize) -> String {
+    let mut kinds: Vec<(String, Option<u64>, usize)> = Vec::new();
+    for (kind, seq) in findings {
+        match kinds.iter_mut().find(|(k, _, _)| *k == kind) {
             Some((_, _, n)) => *n += 1,
-            None => kinds.push((f.kind, f.seq, 1)),
+            None => kinds.push((kind, seq, 1)),
         }
     }
     let more = kinds.len() > max_kinds;
     let mut parts: Vec<String> = kinds
         .into_iter()
         .take(max_kinds)
-        .map(|(kind, seq, n)| {
-            let mut s = kind_name(kind);
+        .map(|(mut s, seq, n)| {
             if let Some(seq) = seq {
                 s.push_str(&format!(" at entry {seq}"));
             }
@@ -138,6 +155,16 @@ pub(super) fn findings_line(findings: &[Finding], max_kinds: usize) -> String {
         parts.push("…".into());
     }
     parts.join(", ")
+}
+
+/// A date as `2036-04-07` (Asia/Shanghai), for times beyond the month that
+/// [`clock_time`] covers.
+pub(super) fn date(t: Timestamp) -> String {
+    let full = liuhen::audit::format_time(t);
+    match full.get(..10) {
+        Some(day) => day.to_owned(),
+        None => full,
+    }
 }
 
 /// `path` as a shell word: unchanged if it needs no quoting, else single-quoted, so that the
@@ -173,6 +200,8 @@ mod tests {
         assert_eq!(duration(45 * MINUTE), "45 min");
         assert_eq!(bytes(786_432), "768 KiB");
         assert_eq!(bytes(2_411_724), "2.3 MiB");
+        assert_eq!(date(march(2, 9, 40)), "2026-03-02");
+        assert_eq!(date(march(31, 23, 59)), "2026-03-31");
     }
 
     #[test]

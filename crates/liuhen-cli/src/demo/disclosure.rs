@@ -1,0 +1,225 @@
+//! Act 9: the penalty case leaves the bureau as a case evidence bundle, and the bundle is
+//! checked where it arrives with nothing but the ledger's verifier key.
+//!
+//! The city justice bureau's enforcement supervisors review closed case files (行政执法案卷评查).
+//! Their request is logged and granted, the bundle is exported with the case's media and the
+//! openings the vault holds for the case, and the disclosure itself is logged with the bundle's
+//! BLAKE3, so that what left the bureau, and to whom, leaves a trace (Art. 19, 21(3)). A
+//! supervision request rather than a court's is used on purpose: litigation is a circumstance of
+//! Art. 18 and would put the case under a preservation order, which is act 5's story.
+
+use std::fs::{self, File};
+use std::io::{BufReader, BufWriter, Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use liuhen::bundle::{
+    export, verify, BundleFindingKind, BundleManifest, BundleReport, ExportOptions, MediaStatus,
+};
+use liuhen::checkpoint::NoteVerifier;
+use liuhen::media::digest_reader;
+use liuhen::model::Event;
+use liuhen::verify::{FindingKind, Verdict};
+
+use super::bureau::{create_private_file, Bureau, Who};
+use super::cases::{story_end, Marks, PENALTY, STORY_END};
+use super::story::{self, bundle_findings_line, bytes, march, MINUTE};
+use super::Res;
+
+/// The bundle file, in the demo directory: an ASCII name, so that it can be typed.
+pub(super) const BUNDLE_FILE: &str = "penalty-3.bundle";
+/// The tampered copy, in `tampered/`.
+const ALTERED_FILE: &str = "penalty-3-altered.bundle";
+/// Who receives the bundle; sealed, as every recipient is.
+const RECIPIENT: &str = "大连市司法局行政执法监督处";
+/// The supervisor's request number.
+const REQUEST: &str = "大司法监〔2026〕9号";
+
+/// Runs act 9; returns the path of the bundle.
+pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<PathBuf> {
+    story::act(
+        9,
+        &format!("{PENALTY} leaves the bureau — a case evidence bundle for the supervisor"),
+    );
+    b.at(march(31, 17, 0))?;
+    let recipient = b.seal("recipient.name", RECIPIENT)?;
+    b.append(
+        Who::Office,
+        Event::AccessRequested {
+            request: REQUEST.into(),
+            case_no: PENALTY.into(),
+            requester: recipient,
+            basis: "行政执法监督 案卷评查 case-file review by the city's enforcement supervisor"
+                .into(),
+        },
+    )?;
+    b.later(10 * MINUTE);
+    b.append(
+        Who::Office,
+        Event::AccessDecided {
+            request: REQUEST.into(),
+            granted: true,
+            reason: "上级执法监督机关调阅案卷 the supervising authority reads the case file".into(),
+        },
+    )?;
+    // The export proves every entry of the case against a stored checkpoint, and refuses a case
+    // with unsealed entries: the request and its grant are sealed first.
+    let checkpoint = b.checkpoint()?.checkpoint().size;
+
+    let path = b.root().join(BUNDLE_FILE);
+    let (entries, media, openings, size) = write_bundle(b, &path)?;
+    let digest = digest_reader(open(&path)?, "application/octet-stream", BUNDLE_FILE)?.digest;
+    story::done(&format!(
+        "the city justice bureau's case-file review 案卷评查 asks (requester sealed); granted → {BUNDLE_FILE} ({})",
+        bytes(size)
+    ));
+    b.later(20 * MINUTE);
+    let disclosed = b.append(
+        Who::Custodian,
+        Event::RecordDisclosed {
+            case_no: PENALTY.into(),
+            to: recipient,
+            what: vec![digest],
+        },
+    )?;
+    story::done(&format!(
+        "disclosure logged 留痕 at entry {}, naming the bundle's BLAKE3 {}… (Art. 19, 21(3))",
+        disclosed.seq,
+        digest.to_hex().get(..16).unwrap_or_default()
+    ));
+    if b.now() >= story_end() {
+        return Err(
+            format!("the demo's story runs past {STORY_END}, the audit time it prints").into(),
+        );
+    }
+
+    // Where the bundle arrives: the file and the verifier key, nothing else.
+    let report = verify_file(&path, vkey)?;
+    let verified_media = report
+        .media
+        .iter()
+        .filter(|m| m.status == MediaStatus::Verified)
+        .count();
+    let complete = report.entries.len() == entries
+        && verified_media == media
+        && report.openings.len() == usize::try_from(openings)?;
+    if report.verdict != Verdict::Verified || !complete {
+        story::failed(&format!(
+            "{:?}: {}/{entries} entries, {verified_media}/{media} media, {}/{openings} openings; {}",
+            report.verdict,
+            report.entries.len(),
+            report.openings.len(),
+            bundle_findings_line(&report.findings, 4)
+        ));
+        return Err(format!(
+            "self-test failed: the bundle {} does not verify with the ledger's verifier key, or not all that was exported",
+            path.display()
+        )
+        .into());
+    }
+    story::done(&format!(
+        "verified offline with ledger.vkey alone: {} entries proven in checkpoint {checkpoint}, {verified_media} media, {} openings",
+        report.entries.len(),
+        report.openings.len()
+    ));
+
+    altered_copy(b.root(), &path, vkey, marks)?;
+    Ok(path)
+}
+
+/// Exports the penalty case with its media and the vault's openings for it to `path`, through
+/// a `.partial` file renamed once complete. Returns the entries, media and openings written and
+/// the bundle's size.
+fn write_bundle(b: &Bureau, path: &Path) -> Res<(usize, usize, u64, u64)> {
+    let store = b.ledger().store();
+    let case = b.vault().case_openings(store, PENALTY)?;
+    if !case.missing.is_empty() || !case.erased.is_empty() {
+        return Err(format!(
+            "self-test failed: the vault lacks {} and erased {} openings of case {PENALTY}",
+            case.missing.len(),
+            case.erased.len()
+        )
+        .into());
+    }
+    let options = ExportOptions {
+        openings: case.openings,
+        media: Some(b.media_store()),
+    };
+    let partial = path.with_extension("bundle.partial");
+    // The bundle carries the case's openings: personal data, readable by the owner only.
+    let mut out = BufWriter::new(create_private_file(&partial)?);
+    let summary = export(store, PENALTY, &options, &mut out, &mut ())?;
+    out.flush()?;
+    out.into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()
+        .map_err(|e| format!("cannot sync {}: {e}", partial.display()))?;
+    fs::rename(&partial, path).map_err(|e| {
+        format!(
+            "cannot rename {} to {}: {e}",
+            partial.display(),
+            path.display()
+        )
+    })?;
+    if !summary.media_missing.is_empty() {
+        return Err(format!(
+            "self-test failed: {} media of case {PENALTY} are missing from media/",
+            summary.media_missing.len()
+        )
+        .into());
+    }
+    let entries = summary.case_entries.len() + usize::try_from(summary.registry_entries)?;
+    let media = usize::try_from(summary.media_included)?;
+    Ok((entries, media, summary.openings, summary.bytes_written))
+}
+
+/// Verifies the bundle file at `path` with `vkey`.
+fn verify_file(path: &Path, vkey: &NoteVerifier) -> Res<BundleReport> {
+    Ok(verify(BufReader::new(open(path)?), vkey)
+        .map_err(|e| format!("{} is not a readable bundle: {e}", path.display()))?)
+}
+
+fn open(path: &Path) -> Res<File> {
+    Ok(File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?)
+}
+
+/// Writes a copy of the bundle to `tampered/` with one byte of the penalty decision document
+/// changed, and checks that verification reports that media altered.
+fn altered_copy(root: &Path, path: &Path, vkey: &NoteVerifier, marks: &Marks) -> Res<()> {
+    let mut bundle = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut reader = Cursor::new(bundle.as_slice());
+    let manifest = BundleManifest::read(&mut reader)?;
+    let blobs = reader.position();
+    let blob = manifest
+        .media
+        .iter()
+        .find(|m| m.digest == marks.decision_document)
+        .filter(|m| m.length > 0)
+        .ok_or("the bundle does not carry the penalty decision document")?;
+    let at = usize::try_from(blobs + blob.offset + blob.length / 2)?;
+    let byte = bundle
+        .get_mut(at)
+        .ok_or("the bundle is shorter than its manifest says")?;
+    *byte ^= 0x01;
+    let copy = root.join("tampered").join(ALTERED_FILE);
+    create_private_file(&copy)?
+        .write_all(&bundle)
+        .map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
+    story::tampering(&format!(
+        "(e) one byte of the decision 行政处罚决定书.pdf changed in a copy, tampered/{ALTERED_FILE}"
+    ));
+    let report = verify_file(&copy, vkey)?;
+    let found = bundle_findings_line(&report.findings, 2);
+    if report.is_tampered() && report.has(BundleFindingKind::Ledger(FindingKind::MediaAltered)) {
+        story::caught(&format!("caught: {found} (Art. 21(2))"));
+        return Ok(());
+    }
+    story::missed(&format!(
+        "NOT caught: verdict {:?}, no media_altered; {found}",
+        report.verdict
+    ));
+    Err(format!(
+        "self-test failed: the altered bundle {} was not caught; this is a bug in liuhen",
+        copy.display()
+    )
+    .into())
+}
