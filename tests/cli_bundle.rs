@@ -83,6 +83,34 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The officer's key file beside the ledger directory: `bundle export` records each disclosure
+/// (RecordDisclosed) signed with an authorized key.
+fn officer_key(dir: &Path) -> PathBuf {
+    let path = dir.parent().unwrap().join("officer.key");
+    if !path.exists() {
+        liuhen::keyfile::write_secret_key(&path, "officer-21020001", &keys().officer).unwrap();
+    }
+    path
+}
+
+/// Signs a checkpoint over the ledger as it is now (the disclosure entry of an export comes
+/// after the checkpoint the bundle used: the case is exported again only once sealed).
+fn seal(dir: &Path) {
+    let path = dir.parent().unwrap().join("ledger.key");
+    if !path.exists() {
+        liuhen::keyfile::write_secret_key(&path, ORIGIN, &keys().ledger).unwrap();
+    }
+    expect_code(&liuhen(["seal", s(dir), "--key-file", s(&path)]), 0);
+}
+
+fn store_size(dir: &Path) -> u64 {
+    FileStore::open_read_only(dir.join("ledger"))
+        .unwrap()
+        .size()
+}
+
+const RECIPIENT: &str = "大连市中级人民法院";
+
 fn checkpoint_count(dir: &Path) -> u64 {
     FileStore::open_read_only(dir.join("ledger"))
         .unwrap()
@@ -280,13 +308,31 @@ fn bundle_export_and_verify_without_and_with_media() {
     let work = dir.parent().unwrap();
 
     let plain = work.join("case-12.bundle");
-    let out = liuhen(["bundle", "export", s(&dir), "--case", CASE, "-o", s(&plain)]);
+    let key = officer_key(&dir);
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&key),
+        "--to",
+        RECIPIENT,
+        "-o",
+        s(&plain),
+    ]);
     let text = expect_code(&out, 0);
     assert!(
         text.contains("24 entries of the case and 4 genesis/registry entries"),
         "{text}"
     );
     assert!(text.contains("no media (6 referenced"), "{text}");
+    assert!(
+        text.contains("disclosure recorded at entry 29: RecordDisclosed"),
+        "{text}"
+    );
+    assert_eq!(store_size(&dir), 30);
     let out = liuhen(["bundle", "verify", s(&plain), "--vkey", s(&vkey)]);
     let text = expect_code(&out, 0);
     assert!(text.starts_with("VERIFIED: bundle"), "{text}");
@@ -305,6 +351,8 @@ fn bundle_export_and_verify_without_and_with_media() {
     )
     .unwrap();
     let full = work.join("case-12-media.bundle");
+    // The first disclosure (entry 29) belongs to the case: sealed, it is in this bundle too.
+    seal(&dir);
     let out = liuhen([
         "bundle",
         "export",
@@ -314,6 +362,10 @@ fn bundle_export_and_verify_without_and_with_media() {
         "--with-media",
         "--openings",
         s(&openings),
+        "--key-file",
+        s(&key),
+        "--to",
+        RECIPIENT,
         "-o",
         s(&full),
     ]);
@@ -331,8 +383,8 @@ fn bundle_export_and_verify_without_and_with_media() {
     let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
     assert_eq!(r["verdict"], "verified");
     assert_eq!(r["case_no"], CASE);
-    assert_eq!(r["checkpoint"]["size"], 29);
-    assert_eq!(r["case_entries"], 24);
+    assert_eq!(r["checkpoint"]["size"], 30);
+    assert_eq!(r["case_entries"], 25);
     assert_eq!(r["media"].as_array().unwrap().len(), 6);
     assert!(r["findings"].as_array().unwrap().is_empty());
     assert!(!work.join("case-12-media.bundle.partial").exists());
@@ -351,6 +403,10 @@ fn bundle_verify_failures() {
         "--case",
         CASE,
         "--with-media",
+        "--key-file",
+        s(&officer_key(&dir)),
+        "--to",
+        RECIPIENT,
         "-o",
         s(&bundle),
     ]);
@@ -427,6 +483,8 @@ fn bundle_export_refusals() {
     let dir = ledger_dir("bundle-refusals", true);
     let work = dir.parent().unwrap();
     let target = work.join("x.bundle");
+    let key = officer_key(&dir);
+    let size = store_size(&dir);
 
     // The case has an entry after the latest checkpoint.
     let out = liuhen([
@@ -435,6 +493,10 @@ fn bundle_export_refusals() {
         s(&dir),
         "--case",
         CASE,
+        "--key-file",
+        s(&key),
+        "--to",
+        RECIPIENT,
         "-o",
         s(&target),
     ]);
@@ -442,6 +504,9 @@ fn bundle_export_refusals() {
     assert!(stderr(&out).contains("seal first"), "{}", stderr(&out));
     assert!(!target.exists());
     assert!(!work.join("x.bundle.partial").exists());
+    // Nothing was disclosed, so nothing was recorded, and the recipient was not sealed.
+    assert_eq!(store_size(&dir), size);
+    assert!(!dir.join("vault").exists());
 
     let out = liuhen([
         "bundle",
@@ -449,6 +514,10 @@ fn bundle_export_refusals() {
         s(&dir),
         "--case",
         "金民执〔2026〕404号",
+        "--key-file",
+        s(&key),
+        "--to",
+        RECIPIENT,
         "-o",
         s(&target),
     ]);
@@ -470,6 +539,7 @@ fn bundle_export_refusals() {
     )
     .unwrap();
     let sealed = ledger_dir("bundle-refusals-sealed", false);
+    let sealed_key = officer_key(&sealed);
     let out = liuhen([
         "bundle",
         "export",
@@ -478,6 +548,10 @@ fn bundle_export_refusals() {
         CASE,
         "--openings",
         s(&forged),
+        "--key-file",
+        s(&sealed_key),
+        "--to",
+        RECIPIENT,
         "-o",
         s(&target),
     ]);
@@ -498,6 +572,10 @@ fn bundle_export_refusals() {
         "--case",
         CASE,
         "--with-media",
+        "--key-file",
+        s(&sealed_key),
+        "--to",
+        RECIPIENT,
         "-o",
         s(&target),
     ]);

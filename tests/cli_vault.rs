@@ -1,0 +1,1139 @@
+//! End to end, with the real binary: personal data through `liuhen vault` and `liuhen bundle
+//! export` — sealed into the vault, viewed and disclosed only with a trace in the ledger
+//! (RecordViewed, RecordDisclosed), erased lawfully (refused under a preservation order or a
+//! retention period), gone from every file of the ledger directory afterwards, and certified.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use liuhen::model::{Event, RecordRef, Sealed};
+use liuhen::store::file::FileStore;
+use liuhen::store::Store;
+use liuhen::Entry;
+use serde_json::Value;
+
+const CASE: &str = "金民执〔2026〕31号";
+const OTHER_CASE: &str = "金民执〔2026〕32号";
+/// The party of CASE: what must be gone from every file after erasure.
+const PARTY: &str = "大连某某贸易有限公司 王某某";
+/// The party of OTHER_CASE, which is never disclosed with CASE and never erased.
+const OTHER_PARTY: &str = "金普新区某某协会 李某";
+const RECIPIENT: &str = "大连市中级人民法院 第三审判庭";
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn now_ms() -> i64 {
+    liuhen::Clock::now(&liuhen::SystemClock).millis()
+}
+
+fn store(dir: &Path) -> FileStore {
+    FileStore::open_read_only(dir.join("ledger")).unwrap()
+}
+
+fn size(dir: &Path) -> u64 {
+    store(dir).size()
+}
+
+fn event_at(dir: &Path, seq: u64) -> Event {
+    let bytes = store(dir).entry_bytes(seq).unwrap();
+    Entry::from_bytes(&bytes).unwrap().statement.statement.event
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+            {
+                hits.push(p);
+            }
+        }
+    }
+    hits
+}
+
+/// Appends `{"event": …}` lines signed with `key`; returns the entry numbers.
+fn append(dir: &Path, key: &Path, events: &[Value]) -> Vec<u64> {
+    let input: String = events
+        .iter()
+        .map(|e| format!("{}\n", serde_json::json!({ "event": e })))
+        .collect();
+    let out = liuhen_stdin(
+        ["append", s(dir), "--sign-with", s(key), "--json", "-"],
+        input.as_bytes(),
+    );
+    expect_code(&out, 0)
+        .lines()
+        .map(|l| json(l)["seq"].as_u64().unwrap())
+        .collect()
+}
+
+fn seal_ledger(dir: &Path) {
+    let key = dir.join("keys/ledger.key");
+    expect_code(&liuhen(["seal", s(dir), "--key-file", s(&key)]), 0);
+}
+
+fn keygen(root: &Path, name: &str, file: &str) -> PathBuf {
+    let path = root.join(file);
+    expect_code(&liuhen(["keygen", "--name", name, s(&path)]), 0);
+    path
+}
+
+/// A ledger directory made with `liuhen init`, an authorized officer key, an unauthorized
+/// key, a data-protection approver's key, and the ledger's vkey kept outside the directory.
+struct Setup {
+    root: PathBuf,
+    dir: PathBuf,
+    vkey: PathBuf,
+    officer: PathBuf,
+    stranger: PathBuf,
+    approver: PathBuf,
+}
+
+fn setup(name: &str) -> Setup {
+    let root = scratch(name);
+    let dir = root.join("jinpu");
+    let out = liuhen(["init", s(&dir), "--origin", common::ORIGIN, "--json"]);
+    let init = json(&expect_code(&out, 0));
+    let vkey = root.join("auditor.vkey");
+    std::fs::write(&vkey, format!("{}\n", init["vkey"].as_str().unwrap())).unwrap();
+    let officer = keygen(&root, "officer-21020001", "officer.key");
+    let stranger = keygen(&root, "stranger", "stranger.key");
+    let approver = keygen(&root, "dpo-jinpu", "dpo.key");
+    let out = liuhen([
+        "authorize",
+        s(&dir),
+        "--key-file",
+        s(&dir.join("keys/ledger.key")),
+        "--vkey-of",
+        &format!("{}.vkey", s(&officer)),
+        "--role",
+        "officer",
+        "--holder",
+        "21020001",
+    ]);
+    expect_code(&out, 0);
+    Setup {
+        root,
+        dir,
+        vkey,
+        officer,
+        stranger,
+        approver,
+    }
+}
+
+/// Files a document of `case_no`: digested with `liuhen digest`, stored in DIR/media, recorded
+/// with a `DocumentFiled` statement (a case closed without any record is an Art. 9 violation,
+/// which `liuhen verify` reports). Returns its digest.
+fn file_document(t: &Setup, case_no: &str, name: &str) -> liuhen::Digest {
+    let path = t.root.join(name);
+    std::fs::write(
+        &path,
+        format!("现场检查笔录 inspection record of {case_no}"),
+    )
+    .unwrap();
+    let out = liuhen(["digest", s(&path), "--json", "--mime", "application/pdf"]);
+    let media = json(&expect_code(&out, 0));
+    let reference: liuhen::model::MediaRef = serde_json::from_value(media.clone()).unwrap();
+    liuhen::media::MediaStore::open(t.dir.join("media"))
+        .unwrap()
+        .put_file(&path, &reference)
+        .unwrap();
+    append(
+        &t.dir,
+        &t.officer,
+        &[serde_json::json!({ "DocumentFiled": {
+            "case_no": case_no,
+            "stage": "Investigation",
+            "kind": "InvestigationRecord",
+            "media": media,
+            "officers": ["21020001", "21020002"],
+        }})],
+    );
+    reference.digest
+}
+
+fn case_opened(case_no: &str, subject: &str) -> Value {
+    serde_json::json!({ "CaseOpened": {
+        "case_no": case_no,
+        "act": "Inspection",
+        "matter": "年度检查 annual inspection",
+        "unit": "社会组织管理科",
+        "subject": subject,
+    }})
+}
+
+#[test]
+fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
+    let t = setup("vault-flow");
+    let dir = &t.dir;
+
+    // ---- seal: the value from standard input, the commitment on stdout, never the value.
+    let out = liuhen_stdin(
+        [
+            "vault",
+            "seal",
+            s(dir),
+            "--field",
+            "party.name",
+            "--value-file",
+            "-",
+        ],
+        format!("{PARTY}\n").as_bytes(),
+    );
+    let party = expect_code(&out, 0).trim().to_owned();
+    assert_eq!(party.len(), 64, "{}", describe(&out));
+    assert!(party.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(!stderr(&out).contains(PARTY));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("vault"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+    // The other case's party from a file, with JSON output.
+    let value_file = t.root.join("other-party.txt");
+    std::fs::write(&value_file, OTHER_PARTY).unwrap();
+    let out = liuhen([
+        "vault",
+        "seal",
+        s(dir),
+        "--field",
+        "party.name",
+        "--value-file",
+        s(&value_file),
+        "--json",
+    ]);
+    let v = json(&expect_code(&out, 0));
+    assert_eq!(v["field"], "party.name");
+    let other_party = v["commitment"].as_str().unwrap().to_owned();
+    assert_ne!(other_party, party);
+    assert!(!expect_code(&out, 0).contains(OTHER_PARTY));
+
+    // ---- the commitments go into statements.
+    append(
+        dir,
+        &t.officer,
+        &[
+            case_opened(CASE, &party),
+            case_opened(OTHER_CASE, &other_party),
+        ],
+    );
+    let document = file_document(&t, CASE, "检查笔录-31.pdf");
+    file_document(&t, OTHER_CASE, "检查笔录-32.pdf");
+    let hits = files_containing(&dir.join("ledger"), PARTY.as_bytes());
+    assert!(hits.is_empty(), "the ledger holds the value in {hits:?}");
+
+    // ---- show: an unauthorized key sees nothing and leaves the ledger as it was.
+    let before = size(dir);
+    let out = liuhen([
+        "vault",
+        "show",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.stranger),
+        "--purpose",
+        "好奇 curiosity",
+    ]);
+    expect_code(&out, 3);
+    assert!(out.stdout.is_empty(), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("not an authorized key"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        stderr(&out).contains("nothing was shown"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!stderr(&out).contains(PARTY));
+    assert_eq!(size(dir), before);
+
+    // The officer's view is recorded first, then shown.
+    let out = liuhen([
+        "vault",
+        "show",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+        "--purpose",
+        "复核 review",
+        "--json",
+    ]);
+    let v = json(&expect_code(&out, 0));
+    assert_eq!(v["case_no"], CASE);
+    let openings = v["openings"].as_array().unwrap();
+    assert_eq!(openings.len(), 1, "{v}");
+    assert_eq!(openings[0]["field"], "party.name");
+    assert_eq!(openings[0]["value"], PARTY);
+    assert_eq!(openings[0]["commitment"], party.as_str());
+    assert!(v["erased"].as_array().unwrap().is_empty());
+    assert!(v["missing"].as_array().unwrap().is_empty());
+    let viewed = v["viewed"]["seq"].as_u64().unwrap();
+    assert_eq!(viewed, before);
+    assert_eq!(size(dir), before + 1);
+    assert_eq!(v["viewed"]["by"], "21020001");
+    match event_at(dir, viewed) {
+        Event::RecordViewed {
+            subject: RecordRef::Case(c),
+            by,
+            purpose,
+        } => {
+            assert_eq!(c, CASE);
+            assert_eq!(by, "21020001");
+            assert_eq!(purpose, "复核 review");
+        }
+        other => panic!("entry {viewed} is {}", other.name()),
+    }
+    // The human form says the same.
+    let out = liuhen([
+        "vault",
+        "show",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+        "--purpose",
+        "复核 review",
+    ]);
+    let text = expect_code(&out, 0);
+    assert!(text.contains(&format!("party.name = {PARTY}")), "{text}");
+    assert!(
+        text.contains(&format!("RecordViewed, entry {}", viewed + 1)),
+        "{text}"
+    );
+
+    // ---- the court asks for the case's records (Art. 19), and the request is granted.
+    let out = liuhen_stdin(
+        [
+            "vault",
+            "seal",
+            s(dir),
+            "--field",
+            "requester.name",
+            "--value-file",
+            "-",
+        ],
+        RECIPIENT.as_bytes(),
+    );
+    let requester = expect_code(&out, 0).trim().to_owned();
+    append(
+        dir,
+        &t.officer,
+        &[
+            serde_json::json!({ "AccessRequested": {
+                "request": "REQ-2026-031", "case_no": CASE,
+                "requester": requester, "basis": "行政诉讼调卷 court file request",
+            }}),
+            serde_json::json!({ "AccessDecided": {
+                "request": "REQ-2026-031", "granted": true, "reason": "依法准予 granted",
+            }}),
+        ],
+    );
+
+    // ---- bundle export: the disclosure is recorded, signed by the discloser.
+    seal_ledger(dir);
+    let bundle = t.root.join("case-31.bundle");
+    let before = size(dir);
+    let out = liuhen_stdin(
+        [
+            "bundle",
+            "export",
+            s(dir),
+            "--case",
+            CASE,
+            "--key-file",
+            s(&t.stranger),
+            "--to-file",
+            "-",
+            "-o",
+            s(&bundle),
+        ],
+        RECIPIENT.as_bytes(),
+    );
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("may not record the disclosure"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!bundle.exists());
+    assert_eq!(size(dir), before);
+
+    let out = liuhen_stdin(
+        [
+            "bundle",
+            "export",
+            s(dir),
+            "--case",
+            CASE,
+            "--key-file",
+            s(&t.officer),
+            "--request",
+            "REQ-2026-031",
+            "--to-file",
+            "-",
+            "--with-media",
+            "-o",
+            s(&bundle),
+            "--json",
+        ],
+        RECIPIENT.as_bytes(),
+    );
+    let v = json(&expect_code(&out, 0));
+    let bytes = std::fs::read(&bundle).unwrap();
+    let digest = liuhen::hash::blake3(&bytes);
+    assert_eq!(v["blake3"], digest.to_hex());
+    assert_eq!(v["bytes"], bytes.len() as u64);
+    // The party and the requester: the case's sealed fields, no other case's.
+    assert_eq!(v["openings"], 2);
+    assert_eq!(v["openings_from"], "vault");
+    assert_eq!(v["disclosure"]["recipient"], "requester");
+    assert_eq!(v["disclosure"]["request"], "REQ-2026-031");
+    assert_eq!(v["disclosure"]["holder"], "21020001");
+    assert_eq!(v["media_included"], 1);
+    assert!(!PathBuf::from(format!("{}.partial", s(&bundle))).exists());
+    let disclosed = v["disclosure"]["seq"].as_u64().unwrap();
+    assert_eq!(disclosed, before);
+    assert_eq!(size(dir), before + 1);
+    let recipient = match event_at(dir, disclosed) {
+        Event::RecordDisclosed { case_no, to, what } => {
+            assert_eq!(case_no, CASE);
+            assert_eq!(
+                what,
+                vec![digest, document],
+                "what: the bundle's BLAKE3, then the media it carries"
+            );
+            assert_eq!(v["disclosure"]["to"], to.0.to_hex());
+            // The disclosure names the requester's commitment: tied to the request.
+            assert_eq!(to.0.to_hex(), requester);
+            to
+        }
+        other => panic!("entry {disclosed} is {}", other.name()),
+    };
+    // The recipient is in the ledger only as a commitment.
+    assert!(files_containing(&dir.join("ledger"), RECIPIENT.as_bytes()).is_empty());
+
+    // The bundle verifies and holds exactly that case's openings.
+    let out = liuhen([
+        "bundle",
+        "verify",
+        s(&bundle),
+        "--vkey",
+        s(&t.vkey),
+        "--json",
+    ]);
+    let r = json(&expect_code(&out, 0));
+    assert_eq!(r["verdict"], "verified");
+    assert_eq!(r["case_no"], CASE);
+    let opened = r["openings"].as_array().unwrap();
+    let opened: Vec<(&str, &str, &str)> = opened
+        .iter()
+        .map(|o| {
+            (
+                o["field"].as_str().unwrap(),
+                o["value"].as_str().unwrap(),
+                o["commitment"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        opened,
+        vec![
+            ("party.name", PARTY, party.as_str()),
+            ("requester.name", RECIPIENT, requester.as_str()),
+        ]
+    );
+    let needle = |n: &str| bytes.windows(n.len()).any(|w| w == n.as_bytes());
+    assert!(needle(PARTY));
+    assert!(!needle(OTHER_PARTY), "another case's party was disclosed");
+
+    // ---- close both cases: CASE with a retention already over, OTHER_CASE permanently; then
+    // a preservation order on CASE.
+    let past = now_ms() - 86_400_000;
+    let seqs = append(
+        dir,
+        &t.officer,
+        &[
+            serde_json::json!({ "CaseClosed": {
+                "case_no": CASE, "outcome": "检查合格 passed",
+                "file_retention": { "Until": past },
+            }}),
+            serde_json::json!({ "CaseClosed": {
+                "case_no": OTHER_CASE, "outcome": "责令改正 ordered to correct",
+                "file_retention": "Permanent",
+            }}),
+            serde_json::json!({ "PreservationOrdered": {
+                "case_no": CASE, "trigger": "PartyObjection",
+            }}),
+        ],
+    );
+    let (permanent, order) = (seqs[1], seqs[2]);
+
+    let erase = |commitment: &str, json_out: bool| {
+        let mut args = vec![
+            "vault".to_owned(),
+            "erase".into(),
+            s(dir).into(),
+            "--commitment".into(),
+            commitment.into(),
+            "--authority".into(),
+            "个人信息保护负责人".into(),
+            "--key-file".into(),
+            s(&t.officer).into(),
+        ];
+        if json_out {
+            args.push("--json".into());
+        }
+        liuhen(args)
+    };
+    let before = size(dir);
+    let out = erase(&party, false);
+    expect_code(&out, 3);
+    let err = stderr(&out);
+    assert!(err.contains("preservation order"), "{err}");
+    assert!(err.contains(&format!("entry {order}")), "{err}");
+    assert!(err.contains(CASE), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert_eq!(size(dir), before);
+    assert!(dir.join("vault").join(&party).exists());
+
+    // A retention period that still runs refuses too, naming the case and the entry.
+    let out = erase(&other_party, false);
+    expect_code(&out, 3);
+    let err = stderr(&out);
+    assert!(err.contains(OTHER_CASE), "{err}");
+    assert!(err.contains(&format!("entry {permanent}")), "{err}");
+    assert!(err.contains("Art. 17"), "{err}");
+    // A commitment the ledger never names.
+    let out = erase(&"ab".repeat(32), false);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("appears in no ledger entry"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(size(dir), before);
+
+    // Released: the erasure is recorded, then done; again is harmless.
+    append(
+        dir,
+        &t.officer,
+        &[serde_json::json!({ "PreservationReleased": {
+            "case_no": CASE, "approved_by": "局长办公会",
+        }})],
+    );
+    let out = erase(&party, true);
+    let v = json(&expect_code(&out, 0));
+    let erased_party = v["seq"].as_u64().unwrap();
+    assert_eq!(v["appended"], true);
+    assert_eq!(v["commitment"], party.as_str());
+    match event_at(dir, erased_party) {
+        Event::Erased {
+            commitment,
+            authority,
+        } => {
+            assert_eq!(commitment.0.to_hex(), party);
+            assert_eq!(authority, "个人信息保护负责人");
+        }
+        other => panic!("entry {erased_party} is {}", other.name()),
+    }
+    let out = erase(&party, true);
+    let v = json(&expect_code(&out, 0));
+    assert_eq!(v["seq"], erased_party);
+    assert_eq!(v["appended"], false);
+    let out = erase(&recipient.0.to_hex(), false);
+    let text = expect_code(&out, 0);
+    assert!(text.contains("Erased"), "{text}");
+    let erased_recipient = size(dir) - 1;
+
+    // ---- nothing of the erased values is left in any file of the ledger directory.
+    for value in [PARTY, RECIPIENT] {
+        let hits = files_containing(dir, value.as_bytes());
+        assert!(hits.is_empty(), "{value:?} is still in {hits:?}");
+    }
+    // (The search works: the other case's party is still in the vault.)
+    assert!(!files_containing(dir, OTHER_PARTY.as_bytes()).is_empty());
+    let out = liuhen(["vault", "complete", s(dir), "--json"]);
+    assert_eq!(json(&expect_code(&out, 0))["completed"], 0);
+
+    // The vault says erased, with the entries.
+    let out = liuhen([
+        "vault",
+        "show",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+        "--purpose",
+        "核对删除 check the erasure",
+        "--json",
+    ]);
+    let v = json(&expect_code(&out, 0));
+    assert!(v["openings"].as_array().unwrap().is_empty(), "{v}");
+    let mut erased: Vec<u64> = v["erased"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    erased.sort_unstable();
+    assert_eq!(erased, vec![erased_party, erased_recipient]);
+
+    // ---- the ledger still verifies against the independently kept key.
+    seal_ledger(dir);
+    let out = liuhen(["verify", s(dir), "--vkey", s(&t.vkey)]);
+    expect_code(&out, 0);
+
+    // ---- a destruction certificate, issued and checked.
+    let cert = t.root.join("erasure.cert");
+    let out = liuhen([
+        "vault",
+        "certificate",
+        s(dir),
+        "--commitment",
+        &party,
+        &recipient.0.to_hex(),
+        "--key-file",
+        s(&t.approver),
+        "-o",
+        s(&cert),
+    ]);
+    let text = expect_code(&out, 0);
+    assert!(text.contains("2 erasure(s)"), "{text}");
+    let note = std::fs::read_to_string(&cert).unwrap();
+    assert!(
+        note.starts_with("liuhen destruction certificate v1\n"),
+        "{note}"
+    );
+    assert!(!note.contains(PARTY) && !note.contains(RECIPIENT));
+    let approver_vkey = format!("{}.vkey", s(&t.approver));
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&cert),
+        "--vkey",
+        &approver_vkey,
+        "--ledger",
+        s(dir),
+    ]);
+    let text = expect_code(&out, 0);
+    assert!(text.starts_with("VERIFIED"), "{text}");
+    assert!(text.contains("agrees with the ledger"), "{text}");
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&cert),
+        "--vkey",
+        &approver_vkey,
+        "--json",
+    ]);
+    let v = json(&expect_code(&out, 0));
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["ledger_checked"], false);
+    assert_eq!(v["approver"], "dpo-jinpu");
+    assert_eq!(v["items"][0]["commitment"], party.as_str());
+    assert_eq!(v["items"][0]["seq"], erased_party);
+    assert_eq!(v["items"][1]["seq"], erased_recipient);
+
+    // Another key: does not verify (1).
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&cert),
+        "--vkey",
+        &format!("{}.vkey", s(&t.officer)),
+    ]);
+    let text = expect_code(&out, 1);
+    assert!(text.starts_with("NOT VERIFIED"), "{text}");
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&cert),
+        "--vkey",
+        &format!("{}.vkey", s(&t.officer)),
+        "--json",
+    ]);
+    assert_eq!(json(&expect_code(&out, 1))["verified"], false);
+    // An altered certificate: does not verify (1).
+    let altered = t.root.join("altered.cert");
+    std::fs::write(&altered, note.replace("个人信息保护负责人", "局长")).unwrap();
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&altered),
+        "--vkey",
+        &approver_vkey,
+    ]);
+    expect_code(&out, 1);
+    // A genuine certificate against another ledger disagrees (1).
+    let other = setup("vault-flow-other-ledger");
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&cert),
+        "--vkey",
+        &approver_vkey,
+        "--ledger",
+        s(&other.dir),
+    ]);
+    let text = expect_code(&out, 1);
+    assert!(text.contains("NOT VERIFIED"), "{text}");
+
+    // A commitment that was never erased cannot be certified.
+    let out = liuhen([
+        "vault",
+        "certificate",
+        s(dir),
+        "--commitment",
+        &other_party,
+        "--key-file",
+        s(&t.approver),
+    ]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("records no erasure"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn disclosure_answering_a_request_names_the_requester() {
+    let t = setup("vault-request");
+    let dir = &t.dir;
+    let seal_value = |field: &str, value: &str| {
+        let out = liuhen_stdin(
+            [
+                "vault",
+                "seal",
+                s(dir),
+                "--field",
+                field,
+                "--value-file",
+                "-",
+            ],
+            value.as_bytes(),
+        );
+        expect_code(&out, 0).trim().to_owned()
+    };
+    let party = seal_value("party.name", PARTY);
+    let requester = seal_value("requester.name", "张三");
+    append(
+        dir,
+        &t.officer,
+        &[
+            case_opened(CASE, &party),
+            serde_json::json!({ "AccessRequested": {
+                "request": "REQ-2026-007", "case_no": CASE,
+                "requester": requester, "basis": "当事人申请 the party's request",
+            }}),
+        ],
+    );
+    seal_ledger(dir);
+    let export = |request: &str, output: &Path| {
+        liuhen([
+            "bundle",
+            "export",
+            s(dir),
+            "--case",
+            CASE,
+            "--key-file",
+            s(&t.officer),
+            "--request",
+            request,
+            "--no-openings",
+            "-o",
+            s(output),
+            "--json",
+        ])
+    };
+    let bundle = t.root.join("req.bundle");
+    // Not decided yet, unknown, or refused: nothing is written or appended.
+    let before = size(dir);
+    let out = export("REQ-2026-007", &bundle);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("has not been decided"),
+        "{}",
+        describe(&out)
+    );
+    let out = export("REQ-2026-404", &bundle);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("no AccessRequested"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!bundle.exists());
+    assert_eq!(size(dir), before);
+
+    append(
+        dir,
+        &t.officer,
+        &[serde_json::json!({ "AccessDecided": {
+            "request": "REQ-2026-007", "granted": true, "reason": "依法准予 granted",
+        }})],
+    );
+    seal_ledger(dir);
+    // If the disclosure cannot be recorded (here: another writer holds the ledger's lock),
+    // the bundle, already written, is removed: no disclosure without a trace.
+    let writer = FileStore::open(dir.join("ledger")).unwrap();
+    let before = size(dir);
+    let out = export("REQ-2026-007", &bundle);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("the bundle was removed"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!bundle.exists());
+    assert!(!t.root.join("req.bundle.partial").exists());
+    drop(writer);
+    assert_eq!(size(dir), before);
+
+    let out = export("REQ-2026-007", &bundle);
+    let v = json(&expect_code(&out, 0));
+    assert_eq!(v["openings"], 0);
+    assert_eq!(v["openings_from"], "none");
+    assert_eq!(v["disclosure"]["recipient"], "requester");
+    assert_eq!(v["disclosure"]["request"], "REQ-2026-007");
+    let seq = v["disclosure"]["seq"].as_u64().unwrap();
+    match event_at(dir, seq) {
+        Event::RecordDisclosed { to, what, .. } => {
+            assert_eq!(to, Sealed(liuhen::Digest::from_hex(&requester).unwrap()));
+            assert_eq!(
+                what,
+                vec![liuhen::hash::blake3(&std::fs::read(&bundle).unwrap())]
+            );
+        }
+        other => panic!("entry {seq} is {}", other.name()),
+    }
+    // No opening was disclosed: the bundle carries commitments only.
+    let bytes = std::fs::read(&bundle).unwrap();
+    assert!(!bytes.windows(PARTY.len()).any(|w| w == PARTY.as_bytes()));
+
+    // The disclosure is an entry of the case after the checkpoint: seal before exporting again.
+    let again = t.root.join("again.bundle");
+    let out = export("REQ-2026-007", &again);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("seal first"), "{}", describe(&out));
+    assert!(!again.exists());
+
+    // Under cover of the request, only the requester may receive the records.
+    seal_ledger(dir);
+    let before = size(dir);
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+        "--request",
+        "REQ-2026-007",
+        "--to",
+        "李四",
+        "-o",
+        s(&again),
+    ]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("made by someone other than the recipient"),
+        "{}",
+        describe(&out)
+    );
+    // A refused request discloses nothing.
+    let other = seal_value("requester.name", "王五");
+    append(
+        dir,
+        &t.officer,
+        &[
+            serde_json::json!({ "AccessRequested": {
+                "request": "REQ-2026-008", "case_no": CASE,
+                "requester": other, "basis": "第三人申请 a third party's request",
+            }}),
+            serde_json::json!({ "AccessDecided": {
+                "request": "REQ-2026-008", "granted": false, "reason": "非当事人 not a party",
+            }}),
+        ],
+    );
+    seal_ledger(dir);
+    let before_refused = size(dir);
+    let out = export("REQ-2026-008", &again);
+    expect_code(&out, 3);
+    assert!(stderr(&out).contains("was refused"), "{}", describe(&out));
+    assert!(!again.exists());
+    assert_eq!(size(dir), before_refused);
+    assert_eq!(before_refused, before + 2);
+
+    // Without a request, another recipient is sealed into the vault as recipient.name.
+    let court = t.root.join("court.txt");
+    std::fs::write(&court, "大连市人民检察院\n").unwrap();
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+        "--to-file",
+        s(&court),
+        "--no-openings",
+        "-o",
+        s(&again),
+        "--json",
+    ]);
+    let v = json(&expect_code(&out, 0));
+    assert_eq!(v["disclosure"]["recipient"], "new");
+    assert_eq!(v["disclosure"]["request"], Value::Null);
+    assert!(files_containing(&dir.join("ledger"), "大连市人民检察院".as_bytes()).is_empty());
+    let out = liuhen([
+        "vault",
+        "show",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+        "--purpose",
+        "核对披露 check the disclosure",
+        "--json",
+    ]);
+    let v2 = json(&expect_code(&out, 0));
+    let recipient = v2["openings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["commitment"] == v["disclosure"]["to"])
+        .unwrap_or_else(|| panic!("the recipient is not in the vault: {v2}"));
+    assert_eq!(recipient["field"], "recipient.name");
+    assert_eq!(recipient["value"], "大连市人民检察院");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let t = setup("vault-usage");
+    let dir = &t.dir;
+    let not_a_ledger = t.root.join("not-a-ledger");
+    std::fs::create_dir(&not_a_ledger).unwrap();
+    let unknown = "ab".repeat(32);
+    let missing = t.root.join("missing.cert");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        // No value at all, and both forms at once.
+        (vec!["vault", "seal", s(dir), "--field", "party.name"], ""),
+        (
+            vec![
+                "vault",
+                "seal",
+                s(dir),
+                "--field",
+                "party.name",
+                "--value",
+                "x",
+                "--value-file",
+                "-",
+            ],
+            "",
+        ),
+        (
+            vec!["vault", "seal", s(dir), "--field", "", "--value", "x"],
+            "not a field name",
+        ),
+        (
+            vec![
+                "vault",
+                "seal",
+                s(&not_a_ledger),
+                "--field",
+                "party.name",
+                "--value",
+                "x",
+            ],
+            "not a liuhen ledger directory",
+        ),
+        (
+            vec![
+                "vault",
+                "show",
+                s(dir),
+                "--case",
+                CASE,
+                "--key-file",
+                s(&t.officer),
+            ],
+            "",
+        ),
+        (
+            vec![
+                "vault",
+                "show",
+                s(dir),
+                "--case",
+                CASE,
+                "--key-file",
+                s(&t.officer),
+                "--purpose",
+                "x",
+            ],
+            "links no sealed field",
+        ),
+        (
+            vec![
+                "vault",
+                "erase",
+                s(dir),
+                "--commitment",
+                "xyz",
+                "--authority",
+                "a",
+                "--key-file",
+                s(&t.officer),
+            ],
+            "not a commitment",
+        ),
+        (
+            vec![
+                "vault",
+                "certificate",
+                s(dir),
+                "--commitment",
+                &unknown,
+                "--key-file",
+                s(&t.approver),
+                "--approver",
+                "someone-else",
+            ],
+            "--approver",
+        ),
+        (
+            vec![
+                "vault",
+                "check-certificate",
+                s(&missing),
+                "--vkey",
+                s(&t.vkey),
+            ],
+            "cannot read",
+        ),
+        (
+            vec![
+                "vault",
+                "check-certificate",
+                s(&t.vkey),
+                "--vkey",
+                "nonsense",
+            ],
+            "no such file",
+        ),
+        (
+            vec![
+                "bundle",
+                "export",
+                s(dir),
+                "--case",
+                CASE,
+                "--to",
+                "x",
+                "-o",
+                "x.bundle",
+            ],
+            "--key-file",
+        ),
+        (
+            vec![
+                "bundle",
+                "export",
+                s(dir),
+                "--case",
+                CASE,
+                "--key-file",
+                s(&t.officer),
+                "-o",
+                "x.bundle",
+            ],
+            "",
+        ),
+        (
+            vec![
+                "bundle",
+                "export",
+                s(dir),
+                "--case",
+                CASE,
+                "--key-file",
+                s(&t.officer),
+                "--to",
+                "x",
+                "--no-openings",
+                "--openings",
+                "o.jsonl",
+                "-o",
+                "x.bundle",
+            ],
+            "cannot be used with",
+        ),
+    ];
+    let before = size(dir);
+    for (args, says) in cases {
+        let out = liuhen(&args);
+        expect_code(&out, 3);
+        assert!(
+            stderr(&out).contains(says),
+            "{args:?} should say {says:?}\n{}",
+            describe(&out)
+        );
+    }
+    assert_eq!(size(dir), before);
+    assert!(!not_a_ledger.join("vault").exists());
+    // A file that is not a signed note is unreadable (3), not a failed verification (1).
+    let garbage = t.root.join("garbage.cert");
+    std::fs::write(&garbage, b"\x00\x01 not a note").unwrap();
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&garbage),
+        "--vkey",
+        &format!("{}.vkey", s(&t.approver)),
+    ]);
+    expect_code(&out, 3);
+    assert!(
+        stderr(&out).contains("not a signed note"),
+        "{}",
+        describe(&out)
+    );
+}
