@@ -333,6 +333,13 @@ fn bundle_export_and_verify_without_and_with_media() {
         "{text}"
     );
     assert_eq!(store_size(&dir), 30);
+    #[cfg(unix)]
+    {
+        // It may carry the openings of sealed fields: owner only.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "bundle mode {mode:o}");
+    }
     let out = liuhen(["bundle", "verify", s(&plain), "--vkey", s(&vkey)]);
     let text = expect_code(&out, 0);
     assert!(text.starts_with("VERIFIED: bundle"), "{text}");

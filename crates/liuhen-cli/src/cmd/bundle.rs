@@ -33,7 +33,7 @@ use liuhen::{Entry, Event, Ledger, PublicKey, Receipt, SecretKey, SignedStatemen
 use serde_json::{json, Value};
 
 use super::append::{open_ledger, print_exact, receipt_json, refusal_reason};
-use super::prove::{clean, create_new, local_time, read_vkey, short};
+use super::prove::{clean, create_new_private, local_time, read_vkey, short};
 use super::vault::{existing_vault, open_ledger_read_only, open_vault, read_value, vault_dir};
 use crate::layout::LedgerDir;
 use crate::{progress, Global, EXIT_OK, EXIT_TAMPERED, EXIT_UNVERIFIED};
@@ -471,7 +471,8 @@ fn write_bundle(
     partial: &Path,
     global: &Global,
 ) -> Result<ExportSummary, Box<dyn Error>> {
-    let file = create_new(partial)?;
+    // A bundle carries the openings of the case's sealed fields: personal data.
+    let file = create_new_private(partial)?;
     let mut bar = Bar(progress::bar(global, 0, "bytes"));
     bar.0.set_message("copying media");
     let mut out = BufWriter::new(file);

@@ -146,21 +146,36 @@ fn emit(
 /// Creates `path`, which must not exist, with `bytes`: a proof or bundle is evidence, and
 /// silently replacing an earlier one is a mistake that could not be undone.
 pub(crate) fn create_new(path: &Path) -> Result<File, Box<dyn Error>> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == io::ErrorKind::AlreadyExists {
-                format!(
-                    "{} already exists: remove it or choose another file name",
-                    path.display()
-                )
-                .into()
-            } else {
-                format!("cannot create {}: {e}", path.display()).into()
-            }
-        })
+    create_new_with_mode(path, 0o644)
+}
+
+/// As [`create_new`], readable by the owner only (mode 0600): for files that carry personal
+/// data, such as a bundle with the openings of a case's sealed fields.
+pub(crate) fn create_new_private(path: &Path) -> Result<File, Box<dyn Error>> {
+    create_new_with_mode(path, 0o600)
+}
+
+fn create_new_with_mode(path: &Path, mode: u32) -> Result<File, Box<dyn Error>> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists: remove it or choose another file name",
+                path.display()
+            )
+            .into()
+        } else {
+            format!("cannot create {}: {e}", path.display()).into()
+        }
+    })
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Box<dyn Error>> {
