@@ -449,3 +449,46 @@ fn write_fuzz_seeds() {
     // The certificate is tried on the whole input as text.
     std::fs::write(out.join("certificate"), cert.as_bytes()).unwrap();
 }
+
+#[test]
+fn erasure_during_an_open_case_and_oversized_records_are_refused() {
+    let mut f = fixture("open-case");
+    let subject = f.vault.seal("party.name", PARTY).unwrap();
+    f.ledger
+        .sign_and_append(
+            &f.k.officer,
+            Event::CaseOpened {
+                case_no: "金民检〔2026〕8号".into(),
+                act: ActKind::Inspection,
+                matter: "m".into(),
+                unit: "u".into(),
+                subject,
+            },
+        )
+        .unwrap();
+    f.clock.advance(400 * DAY);
+    let size = f.ledger.size();
+    let err = f
+        .vault
+        .erase(&mut f.ledger, &subject, "个人信息保护负责人", &f.k.officer)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            VaultError::ErasureRefused {
+                block: PurgeBlock::NoRetention { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("still open"), "{err}");
+    assert_eq!(f.ledger.size(), size);
+    assert_eq!(f.vault.get(&subject).unwrap().value, PARTY);
+
+    let huge = "字".repeat(30_000);
+    assert!(matches!(
+        f.vault.seal("party.address", &huge),
+        Err(VaultError::TooLarge { .. })
+    ));
+}

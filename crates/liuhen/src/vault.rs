@@ -110,6 +110,14 @@ pub enum VaultError {
         /// Why.
         block: PurgeBlock,
     },
+    /// A record would be larger than [`MAX_RECORD_BYTES`] (a name or an address never is).
+    #[error("a vault record of {len} bytes is larger than the limit of {max}")]
+    TooLarge {
+        /// The record's size.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The ledger never mentions this commitment, so there is nothing lawful to erase.
     #[error("commitment {commitment} appears in no ledger entry")]
     UnknownCommitment {
@@ -282,6 +290,12 @@ impl Vault {
                 value: &opening.value,
             },
         )?);
+        if bytes.len() > MAX_RECORD_BYTES {
+            return Err(VaultError::TooLarge {
+                len: bytes.len(),
+                max: MAX_RECORD_BYTES,
+            });
+        }
         self.write_atomically(&self.record_path(&commitment), &bytes)?;
         Ok(commitment)
     }
@@ -400,6 +414,14 @@ impl Vault {
         let index = CommitmentIndex::build(store)?;
         let mut out = CaseOpenings::default();
         for commitment in index.of_case(case_no) {
+            // The ledger's word first: an erasure it records is an erasure, even in a vault
+            // that never held the record (a restored or different vault).
+            if let Some(seq) = index.erased.get(&commitment) {
+                if !self.record_path(&commitment).exists() {
+                    out.erased.push((commitment, *seq));
+                    continue;
+                }
+            }
             match self.get(&commitment) {
                 Ok(o) => out.openings.push(o),
                 Err(VaultError::Erased { seq, .. }) => out.erased.push((commitment, seq)),
@@ -441,7 +463,18 @@ impl Vault {
             });
         };
         let now = ledger.now();
+        // Sorted, so that the block reported does not depend on hash order.
+        let mut cases: Vec<&String> = cases.iter().collect();
+        cases.sort();
         for case_no in cases {
+            if !index.custody.has_retention(case_no) {
+                return Err(VaultError::ErasureRefused {
+                    commitment: commitment.0,
+                    block: PurgeBlock::NoRetention {
+                        case_no: case_no.clone(),
+                    },
+                });
+            }
             if let Some(block) = index.custody.case_blocks(case_no, now).into_iter().next() {
                 return Err(VaultError::ErasureRefused {
                     commitment: commitment.0,

@@ -27,6 +27,12 @@ pub enum PurgeBlock {
         /// The entry that set it.
         seq: u64,
     },
+    /// A case the data belongs to has no retention period recorded yet (it is still open):
+    /// its records are kept at least until one is set and has run out (Art. 17).
+    NoRetention {
+        /// The case.
+        case_no: String,
+    },
     /// A case that references the media is under a preservation order that was not released
     /// (Art. 18).
     Preservation {
@@ -47,6 +53,10 @@ impl core::fmt::Display for PurgeBlock {
                 f,
                 "case {case_no} must keep its records {} (entry {seq}, Art. 17)",
                 retention_text(until)
+            ),
+            PurgeBlock::NoRetention { case_no } => write!(
+                f,
+                "case {case_no} has no retention period recorded yet (it is still open): its records are kept until one is set and has run out (Art. 17)"
             ),
             PurgeBlock::Preservation { case_no, seq } => write!(
                 f,
@@ -187,6 +197,12 @@ impl Custody {
     /// What forbids destroying records of case `case_no` at time `now`: its retention period
     /// (Art. 17) or an unreleased preservation order (Art. 18). Media purges and erasures of
     /// personal data (the vault) ask the same question.
+    /// Whether a retention period was ever recorded for `case_no` (`CaseClosed`,
+    /// `RetentionSet`).
+    pub(crate) fn has_retention(&self, case_no: &str) -> bool {
+        self.retention.contains_key(case_no)
+    }
+
     pub(crate) fn case_blocks(&self, case_no: &str, now: Timestamp) -> Vec<PurgeBlock> {
         let mut blocks = Vec::new();
         if let Some((until, seq)) = self.retention.get(case_no) {
