@@ -133,7 +133,7 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     assert_eq!(story.matches("✓ caught").count(), 7, "{story}");
     assert!(!story.contains('✗'), "{story}");
     assert!(
-        story.lines().count() <= 76,
+        story.lines().count() <= 78,
         "the story is too long:\n{story}"
     );
     // Personal data is never printed: the story names cases, not people.
@@ -141,7 +141,7 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         assert!(!story.contains(name), "{name} printed:\n{story}");
     }
     // The lapses are told as lapses, with the articles an audit will cite.
-    for article in ["Art. 14(1)", "Art. 16", "Art. 18(1)"] {
+    for article in ["Art. 14(1)", "Art. 14(4)", "Art. 16", "Art. 18(1)"] {
         assert!(
             story
                 .lines()
@@ -405,4 +405,81 @@ fn demo_into_an_empty_directory_works_and_twice_does_not() {
     assert_eq!(second.status.code(), Some(3), "{}", describe(&second));
     // The first run's ledger is untouched by the refused second run.
     assert_eq!(verify_with_library(&dir).verdict, Verdict::Verified);
+}
+
+/// The audit of the demo finds exactly the four lapses of act 6 — Art. 14(1), 14(4), 16 and 18 —
+/// in the human, JSON and HTML reports, and nothing in the other cases.
+#[test]
+fn audit_of_the_demo_reports_exactly_the_staged_lapses() {
+    let dir = scratch("demo-audit").join("jinpu");
+    expect_code(&liuhen(["demo".to_string(), dir.display().to_string()]), 0);
+    let d = dir.display().to_string();
+    let vkey = dir.join("ledger.vkey").display().to_string();
+    let as_of = "2026-04-01T00:00:00+08:00";
+    let expected = [
+        ("art14-1.notified", "Art. 14(1)"),
+        ("art14-4.gap", "Art. 14(4)"),
+        ("art16.archived", "Art. 16"),
+        ("art18.preservation", "Art. 18"),
+    ];
+
+    let out = liuhen(["audit", &d, "--vkey", &vkey, "--as-of", as_of]);
+    let text = expect_code(&out, 2);
+    for (_, article) in expected {
+        assert!(
+            text.contains(&format!("[违规 violation] {article} ")),
+            "{article}:\n{text}"
+        );
+    }
+    assert!(text.contains("4 violations"), "{text}");
+
+    let out = liuhen(["audit", &d, "--vkey", &vkey, "--as-of", as_of, "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&expect_code(&out, 2)).unwrap();
+    let mut rules: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["article"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    rules.sort();
+    let want: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(r, a)| (r.to_string(), a.to_string(), "violation".to_string()))
+        .collect();
+    assert_eq!(rules, want, "{report:#}");
+    let text = report.to_string();
+    assert!(
+        text.contains("金民执〔2026〕15号"),
+        "the lapses are in case 15"
+    );
+
+    let html = dir.parent().unwrap().join("audit.html");
+    let out = liuhen([
+        "audit",
+        &d,
+        "--vkey",
+        &vkey,
+        "--as-of",
+        as_of,
+        "--html",
+        &html.display().to_string(),
+    ]);
+    expect_code(&out, 2);
+    let page = fs::read_to_string(&html).unwrap();
+    for (rule, article) in expected {
+        assert!(
+            page.contains(rule) && page.contains(article),
+            "{rule} not in the HTML"
+        );
+    }
+    assert!(
+        !page.contains("<script"),
+        "the report is self-contained and script-free"
+    );
 }

@@ -61,10 +61,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Build a demo ledger of the Jinpu civil-affairs bureau, prove, verify, export a case
-    /// bundle, then tamper with copies and show every change being caught.
+    /// Build a demo ledger of the Jinpu civil-affairs bureau, prove, verify, tamper with copies
+    /// and show every change caught, export a case bundle and erase personal data lawfully.
     #[command(
-        after_help = "Example:\n  liuhen demo /tmp/jinpu-demo\n\nWrites the ledger directory, keys (mode 0600), the verifier key, checkpoints, proofs, a case bundle and verification reports to DIR."
+        after_help = "Example:\n  liuhen demo /tmp/jinpu-demo\n\nWrites to DIR a ledger directory (ledger/, media/, vault/, ledger.vkey), keys (mode 0600),\ncheckpoints, proofs, verification reports, tampered copies, a case bundle and a destruction\ncertificate; then prints the commands to verify, audit and inspect it."
     )]
     Demo {
         /// Output directory (created; must not exist or be empty). Default: ./liuhen-demo, or

@@ -166,6 +166,9 @@ pub(super) struct Shoot<'a> {
     pub notice_minutes: i64,
     /// Length of each segment in minutes; the device rotates files without a pause.
     pub segments: &'a [i64],
+    /// A pause `(index, minutes)`: the camera was off for that long before segment `index`,
+    /// and no interruption was recorded (an Art. 14(4) lapse for the audit, not tampering).
+    pub pause_before: Option<(usize, i64)>,
     /// Bytes of generated footage per segment.
     pub segment_bytes: usize,
     /// When the device is docked and its statements uploaded to the ledger.
@@ -403,6 +406,11 @@ impl Bureau {
             self.media.put_reader(bytes.as_slice(), &media)?;
             self.media_files += 1;
             self.media_bytes += media.length;
+            if let Some((at, pause)) = shoot.pause_before {
+                if at == index {
+                    time = time.plus_millis(pause * MINUTE);
+                }
+            }
             let end = time.plus_millis(minutes * MINUTE);
             statements.push(recording.segment(media.clone(), time, end)?);
             segments.push(media);

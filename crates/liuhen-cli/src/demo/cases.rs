@@ -137,6 +137,7 @@ pub(super) fn inspection(b: &mut Bureau) -> Res<(Vec<MediaRef>, MediaRef, Sealed
         start,
         notice_minutes: -1,
         segments: &[12, 12, 11],
+        pause_before: None,
         segment_bytes: 160 * 1024,
         upload: march(2, 11, 30),
     })?;
@@ -341,6 +342,7 @@ pub(super) fn seizure(b: &mut Bureau) -> Res<(Sealed, (Timestamp, Timestamp))> {
         start,
         notice_minutes: -2,
         segments: &[15, 15, 15, 15],
+        pause_before: None,
         segment_bytes: 192 * 1024,
         upload: march(24, 16, 30),
     })?;
@@ -500,11 +502,11 @@ pub(super) fn complaint(b: &mut Bureau, footage: &[MediaRef], record: &MediaRef)
     Ok(())
 }
 
-/// Act 6: an inspection with three lapses, which the audit (not the verifier) must find.
+/// Act 6: an inspection with four lapses, which the audit (not the verifier) must find.
 pub(super) fn lapses(b: &mut Bureau) -> Res<u64> {
     story::act(
         6,
-        &format!("{LAPSES} — an inspection with three lapses, left for the audit"),
+        &format!("{LAPSES} — an inspection with four lapses, left for the audit"),
     );
     b.at(march(30, 9, 0))?;
     let party = b.seal("party.name", "大连金普新区某某养老服务中心")?;
@@ -533,12 +535,16 @@ pub(super) fn lapses(b: &mut Bureau) -> Res<u64> {
         start,
         notice_minutes,
         segments: &[20, 20],
+        pause_before: Some((1, 6)),
         segment_bytes: 128 * 1024,
         upload: march(30, 11, 30),
     })?;
     story::lapse(&format!(
         "party told {notice_minutes} min after the recording started, not first 首先告知 (Art. 14(1))"
     ));
+    story::lapse(
+        "camera off 6 min between the two segments, no interruption recorded 不得中断 (Art. 14(4))",
+    );
     b.at(march(30, 11, 40))?;
     b.file(
         Who::Li,
