@@ -6,13 +6,13 @@
 //! sealed fields are shown as `sealed:` and the first 8 hex digits of the commitment, and the
 //! ledger holds no value or salt to show in the first place (Art. 15, 20).
 
-use std::collections::HashSet;
 use std::error::Error;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use serde::Serialize;
 
+use liuhen::bundle::CaseFilter;
 use liuhen::entry::Entry;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use liuhen::model::{Event, MediaRef, RecordRef, Retention, Role, Sealed, Timestamp};
@@ -609,102 +609,6 @@ fn describe(event: &Event, registry: &Registry) -> Vec<String> {
             format!("confidentiality {}", label(level)),
             format!("reason {reason}"),
         ],
-    }
-}
-
-/// Which entries concern one case. Most statements name their case; the others are tied to it
-/// through what the case's earlier statements introduced: recording sessions (segments,
-/// interruptions and stops carry only the session id), media digests (custody, derivatives,
-/// purges), access request ids and sealed commitments (erasures).
-struct CaseFilter {
-    case_no: String,
-    sessions: HashSet<String>,
-    requests: HashSet<String>,
-    media: HashSet<Digest>,
-    sealed: HashSet<Sealed>,
-}
-
-impl CaseFilter {
-    fn new(case_no: String) -> Self {
-        CaseFilter {
-            case_no,
-            sessions: HashSet::new(),
-            requests: HashSet::new(),
-            media: HashSet::new(),
-            sealed: HashSet::new(),
-        }
-    }
-
-    /// Whether `event` concerns the case; if it does, learns what it ties to the case.
-    fn concerns(&mut self, event: &Event) -> bool {
-        let direct = event.case_no() == Some(self.case_no.as_str());
-        let tied = match event {
-            Event::SegmentSealed { session, .. }
-            | Event::RecordingInterrupted { session, .. }
-            | Event::RecordingStopped { session, .. } => self.sessions.contains(session),
-            Event::Handover { media, .. } | Event::MediaPurged { media, .. } => {
-                self.media.contains(media)
-            }
-            Event::DerivativeMade { original, .. } => self.media.contains(original),
-            Event::AccessDecided { request, .. } => self.requests.contains(request),
-            Event::RecordViewed { subject, .. }
-            | Event::Archived { subject, .. }
-            | Event::ConfidentialityMarked { subject, .. } => match subject {
-                RecordRef::Case(c) => *c == self.case_no,
-                RecordRef::Session(s) => self.sessions.contains(s),
-                RecordRef::Media(d) => self.media.contains(d),
-            },
-            Event::Erased { commitment, .. } => self.sealed.contains(commitment),
-            _ => false,
-        };
-        if direct || tied {
-            self.learn(event);
-        }
-        direct || tied
-    }
-
-    fn learn(&mut self, event: &Event) {
-        match event {
-            Event::CaseOpened { subject, .. } => {
-                self.sealed.insert(*subject);
-            }
-            Event::PartyNotified { session, .. } => {
-                self.sessions.insert(session.clone());
-            }
-            Event::RecordingStarted { session, party, .. } => {
-                self.sessions.insert(session.clone());
-                self.sealed.extend(party.iter().copied());
-            }
-            Event::DocumentFiled { media, .. } | Event::SegmentSealed { media, .. } => {
-                self.media.insert(media.digest);
-            }
-            Event::DecisionMade {
-                document,
-                relies_on,
-                ..
-            } => {
-                self.media.insert(document.digest);
-                self.media.extend(relies_on.iter().copied());
-            }
-            Event::Archived { labels, .. } => {
-                self.media
-                    .extend(labels.transcript.iter().map(|t| t.digest));
-            }
-            Event::DerivativeMade { derivative, .. } => {
-                self.media.insert(derivative.digest);
-            }
-            Event::AccessRequested {
-                request, requester, ..
-            } => {
-                self.requests.insert(request.clone());
-                self.sealed.insert(*requester);
-            }
-            Event::RecordDisclosed { to, what, .. } => {
-                self.sealed.insert(*to);
-                self.media.extend(what.iter().copied());
-            }
-            _ => {}
-        }
     }
 }
 
