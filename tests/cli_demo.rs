@@ -256,7 +256,9 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         LedgerOptions::default(),
     )
     .unwrap();
-    certificate.check_against(&reader).unwrap();
+    certificate
+        .check_against_with_approver(&reader, &office)
+        .unwrap();
     // Another key cannot pass for the office's.
     let stranger = liuhen::checkpoint::NoteVerifier::for_key(
         office.name(),

@@ -134,6 +134,20 @@ fn setup(name: &str) -> Setup {
         "21020001",
     ]);
     expect_code(&out, 0);
+    // The approver of destruction certificates must be a key the ledger knows.
+    let out = liuhen([
+        "authorize",
+        s(&dir),
+        "--key-file",
+        s(&dir.join("keys/ledger.key")),
+        "--vkey-of",
+        &format!("{}.vkey", s(&approver)),
+        "--role",
+        "auditor",
+        "--holder",
+        "dpo-jinpu",
+    ]);
+    expect_code(&out, 0);
     Setup {
         root,
         dir,
@@ -667,6 +681,42 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert_eq!(v["items"][0]["commitment"], party.as_str());
     assert_eq!(v["items"][0]["seq"], erased_party);
     assert_eq!(v["items"][1]["seq"], erased_recipient);
+
+    // A certificate signed by a key the ledger never authorized verifies as a note, but not
+    // against the ledger (1).
+    let stray = t.root.join("stray.cert");
+    let out = liuhen([
+        "vault",
+        "certificate",
+        s(dir),
+        "--commitment",
+        &party,
+        "--key-file",
+        s(&t.stranger),
+        "-o",
+        s(&stray),
+    ]);
+    expect_code(&out, 0);
+    let stranger_vkey = format!("{}.vkey", s(&t.stranger));
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&stray),
+        "--vkey",
+        &stranger_vkey,
+    ]);
+    expect_code(&out, 0);
+    let out = liuhen([
+        "vault",
+        "check-certificate",
+        s(&stray),
+        "--vkey",
+        &stranger_vkey,
+        "--ledger",
+        s(dir),
+    ]);
+    let text = expect_code(&out, 1);
+    assert!(text.contains("not registered"), "{text}");
 
     // Another key: does not verify (1).
     let out = liuhen([

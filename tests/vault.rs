@@ -398,6 +398,34 @@ fn destruction_certificate_verifies_offline_and_against_the_ledger() {
     let opened = DestructionCertificate::open(&signed, &vkey).unwrap();
     assert_eq!(opened, cert);
     opened.check_against(&f.ledger).unwrap();
+    // The approver's key is not one the ledger ever authorized: not a valid approval.
+    let err = opened
+        .check_against_with_approver(&f.ledger, &vkey)
+        .unwrap_err();
+    assert!(err.to_string().contains("not registered"), "{err}");
+    // Authorized after the certified size: still not an approver at that time.
+    f.ledger
+        .sign_and_append(
+            &f.k.ledger,
+            Event::KeyAuthorized {
+                key: approver.public_key(),
+                role: Role::Auditor,
+                holder: "pipl-officer-01".into(),
+            },
+        )
+        .unwrap();
+    assert!(opened
+        .check_against_with_approver(&f.ledger, &vkey)
+        .is_err());
+    let now = f.ledger.now();
+    let later = DestructionCertificate::build(&f.ledger, &[a, b], "pipl-officer-01", now)
+        .unwrap()
+        .sign(&approver)
+        .unwrap();
+    DestructionCertificate::open(&later, &vkey)
+        .unwrap()
+        .check_against_with_approver(&f.ledger, &vkey)
+        .unwrap();
     // The ledger grows: the certificate still checks (it is anchored at its own size).
     f.ledger.seal(&f.k.ledger).unwrap();
     opened.check_against(&f.ledger).unwrap();

@@ -791,7 +791,7 @@ fn run_check_certificate(
     };
     let outcome = DestructionCertificate::open(&text, &key).and_then(|cert| {
         if let Some(l) = &ledger {
-            cert.check_against(l)?;
+            cert.check_against_with_approver(l, &key)?;
         }
         Ok(cert)
     });

@@ -176,7 +176,7 @@ fn certificate(
     let text = fs::read_to_string(&cert_path)?;
     let approver = liuhen::keyfile::read_verifier_key(&vkey_path)?;
     let opened = DestructionCertificate::open(&text, &approver)?;
-    opened.check_against(b.ledger())?;
+    opened.check_against_with_approver(b.ledger(), &approver)?;
     if opened != cert {
         return Err(
             "self-test failed: the destruction certificate read back differs from the one issued"

@@ -231,8 +231,46 @@ impl DestructionCertificate {
         })
     }
 
+    /// As [`DestructionCertificate::check_against`], and also that the approver's key (the key
+    /// of the vkey the certificate was opened with) is registered in the ledger and was active
+    /// at the certificate's tree size: an approver the bureau never authorized cannot certify
+    /// its erasures.
+    ///
+    /// # Errors
+    /// [`VaultError::Certificate`] naming the first disagreement.
+    pub fn check_against_with_approver<S: Store>(
+        &self,
+        ledger: &Ledger<S>,
+        approver: &NoteVerifier,
+    ) -> Result<(), VaultError> {
+        self.check_against(ledger)?;
+        let key = approver.key();
+        let record = ledger.registry().get(key).ok_or_else(|| {
+            bad(format!(
+                "the approver's key {key} is not registered in the ledger"
+            ))
+        })?;
+        if record.authorized_at >= self.tree_size {
+            return Err(bad(format!(
+                "the approver's key was authorized at entry {}, after the certified tree size {}",
+                record.authorized_at, self.tree_size
+            )));
+        }
+        if let Some(revoked) = record.revoked_at {
+            if revoked < self.tree_size {
+                return Err(bad(format!(
+                    "the approver's key was revoked at entry {revoked}, before the certified tree size {}",
+                    self.tree_size
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks the certificate against the ledger: same origin, the same root at its tree size,
-    /// and each named entry is the `Erased` statement of that commitment and authority.
+    /// and each named entry is the `Erased` statement of that commitment and authority. Whether
+    /// the approver's key is one the ledger knows is
+    /// [`DestructionCertificate::check_against_with_approver`]'s question.
     ///
     /// # Errors
     /// [`VaultError::Certificate`] naming the first disagreement.
