@@ -11,34 +11,19 @@
 
 use std::sync::Arc;
 
+mod common;
+
+use common::{bare, bare_batch_verify, event, mean_ns, presigned, T0};
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use ed25519_dalek::Signer as _;
 use liuhen::entry::SignedStatement;
-use liuhen::hash::blake3;
-use liuhen::model::{DocumentKind, Event, MediaRef, Role, Stage, Timestamp};
+use liuhen::model::{Event, Role, Timestamp};
 use liuhen::verify::{verify_parts, Verdict, VerifyOptions};
 use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
 use rayon::prelude::*;
 
-const T0: i64 = 1_767_225_600_000;
 const BATCH: usize = 1_000;
 const VERIFY_N: usize = 10_000;
-
-fn event(i: usize) -> Event {
-    let name = format!("现场检查笔录-{i}.pdf");
-    Event::DocumentFiled {
-        case_no: format!("金民执〔2026〕{}号", i % 97),
-        stage: Stage::Investigation,
-        kind: DocumentKind::InvestigationRecord,
-        media: MediaRef {
-            digest: blake3(name.as_bytes()),
-            length: 123_456,
-            mime: "application/pdf".into(),
-            name,
-        },
-        officers: vec!["21020001".into(), "21020002".into()],
-    }
-}
 
 struct Setup {
     ledger_key: SecretKey,
@@ -71,50 +56,6 @@ fn setup() -> (Setup, Ledger<MemoryStore>) {
         )
         .unwrap();
     (s, ledger)
-}
-
-fn presigned(officer: &SecretKey, n: usize) -> Vec<SignedStatement> {
-    (0..n)
-        .map(|i| SignedStatement::sign(Timestamp(T0), event(i), officer).unwrap())
-        .collect()
-}
-
-/// The messages, signatures and keys of `statements`, as bare dalek values.
-fn bare(
-    statements: &[SignedStatement],
-) -> (
-    Vec<Vec<u8>>,
-    Vec<ed25519_dalek::Signature>,
-    Vec<ed25519_dalek::VerifyingKey>,
-) {
-    let msgs = statements
-        .iter()
-        .map(|s| s.statement.signed_message().unwrap())
-        .collect();
-    let sigs = statements
-        .iter()
-        .map(|s| ed25519_dalek::Signature::from_bytes(s.signature.as_bytes()))
-        .collect();
-    let keys = statements
-        .iter()
-        .map(|s| s.statement.author.dalek().unwrap())
-        .collect();
-    (msgs, sigs, keys)
-}
-
-/// Bare batch verification on all cores: chunks of 64 (dalek's sweet spot) in parallel.
-fn bare_batch_verify(
-    msgs: &[Vec<u8>],
-    sigs: &[ed25519_dalek::Signature],
-    keys: &[ed25519_dalek::VerifyingKey],
-) {
-    msgs.par_chunks(64)
-        .zip(sigs.par_chunks(64))
-        .zip(keys.par_chunks(64))
-        .for_each(|((m, s), k)| {
-            let m: Vec<&[u8]> = m.iter().map(Vec::as_slice).collect();
-            ed25519_dalek::verify_batch(&m, s, k).unwrap();
-        });
 }
 
 fn appends(c: &mut Criterion) {
@@ -202,22 +143,6 @@ fn verification(c: &mut Criterion) {
 }
 
 criterion_group!(benches, appends, verification);
-
-/// Reads criterion's mean estimate (ns per iteration) of `group/bench`.
-fn mean_ns(group: &str, bench: &str) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let text = std::fs::read_to_string(
-        dir.join("criterion")
-            .join(group)
-            .join(bench)
-            .join("new/estimates.json"),
-    )
-    .ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["mean"]["point_estimate"].as_f64()
-}
 
 fn ratio(label: &str, group: &str, ours: &str, base: &str, per_iter_ours: f64, per_iter_base: f64) {
     match (mean_ns(group, ours), mean_ns(group, base)) {

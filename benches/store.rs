@@ -24,17 +24,18 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{bare, bare_batch_verify, mean_ns, presigned, target_dir, T0};
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
-use liuhen::entry::SignedStatement;
-use liuhen::hash::{blake3 as liuhen_blake3, Sha256TreeHasher, TreeHasher};
-use liuhen::model::{DocumentKind, Event, MediaRef, Role, Stage, Timestamp};
+use liuhen::hash::{Sha256TreeHasher, TreeHasher};
+use liuhen::model::{Event, Role, Timestamp};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{Ledger, LedgerOptions, ManualClock, SecretKey, SharedLedger, Signer};
 use rayon::prelude::*;
 use rusqlite::{params, Connection};
 
-const T0: i64 = 1_767_225_600_000;
 const ORIGIN: &str = "bench.example/ledger";
 const BATCH: usize = 1_000;
 const THREADS: [usize; 2] = [4, 16];
@@ -53,12 +54,6 @@ fn sizes() -> (u64, u64) {
     } else {
         (1_000, 10_000)
     }
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
 /// A directory under `target/bench-tmp/`, removed on drop.
@@ -82,22 +77,6 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn event(i: usize) -> Event {
-    let name = format!("现场检查笔录-{i}.pdf");
-    Event::DocumentFiled {
-        case_no: format!("金民执〔2026〕{}号", i % 97),
-        stage: Stage::Investigation,
-        kind: DocumentKind::InvestigationRecord,
-        media: MediaRef {
-            digest: liuhen_blake3(name.as_bytes()),
-            length: 123_456,
-            mime: "application/pdf".into(),
-            name,
-        },
-        officers: vec!["21020001".into(), "21020002".into()],
     }
 }
 
@@ -135,51 +114,6 @@ fn file_ledger(dir: &Path) -> Ledger<FileStore> {
         )
         .unwrap();
     ledger
-}
-
-fn presigned(n: usize) -> Vec<SignedStatement> {
-    let officer = officer();
-    (0..n)
-        .map(|i| SignedStatement::sign(Timestamp(T0), event(i), &officer).unwrap())
-        .collect()
-}
-
-/// The messages, signatures and keys of `statements`, as bare dalek values.
-fn bare(
-    statements: &[SignedStatement],
-) -> (
-    Vec<Vec<u8>>,
-    Vec<ed25519_dalek::Signature>,
-    Vec<ed25519_dalek::VerifyingKey>,
-) {
-    let msgs = statements
-        .iter()
-        .map(|s| s.statement.signed_message().unwrap())
-        .collect();
-    let sigs = statements
-        .iter()
-        .map(|s| ed25519_dalek::Signature::from_bytes(s.signature.as_bytes()))
-        .collect();
-    let keys = statements
-        .iter()
-        .map(|s| s.statement.author.dalek().unwrap())
-        .collect();
-    (msgs, sigs, keys)
-}
-
-/// Bare batch verification on all cores: chunks of 64 (dalek's sweet spot) in parallel.
-fn bare_batch_verify(
-    msgs: &[Vec<u8>],
-    sigs: &[ed25519_dalek::Signature],
-    keys: &[ed25519_dalek::VerifyingKey],
-) {
-    msgs.par_chunks(64)
-        .zip(sigs.par_chunks(64))
-        .zip(keys.par_chunks(64))
-        .for_each(|((m, s), k)| {
-            let m: Vec<&[u8]> = m.iter().map(Vec::as_slice).collect();
-            ed25519_dalek::verify_batch(&m, s, k).unwrap();
-        });
 }
 
 /// Bare `verify_strict`, one signature at a time, on all cores.
@@ -267,7 +201,7 @@ fn spread(threads: usize, iters: u64, f: impl Fn(usize, u64) + Sync) -> Duration
 }
 
 fn appends(c: &mut Criterion) {
-    let statements = presigned(BATCH);
+    let statements = presigned(&officer(), BATCH);
     // The SQLite row's blob: the statement's signed bytes followed by its signature.
     let blobs: Vec<Vec<u8>> = statements
         .iter()
@@ -411,7 +345,7 @@ fn appends(c: &mut Criterion) {
 /// over and over in batches of 1,000 (duplicates are legal; signatures are not re-checked).
 fn build(dir: &Path, size: u64) {
     let mut ledger = file_ledger(dir);
-    let st = presigned(1).remove(0);
+    let st = presigned(&officer(), 1).remove(0);
     while ledger.size() < size {
         let n = (size - ledger.size()).min(BATCH as u64) as usize;
         for outcome in ledger.append_each(vec![st.clone(); n], false).unwrap() {
@@ -502,20 +436,6 @@ criterion_group! {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5));
     targets = appends, open_and_prove
-}
-
-/// Reads criterion's mean estimate (ns per iteration) of `group/bench`.
-fn mean_ns(group: &str, bench: &str) -> Option<f64> {
-    let text = std::fs::read_to_string(
-        target_dir()
-            .join("criterion")
-            .join(group)
-            .join(bench)
-            .join("new/estimates.json"),
-    )
-    .ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v["mean"]["point_estimate"].as_f64()
 }
 
 /// Prints the rate of `ours` (elements per second, `per_ours` elements per iteration) against
