@@ -19,8 +19,8 @@ use indicatif::ProgressBar;
 use serde::Deserialize;
 
 use liuhen::bundle::{
-    export, verify_with_progress, BundleManifest, BundleReport, EntryRole, ExportOptions,
-    ExportSummary, MediaStatus, Progress,
+    export, verify_with_progress, BundleReport, EntryRole, ExportOptions, ExportSummary,
+    MediaStatus, Progress,
 };
 use liuhen::hash::Digest;
 use liuhen::model::{Sealed, Timestamp};
@@ -572,7 +572,7 @@ fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     let summary = write_bundle(ledger.store(), &args, &options, &partial, global)?;
     drop(options);
     drop(ledger);
-    let disclosure = match record_disclosure(&args, &key, &recipient, &partial) {
+    let disclosure = match record_disclosure(&args, &key, &recipient, &partial, &summary) {
         Ok(d) => d,
         Err(e) => {
             let _ = fs::remove_file(&partial);
@@ -632,18 +632,12 @@ fn record_disclosure(
     key: &SecretKey,
     recipient: &Recipient,
     partial: &Path,
+    summary: &ExportSummary,
 ) -> Result<Disclosure, Box<dyn Error>> {
     // The digest of the bytes on disk, after the sync: what the recipient receives.
     let bundle =
         liuhen::media::digest_file(partial, "application/octet-stream", "bundle", 0)?.digest;
-    let manifest = File::open(partial)
-        .map_err(|e| -> Box<dyn Error> { format!("cannot read {}: {e}", partial.display()).into() })
-        .and_then(|f| {
-            BundleManifest::read(&mut BufReader::new(f))
-                .map_err(|e| format!("{}: {e}", partial.display()).into())
-        })?;
-    let media: Vec<Digest> = manifest.media.iter().map(|m| m.digest).collect();
-    drop(manifest);
+    let media = summary.media.clone();
     let mut ledger = open_ledger(&args.dir)?;
     let statements = disclosure_statements(&ledger, key, &args.case, recipient.to, bundle, &media)?;
     // The recipient's opening goes into the vault before the statement that names it, so that

@@ -62,6 +62,8 @@ pub struct ExportSummary {
     pub media_referenced: u64,
     /// Media blobs included.
     pub media_included: u64,
+    /// Their digests, in bundle order (what a disclosure of the bundle names).
+    pub media: Vec<Digest>,
     /// Their total length.
     pub media_bytes: u64,
     /// Media asked for but not included (empty when no media store was given).
@@ -309,6 +311,7 @@ pub fn export<S: Store + ?Sized, W: Write>(
         openings: manifest.openings.len() as u64,
         media_referenced: refs.len() as u64,
         media_included: manifest.media.len() as u64,
+        media: manifest.media.iter().map(|m| m.digest).collect(),
         media_bytes: offset,
         media_missing: missing,
         bytes_written: written,
