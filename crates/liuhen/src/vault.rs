@@ -50,6 +50,8 @@ pub const TOMBSTONE_LABEL: &[u8] = b"liuhen/v1/vault-tombstone\0";
 /// Largest record file accepted (a name, an address: far below this).
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;
 const TOMBSTONE_SUFFIX: &str = ".erased";
+/// Largest tombstone file accepted (label, 32 bytes, a varint).
+const MAX_TOMBSTONE_BYTES: usize = 128;
 const TEMP_SUFFIX: &str = ".tmp";
 
 /// Errors of the vault.
@@ -381,16 +383,23 @@ impl Vault {
     /// [`VaultError::Corrupt`] for an unreadable tombstone, or I/O errors.
     pub fn erased_seq(&self, commitment: &Sealed) -> Result<Option<u64>, VaultError> {
         let path = self.tombstone_path(commitment);
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
+        let file = match File::open(&path) {
+            Ok(f) => f,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io(&path)(e)),
         };
-        let t: Tombstone =
-            decode(TOMBSTONE_LABEL, &bytes, 128).map_err(|e| VaultError::Corrupt {
+        // A tombstone is a few dozen bytes; whatever else lies there is read only far enough to
+        // be refused.
+        let mut bytes = Vec::new();
+        file.take(MAX_TOMBSTONE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io(&path))?;
+        let t: Tombstone = decode(TOMBSTONE_LABEL, &bytes, MAX_TOMBSTONE_BYTES).map_err(|e| {
+            VaultError::Corrupt {
                 path: path.clone(),
                 reason: e.to_string(),
-            })?;
+            }
+        })?;
         if t.commitment != *commitment.0.as_bytes() {
             return Err(VaultError::Corrupt {
                 path,

@@ -23,6 +23,9 @@ pub enum Source {
     File(PathBuf),
 }
 
+/// Largest input `append` reads in one call (about half a million statements).
+pub const MAX_INPUT_BYTES: usize = 256 << 20;
+
 impl Source {
     /// `None` and `-` mean standard input.
     pub fn from_arg(arg: Option<PathBuf>) -> Self {
@@ -40,14 +43,24 @@ impl Source {
         }
     }
 
-    /// The whole input as UTF-8 text.
+    /// The whole input as UTF-8 text, at most [`MAX_INPUT_BYTES`].
     pub fn read(&self) -> Result<String, String> {
         let mut bytes = Vec::new();
+        let limit = MAX_INPUT_BYTES as u64 + 1;
         let read = match self {
-            Source::Stdin => std::io::stdin().lock().read_to_end(&mut bytes),
-            Source::File(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_end(&mut bytes)),
+            Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut bytes),
+            Source::File(p) => {
+                std::fs::File::open(p).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            }
         };
         read.map_err(|e| format!("cannot read {}: {e}", self.name()))?;
+        if bytes.len() > MAX_INPUT_BYTES {
+            return Err(format!(
+                "{} is larger than {} MiB: a batch is held in memory and appended at once; split it into several appends",
+                self.name(),
+                MAX_INPUT_BYTES >> 20
+            ));
+        }
         // Editors on Windows start UTF-8 files with a byte-order mark, which JSON does not allow.
         if bytes.starts_with(b"\xef\xbb\xbf") {
             bytes.drain(..3);
