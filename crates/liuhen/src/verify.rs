@@ -128,11 +128,6 @@ pub enum FindingKind {
     /// `RecordingStopped` declares a segment count or last digest other than the segments the
     /// ledger holds (Art. 14(4)).
     SegmentCountMismatch,
-    /// No longer reported by any verifier, kept so that saved reports and callers matching on
-    /// it still work: a time gap between segments is not an integrity failure (every segment
-    /// is authentic) but an Art. 14(4) compliance finding, which the audit reports
-    /// ([`crate::audit`], rule `art14-4.gap`).
-    SegmentGap,
     /// A segment (or the interruption or stop of a session) is signed by a key other than the
     /// session's device (Art. 14(4)).
     SegmentWrongDevice,

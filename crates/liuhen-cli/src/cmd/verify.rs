@@ -591,7 +591,6 @@ pub fn article(kind: FindingKind) -> Option<&'static str> {
         | FindingKind::SegmentChainBroken
         | FindingKind::SegmentAfterStop
         | FindingKind::SegmentCountMismatch
-        | FindingKind::SegmentGap
         | FindingKind::SegmentWrongDevice
         | FindingKind::SegmentOrphan => Some("Art. 14(4)"),
         FindingKind::MediaMissing => Some("Art. 21(5)"),
@@ -932,7 +931,6 @@ mod tests {
 
     #[test]
     fn articles_of_recording_and_media_kinds() {
-        assert_eq!(article(FindingKind::SegmentGap), Some("Art. 14(4)"));
         assert_eq!(article(FindingKind::SegmentOrphan), Some("Art. 14(4)"));
         assert_eq!(article(FindingKind::MediaMissing), Some("Art. 21(5)"));
         assert_eq!(article(FindingKind::MediaSwapped), Some("Art. 21(2)"));

@@ -39,11 +39,6 @@ use super::store::MediaStore;
 /// Settings of a media verification run.
 #[derive(Clone, Debug)]
 pub struct MediaVerifyOptions {
-    /// Not used by [`verify_media`] any more, kept so that existing callers compile: a time gap
-    /// between segments is not an integrity failure but an Art. 14(4) compliance finding, and
-    /// its tolerance is the audit profile's `segment_gap_tolerance`
-    /// ([`crate::audit::Profile`]).
-    pub max_segment_gap_ms: i64,
     /// Hashing threads per media file (see [`digest_file`](super::digest_file); `0` = all
     /// cores). Files are also checked in parallel with each other.
     pub threads: usize,
@@ -54,7 +49,6 @@ pub struct MediaVerifyOptions {
 impl Default for MediaVerifyOptions {
     fn default() -> Self {
         MediaVerifyOptions {
-            max_segment_gap_ms: 2_000,
             threads: 0,
             max_findings: 1000,
         }
