@@ -23,6 +23,7 @@ use super::time::{format_span, format_time};
 use crate::entry::Entry;
 use crate::hash::Digest;
 use crate::keys::PublicKey;
+use crate::media::custody::Custody;
 use crate::model::*;
 
 /// The parts of an entry every fact remembers.
@@ -219,7 +220,9 @@ pub(super) struct Engine<'p> {
     keys: HashMap<PublicKey, (Role, String)>,
     first_seen: HashMap<Digest, FirstSeen>,
     segment_of: HashMap<Digest, (String, usize)>,
-    media_cases: HashMap<Digest, BTreeSet<String>>,
+    /// Which cases reference each media object: the same custody rules as media purges and
+    /// erasures (`media::custody`), so the three never disagree.
+    custody: Custody,
     requests: HashMap<String, String>,
     archives: Vec<Archive>,
     archive_index: ArchiveIndex,
@@ -244,7 +247,7 @@ impl<'p> Engine<'p> {
             keys: HashMap::new(),
             first_seen: HashMap::new(),
             segment_of: HashMap::new(),
-            media_cases: HashMap::new(),
+            custody: Custody::default(),
             requests: HashMap::new(),
             archives: Vec::new(),
             archive_index: ArchiveIndex::default(),
@@ -272,13 +275,6 @@ impl<'p> Engine<'p> {
             .or_insert_with(|| Case::new(case_no, seq))
     }
 
-    fn refer(&mut self, digest: Digest, case_no: &str) {
-        self.media_cases
-            .entry(digest)
-            .or_default()
-            .insert(case_no.to_string());
-    }
-
     fn seen(&mut self, media: &MediaRef, at: At) {
         self.first_seen.entry(media.digest).or_insert(FirstSeen {
             at,
@@ -291,8 +287,8 @@ impl<'p> Engine<'p> {
     }
 
     fn media_case_list(&self, digest: &Digest) -> Vec<String> {
-        self.media_cases
-            .get(digest)
+        self.custody
+            .cases_of(digest)
             .map(|c| c.iter().cloned().collect())
             .unwrap_or_default()
     }
@@ -349,6 +345,7 @@ impl<'p> Engine<'p> {
         let officer = self.officer_of(&author);
 
         // Facts that decide which case an entry belongs to come first.
+        self.custody.observe(seq, event);
         match event {
             Event::Genesis {
                 origin, ledger_key, ..
@@ -399,47 +396,6 @@ impl<'p> Engine<'p> {
                     let e = self.officers.entry(o.clone()).or_default();
                     e.0.insert(case_no.clone());
                     e.1 = e.1.saturating_add(1);
-                }
-            }
-            Event::SegmentSealed { session, media, .. } => {
-                if let Some(c) = self.session_case(session) {
-                    self.refer(media.digest, &c);
-                }
-            }
-            Event::DocumentFiled { case_no, media, .. } => self.refer(media.digest, case_no),
-            Event::DecisionMade {
-                case_no,
-                document,
-                relies_on,
-                ..
-            } => {
-                self.refer(document.digest, case_no);
-                for d in relies_on {
-                    self.refer(*d, case_no);
-                }
-            }
-            Event::Archived {
-                subject, labels, ..
-            } => {
-                if let Some(t) = &labels.transcript {
-                    self.refer(t.digest, &labels.case_no);
-                }
-                if let RecordRef::Media(d) = subject {
-                    self.refer(*d, &labels.case_no);
-                }
-            }
-            Event::DerivativeMade {
-                original,
-                derivative,
-                ..
-            } => {
-                for c in self.media_case_list(original) {
-                    self.refer(derivative.digest, &c);
-                }
-            }
-            Event::RecordDisclosed { case_no, what, .. } => {
-                for d in what {
-                    self.refer(*d, case_no);
                 }
             }
             Event::AccessRequested {
@@ -724,7 +680,7 @@ impl<'p> Engine<'p> {
         j.purges(
             &self.purges,
             unlawful_purges,
-            &self.media_cases,
+            self.custody.media_cases(),
             &self.cases,
             &self.segment_of,
             &self.sessions,

@@ -177,7 +177,7 @@ impl Custody {
     }
 
     /// The cases that reference `digest`.
-    pub(super) fn cases_of(&self, digest: &Digest) -> Option<&BTreeSet<String>> {
+    pub(crate) fn cases_of(&self, digest: &Digest) -> Option<&BTreeSet<String>> {
         self.media_cases.get(digest)
     }
 
@@ -197,6 +197,11 @@ impl Custody {
     /// What forbids destroying records of case `case_no` at time `now`: its retention period
     /// (Art. 17) or an unreleased preservation order (Art. 18). Media purges and erasures of
     /// personal data (the vault) ask the same question.
+    /// Every referenced media object and the cases that reference it.
+    pub(crate) fn media_cases(&self) -> &HashMap<Digest, BTreeSet<String>> {
+        &self.media_cases
+    }
+
     /// Whether a retention period was ever recorded for `case_no` (`CaseClosed`,
     /// `RetentionSet`).
     pub(crate) fn has_retention(&self, case_no: &str) -> bool {
