@@ -1187,3 +1187,148 @@ fn bad_arguments_are_usage_errors() {
         describe(&out)
     );
 }
+
+/// Runs `liuhen ARGS` and kills it if it has not finished within a generous watchdog (a FIFO
+/// planted in the vault must not make a command block forever).
+fn liuhen_watched(args: &[String]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::cli::liuhen_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("liuhen {args:?} blocked: killed by the watchdog");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Issue 11 item 7: `vault erase` followed a symbolic link planted in `vault/` in place of a
+/// record and zero-filled its target (the ledger key). The vault never follows, overwrites or
+/// reads through a file it did not write — a symbolic link, a hard link to a file elsewhere, a
+/// directory, a FIFO: the erasure is refused as tampering (exit 1) before anything is appended,
+/// and nothing outside the vault is touched.
+#[test]
+fn vault_erase_refuses_a_symlink_planted_in_the_vault() {
+    let t = setup("vault-planted");
+    let dir = &t.dir;
+    let names = ["symlink", "hardlink", "directory", "fifo"];
+    let mut commitments = Vec::new();
+    for (i, what) in names.iter().enumerate() {
+        let out = liuhen_stdin(
+            [
+                "vault",
+                "seal",
+                s(dir),
+                "--field",
+                "party.name",
+                "--value-file",
+                "-",
+            ],
+            format!("当事人 {what}\n").as_bytes(),
+        );
+        let c = expect_code(&out, 0).trim().to_owned();
+        let case_no = format!("金民执〔2026〕{}号", 70 + i);
+        let past = now_ms() - 86_400_000;
+        append(
+            dir,
+            &t.officer,
+            &[
+                case_opened(&case_no, &c),
+                serde_json::json!({ "CaseClosed": {
+                    "case_no": case_no, "outcome": "检查合格 passed",
+                    "file_retention": { "Until": past },
+                }}),
+            ],
+        );
+        commitments.push(c);
+    }
+    let ledger_key = dir.join("keys/ledger.key");
+    let key_bytes = std::fs::read(&ledger_key).unwrap();
+    let victim = t.root.join("victim.txt");
+    std::fs::write(&victim, b"a file outside the vault").unwrap();
+    let record = |c: &str| dir.join("vault").join(c);
+
+    // What an intruder with write access to vault/ plants in place of each record.
+    std::fs::remove_file(record(&commitments[0])).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&ledger_key, record(&commitments[0])).unwrap();
+    std::fs::remove_file(record(&commitments[1])).unwrap();
+    std::fs::hard_link(&victim, record(&commitments[1])).unwrap();
+    std::fs::remove_file(record(&commitments[2])).unwrap();
+    std::fs::create_dir(record(&commitments[2])).unwrap();
+    std::fs::remove_file(record(&commitments[3])).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(record(&commitments[3]))
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+
+    for (what, c) in names.iter().zip(&commitments) {
+        if *what == "fifo" && !fifo {
+            continue;
+        }
+        let before = size(dir);
+        let args: Vec<String> = [
+            "vault",
+            "erase",
+            s(dir),
+            "--commitment",
+            c.as_str(),
+            "--authority",
+            "个人信息保护负责人",
+            "--key-file",
+            s(&t.officer),
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        let out = liuhen_watched(&args);
+        expect_code(&out, 1);
+        let err = stderr(&out);
+        assert!(err.contains("tampered"), "{what}: {err}");
+        assert!(err.contains(c.as_str()), "{what}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{what}: {err}");
+        assert_eq!(size(dir), before, "{what}: an erasure was appended");
+        // Showing the case does not read through the planted file either.
+        let case_no = format!(
+            "金民执〔2026〕{}号",
+            70 + names.iter().position(|n| n == what).unwrap()
+        );
+        let out = liuhen_watched(
+            &[
+                "vault",
+                "show",
+                s(dir),
+                "--case",
+                &case_no,
+                "--key-file",
+                s(&t.officer),
+                "--purpose",
+                "核对 check",
+            ]
+            .map(str::to_owned),
+        );
+        expect_code(&out, 1);
+    }
+    // Nothing outside the vault was touched; the planted files are left for the investigation.
+    assert_eq!(std::fs::read(&ledger_key).unwrap(), key_bytes);
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        b"a file outside the vault".to_vec()
+    );
+    assert!(std::fs::symlink_metadata(record(&commitments[0]))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // The ledger still verifies: nothing was appended.
+    let out = liuhen(["verify", s(dir), "--vkey", s(&t.vkey)]);
+    assert_ne!(out.status.code(), Some(1), "{}", describe(&out));
+}

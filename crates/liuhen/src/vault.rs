@@ -149,6 +149,17 @@ pub enum VaultError {
         /// What is wrong.
         reason: String,
     },
+    /// A file in the vault is not a regular file the vault wrote (a symbolic link, a hard link
+    /// to a file elsewhere, a directory, a FIFO, a device), or the vault directory itself is a
+    /// symbolic link. The vault never follows or writes through such a file: nothing was read,
+    /// changed or destroyed through it. The vault is owner-only, so this is tampering.
+    #[error("vault file {path} is {what}, not a record the vault wrote: the vault was tampered with; nothing was read, changed or destroyed through it")]
+    NotRegular {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead (e.g. "a symbolic link").
+        what: String,
+    },
     /// The random source failed while sealing.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -217,7 +228,14 @@ impl Vault {
             builder.mode(0o700);
         }
         builder.create(&root).map_err(io(&root))?;
-        let meta = fs::metadata(&root).map_err(io(&root))?;
+        // The directory itself, not what a link planted in its place points to.
+        let meta = fs::symlink_metadata(&root).map_err(io(&root))?;
+        if meta.file_type().is_symlink() {
+            return Err(VaultError::NotRegular {
+                path: root,
+                what: "a symbolic link (the vault directory must be a directory)".into(),
+            });
+        }
         if !meta.is_dir() {
             return Err(VaultError::Io {
                 path: root,
@@ -242,6 +260,15 @@ impl Vault {
 
     fn record_path(&self, commitment: &Sealed) -> PathBuf {
         self.root.join(commitment.0.to_hex())
+    }
+
+    /// Whether the record of `commitment` is in the vault (a regular file the vault wrote).
+    ///
+    /// # Errors
+    /// [`VaultError::NotRegular`] if something else lies in its place, or I/O errors.
+    fn record_present(&self, commitment: &Sealed) -> Result<bool, VaultError> {
+        let path = self.record_path(commitment);
+        Ok(own_file_metadata(&path)?.is_some())
     }
 
     fn tombstone_path(&self, commitment: &Sealed) -> PathBuf {
@@ -338,9 +365,9 @@ impl Vault {
     /// [`VaultError::NotFound`], [`VaultError::Erased`], [`VaultError::Corrupt`] or I/O errors.
     pub fn get(&self, commitment: &Sealed) -> Result<Opening, VaultError> {
         let path = self.record_path(commitment);
-        let file = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
+        let file = match open_own_file(&path, false)? {
+            Some(f) => f,
+            None => {
                 return Err(match self.erased_seq(commitment)? {
                     Some(seq) => VaultError::Erased {
                         commitment: commitment.0,
@@ -351,7 +378,6 @@ impl Vault {
                     },
                 });
             }
-            Err(e) => return Err(io(&path)(e)),
         };
         let mut bytes = Zeroizing::new(Vec::new());
         file.take(MAX_RECORD_BYTES as u64 + 1)
@@ -383,10 +409,8 @@ impl Vault {
     /// [`VaultError::Corrupt`] for an unreadable tombstone, or I/O errors.
     pub fn erased_seq(&self, commitment: &Sealed) -> Result<Option<u64>, VaultError> {
         let path = self.tombstone_path(commitment);
-        let file = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io(&path)(e)),
+        let Some(file) = open_own_file(&path, false)? else {
+            return Ok(None);
         };
         // A tombstone is a few dozen bytes; whatever else lies there is read only far enough to
         // be refused.
@@ -426,7 +450,7 @@ impl Vault {
             // The ledger's word first: an erasure it records is an erasure, even in a vault
             // that never held the record (a restored or different vault).
             if let Some(seq) = index.erased.get(&commitment) {
-                if !self.record_path(&commitment).exists() {
+                if !self.record_present(&commitment)? {
                     out.erased.push((commitment, *seq));
                     continue;
                 }
@@ -461,6 +485,10 @@ impl Vault {
         authority: &str,
         signer: &dyn Signer,
     ) -> Result<u64, VaultError> {
+        // A planted link, FIFO or directory in place of the record or its tombstone is refused
+        // before anything is appended or destroyed.
+        self.record_present(commitment)?;
+        self.erased_seq(commitment)?;
         let index = CommitmentIndex::build(ledger.store())?;
         if let Some(seq) = index.erased.get(commitment) {
             self.destroy(commitment, *seq)?;
@@ -516,7 +544,7 @@ impl Vault {
         let index = CommitmentIndex::build(store)?;
         let mut done = 0;
         for (commitment, seq) in &index.erased {
-            if self.record_path(commitment).exists() || self.erased_seq(commitment)?.is_none() {
+            if self.record_present(commitment)? || self.erased_seq(commitment)?.is_none() {
                 self.destroy(commitment, *seq)?;
                 done += 1;
             }
@@ -529,17 +557,20 @@ impl Vault {
     /// are beyond it: see docs/PRIVACY.md.
     fn destroy(&self, commitment: &Sealed, seq: u64) -> Result<(), VaultError> {
         let path = self.record_path(commitment);
-        match OpenOptions::new().write(true).open(&path) {
-            Ok(mut file) => {
-                let len = file.metadata().map_err(io(&path))?.len();
-                let zeros = vec![0u8; usize::try_from(len).unwrap_or(MAX_RECORD_BYTES)];
-                file.write_all(&zeros).map_err(io(&path))?;
-                file.sync_all().map_err(io(&path))?;
-                drop(file);
-                fs::remove_file(&path).map_err(io(&path))?;
+        // Only the vault's own record is overwritten: never what a link points to.
+        if let Some(mut file) = open_own_file(&path, true)? {
+            let len = file.metadata().map_err(io(&path))?.len();
+            let zeros = [0u8; 4096];
+            let mut left = len;
+            while left > 0 {
+                let n = usize::try_from(left).unwrap_or(zeros.len()).min(zeros.len());
+                file.write_all(zeros.get(..n).unwrap_or_default())
+                    .map_err(io(&path))?;
+                left -= n as u64;
             }
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&path)(e)),
+            file.sync_all().map_err(io(&path))?;
+            drop(file);
+            fs::remove_file(&path).map_err(io(&path))?;
         }
         let tomb = encode(
             TOMBSTONE_LABEL,
@@ -550,6 +581,80 @@ impl Vault {
         )?;
         self.write_atomically(&self.tombstone_path(commitment), &tomb)
     }
+}
+
+/// The metadata of `path` if it is a file the vault could have written: a regular file, not a
+/// symbolic link (which is never followed), with one link (a hard link would make an overwrite
+/// reach a file outside the vault). `None` if nothing is there.
+fn own_file_metadata(path: &Path) -> Result<Option<fs::Metadata>, VaultError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path)(e)),
+    };
+    let kind = meta.file_type();
+    let what = if kind.is_symlink() {
+        Some("a symbolic link".to_string())
+    } else if kind.is_dir() {
+        Some("a directory".to_string())
+    } else if !kind.is_file() {
+        Some("not a regular file (a FIFO, socket or device)".to_string())
+    } else {
+        links(&meta)
+            .filter(|n| *n > 1)
+            .map(|n| format!("a file with {n} hard links (one may lie outside the vault)"))
+    };
+    match what {
+        Some(what) => Err(VaultError::NotRegular {
+            path: path.to_owned(),
+            what,
+        }),
+        None => Ok(Some(meta)),
+    }
+}
+
+#[cfg(unix)]
+fn links(meta: &fs::Metadata) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Some(meta.nlink())
+}
+
+#[cfg(not(unix))]
+fn links(_meta: &fs::Metadata) -> Option<u64> {
+    None
+}
+
+/// Opens the vault's own file at `path` for reading (or writing), after
+/// [`own_file_metadata`] accepted it, and checks that the file opened is the one inspected (not
+/// swapped for a link in between). `None` if nothing is there.
+fn open_own_file(path: &Path, write: bool) -> Result<Option<File>, VaultError> {
+    let Some(before) = own_file_metadata(path)? else {
+        return Ok(None);
+    };
+    let file = match OpenOptions::new().read(!write).write(write).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path)(e)),
+    };
+    let after = file.metadata().map_err(io(path))?;
+    if !same_file(&before, &after) {
+        return Err(VaultError::NotRegular {
+            path: path.to_owned(),
+            what: "a file replaced while it was being opened".into(),
+        });
+    }
+    Ok(Some(file))
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino() && b.is_file()
+}
+
+#[cfg(not(unix))]
+fn same_file(_a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    b.is_file()
 }
 
 /// Which cases each commitment belongs to, which were erased, and the custody state (retention,

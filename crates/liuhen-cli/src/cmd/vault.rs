@@ -263,13 +263,26 @@ pub struct CheckCertificateArgs {
 
 /// Runs `liuhen vault`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
-    match args.what {
+    let result = match args.what {
         What::Seal(a) => run_seal(a, global),
         What::Show(a) => run_show(a, global),
         What::Erase(a) => run_erase(a, global),
         What::Complete(a) => run_complete(a, global),
         What::Certificate(a) => run_certificate(a, global),
         What::CheckCertificate(a) => run_check_certificate(a, global),
+    };
+    match result {
+        // A link, FIFO or directory planted in the vault: tampering (exit 1), not an I/O error;
+        // nothing was read, changed or destroyed through it (docs/PRIVACY.md).
+        Err(e) if matches!(
+            e.downcast_ref::<VaultError>(),
+            Some(VaultError::NotRegular { .. })
+        ) =>
+        {
+            eprintln!("liuhen: {e}");
+            Ok(EXIT_TAMPERED)
+        }
+        other => other,
     }
 }
 
@@ -577,6 +590,7 @@ fn run_erase(args: EraseArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
                 VaultError::Ledger { .. } => {
                     format!("{e}; nothing was appended or destroyed").into()
                 }
+                e @ VaultError::NotRegular { .. } => Box::new(e),
                 other => format!(
                     "{other}; the ledger may already record the erasure of {hex}: run `liuhen vault complete {}` to finish destroying the record",
                     args.dir.display()
