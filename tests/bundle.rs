@@ -183,7 +183,7 @@ fn scratch(name: &str) -> PathBuf {
 
 /// A media store holding the given media of the scenario.
 fn media_store(name: &str, names: &[&str]) -> MediaStore {
-    let ms = MediaStore::open(scratch(name).join("media")).unwrap();
+    let ms = MediaStore::create(scratch(name).join("media")).unwrap();
     for n in names {
         let m = media(n, "application/octet-stream");
         ms.put_reader(Cursor::new(media_bytes(n)), &m).unwrap();

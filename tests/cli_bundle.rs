@@ -66,7 +66,7 @@ fn ledger_dir(name: &str, unsealed: bool) -> PathBuf {
     liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &l.verifier_key().unwrap())
         .unwrap();
     drop(l);
-    let ms = MediaStore::open(dir.join("media")).unwrap();
+    let ms = MediaStore::create(dir.join("media")).unwrap();
     for n in CASE_MEDIA {
         let bytes = format!("generated media: {n}");
         ms.put_reader(Cursor::new(bytes), &media(n, "application/octet-stream"))

@@ -94,7 +94,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
             )
             .unwrap();
     }
-    let media = MediaStore::open(dir.join("media")).unwrap();
+    let media = MediaStore::create(dir.join("media")).unwrap();
     let (party, _) = seal_with_salt("party.name", "大连某某协会", [7; 32]);
     ledger
         .sign_and_append(

@@ -30,7 +30,7 @@ fn file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> (PathBuf, MediaRef) 
 #[test]
 fn derivative_of_an_intact_original_is_stored_and_described() {
     let dir = scratch("ok");
-    let store = MediaStore::open(dir.join("media")).unwrap();
+    let store = MediaStore::create(dir.join("media")).unwrap();
     let footage: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let (opath, original) = file(&dir, "seg-0001.mp4", &footage);
     store.put_file(&opath, &original).unwrap();
@@ -65,7 +65,7 @@ fn derivative_of_an_intact_original_is_stored_and_described() {
 #[test]
 fn derivative_of_altered_or_missing_original_or_identical_bytes_is_refused() {
     let dir = scratch("refused");
-    let store = MediaStore::open(dir.join("media")).unwrap();
+    let store = MediaStore::create(dir.join("media")).unwrap();
     let (opath, original) = file(&dir, "seg.mp4", b"original footage bytes");
     let (cpath, clip) = file(&dir, "clip.mp4", b"footage");
     // Not stored.

@@ -306,7 +306,7 @@ fn honest_session_has_no_findings_and_chains() {
     assert_eq!(findings[0].severity, Severity::Unverified);
 
     let dir = scratch("honest");
-    let ms = MediaStore::open(dir.join("media")).unwrap();
+    let ms = MediaStore::create(dir.join("media")).unwrap();
     for (bytes, m) in &media {
         ms.put_reader(Cursor::new(bytes), m).unwrap();
     }
@@ -664,7 +664,7 @@ struct MediaCase {
 fn media_case(name: &str) -> MediaCase {
     let mut f = fixture();
     let dir = scratch(name);
-    let ms = MediaStore::open(dir.join("media")).unwrap();
+    let ms = MediaStore::create(dir.join("media")).unwrap();
     let (st, segments) = honest_session(&f.k.device, 3);
     f.append(st);
     let bytes_a = b"inspection record of case A, v1".to_vec();

@@ -150,6 +150,11 @@ pub enum FindingKind {
     /// Media is referenced but no media directory was given, so it was not checked
     /// (Art. 21(2), 21(5)); the verifier fails closed.
     MediaNotChecked,
+    /// A media file was replaced by something the media store never writes — a symbolic link
+    /// (dangling or not), a directory, a FIFO, a socket or a device: the original is gone from
+    /// the store, records destroyed (Art. 21(5)). Never opened, so a FIFO cannot block the
+    /// verifier.
+    MediaNotRegular,
 }
 
 impl FindingKind {

@@ -92,7 +92,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         LedgerOptions::default(),
     )
     .map_err(|e| incomplete(&e))?;
-    MediaStore::open(layout.media_dir()).map_err(|e| incomplete(&e))?;
+    MediaStore::create(layout.media_dir()).map_err(|e| incomplete(&e))?;
     let vkey = ledger.verifier_key().map_err(|e| incomplete(&e))?;
     liuhen::keyfile::write_verifier_key(&layout.vkey_path(), &vkey).map_err(|e| incomplete(&e))?;
     let checkpoint = ledger

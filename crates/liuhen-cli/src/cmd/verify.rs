@@ -593,7 +593,7 @@ pub fn article(kind: FindingKind) -> Option<&'static str> {
         | FindingKind::SegmentCountMismatch
         | FindingKind::SegmentWrongDevice
         | FindingKind::SegmentOrphan => Some("Art. 14(4)"),
-        FindingKind::MediaMissing => Some("Art. 21(5)"),
+        FindingKind::MediaMissing | FindingKind::MediaNotRegular => Some("Art. 21(5)"),
         FindingKind::MediaAltered | FindingKind::MediaTruncated | FindingKind::MediaSwapped => {
             Some("Art. 21(2)")
         }

@@ -222,7 +222,7 @@ impl Bureau {
         liuhen::keyfile::write_verifier_key(&dir.vkey_path(), &ledger.verifier_key()?)?;
         // `create` sealed a first checkpoint over the genesis entry.
         let checkpoints = vec![ledger.size()];
-        let media = MediaStore::open(dir.media_dir())?;
+        let media = MediaStore::create(dir.media_dir())?;
         // Created here, before anything is sealed, so that it is the vault (0700) and not some
         // earlier `mkdir` that decides the directory's mode.
         let vault = Vault::open(root.join("vault"))?;

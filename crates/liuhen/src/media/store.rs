@@ -35,13 +35,28 @@ pub struct MediaStore {
 }
 
 impl MediaStore {
-    /// Opens the media directory `dir`, creating it if it does not exist.
+    /// Opens the existing media directory `dir`. Never creates it: a reader given a mistyped
+    /// path must be told so, not shown an empty store in which every file is "missing". The
+    /// writer that sets a store up uses [`MediaStore::create`].
+    ///
+    /// # Errors
+    /// [`MediaError::Io`] if it does not exist, cannot be read or is not a directory.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, MediaError> {
+        Self::at(dir.as_ref().to_path_buf())
+    }
+
+    /// Opens the media directory `dir`, creating it (and its parents) if it does not exist:
+    /// for the writer that sets up a ledger directory or stores the first media.
     ///
     /// # Errors
     /// [`MediaError::Io`] if it cannot be created or is not a directory.
-    pub fn open(dir: impl AsRef<Path>) -> Result<Self, MediaError> {
+    pub fn create(dir: impl AsRef<Path>) -> Result<Self, MediaError> {
         let root = dir.as_ref().to_path_buf();
         fs::create_dir_all(&root).map_err(|e| MediaError::io(&root, e))?;
+        Self::at(root)
+    }
+
+    fn at(root: PathBuf) -> Result<Self, MediaError> {
         let meta = fs::metadata(&root).map_err(|e| MediaError::io(&root, e))?;
         if !meta.is_dir() {
             return Err(MediaError::io(
@@ -301,5 +316,27 @@ fn sync_dir(dir: &Path) -> Result<(), MediaError> {
         // as the file system makes it.
         let _ = dir;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A reader given a mistyped path is told so; it is not handed a fresh empty store in
+    /// which every referenced file would silently be "missing".
+    #[test]
+    fn opening_a_media_store_never_creates_a_missing_directory() {
+        let base = std::env::temp_dir().join(format!("liuhen-media-open-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        let typo = base.join("meida");
+        assert!(matches!(MediaStore::open(&typo), Err(MediaError::Io { .. })));
+        assert!(!typo.exists() && !base.exists());
+        // The writer's path creates it; then opening works.
+        MediaStore::create(&typo).unwrap();
+        assert!(typo.is_dir());
+        MediaStore::open(&typo).unwrap();
+        fs::remove_dir_all(&base).unwrap();
     }
 }

@@ -365,6 +365,8 @@ enum Outcome {
     Intact,
     Missing,
     Differs { length: u64, digest: Digest },
+    /// Something other than a regular file lies where the media file should be.
+    NotRegular(&'static str),
     Unreadable(String),
 }
 
@@ -417,6 +419,11 @@ fn check_media(
                     format!("{what} {how} (Art. 21(2): original footage must not be altered)"),
                 ));
             }
+            Outcome::NotRegular(instead) => out.push(finding(
+                FindingKind::MediaNotRegular,
+                Some(seq),
+                format!("{what} was replaced by {instead} in the media store; the media file is gone: records destroyed (Art. 21(5))"),
+            )),
             Outcome::Unreadable(e) => out.push(finding(
                 FindingKind::ReadError,
                 Some(seq),
@@ -429,13 +436,31 @@ fn check_media(
 
 fn check_file(ms: &MediaStore, digest: &Digest, length: u64, threads: usize) -> Outcome {
     let path = ms.path_of(digest);
+    // Never followed and never opened unless it is a regular file: a link may point anywhere
+    // (or nowhere), and opening a FIFO would block the verifier.
     match std::fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Outcome::Missing,
-        Err(e) => return Outcome::Unreadable(e.to_string()),
-        Ok(m) if !m.is_file() => {
-            return Outcome::Unreadable(format!("{} is not a regular file", path.display()))
+        // A shard directory replaced by a file: the media file is gone all the same.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Outcome::Missing
         }
-        Ok(_) => {}
+        Err(e) => return Outcome::Unreadable(e.to_string()),
+        Ok(m) => {
+            let kind = m.file_type();
+            if kind.is_symlink() {
+                return Outcome::NotRegular("a symbolic link");
+            }
+            if kind.is_dir() {
+                return Outcome::NotRegular("a directory");
+            }
+            if !kind.is_file() {
+                return Outcome::NotRegular("a FIFO, socket or device");
+            }
+        }
     }
     match digest_file(&path, "", "", threads) {
         Ok(m) if m.digest == *digest && m.length == length => Outcome::Intact,
