@@ -593,3 +593,97 @@ fn bundle_export_refusals() {
         stderr(&out)
     );
 }
+
+/// Postcard's varint (LEB128).
+fn varint(mut n: u64, out: &mut Vec<u8>) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// A bundle file whose manifest body (after the label) is `body`, with no media.
+fn bundle_with_manifest(body: &[u8]) -> Vec<u8> {
+    let label = liuhen::bundle::MANIFEST_LABEL;
+    let mut out = b"liuhen-bundle/1\n".to_vec();
+    out.extend_from_slice(&((label.len() + body.len()) as u64).to_be_bytes());
+    out.extend_from_slice(label);
+    out.extend_from_slice(body);
+    out
+}
+
+/// Issue 11 item 7: the limits of a bundle's manifest (docs/FORMAT.md §20.4) were checked only
+/// after decoding it, so a 256 MiB manifest of empty entries decoded into gigabytes of vectors
+/// (6.8 GB, 20 s) before being refused. Every count and length is now checked as it is declared,
+/// before anything is decoded: a count far beyond the limit, with no elements behind it, is
+/// refused as over the limit (not as running out of bytes after decoding what is there).
+#[test]
+fn bundle_manifest_limits_are_enforced_before_decoding() {
+    let dir = ledger_dir("bundle-limits", false);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap().to_path_buf();
+    // case_no, vkey and checkpoint empty; then what each case declares.
+    let empty_header = [0u8, 0, 0];
+    let mut cases: Vec<(&str, Vec<u8>, String)> = Vec::new();
+    let mut body = empty_header.to_vec();
+    varint(1 << 40, &mut body);
+    cases.push((
+        "entries",
+        body,
+        "an entry count of 1099511627776, more than the limit of 1000000".into(),
+    ));
+    let mut body = Vec::new();
+    varint(4096, &mut body);
+    body.extend(std::iter::repeat_n(b'x', 4096));
+    cases.push((
+        "case-no",
+        body,
+        "a case number of 4096, more than the limit of 1024".into(),
+    ));
+    let mut body = empty_header.to_vec();
+    varint(1, &mut body);
+    body.push(0); // entry 0: empty bytes
+    varint(1 << 30, &mut body); // a path of 2^30 hashes
+    cases.push((
+        "path",
+        body,
+        "entry 0 proof hashes of 1073741824, more than the limit of 64".into(),
+    ));
+    let mut body = empty_header.to_vec();
+    varint(0, &mut body); // no entries
+    varint(u64::MAX, &mut body); // openings
+    cases.push((
+        "openings",
+        body,
+        format!("an opening count of {}, more than the limit of 100000", u64::MAX),
+    ));
+    let mut body = empty_header.to_vec();
+    varint(0, &mut body);
+    varint(0, &mut body);
+    varint(1 << 33, &mut body); // media
+    cases.push((
+        "media",
+        body,
+        "a media count of 8589934592, more than the limit of 100000".into(),
+    ));
+    // One entry more than the limit, every one present (2 bytes each): refused before the
+    // million and one entries are decoded.
+    let mut body = empty_header.to_vec();
+    varint(1_000_001, &mut body);
+    body.extend(std::iter::repeat_n(0u8, 2 * 1_000_001));
+    body.extend([0, 0]);
+    cases.push((
+        "entries-present",
+        body,
+        "an entry count of 1000001, more than the limit of 1000000".into(),
+    ));
+    for (name, body, want) in cases {
+        let path = work.join(format!("{name}.bundle"));
+        std::fs::write(&path, bundle_with_manifest(&body)).unwrap();
+        let out = liuhen(["bundle", "verify", s(&path), "--vkey", s(&vkey)]);
+        expect_code(&out, 3);
+        let err = stderr(&out);
+        assert!(err.contains(&want), "{name}: {err}");
+    }
+}

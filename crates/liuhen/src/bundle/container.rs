@@ -11,7 +11,8 @@
 //!
 //! Every limit is checked before the memory it bounds is used: the manifest length before it is
 //! read (and then it is read incrementally, so a lying length costs only the bytes present), the
-//! counts and sizes inside it right after decoding, and media are never held in memory.
+//! counts and sizes inside it by a scan of the encoded bytes before anything is decoded (and
+//! again after), and media are never held in memory.
 
 use std::io::{self, Read, Write};
 
@@ -375,6 +376,11 @@ pub(crate) fn read_manifest<R: Read + ?Sized>(r: &mut R) -> Result<BundleManifes
             what: format!("its manifest ({} of {len} bytes present)", bytes.len()),
         });
     }
+    // Every count and length the manifest declares is checked against §20.4 before anything
+    // is decoded: a manifest of a million empty entries must not become gigabytes of vectors.
+    if let Some(body) = bytes.strip_prefix(MANIFEST_LABEL) {
+        scan_limits(body)?;
+    }
     let manifest: BundleManifest = encoding::decode(
         MANIFEST_LABEL,
         &bytes,
@@ -383,6 +389,93 @@ pub(crate) fn read_manifest<R: Read + ?Sized>(r: &mut R) -> Result<BundleManifes
     .map_err(|source| BundleError::Manifest { source })?;
     check_limits(&manifest)?;
     Ok(manifest)
+}
+
+/// A cursor over the encoded manifest that reads varints and skips bytes, allocating nothing.
+/// `None`: the input ends or a varint is malformed; the strict decoder then says which.
+struct Scan<'a> {
+    rest: &'a [u8],
+}
+
+impl Scan<'_> {
+    /// A postcard varint (LEB128, at most 10 bytes for 64 bits).
+    fn varint(&mut self) -> Option<u64> {
+        let mut value = 0u64;
+        for i in 0..10 {
+            let (byte, rest) = self.rest.split_first()?;
+            self.rest = rest;
+            value |= u64::from(byte & 0x7f).checked_shl(7 * i)?;
+            if byte & 0x80 == 0 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    fn skip(&mut self, n: u64) -> Option<()> {
+        let n = usize::try_from(n).ok()?;
+        self.rest = self.rest.get(n..)?;
+        Some(())
+    }
+
+    /// A length or count, checked against its limit before the decoder sees it.
+    fn bounded(&mut self, what: impl FnOnce() -> String, max: usize) -> Result<Option<u64>, BundleError> {
+        let Some(n) = self.varint() else {
+            return Ok(None);
+        };
+        if n > max as u64 {
+            return Err(BundleError::Limit {
+                what: what(),
+                count: n,
+                max: max as u64,
+            });
+        }
+        Ok(Some(n))
+    }
+
+    /// A length-prefixed string or byte string of at most `max` bytes, skipped.
+    fn bytes(&mut self, what: impl FnOnce() -> String, max: usize) -> Result<Option<()>, BundleError> {
+        Ok(match self.bounded(what, max)? {
+            Some(n) => self.skip(n),
+            None => None,
+        })
+    }
+}
+
+/// Checks the counts and lengths the encoded manifest `body` declares against the limits of
+/// `docs/FORMAT.md` §20.4, in the order of §20.2, without decoding or allocating anything. Stops
+/// quietly where the encoding is malformed or truncated: the strict decoder refuses that.
+fn scan_limits(body: &[u8]) -> Result<(), BundleError> {
+    let mut s = Scan { rest: body };
+    scan(&mut s).map(|_| ())
+}
+
+fn scan(s: &mut Scan<'_>) -> Result<Option<()>, BundleError> {
+    macro_rules! next {
+        ($e:expr) => {
+            match $e {
+                Some(v) => v,
+                None => return Ok(None),
+            }
+        };
+    }
+    next!(s.bytes(|| "a case number".into(), MAX_CASE_NO_BYTES)?);
+    next!(s.bytes(|| "a verifier key".into(), MAX_VKEY_BYTES)?);
+    next!(s.bytes(|| "a checkpoint".into(), MAX_NOTE_BYTES)?);
+    let entries = next!(s.bounded(|| "an entry count".into(), MAX_BUNDLE_ENTRIES)?);
+    for i in 0..entries {
+        next!(s.bytes(|| format!("entry {i} bytes"), MAX_ENTRY_BYTES)?);
+        let hashes = next!(s.bounded(|| format!("entry {i} proof hashes"), MAX_PATH_LEN)?);
+        next!(s.skip(hashes * 32));
+    }
+    let openings = next!(s.bounded(|| "an opening count".into(), MAX_BUNDLE_OPENINGS)?);
+    for i in 0..openings {
+        next!(s.bytes(|| format!("opening {i} field bytes"), MAX_OPENING_BYTES)?);
+        next!(s.skip(32));
+        next!(s.bytes(|| format!("opening {i} value bytes"), MAX_OPENING_BYTES)?);
+    }
+    next!(s.bounded(|| "a media count".into(), MAX_BUNDLE_MEDIA)?);
+    Ok(Some(()))
 }
 
 fn limit(what: impl Into<String>, count: usize, max: usize) -> Result<(), BundleError> {
