@@ -687,3 +687,101 @@ fn bundle_manifest_limits_are_enforced_before_decoding() {
         assert!(err.contains(&want), "{name}: {err}");
     }
 }
+
+/// Issue 11 item 7: a bundle whose signed checkpoint claims size 2^62 made `bundle verify` walk
+/// every position up to the largest included entry (2^62 of them: it never returned). The work
+/// now follows the entries the bundle holds; the genuine entries, whose proofs cannot support
+/// that size, are refused (InclusionFailed, exit 1) at once. A generous watchdog only turns a
+/// hang into a failure: no timing is asserted.
+#[test]
+fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
+    use liuhen::bundle::BundleManifest;
+    use liuhen::checkpoint::{Checkpoint, SignedCheckpoint};
+    use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
+    use std::time::{Duration, Instant};
+
+    let dir = ledger_dir("bundle-huge-size", false);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap().to_path_buf();
+    let plain = work.join("case.bundle");
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&officer_key(&dir)),
+        "--to",
+        RECIPIENT,
+        "-o",
+        s(&plain),
+    ]);
+    expect_code(&out, 0);
+    let bytes = std::fs::read(&plain).unwrap();
+    let mut cursor = Cursor::new(&bytes);
+    let manifest = BundleManifest::read(&mut cursor).unwrap();
+    assert!(manifest.media.is_empty());
+
+    let size: u64 = 1 << 62;
+    // (a) Only the size changed, signed by the ledger key: no proof supports it.
+    let mut a = manifest.clone();
+    let root = SignedCheckpoint::parse(manifest.checkpoint.as_bytes())
+        .unwrap()
+        .checkpoint()
+        .root;
+    a.checkpoint = SignedCheckpoint::sign(Checkpoint::new(ORIGIN, size, root), &keys().ledger)
+        .unwrap()
+        .to_string();
+    // (b) The bundle's last entry moved to position 2^62 − 1 of a tree built around it, so that
+    // its own proof verifies and the segment checks must look at it.
+    let mut b = manifest.clone();
+    let last = b.entries.len() - 1;
+    let mut entry = liuhen::Entry::from_bytes(&b.entries[last].bytes).unwrap();
+    entry.seq = size - 1;
+    let entry_bytes = entry.to_bytes().unwrap();
+    let sibling = Digest::from_bytes([0x5a; 32]);
+    let mut node = Sha256TreeHasher.hash_leaf(&entry_bytes);
+    for _ in 0..62 {
+        node = Sha256TreeHasher.hash_children(&sibling, &node);
+    }
+    b.entries[last].bytes = entry_bytes;
+    b.entries[last].path = vec![sibling; 62];
+    b.checkpoint = SignedCheckpoint::sign(Checkpoint::new(ORIGIN, size, node), &keys().ledger)
+        .unwrap()
+        .to_string();
+
+    for (name, m) in [("size-only", a), ("sparse-tree", b)] {
+        let path = work.join(format!("{name}.bundle"));
+        let mut out_bytes = Vec::new();
+        m.write_header(&mut out_bytes).unwrap();
+        std::fs::write(&path, &out_bytes).unwrap();
+        let mut child = std::process::Command::new(common::cli::liuhen_bin())
+            .args(["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{name}: bundle verify did not return: killed by the watchdog");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+        assert_eq!(r["verdict"], "tampered", "{name}");
+        assert_eq!(r["checkpoint"]["size"], size, "{name}");
+        assert!(
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["kind"] == "inclusion_failed"),
+            "{name}: {r}"
+        );
+    }
+}

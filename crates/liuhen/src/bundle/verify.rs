@@ -692,16 +692,17 @@ fn check_openings(
 }
 
 /// The entries of a bundle as a read-only [`Store`], so that the media verifier's segment-chain
-/// checks run on them unchanged. Entries the bundle does not hold read as absent, which the
-/// media verifier skips.
+/// checks run on them unchanged. The entries are held at positions `0..n` (in sequence order),
+/// not at their sequence numbers: the media verifier walks every position of a store, and a
+/// checkpoint may claim any size up to 2^64 − 1, so the work must follow the entries the bundle
+/// holds, never the size a checkpoint claims. [`check_segments`] maps positions back.
 struct BundleEntries<'a> {
-    by_seq: BTreeMap<u64, &'a [u8]>,
-    size: u64,
+    entries: Vec<&'a [u8]>,
 }
 
 impl Store for BundleEntries<'_> {
     fn size(&self) -> u64 {
-        self.size
+        self.entries.len() as u64
     }
 
     fn append(&mut self, _entries: &[EncodedEntry]) -> Result<(), StoreError> {
@@ -711,12 +712,13 @@ impl Store for BundleEntries<'_> {
     }
 
     fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        self.by_seq
-            .get(&seq)
+        usize::try_from(seq)
+            .ok()
+            .and_then(|i| self.entries.get(i))
             .map(|b| b.to_vec())
             .ok_or(StoreError::OutOfRange {
                 seq,
-                size: self.size,
+                size: self.size(),
             })
     }
 
@@ -740,27 +742,57 @@ impl Store for BundleEntries<'_> {
 }
 
 /// The recording segment chains of the case (Art. 14(4)), by the media verifier, over the
-/// entries whose inclusion was proven (their sequence numbers are then bounded by the signed
-/// checkpoint).
+/// entries whose inclusion was proven. Work and memory are proportional to the entries the
+/// bundle holds, whatever size its checkpoint claims.
 fn check_segments(decoded: &[Decoded<'_>], f: &mut Findings) {
     let by_seq: BTreeMap<u64, &[u8]> = decoded
         .iter()
         .filter(|d| d.included)
         .map(|d| (d.entry.seq, d.bytes))
         .collect();
-    let Some(last) = by_seq.keys().next_back() else {
+    if by_seq.is_empty() {
         return;
-    };
+    }
+    let seqs: Vec<u64> = by_seq.keys().copied().collect();
     let store = BundleEntries {
-        size: last.saturating_add(1),
-        by_seq,
+        entries: by_seq.into_values().collect(),
     };
     for finding in verify_media(&store, None, &MediaVerifyOptions::default()) {
         // Media bytes are checked against the bundle's blobs below, not against a media store.
         if finding.kind != FindingKind::MediaNotChecked {
-            f.ledger(finding.kind, finding.seq, finding.message);
+            let seq = finding
+                .seq
+                .and_then(|p| usize::try_from(p).ok())
+                .and_then(|p| seqs.get(p))
+                .copied();
+            f.ledger(finding.kind, seq, renumber(&finding.message, &seqs));
         }
     }
+}
+
+/// `message` with every "entry P" (P a position of [`BundleEntries`]) naming the entry's
+/// sequence number instead.
+fn renumber(message: &str, seqs: &[u64]) -> String {
+    const WORD: &str = "entry ";
+    let mut out = String::with_capacity(message.len() + 16);
+    let mut rest = message;
+    while let Some(at) = rest.find(WORD) {
+        let (head, tail) = rest.split_at(at + WORD.len());
+        out.push_str(head);
+        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+        let (number, after) = tail.split_at(digits);
+        match number
+            .parse::<usize>()
+            .ok()
+            .and_then(|p| seqs.get(p))
+        {
+            Some(seq) => out.push_str(&seq.to_string()),
+            None => out.push_str(number),
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Reads every blob once through a fixed buffer and checks it against the case's references.
@@ -896,4 +928,23 @@ fn hash_blob<R: Read>(
         progress.advance(n as u64);
     }
     Ok(from_blake3(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renumber;
+
+    #[test]
+    fn segment_findings_name_sequence_numbers_not_positions() {
+        let seqs = [5, 1 << 62];
+        assert_eq!(
+            renumber(
+                "entry 1: segment 2 of session S was sealed after the recording stopped (entry 0)",
+                &seqs
+            ),
+            "entry 4611686018427387904: segment 2 of session S was sealed after the recording stopped (entry 5)"
+        );
+        // Numbers that are no position are left alone.
+        assert_eq!(renumber("entry 7 and entry x", &seqs), "entry 7 and entry x");
+    }
 }
