@@ -1078,3 +1078,65 @@ fn expected_examples_for(event: &Event, time: i64) -> String {
         serde_json::to_string(event).unwrap()
     )
 }
+
+/// Runs `liuhen ARGS` with `input` on stdin; a command that stops reading early (it refused
+/// the input) closes the pipe, which is not an error of the test.
+fn liuhen_stdin_may_close(args: &[&str], input: Vec<u8>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::cli::liuhen_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || match stdin.write_all(&input) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.unwrap(),
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// Issue 11 item 7: a 200 MB JSON statement was read and parsed in full before the 64 KiB
+/// entry limit refused it. Each line is now read with a bound and each statement's JSON text
+/// checked against its limit (1 MiB, docs/EVENTS.md) before it is parsed: one long line is
+/// refused while it is read, a pretty-printed giant while its boundaries are found. Nothing is
+/// appended either way.
+#[test]
+fn append_refuses_a_200_mb_statement_before_parsing_it() {
+    let (dir, files, _) = fixture_ledger("write-giant-statement");
+    let size = store_size(&dir);
+    let officer = path_str(&files["officer"]);
+    let args = ["append", path_str(&dir), "--sign-with", officer, "-"];
+    // One line: the matter of a CaseOpened, 16 MiB long (the test need not send 200 MB to show
+    // the refusal happens before the end of the line).
+    let mut line = br#"{"event": {"CaseOpened": {"case_no": "c-1", "act": "Inspection", "unit": "u", "subject": "abababababababababababababababababababababababababababababababab", "matter": ""#.to_vec();
+    line.extend(std::iter::repeat_n(b'x', 16 << 20));
+    line.extend(b"\"}}}\n");
+    let out = liuhen_stdin_may_close(&args, line);
+    expect_code(&out, EXIT_ERROR);
+    let err = stderr(&out);
+    assert!(
+        err.contains("standard input line 1 is longer than 1 MiB"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // Pretty-printed over many short lines (an array of short strings, 2 MiB in all): refused
+    // by its length before it is parsed.
+    let mut pretty = String::new();
+    pretty.push_str("{\"time\": null, \"event\": {\"CaseOpened\": {\"case_no\": \"c-1\", \"act\": \"Inspection\", \"unit\": \"u\", \"subject\": \"abababababababababababababababababababababababababababababababab\", \"matter\": \"m\", \"x\": [\n");
+    while pretty.len() < 2 << 20 {
+        pretty.push_str("\"事项事项事项事项\",\n");
+    }
+    pretty.push_str("\"end\"]}}}\n");
+    let out = liuhen_stdin_may_close(&args, pretty.into_bytes());
+    expect_code(&out, EXIT_ERROR);
+    let err = stderr(&out);
+    assert!(err.contains("line 1: a statement of "), "{err}");
+    assert!(err.contains("larger than the limit of 1 MiB"), "{err}");
+    assert_eq!(store_size(&dir), size, "something was appended");
+}

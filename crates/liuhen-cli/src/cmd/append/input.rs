@@ -4,7 +4,7 @@
 //! Reading is all-or-nothing: if any value cannot be read, nothing is handed to the ledger,
 //! because a batch with holes would be appended out of the order its author wrote it in.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 
 use liuhen::{Clock, Event, SecretKey, SignedStatement, SystemClock, Timestamp};
@@ -26,6 +26,13 @@ pub enum Source {
 /// Largest input `append` reads in one call (about half a million statements).
 pub const MAX_INPUT_BYTES: usize = 256 << 20;
 
+/// Largest JSON text of one statement, and longest line of the input. A stored entry holds at
+/// most 64 KiB (docs/FORMAT.md §6.3); its JSON form is larger (hex digests and signatures,
+/// member names, escapes — at most about six times for the worst-escaped strings), so 1 MiB
+/// refuses no statement the ledger could store, while a statement of hundreds of megabytes is
+/// refused as it is read, before any of it is parsed.
+pub const MAX_STATEMENT_BYTES: usize = 1 << 20;
+
 impl Source {
     /// `None` and `-` mean standard input.
     pub fn from_arg(arg: Option<PathBuf>) -> Self {
@@ -43,24 +50,16 @@ impl Source {
         }
     }
 
-    /// The whole input as UTF-8 text, at most [`MAX_INPUT_BYTES`].
+    /// The whole input as UTF-8 text, at most [`MAX_INPUT_BYTES`], read line by line with no
+    /// line longer than [`MAX_STATEMENT_BYTES`]: a longer line is refused as soon as its first
+    /// [`MAX_STATEMENT_BYTES`] + 1 bytes are read, never read to its end.
     pub fn read(&self) -> Result<String, String> {
-        let mut bytes = Vec::new();
-        let limit = MAX_INPUT_BYTES as u64 + 1;
-        let read = match self {
-            Source::Stdin => std::io::stdin().lock().take(limit).read_to_end(&mut bytes),
-            Source::File(p) => {
-                std::fs::File::open(p).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-            }
-        };
-        read.map_err(|e| format!("cannot read {}: {e}", self.name()))?;
-        if bytes.len() > MAX_INPUT_BYTES {
-            return Err(format!(
-                "{} is larger than {} MiB: a batch is held in memory and appended at once; split it into several appends",
-                self.name(),
-                MAX_INPUT_BYTES >> 20
-            ));
-        }
+        let mut bytes = match self {
+            Source::Stdin => self.read_lines(std::io::stdin().lock()),
+            Source::File(p) => std::fs::File::open(p)
+                .map_err(|e| format!("cannot read {}: {e}", self.name()))
+                .and_then(|f| self.read_lines(std::io::BufReader::new(f))),
+        }?;
         // Editors on Windows start UTF-8 files with a byte-order mark, which JSON does not allow.
         if bytes.starts_with(b"\xef\xbb\xbf") {
             bytes.drain(..3);
@@ -78,6 +77,37 @@ impl Source {
                 self.name()
             )
         })
+    }
+
+    /// Reads `reader` to its end, one bounded line at a time.
+    fn read_lines<R: BufRead>(&self, mut reader: R) -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::new();
+        let mut line = 0usize;
+        loop {
+            line += 1;
+            let n = (&mut reader)
+                .take(MAX_STATEMENT_BYTES as u64 + 1)
+                .read_until(b'\n', &mut bytes)
+                .map_err(|e| format!("cannot read {}: {e}", self.name()))?;
+            let ended = bytes.last() == Some(&b'\n');
+            if n > MAX_STATEMENT_BYTES && !ended {
+                return Err(format!(
+                    "{} line {line} is longer than {} MiB: no statement is that large (an entry holds at most 64 KiB, docs/EVENTS.md); nothing was read further and nothing was appended",
+                    self.name(),
+                    MAX_STATEMENT_BYTES >> 20
+                ));
+            }
+            if bytes.len() > MAX_INPUT_BYTES {
+                return Err(format!(
+                    "{} is larger than {} MiB: a batch is held in memory and appended at once; split it into several appends",
+                    self.name(),
+                    MAX_INPUT_BYTES >> 20
+                ));
+            }
+            if n == 0 || !ended {
+                return Ok(bytes);
+            }
+        }
     }
 }
 
@@ -101,7 +131,10 @@ pub struct Located<'a> {
 /// The first syntax error, with its line and column: after it, value boundaries are unknown.
 pub fn split(text: &str) -> Result<Vec<Located<'_>>, String> {
     let mut out = Vec::new();
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    // Values are delimited without being built (IgnoredAny allocates nothing), each checked
+    // against MAX_STATEMENT_BYTES, and only then parsed.
+    let mut stream =
+        serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
     // Line counting is incremental so that a large input costs one pass.
     let mut counted_to = 0usize;
     let mut line = 1usize;
@@ -110,7 +143,7 @@ pub fn split(text: &str) -> Result<Vec<Located<'_>>, String> {
     loop {
         let next = stream.next();
         let Some(next) = next else { break };
-        let value = next.map_err(|e| position_error(&e, 1, 1))?;
+        next.map_err(|e| position_error(&e, 1, 1))?;
         let value_end = stream.byte_offset();
         let gap = text.get(end..value_end).unwrap_or("");
         let start = end + (gap.len() - gap.trim_start().len());
@@ -127,10 +160,20 @@ pub fn split(text: &str) -> Result<Vec<Located<'_>>, String> {
             }
         }
         counted_to = start;
+        let value_text = text.get(start..value_end).unwrap_or("");
+        if value_text.len() > MAX_STATEMENT_BYTES {
+            return Err(format!(
+                "line {line}: a statement of {} bytes of JSON is larger than the limit of {} MiB (an entry holds at most 64 KiB, docs/EVENTS.md); it was not parsed",
+                value_text.len(),
+                MAX_STATEMENT_BYTES >> 20
+            ));
+        }
+        let value: Value = serde_json::from_str(value_text)
+            .map_err(|e| position_error(&e, line, start - line_start + 1))?;
         out.push(Located {
             line,
             column: start - line_start + 1,
-            text: text.get(start..value_end).unwrap_or(""),
+            text: value_text,
             value,
         });
         end = value_end;
@@ -340,6 +383,32 @@ mod tests {
             at,
             vec![(2, 1, "{\"a\": 1}"), (4, 3, "{\"b\":\n 2}"), (6, 1, "[3]")]
         );
+    }
+
+    #[test]
+    fn a_line_longer_than_a_statement_can_be_is_refused_while_reading() {
+        let mut input = b"{}\n".to_vec();
+        input.extend(std::iter::repeat_n(b' ', MAX_STATEMENT_BYTES + 1));
+        input.extend(b"\n{}\n");
+        let e = Source::Stdin.read_lines(&input[..]).unwrap_err();
+        assert!(e.contains("line 2 is longer than 1 MiB"), "{e}");
+        // A line of exactly the limit (newline excluded) is read.
+        let mut input = vec![b' '; MAX_STATEMENT_BYTES];
+        input.extend(b"\n{}");
+        assert_eq!(Source::Stdin.read_lines(&input[..]).unwrap().len(), input.len());
+    }
+
+    #[test]
+    fn a_statement_over_the_limit_is_refused_before_it_is_parsed() {
+        // Short lines, one value: refused by its length, not parsed.
+        let mut text = String::from("{}\n{\"a\": [\n");
+        while text.len() < MAX_STATEMENT_BYTES + 100 {
+            text.push_str("1,\n");
+        }
+        text.push_str("1]}\n");
+        let e = split(&text).unwrap_err();
+        assert!(e.starts_with("line 2: a statement of "), "{e}");
+        assert!(e.contains("larger than the limit of 1 MiB"), "{e}");
     }
 
     #[test]
