@@ -656,7 +656,10 @@ fn bundle_manifest_limits_are_enforced_before_decoding() {
     cases.push((
         "openings",
         body,
-        format!("an opening count of {}, more than the limit of 100000", u64::MAX),
+        format!(
+            "an opening count of {}, more than the limit of 100000",
+            u64::MAX
+        ),
     ));
     let mut body = empty_header.to_vec();
     varint(0, &mut body);

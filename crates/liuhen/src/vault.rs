@@ -563,7 +563,9 @@ impl Vault {
             let zeros = [0u8; 4096];
             let mut left = len;
             while left > 0 {
-                let n = usize::try_from(left).unwrap_or(zeros.len()).min(zeros.len());
+                let n = usize::try_from(left)
+                    .unwrap_or(zeros.len())
+                    .min(zeros.len());
                 file.write_all(zeros.get(..n).unwrap_or_default())
                     .map_err(io(&path))?;
                 left -= n as u64;

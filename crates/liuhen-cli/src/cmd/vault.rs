@@ -274,10 +274,11 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     match result {
         // A link, FIFO or directory planted in the vault: tampering (exit 1), not an I/O error;
         // nothing was read, changed or destroyed through it (docs/PRIVACY.md).
-        Err(e) if matches!(
-            e.downcast_ref::<VaultError>(),
-            Some(VaultError::NotRegular { .. })
-        ) =>
+        Err(e)
+            if matches!(
+                e.downcast_ref::<VaultError>(),
+                Some(VaultError::NotRegular { .. })
+            ) =>
         {
             eprintln!("liuhen: {e}");
             Ok(EXIT_TAMPERED)

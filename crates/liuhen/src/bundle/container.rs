@@ -419,7 +419,11 @@ impl Scan<'_> {
     }
 
     /// A length or count, checked against its limit before the decoder sees it.
-    fn bounded(&mut self, what: impl FnOnce() -> String, max: usize) -> Result<Option<u64>, BundleError> {
+    fn bounded(
+        &mut self,
+        what: impl FnOnce() -> String,
+        max: usize,
+    ) -> Result<Option<u64>, BundleError> {
         let Some(n) = self.varint() else {
             return Ok(None);
         };
@@ -434,7 +438,11 @@ impl Scan<'_> {
     }
 
     /// A length-prefixed string or byte string of at most `max` bytes, skipped.
-    fn bytes(&mut self, what: impl FnOnce() -> String, max: usize) -> Result<Option<()>, BundleError> {
+    fn bytes(
+        &mut self,
+        what: impl FnOnce() -> String,
+        max: usize,
+    ) -> Result<Option<()>, BundleError> {
         Ok(match self.bounded(what, max)? {
             Some(n) => self.skip(n),
             None => None,

@@ -781,11 +781,7 @@ fn renumber(message: &str, seqs: &[u64]) -> String {
         out.push_str(head);
         let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
         let (number, after) = tail.split_at(digits);
-        match number
-            .parse::<usize>()
-            .ok()
-            .and_then(|p| seqs.get(p))
-        {
+        match number.parse::<usize>().ok().and_then(|p| seqs.get(p)) {
             Some(seq) => out.push_str(&seq.to_string()),
             None => out.push_str(number),
         }
@@ -945,6 +941,9 @@ mod tests {
             "entry 4611686018427387904: segment 2 of session S was sealed after the recording stopped (entry 5)"
         );
         // Numbers that are no position are left alone.
-        assert_eq!(renumber("entry 7 and entry x", &seqs), "entry 7 and entry x");
+        assert_eq!(
+            renumber("entry 7 and entry x", &seqs),
+            "entry 7 and entry x"
+        );
     }
 }

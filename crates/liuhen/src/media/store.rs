@@ -331,7 +331,10 @@ mod tests {
         let base = std::env::temp_dir().join(format!("liuhen-media-open-{}", std::process::id()));
         let _ = fs::remove_dir_all(&base);
         let typo = base.join("meida");
-        assert!(matches!(MediaStore::open(&typo), Err(MediaError::Io { .. })));
+        assert!(matches!(
+            MediaStore::open(&typo),
+            Err(MediaError::Io { .. })
+        ));
         assert!(!typo.exists() && !base.exists());
         // The writer's path creates it; then opening works.
         MediaStore::create(&typo).unwrap();

@@ -364,7 +364,10 @@ fn close_session(
 enum Outcome {
     Intact,
     Missing,
-    Differs { length: u64, digest: Digest },
+    Differs {
+        length: u64,
+        digest: Digest,
+    },
     /// Something other than a regular file lies where the media file should be.
     NotRegular(&'static str),
     Unreadable(String),

@@ -133,8 +133,7 @@ pub fn split(text: &str) -> Result<Vec<Located<'_>>, String> {
     let mut out = Vec::new();
     // Values are delimited without being built (IgnoredAny allocates nothing), each checked
     // against MAX_STATEMENT_BYTES, and only then parsed.
-    let mut stream =
-        serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
     // Line counting is incremental so that a large input costs one pass.
     let mut counted_to = 0usize;
     let mut line = 1usize;
@@ -395,7 +394,10 @@ mod tests {
         // A line of exactly the limit (newline excluded) is read.
         let mut input = vec![b' '; MAX_STATEMENT_BYTES];
         input.extend(b"\n{}");
-        assert_eq!(Source::Stdin.read_lines(&input[..]).unwrap().len(), input.len());
+        assert_eq!(
+            Source::Stdin.read_lines(&input[..]).unwrap().len(),
+            input.len()
+        );
     }
 
     #[test]
