@@ -28,6 +28,8 @@ use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::merkle::CompactRange;
 use crate::model::Timestamp;
+use crate::admission::Admission;
+use crate::clock::{Clock, SystemClock};
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
 
@@ -45,6 +47,10 @@ pub struct VerifyOptions {
     pub max_findings: usize,
     /// Entries decoded and signature-checked in parallel at a time (bounds memory).
     pub chunk_size: usize,
+    /// The verifier's own clock reading: an entry logged later than this plus
+    /// `max_future_skew_ms` is reported ([`FindingKind::LoggedInFuture`]). `None` reads the
+    /// system clock once when verification starts.
+    pub now: Option<Timestamp>,
 }
 
 impl Default for VerifyOptions {
@@ -55,6 +61,7 @@ impl Default for VerifyOptions {
             max_future_skew_ms: 5 * 60 * 1000,
             max_findings: 1000,
             chunk_size: 4096,
+            now: None,
         }
     }
 }
@@ -150,6 +157,17 @@ pub enum FindingKind {
     /// Media is referenced but no media directory was given, so it was not checked
     /// (Art. 21(2), 21(5)); the verifier fails closed.
     MediaNotChecked,
+    // Admission refusals (crate::admission) that no kind above names.
+    /// A statement is dated before the ledger began (genesis `logged_at` minus the skew): a
+    /// clock error or seconds given for milliseconds, which the writer refuses.
+    StatementBeforeGenesis,
+    /// A `RecordingStarted` names a session id already in use (Art. 14(4)).
+    SessionInUse,
+    /// A `CaseOpened` names a case that is already open.
+    CaseAlreadyOpen,
+    /// An entry is logged later than the verifier's own clock plus the skew: a forged
+    /// `logged_at` (which would poison the writer's clock floor).
+    LoggedInFuture,
 }
 
 impl FindingKind {
@@ -247,12 +265,25 @@ impl Report {
     }
 
     /// Appends findings of another checker (e.g. [`crate::media::verify_media`]) and updates
-    /// the verdict. The findings are listed as given: the other checker bounds its own list.
+    /// the verdict. The findings are listed as given (the other checker bounds its own list),
+    /// except one of the same kind at the same entry as a finding already listed: both
+    /// checkers judge recordings and holds by the same admission rule, and one refusal is
+    /// reported once.
     pub fn add_findings(&mut self, findings: Vec<Finding>) {
-        for f in &findings {
+        let listed: std::collections::HashSet<(u64, String)> = self
+            .findings
+            .iter()
+            .filter_map(|f| f.seq.map(|s| (s, format!("{:?}", f.kind))))
+            .collect();
+        for f in findings {
+            if let Some(s) = f.seq {
+                if listed.contains(&(s, format!("{:?}", f.kind))) {
+                    continue;
+                }
+            }
             self.verdict = self.verdict.max_with(f.severity);
+            self.findings.push(f);
         }
-        self.findings.extend(findings);
     }
 }
 
@@ -355,7 +386,8 @@ where
             max: options.max_findings,
             worst: None,
         },
-        registry: Registry::new(),
+        admission: Admission::new(options.max_future_skew_ms),
+        now: options.now.unwrap_or_else(|| SystemClock.now()),
         frontier: CompactRange::new(),
         prev: Digest::ZERO,
         last_logged_at: None,
@@ -447,7 +479,8 @@ struct Walker<'a> {
     checkpoints: &'a [String],
     hasher: Sha256TreeHasher,
     f: Findings,
-    registry: Registry,
+    admission: Admission,
+    now: Timestamp,
     frontier: CompactRange,
     prev: Digest,
     last_logged_at: Option<Timestamp>,
@@ -484,7 +517,8 @@ impl Walker<'_> {
                 &self.prev,
                 c.signature_ok,
                 &mut self.last_logged_at,
-                &mut self.registry,
+                &mut self.admission,
+                self.now,
                 self.options,
                 &mut self.f,
             ),
@@ -506,7 +540,7 @@ impl Walker<'_> {
         if seq == 0 {
             // Genesis is known (or not): the checkpoints can now be authenticated.
             let a = authenticate_checkpoints(
-                &self.registry,
+                self.admission.registry(),
                 self.checkpoints,
                 self.options,
                 &mut self.f,
@@ -555,7 +589,12 @@ impl Walker<'_> {
                 None,
                 "the ledger holds no entries, not even genesis".into(),
             );
-            let a = authenticate_checkpoints(&self.registry, self.checkpoints, self.options, f);
+            let a = authenticate_checkpoints(
+                self.admission.registry(),
+                self.checkpoints,
+                self.options,
+                f,
+            );
             self.pending = Some(a.pending);
             self.trusted = a.trusted;
         }
@@ -625,7 +664,7 @@ impl Walker<'_> {
         };
         Report {
             verdict,
-            origin: self.registry.genesis().map(|g| g.origin.clone()),
+            origin: self.admission.registry().genesis().map(|g| g.origin.clone()),
             entries: total,
             checkpoints: self.checkpoints.len() as u64,
             checkpoints_verified: self.checkpoints_verified,
@@ -643,7 +682,8 @@ fn check_entry(
     prev: &Digest,
     signature_ok: bool,
     last_logged_at: &mut Option<Timestamp>,
-    registry: &mut Registry,
+    admission: &mut Admission,
+    now: Timestamp,
     options: &VerifyOptions,
     f: &mut Findings,
 ) {
@@ -677,16 +717,6 @@ fn check_entry(
             ),
         );
     }
-    // A statement whose signature fails has no effect on the registry: a forged KeyAuthorized
-    // must not make the forger's later entries look authorized.
-    let admitted = if signature_ok {
-        registry.admit(seq, &entry.statement.statement)
-    } else {
-        registry.check(seq, &entry.statement.statement)
-    };
-    if let Err(e) = admitted {
-        f.add(FindingKind::Unauthorized, Some(seq), None, e.to_string());
-    }
     if let Some(last) = *last_logged_at {
         if entry.logged_at < last {
             f.add(
@@ -701,17 +731,28 @@ fn check_entry(
         }
     }
     *last_logged_at = Some(last_logged_at.map_or(entry.logged_at, |l| l.max(entry.logged_at)));
-    let time = entry.statement.statement.time;
-    if time > entry.logged_at.plus_millis(options.max_future_skew_ms) {
+    if entry.logged_at > now.plus_millis(options.max_future_skew_ms) {
         f.add(
-            FindingKind::FutureStatement,
+            FindingKind::LoggedInFuture,
             Some(seq),
             None,
             format!(
-                "entry {seq}: the statement is dated {} ms, after it was logged ({} ms)",
-                time.0, entry.logged_at.0
+                "entry {seq} is logged at {} ms, later than the verifier's clock ({} ms) plus the allowed skew: its logged_at was forged",
+                entry.logged_at.0, now.0
             ),
         );
+    }
+    // The one admission rule (crate::admission), judged at the entry's own logged_at. A
+    // statement whose signature fails has no effect on the state: a forged KeyAuthorized must
+    // not make the forger's later entries look authorized.
+    let statement = &entry.statement.statement;
+    let admitted = if signature_ok {
+        admission.admit(seq, entry.logged_at, statement)
+    } else {
+        admission.check(seq, entry.logged_at, statement)
+    };
+    if let Err(refusal) = admitted {
+        f.add(refusal.finding_kind(), Some(seq), None, refusal.to_string());
     }
 }
 

@@ -312,6 +312,7 @@ pub(crate) fn refusal_reason(e: &LedgerError) -> (Option<usize>, String) {
             Some(*index),
             format!("refused by the key registry: {source}"),
         ),
+        LedgerError::Inadmissible { index, source } => (Some(*index), format!("refused: {source}")),
         LedgerError::FutureStatement { index, time, now } => (
             Some(*index),
             format!(
