@@ -68,7 +68,9 @@ fn build(name: &str) -> LogFixture {
     let root = scratch(name);
     let dir = root.join("jinpu");
     let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0 + DAY)));
+    // The ledger exists before the statements it will hold (earlier ones are refused); its
+    // clock then runs a day ahead of them.
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
     let ledger = Ledger::create(
         FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
         ORIGIN,
@@ -77,6 +79,7 @@ fn build(name: &str) -> LogFixture {
         LedgerOptions::default(),
     )
     .unwrap();
+    clock.set(Timestamp(T0 + DAY));
     let mut b = Builder {
         ledger,
         case_a: BTreeSet::new(),

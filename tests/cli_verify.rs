@@ -66,7 +66,9 @@ fn build(name: &str) -> Fixture {
 fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     let root = scratch(name);
     let dir = root.join("jinpu");
-    let clock = Arc::new(ManualClock::new(Timestamp(T0 + DAY)));
+    // The ledger exists before the recording (statements dated before genesis are refused);
+    // the device uploads a day later.
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
     let mut ledger = Ledger::create(
         FileStore::create(dir.join("ledger"), origin).unwrap(),
         origin,
@@ -75,6 +77,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
         LedgerOptions::default(),
     )
     .unwrap();
+    clock.set(Timestamp(T0 + DAY));
     let vkey = root.join("auditor.vkey");
     let verifier = ledger.verifier_key().unwrap();
     liuhen::keyfile::write_verifier_key(&vkey, &verifier).unwrap();

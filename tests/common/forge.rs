@@ -1,0 +1,44 @@
+//! Writing past the writer: what an attacker with write access to the store (or an older
+//! writer without today's admission rule) does. Tests use it to put entries the ledger refuses
+//! into a store, and check that the verifier reports them.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use liuhen::entry::EncodedEntry;
+use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
+use liuhen::{Entry, MemoryStore, SignedStatement, Store, Timestamp};
+
+/// A copy of `src`'s entries and checkpoints in a new memory store.
+pub fn copy_store<S: Store + ?Sized>(src: &S) -> MemoryStore {
+    let mut out = MemoryStore::new();
+    for seq in 0..src.size() {
+        let bytes = src.entry_bytes(seq).unwrap();
+        let entry = Entry::from_bytes(&bytes).unwrap();
+        out.append(&[EncodedEntry::new(&entry, &Sha256TreeHasher).unwrap()])
+            .unwrap();
+    }
+    for i in 0..src.checkpoint_count() {
+        out.append_checkpoint(&src.checkpoint(i).unwrap()).unwrap();
+    }
+    out
+}
+
+/// Appends `statement` to `store` as its next entry, logged at `logged_at`, chained to the
+/// entry before it exactly as the writer would, but without asking the admission rule.
+pub fn inject<S: Store + ?Sized>(store: &mut S, statement: SignedStatement, logged_at: Timestamp) -> u64 {
+    let seq = store.size();
+    let prev = if seq == 0 {
+        Digest::ZERO
+    } else {
+        Sha256TreeHasher.hash_leaf(&store.entry_bytes(seq - 1).unwrap())
+    };
+    let entry = Entry {
+        seq,
+        prev,
+        logged_at,
+        statement,
+    };
+    store
+        .append(&[EncodedEntry::new(&entry, &Sha256TreeHasher).unwrap()])
+        .unwrap();
+    seq
+}
