@@ -256,11 +256,13 @@ pub fn may_author(role: Role, event: &Event) -> bool {
         | Event::CaseClosed { .. }
         | Event::DecisionMade { .. }
         | Event::DocumentFiled { .. }
-        | Event::RecordingExempted { .. }
-        | Event::PreservationOrdered { .. }
+        | Event::RecordingExempted { .. } => &[Officer, System],
+        // The unit decides holds and access: its officers, the case system or the office
+        // (办公室, Art. 8; role Auditor).
+        Event::PreservationOrdered { .. }
         | Event::PreservationReleased { .. }
         | Event::AccessRequested { .. }
-        | Event::AccessDecided { .. } => &[Officer, System],
+        | Event::AccessDecided { .. } => &[Officer, System, Auditor],
         Event::PartyNotified { .. } => &[Device, Station, Officer],
         Event::RecordingStarted { .. }
         | Event::SegmentSealed { .. }

@@ -428,14 +428,15 @@ impl<S: Store> Ledger<S> {
     /// cross-checked against it, never trusted over the frames. Cost: O(entries) time,
     /// memory as [`Admission`].
     ///
-    /// The clock floor: a stored tail logged later than this writer's clock plus the skew is
-    /// refused ([`LedgerError::ClockBehindStore`]), so that a forged `logged_at` is never
-    /// carried forward into new entries (docs/STORE.md).
+    /// The clock floor: appending on top of a stored tail logged later than this writer's
+    /// clock plus the skew is refused ([`LedgerError::ClockBehindStore`]), so that a forged
+    /// `logged_at` is never carried forward into new entries (docs/STORE.md). Opening such a
+    /// ledger to read it is allowed.
     ///
     /// # Errors
     /// [`LedgerError::NoGenesis`], [`LedgerError::Corrupt`] when an entry does not read,
     /// decode, chain or is not admissible, or a derived index disagrees with the frames,
-    /// [`LedgerError::ClockBehindStore`], [`LedgerError::OriginMismatch`], or a store error.
+    /// [`LedgerError::OriginMismatch`], or a store error.
     pub fn open(
         store: S,
         clock: Arc<dyn Clock>,
@@ -460,14 +461,6 @@ impl<S: Store> Ledger<S> {
             return Err(LedgerError::Corrupt {
                 seq: size - 1,
                 reason: "the store's node hashes do not match the entries' leaf hashes".into(),
-            });
-        }
-        let now = clock.now();
-        if state.last_logged_at > now.plus_millis(options.max_future_skew_ms) {
-            return Err(LedgerError::ClockBehindStore {
-                seq: size - 1,
-                logged_at: state.last_logged_at.0,
-                now: now.0,
             });
         }
         let genesis = state
@@ -637,7 +630,15 @@ impl<S: Store> Ledger<S> {
                 .admission;
             self.stale = false;
         }
-        let now = self.clock.now().max(self.last_logged_at);
+        let clock_now = self.clock.now();
+        if self.last_logged_at > clock_now.plus_millis(self.options.max_future_skew_ms) {
+            return Err(LedgerError::ClockBehindStore {
+                seq: self.store.size().saturating_sub(1),
+                logged_at: self.last_logged_at.0,
+                now: clock_now.0,
+            });
+        }
+        let now = clock_now.max(self.last_logged_at);
         let first = self.store.size();
         let mut outcomes: Vec<Option<LedgerError>> = Vec::with_capacity(statements.len());
         let mut encoded: Vec<EncodedEntry> = Vec::with_capacity(statements.len());

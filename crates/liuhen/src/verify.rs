@@ -388,6 +388,7 @@ where
         },
         admission: Admission::new(options.max_future_skew_ms),
         now: options.now.unwrap_or_else(|| SystemClock.now()),
+        future: Vec::new(),
         frontier: CompactRange::new(),
         prev: Digest::ZERO,
         last_logged_at: None,
@@ -481,6 +482,8 @@ struct Walker<'a> {
     f: Findings,
     admission: Admission,
     now: Timestamp,
+    /// Entries logged later than `now` plus the skew (at most `max_findings` of them).
+    future: Vec<(u64, Timestamp)>,
     frontier: CompactRange,
     prev: Digest,
     last_logged_at: Option<Timestamp>,
@@ -519,6 +522,7 @@ impl Walker<'_> {
                 &mut self.last_logged_at,
                 &mut self.admission,
                 self.now,
+                &mut self.future,
                 self.options,
                 &mut self.f,
             ),
@@ -554,6 +558,7 @@ impl Walker<'_> {
                 if cp.root == root {
                     self.checkpoints_verified += 1;
                     self.latest_verified = Some(cp.summary);
+                    self.future.clear();
                 } else {
                     self.f.add(
                         FindingKind::CheckpointMismatch,
@@ -629,6 +634,26 @@ impl Walker<'_> {
                 );
             }
         }
+        // A checkpoint's signature vouches for the logged_at of the entries it covers (the
+        // ledger key's holder keeps its own clock; a simulation may run ahead of today): an
+        // entry logged in the verifier's future is reported where no verified checkpoint covers
+        // it, the unsigned tail an outsider can edit (and which would poison the writer's
+        // clock floor).
+        let sealed = self.latest_verified.as_ref().map_or(0, |c| c.size);
+        let now = self.now;
+        for (seq, logged_at) in std::mem::take(&mut self.future) {
+            if seq >= sealed {
+                f.add(
+                    FindingKind::LoggedInFuture,
+                    Some(seq),
+                    None,
+                    format!(
+                        "entry {seq} is logged at {} ms, later than the verifier's clock ({} ms) plus the allowed skew, and no checkpoint vouches for it: its logged_at was forged or the ledger's clock is wrong",
+                        logged_at.0, now.0
+                    ),
+                );
+            }
+        }
         match &self.latest_verified {
             None if total > 0 => f.add(
                 FindingKind::NoCheckpoint,
@@ -684,6 +709,7 @@ fn check_entry(
     last_logged_at: &mut Option<Timestamp>,
     admission: &mut Admission,
     now: Timestamp,
+    future: &mut Vec<(u64, Timestamp)>,
     options: &VerifyOptions,
     f: &mut Findings,
 ) {
@@ -732,15 +758,11 @@ fn check_entry(
     }
     *last_logged_at = Some(last_logged_at.map_or(entry.logged_at, |l| l.max(entry.logged_at)));
     if entry.logged_at > now.plus_millis(options.max_future_skew_ms) {
-        f.add(
-            FindingKind::LoggedInFuture,
-            Some(seq),
-            None,
-            format!(
-                "entry {seq} is logged at {} ms, later than the verifier's clock ({} ms) plus the allowed skew: its logged_at was forged",
-                entry.logged_at.0, now.0
-            ),
-        );
+        // Reported at the end if no verified checkpoint covers the entry (see `finish`);
+        // the list is emptied whenever a checkpoint verifies, and bounded.
+        if future.len() < options.max_findings.max(1) {
+            future.push((seq, entry.logged_at));
+        }
     }
     // The one admission rule (crate::admission), judged at the entry's own logged_at. A
     // statement whose signature fails has no effect on the state: a forged KeyAuthorized must
