@@ -40,6 +40,24 @@ fn init(dir: &Path, key: Option<&Path>) -> String {
     expect_code(&out, 0).trim_end().to_owned()
 }
 
+/// A ledger directory as `liuhen init` makes it, but with its genesis logged at `t` (ms):
+/// returns the vkey.
+fn init_at(dir: &Path, ledger_key: &SecretKey, t: i64) -> String {
+    let store = FileStore::create(dir.join("ledger"), common::ORIGIN).unwrap();
+    let ledger = liuhen::Ledger::create(
+        store,
+        common::ORIGIN,
+        ledger_key,
+        std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(t))),
+        liuhen::LedgerOptions::default(),
+    )
+    .unwrap();
+    liuhen::media::MediaStore::open(dir.join("media")).unwrap();
+    let vkey = ledger.verifier_key().unwrap();
+    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &vkey).unwrap();
+    vkey.to_string()
+}
+
 /// Entries in the store of the ledger directory `dir`.
 fn store_size(dir: &Path) -> u64 {
     FileStore::open_read_only(dir.join("ledger"))
@@ -1023,8 +1041,11 @@ fn events_md_examples_are_real_and_append() {
         write_key(&p, name, key);
         key_files.insert(key.public_key(), p);
     }
+    // The examples are dated 2026-01-01: the ledger must have begun before them (a statement
+    // dated before the ledger began is refused), so its genesis is written at T0 with the
+    // library, in the layout `liuhen init` makes.
     let dir = s.join("ledger-dir");
-    let vkey = init(&dir, Some(&key_files[&k.ledger.public_key()]));
+    let vkey = init_at(&dir, &k.ledger, common::T0);
     let mut appended = std::collections::BTreeSet::new();
     for (event, author, time) in every_event(&k) {
         let name = event.name();
