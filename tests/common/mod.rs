@@ -359,7 +359,9 @@ pub fn small_ledger_variant(
     }
     for i in 0..n {
         clock.advance(1_000);
-        let author = if i % 3 == 2 { &k.device } else { &k.officer };
+        // Documents are filed by officers (a device key speaks only for recordings: the
+        // admission rule's role table, docs/EVENTS.md).
+        let author = &k.officer;
         let event = Event::DocumentFiled {
             case_no: format!("金民执〔2026〕{}号", i % 4),
             stage: Stage::Investigation,
