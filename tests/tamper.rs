@@ -141,6 +141,7 @@ fn future_dated_and_time_reversed_entries_are_reported() {
         seq: last.seq + 1,
         prev: Sha256TreeHasher.hash_leaf(entries.last().unwrap()),
         logged_at: Timestamp(last.logged_at.0 - 10),
+        case_prev: None,
         statement: SignedStatement::sign(
             Timestamp(last.logged_at.0 + 3_600_000),
             Event::RecordViewed {
@@ -242,7 +243,7 @@ proptest! {
             },
             &k.outsider,
         ).unwrap();
-        let entry = Entry { seq: pos as u64, prev: Digest::ZERO, logged_at: Timestamp(common::T0), statement };
+        let entry = Entry { seq: pos as u64, prev: Digest::ZERO, logged_at: Timestamp(common::T0), case_prev: None, statement };
         entries.insert(pos.min(entries.len()), entry.to_bytes().unwrap());
         if rechained {
             rechain(&mut entries);
@@ -527,6 +528,7 @@ fn forged_key_authorization_authorizes_nobody() {
         seq: forged.seq + 1,
         prev: Sha256TreeHasher.hash_leaf(entries.last().unwrap()),
         logged_at: last.logged_at,
+        case_prev: None,
         statement: SignedStatement::sign(
             last.logged_at,
             Event::RecordViewed {

@@ -358,7 +358,7 @@ proptest! {
         ];
         for event in events {
             let st = SignedStatement::sign(Timestamp(T0), event, &k.officer).unwrap();
-            let entry = Entry { seq: 7, prev: Digest::ZERO, logged_at: Timestamp(T0), statement: st };
+            let entry = Entry { seq: 7, prev: Digest::ZERO, logged_at: Timestamp(T0), case_prev: None, statement: st };
             let bytes = entry.to_bytes().unwrap();
             let needle = value.as_bytes();
             prop_assert!(!bytes.windows(needle.len()).any(|w| w == needle));

@@ -312,12 +312,16 @@ pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
 pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
     let k = keys();
     let clock = Arc::new(ManualClock::new(Timestamp(T0)));
+    // Format v1, frozen: these bytes are the v1 golden vectors (tests/vectors/v1).
     let mut ledger = Ledger::create(
         MemoryStore::new(),
         ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     let events = scenario(&k);

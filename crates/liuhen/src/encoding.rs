@@ -53,6 +53,9 @@ pub enum EncodingError {
     /// The value decodes but re-encodes to different bytes (e.g. an over-long varint).
     #[error("non-canonical encoding: the value re-encodes to different bytes")]
     NonCanonical,
+    /// A format-v1 entry was given a per-case back-link, which only format v2 can carry.
+    #[error("a format-v1 entry cannot carry a case back-link (case_prev)")]
+    CaseLinkInV1,
     /// The value could not be serialized (never happens for liuhen's own types).
     #[error("could not encode value: {source}")]
     Encode {

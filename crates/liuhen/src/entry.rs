@@ -2,20 +2,78 @@
 //!
 //! The lifecycle is in the types: an author builds a [`Statement`] `{time, author, event}` and
 //! signs it into a [`SignedStatement`], possibly offline, without knowing where it will land.
-//! The ledger checks the signature and the key registry, then wraps it into an [`Entry`]
+//! The ledger checks the signature and the admission rule, then wraps it into an [`Entry`]
 //! `{seq, prev, logged_at, statement}`; the entry's canonical bytes are a Merkle leaf, and `prev`
 //! is the leaf hash of the entry before it, so the entries form both a hash chain and the leaves
 //! of one RFC 6962 tree.
 //!
-//! Signed message: `"liuhen/v1/statement\0" || postcard(Statement)`.
-//! Leaf data: `"liuhen/v1/entry\0" || postcard(Entry)`; leaf hash `SHA-256(0x00 || leaf data)`.
+//! Two format versions exist (docs/FORMAT.md §1, docs/decisions/0004-format-v2.md):
+//!
+//! - **v1**: signed message `"liuhen/v1/statement\0" || postcard(time, author, event)`, leaf data
+//!   `"liuhen/v1/entry\0" || postcard(seq, prev, logged_at, statement, signature)`. A v1
+//!   statement names no ledger and carries nothing that makes it unique, so it can be replayed.
+//! - **v2**: the statement carries a [`Binding`] — the algorithm suite, the ledger it is for and
+//!   a per-author counter — and is signed as
+//!   `"liuhen/v2/statement\0" || postcard(suite, ledger, counter, time, author, event)`; the
+//!   entry adds a ledger-assigned per-case back-link `case_prev`:
+//!   `"liuhen/v2/entry\0" || postcard(seq, prev, logged_at, case_prev, statement, signature)`.
+//!
+//! In memory both are the same types: a v1 statement has `binding: None` and a v1 entry
+//! `case_prev: None`. The version of an entry is that of its statement.
+//! The leaf hash is `SHA-256(0x00 || leaf data)` in both.
 
 use serde::{Deserialize, Serialize};
 
 use crate::encoding::{self, EncodingError, MAX_ENTRY_BYTES};
 use crate::hash::{labels, Digest, TreeHasher};
 use crate::keys::{KeyError, PublicKey, Signature, Signer};
-use crate::model::{Event, Timestamp};
+use crate::model::{Event, Suite, Timestamp};
+
+/// The format version of a statement or entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum FormatVersion {
+    /// Format v1: statements bound to nothing.
+    V1,
+    /// Format v2: statements bound to their ledger, suite and a per-author counter; entries
+    /// carry a per-case back-link.
+    V2,
+}
+
+impl FormatVersion {
+    /// The version as a number (1 or 2).
+    pub fn number(self) -> u8 {
+        match self {
+            FormatVersion::V1 => 1,
+            FormatVersion::V2 => 2,
+        }
+    }
+}
+
+impl std::fmt::Display for FormatVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "v{}", self.number())
+    }
+}
+
+/// What binds a format-v2 statement to one ledger and makes it unique there.
+///
+/// - `suite`: the algorithm suite the author signs under (so a later suite, e.g. SM2/SM3, needs
+///   no new format version: it is a new [`Suite`] variant).
+/// - `ledger`: the ledger id, the leaf hash of the ledger's entry 0. A statement signed for one
+///   ledger is refused by every other. The genesis statement itself carries [`Digest::ZERO`].
+/// - `counter`: strictly greater than every earlier counter of the same author admitted in that
+///   ledger (gaps allowed). A replayed statement repeats a counter and is refused. The genesis
+///   statement carries 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Binding {
+    /// The algorithm suite.
+    pub suite: Suite,
+    /// The ledger id (leaf hash of entry 0), or zero in the genesis statement.
+    pub ledger: Digest,
+    /// The author's counter.
+    pub counter: u64,
+}
 
 /// What an author asserts happened, and when (by the author's clock).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,15 +84,69 @@ pub struct Statement {
     pub author: PublicKey,
     /// What happened.
     pub event: Event,
+    /// Format v2: the ledger, suite and counter the statement is bound to; `None` for a v1
+    /// statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<Binding>,
+}
+
+/// The postcard layout of a v1 statement (borrowed, for encoding).
+#[derive(Serialize)]
+struct StatementV1Ref<'a> {
+    time: Timestamp,
+    author: &'a PublicKey,
+    event: &'a Event,
+}
+
+/// The postcard layout of a v2 statement (borrowed, for encoding).
+#[derive(Serialize)]
+struct StatementV2Ref<'a> {
+    suite: Suite,
+    ledger: &'a Digest,
+    counter: u64,
+    time: Timestamp,
+    author: &'a PublicKey,
+    event: &'a Event,
 }
 
 impl Statement {
-    /// The exact bytes the author signs: `"liuhen/v1/statement\0" || postcard(self)`.
+    /// The statement's format version: v2 if it carries a binding.
+    pub fn version(&self) -> FormatVersion {
+        if self.binding.is_some() {
+            FormatVersion::V2
+        } else {
+            FormatVersion::V1
+        }
+    }
+
+    /// The exact bytes the author signs: `"liuhen/v1/statement\0" || postcard(time, author,
+    /// event)` for v1, `"liuhen/v2/statement\0" || postcard(suite, ledger, counter, time, author,
+    /// event)` for v2.
     ///
     /// # Errors
     /// [`EncodingError::Encode`] (not possible for liuhen's types).
     pub fn signed_message(&self) -> Result<Vec<u8>, EncodingError> {
-        encoding::encode(labels::STATEMENT, self)
+        match &self.binding {
+            None => encoding::encode(
+                labels::STATEMENT,
+                &StatementV1Ref {
+                    time: self.time,
+                    author: &self.author,
+                    event: &self.event,
+                },
+            ),
+            Some(b) => encoding::encode(
+                labels::STATEMENT_V2,
+                &StatementV2Ref {
+                    suite: b.suite,
+                    ledger: &b.ledger,
+                    counter: b.counter,
+                    time: self.time,
+                    author: &self.author,
+                    event: &self.event,
+                },
+            ),
+        }
     }
 }
 
@@ -60,7 +172,9 @@ pub enum StatementError {
 }
 
 impl SignedStatement {
-    /// Signs `event` at `time` with `signer`; the author is the signer's public key.
+    /// Signs a format-v1 statement (bound to no ledger) of `event` at `time` with `signer`; the
+    /// author is the signer's public key. Only v1 ledgers admit it; for a v2 ledger use
+    /// [`SignedStatement::sign_bound`].
     ///
     /// # Errors
     /// [`StatementError::Key`] if the signer fails.
@@ -69,11 +183,47 @@ impl SignedStatement {
         event: Event,
         signer: &dyn Signer,
     ) -> Result<Self, StatementError> {
-        let statement = Statement {
-            time,
-            author: signer.public_key(),
-            event,
-        };
+        Self::sign_statement(
+            Statement {
+                time,
+                author: signer.public_key(),
+                event,
+                binding: None,
+            },
+            signer,
+        )
+    }
+
+    /// Signs a format-v2 statement bound by `binding` (ledger, suite, counter: see [`Binding`]).
+    ///
+    /// # Errors
+    /// [`StatementError::Key`] if the signer fails.
+    pub fn sign_bound(
+        binding: Binding,
+        time: Timestamp,
+        event: Event,
+        signer: &dyn Signer,
+    ) -> Result<Self, StatementError> {
+        Self::sign_statement(
+            Statement {
+                time,
+                author: signer.public_key(),
+                event,
+                binding: Some(binding),
+            },
+            signer,
+        )
+    }
+
+    /// Signs `statement` with `signer`. The signature verifies only if `statement.author` is
+    /// the signer's key.
+    ///
+    /// # Errors
+    /// [`StatementError::Key`] if the signer fails.
+    pub fn sign_statement(
+        statement: Statement,
+        signer: &dyn Signer,
+    ) -> Result<Self, StatementError> {
         let signature = signer.sign(&statement.signed_message()?)?;
         Ok(SignedStatement {
             statement,
@@ -104,18 +254,118 @@ pub struct Entry {
     pub prev: Digest,
     /// When the ledger accepted it, by the ledger's clock (non-decreasing).
     pub logged_at: Timestamp,
+    /// Format v2: the sequence number of the previous entry that concerns the same case,
+    /// assigned by the ledger (`None` for the first entry of a case, an entry that concerns no
+    /// single case, and every v1 entry). A case's entries thus form a back-linked list, so a
+    /// case bundle proves that no entry of the case between its first and last was left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_prev: Option<u64>,
     /// The author's signed statement.
     pub statement: SignedStatement,
 }
 
+/// The postcard layout of a v1 entry (borrowed, for encoding).
+#[derive(Serialize)]
+struct EntryV1Ref<'a> {
+    seq: u64,
+    prev: &'a Digest,
+    logged_at: Timestamp,
+    statement: StatementV1Ref<'a>,
+    signature: &'a Signature,
+}
+
+/// The postcard layout of a v2 entry (borrowed, for encoding).
+#[derive(Serialize)]
+struct EntryV2Ref<'a> {
+    seq: u64,
+    prev: &'a Digest,
+    logged_at: Timestamp,
+    case_prev: Option<u64>,
+    statement: StatementV2Ref<'a>,
+    signature: &'a Signature,
+}
+
+/// The postcard layout of a v1 entry (owned, for decoding).
+#[derive(Serialize, Deserialize)]
+struct EntryV1 {
+    seq: u64,
+    prev: Digest,
+    logged_at: Timestamp,
+    time: Timestamp,
+    author: PublicKey,
+    event: Event,
+    signature: Signature,
+}
+
+/// The postcard layout of a v2 entry (owned, for decoding).
+#[derive(Serialize, Deserialize)]
+struct EntryV2 {
+    seq: u64,
+    prev: Digest,
+    logged_at: Timestamp,
+    case_prev: Option<u64>,
+    suite: Suite,
+    ledger: Digest,
+    counter: u64,
+    time: Timestamp,
+    author: PublicKey,
+    event: Event,
+    signature: Signature,
+}
+
 impl Entry {
+    /// The entry's format version (that of its statement).
+    pub fn version(&self) -> FormatVersion {
+        self.statement.statement.version()
+    }
+
     /// The canonical bytes: the Merkle leaf data.
     ///
     /// # Errors
-    /// [`EncodingError::Encode`] (not possible for liuhen's types), or
+    /// [`EncodingError::Encode`] (not possible for liuhen's types),
+    /// [`EncodingError::CaseLinkInV1`] for a v1 entry with a `case_prev`, or
     /// [`EncodingError::TooLong`] when the entry exceeds [`MAX_ENTRY_BYTES`].
     pub fn to_bytes(&self) -> Result<Vec<u8>, EncodingError> {
-        let bytes = encoding::encode(labels::ENTRY, self)?;
+        let st = &self.statement.statement;
+        let bytes = match &st.binding {
+            None => {
+                if self.case_prev.is_some() {
+                    return Err(EncodingError::CaseLinkInV1);
+                }
+                encoding::encode(
+                    labels::ENTRY,
+                    &EntryV1Ref {
+                        seq: self.seq,
+                        prev: &self.prev,
+                        logged_at: self.logged_at,
+                        statement: StatementV1Ref {
+                            time: st.time,
+                            author: &st.author,
+                            event: &st.event,
+                        },
+                        signature: &self.statement.signature,
+                    },
+                )?
+            }
+            Some(b) => encoding::encode(
+                labels::ENTRY_V2,
+                &EntryV2Ref {
+                    seq: self.seq,
+                    prev: &self.prev,
+                    logged_at: self.logged_at,
+                    case_prev: self.case_prev,
+                    statement: StatementV2Ref {
+                        suite: b.suite,
+                        ledger: &b.ledger,
+                        counter: b.counter,
+                        time: st.time,
+                        author: &st.author,
+                        event: &st.event,
+                    },
+                    signature: &self.statement.signature,
+                },
+            )?,
+        };
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(EncodingError::TooLong {
                 len: bytes.len(),
@@ -125,14 +375,52 @@ impl Entry {
         Ok(bytes)
     }
 
-    /// Strictly decodes canonical entry bytes (see [`crate::encoding::decode`]).
+    /// Strictly decodes canonical entry bytes of either format version (told apart by the
+    /// label; see [`crate::encoding::decode`]).
     ///
-    /// Decoding checks the form only: not the signature, the chain or the registry.
+    /// Decoding checks the form only: not the signature, the chain or the admission rule.
     ///
     /// # Errors
     /// Any [`EncodingError`] describing why the bytes are refused.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
-        encoding::decode(labels::ENTRY, bytes, MAX_ENTRY_BYTES)
+        if bytes.starts_with(labels::ENTRY_V2) {
+            let e: EntryV2 = encoding::decode(labels::ENTRY_V2, bytes, MAX_ENTRY_BYTES)?;
+            return Ok(Entry {
+                seq: e.seq,
+                prev: e.prev,
+                logged_at: e.logged_at,
+                case_prev: e.case_prev,
+                statement: SignedStatement {
+                    statement: Statement {
+                        time: e.time,
+                        author: e.author,
+                        event: e.event,
+                        binding: Some(Binding {
+                            suite: e.suite,
+                            ledger: e.ledger,
+                            counter: e.counter,
+                        }),
+                    },
+                    signature: e.signature,
+                },
+            });
+        }
+        let e: EntryV1 = encoding::decode(labels::ENTRY, bytes, MAX_ENTRY_BYTES)?;
+        Ok(Entry {
+            seq: e.seq,
+            prev: e.prev,
+            logged_at: e.logged_at,
+            case_prev: None,
+            statement: SignedStatement {
+                statement: Statement {
+                    time: e.time,
+                    author: e.author,
+                    event: e.event,
+                    binding: None,
+                },
+                signature: e.signature,
+            },
+        })
     }
 }
 
@@ -171,7 +459,7 @@ impl EncodedEntry {
 mod tests {
     use super::*;
     use crate::keys::SecretKey;
-    use crate::model::Role;
+    use crate::model::{Role, Suite};
 
     fn sample() -> (SecretKey, Entry) {
         let key = SecretKey::from_seed(&[1u8; 32]);
@@ -190,9 +478,89 @@ mod tests {
             seq: 1,
             prev: Digest::from_bytes([3u8; 32]),
             logged_at: Timestamp(1_700_000_000_500),
+            case_prev: None,
             statement: st,
         };
         (key, entry)
+    }
+
+    fn sample_v2() -> Entry {
+        let key = SecretKey::from_seed(&[1u8; 32]);
+        let st = SignedStatement::sign_bound(
+            Binding {
+                suite: Suite::Sha256Ed25519Blake3,
+                ledger: Digest::from_bytes([9u8; 32]),
+                counter: 7,
+            },
+            Timestamp(1_700_000_000_000),
+            Event::CaseClosed {
+                case_no: "c".into(),
+                outcome: "x".into(),
+                file_retention: crate::model::Retention::Permanent,
+            },
+            &key,
+        )
+        .unwrap();
+        Entry {
+            seq: 5,
+            prev: Digest::from_bytes([3u8; 32]),
+            logged_at: Timestamp(1_700_000_000_500),
+            case_prev: Some(2),
+            statement: st,
+        }
+    }
+
+    #[test]
+    fn v2_entry_round_trip_and_layout() {
+        let entry = sample_v2();
+        let bytes = entry.to_bytes().unwrap();
+        assert!(bytes.starts_with(labels::ENTRY_V2));
+        // seq 5, prev, logged_at (zigzag varint), case_prev Some(2), suite 0, ledger, counter 7.
+        let body = &bytes[labels::ENTRY_V2.len()..];
+        assert_eq!(body[0], 5);
+        assert_eq!(&body[1..33], &[3u8; 32]);
+        let after_time = 33 + 6; // 1_700_000_000_500 * 2 takes 6 varint bytes
+        assert_eq!(&body[after_time..after_time + 3], &[1, 2, 0]);
+        assert_eq!(&body[after_time + 3..after_time + 35], &[9u8; 32]);
+        assert_eq!(body[after_time + 35], 7);
+        let back = Entry::from_bytes(&bytes).unwrap();
+        assert_eq!(back, entry);
+        assert_eq!(back.version(), FormatVersion::V2);
+        back.statement.verify_signature().unwrap();
+    }
+
+    #[test]
+    fn v2_signature_covers_the_binding() {
+        let entry = sample_v2();
+        for change in 0..3 {
+            let mut e = entry.clone();
+            let b = e.statement.statement.binding.as_mut().unwrap();
+            match change {
+                0 => b.counter += 1,
+                1 => b.ledger = Digest::ZERO,
+                _ => e.statement.statement.binding = None,
+            }
+            assert!(e.statement.verify_signature().is_err(), "change {change}");
+        }
+        // The signed messages of the two versions are disjoint (different labels).
+        let v2 = entry.statement.statement.signed_message().unwrap();
+        assert!(v2.starts_with(labels::STATEMENT_V2));
+    }
+
+    #[test]
+    fn v1_entry_cannot_carry_a_case_link() {
+        let (_, mut entry) = sample();
+        entry.case_prev = Some(0);
+        assert_eq!(entry.to_bytes(), Err(EncodingError::CaseLinkInV1));
+    }
+
+    #[test]
+    fn v1_bytes_under_the_v2_label_are_refused() {
+        let (_, entry) = sample();
+        let bytes = entry.to_bytes().unwrap();
+        let mut relabelled = labels::ENTRY_V2.to_vec();
+        relabelled.extend_from_slice(&bytes[labels::ENTRY.len()..]);
+        assert!(Entry::from_bytes(&relabelled).is_err());
     }
 
     #[test]

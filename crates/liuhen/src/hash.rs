@@ -32,6 +32,12 @@ pub mod labels {
     pub const ENTRY: &[u8] = b"liuhen/v1/entry\0";
     /// Prefix of the message an author signs for a [`Statement`](crate::entry::Statement).
     pub const STATEMENT: &[u8] = b"liuhen/v1/statement\0";
+    /// Prefix of the canonical bytes of a format-v2 [`Entry`](crate::entry::Entry).
+    pub const ENTRY_V2: &[u8] = b"liuhen/v2/entry\0";
+    /// Prefix of the message an author signs for a format-v2
+    /// [`Statement`](crate::entry::Statement) (one that carries a
+    /// [`Binding`](crate::entry::Binding)).
+    pub const STATEMENT_V2: &[u8] = b"liuhen/v2/statement\0";
     /// Prefix of a sealed personal-data commitment `H(label || salt || postcard((field, value)))`.
     pub const SEALED: &[u8] = b"liuhen/v1/sealed\0";
 }
@@ -257,8 +263,19 @@ mod tests {
 
     #[test]
     fn labels_end_in_nul() {
-        for l in [labels::ENTRY, labels::STATEMENT, labels::SEALED] {
+        let all = [
+            labels::ENTRY,
+            labels::STATEMENT,
+            labels::SEALED,
+            labels::ENTRY_V2,
+            labels::STATEMENT_V2,
+        ];
+        for l in all {
             assert_eq!(l.last(), Some(&0u8));
+            // No label is a prefix of another: the kinds of message are disjoint.
+            for m in all {
+                assert!(l == m || !m.starts_with(l), "{l:?} prefixes {m:?}");
+            }
         }
     }
 }

@@ -28,7 +28,9 @@ use crate::admission::{Admission, Refusal};
 use crate::checkpoint::{Checkpoint, CheckpointError, NoteVerifier, SignedCheckpoint};
 use crate::clock::Clock;
 use crate::encoding::EncodingError;
-use crate::entry::{EncodedEntry, Entry, SignedStatement, StatementError};
+use crate::entry::{
+    Binding, EncodedEntry, Entry, FormatVersion, SignedStatement, Statement, StatementError,
+};
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::keys::{PublicKey, Signer};
 use crate::merkle::{
@@ -52,6 +54,11 @@ pub struct LedgerOptions {
     /// on for a signer whose faults must be caught before they reach the ledger (an HSM without
     /// its own check), because an entry with a bad signature can never be removed again.
     pub verify_own_signatures: bool,
+    /// The format version [`Ledger::create`] writes (default [`FormatVersion::V2`]). Opening
+    /// a ledger takes the version from its genesis entry; this setting does not apply there.
+    /// v1 is kept so that v1 ledgers stay reproducible (golden vectors); new ledgers should be
+    /// v2, whose statements cannot be replayed (docs/decisions/0004-format-v2.md).
+    pub format: FormatVersion,
 }
 
 impl Default for LedgerOptions {
@@ -59,6 +66,7 @@ impl Default for LedgerOptions {
         LedgerOptions {
             max_future_skew_ms: 5 * 60 * 1000,
             verify_own_signatures: false,
+            format: FormatVersion::V2,
         }
     }
 }
@@ -372,12 +380,27 @@ impl<S: Store> Ledger<S> {
         check_origin(origin)?;
         check_store_origin(&store, origin)?;
         let now = clock.now();
-        let genesis_statement = SignedStatement::sign(
-            now,
-            Event::Genesis {
-                origin: origin.to_owned(),
-                suite: Suite::Sha256Ed25519Blake3,
-                ledger_key: ledger_key.public_key(),
+        let suite = Suite::Sha256Ed25519Blake3;
+        // A v2 genesis binds itself to the suite with a zero ledger id and counter 0: the ledger
+        // id is the leaf hash of this very entry, unknown until it is made.
+        let binding = match options.format {
+            FormatVersion::V1 => None,
+            FormatVersion::V2 => Some(Binding {
+                suite,
+                ledger: Digest::ZERO,
+                counter: 0,
+            }),
+        };
+        let genesis_statement = SignedStatement::sign_statement(
+            Statement {
+                time: now,
+                author: ledger_key.public_key(),
+                event: Event::Genesis {
+                    origin: origin.to_owned(),
+                    suite,
+                    ledger_key: ledger_key.public_key(),
+                },
+                binding,
             },
             ledger_key,
         )?;
@@ -390,6 +413,7 @@ impl<S: Store> Ledger<S> {
             seq: 0,
             prev: Digest::ZERO,
             logged_at: now,
+            case_prev: None,
             statement: genesis_statement,
         };
         let encoded = EncodedEntry::new(&entry, &hasher)
@@ -487,6 +511,31 @@ impl<S: Store> Ledger<S> {
     /// Number of entries.
     pub fn size(&self) -> u64 {
         self.store.size()
+    }
+
+    /// The ledger's format version, as its genesis entry declares it.
+    ///
+    /// # Errors
+    /// A store error, or [`LedgerError::Corrupt`] if entry 0 no longer decodes.
+    pub fn format(&self) -> Result<FormatVersion, LedgerError> {
+        Ok(self.entry(0)?.version())
+    }
+
+    /// The ledger id that format-v2 statements bind to: the leaf hash of entry 0. `None` for a
+    /// v1 ledger, whose statements bind to nothing.
+    ///
+    /// # Errors
+    /// A store error, or [`LedgerError::Corrupt`] if entry 0 no longer decodes.
+    pub fn ledger_id(&self) -> Result<Option<Digest>, LedgerError> {
+        let bytes = self.store.entry_bytes(0)?;
+        let entry = Entry::from_bytes(&bytes).map_err(|e| LedgerError::Corrupt {
+            seq: 0,
+            reason: e.to_string(),
+        })?;
+        Ok(match entry.version() {
+            FormatVersion::V1 => None,
+            FormatVersion::V2 => Some(self.hasher.hash_leaf(&bytes)),
+        })
     }
 
     /// The ledger's origin.
@@ -716,6 +765,7 @@ impl<S: Store> Ledger<S> {
             seq,
             prev,
             logged_at: now,
+            case_prev: None,
             statement,
         };
         let encoded = EncodedEntry::new(&entry, &self.hasher)

@@ -24,7 +24,7 @@ pub mod vault;
 pub mod verify;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use entry::{Entry, SignedStatement, Statement};
+pub use entry::{Binding, Entry, FormatVersion, SignedStatement, Statement};
 pub use hash::Digest;
 pub use keys::{PublicKey, SecretKey, Signature, Signer};
 pub use ledger::{Ledger, LedgerError, LedgerOptions, Receipt};

@@ -299,6 +299,7 @@ mod tests {
             time: Timestamp(0),
             author: author.public_key(),
             event,
+            binding: None,
         }
     }
 

@@ -317,6 +317,7 @@ fn check_may_disclose(
             to: Sealed(Digest::ZERO),
             what: Vec::new(),
         },
+        binding: None,
     };
     ledger.registry().check(ledger.size(), &probe).map_err(|e| {
         format!(
