@@ -35,12 +35,12 @@ mod session;
 
 use std::collections::HashMap;
 
-use crate::entry::Statement;
+use crate::entry::{Binding, FormatVersion, Statement};
 use crate::hash::Digest;
 use crate::keys::PublicKey;
 use crate::media::custody::Custody;
 use crate::media::PurgeBlock;
-use crate::model::{Event, Role, Timestamp};
+use crate::model::{Event, RecordRef, Role, Timestamp};
 use crate::registry::{Registry, RegistryError};
 use crate::verify::FindingKind;
 
@@ -54,6 +54,31 @@ pub enum Refusal {
     /// [`RegistryError::NotPermitted`]).
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// Format v2: the statement is not bound to this ledger — another ledger id or suite, a v1
+    /// statement in a v2 ledger or a v2 statement in a v1 ledger, or a genesis binding other
+    /// than `{suite, zero, 0}`.
+    #[error("entry {seq}: the statement is for another ledger: {reason}")]
+    WrongLedger {
+        /// Position.
+        seq: u64,
+        /// What differs.
+        reason: String,
+    },
+    /// Format v2: the author's counter is not above its last admitted one: a replayed (or
+    /// out-of-order) statement.
+    #[error("entry {seq}: statement of {author} with counter {counter} replays or comes after its counter {last} already admitted at entry {last_seq}")]
+    Replay {
+        /// Position.
+        seq: u64,
+        /// The author.
+        author: PublicKey,
+        /// The statement's counter.
+        counter: u64,
+        /// The author's last admitted counter.
+        last: u64,
+        /// Where that was admitted.
+        last_seq: u64,
+    },
     /// The statement is dated before the ledger existed (minus the skew): a clock error or
     /// seconds given for milliseconds.
     #[error("entry {seq}: the statement is dated {time} ms, before the ledger began ({genesis} ms) minus the allowed skew")]
@@ -217,6 +242,8 @@ impl Refusal {
             Refusal::SegmentCountMismatch { .. } => FindingKind::SegmentCountMismatch,
             Refusal::CaseAlreadyOpen { .. } => FindingKind::CaseAlreadyOpen,
             Refusal::PurgeUnlawful { .. } => FindingKind::MediaPurgeUnlawful,
+            Refusal::WrongLedger { .. } => FindingKind::WrongLedger,
+            Refusal::Replay { .. } => FindingKind::Replay,
         }
     }
 
@@ -283,6 +310,20 @@ pub fn may_author(role: Role, event: &Event) -> bool {
     allowed.contains(&role)
 }
 
+/// A v2 genesis binds itself to its declared suite, a zero ledger id and counter 0.
+fn check_genesis_binding(statement: &Statement) -> Result<(), Refusal> {
+    let (Some(b), Event::Genesis { suite, .. }) = (&statement.binding, &statement.event) else {
+        return Ok(());
+    };
+    if b.suite != *suite || b.ledger != Digest::ZERO || b.counter != 0 {
+        return Err(Refusal::WrongLedger {
+            seq: 0,
+            reason: "a format-v2 genesis must be bound to its own suite, the zero ledger id and counter 0".into(),
+        });
+    }
+    Ok(())
+}
+
 /// The admission state as of some position in the ledger.
 #[derive(Debug, Default)]
 pub struct Admission {
@@ -293,6 +334,16 @@ pub struct Admission {
     /// Case → the entry that opened it, while it is open.
     open_cases: HashMap<String, u64>,
     custody: Custody,
+    /// The format version, from the genesis statement.
+    version: Option<FormatVersion>,
+    /// Format v2: the ledger id (leaf hash of entry 0), once known.
+    ledger_id: Option<Digest>,
+    /// Format v2: each author's last admitted counter and where.
+    counters: HashMap<PublicKey, (u64, u64)>,
+    /// Format v2: each case's latest entry (the next entry's `case_prev`).
+    case_last: HashMap<String, u64>,
+    /// Access request → its case.
+    request_case: HashMap<String, String>,
 }
 
 impl Admission {
@@ -313,6 +364,78 @@ impl Admission {
     /// The genesis entry's `logged_at`, once entry 0 was admitted.
     pub fn genesis_time(&self) -> Option<Timestamp> {
         self.genesis_time
+    }
+
+    /// The format version the genesis entry chose.
+    pub fn version(&self) -> Option<FormatVersion> {
+        self.version
+    }
+
+    /// Format v2: the ledger id (the leaf hash of entry 0), once set.
+    pub fn ledger_id(&self) -> Option<Digest> {
+        self.ledger_id
+    }
+
+    /// Records the leaf hash of entry 0 once it is known: in a v2 ledger it is the ledger id
+    /// every later statement must be bound to.
+    pub fn set_genesis_leaf(&mut self, leaf_hash: Digest) {
+        if self.version == Some(FormatVersion::V2) {
+            self.ledger_id = Some(leaf_hash);
+        }
+    }
+
+    /// The binding the next statement of `author` takes in this ledger: the genesis suite,
+    /// the ledger id and the author's last counter plus one (1 for an author without one).
+    /// `None` in a v1 ledger, or before the ledger id is known.
+    pub fn next_binding(&self, author: &PublicKey) -> Option<Binding> {
+        if self.version != Some(FormatVersion::V2) {
+            return None;
+        }
+        let genesis = self.registry.genesis()?;
+        Some(Binding {
+            suite: genesis.suite,
+            ledger: self.ledger_id?,
+            counter: self
+                .counters
+                .get(author)
+                .map_or(1, |(c, _)| c.saturating_add(1)),
+        })
+    }
+
+    /// The case an entry with `event` concerns, if one (docs/FORMAT.md §10): the case the
+    /// event names; for the events of a recording session (segments, interruption, stop, and
+    /// records of a session) the session's case; for an access decision the case of its
+    /// request; for a view or a confidentiality marking of a case, that case.
+    pub fn case_of(&self, event: &Event) -> Option<String> {
+        if let Some(c) = event.case_no() {
+            return Some(c.to_owned());
+        }
+        let session_case = |s: &str| self.session_case(s).map(str::to_owned);
+        match event {
+            Event::SegmentSealed { session, .. }
+            | Event::RecordingInterrupted { session, .. }
+            | Event::RecordingStopped { session, .. } => session_case(session),
+            Event::AccessDecided { request, .. } => self.request_case.get(request).cloned(),
+            Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
+                match subject {
+                    RecordRef::Case(c) => Some(c.clone()),
+                    RecordRef::Session(s) => session_case(s),
+                    RecordRef::Media(_) => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Format v2: the `case_prev` the entry of `event` must carry at the next position — the
+    /// latest entry of the same case. `None` in a v1 ledger, for the first entry of a case and
+    /// for an event that concerns no single case.
+    pub fn case_prev(&self, event: &Event) -> Option<u64> {
+        if self.version != Some(FormatVersion::V2) {
+            return None;
+        }
+        self.case_of(event)
+            .and_then(|c| self.case_last.get(&c).copied())
     }
 
     /// Decides whether `statement` may become entry `seq`, logged at `logged_at`, without
@@ -337,7 +460,7 @@ impl Admission {
             });
         }
         if seq == 0 {
-            return Ok(());
+            return check_genesis_binding(statement);
         }
         let role = self
             .registry
@@ -355,6 +478,7 @@ impl Admission {
             }
             .into());
         }
+        self.check_binding(seq, statement)?;
         if let Some(genesis) = self.genesis_time {
             if time < genesis.plus_millis(self.skew_ms.saturating_neg()) {
                 return Err(Refusal::BeforeGenesis {
@@ -414,8 +538,23 @@ impl Admission {
         self.registry.admit(seq, statement)?;
         if seq == 0 {
             self.genesis_time = Some(logged_at);
+            self.version = Some(statement.version());
+        }
+        if let Some(b) = &statement.binding {
+            self.counters.insert(statement.author, (b.counter, seq));
         }
         let event = &statement.event;
+        if let Some(case) = self.case_of(event) {
+            self.case_last.insert(case, seq);
+        }
+        if let Event::AccessRequested {
+            request, case_no, ..
+        } = event
+        {
+            self.request_case
+                .entry(request.clone())
+                .or_insert_with(|| case_no.clone());
+        }
         self.sessions.apply(seq, event);
         match event {
             Event::CaseOpened { case_no, .. } => {
@@ -428,6 +567,51 @@ impl Admission {
         }
         self.custody.observe(seq, event);
         Ok(())
+    }
+
+    /// Format v2: the statement is bound to this ledger, its suite, and a counter above its
+    /// author's last; format v1: it carries no binding (and nothing can tell a replay).
+    fn check_binding(&self, seq: u64, statement: &Statement) -> Result<(), Refusal> {
+        let wrong = |reason: String| Err(Refusal::WrongLedger { seq, reason });
+        match (self.version, &statement.binding) {
+            (Some(FormatVersion::V1), None) | (None, _) => Ok(()),
+            (Some(FormatVersion::V1), Some(_)) => {
+                wrong("a format-v2 statement in a format-v1 ledger".into())
+            }
+            (Some(FormatVersion::V2), None) => wrong(
+                "a format-v1 statement, bound to no ledger, in a format-v2 ledger".into(),
+            ),
+            (Some(FormatVersion::V2), Some(b)) => {
+                if let Some(g) = self.registry.genesis() {
+                    if b.suite != g.suite {
+                        return wrong(format!(
+                            "it is signed under suite {:?}, the ledger's suite is {:?}",
+                            b.suite, g.suite
+                        ));
+                    }
+                }
+                if let Some(id) = self.ledger_id {
+                    if b.ledger != id {
+                        return wrong(format!(
+                            "it names ledger {}, this ledger's id is {id}",
+                            b.ledger
+                        ));
+                    }
+                }
+                if let Some((last, last_seq)) = self.counters.get(&statement.author) {
+                    if b.counter <= *last {
+                        return Err(Refusal::Replay {
+                            seq,
+                            author: statement.author,
+                            counter: b.counter,
+                            last: *last,
+                            last_seq: *last_seq,
+                        });
+                    }
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The case a session belongs to, if the session was started.
@@ -448,6 +632,7 @@ mod tests {
             time: Timestamp(time),
             author: author.public_key(),
             event,
+            binding: None,
         }
     }
 

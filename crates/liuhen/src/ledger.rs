@@ -317,6 +317,16 @@ fn rebuild<S: Store + ?Sized>(
                 "its logged_at is earlier than the entry before it".into(),
             ));
         }
+        let case_prev = admission.case_prev(&entry.statement.statement.event);
+        if entry.case_prev != case_prev {
+            return Err(corrupt(
+                seq,
+                format!(
+                    "its case back-link is {:?}, but the previous entry of its case is {case_prev:?}",
+                    entry.case_prev
+                ),
+            ));
+        }
         admission
             .admit(seq, entry.logged_at, &entry.statement.statement)
             .map_err(|e| corrupt(seq, e.to_string()))?;
@@ -324,6 +334,9 @@ fn rebuild<S: Store + ?Sized>(
             registry_changes.push(seq);
         }
         prev = hasher.hash_leaf(&bytes);
+        if seq == 0 {
+            admission.set_genesis_leaf(prev);
+        }
         frontier.push(hasher, prev)?;
         last_logged_at = entry.logged_at;
     }
@@ -418,6 +431,7 @@ impl<S: Store> Ledger<S> {
         };
         let encoded = EncodedEntry::new(&entry, &hasher)
             .map_err(|source| LedgerError::Encoding { index: 0, source })?;
+        admission.set_genesis_leaf(encoded.leaf_hash);
         store.append(std::slice::from_ref(&encoded))?;
         let mut frontier = CompactRange::new();
         frontier.push(&hasher, encoded.leaf_hash)?;
@@ -599,6 +613,35 @@ impl<S: Store> Ledger<S> {
         self.clock.now()
     }
 
+    /// The binding the next statement of `author` must carry in this ledger (format v2: the
+    /// suite, the ledger id and the author's next counter); `None` in a v1 ledger. A signer
+    /// that signs several statements before they are appended counts on from it.
+    pub fn next_binding(&self, author: &PublicKey) -> Option<Binding> {
+        self.admission.next_binding(author)
+    }
+
+    /// Signs `event` at `time` with `signer` as this ledger admits it: bound (format v2) with
+    /// the signer's next counter, or unbound in a v1 ledger. Does not append.
+    ///
+    /// # Errors
+    /// A signer error.
+    pub fn sign(
+        &self,
+        signer: &dyn Signer,
+        time: Timestamp,
+        event: Event,
+    ) -> Result<SignedStatement, LedgerError> {
+        Ok(SignedStatement::sign_statement(
+            Statement {
+                time,
+                author: signer.public_key(),
+                event,
+                binding: self.next_binding(&signer.public_key()),
+            },
+            signer,
+        )?)
+    }
+
     /// Signs `event` now with `signer` and appends it.
     ///
     /// # Errors
@@ -608,7 +651,7 @@ impl<S: Store> Ledger<S> {
         signer: &dyn Signer,
         event: Event,
     ) -> Result<Receipt, LedgerError> {
-        let statement = SignedStatement::sign(self.clock.now(), event, signer)?;
+        let statement = self.sign(signer, self.clock.now(), event)?;
         let verify = self.options.verify_own_signatures;
         let mut receipts = self.append_checked(vec![statement], verify)?;
         receipts.pop().ok_or(LedgerError::NoGenesis)
@@ -765,7 +808,7 @@ impl<S: Store> Ledger<S> {
             seq,
             prev,
             logged_at: now,
-            case_prev: None,
+            case_prev: self.admission.case_prev(&statement.statement.event),
             statement,
         };
         let encoded = EncodedEntry::new(&entry, &self.hasher)

@@ -168,6 +168,12 @@ pub enum FindingKind {
     /// An entry is logged later than the verifier's own clock plus the skew: a forged
     /// `logged_at` (which would poison the writer's clock floor).
     LoggedInFuture,
+    /// Format v2: a statement bound to another ledger or suite, or of the other format version.
+    WrongLedger,
+    /// Format v2: a statement whose counter is not above its author's last: replayed.
+    Replay,
+    /// Format v2: an entry's `case_prev` is not the latest earlier entry of its case.
+    CaseLinkBroken,
 }
 
 impl FindingKind {
@@ -516,6 +522,7 @@ impl Walker<'_> {
             ),
             Ok(entry) => check_entry(
                 entry,
+                &c.leaf_hash,
                 seq,
                 &self.prev,
                 c.signature_ok,
@@ -703,6 +710,7 @@ impl Walker<'_> {
 #[allow(clippy::too_many_arguments)]
 fn check_entry(
     entry: &Entry,
+    leaf_hash: &Digest,
     seq: u64,
     prev: &Digest,
     signature_ok: bool,
@@ -768,6 +776,20 @@ fn check_entry(
     // statement whose signature fails has no effect on the state: a forged KeyAuthorized must
     // not make the forger's later entries look authorized.
     let statement = &entry.statement.statement;
+    let case_prev = admission.case_prev(&statement.event);
+    if entry.case_prev != case_prev {
+        let text = |c: Option<u64>| c.map_or_else(|| "none".to_owned(), |s| format!("entry {s}"));
+        f.add(
+            FindingKind::CaseLinkBroken,
+            Some(seq),
+            None,
+            format!(
+                "entry {seq} links back to {} as the previous entry of its case, but that is {}: an entry of the case was removed, inserted or moved",
+                text(entry.case_prev),
+                text(case_prev)
+            ),
+        );
+    }
     let admitted = if signature_ok {
         admission.admit(seq, entry.logged_at, statement)
     } else {
@@ -775,6 +797,9 @@ fn check_entry(
     };
     if let Err(refusal) = admitted {
         f.add(refusal.finding_kind(), Some(seq), None, refusal.to_string());
+    }
+    if seq == 0 {
+        admission.set_genesis_leaf(*leaf_hash);
     }
 }
 

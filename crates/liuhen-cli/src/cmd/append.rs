@@ -80,8 +80,11 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
         return Ok(EXIT_OK);
     }
+    // The writer is opened (and locked) once the input is read, before signing: statements
+    // signed here are bound (format v2) with the key's next counters in this ledger.
+    let mut ledger = open_ledger(&args.dir)?;
     let mode = match &key {
-        Some(k) => Mode::SignWith(k),
+        Some(k) => Mode::SignWith(k, ledger.next_binding(&liuhen::Signer::public_key(k))),
         None => Mode::Signed,
     };
     let bar = crate::progress::bar(global, values.len() as u64, "statements");
@@ -102,7 +105,6 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         })
         .collect();
     let statements = numbered.into_iter().map(|n| n.statement).collect();
-    let mut ledger = open_ledger(&args.dir)?;
     let line_of = |index: usize| labels.get(index).map_or(0, |l| l.line);
     let outcomes = if args.each {
         ledger.append_each(statements, true).map_err(|e| {

@@ -33,7 +33,7 @@ use rayon::prelude::*;
 
 use crate::admission::Admission;
 use crate::entry::Entry;
-use crate::hash::Digest;
+use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::model::{Event, MediaRef};
 use crate::store::Store;
 use crate::verify::{Finding, FindingKind};
@@ -123,6 +123,9 @@ pub fn verify_media<S: Store + ?Sized>(
             if refusal.is_recording_or_hold() {
                 out.push(finding(refusal.finding_kind(), Some(seq), refusal.to_string()));
             }
+        }
+        if seq == 0 {
+            admission.set_genesis_leaf(Sha256TreeHasher.hash_leaf(&bytes));
         }
     }
 
