@@ -570,7 +570,11 @@ impl Sim {
             ORIGIN,
             &k.ledger,
             clock.clone(),
-            LedgerOptions::default(),
+            // Format v1: statements here are signed outside the ledger, bound to no ledger.
+            LedgerOptions {
+                format: liuhen::FormatVersion::V1,
+                ..LedgerOptions::default()
+            },
         )
         .unwrap();
         clock.set(Timestamp(T0));

@@ -834,7 +834,11 @@ fn segment_chains_of_the_case_are_checked() {
         ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: the statements are signed outside the ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     let mut events = scenario(&k);

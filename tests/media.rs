@@ -183,7 +183,11 @@ fn fixture() -> Fixture {
         ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: statements here are signed outside the ledger, bound to no ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     clock.set(Timestamp(T0 + 86_400_000));
@@ -894,9 +898,7 @@ fn lawfully_purged_media_is_not_a_finding() {
 fn purge_refused_without_a_purge_statement() {
     let c = media_case("nopurge");
     let d = c.doc_b.digest;
-    let e =
-        c.ms.purge(&d, c.f.store(), Timestamp(T0))
-            .unwrap_err();
+    let e = c.ms.purge(&d, c.f.store(), Timestamp(T0)).unwrap_err();
     assert!(
         matches!(
             e,
@@ -938,8 +940,7 @@ fn purge_refused_under_retention_allowed_after_expiry() {
         .media_findings(Some(&c.ms))
         .iter()
         .any(|f| f.kind == FindingKind::MediaPurgeUnlawful));
-    c.ms.purge(&d, c.f.store(), Timestamp(until.0 + 1))
-        .unwrap();
+    c.ms.purge(&d, c.f.store(), Timestamp(until.0 + 1)).unwrap();
     assert!(!c.ms.contains(&d));
 }
 

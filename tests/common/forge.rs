@@ -24,17 +24,27 @@ pub fn copy_store<S: Store + ?Sized>(src: &S) -> MemoryStore {
 
 /// Appends `statement` to `store` as its next entry, logged at `logged_at`, chained to the
 /// entry before it exactly as the writer would, but without asking the admission rule.
-pub fn inject<S: Store + ?Sized>(store: &mut S, statement: SignedStatement, logged_at: Timestamp) -> u64 {
+pub fn inject<S: Store + ?Sized>(
+    store: &mut S,
+    statement: SignedStatement,
+    logged_at: Timestamp,
+) -> u64 {
     let seq = store.size();
     let prev = if seq == 0 {
         Digest::ZERO
     } else {
         Sha256TreeHasher.hash_leaf(&store.entry_bytes(seq - 1).unwrap())
     };
+    let case_prev = if statement.statement.binding.is_some() {
+        state_of(store).case_prev(&statement.statement.event)
+    } else {
+        None
+    };
     let entry = Entry {
         seq,
         prev,
         logged_at,
+        case_prev,
         statement,
     };
     store
@@ -60,4 +70,20 @@ pub fn seal<S: Store + ?Sized>(store: &mut S, origin: &str, ledger_key: &liuhen:
     };
     let signed = SignedCheckpoint::sign(checkpoint, ledger_key).unwrap();
     store.append_checkpoint(&signed.to_string()).unwrap();
+}
+
+/// The admission state over everything `store` holds, as the verifier builds it (what it
+/// refuses has no effect): what a forger computes to make its entry look in place.
+pub fn state_of<S: Store + ?Sized>(store: &S) -> liuhen::admission::Admission {
+    let mut a =
+        liuhen::admission::Admission::new(liuhen::LedgerOptions::default().max_future_skew_ms);
+    for seq in 0..store.size() {
+        let bytes = store.entry_bytes(seq).unwrap();
+        let entry = Entry::from_bytes(&bytes).unwrap();
+        let _ = a.admit(seq, entry.logged_at, &entry.statement.statement);
+        if seq == 0 {
+            a.set_genesis_leaf(Sha256TreeHasher.hash_leaf(&bytes));
+        }
+    }
+    a
 }

@@ -276,9 +276,7 @@ impl Refusal {
 pub fn may_author(role: Role, event: &Event) -> bool {
     use Role::{Auditor, Custodian, Device, Officer, Station, System};
     let allowed: &[Role] = match event {
-        Event::Genesis { .. } | Event::KeyAuthorized { .. } | Event::KeyRevoked { .. } => {
-            &[System]
-        }
+        Event::Genesis { .. } | Event::KeyAuthorized { .. } | Event::KeyRevoked { .. } => &[System],
         Event::CaseOpened { .. }
         | Event::CaseClosed { .. }
         | Event::DecisionMade { .. }
@@ -462,14 +460,12 @@ impl Admission {
         if seq == 0 {
             return check_genesis_binding(statement);
         }
-        let role = self
-            .registry
-            .get(&statement.author)
-            .map(|r| r.role)
-            .ok_or(RegistryError::UnknownKey {
+        let role = self.registry.get(&statement.author).map(|r| r.role).ok_or(
+            RegistryError::UnknownKey {
                 seq,
                 key: statement.author,
-            })?;
+            },
+        )?;
         if !may_author(role, event) {
             return Err(RegistryError::NotPermitted {
                 seq,
@@ -578,9 +574,9 @@ impl Admission {
             (Some(FormatVersion::V1), Some(_)) => {
                 wrong("a format-v2 statement in a format-v1 ledger".into())
             }
-            (Some(FormatVersion::V2), None) => wrong(
-                "a format-v1 statement, bound to no ledger, in a format-v2 ledger".into(),
-            ),
+            (Some(FormatVersion::V2), None) => {
+                wrong("a format-v1 statement, bound to no ledger, in a format-v2 ledger".into())
+            }
             (Some(FormatVersion::V2), Some(b)) => {
                 if let Some(g) = self.registry.genesis() {
                     if b.suite != g.suite {
@@ -675,7 +671,9 @@ mod tests {
             granted: true,
             reason: "x".into(),
         };
-        let err = a.check(2, t, &st(&device, t.0, decided.clone())).unwrap_err();
+        let err = a
+            .check(2, t, &st(&device, t.0, decided.clone()))
+            .unwrap_err();
         assert!(matches!(
             err,
             Refusal::Registry(RegistryError::NotPermitted {

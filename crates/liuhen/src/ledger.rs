@@ -718,8 +718,8 @@ impl<S: Store> Ledger<S> {
             Vec::new()
         };
         if self.stale {
-            self.admission = rebuild(&self.store, &self.hasher, self.options.max_future_skew_ms)?
-                .admission;
+            self.admission =
+                rebuild(&self.store, &self.hasher, self.options.max_future_skew_ms)?.admission;
             self.stale = false;
         }
         let clock_now = self.clock.now();

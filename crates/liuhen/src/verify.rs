@@ -23,13 +23,13 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::admission::Admission;
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint};
+use crate::clock::{Clock, SystemClock};
 use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::merkle::CompactRange;
 use crate::model::Timestamp;
-use crate::admission::Admission;
-use crate::clock::{Clock, SystemClock};
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
 
@@ -696,7 +696,11 @@ impl Walker<'_> {
         };
         Report {
             verdict,
-            origin: self.admission.registry().genesis().map(|g| g.origin.clone()),
+            origin: self
+                .admission
+                .registry()
+                .genesis()
+                .map(|g| g.origin.clone()),
             entries: total,
             checkpoints: self.checkpoints.len() as u64,
             checkpoints_verified: self.checkpoints_verified,

@@ -117,11 +117,14 @@ impl Sessions {
             Event::RecordingInterrupted { session, .. } => {
                 // An interruption may be recorded after the stop (the note is written later,
                 // its `at` says when): only an unknown session is refused.
-                let s = self.map.get(session).ok_or_else(|| Refusal::SegmentOrphan {
-                    seq,
-                    session: session.clone(),
-                    what: "RecordingInterrupted".into(),
-                })?;
+                let s = self
+                    .map
+                    .get(session)
+                    .ok_or_else(|| Refusal::SegmentOrphan {
+                        seq,
+                        session: session.clone(),
+                        what: "RecordingInterrupted".into(),
+                    })?;
                 if s.device != *author && role != Role::Officer {
                     return Err(wrong_device(
                         seq,
@@ -166,11 +169,14 @@ impl Sessions {
 
     /// A started, not yet stopped session, or the refusal that says why not.
     fn open_session(&self, seq: u64, session: &str, what: &str) -> Result<&Session, Refusal> {
-        let s = self.map.get(session).ok_or_else(|| Refusal::SegmentOrphan {
-            seq,
-            session: session.to_owned(),
-            what: what.to_owned(),
-        })?;
+        let s = self
+            .map
+            .get(session)
+            .ok_or_else(|| Refusal::SegmentOrphan {
+                seq,
+                session: session.to_owned(),
+                what: what.to_owned(),
+            })?;
         if let Some(stopped_at) = s.stopped {
             return Err(Refusal::SegmentAfterStop {
                 seq,
@@ -216,13 +222,7 @@ impl Sessions {
     }
 }
 
-fn wrong_device(
-    seq: u64,
-    session: &str,
-    what: String,
-    author: &PublicKey,
-    s: &Session,
-) -> Refusal {
+fn wrong_device(seq: u64, session: &str, what: String, author: &PublicKey, s: &Session) -> Refusal {
     Refusal::WrongDevice {
         seq,
         session: session.to_owned(),

@@ -112,7 +112,9 @@ pub fn verify_media<S: Store + ?Sized>(
             });
         }
         let lawful = match event {
-            Event::MediaPurged { media: d, .. } => Some((*d, custody.blocks(d, entry.logged_at).is_empty())),
+            Event::MediaPurged { media: d, .. } => {
+                Some((*d, custody.blocks(d, entry.logged_at).is_empty()))
+            }
             _ => None,
         };
         custody.observe(seq, event);
@@ -121,7 +123,11 @@ pub fn verify_media<S: Store + ?Sized>(
         }
         if let Err(refusal) = admission.admit(seq, entry.logged_at, statement) {
             if refusal.is_recording_or_hold() {
-                out.push(finding(refusal.finding_kind(), Some(seq), refusal.to_string()));
+                out.push(finding(
+                    refusal.finding_kind(),
+                    Some(seq),
+                    refusal.to_string(),
+                ));
             }
         }
         if seq == 0 {
