@@ -121,7 +121,7 @@ impl World {
                 Event::CaseClosed {
                     case_no: case,
                     outcome: "结案".into(),
-                    file_retention: if b % 2 == 0 {
+                    file_retention: if b.is_multiple_of(2) {
                         Retention::Permanent
                     } else {
                         Retention::Until(now.plus_millis(MIN))
@@ -220,7 +220,7 @@ impl World {
                 )
             }
             8 => (
-                if b % 2 == 0 {
+                if b.is_multiple_of(2) {
                     Event::PreservationOrdered {
                         case_no: case,
                         trigger: PreservationTrigger::PartyObjection,
@@ -257,7 +257,7 @@ impl World {
                     granted: true,
                     reason: "申请".into(),
                 },
-                if a % 2 == 0 { 0 } else { 1 },
+                if a.is_multiple_of(2) { 0 } else { 1 },
                 now,
             ),
             // A statement dated 1970 or at i64::MIN (seconds for milliseconds, or garbage).
@@ -268,7 +268,7 @@ impl World {
                     purpose: "复核".into(),
                 },
                 0,
-                if b % 2 == 0 {
+                if b.is_multiple_of(2) {
                     Timestamp(now.0 / 1000)
                 } else {
                     Timestamp(i64::MIN)
@@ -409,9 +409,9 @@ fn officer_interruption_is_admitted_purge_under_hold_and_reused_session_are_not(
         matches!(
             err,
             LedgerError::Inadmissible {
-                source: Refusal::SessionInUse { .. },
+                ref source,
                 ..
-            }
+            } if matches!(**source, Refusal::SessionInUse { .. })
         ),
         "{err}"
     );
@@ -471,9 +471,9 @@ fn replay_and_statement_for_another_ledger_are_refused_and_reported() {
         matches!(
             err,
             LedgerError::Inadmissible {
-                source: Refusal::Replay { .. },
+                ref source,
                 ..
-            }
+            } if matches!(**source, Refusal::Replay { .. })
         ),
         "{err}"
     );
@@ -495,9 +495,9 @@ fn replay_and_statement_for_another_ledger_are_refused_and_reported() {
         matches!(
             err,
             LedgerError::Inadmissible {
-                source: Refusal::WrongLedger { .. },
+                ref source,
                 ..
-            }
+            } if matches!(**source, Refusal::WrongLedger { .. })
         ),
         "{err}"
     );

@@ -620,10 +620,11 @@ impl Sim {
         if self.forged.is_none() {
             match self.ledger.append(st.clone()) {
                 Ok(r) => return r.seq,
-                Err(liuhen::LedgerError::Inadmissible {
-                    source: liuhen::admission::Refusal::PurgeUnlawful { .. },
-                    ..
-                }) => self.forged = Some(common::forge::copy_store(self.ledger.store())),
+                Err(liuhen::LedgerError::Inadmissible { source, .. })
+                    if matches!(*source, liuhen::admission::Refusal::PurgeUnlawful { .. }) =>
+                {
+                    self.forged = Some(common::forge::copy_store(self.ledger.store()))
+                }
                 Err(e) => panic!("{e}"),
             }
         }

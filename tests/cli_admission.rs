@@ -186,7 +186,7 @@ fn officer_signed_recording_interruption_is_admitted_and_verifies() {
     let interrupted = json!({"RecordingInterrupted": {
         "session": SESSION, "reason": "Battery", "at": 1_767_225_602_000_i64
     }});
-    expect_code(&f.append(&f.officer, &[interrupted.clone()]), 0);
+    expect_code(&f.append(&f.officer, std::slice::from_ref(&interrupted)), 0);
     expect_code(&f.seal_and_verify(), 0);
     // The other body-cam may not speak for the session.
     let out = f.append(&f.device_b, &[interrupted]);
@@ -272,7 +272,7 @@ fn device_key_deciding_access_is_refused() {
     }});
     expect_code(&f.append(&f.officer, &[case_opened(CASE), requested]), 0);
     let decided = json!({"AccessDecided": {"request": "REQ-1", "granted": true, "reason": "x"}});
-    let out = f.append(&f.device_a, &[decided.clone()]);
+    let out = f.append(&f.device_a, std::slice::from_ref(&decided));
     expect_code(&out, EXIT_ERROR);
     assert!(
         stderr(&out).contains("may not author AccessDecided"),

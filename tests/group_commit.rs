@@ -130,11 +130,11 @@ fn append_each_refuses_individually_and_batch_refuses_all() {
     ));
     // The same statement again is a replay (format v2), refused alone.
     assert!(matches!(
-        outcomes[3],
+        &outcomes[3],
         Err(LedgerError::Inadmissible {
             index: 3,
-            source: liuhen::admission::Refusal::Replay { .. }
-        })
+            source,
+        }) if matches!(**source, liuhen::admission::Refusal::Replay { .. })
     ));
     assert_eq!(ledger.size(), size + 1);
     assert!(ledger.append_batch(vec![good, outsider]).is_err());

@@ -307,8 +307,8 @@ fn batch_is_all_or_nothing() {
         ledger.append_batch(vec![ok.clone(), ok.clone()]),
         Err(liuhen::LedgerError::Inadmissible {
             index: 1,
-            source: liuhen::admission::Refusal::Replay { .. }
-        })
+            source,
+        }) if matches!(*source, liuhen::admission::Refusal::Replay { .. })
     ));
     assert_eq!(ledger.size(), size);
     let mut next = ok.statement.clone();

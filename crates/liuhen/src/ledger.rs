@@ -115,7 +115,7 @@ pub enum LedgerError {
         index: usize,
         /// Why.
         #[source]
-        source: Refusal,
+        source: Box<Refusal>,
     },
     /// A statement is dated too far in the future.
     #[error("statement {index} of the batch is dated {time} ms, beyond the ledger clock {now} ms plus the allowed skew")]
@@ -269,7 +269,10 @@ fn refused(index: usize, refusal: Refusal) -> LedgerError {
             time,
             now: logged_at,
         },
-        source => LedgerError::Inadmissible { index, source },
+        source => LedgerError::Inadmissible {
+            index,
+            source: Box::new(source),
+        },
     }
 }
 
