@@ -14,6 +14,8 @@
 //!    `docs/EVENTS.md` and `docs/FORMAT.md` §10);
 //! 3. **time**: the statement's own time is not before the genesis entry's `logged_at` minus the
 //!    skew and not after the entry's `logged_at` plus the skew;
+//! 3a. **binding** (format v2): bound to this ledger id and suite, with a counter above the
+//!    author's last (no replay); in a v1 ledger no binding;
 //! 4. **recording sessions** ([`session`]): a session id is used by one session only; its
 //!    device speaks for it; segments in index order, chained, none after the stop; the stop
 //!    declares what the ledger holds (Art. 14(4));
@@ -28,8 +30,12 @@
 //! uploads, a view or a disclosure by a role that should not have made it, a decision without a
 //! request — is admissible and judged by the audit ([`crate::audit`]), never tampering.
 //!
-//! Memory: the registry (one record per key), one record per recording session, per open case
-//! and per referenced media object ([`crate::media`]'s custody); never per entry.
+//! It also assigns (format v2) each entry's `case_prev`, the latest earlier entry of its case
+//! ([`Admission::case_of`], [`Admission::case_prev`]).
+//!
+//! Memory: the registry (one record per key), one counter per author, one record per recording
+//! session, per open case, per case's latest entry, per access request and per referenced media
+//! object ([`crate::media`]'s custody); never per entry.
 
 mod session;
 
@@ -450,22 +456,25 @@ impl Admission {
         self.registry.check(seq, statement)?;
         let event = &statement.event;
         let time = statement.time;
-        if time > logged_at.plus_millis(self.skew_ms) {
-            return Err(Refusal::Future {
-                seq,
-                time: time.0,
-                logged_at: logged_at.0,
-            });
-        }
+        let future = || Refusal::Future {
+            seq,
+            time: time.0,
+            logged_at: logged_at.0,
+        };
         if seq == 0 {
+            if time > logged_at.plus_millis(self.skew_ms) {
+                return Err(future());
+            }
             return check_genesis_binding(statement);
         }
-        let role = self.registry.get(&statement.author).map(|r| r.role).ok_or(
-            RegistryError::UnknownKey {
+        let role = self
+            .registry
+            .get(&statement.author)
+            .map(|r| r.role)
+            .ok_or(RegistryError::UnknownKey {
                 seq,
                 key: statement.author,
-            },
-        )?;
+            })?;
         if !may_author(role, event) {
             return Err(RegistryError::NotPermitted {
                 seq,
@@ -474,7 +483,9 @@ impl Admission {
             }
             .into());
         }
-        self.check_binding(seq, statement)?;
+        if time > logged_at.plus_millis(self.skew_ms) {
+            return Err(future());
+        }
         if let Some(genesis) = self.genesis_time {
             if time < genesis.plus_millis(self.skew_ms.saturating_neg()) {
                 return Err(Refusal::BeforeGenesis {
@@ -484,6 +495,7 @@ impl Admission {
                 });
             }
         }
+        self.check_binding(seq, statement)?;
         self.sessions.check(seq, &statement.author, role, event)?;
         match event {
             Event::CaseOpened { case_no, .. } => {
