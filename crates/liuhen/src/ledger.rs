@@ -12,8 +12,10 @@
 //! 4. The ledger assigns `seq`, `prev` (leaf hash of the previous entry) and `logged_at` (its own
 //!    clock, never decreasing), encodes the entries and hands them to the [`Store`], which makes
 //!    them durable before returning.
-//! 5. Only then is the in-memory state (registry, Merkle frontier) advanced and a [`Receipt`]
-//!    returned. [`Ledger::append_batch`] is all-or-nothing: if any statement is refused, none is
+//! 5. Only then is the Merkle frontier advanced and a [`Receipt`] returned. (The admission
+//!    state takes each statement as it is admitted, so that the next one of the batch is judged
+//!    after it; if the batch is refused or the store fails, the state is rebuilt from the frames
+//!    before the next append.) [`Ledger::append_batch`] is all-or-nothing: if any statement is refused, none is
 //!    appended. [`Ledger::append_each`] refuses statements one by one and appends the rest in one
 //!    store batch; [`SharedLedger`](crate::SharedLedger) uses it for group commit across threads.
 //! 6. [`Ledger::seal`] signs a C2SP checkpoint over the current tree and stores it.
@@ -45,7 +47,9 @@ use crate::store::{Store, StoreError};
 #[derive(Clone, Debug)]
 pub struct LedgerOptions {
     /// How far in the future (by the ledger's clock) a statement's own time may lie, in
-    /// milliseconds. Device clocks drift; a statement from further ahead is refused.
+    /// milliseconds; also how far before the ledger began, and how far the stored tail's
+    /// `logged_at` may lie ahead of the clock before appends are refused. Device clocks drift;
+    /// a statement from further ahead is refused ([`crate::admission`]).
     pub max_future_skew_ms: i64,
     /// Whether [`Ledger::sign_and_append`] re-verifies the signature it has just made.
     ///
