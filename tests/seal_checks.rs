@@ -98,7 +98,11 @@ impl Fixture {
 /// rebuild the store without entry `victim`, re-chaining `prev`, and keep only the checkpoints
 /// that do not cover it.
 fn delete_entry(store_dir: &Path, victim: u64) {
-    rebuild(store_dir, |n| (0..n).filter(|i| *i != victim).collect(), |size| size <= victim);
+    rebuild(
+        store_dir,
+        |n| (0..n).filter(|i| *i != victim).collect(),
+        |size| size <= victim,
+    );
 }
 
 /// Rebuilds the store with the entries in the order `order(size)` gives (re-numbered and
@@ -162,7 +166,11 @@ fn outsider_deletion_is_not_blessed_by_the_next_seal() {
     expect_code(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("refusing to seal"), "{}", describe(&out));
-    assert!(err.contains("checkpoints were deleted"), "{}", describe(&out));
+    assert!(
+        err.contains("checkpoints were deleted"),
+        "{}",
+        describe(&out)
+    );
     assert_eq!(f.store().checkpoint_count(), 1, "nothing was signed");
     assert_ne!(f.verify().status.code(), Some(0));
 }
@@ -271,7 +279,10 @@ fn routine_seals_keep_the_state_and_verify() {
     f.append(4, 3);
     expect_code(&f.seal(), 0);
     let state = std::fs::read_to_string(f.state()).unwrap();
-    assert!(state.starts_with("liuhen/v1/seal-state\ncheckpoints 3\n"), "{state}");
+    assert!(
+        state.starts_with("liuhen/v1/seal-state\ncheckpoints 3\n"),
+        "{state}"
+    );
     expect_code(&f.verify(), 0);
     // A state of another ledger (or a damaged one) is refused, never ignored.
     std::fs::write(f.state(), state.replace("checkpoints 3", "checkpoints 03")).unwrap();
