@@ -12,7 +12,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::cli::{describe, expect_code, liuhen, scratch};
+use common::cli::{describe, expect_code, scratch};
 use common::ORIGIN;
 use liuhen::hash::TreeHasher;
 use liuhen::media::{digest_reader, MediaStore};
@@ -22,6 +22,26 @@ use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{Ledger, LedgerError, LedgerOptions, SecretKey, Signer, SystemClock};
 use serde_json::Value;
+
+/// Held while this process has a store open as its writer, and while it runs the binary: a
+/// child forked by another test thread inherits the open lock file until it execs, and would
+/// hold the writer lock the binary then needs (flock locks belong to the open file).
+static FORK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn fork_guard() -> std::sync::MutexGuard<'static, ()> {
+    FORK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs the binary, never while this process holds a writer lock.
+fn liuhen<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let _guard = fork_guard();
+    common::cli::liuhen(args)
+}
 
 const CASE: &str = "金民罚〔2026〕2号";
 
@@ -65,6 +85,7 @@ impl Fixture {
         };
         {
             let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
+            let _guard = fork_guard();
             let mut ledger = f.writer();
             ledger
                 .sign_and_append(
@@ -96,6 +117,7 @@ impl Fixture {
             let bytes = b"inquiry record of the case";
             let m = digest_reader(Cursor::new(bytes), "application/pdf", "询问笔录.pdf").unwrap();
             media.put_reader(Cursor::new(bytes), &m).unwrap();
+            let _guard = fork_guard();
             let mut ledger = f.writer();
             ledger
                 .sign_and_append(
@@ -163,7 +185,8 @@ impl Fixture {
         with_json.push("--json");
         let out = self.verify(&with_json);
         let text = expect_code(&out, code);
-        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)));
+        let json =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)));
         (json, human)
     }
 }
@@ -310,11 +333,20 @@ fn an_appended_valid_frame_is_not_adopted_by_the_writer() {
     std::fs::write(&log, &bytes).unwrap();
     let (json, human) = f.verify_both(&[], 1);
     assert_destruction(&json, &human, "store_files_damaged");
+    let guard = fork_guard();
     let store = FileStore::open(f.dir.join("ledger")).unwrap();
     assert!(store.recovery().is_tampered());
-    assert!(store.refusal().unwrap().contains("not an interrupted append"));
+    assert!(store
+        .refusal()
+        .unwrap()
+        .contains("not an interrupted append"));
     drop(store);
-    assert_eq!(std::fs::read(&log).unwrap(), bytes, "nothing adopted, nothing cut");
+    drop(guard);
+    assert_eq!(
+        std::fs::read(&log).unwrap(),
+        bytes,
+        "nothing adopted, nothing cut"
+    );
     expect_code(&f.seal(), 1);
 }
 
@@ -323,6 +355,7 @@ fn registry_index_record_past_the_end_does_not_readmit_a_revoked_officer() {
     let f = Fixture::new("destroy-registry-past-end");
     {
         let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
+        let _guard = fork_guard();
         let mut ledger = f.writer();
         ledger
             .sign_and_append(
@@ -341,6 +374,7 @@ fn registry_index_record_past_the_end_does_not_readmit_a_revoked_officer() {
     let n = records.len();
     records[n - 8..].copy_from_slice(&1_000_000u64.to_le_bytes());
     std::fs::write(&path, &records).unwrap();
+    let guard = fork_guard();
     let mut ledger = f.writer();
     assert!(ledger.store().recovery().registry_rebuilt);
     let refused = ledger.sign_and_append(
@@ -351,8 +385,12 @@ fn registry_index_record_past_the_end_does_not_readmit_a_revoked_officer() {
             purpose: "after revocation".into(),
         },
     );
-    assert!(matches!(refused, Err(LedgerError::Refused { .. })), "{refused:?}");
+    assert!(
+        matches!(refused, Err(LedgerError::Refused { .. })),
+        "{refused:?}"
+    );
     drop(ledger);
+    drop(guard);
     // The index was rebuilt from the frames, revocation included.
     assert_eq!(std::fs::read(&path).unwrap()[n - 8..], (5u64).to_le_bytes());
 
@@ -360,9 +398,11 @@ fn registry_index_record_past_the_end_does_not_readmit_a_revoked_officer() {
     let mut records = std::fs::read(&path).unwrap();
     records[8..16].copy_from_slice(&1_000_000u64.to_le_bytes());
     std::fs::write(&path, &records).unwrap();
+    let guard = fork_guard();
     let store = FileStore::open(f.dir.join("ledger")).unwrap();
     assert!(store.recovery().is_tampered(), "{:?}", store.recovery());
     drop(store);
+    drop(guard);
     let (json, human) = f.verify_both(&[], 1);
     assert_destruction(&json, &human, "store_files_damaged");
 }
@@ -381,7 +421,10 @@ fn verify_json_on_a_non_utf8_path_prints_its_report() {
     std::fs::write(&log, &bytes).unwrap();
     let (json, _) = f.verify_both(&[], 1);
     assert_eq!(json["verdict"], "tampered");
-    assert!(json["ledger"].as_str().unwrap().contains("ledger-\u{fffd}"), "{json:#}");
+    assert!(
+        json["ledger"].as_str().unwrap().contains("ledger-\u{fffd}"),
+        "{json:#}"
+    );
 }
 
 #[test]

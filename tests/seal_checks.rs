@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::cli::{describe, expect_code, liuhen, scratch};
+use common::cli::{describe, expect_code, scratch};
 use common::ORIGIN;
 use liuhen::entry::{EncodedEntry, Entry};
 use liuhen::hash::{Digest, Sha256TreeHasher};
@@ -16,6 +16,26 @@ use liuhen::model::{Event, Role};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
+
+/// Held while this process has a store open as its writer, and while it runs the binary: a
+/// child forked by another test thread inherits the open lock file until it execs, and would
+/// hold the writer lock the binary then needs (flock locks belong to the open file).
+static FORK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn fork_guard() -> std::sync::MutexGuard<'static, ()> {
+    FORK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs the binary, never while this process holds a writer lock.
+fn liuhen<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let _guard = fork_guard();
+    common::cli::liuhen(args)
+}
 
 /// A ledger made by `liuhen init` (generated key in DIR/keys), the auditor's vkey beside it.
 struct Fixture {
@@ -53,6 +73,7 @@ impl Fixture {
     /// Appends `n` KeyAuthorized entries signed by the ledger key, as the bureau's writer does.
     fn append(&self, from: u8, n: u8) {
         let (_, key) = liuhen::keyfile::read_secret_key(&self.key).unwrap();
+        let _guard = fork_guard();
         let store = FileStore::open(self.dir.join("ledger")).unwrap();
         let mut ledger =
             Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap();
@@ -118,6 +139,7 @@ fn rebuild(store_dir: &Path, order: impl Fn(u64) -> Vec<u64>, keep: impl Fn(u64)
             .collect();
         (entries, checkpoints)
     };
+    let _guard = fork_guard();
     let rebuilt = store_dir.with_extension("rebuilt");
     let _ = std::fs::remove_dir_all(&rebuilt);
     let mut store = FileStore::create(&rebuilt, ORIGIN).unwrap();
@@ -188,6 +210,7 @@ fn outsider_deletion_with_the_checkpoint_count_restored_is_refused_too() {
     delete_entry(&store_dir, 5);
     {
         let first = f.store().checkpoint(0).unwrap();
+        let _guard = fork_guard();
         let mut store = FileStore::open(&store_dir).unwrap();
         store.append_checkpoint(&first).unwrap();
         store.append_checkpoint(&first).unwrap();
