@@ -173,7 +173,7 @@ impl Fixture {
             self.vkey.as_os_str(),
             "--no-audit".as_ref(),
         ];
-        args.extend(extra.iter().map(|a| std::ffi::OsStr::new(a)));
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
         liuhen(args)
     }
 
