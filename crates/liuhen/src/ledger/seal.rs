@@ -538,3 +538,111 @@ impl<S: Store> Ledger<S> {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::keys::SecretKey;
+    use crate::ledger::LedgerOptions;
+    use crate::model::{Event, Role, Timestamp};
+    use crate::store::MemoryStore;
+
+    fn ledger(n: u8) -> (Ledger<MemoryStore>, SecretKey) {
+        let key = SecretKey::from_seed(&[1; 32]);
+        let mut ledger = Ledger::create(
+            MemoryStore::new(),
+            "example.gov.cn/ledger",
+            &key,
+            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
+            LedgerOptions::default(),
+        )
+        .unwrap();
+        for i in 0..n {
+            ledger
+                .sign_and_append(
+                    &key,
+                    Event::KeyAuthorized {
+                        key: SecretKey::from_seed(&[i + 2; 32]).public_key(),
+                        role: Role::Officer,
+                        holder: format!("{i}"),
+                    },
+                )
+                .unwrap();
+        }
+        (ledger, key)
+    }
+
+    #[test]
+    fn state_text_round_trips_and_is_parsed_strictly() {
+        let (mut ledger, key) = ledger(6);
+        let state = ledger.seal_checked(&key, None).unwrap().state;
+        let text = state.to_text();
+        assert_eq!(SealState::parse(text.as_bytes()).unwrap(), state);
+        assert!(text.starts_with("liuhen/v1/seal-state\ncheckpoints 2\nlast-leaf "));
+        let upper = text.replacen("last-leaf ", "last-leaf X", 1);
+        for bad in [
+            text.replacen("liuhen/v1/seal-state", "liuhen/v2/seal-state", 1),
+            text.replacen("checkpoints 2", "checkpoints 02", 1),
+            text.replacen("checkpoints 2", "checkpoints 0", 1),
+            text.replacen("checkpoints 2", "checkpoints  2", 1),
+            upper,
+            text.to_uppercase(),
+            text.replacen("\nnode ", "\nnode  ", 1),
+            text.replacen("\n\n", "\nextra\n\n", 1),
+            text.replacen("\n\n", "\n", 1),
+            // A node line dropped: size 7 has three.
+            {
+                let mut lines: Vec<&str> = text.split('\n').collect();
+                lines.remove(3);
+                lines.join("\n")
+            },
+            // A node changed: it no longer folds to the signed root.
+            {
+                let at = text.find("\nnode ").unwrap() + 6;
+                let mut b = text.clone().into_bytes();
+                b[at] = if b[at] == b'0' { b'1' } else { b'0' };
+                String::from_utf8(b).unwrap()
+            },
+        ] {
+            assert!(SealState::parse(bad.as_bytes()).is_err(), "{bad}");
+        }
+        assert!(SealState::parse(&vec![b'a'; MAX_SEAL_STATE_BYTES + 1]).is_err());
+    }
+
+    #[test]
+    fn a_state_carries_the_next_seal_and_refuses_another_ledger() {
+        let (mut ledger, key) = ledger(3);
+        let first = ledger.seal_checked(&key, None).unwrap().state;
+        ledger
+            .sign_and_append(
+                &key,
+                Event::KeyAuthorized {
+                    key: SecretKey::from_seed(&[99; 32]).public_key(),
+                    role: Role::Officer,
+                    holder: "later".into(),
+                },
+            )
+            .unwrap();
+        let second = ledger.seal_checked(&key, Some(&first)).unwrap();
+        assert_eq!(second.state.checkpoint().size, 5);
+        assert_eq!(second.state.checkpoints(), 3);
+        // Another ledger's state is refused, never used.
+        let other_key = SecretKey::from_seed(&[7; 32]);
+        let mut other = Ledger::create(
+            MemoryStore::new(),
+            "other.gov.cn/ledger",
+            &other_key,
+            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
+            LedgerOptions::default(),
+        )
+        .unwrap();
+        assert!(matches!(
+            other.seal_checked(&other_key, Some(&second.state)),
+            Err(LedgerError::SealRefused(SealRefusal::ForeignState { .. }))
+        ));
+    }
+}
