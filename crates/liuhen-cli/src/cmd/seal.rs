@@ -79,6 +79,14 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
     };
     let signed = sealed.checkpoint;
+    if state.is_none() {
+        // Said even with --quiet: what a first seal could not check is worth knowing.
+        eprintln!(
+            "liuhen: no seal state beside the key ({}): checked all {} entries and every stored checkpoint the key signed; checkpoints deleted earlier down to a consistent prefix cannot be seen this way (compare with a checkpoint saved elsewhere); the state is kept from now on",
+            state_path.display(),
+            signed.checkpoint().size
+        );
+    }
     // The checkpoint is durable in the store; a state not written now is caught up by the next
     // seal, which checks the checkpoints stored since the state it finds.
     if let Err(e) = liuhen::keyfile::write_seal_state(&state_path, &sealed.state) {
