@@ -374,17 +374,35 @@ fn registry_index_record_past_the_end_does_not_readmit_a_revoked_officer() {
     let n = records.len();
     records[n - 8..].copy_from_slice(&1_000_000u64.to_le_bytes());
     std::fs::write(&path, &records).unwrap();
-    let guard = fork_guard();
-    let mut ledger = f.writer();
-    assert!(ledger.store().recovery().registry_rebuilt);
-    let refused = ledger.sign_and_append(
-        &officer(),
+    let statement = liuhen::SignedStatement::sign(
+        liuhen::Clock::now(&SystemClock),
         Event::RecordViewed {
             subject: RecordRef::Case(CASE.into()),
             by: "21020001".into(),
             purpose: "after revocation".into(),
         },
+        &officer(),
+    )
+    .unwrap();
+    // The writer a user meets, `liuhen append`, refuses the revoked officer: its store
+    // rebuilt the index from the frames instead of cutting the record.
+    let out = {
+        let _guard = fork_guard();
+        common::cli::liuhen_stdin(
+            ["append".as_ref(), f.dir.as_os_str(), "-".as_ref()],
+            serde_json::to_string(&statement).unwrap().as_bytes(),
+        )
+    };
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("revoked"),
+        "{}",
+        describe(&out)
     );
+    // So does the library's writer.
+    let guard = fork_guard();
+    let mut ledger = f.writer();
+    let refused = ledger.append(statement);
     assert!(
         matches!(refused, Err(LedgerError::Refused { .. })),
         "{refused:?}"

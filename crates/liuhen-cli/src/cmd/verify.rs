@@ -4,8 +4,11 @@
 //! What runs, in order:
 //!
 //! 1. The file store is opened read-only with a **full check** (every frame, index record and
-//!    Merkle node hash; `docs/STORE.md`, rule R9). Damage to the store's own files is listed
-//!    under `store` and makes the verdict `tampered`.
+//!    Merkle node hash; `docs/STORE.md`, rule R9). Destruction is tampering (Art. 21(5)): a
+//!    missing store file is a `store_file_missing` finding, damaged or cut-off records and frames
+//!    no interrupted append explains are `store_files_damaged` (details also under `store`),
+//!    deleted checkpoints `checkpoints_deleted`; bytes after the last committed record are
+//!    `uncommitted_tail` (not verified, not tampering).
 //! 2. [`liuhen::verify_store`]: signatures, hash chain, key registry, Merkle roots at every
 //!    checkpoint, checkpoint signatures, against the auditor's verifier key (`--vkey`) and saved
 //!    checkpoint (`--checkpoint`).
@@ -1181,6 +1184,19 @@ mod tests {
         assert_eq!(article(FindingKind::MediaMissing), Some("Art. 21(5)"));
         assert_eq!(article(FindingKind::MediaSwapped), Some("Art. 21(2)"));
         assert_eq!(article(FindingKind::BrokenChain), None);
+        for kind in [
+            FindingKind::StoreFileMissing,
+            FindingKind::StoreFilesDamaged,
+            FindingKind::CheckpointsDeleted,
+        ] {
+            assert_eq!(article(kind), Some("Art. 21(5)"));
+            assert_eq!(kind.severity(), Severity::Tampering);
+        }
+        assert_eq!(article(FindingKind::UncommittedTail), None);
+        assert_eq!(
+            FindingKind::UncommittedTail.severity(),
+            Severity::Unverified
+        );
         assert_eq!(kind_name(&FindingKind::BrokenChain), "broken_chain");
     }
 }
