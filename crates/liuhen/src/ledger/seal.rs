@@ -16,7 +16,8 @@
 //!    compact range — work proportional to the new entries, not to the ledger;
 //! 5. every checkpoint stored since the state that the ledger key signed (another signer
 //!    holding the key, or a seal whose state was not written) matches the recomputed root at
-//!    its size, and none covers more entries than the store holds;
+//!    its size — or, if it is older than the state, the store proves the new tree consistent
+//!    with it — and none covers more entries than the store holds;
 //! 6. the recomputed root equals the root the store's index gives, and the store's
 //!    consistency proof from the state's checkpoint to the new size verifies.
 //!
@@ -35,7 +36,7 @@ use crate::entry::Entry;
 use crate::hash::{Digest, TreeHasher};
 use crate::keys::Signer;
 use crate::merkle::{self, CompactRange};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// The first line of a seal-state file: its domain label and version.
 pub const SEAL_STATE_LABEL: &str = "liuhen/v1/seal-state";
@@ -396,6 +397,7 @@ impl<S: Store> Ledger<S> {
         // ledger key since the state (all of them without one).
         let mut pending: std::collections::BTreeMap<u64, Vec<(u64, Digest)>> =
             std::collections::BTreeMap::new();
+        let mut older: Vec<(u64, u64, Digest)> = Vec::new();
         for index in first_checkpoint..count {
             let note = self.store.checkpoint(index)?;
             let Some(signed) = SignedCheckpoint::parse(note.as_bytes())
@@ -416,7 +418,9 @@ impl<S: Store> Ledger<S> {
                 }));
             }
             if c.size < frontier.size() {
-                // Inside the history the state vouches for.
+                // Inside the history the state vouches for: checked below with a consistency
+                // proof from its size to the new one (O(log n)), not by recomputation.
+                older.push((index, c.size, c.root));
                 continue;
             }
             if c.size == frontier.size() && c.size > 0 {
@@ -446,7 +450,16 @@ impl<S: Store> Ledger<S> {
         while seq < size {
             let end = size.min(seq + CHUNK);
             let bytes: Vec<Vec<u8>> = (seq..end)
-                .map(|s| self.store.entry_bytes(s))
+                .map(|s| {
+                    self.store.entry_bytes(s).map_err(|e| match e {
+                        // A frame that fails its own checksum was changed: tampering.
+                        StoreError::Corrupt { reason, .. } => refuse(SealRefusal::Entry {
+                            seq: s,
+                            reason: format!("is damaged in the store ({reason})"),
+                        }),
+                        e => LedgerError::Store(e),
+                    })
+                })
                 .collect::<Result<_, _>>()?;
             let decoded: Vec<Decoded> = bytes
                 .par_iter()
@@ -517,6 +530,20 @@ impl<S: Store> Ledger<S> {
                     "gives root {index_root} at size {size}, but the entries give {root}"
                 ),
             }));
+        }
+        for (index, old_size, old_root) in older {
+            let consistent = self
+                .prove_consistency(old_size, size)
+                .ok()
+                .is_some_and(|p| p.verify(&self.hasher, &old_root, &root).is_ok());
+            if !consistent {
+                return Err(refuse(SealRefusal::Checkpoint {
+                    index,
+                    reason: format!(
+                        "signs root {old_root} at size {old_size}, which the ledger does not extend"
+                    ),
+                }));
+            }
         }
         if let Some(st) = state {
             let old = &st.checkpoint;
@@ -611,6 +638,40 @@ mod tests {
             assert!(SealState::parse(bad.as_bytes()).is_err(), "{bad}");
         }
         assert!(SealState::parse(&vec![b'a'; MAX_SEAL_STATE_BYTES + 1]).is_err());
+    }
+
+    #[test]
+    fn a_forked_checkpoint_stored_since_the_state_is_refused() {
+        // Someone else holding the key stored a checkpoint of a smaller size over another
+        // history: the ledger does not extend it, so the next seal refuses.
+        let (mut ledger, key) = ledger(6);
+        let state = ledger.seal_checked(&key, None).unwrap().state;
+        let fork = SignedCheckpoint::sign(
+            Checkpoint {
+                origin: ledger.origin().to_owned(),
+                size: 3,
+                root: Digest::ZERO,
+                extensions: Vec::new(),
+            },
+            &key,
+        )
+        .unwrap();
+        ledger.store.append_checkpoint(&fork.to_string()).unwrap();
+        assert!(matches!(
+            ledger.seal_checked(&key, Some(&state)),
+            Err(LedgerError::SealRefused(SealRefusal::Checkpoint {
+                index: 2,
+                ..
+            }))
+        ));
+        // And without a state, the whole-ledger check finds the same.
+        assert!(matches!(
+            ledger.seal_checked(&key, None),
+            Err(LedgerError::SealRefused(SealRefusal::Checkpoint {
+                index: 2,
+                ..
+            }))
+        ));
     }
 
     #[test]
