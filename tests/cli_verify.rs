@@ -581,8 +581,10 @@ fn media_choices() {
     // An explicit media directory (a copy elsewhere) is used instead of DIR/media.
     let copy = f.root.join("nas-media");
     std::fs::rename(f.dir.join("media"), &copy).unwrap();
-    let r = f.verify_json(&[], 4);
-    assert_eq!(kinds(&r), vec!["media_not_checked"]);
+    // Without --media, the ledger's own media directory gone is every file missing
+    // (Art. 21(5)): only --no-media skips the check.
+    let r = f.verify_json(&["--no-audit"], 1);
+    assert!(kinds(&r).iter().all(|k| k == "media_missing"), "{r:#}");
     let copy_arg = copy.display().to_string();
     let r = f.verify_json(&["--media", &copy_arg, "--no-audit"], 0);
     assert_eq!(r["media"]["dir"], copy_arg.as_str());

@@ -428,9 +428,13 @@ fn own_signatures_are_checked_when_asked() {
             ));
             assert_eq!(ledger.size(), 1);
         } else {
-            // Admitted unchecked, but the verifier still catches it.
+            // Admitted unchecked, but the seal refuses to sign over it and the verifier still
+            // catches it.
             result.unwrap();
-            ledger.seal(&k.ledger).unwrap();
+            assert!(matches!(
+                ledger.seal(&k.ledger),
+                Err(liuhen::LedgerError::SealRefused(_))
+            ));
             let report = liuhen::verify_store(ledger.store(), &options(&ledger));
             assert!(report.has(FindingKind::BadSignature));
         }

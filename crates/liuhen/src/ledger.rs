@@ -27,7 +27,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::admission::{Admission, Refusal};
-use crate::checkpoint::{Checkpoint, CheckpointError, NoteVerifier, SignedCheckpoint};
+use crate::checkpoint::{CheckpointError, NoteVerifier, SignedCheckpoint};
 use crate::clock::Clock;
 use crate::encoding::EncodingError;
 use crate::entry::{
@@ -40,8 +40,12 @@ use crate::merkle::{
 };
 use crate::model::{Event, Suite, Timestamp};
 use crate::registry::{Genesis, Registry, RegistryError};
-
 use crate::store::{Store, StoreError};
+
+mod seal;
+pub use seal::{
+    SealRefusal, SealState, SealStateError, Sealed, MAX_SEAL_STATE_BYTES, SEAL_STATE_LABEL,
+};
 
 /// Settings of a ledger writer.
 #[derive(Clone, Debug)]
@@ -200,6 +204,10 @@ pub enum LedgerError {
     /// The signer failed.
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// `seal` refused to sign: the store does not hold what the ledger key signed before, or
+    /// not what its index claims. Nothing was signed.
+    #[error("refusing to seal: {0}")]
+    SealRefused(#[source] SealRefusal),
 }
 
 /// What `append` returns for each statement: where it landed.
@@ -469,8 +477,9 @@ impl<S: Store> Ledger<S> {
     /// `prev` chain and that `logged_at` never goes backwards, and rebuilds the admission state
     /// ([`crate::admission`]: registry, sessions, cases, holds) by admitting it at its position.
     /// Signatures are the verifier's job. The Merkle frontier is computed from the entries'
-    /// leaf hashes; the store's derived indexes (node hashes, registry index) are only
-    /// cross-checked against it, never trusted over the frames. Cost: O(entries) time,
+    /// leaf hashes, not read from the store's node hashes (which [`Ledger::seal_checked`]
+    /// checks against the entries before it signs); the store's registry index is only
+    /// cross-checked against the frames, never trusted over them. Cost: O(entries) time,
     /// memory as [`Admission`].
     ///
     /// The clock floor: appending on top of a stored tail logged later than this writer's
@@ -500,13 +509,6 @@ impl<S: Store> Ledger<S> {
                     reason: "the store's registry index does not list the registry changes the entries hold".into(),
                 });
             }
-        }
-        let indexed = CompactRange::from_reader(&StoreReader(&store), size)?;
-        if indexed.root(&hasher) != state.frontier.root(&hasher) {
-            return Err(LedgerError::Corrupt {
-                seq: size - 1,
-                reason: "the store's node hashes do not match the entries' leaf hashes".into(),
-            });
         }
         let genesis = state
             .admission
@@ -826,27 +828,16 @@ impl<S: Store> Ledger<S> {
         Ok(encoded)
     }
 
-    /// Signs a checkpoint over the current tree with the ledger key and stores it.
+    /// Signs a checkpoint over the current tree with the ledger key and stores it, after
+    /// recomputing the tree from every entry and checking it against every stored checkpoint
+    /// the key signed and against the store's index ([`Ledger::seal_checked`] without a state:
+    /// O(n)). A signer that seals routinely keeps the [`SealState`] and calls
+    /// [`Ledger::seal_checked`], which checks only the entries added since.
     ///
     /// # Errors
-    /// [`LedgerError::NotLedgerKey`], a signer error, or a store error.
+    /// As [`Ledger::seal_checked`].
     pub fn seal(&mut self, ledger_key: &dyn Signer) -> Result<SignedCheckpoint, LedgerError> {
-        let got = ledger_key.public_key();
-        if got != self.genesis.ledger_key {
-            return Err(LedgerError::NotLedgerKey {
-                expected: self.genesis.ledger_key,
-                got,
-            });
-        }
-        let checkpoint = Checkpoint {
-            origin: self.genesis.origin.clone(),
-            size: self.size(),
-            root: self.root(),
-            extensions: Vec::new(),
-        };
-        let signed = SignedCheckpoint::sign(checkpoint, ledger_key)?;
-        self.store.append_checkpoint(&signed.to_string())?;
-        Ok(signed)
+        Ok(self.seal_checked(ledger_key, None)?.checkpoint)
     }
 
     /// The most recently stored checkpoint text, if any.

@@ -174,6 +174,23 @@ pub enum FindingKind {
     Replay,
     /// Format v2: an entry's `case_prev` is not the latest earlier entry of its case.
     CaseLinkBroken,
+    // Damage to the store's files, reported by `liuhen verify` (docs/STORE.md): destruction or
+    // alteration of the record itself (Art. 21(5)).
+    /// A file of the ledger's store (`header`, `entries.log`, `entries.idx`, `checkpoints.log`,
+    /// `checkpoints.idx`) is missing or not a regular file: records destroyed (Art. 21(5)).
+    StoreFileMissing,
+    /// A store file's records are not what the writer appends (docs/STORE.md, recovery rules),
+    /// committed records are cut off, or a frame after the index is no interrupted append:
+    /// records altered or destroyed (Art. 21(5)).
+    StoreFilesDamaged,
+    /// Checkpoints the ledger key signed are gone from the store: entries but no checkpoint at
+    /// all (every ledger is sealed when it is created), or the auditor's saved checkpoint is
+    /// not among the stored ones (Art. 21(5)).
+    CheckpointsDeleted,
+    /// Bytes after the last committed record of a store file that a writer would cut (a torn
+    /// frame) or adopt (an interrupted append): an append in progress, or a crash's leftover not
+    /// yet recovered. Not part of the verified ledger; the verifier fails closed.
+    UncommittedTail,
 }
 
 impl FindingKind {
@@ -184,7 +201,8 @@ impl FindingKind {
             | FindingKind::NoCheckpoint
             | FindingKind::NoTrustAnchor
             | FindingKind::ReadError
-            | FindingKind::MediaNotChecked => Severity::Unverified,
+            | FindingKind::MediaNotChecked
+            | FindingKind::UncommittedTail => Severity::Unverified,
             _ => Severity::Tampering,
         }
     }

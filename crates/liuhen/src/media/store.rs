@@ -52,6 +52,14 @@ impl MediaStore {
         Ok(MediaStore { root })
     }
 
+    /// The media directory `dir` as it is, without creating it: for a verifier, to which a
+    /// deleted directory is every media file missing.
+    pub fn at(dir: impl AsRef<Path>) -> Self {
+        MediaStore {
+            root: dir.as_ref().to_path_buf(),
+        }
+    }
+
     /// The directory.
     pub fn root(&self) -> &Path {
         &self.root
