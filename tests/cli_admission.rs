@@ -384,7 +384,7 @@ fn flipped_bit_in_an_earlier_entry_stops_the_writer() {
     bytes[at] ^= 0x01;
     std::fs::write(&log, &bytes).unwrap();
     let out = f.append(&f.officer, &[case_opened("金民执〔2026〕14号")]);
-    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+    expect_code(&out, EXIT_TAMPERED);
     let err = stderr(&out);
     assert!(
         err.contains("corrupt") || err.contains("not valid"),
