@@ -843,7 +843,8 @@ pub fn article(kind: FindingKind) -> Option<&'static str> {
         | FindingKind::SegmentAfterStop
         | FindingKind::SegmentCountMismatch
         | FindingKind::SegmentWrongDevice
-        | FindingKind::SegmentOrphan => Some("Art. 14(4)"),
+        | FindingKind::SegmentOrphan
+        | FindingKind::SessionInUse => Some("Art. 14(4)"),
         FindingKind::MediaMissing => Some("Art. 21(5)"),
         FindingKind::MediaAltered | FindingKind::MediaTruncated | FindingKind::MediaSwapped => {
             Some("Art. 21(2)")
