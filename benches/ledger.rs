@@ -42,7 +42,12 @@ fn setup() -> (Setup, Ledger<MemoryStore>) {
         "bench.example/ledger",
         &s.ledger_key,
         s.clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: the same pre-signed statements are appended again and again, which a v2
+        // ledger refuses as replays (docs/decisions/0004-format-v2.md).
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     ledger
