@@ -42,7 +42,12 @@ fn setup() -> (Setup, Ledger<MemoryStore>) {
         "bench.example/ledger",
         &s.ledger_key,
         s.clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: the same pre-signed statements are appended again and again, which a v2
+        // ledger refuses as replays (docs/decisions/0004-format-v2.md).
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     ledger
@@ -109,10 +114,17 @@ fn appends(c: &mut Criterion) {
 
 fn verification(c: &mut Criterion) {
     let (s, mut ledger) = setup();
+    // Sealing with the state of the previous seal checks only the new entries.
+    let mut state = None;
     for chunk in presigned(&s.officer, VERIFY_N).chunks(BATCH) {
         ledger.append_batch(chunk.to_vec()).unwrap();
         s.clock.advance(1000);
-        ledger.seal(&s.ledger_key).unwrap();
+        state = Some(
+            ledger
+                .seal_checked(&s.ledger_key, state.as_ref())
+                .unwrap()
+                .state,
+        );
     }
     let options = VerifyOptions {
         trusted_key: Some(ledger.verifier_key().unwrap()),

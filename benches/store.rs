@@ -100,7 +100,12 @@ fn file_ledger(dir: &Path) -> Ledger<FileStore> {
         ORIGIN,
         &key,
         clock(),
-        LedgerOptions::default(),
+        // Format v1: the same pre-signed statements are appended again and again, which a v2
+        // ledger refuses as replays (docs/decisions/0004-format-v2.md).
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     ledger
@@ -380,7 +385,12 @@ fn open_and_prove(c: &mut Criterion) {
                 Ledger::open(
                     FileStore::open(dir).unwrap(),
                     clock(),
-                    LedgerOptions::default(),
+                    // Format v1: the same pre-signed statements are appended again and again, which a v2
+                    // ledger refuses as replays (docs/decisions/0004-format-v2.md).
+                    LedgerOptions {
+                        format: liuhen::FormatVersion::V1,
+                        ..LedgerOptions::default()
+                    },
                 )
                 .unwrap()
             })
@@ -395,7 +405,12 @@ fn open_and_prove(c: &mut Criterion) {
         let ledger = Ledger::open(
             FileStore::open_read_only(dir).unwrap(),
             clock(),
-            LedgerOptions::default(),
+            // Format v1: the same pre-signed statements are appended again and again, which a v2
+            // ledger refuses as replays (docs/decisions/0004-format-v2.md).
+            LedgerOptions {
+                format: liuhen::FormatVersion::V1,
+                ..LedgerOptions::default()
+            },
         )
         .unwrap();
         // Leaves and old sizes spread over the whole tree, so the reads are not one path.

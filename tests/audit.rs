@@ -470,6 +470,12 @@ struct Sim {
     k: Keys,
     /// The supervising office (办公室, Art. 8): role Auditor.
     auditor: SecretKey,
+    /// Once the ledger refused an unlawful purge: a copy of its store with the purge and
+    /// everything after it forced in (common::forge), so that the audit's own purge rule can
+    /// still be shown to judge it.
+    forged: Option<MemoryStore>,
+    /// Where the forced-in purges landed.
+    refused: Vec<u64>,
 }
 
 /// The party of every template's case, sealed as `CaseOpened` and `RecordingStarted` name it.
@@ -556,15 +562,22 @@ impl Inst {
 impl Sim {
     fn new() -> Sim {
         let k = keys();
-        let clock = Arc::new(ManualClock::new(Timestamp(T0)));
+        // The ledger began well before the statements (some templates claim times a day
+        // early: statements dated before the ledger began are refused).
+        let clock = Arc::new(ManualClock::new(Timestamp(T0 - 30 * DAY)));
         let mut ledger = Ledger::create(
             MemoryStore::new(),
             ORIGIN,
             &k.ledger,
             clock.clone(),
-            LedgerOptions::default(),
+            // Format v1: statements here are signed outside the ledger, bound to no ledger.
+            LedgerOptions {
+                format: liuhen::FormatVersion::V1,
+                ..LedgerOptions::default()
+            },
         )
         .unwrap();
+        clock.set(Timestamp(T0));
         for (key, role, holder) in [
             (k.officer.public_key(), Role::Officer, "21020001"),
             (k.device.public_key(), Role::Device, "BWC-7731"),
@@ -596,7 +609,36 @@ impl Sim {
             clock,
             k,
             auditor,
+            forged: None,
+            refused: Vec::new(),
         }
+    }
+
+    /// Appends through the ledger. Only a purge under a hold may be refused (the admission
+    /// rule); it is then forced into a copy of the store, and so is everything after it.
+    fn put(&mut self, st: SignedStatement) -> u64 {
+        if self.forged.is_none() {
+            match self.ledger.append(st.clone()) {
+                Ok(r) => return r.seq,
+                Err(liuhen::LedgerError::Inadmissible { source, .. })
+                    if matches!(*source, liuhen::admission::Refusal::PurgeUnlawful { .. }) =>
+                {
+                    self.forged = Some(common::forge::copy_store(self.ledger.store()))
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let now = self.now();
+        let store = self.forged.as_mut().unwrap();
+        let seq = common::forge::inject(store, st.clone(), now);
+        if matches!(st.statement.event, Event::MediaPurged { .. }) {
+            self.refused.push(seq);
+        }
+        seq
+    }
+
+    fn store(&self) -> &MemoryStore {
+        self.forged.as_ref().unwrap_or(self.ledger.store())
     }
 
     fn now(&self) -> Timestamp {
@@ -610,7 +652,7 @@ impl Sim {
             &self.k.officer
         };
         let st = SignedStatement::sign(time, event, key).unwrap();
-        self.ledger.append(st).unwrap().seq
+        self.put(st)
     }
 
     /// Plays the next step of `inst`; one minute passes before every statement.
@@ -878,7 +920,7 @@ impl Sim {
         };
         if step == OfficeDisclose {
             let st = SignedStatement::sign(now, event, &self.auditor).unwrap();
-            self.ledger.append(st).unwrap();
+            self.put(st);
             return;
         }
         let time = if device { claimed } else { now };
@@ -897,7 +939,7 @@ impl Sim {
 
     fn audit_with(&self, profile: &Profile, as_of: Timestamp) -> AuditReport {
         audit(
-            self.ledger.store(),
+            self.store(),
             profile,
             &AuditOptions {
                 as_of,
@@ -1396,13 +1438,16 @@ fn art21_5_purges_judged_like_the_media_store() {
     };
     // The case file is kept permanently (Close), so even after the RetentionSet expires the
     // purge is unlawful: Art. 17 keeps evidence as long as the case file.
-    let (_, _, report) = single(tpl(400 * DAY));
+    // The writer refuses such a purge (crate::admission); forced into the store, the audit
+    // still judges it.
+    let (sim, _, report) = single(tpl(400 * DAY));
+    assert_eq!(sim.refused.len(), 1);
     let f: Vec<_> = report.findings_of("art21-5.purge").collect();
     assert_eq!(f.len(), 1, "{}", describe(&report));
     assert!(f[0].message.contains("Art. 17"), "{}", f[0].message);
 
     // Under a preservation order.
-    let (_, _, report) = single(Tpl::new(
+    let (sim, _, report) = single(Tpl::new(
         ActKind::Inspection,
         &steps(&[
             &[Open],
@@ -1410,6 +1455,7 @@ fn art21_5_purges_judged_like_the_media_store() {
             &[Doc, Circumstance, Preserve, Decide, PurgeSeg],
         ]),
     ));
+    assert_eq!(sim.refused.len(), 1);
     let f: Vec<_> = report.findings_of("art21-5.purge").collect();
     assert_eq!(f.len(), 1, "{}", describe(&report));
     assert!(
@@ -1522,7 +1568,7 @@ impl Sim {
     fn append_as(&mut self, key: &SecretKey, event: Event) -> u64 {
         self.clock.advance(MIN);
         let st = SignedStatement::sign(self.now(), event, key).unwrap();
-        self.ledger.append(st).unwrap().seq
+        self.put(st)
     }
 
     /// Authorizes a new key of `role`, held by `holder`.

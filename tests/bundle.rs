@@ -824,8 +824,9 @@ fn wrong_vkey_and_dropped_registry_entry() {
 
 #[test]
 fn segment_chains_of_the_case_are_checked() {
-    // A ledger whose device sealed a segment with a wrong link: the ledger accepts it (it
-    // checks no semantics), the bundle verifier reports it (Art. 14(4)).
+    // A ledger whose device sealed a segment with a wrong link: the ledger refuses it
+    // (crate::admission); forced into the store and sealed by the ledger key, the bundle
+    // verifier reports it (Art. 14(4)).
     let k = keys();
     let clock = Arc::new(ManualClock::new(Timestamp(T0)));
     let mut l = Ledger::create(
@@ -833,7 +834,11 @@ fn segment_chains_of_the_case_are_checked() {
         ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: the statements are signed outside the ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     let mut events = scenario(&k);
@@ -843,12 +848,22 @@ fn segment_chains_of_the_case_are_checked() {
     } else {
         panic!("scenario entry 8 is the second segment");
     }
+    let mut forged = None;
     for (event, author) in events {
         clock.advance(1_000);
-        l.sign_and_append(author, event).unwrap();
+        let st = liuhen::SignedStatement::sign(liuhen::Clock::now(&clock), event, author).unwrap();
+        if forged.is_none() {
+            match l.append(st.clone()) {
+                Ok(_) => continue,
+                Err(e) => assert!(e.to_string().contains("previous segment"), "{e}"),
+            }
+            forged = Some(common::forge::copy_store(l.store()));
+        }
+        common::forge::inject(forged.as_mut().unwrap(), st, liuhen::Clock::now(&clock));
     }
-    l.seal(&k.ledger).unwrap();
-    let bytes = export_bytes(l.store(), CASE, &ExportOptions::default());
+    let mut store = forged.unwrap();
+    common::forge::seal(&mut store, ORIGIN, &k.ledger);
+    let bytes = export_bytes(&store, CASE, &ExportOptions::default());
     assert_tampered(
         &check(&bytes, &k),
         ledger_finding(FindingKind::SegmentChainBroken),

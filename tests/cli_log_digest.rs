@@ -68,15 +68,22 @@ fn build(name: &str) -> LogFixture {
     let root = scratch(name);
     let dir = root.join("jinpu");
     let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0 + DAY)));
+    // The ledger exists before the statements it will hold (earlier ones are refused); its
+    // clock then runs a day ahead of them.
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
     let ledger = Ledger::create(
         FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
         ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: statements here are signed outside the ledger, bound to no ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
+    clock.set(Timestamp(T0 + DAY));
     let mut b = Builder {
         ledger,
         case_a: BTreeSet::new(),

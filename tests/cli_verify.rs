@@ -66,15 +66,22 @@ fn build(name: &str) -> Fixture {
 fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     let root = scratch(name);
     let dir = root.join("jinpu");
-    let clock = Arc::new(ManualClock::new(Timestamp(T0 + DAY)));
+    // The ledger exists before the recording (statements dated before genesis are refused);
+    // the device uploads a day later.
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
     let mut ledger = Ledger::create(
         FileStore::create(dir.join("ledger"), origin).unwrap(),
         origin,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: statements here are signed outside the ledger, bound to no ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
+    clock.set(Timestamp(T0 + DAY));
     let vkey = root.join("auditor.vkey");
     let verifier = ledger.verifier_key().unwrap();
     liuhen::keyfile::write_verifier_key(&vkey, &verifier).unwrap();
@@ -574,8 +581,10 @@ fn media_choices() {
     // An explicit media directory (a copy elsewhere) is used instead of DIR/media.
     let copy = f.root.join("nas-media");
     std::fs::rename(f.dir.join("media"), &copy).unwrap();
-    let r = f.verify_json(&[], 4);
-    assert_eq!(kinds(&r), vec!["media_not_checked"]);
+    // Without --media, the ledger's own media directory gone is every file missing
+    // (Art. 21(5)): only --no-media skips the check.
+    let r = f.verify_json(&["--no-audit"], 1);
+    assert!(kinds(&r).iter().all(|k| k == "media_missing"), "{r:#}");
     let copy_arg = copy.display().to_string();
     let r = f.verify_json(&["--media", &copy_arg, "--no-audit"], 0);
     assert_eq!(r["media"]["dir"], copy_arg.as_str());

@@ -40,6 +40,60 @@ fn init(dir: &Path, key: Option<&Path>) -> String {
     expect_code(&out, 0).trim_end().to_owned()
 }
 
+/// A ledger directory as `liuhen init` makes it, but with its genesis logged at `t` (ms):
+/// returns the vkey.
+fn init_at(dir: &Path, ledger_key: &SecretKey, t: i64) -> String {
+    let store = FileStore::create(dir.join("ledger"), common::ORIGIN).unwrap();
+    let ledger = liuhen::Ledger::create(
+        store,
+        common::ORIGIN,
+        ledger_key,
+        std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(t))),
+        liuhen::LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..liuhen::LedgerOptions::default()
+        },
+    )
+    .unwrap();
+    liuhen::media::MediaStore::create(dir.join("media")).unwrap();
+    let vkey = ledger.verifier_key().unwrap();
+    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &vkey).unwrap();
+    vkey.to_string()
+}
+
+/// Signs `event` at `time` with `key` as the ledger in `dir` admits it (format v2: bound to
+/// the ledger with the key's next counter), the way a device or case system that knows the
+/// ledger signs.
+fn sign_for(
+    dir: &Path,
+    time: Timestamp,
+    event: Event,
+    key: &SecretKey,
+) -> Result<SignedStatement, liuhen::LedgerError> {
+    let ledger = liuhen::Ledger::open(
+        FileStore::open_read_only(dir.join("ledger")).unwrap(),
+        std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(0))),
+        liuhen::LedgerOptions::default(),
+    )
+    .unwrap();
+    ledger.sign(key, time, event)
+}
+
+/// As [`sign_for`], for the `n`-th further statement of `key` signed before any is appended.
+fn sign_for_nth(
+    dir: &Path,
+    time: Timestamp,
+    event: Event,
+    key: &SecretKey,
+    n: u64,
+) -> SignedStatement {
+    let mut st = sign_for(dir, time, event, key).unwrap().statement;
+    if let Some(b) = st.binding.as_mut() {
+        b.counter += n;
+    }
+    SignedStatement::sign_statement(st, key).unwrap()
+}
+
 /// Entries in the store of the ledger directory `dir`.
 fn store_size(dir: &Path) -> u64 {
     FileStore::open_read_only(dir.join("ledger"))
@@ -204,7 +258,7 @@ fn write_path_end_to_end() {
     // append: one pretty-printed signed statement from a file.
     let case = "金民执〔2026〕12号";
     let t = now_ms();
-    let opened = SignedStatement::sign(Timestamp(t), case_opened(case), &officer).unwrap();
+    let opened = sign_for(&dir, Timestamp(t), case_opened(case), &officer).unwrap();
     let file = s.join("opened.json");
     std::fs::write(&file, serde_json::to_string_pretty(&opened).unwrap()).unwrap();
     let out = liuhen(["append", path_str(&dir), path_str(&file)]);
@@ -215,7 +269,8 @@ fn write_path_end_to_end() {
 
     // append: JSON Lines on stdin ("-"), a blank line in between, receipts as JSON Lines.
     let session = "BWC-7731-20260302-0901";
-    let filed = SignedStatement::sign(
+    let filed = sign_for(
+        &dir,
         Timestamp(t + 1),
         Event::DocumentFiled {
             case_no: case.into(),
@@ -227,7 +282,8 @@ fn write_path_end_to_end() {
         &officer,
     )
     .unwrap();
-    let notified = SignedStatement::sign(
+    let notified = sign_for(
+        &dir,
         Timestamp(t + 2),
         Event::PartyNotified {
             session: session.into(),
@@ -272,7 +328,8 @@ fn write_path_end_to_end() {
     assert_eq!(receipts[1]["case_no"], case);
 
     // append: JSON Lines from a file.
-    let started = SignedStatement::sign(
+    let started = sign_for(
+        &dir,
         Timestamp(t + 3),
         Event::RecordingStarted {
             session: session.into(),
@@ -291,7 +348,8 @@ fn write_path_end_to_end() {
     )
     .unwrap();
     let seg = common::media("seg-0000.mp4", "video/mp4");
-    let sealed = SignedStatement::sign(
+    let sealed = sign_for_nth(
+        &dir,
         Timestamp(t + 4),
         Event::SegmentSealed {
             session: session.into(),
@@ -302,8 +360,8 @@ fn write_path_end_to_end() {
             end: Timestamp(t + 4),
         },
         &device,
-    )
-    .unwrap();
+        1,
+    );
     let file = s.join("recording.jsonl");
     std::fs::write(&file, jsonl(&[&started, &sealed])).unwrap();
     let out = liuhen(["append", path_str(&dir), path_str(&file)]);
@@ -370,7 +428,8 @@ fn write_path_end_to_end() {
             &Value::from(device_pk.as_str())
         )
     );
-    let by_officer = SignedStatement::sign(
+    let by_officer = sign_for(
+        &dir,
         Timestamp(now_ms()),
         Event::Handover {
             media: seg.digest,
@@ -382,7 +441,8 @@ fn write_path_end_to_end() {
     .unwrap();
     // Signed before the revocation, uploaded after: still refused (the revocation is not
     // outrun).
-    let by_device = SignedStatement::sign(
+    let by_device = sign_for(
+        &dir,
         Timestamp(t + 6),
         Event::RecordingInterrupted {
             session: session.into(),
@@ -491,9 +551,7 @@ fn bad_statements_are_refused_by_line() {
     let (dir, files, k) = fixture_ledger("write-bad-input");
     let size = store_size(&dir);
     let good =
-        jsonl(&[
-            &SignedStatement::sign(Timestamp(now_ms()), case_opened("c-1"), &k.officer).unwrap(),
-        ]);
+        jsonl(&[&sign_for(&dir, Timestamp(now_ms()), case_opened("c-1"), &k.officer).unwrap()]);
     let append = |input: &str, extra: &[&str]| {
         let mut args = vec!["append", path_str(&dir)];
         args.extend(extra);
@@ -578,9 +636,7 @@ fn bad_statements_are_refused_by_line() {
 
     // A key the registry never authorized.
     let outsider =
-        jsonl(&[
-            &SignedStatement::sign(Timestamp(now_ms()), case_opened("c-3"), &k.outsider).unwrap(),
-        ]);
+        jsonl(&[&sign_for(&dir, Timestamp(now_ms()), case_opened("c-3"), &k.outsider).unwrap()]);
     let err = append(&format!("{good}{outsider}"), &[]);
     assert!(err.contains("line 2: refused by the key registry"), "{err}");
     assert!(err.contains("is not an authorized key"), "{err}");
@@ -1023,8 +1079,12 @@ fn events_md_examples_are_real_and_append() {
         write_key(&p, name, key);
         key_files.insert(key.public_key(), p);
     }
+    // The examples are dated 2026-01-01: the ledger must have begun before them (a statement
+    // dated before the ledger began is refused), so its genesis is written at T0 with the
+    // library, in the layout `liuhen init` makes.
     let dir = s.join("ledger-dir");
-    let vkey = init(&dir, Some(&key_files[&k.ledger.public_key()]));
+    let vkey = init_at(&dir, &k.ledger, common::T0);
+    // (Format v1: the documented signed statement is a v1 one, bound to no ledger.)
     let mut appended = std::collections::BTreeSet::new();
     for (event, author, time) in every_event(&k) {
         let name = event.name();

@@ -112,7 +112,11 @@ fn file_ledger(dir: &Path, n: usize) -> (Ledger<FileStore>, common::Keys, Arc<Ma
         common::ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: statements here are signed outside the ledger, bound to no ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     for (event, author) in common::scenario(&k).into_iter().take(2) {
@@ -1045,7 +1049,11 @@ fn a_store_cannot_be_opened_as_another_ledger() {
         common::ORIGIN,
         &k.ledger,
         clock,
-        LedgerOptions::default(),
+        // Format v1: statements here are signed outside the ledger, bound to no ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     );
     assert!(matches!(r, Err(liuhen::LedgerError::OriginMismatch { .. })));
 }

@@ -32,7 +32,11 @@ fn concurrent_appends_share_syncs_and_all_land() {
         common::ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: statements here are signed outside the ledger, bound to no ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
     for (event, author) in common::scenario(&k).into_iter().take(2) {
@@ -102,7 +106,9 @@ fn concurrent_appends_share_syncs_and_all_land() {
 fn append_each_refuses_individually_and_batch_refuses_all() {
     let (mut ledger, k) = common::small_ledger(1, &[]);
     let size = ledger.size();
-    let good = SignedStatement::sign(Timestamp(common::T0), viewed(1, 1), &k.officer).unwrap();
+    let good = ledger
+        .sign(&k.officer, Timestamp(common::T0), viewed(1, 1))
+        .unwrap();
     let outsider = SignedStatement::sign(Timestamp(common::T0), viewed(1, 2), &k.outsider).unwrap();
     let mut forged = good.clone();
     forged.statement.time = Timestamp(common::T0 + 1);
@@ -122,10 +128,17 @@ fn append_each_refuses_individually_and_batch_refuses_all() {
         outcomes[2],
         Err(LedgerError::BadSignature { index: 2, .. })
     ));
-    assert_eq!(outcomes[3].as_ref().unwrap().seq, size + 1);
-    assert_eq!(ledger.size(), size + 2);
+    // The same statement again is a replay (format v2), refused alone.
+    assert!(matches!(
+        &outcomes[3],
+        Err(LedgerError::Inadmissible {
+            index: 3,
+            source,
+        }) if matches!(**source, liuhen::admission::Refusal::Replay { .. })
+    ));
+    assert_eq!(ledger.size(), size + 1);
     assert!(ledger.append_batch(vec![good, outsider]).is_err());
-    assert_eq!(ledger.size(), size + 2);
+    assert_eq!(ledger.size(), size + 1);
     let _ = k.ledger.public_key();
 }
 

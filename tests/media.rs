@@ -17,7 +17,7 @@ use liuhen::media::{
 };
 use liuhen::model::*;
 use liuhen::verify::{verify_store, FindingKind, Severity, Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Clock, Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
 
 /// BLAKE3's published test vectors: input `i % 251` for `i in 0..input_len`, and the first 32
 /// bytes of the extended `hash` output. Source: BLAKE3-team/BLAKE3,
@@ -164,21 +164,33 @@ struct Fixture {
     k: Keys,
     clock: Arc<ManualClock>,
     ledger: Ledger<MemoryStore>,
+    /// Once the ledger refused a statement: a copy of its store with the refused statement
+    /// and everything after it forced in (common::forge), as an attacker would.
+    forged: Option<MemoryStore>,
+    /// How many statements the ledger refused.
+    refused: usize,
 }
 
 /// A ledger with the officer, the device and a second device (`outsider`) authorized. The
 /// ledger clock runs a day ahead of the statements so that none is refused as future-dated.
 fn fixture() -> Fixture {
     let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0 + 86_400_000)));
+    // The ledger exists before the statements it will hold (earlier ones are refused); its
+    // clock then runs a day ahead of them.
+    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
     let mut ledger = Ledger::create(
         MemoryStore::new(),
         ORIGIN,
         &k.ledger,
         clock.clone(),
-        LedgerOptions::default(),
+        // Format v1: statements here are signed outside the ledger, bound to no ledger.
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
     )
     .unwrap();
+    clock.set(Timestamp(T0 + 86_400_000));
     for (key, role, holder) in [
         (k.officer.public_key(), Role::Officer, "21020001"),
         (k.device.public_key(), Role::Device, "BWC-7731"),
@@ -195,22 +207,47 @@ fn fixture() -> Fixture {
             )
             .unwrap();
     }
-    Fixture { k, clock, ledger }
+    Fixture {
+        k,
+        clock,
+        ledger,
+        forged: None,
+        refused: 0,
+    }
 }
 
 impl Fixture {
+    /// Appends through the ledger; a statement the ledger refuses (the admission rule) is
+    /// forced into a copy of the store instead, and so is everything after it.
     fn append(&mut self, statements: impl IntoIterator<Item = SignedStatement>) {
         for s in statements {
-            self.ledger.append(s).unwrap();
+            if self.forged.is_none() {
+                match self.ledger.append(s.clone()) {
+                    Ok(_) => continue,
+                    Err(liuhen::LedgerError::Inadmissible { .. }) => {
+                        self.forged = Some(common::forge::copy_store(self.ledger.store()));
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+                self.refused += 1;
+            }
+            let now = self.clock.now();
+            let store = self.forged.as_mut().unwrap();
+            common::forge::inject(store, s, now);
         }
     }
 
     fn officer(&mut self, event: Event) {
-        self.ledger.sign_and_append(&self.k.officer, event).unwrap();
+        let s = SignedStatement::sign(self.clock.now(), event, &self.k.officer).unwrap();
+        self.append([s]);
+    }
+
+    fn store(&self) -> &MemoryStore {
+        self.forged.as_ref().unwrap_or(self.ledger.store())
     }
 
     fn media_findings(&self, media: Option<&MediaStore>) -> Vec<liuhen::verify::Finding> {
-        verify_media(self.ledger.store(), media, &MediaVerifyOptions::default())
+        verify_media(self.store(), media, &MediaVerifyOptions::default())
     }
 }
 
@@ -337,6 +374,12 @@ fn chain_findings(edit: impl FnOnce(&Keys, &mut Vec<SignedStatement>)) -> Vec<Fi
     edit(&f.k, &mut st);
     f.append(st);
     let findings = f.media_findings(None);
+    // The writer refuses exactly what the verifier reports (one admission rule).
+    assert_eq!(
+        f.refused > 0,
+        findings.iter().any(|x| x.severity == Severity::Tampering),
+        "{findings:?}"
+    );
     for x in &findings {
         if x.kind != FindingKind::MediaNotChecked {
             assert!(x.message.contains("Art. 14(4)"), "{}", x.message);
@@ -379,8 +422,17 @@ fn duplicate_segment_is_found() {
 
 #[test]
 fn reordered_segments_are_found() {
+    // Segment 2 before segment 1: refused as out of order. A refused entry has no effect (the
+    // writer would never have stored it), so the later segments and the stop are reported too.
     let k = chain_findings(|_, st| st.swap(3, 4));
-    assert_eq!(k, vec![FindingKind::SegmentReordered]);
+    assert_eq!(
+        k,
+        vec![
+            FindingKind::SegmentMissing,
+            FindingKind::SegmentMissing,
+            FindingKind::SegmentCountMismatch
+        ]
+    );
 }
 
 #[test]
@@ -414,7 +466,16 @@ fn swapped_segment_breaks_the_chain() {
         )
         .unwrap();
     });
-    assert_eq!(k, vec![FindingKind::SegmentChainBroken]);
+    // Segment 2 still names the original segment 1; refused, it has no effect, so segment 3
+    // and the stop are reported too.
+    assert_eq!(
+        k,
+        vec![
+            FindingKind::SegmentChainBroken,
+            FindingKind::SegmentMissing,
+            FindingKind::SegmentCountMismatch
+        ]
+    );
 }
 
 #[test]
@@ -588,7 +649,15 @@ fn segment_signed_by_another_device_is_found() {
         )
         .unwrap();
     });
-    assert_eq!(k, vec![FindingKind::SegmentWrongDevice]);
+    // The refused segment has no effect: the next one and the stop are reported too.
+    assert_eq!(
+        k,
+        vec![
+            FindingKind::SegmentWrongDevice,
+            FindingKind::SegmentMissing,
+            FindingKind::SegmentCountMismatch
+        ]
+    );
 }
 
 #[test]
@@ -818,20 +887,18 @@ fn lawfully_purged_media_is_not_a_finding() {
         authority: "档案鉴定小组".into(),
     });
     let now = Timestamp(T0 + 11 * 86_400_000);
-    c.ms.purge(&d, c.f.ledger.store(), now).unwrap();
+    c.ms.purge(&d, c.f.store(), now).unwrap();
     assert!(!c.ms.contains(&d));
     assert!(media_kinds(&c).is_empty());
     // Purging again is harmless.
-    c.ms.purge(&d, c.f.ledger.store(), now).unwrap();
+    c.ms.purge(&d, c.f.store(), now).unwrap();
 }
 
 #[test]
 fn purge_refused_without_a_purge_statement() {
     let c = media_case("nopurge");
     let d = c.doc_b.digest;
-    let e =
-        c.ms.purge(&d, c.f.ledger.store(), Timestamp(T0))
-            .unwrap_err();
+    let e = c.ms.purge(&d, c.f.store(), Timestamp(T0)).unwrap_err();
     assert!(
         matches!(
             e,
@@ -859,7 +926,7 @@ fn purge_refused_under_retention_allowed_after_expiry() {
         authority: "档案鉴定小组".into(),
     });
     let e =
-        c.ms.purge(&d, c.f.ledger.store(), Timestamp(until.0 - 1))
+        c.ms.purge(&d, c.f.store(), Timestamp(until.0 - 1))
             .unwrap_err();
     assert!(
         matches!(&e, MediaError::PurgeRefused { block: PurgeBlock::Retention { case_no, .. }, .. } if case_no == CASE_A),
@@ -873,8 +940,7 @@ fn purge_refused_under_retention_allowed_after_expiry() {
         .media_findings(Some(&c.ms))
         .iter()
         .any(|f| f.kind == FindingKind::MediaPurgeUnlawful));
-    c.ms.purge(&d, c.f.ledger.store(), Timestamp(until.0 + 1))
-        .unwrap();
+    c.ms.purge(&d, c.f.store(), Timestamp(until.0 + 1)).unwrap();
     assert!(!c.ms.contains(&d));
 }
 
@@ -892,7 +958,7 @@ fn purge_refused_under_permanent_retention() {
         authority: "x".into(),
     });
     let e =
-        c.ms.purge(&d, c.f.ledger.store(), Timestamp(i64::MAX))
+        c.ms.purge(&d, c.f.store(), Timestamp(i64::MAX))
             .unwrap_err();
     assert!(
         matches!(
@@ -923,7 +989,7 @@ fn purge_refused_under_preservation_allowed_after_release() {
         authority: "档案鉴定小组".into(),
     });
     let now = Timestamp(T0 + 86_400_000);
-    let e = c.ms.purge(&d, c.f.ledger.store(), now).unwrap_err();
+    let e = c.ms.purge(&d, c.f.store(), now).unwrap_err();
     assert!(
         matches!(
             e,
@@ -940,7 +1006,7 @@ fn purge_refused_under_preservation_allowed_after_release() {
         case_no: CASE_A.into(),
         approved_by: "局长办公会".into(),
     });
-    c.ms.purge(&d, c.f.ledger.store(), now).unwrap();
+    c.ms.purge(&d, c.f.store(), now).unwrap();
     assert!(!c.ms.contains(&d));
     // The purge statement itself was logged under the order.
     let k = kinds(&c.f.media_findings(Some(&c.ms)));
@@ -954,7 +1020,7 @@ fn findings_are_bounded() {
         std::fs::remove_file(c.ms.path_of(&m.digest)).unwrap();
     }
     let findings = verify_media(
-        c.f.ledger.store(),
+        c.f.store(),
         Some(&c.ms),
         &MediaVerifyOptions {
             max_findings: 2,

@@ -286,16 +286,14 @@ fn ledger_refuses_unauthorized_and_revoked_authors() {
 fn batch_is_all_or_nothing() {
     let (mut ledger, k) = common::small_ledger(1, &[]);
     let size = ledger.size();
-    let ok = SignedStatement::sign(
-        Timestamp(common::T0),
-        Event::RecordViewed {
-            subject: liuhen::model::RecordRef::Case("c".into()),
-            by: "x".into(),
-            purpose: "p".into(),
-        },
-        &k.officer,
-    )
-    .unwrap();
+    let view = Event::RecordViewed {
+        subject: liuhen::model::RecordRef::Case("c".into()),
+        by: "x".into(),
+        purpose: "p".into(),
+    };
+    let ok = ledger
+        .sign(&k.officer, Timestamp(common::T0), view.clone())
+        .unwrap();
     let mut bad = ok.clone();
     bad.statement.time = Timestamp(common::T0 + 1);
     let err = ledger.append_batch(vec![ok.clone(), bad]).unwrap_err();
@@ -304,7 +302,21 @@ fn batch_is_all_or_nothing() {
         "{err}"
     );
     assert_eq!(ledger.size(), size);
-    let receipts = ledger.append_batch(vec![ok.clone(), ok]).unwrap();
+    // The same statement twice is a replay (format v2): the batch is refused whole.
+    assert!(matches!(
+        ledger.append_batch(vec![ok.clone(), ok.clone()]),
+        Err(liuhen::LedgerError::Inadmissible {
+            index: 1,
+            source,
+        }) if matches!(*source, liuhen::admission::Refusal::Replay { .. })
+    ));
+    assert_eq!(ledger.size(), size);
+    let mut next = ok.statement.clone();
+    if let Some(b) = next.binding.as_mut() {
+        b.counter += 1;
+    }
+    let next = SignedStatement::sign_statement(next, &k.officer).unwrap();
+    let receipts = ledger.append_batch(vec![ok, next]).unwrap();
     assert_eq!(receipts.len(), 2);
     assert_eq!(receipts[1].seq, size + 1);
 }
@@ -416,9 +428,13 @@ fn own_signatures_are_checked_when_asked() {
             ));
             assert_eq!(ledger.size(), 1);
         } else {
-            // Admitted unchecked, but the verifier still catches it.
+            // Admitted unchecked, but the seal refuses to sign over it and the verifier still
+            // catches it.
             result.unwrap();
-            ledger.seal(&k.ledger).unwrap();
+            assert!(matches!(
+                ledger.seal(&k.ledger),
+                Err(liuhen::LedgerError::SealRefused(_))
+            ));
             let report = liuhen::verify_store(ledger.store(), &options(&ledger));
             assert!(report.has(FindingKind::BadSignature));
         }

@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod cli;
+pub mod forge;
 
 use std::sync::Arc;
 
@@ -362,7 +363,9 @@ pub fn small_ledger_variant(
     }
     for i in 0..n {
         clock.advance(1_000);
-        let author = if i % 3 == 2 { &k.device } else { &k.officer };
+        // Documents are filed by officers (a device key speaks only for recordings: the
+        // admission rule's role table, docs/EVENTS.md).
+        let author = &k.officer;
         let event = Event::DocumentFiled {
             case_no: format!("金民执〔2026〕{}号", i % 4),
             stage: Stage::Investigation,

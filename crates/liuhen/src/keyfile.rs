@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::checkpoint::{format_skey, parse_skey, NoteError, NoteVerifier};
 use crate::keys::SecretKey;
+use crate::ledger::{SealState, SealStateError, MAX_SEAL_STATE_BYTES};
 
 /// Largest key file read, in bytes. Real ones are under 200.
 const MAX_KEY_FILE: u64 = 4096;
@@ -54,6 +55,15 @@ pub enum KeyFileError {
         /// The file.
         path: PathBuf,
     },
+    /// A seal-state file does not parse.
+    #[error("{path}: {source}")]
+    SealState {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        #[source]
+        source: SealStateError,
+    },
     /// The content is not a key in the expected form.
     #[error("{path}: {source}")]
     Parse {
@@ -63,6 +73,85 @@ pub enum KeyFileError {
         #[source]
         source: NoteError,
     },
+}
+
+/// The suffix of the seal-state file kept beside a ledger key: `<key file>.seal-state`.
+pub const SEAL_STATE_SUFFIX: &str = ".seal-state";
+
+/// Where the seal state of the ledger key at `key_file` is kept: `<key file>.seal-state`.
+pub fn seal_state_path(key_file: &Path) -> PathBuf {
+    let mut name = key_file.as_os_str().to_owned();
+    name.push(SEAL_STATE_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// Reads a seal state (`docs/STORE.md`, "Seal state"); `Ok(None)` if there is no file.
+///
+/// # Errors
+/// [`KeyFileError::Insecure`] if group or others may write it (it decides what the next seal
+/// accepts), [`KeyFileError::TooLarge`], [`KeyFileError::SealState`] if it does not parse, or
+/// an I/O error.
+pub fn read_seal_state(path: &Path) -> Result<Option<SealState>, KeyFileError> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(KeyFileError::Io {
+                path: path.to_owned(),
+                source,
+            })
+        }
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().map_err(io(path))?.permissions().mode() & 0o777;
+        if mode & 0o022 != 0 {
+            return Err(KeyFileError::Insecure {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SEAL_STATE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io(path))?;
+    if bytes.len() > MAX_SEAL_STATE_BYTES {
+        return Err(KeyFileError::TooLarge {
+            path: path.to_owned(),
+        });
+    }
+    SealState::parse(&bytes)
+        .map(Some)
+        .map_err(|source| KeyFileError::SealState {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// Writes a seal state to `path`, replacing the one there atomically: a temporary file (mode
+/// 0600) written and synced, renamed over `path`, and the directory synced.
+///
+/// # Errors
+/// An I/O error; `path` then still holds the previous state.
+pub fn write_seal_state(path: &Path, state: &SealState) -> Result<(), KeyFileError> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = PathBuf::from(temp);
+    // A leftover of an interrupted write holds nothing the state does not.
+    match std::fs::remove_file(&temp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => return Err(KeyFileError::Io { path: temp, source }),
+    }
+    let mut file = create_new(&temp, 0o600)?;
+    file.write_all(state.to_text().as_bytes())
+        .map_err(io(&temp))?;
+    file.sync_all().map_err(io(&temp))?;
+    drop(file);
+    std::fs::rename(&temp, path).map_err(io(path))?;
+    sync_parent(path)
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {

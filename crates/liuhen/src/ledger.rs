@@ -4,14 +4,18 @@
 //!
 //! 1. An author signs a [`SignedStatement`] (possibly offline, days before upload).
 //! 2. [`Ledger::append_batch`] checks every signature with `verify_strict`, in parallel on all
-//!    cores, and refuses a statement dated in the future beyond the configured skew.
-//! 3. In order, each statement is admitted by the [`Registry`] at the position it will take
-//!    (unknown, revoked or unauthorized authors are refused).
+//!    cores.
+//! 3. In order, each statement is admitted by the one admission rule ([`crate::admission`]) at
+//!    the position it will take: the key registry and the author's role, time bounds, who
+//!    speaks for a recording session and its segment chain, cases, holds. The verifier applies
+//!    the same rule to the stored entries.
 //! 4. The ledger assigns `seq`, `prev` (leaf hash of the previous entry) and `logged_at` (its own
 //!    clock, never decreasing), encodes the entries and hands them to the [`Store`], which makes
 //!    them durable before returning.
-//! 5. Only then is the in-memory state (registry, Merkle frontier) advanced and a [`Receipt`]
-//!    returned. [`Ledger::append_batch`] is all-or-nothing: if any statement is refused, none is
+//! 5. Only then is the Merkle frontier advanced and a [`Receipt`] returned. (The admission
+//!    state takes each statement as it is admitted, so that the next one of the batch is judged
+//!    after it; if the batch is refused or the store fails, the state is rebuilt from the frames
+//!    before the next append.) [`Ledger::append_batch`] is all-or-nothing: if any statement is refused, none is
 //!    appended. [`Ledger::append_each`] refuses statements one by one and appends the rest in one
 //!    store batch; [`SharedLedger`](crate::SharedLedger) uses it for group commit across threads.
 //! 6. [`Ledger::seal`] signs a C2SP checkpoint over the current tree and stores it.
@@ -22,7 +26,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::checkpoint::{Checkpoint, CheckpointError, NoteVerifier, SignedCheckpoint};
+use crate::admission::{Admission, Refusal};
+use crate::checkpoint::{CheckpointError, NoteVerifier, SignedCheckpoint};
 use crate::clock::Clock;
 use crate::encoding::EncodingError;
 use crate::entry::{
@@ -37,11 +42,18 @@ use crate::model::{Event, Suite, Timestamp};
 use crate::registry::{Genesis, Registry, RegistryError};
 use crate::store::{Store, StoreError};
 
+mod seal;
+pub use seal::{
+    SealRefusal, SealState, SealStateError, Sealed, MAX_SEAL_STATE_BYTES, SEAL_STATE_LABEL,
+};
+
 /// Settings of a ledger writer.
 #[derive(Clone, Debug)]
 pub struct LedgerOptions {
     /// How far in the future (by the ledger's clock) a statement's own time may lie, in
-    /// milliseconds. Device clocks drift; a statement from further ahead is refused.
+    /// milliseconds; also how far before the ledger began, and how far the stored tail's
+    /// `logged_at` may lie ahead of the clock before appends are refused. Device clocks drift;
+    /// a statement from further ahead is refused ([`crate::admission`]).
     pub max_future_skew_ms: i64,
     /// Whether [`Ledger::sign_and_append`] re-verifies the signature it has just made.
     ///
@@ -101,6 +113,18 @@ pub enum LedgerError {
         #[source]
         source: RegistryError,
     },
+    /// A statement is refused by the admission rule for another reason than the key registry
+    /// or its time ([`crate::admission`]): a session it may not speak for, a segment out of
+    /// order, a second opening of an open case, a purge under a hold, a date before the ledger
+    /// began.
+    #[error("statement {index} of the batch is refused: {source}")]
+    Inadmissible {
+        /// Position of the statement in the batch.
+        index: usize,
+        /// Why.
+        #[source]
+        source: Box<Refusal>,
+    },
     /// A statement is dated too far in the future.
     #[error("statement {index} of the batch is dated {time} ms, beyond the ledger clock {now} ms plus the allowed skew")]
     FutureStatement {
@@ -120,6 +144,18 @@ pub enum LedgerError {
     /// `open` was given an empty store.
     #[error("the store holds no ledger (no genesis entry)")]
     NoGenesis,
+    /// The stored tail is logged later than the writer's clock plus the skew: the clock is
+    /// wrong or the store's unsigned `logged_at` was edited; a writer stamping later entries
+    /// with it would carry the forged time forward (docs/STORE.md).
+    #[error("the last stored entry ({seq}) is logged at {logged_at} ms, later than this writer's clock ({now} ms) plus the allowed skew: fix the clock, or run `liuhen verify` (the stored time may have been forged); nothing was written")]
+    ClockBehindStore {
+        /// The entry.
+        seq: u64,
+        /// Its `logged_at`.
+        logged_at: i64,
+        /// The writer's clock.
+        now: i64,
+    },
     /// The stored entries are not a valid ledger (run the verifier for a full report).
     #[error("stored entry {seq} is not valid: {reason}")]
     Corrupt {
@@ -168,6 +204,10 @@ pub enum LedgerError {
     /// The signer failed.
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// `seal` refused to sign: the store does not hold what the ledger key signed before, or
+    /// not what its index claims. Nothing was signed.
+    #[error("refusing to seal: {0}")]
+    SealRefused(#[source] SealRefusal),
 }
 
 /// What `append` returns for each statement: where it landed.
@@ -230,13 +270,110 @@ fn check_store_origin<S: Store + ?Sized>(store: &S, origin: &str) -> Result<(), 
     }
 }
 
+/// The ledger error for a statement the admission rule refuses at batch position `index`.
+fn refused(index: usize, refusal: Refusal) -> LedgerError {
+    match refusal {
+        Refusal::Registry(source) => LedgerError::Refused { index, source },
+        Refusal::Future {
+            time, logged_at, ..
+        } => LedgerError::FutureStatement {
+            index,
+            time,
+            now: logged_at,
+        },
+        source => LedgerError::Inadmissible {
+            index,
+            source: Box::new(source),
+        },
+    }
+}
+
+/// What reading every stored entry once gives the writer.
+struct Rebuilt {
+    admission: Admission,
+    frontier: CompactRange,
+    last_leaf: Digest,
+    last_logged_at: Timestamp,
+    registry_changes: Vec<u64>,
+}
+
+/// Reads every entry of `store` once from the frames and rebuilds the writer's state; any entry
+/// that does not read, decode, sit at its position, chain, keep time or satisfy the admission
+/// rule makes it [`LedgerError::Corrupt`].
+fn rebuild<S: Store + ?Sized>(
+    store: &S,
+    hasher: &Sha256TreeHasher,
+    skew_ms: i64,
+) -> Result<Rebuilt, LedgerError> {
+    let corrupt = |seq: u64, reason: String| LedgerError::Corrupt { seq, reason };
+    let mut admission = Admission::new(skew_ms);
+    let mut frontier = CompactRange::new();
+    let mut prev = Digest::ZERO;
+    let mut last_logged_at = Timestamp(i64::MIN);
+    let mut registry_changes = Vec::new();
+    for seq in 0..store.size() {
+        let bytes = store.entry_bytes(seq).map_err(|e| match e {
+            StoreError::Corrupt { .. } => corrupt(seq, e.to_string()),
+            other => LedgerError::Store(other),
+        })?;
+        let entry = Entry::from_bytes(&bytes).map_err(|e| corrupt(seq, e.to_string()))?;
+        if entry.seq != seq {
+            return Err(corrupt(
+                seq,
+                format!("the entry claims sequence number {}", entry.seq),
+            ));
+        }
+        if entry.prev != prev {
+            return Err(corrupt(seq, "the prev hash does not chain".into()));
+        }
+        if entry.logged_at < last_logged_at {
+            return Err(corrupt(
+                seq,
+                "its logged_at is earlier than the entry before it".into(),
+            ));
+        }
+        let case_prev = admission.case_prev(&entry.statement.statement.event);
+        if entry.case_prev != case_prev {
+            return Err(corrupt(
+                seq,
+                format!(
+                    "its case back-link is {:?}, but the previous entry of its case is {case_prev:?}",
+                    entry.case_prev
+                ),
+            ));
+        }
+        admission
+            .admit(seq, entry.logged_at, &entry.statement.statement)
+            .map_err(|e| corrupt(seq, e.to_string()))?;
+        if entry.statement.statement.event.is_registry_change() {
+            registry_changes.push(seq);
+        }
+        prev = hasher.hash_leaf(&bytes);
+        if seq == 0 {
+            admission.set_genesis_leaf(prev);
+        }
+        frontier.push(hasher, prev)?;
+        last_logged_at = entry.logged_at;
+    }
+    Ok(Rebuilt {
+        admission,
+        frontier,
+        last_leaf: prev,
+        last_logged_at,
+        registry_changes,
+    })
+}
+
 /// A ledger writer over a store.
 pub struct Ledger<S: Store> {
     store: S,
     hasher: Sha256TreeHasher,
     clock: Arc<dyn Clock>,
     options: LedgerOptions,
-    registry: Registry,
+    admission: Admission,
+    /// Set when an append failed after the admission state took some of its statements: the
+    /// state is rebuilt from the frames before the next append.
+    stale: bool,
     genesis: Genesis,
     frontier: CompactRange,
     last_leaf: Digest,
@@ -295,10 +432,10 @@ impl<S: Store> Ledger<S> {
             },
             ledger_key,
         )?;
-        let mut registry = Registry::new();
-        registry
-            .admit(0, &genesis_statement.statement)
-            .map_err(|source| LedgerError::Refused { index: 0, source })?;
+        let mut admission = Admission::new(options.max_future_skew_ms);
+        admission
+            .admit(0, now, &genesis_statement.statement)
+            .map_err(|e| refused(0, e))?;
         let hasher = Sha256TreeHasher;
         let entry = Entry {
             seq: 0,
@@ -309,16 +446,22 @@ impl<S: Store> Ledger<S> {
         };
         let encoded = EncodedEntry::new(&entry, &hasher)
             .map_err(|source| LedgerError::Encoding { index: 0, source })?;
+        admission.set_genesis_leaf(encoded.leaf_hash);
         store.append(std::slice::from_ref(&encoded))?;
         let mut frontier = CompactRange::new();
         frontier.push(&hasher, encoded.leaf_hash)?;
-        let genesis = registry.genesis().cloned().ok_or(LedgerError::NoGenesis)?;
+        let genesis = admission
+            .registry()
+            .genesis()
+            .cloned()
+            .ok_or(LedgerError::NoGenesis)?;
         let mut ledger = Ledger {
             store,
             hasher,
             clock,
             options,
-            registry,
+            admission,
+            stale: false,
             genesis,
             frontier,
             last_leaf: encoded.leaf_hash,
@@ -330,15 +473,24 @@ impl<S: Store> Ledger<S> {
 
     /// Opens an existing ledger.
     ///
-    /// Rebuilds the key registry from the registry-changing entries alone when the store indexes
-    /// them ([`Store::registry_changes`]: both built-in stores do), so that opening costs the
-    /// same for ten thousand entries as for ten million; otherwise it reads every entry once and
-    /// checks the hash chain on the way. Signatures are the verifier's job. The Merkle frontier
-    /// is read from the store's node hashes in O(log n).
+    /// Reads every entry once from the frames: decodes it, checks its sequence number, the
+    /// `prev` chain and that `logged_at` never goes backwards, and rebuilds the admission state
+    /// ([`crate::admission`]: registry, sessions, cases, holds) by admitting it at its position.
+    /// Signatures are the verifier's job. The Merkle frontier is computed from the entries'
+    /// leaf hashes, not read from the store's node hashes (which [`Ledger::seal_checked`]
+    /// checks against the entries before it signs); the store's registry index is only
+    /// cross-checked against the frames, never trusted over them. Cost: O(entries) time,
+    /// memory as [`Admission`].
+    ///
+    /// The clock floor: appending on top of a stored tail logged later than this writer's
+    /// clock plus the skew is refused ([`LedgerError::ClockBehindStore`]), so that a forged
+    /// `logged_at` is never carried forward into new entries (docs/STORE.md). Opening such a
+    /// ledger to read it is allowed.
     ///
     /// # Errors
-    /// [`LedgerError::NoGenesis`], [`LedgerError::Corrupt`] when an entry read does not decode,
-    /// does not chain or is not admissible, [`LedgerError::OriginMismatch`], or a store error.
+    /// [`LedgerError::NoGenesis`], [`LedgerError::Corrupt`] when an entry does not read,
+    /// decode, chain or is not admissible, or a derived index disagrees with the frames,
+    /// [`LedgerError::OriginMismatch`], or a store error.
     pub fn open(
         store: S,
         clock: Arc<dyn Clock>,
@@ -349,81 +501,33 @@ impl<S: Store> Ledger<S> {
             return Err(LedgerError::NoGenesis);
         }
         let hasher = Sha256TreeHasher;
-        let read = |seq: u64| -> Result<(Vec<u8>, Entry), LedgerError> {
-            let bytes = store.entry_bytes(seq)?;
-            let entry = Entry::from_bytes(&bytes).map_err(|e| LedgerError::Corrupt {
-                seq,
-                reason: e.to_string(),
-            })?;
-            if entry.seq != seq {
+        let state = rebuild(&store, &hasher, options.max_future_skew_ms)?;
+        if let Some(seqs) = store.registry_changes()? {
+            if seqs != state.registry_changes {
                 return Err(LedgerError::Corrupt {
-                    seq,
-                    reason: format!("the entry claims sequence number {}", entry.seq),
+                    seq: 0,
+                    reason: "the store's registry index does not list the registry changes the entries hold".into(),
                 });
             }
-            Ok((bytes, entry))
-        };
-        let admit = |registry: &mut Registry, seq: u64, entry: &Entry| {
-            registry
-                .admit(seq, &entry.statement.statement)
-                .map_err(|e| LedgerError::Corrupt {
-                    seq,
-                    reason: e.to_string(),
-                })
-        };
-        let mut registry = Registry::new();
-        let (last_leaf, last_logged_at) = match store.registry_changes()? {
-            Some(seqs) => {
-                if seqs.first() != Some(&0) {
-                    return Err(LedgerError::Corrupt {
-                        seq: 0,
-                        reason: "the store's registry index does not start at genesis".into(),
-                    });
-                }
-                for seq in seqs {
-                    let (_, entry) = read(seq)?;
-                    if !entry.statement.statement.event.is_registry_change() {
-                        return Err(LedgerError::Corrupt {
-                            seq,
-                            reason: "the store's registry index names an entry that does not change the registry".into(),
-                        });
-                    }
-                    admit(&mut registry, seq, &entry)?;
-                }
-                let (bytes, last) = read(size - 1)?;
-                (hasher.hash_leaf(&bytes), last.logged_at)
-            }
-            None => {
-                let mut prev = Digest::ZERO;
-                let mut last_logged_at = Timestamp(i64::MIN);
-                for seq in 0..size {
-                    let (bytes, entry) = read(seq)?;
-                    if entry.prev != prev {
-                        return Err(LedgerError::Corrupt {
-                            seq,
-                            reason: "the prev hash does not chain".into(),
-                        });
-                    }
-                    admit(&mut registry, seq, &entry)?;
-                    prev = hasher.hash_leaf(&bytes);
-                    last_logged_at = last_logged_at.max(entry.logged_at);
-                }
-                (prev, last_logged_at)
-            }
-        };
-        let frontier = CompactRange::from_reader(&StoreReader(&store), size)?;
-        let genesis = registry.genesis().cloned().ok_or(LedgerError::NoGenesis)?;
+        }
+        let genesis = state
+            .admission
+            .registry()
+            .genesis()
+            .cloned()
+            .ok_or(LedgerError::NoGenesis)?;
         check_store_origin(&store, &genesis.origin)?;
         Ok(Ledger {
             store,
             hasher,
             clock,
             options,
-            registry,
+            admission: state.admission,
+            stale: false,
             genesis,
-            frontier,
-            last_leaf,
-            last_logged_at,
+            frontier: state.frontier,
+            last_leaf: state.last_leaf,
+            last_logged_at: state.last_logged_at,
         })
     }
 
@@ -469,7 +573,12 @@ impl<S: Store> Ledger<S> {
 
     /// The key registry as of the end of the ledger.
     pub fn registry(&self) -> &Registry {
-        &self.registry
+        self.admission.registry()
+    }
+
+    /// The admission state as of the end of the ledger.
+    pub fn admission(&self) -> &Admission {
+        &self.admission
     }
 
     /// The C2SP verifier key of this ledger's checkpoints (`origin+keyhash+base64`).
@@ -513,6 +622,35 @@ impl<S: Store> Ledger<S> {
         self.clock.now()
     }
 
+    /// The binding the next statement of `author` must carry in this ledger (format v2: the
+    /// suite, the ledger id and the author's next counter); `None` in a v1 ledger. A signer
+    /// that signs several statements before they are appended counts on from it.
+    pub fn next_binding(&self, author: &PublicKey) -> Option<Binding> {
+        self.admission.next_binding(author)
+    }
+
+    /// Signs `event` at `time` with `signer` as this ledger admits it: bound (format v2) with
+    /// the signer's next counter, or unbound in a v1 ledger. Does not append.
+    ///
+    /// # Errors
+    /// A signer error.
+    pub fn sign(
+        &self,
+        signer: &dyn Signer,
+        time: Timestamp,
+        event: Event,
+    ) -> Result<SignedStatement, LedgerError> {
+        Ok(SignedStatement::sign_statement(
+            Statement {
+                time,
+                author: signer.public_key(),
+                event,
+                binding: self.next_binding(&signer.public_key()),
+            },
+            signer,
+        )?)
+    }
+
     /// Signs `event` now with `signer` and appends it.
     ///
     /// # Errors
@@ -522,7 +660,7 @@ impl<S: Store> Ledger<S> {
         signer: &dyn Signer,
         event: Event,
     ) -> Result<Receipt, LedgerError> {
-        let statement = SignedStatement::sign(self.clock.now(), event, signer)?;
+        let statement = self.sign(signer, self.clock.now(), event)?;
         let verify = self.options.verify_own_signatures;
         let mut receipts = self.append_checked(vec![statement], verify)?;
         receipts.pop().ok_or(LedgerError::NoGenesis)
@@ -588,9 +726,21 @@ impl<S: Store> Ledger<S> {
         } else {
             Vec::new()
         };
-        let now = self.clock.now().max(self.last_logged_at);
+        if self.stale {
+            self.admission =
+                rebuild(&self.store, &self.hasher, self.options.max_future_skew_ms)?.admission;
+            self.stale = false;
+        }
+        let clock_now = self.clock.now();
+        if self.last_logged_at > clock_now.plus_millis(self.options.max_future_skew_ms) {
+            return Err(LedgerError::ClockBehindStore {
+                seq: self.store.size().saturating_sub(1),
+                logged_at: self.last_logged_at.0,
+                now: clock_now.0,
+            });
+        }
+        let now = clock_now.max(self.last_logged_at);
         let first = self.store.size();
-        let mut registry = self.registry.clone();
         let mut outcomes: Vec<Option<LedgerError>> = Vec::with_capacity(statements.len());
         let mut encoded: Vec<EncodedEntry> = Vec::with_capacity(statements.len());
         let mut prev = self.last_leaf;
@@ -603,7 +753,6 @@ impl<S: Store> Ledger<S> {
                 now,
                 statement,
                 signature_errors.get_mut(index).and_then(Option::take),
-                &mut registry,
             );
             match refusal {
                 Ok(e) => {
@@ -611,15 +760,21 @@ impl<S: Store> Ledger<S> {
                     encoded.push(e);
                     outcomes.push(None);
                 }
-                Err(error) if all_or_nothing => return Err(error),
+                Err(error) if all_or_nothing => {
+                    // The admission state took the batch's earlier statements: undo them.
+                    self.stale = !encoded.is_empty();
+                    return Err(error);
+                }
                 Err(error) => outcomes.push(Some(error)),
             }
         }
         if !encoded.is_empty() {
-            self.store.append(&encoded)?;
+            if let Err(e) = self.store.append(&encoded) {
+                self.stale = true;
+                return Err(e.into());
+            }
         }
-        // Durable: now advance the in-memory state.
-        self.registry = registry;
+        // Durable: now advance the in-memory state (the admission state already is).
         self.last_leaf = prev;
         self.last_logged_at = now;
         let mut receipts = Vec::with_capacity(encoded.len());
@@ -642,67 +797,47 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Checks one statement for position `seq` and encodes its entry; on success the statement's
-    /// registry effect is applied to `registry`.
-    #[allow(clippy::too_many_arguments)]
+    /// effect is applied to the admission state.
     fn admit_one(
-        &self,
+        &mut self,
         index: usize,
         seq: u64,
         prev: Digest,
         now: Timestamp,
         statement: SignedStatement,
         signature_error: Option<StatementError>,
-        registry: &mut Registry,
     ) -> Result<EncodedEntry, LedgerError> {
         if let Some(source) = signature_error {
             return Err(LedgerError::BadSignature { index, source });
         }
-        if statement.statement.time > now.plus_millis(self.options.max_future_skew_ms) {
-            return Err(LedgerError::FutureStatement {
-                index,
-                time: statement.statement.time.0,
-                now: now.0,
-            });
-        }
-        registry
-            .check(seq, &statement.statement)
-            .map_err(|source| LedgerError::Refused { index, source })?;
+        self.admission
+            .check(seq, now, &statement.statement)
+            .map_err(|e| refused(index, e))?;
         let entry = Entry {
             seq,
             prev,
             logged_at: now,
-            case_prev: None,
+            case_prev: self.admission.case_prev(&statement.statement.event),
             statement,
         };
         let encoded = EncodedEntry::new(&entry, &self.hasher)
             .map_err(|source| LedgerError::Encoding { index, source })?;
-        registry
-            .admit(seq, &entry.statement.statement)
-            .map_err(|source| LedgerError::Refused { index, source })?;
+        self.admission
+            .admit(seq, now, &entry.statement.statement)
+            .map_err(|e| refused(index, e))?;
         Ok(encoded)
     }
 
-    /// Signs a checkpoint over the current tree with the ledger key and stores it.
+    /// Signs a checkpoint over the current tree with the ledger key and stores it, after
+    /// recomputing the tree from every entry and checking it against every stored checkpoint
+    /// the key signed and against the store's index ([`Ledger::seal_checked`] without a state:
+    /// O(n)). A signer that seals routinely keeps the [`SealState`] and calls
+    /// [`Ledger::seal_checked`], which checks only the entries added since.
     ///
     /// # Errors
-    /// [`LedgerError::NotLedgerKey`], a signer error, or a store error.
+    /// As [`Ledger::seal_checked`].
     pub fn seal(&mut self, ledger_key: &dyn Signer) -> Result<SignedCheckpoint, LedgerError> {
-        let got = ledger_key.public_key();
-        if got != self.genesis.ledger_key {
-            return Err(LedgerError::NotLedgerKey {
-                expected: self.genesis.ledger_key,
-                got,
-            });
-        }
-        let checkpoint = Checkpoint {
-            origin: self.genesis.origin.clone(),
-            size: self.size(),
-            root: self.root(),
-            extensions: Vec::new(),
-        };
-        let signed = SignedCheckpoint::sign(checkpoint, ledger_key)?;
-        self.store.append_checkpoint(&signed.to_string())?;
-        Ok(signed)
+        Ok(self.seal_checked(ledger_key, None)?.checkpoint)
     }
 
     /// The most recently stored checkpoint text, if any.

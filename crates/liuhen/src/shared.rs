@@ -172,6 +172,7 @@ fn renumber(e: LedgerError) -> LedgerError {
     match e {
         LedgerError::BadSignature { source, .. } => LedgerError::BadSignature { index: 0, source },
         LedgerError::Refused { source, .. } => LedgerError::Refused { index: 0, source },
+        LedgerError::Inadmissible { source, .. } => LedgerError::Inadmissible { index: 0, source },
         LedgerError::FutureStatement { time, now, .. } => LedgerError::FutureStatement {
             index: 0,
             time,

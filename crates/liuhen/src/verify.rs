@@ -23,7 +23,9 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::admission::Admission;
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint};
+use crate::clock::{Clock, SystemClock};
 use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::merkle::CompactRange;
@@ -45,6 +47,10 @@ pub struct VerifyOptions {
     pub max_findings: usize,
     /// Entries decoded and signature-checked in parallel at a time (bounds memory).
     pub chunk_size: usize,
+    /// The verifier's own clock reading: an entry logged later than this plus
+    /// `max_future_skew_ms` is reported ([`FindingKind::LoggedInFuture`]). `None` reads the
+    /// system clock once when verification starts.
+    pub now: Option<Timestamp>,
 }
 
 impl Default for VerifyOptions {
@@ -55,6 +61,7 @@ impl Default for VerifyOptions {
             max_future_skew_ms: 5 * 60 * 1000,
             max_findings: 1000,
             chunk_size: 4096,
+            now: None,
         }
     }
 }
@@ -150,6 +157,40 @@ pub enum FindingKind {
     /// Media is referenced but no media directory was given, so it was not checked
     /// (Art. 21(2), 21(5)); the verifier fails closed.
     MediaNotChecked,
+    // Admission refusals (crate::admission) that no kind above names.
+    /// A statement is dated before the ledger began (genesis `logged_at` minus the skew): a
+    /// clock error or seconds given for milliseconds, which the writer refuses.
+    StatementBeforeGenesis,
+    /// A `RecordingStarted` names a session id already in use (Art. 14(4)).
+    SessionInUse,
+    /// A `CaseOpened` names a case that is already open.
+    CaseAlreadyOpen,
+    /// An entry is logged later than the verifier's own clock plus the skew: a forged
+    /// `logged_at` (which would poison the writer's clock floor).
+    LoggedInFuture,
+    /// Format v2: a statement bound to another ledger or suite, or of the other format version.
+    WrongLedger,
+    /// Format v2: a statement whose counter is not above its author's last: replayed.
+    Replay,
+    /// Format v2: an entry's `case_prev` is not the latest earlier entry of its case.
+    CaseLinkBroken,
+    // Damage to the store's files, reported by `liuhen verify` (docs/STORE.md): destruction or
+    // alteration of the record itself (Art. 21(5)).
+    /// A file of the ledger's store (`header`, `entries.log`, `entries.idx`, `checkpoints.log`,
+    /// `checkpoints.idx`) is missing or not a regular file: records destroyed (Art. 21(5)).
+    StoreFileMissing,
+    /// A store file's records are not what the writer appends (docs/STORE.md, recovery rules),
+    /// committed records are cut off, or a frame after the index is no interrupted append:
+    /// records altered or destroyed (Art. 21(5)).
+    StoreFilesDamaged,
+    /// Checkpoints the ledger key signed are gone from the store: entries but no checkpoint at
+    /// all (every ledger is sealed when it is created), or the auditor's saved checkpoint is
+    /// not among the stored ones (Art. 21(5)).
+    CheckpointsDeleted,
+    /// Bytes after the last committed record of a store file that a writer would cut (a torn
+    /// frame) or adopt (an interrupted append): an append in progress, or a crash's leftover not
+    /// yet recovered. Not part of the verified ledger; the verifier fails closed.
+    UncommittedTail,
     /// A media file was replaced by something the media store never writes — a symbolic link
     /// (dangling or not), a directory, a FIFO, a socket or a device: the original is gone from
     /// the store, records destroyed (Art. 21(5)). Never opened, so a FIFO cannot block the
@@ -165,7 +206,8 @@ impl FindingKind {
             | FindingKind::NoCheckpoint
             | FindingKind::NoTrustAnchor
             | FindingKind::ReadError
-            | FindingKind::MediaNotChecked => Severity::Unverified,
+            | FindingKind::MediaNotChecked
+            | FindingKind::UncommittedTail => Severity::Unverified,
             _ => Severity::Tampering,
         }
     }
@@ -252,12 +294,25 @@ impl Report {
     }
 
     /// Appends findings of another checker (e.g. [`crate::media::verify_media`]) and updates
-    /// the verdict. The findings are listed as given: the other checker bounds its own list.
+    /// the verdict. The findings are listed as given (the other checker bounds its own list),
+    /// except one of the same kind at the same entry as a finding already listed: both
+    /// checkers judge recordings and holds by the same admission rule, and one refusal is
+    /// reported once.
     pub fn add_findings(&mut self, findings: Vec<Finding>) {
-        for f in &findings {
+        let listed: std::collections::HashSet<(u64, String)> = self
+            .findings
+            .iter()
+            .filter_map(|f| f.seq.map(|s| (s, format!("{:?}", f.kind))))
+            .collect();
+        for f in findings {
+            if let Some(s) = f.seq {
+                if listed.contains(&(s, format!("{:?}", f.kind))) {
+                    continue;
+                }
+            }
             self.verdict = self.verdict.max_with(f.severity);
+            self.findings.push(f);
         }
-        self.findings.extend(findings);
     }
 }
 
@@ -360,7 +415,9 @@ where
             max: options.max_findings,
             worst: None,
         },
-        registry: Registry::new(),
+        admission: Admission::new(options.max_future_skew_ms),
+        now: options.now.unwrap_or_else(|| SystemClock.now()),
+        future: Vec::new(),
         frontier: CompactRange::new(),
         prev: Digest::ZERO,
         last_logged_at: None,
@@ -452,7 +509,10 @@ struct Walker<'a> {
     checkpoints: &'a [String],
     hasher: Sha256TreeHasher,
     f: Findings,
-    registry: Registry,
+    admission: Admission,
+    now: Timestamp,
+    /// Entries logged later than `now` plus the skew (at most `max_findings` of them).
+    future: Vec<(u64, Timestamp)>,
     frontier: CompactRange,
     prev: Digest,
     last_logged_at: Option<Timestamp>,
@@ -485,11 +545,14 @@ impl Walker<'_> {
             ),
             Ok(entry) => check_entry(
                 entry,
+                &c.leaf_hash,
                 seq,
                 &self.prev,
                 c.signature_ok,
                 &mut self.last_logged_at,
-                &mut self.registry,
+                &mut self.admission,
+                self.now,
+                &mut self.future,
                 self.options,
                 &mut self.f,
             ),
@@ -511,7 +574,7 @@ impl Walker<'_> {
         if seq == 0 {
             // Genesis is known (or not): the checkpoints can now be authenticated.
             let a = authenticate_checkpoints(
-                &self.registry,
+                self.admission.registry(),
                 self.checkpoints,
                 self.options,
                 &mut self.f,
@@ -525,6 +588,7 @@ impl Walker<'_> {
                 if cp.root == root {
                     self.checkpoints_verified += 1;
                     self.latest_verified = Some(cp.summary);
+                    self.future.clear();
                 } else {
                     self.f.add(
                         FindingKind::CheckpointMismatch,
@@ -560,7 +624,12 @@ impl Walker<'_> {
                 None,
                 "the ledger holds no entries, not even genesis".into(),
             );
-            let a = authenticate_checkpoints(&self.registry, self.checkpoints, self.options, f);
+            let a = authenticate_checkpoints(
+                self.admission.registry(),
+                self.checkpoints,
+                self.options,
+                f,
+            );
             self.pending = Some(a.pending);
             self.trusted = a.trusted;
         }
@@ -592,6 +661,26 @@ impl Walker<'_> {
                     None,
                     None,
                     format!("the trusted checkpoint covers {size} entries, but the ledger now holds only {total}: rolled back"),
+                );
+            }
+        }
+        // A checkpoint's signature vouches for the logged_at of the entries it covers (the
+        // ledger key's holder keeps its own clock; a simulation may run ahead of today): an
+        // entry logged in the verifier's future is reported where no verified checkpoint covers
+        // it, the unsigned tail an outsider can edit (and which would poison the writer's
+        // clock floor).
+        let sealed = self.latest_verified.as_ref().map_or(0, |c| c.size);
+        let now = self.now;
+        for (seq, logged_at) in std::mem::take(&mut self.future) {
+            if seq >= sealed {
+                f.add(
+                    FindingKind::LoggedInFuture,
+                    Some(seq),
+                    None,
+                    format!(
+                        "entry {seq} is logged at {} ms, later than the verifier's clock ({} ms) plus the allowed skew, and no checkpoint vouches for it: its logged_at was forged or the ledger's clock is wrong",
+                        logged_at.0, now.0
+                    ),
                 );
             }
         }
@@ -630,7 +719,11 @@ impl Walker<'_> {
         };
         Report {
             verdict,
-            origin: self.registry.genesis().map(|g| g.origin.clone()),
+            origin: self
+                .admission
+                .registry()
+                .genesis()
+                .map(|g| g.origin.clone()),
             entries: total,
             checkpoints: self.checkpoints.len() as u64,
             checkpoints_verified: self.checkpoints_verified,
@@ -644,11 +737,14 @@ impl Walker<'_> {
 #[allow(clippy::too_many_arguments)]
 fn check_entry(
     entry: &Entry,
+    leaf_hash: &Digest,
     seq: u64,
     prev: &Digest,
     signature_ok: bool,
     last_logged_at: &mut Option<Timestamp>,
-    registry: &mut Registry,
+    admission: &mut Admission,
+    now: Timestamp,
+    future: &mut Vec<(u64, Timestamp)>,
     options: &VerifyOptions,
     f: &mut Findings,
 ) {
@@ -682,16 +778,6 @@ fn check_entry(
             ),
         );
     }
-    // A statement whose signature fails has no effect on the registry: a forged KeyAuthorized
-    // must not make the forger's later entries look authorized.
-    let admitted = if signature_ok {
-        registry.admit(seq, &entry.statement.statement)
-    } else {
-        registry.check(seq, &entry.statement.statement)
-    };
-    if let Err(e) = admitted {
-        f.add(FindingKind::Unauthorized, Some(seq), None, e.to_string());
-    }
     if let Some(last) = *last_logged_at {
         if entry.logged_at < last {
             f.add(
@@ -706,17 +792,41 @@ fn check_entry(
         }
     }
     *last_logged_at = Some(last_logged_at.map_or(entry.logged_at, |l| l.max(entry.logged_at)));
-    let time = entry.statement.statement.time;
-    if time > entry.logged_at.plus_millis(options.max_future_skew_ms) {
+    if entry.logged_at > now.plus_millis(options.max_future_skew_ms) {
+        // Reported at the end if no verified checkpoint covers the entry (see `finish`);
+        // the list is emptied whenever a checkpoint verifies, and bounded.
+        if future.len() < options.max_findings.max(1) {
+            future.push((seq, entry.logged_at));
+        }
+    }
+    // The one admission rule (crate::admission), judged at the entry's own logged_at. A
+    // statement whose signature fails has no effect on the state: a forged KeyAuthorized must
+    // not make the forger's later entries look authorized.
+    let statement = &entry.statement.statement;
+    let case_prev = admission.case_prev(&statement.event);
+    if entry.case_prev != case_prev {
+        let text = |c: Option<u64>| c.map_or_else(|| "none".to_owned(), |s| format!("entry {s}"));
         f.add(
-            FindingKind::FutureStatement,
+            FindingKind::CaseLinkBroken,
             Some(seq),
             None,
             format!(
-                "entry {seq}: the statement is dated {} ms, after it was logged ({} ms)",
-                time.0, entry.logged_at.0
+                "entry {seq} links back to {} as the previous entry of its case, but that is {}: an entry of the case was removed, inserted or moved",
+                text(entry.case_prev),
+                text(case_prev)
             ),
         );
+    }
+    let admitted = if signature_ok {
+        admission.admit(seq, entry.logged_at, statement)
+    } else {
+        admission.check(seq, entry.logged_at, statement)
+    };
+    if let Err(refusal) = admitted {
+        f.add(refusal.finding_kind(), Some(seq), None, refusal.to_string());
+    }
+    if seq == 0 {
+        admission.set_genesis_leaf(*leaf_hash);
     }
 }
 

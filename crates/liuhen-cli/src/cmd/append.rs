@@ -80,8 +80,24 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
         return Ok(EXIT_OK);
     }
+    // The writer is opened (and locked) once the input is read, before signing: statements
+    // signed here are bound (format v2) with the key's next counters in this ledger.
+    let mut ledger = match open_ledger(&args.dir) {
+        Ok(l) => l,
+        Err(e) if damaged(&*e) => {
+            // A stored entry that does not read, chain or satisfy the admission rule: evidence
+            // of tampering (exit 1), never built upon.
+            eprintln!(
+                "liuhen: refusing to append to {}: {e}; nothing was appended; run `liuhen verify {}`",
+                args.dir.display(),
+                args.dir.display()
+            );
+            return Ok(crate::EXIT_TAMPERED);
+        }
+        Err(e) => return Err(e),
+    };
     let mode = match &key {
-        Some(k) => Mode::SignWith(k),
+        Some(k) => Mode::SignWith(k, ledger.next_binding(&liuhen::Signer::public_key(k))),
         None => Mode::Signed,
     };
     let bar = crate::progress::bar(global, values.len() as u64, "statements");
@@ -102,7 +118,6 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         })
         .collect();
     let statements = numbered.into_iter().map(|n| n.statement).collect();
-    let mut ledger = open_ledger(&args.dir)?;
     let line_of = |index: usize| labels.get(index).map_or(0, |l| l.line);
     let outcomes = if args.each {
         ledger.append_each(statements, true).map_err(|e| {
@@ -240,6 +255,16 @@ fn summarize(ledger: &Ledger<FileStore>, appended: &[u64], refused: usize) {
 
 /// Opens the ledger in `dir` as its writer, refusing early if the store will not take writes
 /// (tampering found on open) and telling what recovery did to a torn tail.
+/// Whether opening the writer failed because the stored entries are not a valid ledger
+/// (`LedgerError::Corrupt`: a frame that does not read, decode, chain or satisfy the admission
+/// rule, or an index that disagrees with the frames): tampering, not an I/O error.
+pub(crate) fn damaged(e: &(dyn Error + 'static)) -> bool {
+    matches!(
+        e.downcast_ref::<LedgerError>(),
+        Some(LedgerError::Corrupt { .. })
+    )
+}
+
 pub(crate) fn open_ledger(dir: &Path) -> Result<Ledger<FileStore>, Box<dyn Error>> {
     let ledger = LedgerDir::new(dir).open_writer()?;
     let store = ledger.store();
@@ -312,6 +337,7 @@ pub(crate) fn refusal_reason(e: &LedgerError) -> (Option<usize>, String) {
             Some(*index),
             format!("refused by the key registry: {source}"),
         ),
+        LedgerError::Inadmissible { index, source } => (Some(*index), format!("refused: {source}")),
         LedgerError::FutureStatement { index, time, now } => (
             Some(*index),
             format!(

@@ -437,6 +437,8 @@ fn disclosure_statements(
         chunks.push(&[]);
     }
     let mut out = Vec::with_capacity(chunks.len());
+    // Format v2: bound to the ledger, with the key's next counters.
+    let mut binding = ledger.next_binding(&key.public_key());
     for chunk in chunks {
         let mut what = Vec::with_capacity(chunk.len() + 1);
         what.push(bundle);
@@ -446,7 +448,16 @@ fn disclosure_statements(
             to,
             what,
         };
-        out.push(SignedStatement::sign(now, event, key)?);
+        let statement = liuhen::Statement {
+            time: now,
+            author: key.public_key(),
+            event,
+            binding,
+        };
+        out.push(SignedStatement::sign_statement(statement, key)?);
+        if let Some(b) = binding.as_mut() {
+            b.counter = b.counter.saturating_add(1);
+        }
     }
     Ok(out)
 }

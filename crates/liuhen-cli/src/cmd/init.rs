@@ -27,7 +27,7 @@ const GENERATED_KEY: &str = "keys/ledger.key";
 /// Arguments of `liuhen init`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  liuhen init /srv/liuhen/jinpu --origin jinpu.dalian.gov.cn/minzheng/enforcement\n  liuhen init /srv/liuhen/jinpu --origin jinpu.dalian.gov.cn/minzheng/enforcement --key /secure/ledger.key\n\nCreates DIR (which must not exist or be empty): DIR/ledger (the file store, with the genesis\nentry and a first checkpoint), DIR/media and DIR/ledger.vkey. Without --key a new ledger key is\nwritten to DIR/keys/ledger.key (mode 0600): it signs every checkpoint, so move it to safe\nstorage. A key given with --key must be named after the origin (liuhen keygen --name ORIGIN).\n\nOutput: the ledger's verifier key (C2SP vkey), which auditors need; --json: {origin, vkey,\nsize, root, checkpoint, key_file, key_generated}."
+    after_help = "Example:\n  liuhen init /srv/liuhen/jinpu --origin jinpu.dalian.gov.cn/minzheng/enforcement\n  liuhen init /srv/liuhen/jinpu --origin jinpu.dalian.gov.cn/minzheng/enforcement --key /secure/ledger.key\n\nCreates DIR (which must not exist or be empty): DIR/ledger (the file store, with the genesis\nentry and a first checkpoint), DIR/media and DIR/ledger.vkey. Without --key a new ledger key is\nwritten to DIR/keys/ledger.key (mode 0600): it signs every checkpoint, so move it to safe\nstorage, together with LEDGER.key.seal-state (the last checkpoint it signed, which\n`liuhen seal` checks the ledger against). A key given with --key must be named after the origin (liuhen keygen --name ORIGIN).\n\nOutput: the ledger's verifier key (C2SP vkey), which auditors need; --json: {origin, vkey,\nsize, root, checkpoint, key_file, key_generated}."
 )]
 pub struct Args {
     /// The ledger directory to create.
@@ -64,6 +64,17 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
         None => (SecretKey::generate()?, args.dir.join(GENERATED_KEY), true),
     };
+    // A key that has sealed a ledger already must not start a second one under the same
+    // origin: two ledgers signed by one key under one name are a fork.
+    let state_path = liuhen::keyfile::seal_state_path(&key_file);
+    if state_path.exists() {
+        return Err(format!(
+            "{} exists: this key has already sealed a ledger named {:?}; a second ledger under the same key and name would be a fork (use a new key, or remove the state only if that ledger was never used)",
+            state_path.display(),
+            args.origin
+        )
+        .into());
+    }
     // Checked before anything is written: the origin is the key name of the verifier key.
     NoteVerifier::for_key(&args.origin, key.public_key()).map_err(|e| {
         format!(
@@ -92,6 +103,9 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         LedgerOptions::default(),
     )
     .map_err(|e| incomplete(&e))?;
+    // What the next `liuhen seal` checks against: the first checkpoint, kept beside the key.
+    let state = ledger.seal_state().map_err(|e| incomplete(&e))?;
+    liuhen::keyfile::write_seal_state(&state_path, &state).map_err(|e| incomplete(&e))?;
     MediaStore::create(layout.media_dir()).map_err(|e| incomplete(&e))?;
     let vkey = ledger.verifier_key().map_err(|e| incomplete(&e))?;
     liuhen::keyfile::write_verifier_key(&layout.vkey_path(), &vkey).map_err(|e| incomplete(&e))?;
@@ -103,8 +117,9 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     // Said even with --quiet: losing or leaking this key is what the user must not miss.
     if generated {
         eprintln!(
-            "liuhen: the new ledger key {} signs every checkpoint of this ledger, and whoever holds it can sign for the ledger: move it out of the ledger directory to safe storage (offline, or a hardware module)",
-            key_file.display()
+            "liuhen: the new ledger key {} signs every checkpoint of this ledger, and whoever holds it can sign for the ledger: move it out of the ledger directory to safe storage (offline, or a hardware module), together with {} (the last checkpoint it signed, which `liuhen seal` checks against)",
+            key_file.display(),
+            state_path.display()
         );
     }
     if !global.quiet {

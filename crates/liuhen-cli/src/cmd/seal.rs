@@ -3,20 +3,26 @@
 //! The checkpoint is a C2SP `tlog-checkpoint` signed note (docs/FORMAT.md): standard note
 //! verifiers given the ledger's vkey accept it. Entries appended after the last checkpoint are
 //! signed by nobody yet, and the verifier reports them as unsealed; sealing closes that gap.
-
+//!
+//! It checks before it signs ([`liuhen::Ledger::seal_checked`]): the root is recomputed from
+//! the entries added since the last checkpoint this key signed, whose state is kept beside the
+//! key (`<key file>.seal-state`, docs/STORE.md "Seal state"), and the store must still hold
+//! that checkpoint's history. A refusal is tampering (exit 1): nothing is signed. Without a
+//! state file (a ledger made before it existed) the first seal checks the whole ledger once.
 use std::error::Error;
 use std::path::PathBuf;
 
-use liuhen::Signer;
+use liuhen::{LedgerError, Signer};
 use serde_json::json;
 
 use crate::cmd::append::{open_ledger, print_exact};
-use crate::{Global, EXIT_OK};
+use crate::layout::LedgerDir;
+use crate::{Global, EXIT_OK, EXIT_TAMPERED};
 
 /// Arguments of `liuhen seal`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  liuhen seal /srv/liuhen/jinpu --key-file /secure/ledger.key > checkpoint.txt\n\nSigns a checkpoint (origin, size, root hash) with the ledger key, stores it in the ledger and\nprints the signed note byte for byte: publish it, or give it to witnesses and auditors. It\nverifies with any C2SP signed-note verifier given the ledger's vkey (DIR/ledger.vkey).\n\nOutput: the signed note; --json: {origin, size, root, note} (root in hex)."
+    after_help = "Example:\n  liuhen seal /srv/liuhen/jinpu --key-file /secure/ledger.key > checkpoint.txt\n\nSigns a checkpoint (origin, size, root hash) with the ledger key, stores it in the ledger and\nprints the signed note byte for byte: publish it, or give it to witnesses and auditors. It\nverifies with any C2SP signed-note verifier given the ledger's vkey (DIR/ledger.vkey).\n\nBefore signing it recomputes the root from the entries added since the last checkpoint this key\nsigned, kept beside the key in LEDGER.key.seal-state (mode 0600; move it with the key), and\nrefuses (exit 1, nothing signed) if the store no longer holds that history: entries or\ncheckpoints removed, an entry or the index edited. Without that file the whole ledger is checked\nonce.\n\nOutput: the signed note; --json: {origin, size, root, note} (root in hex)."
 )]
 pub struct Args {
     /// The ledger directory.
@@ -32,14 +38,74 @@ pub struct Args {
 /// Runs `liuhen seal`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
+    let state_path = liuhen::keyfile::seal_state_path(&args.key_file);
+    let state = liuhen::keyfile::read_seal_state(&state_path)?;
+    {
+        // A store that found tampering on open is never sealed over.
+        let ledger = match LedgerDir::new(&args.dir).open_writer() {
+            Ok(l) => l,
+            Err(e) if crate::cmd::append::damaged(&*e) => {
+                eprintln!(
+                    "liuhen: refusing to seal {}: {e}; nothing was signed; run `liuhen verify {}`",
+                    args.dir.display(),
+                    args.dir.display()
+                );
+                return Ok(EXIT_TAMPERED);
+            }
+            Err(e) => return Err(e),
+        };
+        let recovery = ledger.store().recovery();
+        if let Some(first) = recovery.tampering.first() {
+            eprintln!(
+                "liuhen: refusing to seal {}: the store's files are damaged ({first}); nothing was signed; run `liuhen verify {}`",
+                args.dir.display(),
+                args.dir.display()
+            );
+            return Ok(EXIT_TAMPERED);
+        }
+    }
     let mut ledger = open_ledger(&args.dir)?;
-    let signed = ledger.seal(&key).map_err(|e| {
-        format!(
-            "{} (key {}): {e}; no checkpoint was made",
-            args.key_file.display(),
-            key.public_key()
-        )
-    })?;
+    let sealed = match ledger.seal_checked(&key, state.as_ref()) {
+        Ok(sealed) => sealed,
+        Err(LedgerError::SealRefused(refusal)) => {
+            let against = if state.is_some() {
+                format!(" (checked against {})", state_path.display())
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "liuhen: refusing to seal {}: {refusal}{against}; nothing was signed; run `liuhen verify {}`",
+                args.dir.display(),
+                args.dir.display()
+            );
+            return Ok(EXIT_TAMPERED);
+        }
+        Err(e) => {
+            return Err(format!(
+                "{} (key {}): {e}; no checkpoint was made",
+                args.key_file.display(),
+                key.public_key()
+            )
+            .into())
+        }
+    };
+    let signed = sealed.checkpoint;
+    if state.is_none() {
+        // Said even with --quiet: what a first seal could not check is worth knowing.
+        eprintln!(
+            "liuhen: no seal state beside the key ({}): checked all {} entries and every stored checkpoint the key signed; checkpoints deleted earlier down to a consistent prefix cannot be seen this way (compare with a checkpoint saved elsewhere); the state is kept from now on",
+            state_path.display(),
+            signed.checkpoint().size
+        );
+    }
+    // The checkpoint is durable in the store; a state not written now is caught up by the next
+    // seal, which checks the checkpoints stored since the state it finds.
+    if let Err(e) = liuhen::keyfile::write_seal_state(&state_path, &sealed.state) {
+        eprintln!(
+            "liuhen: warning: the checkpoint at size {} was stored, but the seal state could not be written ({e}); the next seal checks the checkpoints stored since the previous state",
+            signed.checkpoint().size
+        );
+    }
     let checkpoint = signed.checkpoint();
     let note = signed.to_string();
     if !global.quiet {

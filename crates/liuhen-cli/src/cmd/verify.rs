@@ -4,8 +4,11 @@
 //! What runs, in order:
 //!
 //! 1. The file store is opened read-only with a **full check** (every frame, index record and
-//!    Merkle node hash; `docs/STORE.md`, rule R9). Damage to the store's own files is listed
-//!    under `store` and makes the verdict `tampered`.
+//!    Merkle node hash; `docs/STORE.md`, rule R9). Destruction is tampering (Art. 21(5)): a
+//!    missing store file is a `store_file_missing` finding, damaged or cut-off records and frames
+//!    no interrupted append explains are `store_files_damaged` (details also under `store`),
+//!    deleted checkpoints `checkpoints_deleted`; bytes after the last committed record are
+//!    `uncommitted_tail` (not verified, not tampering).
 //! 2. [`liuhen::verify_store`]: signatures, hash chain, key registry, Merkle roots at every
 //!    checkpoint, checkpoint signatures, against the auditor's verifier key (`--vkey`) and saved
 //!    checkpoint (`--checkpoint`).
@@ -180,6 +183,7 @@ pub struct DirVerification {
 #[derive(Clone, Debug, Serialize)]
 pub struct TrustAnchor {
     /// The file it was read from.
+    #[serde(serialize_with = "lossy_path")]
     pub file: PathBuf,
     /// The key (C2SP vkey text).
     pub vkey: String,
@@ -189,6 +193,7 @@ pub struct TrustAnchor {
 #[derive(Clone, Debug, Serialize)]
 pub struct TrustedCheckpoint {
     /// The file it was read from.
+    #[serde(serialize_with = "lossy_path")]
     pub file: PathBuf,
     /// The origin it names.
     pub origin: String,
@@ -204,6 +209,7 @@ pub struct MediaSummary {
     /// Whether media files were compared with their digests.
     pub checked: bool,
     /// The media directory used.
+    #[serde(serialize_with = "lossy_opt_path")]
     pub dir: Option<PathBuf>,
     /// Why not, when they were not.
     pub reason: Option<String>,
@@ -229,6 +235,7 @@ pub struct StoreSummary {
 #[derive(Clone, Debug, Serialize)]
 pub struct StoreDamage {
     /// The file.
+    #[serde(serialize_with = "lossy_path")]
     pub file: PathBuf,
     /// Entry sequence number or checkpoint index, where known.
     pub record: Option<u64>,
@@ -372,6 +379,23 @@ pub fn verify_dir(
         .map(read_checkpoint)
         .transpose()?;
     let layout = LedgerDir::new(dir);
+    let trust_anchor = trusted_key
+        .clone()
+        .zip(options.vkey.clone())
+        .map(|(k, file)| TrustAnchor {
+            file,
+            vkey: k.to_string(),
+        });
+    // A deleted store file is destruction of the record, not a usage error.
+    let missing = missing_store_files(&layout);
+    if !missing.is_empty() {
+        return Ok(destroyed_store(
+            &layout,
+            missing,
+            trust_anchor,
+            trusted_checkpoint.map(|(_, c)| c),
+        ));
+    }
     // Opened once as `LedgerDir` does, for its explanations of a wrong path, then with the
     // full check an audit calls for.
     drop(layout.open_read_only()?);
@@ -384,6 +408,7 @@ pub fn verify_dir(
         },
     )?;
     let store_summary = store_summary(&store);
+    let store_findings = store_findings(&store);
     let (media_store, media) = open_media(&layout, &options.media)?;
 
     let size = store.size();
@@ -414,22 +439,238 @@ pub fn verify_dir(
     );
     counted.bar.finish_and_clear();
     report.add_findings(media_findings);
-    if !store_summary.tampering.is_empty() {
-        report.verdict = Verdict::Tampered;
-    }
+    let deleted = checkpoints_deleted(
+        &report,
+        trusted_checkpoint.as_ref().map(|(_, c)| c),
+        &store_findings,
+    );
+    report.add_findings(store_findings.findings);
+    report.add_findings(deleted);
+    report.findings_omitted += store_summary.tampering_omitted;
     Ok(DirVerification {
         dir: layout.root().to_path_buf(),
         report,
-        trust_anchor: trusted_key
-            .zip(options.vkey.clone())
-            .map(|(k, file)| TrustAnchor {
-                file,
-                vkey: k.to_string(),
-            }),
+        trust_anchor,
         trusted_checkpoint: trusted_checkpoint.map(|(_, c)| c),
         media,
         store: store_summary,
     })
+}
+
+/// The files every store has (docs/STORE.md, "Files"); `registry.idx` is missing from stores
+/// made before it existed, and `lock` from stores never opened for writing.
+const STORE_FILES: [&str; 5] = [
+    liuhen::store::file::HEADER_FILE,
+    liuhen::store::file::ENTRY_LOG_FILE,
+    liuhen::store::file::ENTRY_INDEX_FILE,
+    liuhen::store::file::CHECKPOINT_LOG_FILE,
+    liuhen::store::file::CHECKPOINT_INDEX_FILE,
+];
+
+/// The store files that are missing or not regular files, with why, when the store directory
+/// itself is there (a missing `DIR/ledger` is left to `LedgerDir` to explain).
+fn missing_store_files(layout: &LedgerDir) -> Vec<(PathBuf, &'static str)> {
+    let store = layout.store_dir();
+    if !store.is_dir() {
+        return Vec::new();
+    }
+    STORE_FILES
+        .iter()
+        .filter_map(|name| {
+            let path = store.join(name);
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() => None,
+                Ok(_) => Some((path, "is not a regular file")),
+                Err(_) => Some((path, "is missing")),
+            }
+        })
+        .collect()
+}
+
+/// The report on a store some of whose files were deleted: nothing in it can be read as a
+/// ledger, and the deletion itself is the finding.
+fn destroyed_store(
+    layout: &LedgerDir,
+    missing: Vec<(PathBuf, &'static str)>,
+    trust_anchor: Option<TrustAnchor>,
+    trusted_checkpoint: Option<TrustedCheckpoint>,
+) -> DirVerification {
+    let findings = missing
+        .iter()
+        .map(|(path, why)| Finding {
+            kind: FindingKind::StoreFileMissing,
+            severity: FindingKind::StoreFileMissing.severity(),
+            seq: None,
+            checkpoint: None,
+            message: format!(
+                "{} {why}: the ledger's records were destroyed (Art. 21(5)); nothing else could be checked",
+                path.display()
+            ),
+        })
+        .collect();
+    DirVerification {
+        dir: layout.root().to_path_buf(),
+        report: Report {
+            verdict: Verdict::Tampered,
+            origin: None,
+            entries: 0,
+            checkpoints: 0,
+            checkpoints_verified: 0,
+            latest_verified: None,
+            findings,
+            findings_omitted: 0,
+        },
+        trust_anchor,
+        trusted_checkpoint,
+        media: MediaSummary {
+            checked: false,
+            dir: None,
+            reason: Some("the store could not be read".into()),
+        },
+        store: StoreSummary {
+            tampering: missing
+                .into_iter()
+                .map(|(file, why)| StoreDamage {
+                    message: format!("{} {why}", file.display()),
+                    file,
+                    record: None,
+                    offset: None,
+                })
+                .collect(),
+            ..StoreSummary::default()
+        },
+    }
+}
+
+/// What the store's own checks found, as findings, and the sizes and roots of its checkpoints.
+struct StoreFindings {
+    findings: Vec<Finding>,
+    /// (size, root) of every stored checkpoint that parses.
+    stored: Vec<(u64, Digest)>,
+    count: u64,
+    entries: u64,
+}
+
+fn finding(
+    kind: FindingKind,
+    seq: Option<u64>,
+    checkpoint: Option<u64>,
+    message: String,
+) -> Finding {
+    Finding {
+        kind,
+        severity: kind.severity(),
+        seq,
+        checkpoint,
+        message,
+    }
+}
+
+/// Damage the store found on open (rules R2–R9: tampering, committed records cut off, frames no
+/// interrupted append explains) and bytes after the committed records.
+fn store_findings(store: &FileStore) -> StoreFindings {
+    let r = store.recovery();
+    let mut findings = Vec::new();
+    let is_checkpoints = |p: &Path| {
+        p.file_name().is_some_and(|n| {
+            n == liuhen::store::file::CHECKPOINT_LOG_FILE
+                || n == liuhen::store::file::CHECKPOINT_INDEX_FILE
+        })
+    };
+    for t in &r.tampering {
+        let (seq, cp) = if is_checkpoints(&t.file) {
+            (None, t.record)
+        } else {
+            (t.record, None)
+        };
+        findings.push(finding(
+            FindingKind::StoreFilesDamaged,
+            seq,
+            cp,
+            t.to_string(),
+        ));
+    }
+    for (what, tail) in [("entry", &r.entries), ("checkpoint", &r.checkpoints)] {
+        if tail.dropped > 0 {
+            findings.push(finding(
+                FindingKind::StoreFilesDamaged,
+                None,
+                None,
+                format!(
+                    "{} committed {what} record(s) are cut off at the end of the store's log, which a crash does not explain: records destroyed",
+                    tail.dropped
+                ),
+            ));
+        }
+        if tail.torn_bytes > 0 || tail.pending > 0 || tail.index_bytes_cut > 0 {
+            findings.push(finding(
+                FindingKind::UncommittedTail,
+                None,
+                None,
+                format!(
+                    "the {what} log holds {} complete frame(s) and {} bytes of a torn frame after its last committed record, and its index {} bytes of a partial record: an append in progress or a crash's leftover, not part of the verified ledger (the next writer adopts or cuts it)",
+                    tail.pending, tail.torn_bytes, tail.index_bytes_cut
+                ),
+            ));
+        }
+    }
+    let count = store.checkpoint_count();
+    let stored = (0..count)
+        .filter_map(|i| store.checkpoint(i).ok())
+        .filter_map(|note| SignedCheckpoint::parse(note.as_bytes()).ok())
+        .map(|c| (c.checkpoint().size, c.checkpoint().root))
+        .collect();
+    StoreFindings {
+        findings,
+        stored,
+        count,
+        entries: store.size(),
+    }
+}
+
+/// Checkpoints deleted from the store: a ledger with entries always has the checkpoint its
+/// creation signed; and the auditor's saved checkpoint, verified under the ledger key and
+/// still extended by the entries, must be among the stored ones (every checkpoint is stored
+/// before it is handed out). Latest checkpoints deleted without a saved checkpoint look like
+/// entries not sealed yet: undetectable here (docs/CLI.md).
+fn checkpoints_deleted(
+    report: &Report,
+    trusted: Option<&TrustedCheckpoint>,
+    store: &StoreFindings,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if store.entries > 0 && store.count == 0 {
+        out.push(finding(
+            FindingKind::CheckpointsDeleted,
+            None,
+            None,
+            format!(
+                "the store holds {} entries but no checkpoint, although every ledger is sealed when it is created: its checkpoints were deleted",
+                store.entries
+            ),
+        ));
+    }
+    if let Some(t) = trusted {
+        let judged =
+            report.has(FindingKind::TrustedCheckpointMismatch) || report.has(FindingKind::Rollback);
+        let root = Digest::from_hex(&t.root);
+        let kept = store
+            .stored
+            .iter()
+            .any(|(size, r)| *size == t.size && Some(*r) == root);
+        if !judged && !kept && store.count > 0 {
+            out.push(finding(
+                FindingKind::CheckpointsDeleted,
+                None,
+                None,
+                format!(
+                    "the saved checkpoint of size {} is signed by the ledger key but no longer in the store: checkpoints were deleted",
+                    t.size
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Reads the auditor's verifier key; a witness key is refused, since it cannot sign a ledger.
@@ -486,13 +727,23 @@ fn open_media(
                 let dir = ms.root().to_path_buf();
                 Ok((Some(ms), checked(dir)))
             }
-            None => Ok((
-                None,
-                not_checked(format!(
-                    "{} does not exist and no --media was given",
-                    layout.media_dir().display()
-                )),
-            )),
+            // The ledger's own media directory deleted: every file it should hold is missing
+            // (Art. 21(5)), unless lawfully purged; only --no-media skips the check.
+            None => {
+                let dir = layout.media_dir();
+                let reason = format!(
+                    "{} does not exist: every referenced media file is missing",
+                    dir.display()
+                );
+                Ok((
+                    Some(MediaStore::at(&dir)),
+                    MediaSummary {
+                        checked: true,
+                        dir: Some(dir),
+                        reason: Some(reason),
+                    },
+                ))
+            }
         },
         MediaSource::Dir(dir) => {
             // Opening would create it: a typo must not pass as an empty media directory.
@@ -592,13 +843,17 @@ pub fn article(kind: FindingKind) -> Option<&'static str> {
         | FindingKind::SegmentAfterStop
         | FindingKind::SegmentCountMismatch
         | FindingKind::SegmentWrongDevice
-        | FindingKind::SegmentOrphan => Some("Art. 14(4)"),
+        | FindingKind::SegmentOrphan
+        | FindingKind::SessionInUse => Some("Art. 14(4)"),
         FindingKind::MediaMissing | FindingKind::MediaNotRegular => Some("Art. 21(5)"),
         FindingKind::MediaAltered | FindingKind::MediaTruncated | FindingKind::MediaSwapped => {
             Some("Art. 21(2)")
         }
         FindingKind::MediaPurgeUnlawful => Some("Art. 17, 18, 21(5)"),
         FindingKind::MediaNotChecked => Some("Art. 21(2), 21(5)"),
+        FindingKind::StoreFileMissing
+        | FindingKind::StoreFilesDamaged
+        | FindingKind::CheckpointsDeleted => Some("Art. 21(5)"),
         _ => None,
     }
 }
@@ -621,6 +876,7 @@ pub struct JsonReport<'a> {
     schema: &'static str,
     verdict: Verdict,
     exit_code: u8,
+    #[serde(serialize_with = "lossy_path")]
     ledger: &'a Path,
     origin: &'a Option<String>,
     entries: u64,
@@ -633,6 +889,19 @@ pub struct JsonReport<'a> {
     trusted_checkpoint: &'a Option<TrustedCheckpoint>,
     media: &'a MediaSummary,
     store: &'a StoreSummary,
+}
+
+/// A path as JSON text, whatever its bytes: a path that is not UTF-8 (possible on Unix) is
+/// converted lossily (U+FFFD for each invalid sequence) rather than failing the whole report.
+fn lossy_path<P: AsRef<Path>, S: serde::Serializer>(path: &P, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.as_ref().to_string_lossy())
+}
+
+fn lossy_opt_path<S: serde::Serializer>(path: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => lossy_path(p, s),
+        None => s.serialize_none(),
+    }
 }
 
 /// A finding and the article it concerns.
@@ -740,16 +1009,21 @@ fn human(v: &DirVerification) -> String {
     lines.push(field(
         "media",
         match (&v.media.dir, &v.media.reason) {
-            (Some(d), _) => format!("files checked in {}", d.display()),
+            (Some(_), Some(why)) => format!("files checked: {why}"),
+            (Some(d), None) => format!("files checked in {}", d.display()),
             (None, Some(why)) => format!("files NOT checked: {why}"),
             (None, None) => "files NOT checked".into(),
         },
     ));
     lines.push(field(
         "store files",
-        match v.store.tampering.len() as u64 + v.store.tampering_omitted {
-            0 => "full check: intact".into(),
-            n => format!("full check: {n} damaged records"),
+        match (
+            v.store.tampering.len() as u64 + v.store.tampering_omitted + v.store.dropped_records,
+            r.has(FindingKind::UncommittedTail),
+        ) {
+            (0, false) => "full check: intact".into(),
+            (0, true) => "full check: intact up to the last committed record; bytes after it are not part of the ledger".into(),
+            (n, _) => format!("full check: {n} damaged records"),
         },
     ));
     for note in notes(v) {
@@ -757,7 +1031,7 @@ fn human(v: &DirVerification) -> String {
     }
     let groups = groups(v);
     if !groups.is_empty() {
-        let listed = r.findings.len() + v.store.tampering.len();
+        let listed = r.findings.len();
         lines.push(String::new());
         lines.push(format!("findings ({listed} listed):"));
         for g in groups {
@@ -773,7 +1047,7 @@ fn human(v: &DirVerification) -> String {
             }
         }
     }
-    let omitted = r.findings_omitted + v.store.tampering_omitted;
+    let omitted = r.findings_omitted;
     if omitted > 0 {
         lines.push(format!(
             "  … and {omitted} more findings not listed (see --max-findings)"
@@ -814,8 +1088,7 @@ fn verdict_line(v: &DirVerification) -> String {
                 .findings
                 .iter()
                 .filter(|f| f.severity == Severity::Tampering)
-                .count()
-                + v.store.tampering.len();
+                .count();
             format!("TAMPERED — integrity is broken: {n} tampering findings")
         }
     }
@@ -846,12 +1119,6 @@ fn notes(v: &DirVerification) -> Vec<String> {
             ));
         }
     }
-    if v.store.dropped_records > 0 {
-        notes.push(format!(
-            "{} committed records are cut off at the end of the store's logs, which a crash does not explain (media failure or tampering)",
-            v.store.dropped_records
-        ));
-    }
     notes
 }
 
@@ -862,26 +1129,9 @@ struct Group {
     items: Vec<(String, String)>,
 }
 
-/// Findings grouped by kind, tampering before unverified, each in order of first appearance;
-/// damage to the store's files is its own group.
+/// Findings grouped by kind, tampering before unverified, each in order of first appearance.
 fn groups(v: &DirVerification) -> Vec<Group> {
     let mut groups: Vec<(Severity, Group)> = Vec::new();
-    if !v.store.tampering.is_empty() {
-        groups.push((
-            Severity::Tampering,
-            Group {
-                name: "store_files_damaged".into(),
-                severity: "tampering",
-                article: None,
-                items: v
-                    .store
-                    .tampering
-                    .iter()
-                    .map(|d| ("store".to_owned(), d.message.clone()))
-                    .collect(),
-            },
-        ));
-    }
     for f in &v.report.findings {
         let name = kind_name(&f.kind);
         let at = match (f.seq, f.checkpoint) {
@@ -935,6 +1185,19 @@ mod tests {
         assert_eq!(article(FindingKind::MediaMissing), Some("Art. 21(5)"));
         assert_eq!(article(FindingKind::MediaSwapped), Some("Art. 21(2)"));
         assert_eq!(article(FindingKind::BrokenChain), None);
+        for kind in [
+            FindingKind::StoreFileMissing,
+            FindingKind::StoreFilesDamaged,
+            FindingKind::CheckpointsDeleted,
+        ] {
+            assert_eq!(article(kind), Some("Art. 21(5)"));
+            assert_eq!(kind.severity(), Severity::Tampering);
+        }
+        assert_eq!(article(FindingKind::UncommittedTail), None);
+        assert_eq!(
+            FindingKind::UncommittedTail.severity(),
+            Severity::Unverified
+        );
         assert_eq!(kind_name(&FindingKind::BrokenChain), "broken_chain");
     }
 }

@@ -368,13 +368,24 @@ impl Bureau {
     /// they were made, as one batch.
     pub(super) fn record(&mut self, shoot: &Shoot<'_>) -> Res<Footage> {
         let device: &dyn Signer = self.keys.of(shoot.device);
-        let notice = Recording::notify_party(
+        // Format v2: the device binds its statements to the ledger with increasing counters,
+        // in the order they will be uploaded.
+        let base = self.ledger.next_binding(&device.public_key());
+        let plus = |n: u64| {
+            base.map(|b| liuhen::entry::Binding {
+                counter: b.counter + n,
+                ..b
+            })
+        };
+        let late = shoot.notice_minutes >= 0;
+        let notice = Recording::notify_party_bound(
             shoot.session,
             shoot.case_no,
             device,
             shoot.start.plus_millis(shoot.notice_minutes * MINUTE),
+            if late { plus(1) } else { plus(0) },
         )?;
-        let (mut recording, started) = Recording::start(
+        let (mut recording, started) = Recording::start_bound(
             RecordingStart {
                 session: shoot.session.into(),
                 case_no: shoot.case_no.into(),
@@ -389,7 +400,9 @@ impl Bureau {
             },
             device,
             shoot.start,
+            if late { plus(0) } else { plus(1) },
         )?;
+        recording.set_binding(plus(2));
         // A device signs in the order things happen: a party told late is told after the
         // start, and the ledger shows it so.
         let mut statements = if shoot.notice_minutes < 0 {

@@ -183,7 +183,7 @@ impl Custody {
 
     /// What forbids destroying `digest` at time `now` (empty if nothing does; the
     /// `MediaPurged` statement is checked by the caller).
-    pub(super) fn blocks(&self, digest: &Digest, now: Timestamp) -> Vec<PurgeBlock> {
+    pub(crate) fn blocks(&self, digest: &Digest, now: Timestamp) -> Vec<PurgeBlock> {
         let mut blocks = Vec::new();
         let Some(cases) = self.media_cases.get(digest) else {
             return blocks;

@@ -8,7 +8,9 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::entry::SignedStatement;
+use std::cell::Cell;
+
+use crate::entry::{Binding, SignedStatement, Statement};
 use crate::hash::Digest;
 use crate::keys::Signer;
 use crate::model::{
@@ -50,6 +52,9 @@ pub struct Recording<'a> {
     device: &'a dyn Signer,
     next_index: u32,
     last: Option<Digest>,
+    /// Format v2: the binding of the next statement this recording signs (the counter counts
+    /// on); `None` signs format-v1 statements.
+    binding: Cell<Option<Binding>>,
 }
 
 impl core::fmt::Debug for Recording<'_> {
@@ -75,12 +80,27 @@ impl<'a> Recording<'a> {
         device: &dyn Signer,
         at: Timestamp,
     ) -> Result<SignedStatement, MediaError> {
+        Self::notify_party_bound(session, case_no, device, at, None)
+    }
+
+    /// As [`Recording::notify_party`], bound for a format-v2 ledger with `binding` (see
+    /// [`crate::Ledger::next_binding`]).
+    ///
+    /// # Errors
+    /// [`MediaError::Sign`] if the device fails to sign.
+    pub fn notify_party_bound(
+        session: &str,
+        case_no: &str,
+        device: &dyn Signer,
+        at: Timestamp,
+        binding: Option<Binding>,
+    ) -> Result<SignedStatement, MediaError> {
         let event = Event::PartyNotified {
             session: session.into(),
             case_no: case_no.into(),
             at,
         };
-        sign(session, device, at, event)
+        sign(session, device, at, event, binding)
     }
 
     /// Starts a session at `time`: returns it with its device-signed `RecordingStarted`
@@ -93,6 +113,21 @@ impl<'a> Recording<'a> {
         device: &'a dyn Signer,
         time: Timestamp,
     ) -> Result<(Recording<'a>, SignedStatement), MediaError> {
+        Self::start_bound(start, device, time, None)
+    }
+
+    /// As [`Recording::start`], bound for a format-v2 ledger with `binding` (see
+    /// [`crate::Ledger::next_binding`]); the recording's later statements count on from its
+    /// counter (or from [`Recording::set_binding`]).
+    ///
+    /// # Errors
+    /// [`MediaError::Sign`] if the device fails to sign.
+    pub fn start_bound(
+        start: RecordingStart,
+        device: &'a dyn Signer,
+        time: Timestamp,
+        binding: Option<Binding>,
+    ) -> Result<(Recording<'a>, SignedStatement), MediaError> {
         let session = start.session.clone();
         let event = Event::RecordingStarted {
             session: start.session,
@@ -104,8 +139,10 @@ impl<'a> Recording<'a> {
             officers: start.officers,
             party: start.party,
         };
-        let statement = sign(&session, device, time, event)?;
-        Ok((Recording::resume(&session, device, 0, None), statement))
+        let statement = sign(&session, device, time, event, binding)?;
+        let recording = Recording::resume(&session, device, 0, None);
+        recording.set_binding(binding.map(next_counter));
+        Ok((recording, statement))
     }
 
     /// Resumes a session after the device restarted: `segments` already sealed, the last of
@@ -121,7 +158,22 @@ impl<'a> Recording<'a> {
             device,
             next_index: segments,
             last,
+            binding: Cell::new(None),
         }
+    }
+
+    /// Sets the binding of the next statement this recording signs (format v2; `None` for a
+    /// v1 ledger); each statement signed takes the next counter.
+    pub fn set_binding(&self, next: Option<Binding>) {
+        self.binding.set(next);
+    }
+
+    /// Signs `event` with the device, bound with the current binding, which then counts on.
+    fn sign_next(&self, time: Timestamp, event: Event) -> Result<SignedStatement, MediaError> {
+        let binding = self.binding.get();
+        let statement = sign(&self.session, self.device, time, event, binding)?;
+        self.binding.set(binding.map(next_counter));
+        Ok(statement)
     }
 
     /// The session id.
@@ -174,7 +226,7 @@ impl<'a> Recording<'a> {
             start,
             end,
         };
-        let statement = sign(&self.session, self.device, end, event)?;
+        let statement = self.sign_next(end, event)?;
         // Only a signed segment advances the chain, so a signer failure can be retried.
         self.next_index = next;
         self.last = Some(digest);
@@ -230,7 +282,7 @@ impl<'a> Recording<'a> {
             reason,
             at,
         };
-        sign(&self.session, self.device, at, event)
+        self.sign_next(at, event)
     }
 
     /// Ends the session: a `RecordingStopped` statement with the segment count and the last
@@ -244,7 +296,14 @@ impl<'a> Recording<'a> {
             segments: self.next_index,
             last_segment: self.last,
         };
-        sign(&self.session, self.device, time, event)
+        self.sign_next(time, event)
+    }
+}
+
+fn next_counter(b: Binding) -> Binding {
+    Binding {
+        counter: b.counter.saturating_add(1),
+        ..b
     }
 }
 
@@ -253,8 +312,15 @@ fn sign(
     device: &dyn Signer,
     time: Timestamp,
     event: Event,
+    binding: Option<Binding>,
 ) -> Result<SignedStatement, MediaError> {
-    SignedStatement::sign(time, event, device).map_err(|source| MediaError::Sign {
+    let statement = Statement {
+        time,
+        author: device.public_key(),
+        event,
+        binding,
+    };
+    SignedStatement::sign_statement(statement, device).map_err(|source| MediaError::Sign {
         session: session.into(),
         source,
     })

@@ -42,7 +42,7 @@ impl MediaStore {
     /// # Errors
     /// [`MediaError::Io`] if it does not exist, cannot be read or is not a directory.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, MediaError> {
-        Self::at(dir.as_ref().to_path_buf())
+        Self::checked(dir.as_ref().to_path_buf())
     }
 
     /// Opens the media directory `dir`, creating it (and its parents) if it does not exist:
@@ -53,10 +53,10 @@ impl MediaStore {
     pub fn create(dir: impl AsRef<Path>) -> Result<Self, MediaError> {
         let root = dir.as_ref().to_path_buf();
         fs::create_dir_all(&root).map_err(|e| MediaError::io(&root, e))?;
-        Self::at(root)
+        Self::checked(root)
     }
 
-    fn at(root: PathBuf) -> Result<Self, MediaError> {
+    fn checked(root: PathBuf) -> Result<Self, MediaError> {
         let meta = fs::metadata(&root).map_err(|e| MediaError::io(&root, e))?;
         if !meta.is_dir() {
             return Err(MediaError::io(
@@ -65,6 +65,14 @@ impl MediaStore {
             ));
         }
         Ok(MediaStore { root })
+    }
+
+    /// The media directory `dir` as it is, without creating it: for a verifier, to which a
+    /// deleted directory is every media file missing.
+    pub fn at(dir: impl AsRef<Path>) -> Self {
+        MediaStore {
+            root: dir.as_ref().to_path_buf(),
+        }
     }
 
     /// The directory.

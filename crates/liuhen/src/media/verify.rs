@@ -1,10 +1,16 @@
-//! The media half of verification: recording segment chains (Art. 14(4)) and media files
-//! against their digests (Art. 21(2), 21(5)).
+//! The media half of verification: media files against their digests (Art. 21(2), 21(5)),
+//! and the recording and hold refusals of the admission rule where the main verifier does not
+//! run (bundles, the audit).
 //!
-//! [`verify_media`] streams the ledger's entries once. Segment chains need no media and are
-//! always checked; media files are checked when a [`MediaStore`] is given, all of them in
-//! parallel. Entries that cannot be read or decoded are skipped: the main verifier
-//! ([`crate::verify`]) reports them, and reporting them twice would only add noise.
+//! [`verify_media`] streams the ledger's entries once. Recording sessions (who speaks for a
+//! session, segment order and chain, nothing after the stop, the stop's count, Art. 14(4)) and
+//! holds on purges (Art. 17, 18) are not judged here but by [`crate::admission`], the rule the
+//! writer and the main verifier apply: its `Segment*`, `SessionInUse` and `MediaPurgeUnlawful`
+//! refusals are reported (the main verifier reports the same ones;
+//! [`Report::add_findings`](crate::verify::Report::add_findings) lists each once). Media files
+//! are checked when a [`MediaStore`] is given, all of them in parallel. Entries that cannot be
+//! read or decoded are skipped: the main verifier ([`crate::verify`]) reports them, and
+//! reporting them twice would only add noise.
 //!
 //! What produces no finding, by design:
 //! * media missing after a `MediaPurged` statement that was lawful when it was logged (no case
@@ -18,16 +24,16 @@
 //!   `RecordingInterrupted` that explains it;
 //! * a session never stopped: it may still be recording.
 //!
-//! Memory: one record per referenced media object and per case, plus the segments of sessions
-//! not yet stopped (a stopped session is reduced to its id). Never per entry otherwise.
+//! Memory: one record per referenced media object, per case and per recording session (the
+//! admission state). Never per entry.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
 
+use crate::admission::Admission;
 use crate::entry::Entry;
-use crate::hash::Digest;
-use crate::keys::PublicKey;
+use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::model::{Event, MediaRef};
 use crate::store::Store;
 use crate::verify::{Finding, FindingKind};
@@ -65,23 +71,6 @@ fn finding(kind: FindingKind, seq: Option<u64>, message: String) -> Finding {
     }
 }
 
-/// One sealed segment, as the chain check needs it.
-#[derive(Debug)]
-struct Seg {
-    digest: Digest,
-    prev: Option<Digest>,
-    seq: u64,
-}
-
-/// A recording session not yet stopped.
-#[derive(Debug)]
-struct Session {
-    device: PublicKey,
-    started: u64,
-    segments: BTreeMap<u32, Seg>,
-    max_index: Option<u32>,
-}
-
 /// Where a media object is first referenced.
 #[derive(Debug, Clone)]
 struct RefInfo {
@@ -101,8 +90,9 @@ pub fn verify_media<S: Store + ?Sized>(
     options: &MediaVerifyOptions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut sessions: HashMap<String, Session> = HashMap::new();
-    let mut stopped: HashMap<String, u64> = HashMap::new();
+    // Recording sessions and holds are judged by the one admission rule (crate::admission),
+    // signatures aside: the main verifier checks those and reports the other refusals.
+    let mut admission = Admission::new(crate::verify::VerifyOptions::default().max_future_skew_ms);
     let mut custody = Custody::default();
     let mut refs: HashMap<(Digest, u64), RefInfo> = HashMap::new();
     let mut purged: HashMap<Digest, (u64, bool)> = HashMap::new();
@@ -113,90 +103,37 @@ pub fn verify_media<S: Store + ?Sized>(
         let Ok(entry) = Entry::from_bytes(&bytes) else {
             continue;
         };
-        let author = entry.statement.statement.author;
-        let event = &entry.statement.statement.event;
+        let statement = &entry.statement.statement;
+        let event = &statement.event;
         for m in media_refs(event) {
             refs.entry((m.digest, m.length)).or_insert_with(|| RefInfo {
                 seq,
                 name: m.name.clone(),
             });
         }
-        custody.observe(seq, event);
-        match event {
-            // A second start of a known session is ignored: the first one fixes the device.
-            Event::RecordingStarted {
-                session, device, ..
-            } if !sessions.contains_key(session) && !stopped.contains_key(session) => {
-                sessions.insert(
-                    session.clone(),
-                    Session {
-                        device: *device,
-                        started: seq,
-                        segments: BTreeMap::new(),
-                        max_index: None,
-                    },
-                );
-            }
-            Event::SegmentSealed {
-                session,
-                index,
-                prev_segment,
-                media: m,
-                ..
-            } => {
-                let seg = Seg {
-                    digest: m.digest,
-                    prev: *prev_segment,
-                    seq,
-                };
-                add_segment(
-                    &mut out,
-                    &mut sessions,
-                    &stopped,
-                    session,
-                    *index,
-                    seg,
-                    author,
-                );
-            }
-            Event::RecordingInterrupted { session, .. } => {
-                if let Some(s) = sessions.get(session) {
-                    check_device(&mut out, session, s, author, seq, "RecordingInterrupted");
-                }
-            }
-            Event::RecordingStopped {
-                session,
-                segments,
-                last_segment,
-            } => {
-                if let Some(s) = sessions.remove(session) {
-                    check_device(&mut out, session, &s, author, seq, "RecordingStopped");
-                    close_session(&mut out, session, s, Some((seq, *segments, *last_segment)));
-                    stopped.insert(session.clone(), seq);
-                }
-            }
+        let lawful = match event {
             Event::MediaPurged { media: d, .. } => {
-                let blocks = custody.blocks(d, entry.logged_at);
-                let lawful = blocks.is_empty();
-                for b in blocks {
-                    out.push(finding(
-                        FindingKind::MediaPurgeUnlawful,
-                        Some(seq),
-                        format!("entry {seq}: media {d} was ordered purged although {b}"),
-                    ));
-                }
-                purged.entry(*d).or_insert((seq, lawful));
+                Some((*d, custody.blocks(d, entry.logged_at).is_empty()))
             }
-            _ => {}
+            _ => None,
+        };
+        custody.observe(seq, event);
+        if let Some((d, lawful)) = lawful {
+            purged.entry(d).or_insert((seq, lawful));
+        }
+        if let Err(refusal) = admission.admit(seq, entry.logged_at, statement) {
+            if refusal.is_recording_or_hold() {
+                out.push(finding(
+                    refusal.finding_kind(),
+                    Some(seq),
+                    refusal.to_string(),
+                ));
+            }
+        }
+        if seq == 0 {
+            admission.set_genesis_leaf(Sha256TreeHasher.hash_leaf(&bytes));
         }
     }
-    // Sessions never stopped: check what they hold so far.
-    let mut open: Vec<(String, Session)> = sessions.into_iter().collect();
-    open.sort_by_key(|(_, s)| s.started);
-    for (name, s) in open {
-        close_session(&mut out, &name, s, None);
-    }
-    out.sort_by_key(|f| f.seq);
 
     match media {
         None => {
@@ -225,138 +162,6 @@ fn media_refs(event: &Event) -> Vec<&MediaRef> {
         Event::Archived { labels, .. } => labels.transcript.iter().collect(),
         Event::DerivativeMade { derivative, .. } => vec![derivative],
         _ => Vec::new(),
-    }
-}
-
-fn check_device(
-    out: &mut Vec<Finding>,
-    session: &str,
-    s: &Session,
-    author: PublicKey,
-    seq: u64,
-    what: &str,
-) {
-    if author != s.device {
-        out.push(finding(
-            FindingKind::SegmentWrongDevice,
-            Some(seq),
-            format!(
-                "entry {seq}: {what} of session {session} is signed by {author}, not by the session's device {} (Art. 14(4): footage from elsewhere)",
-                s.device
-            ),
-        ));
-    }
-}
-
-fn add_segment(
-    out: &mut Vec<Finding>,
-    sessions: &mut HashMap<String, Session>,
-    stopped: &HashMap<String, u64>,
-    session: &str,
-    index: u32,
-    seg: Seg,
-    author: PublicKey,
-) {
-    let seq = seg.seq;
-    if let Some(stop) = stopped.get(session) {
-        out.push(finding(
-            FindingKind::SegmentAfterStop,
-            Some(seq),
-            format!("entry {seq}: segment {index} of session {session} was sealed after the recording stopped (entry {stop}): footage added afterwards (Art. 14(4))"),
-        ));
-        return;
-    }
-    let Some(s) = sessions.get_mut(session) else {
-        out.push(finding(
-            FindingKind::SegmentOrphan,
-            Some(seq),
-            format!("entry {seq}: segment {index} belongs to session {session}, which no earlier RecordingStarted opened: footage inserted from outside a recording (Art. 14(4))"),
-        ));
-        return;
-    };
-    check_device(out, session, s, author, seq, &format!("segment {index}"));
-    if let Some(first) = s.segments.get(&index) {
-        out.push(finding(
-            FindingKind::SegmentDuplicate,
-            Some(seq),
-            format!(
-                "entry {seq}: session {session} seals segment {index} a second time (first at entry {}): one of them is substituted footage (Art. 14(4))",
-                first.seq
-            ),
-        ));
-        return;
-    }
-    if let Some(max) = s.max_index {
-        if index < max {
-            out.push(finding(
-                FindingKind::SegmentReordered,
-                Some(seq),
-                format!("entry {seq}: segment {index} of session {session} was sealed after segment {max}: the segments are out of order (Art. 14(4))"),
-            ));
-        }
-    }
-    s.max_index = Some(s.max_index.map_or(index, |m| m.max(index)));
-    s.segments.insert(index, seg);
-}
-
-/// The checks that need a session's whole chain: missing indices, broken links and, if it was
-/// stopped, the count and last digest the stop declares. (Time gaps are the audit's.)
-fn close_session(
-    out: &mut Vec<Finding>,
-    session: &str,
-    s: Session,
-    stop: Option<(u64, u32, Option<Digest>)>,
-) {
-    let mut expected: u32 = 0;
-    let mut prev: Option<(u32, &Seg)> = None;
-    for (&index, seg) in &s.segments {
-        if index > expected {
-            // Report a run of missing indices once.
-            let range = if index - expected == 1 {
-                format!("segment {expected} is")
-            } else {
-                format!("segments {expected}..={} are", index - 1)
-            };
-            out.push(finding(
-                FindingKind::SegmentMissing,
-                Some(seg.seq),
-                format!("session {session}: {range} missing before segment {index} (entry {}): footage removed (Art. 14(4))", seg.seq),
-            ));
-        }
-        let before = prev.filter(|(i, _)| i.checked_add(1) == Some(index));
-        let linked = match before {
-            Some((_, p)) => seg.prev == Some(p.digest),
-            None if index == 0 => seg.prev.is_none(),
-            // The previous segment is missing: already reported.
-            None => true,
-        };
-        if !linked {
-            let want = before.map_or("none".to_string(), |(_, p)| p.digest.to_hex());
-            let got = seg.prev.map_or("none".to_string(), |d| d.to_hex());
-            out.push(finding(
-                FindingKind::SegmentChainBroken,
-                Some(seg.seq),
-                format!("entry {}: segment {index} of session {session} names previous segment {got}, but the previous segment is {want}: a segment was swapped or inserted (Art. 14(4))", seg.seq),
-            ));
-        }
-        expected = index.saturating_add(1);
-        prev = Some((index, seg));
-    }
-    if let Some((seq, count, last)) = stop {
-        let held = s.segments.len();
-        let top = s.segments.iter().next_back();
-        let top_digest = top.map(|(_, seg)| seg.digest);
-        let count_ok = u64::from(count) == held as u64
-            && top.map_or(0, |(i, _)| u64::from(*i) + 1) == u64::from(count);
-        if !count_ok || last != top_digest {
-            let last_text = last.map_or("none".to_string(), |d| d.to_hex());
-            let top_text = top_digest.map_or("none".to_string(), |d| d.to_hex());
-            out.push(finding(
-                FindingKind::SegmentCountMismatch,
-                Some(seq),
-                format!("entry {seq}: session {session} stopped declaring {count} segments ending with {last_text}, but the ledger holds {held} ending with {top_text}: segments were removed or added (Art. 14(4))"),
-            ));
-        }
     }
 }
 

@@ -57,6 +57,19 @@ impl CompactRange {
         self.size
     }
 
+    /// The hashes of the perfect subtrees that make up the range, left to right: one per set
+    /// bit of [`size`](CompactRange::size), largest first. With the size they are the whole
+    /// state, e.g. to save and resume it ([`from_nodes`](CompactRange::from_nodes)).
+    pub fn nodes(&self) -> &[Digest] {
+        &self.nodes
+    }
+
+    /// The compact range of `size` leaves made of `nodes` (as [`nodes`](CompactRange::nodes)
+    /// returns them); `None` unless there is exactly one node per set bit of `size`.
+    pub fn from_nodes(size: u64, nodes: Vec<Digest>) -> Option<Self> {
+        (nodes.len() == size.count_ones() as usize).then_some(Self { size, nodes })
+    }
+
     /// Appends a leaf hash (`hasher.hash_leaf(data)`, not the data).
     ///
     /// # Errors

@@ -78,13 +78,16 @@ pub const LOCK_FILE: &str = "lock";
 pub const REGISTRY_INDEX_FILE: &str = "registry.idx";
 /// Name of the header while it is written.
 const HEADER_TEMP_FILE: &str = "header.tmp";
+/// Name of the registry index while it is rebuilt.
+const REGISTRY_TEMP_FILE: &str = "registry.idx.tmp";
 
 /// The store format version this code reads and writes.
 pub const FORMAT_VERSION: u32 = layout::FORMAT_VERSION;
 
 /// The files an interrupted [`FileStore::create`] may leave, which a new `create` may reuse.
-const OWN_FILES: [&str; 8] = [
+const OWN_FILES: [&str; 9] = [
     HEADER_TEMP_FILE,
+    REGISTRY_TEMP_FILE,
     REGISTRY_INDEX_FILE,
     ENTRY_LOG_FILE,
     ENTRY_INDEX_FILE,
@@ -264,6 +267,8 @@ pub enum FrameFault {
     IndexMismatch,
     /// A checkpoint is not UTF-8.
     NotUtf8,
+    /// An entry frame's payload does not decode as an entry.
+    NotAnEntry,
 }
 
 impl fmt::Display for FrameFault {
@@ -274,6 +279,7 @@ impl fmt::Display for FrameFault {
             FrameFault::BadChecksum => f.write_str("the checksum does not match"),
             FrameFault::IndexMismatch => f.write_str("the frame is not the one the index records"),
             FrameFault::NotUtf8 => f.write_str("the checkpoint is not UTF-8"),
+            FrameFault::NotAnEntry => f.write_str("the frame does not decode as an entry"),
         }
     }
 }
@@ -391,6 +397,18 @@ pub enum TamperingKind {
         /// Index of the node within its level.
         index: u64,
     },
+    /// A complete, valid frame after the index that no interrupted append of this ledger can
+    /// have left (rule R5a): the writer does not adopt it.
+    UnaccountedFrame {
+        /// Why it is not an interrupted append.
+        reason: &'static str,
+    },
+    /// The registry index is not what appends write: not strictly increasing, or not starting
+    /// at genesis.
+    RegistryIndex {
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl fmt::Display for Tampering {
@@ -422,6 +440,13 @@ impl fmt::Display for Tampering {
                 f,
                 "the Merkle node at level {level}, index {index} is not the hash of its children"
             ),
+            TamperingKind::UnaccountedFrame { reason } => write!(
+                f,
+                "a complete frame after the last committed record is not an interrupted append of this ledger: {reason}"
+            ),
+            TamperingKind::RegistryIndex { reason } => {
+                write!(f, "the registry index is not what appends write: {reason}")
+            }
         }
     }
 }
@@ -441,6 +466,9 @@ pub struct TailRecovery {
     pub adopted: u64,
     /// Bytes of an incomplete record at the end of the index, cut off (ignored when read-only).
     pub index_bytes_cut: u64,
+    /// Complete frames after the index that a writer would adopt (rule R5a) but a reader does
+    /// not show: an append in progress, or a crashed writer's tail not yet recovered.
+    pub pending: u64,
 }
 
 impl TailRecovery {
@@ -464,6 +492,9 @@ pub struct Recovery {
     /// Whether the repairs described were applied (a writer without tampering) or only
     /// computed (a reader, or a tampered store).
     pub applied: bool,
+    /// Whether the registry index held records beyond the committed entries (an interrupted
+    /// append's, or a tamperer's) and was therefore rebuilt from the entry frames.
+    pub registry_rebuilt: bool,
 }
 
 impl Recovery {
@@ -583,57 +614,78 @@ fn open_data_file(
     })
 }
 
-/// Opens the registry index: reads its records, keeps those below `size` (records beyond it
-/// belong to appends that never committed) and, when recovery applies, cuts the rest. A missing
-/// file means a store made before the index existed: `None`.
+/// Registry records after the last entry that an interrupted append may leave (step 1a writes
+/// them before the batch's frames): more than this is not a crash's leftover.
+const MAX_REGISTRY_TAIL: u64 = 1 << 20;
+
+/// What the registry index holds, judged against the number of committed entries.
+enum RegistryLoad {
+    /// No file: a store made before the index existed.
+    Missing,
+    /// Strictly increasing from genesis, every record below `size`: used as it is.
+    Trusted(RegistryIndex),
+    /// Records at or beyond `size` (or a partial record) after the committed ones: what an
+    /// interrupted append leaves, or what a tamperer who replaced the last record leaves. Not
+    /// trusted: a writer rebuilds the index from the frames, a reader reads every entry.
+    Suspect(Box<dyn DataFile>),
+    /// Not what appends write.
+    Tampered(&'static str),
+}
+
+/// Reads the registry index and judges it (see [`RegistryLoad`]). Bounded: a file claiming more
+/// than `size + MAX_REGISTRY_TAIL` records is not read, it is tampering.
 fn load_registry_index(
     dir: &Path,
     writable: bool,
-    apply: bool,
     size: u64,
     faults: Option<&Faults>,
-) -> Result<Option<RegistryIndex>, FileStoreError> {
+) -> Result<RegistryLoad, FileStoreError> {
     let path = dir.join(REGISTRY_INDEX_FILE);
     let file = match open_data_file(&path, writable, faults) {
         Ok(f) => f,
-        Err(FileStoreError::MissingFile { .. }) => return Ok(None),
+        Err(FileStoreError::MissingFile { .. }) => return Ok(RegistryLoad::Missing),
         Err(e) => return Err(e),
     };
     let len = file
         .len()
         .map_err(io_error(&path, "reading the length of"))?;
-    // Bounded by the number of registry changes, which is tiny next to the ledger; a file that
-    // claims more records than there are entries is cut to what `size` allows.
-    let records = (len / 8).min(size);
+    let records = len / 8;
+    if records > size.saturating_add(MAX_REGISTRY_TAIL) {
+        return Ok(RegistryLoad::Tampered(
+            "it holds more records than the ledger has entries",
+        ));
+    }
     let mut bytes = vec![0u8; usize::try_from(records * 8).unwrap_or(0)];
     file.read_exact_at(&mut bytes, 0)
         .map_err(io_error(&path, "reading"))?;
     let mut seqs = Vec::with_capacity(bytes.len() / 8);
-    let mut last = None;
+    let mut beyond = false;
     for chunk in bytes.chunks_exact(8) {
         let mut b = [0u8; 8];
         b.copy_from_slice(chunk);
         let seq = u64::from_le_bytes(b);
+        match seqs.last() {
+            None if seq != 0 && size > 0 => {
+                return Ok(RegistryLoad::Tampered(
+                    "its first record is not the genesis entry",
+                ))
+            }
+            Some(last) if seq <= *last => {
+                return Ok(RegistryLoad::Tampered(
+                    "its records are not strictly increasing",
+                ))
+            }
+            _ => {}
+        }
         if seq >= size {
-            break;
+            beyond = true;
         }
-        if last.is_some_and(|l| seq <= l) {
-            return Err(FileStoreError::Corrupt {
-                path,
-                record: seqs.len() as u64,
-                offset: seqs.len() as u64 * 8,
-                fault: FrameFault::IndexMismatch,
-            });
-        }
-        last = Some(seq);
         seqs.push(seq);
     }
-    if apply && (seqs.len() as u64) * 8 != len {
-        file.set_len(seqs.len() as u64 * 8)
-            .map_err(io_error(&path, "cutting"))?;
-        file.sync_data().map_err(io_error(&path, "syncing"))?;
+    if beyond || len % 8 != 0 {
+        return Ok(RegistryLoad::Suspect(file));
     }
-    Ok(Some(RegistryIndex { file, seqs }))
+    Ok(RegistryLoad::Trusted(RegistryIndex { file, seqs }))
 }
 
 fn io_error<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(io::Error) -> FileStoreError + 'a {
@@ -843,6 +895,16 @@ impl FileStore {
         let mut c_state = recover::analyze(&c_info, &c_index)
             .map_err(io_error(&checkpoints.log_path, "reading"))?;
 
+        // Rule R5a: frames after the index are adopted only if they are accounted for.
+        recover::account_entries(&e_info, &e_index, &mut e_state)
+            .map_err(io_error(&entries.log_path, "reading"))?;
+        if !c_state.adopt.is_empty() {
+            let genesis = recover::genesis_verifier(&e_info, e_state.log_len)
+                .map_err(io_error(&entries.log_path, "reading"))?;
+            recover::account_checkpoints(&c_info, &mut c_state, genesis.as_ref())
+                .map_err(io_error(&checkpoints.log_path, "reading"))?;
+        }
+
         let mut omitted = 0;
         if options.check == Check::Full {
             let mut visit = recover::NodeVisitor::new(&*entries.index);
@@ -875,10 +937,13 @@ impl FileStore {
             tampering: Vec::new(),
             tampering_omitted: omitted,
             applied: apply,
+            registry_rebuilt: false,
         };
         recovery.tampering.extend(e_state.tampering.iter().cloned());
         recovery.tampering.extend(c_state.tampering.iter().cloned());
         if !apply {
+            recovery.entries.pending = recovery.entries.adopted;
+            recovery.checkpoints.pending = recovery.checkpoints.adopted;
             recovery.entries.adopted = 0;
             recovery.checkpoints.adopted = 0;
         }
@@ -926,8 +991,6 @@ impl FileStore {
         };
         (store.size, store.entries_end) = view(&e_state);
         (store.checkpoint_count, store.checkpoints_end) = view(&c_state);
-        store.registry = load_registry_index(&store.dir, writable, apply, store.size, faults)?;
-
         if apply {
             store.frontier = Frontier::load(&*store.entries.index, e_state.kept)
                 .map_err(io_error(&store.entries.index_path, "reading"))?;
@@ -949,7 +1012,68 @@ impl FileStore {
                 |offset, len, _sum, out| layout::encode_record_head(offset, len, out),
             )?;
         }
+        store.registry = match load_registry_index(&store.dir, writable, store.size, faults)? {
+            RegistryLoad::Missing => None,
+            RegistryLoad::Trusted(index) => Some(index),
+            RegistryLoad::Suspect(file) if apply => {
+                drop(file);
+                store.recovery.registry_rebuilt = true;
+                Some(store.rebuild_registry_index(faults)?)
+            }
+            RegistryLoad::Suspect(_) => None,
+            RegistryLoad::Tampered(reason) => {
+                let t = Tampering {
+                    file: store.dir.join(REGISTRY_INDEX_FILE),
+                    offset: None,
+                    record: None,
+                    kind: TamperingKind::RegistryIndex { reason },
+                };
+                let _ = store.refusal.set(format!("tampering found on open: {t}"));
+                store.recovery.tampering.push(t);
+                store.recovery.applied = false;
+                None
+            }
+        };
         Ok(store)
+    }
+
+    /// Rebuilds the registry index from the entry frames (O(n), once): the sequence numbers of
+    /// the entries whose event changes the key registry. Written to a temporary file, synced,
+    /// renamed over the old index, the directory synced: a crash leaves the old or the new.
+    fn rebuild_registry_index(
+        &self,
+        faults: Option<&Faults>,
+    ) -> Result<RegistryIndex, FileStoreError> {
+        let mut seqs = Vec::new();
+        for seq in 0..self.size {
+            let bytes = self.read_entry(seq)?;
+            let entry =
+                crate::entry::Entry::from_bytes(&bytes).map_err(|_| FileStoreError::Corrupt {
+                    path: self.entries.log_path.clone(),
+                    record: seq,
+                    offset: 0,
+                    fault: FrameFault::NotAnEntry,
+                })?;
+            if entry.statement.statement.event.is_registry_change() {
+                seqs.push(seq);
+            }
+        }
+        let path = self.dir.join(REGISTRY_INDEX_FILE);
+        let temp = self.dir.join(REGISTRY_TEMP_FILE);
+        let bytes: Vec<u8> = seqs.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temp)
+            .map_err(io_error(&temp, "creating"))?;
+        file.write_all(&bytes).map_err(io_error(&temp, "writing"))?;
+        file.sync_all().map_err(io_error(&temp, "syncing"))?;
+        drop(file);
+        fs::rename(&temp, &path).map_err(io_error(&path, "renaming the rebuilt index to"))?;
+        sync_dir(&self.dir)?;
+        let file = open_data_file(&path, true, faults)?;
+        Ok(RegistryIndex { file, seqs })
     }
 
     /// What opening found and did.
@@ -1219,6 +1343,7 @@ fn tail_report(st: &LogState, index_len: u64, indexed_len: u64) -> TailRecovery 
         dropped: st.dropped,
         adopted: st.adopt.len() as u64,
         index_bytes_cut: index_len.saturating_sub(indexed_len),
+        pending: 0,
     }
 }
 

@@ -212,8 +212,9 @@ struct Unsigned {
 pub enum Mode<'k> {
     /// Each value is a signed statement.
     Signed,
-    /// Each value is `{"time"?, "event"}`, signed here with this key.
-    SignWith(&'k SecretKey),
+    /// Each value is `{"time"?, "event"}`, signed here with this key; in a format-v2 ledger
+    /// bound with this binding, the counter counting on for each statement.
+    SignWith(&'k SecretKey, Option<liuhen::entry::Binding>),
 }
 
 /// A statement ready to append and the line it came from.
@@ -236,15 +237,28 @@ pub fn statements(
     tick: &dyn Fn(),
 ) -> Result<Vec<Numbered>, (Vec<String>, usize)> {
     let clock = SystemClock;
+    let mut binding = match mode {
+        Mode::SignWith(_, b) => *b,
+        Mode::Signed => None,
+    };
     let mut out = Vec::with_capacity(values.len());
     let mut errors = Vec::new();
     let mut failed = 0usize;
     for v in values {
         let result = match mode {
             Mode::Signed => read_signed(&v),
-            Mode::SignWith(key) => read_unsigned(&v).and_then(|(time, event)| {
+            Mode::SignWith(key, _) => read_unsigned(&v).and_then(|(time, event)| {
                 let time = time.unwrap_or_else(|| clock.now());
-                SignedStatement::sign(time, event, *key)
+                let statement = liuhen::Statement {
+                    time,
+                    author: liuhen::Signer::public_key(*key),
+                    event,
+                    binding,
+                };
+                if let Some(b) = binding.as_mut() {
+                    b.counter = b.counter.saturating_add(1);
+                }
+                SignedStatement::sign_statement(statement, *key)
                     .map_err(|e| format!("line {}: cannot sign: {e}", v.line))
             }),
         };

@@ -13,7 +13,10 @@ use super::layout::{
 };
 use super::ops::DataFile;
 use super::{FrameFault, Tampering, TamperingKind};
+use crate::checkpoint::{NoteVerifier, SignedCheckpoint};
+use crate::entry::{Entry, SignedStatement, Statement};
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher, DIGEST_LEN};
+use crate::model::Event;
 
 /// At most this many tampering findings are listed by a full check.
 pub(super) const MAX_FINDINGS: usize = 100;
@@ -532,4 +535,123 @@ impl Visitor for NoteVisitor {
             .is_err()
             .then_some(TamperingKind::BadFrame(FrameFault::NotUtf8)))
     }
+}
+
+/// Rule R5a: the complete frames after the entry index are adopted only if they are what an
+/// interrupted append of this ledger leaves: each decodes as an entry whose sequence number is
+/// its position, whose `prev` is the leaf hash of the entry before it, and whose signature
+/// verifies (`verify_strict`). Anything else is not a crash's leftover: tampering, nothing is
+/// adopted. The index's last leaf hash is trusted here: rule R3 checked it against its frame.
+pub(super) fn account_entries(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    st: &mut LogState,
+) -> io::Result<()> {
+    if st.adopt.is_empty() || !st.tampering.is_empty() {
+        return Ok(());
+    }
+    let mut prev = match st.kept {
+        0 => Digest::ZERO,
+        n => index.record(n - 1)?.sum.unwrap_or(Digest::ZERO),
+    };
+    for (i, (offset, _, sum)) in st.adopt.iter().enumerate() {
+        let seq = st.kept + i as u64;
+        let reason = match read_frame(info.log, *offset, st.log_len, info.max)? {
+            FrameRead::Valid { payload, .. } => match Entry::from_bytes(&payload) {
+                Err(_) => Some("it does not decode as an entry"),
+                Ok(e) if e.seq != seq => Some("its sequence number is not its position"),
+                Ok(e) if e.prev != prev => Some("it does not chain to the entry before it"),
+                Ok(e) if e.statement.verify_signature().is_err() => {
+                    Some("its signature does not verify")
+                }
+                Ok(_) => None,
+            },
+            _ => Some("it cannot be read back"),
+        };
+        if let Some(reason) = reason {
+            let t = info.finding(
+                false,
+                Some(*offset),
+                Some(seq),
+                TamperingKind::UnaccountedFrame { reason },
+            );
+            st.adopt.clear();
+            st.cut = None;
+            st.tampering.push(t);
+            return Ok(());
+        }
+        prev = *sum;
+    }
+    Ok(())
+}
+
+/// Rule R5a for the checkpoint log: a complete frame after the checkpoint index is adopted only
+/// if it is a checkpoint signed by the ledger key that the genesis entry (`genesis`, the first
+/// frame of the entry log) declares.
+pub(super) fn account_checkpoints(
+    info: &LogInfo<'_>,
+    st: &mut LogState,
+    genesis: Option<&NoteVerifier>,
+) -> io::Result<()> {
+    if st.adopt.is_empty() || !st.tampering.is_empty() {
+        return Ok(());
+    }
+    for (i, (offset, _, _)) in st.adopt.iter().enumerate() {
+        let reason = match read_frame(info.log, *offset, st.log_len, info.max)? {
+            FrameRead::Valid { payload, .. } => {
+                match (SignedCheckpoint::parse(&payload), genesis) {
+                    (Err(_), _) => Some("it is not a signed checkpoint"),
+                    (Ok(_), None) => {
+                        Some("there is no genesis entry whose key could have signed it")
+                    }
+                    (Ok(c), Some(key)) if c.verify(key).is_err() => {
+                        Some("it is not signed by the ledger key")
+                    }
+                    (Ok(_), Some(_)) => None,
+                }
+            }
+            _ => Some("it cannot be read back"),
+        };
+        if let Some(reason) = reason {
+            let t = info.finding(
+                false,
+                Some(*offset),
+                Some(st.kept + i as u64),
+                TamperingKind::UnaccountedFrame { reason },
+            );
+            st.adopt.clear();
+            st.cut = None;
+            st.tampering.push(t);
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// The ledger key's note verifier, from the genesis entry in the first frame of the entry log.
+pub(super) fn genesis_verifier(
+    entries: &LogInfo<'_>,
+    log_len: u64,
+) -> io::Result<Option<NoteVerifier>> {
+    let FrameRead::Valid { payload, .. } = read_frame(entries.log, 0, log_len, entries.max)? else {
+        return Ok(None);
+    };
+    Ok(match Entry::from_bytes(&payload) {
+        Ok(Entry {
+            statement:
+                SignedStatement {
+                    statement:
+                        Statement {
+                            event:
+                                Event::Genesis {
+                                    origin, ledger_key, ..
+                                },
+                            ..
+                        },
+                    ..
+                },
+            ..
+        }) => NoteVerifier::for_key(&origin, ledger_key).ok(),
+        _ => None,
+    })
 }

@@ -1,0 +1,89 @@
+//! Writing past the writer: what an attacker with write access to the store (or an older
+//! writer without today's admission rule) does. Tests use it to put entries the ledger refuses
+//! into a store, and check that the verifier reports them.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use liuhen::entry::EncodedEntry;
+use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
+use liuhen::{Entry, MemoryStore, SignedStatement, Store, Timestamp};
+
+/// A copy of `src`'s entries and checkpoints in a new memory store.
+pub fn copy_store<S: Store + ?Sized>(src: &S) -> MemoryStore {
+    let mut out = MemoryStore::new();
+    for seq in 0..src.size() {
+        let bytes = src.entry_bytes(seq).unwrap();
+        let entry = Entry::from_bytes(&bytes).unwrap();
+        out.append(&[EncodedEntry::new(&entry, &Sha256TreeHasher).unwrap()])
+            .unwrap();
+    }
+    for i in 0..src.checkpoint_count() {
+        out.append_checkpoint(&src.checkpoint(i).unwrap()).unwrap();
+    }
+    out
+}
+
+/// Appends `statement` to `store` as its next entry, logged at `logged_at`, chained to the
+/// entry before it exactly as the writer would, but without asking the admission rule.
+pub fn inject<S: Store + ?Sized>(
+    store: &mut S,
+    statement: SignedStatement,
+    logged_at: Timestamp,
+) -> u64 {
+    let seq = store.size();
+    let prev = if seq == 0 {
+        Digest::ZERO
+    } else {
+        Sha256TreeHasher.hash_leaf(&store.entry_bytes(seq - 1).unwrap())
+    };
+    let case_prev = if statement.statement.binding.is_some() {
+        state_of(store).case_prev(&statement.statement.event)
+    } else {
+        None
+    };
+    let entry = Entry {
+        seq,
+        prev,
+        logged_at,
+        case_prev,
+        statement,
+    };
+    store
+        .append(&[EncodedEntry::new(&entry, &Sha256TreeHasher).unwrap()])
+        .unwrap();
+    seq
+}
+
+/// Signs a checkpoint over everything `store` holds with `ledger_key` and stores it: what the
+/// bureau's key does to a store it was handed (no writer, no admission rule).
+pub fn seal<S: Store + ?Sized>(store: &mut S, origin: &str, ledger_key: &liuhen::SecretKey) {
+    use liuhen::checkpoint::{Checkpoint, SignedCheckpoint};
+    let mut range = liuhen::merkle::CompactRange::new();
+    for seq in 0..store.size() {
+        let leaf = Sha256TreeHasher.hash_leaf(&store.entry_bytes(seq).unwrap());
+        range.push(&Sha256TreeHasher, leaf).unwrap();
+    }
+    let checkpoint = Checkpoint {
+        origin: origin.to_owned(),
+        size: store.size(),
+        root: range.root(&Sha256TreeHasher),
+        extensions: Vec::new(),
+    };
+    let signed = SignedCheckpoint::sign(checkpoint, ledger_key).unwrap();
+    store.append_checkpoint(&signed.to_string()).unwrap();
+}
+
+/// The admission state over everything `store` holds, as the verifier builds it (what it
+/// refuses has no effect): what a forger computes to make its entry look in place.
+pub fn state_of<S: Store + ?Sized>(store: &S) -> liuhen::admission::Admission {
+    let mut a =
+        liuhen::admission::Admission::new(liuhen::LedgerOptions::default().max_future_skew_ms);
+    for seq in 0..store.size() {
+        let bytes = store.entry_bytes(seq).unwrap();
+        let entry = Entry::from_bytes(&bytes).unwrap();
+        let _ = a.admit(seq, entry.logged_at, &entry.statement.statement);
+        if seq == 0 {
+            a.set_genesis_leaf(Sha256TreeHasher.hash_leaf(&bytes));
+        }
+    }
+    a
+}

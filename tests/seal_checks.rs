@@ -1,0 +1,346 @@
+//! `liuhen seal` checks before it signs (issue 11, item 1), through the real binary: an
+//! outsider who deletes an entry and the checkpoints covering it, or patches a node hash of the
+//! index, must not get the next routine seal to bless the result.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::cli::{describe, expect_code, scratch};
+use common::ORIGIN;
+use liuhen::entry::{EncodedEntry, Entry};
+use liuhen::hash::{Digest, Sha256TreeHasher};
+use liuhen::model::{Event, Role};
+use liuhen::store::file::FileStore;
+use liuhen::store::Store;
+use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
+
+/// Held while this process has a store open as its writer, and while it runs the binary: a
+/// child forked by another test thread inherits the open lock file until it execs, and would
+/// hold the writer lock the binary then needs (flock locks belong to the open file).
+static FORK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn fork_guard() -> std::sync::MutexGuard<'static, ()> {
+    FORK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs the binary, never while this process holds a writer lock.
+fn liuhen<I, S>(args: I) -> std::process::Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let _guard = fork_guard();
+    common::cli::liuhen(args)
+}
+
+/// A ledger made by `liuhen init` (generated key in DIR/keys), the auditor's vkey beside it.
+struct Fixture {
+    dir: PathBuf,
+    key: PathBuf,
+    vkey: PathBuf,
+}
+
+impl Fixture {
+    fn new(name: &str) -> Fixture {
+        let root = scratch(name);
+        let dir = root.join("jinpu");
+        expect_code(
+            &liuhen([
+                "init".as_ref(),
+                dir.as_os_str(),
+                "--origin".as_ref(),
+                ORIGIN.as_ref(),
+            ]),
+            0,
+        );
+        let vkey = root.join("auditor.vkey");
+        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
+        Fixture {
+            key: dir.join("keys/ledger.key"),
+            dir,
+            vkey,
+        }
+    }
+
+    fn state(&self) -> PathBuf {
+        liuhen::keyfile::seal_state_path(&self.key)
+    }
+
+    /// Appends `n` KeyAuthorized entries signed by the ledger key, as the bureau's writer does.
+    fn append(&self, from: u8, n: u8) {
+        let (_, key) = liuhen::keyfile::read_secret_key(&self.key).unwrap();
+        let _guard = fork_guard();
+        let store = FileStore::open(self.dir.join("ledger")).unwrap();
+        let mut ledger =
+            Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap();
+        for i in from..from + n {
+            ledger
+                .sign_and_append(
+                    &key,
+                    Event::KeyAuthorized {
+                        key: SecretKey::from_seed(&[i; 32]).public_key(),
+                        role: Role::Officer,
+                        holder: format!("officer {i}"),
+                    },
+                )
+                .unwrap();
+        }
+    }
+
+    fn seal(&self) -> std::process::Output {
+        liuhen([
+            "seal".as_ref(),
+            self.dir.as_os_str(),
+            "--key-file".as_ref(),
+            self.key.as_os_str(),
+        ])
+    }
+
+    fn verify(&self) -> std::process::Output {
+        liuhen([
+            "verify".as_ref(),
+            self.dir.as_os_str(),
+            "--vkey".as_ref(),
+            self.vkey.as_os_str(),
+            "--no-audit".as_ref(),
+        ])
+    }
+
+    fn store(&self) -> FileStore {
+        FileStore::open_read_only(self.dir.join("ledger")).unwrap()
+    }
+}
+
+/// What an outsider with write access to the directory and the library, but no key, can do:
+/// rebuild the store without entry `victim`, re-chaining `prev`, and keep only the checkpoints
+/// that do not cover it.
+fn delete_entry(store_dir: &Path, victim: u64) {
+    rebuild(
+        store_dir,
+        |n| (0..n).filter(|i| *i != victim).collect(),
+        |size| size <= victim,
+    );
+}
+
+/// Rebuilds the store with the entries in the order `order(size)` gives (re-numbered and
+/// re-chained) and the checkpoints whose size `keep` accepts, as a consistent set of files.
+fn rebuild(store_dir: &Path, order: impl Fn(u64) -> Vec<u64>, keep: impl Fn(u64) -> bool) {
+    let (entries, checkpoints) = {
+        let store = FileStore::open_read_only(store_dir).unwrap();
+        let entries: Vec<Vec<u8>> = (0..store.size())
+            .map(|s| store.entry_bytes(s).unwrap())
+            .collect();
+        let checkpoints: Vec<String> = (0..store.checkpoint_count())
+            .map(|i| store.checkpoint(i).unwrap())
+            .collect();
+        (entries, checkpoints)
+    };
+    let _guard = fork_guard();
+    let rebuilt = store_dir.with_extension("rebuilt");
+    let _ = std::fs::remove_dir_all(&rebuilt);
+    let mut store = FileStore::create(&rebuilt, ORIGIN).unwrap();
+    let mut prev = Digest::ZERO;
+    let mut encoded = Vec::new();
+    for i in order(entries.len() as u64) {
+        let mut entry = Entry::from_bytes(&entries[usize::try_from(i).unwrap()]).unwrap();
+        entry.seq = encoded.len() as u64;
+        entry.prev = prev;
+        let e = EncodedEntry::new(&entry, &Sha256TreeHasher).unwrap();
+        prev = e.leaf_hash;
+        encoded.push(e);
+    }
+    store.append(&encoded).unwrap();
+    for note in checkpoints {
+        let size: u64 = note.lines().nth(1).unwrap().parse().unwrap();
+        if keep(size) {
+            store.append_checkpoint(&note).unwrap();
+        }
+    }
+    drop(store);
+    std::fs::remove_dir_all(store_dir).unwrap();
+    std::fs::rename(&rebuilt, store_dir).unwrap();
+}
+
+/// Byte position of the Merkle node (`level`, `index`) in `entries.idx` (docs/STORE.md).
+fn node_position(level: u32, index: u64) -> u64 {
+    let m = ((index + 1) << level) - 1;
+    let g = 12 * m + 32 * (2 * m - u64::from(m.count_ones()));
+    g + 12 + 32 * u64::from(level)
+}
+
+#[test]
+fn outsider_deletion_is_not_blessed_by_the_next_seal() {
+    let f = Fixture::new("seal-outsider-deletion");
+    f.append(1, 9);
+    expect_code(&f.seal(), 0); // checkpoint at size 10, state beside the key
+    f.append(10, 5);
+    expect_code(&f.verify(), 4); // unsealed tail: not fully verified, nothing wrong
+    delete_entry(&f.dir.join("ledger"), 5);
+    assert_eq!(f.store().size(), 14);
+    // The outsider's work looks like an unsealed ledger…
+    expect_code(&f.verify(), 4);
+    // …and the bureau's routine seal refuses to bless it.
+    let out = f.seal();
+    expect_code(&out, 1);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refusing to seal"), "{}", describe(&out));
+    assert!(
+        err.contains("checkpoints were deleted"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(f.store().checkpoint_count(), 1, "nothing was signed");
+    assert_ne!(f.verify().status.code(), Some(0));
+}
+
+#[test]
+fn outsider_deletion_with_the_checkpoint_count_restored_is_refused_too() {
+    // The outsider also keeps as many checkpoints as before (copies of the old ones): the
+    // checkpoint at the state's position is not the one the key signed.
+    let f = Fixture::new("seal-outsider-deletion-count");
+    f.append(1, 9);
+    expect_code(&f.seal(), 0);
+    expect_code(&f.seal(), 0); // three checkpoints: sizes 1, 10, 10
+    f.append(10, 5);
+    let store_dir = f.dir.join("ledger");
+    delete_entry(&store_dir, 5);
+    {
+        let first = f.store().checkpoint(0).unwrap();
+        let _guard = fork_guard();
+        let mut store = FileStore::open(&store_dir).unwrap();
+        store.append_checkpoint(&first).unwrap();
+        store.append_checkpoint(&first).unwrap();
+    }
+    let out = f.seal();
+    expect_code(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not the checkpoint this key signed last"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn seal_refuses_a_patched_index_node() {
+    // Size 65: the root is node (6, 0) over entries 0..63, and leaf 64.
+    let f = Fixture::new("seal-patched-node");
+    f.append(1, 64);
+    expect_code(&f.seal(), 0);
+    let before = f.store().checkpoint_count();
+    let idx = f.dir.join("ledger/entries.idx");
+    let mut bytes = std::fs::read(&idx).unwrap();
+    let at = usize::try_from(node_position(6, 0)).unwrap();
+    bytes[at] ^= 0x01;
+    std::fs::write(&idx, &bytes).unwrap();
+    // With the state beside the key: the index root is not the one the key sealed.
+    let out = f.seal();
+    expect_code(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the store's index gives root"),
+        "{}",
+        describe(&out)
+    );
+    // Without a state (a ledger from before states existed): the whole ledger is recomputed
+    // and the index still disagrees with its entries.
+    std::fs::remove_file(f.state()).unwrap();
+    let out = f.seal();
+    expect_code(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the store's index gives root"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
+}
+
+#[test]
+fn seal_without_state_refuses_a_root_conflicting_with_a_stored_checkpoint() {
+    // Two entries swapped, the chain rebuilt, every checkpoint kept: with no state (a ledger
+    // from before states existed), the first seal recomputes the whole ledger and compares
+    // every stored checkpoint the key signed.
+    let f = Fixture::new("seal-no-state-conflict");
+    f.append(1, 9);
+    expect_code(&f.seal(), 0);
+    std::fs::remove_file(f.state()).unwrap();
+    rebuild(
+        &f.dir.join("ledger"),
+        |n| {
+            let mut order: Vec<u64> = (0..n).collect();
+            order.swap(3, 4);
+            order
+        },
+        |_| true,
+    );
+    let before = f.store().checkpoint_count();
+    let out = f.seal();
+    expect_code(&out, 1);
+    // Either the writer, which reads every entry on open, refuses the swapped entries (time
+    // going backwards, a counter replayed), or the seal's check of the stored checkpoints does.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("signed by the ledger key signs root") || err.contains("is not valid"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
+}
+
+#[test]
+fn routine_seals_keep_the_state_and_verify() {
+    let f = Fixture::new("seal-routine");
+    let state0 = std::fs::read_to_string(f.state()).unwrap();
+    assert!(state0.starts_with("liuhen/v1/seal-state\ncheckpoints 1\n"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f.state()).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    f.append(1, 3);
+    expect_code(&f.seal(), 0);
+    f.append(4, 3);
+    expect_code(&f.seal(), 0);
+    let state = std::fs::read_to_string(f.state()).unwrap();
+    assert!(
+        state.starts_with("liuhen/v1/seal-state\ncheckpoints 3\n"),
+        "{state}"
+    );
+    expect_code(&f.verify(), 0);
+    // A state of another ledger (or a damaged one) is refused, never ignored.
+    std::fs::write(f.state(), state.replace("checkpoints 3", "checkpoints 03")).unwrap();
+    let out = f.seal();
+    assert_eq!(out.status.code(), Some(3), "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a liuhen seal state"));
+}
+
+#[test]
+fn seal_refuses_a_store_rolled_back_to_an_older_copy() {
+    let f = Fixture::new("seal-rollback");
+    let store_dir = f.dir.join("ledger");
+    let copy = f.dir.join("ledger-copy");
+    f.append(1, 3);
+    copy_dir(&store_dir, &copy);
+    f.append(4, 3);
+    expect_code(&f.seal(), 0);
+    std::fs::remove_dir_all(&store_dir).unwrap();
+    std::fs::rename(&copy, &store_dir).unwrap();
+    let out = f.seal();
+    expect_code(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("replaced by an older copy"),
+        "{}",
+        describe(&out)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for item in std::fs::read_dir(from).unwrap() {
+        let item = item.unwrap();
+        std::fs::copy(item.path(), to.join(item.file_name())).unwrap();
+    }
+}
