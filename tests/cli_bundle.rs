@@ -788,3 +788,87 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
         );
     }
 }
+
+/// Issue 11 (format v2, case back-links): `bundle verify` accepted a bundle with entries of the
+/// case stripped out. Each v2 entry of a case links back to the previous entry of its case
+/// (`case_prev`), so an entry left out between the case's first entry and the last one bundled
+/// breaks the list: CaseEntryLeftOut, exit 1. What stays unprovable: entries after the last
+/// bundled one (the tail of an open case), as the report's limitations say.
+#[test]
+fn bundle_with_case_entries_stripped_is_refused() {
+    use liuhen::bundle::BundleManifest;
+
+    let dir = ledger_dir("bundle-stripped", false);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap().to_path_buf();
+    let plain = work.join("case.bundle");
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&officer_key(&dir)),
+        "--to",
+        RECIPIENT,
+        "-o",
+        s(&plain),
+    ]);
+    expect_code(&out, 0);
+    let bytes = std::fs::read(&plain).unwrap();
+    let manifest = BundleManifest::read(&mut Cursor::new(&bytes)).unwrap();
+    let event = |i: usize| {
+        liuhen::Entry::from_bytes(&manifest.entries[i].bytes)
+            .unwrap()
+            .statement
+            .statement
+            .event
+    };
+    let position = |name: &str| {
+        (0..manifest.entries.len())
+            .find(|i| event(*i).name() == name)
+            .unwrap()
+    };
+    let verify = |name: &str, m: &BundleManifest| {
+        let path = work.join(format!("{name}.bundle"));
+        let mut b = Vec::new();
+        m.write_header(&mut b).unwrap();
+        std::fs::write(&path, &b).unwrap();
+        let out = liuhen(["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"]);
+        (
+            out.status.code(),
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        )
+    };
+    let kinds = |r: &serde_json::Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (code, r) = verify("whole", &manifest);
+    assert_eq!(code, Some(0), "{r}");
+
+    // The case's first entry (CaseOpened), and a document filed in the middle.
+    for stripped in ["CaseOpened", "DocumentFiled"] {
+        let mut m = manifest.clone();
+        m.entries.remove(position(stripped));
+        let (code, r) = verify(stripped, &m);
+        assert_eq!(code, Some(1), "{stripped}: {r}");
+        assert_eq!(
+            kinds(&r),
+            vec!["case_entry_left_out".to_owned()],
+            "{stripped}: {r}"
+        );
+        let message = r["findings"][0]["message"].as_str().unwrap();
+        assert!(message.contains("was left out"), "{message}");
+    }
+    // The last entry of the case: the tail of a case cannot be shown complete.
+    let mut m = manifest.clone();
+    m.entries.pop();
+    let (code, r) = verify("tail", &m);
+    assert_eq!(code, Some(0), "{r}");
+}

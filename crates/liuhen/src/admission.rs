@@ -69,6 +69,34 @@ fn check_genesis_binding(statement: &Statement) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The case an entry with `event` concerns, if one (docs/FORMAT.md §10), given the case each
+/// started recording session and each access request belongs to: what [`Admission::case_of`]
+/// decides, for readers that hold only some entries (a case bundle).
+pub fn case_of<'a>(
+    event: &'a Event,
+    session_case: impl Fn(&str) -> Option<&'a str>,
+    request_case: impl Fn(&str) -> Option<&'a str>,
+) -> Option<String> {
+    if let Some(c) = event.case_no() {
+        return Some(c.to_owned());
+    }
+    let case = match event {
+        Event::SegmentSealed { session, .. }
+        | Event::RecordingInterrupted { session, .. }
+        | Event::RecordingStopped { session, .. } => session_case(session),
+        Event::AccessDecided { request, .. } => request_case(request),
+        Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
+            match subject {
+                RecordRef::Case(c) => Some(c.as_str()),
+                RecordRef::Session(s) => session_case(s),
+                RecordRef::Media(_) => None,
+            }
+        }
+        _ => None,
+    };
+    case.map(str::to_owned)
+}
+
 /// The admission state as of some position in the ledger.
 #[derive(Debug, Default)]
 pub struct Admission {
@@ -152,24 +180,11 @@ impl Admission {
     /// records of a session) the session's case; for an access decision the case of its
     /// request; for a view or a confidentiality marking of a case, that case.
     pub fn case_of(&self, event: &Event) -> Option<String> {
-        if let Some(c) = event.case_no() {
-            return Some(c.to_owned());
-        }
-        let session_case = |s: &str| self.session_case(s).map(str::to_owned);
-        match event {
-            Event::SegmentSealed { session, .. }
-            | Event::RecordingInterrupted { session, .. }
-            | Event::RecordingStopped { session, .. } => session_case(session),
-            Event::AccessDecided { request, .. } => self.request_case.get(request).cloned(),
-            Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
-                match subject {
-                    RecordRef::Case(c) => Some(c.clone()),
-                    RecordRef::Session(s) => session_case(s),
-                    RecordRef::Media(_) => None,
-                }
-            }
-            _ => None,
-        }
+        case_of(
+            event,
+            |s| self.session_case(s),
+            |r| self.request_case.get(r).map(String::as_str),
+        )
     }
 
     /// Format v2: the `case_prev` the entry of `event` must carry at the next position — the
