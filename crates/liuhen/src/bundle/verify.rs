@@ -9,15 +9,15 @@ use serde::Serialize;
 use super::case::{media_refs, CaseFilter};
 use super::container::{read_manifest, BundleError};
 use super::Progress;
+use crate::admission::Admission;
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};
-use crate::entry::{EncodedEntry, Entry, FormatVersion};
+use crate::entry::{Entry, FormatVersion};
 use crate::hash::{from_blake3, Digest, Sha256TreeHasher, TreeHasher};
-use crate::media::{verify_media, MediaVerifyOptions, STREAM_BUFFER};
+use crate::media::STREAM_BUFFER;
 use crate::merkle;
 use crate::model::{Event, Sealed};
 use crate::registry::Registry;
 use crate::sealed::Opening;
-use crate::store::{Store, StoreError};
 use crate::verify::{CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions};
 
 /// What no bundle can prove, however well it verifies. Every [`BundleReport`] repeats these.
@@ -254,9 +254,8 @@ impl Findings {
 }
 
 /// A decoded entry of the bundle with what the per-entry checks found.
-struct Decoded<'a> {
+struct Decoded {
     entry: Entry,
-    bytes: &'a [u8],
     leaf: Digest,
     included: bool,
 }
@@ -393,11 +392,11 @@ pub fn verify_with_progress<R: Read>(
 }
 
 /// Decodes every entry, checks the order of sequence numbers and each inclusion proof.
-fn decode_entries<'a>(
-    entries: &'a [super::container::BundledEntry],
+fn decode_entries(
+    entries: &[super::container::BundledEntry],
     checkpoint: Option<&VerifiedCheckpoint>,
     f: &mut Findings,
-) -> Vec<Decoded<'a>> {
+) -> Vec<Decoded> {
     let mut out: Vec<Decoded> = Vec::with_capacity(entries.len());
     for (i, me) in entries.iter().enumerate() {
         let leaf = Sha256TreeHasher.hash_leaf(&me.bytes);
@@ -462,7 +461,6 @@ fn decode_entries<'a>(
         };
         out.push(Decoded {
             entry,
-            bytes: &me.bytes,
             leaf,
             included,
         });
@@ -484,7 +482,7 @@ struct Walk {
 /// Genesis, chain, signatures, registry, clocks and case membership, in bundle order.
 fn walk_entries(
     case_no: &str,
-    decoded: &[Decoded<'_>],
+    decoded: &[Decoded],
     trusted: &str,
     f: &mut Findings,
     summaries: &mut Vec<BundledEntrySummary>,
@@ -648,7 +646,7 @@ fn walk_entries(
 /// the first has none. A link to an entry the bundle lacks is an entry left out; any other
 /// disagreement is a broken link. v1 entries carry no links and are not judged here (their
 /// bundles cannot show completeness, as every report says).
-fn check_case_links(case_no: &str, decoded: &[Decoded<'_>], f: &mut Findings) {
+fn check_case_links(case_no: &str, decoded: &[Decoded], f: &mut Findings) {
     // Sessions and requests of the case, learned from its own entries in the bundle: a
     // session's case is that of its RecordingStarted, a request's that of its AccessRequested.
     let mut sessions: HashMap<&str, &str> = HashMap::new();
@@ -767,104 +765,28 @@ fn check_openings(
     out
 }
 
-/// The entries of a bundle as a read-only [`Store`], so that the media verifier's segment-chain
-/// checks run on them unchanged. The entries are held at positions `0..n` (in sequence order),
-/// not at their sequence numbers: the media verifier walks every position of a store, and a
-/// checkpoint may claim any size up to 2^64 − 1, so the work must follow the entries the bundle
-/// holds, never the size a checkpoint claims. [`check_segments`] maps positions back.
-struct BundleEntries<'a> {
-    entries: Vec<&'a [u8]>,
-}
-
-impl Store for BundleEntries<'_> {
-    fn size(&self) -> u64 {
-        self.entries.len() as u64
-    }
-
-    fn append(&mut self, _entries: &[EncodedEntry]) -> Result<(), StoreError> {
-        Err(StoreError::ReadOnly {
-            reason: "a bundle's entries".into(),
-        })
-    }
-
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        usize::try_from(seq)
-            .ok()
-            .and_then(|i| self.entries.get(i))
-            .map(|b| b.to_vec())
-            .ok_or(StoreError::OutOfRange {
-                seq,
-                size: self.size(),
-            })
-    }
-
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
-        Err(StoreError::NoSuchNode { level, index })
-    }
-
-    fn append_checkpoint(&mut self, _note: &str) -> Result<(), StoreError> {
-        Err(StoreError::ReadOnly {
-            reason: "a bundle's entries".into(),
-        })
-    }
-
-    fn checkpoint_count(&self) -> u64 {
-        0
-    }
-
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
-        Err(StoreError::NoSuchCheckpoint { index, count: 0 })
-    }
-}
-
-/// The recording segment chains of the case (Art. 14(4)), by the media verifier, over the
-/// entries whose inclusion was proven. Work and memory are proportional to the entries the
-/// bundle holds, whatever size its checkpoint claims.
-fn check_segments(decoded: &[Decoded<'_>], f: &mut Findings) {
-    let by_seq: BTreeMap<u64, &[u8]> = decoded
+/// The recording sessions and holds of the case (Art. 14(4), 17, 18), judged by the one
+/// admission rule ([`Admission`]) over the entries whose inclusion was proven, in `seq` order,
+/// each at its own `seq` — as the media verifier judges a whole ledger. Work and memory follow
+/// the entries the bundle holds, never the size its checkpoint claims (up to 2^64 − 1).
+fn check_segments(decoded: &[Decoded], f: &mut Findings) {
+    let by_seq: BTreeMap<u64, &Decoded> = decoded
         .iter()
         .filter(|d| d.included)
-        .map(|d| (d.entry.seq, d.bytes))
+        .map(|d| (d.entry.seq, d))
         .collect();
-    if by_seq.is_empty() {
-        return;
-    }
-    let seqs: Vec<u64> = by_seq.keys().copied().collect();
-    let store = BundleEntries {
-        entries: by_seq.into_values().collect(),
-    };
-    for finding in verify_media(&store, None, &MediaVerifyOptions::default()) {
-        // Media bytes are checked against the bundle's blobs below, not against a media store.
-        if finding.kind != FindingKind::MediaNotChecked {
-            let seq = finding
-                .seq
-                .and_then(|p| usize::try_from(p).ok())
-                .and_then(|p| seqs.get(p))
-                .copied();
-            f.ledger(finding.kind, seq, renumber(&finding.message, &seqs));
+    let mut admission = Admission::new(VerifyOptions::default().max_future_skew_ms);
+    for (seq, d) in by_seq {
+        let statement = &d.entry.statement.statement;
+        if let Err(refusal) = admission.admit(seq, d.entry.logged_at, statement) {
+            if refusal.is_recording_or_hold() {
+                f.ledger(refusal.finding_kind(), Some(seq), refusal.to_string());
+            }
+        }
+        if seq == 0 {
+            admission.set_genesis_leaf(d.leaf);
         }
     }
-}
-
-/// `message` with every "entry P" (P a position of [`BundleEntries`]) naming the entry's
-/// sequence number instead.
-fn renumber(message: &str, seqs: &[u64]) -> String {
-    const WORD: &str = "entry ";
-    let mut out = String::with_capacity(message.len() + 16);
-    let mut rest = message;
-    while let Some(at) = rest.find(WORD) {
-        let (head, tail) = rest.split_at(at + WORD.len());
-        out.push_str(head);
-        let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
-        let (number, after) = tail.split_at(digits);
-        match number.parse::<usize>().ok().and_then(|p| seqs.get(p)) {
-            Some(seq) => out.push_str(&seq.to_string()),
-            None => out.push_str(number),
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Reads every blob once through a fixed buffer and checks it against the case's references.
@@ -1000,26 +922,4 @@ fn hash_blob<R: Read>(
         progress.advance(n as u64);
     }
     Ok(from_blake3(hasher.finalize()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::renumber;
-
-    #[test]
-    fn segment_findings_name_sequence_numbers_not_positions() {
-        let seqs = [5, 1 << 62];
-        assert_eq!(
-            renumber(
-                "entry 1: segment 2 of session S was sealed after the recording stopped (entry 0)",
-                &seqs
-            ),
-            "entry 4611686018427387904: segment 2 of session S was sealed after the recording stopped (entry 5)"
-        );
-        // Numbers that are no position are left alone.
-        assert_eq!(
-            renumber("entry 7 and entry x", &seqs),
-            "entry 7 and entry x"
-        );
-    }
 }
