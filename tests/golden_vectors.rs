@@ -191,7 +191,11 @@ fn ledger_still_verifies(version: FormatVersion) {
         );
         let entry = Entry::from_bytes(bytes).unwrap();
         assert_eq!(entry.seq, *seq);
-        assert_eq!(entry.version(), version, "entry {seq} is of format {version}");
+        assert_eq!(
+            entry.version(),
+            version,
+            "entry {seq} is of format {version}"
+        );
         assert_eq!(
             &entry.to_bytes().unwrap(),
             bytes,

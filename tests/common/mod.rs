@@ -327,6 +327,8 @@ pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, 
         clock.clone(),
         LedgerOptions {
             format,
+            // Fixed, so that the v2 vectors are reproducible ("liuhen" in ASCII).
+            genesis_nonce: Some(0x6c69_7568_656e),
             ..LedgerOptions::default()
         },
     )

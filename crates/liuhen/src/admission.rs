@@ -55,15 +55,17 @@ use crate::registry::{Registry, RegistryError};
 
 use session::Sessions;
 
-/// A v2 genesis binds itself to its declared suite, a zero ledger id and counter 0.
+/// A v2 genesis binds itself to its declared suite and a zero ledger id; its counter is the
+/// ledger's nonce (any value), which does not count as the ledger key's counter.
 fn check_genesis_binding(statement: &Statement) -> Result<(), Refusal> {
     let (Some(b), Event::Genesis { suite, .. }) = (&statement.binding, &statement.event) else {
         return Ok(());
     };
-    if b.suite != *suite || b.ledger != Digest::ZERO || b.counter != 0 {
+    if b.suite != *suite || b.ledger != Digest::ZERO {
         return Err(Refusal::WrongLedger {
             seq: 0,
-            reason: "a format-v2 genesis must be bound to its own suite, the zero ledger id and counter 0".into(),
+            reason: "a format-v2 genesis must be bound to its own suite and the zero ledger id"
+                .into(),
         });
     }
     Ok(())
@@ -287,8 +289,12 @@ impl Admission {
             self.genesis_time = Some(logged_at);
             self.version = Some(statement.version());
         }
-        if let Some(b) = &statement.binding {
-            self.counters.insert(statement.author, (b.counter, seq));
+        // The genesis counter is the ledger's nonce, not a counter of the ledger key.
+        match &statement.binding {
+            Some(b) if seq > 0 => {
+                self.counters.insert(statement.author, (b.counter, seq));
+            }
+            _ => {}
         }
         let event = &statement.event;
         if let Some(case) = self.case_of(event) {
