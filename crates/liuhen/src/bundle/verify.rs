@@ -22,7 +22,7 @@ use crate::verify::{CheckpointSummary, FindingKind, Severity, Verdict, VerifyOpt
 
 /// What no bundle can prove, however well it verifies. Every [`BundleReport`] repeats these.
 pub const LIMITATIONS: &[&str] = &[
-    "Completeness: a bundle proves that each entry it holds is in the ledger as of its checkpoint; it cannot prove that the ledger holds no other entry of the case. Only a verification of the whole ledger (or the ledger holder's statement) can.",
+    "Completeness: a bundle proves that each entry it holds is in the ledger as of its checkpoint. Of a format-v2 ledger, the case's back-links also prove that no entry of the case between its first and its last bundled entry was left out; entries after the last one (the tail of an open case), and entries that touch the case only through a media digest, are not covered. Of a v1 ledger it cannot prove that the ledger holds no other entry of the case. Only a verification of the whole ledger can show what is absent.",
     "Revocations: the key registry is rebuilt from the registry entries the bundle holds; a revocation left out of the bundle would go unnoticed.",
     "One view: the checkpoint shows what the ledger key signed; that others were shown the same ledger needs a consistency proof to a checkpoint they hold (`liuhen prove consistency`) or witness cosignatures.",
     "Truth: signatures show who recorded each statement and when the ledger logged it, not that the events happened as stated.",
@@ -51,6 +51,10 @@ pub enum BundleCheck {
     ErasedOpening,
     /// A media blob that no entry of the case references (or one carried twice).
     MediaUnreferenced,
+    /// Format v2: an entry of the case links back (`case_prev`) to an entry the bundle does not
+    /// hold, or the first bundled entry of the case is not the case's first: entries of the case
+    /// were left out of the bundle.
+    CaseEntriesOmitted,
 }
 
 /// The kind of a bundle finding: a ledger check ([`FindingKind`]) or a bundle check. Both
@@ -513,6 +517,7 @@ fn walk_entries(
             "the bundle does not start with the ledger's genesis entry (entry 0), so the authors' keys cannot be traced to the ledger key".into(),
         ),
     }
+    let mut links = super::links::Links::new(case_no);
     let mut registry = Registry::new();
     let mut prev: Option<(u64, Digest)> = None;
     let mut last_logged: Option<i64> = None;
@@ -538,6 +543,16 @@ fn walk_entries(
             _ => {}
         }
         prev = Some((seq, d.leaf));
+        for finding in links.observe(e, d.leaf) {
+            match finding {
+                super::links::LinkFinding::Ledger(kind, seq, message) => {
+                    f.ledger(kind, Some(seq), message);
+                }
+                super::links::LinkFinding::Bundle(kind, seq, message) => {
+                    f.bundle(kind, Some(seq), message);
+                }
+            }
+        }
         let signature_ok = e.statement.verify_signature().is_ok();
         if !signature_ok {
             f.ledger(
