@@ -1460,11 +1460,31 @@ def expect(rep: Report, what: str, verdict: str = "tampered", kinds: tuple = (),
     T.check(ok, f"{what}: expected {verdict} with {list(kinds)} {registry_error or ''}, got {rep.verdict} {rep.findings[:6]}")
 
 
-def build_entry(seq_: int, prev: bytes, logged_at: int, statement: dict, seed: bytes) -> bytes:
-    sig = ed25519_sign(seed, statement_message(statement))
-    value = {"seq": seq_, "prev": prev, "logged_at": logged_at,
-             "statement": {"statement": statement, "signature": ("Ed25519", sig)}}
-    return LABEL_ENTRY + encode(ENTRY, value)
+def build_entry(seq_: int, prev: bytes, logged_at: int, statement: dict, seed: bytes | None,
+                version: int = 1, case_prev: int | None = None, signature: bytes | None = None) -> bytes:
+    """Entry bytes of either version; signs with seed, or carries `signature` unchanged (no key)."""
+    sig = ed25519_sign(seed, statement_message(statement, version)) if seed is not None else signature
+    if version == 1:
+        st = {"time": statement["time"], "author": statement["author"], "event": statement["event"]}
+        value = {"seq": seq_, "prev": prev, "logged_at": logged_at,
+                 "statement": {"statement": st, "signature": ("Ed25519", sig)}}
+    else:
+        value = {"seq": seq_, "prev": prev, "logged_at": logged_at, "case_prev": case_prev,
+                 "statement": statement, "signature": ("Ed25519", sig)}
+    return encode_entry(version, value)
+
+
+def offsets(e: DecodedEntry, b: bytes) -> dict[str, int]:
+    """Byte offsets of fields in entry bytes b (FORMAT.md 6.3, 6.4), computed from the layout."""
+    st_start = len(b) - 65 - len(e.statement_slice)
+    at = st_start
+    if e.version == 2:
+        at += 1 + 32 + len(enc_varint(e.statement["counter"]))
+    at += len(encode(TIMESTAMP, e.statement["time"]))
+    out = {"statement": st_start, "author_tag": at, "event": at + 33}
+    if e.version == 2:
+        out["case_prev"] = st_start - len(encode(option("u64"), e.case_prev))
+    return out
 
 
 def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry], fixture: bool) -> int:
@@ -1508,29 +1528,42 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
     expect(verify_ledger(raw, checkpoints[:-1], vkey), "last checkpoint withheld", verdict="unverified", kinds=("Unsealed",))
     expect(verify_ledger(raw, [], vkey), "no checkpoints", verdict="unverified", kinds=("NoCheckpoint",))
 
-    # Encoding strictness (FORMAT.md 4.2).
+    # Encoding strictness (FORMAT.md 4.2), at offsets computed from entry 1's layout (KeyAuthorized).
     b = raw[1]
+    off = offsets(decoded[1], b)
+    T.check(decoded[1].statement["event"][0] == "KeyAuthorized" and b[off["event"]] == 1, "entry 1 is KeyAuthorized at the computed offset")
+    role_at = off["event"] + 1 + 33
+    holder_at = role_at + 1
     expect(verify_ledger(raw[:1] + [b + b"\x00"] + raw[2:], checkpoints, vkey), "trailing byte", kinds=("Malformed",), seq_=1)
     overlong = b[:16] + b"\x81\x00" + b[17:]  # seq 1 as the over-long varint 81 00
     expect(verify_ledger(raw[:1] + [overlong] + raw[2:], checkpoints, vkey), "over-long varint", kinds=("Malformed",), seq_=1)
-    unknown = b[:94] + bytes([25]) + b[95:]  # Event index 25 does not exist in v1
+    unknown = b[: off["event"]] + bytes([len(EVENT[2])]) + b[off["event"] + 1 :]  # one past the last Event
     expect(verify_ledger(raw[:1] + [unknown] + raw[2:], checkpoints, vkey), "unknown Event variant", kinds=("Malformed",), seq_=1)
-    bad_role = b[:128] + bytes([6]) + b[129:]  # Role index 6 does not exist
+    bad_role = b[:role_at] + bytes([6]) + b[role_at + 1 :]  # Role index 6 does not exist
     expect(verify_ledger(raw[:1] + [bad_role] + raw[2:], checkpoints, vkey), "unknown Role variant", kinds=("Malformed",), seq_=1)
-    bad_tag = b[:61] + b"\x01" + b[62:]  # PublicKey index 1 does not exist
+    bad_tag = b[: off["author_tag"]] + b"\x01" + b[off["author_tag"] + 1 :]  # PublicKey index 1 does not exist
     expect(verify_ledger(raw[:1] + [bad_tag] + raw[2:], checkpoints, vkey), "unknown PublicKey algorithm", kinds=("Malformed",), seq_=1)
-    bad_utf8 = b[:130] + b"\xff" + b[131:]
+    bad_utf8 = b[: holder_at + 1] + b"\xff" + b[holder_at + 2 :]
     expect(verify_ledger(raw[:1] + [bad_utf8] + raw[2:], checkpoints, vkey), "invalid UTF-8", kinds=("Malformed",), seq_=1)
-    expect(verify_ledger(raw[:1] + [b"liuhen/v2/entry\0" + b[16:]] + raw[2:], checkpoints, vkey), "v2 label", kinds=("Malformed",), seq_=1)
-    huge_len = b[:129] + b"\xff\xff\xff\xff\x0f" + b[130:]  # holder length far past the end
+    other_label = LABEL_ENTRY_V2 if decoded[1].version == 1 else LABEL_ENTRY
+    expect(verify_ledger(raw[:1] + [other_label + b[16:]] + raw[2:], checkpoints, vkey), "the other version's entry label", kinds=("Malformed",), seq_=1)
+    expect(verify_ledger(raw[:1] + [b"liuhen/v3/entry\0" + b[16:]] + raw[2:], checkpoints, vkey), "unknown label v3", kinds=("Malformed",), seq_=1)
+    huge_len = b[:holder_at] + b"\xff\xff\xff\xff\x0f" + b[holder_at + 1 :]  # holder length far past the end
     expect(verify_ledger(raw[:1] + [huge_len] + raw[2:], checkpoints, vkey), "string length past the end", kinds=("Malformed",), seq_=1)
     overflow = b[:16] + b"\xff" * 9 + b"\x02" + b[17:]  # a 10-byte varint above 2^64 - 1
     expect(verify_ledger(raw[:1] + [overflow] + raw[2:], checkpoints, vkey), "u64 varint overflow", kinds=("Malformed",), seq_=1)
+    if decoded[1].version == 2:
+        cp_at = off["case_prev"]
+        bad_opt = b[:cp_at] + b"\x02" + b[cp_at + 1 :]
+        expect(verify_ledger(raw[:1] + [bad_opt] + raw[2:], checkpoints, vkey), "case_prev Option tag 2", kinds=("Malformed",), seq_=1)
+        bad_suite = b[: off["statement"]] + b"\x01" + b[off["statement"] + 1 :]  # Suite index 1 does not exist
+        expect(verify_ledger(raw[:1] + [bad_suite] + raw[2:], checkpoints, vkey), "unknown Suite in the binding", kinds=("Malformed",), seq_=1)
     for i, e in enumerate(decoded):
         name, ev = e.statement["event"]
         if name == "AccessDecided":  # granted: bool, right after the request string
             c = raw[i]
-            at = c.find(encode(STR, ev["request"])) + len(encode(STR, ev["request"]))
+            at = off_ev = offsets(e, c)["event"] + 1 + len(encode(STR, ev["request"]))
+            del off_ev
             expect(verify_ledger(raw[:i] + [c[:at] + b"\x02" + c[at + 1 :]] + raw[i + 1 :], checkpoints, vkey),
                    "bool byte 2", kinds=("Malformed",), seq_=i)
         if name == "RecordingStopped" and ev["last_segment"] is not None:  # Option tag before 32 bytes
@@ -1543,9 +1576,9 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
 
     # Strict Ed25519 (FORMAT.md 9.4).
     e1 = decoded[1]
-    msg = statement_message(e1.statement)
+    msg = e1.message()
     a = e1.statement["author"][1]
-    sig = e1.value["statement"]["signature"][1]
+    sig = e1.signature
     s = int.from_bytes(sig[32:], "little")
     T.check(ed25519_verify(a, msg, sig), "Ed25519: the honest signature is accepted")
     T.check(not ed25519_verify(a, msg, sig[:32] + (s + L).to_bytes(32, "little")), "Ed25519: S + L (non-canonical S) refused")
@@ -1612,18 +1645,51 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
     expect(verify_ledger(raw, checkpoints, vkey, trusted_checkpoint=checkpoints[2]), "trusted checkpoint (27) still extended", verdict="verified")
     expect(verify_ledger(raw[:20], checkpoints[:2], vkey, trusted_checkpoint=checkpoints[2]), "rolled back below the trusted checkpoint", kinds=("Rollback",))
 
-    # Registry rules (FORMAT.md 10), with statements signed by the fixture keys.
+    # The admission rule (FORMAT.md 10), with statements signed by the fixture keys.
     if fixture:
+        ver = decoded[0].version
+        ledger_id = leaf_hash(raw[0])
         pubs = {k: ("Ed25519", ed25519_public(sd)) for k, sd in GOLDEN_SEEDS.items()}
         outsider = ("Ed25519", ed25519_public(OUTSIDER_SEED))
         last = decoded[-1].value
         t_next = last["logged_at"] + 1000
         prev = entries[-1][1]
+        state = Admission()  # the admission state after the golden ledger
+        for i, e in enumerate(decoded):
+            if i == 0:
+                state.note_entry0(e.version, ledger_id, e.value["logged_at"])
+            T.check(state.check(i, e.statement, e.binding, e.value["logged_at"]) is None, f"fixture state: entry {i} admitted")
+            state.apply(i, e.statement, e.binding, e.value["logged_at"])
+
+        def stmt(author: tuple, event: tuple, time_: int, st8: Admission, version: int, **binding) -> dict:
+            st = {"time": time_, "author": author, "event": event}
+            if version == 2:
+                st = {"suite": binding.get("suite", ("Sha256Ed25519Blake3", None)),
+                      "ledger": binding.get("ledger", ledger_id),
+                      "counter": binding.get("counter", st8.counters.get(author, 0) + 1), **st}
+            return st
+
+        def extend(steps: list) -> list[bytes]:
+            """Appends (seed, event, options) steps, each signed, with counters and case_prev as
+            the admission state expects unless an option overrides them."""
+            st8 = copy.deepcopy(state)
+            out, pv, t = list(raw), prev, t_next
+            for seed, event, opt in steps:
+                author = ("Ed25519", ed25519_public(seed))
+                version = opt.get("version", ver)
+                st = stmt(author, event, opt.get("time", t), st8, version, **opt.get("binding", {}))
+                lat = opt.get("logged_at", t)
+                cp = opt["case_prev"] if "case_prev" in opt else (st8.expected_case_prev(st) if version == 2 else None)
+                b = build_entry(len(out), pv, lat, st, seed, version, cp)
+                e = decode_entry(b)
+                if st8.check(len(out), e.statement, e.binding, lat) is None:
+                    st8.apply(len(out), e.statement, e.binding, lat)
+                out.append(b)
+                pv, t = leaf_hash(b), t + 1000
+            return out
 
         def append(author: str | None, event: tuple, seed: bytes) -> Report:
-            st = {"time": t_next, "author": pubs[author] if author else outsider, "event": event}
-            extra = build_entry(n, prev, t_next, st, seed)
-            rep = verify_ledger(raw + [extra], checkpoints, vkey)
+            rep = verify_ledger(extend([(seed, event, {})]), checkpoints, vkey)
             T.check(rep.has("Unsealed", n), "appended entry is reported unsealed")
             return rep
 
@@ -1651,23 +1717,131 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
         noncanonical_key = ("Ed25519", (P + 3).to_bytes(32, "little"))
         rep = append("ledger", ("KeyAuthorized", {"key": noncanonical_key, "role": ("Officer", None), "holder": "x"}), GOLDEN_SEEDS["ledger"])
         expect(rep, "authorizing the non-canonical key y = p + 3 (refused, FORMAT.md 9.3)", kinds=("Unauthorized",), seq_=n, registry_error="InvalidKey")
-        # A statement dated more than 5 minutes after its logging; and logged_at going back.
-        st = {"time": t_next + MAX_FUTURE_SKEW_MS + 1, "author": pubs["officer"], "event": case}
-        rep = verify_ledger(raw + [build_entry(n, prev, t_next, st, GOLDEN_SEEDS["officer"])], checkpoints, vkey)
+        secret = ("ConfidentialityMarked", {"subject": ("Case", "x"), "level": ("StateSecret", None), "reason": "r"})
+        rep = append("officer", secret, GOLDEN_SEEDS["officer"])
+        expect(rep, "StateSecret marking (rule 4a)", kinds=("Unauthorized",), seq_=n, registry_error="StateSecret")
+        # Time (10.2, 13.1 step 6, 13.3 step 6).
+        o = GOLDEN_SEEDS["officer"]
+        rep = verify_ledger(extend([(o, case, {"time": t_next + MAX_FUTURE_SKEW_MS + 1})]), checkpoints, vkey)
         expect(rep, "statement from the future", kinds=("FutureStatement",), seq_=n)
-        st = {"time": I64_MAX, "author": pubs["officer"], "event": case}
-        rep = verify_ledger(raw + [build_entry(n, prev, I64_MAX - 1000, st, GOLDEN_SEEDS["officer"])], checkpoints, vkey)
-        expect(rep, "time and logged_at near 2^63 (saturating skew)", verdict="unverified", kinds=("Unsealed",))
-        st = {"time": 0, "author": pubs["officer"], "event": case}
-        rep = verify_ledger(raw + [build_entry(n, prev, last["logged_at"] - 1, st, GOLDEN_SEEDS["officer"])], checkpoints, vkey)
+        rep = verify_ledger(extend([(o, case, {"time": t_next + MAX_FUTURE_SKEW_MS})]), checkpoints, vkey)
+        expect(rep, "statement exactly max_future_skew_ms ahead", verdict="unverified", kinds=("Unsealed",))
+        far = extend([(o, case, {"time": I64_MAX, "logged_at": I64_MAX - 1000})])
+        rep = verify_ledger(far, checkpoints, vkey, now=I64_MAX)
+        expect(rep, "time and logged_at near 2^63 (saturating skew), verifier clock there too", verdict="unverified", kinds=("Unsealed",))
+        rep = verify_ledger(far, checkpoints, vkey)
+        expect(rep, "unsealed logged_at far beyond the verifier's clock", kinds=("LoggedInFuture",), seq_=n)
+        rep = verify_ledger(raw, checkpoints, vkey, now=decoded[0].value["logged_at"] - MAX_FUTURE_SKEW_MS - 1)
+        expect(rep, "sealed entries later than the verifier's clock are vouched for by checkpoints", verdict="verified")
+        rep = verify_ledger(extend([(o, case, {"logged_at": last["logged_at"] - 1, "time": last["logged_at"] - 1})]), checkpoints, vkey)
         expect(rep, "logged_at going backwards", kinds=("TimeReversal",), seq_=n)
+        genesis_time = decoded[0].value["logged_at"]
+        for label, t0 in (("0", 0), ("i64::MIN", I64_MIN), ("seconds instead of milliseconds", genesis_time // 1000),
+                          ("genesis time - skew - 1", genesis_time - MAX_FUTURE_SKEW_MS - 1)):
+            rep = verify_ledger(extend([(o, case, {"time": t0})]), checkpoints, vkey)
+            expect(rep, f"statement time {label}", kinds=("StatementBeforeGenesis",), seq_=n)
+        rep = verify_ledger(extend([(o, case, {"time": genesis_time - MAX_FUTURE_SKEW_MS})]), checkpoints, vkey)
+        expect(rep, "statement time = genesis time - skew", verdict="unverified", kinds=("Unsealed",))
+        # Roles (10.1) and recording sessions (10.4) with a fresh device key.
+        dev2_seed = bytes([0x55]) * 32
+        dev2 = ("Ed25519", ed25519_public(dev2_seed))
+        lk = GOLDEN_SEEDS["ledger"]
+        add_dev2 = (lk, ("KeyAuthorized", {"key": dev2, "role": ("Device", None), "holder": "BWC-2"}), {})
+        golden_session = next(e.statement["event"][1]["session"] for e in decoded if e.statement["event"][0] == "RecordingStarted")
+        golden_case = next(e.statement["event"][1]["case_no"] for e in decoded if e.statement["event"][0] == "CaseOpened")
+
+        def started(session: str, device: tuple = dev2) -> tuple:
+            return ("RecordingStarted", {"session": session, "case_no": golden_case, "device": device,
+                                         "method": ("BodyWornRecorder", None), "location": {"place": "p", "landmark": None},
+                                         "matter": "m", "officers": ["21020001"], "party": None})
+
+        def seg(session: str, index: int, prev_seg: bytes | None, digest: bytes) -> tuple:
+            return ("SegmentSealed", {"session": session, "index": index, "prev_segment": prev_seg,
+                                      "media": {"digest": digest, "length": 1, "mime": "video/mp4", "name": "s"},
+                                      "start": t_next, "end": t_next + 1})
+
+        def stopped(session: str, count: int, last_seg: bytes | None) -> tuple:
+            return ("RecordingStopped", {"session": session, "segments": count, "last_segment": last_seg})
+
+        def refused(steps: list, what: str, finding: str, registry_error: str | None = None) -> None:
+            out = extend(steps)
+            rep = verify_ledger(out, checkpoints, vkey)
+            expect(rep, what, kinds=(finding,), seq_=len(out) - 1, registry_error=registry_error)
+            T.check(all(f[1] == len(out) - 1 for f in rep.findings if f[0] not in UNVERIFIED_KINDS),
+                    f"{what}: only the last entry is refused ({rep.findings[:4]})")
+
+        def admitted(steps: list, what: str) -> None:
+            expect(verify_ledger(extend(steps), checkpoints, vkey), what, verdict="unverified", kinds=("Unsealed",))
+
+        d1, d2 = bytes([0xA1]) * 32, bytes([0xA2]) * 32
+        opened = ("CaseOpened", {"case_no": "新案", "act": ("Inspection", None), "matter": "m", "unit": "u", "subject": bytes(32)})
+        admitted([add_dev2, (dev2_seed, started("S2"), {}), (dev2_seed, seg("S2", 0, None, d1), {}),
+                  (dev2_seed, seg("S2", 1, d1, d2), {}), (dev2_seed, stopped("S2", 2, d2), {})], "a whole second session")
+        interrupted = ("RecordingInterrupted", {"session": golden_session, "reason": ("Battery", None), "at": t_next})
+        admitted([(o, interrupted, {})], "officer-signed RecordingInterrupted after the stop (issue 11 item 3)")
+        refused([add_dev2, (dev2_seed, opened, {})], "a device opens a case (10.1)", "Unauthorized", "NotPermitted")
+        refused([(o, started("S3", ("Ed25519", ed25519_public(o))), {})], "an officer starts a recording (10.1)", "Unauthorized", "NotPermitted")
+        refused([add_dev2, (dev2_seed, started(golden_session), {})], "a second device reuses a session id", "SessionInUse")
+        refused([add_dev2, (dev2_seed, started("S3", pubs["officer"]), {})], "RecordingStarted naming another device", "SegmentWrongDevice")
+        refused([add_dev2, (dev2_seed, seg("nope", 0, None, d1), {})], "segment of a session never started", "SegmentOrphan")
+        refused([add_dev2, (dev2_seed, seg(golden_session, 2, None, d1), {})], "segment after the stop", "SegmentAfterStop")
+        base = [add_dev2, (dev2_seed, started("S2"), {}), (dev2_seed, seg("S2", 0, None, d1), {})]
+        refused(base + [(dev2_seed, seg("S2", 2, d1, d2), {})], "segment index skipped", "SegmentMissing")
+        refused(base + [(dev2_seed, seg("S2", 0, None, d2), {})], "segment index repeated", "SegmentDuplicate")
+        refused(base + [(dev2_seed, seg("S2", 1, d2, d2), {})], "segment prev_segment wrong", "SegmentChainBroken")
+        refused(base + [(dev2_seed, stopped("S2", 2, d1), {})], "stop with a wrong segment count", "SegmentCountMismatch")
+        refused(base + [(dev2_seed, stopped("S2", 1, d2), {})], "stop with a wrong last segment", "SegmentCountMismatch")
+        dev3_seed = bytes([0x66]) * 32
+        add_dev3 = (lk, ("KeyAuthorized", {"key": ("Ed25519", ed25519_public(dev3_seed)), "role": ("Device", None), "holder": "BWC-3"}), {})
+        refused(base + [add_dev3, (dev3_seed, seg("S2", 1, d1, d2), {})], "another device seals a segment of the session", "SegmentWrongDevice")
+        refused(base + [add_dev3, (dev3_seed, ("RecordingInterrupted", {"session": "S2", "reason": ("Battery", None), "at": 0}), {})],
+                "another device interrupts the session", "SegmentWrongDevice")
+        # Cases (10.5) and holds (10.6).
+        closed = ("CaseClosed", {"case_no": "新案", "outcome": "o", "file_retention": ("Until", t_next + 10_000)})
+        refused([(o, opened, {}), (o, opened, {})], "a case opened twice", "CaseAlreadyOpen")
+        admitted([(o, opened, {}), (o, closed, {}), (o, opened, {})], "a case closed and opened again")
+        seg_media = next(e.statement["event"][1]["media"]["digest"] for e in decoded if e.statement["event"][0] == "SegmentSealed")
+        purge = ("MediaPurged", {"media": seg_media, "authority": "a"})
+        refused([(o, purge, {})], "purge of a segment of a case kept permanently", "MediaPurgeUnlawful")
+        doc = {"digest": d1, "length": 1, "mime": "application/pdf", "name": "d"}
+        filed = ("DocumentFiled", {"case_no": "新案", "stage": ("Initiation", None), "kind": ("EnforcementDocument", None), "media": doc, "officers": []})
+        purge1 = ("MediaPurged", {"media": d1, "authority": "a"})
+        refused([(o, opened, {}), (o, filed, {}), (o, closed, {}), (o, purge1, {})], "purge within the retention period", "MediaPurgeUnlawful")
+        admitted([(o, opened, {}), (o, filed, {}), (o, closed, {}), (o, purge1, {"logged_at": t_next + 20_000, "time": t_next + 20_000})],
+                 "purge after the retention period")
+        admitted([(o, opened, {}), (o, filed, {}), (o, purge1, {})], "purge of a document of a case with no retention recorded")
+        hold = ("PreservationOrdered", {"case_no": "新案", "trigger": ("Litigation", None)})
+        release = ("PreservationReleased", {"case_no": "新案", "approved_by": "x"})
+        refused([(o, opened, {}), (o, filed, {}), (o, hold, {}), (o, purge1, {})], "purge under a preservation order", "MediaPurgeUnlawful")
+        admitted([(o, opened, {}), (o, filed, {}), (o, hold, {}), (o, release, {}), (o, purge1, {})], "purge after the order's release")
+        deriv = ("DerivativeMade", {"original": d1, "derivative": dict(doc, digest=d2), "kind": ("Clip", None), "reason": "r"})
+        refused([(o, opened, {}), (o, filed, {}), (o, deriv, {}), (o, hold, {}), (o, ("MediaPurged", {"media": d2, "authority": "a"}), {})],
+                "purge of a derivative of a held case's media", "MediaPurgeUnlawful")
+        # Binding (10.3).
+        if ver == 2:
+            last_counter = state.counters[pubs["officer"]]
+            refused([(o, case, {"binding": {"counter": last_counter}})], "counter equal to the author's last", "Replay")
+            refused([(o, case, {"binding": {"counter": 0}})], "counter below the author's last", "Replay")
+            admitted([(o, case, {"binding": {"counter": last_counter + 1000}})], "counter with a gap")
+            refused([(o, case, {"binding": {"ledger": bytes(32)}})], "binding to the zero ledger id", "WrongLedger")
+            refused([(o, case, {"binding": {"ledger": leaf_hash(raw[1])}})], "binding to another ledger id", "WrongLedger")
+            refused([(o, case, {"version": 1})], "a v1 statement signed for the v2 ledger", "WrongLedger")
+            # The genesis nonce is not the ledger key's counter: its first statement may carry any.
+            T.check(pubs["ledger"] in state.counters and state.counters[pubs["ledger"]] < decoded[0].binding[2],
+                    "the ledger key's counters are below the genesis nonce, and admitted")
+        else:
+            refused([(o, case, {"version": 2})], "a v2 statement in a v1 ledger", "WrongLedger")
         # Genesis signed by another key than the one it declares.
         g = decoded[0].statement
-        bad_genesis = build_entry(0, bytes(32), decoded[0].value["logged_at"], dict(g, author=pubs["officer"]), GOLDEN_SEEDS["officer"])
+        bad_genesis = build_entry(0, bytes(32), decoded[0].value["logged_at"], dict(g, author=pubs["officer"]), GOLDEN_SEEDS["officer"], ver)
         rep = verify_ledger([bad_genesis] + raw[1:], checkpoints, vkey)
         expect(rep, "genesis by another key", kinds=("Unauthorized",), seq_=0, registry_error="BadGenesis")
         T.check(rep.has("BrokenChain", 1) and rep.has("CheckpointMismatch"), "genesis by another key: entry 1 and the checkpoints no longer match")
         T.check(all(rep.has("Unauthorized", i, "NoGenesis") for i in range(1, n)), "without a valid genesis every later entry is NoGenesis")
+        if ver == 2:
+            nonzero = dict(g, ledger=bytes([1]) * 32)
+            ge = build_entry(0, bytes(32), decoded[0].value["logged_at"], nonzero, GOLDEN_SEEDS["ledger"], 2)
+            expect(verify_ledger([ge], [], vkey), "v2 genesis bound to a non-zero ledger id", kinds=("WrongLedger",), seq_=0)
     return T.passed + T.failed - start
 
 
@@ -1679,7 +1853,7 @@ def run(directory: str) -> None:
     entries, roots, checkpoints, vkey_text = load(directory)
     decoded, vkey = check_vectors(entries, roots, checkpoints, vkey_text)
     fixture = bool(decoded) and check_fixture(decoded)
-    if False and vkey is not None and len(decoded) == len(entries) and len(entries) >= 8 and len(checkpoints) >= 3:
+    if vkey is not None and len(decoded) == len(entries) and len(entries) >= 8 and len(checkpoints) >= 3:
         count = negative_checks(entries, checkpoints, vkey, decoded, fixture)
         print(f"negative self-checks: {count}")
 
