@@ -1487,7 +1487,145 @@ def offsets(e: DecodedEntry, b: bytes) -> dict[str, int]:
     return out
 
 
-def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry], fixture: bool) -> int:
+def reentry(e: DecodedEntry, seq_: int, prev: bytes, logged_at: int, case_prev: int | None = None, version: int | None = None) -> bytes:
+    """The entry's signed statement placed anew: seq, prev, logged_at (and case_prev) are the
+    ledger's, unsigned; the author's signature is carried over unchanged. Needs no key."""
+    st = dict(e.statement)
+    return build_entry(seq_, prev, logged_at, st, None, e.version if version is None else version,
+                       case_prev, signature=e.signature)
+
+
+def admission_after(decoded: list[DecodedEntry], leaf0: bytes) -> Admission:
+    st8 = Admission()
+    for i, e in enumerate(decoded):
+        if i == 0:
+            st8.note_entry0(e.version, leaf0, e.value["logged_at"])
+        if st8.check(i, e.statement, e.binding, e.value["logged_at"]) is None:
+            st8.apply(i, e.statement, e.binding, e.value["logged_at"])
+    return st8
+
+
+def binding_checks(raw: list[bytes], checkpoints: list[str], vkey: Vkey, decoded: list[DecodedEntry],
+                   other: list[DecodedEntry] | None) -> None:
+    """Keyless mutations of the binding (FORMAT.md 6.4, 10.3, 10.7): nothing is re-signed."""
+    n = len(raw)
+    ver = decoded[0].version
+    state = admission_after(decoded, leaf_hash(raw[0]))
+    last_at = decoded[-1].value["logged_at"]
+    tail = leaf_hash(raw[-1])
+    replays_admitted = 0
+    for i in range(1, n):
+        e = decoded[i]
+        st = e.statement
+        cp = state.expected_case_prev(st) if ver == 2 else None
+        extra = reentry(e, n, tail, last_at, cp)
+        rep = verify_ledger(raw + [extra], checkpoints, vkey)
+        name = st["event"][0]
+        T.check(not rep.has("BadSignature") and not rep.has("CaseLinkBroken"),
+                f"replay of entry {i} ({name}): built without a key, the signature still verifies")
+        active = state.keys[st["author"]]["revoked_at"] is None
+        if ver == 2:
+            if name in REGISTRY_CHANGES:
+                expect(rep, f"v2: replay of entry {i} ({name})", kinds=("Unauthorized",), seq_=n)
+            elif not active:
+                expect(rep, f"v2: replay of entry {i} ({name}) by a revoked key", kinds=("Unauthorized",), seq_=n, registry_error="RevokedKey")
+            else:
+                expect(rep, f"v2: replay of entry {i} ({name}) at the end", kinds=("Replay",), seq_=n)
+        elif rep.verdict == "unverified":
+            replays_admitted += 1
+    if ver == 1:
+        T.check(replays_admitted > 0, f"v1 cannot tell a replay (FORMAT.md 10.3): {replays_admitted} replayed statements admitted")
+        print(f"v1: {replays_admitted} of {n - 1} replayed statements are admitted (the v1 limitation)")
+    if ver == 2:
+        # Replay in the middle: entry 4's statement again right after entry 5 (both sealed before).
+        mid = [raw[0]]
+        for i, e in enumerate(decoded[1:6] + [decoded[4]] + decoded[6:8], start=1):
+            d = decode_entry(mid[-1])
+            mid.append(reentry(e, i, leaf_hash(mid[-1]), max(e.value["logged_at"], d.value["logged_at"]),
+                               admission_after([decode_entry(x) for x in mid], leaf_hash(raw[0])).expected_case_prev(e.statement)))
+        rep = verify_ledger(mid, [], vkey)
+        expect(rep, "v2: entry 4's statement replayed between entries 5 and 6", kinds=("Replay",), seq_=6)
+        # A copy whose genesis differs only in its unsigned logged_at: another ledger id.
+        g = decoded[0]
+        moved = [reentry(g, 0, bytes(32), g.value["logged_at"] + 1, None)]
+        for i in range(1, n):
+            moved.append(reentry(decoded[i], i, leaf_hash(moved[-1]), decoded[i].value["logged_at"], decoded[i].case_prev))
+        rep = verify_ledger(moved, [], vkey)
+        lk = g.statement["author"]
+        # A refused entry has no effect (FORMAT.md 10): the authorizations are WrongLedger, so
+        # the other authors' statements are refused earlier, as UnknownKey (rule 3 before 11).
+        T.check(rep.verdict == "tampered" and not rep.has("BadSignature") and not rep.has("Unauthorized", 0)
+                and rep.has("WrongLedger", 1) and rep.has("WrongLedger", 2)
+                and all(rep.has("WrongLedger", i) or rep.has("Unauthorized", i) for i in range(1, n)),
+                f"v2: every statement moved into a copy with another genesis (logged_at + 1 ms) is refused: WrongLedger, or a registry refusal (rules 3, 7) for what the refused authorizations would have allowed ({rep.findings[:3]})")
+        two = moved[:1] + [reentry(decoded[1], 1, leaf_hash(moved[0]), decoded[1].value["logged_at"], None)]
+        expect(verify_ledger(two, [], vkey), "v2: one statement moved to another ledger", kinds=("WrongLedger",), seq_=1)
+        if lk == ("Ed25519", ed25519_public(GOLDEN_SEEDS["ledger"])):
+            # Another ledger, properly made with the same key, origin and clock but another nonce,
+            # authorizing the same officer: the officer's statement moved there is WrongLedger.
+            sd = GOLDEN_SEEDS["ledger"]
+            g2 = dict(g.statement, counter=g.binding[2] + 1)
+            b0 = build_entry(0, bytes(32), g.value["logged_at"], g2, sd, 2)
+            id2 = leaf_hash(b0)
+            a1 = dict(decoded[1].statement, ledger=id2)
+            b1 = build_entry(1, id2, decoded[1].value["logged_at"], a1, sd, 2)
+            e3 = decoded[3]
+            b2 = reentry(e3, 2, leaf_hash(b1), e3.value["logged_at"], None)
+            rep = verify_ledger([b0, b1, b2], [], vkey)
+            T.check(id2 != leaf_hash(raw[0]), "v2: same key, origin and clock, another nonce: another ledger id")
+            expect(rep, "v2: the officer's CaseOpened moved to another ledger of the same key and origin", verdict="tampered", kinds=("WrongLedger",), seq_=2)
+            T.check(rep.kinds() == {"WrongLedger", "NoCheckpoint"}, f"v2: ... and nothing else is wrong there ({rep.findings})")
+        # case_prev changed (unsigned): CaseLinkBroken, with the signature intact.
+        changed = 0
+        for i in range(1, n):
+            e = decoded[i]
+            for new in ((None, 0) if e.case_prev is None else (None, e.case_prev - 1 if e.case_prev > 0 else 1, i)):
+                if new == e.case_prev:
+                    continue
+                bad = reentry(e, i, e.value["prev"], e.value["logged_at"], new)
+                rep = verify_ledger(raw[:i] + [bad] + raw[i + 1:], checkpoints, vkey)
+                expect(rep, f"v2: entry {i} case_prev {e.case_prev} -> {new}", kinds=("CaseLinkBroken",), seq_=i)
+                T.check(not rep.has("BadSignature", i), f"v2: entry {i} case_prev changed: the signature still verifies")
+                changed += 1
+        print(f"v2: {changed} case_prev mutations, all CaseLinkBroken")
+        # An entry of the case deleted: the next entry of the case no longer links back.
+        k = next(i for i in range(2, n - 1) if decoded[i + 1].case_prev == i)
+        rep = verify_ledger(raw[:k] + raw[k + 1:], checkpoints, vkey)
+        expect(rep, f"v2: entry {k} of the case deleted", kinds=("CaseLinkBroken", "Sequence", "BrokenChain"), seq_=k)
+        # The same deletion, re-chained with seq, prev and case_prev fixed up (all unsigned):
+        # case_prev does not protect a whole ledger; the checkpoints do (FORMAT.md 6.4).
+        kept = decoded[:k] + decoded[k + 1:]
+        fixed = [raw[0]]
+        st8 = Admission()
+        st8.note_entry0(2, leaf_hash(raw[0]), decoded[0].value["logged_at"])
+        st8.apply(0, decoded[0].statement, decoded[0].binding, decoded[0].value["logged_at"])
+        for i, e in enumerate(kept[1:], start=1):
+            cp = st8.expected_case_prev(e.statement)
+            fixed.append(reentry(e, i, leaf_hash(fixed[-1]), e.value["logged_at"], cp))
+            if st8.check(i, e.statement, e.binding, e.value["logged_at"]) is None:
+                st8.apply(i, e.statement, e.binding, e.value["logged_at"])
+        rep = verify_ledger(fixed, [], vkey)
+        T.check(rep.verdict == "unverified" and rep.kinds() == {"NoCheckpoint"},
+                f"v2: a re-chained deletion without checkpoints passes the entry checks ({rep.findings[:3]})")
+        expect(verify_ledger(fixed, checkpoints, vkey), "v2: a re-chained deletion against the checkpoints", kinds=("CheckpointMismatch",))
+    # An entry of the other version inside this ledger (seq, prev, logged_at fixed up, not re-signed).
+    if other:
+        for j in (3, 21):
+            if j >= len(other):
+                continue
+            o = other[j]
+            extra = reentry(o, n, tail, last_at, None)
+            rep = verify_ledger(raw + [extra], checkpoints, vkey)
+            expect(rep, f"a v{o.version} entry ({o.statement['event'][0]}) appended to a v{ver} ledger", kinds=("WrongLedger",), seq_=n)
+            T.check(not rep.has("BadSignature"), f"the v{o.version} entry's own signature verifies")
+        o = other[3]
+        inplace = raw[:3] + [reentry(o, 3, decoded[3].value["prev"], decoded[3].value["logged_at"], None)]
+        rep = verify_ledger(inplace, [], vkey)
+        expect(rep, f"v{ver} entry 3 replaced by the v{o.version} entry 3", kinds=("WrongLedger",), seq_=3)
+
+
+def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry], fixture: bool,
+                    other: list[DecodedEntry] | None = None) -> int:
     start = T.passed + T.failed
     raw = [b for _, _, b in entries]
     n = len(raw)
@@ -1518,6 +1656,8 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
             expect(rep, f"entry {i} {label} byte flipped", kinds=kinds, seq_=i)
             if i + 1 < n:
                 T.check(rep.has("BrokenChain", i + 1), f"entry {i} {label} flipped: entry {i + 1} no longer chains")
+
+    binding_checks(raw, checkpoints, vkey, decoded, other)
 
     # Structural edits.
     expect(verify_ledger(raw[:5] + raw[6:], checkpoints, vkey), "entry 5 deleted", kinds=("Sequence", "BrokenChain"), seq_=5)
@@ -1848,13 +1988,26 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
 # ---------------------------------------------------------------------------------------------
 
 
+def other_version(directory: str, decoded: list[DecodedEntry]) -> list[DecodedEntry] | None:
+    """The golden entries of the other format version, from the sibling vector directory."""
+    if not decoded:
+        return None
+    sibling = os.path.join(os.path.dirname(os.path.normpath(directory)), "v2" if decoded[0].version == 1 else "v1")
+    if not os.path.exists(os.path.join(sibling, "entries.txt")):
+        return None
+    try:
+        return [decode_entry(b) for _, _, b in load(sibling)[0]]
+    except DecodeError:
+        return None
+
+
 def run(directory: str) -> None:
     print(f"== {os.path.normpath(directory)}")
     entries, roots, checkpoints, vkey_text = load(directory)
     decoded, vkey = check_vectors(entries, roots, checkpoints, vkey_text)
     fixture = bool(decoded) and check_fixture(decoded)
     if vkey is not None and len(decoded) == len(entries) and len(entries) >= 8 and len(checkpoints) >= 3:
-        count = negative_checks(entries, checkpoints, vkey, decoded, fixture)
+        count = negative_checks(entries, checkpoints, vkey, decoded, fixture, other_version(directory, decoded))
         print(f"negative self-checks: {count}")
 
 
