@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
-"""Independent verifier of liuhen format v1, implemented from docs/FORMAT.md alone.
+"""Independent verifier of liuhen formats v1 and v2, implemented from docs/FORMAT.md alone.
 
 Python 3.11 standard library only. Reads the golden vectors (entries.txt, roots.txt,
-checkpoints.txt, ledger.vkey) from tests/vectors/v1/ of the repository, or from the directory
-given as the only argument, and checks them against the specification:
+checkpoints.txt, ledger.vkey, and cosigned-checkpoint.txt with witness.vkey if present) from
+tests/vectors/v1/ and tests/vectors/v2/ of the repository, or from the one directory given as the
+only argument, and checks them against the specification:
 
-* strict, canonical decoding of every entry (FORMAT.md sections 4-6), all event variants,
-  no trailing bytes, re-encoding to identical bytes;
+* strict, canonical decoding of every entry of either version, chosen by its label (FORMAT.md
+  sections 4-6, 6.4), all event variants, no trailing bytes, re-encoding to identical bytes;
+* the signed message of each version (v1: 6.2; v2: the bound statement of 6.4);
 * leaf hashes, the prev chain, sequence numbers, Merkle roots for every size (section 7);
 * every statement signature with the strict Ed25519 rule (section 9, implemented here from
   RFC 8032 section 5.1 with the refusals FORMAT.md lists);
-* the key registry (section 10);
+* the admission rule of section 10: key registry, roles (10.1), time bounds (10.2), binding
+  and per-author counters (10.3), recording sessions (10.4), cases (10.5), holds (10.6) and the
+  case back-link case_prev (10.7);
 * each checkpoint: strict signed-note and body parsing, origin, key id, note signature under the
-  vkey (section 12), and its root against the entries;
+  vkey (section 12), its root against the entries, and the witness cosignature (12.6);
 * the verification algorithm of section 13 end to end, then negative self-checks: tampered
-  copies (flipped bytes, deleted, swapped or appended entries, edited checkpoints, wrong keys)
-  must be rejected with the findings section 13 names.
+  copies (flipped bytes, deleted, swapped or appended entries, edited checkpoints, wrong keys,
+  replayed or moved statements, entries of the other version, changed case links) must be
+  rejected with the findings section 13 names; statements that break the admission rule are
+  signed with the golden fixture's keys where a key is needed.
 
 Every check is counted; the last line is "N passed, M failed" and the exit status is non-zero
 on any failure.
@@ -781,6 +787,24 @@ class Checkpoint:
         self.note.verify(vkey)
 
 
+def verify_cosignature(cp: Checkpoint, witness: Vkey) -> int:
+    """FORMAT.md 12.6: returns the cosignature's timestamp, or raises NoteError."""
+    if witness.type != TYPE_COSIGNATURE_V1:
+        raise NoteError("not a cosignature/v1 key")
+    for name, kid, sig in cp.note.sigs:
+        if name == witness.name and kid == witness.key_id:
+            if len(sig) != 72:
+                raise NoteError("cosignature is not 72 bytes")
+            ts = int.from_bytes(sig[:8], "big")
+            if ts > I64_MAX:
+                raise NoteError("cosignature timestamp above 2^63 - 1")
+            msg = f"cosignature/v1\ntime {ts}\n".encode() + cp.note.text.encode("utf-8")
+            if not ed25519_verify(witness.key, msg, sig[8:]):
+                raise NoteError("cosignature does not verify")
+            return ts
+    raise NoteError("no cosignature by the witness")
+
+
 # ---------------------------------------------------------------------------------------------
 # The admission rule (FORMAT.md section 10): registry, roles, time, binding, sessions, cases, holds
 # ---------------------------------------------------------------------------------------------
@@ -1406,6 +1430,41 @@ def check_vectors(entries, roots, checkpoints, vkey_text):
     return decoded, vkey
 
 
+def check_cosigned(d: str, checkpoints: list[str], vkey: Vkey) -> None:
+    """cosigned-checkpoint.txt and witness.vkey, if present (FORMAT.md 12.6)."""
+    path, wpath = os.path.join(d, "cosigned-checkpoint.txt"), os.path.join(d, "witness.vkey")
+    if not (os.path.exists(path) and os.path.exists(wpath)):
+        return
+    with open(path, encoding="utf-8", newline="") as f:
+        text = f.read()
+    with open(wpath, encoding="utf-8", newline="") as f:
+        wtext = f.read()
+    try:
+        witness = Vkey.parse(wtext.rstrip("\n"))
+        cp = Checkpoint.parse(text.encode("utf-8"))
+        cp.verify(vkey)
+        T.check(True, "cosigned checkpoint: parses and verifies under ledger.vkey")
+        T.check(cp.note.serialize() == text, "cosigned checkpoint: re-serializes identically")
+        T.check(text.startswith(checkpoints[-1].split("\n\n")[0] + "\n\n"), "cosigned checkpoint: same body as the last stored checkpoint")
+        ts = verify_cosignature(cp, witness)
+        T.check(True, f"cosignature of {witness.name} verifies (time {ts})")
+        body = cp.note.text
+        forged = Checkpoint.parse(Note(body, [
+            (nm, k, (sg[:7] + bytes([sg[7] ^ 1]) + sg[8:]) if nm == witness.name else sg) for nm, k, sg in cp.note.sigs]).serialize().encode())
+        try:
+            verify_cosignature(forged, witness)
+            T.check(False, "cosignature with an edited timestamp accepted")
+        except NoteError:
+            T.check(True, "cosignature with an edited timestamp refused")
+        try:
+            verify_cosignature(cp, Vkey.for_key(witness.name, vkey.key, TYPE_COSIGNATURE_V1))
+            T.check(False, "cosignature accepted under another witness key")
+        except NoteError:
+            T.check(True, "cosignature refused under another witness key")
+    except NoteError as err:
+        T.check(False, f"cosigned checkpoint: {err}")
+
+
 GOLDEN_SEEDS = {"ledger": bytes([0x11]) * 32, "officer": bytes([0x22]) * 32, "device": bytes([0x33]) * 32}
 OUTSIDER_SEED = bytes([0x44]) * 32
 
@@ -1702,8 +1761,7 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
         name, ev = e.statement["event"]
         if name == "AccessDecided":  # granted: bool, right after the request string
             c = raw[i]
-            at = off_ev = offsets(e, c)["event"] + 1 + len(encode(STR, ev["request"]))
-            del off_ev
+            at = offsets(e, c)["event"] + 1 + len(encode(STR, ev["request"]))
             expect(verify_ledger(raw[:i] + [c[:at] + b"\x02" + c[at + 1 :]] + raw[i + 1 :], checkpoints, vkey),
                    "bool byte 2", kinds=("Malformed",), seq_=i)
         if name == "RecordingStopped" and ev["last_segment"] is not None:  # Option tag before 32 bytes
@@ -2005,6 +2063,8 @@ def run(directory: str) -> None:
     print(f"== {os.path.normpath(directory)}")
     entries, roots, checkpoints, vkey_text = load(directory)
     decoded, vkey = check_vectors(entries, roots, checkpoints, vkey_text)
+    if vkey is not None and checkpoints:
+        check_cosigned(directory, checkpoints, vkey)
     fixture = bool(decoded) and check_fixture(decoded)
     if vkey is not None and len(decoded) == len(entries) and len(entries) >= 8 and len(checkpoints) >= 3:
         count = negative_checks(entries, checkpoints, vkey, decoded, fixture, other_version(directory, decoded))
