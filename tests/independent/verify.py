@@ -1115,7 +1115,7 @@ def verify_ledger(
     skew: int = MAX_FUTURE_SKEW_MS,
 ) -> Report:
     rep = Report()
-    registry = Admission(skew)
+    admission = Admission(skew)
     if now is None:
         now = int(time.time() * 1000)
     prev = bytes(32)
@@ -1128,9 +1128,9 @@ def verify_ledger(
 
     def authenticate() -> tuple[dict[int, list[tuple[int, bytes]]], tuple[int, bytes] | None]:
         genesis_vkey = None
-        if registry.genesis is not None:
+        if admission.genesis is not None:
             try:
-                genesis_vkey = Vkey.for_key(registry.genesis["origin"], registry.genesis["ledger_key"][1])
+                genesis_vkey = Vkey.for_key(admission.genesis["origin"], admission.genesis["ledger_key"][1])
             except NoteError:
                 genesis_vkey = None
         key = trusted_vkey if trusted_vkey is not None else genesis_vkey
@@ -1188,18 +1188,18 @@ def verify_ledger(
             if v["logged_at"] > sat_add(now, skew):
                 future_logged.append(i)
             if i == 0:
-                registry.note_entry0(e.version, leaf, v["logged_at"])
-            expected = registry.expected_case_prev(st)
+                admission.note_entry0(e.version, leaf, v["logged_at"])
+            expected = admission.expected_case_prev(st)
             if e.case_prev != expected:
                 rep.add("CaseLinkBroken", i, None, f"case_prev {e.case_prev}, expected {expected}")
             # 13.1 step 8: admitted (with effect) only if the signature was accepted.
-            refusal = registry.check(i, st, e.binding, v["logged_at"])
+            refusal = admission.check(i, st, e.binding, v["logged_at"])
             if refusal is not None:
                 rep.add(finding_of(refusal), i, None, refusal)
             elif sig_ok:
-                registry.apply(i, st, e.binding, v["logged_at"])
+                admission.apply(i, st, e.binding, v["logged_at"])
         elif i == 0:
-            registry.note_entry0(None, leaf, None)
+            admission.note_entry0(None, leaf, None)
         prev = leaf
         leaves.append(leaf)
         size = i + 1
@@ -1327,7 +1327,7 @@ def check_vectors(entries, roots, checkpoints, vkey_text):
     decoded: list[DecodedEntry] = []
     prev = bytes(32)
     variants_seen: set[str] = set()
-    registry = Admission()
+    admission = Admission()
     counters: dict[tuple, int] = {}
     for pos, (s, lh, b) in enumerate(entries):
         T.check(s == pos, f"entries.txt line {pos} has seq {s}")
@@ -1351,7 +1351,7 @@ def check_vectors(entries, roots, checkpoints, vkey_text):
                 f"entry {pos}: the statement is followed by the 65-byte signature at the end")
         T.check(ed25519_verify(st["author"][1], msg, e.signature), f"entry {pos}: signature")
         if pos == 0:
-            registry.note_entry0(e.version, lh, v["logged_at"])
+            admission.note_entry0(e.version, lh, v["logged_at"])
         if e.version == 2:
             suite, ledger, counter = e.binding
             if pos == 0:
@@ -1363,12 +1363,12 @@ def check_vectors(entries, roots, checkpoints, vkey_text):
                 T.check(counter > counters.get(a_, -1), f"entry {pos}: author counter {counter} increases")
                 counters[a_] = counter
             T.check(suite == decoded[0].statement["event"][1]["suite"], f"entry {pos}: binding suite = genesis suite")
-        expected = registry.expected_case_prev(st)
+        expected = admission.expected_case_prev(st)
         T.check(e.case_prev == expected, f"entry {pos}: case_prev {e.case_prev} (expected {expected})")
-        err = registry.check(pos, st, e.binding, v["logged_at"])
+        err = admission.check(pos, st, e.binding, v["logged_at"])
         T.check(err is None, f"entry {pos}: the admission rule admits it ({err})")
         if err is None:
-            registry.apply(pos, st, e.binding, v["logged_at"])
+            admission.apply(pos, st, e.binding, v["logged_at"])
         T.check(st["time"] <= v["logged_at"] + MAX_FUTURE_SKEW_MS, f"entry {pos}: time not in the future")
         if pos > 0:
             T.check(v["logged_at"] >= decoded[-2].value["logged_at"], f"entry {pos}: logged_at non-decreasing")
@@ -2012,6 +2012,13 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
         release = ("PreservationReleased", {"case_no": "新案", "approved_by": "x"})
         refused([(o, opened, {}), (o, filed, {}), (o, hold, {}), (o, purge1, {})], "purge under a preservation order", "MediaPurgeUnlawful")
         admitted([(o, opened, {}), (o, filed, {}), (o, hold, {}), (o, release, {}), (o, purge1, {})], "purge after the order's release")
+        cust_seed = bytes([0x77]) * 32
+        add_cust = (lk, ("KeyAuthorized", {"key": ("Ed25519", ed25519_public(cust_seed)), "role": ("Custodian", None), "holder": "21020009"}), {})
+        refused([add_cust, (o, opened, {}), (o, filed, {}), (o, hold, {}), (cust_seed, purge1, {})],
+                "a custodian purges media under a preservation order (issue 11 item 3)", "MediaPurgeUnlawful")
+        decided = ("AccessDecided", {"request": "REQ-X", "granted": True, "reason": "r"})
+        refused([add_dev2, (dev2_seed, decided, {})], "a device key decides an access request (issue 11 item 7)", "Unauthorized", "NotPermitted")
+        refused([add_cust, (cust_seed, decided, {})], "a custodian decides an access request (10.1)", "Unauthorized", "NotPermitted")
         deriv = ("DerivativeMade", {"original": d1, "derivative": dict(doc, digest=d2), "kind": ("Clip", None), "reason": "r"})
         refused([(o, opened, {}), (o, filed, {}), (o, deriv, {}), (o, hold, {}), (o, ("MediaPurged", {"media": d2, "authority": "a"}), {})],
                 "purge of a derivative of a held case's media", "MediaPurgeUnlawful")
