@@ -65,6 +65,12 @@ impl Writer {
         for (key, role, holder) in [
             (k.officer.public_key(), Role::Officer, "21020001"),
             (k.device.public_key(), Role::Device, "BWC-7731"),
+            // The records custodian the archives name (Art. 16).
+            (
+                liuhen::SecretKey::from_seed(&[0x6c; 32]).public_key(),
+                Role::Custodian,
+                "档案员 21020009",
+            ),
         ] {
             ledger
                 .sign_and_append(

@@ -35,7 +35,9 @@ mod time;
 
 use std::collections::BTreeMap;
 
-pub use profile::{ActClass, Period, Profile, ProfileError, RoleClass, TriggerClass};
+pub use profile::{
+    ActClass, DecisionClass, MethodClass, Period, Profile, ProfileError, RoleClass, TriggerClass,
+};
 pub use report::*;
 pub use rules::{Rule, Severity, RULES};
 pub use time::{format_span, format_time, parse_time};

@@ -197,6 +197,29 @@ impl Access {
         let _ = self.registry.admit(at.seq, statement);
     }
 
+    /// Whether `to` was named a party of `case_no` by the entries read so far.
+    pub(super) fn is_party(&self, case_no: &str, to: &Sealed) -> bool {
+        self.parties
+            .get(case_no)
+            .is_some_and(|p| p.contains_key(to))
+    }
+
+    /// Whether `name` is a registered custodian (Art. 16): the holder of a key of the
+    /// custodian role, active at this position, or a word of such a holder ("档案员 21020009"
+    /// is custodian 21020009).
+    pub(super) fn is_custodian(&self, name: &str) -> bool {
+        let name = name.trim();
+        !name.is_empty()
+            && self.registry.keys().any(|(_, r)| {
+                r.role == Role::Custodian
+                    && r.revoked_at.is_none()
+                    && (r.holder.trim() == name
+                        || r.holder
+                            .split(|c: char| !c.is_alphanumeric())
+                            .any(|w| w == name))
+            })
+    }
+
     fn party(&mut self, case_no: &str, party: Sealed, seq: u64) {
         self.parties
             .entry(case_no.to_string())

@@ -60,6 +60,45 @@ pub(super) fn interruption_name(r: &InterruptionReason) -> String {
     }
 }
 
+/// `penalty`, `coercive_measure`, `other: 名称`.
+pub(super) fn decision_name(k: &DecisionKind) -> String {
+    match k {
+        DecisionKind::Grant => "grant".into(),
+        DecisionKind::Refuse => "refuse".into(),
+        DecisionKind::Penalty => "penalty".into(),
+        DecisionKind::NoPenalty => "no_penalty".into(),
+        DecisionKind::CoerciveMeasure => "coercive_measure".into(),
+        DecisionKind::LiftCoerciveMeasure => "lift_coercive_measure".into(),
+        DecisionKind::Other(n) => format!("other: {n}"),
+    }
+}
+
+/// `service receipt (送达回证)`, …
+pub(super) fn document_name(k: &DocumentKind) -> String {
+    match k {
+        DocumentKind::EnforcementDocument => "enforcement document (执法文书)".into(),
+        DocumentKind::InvestigationRecord => "investigation record (调查取证文书)".into(),
+        DocumentKind::AppraisalOpinion => "appraisal opinion (鉴定意见)".into(),
+        DocumentKind::ExpertReport => "expert report (专家论证报告)".into(),
+        DocumentKind::HearingReport => "hearing report (听证报告)".into(),
+        DocumentKind::CaseDiscussionMinutes => "case-discussion minutes (案件研究记录)".into(),
+        DocumentKind::InternalApproval => "internal approval form (内部审批表)".into(),
+        DocumentKind::ServiceReceipt => "service receipt (送达回证)".into(),
+        DocumentKind::Other(n) => n.clone(),
+    }
+}
+
+/// `investigation`, …
+pub(super) fn stage_name(s: Stage) -> &'static str {
+    match s {
+        Stage::Initiation => "initiation (启动)",
+        Stage::Investigation => "investigation (调查取证)",
+        Stage::ReviewDecision => "review and decision (审核决定)",
+        Stage::ServiceExecution => "service and execution (送达执行)",
+        Stage::Archiving => "archiving (归档)",
+    }
+}
+
 pub(super) fn exemption_name(r: &ExemptionReason) -> String {
     match r {
         ExemptionReason::StateSecret => "state secret".into(),

@@ -121,14 +121,11 @@ impl Judge<'_> {
             .map_or(s.started_time, |t| t.min(s.started_time));
         if s.party {
             let tolerance = p.notification_tolerance.millis();
-            let before = s
-                .notices
-                .iter()
-                .filter(|(a, _)| a.seq < s.started.seq)
-                .min_by_key(|(_, told)| *told);
-            let after = s.notices.iter().find(|(a, _)| a.seq > s.started.seq);
-            match (before, after) {
-                (Some((a, told)), _) if *told > start_time.plus_millis(tolerance) => self.emit(
+            // Judged on the times stated: an officer's app may upload the notification after
+            // the footage, so ledger order says nothing about who was told first.
+            let first = s.notices.iter().min_by_key(|(_, told)| *told);
+            match first {
+                Some((a, told)) if *told > start_time.plus_millis(tolerance) => self.emit(
                     id::ART14_1_NOTIFIED,
                     case_no,
                     sid,
@@ -143,19 +140,8 @@ impl Judge<'_> {
                         format_span(tolerance)
                     ),
                 ),
-                (Some(_), _) => {}
-                (None, Some((a, _))) => self.emit(
-                    id::ART14_1_NOTIFIED,
-                    case_no,
-                    sid,
-                    vec![s.started.seq, a.seq],
-                    officers.clone(),
-                    format!(
-                        "session {}: the party notification (entry {}) was logged only after the recording started (entry {}): the party was not told first",
-                        s.id, a.seq, s.started.seq
-                    ),
-                ),
-                (None, None) => self.emit(
+                Some(_) => {}
+                None => self.emit(
                     id::ART14_1_NOTIFIED,
                     case_no,
                     sid,
@@ -471,6 +457,9 @@ impl Judge<'_> {
                     ));
                 }
             }
+            if a.made_at.0 <= 0 {
+                wrong.push(format!("no time it was made (记录时间: {})", a.made_at.0));
+            }
             if blank(&a.made_by) {
                 wrong.push("no maker (制作人)".to_string());
             }
@@ -497,12 +486,67 @@ impl Judge<'_> {
                     case_no,
                     sid,
                     vec![a.at.seq],
-                    officers,
+                    officers.clone(),
                     format!(
                         "the archive of {what} (entry {}) names no custodian (专人) responsible for it",
                         a.at.seq
                     ),
                 );
+            } else if self.profile.custodian_must_be_registered && !a.custodian_registered {
+                self.emit(
+                    id::ART16_CUSTODIAN,
+                    case_no,
+                    sid,
+                    vec![a.at.seq],
+                    officers.clone(),
+                    format!(
+                        "the archive of {what} (entry {}) names custodian {:?}, who holds no key registered with the custodian role (专人)",
+                        a.at.seq, a.custodian
+                    ),
+                );
+            }
+            if !a.role.is_some_and(|r| self.profile.may_archive(r)) {
+                let role = a.role.map_or("no active role".to_string(), |r| {
+                    format!("role {}", RoleClass::of(r).as_str())
+                });
+                self.emit(
+                    id::ART16_ARCHIVED_BY,
+                    case_no,
+                    sid,
+                    vec![a.at.seq],
+                    officers.clone(),
+                    format!(
+                        "the archive of {what} (entry {}) was signed by {} ({role}); only keys of {} may archive records",
+                        a.at.seq,
+                        a.signer,
+                        self.profile
+                            .archive_roles
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            if let Some(s) = session {
+                let needs = self
+                    .profile
+                    .transcript_required_methods
+                    .contains(&MethodClass::of(&s.method));
+                if needs && !a.transcript {
+                    self.emit(
+                        id::ART16_TRANSCRIPT,
+                        case_no,
+                        sid,
+                        vec![a.at.seq],
+                        officers,
+                        format!(
+                            "the archive of {what} (entry {}), recorded with {}, carries no transcript or written description (文字说明)",
+                            a.at.seq,
+                            method_name(&s.method)
+                        ),
+                    );
+                }
             }
         }
     }
@@ -557,98 +601,117 @@ impl Judge<'_> {
             }
         }
 
-        // Art. 12: full-process AV before a decision.
-        let by_act = class
-            .filter(|k| p.av_required_acts.contains(k))
-            .and(decided_or_closed);
-        let by_decision = c
-            .decisions
-            .iter()
-            .find(|d| {
-                p.av_required_for_coercive_decisions
-                    && matches!(d.kind, DecisionKind::CoerciveMeasure)
-            })
-            .map(|d| (d.at, "reached a coercive-measure decision"));
-        let trigger = by_act
-            .into_iter()
-            .chain(by_decision)
-            .min_by_key(|(a, _)| a.seq);
-        if let Some((t, what)) = trigger {
-            let recorded = c
-                .sessions
-                .iter()
-                .filter_map(|id| sessions.get(id))
-                .any(|s| {
-                    s.segments.iter().any(|g| g.at.seq < t.seq)
-                        && s.stopped.is_some_and(|a| a.seq < t.seq)
-                });
-            if !recorded {
-                let before: Vec<&Exemption> =
-                    c.exemptions.iter().filter(|e| e.at.seq < t.seq).collect();
-                let valid = before.iter().find(|e| {
-                    !blank(&e.approved_by)
-                        && !matches!(e.reason, ExemptionReason::TextSuffices)
-                        && !matches!(&e.reason, ExemptionReason::Other(r) if blank(r))
-                });
-                let partial = c
-                    .sessions
+        // Art. 12: full-process AV of every coercive measure's execution on site. The statutory
+        // sequence (行政强制法 Art. 18) is approval, decision, then execution on camera with the
+        // decision handed over there; in an emergency the measure comes first and the decision
+        // within 24 hours (Art. 19). So the recording is looked for on either side of the
+        // decision, within av_execution_window, and a case whose measure was refused or never
+        // ordered needs none.
+        let closed_at = c.closed.as_ref().map(|(a, _)| *a);
+        let window = p.av_execution_window.millis();
+        let measures = c.decisions.iter().filter(|d| {
+            let by_act = class.is_some_and(|k| p.av_required_acts.contains(&k))
+                && !matches!(
+                    d.kind,
+                    DecisionKind::Refuse
+                        | DecisionKind::NoPenalty
+                        | DecisionKind::LiftCoerciveMeasure
+                );
+            let by_decision = p.av_required_for_coercive_decisions
+                && matches!(d.kind, DecisionKind::CoerciveMeasure);
+            by_act || by_decision
+        });
+        for d in measures {
+            let from = d.at.logged.plus_millis(-window);
+            let to = d.at.logged.plus_millis(window);
+            let case_sessions = || c.sessions.iter().filter_map(|id| sessions.get(id));
+            let complete = case_sessions().any(|s| {
+                let Some(stop) = s.stopped else {
+                    return false;
+                };
+                let begin = s.started.logged.min(s.started_time);
+                let finish = s
+                    .segments
                     .iter()
-                    .filter_map(|id| sessions.get(id))
-                    .find(|s| s.started.seq < t.seq);
-                let act = c
-                    .opened
-                    .as_ref()
-                    .map_or("unopened case".to_string(), |o| act_name(&o.act));
-                match valid {
-                    Some(e) => self.emit(
-                        id::ART12_EXEMPTED,
+                    .map(|g| g.end)
+                    .max()
+                    .map_or(stop.logged, |e| e.max(stop.logged));
+                !s.segments.is_empty()
+                    && closed_at.is_none_or(|cl| stop.seq < cl.seq)
+                    && begin <= to
+                    && finish >= from
+            });
+            if complete {
+                continue;
+            }
+            // Not yet a finding while the execution may still be recorded.
+            let judged = closed_at.is_some() || self.as_of > to;
+            if !judged {
+                continue;
+            }
+            let before_end = |seq: u64| closed_at.is_none_or(|cl| seq < cl.seq);
+            let exemptions: Vec<&Exemption> = c
+                .exemptions
+                .iter()
+                .filter(|e| before_end(e.at.seq))
+                .collect();
+            let valid = exemptions.iter().find(|e| {
+                !blank(&e.approved_by)
+                    && !matches!(e.reason, ExemptionReason::TextSuffices)
+                    && !matches!(&e.reason, ExemptionReason::Other(r) if blank(r))
+            });
+            let partial = case_sessions().find(|s| s.stopped.is_none() || s.segments.is_empty());
+            let act = c
+                .opened
+                .as_ref()
+                .map_or("unopened case".to_string(), |o| act_name(&o.act));
+            let what = format!("ordered a coercive measure ({})", decision_name(&d.kind));
+            match valid {
+                Some(e) => self.emit(
+                    id::ART12_EXEMPTED,
+                    case_no,
+                    None,
+                    vec![e.at.seq, d.at.seq],
+                    e.officer.iter().cloned().collect(),
+                    format!(
+                        "case {} ({act}) {what} (entry {}) without audio-visual recording, under the exemption at entry {} ({}, approved by {})",
+                        c.case_no,
+                        d.at.seq,
+                        e.at.seq,
+                        exemption_name(&e.reason),
+                        e.approved_by
+                    ),
+                ),
+                None => {
+                    let why = match (partial, exemptions.first()) {
+                        (Some(s), _) => format!(
+                            "; session {} (entry {}) is not complete (segments and stop)",
+                            s.id, s.started.seq
+                        ),
+                        (None, Some(e)) => format!(
+                            "; the exemption at entry {} ({}) cannot replace it",
+                            e.at.seq,
+                            exemption_name(&e.reason)
+                        ),
+                        (None, None) => String::new(),
+                    };
+                    self.emit(
+                        id::ART12_AV,
                         case_no,
                         None,
-                        vec![e.at.seq, t.seq],
-                        e.officer.iter().cloned().collect(),
+                        vec![d.at.seq],
+                        d.officers(),
                         format!(
-                            "case {} ({act}) {what} (entry {}) without audio-visual recording, under the exemption at entry {} ({}, approved by {})",
+                            "case {} ({act}) {what} (entry {}) without a complete full-process audio-visual recording of its execution on site within {} of it{why}",
                             c.case_no,
-                            t.seq,
-                            e.at.seq,
-                            exemption_name(&e.reason),
-                            e.approved_by
+                            d.at.seq,
+                            format_span(window)
                         ),
-                    ),
-                    None => {
-                        let why = match (partial, before.first()) {
-                            (Some(s), _) => format!(
-                                "; session {} (entry {}) was not complete (segments and stop) by then",
-                                s.id, s.started.seq
-                            ),
-                            (None, Some(e)) => format!(
-                                "; the exemption at entry {} ({}) cannot replace it",
-                                e.at.seq,
-                                exemption_name(&e.reason)
-                            ),
-                            (None, None) => String::new(),
-                        };
-                        let officers = c
-                            .decisions
-                            .iter()
-                            .find(|d| d.at.seq == t.seq)
-                            .and_then(|d| d.officer.clone())
-                            .into_iter()
-                            .collect();
-                        self.emit(
-                            id::ART12_AV,
-                            case_no,
-                            None,
-                            vec![t.seq],
-                            officers,
-                            format!(
-                                "case {} ({act}) {what} (entry {}) without a full-process audio-visual recording of the on-site activity logged before it{why}",
-                                c.case_no, t.seq
-                            ),
-                        );
-                    }
+                    );
                 }
             }
+            // One finding per case: the first measure left unrecorded.
+            break;
         }
 
         // Art. 15: exemptions name a reason and an approver.
@@ -704,7 +767,7 @@ impl Judge<'_> {
                         );
                     }
                 }
-                if let Retention::Until(t) = file {
+                if let (Retention::Until(t), None) = (file, p.file_retention_minimum.get(&class)) {
                     if *t <= closed.logged {
                         self.emit(
                             id::ART17_RETENTION,
@@ -720,6 +783,31 @@ impl Judge<'_> {
                             ),
                         );
                     }
+                }
+            }
+        }
+
+        // Art. 17: the case file is kept at least the minimum for its kind of act.
+        if let (Some((closed, Retention::Until(t))), Some(class)) = (&c.closed, class) {
+            if let Some(min) = p.file_retention_minimum.get(&class) {
+                let least = closed.logged.plus_millis(min.millis());
+                if *t < least {
+                    self.emit(
+                        id::ART17_FILE_RETENTION,
+                        case_no,
+                        None,
+                        vec![closed.seq],
+                        Vec::new(),
+                        format!(
+                            "case {}: the case file is kept until {} (entry {}), less than the {} its kind of act ({}) must be kept after closure (until {})",
+                            c.case_no,
+                            format_time(*t),
+                            closed.seq,
+                            format_span(min.millis()),
+                            c.opened.as_ref().map_or(String::new(), |o| act_name(&o.act)),
+                            format_time(least)
+                        ),
+                    );
                 }
             }
         }
