@@ -55,6 +55,8 @@ enum Step {
     DecideOnLater,
     /// `DecisionMade` of kind `Refuse` (the measure is not approved), relying on everything.
     RefuseDecide,
+    /// `DecisionMade` of kind `Penalty`, relying on everything.
+    DecidePenalty,
     /// The document `DecideOnLater` relied on.
     LateDoc,
     /// `CaseClosed`, case file kept permanently.
@@ -113,6 +115,9 @@ enum Step {
     Restart,
     /// A text record filed at the initiation stage.
     InitDoc,
+    /// A redacted copy (`DerivativeMade` of kind `Redaction`) of every document, disclosed to
+    /// the requester instead of the originals (officer).
+    DiscloseRedacted,
 }
 
 use Step::*;
@@ -143,6 +148,8 @@ struct Tpl {
     method: CaptureMethod,
     /// How long after the last segment a `Restart` session's footage begins.
     restart_pause: i64,
+    /// The archive labels' `made_at`, when not the recording's start.
+    made_at: Option<Timestamp>,
 }
 
 impl Tpl {
@@ -165,6 +172,7 @@ impl Tpl {
             file_retention: Retention::Permanent,
             method: CaptureMethod::BodyWornRecorder,
             restart_pause: 10 * MIN,
+            made_at: None,
         }
     }
 
@@ -856,6 +864,34 @@ impl Sim {
         }
         self.clock.advance(MIN);
         let now = self.now();
+        if step == DiscloseRedacted {
+            let mut what = Vec::new();
+            for doc in inst.docs.clone() {
+                let copy = media(&format!("{}-脱敏", doc.name), "application/pdf");
+                what.push(copy.digest);
+                self.append(
+                    now,
+                    Event::DerivativeMade {
+                        original: doc.digest,
+                        derivative: copy,
+                        kind: DerivativeKind::Redaction,
+                        reason: "隐去个人信息 personal data redacted".into(),
+                    },
+                    false,
+                );
+            }
+            let case_no = inst.case_no.clone();
+            self.append(
+                now,
+                Event::RecordDisclosed {
+                    case_no,
+                    to: requester(),
+                    what,
+                },
+                false,
+            );
+            return;
+        }
         if step == Disc {
             for seg in inst.segs.clone() {
                 let st = SignedStatement::sign(
@@ -980,7 +1016,7 @@ impl Sim {
                     labels: ArchiveLabels {
                         case_no: t.labels_case.map_or(case_no, str::to_string),
                         method: t.method.clone(),
-                        made_at: inst.start_time.unwrap_or(claimed),
+                        made_at: t.made_at.unwrap_or(inst.start_time.unwrap_or(claimed)),
                         made_by: "21020001".into(),
                         proves: t.proves.into(),
                         transcript: None,
@@ -1040,7 +1076,7 @@ impl Sim {
                 )
             }
             Decide | DecideCoercive | DecideOnLater | RefuseDecide | DecideOnNothing
-            | SystemDecide => {
+            | SystemDecide | DecidePenalty => {
                 let relies_on = if step == DecideOnLater {
                     vec![inst.late_doc.digest]
                 } else if step == DecideOnNothing {
@@ -1058,6 +1094,7 @@ impl Sim {
                         kind: match step {
                             DecideCoercive => DecisionKind::CoerciveMeasure,
                             RefuseDecide => DecisionKind::Refuse,
+                            DecidePenalty => DecisionKind::Penalty,
                             _ => DecisionKind::NoPenalty,
                         },
                         document: media(&format!("{case_no}-决定书.pdf"), "application/pdf"),
@@ -1175,7 +1212,7 @@ impl Sim {
                 },
                 false,
             ),
-            Wait(_) | Disc | Restart => unreachable!(),
+            Wait(_) | Disc | Restart | DiscloseRedacted => unreachable!(),
         };
         if step == SystemDecide {
             let st = SignedStatement::sign(now, event, &self.k.ledger).unwrap();
@@ -1711,6 +1748,160 @@ fn art12_lawful_coercive_sequences_are_not_violations() {
         let got: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(got, want, "Art. 12, {name}:\n{}", describe(&report));
     }
+}
+
+/// The cases of issue 14 that the rule table does not show on its own: each lawful variant
+/// yields no finding, each miss exactly its rule.
+#[test]
+fn issue14_cases_lawful_and_missed() {
+    let access_marked = || {
+        access_flow().with(|t| {
+            t.steps.insert(1, Mark);
+        })
+    };
+    let table: Vec<(&str, Tpl, Vec<&str>)> = vec![
+        // Art. 14(1): told before the recording began, uploaded by the officer's app after it.
+        (
+            "Art. 14(1) notification uploaded after the start, dated before it",
+            Tpl::new(
+                ActKind::Inspection,
+                &steps(&[
+                    &[Open, Start, Notify, Seg, Seg, Stop, Archive],
+                    &[Doc, Decide, Close],
+                ]),
+            )
+            .with(|t| t.shift = -MIN),
+            vec![],
+        ),
+        // Art. 14(4): a restart explained by an interruption of the first session.
+        (
+            "Art. 14(4) restart at the same place explained by an interruption",
+            Tpl::new(
+                ActKind::Inspection,
+                &steps(&[
+                    &[Open, Notify, Start, Seg, Interrupt, Stop, Archive, Restart],
+                    AV,
+                    &[Doc, Decide, Close],
+                ]),
+            ),
+            vec!["art14-4.interrupted"],
+        ),
+        // Art. 16: a custodian who holds no custodian key.
+        (
+            "Art. 16 custodian not registered",
+            inspection_av().with(|t| t.custodian = "21020099"),
+            vec!["art16.custodian"],
+        ),
+        // Art. 16: made_at of 0.
+        (
+            "Art. 16 made_at 0",
+            inspection_av().with(|t| t.made_at = Some(Timestamp(0))),
+            vec!["art16.labels"],
+        ),
+        // Art. 16: an audio recording archived without a transcript is a miss; under a profile
+        // that asks for none it is not (see below).
+        (
+            "Art. 16 audio without transcript",
+            inspection_av().with(|t| t.method = CaptureMethod::AudioRecorder),
+            vec!["art16.transcript"],
+        ),
+        // Art. 20: a case marked confidential; a redacted copy disclosed instead: lawful.
+        (
+            "Art. 20 redacted copy disclosed",
+            access_marked().with(|t| {
+                for s in &mut t.steps {
+                    if *s == Disclose {
+                        *s = DiscloseRedacted;
+                    }
+                }
+            }),
+            vec![],
+        ),
+        // Art. 20: the unredacted original disclosed to the requester: a miss (the party and
+        // the office's disclosures in the same flow are not).
+        (
+            "Art. 20 original disclosed",
+            access_marked(),
+            vec!["art20.confidential"],
+        ),
+        // Art. 18: a preservation order in a case with no recording needs no disc.
+        (
+            "Art. 18 order in a case without footage",
+            objection_preserved(),
+            vec![],
+        ),
+        // Art. 10: an approval filed after the decision does not count.
+        (
+            "Art. 10 approval after the decision",
+            Tpl::new(ActKind::Penalty, &[Open, Doc, Decide, Approve, Close]).with(|t| {
+                t.steps = vec![Open, Doc, DecidePenalty, Approve, Serve, Close];
+            }),
+            vec!["art10.approval"],
+        ),
+        // Art. 10: a penalty approved, decided and served: lawful.
+        (
+            "Art. 10 penalty approved and served",
+            Tpl::new(
+                ActKind::Penalty,
+                &[Open, Doc, Approve, DecidePenalty, Serve, Close],
+            ),
+            vec![],
+        ),
+        // Art. 3: a service receipt before any decision.
+        (
+            "Art. 3 served before the decision",
+            Tpl::new(
+                ActKind::Penalty,
+                &[
+                    Open,
+                    Doc,
+                    Approve,
+                    Serve,
+                    Wait(2 * DAY),
+                    DecidePenalty,
+                    Close,
+                ],
+            ),
+            vec!["art3.stage_order", "art10.service"],
+        ),
+        // Art. 17: a case file kept for the minimum passes.
+        (
+            "Art. 17 case file kept ten years",
+            penalty_docs()
+                .with(|t| t.file_retention = Retention::Until(Timestamp(T0 + 3660 * DAY))),
+            vec![],
+        ),
+    ];
+    for (name, tpl, want) in table {
+        let (_, _, report) = single(tpl);
+        let got: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(got, want, "{name}:\n{}", describe(&report));
+    }
+    // A profile that asks no transcript of audio.
+    let (sim, _, report) =
+        single(inspection_av().with(|t| t.method = CaptureMethod::AudioRecorder));
+    assert_eq!(report.findings_of("art16.transcript").count(), 1);
+    let profile = Profile {
+        transcript_required_methods: Vec::new(),
+        ..Profile::default()
+    };
+    assert!(sim.audit_with(&profile, report.as_of).findings.is_empty());
+}
+
+/// Art. 21: a decision the case system signs is attributed to the officers of the approval
+/// before it, in findings and in the per-officer figures.
+#[test]
+fn art21_system_decisions_are_attributed_to_the_approving_officers() {
+    let (_, _, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Approve, SystemDecide, Close],
+    ));
+    let f: Vec<_> = report.findings_of("art10.approval").collect();
+    assert!(f.is_empty(), "{}", describe(&report));
+    // The no-penalty decision needs no service; nothing is found; the officers still count it.
+    assert!(report.findings.is_empty(), "{}", describe(&report));
+    let o = &report.supervision.by_officer["21020002"];
+    assert_eq!(o.decisions, 1, "{:?}", report.supervision.by_officer);
 }
 
 #[test]

@@ -342,6 +342,8 @@ pub(super) struct Engine<'p> {
     marked_sessions: HashMap<String, At>,
     confidential_disclosures: Vec<ConfidentialDisclosure>,
     foreign_views: Vec<ForeignView>,
+    /// Officer → decisions answered for (Art. 21).
+    officer_decisions: BTreeMap<String, u64>,
 }
 
 impl<'p> Engine<'p> {
@@ -373,6 +375,7 @@ impl<'p> Engine<'p> {
             marked_sessions: HashMap::new(),
             confidential_disclosures: Vec::new(),
             foreign_views: Vec::new(),
+            officer_decisions: BTreeMap::new(),
         }
     }
 
@@ -663,6 +666,7 @@ impl<'p> Engine<'p> {
                     Some(o) => vec![o.clone()],
                     None => responsible_officers(case, legal_review),
                 };
+                let answerable = responsible.clone();
                 case.decisions.push(Decision {
                     at,
                     kind: kind.clone(),
@@ -671,6 +675,13 @@ impl<'p> Engine<'p> {
                     system,
                     responsible,
                 });
+                for o in answerable {
+                    let known = words(&o)
+                        .find(|w| self.officers.contains_key(*w))
+                        .map_or(o.clone(), str::to_string);
+                    let e = self.officer_decisions.entry(known).or_default();
+                    *e = e.saturating_add(1);
+                }
             }
             Event::CaseClosed {
                 case_no,
@@ -1025,6 +1036,9 @@ impl<'p> Engine<'p> {
             s.cases = cases.len() as u64;
             s.sessions = *sessions;
             s.documents = *documents;
+        }
+        for (name, n) in &self.officer_decisions {
+            sup.by_officer.entry(name.clone()).or_default().decisions = *n;
         }
 
         let mut by_case: HashMap<&str, Vec<&Finding>> = HashMap::new();

@@ -244,6 +244,10 @@ pub struct OfficerStats {
     pub sessions: u64,
     /// Text records naming the officer.
     pub documents: u64,
+    /// Decisions the officer answers for: signed, or (signed by the case system) approved or
+    /// prepared by the officer (Art. 21).
+    #[serde(default)]
+    pub decisions: u64,
     /// Findings involving the officer.
     pub findings: Counts,
 }
