@@ -31,7 +31,9 @@ mod profile;
 pub mod render;
 mod report;
 pub mod rules;
+pub mod stats;
 mod time;
+pub mod zh;
 
 use std::collections::BTreeMap;
 
@@ -40,7 +42,7 @@ pub use profile::{
 };
 pub use report::*;
 pub use rules::{Rule, Severity, RULES};
-pub use time::{format_span, format_time, parse_time};
+pub use time::{format_span, format_time, parse_time, year_month};
 
 use crate::encoding::EncodingError;
 use crate::entry::Entry;
@@ -183,5 +185,25 @@ pub fn audit<S: Store + ?Sized>(
             }
         }
     }
-    Ok(engine.finish(&unlawful))
+    let mut report = engine.finish(&unlawful);
+    // Each finding is dated by its first entry's logged_at, for statistics by period: the
+    // entries are read again, only those findings cite first.
+    let mut logged: BTreeMap<u64, Timestamp> = BTreeMap::new();
+    for f in &mut report.findings {
+        let Some(&seq) = f.seqs.first() else {
+            continue;
+        };
+        if let Some(t) = logged.get(&seq) {
+            f.logged_at = Some(*t);
+            continue;
+        }
+        let bytes = store
+            .entry_bytes(seq)
+            .map_err(|source| AuditError::Read { seq, source })?;
+        let entry =
+            Entry::from_bytes(&bytes).map_err(|source| AuditError::Decode { seq, source })?;
+        logged.insert(seq, entry.logged_at);
+        f.logged_at = Some(entry.logged_at);
+    }
+    Ok(report)
 }

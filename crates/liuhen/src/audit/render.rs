@@ -377,6 +377,7 @@ tr.sev-violation td { background: var(--v-bg); }
 tr.sev-warning td { background: var(--w-bg); }
 tr.sev-notice td { background: var(--n-bg); }
 td.when { white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.digest { font-family: ui-monospace, monospace; font-size: 0.75em; word-break: break-all; }
 .claimed { color: var(--muted); font-size: 11px; }
 .session { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 .strip { position: relative; height: 18px; background: #f2f4f7; border-radius: 3px; margin: 6px 0 2px; overflow: hidden; }
@@ -786,6 +787,28 @@ fn case_section(h: &mut String, findings: &[&Finding], i: usize, c: &CaseSummary
         for s in &c.sessions {
             session_block(h, s);
         }
+    }
+    if !c.evidence.is_empty() {
+        h.push_str("<h3>证据清单 Evidence list</h3>\n<table class=\"evidence\"><tr>");
+        for col in super::stats::EVIDENCE_COLUMNS_ZH {
+            let _ = write!(h, "<th>{}</th>", escape(col));
+        }
+        h.push_str("</tr>\n");
+        for e in &c.evidence {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"digest\">{}</td><td class=\"num\">{}</td></tr>",
+                e.no,
+                escape(&e.name),
+                escape(&e.source),
+                escape(&e.proves),
+                escape(&super::stats::duration_text(e.duration_ms)),
+                e.length,
+                escape(&e.digest),
+                e.seq
+            );
+        }
+        h.push_str("</table>\n");
     }
     if let Some(timeline) = &c.timeline {
         h.push_str("<h3>时间线 Timeline</h3>\n<table><tr><th class=\"num\">#</th><th>Logged 入账</th><th>Event</th><th>Author</th><th>Detail</th><th>Findings</th></tr>\n");

@@ -88,6 +88,34 @@ pub(super) fn document_name(k: &DocumentKind) -> String {
     }
 }
 
+/// 执法记录仪, … (for the Chinese evidence list).
+pub(super) fn method_zh(m: &CaptureMethod) -> String {
+    match m {
+        CaptureMethod::Camera => "照相机".into(),
+        CaptureMethod::AudioRecorder => "录音机".into(),
+        CaptureMethod::VideoCamera => "摄像机".into(),
+        CaptureMethod::BodyWornRecorder => "执法记录仪".into(),
+        CaptureMethod::HandheldTerminal => "移动执法终端".into(),
+        CaptureMethod::VideoSurveillance => "视频监控".into(),
+        CaptureMethod::Other(n) => n.clone(),
+    }
+}
+
+/// 询问笔录等调查取证文书, … (for the Chinese evidence list).
+pub(super) fn document_zh(k: &DocumentKind) -> String {
+    match k {
+        DocumentKind::EnforcementDocument => "执法文书".into(),
+        DocumentKind::InvestigationRecord => "调查取证文书".into(),
+        DocumentKind::AppraisalOpinion => "鉴定意见".into(),
+        DocumentKind::ExpertReport => "专家论证报告".into(),
+        DocumentKind::HearingReport => "听证报告".into(),
+        DocumentKind::CaseDiscussionMinutes => "案件研究记录".into(),
+        DocumentKind::InternalApproval => "内部审批表".into(),
+        DocumentKind::ServiceReceipt => "送达回证".into(),
+        DocumentKind::Other(n) => n.clone(),
+    }
+}
+
 /// `investigation`, …
 pub(super) fn stage_name(s: Stage) -> &'static str {
     match s {

@@ -95,6 +95,7 @@ impl Judge<'_> {
             seqs,
             message,
             officers,
+            logged_at: None,
         });
     }
 
