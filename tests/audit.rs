@@ -1888,6 +1888,24 @@ fn issue14_cases_lawful_and_missed() {
     assert!(sim.audit_with(&profile, report.as_of).findings.is_empty());
 }
 
+/// Art. 21(3): an officer the profile names as a reviewer may view any case.
+#[test]
+fn art21_3_reviewing_officers_may_view_cases_they_do_not_handle() {
+    let (sim, _, report) = single(access_flow().with(|t| {
+        for s in &mut t.steps {
+            if *s == View {
+                *s = ForeignView;
+            }
+        }
+    }));
+    assert_eq!(report.findings_of("art21-3.handling").count(), 1);
+    let profile = Profile {
+        reviewing_officers: vec!["21020077".into()],
+        ..Profile::default()
+    };
+    assert!(sim.audit_with(&profile, report.as_of).findings.is_empty());
+}
+
 /// Art. 21: a decision the case system signs is attributed to the officers of the approval
 /// before it, in findings and in the per-officer figures.
 #[test]

@@ -396,6 +396,12 @@ fn violations_human_json_and_html() {
     }
     assert!(page.contains("未完成 missed") || page.contains("逾期 late"));
     assert!(page.contains("Timeline"));
+    // The timeline a judge reads: events named in Chinese, findings cited as articles.
+    assert!(page.contains("立案 CaseOpened"), "timeline in Chinese");
+    assert!(
+        page.contains("第十四条第（一）项"),
+        "findings cite the article in Chinese"
+    );
     // Each case's evidence list (证据清单): its records and segments with their digests.
     assert!(page.contains("证据清单 Evidence list"), "no evidence list");
     assert!(page

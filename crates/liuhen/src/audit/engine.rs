@@ -573,7 +573,13 @@ impl<'p> Engine<'p> {
         let cases = self.cases_of(event);
         // Art. 21(3): an officer viewing a case they do not handle (judged before the view
         // itself makes its author a handler).
-        if let (Event::RecordViewed { .. }, Some(o)) = (event, &officer) {
+        let reviewer = officer.as_deref().is_some_and(|o| {
+            self.profile
+                .reviewing_officers
+                .iter()
+                .any(|r| r == o || words(o).any(|w| w == r))
+        });
+        if let (Event::RecordViewed { .. }, Some(o), false) = (event, &officer, reviewer) {
             for c in &cases {
                 if self.cases.get(c).is_some_and(|case| !case.handled_by(o)) {
                     self.foreign_views.push(ForeignView {

@@ -365,6 +365,9 @@ pub struct Profile {
     /// Art. 20, 21(3): roles whose keys may sign a `RecordViewed` (devices and upload stations
     /// capture and ingest; they do not consult records).
     pub view_roles: Vec<RoleClass>,
+    /// Art. 21(3): officers (certificate numbers) who may view any case's records without
+    /// handling it: the legal-affairs office's reviewers (法制审核人员), for instance.
+    pub reviewing_officers: Vec<String>,
     /// Art. 19: how long after an `AccessRequested` its `AccessDecided` may be logged before a
     /// warning.
     pub access_decision_deadline: Period,
@@ -435,6 +438,7 @@ impl Default for Profile {
                 RoleClass::Custodian,
                 RoleClass::System,
             ],
+            reviewing_officers: Vec::new(),
             access_decision_deadline: Period::days(15),
             disabled_rules: Vec::new(),
             severity: BTreeMap::new(),

@@ -695,15 +695,51 @@ fn article_order(a: &str) -> (u32, u32, String) {
     )
 }
 
+/// The Chinese name of an event kind, for the timeline a judge reads.
+fn event_zh(name: &str) -> &'static str {
+    match name {
+        "Genesis" => "建立账本",
+        "KeyAuthorized" => "密钥授权",
+        "KeyRevoked" => "密钥撤销",
+        "CaseOpened" => "立案",
+        "DocumentFiled" => "文书入卷",
+        "DecisionMade" => "作出决定",
+        "CaseClosed" => "结案",
+        "PartyNotified" => "告知当事人",
+        "RecordingStarted" => "开始音像记录",
+        "SegmentSealed" => "音像片段",
+        "RecordingInterrupted" => "记录中断",
+        "RecordingStopped" => "结束音像记录",
+        "RecordingExempted" => "不宜音像记录",
+        "Archived" => "归档",
+        "Handover" => "移交",
+        "RetentionSet" => "设定保存期限",
+        "PreservationOrdered" => "决定长期保存",
+        "PreservationReleased" => "解除长期保存",
+        "DerivativeMade" => "制作副本",
+        "MediaPurged" => "删除介质",
+        "AccessRequested" => "申请查阅",
+        "AccessDecided" => "答复申请",
+        "RecordViewed" => "调阅",
+        "RecordDisclosed" => "对外提供",
+        "Erased" => "删除个人信息",
+        "CircumstanceReported" => "报告长期保存情形",
+        "ConfidentialityMarked" => "标记密级",
+        _ => "",
+    }
+}
+
 fn findings_list(h: &mut String, findings: &[&Finding]) {
     h.push_str("<ul class=\"findings\">\n");
     for f in findings {
         let sev = f.severity.as_str();
         let _ = writeln!(
             h,
-            "<li class=\"{sev}\">{} <b>{}</b>: {}<br><span class=\"rule\">rule {}{}{}</span></li>",
+            "<li class=\"{sev}\">{} <b>{}</b> <span class=\"muted\">{}</span>: {}<br>{}<br><span class=\"rule\">rule {}{}{}</span></li>",
             pill(sev, &severity_label(f.severity)),
             escape(&heading_of(&f.rule)),
+            escape(&super::zh::citation(&f.article)),
+            escape(super::zh::breach(&f.rule)),
             escape(&f.message),
             escape(&f.rule),
             if f.seqs.is_empty() { "" } else { " · " },
@@ -811,7 +847,7 @@ fn case_section(h: &mut String, findings: &[&Finding], i: usize, c: &CaseSummary
         h.push_str("</table>\n");
     }
     if let Some(timeline) = &c.timeline {
-        h.push_str("<h3>时间线 Timeline</h3>\n<table><tr><th class=\"num\">#</th><th>Logged 入账</th><th>Event</th><th>Author</th><th>Detail</th><th>Findings</th></tr>\n");
+        h.push_str("<h3>时间线 Timeline</h3>\n<table class=\"timeline\"><tr><th class=\"num\">条目 #</th><th>入账 Logged</th><th>事项 Event</th><th>签名人 Author</th><th>内容 Detail</th><th>问题 Findings</th></tr>\n");
         for t in timeline {
             let class = t
                 .severity
@@ -829,7 +865,7 @@ fn case_section(h: &mut String, findings: &[&Finding], i: usize, c: &CaseSummary
                 "<tr{class}><td class=\"num\">{}</td><td class=\"when\">{}{claimed}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 t.seq,
                 when(t.logged_at),
-                escape(&t.event),
+                escape(&format!("{} {}", event_zh(&t.event), t.event)),
                 escape(&t.author),
                 escape(&t.detail),
                 escape(&t.rules.join(", "))

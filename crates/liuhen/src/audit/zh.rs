@@ -24,7 +24,11 @@ pub fn number(n: u32) -> String {
         20..=99 => format!(
             "{}十{}",
             digit(n / 10),
-            if n.is_multiple_of(10) { "" } else { digit(n % 10) }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                digit(n % 10)
+            }
         ),
         _ => n.to_string(),
     }
