@@ -220,12 +220,10 @@ fn seizure_av() -> Tpl {
     )
 }
 
-/// A seizure whose approval was refused: no measure was ordered, nothing to film (Art. 12).
+/// A seizure whose internal approval was refused (the approval form filed, no decision): no
+/// measure was ordered, nothing to film (Art. 12); the case is closed.
 fn seizure_refused() -> Tpl {
-    Tpl::new(
-        ActKind::Coercion,
-        &[Open, Doc, Approve, RefuseDecide, Serve, Close],
-    )
+    Tpl::new(ActKind::Coercion, &[Open, Doc, Approve, Close])
 }
 
 /// A penalty on text records only.
@@ -1730,6 +1728,14 @@ fn art12_lawful_coercive_sequences_are_not_violations() {
         ("statutory sequence, handover on site", seizure_av(), vec![]),
         ("emergency: filmed, then decided", emergency, vec![]),
         ("approval refused: no measure", seizure_refused(), vec![]),
+        (
+            "measure refused by a decision, served",
+            Tpl::new(
+                ActKind::Coercion,
+                &[Open, Doc, Approve, RefuseDecide, Serve, Close],
+            ),
+            vec![],
+        ),
         (
             "filmed a week before the decision",
             Tpl::new(

@@ -2,9 +2,11 @@
 //! session; the rules then judge those facts as of the audit time.
 //!
 //! Memory: one record per case, per recording session, per segment, per media object and per
-//! decision, archive, circumstance and purge, one per access request and disclosure (and per
-//! view that broke the access rule), one per registered key, plus (only when timelines are
-//! asked for) one line per entry that belongs to a case. Nothing else is kept per entry.
+//! text record, decision, archive, circumstance and purge, one per access request and disclosure
+//! (and per view or disclosure that broke an access rule), one per registered key, per
+//! derivative and per confidentiality marking, the officers named in each case, plus (only when
+//! timelines are asked for) one line per entry that belongs to a case. Nothing else is kept per
+//! entry.
 
 mod access;
 mod describe;
