@@ -432,6 +432,9 @@ fn reports_in_chinese_with_statistics_and_evidence_lists() {
         assert!(text.contains(cite), "{cite}:\n{text}");
     }
     assert_eq!(text.matches("【违规】").count(), 4, "{text}");
+    // With the particulars in Chinese: how late, how long the gap.
+    assert!(text.contains("才归档，超过 24小时 期限"), "{text}");
+    assert!(text.contains("之前中断 3分钟"), "{text}");
     assert!(text.contains("结论：违规 4 项，不合规"), "{text}");
     // No English words of the report's own (ledger text, such as a matter, is as recorded).
     for english in [

@@ -939,6 +939,7 @@ impl<'p> Engine<'p> {
             profile: self.profile,
             as_of: self.as_of,
             findings: Vec::new(),
+            zh: None,
             supervision: Supervision::default(),
             deadlines: HashMap::new(),
         };

@@ -34,6 +34,10 @@ pub struct Finding {
     /// session, or the officer holders of the keys that signed the entries involved (a holder
     /// text that contains a certificate number named elsewhere counts as that number).
     pub officers: Vec<String>,
+    /// The finding's particulars in Chinese (times, spans), for `--lang zh`, where the rule
+    /// composes them; the Chinese report otherwise states the rule alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
     /// When the ledger logged the first entry involved: what statistics by period count by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_at: Option<Timestamp>,

@@ -156,9 +156,13 @@ fn finding(out: &mut String, f: &Finding) {
     if !f.officers.is_empty() {
         at.push(format!("执法人员 {}", f.officers.join("、")));
     }
+    let particulars = f
+        .message_zh
+        .as_deref()
+        .map_or(String::new(), |m| format!("。{m}"));
     let _ = writeln!(
         out,
-        "  【{}】{} {}：{}（{}）",
+        "  【{}】{} {}：{}{particulars}（{}）",
         severity(f.severity),
         citation(&f.article),
         term,

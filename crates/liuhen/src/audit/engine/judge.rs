@@ -51,6 +51,23 @@ pub(super) fn covering_archive(s: &Session, archives: &ArchiveIndex) -> Option<A
         .min_by_key(|a| a.seq)
 }
 
+/// A span in Chinese: `6小时3分钟`.
+pub(super) fn zh_span(ms: i64) -> String {
+    crate::audit::stats::duration_text(Some(ms))
+}
+
+/// A circumstance of Art. 18 in Chinese.
+pub(super) fn trigger_zh(t: &PreservationTrigger) -> String {
+    match t {
+        PreservationTrigger::PartyObjection => "当事人提出异议、投诉或信访".into(),
+        PreservationTrigger::Obstruction => "当事人逃避、拒绝、阻碍执法或辱骂、殴打执法人员".into(),
+        PreservationTrigger::MassIncidentOrEmergency => "群体性事件或突发事件".into(),
+        PreservationTrigger::AdministrativeReview => "申请行政复议".into(),
+        PreservationTrigger::Litigation => "提起行政诉讼".into(),
+        PreservationTrigger::UnitDecision(s) => format!("执法单位决定：{s}"),
+    }
+}
+
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
@@ -60,6 +77,8 @@ pub(super) struct Judge<'p> {
     pub(super) profile: &'p Profile,
     pub(super) as_of: Timestamp,
     pub(super) findings: Vec<Finding>,
+    /// The Chinese particulars of the next finding emitted, if its rule composes them.
+    pub(super) zh: Option<String>,
     pub(super) supervision: Supervision,
     pub(super) deadlines: HashMap<String, Vec<Deadline>>,
 }
@@ -74,6 +93,7 @@ impl Judge<'_> {
         officers: Vec<String>,
         message: String,
     ) {
+        let message_zh = self.zh.take();
         if !self.profile.enabled(rule) {
             return;
         }
@@ -95,6 +115,7 @@ impl Judge<'_> {
             seqs,
             message,
             officers,
+            message_zh,
             logged_at: None,
         });
     }
@@ -126,7 +147,16 @@ impl Judge<'_> {
             // the footage, so ledger order says nothing about who was told first.
             let first = s.notices.iter().min_by_key(|(_, told)| *told);
             match first {
-                Some((a, told)) if *told > start_time.plus_millis(tolerance) => self.emit(
+                Some((a, told)) if *told > start_time.plus_millis(tolerance) => {
+                    self.zh = Some(format!(
+                        "音像记录 {} 于 {} 开始，{} 才告知当事人，晚于开始 {}（容许 {}）",
+                        s.id,
+                        format_time(start_time),
+                        format_time(*told),
+                        zh_span(told.0.saturating_sub(start_time.0)),
+                        zh_span(tolerance)
+                    ));
+                    self.emit(
                     id::ART14_1_NOTIFIED,
                     case_no,
                     sid,
@@ -140,7 +170,8 @@ impl Judge<'_> {
                         format_time(start_time),
                         format_span(tolerance)
                     ),
-                ),
+                    );
+                }
                 Some(_) => {}
                 None => self.emit(
                     id::ART14_1_NOTIFIED,
@@ -261,6 +292,14 @@ impl Judge<'_> {
                         at: g.prev_end,
                         gap_ms: Some(gap),
                     });
+                    self.zh = Some(format!(
+                        "音像记录 {} 第{}段之前中断 {}（{} 至 {}），无中断情况说明",
+                        s.id,
+                        g.index.saturating_add(1),
+                        zh_span(gap),
+                        format_time(g.prev_end),
+                        format_time(g.start)
+                    ));
                     self.emit(
                         id::ART14_4_GAP,
                         case_no,
@@ -405,14 +444,32 @@ impl Judge<'_> {
                     format!("{what}; justified by the statement filed at entry {j}"),
                 );
             }
-            None => self.emit(
-                id::ART16_ARCHIVED,
-                case_no,
-                sid,
-                seqs,
-                officers,
-                format!("{what}, with no justification filed"),
-            ),
+            None => {
+                self.zh = Some(match done {
+                    Some(a) => format!(
+                        "音像记录 {} 于 {} 结束，{} 才归档，超过 {} 期限 {}",
+                        s.id,
+                        format_time(end),
+                        format_time(a.logged),
+                        zh_span(p.archive_deadline.millis()),
+                        zh_span(late_by)
+                    ),
+                    None => format!(
+                        "音像记录 {} 于 {} 结束，至审计时仍未归档（应于 {} 前归档）",
+                        s.id,
+                        format_time(end),
+                        format_time(due)
+                    ),
+                });
+                self.emit(
+                    id::ART16_ARCHIVED,
+                    case_no,
+                    sid,
+                    seqs,
+                    officers,
+                    format!("{what}, with no justification filed"),
+                );
+            }
         }
     }
 
@@ -684,6 +741,12 @@ impl Judge<'_> {
                     ),
                 ),
                 None => {
+                    self.zh = Some(format!(
+                        "案件 {} 于条目 {} 决定采取行政强制措施，决定前后 {} 内无完整的现场执行音像记录",
+                        c.case_no,
+                        d.at.seq,
+                        zh_span(window)
+                    ));
                     let why = match (partial, exemptions.first()) {
                         (Some(s), _) => format!(
                             "; session {} (entry {}) is not complete (segments and stop)",
@@ -793,6 +856,13 @@ impl Judge<'_> {
             if let Some(min) = p.file_retention_minimum.get(&class) {
                 let least = closed.logged.plus_millis(min.millis());
                 if *t < least {
+                    self.zh = Some(format!(
+                        "案件 {} 案卷保存至 {}，短于最低保存期限 {}（应至 {}）",
+                        c.case_no,
+                        format_time(*t),
+                        zh_span(min.millis()),
+                        format_time(least)
+                    ));
                     self.emit(
                         id::ART17_FILE_RETENTION,
                         case_no,
@@ -857,6 +927,26 @@ impl Judge<'_> {
                 },
             );
             let officers: Vec<String> = officer.iter().cloned().collect();
+            self.zh = match (status, done) {
+                (DeadlineStatus::Late, Some(o)) => Some(format!(
+                    "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 后才决定长期保存，超过 {} 期限",
+                    c.case_no,
+                    format_time(a.logged),
+                    a.seq,
+                    trigger_zh(trigger),
+                    zh_span(o.logged.0.saturating_sub(a.logged.0)),
+                    zh_span(deadline)
+                )),
+                (DeadlineStatus::Missed, _) => Some(format!(
+                    "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 内未决定长期保存",
+                    c.case_no,
+                    format_time(a.logged),
+                    a.seq,
+                    trigger_zh(trigger),
+                    zh_span(deadline)
+                )),
+                _ => None,
+            };
             match (status, done) {
                 (DeadlineStatus::Late, Some(o)) => self.emit(
                     id::ART18_PRESERVATION,

@@ -204,6 +204,23 @@ impl Judge<'_> {
         };
         let mut seqs = vec![d.at.seq];
         seqs.extend(receipt.map(|r| r.at.seq));
+        self.zh = Some(match receipt {
+            Some(r) => format!(
+                "案件 {} 条目 {} 的决定于 {} 作出，{} 后才有送达回证（条目 {}），超过 {} 期限",
+                c.case_no,
+                d.at.seq,
+                format_time(d.at.logged),
+                super::judge::zh_span(r.at.logged.0.saturating_sub(d.at.logged.0)),
+                r.at.seq,
+                super::judge::zh_span(deadline)
+            ),
+            None => format!(
+                "案件 {} 条目 {} 的决定于 {} 作出，其后无送达回证",
+                c.case_no,
+                d.at.seq,
+                format_time(d.at.logged)
+            ),
+        });
         self.emit(
             id::ART10_SERVICE,
             Some(&c.case_no),
@@ -266,7 +283,17 @@ impl Judge<'_> {
                                     interruption_name(reason)
                                 ),
                             ),
-                            None => self.emit(
+                            None => {
+                                self.zh = Some(format!(
+                                    "音像记录 {} 于 {} 在{}停止后，{} 后以新记录 {} 在同一场所重新开始（{}），无中断情况说明",
+                                    prev.id,
+                                    format_time(prev_end),
+                                    s.place,
+                                    super::judge::zh_span(pause),
+                                    s.id,
+                                    format_time(first_start)
+                                ));
+                                self.emit(
                                 id::ART14_4_RESTART,
                                 Some(&s.case_no),
                                 Some(&s.id),
@@ -276,7 +303,8 @@ impl Judge<'_> {
                                     "{what}: the on-site recording was broken off with no RecordingInterrupted (restart_window {})",
                                     format_span(window)
                                 ),
-                            ),
+                            );
+                            }
                         }
                     }
                 }
