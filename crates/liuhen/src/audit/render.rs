@@ -191,10 +191,11 @@ pub fn text(report: &AuditReport) -> String {
         for (name, o) in &sup.by_officer {
             let _ = writeln!(
                 out,
-                "    {name}: {}, {}, {}; {}",
+                "    {name}: {}, {}, {}, {}; {}",
                 plural(o.cases, "case", "cases"),
                 plural(o.sessions, "session", "sessions"),
                 plural(o.documents, "document", "documents"),
+                plural(o.decisions, "decision", "decisions"),
                 counts_text(&o.findings)
             );
         }
@@ -587,21 +588,46 @@ fn summary_tables(h: &mut String, report: &AuditReport) {
             num_cell(u.findings.notice)
         );
     }
-    h.push_str("</table>\n<table><tr><th>Officer 执法人员</th><th class=\"num\">Cases</th><th class=\"num\">Recordings</th><th class=\"num\">Documents</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
+    h.push_str("</table>\n<table><tr><th>Officer 执法人员</th><th class=\"num\">Cases</th><th class=\"num\">Recordings</th><th class=\"num\">Documents</th><th class=\"num\">Decisions 决定</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
     for (name, o) in &sup.by_officer {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td>{}{}{}{}{}{}</tr>",
+            "<tr><td>{}</td>{}{}{}{}{}{}{}</tr>",
             escape(name),
             num_cell(o.cases),
             num_cell(o.sessions),
             num_cell(o.documents),
+            num_cell(o.decisions),
             num_cell(o.findings.violation),
             num_cell(o.findings.warning),
             num_cell(o.findings.notice)
         );
     }
     h.push_str("</table>\n");
+    let periods: Vec<_> = super::stats::statistics(report, super::stats::StatPeriod::Month)
+        .into_iter()
+        .filter(|r| r.dimension == "period" || r.dimension == "act")
+        .collect();
+    if !periods.is_empty() {
+        h.push_str("<h3>按月份、执法行为 By month and kind of act</h3>\n<table><tr><th>Group 分组</th><th class=\"num\">Cases</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
+        for r in &periods {
+            let group = if r.dimension == "act" {
+                format!("{} {}", super::zh::act(&r.group), r.group)
+            } else {
+                r.group.clone()
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td>{}{}{}{}</tr>",
+                escape(&group),
+                num_cell(r.cases),
+                num_cell(r.findings.violation),
+                num_cell(r.findings.warning),
+                num_cell(r.findings.notice)
+            );
+        }
+        h.push_str("</table>\n");
+    }
     if !sup.late_archiving.is_empty() {
         h.push_str("<h3>迟延归档 Late archiving (Art. 16)</h3>\n<table><tr><th>Case</th><th>Session</th><th>Recording ended</th><th>Due</th><th>Archived</th><th class=\"num\">Late by</th><th>Justified</th></tr>\n");
         for l in &sup.late_archiving {
