@@ -1342,6 +1342,21 @@ fn each_violating_case_has_exactly_its_finding() {
             f.message
         );
         assert_eq!(report.has_violations(), row.severity == Severity::Violation);
+        // The Chinese report states the particulars in Chinese too.
+        let zh = f
+            .message_zh
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: no message_zh", row.rule));
+        assert!(
+            zh.contains(&inst.case_no) || zh.contains(&inst.session) || zh.contains("介质"),
+            "{}: {zh}",
+            row.rule
+        );
+        let text = liuhen::audit::zh::text(&report);
+        assert!(
+            text.contains(&liuhen::audit::zh::citation(row.article)),
+            "{text}"
+        );
         // The human report cites the article with its Chinese term.
         let text = render::text(&report);
         let rule = liuhen::audit::rules::rule(row.rule).unwrap();

@@ -1,11 +1,9 @@
 //! The report in Chinese (`liuhen audit --lang zh`): citations as the regulation's own text
 //! cites itself (第十四条第（一）项), act names, and for each finding the rule's statement of
-//! what was breached, with the case, the recording and the ledger entries it rests on.
-//!
-//! The English report's sentences carry details (times, spans, names) composed per finding;
-//! the Chinese report states each finding by its rule, in fixed Chinese text, and gives the
-//! same entries, so that every word of it is Chinese and reads the same for every deployment.
-//! The details stay in the English report and the JSON (`message`).
+//! what was breached, its particulars in Chinese (`Finding::message_zh`: times, spans, entries)
+//! and the recording, entries and officers it rests on. The English report's `message` may say
+//! a little more (the reasons a purge was unlawful, the labels that are wrong); it stays in the
+//! English report and the JSON.
 
 use std::fmt::Write as _;
 

@@ -137,6 +137,15 @@ pub(super) fn exemption_name(r: &ExemptionReason) -> String {
     }
 }
 
+/// `音像记录 X`, `介质 0a1b…`, `案件 X 的记录` (for the Chinese report).
+pub(super) fn record_zh(r: &RecordRef) -> String {
+    match r {
+        RecordRef::Session(s) => format!("音像记录 {s} "),
+        RecordRef::Media(d) => format!("介质 {} ", short_hex(d.as_bytes())),
+        RecordRef::Case(c) => format!("案件 {c} 的记录"),
+    }
+}
+
 pub(super) fn record_text(r: &RecordRef) -> String {
     match r {
         RecordRef::Session(s) => format!("session {s}"),

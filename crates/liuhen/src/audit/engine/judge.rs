@@ -173,19 +173,29 @@ impl Judge<'_> {
                     );
                 }
                 Some(_) => {}
-                None => self.emit(
-                    id::ART14_1_NOTIFIED,
-                    case_no,
-                    sid,
-                    vec![s.started.seq],
-                    officers.clone(),
-                    format!(
-                        "session {}: no PartyNotified: nothing shows the party was told before recording started (entry {})",
+                None => {
+                    self.zh = Some(format!(
+                        "音像记录 {}（条目 {}）无告知当事人的记录",
                         s.id, s.started.seq
-                    ),
-                ),
+                    ));
+                    self.emit(
+                        id::ART14_1_NOTIFIED,
+                        case_no,
+                        sid,
+                        vec![s.started.seq],
+                        officers.clone(),
+                        format!(
+                            "session {}: no PartyNotified: nothing shows the party was told before recording started (entry {})",
+                            s.id, s.started.seq
+                        ),
+                    );
+                }
             }
         } else {
+            self.zh = Some(format!(
+                "音像记录 {}（条目 {}）未载明在场当事人，无法核查是否首先告知",
+                s.id, s.started.seq
+            ));
             self.emit(
                 id::ART14_2_PARTY,
                 case_no,
@@ -217,6 +227,10 @@ impl Judge<'_> {
             ));
         }
         if !missing.is_empty() {
+            self.zh = Some(format!(
+                "音像记录 {}（条目 {}）未完整载明地点、执法事项、执法人员或记录时间",
+                s.id, s.started.seq
+            ));
             self.emit(
                 id::ART14_2_METADATA,
                 case_no,
@@ -234,6 +248,10 @@ impl Judge<'_> {
 
         // Art. 14(3): landmark.
         if s.landmark.as_deref().is_none_or(blank) {
+            self.zh = Some(format!(
+                "音像记录 {}（条目 {}）未载明执法场所的标志或周边标志性建筑",
+                s.id, s.started.seq
+            ));
             self.emit(
                 id::ART14_3_LANDMARK,
                 case_no,
@@ -265,6 +283,15 @@ impl Judge<'_> {
                         at: g.prev_end,
                         gap_ms: Some(gap),
                     });
+                    self.zh = Some(format!(
+                        "音像记录 {} 第{}段之前中断 {}（{} 至 {}），条目 {} 已说明中断原因",
+                        s.id,
+                        g.index.saturating_add(1),
+                        zh_span(gap),
+                        format_time(g.prev_end),
+                        format_time(g.start),
+                        ia.seq
+                    ));
                     self.emit(
                         id::ART14_4_INTERRUPTED,
                         case_no,
@@ -334,6 +361,12 @@ impl Judge<'_> {
         }
         let open_tolerance = p.open_session_tolerance.millis();
         if s.stopped.is_none() && self.as_of > s.last.logged.plus_millis(open_tolerance) {
+            self.zh = Some(format!(
+                "音像记录 {} 最后一条于 {} 登记（条目 {}），至审计时仍无结束记录",
+                s.id,
+                format_time(s.last.logged),
+                s.last.seq
+            ));
             self.emit(
                 id::ART14_4_NOT_STOPPED,
                 case_no,
@@ -435,6 +468,12 @@ impl Judge<'_> {
         match case.and_then(|c| c.justifications.first()) {
             Some(j) => {
                 seqs.push(*j);
+                self.zh = Some(format!(
+                    "音像记录 {} 于 {} 结束，未在 {} 内归档，已有延迟归档说明（条目 {j}）",
+                    s.id,
+                    format_time(end),
+                    zh_span(p.archive_deadline.millis())
+                ));
                 self.emit(
                     id::ART16_LATE_JUSTIFIED,
                     case_no,
@@ -525,6 +564,11 @@ impl Judge<'_> {
                 wrong.push("nothing it is offered to prove (证明对象)".to_string());
             }
             if !wrong.is_empty() {
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）标签不完整或与记录不符",
+                    record_zh(&a.subject),
+                    a.at.seq
+                ));
                 self.emit(
                     id::ART16_LABELS,
                     case_no,
@@ -539,6 +583,11 @@ impl Judge<'_> {
                 );
             }
             if blank(&a.custodian) {
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）未指定负责的专人",
+                    record_zh(&a.subject),
+                    a.at.seq
+                ));
                 self.emit(
                     id::ART16_CUSTODIAN,
                     case_no,
@@ -551,6 +600,12 @@ impl Judge<'_> {
                     ),
                 );
             } else if self.profile.custodian_must_be_registered && !a.custodian_registered {
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）指定的保管人 {} 不是登记的保管人员",
+                    record_zh(&a.subject),
+                    a.at.seq,
+                    a.custodian
+                ));
                 self.emit(
                     id::ART16_CUSTODIAN,
                     case_no,
@@ -567,6 +622,12 @@ impl Judge<'_> {
                 let role = a.role.map_or("no active role".to_string(), |r| {
                     format!("role {}", RoleClass::of(r).as_str())
                 });
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）由 {} 签署，该密钥无归档权限",
+                    record_zh(&a.subject),
+                    a.at.seq,
+                    a.signer
+                ));
                 self.emit(
                     id::ART16_ARCHIVED_BY,
                     case_no,
@@ -592,6 +653,12 @@ impl Judge<'_> {
                     .transcript_required_methods
                     .contains(&MethodClass::of(&s.method));
                 if needs && !a.transcript {
+                    self.zh = Some(format!(
+                        "{}的归档（条目 {}）系{}记录，未附文字说明",
+                        record_zh(&a.subject),
+                        a.at.seq,
+                        method_zh(&s.method)
+                    ));
                     self.emit(
                         id::ART16_TRANSCRIPT,
                         case_no,
@@ -624,6 +691,26 @@ impl Judge<'_> {
         // Art. 9: at least one record.
         if let (Some(o), Some(class)) = (&c.opened, class) {
             if p.record_required_acts.contains(&class) && c.first_record.is_none() {
+                // The Chinese particulars, set only where a finding follows.
+                self.zh = match decided_or_closed {
+                    Some((a, _)) => Some(format!(
+                        "案件 {}（{}）已作出决定或结案（条目 {}），但无任何文字记录或音像记录",
+                        c.case_no,
+                        crate::audit::zh::act(&act_name(&o.act)),
+                        a.seq
+                    )),
+                    None if self.as_of > o.at.logged.plus_millis(p.record_grace.millis()) => {
+                        Some(format!(
+                            "案件 {}（{}）于 {} 立案（条目 {}），已 {} 无任何执法记录",
+                            c.case_no,
+                            crate::audit::zh::act(&act_name(&o.act)),
+                            format_time(o.at.logged),
+                            o.at.seq,
+                            zh_span(self.as_of.0.saturating_sub(o.at.logged.0))
+                        ))
+                    }
+                    None => None,
+                };
                 match decided_or_closed {
                     Some((a, what)) => self.emit(
                         id::ART9_RECORD,
@@ -724,6 +811,12 @@ impl Judge<'_> {
                 .as_ref()
                 .map_or("unopened case".to_string(), |o| act_name(&o.act));
             let what = format!("ordered a coercive measure ({})", decision_name(&d.kind));
+            if let Some(e) = valid {
+                self.zh = Some(format!(
+                    "案件 {} 于条目 {} 决定采取行政强制措施，未进行音像记录，有条目 {} 经 {} 批准的不宜音像记录说明",
+                    c.case_no, d.at.seq, e.at.seq, e.approved_by
+                ));
+            }
             match valid {
                 Some(e) => self.emit(
                     id::ART12_EXEMPTED,
@@ -788,6 +881,10 @@ impl Judge<'_> {
                 missing.push("who approved it");
             }
             if !missing.is_empty() {
+                self.zh = Some(format!(
+                    "案件 {} 条目 {} 的不宜音像记录说明未载明理由或批准人",
+                    c.case_no, e.at.seq
+                ));
                 self.emit(
                     id::ART15_EXEMPTION,
                     case_no,
@@ -814,6 +911,10 @@ impl Judge<'_> {
             if evidence && p.evidence_retention_acts.contains(&class) {
                 for (a, until) in &c.retentions {
                     if outlasts(file, until) {
+                        self.zh = Some(format!(
+                            "案件 {} 条目 {} 设定的记录保存期限短于案卷保存期限",
+                            c.case_no, a.seq
+                        ));
                         self.emit(
                             id::ART17_RETENTION,
                             case_no,
@@ -833,6 +934,12 @@ impl Judge<'_> {
                 }
                 if let (Retention::Until(t), None) = (file, p.file_retention_minimum.get(&class)) {
                     if *t <= closed.logged {
+                        self.zh = Some(format!(
+                            "案件 {} 的案卷仅保存至 {}，不晚于结案时间（条目 {}）",
+                            c.case_no,
+                            format_time(*t),
+                            closed.seq
+                        ));
                         self.emit(
                             id::ART17_RETENTION,
                             case_no,
@@ -985,6 +1092,10 @@ impl Judge<'_> {
         }
         for (a, approved_by, officer) in &c.releases {
             if blank(approved_by) {
+                self.zh = Some(format!(
+                    "案件 {} 于条目 {} 解除长期保存，未载明批准人",
+                    c.case_no, a.seq
+                ));
                 self.emit(
                     id::ART18_RELEASE,
                     case_no,
@@ -1047,6 +1158,12 @@ impl Judge<'_> {
                 }
             }
             if !problems.is_empty() {
+                self.zh = Some(format!(
+                    "案件 {} 于 {}（条目 {}）作出的决定所依据的记录，有的系决定后才登记或未见登记",
+                    c.case_no,
+                    format_time(d.at.logged),
+                    d.at.seq
+                ));
                 self.emit(
                     id::EVIDENCE_BEFORE_DECISION,
                     Some(&c.case_no),
@@ -1107,6 +1224,12 @@ impl Judge<'_> {
                 .map(|c| c.case_no.as_str())
                 .or_else(|| referencing.first().map(|c| c.case_no.as_str()));
             if !reasons.is_empty() {
+                self.zh = Some(format!(
+                    "介质 {} 于 {}（条目 {}）被删除，其时仍在保存期限内、长期保存中或案件未结案",
+                    short_hex(p.media.as_bytes()),
+                    format_time(p.at.logged),
+                    p.at.seq
+                ));
                 self.emit(
                     id::ART21_5_PURGE,
                     case_no,
@@ -1132,6 +1255,13 @@ impl Judge<'_> {
                     .vouched_end()
                     .plus_millis(self.profile.unlinked_retention_floor.millis());
                 if p.at.logged < kept_until {
+                    self.zh = Some(format!(
+                        "音像记录 {sid} 中未关联案件的片段 {} 于 {}（条目 {}）被删除，最低应保存至 {}",
+                        short_hex(p.media.as_bytes()),
+                        format_time(p.at.logged),
+                        p.at.seq,
+                        format_time(kept_until)
+                    ));
                     self.emit(
                         id::ART17_FLOOR,
                         case_no,

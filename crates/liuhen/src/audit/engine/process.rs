@@ -44,6 +44,18 @@ impl Judge<'_> {
                 _ => None,
             };
             if let Some(why) = wrong {
+                self.zh = Some(format!(
+                    "案件 {} 的 {}（{}）于条目 {} 以{}",
+                    c.case_no,
+                    d.media.name,
+                    document_zh(&d.kind),
+                    d.at.seq,
+                    if d.stage == Stage::ServiceExecution {
+                        "送达执行环节入卷，其时案件尚未作出可送达、执行的决定"
+                    } else {
+                        "启动环节入卷，其时案件已作出决定"
+                    }
+                ));
                 self.emit(
                     id::ART3_STAGE_ORDER,
                     case_no,
@@ -65,6 +77,13 @@ impl Judge<'_> {
         // Art. 10: every text record names the officers who made it.
         for d in &c.docs {
             if d.officers.iter().all(|o| blank(o)) {
+                self.zh = Some(format!(
+                    "案件 {} 的 {}（{}，条目 {}）未载明制作的执法人员",
+                    c.case_no,
+                    d.media.name,
+                    document_zh(&d.kind),
+                    d.at.seq
+                ));
                 self.emit(
                     id::ART10_OFFICERS,
                     case_no,
@@ -87,6 +106,10 @@ impl Judge<'_> {
             // Art. 10: a decision rests on the case's records (a case with none at all is
             // Art. 9's finding, not this one).
             if d.relies_on.is_empty() && c.first_record.is_some_and(|r| r < d.at.seq) {
+                self.zh = Some(format!(
+                    "案件 {} 条目 {} 的决定未载明所依据的记录，而案件已有记录",
+                    c.case_no, d.at.seq
+                ));
                 self.emit(
                     id::ART10_BASIS,
                     case_no,
@@ -108,6 +131,10 @@ impl Judge<'_> {
                     .iter()
                     .any(|x| x.at.seq < d.at.seq && is_approval(&x.kind, &p.legal_review_document))
             {
+                self.zh = Some(format!(
+                    "案件 {} 条目 {} 的决定作出前，未见内部审批表或{}",
+                    c.case_no, d.at.seq, p.legal_review_document
+                ));
                 self.emit(
                     id::ART10_APPROVAL,
                     case_no,
@@ -129,6 +156,10 @@ impl Judge<'_> {
             }
             // Art. 21: a decision the case system signed is answerable by someone.
             if d.system && d.responsible.is_empty() {
+                self.zh = Some(format!(
+                    "案件 {} 条目 {} 的决定由系统签署，此前无审批表或其他文书载明负责的执法人员",
+                    c.case_no, d.at.seq
+                ));
                 self.emit(
                     id::ART21_RESPONSIBLE,
                     case_no,
@@ -368,6 +399,15 @@ impl Judge<'_> {
                 },
             );
             if status == DeadlineStatus::Missed {
+                self.zh = Some(format!(
+                    "案件 {} 于 {}（条目 {}）决定长期保存，{} 内 {} 段音像记录中有 {} 段未刻录光盘",
+                    c.case_no,
+                    format_time(o.logged),
+                    o.seq,
+                    super::judge::zh_span(deadline),
+                    recorded.len(),
+                    missing.len()
+                ));
                 self.emit(
                     id::ART18_COPY,
                     Some(&c.case_no),
@@ -400,6 +440,20 @@ impl Judge<'_> {
                 .collect();
             let mut seqs = vec![d.at.seq];
             seqs.extend(d.items.iter().map(|(_, m)| *m));
+            self.zh = Some(format!(
+                "案件 {} 于 {}（条目 {}）对外提供了标记保密的记录原件：{}；应当提供脱敏副本",
+                d.case_no,
+                format_time(d.at.logged),
+                d.at.seq,
+                d.items
+                    .iter()
+                    .map(|(digest, mark)| format!(
+                        "{}（条目 {mark} 标记）",
+                        short_hex(digest.as_bytes())
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ));
             self.emit(
                 id::ART20_CONFIDENTIAL,
                 Some(&d.case_no),
@@ -420,6 +474,13 @@ impl Judge<'_> {
     /// Art. 21(3): officers viewing cases they do not handle.
     pub(super) fn foreign_views(&mut self, list: &[ForeignView]) {
         for v in list {
+            self.zh = Some(format!(
+                "执法人员 {} 于 {}（条目 {}）调阅非本人承办的案件 {} 的记录",
+                v.officer,
+                format_time(v.at.logged),
+                v.at.seq,
+                v.case_no
+            ));
             self.emit(
                 id::ART21_3_HANDLING,
                 Some(&v.case_no),
