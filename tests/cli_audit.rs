@@ -397,7 +397,10 @@ fn violations_human_json_and_html() {
     assert!(page.contains("未完成 missed") || page.contains("逾期 late"));
     assert!(page.contains("Timeline"));
     // Statistics by month and kind of act for the supervising office.
-    assert!(page.contains("By month and kind of act"), "statistics by period");
+    assert!(
+        page.contains("By month and kind of act"),
+        "statistics by period"
+    );
     assert!(page.contains("行政强制 coercion"), "act names in Chinese");
     // The timeline a judge reads: events named in Chinese, findings cited as articles.
     assert!(page.contains("立案 CaseOpened"), "timeline in Chinese");
