@@ -823,7 +823,7 @@ for _events, _roles in (
     (("PartyNotified",), {"Device", "Station", "Officer"}),
     (("RecordingStarted", "SegmentSealed", "RecordingStopped"), {"Device", "Station"}),
     (("RecordingInterrupted",), {"Device", "Station", "Officer"}),
-    (("Archived",), {"Officer", "Custodian", "Station", "System"}),
+    (("Archived",), {"Officer", "Custodian", "Station", "Device", "System"}),
     (("Handover", "RetentionSet", "DerivativeMade", "MediaPurged", "Erased", "ConfidentialityMarked"),
      {"Officer", "Custodian", "System"}),
     (("CircumstanceReported",), {"Officer", "Custodian", "Auditor", "System"}),
