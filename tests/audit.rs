@@ -53,6 +53,10 @@ enum Step {
     DecideCoercive,
     /// `DecisionMade` relying on the document `LateDoc` files afterwards.
     DecideOnLater,
+    /// `DecisionMade` of kind `Refuse` (the measure is not approved), relying on everything.
+    RefuseDecide,
+    /// `DecisionMade` of kind `Penalty`, relying on everything.
+    DecidePenalty,
     /// The document `DecideOnLater` relied on.
     LateDoc,
     /// `CaseClosed`, case file kept permanently.
@@ -88,6 +92,32 @@ enum Step {
     DeviceView,
     /// Advance the ledger clock (single-case tests only: it would shift other cases too).
     Wait(i64),
+    /// An internal approval form (内部审批表), at the review-and-decision stage.
+    Approve,
+    /// A service receipt (送达回证), at the service-and-execution stage.
+    Serve,
+    /// An investigation record that names no officer.
+    AnonDoc,
+    /// `DecisionMade` (no penalty) relying on nothing.
+    DecideOnNothing,
+    /// `DecisionMade` (no penalty) signed by the ledger's system key, relying on everything.
+    SystemDecide,
+    /// `Archived` of the session signed by the body-cam.
+    DeviceArchive,
+    /// `ConfidentialityMarked` of the whole case: personal privacy.
+    Mark,
+    /// `DerivativeMade` of kind `DiscImage` of every segment so far (custodian).
+    Disc,
+    /// `RecordViewed` of the case by officer 21020077, who handles no case.
+    ForeignView,
+    /// A new recording session of the same case at the same place, 10 min after the last
+    /// segment ended: the following Notify, Start, Seg, Stop and Archive steps are its own.
+    Restart,
+    /// A text record filed at the initiation stage.
+    InitDoc,
+    /// A redacted copy (`DerivativeMade` of kind `Redaction`) of every document, disclosed to
+    /// the requester instead of the originals (officer).
+    DiscloseRedacted,
 }
 
 use Step::*;
@@ -112,6 +142,14 @@ struct Tpl {
     retention: Retention,
     /// When set, the case is never opened and its recordings use this case number.
     unlinked: bool,
+    /// The case file's retention at closure.
+    file_retention: Retention,
+    /// The capture method of the recording.
+    method: CaptureMethod,
+    /// How long after the last segment a `Restart` session's footage begins.
+    restart_pause: i64,
+    /// The archive labels' `made_at`, when not the recording's start.
+    made_at: Option<Timestamp>,
 }
 
 impl Tpl {
@@ -131,6 +169,10 @@ impl Tpl {
             release_approver: "局长办公会",
             retention: Retention::Permanent,
             unlinked: false,
+            file_retention: Retention::Permanent,
+            method: CaptureMethod::BodyWornRecorder,
+            restart_pause: 10 * MIN,
+            made_at: None,
         }
     }
 
@@ -154,12 +196,34 @@ fn inspection_av() -> Tpl {
     )
 }
 
-/// A seizure (coercion) recorded in full before the decision.
+/// A seizure (coercion) in the statutory sequence of 行政强制法 Art. 18: internal approval,
+/// decision, then the party told and the execution recorded on site, the decision handed over
+/// on site between two segments, stop, archive.
 fn seizure_av() -> Tpl {
     Tpl::new(
         ActKind::Coercion,
-        &steps(&[&[Open], AV, &[Doc, Decide, Retain, Close]]),
+        &[
+            Open,
+            Doc,
+            Approve,
+            DecideCoercive,
+            Notify,
+            Start,
+            Seg,
+            Serve,
+            Seg,
+            Stop,
+            Archive,
+            Retain,
+            Close,
+        ],
     )
+}
+
+/// A seizure whose internal approval was refused (the approval form filed, no decision): no
+/// measure was ordered, nothing to film (Art. 12); the case is closed.
+fn seizure_refused() -> Tpl {
+    Tpl::new(ActKind::Coercion, &[Open, Doc, Approve, Close])
 }
 
 /// A penalty on text records only.
@@ -222,7 +286,32 @@ fn compliant_templates() -> Vec<Tpl> {
         objection_preserved(),
         exempted_inspection(),
         access_flow(),
+        seizure_refused(),
+        preserved_with_disc(),
+        restarted_later(),
     ]
+}
+
+/// An inspection filmed, preserved after an objection, and burned to disc (Art. 18).
+fn preserved_with_disc() -> Tpl {
+    Tpl::new(
+        ActKind::Inspection,
+        &steps(&[
+            &[Open],
+            AV,
+            &[Doc, Circumstance, Preserve, Disc, Decide, Close],
+        ]),
+    )
+}
+
+/// Two visits to the same place: the second session starts three hours after the first
+/// ended, beyond the restart window (Art. 14(4) does not join them).
+fn restarted_later() -> Tpl {
+    Tpl::new(
+        ActKind::Inspection,
+        &steps(&[&[Open], AV, &[Restart], AV, &[Doc, Decide, Close]]),
+    )
+    .with(|t| t.restart_pause = 3 * HOUR)
 }
 
 /// One row of the rule table: a case that breaks exactly one rule, and the compliant case it
@@ -245,18 +334,63 @@ fn rows() -> Vec<Row> {
             compliant: penalty_docs,
         },
         Row {
+            rule: "art3.stage_order",
+            article: "Art. 3",
+            severity: Severity::Violation,
+            violating: || Tpl::new(ActKind::Penalty, &[Open, Doc, Doc, Decide, InitDoc, Close]),
+            compliant: penalty_docs,
+        },
+        Row {
+            rule: "art10.officers",
+            article: "Art. 10",
+            severity: Severity::Violation,
+            violating: || Tpl::new(ActKind::Penalty, &[Open, Doc, AnonDoc, Decide, Close]),
+            compliant: penalty_docs,
+        },
+        Row {
+            rule: "art10.basis",
+            article: "Art. 10",
+            severity: Severity::Violation,
+            violating: || Tpl::new(ActKind::Penalty, &[Open, Doc, Doc, DecideOnNothing, Close]),
+            compliant: penalty_docs,
+        },
+        Row {
+            rule: "art10.approval",
+            article: "Art. 10",
+            severity: Severity::Violation,
+            violating: || seizure_av().with(|t| t.steps.retain(|s| *s != Approve)),
+            compliant: seizure_av,
+        },
+        Row {
+            rule: "art10.service",
+            article: "Art. 10",
+            severity: Severity::Violation,
+            violating: || seizure_av().with(|t| t.steps.retain(|s| *s != Serve)),
+            compliant: seizure_av,
+        },
+        Row {
             rule: "art12.av",
             article: "Art. 12",
             severity: Severity::Violation,
-            violating: || Tpl::new(ActKind::Coercion, &[Open, Doc, Decide]),
+            violating: || {
+                Tpl::new(
+                    ActKind::Coercion,
+                    &[Open, Doc, Approve, DecideCoercive, Serve, Close],
+                )
+            },
             compliant: seizure_av,
         },
         Row {
             rule: "art12.exempted",
             article: "Art. 12",
             severity: Severity::Notice,
-            violating: || Tpl::new(ActKind::Coercion, &[Open, Doc, Exempt, Decide]),
-            compliant: seizure_av,
+            violating: || {
+                Tpl::new(
+                    ActKind::Coercion,
+                    &[Open, Doc, Approve, Exempt, DecideCoercive, Serve, Close],
+                )
+            },
+            compliant: seizure_refused,
         },
         Row {
             rule: "art14-1.notified",
@@ -313,6 +447,13 @@ fn rows() -> Vec<Row> {
             compliant: licensing_interrupted_no_gap,
         },
         Row {
+            rule: "art14-4.restart",
+            article: "Art. 14(4)",
+            severity: Severity::Violation,
+            violating: || restarted_later().with(|t| t.restart_pause = 10 * MIN),
+            compliant: restarted_later,
+        },
+        Row {
             rule: "art14-4.not_stopped",
             article: "Art. 14(4)",
             severity: Severity::Warning,
@@ -365,6 +506,38 @@ fn rows() -> Vec<Row> {
             compliant: inspection_av,
         },
         Row {
+            rule: "art16.archived_by",
+            article: "Art. 16",
+            severity: Severity::Violation,
+            violating: || {
+                inspection_av().with(|t| {
+                    for s in &mut t.steps {
+                        if *s == Archive {
+                            *s = DeviceArchive;
+                        }
+                    }
+                })
+            },
+            compliant: inspection_av,
+        },
+        Row {
+            rule: "art16.transcript",
+            article: "Art. 16",
+            severity: Severity::Violation,
+            violating: || inspection_av().with(|t| t.method = CaptureMethod::AudioRecorder),
+            compliant: inspection_av,
+        },
+        Row {
+            rule: "art17.file_retention",
+            article: "Art. 17",
+            severity: Severity::Violation,
+            violating: || {
+                penalty_docs()
+                    .with(|t| t.file_retention = Retention::Until(Timestamp(T0 + 2 * DAY)))
+            },
+            compliant: penalty_docs,
+        },
+        Row {
             rule: "art17.retention",
             article: "Art. 17",
             severity: Severity::Violation,
@@ -389,6 +562,13 @@ fn rows() -> Vec<Row> {
             severity: Severity::Violation,
             violating: || objection_preserved().with(|t| t.steps.retain(|s| *s != Preserve)),
             compliant: objection_preserved,
+        },
+        Row {
+            rule: "art18.copy",
+            article: "Art. 18",
+            severity: Severity::Violation,
+            violating: || preserved_with_disc().with(|t| t.steps.retain(|s| *s != Disc)),
+            compliant: preserved_with_disc,
         },
         Row {
             rule: "art18.release",
@@ -437,6 +617,39 @@ fn rows() -> Vec<Row> {
             compliant: access_flow,
         },
         Row {
+            rule: "art20.confidential",
+            article: "Art. 20",
+            severity: Severity::Violation,
+            violating: || {
+                access_flow().with(|t| {
+                    t.steps.insert(1, Mark);
+                })
+            },
+            compliant: access_flow,
+        },
+        Row {
+            rule: "art21.responsible",
+            article: "Art. 21",
+            severity: Severity::Warning,
+            violating: || Tpl::new(ActKind::Inspection, &[Open, SystemDecide, Doc, Close]),
+            compliant: inspection_av,
+        },
+        Row {
+            rule: "art21-3.handling",
+            article: "Art. 21(3)",
+            severity: Severity::Violation,
+            violating: || {
+                access_flow().with(|t| {
+                    for s in &mut t.steps {
+                        if *s == View {
+                            *s = ForeignView;
+                        }
+                    }
+                })
+            },
+            compliant: access_flow,
+        },
+        Row {
             rule: "art21-5.purge",
             article: "Art. 21(5)",
             severity: Severity::Violation,
@@ -478,6 +691,16 @@ struct Sim {
     refused: Vec<u64>,
 }
 
+/// The records custodian 21020009 (Art. 16).
+fn custodian() -> SecretKey {
+    SecretKey::from_seed(&[0x6c; 32])
+}
+
+/// Officer 21020077, who handles none of the templates' cases.
+fn stranger() -> SecretKey {
+    SecretKey::from_seed(&[0x7d; 32])
+}
+
 /// The party of every template's case, sealed as `CaseOpened` and `RecordingStarted` name it.
 fn party() -> Sealed {
     seal_with_salt("party.name", "某社会组织", [7; 32]).0
@@ -504,6 +727,10 @@ struct Inst {
     late_doc: MediaRef,
     next: usize,
     request: String,
+    /// The first segment of the current session, in `segs`.
+    seg_base: usize,
+    /// Pauses between sessions, added to the claimed segment times.
+    pause: i64,
 }
 
 fn media(name: &str, mime: &str) -> MediaRef {
@@ -533,6 +760,8 @@ impl Inst {
             segs: Vec::new(),
             docs: Vec::new(),
             next: 0,
+            seg_base: 0,
+            pause: 0,
         }
     }
 
@@ -543,7 +772,7 @@ impl Inst {
     fn last_end(&self) -> Option<Timestamp> {
         // Segments are 20 s long and numbered from the start time.
         self.start_time.map(|s| {
-            s.plus_millis(
+            s.plus_millis(self.pause).plus_millis(
                 self.segs
                     .iter()
                     .map(|m| {
@@ -581,6 +810,8 @@ impl Sim {
         for (key, role, holder) in [
             (k.officer.public_key(), Role::Officer, "21020001"),
             (k.device.public_key(), Role::Device, "BWC-7731"),
+            (custodian().public_key(), Role::Custodian, "档案员 21020009"),
+            (stranger().public_key(), Role::Officer, "执法人员 21020077"),
         ] {
             ledger
                 .sign_and_append(
@@ -665,8 +896,62 @@ impl Sim {
             self.clock.advance(ms);
             return;
         }
+        if step == Restart {
+            inst.pause += inst.tpl.restart_pause;
+            inst.seg_base = inst.segs.len();
+            inst.session = format!("{}-b", inst.session);
+            return;
+        }
         self.clock.advance(MIN);
         let now = self.now();
+        if step == DiscloseRedacted {
+            let mut what = Vec::new();
+            for doc in inst.docs.clone() {
+                let copy = media(&format!("{}-脱敏", doc.name), "application/pdf");
+                what.push(copy.digest);
+                self.append(
+                    now,
+                    Event::DerivativeMade {
+                        original: doc.digest,
+                        derivative: copy,
+                        kind: DerivativeKind::Redaction,
+                        reason: "隐去个人信息 personal data redacted".into(),
+                    },
+                    false,
+                );
+            }
+            let case_no = inst.case_no.clone();
+            self.append(
+                now,
+                Event::RecordDisclosed {
+                    case_no,
+                    to: requester(),
+                    what,
+                },
+                false,
+            );
+            return;
+        }
+        if step == Disc {
+            for seg in inst.segs.clone() {
+                let st = SignedStatement::sign(
+                    now,
+                    Event::DerivativeMade {
+                        original: seg.digest,
+                        derivative: media(
+                            &format!("{}-光盘.iso", inst.case_no),
+                            "application/x-iso9660-image",
+                        ),
+                        kind: DerivativeKind::DiscImage,
+                        reason: "刻录光盘长期保存".into(),
+                    },
+                    &custodian(),
+                )
+                .unwrap();
+                self.ledger.append(st).unwrap();
+            }
+            return;
+        }
         let claimed = now.plus_millis(inst.tpl.shift);
         let t = &inst.tpl;
         let case_no = inst.case_no.clone();
@@ -687,18 +972,23 @@ impl Sim {
                 Event::PartyNotified {
                     session,
                     case_no,
-                    at: claimed,
+                    // A restarted session's party is told when its footage resumes.
+                    at: if inst.seg_base > 0 {
+                        inst.last_end().map_or(claimed, |e| e.min(claimed))
+                    } else {
+                        claimed
+                    },
                 },
                 true,
             ),
             Start => {
-                inst.start_time = Some(claimed);
+                inst.start_time.get_or_insert(claimed);
                 (
                     Event::RecordingStarted {
                         session,
                         case_no,
                         device: self.k.device.public_key(),
-                        method: CaptureMethod::BodyWornRecorder,
+                        method: t.method.clone(),
                         location: Location {
                             place: "金普新区某街道8号".into(),
                             landmark: t.landmark.map(str::to_string),
@@ -715,7 +1005,7 @@ impl Sim {
             Seg | GapSeg => {
                 let gap = if step == GapSeg { 30 * SEC } else { 0 };
                 let start = inst.last_end().unwrap_or(claimed).plus_millis(gap);
-                let index = inst.segs.len() as u32;
+                let index = (inst.segs.len() - inst.seg_base) as u32;
                 let m = media(
                     &format!(
                         "{}-{index:04}{}.mp4",
@@ -724,7 +1014,11 @@ impl Sim {
                     ),
                     "video/mp4",
                 );
-                let prev = inst.segs.last().map(|p| p.digest);
+                let prev = if index == 0 {
+                    None
+                } else {
+                    inst.segs.last().map(|p| p.digest)
+                };
                 inst.segs.push(m.clone());
                 (
                     Event::SegmentSealed {
@@ -749,30 +1043,42 @@ impl Sim {
             Stop => (
                 Event::RecordingStopped {
                     session,
-                    segments: inst.segs.len() as u32,
+                    segments: (inst.segs.len() - inst.seg_base) as u32,
                     last_segment: inst.segs.last().map(|m| m.digest),
                 },
                 true,
             ),
-            Archive => (
+            Archive | DeviceArchive => (
                 Event::Archived {
                     subject: RecordRef::Session(session),
                     custodian: t.custodian.into(),
                     storage: "执法信息系统".into(),
                     labels: ArchiveLabels {
                         case_no: t.labels_case.map_or(case_no, str::to_string),
-                        method: CaptureMethod::BodyWornRecorder,
-                        made_at: inst.start_time.unwrap_or(claimed),
+                        method: t.method.clone(),
+                        made_at: t.made_at.unwrap_or(inst.start_time.unwrap_or(claimed)),
                         made_by: "21020001".into(),
                         proves: t.proves.into(),
                         transcript: None,
                     },
                 },
-                false,
+                step == DeviceArchive,
             ),
-            Doc | LateDoc | Justify => {
+            Doc | LateDoc | Justify | Approve | Serve | AnonDoc | InitDoc => {
                 let (kind, m) = match step {
                     LateDoc => (DocumentKind::InvestigationRecord, inst.late_doc.clone()),
+                    Approve => (
+                        DocumentKind::InternalApproval,
+                        media(&format!("{case_no}-内部审批表.pdf"), "application/pdf"),
+                    ),
+                    Serve => (
+                        DocumentKind::ServiceReceipt,
+                        media(&format!("{case_no}-送达回证.pdf"), "application/pdf"),
+                    ),
+                    InitDoc => (
+                        DocumentKind::Other("立案审批表".into()),
+                        media(&format!("{case_no}-立案审批表.pdf"), "application/pdf"),
+                    ),
                     Justify => (
                         DocumentKind::Other("延迟归档说明 late archiving statement".into()),
                         media(&format!("{case_no}-延迟归档说明.pdf"), "application/pdf"),
@@ -785,23 +1091,36 @@ impl Sim {
                         ),
                     ),
                 };
-                if step == Doc {
+                if matches!(step, Doc | Approve | AnonDoc) {
                     inst.docs.push(m.clone());
                 }
+                let stage = match step {
+                    Approve => Stage::ReviewDecision,
+                    Serve => Stage::ServiceExecution,
+                    InitDoc => Stage::Initiation,
+                    _ => Stage::Investigation,
+                };
                 (
                     Event::DocumentFiled {
                         case_no,
-                        stage: Stage::Investigation,
+                        stage,
                         kind,
                         media: m,
-                        officers,
+                        officers: if step == AnonDoc {
+                            vec![" ".into()]
+                        } else {
+                            officers
+                        },
                     },
                     false,
                 )
             }
-            Decide | DecideCoercive | DecideOnLater => {
+            Decide | DecideCoercive | DecideOnLater | RefuseDecide | DecideOnNothing
+            | SystemDecide | DecidePenalty => {
                 let relies_on = if step == DecideOnLater {
                     vec![inst.late_doc.digest]
+                } else if step == DecideOnNothing {
+                    Vec::new()
                 } else {
                     inst.segs
                         .iter()
@@ -812,10 +1131,11 @@ impl Sim {
                 (
                     Event::DecisionMade {
                         case_no: case_no.clone(),
-                        kind: if step == DecideCoercive {
-                            DecisionKind::CoerciveMeasure
-                        } else {
-                            DecisionKind::NoPenalty
+                        kind: match step {
+                            DecideCoercive => DecisionKind::CoerciveMeasure,
+                            RefuseDecide => DecisionKind::Refuse,
+                            DecidePenalty => DecisionKind::Penalty,
+                            _ => DecisionKind::NoPenalty,
                         },
                         document: media(&format!("{case_no}-决定书.pdf"), "application/pdf"),
                         relies_on,
@@ -827,7 +1147,7 @@ impl Sim {
                 Event::CaseClosed {
                     case_no,
                     outcome: "结案".into(),
-                    file_retention: Retention::Permanent,
+                    file_retention: t.file_retention,
                 },
                 false,
             ),
@@ -916,8 +1236,39 @@ impl Sim {
                 },
                 step == DeviceView,
             ),
-            Wait(_) => unreachable!(),
+            Mark => (
+                Event::ConfidentialityMarked {
+                    subject: RecordRef::Case(case_no),
+                    level: Confidentiality::PersonalPrivacy,
+                    reason: "涉及个人隐私 personal privacy".into(),
+                },
+                false,
+            ),
+            ForeignView => (
+                Event::RecordViewed {
+                    subject: RecordRef::Case(case_no),
+                    by: "21020077".into(),
+                    purpose: "查看 curiosity".into(),
+                },
+                false,
+            ),
+            Wait(_) | Disc | Restart | DiscloseRedacted => unreachable!(),
         };
+        if step == SystemDecide {
+            let st = SignedStatement::sign(now, event, &self.k.ledger).unwrap();
+            self.ledger.append(st).unwrap();
+            return;
+        }
+        if matches!(step, Archive | DeviceArchive) && step == Archive {
+            let st = SignedStatement::sign(now, event, &custodian()).unwrap();
+            self.ledger.append(st).unwrap();
+            return;
+        }
+        if step == ForeignView {
+            let st = SignedStatement::sign(now, event, &stranger()).unwrap();
+            self.ledger.append(st).unwrap();
+            return;
+        }
         if step == OfficeDisclose {
             let st = SignedStatement::sign(now, event, &self.auditor).unwrap();
             self.put(st);
@@ -1033,6 +1384,21 @@ fn each_violating_case_has_exactly_its_finding() {
             f.message
         );
         assert_eq!(report.has_violations(), row.severity == Severity::Violation);
+        // The Chinese report states the particulars in Chinese too.
+        let zh = f
+            .message_zh
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: no message_zh", row.rule));
+        assert!(
+            zh.contains(&inst.case_no) || zh.contains(&inst.session) || zh.contains("介质"),
+            "{}: {zh}",
+            row.rule
+        );
+        let text = liuhen::audit::zh::text(&report);
+        assert!(
+            text.contains(&liuhen::audit::zh::citation(row.article)),
+            "{text}"
+        );
         // The human report cites the article with its Chinese term.
         let text = render::text(&report);
         let rule = liuhen::audit::rules::rule(row.rule).unwrap();
@@ -1280,14 +1646,35 @@ fn notification_tolerance_and_order() {
     let report = sim.audit_with(&profile, sim.now().plus_millis(30 * DAY));
     assert!(report.findings.is_empty(), "{}", describe(&report));
 
-    // Notified only after the start was logged: a violation whatever the claimed time.
-    let (_, _, report) = single(Tpl::new(
+    // Art. 14(1) is judged on the times stated, not on ledger order: a notification the
+    // officer's app uploads after the recording started, dated before it (or within the
+    // tolerance), is no violation.
+    let (_, _, report) = single(
+        Tpl::new(
+            ActKind::Inspection,
+            &[Open, Start, Notify, Seg, Stop, Archive, Doc],
+        )
+        .with(|t| t.shift = -2 * MIN),
+    );
+    assert!(report.findings.is_empty(), "{}", describe(&report));
+    // Uploaded late and dated late (the step claims a minute after the recording began,
+    // which the 30 s tolerance does not cover): one violation.
+    let (sim, _, _) = single(Tpl::new(
         ActKind::Inspection,
         &[Open, Start, Notify, Seg, Stop, Archive, Doc],
     ));
+    let profile = Profile {
+        notification_tolerance: Period::from_millis(30 * SEC),
+        ..Profile::default()
+    };
+    let report = sim.audit_with(&profile, sim.now().plus_millis(30 * DAY));
     let f: Vec<_> = report.findings_of("art14-1.notified").collect();
     assert_eq!(f.len(), 1, "{}", describe(&report));
-    assert!(f[0].message.contains("only after"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("after the recording began"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -1313,14 +1700,26 @@ fn open_session_and_open_case_warnings_wait_for_their_tolerance() {
 
 #[test]
 fn art12_applies_to_coercive_decisions_in_any_case_and_text_does_not_replace_av() {
-    let (_, _, report) = single(Tpl::new(ActKind::Penalty, &[Open, Doc, DecideCoercive]));
+    // Art. 12: a coercive-measure decision needs AV of its execution, in a case of any kind.
+    let (_, _, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Approve, DecideCoercive, Serve],
+    ));
     let f: Vec<_> = report.findings_of("art12.av").collect();
     assert_eq!(f.len(), 1, "{}", describe(&report));
-    assert!(f[0].message.contains("coercive-measure decision"));
+    assert!(
+        f[0].message.contains("coercive measure (coercive_measure)"),
+        "{}",
+        f[0].message
+    );
 
+    // Art. 12: "text suffices" (Art. 11) cannot replace the AV of a coercive measure.
     let (_, _, report) = single(
-        Tpl::new(ActKind::Coercion, &[Open, Doc, Exempt, Decide])
-            .with(|t| t.exemption = ExemptionReason::TextSuffices),
+        Tpl::new(
+            ActKind::Coercion,
+            &[Open, Doc, Approve, Exempt, DecideCoercive, Serve, Close],
+        )
+        .with(|t| t.exemption = ExemptionReason::TextSuffices),
     );
     let f: Vec<_> = report.findings_of("art12.av").collect();
     assert_eq!(f.len(), 1, "{}", describe(&report));
@@ -1330,18 +1729,260 @@ fn art12_applies_to_coercive_decisions_in_any_case_and_text_does_not_replace_av(
         f[0].message
     );
 
-    // A recording not stopped before the decision does not cover the on-site activity.
+    // Art. 12: a recording never stopped does not cover the execution.
     let (_, _, report) = single(Tpl::new(
         ActKind::Coercion,
-        &[Open, Notify, Start, Seg, Doc, Decide, Stop, Archive],
+        &[
+            Open,
+            Doc,
+            Approve,
+            DecideCoercive,
+            Notify,
+            Start,
+            Seg,
+            Serve,
+            Archive,
+            Close,
+        ],
     ));
     let f: Vec<_> = report.findings_of("art12.av").collect();
     assert_eq!(f.len(), 1, "{}", describe(&report));
-    assert!(
-        f[0].message.contains("was not complete"),
-        "{}",
-        f[0].message
+    assert!(f[0].message.contains("is not complete"), "{}", f[0].message);
+
+    // Art. 12: while the execution may still be filmed (within av_execution_window of the
+    // decision, case open), nothing is due yet; after the window it is a violation.
+    let (sim, _, _) = single(Tpl::new(
+        ActKind::Coercion,
+        &[Open, Doc, Approve, DecideCoercive],
+    ));
+    let decided = sim.now();
+    assert_eq!(
+        sim.audit_at(decided.plus_millis(HOUR))
+            .findings_of("art12.av")
+            .count(),
+        0
     );
+    assert_eq!(
+        sim.audit_at(decided.plus_millis(25 * HOUR))
+            .findings_of("art12.av")
+            .count(),
+        1
+    );
+}
+
+/// Art. 12 on lawful procedure: the statutory sequence of 行政强制法 Art. 18 (approval,
+/// decision, party told and execution filmed on site, decision handed over between two
+/// segments, stop, archive), the emergency order (filmed first, decided after), and a refused
+/// approval (no measure, nothing to film) yield no finding; a measure filmed a week away from
+/// its decision does not cover it.
+#[test]
+fn art12_lawful_coercive_sequences_are_not_violations() {
+    let emergency = Tpl::new(
+        ActKind::Coercion,
+        &steps(&[&[Open, Doc], AV, &[Approve, DecideCoercive, Serve, Close]]),
+    );
+    let table: Vec<(&str, Tpl, Vec<&str>)> = vec![
+        ("statutory sequence, handover on site", seizure_av(), vec![]),
+        ("emergency: filmed, then decided", emergency, vec![]),
+        ("approval refused: no measure", seizure_refused(), vec![]),
+        (
+            "measure refused by a decision, served",
+            Tpl::new(
+                ActKind::Coercion,
+                &[Open, Doc, Approve, RefuseDecide, Serve, Close],
+            ),
+            vec![],
+        ),
+        (
+            "filmed a week before the decision",
+            Tpl::new(
+                ActKind::Coercion,
+                &steps(&[
+                    &[Open, Doc],
+                    AV,
+                    &[Wait(7 * DAY), Approve, DecideCoercive, Serve, Close],
+                ]),
+            ),
+            vec!["art12.av"],
+        ),
+    ];
+    for (name, tpl, want) in table {
+        let (_, _, report) = single(tpl);
+        let got: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(got, want, "Art. 12, {name}:\n{}", describe(&report));
+    }
+}
+
+/// The cases of issue 14 that the rule table does not show on its own: each lawful variant
+/// yields no finding, each miss exactly its rule.
+#[test]
+fn issue14_cases_lawful_and_missed() {
+    let access_marked = || {
+        access_flow().with(|t| {
+            t.steps.insert(1, Mark);
+        })
+    };
+    let table: Vec<(&str, Tpl, Vec<&str>)> = vec![
+        // Art. 14(1): told before the recording began, uploaded by the officer's app after it.
+        (
+            "Art. 14(1) notification uploaded after the start, dated before it",
+            Tpl::new(
+                ActKind::Inspection,
+                &steps(&[
+                    &[Open, Start, Notify, Seg, Seg, Stop, Archive],
+                    &[Doc, Decide, Close],
+                ]),
+            )
+            .with(|t| t.shift = -MIN),
+            vec![],
+        ),
+        // Art. 14(4): a restart explained by an interruption of the first session.
+        (
+            "Art. 14(4) restart at the same place explained by an interruption",
+            Tpl::new(
+                ActKind::Inspection,
+                &steps(&[
+                    &[Open, Notify, Start, Seg, Interrupt, Stop, Archive, Restart],
+                    AV,
+                    &[Doc, Decide, Close],
+                ]),
+            ),
+            vec!["art14-4.interrupted"],
+        ),
+        // Art. 16: a custodian who holds no custodian key.
+        (
+            "Art. 16 custodian not registered",
+            inspection_av().with(|t| t.custodian = "21020099"),
+            vec!["art16.custodian"],
+        ),
+        // Art. 16: made_at of 0.
+        (
+            "Art. 16 made_at 0",
+            inspection_av().with(|t| t.made_at = Some(Timestamp(0))),
+            vec!["art16.labels"],
+        ),
+        // Art. 16: an audio recording archived without a transcript is a miss; under a profile
+        // that asks for none it is not (see below).
+        (
+            "Art. 16 audio without transcript",
+            inspection_av().with(|t| t.method = CaptureMethod::AudioRecorder),
+            vec!["art16.transcript"],
+        ),
+        // Art. 20: a case marked confidential; a redacted copy disclosed instead: lawful.
+        (
+            "Art. 20 redacted copy disclosed",
+            access_marked().with(|t| {
+                for s in &mut t.steps {
+                    if *s == Disclose {
+                        *s = DiscloseRedacted;
+                    }
+                }
+            }),
+            vec![],
+        ),
+        // Art. 20: the unredacted original disclosed to the requester: a miss (the party and
+        // the office's disclosures in the same flow are not).
+        (
+            "Art. 20 original disclosed",
+            access_marked(),
+            vec!["art20.confidential"],
+        ),
+        // Art. 18: a preservation order in a case with no recording needs no disc.
+        (
+            "Art. 18 order in a case without footage",
+            objection_preserved(),
+            vec![],
+        ),
+        // Art. 10: an approval filed after the decision does not count.
+        (
+            "Art. 10 approval after the decision",
+            Tpl::new(ActKind::Penalty, &[Open, Doc, Decide, Approve, Close]).with(|t| {
+                t.steps = vec![Open, Doc, DecidePenalty, Approve, Serve, Close];
+            }),
+            vec!["art10.approval"],
+        ),
+        // Art. 10: a penalty approved, decided and served: lawful.
+        (
+            "Art. 10 penalty approved and served",
+            Tpl::new(
+                ActKind::Penalty,
+                &[Open, Doc, Approve, DecidePenalty, Serve, Close],
+            ),
+            vec![],
+        ),
+        // Art. 3: a service receipt before any decision.
+        (
+            "Art. 3 served before the decision",
+            Tpl::new(
+                ActKind::Penalty,
+                &[
+                    Open,
+                    Doc,
+                    Approve,
+                    Serve,
+                    Wait(2 * DAY),
+                    DecidePenalty,
+                    Close,
+                ],
+            ),
+            vec!["art3.stage_order", "art10.service"],
+        ),
+        // Art. 17: a case file kept for the minimum passes.
+        (
+            "Art. 17 case file kept ten years",
+            penalty_docs()
+                .with(|t| t.file_retention = Retention::Until(Timestamp(T0 + 3660 * DAY))),
+            vec![],
+        ),
+    ];
+    for (name, tpl, want) in table {
+        let (_, _, report) = single(tpl);
+        let got: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(got, want, "{name}:\n{}", describe(&report));
+    }
+    // A profile that asks no transcript of audio.
+    let (sim, _, report) =
+        single(inspection_av().with(|t| t.method = CaptureMethod::AudioRecorder));
+    assert_eq!(report.findings_of("art16.transcript").count(), 1);
+    let profile = Profile {
+        transcript_required_methods: Vec::new(),
+        ..Profile::default()
+    };
+    assert!(sim.audit_with(&profile, report.as_of).findings.is_empty());
+}
+
+/// Art. 21(3): an officer the profile names as a reviewer may view any case.
+#[test]
+fn art21_3_reviewing_officers_may_view_cases_they_do_not_handle() {
+    let (sim, _, report) = single(access_flow().with(|t| {
+        for s in &mut t.steps {
+            if *s == View {
+                *s = ForeignView;
+            }
+        }
+    }));
+    assert_eq!(report.findings_of("art21-3.handling").count(), 1);
+    let profile = Profile {
+        reviewing_officers: vec!["21020077".into()],
+        ..Profile::default()
+    };
+    assert!(sim.audit_with(&profile, report.as_of).findings.is_empty());
+}
+
+/// Art. 21: a decision the case system signs is attributed to the officers of the approval
+/// before it, in findings and in the per-officer figures.
+#[test]
+fn art21_system_decisions_are_attributed_to_the_approving_officers() {
+    let (_, _, report) = single(Tpl::new(
+        ActKind::Penalty,
+        &[Open, Doc, Approve, SystemDecide, Close],
+    ));
+    let f: Vec<_> = report.findings_of("art10.approval").collect();
+    assert!(f.is_empty(), "{}", describe(&report));
+    // The no-penalty decision needs no service; nothing is found; the officers still count it.
+    assert!(report.findings.is_empty(), "{}", describe(&report));
+    let o = &report.supervision.by_officer["21020002"];
+    assert_eq!(o.decisions, 1, "{:?}", report.supervision.by_officer);
 }
 
 #[test]
@@ -1389,7 +2030,21 @@ fn art17_file_retention_ending_before_closure() {
         },
         false,
     );
+    // Art. 17: under the default profile, shorter than the least a penalty file is kept.
     let report = sim.audit_later();
+    let rules: Vec<_> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, vec!["art17.file_retention"], "{}", describe(&report));
+    assert!(
+        report.findings[0].message.contains("3650 d"),
+        "{}",
+        report.findings[0].message
+    );
+    // A profile with no minimum for the act still finds evidence kept no longer than closure.
+    let profile = Profile {
+        file_retention_minimum: Default::default(),
+        ..Profile::default()
+    };
+    let report = sim.audit_with(&profile, sim.now().plus_millis(30 * DAY));
     let f: Vec<_> = report.findings_of("art17.retention").collect();
     assert_eq!(f.len(), 1, "{}", describe(&report));
     assert!(
@@ -1481,11 +2136,11 @@ fn lawful_purge_is_not_a_finding() {
         Event::CaseClosed {
             case_no: inst.case_no.clone(),
             outcome: "结案".into(),
-            file_retention: Retention::Until(now.plus_millis(DAY)),
+            file_retention: Retention::Until(now.plus_millis(1826 * DAY)),
         },
         false,
     );
-    sim.clock.advance(2 * DAY);
+    sim.clock.advance(1827 * DAY);
     let now = sim.now();
     sim.append(
         now,
@@ -2469,10 +3124,14 @@ fn the_golden_scenario_audits_without_panicking_and_finds_what_it_shows() {
         .iter()
         .map(|f| (f.rule.as_str(), f.severity))
         .collect();
+    // The fixture's custodian "21020009" holds no custodian key (Art. 16), and its preserved
+    // footage was never burned to disc (Art. 18).
     assert_eq!(
         rules,
         vec![
             ("art14-4.interrupted", Severity::Warning),
+            ("art16.custodian", Severity::Violation),
+            ("art18.copy", Severity::Violation),
             ("art18.preservation", Severity::Violation)
         ],
         "{}",

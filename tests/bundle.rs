@@ -1132,3 +1132,88 @@ fn write_fuzz_seeds() {
     );
     std::fs::write(dir.join("proof-consistency.json"), c.to_json()).unwrap();
 }
+
+/// Positions (in the manifest) of the bundled entries whose event names `case`.
+fn named_case_positions(m: &BundleManifest, case: &str) -> Vec<usize> {
+    m.entries
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| {
+            liuhen::Entry::from_bytes(&b.bytes)
+                .unwrap()
+                .statement
+                .statement
+                .event
+                .case_no()
+                == Some(case)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Format v2: a case's entries link back to one another (`case_prev`, under the leaf hash and
+/// so under the checkpoint), so a bundle with an entry of its case left out between the first
+/// and the last is refused — before v2 it verified (issue 11: "bundle verify accepts a bundle
+/// with case entries stripped").
+#[test]
+fn bundle_with_case_entries_stripped_is_refused() {
+    let (l, k) = ledger();
+    let mut out = Vec::new();
+    export(
+        l.store(),
+        CASE,
+        &ExportOptions::default(),
+        &mut out,
+        &mut (),
+    )
+    .unwrap();
+    assert_eq!(check(&out, &k).verdict, Verdict::Verified);
+    let manifest = BundleManifest::read(&mut Cursor::new(&out)).unwrap();
+    let case_entries = named_case_positions(&manifest, CASE);
+    assert!(case_entries.len() >= 3, "{case_entries:?}");
+
+    // A middle entry of the case, and the case's first entry: each left out is found.
+    for (what, drop) in [
+        ("a middle entry", case_entries[case_entries.len() / 2]),
+        ("the first entry", case_entries[0]),
+    ] {
+        let stripped = rewrite(&out, |m| {
+            m.entries.remove(drop);
+        });
+        let report = check(&stripped, &k);
+        assert_tampered(&report, bundle_finding(BundleCheck::CaseEntriesOmitted));
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.message.contains("left out")),
+            "{what}: {:#?}",
+            report.findings
+        );
+    }
+
+    // The tail of the case stays unprovable from a bundle alone (FORMAT.md §6.4): the last
+    // entry of the case left out, the rest still verifies. A test, so that the documented limit
+    // is the real one.
+    let last = *manifest
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| {
+            let e = liuhen::Entry::from_bytes(&b.bytes).unwrap();
+            !e.statement.statement.event.is_registry_change() && e.seq > 0
+        })
+        .map(|(i, _)| i)
+        .collect::<Vec<_>>()
+        .last()
+        .unwrap();
+    let tail_cut = rewrite(&out, |m| {
+        m.entries.remove(last);
+    });
+    let report = check(&tail_cut, &k);
+    assert!(
+        !report.has(bundle_finding(BundleCheck::CaseEntriesOmitted)),
+        "{:#?}",
+        report.findings
+    );
+}

@@ -399,3 +399,70 @@ fn flipped_bit_in_an_earlier_entry_stops_the_writer() {
     .unwrap();
     assert_eq!(f.size(), size);
 }
+
+impl Fixture {
+    /// The signed statement of stored entry `seq`, as the JSON line `liuhen append` reads: what
+    /// anyone who can read the ledger directory can copy, with no key.
+    fn stored_statement_line(&self, seq: u64) -> String {
+        let store = FileStore::open_read_only(self.dir.join("ledger")).unwrap();
+        let entry = Entry::from_bytes(&store.entry_bytes(seq).unwrap()).unwrap();
+        serde_json::to_string(&entry.statement).unwrap() + "\n"
+    }
+
+    /// `liuhen append DIR` of already signed JSON Lines.
+    fn append_signed(&self, lines: &str) -> Output {
+        liuhen_stdin(["append", path_str(&self.dir)], lines.as_bytes())
+    }
+}
+
+/// Issue 11, item 2: a refused access request became a granted one by re-appending the office's
+/// earlier "granted" statement, with no key at all. Format v2 binds each statement to its
+/// ledger with a per-author counter: the replay is refused, and the ledger is unchanged.
+#[test]
+fn replayed_access_grant_is_refused() {
+    let f = fixture("adm-replay-grant");
+    let requested = json!({"AccessRequested": {
+        "request": "REQ-1", "case_no": CASE,
+        "requester": "9f3380c92118ee316e1f7cd2df1906308fce174aac47178a0e7b5c26d5dfeceb",
+        "basis": "政府信息公开条例"
+    }});
+    let granted =
+        json!({"AccessDecided": {"request": "REQ-1", "granted": true, "reason": "依申请公开"}});
+    let withdrawn = json!({"AccessDecided": {"request": "REQ-1", "granted": false, "reason": "撤回：涉及第三方隐私"}});
+    expect_code(&f.append(&f.officer, &[case_opened(CASE), requested]), 0);
+    expect_code(&f.append(&f.officer, &[granted]), 0);
+    let grant_seq = f.size() - 1;
+    expect_code(&f.append(&f.officer, &[withdrawn]), 0);
+    let size = f.size();
+
+    let replay = f.stored_statement_line(grant_seq);
+    let out = f.append_signed(&replay);
+    expect_code(&out, EXIT_ERROR);
+    assert!(
+        stderr(&out).to_lowercase().contains("replay"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(f.size(), size, "nothing was appended");
+    expect_code(&f.seal_and_verify(), 0);
+}
+
+/// Issue 11, item 2: a statement signed for one ledger is refused by another ledger where its
+/// key is authorized too (same keys, same origin: only the ledger id differs).
+#[test]
+fn statement_for_another_ledger_is_refused() {
+    let a = fixture("adm-replay-ledger-a");
+    let b = fixture("adm-replay-ledger-b");
+    expect_code(&a.append(&a.officer, &[case_opened(CASE)]), 0);
+    let copied = a.stored_statement_line(a.size() - 1);
+    let size = b.size();
+    let out = b.append_signed(&copied);
+    expect_code(&out, EXIT_ERROR);
+    assert!(
+        stderr(&out).contains("another ledger") || stderr(&out).contains("bound to ledger"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(b.size(), size, "nothing was appended");
+    expect_code(&b.seal_and_verify(), 0);
+}

@@ -65,6 +65,12 @@ impl Writer {
         for (key, role, holder) in [
             (k.officer.public_key(), Role::Officer, "21020001"),
             (k.device.public_key(), Role::Device, "BWC-7731"),
+            // The records custodian the archives name (Art. 16).
+            (
+                liuhen::SecretKey::from_seed(&[0x6c; 32]).public_key(),
+                Role::Custodian,
+                "档案员 21020009",
+            ),
         ] {
             ledger
                 .sign_and_append(
@@ -390,9 +396,139 @@ fn violations_human_json_and_html() {
     }
     assert!(page.contains("未完成 missed") || page.contains("逾期 late"));
     assert!(page.contains("Timeline"));
+    // Statistics by month and kind of act for the supervising office.
+    assert!(
+        page.contains("By month and kind of act"),
+        "statistics by period"
+    );
+    assert!(page.contains("行政强制 coercion"), "act names in Chinese");
+    // The timeline a judge reads: events named in Chinese, findings cited as articles.
+    assert!(page.contains("立案 CaseOpened"), "timeline in Chinese");
+    assert!(
+        page.contains("第十四条第（一）项"),
+        "findings cite the article in Chinese"
+    );
+    // Each case's evidence list (证据清单): its records and segments with their digests.
+    assert!(page.contains("证据清单 Evidence list"), "no evidence list");
+    assert!(page
+        .contains(&blake3(format!("cli audit media: {CASE_AV}-查封笔录.pdf").as_bytes()).to_hex()));
     if let Some(png) = screenshot(&html) {
         check_png(&png);
     }
+}
+
+/// `--lang zh`: the whole human report in Chinese, citations as the regulation cites itself;
+/// `--stats` by month and quarter, as text and CSV; `--evidence CASE` as CSV.
+#[test]
+fn reports_in_chinese_with_statistics_and_evidence_lists() {
+    let dir = violations_dir("audit-zh");
+    let base = ["audit", &arg(&dir), "--vkey", &vkey(&dir), "--as-of", AS_OF];
+    let run = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        liuhen(a)
+    };
+    let text = expect_code(&run(&["--lang", "zh"]), 2);
+    for cite in [
+        "【违规】第十四条第（一）项 告知当事人",
+        "【违规】第十四条第（四）项 不得断续记录",
+        "【违规】第十六条 归档",
+        "【违规】第十八条 长期保存",
+    ] {
+        assert!(text.contains(cite), "{cite}:\n{text}");
+    }
+    assert_eq!(text.matches("【违规】").count(), 4, "{text}");
+    // With the particulars in Chinese: how late, how long the gap.
+    assert!(text.contains("才归档，超过 24小时 期限"), "{text}");
+    assert!(text.contains("之前中断 3分钟"), "{text}");
+    assert!(text.contains("结论：违规 4 项，不合规"), "{text}");
+    // No English words of the report's own (ledger text, such as a matter, is as recorded).
+    for english in [
+        "Art. ",
+        "violation",
+        "session ",
+        "entry ",
+        "Supervision",
+        "Result",
+    ] {
+        assert!(!text.contains(english), "{english:?} in:\n{text}");
+    }
+
+    let csv = expect_code(&run(&["--stats", "month", "--csv"]), 2);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "dimension,group,cases,violations,warnings,notices"
+    );
+    assert!(lines.contains(&"period,2026-01,4,4,0,0"), "{csv}");
+    assert!(lines.contains(&"act,coercion,1,3,0,0"), "{csv}");
+    assert!(lines.contains(&"article,Art. 16,1,1,0,0"), "{csv}");
+    assert!(csv.contains("\r\n"), "RFC 4180 line ends");
+    let csv = expect_code(&run(&["--stats", "quarter", "--csv", "--lang", "zh"]), 2);
+    assert!(csv.starts_with("维度,分组,案件数,违规,警示,提示"), "{csv}");
+    assert!(csv.contains("期间,2026-Q1,4,4,0,0"), "{csv}");
+    assert!(csv.contains("执法行为,行政强制,1,3,0,0"), "{csv}");
+    assert!(csv.contains("条款,第十八条,1,1,0,0"), "{csv}");
+    let table = expect_code(&run(&["--stats", "quarter"]), 2);
+    assert!(table.contains("by period:"), "{table}");
+
+    let csv = expect_code(&run(&["--evidence", CASE_AV, "--csv"]), 2);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "序号,名称,来源,证明对象,时长,大小（字节）,摘要（BLAKE3）,条目"
+    );
+    // Two segments and the record, in ledger order.
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[1].starts_with("1,BWC-7731-0002-0.mp4（音像记录 BWC-7731-0002 第1段）"),
+        "{csv}"
+    );
+    assert!(lines[1].contains(",5分钟,"), "{csv}");
+    assert!(lines[3].contains("查封笔录.pdf（调查取证文书）"), "{csv}");
+    assert!(lines[3]
+        .contains(&blake3(format!("cli audit media: {CASE_AV}-查封笔录.pdf").as_bytes()).to_hex()));
+
+    // Errors are one sentence, exit 3.
+    let out = run(&["--evidence", "金民罚〔2099〕1号"]);
+    let err = expect_code(&out, 3);
+    let _ = err;
+    expect_code(&run(&["--lang", "fr"]), 3);
+    expect_code(&run(&["--stats", "week"]), 3);
+    expect_code(&run(&["--csv"]), 3);
+}
+
+/// The demo, audited in Chinese, reports exactly its four planted lapses.
+#[test]
+fn the_demo_audited_in_chinese_reports_its_four_lapses() {
+    let dir = scratch("audit-demo-zh").join("jinpu");
+    expect_code(&liuhen(["demo".to_string(), dir.display().to_string()]), 0);
+    let out = liuhen([
+        "audit",
+        &arg(&dir),
+        "--vkey",
+        &vkey(&dir),
+        "--as-of",
+        "2026-04-01T00:00:00+08:00",
+        "--lang",
+        "zh",
+    ]);
+    let text = expect_code(&out, 2);
+    let cited: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("【违规】"))
+        .map(|l| l.split(' ').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        cited,
+        vec![
+            "第十四条第（一）项",
+            "第十四条第（四）项",
+            "第十六条",
+            "第十八条"
+        ],
+        "{text}"
+    );
 }
 
 #[test]

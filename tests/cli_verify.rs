@@ -203,7 +203,9 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
             &k.officer,
             Event::DecisionMade {
                 case_no: CASE_B.into(),
-                kind: DecisionKind::Penalty,
+                // No penalty: a penalty would also need an approval and a service receipt
+                // (Art. 10), and this fixture's one audit violation is the unarchived footage.
+                kind: DecisionKind::NoPenalty,
                 document: decision,
                 relies_on: vec![doc_b.digest],
             },

@@ -1,9 +1,10 @@
-//! Golden vectors: format v1 pinned byte for byte.
+//! Golden vectors: formats v1 and v2 pinned byte for byte.
 //!
 //! A deterministic ledger (fixed keys, fixed clock, fixed salts; Ed25519 is deterministic) that
-//! uses every event kind is built and compared with `tests/vectors/v1/`. If this test fails, the
-//! bytes of format v1 changed: that is only acceptable with a new format version that keeps v1
-//! ledgers verifiable. To regenerate deliberately:
+//! uses every event kind is built in each format version and compared with `tests/vectors/v1/`
+//! and `tests/vectors/v2/`. If this test fails, the bytes of a format changed: that is only
+//! acceptable with a new format version that keeps older ledgers verifiable. To regenerate
+//! deliberately (v1 must then come out unchanged: it is frozen):
 //!
 //! ```text
 //! LIUHEN_REGENERATE_VECTORS=1 cargo test --test golden_vectors
@@ -19,10 +20,12 @@ use std::path::PathBuf;
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use liuhen::verify::{verify_parts, Verdict, VerifyOptions};
-use liuhen::Entry;
+use liuhen::{Entry, FormatVersion};
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/v1")
+const VERSIONS: [FormatVersion; 2] = [FormatVersion::V1, FormatVersion::V2];
+
+fn dir_of(version: FormatVersion) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/vectors/{version}"))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -57,11 +60,11 @@ fn cosigned(latest: &str) -> (String, String) {
     (signed.to_string(), format!("{vkey}\n"))
 }
 
-/// Renders the golden ledger as the vector files.
-fn render() -> (String, String, String, String, String, String) {
-    let (ledger, _) = common::golden_ledger();
+/// Renders the golden ledger of `version` as the vector files.
+fn render(version: FormatVersion) -> (String, String, String, String, String, String) {
+    let (ledger, _) = common::golden_ledger_of(version);
     let store = ledger.store();
-    let mut entries = String::from("# seq leaf_hash entry_bytes (hex); format v1\n");
+    let mut entries = format!("# seq leaf_hash entry_bytes (hex); format {version}\n");
     for (seq, bytes) in store.entries().iter().enumerate() {
         let leaf = Sha256TreeHasher.hash_leaf(bytes);
         entries.push_str(&format!("{seq} {} {}\n", leaf.to_hex(), hex(bytes)));
@@ -80,8 +83,8 @@ fn render() -> (String, String, String, String, String, String) {
     (entries, roots, checkpoints, vkey, cosigned, witness_vkey)
 }
 
-fn files() -> [(&'static str, String); 6] {
-    let (entries, roots, checkpoints, vkey, cosigned, witness_vkey) = render();
+fn files(version: FormatVersion) -> [(&'static str, String); 6] {
+    let (entries, roots, checkpoints, vkey, cosigned, witness_vkey) = render(version);
     [
         ("entries.txt", entries),
         ("roots.txt", roots),
@@ -94,8 +97,14 @@ fn files() -> [(&'static str, String); 6] {
 
 #[test]
 fn checked_in_cosignature_verifies() {
+    for version in VERSIONS {
+        cosignature_verifies(version);
+    }
+}
+
+fn cosignature_verifies(version: FormatVersion) {
     use liuhen::checkpoint::{verify_cosignature, SignedCheckpoint};
-    let read = |name: &str| std::fs::read_to_string(dir().join(name)).unwrap();
+    let read = |name: &str| std::fs::read_to_string(dir_of(version).join(name)).unwrap();
     let ledger_key = NoteVerifier::parse(read("ledger.vkey").trim_end()).unwrap();
     let witness_key = NoteVerifier::parse(read("witness.vkey").trim_end()).unwrap();
     let signed = SignedCheckpoint::parse(read("cosigned-checkpoint.txt").as_bytes()).unwrap();
@@ -116,11 +125,21 @@ fn checked_in_cosignature_verifies() {
 
 #[test]
 fn format_v1_bytes_are_unchanged() {
+    // v1 is frozen: never regenerated, whatever the environment says.
+    check_or_regenerate(FormatVersion::V1, false);
+}
+
+#[test]
+fn format_v2_bytes_are_unchanged() {
     let regenerate = std::env::var_os("LIUHEN_REGENERATE_VECTORS").is_some();
-    for (name, content) in files() {
-        let path = dir().join(name);
+    check_or_regenerate(FormatVersion::V2, regenerate);
+}
+
+fn check_or_regenerate(version: FormatVersion, regenerate: bool) {
+    for (name, content) in files(version) {
+        let path = dir_of(version).join(name);
         if regenerate {
-            std::fs::create_dir_all(dir()).unwrap();
+            std::fs::create_dir_all(dir_of(version)).unwrap();
             std::fs::write(&path, &content).unwrap();
             continue;
         }
@@ -128,15 +147,15 @@ fn format_v1_bytes_are_unchanged() {
             .unwrap_or_else(|e| panic!("{}: {e}; regenerate with LIUHEN_REGENERATE_VECTORS=1 cargo test --test golden_vectors", path.display()));
         assert!(
             stored == content,
-            "{} differs from what this code produces: the v1 format changed. If deliberate, bump \
+            "{} differs from what this code produces: format {version} changed. If deliberate, bump \
              the format version and regenerate with LIUHEN_REGENERATE_VECTORS=1 cargo test --test golden_vectors",
             path.display()
         );
     }
 }
 
-fn stored_entries() -> Vec<(u64, Digest, Vec<u8>)> {
-    std::fs::read_to_string(dir().join("entries.txt"))
+fn stored_entries(version: FormatVersion) -> Vec<(u64, Digest, Vec<u8>)> {
+    std::fs::read_to_string(dir_of(version).join("entries.txt"))
         .unwrap()
         .lines()
         .filter(|l| !l.starts_with('#'))
@@ -152,7 +171,13 @@ fn stored_entries() -> Vec<(u64, Digest, Vec<u8>)> {
 
 #[test]
 fn checked_in_ledger_still_verifies() {
-    let entries = stored_entries();
+    for version in VERSIONS {
+        ledger_still_verifies(version);
+    }
+}
+
+fn ledger_still_verifies(version: FormatVersion) {
+    let entries = stored_entries(version);
     assert_eq!(
         entries.len(),
         29,
@@ -167,20 +192,25 @@ fn checked_in_ledger_still_verifies() {
         let entry = Entry::from_bytes(bytes).unwrap();
         assert_eq!(entry.seq, *seq);
         assert_eq!(
+            entry.version(),
+            version,
+            "entry {seq} is of format {version}"
+        );
+        assert_eq!(
             &entry.to_bytes().unwrap(),
             bytes,
             "entry {seq} re-encodes identically"
         );
         entry.statement.verify_signature().unwrap();
     }
-    let checkpoints: Vec<String> = std::fs::read_to_string(dir().join("checkpoints.txt"))
+    let checkpoints: Vec<String> = std::fs::read_to_string(dir_of(version).join("checkpoints.txt"))
         .unwrap()
         .split(CHECKPOINT_SEPARATOR)
         .map(str::to_owned)
         .collect();
     assert_eq!(checkpoints.len(), 3);
     let vkey = NoteVerifier::parse(
-        std::fs::read_to_string(dir().join("ledger.vkey"))
+        std::fs::read_to_string(dir_of(version).join("ledger.vkey"))
             .unwrap()
             .trim_end(),
     )
@@ -201,8 +231,14 @@ fn checked_in_ledger_still_verifies() {
 
 #[test]
 fn checked_in_roots_match_checked_in_entries() {
-    let entries = stored_entries();
-    let roots = std::fs::read_to_string(dir().join("roots.txt")).unwrap();
+    for version in VERSIONS {
+        roots_match_entries(version);
+    }
+}
+
+fn roots_match_entries(version: FormatVersion) {
+    let entries = stored_entries(version);
+    let roots = std::fs::read_to_string(dir_of(version).join("roots.txt")).unwrap();
     let mut tree = liuhen::merkle::CompactRange::new();
     let mut lines = roots.lines().filter(|l| !l.starts_with('#'));
     for (_, leaf, _) in &entries {

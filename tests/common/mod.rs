@@ -310,16 +310,25 @@ pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
 /// The golden ledger: genesis, then the scenario one statement a second, sealed after entry 12
 /// and at the end.
 pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
+    // Format v1, frozen: these bytes are the v1 golden vectors (tests/vectors/v1).
+    golden_ledger_of(liuhen::FormatVersion::V1)
+}
+
+/// The golden ledger in format `format`: the same keys, clock and scenario. Its v2 form is the
+/// v2 golden vectors (tests/vectors/v2): statements bound to the ledger with per-author counters
+/// assigned by `Ledger::sign_and_append`, entries with case back-links.
+pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, Keys) {
     let k = keys();
     let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    // Format v1, frozen: these bytes are the v1 golden vectors (tests/vectors/v1).
     let mut ledger = Ledger::create(
         MemoryStore::new(),
         ORIGIN,
         &k.ledger,
         clock.clone(),
         LedgerOptions {
-            format: liuhen::FormatVersion::V1,
+            format,
+            // Fixed, so that the v2 vectors are reproducible ("liuhen" in ASCII).
+            genesis_nonce: Some(0x6c69_7568_656e),
             ..LedgerOptions::default()
         },
     )

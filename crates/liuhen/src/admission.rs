@@ -55,46 +55,20 @@ use crate::registry::{Registry, RegistryError};
 
 use session::Sessions;
 
-/// A v2 genesis binds itself to its declared suite, a zero ledger id and counter 0.
+/// A v2 genesis binds itself to its declared suite and a zero ledger id; its counter is the
+/// ledger's nonce (any value), which does not count as the ledger key's counter.
 fn check_genesis_binding(statement: &Statement) -> Result<(), Refusal> {
     let (Some(b), Event::Genesis { suite, .. }) = (&statement.binding, &statement.event) else {
         return Ok(());
     };
-    if b.suite != *suite || b.ledger != Digest::ZERO || b.counter != 0 {
+    if b.suite != *suite || b.ledger != Digest::ZERO {
         return Err(Refusal::WrongLedger {
             seq: 0,
-            reason: "a format-v2 genesis must be bound to its own suite, the zero ledger id and counter 0".into(),
+            reason: "a format-v2 genesis must be bound to its own suite and the zero ledger id"
+                .into(),
         });
     }
     Ok(())
-}
-
-/// The case an entry with `event` concerns, if one (docs/FORMAT.md §10), given the case each
-/// started recording session and each access request belongs to: what [`Admission::case_of`]
-/// decides, for readers that hold only some entries (a case bundle).
-pub fn case_of<'a>(
-    event: &'a Event,
-    session_case: impl Fn(&str) -> Option<&'a str>,
-    request_case: impl Fn(&str) -> Option<&'a str>,
-) -> Option<String> {
-    if let Some(c) = event.case_no() {
-        return Some(c.to_owned());
-    }
-    let case = match event {
-        Event::SegmentSealed { session, .. }
-        | Event::RecordingInterrupted { session, .. }
-        | Event::RecordingStopped { session, .. } => session_case(session),
-        Event::AccessDecided { request, .. } => request_case(request),
-        Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
-            match subject {
-                RecordRef::Case(c) => Some(c.as_str()),
-                RecordRef::Session(s) => session_case(s),
-                RecordRef::Media(_) => None,
-            }
-        }
-        _ => None,
-    };
-    case.map(str::to_owned)
 }
 
 /// The admission state as of some position in the ledger.
@@ -180,11 +154,24 @@ impl Admission {
     /// records of a session) the session's case; for an access decision the case of its
     /// request; for a view or a confidentiality marking of a case, that case.
     pub fn case_of(&self, event: &Event) -> Option<String> {
-        case_of(
-            event,
-            |s| self.session_case(s),
-            |r| self.request_case.get(r).map(String::as_str),
-        )
+        if let Some(c) = event.case_no() {
+            return Some(c.to_owned());
+        }
+        let session_case = |s: &str| self.session_case(s).map(str::to_owned);
+        match event {
+            Event::SegmentSealed { session, .. }
+            | Event::RecordingInterrupted { session, .. }
+            | Event::RecordingStopped { session, .. } => session_case(session),
+            Event::AccessDecided { request, .. } => self.request_case.get(request).cloned(),
+            Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
+                match subject {
+                    RecordRef::Case(c) => Some(c.clone()),
+                    RecordRef::Session(s) => session_case(s),
+                    RecordRef::Media(_) => None,
+                }
+            }
+            _ => None,
+        }
     }
 
     /// Format v2: the `case_prev` the entry of `event` must carry at the next position — the
@@ -302,8 +289,12 @@ impl Admission {
             self.genesis_time = Some(logged_at);
             self.version = Some(statement.version());
         }
-        if let Some(b) = &statement.binding {
-            self.counters.insert(statement.author, (b.counter, seq));
+        // The genesis counter is the ledger's nonce, not a counter of the ledger key.
+        match &statement.binding {
+            Some(b) if seq > 0 => {
+                self.counters.insert(statement.author, (b.counter, seq));
+            }
+            _ => {}
         }
         let event = &statement.event;
         if let Some(case) = self.case_of(event) {

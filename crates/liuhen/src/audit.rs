@@ -1,15 +1,20 @@
 //! Audit: the regulation's articles as rules over a verified ledger.
 //!
 //! Integrity verification ([`crate::verify`]) says that nothing was changed; the audit says
-//! whether what was recorded is what the regulation requires: every case has its records
-//! (Art. 9), seizures are filmed (Art. 12), the party is told first (Art. 14(1)), recordings
-//! are complete, landmarked and unbroken (Art. 14(2)–(4)), exemptions are approved (Art. 15),
-//! footage is archived within 24 hours with its labels and custodian (Art. 16), kept long
-//! enough (Art. 17), preserved when a dispute arises (Art. 18) and never destroyed while it
-//! must be kept (Art. 21(5)), decisions rest only on evidence gathered before them (the
-//! national rules that Art. 22 defers to), records leave the unit only to a party, on a granted
-//! request or on the authority of a role allowed to disclose (Art. 19, 21(3)), only authorized
-//! roles view them (Art. 20, 21(3)), and requests to read them are decided in time (Art. 19).
+//! whether what was recorded is what the regulation requires: a case's stages come in order
+//! (Art. 3), every case has its records (Art. 9), text records name their officers, decisions
+//! rest on records, are approved and served (Art. 10), the execution of coercive measures is
+//! filmed (Art. 12), the party is told first (Art. 14(1)), recordings are complete, landmarked
+//! and unbroken, also across a restart at the same place (Art. 14(2)–(4)), exemptions are
+//! approved (Art. 15), footage is archived within 24 hours by a person, with its labels, a
+//! registered custodian and a transcript where asked (Art. 16), kept long enough and case files
+//! at least the minimum (Art. 17), preserved and copied for the long term when a dispute arises
+//! (Art. 18) and never destroyed while it must be kept (Art. 21(5)), decisions rest only on
+//! evidence gathered before them (the national rules that Art. 22 defers to) and someone
+//! answers for them (Art. 21), records leave the unit only to a party, on a granted request or
+//! on the authority of a role allowed to disclose (Art. 19, 21(3)) and never as unredacted
+//! confidential originals (Art. 20), only authorized roles and the officers handling a case
+//! view them (Art. 20, 21(3)), and requests to read them are decided in time (Art. 19).
 //! The rule table is [`rules::RULES`]; every rule is described in `docs/AUDIT.md`.
 //!
 //! An audit is **as of** a time: entries logged after it are ignored and deadlines that have
@@ -31,14 +36,18 @@ mod profile;
 pub mod render;
 mod report;
 pub mod rules;
+pub mod stats;
 mod time;
+pub mod zh;
 
 use std::collections::BTreeMap;
 
-pub use profile::{ActClass, Period, Profile, ProfileError, RoleClass, TriggerClass};
+pub use profile::{
+    ActClass, DecisionClass, MethodClass, Period, Profile, ProfileError, RoleClass, TriggerClass,
+};
 pub use report::*;
 pub use rules::{Rule, Severity, RULES};
-pub use time::{format_span, format_time, parse_time};
+pub use time::{format_span, format_time, parse_time, year_month};
 
 use crate::encoding::EncodingError;
 use crate::entry::Entry;
@@ -181,5 +190,25 @@ pub fn audit<S: Store + ?Sized>(
             }
         }
     }
-    Ok(engine.finish(&unlawful))
+    let mut report = engine.finish(&unlawful);
+    // Each finding is dated by its first entry's logged_at, for statistics by period: the
+    // entries are read again, only those findings cite first.
+    let mut logged: BTreeMap<u64, Timestamp> = BTreeMap::new();
+    for f in &mut report.findings {
+        let Some(&seq) = f.seqs.first() else {
+            continue;
+        };
+        if let Some(t) = logged.get(&seq) {
+            f.logged_at = Some(*t);
+            continue;
+        }
+        let bytes = store
+            .entry_bytes(seq)
+            .map_err(|source| AuditError::Read { seq, source })?;
+        let entry =
+            Entry::from_bytes(&bytes).map_err(|source| AuditError::Decode { seq, source })?;
+        logged.insert(seq, entry.logged_at);
+        f.logged_at = Some(entry.logged_at);
+    }
+    Ok(report)
 }

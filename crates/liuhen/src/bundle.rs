@@ -20,6 +20,7 @@ mod case;
 mod container;
 mod export;
 mod json;
+mod links;
 mod proof;
 mod verify;
 

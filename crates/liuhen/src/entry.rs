@@ -63,7 +63,7 @@ impl std::fmt::Display for FormatVersion {
 ///   ledger is refused by every other. The genesis statement itself carries [`Digest::ZERO`].
 /// - `counter`: strictly greater than every earlier counter of the same author admitted in that
 ///   ledger (gaps allowed). A replayed statement repeats a counter and is refused. The genesis
-///   statement carries 0.
+///   statement carries the ledger's random nonce instead, which makes the ledger id unique.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Binding {

@@ -67,6 +67,12 @@ pub struct LedgerOptions {
     /// v1 is kept so that v1 ledgers stay reproducible (golden vectors); new ledgers should be
     /// v2, whose statements cannot be replayed (docs/decisions/0004-format-v2.md).
     pub format: FormatVersion,
+    /// Format v2: the nonce a new ledger's genesis statement carries as its counter, which makes
+    /// the ledger id (the leaf hash of entry 0) unique even for two ledgers created with the same
+    /// key, origin and clock reading (Ed25519 signatures are deterministic). `None` (the default)
+    /// draws it from the operating system's random source; tests that need reproducible bytes
+    /// (golden vectors) fix it.
+    pub genesis_nonce: Option<u64>,
 }
 
 impl Default for LedgerOptions {
@@ -75,6 +81,7 @@ impl Default for LedgerOptions {
             max_future_skew_ms: 5 * 60 * 1000,
             verify_own_signatures: false,
             format: FormatVersion::V2,
+            genesis_nonce: None,
         }
     }
 }
@@ -162,6 +169,12 @@ pub enum LedgerError {
         /// The entry.
         seq: u64,
         /// What is wrong.
+        reason: String,
+    },
+    /// The operating system's random source failed (drawing the genesis nonce).
+    #[error("the operating system's random source failed: {reason}")]
+    Randomness {
+        /// What it reported.
         reason: String,
     },
     /// A checkpoint was to be signed by a key other than the ledger key.
@@ -409,14 +422,25 @@ impl<S: Store> Ledger<S> {
         check_store_origin(&store, origin)?;
         let now = clock.now();
         let suite = Suite::Sha256Ed25519Blake3;
-        // A v2 genesis binds itself to the suite with a zero ledger id and counter 0: the ledger
-        // id is the leaf hash of this very entry, unknown until it is made.
+        // A v2 genesis binds itself to the suite with a zero ledger id (the ledger id is the leaf
+        // hash of this very entry, unknown until it is made) and a nonce as its counter, so that
+        // no two ledgers share an id.
         let binding = match options.format {
             FormatVersion::V1 => None,
             FormatVersion::V2 => Some(Binding {
                 suite,
                 ledger: Digest::ZERO,
-                counter: 0,
+                counter: match options.genesis_nonce {
+                    Some(nonce) => nonce,
+                    None => {
+                        let mut bytes = [0u8; 8];
+                        rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, &mut bytes)
+                            .map_err(|e| LedgerError::Randomness {
+                                reason: e.to_string(),
+                            })?;
+                        u64::from_le_bytes(bytes)
+                    }
+                },
             }),
         };
         let genesis_statement = SignedStatement::sign_statement(

@@ -26,6 +26,9 @@ use crate::{Global, EXIT_COMPLIANCE, EXIT_OK, EXIT_TAMPERED};
   liuhen audit /srv/liuhen/jinpu --vkey jinpu.vkey --as-of 2026-03-31T16:00:00Z
   liuhen audit /srv/liuhen/jinpu --json > audit.json
   liuhen audit /srv/liuhen/jinpu --html audit.html --profile dalian.toml
+  liuhen audit /srv/liuhen/jinpu --lang zh
+  liuhen audit /srv/liuhen/jinpu --stats quarter --csv > 2026-stats.csv
+  liuhen audit /srv/liuhen/jinpu --evidence '金民罚〔2026〕3号' --csv > 证据清单.csv
   liuhen audit --print-profile > my-profile.toml
 
 Integrity is verified first: a tampered ledger is not audited (exit 1). Deadlines are judged
@@ -54,12 +57,26 @@ pub struct Args {
     /// Include every case's timeline of entries in the JSON report.
     #[arg(long)]
     pub timeline: bool,
+    /// Language of the human report and of tables: en (default) or zh (Chinese: findings,
+    /// act names, citations as 第十四条第（一）项).
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    pub lang: String,
+    /// Print statistics for the supervising office instead of the report: cases and findings
+    /// by period (month or quarter), kind of act, unit, officer and article.
+    #[arg(long, value_name = "PERIOD", conflicts_with_all = ["json", "evidence"])]
+    pub stats: Option<String>,
+    /// Print the evidence list (证据清单) of this case instead of the report.
+    #[arg(long, value_name = "CASE", conflicts_with = "json")]
+    pub evidence: Option<String>,
+    /// Print --stats or --evidence as CSV (RFC 4180, UTF-8).
+    #[arg(long)]
+    pub csv: bool,
     /// The ledger's verifier key (C2SP vkey file), obtained independently. Without it the
     /// integrity check cannot rule out a rewrite under another key, and says `unverified`.
     #[arg(long, value_name = "FILE")]
     pub vkey: Option<PathBuf>,
     /// Print the default profile as TOML (a starting point for --profile) and exit.
-    #[arg(long, conflicts_with_all = ["dir", "as_of", "profile", "json", "html", "timeline", "vkey"])]
+    #[arg(long, conflicts_with_all = ["dir", "as_of", "profile", "json", "html", "timeline", "vkey", "stats", "evidence", "csv"])]
     pub print_profile: bool,
 }
 
@@ -90,6 +107,12 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         })?,
         None => SystemClock.now(),
     };
+    let lang: audit::stats::Lang = args.lang.parse()?;
+    let stats_period: Option<audit::stats::StatPeriod> =
+        args.stats.as_deref().map(str::parse).transpose()?;
+    if args.csv && stats_period.is_none() && args.evidence.is_none() {
+        return Err("--csv is the format of --stats or --evidence: give one of them".into());
+    }
     let trusted_key = match &args.vkey {
         Some(path) => Some(liuhen::keyfile::read_verifier_key(path)?),
         None => None,
@@ -137,6 +160,46 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         std::fs::write(path, audit::render::html(&report))
             .map_err(|e| format!("cannot write the HTML report to {}: {e}", path.display()))?;
     }
+    let code = if report.has_violations() {
+        EXIT_COMPLIANCE
+    } else {
+        EXIT_OK
+    };
+    if let Some(period) = stats_period {
+        let rows = audit::stats::statistics(&report, period);
+        if args.csv {
+            print!("{}", audit::stats::statistics_csv(&rows, lang));
+        } else {
+            print!("{}", audit::stats::statistics_text(&rows, lang));
+        }
+        return Ok(code);
+    }
+    if let Some(case_no) = &args.evidence {
+        let case = report
+            .cases
+            .iter()
+            .find(|c| &c.case_no == case_no)
+            .ok_or_else(|| format!("no case {case_no:?} in the ledger as of the audit time"))?;
+        if args.csv {
+            print!("{}", audit::stats::evidence_csv(case));
+        } else {
+            println!("证据清单 evidence list — {}", case.case_no);
+            for e in &case.evidence {
+                println!(
+                    "{}. {} | {} | {} | {} | {} bytes | {} | entry {}",
+                    e.no,
+                    e.name,
+                    e.source,
+                    e.proves,
+                    audit::stats::duration_text(e.duration_ms),
+                    e.length,
+                    e.digest,
+                    e.seq
+                );
+            }
+        }
+        return Ok(code);
+    }
     if args.json {
         if !args.timeline {
             // Timelines were gathered for the HTML page only.
@@ -149,16 +212,15 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
             eprintln!("HTML report written to {}", path.display());
         }
     } else {
-        print!("{}", audit::render::text(&report));
+        match lang {
+            audit::stats::Lang::En => print!("{}", audit::render::text(&report)),
+            audit::stats::Lang::Zh => print!("{}", audit::zh::text(&report)),
+        }
         if let Some(path) = &args.html {
             println!("HTML report 报告: {}", path.display());
         }
     }
-    Ok(if report.has_violations() {
-        EXIT_COMPLIANCE
-    } else {
-        EXIT_OK
-    })
+    Ok(code)
 }
 
 /// Integrity before the audit: the ledger (signatures, chain, registry, checkpoints) and the

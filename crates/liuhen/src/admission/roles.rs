@@ -31,7 +31,8 @@ pub fn may_author(role: Role, event: &Event) -> bool {
         | Event::SegmentSealed { .. }
         | Event::RecordingStopped { .. } => &[Device, Station],
         Event::RecordingInterrupted { .. } => &[Device, Station, Officer],
-        Event::Archived { .. } => &[Officer, Custodian, Station, System],
+        // A device archiving its own footage is recorded; the audit flags it (Art. 16: 专人).
+        Event::Archived { .. } => &[Officer, Custodian, Station, Device, System],
         Event::Handover { .. }
         | Event::RetentionSet { .. }
         | Event::DerivativeMade { .. }

@@ -2,21 +2,24 @@
 //! session; the rules then judge those facts as of the audit time.
 //!
 //! Memory: one record per case, per recording session, per segment, per media object and per
-//! decision, archive, circumstance and purge, one per access request and disclosure (and per
-//! view that broke the access rule), one per registered key, plus (only when timelines are
-//! asked for) one line per entry that belongs to a case. Nothing else is kept per entry.
+//! text record, decision, archive, circumstance and purge, one per access request and disclosure
+//! (and per view or disclosure that broke an access rule), one per registered key, per
+//! derivative and per confidentiality marking, the officers named in each case, plus (only when
+//! timelines are asked for) one line per entry that belongs to a case. Nothing else is kept per
+//! entry.
 
 mod access;
 mod describe;
 mod judge;
+mod process;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use describe::short_hex;
-use describe::{act_name, detail, method_name};
+use describe::{act_name, detail, document_zh, method_name, method_zh};
 use judge::{covering_archive, explained_by, Judge};
 
-use super::profile::{ActClass, Profile, TriggerClass};
+use super::profile::{ActClass, DecisionClass, MethodClass, Profile, RoleClass, TriggerClass};
 use super::report::*;
 use super::rules::{self, id, Severity};
 use super::time::{format_span, format_time};
@@ -25,6 +28,38 @@ use crate::hash::Digest;
 use crate::keys::PublicKey;
 use crate::media::custody::Custody;
 use crate::model::*;
+
+/// The officers answerable for a decision no officer signed (Art. 21): those named by the
+/// latest approval or legal review before it, else by its decision-stage records, else by any
+/// record of the case before it.
+fn responsible_officers(case: &Case, legal_review: &str) -> Vec<String> {
+    let named = |d: &&Doc| d.officers.iter().any(|o| !o.trim().is_empty());
+    let pick = |f: &dyn Fn(&Doc) -> bool| {
+        case.docs
+            .iter()
+            .filter(|d| f(d))
+            .filter(named)
+            .last()
+            .map(|d| d.officers.clone())
+    };
+    let mut out = pick(&|d| is_approval(&d.kind, legal_review))
+        .or_else(|| pick(&|d| d.stage == Stage::ReviewDecision))
+        .or_else(|| pick(&|_| true))
+        .unwrap_or_default();
+    out.retain(|o| !o.trim().is_empty());
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether a document is an internal approval (内部审批表) or a legal review (法制审核).
+fn is_approval(kind: &DocumentKind, legal_review: &str) -> bool {
+    match kind {
+        DocumentKind::InternalApproval => true,
+        DocumentKind::Other(name) => !legal_review.is_empty() && name.starts_with(legal_review),
+        _ => false,
+    }
+}
 
 /// The parts of an entry every fact remembers.
 #[derive(Clone, Copy, Debug)]
@@ -48,6 +83,31 @@ struct Decision {
     kind: DecisionKind,
     relies_on: Vec<Digest>,
     officer: Option<String>,
+    /// Whether a key of the system role signed it (the case system, not a person).
+    system: bool,
+    /// The officers answerable for it (Art. 21): its signer if an officer, else those named by
+    /// the approval, the decision-stage records or any record of the case before it.
+    responsible: Vec<String>,
+}
+
+impl Decision {
+    /// Who findings about the decision name.
+    fn officers(&self) -> Vec<String> {
+        match &self.officer {
+            Some(o) => vec![o.clone()],
+            None => self.responsible.clone(),
+        }
+    }
+}
+
+/// A text record (Art. 6, 10).
+#[derive(Debug, Clone)]
+struct Doc {
+    at: At,
+    stage: Stage,
+    kind: DocumentKind,
+    officers: Vec<String>,
+    media: MediaRef,
 }
 
 #[derive(Debug)]
@@ -77,6 +137,12 @@ struct Case {
     releases: Vec<(At, String, Option<String>)>,
     justifications: Vec<u64>,
     timeline: Vec<TimelineItem>,
+    docs: Vec<Doc>,
+    /// Officer certificate numbers (and key-holder words) of those who handle the case: named by
+    /// its recordings or records, or authors of its entries (Art. 21(3)).
+    handlers: BTreeSet<String>,
+    /// Where the whole case was marked confidential (Art. 20), if it is.
+    marked: Option<At>,
 }
 
 impl Case {
@@ -99,12 +165,27 @@ impl Case {
             releases: Vec::new(),
             justifications: Vec::new(),
             timeline: Vec::new(),
+            docs: Vec::new(),
+            handlers: BTreeSet::new(),
+            marked: None,
         }
     }
 
     fn act_class(&self) -> Option<ActClass> {
         self.opened.as_ref().map(|o| ActClass::of(&o.act))
     }
+
+    /// Whether `holder` (an officer's certificate number, or a key holder naming it among
+    /// other words) handles the case.
+    fn handled_by(&self, holder: &str) -> bool {
+        self.handlers.contains(holder) || words(holder).any(|w| self.handlers.contains(w))
+    }
+}
+
+/// The alphanumeric words of a key holder ("执法人员 21020002 李" → "执法人员", "21020002", "李").
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 #[derive(Debug)]
@@ -112,6 +193,7 @@ struct Segment {
     index: u32,
     at: At,
     digest: Digest,
+    length: u64,
     start: Timestamp,
     end: Timestamp,
 }
@@ -162,8 +244,33 @@ struct Archive {
     labels_case: String,
     method: CaptureMethod,
     made_by: String,
+    made_at: Timestamp,
     proves: String,
     officer: Option<String>,
+    /// The signer's role there, and its holder.
+    role: Option<Role>,
+    signer: String,
+    /// Whether the custodian named holds a key registered with the custodian role.
+    custodian_registered: bool,
+    transcript: bool,
+}
+
+/// A disclosure that handed over originals of records marked confidential (Art. 20).
+#[derive(Debug)]
+struct ConfidentialDisclosure {
+    at: At,
+    case_no: String,
+    /// Each original disclosed, with the marking that covers it.
+    items: Vec<(Digest, u64)>,
+    officer: Option<String>,
+}
+
+/// An officer's view of a case they do not handle (Art. 21(3)).
+#[derive(Debug)]
+struct ForeignView {
+    at: At,
+    case_no: String,
+    officer: String,
 }
 
 #[derive(Debug)]
@@ -229,6 +336,17 @@ pub(super) struct Engine<'p> {
     purges: Vec<Purge>,
     officers: BTreeMap<String, (BTreeSet<String>, u64, u64)>,
     access: access::Access,
+    /// Original → the entries that made a long-term copy (disc image) of it (Art. 18).
+    disc_images: HashMap<Digest, Vec<At>>,
+    /// Media made as derivatives (clips, redactions, transcripts, discs): not originals.
+    derivatives: std::collections::HashSet<Digest>,
+    /// Confidentiality markings other than ordinary, of media and sessions (Art. 20).
+    marked_media: HashMap<Digest, At>,
+    marked_sessions: HashMap<String, At>,
+    confidential_disclosures: Vec<ConfidentialDisclosure>,
+    foreign_views: Vec<ForeignView>,
+    /// Officer → decisions answered for (Art. 21).
+    officer_decisions: BTreeMap<String, u64>,
 }
 
 impl<'p> Engine<'p> {
@@ -254,6 +372,13 @@ impl<'p> Engine<'p> {
             purges: Vec::new(),
             officers: BTreeMap::new(),
             access: access::Access::default(),
+            disc_images: HashMap::new(),
+            derivatives: std::collections::HashSet::new(),
+            marked_media: HashMap::new(),
+            marked_sessions: HashMap::new(),
+            confidential_disclosures: Vec::new(),
+            foreign_views: Vec::new(),
+            officer_decisions: BTreeMap::new(),
         }
     }
 
@@ -267,6 +392,43 @@ impl<'p> Engine<'p> {
             Some((Role::Officer, holder)) => Some(holder.clone()),
             _ => None,
         }
+    }
+
+    fn role_of(&self, key: &PublicKey) -> Option<Role> {
+        self.keys.get(key).map(|(r, _)| *r)
+    }
+
+    fn holder_of(&self, key: &PublicKey) -> String {
+        self.keys.get(key).map_or_else(
+            || format!("key {}", short_hex(key.as_bytes())),
+            |(_, h)| h.clone(),
+        )
+    }
+
+    /// The marking that covers original `digest` of `case_no`, if any (Art. 20).
+    fn marking_of(&self, digest: &Digest, case_no: &str) -> Option<u64> {
+        if self.derivatives.contains(digest) {
+            return None;
+        }
+        if let Some(a) = self.marked_media.get(digest) {
+            return Some(a.seq);
+        }
+        if let Some(a) = self
+            .segment_of
+            .get(digest)
+            .and_then(|(sid, _)| self.marked_sessions.get(sid))
+        {
+            return Some(a.seq);
+        }
+        let mut cases = self.media_case_list(digest);
+        if cases.is_empty() {
+            cases.push(case_no.to_string());
+        }
+        cases
+            .iter()
+            .filter_map(|c| self.cases.get(c).and_then(|c| c.marked))
+            .map(|a| a.seq)
+            .min()
     }
 
     fn case_mut(&mut self, case_no: &str, seq: u64) -> &mut Case {
@@ -392,6 +554,7 @@ impl<'p> Engine<'p> {
                 self.session_order.push(session.clone());
                 let case = self.case_mut(case_no, seq);
                 case.sessions.push(session.clone());
+                case.handlers.extend(officers.iter().cloned());
                 for o in officers {
                     let e = self.officers.entry(o.clone()).or_default();
                     e.0.insert(case_no.clone());
@@ -410,9 +573,36 @@ impl<'p> Engine<'p> {
         }
 
         let cases = self.cases_of(event);
+        // Art. 21(3): an officer viewing a case they do not handle (judged before the view
+        // itself makes its author a handler).
+        let reviewer = officer.as_deref().is_some_and(|o| {
+            self.profile
+                .reviewing_officers
+                .iter()
+                .any(|r| r == o || words(o).any(|w| w == r))
+        });
+        if let (Event::RecordViewed { .. }, Some(o), false) = (event, &officer, reviewer) {
+            for c in &cases {
+                if self.cases.get(c).is_some_and(|case| !case.handled_by(o)) {
+                    self.foreign_views.push(ForeignView {
+                        at,
+                        case_no: c.clone(),
+                        officer: o.clone(),
+                    });
+                }
+            }
+        }
+        let author_holder = officer.clone();
         for c in &cases {
             let item = self.timelines.then(|| self.timeline_item(at, entry));
+            let viewing = matches!(event, Event::RecordViewed { .. });
             let case = self.case_mut(c, seq);
+            if let (Some(h), false) = (&author_holder, viewing) {
+                case.handlers.insert(h.clone());
+                for w in words(h) {
+                    case.handlers.insert(w.to_string());
+                }
+            }
             case.entries = case.entries.saturating_add(1);
             case.last_seq = seq;
             if let Some(item) = item {
@@ -442,16 +632,24 @@ impl<'p> Engine<'p> {
             }
             Event::DocumentFiled {
                 case_no,
+                stage,
                 kind,
                 media,
                 officers,
-                ..
             } => {
                 self.seen(media, at);
                 let justification = matches!(kind, DocumentKind::Other(name)
                     if !self.profile.late_archive_justification.is_empty()
                         && name.starts_with(&self.profile.late_archive_justification));
                 let case = self.case_mut(case_no, seq);
+                case.docs.push(Doc {
+                    at,
+                    stage: *stage,
+                    kind: kind.clone(),
+                    officers: officers.clone(),
+                    media: media.clone(),
+                });
+                case.handlers.extend(officers.iter().cloned());
                 case.documents = case.documents.saturating_add(1);
                 case.first_record.get_or_insert(seq);
                 if justification {
@@ -470,13 +668,29 @@ impl<'p> Engine<'p> {
                 relies_on,
             } => {
                 self.seen(document, at);
+                let system = self.role_of(&author) == Some(Role::System);
+                let legal_review = &self.profile.legal_review_document;
                 let case = self.case_mut(case_no, seq);
+                let responsible = match &officer {
+                    Some(o) => vec![o.clone()],
+                    None => responsible_officers(case, legal_review),
+                };
+                let answerable = responsible.clone();
                 case.decisions.push(Decision {
                     at,
                     kind: kind.clone(),
                     relies_on: relies_on.clone(),
                     officer,
+                    system,
+                    responsible,
                 });
+                for o in answerable {
+                    let known = words(&o)
+                        .find(|w| self.officers.contains_key(*w))
+                        .map_or(o.clone(), str::to_string);
+                    let e = self.officer_decisions.entry(known).or_default();
+                    *e = e.saturating_add(1);
+                }
             }
             Event::CaseClosed {
                 case_no,
@@ -525,6 +739,7 @@ impl<'p> Engine<'p> {
                         index: *index,
                         at,
                         digest: media.digest,
+                        length: media.length,
                         start: *start,
                         end: *end,
                     });
@@ -579,6 +794,7 @@ impl<'p> Engine<'p> {
                     self.seen(t, at);
                 }
                 self.archive_index.add(subject, at);
+                let custodian_registered = self.access.is_custodian(custodian);
                 self.archives.push(Archive {
                     at,
                     subject: subject.clone(),
@@ -586,11 +802,72 @@ impl<'p> Engine<'p> {
                     labels_case: labels.case_no.clone(),
                     method: labels.method.clone(),
                     made_by: labels.made_by.clone(),
+                    made_at: labels.made_at,
                     proves: labels.proves.clone(),
                     officer,
+                    role: self.role_of(&author),
+                    signer: self.holder_of(&author),
+                    custodian_registered,
+                    transcript: labels.transcript.is_some(),
                 });
             }
-            Event::DerivativeMade { derivative, .. } => self.seen(derivative, at),
+            Event::DerivativeMade {
+                original,
+                derivative,
+                kind,
+                ..
+            } => {
+                self.seen(derivative, at);
+                self.derivatives.insert(derivative.digest);
+                if matches!(kind, DerivativeKind::DiscImage) {
+                    self.disc_images.entry(*original).or_default().push(at);
+                }
+            }
+            Event::ConfidentialityMarked { subject, level, .. } => {
+                let ordinary = matches!(level, Confidentiality::Ordinary);
+                match subject {
+                    RecordRef::Media(d) if ordinary => {
+                        self.marked_media.remove(d);
+                    }
+                    RecordRef::Media(d) => {
+                        self.marked_media.entry(*d).or_insert(at);
+                    }
+                    RecordRef::Session(s) if ordinary => {
+                        self.marked_sessions.remove(s);
+                    }
+                    RecordRef::Session(s) => {
+                        self.marked_sessions.entry(s.clone()).or_insert(at);
+                    }
+                    RecordRef::Case(c) => {
+                        let case = self.case_mut(c, seq);
+                        if ordinary {
+                            case.marked = None;
+                        } else {
+                            case.marked.get_or_insert(at);
+                        }
+                    }
+                }
+            }
+            Event::RecordDisclosed { case_no, to, what } => {
+                let exempt = self
+                    .role_of(&author)
+                    .is_some_and(|r| self.profile.may_disclose(r))
+                    || self.access.is_party(case_no, to);
+                if !exempt {
+                    let items: Vec<(Digest, u64)> = what
+                        .iter()
+                        .filter_map(|d| self.marking_of(d, case_no).map(|m| (*d, m)))
+                        .collect();
+                    if !items.is_empty() {
+                        self.confidential_disclosures.push(ConfidentialDisclosure {
+                            at,
+                            case_no: case_no.clone(),
+                            items,
+                            officer,
+                        });
+                    }
+                }
+            }
             Event::RetentionSet { case_no, until } => {
                 self.case_mut(case_no, seq).retentions.push((at, *until));
             }
@@ -662,6 +939,7 @@ impl<'p> Engine<'p> {
             profile: self.profile,
             as_of: self.as_of,
             findings: Vec::new(),
+            zh: None,
             supervision: Supervision::default(),
             deadlines: HashMap::new(),
         };
@@ -670,11 +948,14 @@ impl<'p> Engine<'p> {
                 j.session(s, self.cases.get(&s.case_no), &self.archive_index);
             }
         }
+        j.restarts(&self.session_order, &self.sessions);
         j.archive_labels(&self.archives, &self.sessions, &self.segment_of);
         let mut cases: Vec<&Case> = self.cases.values().collect();
         cases.sort_by_key(|c| (c.first_seq, c.case_no.clone()));
         for c in &cases {
             j.case(c, &self.sessions);
+            j.process(c);
+            j.copies(c, &self.sessions, &self.disc_images);
             j.evidence(c, &self.first_seen);
         }
         j.purges(
@@ -687,6 +968,8 @@ impl<'p> Engine<'p> {
             &self.first_seen,
         );
         j.access(&self.access);
+        j.confidential(&self.confidential_disclosures);
+        j.foreign_views(&self.foreign_views);
         self.report(j, &cases)
     }
 
@@ -765,6 +1048,9 @@ impl<'p> Engine<'p> {
             s.sessions = *sessions;
             s.documents = *documents;
         }
+        for (name, n) in &self.officer_decisions {
+            sup.by_officer.entry(name.clone()).or_default().decisions = *n;
+        }
 
         let mut by_case: HashMap<&str, Vec<&Finding>> = HashMap::new();
         for f in &findings {
@@ -827,6 +1113,69 @@ impl<'p> Engine<'p> {
         }
     }
 
+    /// The case's evidence list (证据清单): text records and recording segments, in ledger order.
+    fn evidence_list(&self, c: &Case) -> Vec<EvidenceItem> {
+        let mut items: Vec<EvidenceItem> = Vec::new();
+        for d in &c.docs {
+            let officers = d.officers.join("、");
+            items.push(EvidenceItem {
+                no: 0,
+                name: format!("{}（{}）", d.media.name, document_zh(&d.kind)),
+                source: if officers.trim().is_empty() {
+                    "未载明执法人员".to_string()
+                } else {
+                    format!("执法人员 {officers}")
+                },
+                proves: "未记载（文字记录未载明证明对象）".to_string(),
+                duration_ms: None,
+                length: d.media.length,
+                digest: d.media.digest.to_hex(),
+                seq: d.at.seq,
+            });
+        }
+        for s in c.sessions.iter().filter_map(|id| self.sessions.get(id)) {
+            for g in &s.segments {
+                let proves = self
+                    .archives
+                    .iter()
+                    .find(|a| match &a.subject {
+                        RecordRef::Session(id) => *id == s.id,
+                        RecordRef::Media(m) => *m == g.digest,
+                        RecordRef::Case(cn) => *cn == s.case_no,
+                    })
+                    .map_or_else(|| "未记载（未归档）".to_string(), |a| a.proves.clone());
+                let name = self
+                    .first_seen
+                    .get(&g.digest)
+                    .map_or_else(|| format!("segment {}", g.index), |f| f.name.clone());
+                items.push(EvidenceItem {
+                    no: 0,
+                    name: format!(
+                        "{name}（音像记录 {} 第{}段）",
+                        s.id,
+                        g.index.saturating_add(1)
+                    ),
+                    source: format!(
+                        "{}，{}，执法人员 {}",
+                        method_zh(&s.method),
+                        s.place,
+                        s.officers.join("、")
+                    ),
+                    proves,
+                    duration_ms: Some(g.end.0.saturating_sub(g.start.0)),
+                    length: g.length,
+                    digest: g.digest.to_hex(),
+                    seq: g.at.seq,
+                });
+            }
+        }
+        items.sort_by_key(|i| i.seq);
+        for (n, i) in items.iter_mut().enumerate() {
+            i.no = u32::try_from(n.saturating_add(1)).unwrap_or(u32::MAX);
+        }
+        items
+    }
+
     fn case_summary(
         &self,
         c: &Case,
@@ -877,6 +1226,8 @@ impl<'p> Engine<'p> {
             deadlines: j.deadlines.remove(&c.case_no).unwrap_or_default(),
             findings: counts,
             timeline,
+            opened_at: c.opened.as_ref().map(|o| o.at.logged),
+            evidence: self.evidence_list(c),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::rules::{self, Severity};
-use crate::model::{ActKind, PreservationTrigger, Role};
+use crate::model::{ActKind, CaptureMethod, DecisionKind, PreservationTrigger, Role};
 
 /// A length of time, written in profiles as a number and a unit: `500ms`, `60s`, `30min`,
 /// `24h`, `184d`.
@@ -168,6 +168,77 @@ impl TriggerClass {
     }
 }
 
+/// A kind of decision, as profiles name it; [`DecisionKind`] without the name of an `Other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionClass {
+    /// 准予许可 licence granted.
+    Grant,
+    /// 不予许可 licence refused.
+    Refuse,
+    /// 行政处罚决定 penalty.
+    Penalty,
+    /// 不予处罚 no penalty.
+    NoPenalty,
+    /// 采取强制措施 coercive measure ordered.
+    CoerciveMeasure,
+    /// 解除强制措施 coercive measure lifted.
+    LiftCoerciveMeasure,
+    /// 其他 another decision.
+    Other,
+}
+
+impl DecisionClass {
+    /// The class of a decision.
+    pub fn of(k: &DecisionKind) -> DecisionClass {
+        match k {
+            DecisionKind::Grant => DecisionClass::Grant,
+            DecisionKind::Refuse => DecisionClass::Refuse,
+            DecisionKind::Penalty => DecisionClass::Penalty,
+            DecisionKind::NoPenalty => DecisionClass::NoPenalty,
+            DecisionKind::CoerciveMeasure => DecisionClass::CoerciveMeasure,
+            DecisionKind::LiftCoerciveMeasure => DecisionClass::LiftCoerciveMeasure,
+            DecisionKind::Other(_) => DecisionClass::Other,
+        }
+    }
+}
+
+/// An audio-visual capture method (Art. 7), as profiles name it; [`CaptureMethod`] without the
+/// name of an `Other` device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MethodClass {
+    /// 照相机 camera.
+    Camera,
+    /// 录音机 audio recorder.
+    AudioRecorder,
+    /// 摄像机 video camera.
+    VideoCamera,
+    /// 执法记录仪 body-worn recorder.
+    BodyWornRecorder,
+    /// 移动执法终端 handheld terminal.
+    HandheldTerminal,
+    /// 视频监控 video surveillance.
+    VideoSurveillance,
+    /// 其他 another device.
+    Other,
+}
+
+impl MethodClass {
+    /// The class of a method.
+    pub fn of(m: &CaptureMethod) -> MethodClass {
+        match m {
+            CaptureMethod::Camera => MethodClass::Camera,
+            CaptureMethod::AudioRecorder => MethodClass::AudioRecorder,
+            CaptureMethod::VideoCamera => MethodClass::VideoCamera,
+            CaptureMethod::BodyWornRecorder => MethodClass::BodyWornRecorder,
+            CaptureMethod::HandheldTerminal => MethodClass::HandheldTerminal,
+            CaptureMethod::VideoSurveillance => MethodClass::VideoSurveillance,
+            CaptureMethod::Other(_) => MethodClass::Other,
+        }
+    }
+}
+
 /// The role of a registered key (Art. 4, 8), as profiles name it: [`Role`] in `snake_case`.
 ///
 /// A separate type because [`Role`]'s own serialized names belong to the signed format and are
@@ -231,11 +302,20 @@ pub struct Profile {
     pub av_required_acts: Vec<ActClass>,
     /// Art. 12: whether a `CoerciveMeasure` decision needs AV in a case of any kind.
     pub av_required_for_coercive_decisions: bool,
+    /// Art. 12: how far apart (by the ledger's clock) a coercive-measure decision and the
+    /// recording of its execution on site may be: the statutory sequence is approval, decision,
+    /// then execution on camera with the decision handed over there; in an emergency the
+    /// measure comes first and the decision follows (行政强制法 Art. 19: within 24 hours).
+    pub av_execution_window: Period,
     /// Art. 14(1): how long after the recording began the party may be told.
     pub notification_tolerance: Period,
     /// Art. 14(4): the largest pause between one segment's end and the next one's start that
     /// is not a gap (devices rotate files continuously: clock jitter only).
     pub segment_gap_tolerance: Period,
+    /// Art. 14(4): a new recording session of the same case at the same place, started within
+    /// this time of the previous one's end, continues the same on-site activity: the pause
+    /// between them is a gap unless a `RecordingInterrupted` explains it.
+    pub restart_window: Period,
     /// Art. 14(4): how long after its last entry a session may stay without `RecordingStopped`
     /// before a warning.
     pub open_session_tolerance: Period,
@@ -244,6 +324,28 @@ pub struct Profile {
     /// Art. 16: a `DocumentFiled` of kind `Other(name)` whose name starts with this text
     /// justifies late archiving in its case.
     pub late_archive_justification: String,
+    /// Art. 16: roles whose keys may sign an `Archived` (a recording device captures; it does
+    /// not archive its own footage).
+    pub archive_roles: Vec<RoleClass>,
+    /// Art. 16: whether the custodian an archive names must be the holder of a key registered
+    /// with the custodian role (专人: a named, accountable person).
+    pub custodian_must_be_registered: bool,
+    /// Art. 16: capture methods whose archive must carry a transcript or written description
+    /// (文字说明), e.g. audio recordings.
+    pub transcript_required_methods: Vec<MethodClass>,
+    /// Art. 10: kinds of decision that need an internal approval form (内部审批表) or legal
+    /// review (法制审核) filed before them.
+    pub approval_required_decisions: Vec<DecisionClass>,
+    /// Art. 10: a `DocumentFiled` of kind `Other(name)` whose name starts with this text is a
+    /// legal review (法制审核) and counts as approval.
+    pub legal_review_document: String,
+    /// Art. 10: kinds of decision that must be served, shown by a service receipt (送达回证)
+    /// filed after them.
+    pub service_required_decisions: Vec<DecisionClass>,
+    /// Art. 10: how long after the decision its service receipt may be filed.
+    pub service_deadline: Period,
+    /// Art. 17: the least time a closed case's file is kept, per kind of act.
+    pub file_retention_minimum: BTreeMap<ActClass, Period>,
     /// Art. 17: kinds of act whose evidence AV must be kept as long as the case file.
     pub evidence_retention_acts: Vec<ActClass>,
     /// Art. 17: the least time footage not linked to any case is kept (default 184 days: the
@@ -253,6 +355,9 @@ pub struct Profile {
     pub preservation_triggers: Vec<TriggerClass>,
     /// Art. 18: how long after a circumstance is reported the preservation order may follow.
     pub preservation_deadline: Period,
+    /// Art. 18: how long after a preservation order a long-term copy (a `DerivativeMade` of
+    /// kind `DiscImage`) of every recording of the case may be made.
+    pub preservation_copy_deadline: Period,
     /// Art. 19, 21(3): roles whose keys may disclose a case's records to someone who is neither
     /// a party of the case nor the holder of a granted access request (the supervising office
     /// handing records to a review body, the case system's own disclosure workflow).
@@ -260,6 +365,9 @@ pub struct Profile {
     /// Art. 20, 21(3): roles whose keys may sign a `RecordViewed` (devices and upload stations
     /// capture and ingest; they do not consult records).
     pub view_roles: Vec<RoleClass>,
+    /// Art. 21(3): officers (certificate numbers) who may view any case's records without
+    /// handling it: the legal-affairs office's reviewers (法制审核人员), for instance.
+    pub reviewing_officers: Vec<String>,
     /// Art. 19: how long after an `AccessRequested` its `AccessDecided` may be logged before a
     /// warning.
     pub access_decision_deadline: Period,
@@ -278,11 +386,39 @@ impl Default for Profile {
             record_grace: Period::days(30),
             av_required_acts: vec![Coercion],
             av_required_for_coercive_decisions: true,
+            av_execution_window: Period::hours(24),
             notification_tolerance: Period::from_millis(60_000),
             segment_gap_tolerance: Period::from_millis(2_000),
+            restart_window: Period::hours(2),
             open_session_tolerance: Period::hours(24),
             archive_deadline: Period::hours(24),
             late_archive_justification: "延迟归档说明".into(),
+            archive_roles: vec![
+                RoleClass::Officer,
+                RoleClass::Station,
+                RoleClass::System,
+                RoleClass::Custodian,
+            ],
+            custodian_must_be_registered: true,
+            transcript_required_methods: vec![MethodClass::AudioRecorder],
+            approval_required_decisions: vec![
+                DecisionClass::Penalty,
+                DecisionClass::CoerciveMeasure,
+            ],
+            legal_review_document: "法制审核".into(),
+            service_required_decisions: vec![
+                DecisionClass::Penalty,
+                DecisionClass::CoerciveMeasure,
+                DecisionClass::Refuse,
+            ],
+            service_deadline: Period::days(7),
+            file_retention_minimum: BTreeMap::from([
+                (Licensing, Period::days(3650)),
+                (Inspection, Period::days(1825)),
+                (Penalty, Period::days(3650)),
+                (Coercion, Period::days(3650)),
+                (Other, Period::days(1825)),
+            ]),
             evidence_retention_acts: vec![Licensing, Penalty, Coercion],
             unlinked_retention_floor: Period::days(184),
             preservation_triggers: vec![
@@ -294,6 +430,7 @@ impl Default for Profile {
                 TriggerClass::UnitDecision,
             ],
             preservation_deadline: Period::hours(24),
+            preservation_copy_deadline: Period::days(7),
             disclosure_roles: vec![RoleClass::Auditor, RoleClass::System],
             view_roles: vec![
                 RoleClass::Officer,
@@ -301,6 +438,7 @@ impl Default for Profile {
                 RoleClass::Custodian,
                 RoleClass::System,
             ],
+            reviewing_officers: Vec::new(),
             access_decision_deadline: Period::days(15),
             disabled_rules: Vec::new(),
             severity: BTreeMap::new(),
@@ -374,6 +512,13 @@ impl Profile {
         }
         for (key, p) in [
             ("record_grace", self.record_grace),
+            ("av_execution_window", self.av_execution_window),
+            ("restart_window", self.restart_window),
+            ("service_deadline", self.service_deadline),
+            (
+                "preservation_copy_deadline",
+                self.preservation_copy_deadline,
+            ),
             ("notification_tolerance", self.notification_tolerance),
             ("segment_gap_tolerance", self.segment_gap_tolerance),
             ("open_session_tolerance", self.open_session_tolerance),
@@ -381,7 +526,13 @@ impl Profile {
             ("unlinked_retention_floor", self.unlinked_retention_floor),
             ("preservation_deadline", self.preservation_deadline),
             ("access_decision_deadline", self.access_decision_deadline),
-        ] {
+        ]
+        .into_iter()
+        .chain(
+            self.file_retention_minimum
+                .values()
+                .map(|p| ("file_retention_minimum", *p)),
+        ) {
             if p.millis() < 0 {
                 return Err(ProfileError::NegativePeriod {
                     profile: self.name.clone(),
@@ -396,6 +547,11 @@ impl Profile {
     /// Whether a key of `role` may disclose records on its own authority (Art. 19, 21(3)).
     pub fn may_disclose(&self, role: Role) -> bool {
         self.disclosure_roles.contains(&RoleClass::of(role))
+    }
+
+    /// Whether a key of `role` may sign an archive (Art. 16).
+    pub fn may_archive(&self, role: Role) -> bool {
+        self.archive_roles.contains(&RoleClass::of(role))
     }
 
     /// Whether a key of `role` may view records (Art. 20, 21(3)).

@@ -191,10 +191,11 @@ pub fn text(report: &AuditReport) -> String {
         for (name, o) in &sup.by_officer {
             let _ = writeln!(
                 out,
-                "    {name}: {}, {}, {}; {}",
+                "    {name}: {}, {}, {}, {}; {}",
                 plural(o.cases, "case", "cases"),
                 plural(o.sessions, "session", "sessions"),
                 plural(o.documents, "document", "documents"),
+                plural(o.decisions, "decision", "decisions"),
                 counts_text(&o.findings)
             );
         }
@@ -377,6 +378,7 @@ tr.sev-violation td { background: var(--v-bg); }
 tr.sev-warning td { background: var(--w-bg); }
 tr.sev-notice td { background: var(--n-bg); }
 td.when { white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.digest { font-family: ui-monospace, monospace; font-size: 0.75em; word-break: break-all; }
 .claimed { color: var(--muted); font-size: 11px; }
 .session { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; margin: 6px 0; }
 .strip { position: relative; height: 18px; background: #f2f4f7; border-radius: 3px; margin: 6px 0 2px; overflow: hidden; }
@@ -586,21 +588,46 @@ fn summary_tables(h: &mut String, report: &AuditReport) {
             num_cell(u.findings.notice)
         );
     }
-    h.push_str("</table>\n<table><tr><th>Officer 执法人员</th><th class=\"num\">Cases</th><th class=\"num\">Recordings</th><th class=\"num\">Documents</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
+    h.push_str("</table>\n<table><tr><th>Officer 执法人员</th><th class=\"num\">Cases</th><th class=\"num\">Recordings</th><th class=\"num\">Documents</th><th class=\"num\">Decisions 决定</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
     for (name, o) in &sup.by_officer {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td>{}{}{}{}{}{}</tr>",
+            "<tr><td>{}</td>{}{}{}{}{}{}{}</tr>",
             escape(name),
             num_cell(o.cases),
             num_cell(o.sessions),
             num_cell(o.documents),
+            num_cell(o.decisions),
             num_cell(o.findings.violation),
             num_cell(o.findings.warning),
             num_cell(o.findings.notice)
         );
     }
     h.push_str("</table>\n");
+    let periods: Vec<_> = super::stats::statistics(report, super::stats::StatPeriod::Month)
+        .into_iter()
+        .filter(|r| r.dimension == "period" || r.dimension == "act")
+        .collect();
+    if !periods.is_empty() {
+        h.push_str("<h3>按月份、执法行为 By month and kind of act</h3>\n<table><tr><th>Group 分组</th><th class=\"num\">Cases</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
+        for r in &periods {
+            let group = if r.dimension == "act" {
+                format!("{} {}", super::zh::act(&r.group), r.group)
+            } else {
+                r.group.clone()
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td>{}{}{}{}</tr>",
+                escape(&group),
+                num_cell(r.cases),
+                num_cell(r.findings.violation),
+                num_cell(r.findings.warning),
+                num_cell(r.findings.notice)
+            );
+        }
+        h.push_str("</table>\n");
+    }
     if !sup.late_archiving.is_empty() {
         h.push_str("<h3>迟延归档 Late archiving (Art. 16)</h3>\n<table><tr><th>Case</th><th>Session</th><th>Recording ended</th><th>Due</th><th>Archived</th><th class=\"num\">Late by</th><th>Justified</th></tr>\n");
         for l in &sup.late_archiving {
@@ -694,15 +721,51 @@ fn article_order(a: &str) -> (u32, u32, String) {
     )
 }
 
+/// The Chinese name of an event kind, for the timeline a judge reads.
+fn event_zh(name: &str) -> &'static str {
+    match name {
+        "Genesis" => "建立账本",
+        "KeyAuthorized" => "密钥授权",
+        "KeyRevoked" => "密钥撤销",
+        "CaseOpened" => "立案",
+        "DocumentFiled" => "文书入卷",
+        "DecisionMade" => "作出决定",
+        "CaseClosed" => "结案",
+        "PartyNotified" => "告知当事人",
+        "RecordingStarted" => "开始音像记录",
+        "SegmentSealed" => "音像片段",
+        "RecordingInterrupted" => "记录中断",
+        "RecordingStopped" => "结束音像记录",
+        "RecordingExempted" => "不宜音像记录",
+        "Archived" => "归档",
+        "Handover" => "移交",
+        "RetentionSet" => "设定保存期限",
+        "PreservationOrdered" => "决定长期保存",
+        "PreservationReleased" => "解除长期保存",
+        "DerivativeMade" => "制作副本",
+        "MediaPurged" => "删除介质",
+        "AccessRequested" => "申请查阅",
+        "AccessDecided" => "答复申请",
+        "RecordViewed" => "调阅",
+        "RecordDisclosed" => "对外提供",
+        "Erased" => "删除个人信息",
+        "CircumstanceReported" => "报告长期保存情形",
+        "ConfidentialityMarked" => "标记密级",
+        _ => "",
+    }
+}
+
 fn findings_list(h: &mut String, findings: &[&Finding]) {
     h.push_str("<ul class=\"findings\">\n");
     for f in findings {
         let sev = f.severity.as_str();
         let _ = writeln!(
             h,
-            "<li class=\"{sev}\">{} <b>{}</b>: {}<br><span class=\"rule\">rule {}{}{}</span></li>",
+            "<li class=\"{sev}\">{} <b>{}</b> <span class=\"muted\">{}</span>: {}<br>{}<br><span class=\"rule\">rule {}{}{}</span></li>",
             pill(sev, &severity_label(f.severity)),
             escape(&heading_of(&f.rule)),
+            escape(&super::zh::citation(&f.article)),
+            escape(super::zh::breach(&f.rule)),
             escape(&f.message),
             escape(&f.rule),
             if f.seqs.is_empty() { "" } else { " · " },
@@ -787,8 +850,30 @@ fn case_section(h: &mut String, findings: &[&Finding], i: usize, c: &CaseSummary
             session_block(h, s);
         }
     }
+    if !c.evidence.is_empty() {
+        h.push_str("<h3>证据清单 Evidence list</h3>\n<table class=\"evidence\"><tr>");
+        for col in super::stats::EVIDENCE_COLUMNS_ZH {
+            let _ = write!(h, "<th>{}</th>", escape(col));
+        }
+        h.push_str("</tr>\n");
+        for e in &c.evidence {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"digest\">{}</td><td class=\"num\">{}</td></tr>",
+                e.no,
+                escape(&e.name),
+                escape(&e.source),
+                escape(&e.proves),
+                escape(&super::stats::duration_text(e.duration_ms)),
+                e.length,
+                escape(&e.digest),
+                e.seq
+            );
+        }
+        h.push_str("</table>\n");
+    }
     if let Some(timeline) = &c.timeline {
-        h.push_str("<h3>时间线 Timeline</h3>\n<table><tr><th class=\"num\">#</th><th>Logged 入账</th><th>Event</th><th>Author</th><th>Detail</th><th>Findings</th></tr>\n");
+        h.push_str("<h3>时间线 Timeline</h3>\n<table class=\"timeline\"><tr><th class=\"num\">条目 #</th><th>入账 Logged</th><th>事项 Event</th><th>签名人 Author</th><th>内容 Detail</th><th>问题 Findings</th></tr>\n");
         for t in timeline {
             let class = t
                 .severity
@@ -806,7 +891,7 @@ fn case_section(h: &mut String, findings: &[&Finding], i: usize, c: &CaseSummary
                 "<tr{class}><td class=\"num\">{}</td><td class=\"when\">{}{claimed}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 t.seq,
                 when(t.logged_at),
-                escape(&t.event),
+                escape(&format!("{} {}", event_zh(&t.event), t.event)),
                 escape(&t.author),
                 escape(&t.detail),
                 escape(&t.rules.join(", "))

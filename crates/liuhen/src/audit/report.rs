@@ -34,6 +34,13 @@ pub struct Finding {
     /// session, or the officer holders of the keys that signed the entries involved (a holder
     /// text that contains a certificate number named elsewhere counts as that number).
     pub officers: Vec<String>,
+    /// The finding's particulars in Chinese (times, spans), for `--lang zh`, where the rule
+    /// composes them; the Chinese report otherwise states the rule alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
+    /// When the ledger logged the first entry involved: what statistics by period count by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_at: Option<Timestamp>,
 }
 
 /// Findings counted by severity.
@@ -224,6 +231,37 @@ pub struct CaseSummary {
     /// Every entry of the case, when timelines were asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineItem>>,
+    /// When the case was opened (`CaseOpened`'s `logged_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_at: Option<Timestamp>,
+    /// The case's evidence list (证据清单): its text records and recording segments, in ledger
+    /// order.
+    #[serde(default)]
+    pub evidence: Vec<EvidenceItem>,
+}
+
+/// One line of a case's evidence list (证据清单), as a court receives it: what the item is,
+/// where it comes from, what it is offered to prove, how long it is, and the digest that
+/// identifies its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceItem {
+    /// 序号, from 1.
+    pub no: u32,
+    /// 名称: the file name, and the kind of record.
+    pub name: String,
+    /// 来源: who made it (officers, device, place).
+    pub source: String,
+    /// 证明对象: what it is offered to prove (the archive label of a recording; a text
+    /// record's kind where the ledger records no more).
+    pub proves: String,
+    /// 时长: the duration of a recording segment, in milliseconds (claimed by the device).
+    pub duration_ms: Option<i64>,
+    /// Size of the file in bytes (页数, the pages of a text record, are not recorded).
+    pub length: u64,
+    /// BLAKE3 of the bytes, hex.
+    pub digest: String,
+    /// The entry that recorded it.
+    pub seq: u64,
 }
 
 /// A unit's cases and findings.
@@ -244,6 +282,10 @@ pub struct OfficerStats {
     pub sessions: u64,
     /// Text records naming the officer.
     pub documents: u64,
+    /// Decisions the officer answers for: signed, or (signed by the case system) approved or
+    /// prepared by the officer (Art. 21).
+    #[serde(default)]
+    pub decisions: u64,
     /// Findings involving the officer.
     pub findings: Counts,
 }

@@ -59,10 +59,20 @@ pub struct Rule {
 
 /// Stable rule ids, so that the engine cannot misspell one.
 pub mod id {
+    /// Art. 3: a text record filed at a stage the case has not reached, or has left.
+    pub const ART3_STAGE_ORDER: &str = "art3.stage_order";
     /// Art. 9: a decided or closed case has no record.
     pub const ART9_RECORD: &str = "art9.record";
     /// Art. 9: an open case has had no record for longer than the grace period.
     pub const ART9_RECORD_PENDING: &str = "art9.record_pending";
+    /// Art. 10: a text record naming no officers.
+    pub const ART10_OFFICERS: &str = "art10.officers";
+    /// Art. 10: a decision that relies on no record.
+    pub const ART10_BASIS: &str = "art10.basis";
+    /// Art. 10: a decision that needs approval or legal review has none before it.
+    pub const ART10_APPROVAL: &str = "art10.approval";
+    /// Art. 10: a decision that must be served has no service receipt.
+    pub const ART10_SERVICE: &str = "art10.service";
     /// Art. 12: a decision without full-process AV.
     pub const ART12_AV: &str = "art12.av";
     /// Art. 12: a decision without AV under an approved exemption.
@@ -79,6 +89,8 @@ pub mod id {
     pub const ART14_4_GAP: &str = "art14-4.gap";
     /// Art. 14(4): gap explained by `RecordingInterrupted`.
     pub const ART14_4_INTERRUPTED: &str = "art14-4.interrupted";
+    /// Art. 14(4): stopped and restarted as a new session at the same place.
+    pub const ART14_4_RESTART: &str = "art14-4.restart";
     /// Art. 14(4): session never stopped.
     pub const ART14_4_NOT_STOPPED: &str = "art14-4.not_stopped";
     /// Art. 15: exemption without reason or approver.
@@ -91,12 +103,20 @@ pub mod id {
     pub const ART16_LABELS: &str = "art16.labels";
     /// Art. 16: no custodian.
     pub const ART16_CUSTODIAN: &str = "art16.custodian";
+    /// Art. 16: archived under a key whose role may not archive (a device).
+    pub const ART16_ARCHIVED_BY: &str = "art16.archived_by";
+    /// Art. 16: an audio recording archived without a transcript.
+    pub const ART16_TRANSCRIPT: &str = "art16.transcript";
+    /// Art. 17: the case file kept shorter than the minimum for its kind of act.
+    pub const ART17_FILE_RETENTION: &str = "art17.file_retention";
     /// Art. 17: evidence AV kept shorter than the case file.
     pub const ART17_RETENTION: &str = "art17.retention";
     /// Art. 17: footage not linked to a case purged before the floor.
     pub const ART17_FLOOR: &str = "art17.floor";
     /// Art. 18: no preservation order after a circumstance.
     pub const ART18_PRESERVATION: &str = "art18.preservation";
+    /// Art. 18: a preservation order with no long-term copy made.
+    pub const ART18_COPY: &str = "art18.copy";
     /// Art. 18: preservation released without approval.
     pub const ART18_RELEASE: &str = "art18.release";
     /// Art. 19, 21(3): records disclosed to someone who is not a party, holds no granted
@@ -104,6 +124,12 @@ pub mod id {
     pub const ART19_DISCLOSURE: &str = "art19.disclosure";
     /// Art. 19: an access request not decided within the deadline.
     pub const ART19_REQUEST_DECIDED: &str = "art19.request_decided";
+    /// Art. 20: a record marked confidential disclosed unredacted.
+    pub const ART20_CONFIDENTIAL: &str = "art20.confidential";
+    /// Art. 21: a decision signed by the system names no responsible officer.
+    pub const ART21_RESPONSIBLE: &str = "art21.responsible";
+    /// Art. 21(3): an officer viewed a case they do not handle.
+    pub const ART21_3_HANDLING: &str = "art21-3.handling";
     /// Art. 20, 21(3): a record viewed under a key whose role may not view records.
     pub const ART21_3_VIEW: &str = "art21-3.view";
     /// Art. 21(5): media purged while it had to be kept.
@@ -114,6 +140,14 @@ pub mod id {
 
 /// Every rule, in article order.
 pub const RULES: &[Rule] = &[
+    Rule {
+        id: id::ART3_STAGE_ORDER,
+        article: "Art. 3",
+        term_zh: "执法环节",
+        term_en: "stages of the act",
+        severity: Severity::Violation,
+        checks: "no service or execution record (送达执行) is filed before the case has a decision, and no initiation record (启动) after it",
+    },
     Rule {
         id: id::ART9_RECORD,
         article: "Art. 9",
@@ -131,12 +165,44 @@ pub const RULES: &[Rule] = &[
         checks: "an open case has had no record for longer than record_grace",
     },
     Rule {
+        id: id::ART10_OFFICERS,
+        article: "Art. 10",
+        term_zh: "文字记录",
+        term_en: "text records",
+        severity: Severity::Violation,
+        checks: "every DocumentFiled names the officers who made it",
+    },
+    Rule {
+        id: id::ART10_BASIS,
+        article: "Art. 10",
+        term_zh: "决定依据",
+        term_en: "basis of the decision",
+        severity: Severity::Violation,
+        checks: "a DecisionMade in a case with records relies on at least one of them (relies_on is not empty)",
+    },
+    Rule {
+        id: id::ART10_APPROVAL,
+        article: "Art. 10",
+        term_zh: "内部审批、法制审核",
+        term_en: "internal approval, legal review",
+        severity: Severity::Violation,
+        checks: "a decision of a kind in approval_required_decisions has an internal approval form or a legal review (legal_review_document) of its case filed before it",
+    },
+    Rule {
+        id: id::ART10_SERVICE,
+        article: "Art. 10",
+        term_zh: "送达回证",
+        term_en: "service receipt",
+        severity: Severity::Violation,
+        checks: "a decision of a kind in service_required_decisions has a service receipt of its case filed after it, by its case's closure and within service_deadline",
+    },
+    Rule {
         id: id::ART12_AV,
         article: "Art. 12",
         term_zh: "全过程音像记录",
         term_en: "full-process AV recording",
         severity: Severity::Violation,
-        checks: "a seizure / detention (coercion) case, or a coercive-measure decision, has a complete AV recording (segments and stop) logged before its decision or closure",
+        checks: "a coercive measure ordered (a decision of a coercion case, other than a refusal, no penalty or lifting, or a coercive-measure decision in any case) has a complete AV recording of the case (segments and stop) of its execution on site, within av_execution_window of the decision before or after it, by closure",
     },
     Rule {
         id: id::ART12_EXEMPTED,
@@ -152,7 +218,7 @@ pub const RULES: &[Rule] = &[
         term_zh: "告知当事人",
         term_en: "notifying the party",
         severity: Severity::Violation,
-        checks: "a PartyNotified of the session is logged before its RecordingStarted and dated no later than the recording's start plus notification_tolerance",
+        checks: "a PartyNotified of the session is dated (its at) no later than the recording's start plus notification_tolerance, whenever it was uploaded",
     },
     Rule {
         id: id::ART14_2_METADATA,
@@ -195,6 +261,14 @@ pub const RULES: &[Rule] = &[
         checks: "a gap between segments that a RecordingInterrupted of the session explains",
     },
     Rule {
+        id: id::ART14_4_RESTART,
+        article: "Art. 14(4)",
+        term_zh: "不得断续记录",
+        term_en: "no interrupted recording",
+        severity: Severity::Violation,
+        checks: "a new session of the same case at the same place started within restart_window of the previous one's end, after a pause longer than segment_gap_tolerance, has a RecordingInterrupted explaining the pause",
+    },
+    Rule {
         id: id::ART14_4_NOT_STOPPED,
         article: "Art. 14(4)",
         term_zh: "记录未结束",
@@ -232,7 +306,7 @@ pub const RULES: &[Rule] = &[
         term_zh: "标明案号等信息",
         term_en: "archive labels",
         severity: Severity::Violation,
-        checks: "an archive is labelled with the recording's case number and capture method, its maker and what it is offered to prove (证明对象)",
+        checks: "an archive is labelled with the recording's case number and capture method, the time it was made (not 0), its maker and what it is offered to prove (证明对象)",
     },
     Rule {
         id: id::ART16_CUSTODIAN,
@@ -240,7 +314,31 @@ pub const RULES: &[Rule] = &[
         term_zh: "专人负责",
         term_en: "named custodian",
         severity: Severity::Violation,
-        checks: "an archive names the custodian responsible for it",
+        checks: "an archive names the custodian responsible for it, the holder of a key registered with the custodian role (custodian_must_be_registered)",
+    },
+    Rule {
+        id: id::ART16_ARCHIVED_BY,
+        article: "Art. 16",
+        term_zh: "专人归档",
+        term_en: "archived by an authorized person",
+        severity: Severity::Violation,
+        checks: "an Archived is signed by a key whose role is one of archive_roles (never the recording device)",
+    },
+    Rule {
+        id: id::ART16_TRANSCRIPT,
+        article: "Art. 16",
+        term_zh: "文字说明",
+        term_en: "transcript",
+        severity: Severity::Violation,
+        checks: "the archive of a recording made by a method in transcript_required_methods carries a transcript",
+    },
+    Rule {
+        id: id::ART17_FILE_RETENTION,
+        article: "Art. 17",
+        term_zh: "案卷保存期限",
+        term_en: "case-file retention",
+        severity: Severity::Violation,
+        checks: "a closed case's file is kept at least file_retention_minimum for its kind of act after closure",
     },
     Rule {
         id: id::ART17_RETENTION,
@@ -267,6 +365,14 @@ pub const RULES: &[Rule] = &[
         checks: "a reported circumstance (objection, obstruction, incident, review, litigation) is followed by a PreservationOrdered for the case within preservation_deadline",
     },
     Rule {
+        id: id::ART18_COPY,
+        article: "Art. 18",
+        term_zh: "刻录光盘",
+        term_en: "long-term copy",
+        severity: Severity::Violation,
+        checks: "after a PreservationOrdered, every recording segment of the case has a DerivativeMade of kind DiscImage within preservation_copy_deadline",
+    },
+    Rule {
         id: id::ART18_RELEASE,
         article: "Art. 18",
         term_zh: "解除长期保存",
@@ -289,6 +395,30 @@ pub const RULES: &[Rule] = &[
         term_en: "deciding access requests",
         severity: Severity::Warning,
         checks: "every AccessRequested has an AccessDecided logged within access_decision_deadline",
+    },
+    Rule {
+        id: id::ART20_CONFIDENTIAL,
+        article: "Art. 20",
+        term_zh: "保密管理",
+        term_en: "confidential records",
+        severity: Severity::Violation,
+        checks: "an original marked confidential (ConfidentialityMarked other than ordinary, of the media, its session or its case) is not disclosed unredacted, except by a disclosure_roles key",
+    },
+    Rule {
+        id: id::ART21_RESPONSIBLE,
+        article: "Art. 21",
+        term_zh: "责任人员",
+        term_en: "responsible officer",
+        severity: Severity::Warning,
+        checks: "a decision signed by a system key can be attributed to officers: those named by an approval, a decision-stage record, or failing that any text record of its case before it",
+    },
+    Rule {
+        id: id::ART21_3_HANDLING,
+        article: "Art. 21(3)",
+        term_zh: "调阅权限",
+        term_en: "authorized viewing",
+        severity: Severity::Violation,
+        checks: "an officer's RecordViewed is of a case the officer handles: named by a recording or record of it, or author of one of its entries, before the view",
     },
     Rule {
         id: id::ART21_3_VIEW,

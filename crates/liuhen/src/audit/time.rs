@@ -56,6 +56,13 @@ pub fn format_time(t: Timestamp) -> String {
     )
 }
 
+/// The Asia/Shanghai civil year and month (1–12) of a timestamp.
+pub fn year_month(t: Timestamp) -> (i64, i64) {
+    let local = t.0.saturating_add(SHANGHAI_MS);
+    let (y, m, _) = civil_from_days(local.div_euclid(DAY_MS));
+    (y, m)
+}
+
 /// A length of time for people: `2 s`, `45 min`, `30 h 5 min`, `3 d 2 h`.
 pub fn format_span(ms: i64) -> String {
     let sign = if ms < 0 { "-" } else { "" };

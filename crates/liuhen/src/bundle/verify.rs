@@ -11,7 +11,7 @@ use super::container::{read_manifest, BundleError};
 use super::Progress;
 use crate::admission::Admission;
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};
-use crate::entry::{Entry, FormatVersion};
+use crate::entry::Entry;
 use crate::hash::{from_blake3, Digest, Sha256TreeHasher, TreeHasher};
 use crate::media::STREAM_BUFFER;
 use crate::merkle;
@@ -22,7 +22,7 @@ use crate::verify::{CheckpointSummary, FindingKind, Severity, Verdict, VerifyOpt
 
 /// What no bundle can prove, however well it verifies. Every [`BundleReport`] repeats these.
 pub const LIMITATIONS: &[&str] = &[
-    "Completeness: a bundle proves that each entry it holds is in the ledger as of its checkpoint. In format v2 the case's back-links also show that no entry of the case between its first entry and the last one bundled was left out; it cannot prove that the ledger holds no later entry of the case (the tail of an open case), nor anything of the kind for format-v1 entries. Only a verification of the whole ledger (or the ledger holder's statement) can.",
+    "Completeness: a bundle proves that each entry it holds is in the ledger as of its checkpoint. Of a format-v2 ledger, the case's back-links also prove that no entry of the case between its first and its last bundled entry was left out; entries after the last one (the tail of an open case), and entries that touch the case only through a media digest, are not covered. Of a v1 ledger it cannot prove that the ledger holds no other entry of the case. Only a verification of the whole ledger can show what is absent.",
     "Revocations: the key registry is rebuilt from the registry entries the bundle holds; a revocation left out of the bundle would go unnoticed.",
     "One view: the checkpoint shows what the ledger key signed; that others were shown the same ledger needs a consistency proof to a checkpoint they hold (`liuhen prove consistency`) or witness cosignatures.",
     "Truth: signatures show who recorded each statement and when the ledger logged it, not that the events happened as stated.",
@@ -51,9 +51,10 @@ pub enum BundleCheck {
     ErasedOpening,
     /// A media blob that no entry of the case references (or one carried twice).
     MediaUnreferenced,
-    /// Format v2: an entry of the case links back (`case_prev`) to an earlier entry of the case
-    /// that the bundle does not hold: an entry of the case was left out.
-    CaseEntryLeftOut,
+    /// Format v2: an entry of the case links back (`case_prev`) to an entry the bundle does not
+    /// hold, or the first bundled entry of the case is not the case's first: entries of the case
+    /// were left out of the bundle.
+    CaseEntriesOmitted,
 }
 
 /// The kind of a bundle finding: a ledger check ([`FindingKind`]) or a bundle check. Both
@@ -328,8 +329,6 @@ pub fn verify_with_progress<R: Read>(
         &mut summaries,
     );
 
-    check_case_links(&manifest.case_no, &decoded, &mut f);
-
     let openings = check_openings(&manifest.openings, &walk, &mut f);
 
     if checkpoint.is_some() {
@@ -516,6 +515,7 @@ fn walk_entries(
             "the bundle does not start with the ledger's genesis entry (entry 0), so the authors' keys cannot be traced to the ledger key".into(),
         ),
     }
+    let mut links = super::links::Links::new(case_no);
     let mut registry = Registry::new();
     let mut prev: Option<(u64, Digest)> = None;
     let mut last_logged: Option<i64> = None;
@@ -541,6 +541,16 @@ fn walk_entries(
             _ => {}
         }
         prev = Some((seq, d.leaf));
+        for finding in links.observe(e, d.leaf) {
+            match finding {
+                super::links::LinkFinding::Ledger(kind, seq, message) => {
+                    f.ledger(kind, Some(seq), message);
+                }
+                super::links::LinkFinding::Bundle(kind, seq, message) => {
+                    f.bundle(kind, Some(seq), message);
+                }
+            }
+        }
         let signature_ok = e.statement.verify_signature().is_ok();
         if !signature_ok {
             f.ledger(
@@ -638,77 +648,6 @@ fn walk_entries(
         );
     }
     walk
-}
-
-/// Format v2: the entries of the case (those whose case, docs/FORMAT.md §10, is the bundle's)
-/// must form the ledger's back-linked list from the first entry of the case to the last one
-/// bundled: each `case_prev` names the previous entry of the case the bundle holds, and only
-/// the first has none. A link to an entry the bundle lacks is an entry left out; any other
-/// disagreement is a broken link. v1 entries carry no links and are not judged here (their
-/// bundles cannot show completeness, as every report says).
-fn check_case_links(case_no: &str, decoded: &[Decoded], f: &mut Findings) {
-    // Sessions and requests of the case, learned from its own entries in the bundle: a
-    // session's case is that of its RecordingStarted, a request's that of its AccessRequested.
-    let mut sessions: HashMap<&str, &str> = HashMap::new();
-    let mut requests: HashMap<&str, &str> = HashMap::new();
-    let mut members: Vec<(u64, Option<u64>)> = Vec::new();
-    for d in decoded {
-        let event = &d.entry.statement.statement.event;
-        match event {
-            Event::RecordingStarted {
-                session, case_no, ..
-            } => {
-                sessions.entry(session.as_str()).or_insert(case_no.as_str());
-            }
-            Event::AccessRequested {
-                request, case_no, ..
-            } => {
-                requests.entry(request.as_str()).or_insert(case_no.as_str());
-            }
-            _ => {}
-        }
-        if d.entry.version() != FormatVersion::V2 {
-            continue;
-        }
-        let case = crate::admission::case_of(
-            event,
-            |s| sessions.get(s).copied(),
-            |r| requests.get(r).copied(),
-        );
-        if case.as_deref() == Some(case_no) {
-            members.push((d.entry.seq, d.entry.case_prev));
-        }
-    }
-    let held: HashSet<u64> = members.iter().map(|(seq, _)| *seq).collect();
-    let mut last: Option<u64> = None;
-    for (seq, link) in members {
-        match (link, last) {
-            (None, None) => {}
-            (Some(p), Some(l)) if p == l => {}
-            (Some(p), _) if p < seq && !held.contains(&p) => f.bundle(
-                BundleCheck::CaseEntryLeftOut,
-                Some(seq),
-                format!(
-                    "entry {seq} of case {case_no} links back to entry {p}, the previous entry of the case, which the bundle does not hold: an entry of the case was left out"
-                ),
-            ),
-            (link, last) => {
-                let text = |c: Option<u64>| {
-                    c.map_or_else(|| "none".to_owned(), |s| format!("entry {s}"))
-                };
-                f.ledger(
-                    FindingKind::CaseLinkBroken,
-                    Some(seq),
-                    format!(
-                        "entry {seq} of case {case_no} links back to {} as the previous entry of the case, but in the bundle that is {}: an entry of the case was removed, inserted or moved",
-                        text(link),
-                        text(last)
-                    ),
-                );
-            }
-        }
-        last = Some(seq);
-    }
 }
 
 /// Each opening must open a commitment of the case that was not erased, once.

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::describe::{record_text, short_hex};
+use super::describe::{record_text, record_zh, short_hex};
 use super::judge::Judge;
 use super::*;
 use crate::audit::RoleClass;
@@ -195,6 +195,29 @@ impl Access {
         // before it. An inadmissible statement changes nothing, as in the ledger itself (the
         // verifier reports it; the audit of such a ledger is refused by `liuhen audit`).
         let _ = self.registry.admit(at.seq, statement);
+    }
+
+    /// Whether `to` was named a party of `case_no` by the entries read so far.
+    pub(super) fn is_party(&self, case_no: &str, to: &Sealed) -> bool {
+        self.parties
+            .get(case_no)
+            .is_some_and(|p| p.contains_key(to))
+    }
+
+    /// Whether `name` is a registered custodian (Art. 16): the holder of a key of the
+    /// custodian role, active at this position, or a word of such a holder ("档案员 21020009"
+    /// is custodian 21020009).
+    pub(super) fn is_custodian(&self, name: &str) -> bool {
+        let name = name.trim();
+        !name.is_empty()
+            && self.registry.keys().any(|(_, r)| {
+                r.role == Role::Custodian
+                    && r.revoked_at.is_none()
+                    && (r.holder.trim() == name
+                        || r.holder
+                            .split(|c: char| !c.is_alphanumeric())
+                            .any(|w| w == name))
+            })
     }
 
     fn party(&mut self, case_no: &str, party: Sealed, seq: u64) {
@@ -393,6 +416,19 @@ impl Judge<'_> {
         };
         let mut seqs = vec![d.at.seq];
         seqs.extend(basis_seqs);
+        self.zh = Some(format!(
+            "案件 {} 的 {} 项记录于 {}（条目 {}）由 {} 对外提供，{}",
+            d.case_no,
+            d.items,
+            format_time(d.at.logged),
+            d.at.seq,
+            d.author.holder,
+            if matches!(d.basis, Basis::Refused(_)) {
+                "而接收人的查阅申请已被拒绝"
+            } else {
+                "接收人既非当事人，也无经批准的申请，签署密钥亦无依职权提供的权限"
+            }
+        ));
         self.emit(
             id::ART19_DISCLOSURE,
             Some(&d.case_no),
@@ -421,6 +457,13 @@ impl Judge<'_> {
             RecordRef::Session(s) => Some(s.as_str()),
             _ => None,
         };
+        self.zh = Some(format!(
+            "{}于 {}（条目 {}）被调阅，签署密钥 {} 无调阅权限",
+            record_zh(&v.subject),
+            format_time(v.at.logged),
+            v.at.seq,
+            v.author.holder
+        ));
         self.emit(
             id::ART21_3_VIEW,
             case_no,
@@ -497,6 +540,14 @@ impl Judge<'_> {
             ),
             _ => return,
         };
+        self.zh = Some(format!(
+            "案件 {} 的查阅申请 {}（条目 {}）于 {} 登记，未在 {} 内答复",
+            r.case_no,
+            r.id,
+            r.at.seq,
+            format_time(r.at.logged),
+            super::judge::zh_span(deadline)
+        ));
         self.emit(
             id::ART19_REQUEST_DECIDED,
             Some(&r.case_no),

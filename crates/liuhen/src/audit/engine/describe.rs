@@ -60,6 +60,73 @@ pub(super) fn interruption_name(r: &InterruptionReason) -> String {
     }
 }
 
+/// `penalty`, `coercive_measure`, `other: 名称`.
+pub(super) fn decision_name(k: &DecisionKind) -> String {
+    match k {
+        DecisionKind::Grant => "grant".into(),
+        DecisionKind::Refuse => "refuse".into(),
+        DecisionKind::Penalty => "penalty".into(),
+        DecisionKind::NoPenalty => "no_penalty".into(),
+        DecisionKind::CoerciveMeasure => "coercive_measure".into(),
+        DecisionKind::LiftCoerciveMeasure => "lift_coercive_measure".into(),
+        DecisionKind::Other(n) => format!("other: {n}"),
+    }
+}
+
+/// `service receipt (送达回证)`, …
+pub(super) fn document_name(k: &DocumentKind) -> String {
+    match k {
+        DocumentKind::EnforcementDocument => "enforcement document (执法文书)".into(),
+        DocumentKind::InvestigationRecord => "investigation record (调查取证文书)".into(),
+        DocumentKind::AppraisalOpinion => "appraisal opinion (鉴定意见)".into(),
+        DocumentKind::ExpertReport => "expert report (专家论证报告)".into(),
+        DocumentKind::HearingReport => "hearing report (听证报告)".into(),
+        DocumentKind::CaseDiscussionMinutes => "case-discussion minutes (案件研究记录)".into(),
+        DocumentKind::InternalApproval => "internal approval form (内部审批表)".into(),
+        DocumentKind::ServiceReceipt => "service receipt (送达回证)".into(),
+        DocumentKind::Other(n) => n.clone(),
+    }
+}
+
+/// 执法记录仪, … (for the Chinese evidence list).
+pub(super) fn method_zh(m: &CaptureMethod) -> String {
+    match m {
+        CaptureMethod::Camera => "照相机".into(),
+        CaptureMethod::AudioRecorder => "录音机".into(),
+        CaptureMethod::VideoCamera => "摄像机".into(),
+        CaptureMethod::BodyWornRecorder => "执法记录仪".into(),
+        CaptureMethod::HandheldTerminal => "移动执法终端".into(),
+        CaptureMethod::VideoSurveillance => "视频监控".into(),
+        CaptureMethod::Other(n) => n.clone(),
+    }
+}
+
+/// 询问笔录等调查取证文书, … (for the Chinese evidence list).
+pub(super) fn document_zh(k: &DocumentKind) -> String {
+    match k {
+        DocumentKind::EnforcementDocument => "执法文书".into(),
+        DocumentKind::InvestigationRecord => "调查取证文书".into(),
+        DocumentKind::AppraisalOpinion => "鉴定意见".into(),
+        DocumentKind::ExpertReport => "专家论证报告".into(),
+        DocumentKind::HearingReport => "听证报告".into(),
+        DocumentKind::CaseDiscussionMinutes => "案件研究记录".into(),
+        DocumentKind::InternalApproval => "内部审批表".into(),
+        DocumentKind::ServiceReceipt => "送达回证".into(),
+        DocumentKind::Other(n) => n.clone(),
+    }
+}
+
+/// `investigation`, …
+pub(super) fn stage_name(s: Stage) -> &'static str {
+    match s {
+        Stage::Initiation => "initiation (启动)",
+        Stage::Investigation => "investigation (调查取证)",
+        Stage::ReviewDecision => "review and decision (审核决定)",
+        Stage::ServiceExecution => "service and execution (送达执行)",
+        Stage::Archiving => "archiving (归档)",
+    }
+}
+
 pub(super) fn exemption_name(r: &ExemptionReason) -> String {
     match r {
         ExemptionReason::StateSecret => "state secret".into(),
@@ -67,6 +134,15 @@ pub(super) fn exemption_name(r: &ExemptionReason) -> String {
         ExemptionReason::PersonalPrivacy => "personal privacy".into(),
         ExemptionReason::TextSuffices => "text records suffice (Art. 11)".into(),
         ExemptionReason::Other(s) => format!("other: {s}"),
+    }
+}
+
+/// `音像记录 X`, `介质 0a1b…`, `案件 X 的记录` (for the Chinese report).
+pub(super) fn record_zh(r: &RecordRef) -> String {
+    match r {
+        RecordRef::Session(s) => format!("音像记录 {s} "),
+        RecordRef::Media(d) => format!("介质 {} ", short_hex(d.as_bytes())),
+        RecordRef::Case(c) => format!("案件 {c} 的记录"),
     }
 }
 

@@ -51,6 +51,23 @@ pub(super) fn covering_archive(s: &Session, archives: &ArchiveIndex) -> Option<A
         .min_by_key(|a| a.seq)
 }
 
+/// A span in Chinese: `6小时3分钟`.
+pub(super) fn zh_span(ms: i64) -> String {
+    crate::audit::stats::duration_text(Some(ms))
+}
+
+/// A circumstance of Art. 18 in Chinese.
+pub(super) fn trigger_zh(t: &PreservationTrigger) -> String {
+    match t {
+        PreservationTrigger::PartyObjection => "当事人提出异议、投诉或信访".into(),
+        PreservationTrigger::Obstruction => "当事人逃避、拒绝、阻碍执法或辱骂、殴打执法人员".into(),
+        PreservationTrigger::MassIncidentOrEmergency => "群体性事件或突发事件".into(),
+        PreservationTrigger::AdministrativeReview => "申请行政复议".into(),
+        PreservationTrigger::Litigation => "提起行政诉讼".into(),
+        PreservationTrigger::UnitDecision(s) => format!("执法单位决定：{s}"),
+    }
+}
+
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
@@ -60,6 +77,8 @@ pub(super) struct Judge<'p> {
     pub(super) profile: &'p Profile,
     pub(super) as_of: Timestamp,
     pub(super) findings: Vec<Finding>,
+    /// The Chinese particulars of the next finding emitted, if its rule composes them.
+    pub(super) zh: Option<String>,
     pub(super) supervision: Supervision,
     pub(super) deadlines: HashMap<String, Vec<Deadline>>,
 }
@@ -74,6 +93,7 @@ impl Judge<'_> {
         officers: Vec<String>,
         message: String,
     ) {
+        let message_zh = self.zh.take();
         if !self.profile.enabled(rule) {
             return;
         }
@@ -95,6 +115,8 @@ impl Judge<'_> {
             seqs,
             message,
             officers,
+            message_zh,
+            logged_at: None,
         });
     }
 
@@ -121,14 +143,20 @@ impl Judge<'_> {
             .map_or(s.started_time, |t| t.min(s.started_time));
         if s.party {
             let tolerance = p.notification_tolerance.millis();
-            let before = s
-                .notices
-                .iter()
-                .filter(|(a, _)| a.seq < s.started.seq)
-                .min_by_key(|(_, told)| *told);
-            let after = s.notices.iter().find(|(a, _)| a.seq > s.started.seq);
-            match (before, after) {
-                (Some((a, told)), _) if *told > start_time.plus_millis(tolerance) => self.emit(
+            // Judged on the times stated: an officer's app may upload the notification after
+            // the footage, so ledger order says nothing about who was told first.
+            let first = s.notices.iter().min_by_key(|(_, told)| *told);
+            match first {
+                Some((a, told)) if *told > start_time.plus_millis(tolerance) => {
+                    self.zh = Some(format!(
+                        "音像记录 {} 于 {} 开始，{} 才告知当事人，晚于开始 {}（容许 {}）",
+                        s.id,
+                        format_time(start_time),
+                        format_time(*told),
+                        zh_span(told.0.saturating_sub(start_time.0)),
+                        zh_span(tolerance)
+                    ));
+                    self.emit(
                     id::ART14_1_NOTIFIED,
                     case_no,
                     sid,
@@ -142,32 +170,32 @@ impl Judge<'_> {
                         format_time(start_time),
                         format_span(tolerance)
                     ),
-                ),
-                (Some(_), _) => {}
-                (None, Some((a, _))) => self.emit(
-                    id::ART14_1_NOTIFIED,
-                    case_no,
-                    sid,
-                    vec![s.started.seq, a.seq],
-                    officers.clone(),
-                    format!(
-                        "session {}: the party notification (entry {}) was logged only after the recording started (entry {}): the party was not told first",
-                        s.id, a.seq, s.started.seq
-                    ),
-                ),
-                (None, None) => self.emit(
-                    id::ART14_1_NOTIFIED,
-                    case_no,
-                    sid,
-                    vec![s.started.seq],
-                    officers.clone(),
-                    format!(
-                        "session {}: no PartyNotified: nothing shows the party was told before recording started (entry {})",
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    self.zh = Some(format!(
+                        "音像记录 {}（条目 {}）无告知当事人的记录",
                         s.id, s.started.seq
-                    ),
-                ),
+                    ));
+                    self.emit(
+                        id::ART14_1_NOTIFIED,
+                        case_no,
+                        sid,
+                        vec![s.started.seq],
+                        officers.clone(),
+                        format!(
+                            "session {}: no PartyNotified: nothing shows the party was told before recording started (entry {})",
+                            s.id, s.started.seq
+                        ),
+                    );
+                }
             }
         } else {
+            self.zh = Some(format!(
+                "音像记录 {}（条目 {}）未载明在场当事人，无法核查是否首先告知",
+                s.id, s.started.seq
+            ));
             self.emit(
                 id::ART14_2_PARTY,
                 case_no,
@@ -199,6 +227,10 @@ impl Judge<'_> {
             ));
         }
         if !missing.is_empty() {
+            self.zh = Some(format!(
+                "音像记录 {}（条目 {}）未完整载明地点、执法事项、执法人员或记录时间",
+                s.id, s.started.seq
+            ));
             self.emit(
                 id::ART14_2_METADATA,
                 case_no,
@@ -216,6 +248,10 @@ impl Judge<'_> {
 
         // Art. 14(3): landmark.
         if s.landmark.as_deref().is_none_or(blank) {
+            self.zh = Some(format!(
+                "音像记录 {}（条目 {}）未载明执法场所的标志或周边标志性建筑",
+                s.id, s.started.seq
+            ));
             self.emit(
                 id::ART14_3_LANDMARK,
                 case_no,
@@ -247,6 +283,15 @@ impl Judge<'_> {
                         at: g.prev_end,
                         gap_ms: Some(gap),
                     });
+                    self.zh = Some(format!(
+                        "音像记录 {} 第{}段之前中断 {}（{} 至 {}），条目 {} 已说明中断原因",
+                        s.id,
+                        g.index.saturating_add(1),
+                        zh_span(gap),
+                        format_time(g.prev_end),
+                        format_time(g.start),
+                        ia.seq
+                    ));
                     self.emit(
                         id::ART14_4_INTERRUPTED,
                         case_no,
@@ -274,6 +319,14 @@ impl Judge<'_> {
                         at: g.prev_end,
                         gap_ms: Some(gap),
                     });
+                    self.zh = Some(format!(
+                        "音像记录 {} 第{}段之前中断 {}（{} 至 {}），无中断情况说明",
+                        s.id,
+                        g.index.saturating_add(1),
+                        zh_span(gap),
+                        format_time(g.prev_end),
+                        format_time(g.start)
+                    ));
                     self.emit(
                         id::ART14_4_GAP,
                         case_no,
@@ -308,6 +361,12 @@ impl Judge<'_> {
         }
         let open_tolerance = p.open_session_tolerance.millis();
         if s.stopped.is_none() && self.as_of > s.last.logged.plus_millis(open_tolerance) {
+            self.zh = Some(format!(
+                "音像记录 {} 最后一条于 {} 登记（条目 {}），至审计时仍无结束记录",
+                s.id,
+                format_time(s.last.logged),
+                s.last.seq
+            ));
             self.emit(
                 id::ART14_4_NOT_STOPPED,
                 case_no,
@@ -409,6 +468,12 @@ impl Judge<'_> {
         match case.and_then(|c| c.justifications.first()) {
             Some(j) => {
                 seqs.push(*j);
+                self.zh = Some(format!(
+                    "音像记录 {} 于 {} 结束，未在 {} 内归档，已有延迟归档说明（条目 {j}）",
+                    s.id,
+                    format_time(end),
+                    zh_span(p.archive_deadline.millis())
+                ));
                 self.emit(
                     id::ART16_LATE_JUSTIFIED,
                     case_no,
@@ -418,14 +483,32 @@ impl Judge<'_> {
                     format!("{what}; justified by the statement filed at entry {j}"),
                 );
             }
-            None => self.emit(
-                id::ART16_ARCHIVED,
-                case_no,
-                sid,
-                seqs,
-                officers,
-                format!("{what}, with no justification filed"),
-            ),
+            None => {
+                self.zh = Some(match done {
+                    Some(a) => format!(
+                        "音像记录 {} 于 {} 结束，{} 才归档，超过 {} 期限 {}",
+                        s.id,
+                        format_time(end),
+                        format_time(a.logged),
+                        zh_span(p.archive_deadline.millis()),
+                        zh_span(late_by)
+                    ),
+                    None => format!(
+                        "音像记录 {} 于 {} 结束，至审计时仍未归档（应于 {} 前归档）",
+                        s.id,
+                        format_time(end),
+                        format_time(due)
+                    ),
+                });
+                self.emit(
+                    id::ART16_ARCHIVED,
+                    case_no,
+                    sid,
+                    seqs,
+                    officers,
+                    format!("{what}, with no justification filed"),
+                );
+            }
         }
     }
 
@@ -471,6 +554,9 @@ impl Judge<'_> {
                     ));
                 }
             }
+            if a.made_at.0 <= 0 {
+                wrong.push(format!("no time it was made (记录时间: {})", a.made_at.0));
+            }
             if blank(&a.made_by) {
                 wrong.push("no maker (制作人)".to_string());
             }
@@ -478,6 +564,11 @@ impl Judge<'_> {
                 wrong.push("nothing it is offered to prove (证明对象)".to_string());
             }
             if !wrong.is_empty() {
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）标签不完整或与记录不符",
+                    record_zh(&a.subject),
+                    a.at.seq
+                ));
                 self.emit(
                     id::ART16_LABELS,
                     case_no,
@@ -492,17 +583,95 @@ impl Judge<'_> {
                 );
             }
             if blank(&a.custodian) {
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）未指定负责的专人",
+                    record_zh(&a.subject),
+                    a.at.seq
+                ));
                 self.emit(
                     id::ART16_CUSTODIAN,
                     case_no,
                     sid,
                     vec![a.at.seq],
-                    officers,
+                    officers.clone(),
                     format!(
                         "the archive of {what} (entry {}) names no custodian (专人) responsible for it",
                         a.at.seq
                     ),
                 );
+            } else if self.profile.custodian_must_be_registered && !a.custodian_registered {
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）指定的保管人 {} 不是登记的保管人员",
+                    record_zh(&a.subject),
+                    a.at.seq,
+                    a.custodian
+                ));
+                self.emit(
+                    id::ART16_CUSTODIAN,
+                    case_no,
+                    sid,
+                    vec![a.at.seq],
+                    officers.clone(),
+                    format!(
+                        "the archive of {what} (entry {}) names custodian {:?}, who holds no key registered with the custodian role (专人)",
+                        a.at.seq, a.custodian
+                    ),
+                );
+            }
+            if !a.role.is_some_and(|r| self.profile.may_archive(r)) {
+                let role = a.role.map_or("no active role".to_string(), |r| {
+                    format!("role {}", RoleClass::of(r).as_str())
+                });
+                self.zh = Some(format!(
+                    "{}的归档（条目 {}）由 {} 签署，该密钥无归档权限",
+                    record_zh(&a.subject),
+                    a.at.seq,
+                    a.signer
+                ));
+                self.emit(
+                    id::ART16_ARCHIVED_BY,
+                    case_no,
+                    sid,
+                    vec![a.at.seq],
+                    officers.clone(),
+                    format!(
+                        "the archive of {what} (entry {}) was signed by {} ({role}); only keys of {} may archive records",
+                        a.at.seq,
+                        a.signer,
+                        self.profile
+                            .archive_roles
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+            if let Some(s) = session {
+                let needs = self
+                    .profile
+                    .transcript_required_methods
+                    .contains(&MethodClass::of(&s.method));
+                if needs && !a.transcript {
+                    self.zh = Some(format!(
+                        "{}的归档（条目 {}）系{}记录，未附文字说明",
+                        record_zh(&a.subject),
+                        a.at.seq,
+                        method_zh(&s.method)
+                    ));
+                    self.emit(
+                        id::ART16_TRANSCRIPT,
+                        case_no,
+                        sid,
+                        vec![a.at.seq],
+                        officers,
+                        format!(
+                            "the archive of {what} (entry {}), recorded with {}, carries no transcript or written description (文字说明)",
+                            a.at.seq,
+                            method_name(&s.method)
+                        ),
+                    );
+                }
             }
         }
     }
@@ -522,6 +691,26 @@ impl Judge<'_> {
         // Art. 9: at least one record.
         if let (Some(o), Some(class)) = (&c.opened, class) {
             if p.record_required_acts.contains(&class) && c.first_record.is_none() {
+                // The Chinese particulars, set only where a finding follows.
+                self.zh = match decided_or_closed {
+                    Some((a, _)) => Some(format!(
+                        "案件 {}（{}）已作出决定或结案（条目 {}），但无任何文字记录或音像记录",
+                        c.case_no,
+                        crate::audit::zh::act(&act_name(&o.act)),
+                        a.seq
+                    )),
+                    None if self.as_of > o.at.logged.plus_millis(p.record_grace.millis()) => {
+                        Some(format!(
+                            "案件 {}（{}）于 {} 立案（条目 {}），已 {} 无任何执法记录",
+                            c.case_no,
+                            crate::audit::zh::act(&act_name(&o.act)),
+                            format_time(o.at.logged),
+                            o.at.seq,
+                            zh_span(self.as_of.0.saturating_sub(o.at.logged.0))
+                        ))
+                    }
+                    None => None,
+                };
                 match decided_or_closed {
                     Some((a, what)) => self.emit(
                         id::ART9_RECORD,
@@ -557,98 +746,129 @@ impl Judge<'_> {
             }
         }
 
-        // Art. 12: full-process AV before a decision.
-        let by_act = class
-            .filter(|k| p.av_required_acts.contains(k))
-            .and(decided_or_closed);
-        let by_decision = c
-            .decisions
-            .iter()
-            .find(|d| {
-                p.av_required_for_coercive_decisions
-                    && matches!(d.kind, DecisionKind::CoerciveMeasure)
-            })
-            .map(|d| (d.at, "reached a coercive-measure decision"));
-        let trigger = by_act
-            .into_iter()
-            .chain(by_decision)
-            .min_by_key(|(a, _)| a.seq);
-        if let Some((t, what)) = trigger {
-            let recorded = c
-                .sessions
-                .iter()
-                .filter_map(|id| sessions.get(id))
-                .any(|s| {
-                    s.segments.iter().any(|g| g.at.seq < t.seq)
-                        && s.stopped.is_some_and(|a| a.seq < t.seq)
-                });
-            if !recorded {
-                let before: Vec<&Exemption> =
-                    c.exemptions.iter().filter(|e| e.at.seq < t.seq).collect();
-                let valid = before.iter().find(|e| {
-                    !blank(&e.approved_by)
-                        && !matches!(e.reason, ExemptionReason::TextSuffices)
-                        && !matches!(&e.reason, ExemptionReason::Other(r) if blank(r))
-                });
-                let partial = c
-                    .sessions
+        // Art. 12: full-process AV of every coercive measure's execution on site. The statutory
+        // sequence (行政强制法 Art. 18) is approval, decision, then execution on camera with the
+        // decision handed over there; in an emergency the measure comes first and the decision
+        // within 24 hours (Art. 19). So the recording is looked for on either side of the
+        // decision, within av_execution_window, and a case whose measure was refused or never
+        // ordered needs none.
+        let closed_at = c.closed.as_ref().map(|(a, _)| *a);
+        let window = p.av_execution_window.millis();
+        let measures = c.decisions.iter().filter(|d| {
+            let by_act = class.is_some_and(|k| p.av_required_acts.contains(&k))
+                && !matches!(
+                    d.kind,
+                    DecisionKind::Refuse
+                        | DecisionKind::NoPenalty
+                        | DecisionKind::LiftCoerciveMeasure
+                );
+            let by_decision = p.av_required_for_coercive_decisions
+                && matches!(d.kind, DecisionKind::CoerciveMeasure);
+            by_act || by_decision
+        });
+        for d in measures {
+            let from = d.at.logged.plus_millis(-window);
+            let to = d.at.logged.plus_millis(window);
+            let case_sessions = || c.sessions.iter().filter_map(|id| sessions.get(id));
+            let complete = case_sessions().any(|s| {
+                let Some(stop) = s.stopped else {
+                    return false;
+                };
+                let begin = s.started.logged.min(s.started_time);
+                let finish = s
+                    .segments
                     .iter()
-                    .filter_map(|id| sessions.get(id))
-                    .find(|s| s.started.seq < t.seq);
-                let act = c
-                    .opened
-                    .as_ref()
-                    .map_or("unopened case".to_string(), |o| act_name(&o.act));
-                match valid {
-                    Some(e) => self.emit(
-                        id::ART12_EXEMPTED,
+                    .map(|g| g.end)
+                    .max()
+                    .map_or(stop.logged, |e| e.max(stop.logged));
+                !s.segments.is_empty()
+                    && closed_at.is_none_or(|cl| stop.seq < cl.seq)
+                    && begin <= to
+                    && finish >= from
+            });
+            if complete {
+                continue;
+            }
+            // Not yet a finding while the execution may still be recorded.
+            let judged = closed_at.is_some() || self.as_of > to;
+            if !judged {
+                continue;
+            }
+            let before_end = |seq: u64| closed_at.is_none_or(|cl| seq < cl.seq);
+            let exemptions: Vec<&Exemption> = c
+                .exemptions
+                .iter()
+                .filter(|e| before_end(e.at.seq))
+                .collect();
+            let valid = exemptions.iter().find(|e| {
+                !blank(&e.approved_by)
+                    && !matches!(e.reason, ExemptionReason::TextSuffices)
+                    && !matches!(&e.reason, ExemptionReason::Other(r) if blank(r))
+            });
+            let partial = case_sessions().find(|s| s.stopped.is_none() || s.segments.is_empty());
+            let act = c
+                .opened
+                .as_ref()
+                .map_or("unopened case".to_string(), |o| act_name(&o.act));
+            let what = format!("ordered a coercive measure ({})", decision_name(&d.kind));
+            if let Some(e) = valid {
+                self.zh = Some(format!(
+                    "案件 {} 于条目 {} 决定采取行政强制措施，未进行音像记录，有条目 {} 经 {} 批准的不宜音像记录说明",
+                    c.case_no, d.at.seq, e.at.seq, e.approved_by
+                ));
+            }
+            match valid {
+                Some(e) => self.emit(
+                    id::ART12_EXEMPTED,
+                    case_no,
+                    None,
+                    vec![e.at.seq, d.at.seq],
+                    e.officer.iter().cloned().collect(),
+                    format!(
+                        "case {} ({act}) {what} (entry {}) without audio-visual recording, under the exemption at entry {} ({}, approved by {})",
+                        c.case_no,
+                        d.at.seq,
+                        e.at.seq,
+                        exemption_name(&e.reason),
+                        e.approved_by
+                    ),
+                ),
+                None => {
+                    self.zh = Some(format!(
+                        "案件 {} 于条目 {} 决定采取行政强制措施，决定前后 {} 内无完整的现场执行音像记录",
+                        c.case_no,
+                        d.at.seq,
+                        zh_span(window)
+                    ));
+                    let why = match (partial, exemptions.first()) {
+                        (Some(s), _) => format!(
+                            "; session {} (entry {}) is not complete (segments and stop)",
+                            s.id, s.started.seq
+                        ),
+                        (None, Some(e)) => format!(
+                            "; the exemption at entry {} ({}) cannot replace it",
+                            e.at.seq,
+                            exemption_name(&e.reason)
+                        ),
+                        (None, None) => String::new(),
+                    };
+                    self.emit(
+                        id::ART12_AV,
                         case_no,
                         None,
-                        vec![e.at.seq, t.seq],
-                        e.officer.iter().cloned().collect(),
+                        vec![d.at.seq],
+                        d.officers(),
                         format!(
-                            "case {} ({act}) {what} (entry {}) without audio-visual recording, under the exemption at entry {} ({}, approved by {})",
+                            "case {} ({act}) {what} (entry {}) without a complete full-process audio-visual recording of its execution on site within {} of it{why}",
                             c.case_no,
-                            t.seq,
-                            e.at.seq,
-                            exemption_name(&e.reason),
-                            e.approved_by
+                            d.at.seq,
+                            format_span(window)
                         ),
-                    ),
-                    None => {
-                        let why = match (partial, before.first()) {
-                            (Some(s), _) => format!(
-                                "; session {} (entry {}) was not complete (segments and stop) by then",
-                                s.id, s.started.seq
-                            ),
-                            (None, Some(e)) => format!(
-                                "; the exemption at entry {} ({}) cannot replace it",
-                                e.at.seq,
-                                exemption_name(&e.reason)
-                            ),
-                            (None, None) => String::new(),
-                        };
-                        let officers = c
-                            .decisions
-                            .iter()
-                            .find(|d| d.at.seq == t.seq)
-                            .and_then(|d| d.officer.clone())
-                            .into_iter()
-                            .collect();
-                        self.emit(
-                            id::ART12_AV,
-                            case_no,
-                            None,
-                            vec![t.seq],
-                            officers,
-                            format!(
-                                "case {} ({act}) {what} (entry {}) without a full-process audio-visual recording of the on-site activity logged before it{why}",
-                                c.case_no, t.seq
-                            ),
-                        );
-                    }
+                    );
                 }
             }
+            // One finding per case: the first measure left unrecorded.
+            break;
         }
 
         // Art. 15: exemptions name a reason and an approver.
@@ -661,6 +881,10 @@ impl Judge<'_> {
                 missing.push("who approved it");
             }
             if !missing.is_empty() {
+                self.zh = Some(format!(
+                    "案件 {} 条目 {} 的不宜音像记录说明未载明理由或批准人",
+                    c.case_no, e.at.seq
+                ));
                 self.emit(
                     id::ART15_EXEMPTION,
                     case_no,
@@ -687,6 +911,10 @@ impl Judge<'_> {
             if evidence && p.evidence_retention_acts.contains(&class) {
                 for (a, until) in &c.retentions {
                     if outlasts(file, until) {
+                        self.zh = Some(format!(
+                            "案件 {} 条目 {} 设定的记录保存期限短于案卷保存期限",
+                            c.case_no, a.seq
+                        ));
                         self.emit(
                             id::ART17_RETENTION,
                             case_no,
@@ -704,8 +932,14 @@ impl Judge<'_> {
                         );
                     }
                 }
-                if let Retention::Until(t) = file {
+                if let (Retention::Until(t), None) = (file, p.file_retention_minimum.get(&class)) {
                     if *t <= closed.logged {
+                        self.zh = Some(format!(
+                            "案件 {} 的案卷仅保存至 {}，不晚于结案时间（条目 {}）",
+                            c.case_no,
+                            format_time(*t),
+                            closed.seq
+                        ));
                         self.emit(
                             id::ART17_RETENTION,
                             case_no,
@@ -720,6 +954,38 @@ impl Judge<'_> {
                             ),
                         );
                     }
+                }
+            }
+        }
+
+        // Art. 17: the case file is kept at least the minimum for its kind of act.
+        if let (Some((closed, Retention::Until(t))), Some(class)) = (&c.closed, class) {
+            if let Some(min) = p.file_retention_minimum.get(&class) {
+                let least = closed.logged.plus_millis(min.millis());
+                if *t < least {
+                    self.zh = Some(format!(
+                        "案件 {} 案卷保存至 {}，短于最低保存期限 {}（应至 {}）",
+                        c.case_no,
+                        format_time(*t),
+                        zh_span(min.millis()),
+                        format_time(least)
+                    ));
+                    self.emit(
+                        id::ART17_FILE_RETENTION,
+                        case_no,
+                        None,
+                        vec![closed.seq],
+                        Vec::new(),
+                        format!(
+                            "case {}: the case file is kept until {} (entry {}), less than the {} its kind of act ({}) must be kept after closure (until {})",
+                            c.case_no,
+                            format_time(*t),
+                            closed.seq,
+                            format_span(min.millis()),
+                            c.opened.as_ref().map_or(String::new(), |o| act_name(&o.act)),
+                            format_time(least)
+                        ),
+                    );
                 }
             }
         }
@@ -768,6 +1034,26 @@ impl Judge<'_> {
                 },
             );
             let officers: Vec<String> = officer.iter().cloned().collect();
+            self.zh = match (status, done) {
+                (DeadlineStatus::Late, Some(o)) => Some(format!(
+                    "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 后才决定长期保存，超过 {} 期限",
+                    c.case_no,
+                    format_time(a.logged),
+                    a.seq,
+                    trigger_zh(trigger),
+                    zh_span(o.logged.0.saturating_sub(a.logged.0)),
+                    zh_span(deadline)
+                )),
+                (DeadlineStatus::Missed, _) => Some(format!(
+                    "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 内未决定长期保存",
+                    c.case_no,
+                    format_time(a.logged),
+                    a.seq,
+                    trigger_zh(trigger),
+                    zh_span(deadline)
+                )),
+                _ => None,
+            };
             match (status, done) {
                 (DeadlineStatus::Late, Some(o)) => self.emit(
                     id::ART18_PRESERVATION,
@@ -806,6 +1092,10 @@ impl Judge<'_> {
         }
         for (a, approved_by, officer) in &c.releases {
             if blank(approved_by) {
+                self.zh = Some(format!(
+                    "案件 {} 于条目 {} 解除长期保存，未载明批准人",
+                    c.case_no, a.seq
+                ));
                 self.emit(
                     id::ART18_RELEASE,
                     case_no,
@@ -868,6 +1158,12 @@ impl Judge<'_> {
                 }
             }
             if !problems.is_empty() {
+                self.zh = Some(format!(
+                    "案件 {} 于 {}（条目 {}）作出的决定所依据的记录，有的系决定后才登记或未见登记",
+                    c.case_no,
+                    format_time(d.at.logged),
+                    d.at.seq
+                ));
                 self.emit(
                     id::EVIDENCE_BEFORE_DECISION,
                     Some(&c.case_no),
@@ -928,6 +1224,12 @@ impl Judge<'_> {
                 .map(|c| c.case_no.as_str())
                 .or_else(|| referencing.first().map(|c| c.case_no.as_str()));
             if !reasons.is_empty() {
+                self.zh = Some(format!(
+                    "介质 {} 于 {}（条目 {}）被删除，其时仍在保存期限内、长期保存中或案件未结案",
+                    short_hex(p.media.as_bytes()),
+                    format_time(p.at.logged),
+                    p.at.seq
+                ));
                 self.emit(
                     id::ART21_5_PURGE,
                     case_no,
@@ -953,6 +1255,13 @@ impl Judge<'_> {
                     .vouched_end()
                     .plus_millis(self.profile.unlinked_retention_floor.millis());
                 if p.at.logged < kept_until {
+                    self.zh = Some(format!(
+                        "音像记录 {sid} 中未关联案件的片段 {} 于 {}（条目 {}）被删除，最低应保存至 {}",
+                        short_hex(p.media.as_bytes()),
+                        format_time(p.at.logged),
+                        p.at.seq,
+                        format_time(kept_until)
+                    ));
                     self.emit(
                         id::ART17_FLOOR,
                         case_no,

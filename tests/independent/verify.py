@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
-"""Independent verifier of liuhen format v1, implemented from docs/FORMAT.md alone.
+"""Independent verifier of liuhen formats v1 and v2, implemented from docs/FORMAT.md alone.
 
 Python 3.11 standard library only. Reads the golden vectors (entries.txt, roots.txt,
-checkpoints.txt, ledger.vkey) from tests/vectors/v1/ of the repository, or from the directory
-given as the only argument, and checks them against the specification:
+checkpoints.txt, ledger.vkey, and cosigned-checkpoint.txt with witness.vkey if present) from
+tests/vectors/v1/ and tests/vectors/v2/ of the repository, or from the one directory given as the
+only argument, and checks them against the specification:
 
-* strict, canonical decoding of every entry (FORMAT.md sections 4-6), all event variants,
-  no trailing bytes, re-encoding to identical bytes;
+* strict, canonical decoding of every entry of either version, chosen by its label (FORMAT.md
+  sections 4-6, 6.4), all event variants, no trailing bytes, re-encoding to identical bytes;
+* the signed message of each version (v1: 6.2; v2: the bound statement of 6.4);
 * leaf hashes, the prev chain, sequence numbers, Merkle roots for every size (section 7);
 * every statement signature with the strict Ed25519 rule (section 9, implemented here from
   RFC 8032 section 5.1 with the refusals FORMAT.md lists);
-* the key registry (section 10);
+* the admission rule of section 10: key registry, roles (10.1), time bounds (10.2), binding
+  and per-author counters (10.3), recording sessions (10.4), cases (10.5), holds (10.6) and the
+  case back-link case_prev (10.7);
 * each checkpoint: strict signed-note and body parsing, origin, key id, note signature under the
-  vkey (section 12), and its root against the entries;
+  vkey (section 12), its root against the entries, and the witness cosignature (12.6);
 * the verification algorithm of section 13 end to end, then negative self-checks: tampered
-  copies (flipped bytes, deleted, swapped or appended entries, edited checkpoints, wrong keys)
-  must be rejected with the findings section 13 names.
+  copies (flipped bytes, deleted, swapped or appended entries, edited checkpoints, wrong keys,
+  replayed or moved statements, entries of the other version, changed case links) must be
+  rejected with the findings section 13 names; statements that break the admission rule are
+  signed with the golden fixture's keys where a key is needed.
 
 Every check is counted; the last line is "N passed, M failed" and the exit status is non-zero
 on any failure.
@@ -500,48 +506,95 @@ STATEMENT = ("struct", "Statement", [("time", TIMESTAMP), ("author", PUBLIC_KEY)
 SIGNED_STATEMENT = ("struct", "SignedStatement", [("statement", STATEMENT), ("signature", SIGNATURE)])
 ENTRY = ("struct", "Entry", [("seq", "u64"), ("prev", DIGEST), ("logged_at", TIMESTAMP),
                              ("statement", SIGNED_STATEMENT)])
+# Format v2 (FORMAT.md 6.4): the statement carries a binding, the entry a case back-link.
+STATEMENT_V2 = ("struct", "StatementV2", [("suite", SUITE), ("ledger", DIGEST), ("counter", "u64"),
+                                          ("time", TIMESTAMP), ("author", PUBLIC_KEY), ("event", EVENT)])
+ENTRY_V2 = ("struct", "EntryV2", [("seq", "u64"), ("prev", DIGEST), ("logged_at", TIMESTAMP),
+                                  ("case_prev", option("u64")), ("statement", STATEMENT_V2),
+                                  ("signature", SIGNATURE)])
 
 LABEL_ENTRY = b"liuhen/v1/entry\0"
 LABEL_STATEMENT = b"liuhen/v1/statement\0"
+LABEL_ENTRY_V2 = b"liuhen/v2/entry\0"
+LABEL_STATEMENT_V2 = b"liuhen/v2/statement\0"
 LABEL_SEALED = b"liuhen/v1/sealed\0"
+LABELS = {1: (LABEL_ENTRY, LABEL_STATEMENT, STATEMENT), 2: (LABEL_ENTRY_V2, LABEL_STATEMENT_V2, STATEMENT_V2)}
 MAX_ENTRY_BYTES = 65535
 
 
 class DecodedEntry:
-    def __init__(self, value: dict, statement_slice: bytes) -> None:
+    """One decoded entry of either version. `value` is the decoded struct of that version."""
+
+    def __init__(self, version: int, value: dict, statement_slice: bytes) -> None:
+        self.version = version
         self.value = value
-        self.statement_slice = statement_slice  # postcard(Statement) as found in the entry
+        self.statement_slice = statement_slice  # postcard(Statement[V2]) as found in the entry
 
     @property
     def statement(self) -> dict:
-        return self.value["statement"]["statement"]
+        """time, author, event (and in v2 also suite, ledger, counter)."""
+        return self.value["statement"]["statement"] if self.version == 1 else self.value["statement"]
+
+    @property
+    def signature(self) -> bytes:
+        sig = self.value["statement"]["signature"] if self.version == 1 else self.value["signature"]
+        return sig[1]
+
+    @property
+    def binding(self) -> tuple | None:
+        if self.version == 1:
+            return None
+        st = self.value["statement"]
+        return (st["suite"], st["ledger"], st["counter"])
+
+    @property
+    def case_prev(self) -> int | None:
+        return self.value.get("case_prev")
+
+    def message(self) -> bytes:
+        """The signed message (6.2, 6.4), taken as the slice of the entry bytes."""
+        return LABELS[self.version][1] + self.statement_slice
+
+
+def encode_entry(version: int, value: dict) -> bytes:
+    return LABEL_ENTRY + encode(ENTRY, value) if version == 1 else LABEL_ENTRY_V2 + encode(ENTRY_V2, value)
 
 
 def decode_entry(b: bytes) -> DecodedEntry:
-    """FORMAT.md 4.2 strict decoding of entry bytes. Raises DecodeError."""
+    """FORMAT.md 4.2 strict decoding of entry bytes of v1 or v2 (by label). Raises DecodeError."""
     if len(b) > MAX_ENTRY_BYTES:
         raise DecodeError(f"entry of {len(b)} bytes exceeds {MAX_ENTRY_BYTES}")
-    if not b.startswith(LABEL_ENTRY):
+    if b.startswith(LABEL_ENTRY):
+        version = 1
+    elif b.startswith(LABEL_ENTRY_V2):
+        version = 2
+    else:
         raise DecodeError("wrong label")
-    r = Reader(b, len(LABEL_ENTRY))
+    r = Reader(b, len(LABEL_ENTRY))  # both entry labels are 16 bytes
     value = {}
     value["seq"] = decode("u64", r)
     value["prev"] = decode(DIGEST, r)
     value["logged_at"] = decode(TIMESTAMP, r)
+    if version == 2:
+        value["case_prev"] = decode(option("u64"), r)
     st_start = r.pos
-    statement = decode(STATEMENT, r)
+    statement = decode(LABELS[version][2], r)
     st_end = r.pos
     signature = decode(SIGNATURE, r)
-    value["statement"] = {"statement": statement, "signature": signature}
+    if version == 1:
+        value["statement"] = {"statement": statement, "signature": signature}
+    else:
+        value["statement"] = statement
+        value["signature"] = signature
     if r.pos != len(b):
         raise DecodeError(f"{len(b) - r.pos} trailing bytes")
-    if LABEL_ENTRY + encode(ENTRY, value) != b:
+    if encode_entry(version, value) != b:
         raise DecodeError("non-canonical: does not re-encode identically")
-    return DecodedEntry(value, b[st_start:st_end])
+    return DecodedEntry(version, value, b[st_start:st_end])
 
 
-def statement_message(statement: dict) -> bytes:
-    return LABEL_STATEMENT + encode(STATEMENT, statement)
+def statement_message(statement: dict, version: int = 1) -> bytes:
+    return LABELS[version][1] + encode(LABELS[version][2], statement)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -734,31 +787,143 @@ class Checkpoint:
         self.note.verify(vkey)
 
 
-# ---------------------------------------------------------------------------------------------
-# Registry (FORMAT.md section 10)
-# ---------------------------------------------------------------------------------------------
+def verify_cosignature(cp: Checkpoint, witness: Vkey) -> int:
+    """FORMAT.md 12.6: returns the cosignature's timestamp, or raises NoteError."""
+    if witness.type != TYPE_COSIGNATURE_V1:
+        raise NoteError("not a cosignature/v1 key")
+    for name, kid, sig in cp.note.sigs:
+        if name == witness.name and kid == witness.key_id:
+            if len(sig) != 72:
+                raise NoteError("cosignature is not 72 bytes")
+            ts = int.from_bytes(sig[:8], "big")
+            if ts > I64_MAX:
+                raise NoteError("cosignature timestamp above 2^63 - 1")
+            msg = f"cosignature/v1\ntime {ts}\n".encode() + cp.note.text.encode("utf-8")
+            if not ed25519_verify(witness.key, msg, sig[8:]):
+                raise NoteError("cosignature does not verify")
+            return ts
+    raise NoteError("no cosignature by the witness")
 
 
-class Registry:
-    def __init__(self) -> None:
+# ---------------------------------------------------------------------------------------------
+# The admission rule (FORMAT.md section 10): registry, roles, time, binding, sessions, cases, holds
+# ---------------------------------------------------------------------------------------------
+
+UNVERIFIED_KINDS = {"Unsealed", "NoCheckpoint", "NoTrustAnchor", "ReadError"}
+MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
+I64_MAX = 2**63 - 1
+I64_MIN = -(2**63)
+
+# 10.1: which roles may make which event (registry changes: System only, rule 5).
+ALL_ROLES = {"Officer", "Device", "Station", "System", "Auditor", "Custodian"}
+ROLES_FOR: dict[str, set[str]] = {}
+for _events, _roles in (
+    (("CaseOpened", "CaseClosed", "DecisionMade", "DocumentFiled", "RecordingExempted"), {"Officer", "System"}),
+    (("PreservationOrdered", "PreservationReleased", "AccessRequested", "AccessDecided"), {"Officer", "System", "Auditor"}),
+    (("PartyNotified",), {"Device", "Station", "Officer"}),
+    (("RecordingStarted", "SegmentSealed", "RecordingStopped"), {"Device", "Station"}),
+    (("RecordingInterrupted",), {"Device", "Station", "Officer"}),
+    (("Archived",), {"Officer", "Custodian", "Station", "Device", "System"}),
+    (("Handover", "RetentionSet", "DerivativeMade", "MediaPurged", "Erased", "ConfidentialityMarked"),
+     {"Officer", "Custodian", "System"}),
+    (("CircumstanceReported",), {"Officer", "Custodian", "Auditor", "System"}),
+    (("RecordViewed", "RecordDisclosed"), ALL_ROLES),
+    (("Genesis", "KeyAuthorized", "KeyRevoked"), {"System"}),
+):
+    for _e in _events:
+        ROLES_FOR[_e] = _roles
+assert set(ROLES_FOR) == {n for n, _ in EVENT[2]}, "10.1 names every event"
+
+# 13.1 step 8: how each refusal is reported.
+REGISTRY_ERRORS = {"BadGenesis", "GenesisMisplaced", "NoGenesis", "UnknownKey", "RevokedKey", "NotPermitted",
+                   "StateSecret", "AlreadyRegistered", "InvalidKey", "LedgerKeyRevoked", "NotActive"}
+REPORTED_AS = {"Future": "FutureStatement", "BeforeGenesis": "StatementBeforeGenesis",
+               "WrongDevice": "SegmentWrongDevice", "PurgeUnlawful": "MediaPurgeUnlawful"}
+
+
+def finding_of(refusal: str) -> str:
+    if refusal in REGISTRY_ERRORS:
+        return "Unauthorized"
+    return REPORTED_AS.get(refusal, refusal)
+
+
+def sat_add(a: int, b: int) -> int:
+    return max(I64_MIN, min(I64_MAX, a + b))
+
+
+def named_case(ev_name: str, ev: dict) -> str | None:
+    """The case an event names (10.7 first clause; 20.7's Event::case_no)."""
+    if ev_name == "Archived":
+        return ev["labels"]["case_no"]
+    if "case_no" in ev:
+        return ev["case_no"]
+    return None
+
+
+class Admission:
+    """The state of FORMAT.md 10 built from entries 0 .. seq-1, with check() and apply()."""
+
+    def __init__(self, skew: int = MAX_FUTURE_SKEW_MS) -> None:
+        self.skew = skew
         self.genesis: dict | None = None
-        self.keys: dict[tuple, dict] = {}  # PublicKey value -> record
+        self.keys: dict[tuple, dict] = {}  # PublicKey value -> {role, holder, authorized_at, revoked_at}
+        self.version: int | None = None  # version of entry 0 (the ledger's)
+        self.ledger_id: bytes | None = None
+        self.genesis_time: int | None = None
+        self.counters: dict[tuple, int] = {}  # author -> last counter admitted (10.3)
+        self.sessions: dict[str, dict] = {}  # 10.4
+        self.open_cases: set[str] = set()  # 10.5
+        self.case_latest: dict[str, int] = {}  # 10.7
+        self.requests: dict[str, str | None] = {}  # request id -> case of its first AccessRequested
+        # 10.6 custody: media digest -> cases referencing it; per case: retention, hold.
+        self.media_cases: dict[bytes, set[str]] = {}
+        self.retention: dict[str, int | None] = {}  # case -> longest Until (None: Permanent)
+        self.held: set[str] = set()
 
-    def admit(self, seq_: int, st: dict) -> str | None:
-        """Returns None if admitted (and applies the effect), else the registry error name."""
+    def note_entry0(self, version: int | None, leaf: bytes, logged_at: int | None) -> None:
+        """After entry 0 whatever its outcome: the ledger's version, id and genesis time."""
+        self.version, self.ledger_id, self.genesis_time = version, leaf, logged_at
+
+    # -- 10.7 --------------------------------------------------------------------------------
+    def case_of(self, ev_name: str, ev: dict) -> str | None:
+        c = named_case(ev_name, ev)
+        if c is not None:
+            return c
+        if ev_name in ("SegmentSealed", "RecordingInterrupted", "RecordingStopped"):
+            s = self.sessions.get(ev["session"])
+            return s["case"] if s else None
+        if ev_name == "AccessDecided":
+            return self.requests.get(ev["request"])
+        if ev_name in ("RecordViewed", "ConfidentialityMarked"):
+            kind, x = ev["subject"]
+            if kind == "Case":
+                return x
+            if kind == "Session":
+                s = self.sessions.get(x)
+                return s["case"] if s else None
+        return None
+
+    def expected_case_prev(self, st: dict) -> int | None:
+        if self.version != 2:
+            return None  # "In v1 case_prev is always none"
+        c = self.case_of(*st["event"])
+        return None if c is None else self.case_latest.get(c)
+
+    # -- the rule ----------------------------------------------------------------------------
+    def check(self, seq_: int, st: dict, binding: tuple | None, logged_at: int) -> str | None:
+        """The refusal name of the first rule that fails, or None if admissible. No effect."""
         author = st["author"]
         ev_name, ev = st["event"]
         if seq_ == 0:
-            if (
-                ev_name == "Genesis"
-                and ev["ledger_key"] == author
-                and valid_public_key(ev["ledger_key"][1])
-                and valid_key_name(ev["origin"])
-            ):
-                self.genesis = ev
-                self.keys[ev["ledger_key"]] = {"role": "System", "authorized_at": 0, "revoked_at": None}
-                return None
-            return "BadGenesis"
+            if not (ev_name == "Genesis" and ev["ledger_key"] == author and valid_public_key(ev["ledger_key"][1])
+                    and valid_key_name(ev["origin"])):
+                return "BadGenesis"
+            if st["time"] > sat_add(logged_at, self.skew):
+                return "Future"
+            if binding is not None and (binding[0] != ev["suite"] or binding[1] != bytes(32)):
+                return "WrongLedger"
+            return None
+        # Registry, rules 1-8.
         if ev_name == "Genesis":
             return "GenesisMisplaced"
         if self.genesis is None:
@@ -777,25 +942,142 @@ class Registry:
                 return "AlreadyRegistered"
             if not valid_public_key(ev["key"][1]):
                 return "InvalidKey"
-            self.keys[ev["key"]] = {"role": ev["role"][0], "authorized_at": seq_, "revoked_at": None}
         elif ev_name == "KeyRevoked":
             if ev["key"] == self.genesis["ledger_key"]:
                 return "LedgerKeyRevoked"
             r = self.keys.get(ev["key"])
             if r is None or r["revoked_at"] is not None:
                 return "NotActive"
-            r["revoked_at"] = seq_
+        # 9. Roles (10.1).
+        if rec["role"] not in ROLES_FOR[ev_name]:
+            return "NotPermitted"
+        # 10. Time (10.2).
+        if st["time"] > sat_add(logged_at, self.skew):
+            return "Future"
+        if st["time"] < sat_add(self.genesis_time, -self.skew):
+            return "BeforeGenesis"
+        # 11. Binding (10.3).
+        if self.version == 1:
+            if binding is not None:
+                return "WrongLedger"
+        else:
+            if binding is None:
+                return "WrongLedger"
+            suite, ledger, counter = binding
+            if suite != self.genesis["suite"] or ledger != self.ledger_id:
+                return "WrongLedger"
+            last = self.counters.get(author)
+            if last is not None and counter <= last:
+                return "Replay"
+        # 12. Recording sessions (10.4).
+        if ev_name == "RecordingStarted":
+            if ev["session"] in self.sessions:
+                return "SessionInUse"
+            if author != ev["device"]:
+                return "WrongDevice"
+        elif ev_name in ("SegmentSealed", "RecordingInterrupted", "RecordingStopped"):
+            s = self.sessions.get(ev["session"])
+            if s is None:
+                return "SegmentOrphan"
+            if ev_name == "RecordingInterrupted":
+                if author != s["device"] and rec["role"] != "Officer":
+                    return "WrongDevice"
+            else:
+                if s["stopped"]:
+                    return "SegmentAfterStop"
+                if author != s["device"]:
+                    return "WrongDevice"
+                if ev_name == "SegmentSealed":
+                    if ev["index"] < s["n"]:
+                        return "SegmentDuplicate"
+                    if ev["index"] > s["n"]:
+                        return "SegmentMissing"
+                    if ev["prev_segment"] != s["last"]:
+                        return "SegmentChainBroken"
+                elif ev["segments"] != s["n"] or ev["last_segment"] != s["last"]:
+                    return "SegmentCountMismatch"
+        # 13. Cases (10.5).
+        if ev_name == "CaseOpened" and ev["case_no"] in self.open_cases:
+            return "CaseAlreadyOpen"
+        # 14. Holds (10.6).
+        if ev_name == "MediaPurged":
+            for c in self.media_cases.get(ev["media"], ()):
+                if c in self.held:
+                    return "PurgeUnlawful"
+                if c in self.retention:
+                    until = self.retention[c]
+                    if until is None or logged_at < until:
+                        return "PurgeUnlawful"
         return None
+
+    def apply(self, seq_: int, st: dict, binding: tuple | None, logged_at: int) -> None:
+        """The effect of an admitted statement (check() returned None)."""
+        author = st["author"]
+        ev_name, ev = st["event"]
+        case = self.case_of(ev_name, ev) if seq_ > 0 else None
+        if seq_ == 0:
+            self.genesis = ev
+            self.keys[ev["ledger_key"]] = {"role": "System", "holder": None, "authorized_at": 0, "revoked_at": None}
+            return  # the genesis nonce is not the ledger key's counter
+        if binding is not None:
+            self.counters[author] = binding[2]
+        if ev_name == "KeyAuthorized":
+            self.keys[ev["key"]] = {"role": ev["role"][0], "holder": ev["holder"], "authorized_at": seq_, "revoked_at": None}
+        elif ev_name == "KeyRevoked":
+            self.keys[ev["key"]]["revoked_at"] = seq_
+        elif ev_name == "RecordingStarted":
+            self.sessions[ev["session"]] = {"device": ev["device"], "case": ev["case_no"], "n": 0, "last": None, "stopped": False}
+        elif ev_name == "SegmentSealed":
+            s = self.sessions[ev["session"]]
+            s["n"] += 1
+            s["last"] = ev["media"]["digest"]
+        elif ev_name == "RecordingStopped":
+            self.sessions[ev["session"]]["stopped"] = True
+        elif ev_name == "CaseOpened":
+            self.open_cases.add(ev["case_no"])
+        elif ev_name == "CaseClosed":
+            self.open_cases.discard(ev["case_no"])
+        elif ev_name == "AccessRequested":
+            self.requests.setdefault(ev["request"], ev["case_no"])
+        # Custody (10.6): which cases reference which media; retention; holds.
+        refs: list[bytes] = []
+        if ev_name == "DocumentFiled":
+            refs = [ev["media"]["digest"]]
+        elif ev_name == "DecisionMade":
+            refs = [ev["document"]["digest"]] + list(ev["relies_on"])
+        elif ev_name == "SegmentSealed":
+            refs = [ev["media"]["digest"]]
+        elif ev_name == "Archived" and ev["labels"]["transcript"] is not None:
+            refs = [ev["labels"]["transcript"]["digest"]]
+            case = ev["labels"]["case_no"]
+        elif ev_name == "RecordDisclosed":
+            refs = list(ev["what"])
+        if case is not None:
+            for d in refs:
+                self.media_cases.setdefault(d, set()).add(case)
+        if ev_name == "DerivativeMade":  # a derivative of a case's media is the case's media
+            for c in self.media_cases.get(ev["original"], set()).copy():
+                self.media_cases.setdefault(ev["derivative"]["digest"], set()).add(c)
+        if ev_name in ("CaseClosed", "RetentionSet"):
+            r = ev["file_retention"] if ev_name == "CaseClosed" else ev["until"]
+            c = ev["case_no"]
+            new = None if r[0] == "Permanent" else r[1]
+            if c not in self.retention:
+                self.retention[c] = new
+            elif self.retention[c] is not None:
+                self.retention[c] = None if new is None else max(self.retention[c], new)
+        elif ev_name == "PreservationOrdered":
+            self.held.add(ev["case_no"])
+        elif ev_name == "PreservationReleased":
+            self.held.discard(ev["case_no"])
+        # 10.7: the case's latest entry.
+        if case is not None and self.version == 2:
+            self.case_latest[case] = seq_
 
 
 # ---------------------------------------------------------------------------------------------
 # The verification algorithm (FORMAT.md section 13)
 # ---------------------------------------------------------------------------------------------
-
-UNVERIFIED_KINDS = {"Unsealed", "NoCheckpoint", "NoTrustAnchor", "ReadError"}
-MAX_FUTURE_SKEW_MS = 5 * 60 * 1000
-I64_MAX = 2**63 - 1
-
 
 class Report:
     def __init__(self) -> None:
@@ -829,21 +1111,26 @@ def verify_ledger(
     checkpoints: list[str],
     trusted_vkey: Vkey | None,
     trusted_checkpoint: str | None = None,
+    now: int | None = None,
+    skew: int = MAX_FUTURE_SKEW_MS,
 ) -> Report:
     rep = Report()
-    registry = Registry()
+    admission = Admission(skew)
+    if now is None:
+        now = int(time.time() * 1000)
     prev = bytes(32)
     last_logged_at: int | None = None
     leaves: list[bytes] = []
     pending: dict[int, list[tuple[int, bytes]]] | None = None
     trusted: tuple[int, bytes] | None = None
     latest_verified_size: int | None = None
+    future_logged: list[int] = []
 
     def authenticate() -> tuple[dict[int, list[tuple[int, bytes]]], tuple[int, bytes] | None]:
         genesis_vkey = None
-        if registry.genesis is not None:
+        if admission.genesis is not None:
             try:
-                genesis_vkey = Vkey.for_key(registry.genesis["origin"], registry.genesis["ledger_key"][1])
+                genesis_vkey = Vkey.for_key(admission.genesis["origin"], admission.genesis["ledger_key"][1])
             except NoteError:
                 genesis_vkey = None
         key = trusted_vkey if trusted_vkey is not None else genesis_vkey
@@ -892,20 +1179,27 @@ def verify_ledger(
                 rep.add("Sequence", i, None, f"claims seq {v['seq']}")
             if v["prev"] != prev:
                 rep.add("BrokenChain", i)
-            sig = v["statement"]["signature"][1]
-            if not ed25519_verify(st["author"][1], LABEL_STATEMENT + e.statement_slice, sig):
+            sig_ok = ed25519_verify(st["author"][1], e.message(), e.signature)
+            if not sig_ok:
                 rep.add("BadSignature", i)
-            # FORMAT.md 13.1 step 6: a statement whose signature fails is checked against the
-            # registry but has no effect on it.
-            sig_ok = ed25519_verify(st["author"][1], LABEL_STATEMENT + e.statement_slice, sig)
-            err = registry.admit(i, st) if sig_ok else copy.deepcopy(registry).admit(i, st)
-            if err is not None:
-                rep.add("Unauthorized", i, None, err)
             if last_logged_at is not None and v["logged_at"] < last_logged_at:
                 rep.add("TimeReversal", i)
             last_logged_at = v["logged_at"] if last_logged_at is None else max(last_logged_at, v["logged_at"])
-            if st["time"] > min(v["logged_at"] + MAX_FUTURE_SKEW_MS, I64_MAX):
-                rep.add("FutureStatement", i)
+            if v["logged_at"] > sat_add(now, skew):
+                future_logged.append(i)
+            if i == 0:
+                admission.note_entry0(e.version, leaf, v["logged_at"])
+            expected = admission.expected_case_prev(st)
+            if e.case_prev != expected:
+                rep.add("CaseLinkBroken", i, None, f"case_prev {e.case_prev}, expected {expected}")
+            # 13.1 step 8: admitted (with effect) only if the signature was accepted.
+            refusal = admission.check(i, st, e.binding, v["logged_at"])
+            if refusal is not None:
+                rep.add(finding_of(refusal), i, None, refusal)
+            elif sig_ok:
+                admission.apply(i, st, e.binding, v["logged_at"])
+        elif i == 0:
+            admission.note_entry0(None, leaf, None)
         prev = leaf
         leaves.append(leaf)
         size = i + 1
@@ -940,6 +1234,10 @@ def verify_ledger(
         rep.add("Unsealed", latest_verified_size)
     if trusted_vkey is None:
         rep.add("NoTrustAnchor")
+    covered = latest_verified_size or 0
+    for i in future_logged:
+        if i >= covered:
+            rep.add("LoggedInFuture", i)
     return rep
 
 
@@ -1029,7 +1327,8 @@ def check_vectors(entries, roots, checkpoints, vkey_text):
     decoded: list[DecodedEntry] = []
     prev = bytes(32)
     variants_seen: set[str] = set()
-    registry = Registry()
+    admission = Admission()
+    counters: dict[tuple, int] = {}
     for pos, (s, lh, b) in enumerate(entries):
         T.check(s == pos, f"entries.txt line {pos} has seq {s}")
         T.check(leaf_hash(b) == lh, f"entry {pos}: leaf hash")
@@ -1038,25 +1337,46 @@ def check_vectors(entries, roots, checkpoints, vkey_text):
         except DecodeError as err:
             T.check(False, f"entry {pos}: strict decode: {err}")
             continue
-        T.check(True, f"entry {pos}: strict decode")
+        T.check(True, f"entry {pos}: strict decode (format v{e.version})")
         decoded.append(e)
         v = e.value
-        T.check(LABEL_ENTRY + encode(ENTRY, v) == b, f"entry {pos}: re-encodes identically")
+        st = e.statement
+        T.check(e.version == decoded[0].version, f"entry {pos}: same format version as genesis (v{e.version})")
+        T.check(encode_entry(e.version, v) == b, f"entry {pos}: re-encodes identically")
         T.check(v["seq"] == pos, f"entry {pos}: Entry.seq")
         T.check(v["prev"] == prev, f"entry {pos}: prev is the leaf hash of entry {pos - 1}")
-        msg = statement_message(e.statement)
-        T.check(msg == LABEL_STATEMENT + e.statement_slice, f"entry {pos}: statement bytes are a slice")
-        T.check(b.endswith(e.statement_slice + encode(SIGNATURE, v["statement"]["signature"])) and b[-65] == 0,
+        msg = statement_message(st, e.version)
+        T.check(msg == e.message(), f"entry {pos}: statement bytes are a slice")
+        T.check(b.endswith(e.statement_slice + encode(SIGNATURE, ("Ed25519", e.signature))) and b[-65] == 0,
                 f"entry {pos}: the statement is followed by the 65-byte signature at the end")
-        sig = v["statement"]["signature"][1]
-        T.check(ed25519_verify(e.statement["author"][1], msg, sig), f"entry {pos}: signature")
-        err = registry.admit(pos, e.statement)
-        T.check(err is None, f"entry {pos}: registry admits it ({err})")
-        T.check(e.statement["time"] <= v["logged_at"] + MAX_FUTURE_SKEW_MS, f"entry {pos}: time not in the future")
+        T.check(ed25519_verify(st["author"][1], msg, e.signature), f"entry {pos}: signature")
+        if pos == 0:
+            admission.note_entry0(e.version, lh, v["logged_at"])
+        if e.version == 2:
+            suite, ledger, counter = e.binding
+            if pos == 0:
+                T.check(ledger == bytes(32), "genesis: binding ledger is 32 zero bytes")
+                print(f"v2 genesis nonce {counter}; ledger id {lh.hex()}")
+            else:
+                T.check(ledger == leaf_hash(entries[0][2]), f"entry {pos}: binding names the ledger id")
+                a_ = st["author"]
+                T.check(counter > counters.get(a_, -1), f"entry {pos}: author counter {counter} increases")
+                counters[a_] = counter
+            T.check(suite == decoded[0].statement["event"][1]["suite"], f"entry {pos}: binding suite = genesis suite")
+        expected = admission.expected_case_prev(st)
+        T.check(e.case_prev == expected, f"entry {pos}: case_prev {e.case_prev} (expected {expected})")
+        err = admission.check(pos, st, e.binding, v["logged_at"])
+        T.check(err is None, f"entry {pos}: the admission rule admits it ({err})")
+        if err is None:
+            admission.apply(pos, st, e.binding, v["logged_at"])
+        T.check(st["time"] <= v["logged_at"] + MAX_FUTURE_SKEW_MS, f"entry {pos}: time not in the future")
         if pos > 0:
             T.check(v["logged_at"] >= decoded[-2].value["logged_at"], f"entry {pos}: logged_at non-decreasing")
-        variants_seen.add(e.statement["event"][0])
+        variants_seen.add(st["event"][0])
         prev = lh
+    if decoded and decoded[0].version == 2:
+        links = sum(1 for e in decoded if e.case_prev is not None)
+        print(f"v2: {links} entries carry a case back-link; {len(counters)} authors with counters")
     all_variants = [n for n, _ in EVENT[2]]
     T.check(set(all_variants) == variants_seen, f"every Event variant appears (missing {set(all_variants) - variants_seen})")
     print(f"decoded {len(decoded)} entries; {len(variants_seen)} of {len(all_variants)} Event variants")
@@ -1108,6 +1428,41 @@ def check_vectors(entries, roots, checkpoints, vkey_text):
     rep = verify_ledger(raw, checkpoints, None)
     T.check(rep.verdict == "unverified" and rep.kinds() == {"NoTrustAnchor"}, "without a trusted key: only NoTrustAnchor")
     return decoded, vkey
+
+
+def check_cosigned(d: str, checkpoints: list[str], vkey: Vkey) -> None:
+    """cosigned-checkpoint.txt and witness.vkey, if present (FORMAT.md 12.6)."""
+    path, wpath = os.path.join(d, "cosigned-checkpoint.txt"), os.path.join(d, "witness.vkey")
+    if not (os.path.exists(path) and os.path.exists(wpath)):
+        return
+    with open(path, encoding="utf-8", newline="") as f:
+        text = f.read()
+    with open(wpath, encoding="utf-8", newline="") as f:
+        wtext = f.read()
+    try:
+        witness = Vkey.parse(wtext.rstrip("\n"))
+        cp = Checkpoint.parse(text.encode("utf-8"))
+        cp.verify(vkey)
+        T.check(True, "cosigned checkpoint: parses and verifies under ledger.vkey")
+        T.check(cp.note.serialize() == text, "cosigned checkpoint: re-serializes identically")
+        T.check(text.startswith(checkpoints[-1].split("\n\n")[0] + "\n\n"), "cosigned checkpoint: same body as the last stored checkpoint")
+        ts = verify_cosignature(cp, witness)
+        T.check(True, f"cosignature of {witness.name} verifies (time {ts})")
+        body = cp.note.text
+        forged = Checkpoint.parse(Note(body, [
+            (nm, k, (sg[:7] + bytes([sg[7] ^ 1]) + sg[8:]) if nm == witness.name else sg) for nm, k, sg in cp.note.sigs]).serialize().encode())
+        try:
+            verify_cosignature(forged, witness)
+            T.check(False, "cosignature with an edited timestamp accepted")
+        except NoteError:
+            T.check(True, "cosignature with an edited timestamp refused")
+        try:
+            verify_cosignature(cp, Vkey.for_key(witness.name, vkey.key, TYPE_COSIGNATURE_V1))
+            T.check(False, "cosignature accepted under another witness key")
+        except NoteError:
+            T.check(True, "cosignature refused under another witness key")
+    except NoteError as err:
+        T.check(False, f"cosigned checkpoint: {err}")
 
 
 GOLDEN_SEEDS = {"ledger": bytes([0x11]) * 32, "officer": bytes([0x22]) * 32, "device": bytes([0x33]) * 32}
@@ -1164,14 +1519,172 @@ def expect(rep: Report, what: str, verdict: str = "tampered", kinds: tuple = (),
     T.check(ok, f"{what}: expected {verdict} with {list(kinds)} {registry_error or ''}, got {rep.verdict} {rep.findings[:6]}")
 
 
-def build_entry(seq_: int, prev: bytes, logged_at: int, statement: dict, seed: bytes) -> bytes:
-    sig = ed25519_sign(seed, statement_message(statement))
-    value = {"seq": seq_, "prev": prev, "logged_at": logged_at,
-             "statement": {"statement": statement, "signature": ("Ed25519", sig)}}
-    return LABEL_ENTRY + encode(ENTRY, value)
+def build_entry(seq_: int, prev: bytes, logged_at: int, statement: dict, seed: bytes | None,
+                version: int = 1, case_prev: int | None = None, signature: bytes | None = None) -> bytes:
+    """Entry bytes of either version; signs with seed, or carries `signature` unchanged (no key)."""
+    sig = ed25519_sign(seed, statement_message(statement, version)) if seed is not None else signature
+    if version == 1:
+        st = {"time": statement["time"], "author": statement["author"], "event": statement["event"]}
+        value = {"seq": seq_, "prev": prev, "logged_at": logged_at,
+                 "statement": {"statement": st, "signature": ("Ed25519", sig)}}
+    else:
+        value = {"seq": seq_, "prev": prev, "logged_at": logged_at, "case_prev": case_prev,
+                 "statement": statement, "signature": ("Ed25519", sig)}
+    return encode_entry(version, value)
 
 
-def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry], fixture: bool) -> int:
+def offsets(e: DecodedEntry, b: bytes) -> dict[str, int]:
+    """Byte offsets of fields in entry bytes b (FORMAT.md 6.3, 6.4), computed from the layout."""
+    st_start = len(b) - 65 - len(e.statement_slice)
+    at = st_start
+    if e.version == 2:
+        at += 1 + 32 + len(enc_varint(e.statement["counter"]))
+    at += len(encode(TIMESTAMP, e.statement["time"]))
+    out = {"statement": st_start, "author_tag": at, "event": at + 33}
+    if e.version == 2:
+        out["case_prev"] = st_start - len(encode(option("u64"), e.case_prev))
+    return out
+
+
+def reentry(e: DecodedEntry, seq_: int, prev: bytes, logged_at: int, case_prev: int | None = None, version: int | None = None) -> bytes:
+    """The entry's signed statement placed anew: seq, prev, logged_at (and case_prev) are the
+    ledger's, unsigned; the author's signature is carried over unchanged. Needs no key."""
+    st = dict(e.statement)
+    return build_entry(seq_, prev, logged_at, st, None, e.version if version is None else version,
+                       case_prev, signature=e.signature)
+
+
+def admission_after(decoded: list[DecodedEntry], leaf0: bytes) -> Admission:
+    st8 = Admission()
+    for i, e in enumerate(decoded):
+        if i == 0:
+            st8.note_entry0(e.version, leaf0, e.value["logged_at"])
+        if st8.check(i, e.statement, e.binding, e.value["logged_at"]) is None:
+            st8.apply(i, e.statement, e.binding, e.value["logged_at"])
+    return st8
+
+
+def binding_checks(raw: list[bytes], checkpoints: list[str], vkey: Vkey, decoded: list[DecodedEntry],
+                   other: list[DecodedEntry] | None) -> None:
+    """Keyless mutations of the binding (FORMAT.md 6.4, 10.3, 10.7): nothing is re-signed."""
+    n = len(raw)
+    ver = decoded[0].version
+    state = admission_after(decoded, leaf_hash(raw[0]))
+    last_at = decoded[-1].value["logged_at"]
+    tail = leaf_hash(raw[-1])
+    replays_admitted = 0
+    for i in range(1, n):
+        e = decoded[i]
+        st = e.statement
+        cp = state.expected_case_prev(st) if ver == 2 else None
+        extra = reentry(e, n, tail, last_at, cp)
+        rep = verify_ledger(raw + [extra], checkpoints, vkey)
+        name = st["event"][0]
+        T.check(not rep.has("BadSignature") and not rep.has("CaseLinkBroken"),
+                f"replay of entry {i} ({name}): built without a key, the signature still verifies")
+        active = state.keys[st["author"]]["revoked_at"] is None
+        if ver == 2:
+            if name in REGISTRY_CHANGES:
+                expect(rep, f"v2: replay of entry {i} ({name})", kinds=("Unauthorized",), seq_=n)
+            elif not active:
+                expect(rep, f"v2: replay of entry {i} ({name}) by a revoked key", kinds=("Unauthorized",), seq_=n, registry_error="RevokedKey")
+            else:
+                expect(rep, f"v2: replay of entry {i} ({name}) at the end", kinds=("Replay",), seq_=n)
+        elif rep.verdict == "unverified":
+            replays_admitted += 1
+    if ver == 1:
+        T.check(replays_admitted > 0, f"v1 cannot tell a replay (FORMAT.md 10.3): {replays_admitted} replayed statements admitted")
+        print(f"v1: {replays_admitted} of {n - 1} replayed statements are admitted (the v1 limitation)")
+    if ver == 2:
+        # Replay in the middle: entry 4's statement again right after entry 5 (both sealed before).
+        mid = [raw[0]]
+        for i, e in enumerate(decoded[1:6] + [decoded[4]] + decoded[6:8], start=1):
+            d = decode_entry(mid[-1])
+            mid.append(reentry(e, i, leaf_hash(mid[-1]), max(e.value["logged_at"], d.value["logged_at"]),
+                               admission_after([decode_entry(x) for x in mid], leaf_hash(raw[0])).expected_case_prev(e.statement)))
+        rep = verify_ledger(mid, [], vkey)
+        expect(rep, "v2: entry 4's statement replayed between entries 5 and 6", kinds=("Replay",), seq_=6)
+        # A copy whose genesis differs only in its unsigned logged_at: another ledger id.
+        g = decoded[0]
+        moved = [reentry(g, 0, bytes(32), g.value["logged_at"] + 1, None)]
+        for i in range(1, n):
+            moved.append(reentry(decoded[i], i, leaf_hash(moved[-1]), decoded[i].value["logged_at"], decoded[i].case_prev))
+        rep = verify_ledger(moved, [], vkey)
+        lk = g.statement["author"]
+        # A refused entry has no effect (FORMAT.md 10): the authorizations are WrongLedger, so
+        # the other authors' statements are refused earlier, as UnknownKey (rule 3 before 11).
+        T.check(rep.verdict == "tampered" and not rep.has("BadSignature") and not rep.has("Unauthorized", 0)
+                and rep.has("WrongLedger", 1) and rep.has("WrongLedger", 2)
+                and all(rep.has("WrongLedger", i) or rep.has("Unauthorized", i) for i in range(1, n)),
+                f"v2: every statement moved into a copy with another genesis (logged_at + 1 ms) is refused: WrongLedger, or a registry refusal (rules 3, 7) for what the refused authorizations would have allowed ({rep.findings[:3]})")
+        two = moved[:1] + [reentry(decoded[1], 1, leaf_hash(moved[0]), decoded[1].value["logged_at"], None)]
+        expect(verify_ledger(two, [], vkey), "v2: one statement moved to another ledger", kinds=("WrongLedger",), seq_=1)
+        if lk == ("Ed25519", ed25519_public(GOLDEN_SEEDS["ledger"])):
+            # Another ledger, properly made with the same key, origin and clock but another nonce,
+            # authorizing the same officer: the officer's statement moved there is WrongLedger.
+            sd = GOLDEN_SEEDS["ledger"]
+            g2 = dict(g.statement, counter=g.binding[2] + 1)
+            b0 = build_entry(0, bytes(32), g.value["logged_at"], g2, sd, 2)
+            id2 = leaf_hash(b0)
+            a1 = dict(decoded[1].statement, ledger=id2)
+            b1 = build_entry(1, id2, decoded[1].value["logged_at"], a1, sd, 2)
+            e3 = decoded[3]
+            b2 = reentry(e3, 2, leaf_hash(b1), e3.value["logged_at"], None)
+            rep = verify_ledger([b0, b1, b2], [], vkey)
+            T.check(id2 != leaf_hash(raw[0]), "v2: same key, origin and clock, another nonce: another ledger id")
+            expect(rep, "v2: the officer's CaseOpened moved to another ledger of the same key and origin", verdict="tampered", kinds=("WrongLedger",), seq_=2)
+            T.check(rep.kinds() == {"WrongLedger", "NoCheckpoint"}, f"v2: ... and nothing else is wrong there ({rep.findings})")
+        # case_prev changed (unsigned): CaseLinkBroken, with the signature intact.
+        changed = 0
+        for i in range(1, n):
+            e = decoded[i]
+            for new in ((None, 0) if e.case_prev is None else (None, e.case_prev - 1 if e.case_prev > 0 else 1, i)):
+                if new == e.case_prev:
+                    continue
+                bad = reentry(e, i, e.value["prev"], e.value["logged_at"], new)
+                rep = verify_ledger(raw[:i] + [bad] + raw[i + 1:], checkpoints, vkey)
+                expect(rep, f"v2: entry {i} case_prev {e.case_prev} -> {new}", kinds=("CaseLinkBroken",), seq_=i)
+                T.check(not rep.has("BadSignature", i), f"v2: entry {i} case_prev changed: the signature still verifies")
+                changed += 1
+        print(f"v2: {changed} case_prev mutations, all CaseLinkBroken")
+        # An entry of the case deleted: the next entry of the case no longer links back.
+        k = next(i for i in range(2, n - 1) if decoded[i + 1].case_prev == i)
+        rep = verify_ledger(raw[:k] + raw[k + 1:], checkpoints, vkey)
+        expect(rep, f"v2: entry {k} of the case deleted", kinds=("CaseLinkBroken", "Sequence", "BrokenChain"), seq_=k)
+        # The same deletion, re-chained with seq, prev and case_prev fixed up (all unsigned):
+        # case_prev does not protect a whole ledger; the checkpoints do (FORMAT.md 6.4).
+        kept = decoded[:k] + decoded[k + 1:]
+        fixed = [raw[0]]
+        st8 = Admission()
+        st8.note_entry0(2, leaf_hash(raw[0]), decoded[0].value["logged_at"])
+        st8.apply(0, decoded[0].statement, decoded[0].binding, decoded[0].value["logged_at"])
+        for i, e in enumerate(kept[1:], start=1):
+            cp = st8.expected_case_prev(e.statement)
+            fixed.append(reentry(e, i, leaf_hash(fixed[-1]), e.value["logged_at"], cp))
+            if st8.check(i, e.statement, e.binding, e.value["logged_at"]) is None:
+                st8.apply(i, e.statement, e.binding, e.value["logged_at"])
+        rep = verify_ledger(fixed, [], vkey)
+        T.check(rep.verdict == "unverified" and rep.kinds() == {"NoCheckpoint"},
+                f"v2: a re-chained deletion without checkpoints passes the entry checks ({rep.findings[:3]})")
+        expect(verify_ledger(fixed, checkpoints, vkey), "v2: a re-chained deletion against the checkpoints", kinds=("CheckpointMismatch",))
+    # An entry of the other version inside this ledger (seq, prev, logged_at fixed up, not re-signed).
+    if other:
+        for j in (3, 21):
+            if j >= len(other):
+                continue
+            o = other[j]
+            extra = reentry(o, n, tail, last_at, None)
+            rep = verify_ledger(raw + [extra], checkpoints, vkey)
+            expect(rep, f"a v{o.version} entry ({o.statement['event'][0]}) appended to a v{ver} ledger", kinds=("WrongLedger",), seq_=n)
+            T.check(not rep.has("BadSignature"), f"the v{o.version} entry's own signature verifies")
+        o = other[3]
+        inplace = raw[:3] + [reentry(o, 3, decoded[3].value["prev"], decoded[3].value["logged_at"], None)]
+        rep = verify_ledger(inplace, [], vkey)
+        expect(rep, f"v{ver} entry 3 replaced by the v{o.version} entry 3", kinds=("WrongLedger",), seq_=3)
+
+
+def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry], fixture: bool,
+                    other: list[DecodedEntry] | None = None) -> int:
     start = T.passed + T.failed
     raw = [b for _, _, b in entries]
     n = len(raw)
@@ -1203,6 +1716,8 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
             if i + 1 < n:
                 T.check(rep.has("BrokenChain", i + 1), f"entry {i} {label} flipped: entry {i + 1} no longer chains")
 
+    binding_checks(raw, checkpoints, vkey, decoded, other)
+
     # Structural edits.
     expect(verify_ledger(raw[:5] + raw[6:], checkpoints, vkey), "entry 5 deleted", kinds=("Sequence", "BrokenChain"), seq_=5)
     expect(verify_ledger(raw[:5] + [raw[6], raw[5]] + raw[7:], checkpoints, vkey), "entries 5 and 6 swapped", kinds=("Sequence",), seq_=5)
@@ -1212,29 +1727,41 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
     expect(verify_ledger(raw, checkpoints[:-1], vkey), "last checkpoint withheld", verdict="unverified", kinds=("Unsealed",))
     expect(verify_ledger(raw, [], vkey), "no checkpoints", verdict="unverified", kinds=("NoCheckpoint",))
 
-    # Encoding strictness (FORMAT.md 4.2).
+    # Encoding strictness (FORMAT.md 4.2), at offsets computed from entry 1's layout (KeyAuthorized).
     b = raw[1]
+    off = offsets(decoded[1], b)
+    T.check(decoded[1].statement["event"][0] == "KeyAuthorized" and b[off["event"]] == 1, "entry 1 is KeyAuthorized at the computed offset")
+    role_at = off["event"] + 1 + 33
+    holder_at = role_at + 1
     expect(verify_ledger(raw[:1] + [b + b"\x00"] + raw[2:], checkpoints, vkey), "trailing byte", kinds=("Malformed",), seq_=1)
     overlong = b[:16] + b"\x81\x00" + b[17:]  # seq 1 as the over-long varint 81 00
     expect(verify_ledger(raw[:1] + [overlong] + raw[2:], checkpoints, vkey), "over-long varint", kinds=("Malformed",), seq_=1)
-    unknown = b[:94] + bytes([25]) + b[95:]  # Event index 25 does not exist in v1
+    unknown = b[: off["event"]] + bytes([len(EVENT[2])]) + b[off["event"] + 1 :]  # one past the last Event
     expect(verify_ledger(raw[:1] + [unknown] + raw[2:], checkpoints, vkey), "unknown Event variant", kinds=("Malformed",), seq_=1)
-    bad_role = b[:128] + bytes([6]) + b[129:]  # Role index 6 does not exist
+    bad_role = b[:role_at] + bytes([6]) + b[role_at + 1 :]  # Role index 6 does not exist
     expect(verify_ledger(raw[:1] + [bad_role] + raw[2:], checkpoints, vkey), "unknown Role variant", kinds=("Malformed",), seq_=1)
-    bad_tag = b[:61] + b"\x01" + b[62:]  # PublicKey index 1 does not exist
+    bad_tag = b[: off["author_tag"]] + b"\x01" + b[off["author_tag"] + 1 :]  # PublicKey index 1 does not exist
     expect(verify_ledger(raw[:1] + [bad_tag] + raw[2:], checkpoints, vkey), "unknown PublicKey algorithm", kinds=("Malformed",), seq_=1)
-    bad_utf8 = b[:130] + b"\xff" + b[131:]
+    bad_utf8 = b[: holder_at + 1] + b"\xff" + b[holder_at + 2 :]
     expect(verify_ledger(raw[:1] + [bad_utf8] + raw[2:], checkpoints, vkey), "invalid UTF-8", kinds=("Malformed",), seq_=1)
-    expect(verify_ledger(raw[:1] + [b"liuhen/v2/entry\0" + b[16:]] + raw[2:], checkpoints, vkey), "v2 label", kinds=("Malformed",), seq_=1)
-    huge_len = b[:129] + b"\xff\xff\xff\xff\x0f" + b[130:]  # holder length far past the end
+    other_label = LABEL_ENTRY_V2 if decoded[1].version == 1 else LABEL_ENTRY
+    expect(verify_ledger(raw[:1] + [other_label + b[16:]] + raw[2:], checkpoints, vkey), "the other version's entry label", kinds=("Malformed",), seq_=1)
+    expect(verify_ledger(raw[:1] + [b"liuhen/v3/entry\0" + b[16:]] + raw[2:], checkpoints, vkey), "unknown label v3", kinds=("Malformed",), seq_=1)
+    huge_len = b[:holder_at] + b"\xff\xff\xff\xff\x0f" + b[holder_at + 1 :]  # holder length far past the end
     expect(verify_ledger(raw[:1] + [huge_len] + raw[2:], checkpoints, vkey), "string length past the end", kinds=("Malformed",), seq_=1)
     overflow = b[:16] + b"\xff" * 9 + b"\x02" + b[17:]  # a 10-byte varint above 2^64 - 1
     expect(verify_ledger(raw[:1] + [overflow] + raw[2:], checkpoints, vkey), "u64 varint overflow", kinds=("Malformed",), seq_=1)
+    if decoded[1].version == 2:
+        cp_at = off["case_prev"]
+        bad_opt = b[:cp_at] + b"\x02" + b[cp_at + 1 :]
+        expect(verify_ledger(raw[:1] + [bad_opt] + raw[2:], checkpoints, vkey), "case_prev Option tag 2", kinds=("Malformed",), seq_=1)
+        bad_suite = b[: off["statement"]] + b"\x01" + b[off["statement"] + 1 :]  # Suite index 1 does not exist
+        expect(verify_ledger(raw[:1] + [bad_suite] + raw[2:], checkpoints, vkey), "unknown Suite in the binding", kinds=("Malformed",), seq_=1)
     for i, e in enumerate(decoded):
         name, ev = e.statement["event"]
         if name == "AccessDecided":  # granted: bool, right after the request string
             c = raw[i]
-            at = c.find(encode(STR, ev["request"])) + len(encode(STR, ev["request"]))
+            at = offsets(e, c)["event"] + 1 + len(encode(STR, ev["request"]))
             expect(verify_ledger(raw[:i] + [c[:at] + b"\x02" + c[at + 1 :]] + raw[i + 1 :], checkpoints, vkey),
                    "bool byte 2", kinds=("Malformed",), seq_=i)
         if name == "RecordingStopped" and ev["last_segment"] is not None:  # Option tag before 32 bytes
@@ -1247,9 +1774,9 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
 
     # Strict Ed25519 (FORMAT.md 9.4).
     e1 = decoded[1]
-    msg = statement_message(e1.statement)
+    msg = e1.message()
     a = e1.statement["author"][1]
-    sig = e1.value["statement"]["signature"][1]
+    sig = e1.signature
     s = int.from_bytes(sig[32:], "little")
     T.check(ed25519_verify(a, msg, sig), "Ed25519: the honest signature is accepted")
     T.check(not ed25519_verify(a, msg, sig[:32] + (s + L).to_bytes(32, "little")), "Ed25519: S + L (non-canonical S) refused")
@@ -1316,18 +1843,51 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
     expect(verify_ledger(raw, checkpoints, vkey, trusted_checkpoint=checkpoints[2]), "trusted checkpoint (27) still extended", verdict="verified")
     expect(verify_ledger(raw[:20], checkpoints[:2], vkey, trusted_checkpoint=checkpoints[2]), "rolled back below the trusted checkpoint", kinds=("Rollback",))
 
-    # Registry rules (FORMAT.md 10), with statements signed by the fixture keys.
+    # The admission rule (FORMAT.md 10), with statements signed by the fixture keys.
     if fixture:
+        ver = decoded[0].version
+        ledger_id = leaf_hash(raw[0])
         pubs = {k: ("Ed25519", ed25519_public(sd)) for k, sd in GOLDEN_SEEDS.items()}
         outsider = ("Ed25519", ed25519_public(OUTSIDER_SEED))
         last = decoded[-1].value
         t_next = last["logged_at"] + 1000
         prev = entries[-1][1]
+        state = Admission()  # the admission state after the golden ledger
+        for i, e in enumerate(decoded):
+            if i == 0:
+                state.note_entry0(e.version, ledger_id, e.value["logged_at"])
+            T.check(state.check(i, e.statement, e.binding, e.value["logged_at"]) is None, f"fixture state: entry {i} admitted")
+            state.apply(i, e.statement, e.binding, e.value["logged_at"])
+
+        def stmt(author: tuple, event: tuple, time_: int, st8: Admission, version: int, **binding) -> dict:
+            st = {"time": time_, "author": author, "event": event}
+            if version == 2:
+                st = {"suite": binding.get("suite", ("Sha256Ed25519Blake3", None)),
+                      "ledger": binding.get("ledger", ledger_id),
+                      "counter": binding.get("counter", st8.counters.get(author, 0) + 1), **st}
+            return st
+
+        def extend(steps: list) -> list[bytes]:
+            """Appends (seed, event, options) steps, each signed, with counters and case_prev as
+            the admission state expects unless an option overrides them."""
+            st8 = copy.deepcopy(state)
+            out, pv, t = list(raw), prev, t_next
+            for seed, event, opt in steps:
+                author = ("Ed25519", ed25519_public(seed))
+                version = opt.get("version", ver)
+                st = stmt(author, event, opt.get("time", t), st8, version, **opt.get("binding", {}))
+                lat = opt.get("logged_at", t)
+                cp = opt["case_prev"] if "case_prev" in opt else (st8.expected_case_prev(st) if version == 2 else None)
+                b = build_entry(len(out), pv, lat, st, seed, version, cp)
+                e = decode_entry(b)
+                if st8.check(len(out), e.statement, e.binding, lat) is None:
+                    st8.apply(len(out), e.statement, e.binding, lat)
+                out.append(b)
+                pv, t = leaf_hash(b), t + 1000
+            return out
 
         def append(author: str | None, event: tuple, seed: bytes) -> Report:
-            st = {"time": t_next, "author": pubs[author] if author else outsider, "event": event}
-            extra = build_entry(n, prev, t_next, st, seed)
-            rep = verify_ledger(raw + [extra], checkpoints, vkey)
+            rep = verify_ledger(extend([(seed, event, {})]), checkpoints, vkey)
             T.check(rep.has("Unsealed", n), "appended entry is reported unsealed")
             return rep
 
@@ -1355,42 +1915,181 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
         noncanonical_key = ("Ed25519", (P + 3).to_bytes(32, "little"))
         rep = append("ledger", ("KeyAuthorized", {"key": noncanonical_key, "role": ("Officer", None), "holder": "x"}), GOLDEN_SEEDS["ledger"])
         expect(rep, "authorizing the non-canonical key y = p + 3 (refused, FORMAT.md 9.3)", kinds=("Unauthorized",), seq_=n, registry_error="InvalidKey")
-        # A statement dated more than 5 minutes after its logging; and logged_at going back.
-        st = {"time": t_next + MAX_FUTURE_SKEW_MS + 1, "author": pubs["officer"], "event": case}
-        rep = verify_ledger(raw + [build_entry(n, prev, t_next, st, GOLDEN_SEEDS["officer"])], checkpoints, vkey)
+        secret = ("ConfidentialityMarked", {"subject": ("Case", "x"), "level": ("StateSecret", None), "reason": "r"})
+        rep = append("officer", secret, GOLDEN_SEEDS["officer"])
+        expect(rep, "StateSecret marking (rule 4a)", kinds=("Unauthorized",), seq_=n, registry_error="StateSecret")
+        # Time (10.2, 13.1 step 6, 13.3 step 6).
+        o = GOLDEN_SEEDS["officer"]
+        rep = verify_ledger(extend([(o, case, {"time": t_next + MAX_FUTURE_SKEW_MS + 1})]), checkpoints, vkey)
         expect(rep, "statement from the future", kinds=("FutureStatement",), seq_=n)
-        st = {"time": I64_MAX, "author": pubs["officer"], "event": case}
-        rep = verify_ledger(raw + [build_entry(n, prev, I64_MAX - 1000, st, GOLDEN_SEEDS["officer"])], checkpoints, vkey)
-        expect(rep, "time and logged_at near 2^63 (saturating skew)", verdict="unverified", kinds=("Unsealed",))
-        st = {"time": 0, "author": pubs["officer"], "event": case}
-        rep = verify_ledger(raw + [build_entry(n, prev, last["logged_at"] - 1, st, GOLDEN_SEEDS["officer"])], checkpoints, vkey)
+        rep = verify_ledger(extend([(o, case, {"time": t_next + MAX_FUTURE_SKEW_MS})]), checkpoints, vkey)
+        expect(rep, "statement exactly max_future_skew_ms ahead", verdict="unverified", kinds=("Unsealed",))
+        far = extend([(o, case, {"time": I64_MAX, "logged_at": I64_MAX - 1000})])
+        rep = verify_ledger(far, checkpoints, vkey, now=I64_MAX)
+        expect(rep, "time and logged_at near 2^63 (saturating skew), verifier clock there too", verdict="unverified", kinds=("Unsealed",))
+        rep = verify_ledger(far, checkpoints, vkey)
+        expect(rep, "unsealed logged_at far beyond the verifier's clock", kinds=("LoggedInFuture",), seq_=n)
+        rep = verify_ledger(raw, checkpoints, vkey, now=decoded[0].value["logged_at"] - MAX_FUTURE_SKEW_MS - 1)
+        expect(rep, "sealed entries later than the verifier's clock are vouched for by checkpoints", verdict="verified")
+        rep = verify_ledger(extend([(o, case, {"logged_at": last["logged_at"] - 1, "time": last["logged_at"] - 1})]), checkpoints, vkey)
         expect(rep, "logged_at going backwards", kinds=("TimeReversal",), seq_=n)
+        genesis_time = decoded[0].value["logged_at"]
+        for label, t0 in (("0", 0), ("i64::MIN", I64_MIN), ("seconds instead of milliseconds", genesis_time // 1000),
+                          ("genesis time - skew - 1", genesis_time - MAX_FUTURE_SKEW_MS - 1)):
+            rep = verify_ledger(extend([(o, case, {"time": t0})]), checkpoints, vkey)
+            expect(rep, f"statement time {label}", kinds=("StatementBeforeGenesis",), seq_=n)
+        rep = verify_ledger(extend([(o, case, {"time": genesis_time - MAX_FUTURE_SKEW_MS})]), checkpoints, vkey)
+        expect(rep, "statement time = genesis time - skew", verdict="unverified", kinds=("Unsealed",))
+        # Roles (10.1) and recording sessions (10.4) with a fresh device key.
+        dev2_seed = bytes([0x55]) * 32
+        dev2 = ("Ed25519", ed25519_public(dev2_seed))
+        lk = GOLDEN_SEEDS["ledger"]
+        add_dev2 = (lk, ("KeyAuthorized", {"key": dev2, "role": ("Device", None), "holder": "BWC-2"}), {})
+        golden_session = next(e.statement["event"][1]["session"] for e in decoded if e.statement["event"][0] == "RecordingStarted")
+        golden_case = next(e.statement["event"][1]["case_no"] for e in decoded if e.statement["event"][0] == "CaseOpened")
+
+        def started(session: str, device: tuple = dev2) -> tuple:
+            return ("RecordingStarted", {"session": session, "case_no": golden_case, "device": device,
+                                         "method": ("BodyWornRecorder", None), "location": {"place": "p", "landmark": None},
+                                         "matter": "m", "officers": ["21020001"], "party": None})
+
+        def seg(session: str, index: int, prev_seg: bytes | None, digest: bytes) -> tuple:
+            return ("SegmentSealed", {"session": session, "index": index, "prev_segment": prev_seg,
+                                      "media": {"digest": digest, "length": 1, "mime": "video/mp4", "name": "s"},
+                                      "start": t_next, "end": t_next + 1})
+
+        def stopped(session: str, count: int, last_seg: bytes | None) -> tuple:
+            return ("RecordingStopped", {"session": session, "segments": count, "last_segment": last_seg})
+
+        def refused(steps: list, what: str, finding: str, registry_error: str | None = None) -> None:
+            out = extend(steps)
+            rep = verify_ledger(out, checkpoints, vkey)
+            expect(rep, what, kinds=(finding,), seq_=len(out) - 1, registry_error=registry_error)
+            T.check(all(f[1] == len(out) - 1 for f in rep.findings if f[0] not in UNVERIFIED_KINDS),
+                    f"{what}: only the last entry is refused ({rep.findings[:4]})")
+
+        def admitted(steps: list, what: str) -> None:
+            expect(verify_ledger(extend(steps), checkpoints, vkey), what, verdict="unverified", kinds=("Unsealed",))
+
+        d1, d2 = bytes([0xA1]) * 32, bytes([0xA2]) * 32
+        opened = ("CaseOpened", {"case_no": "新案", "act": ("Inspection", None), "matter": "m", "unit": "u", "subject": bytes(32)})
+        admitted([add_dev2, (dev2_seed, started("S2"), {}), (dev2_seed, seg("S2", 0, None, d1), {}),
+                  (dev2_seed, seg("S2", 1, d1, d2), {}), (dev2_seed, stopped("S2", 2, d2), {})], "a whole second session")
+        interrupted = ("RecordingInterrupted", {"session": golden_session, "reason": ("Battery", None), "at": t_next})
+        admitted([(o, interrupted, {})], "officer-signed RecordingInterrupted after the stop (issue 11 item 3)")
+        refused([add_dev2, (dev2_seed, opened, {})], "a device opens a case (10.1)", "Unauthorized", "NotPermitted")
+        refused([(o, started("S3", ("Ed25519", ed25519_public(o))), {})], "an officer starts a recording (10.1)", "Unauthorized", "NotPermitted")
+        refused([add_dev2, (dev2_seed, started(golden_session), {})], "a second device reuses a session id", "SessionInUse")
+        refused([add_dev2, (dev2_seed, started("S3", pubs["officer"]), {})], "RecordingStarted naming another device", "SegmentWrongDevice")
+        refused([add_dev2, (dev2_seed, seg("nope", 0, None, d1), {})], "segment of a session never started", "SegmentOrphan")
+        refused([add_dev2, (dev2_seed, seg(golden_session, 2, None, d1), {})], "segment after the stop", "SegmentAfterStop")
+        base = [add_dev2, (dev2_seed, started("S2"), {}), (dev2_seed, seg("S2", 0, None, d1), {})]
+        refused(base + [(dev2_seed, seg("S2", 2, d1, d2), {})], "segment index skipped", "SegmentMissing")
+        refused(base + [(dev2_seed, seg("S2", 0, None, d2), {})], "segment index repeated", "SegmentDuplicate")
+        refused(base + [(dev2_seed, seg("S2", 1, d2, d2), {})], "segment prev_segment wrong", "SegmentChainBroken")
+        refused(base + [(dev2_seed, stopped("S2", 2, d1), {})], "stop with a wrong segment count", "SegmentCountMismatch")
+        refused(base + [(dev2_seed, stopped("S2", 1, d2), {})], "stop with a wrong last segment", "SegmentCountMismatch")
+        dev3_seed = bytes([0x66]) * 32
+        add_dev3 = (lk, ("KeyAuthorized", {"key": ("Ed25519", ed25519_public(dev3_seed)), "role": ("Device", None), "holder": "BWC-3"}), {})
+        refused(base + [add_dev3, (dev3_seed, seg("S2", 1, d1, d2), {})], "another device seals a segment of the session", "SegmentWrongDevice")
+        refused(base + [add_dev3, (dev3_seed, ("RecordingInterrupted", {"session": "S2", "reason": ("Battery", None), "at": 0}), {})],
+                "another device interrupts the session", "SegmentWrongDevice")
+        # Cases (10.5) and holds (10.6).
+        closed = ("CaseClosed", {"case_no": "新案", "outcome": "o", "file_retention": ("Until", t_next + 10_000)})
+        refused([(o, opened, {}), (o, opened, {})], "a case opened twice", "CaseAlreadyOpen")
+        admitted([(o, opened, {}), (o, closed, {}), (o, opened, {})], "a case closed and opened again")
+        seg_media = next(e.statement["event"][1]["media"]["digest"] for e in decoded if e.statement["event"][0] == "SegmentSealed")
+        purge = ("MediaPurged", {"media": seg_media, "authority": "a"})
+        refused([(o, purge, {})], "purge of a segment of a case kept permanently", "MediaPurgeUnlawful")
+        doc = {"digest": d1, "length": 1, "mime": "application/pdf", "name": "d"}
+        filed = ("DocumentFiled", {"case_no": "新案", "stage": ("Initiation", None), "kind": ("EnforcementDocument", None), "media": doc, "officers": []})
+        purge1 = ("MediaPurged", {"media": d1, "authority": "a"})
+        refused([(o, opened, {}), (o, filed, {}), (o, closed, {}), (o, purge1, {})], "purge within the retention period", "MediaPurgeUnlawful")
+        admitted([(o, opened, {}), (o, filed, {}), (o, closed, {}), (o, purge1, {"logged_at": t_next + 20_000, "time": t_next + 20_000})],
+                 "purge after the retention period")
+        admitted([(o, opened, {}), (o, filed, {}), (o, purge1, {})], "purge of a document of a case with no retention recorded")
+        hold = ("PreservationOrdered", {"case_no": "新案", "trigger": ("Litigation", None)})
+        release = ("PreservationReleased", {"case_no": "新案", "approved_by": "x"})
+        refused([(o, opened, {}), (o, filed, {}), (o, hold, {}), (o, purge1, {})], "purge under a preservation order", "MediaPurgeUnlawful")
+        admitted([(o, opened, {}), (o, filed, {}), (o, hold, {}), (o, release, {}), (o, purge1, {})], "purge after the order's release")
+        cust_seed = bytes([0x77]) * 32
+        add_cust = (lk, ("KeyAuthorized", {"key": ("Ed25519", ed25519_public(cust_seed)), "role": ("Custodian", None), "holder": "21020009"}), {})
+        refused([add_cust, (o, opened, {}), (o, filed, {}), (o, hold, {}), (cust_seed, purge1, {})],
+                "a custodian purges media under a preservation order (issue 11 item 3)", "MediaPurgeUnlawful")
+        decided = ("AccessDecided", {"request": "REQ-X", "granted": True, "reason": "r"})
+        refused([add_dev2, (dev2_seed, decided, {})], "a device key decides an access request (issue 11 item 7)", "Unauthorized", "NotPermitted")
+        refused([add_cust, (cust_seed, decided, {})], "a custodian decides an access request (10.1)", "Unauthorized", "NotPermitted")
+        deriv = ("DerivativeMade", {"original": d1, "derivative": dict(doc, digest=d2), "kind": ("Clip", None), "reason": "r"})
+        refused([(o, opened, {}), (o, filed, {}), (o, deriv, {}), (o, hold, {}), (o, ("MediaPurged", {"media": d2, "authority": "a"}), {})],
+                "purge of a derivative of a held case's media", "MediaPurgeUnlawful")
+        # Binding (10.3).
+        if ver == 2:
+            last_counter = state.counters[pubs["officer"]]
+            refused([(o, case, {"binding": {"counter": last_counter}})], "counter equal to the author's last", "Replay")
+            refused([(o, case, {"binding": {"counter": 0}})], "counter below the author's last", "Replay")
+            admitted([(o, case, {"binding": {"counter": last_counter + 1000}})], "counter with a gap")
+            refused([(o, case, {"binding": {"ledger": bytes(32)}})], "binding to the zero ledger id", "WrongLedger")
+            refused([(o, case, {"binding": {"ledger": leaf_hash(raw[1])}})], "binding to another ledger id", "WrongLedger")
+            refused([(o, case, {"version": 1})], "a v1 statement signed for the v2 ledger", "WrongLedger")
+            # The genesis nonce is not the ledger key's counter: its first statement may carry any.
+            T.check(pubs["ledger"] in state.counters and state.counters[pubs["ledger"]] < decoded[0].binding[2],
+                    "the ledger key's counters are below the genesis nonce, and admitted")
+        else:
+            refused([(o, case, {"version": 2})], "a v2 statement in a v1 ledger", "WrongLedger")
         # Genesis signed by another key than the one it declares.
         g = decoded[0].statement
-        bad_genesis = build_entry(0, bytes(32), decoded[0].value["logged_at"], dict(g, author=pubs["officer"]), GOLDEN_SEEDS["officer"])
+        bad_genesis = build_entry(0, bytes(32), decoded[0].value["logged_at"], dict(g, author=pubs["officer"]), GOLDEN_SEEDS["officer"], ver)
         rep = verify_ledger([bad_genesis] + raw[1:], checkpoints, vkey)
         expect(rep, "genesis by another key", kinds=("Unauthorized",), seq_=0, registry_error="BadGenesis")
         T.check(rep.has("BrokenChain", 1) and rep.has("CheckpointMismatch"), "genesis by another key: entry 1 and the checkpoints no longer match")
         T.check(all(rep.has("Unauthorized", i, "NoGenesis") for i in range(1, n)), "without a valid genesis every later entry is NoGenesis")
+        if ver == 2:
+            nonzero = dict(g, ledger=bytes([1]) * 32)
+            ge = build_entry(0, bytes(32), decoded[0].value["logged_at"], nonzero, GOLDEN_SEEDS["ledger"], 2)
+            expect(verify_ledger([ge], [], vkey), "v2 genesis bound to a non-zero ledger id", kinds=("WrongLedger",), seq_=0)
     return T.passed + T.failed - start
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-def main() -> int:
-    t0 = time.monotonic()
-    if len(sys.argv) > 2:
-        print("usage: verify_v1.py [VECTOR_DIR]", file=sys.stderr)
-        return 2
-    here = os.path.dirname(os.path.abspath(__file__))
-    directory = sys.argv[1] if len(sys.argv) == 2 else os.path.join(here, "..", "vectors", "v1")
+def other_version(directory: str, decoded: list[DecodedEntry]) -> list[DecodedEntry] | None:
+    """The golden entries of the other format version, from the sibling vector directory."""
+    if not decoded:
+        return None
+    sibling = os.path.join(os.path.dirname(os.path.normpath(directory)), "v2" if decoded[0].version == 1 else "v1")
+    if not os.path.exists(os.path.join(sibling, "entries.txt")):
+        return None
+    try:
+        return [decode_entry(b) for _, _, b in load(sibling)[0]]
+    except DecodeError:
+        return None
+
+
+def run(directory: str) -> None:
+    print(f"== {os.path.normpath(directory)}")
     entries, roots, checkpoints, vkey_text = load(directory)
     decoded, vkey = check_vectors(entries, roots, checkpoints, vkey_text)
+    if vkey is not None and checkpoints:
+        check_cosigned(directory, checkpoints, vkey)
     fixture = bool(decoded) and check_fixture(decoded)
     if vkey is not None and len(decoded) == len(entries) and len(entries) >= 8 and len(checkpoints) >= 3:
-        count = negative_checks(entries, checkpoints, vkey, decoded, fixture)
+        count = negative_checks(entries, checkpoints, vkey, decoded, fixture, other_version(directory, decoded))
         print(f"negative self-checks: {count}")
+
+
+def main() -> int:
+    t0 = time.monotonic()
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1].startswith("-")):
+        print("usage: verify.py [VECTOR_DIR]   (default: tests/vectors/v1 and tests/vectors/v2)", file=sys.stderr)
+        return 2
+    here = os.path.dirname(os.path.abspath(__file__))
+    if len(sys.argv) == 2:
+        dirs = [sys.argv[1]]
+    else:
+        dirs = [os.path.join(here, "..", "vectors", v) for v in ("v1", "v2")]
+    for d in dirs:
+        run(d)
     print(f"Ed25519 verifications computed: {SIGNATURES_VERIFIED}; time {time.monotonic() - t0:.1f} s")
     print(f"{T.passed} passed, {T.failed} failed")
     return 1 if T.failed else 0
