@@ -263,7 +263,7 @@ struct Decoded {
 
 impl<S: Store> Ledger<S> {
     /// Signs a checkpoint over the current tree with the ledger key and stores it, after
-    /// checking that the store holds what it claims (see the [module documentation](self)):
+    /// checking that the store holds what it claims (see the `ledger::seal` module documentation):
     /// from `state` (the [`SealState`] kept beside the key since the last seal) in time
     /// proportional to the entries added since, or from entry 0 when there is none yet.
     ///
