@@ -37,6 +37,7 @@
 //! tampering is not caught, an erasure is allowed or refused wrongly, or the erased name is
 //! still in a file under DIR, the demo stops with an error (exit code 3).
 
+mod attacks;
 mod bureau;
 mod cases;
 mod check;
@@ -71,6 +72,7 @@ pub fn run(dir: PathBuf) -> Res<u8> {
     let vkey = liuhen::keyfile::read_verifier_key(&LedgerDir::new(&dir).vkey_path())?;
     check::verify_original(&dir, &vkey, bureau.media_stored())?;
     tamper::act(&dir, &vkey, &marks)?;
+    attacks::act(&bureau, &vkey, &marks)?;
     let bundle = disclosure::act(&mut bureau, &vkey, &marks)?;
     erasure::act(&mut bureau, &vkey, &marks)?;
     drop(bureau);

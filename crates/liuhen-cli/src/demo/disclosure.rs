@@ -37,7 +37,7 @@ const REQUEST: &str = "大司法监〔2026〕9号";
 /// Runs act 9; returns the path of the bundle.
 pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<PathBuf> {
     story::act(
-        9,
+        10,
         &format!("{PENALTY} leaves the bureau — a case evidence bundle for the supervisor"),
     );
     b.at(march(31, 17, 0))?;
@@ -205,7 +205,7 @@ fn altered_copy(root: &Path, path: &Path, vkey: &NoteVerifier, marks: &Marks) ->
         .write_all(&bundle)
         .map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
     story::tampering(&format!(
-        "(e) one byte of the decision 行政处罚决定书.pdf changed in a copy, tampered/{ALTERED_FILE}"
+        "(k) one byte of the decision 行政处罚决定书.pdf changed in a copy, tampered/{ALTERED_FILE}"
     ));
     let report = verify_file(&copy, vkey)?;
     let found = bundle_findings_line(&report.findings, 2);

@@ -40,7 +40,7 @@ pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<()>
     let later = liuhen::audit::parse_time(LATER)
         .ok_or_else(|| format!("the demo's erasure time {LATER} is not a time"))?;
     story::act(
-        10,
+        11,
         &format!(
             "{} — ten years on, retention ends: personal data erased (PIPL)",
             date(later)
