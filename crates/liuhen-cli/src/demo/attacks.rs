@@ -227,7 +227,12 @@ fn blessed_deletion(
         entries: shortened,
         checkpoints: kept.clone(),
     };
-    let copy = rebuilt_copy(b.root(), &base.join("g-deletion-sealed"), &forged.entries, &forged)?;
+    let copy = rebuilt_copy(
+        b.root(),
+        &base.join("g-deletion-rebuilt"),
+        &forged.entries,
+        &forged,
+    )?;
     let outcome = seal_copy(b, &copy, None)?
         .map(|why| format!(", store rebuilt as act 8's forger does: {why}"));
     judge(missed, outcome, "(g) deletion sealed from entry 0");
@@ -238,7 +243,7 @@ fn blessed_deletion(
     };
     let copy = rebuilt_copy(
         b.root(),
-        &base.join("g-deletion-rechained-sealed"),
+        &base.join("g-deletion-rechained"),
         &rechained.entries,
         &rechained,
     )?;
@@ -246,7 +251,11 @@ fn blessed_deletion(
     let outcome = seal_copy(b, &copy, Some(state))?.map(|why| {
         format!(", seq, prev and case links re-chained too (verify alone: {alone}): {why}")
     });
-    judge(missed, outcome, "(g) re-chained deletion sealed with the seal state");
+    judge(
+        missed,
+        outcome,
+        "(g) re-chained deletion sealed with the seal state",
+    );
     story::note(
         "without its state, a seal from entry 0 cannot tell such a deletion from entries not yet sealed: keep the state, or a checkpoint elsewhere",
     );
@@ -282,9 +291,8 @@ fn rechain(entries: &[Vec<u8>], deleted: usize) -> Res<Vec<Vec<u8>>> {
 /// Opens the copy's store with the bureau's writer and seals it with the ledger key, given the
 /// signer's `state` or none; `Ok` with why if it refused and signed nothing, `Err` if it signed.
 fn seal_copy(b: &Bureau, copy: &Path, state: Option<&SealState>) -> Res<Result<String, String>> {
-    let checkpoints = || -> Res<u64> {
-        Ok(FileStore::open_read_only(copy.join(STORE_DIR))?.checkpoint_count())
-    };
+    let checkpoints =
+        || -> Res<u64> { Ok(FileStore::open_read_only(copy.join(STORE_DIR))?.checkpoint_count()) };
     let before = checkpoints()?;
     let clock = Arc::new(ManualClock::new(b.now()));
     let refusal = match Ledger::open(
@@ -412,10 +420,7 @@ fn verify_destroyed(copy: &Path, expect: FindingKind, missed: &mut Vec<String>) 
                     " by `liuhen verify` (exit {code}): {found} (Art. 21(5))"
                 ))
             } else {
-                Err(format!(
-                    ": exit {code}, no {}; {found}",
-                    kind_name(expect)
-                ))
+                Err(format!(": exit {code}, no {}; {found}", kind_name(expect)))
             }
         }
     };

@@ -1,4 +1,4 @@
-//! Act 9: the penalty case leaves the bureau as a case evidence bundle, and the bundle is
+//! Act 10: the penalty case leaves the bureau as a case evidence bundle, and the bundle is
 //! checked where it arrives with nothing but the ledger's verifier key.
 //!
 //! The city justice bureau's enforcement supervisors review closed case files (行政执法案卷评查).
@@ -34,7 +34,7 @@ const RECIPIENT: &str = "大连市司法局行政执法监督处";
 /// The supervisor's request number.
 const REQUEST: &str = "大司法监〔2026〕9号";
 
-/// Runs act 9; returns the path of the bundle.
+/// Runs act 10; returns the path of the bundle.
 pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<PathBuf> {
     story::act(
         10,

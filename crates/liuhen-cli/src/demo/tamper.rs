@@ -265,7 +265,12 @@ fn edit_log(
 /// A copy whose store is built afresh from `entries` and the original checkpoints, with
 /// correct checksums, index and Merkle node hashes: what a forger with the store format in
 /// hand would write.
-pub(super) fn rebuilt_copy(root: &Path, to: &Path, entries: &[Vec<u8>], original: &Stored) -> Res<PathBuf> {
+pub(super) fn rebuilt_copy(
+    root: &Path,
+    to: &Path,
+    entries: &[Vec<u8>],
+    original: &Stored,
+) -> Res<PathBuf> {
     let copy = copy_ledger_dir(root, to, false)?;
     let mut store = FileStore::create(copy.join(STORE_DIR), ORIGIN)?;
     let encoded: Vec<EncodedEntry> = entries
