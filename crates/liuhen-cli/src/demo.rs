@@ -17,8 +17,9 @@
 //! DIR/penalty-3.bundle   the evidence bundle of the penalty case (0600: it holds openings)
 //! DIR/erasure/           a destruction certificate and its approver's verifier key
 //! DIR/tampered/          tampered copies of the ledger directory, and <copy>.report.json;
-//!                        the copies an informed attacker worked on; an altered and a
-//!                        stripped copy of the bundle
+//!                        the copies an informed attacker worked on (in
+//!                        i-media-not-files/media, a FIFO and a dangling symbolic link);
+//!                        an altered and a stripped copy of the bundle
 //! ```
 //!
 //! The story runs in acts: the ledger and its keys (1, `cases.rs`); an inspection with

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use liuhen::admission::Refusal;
 use liuhen::bundle::{export, BundleCheck, BundleFindingKind, BundleManifest, ExportOptions};
-use liuhen::checkpoint::NoteVerifier;
+use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::ledger::SealState;
 use liuhen::media::MediaStore;
@@ -262,9 +262,11 @@ fn blessed_deletion(
     Ok(())
 }
 
-/// The tree size a stored checkpoint note states (its second line).
+/// The tree size a stored checkpoint note states.
 fn checkpoint_size(note: &str) -> Option<u64> {
-    note.lines().nth(1)?.parse().ok()
+    SignedCheckpoint::parse(note.as_bytes())
+        .ok()
+        .map(|c| c.checkpoint().size)
 }
 
 /// `entries` without entry `deleted`, every later entry's `seq`, `prev` and `case_prev`
@@ -276,7 +278,10 @@ fn rechain(entries: &[Vec<u8>], deleted: usize) -> Res<Vec<Vec<u8>>> {
     let gone_seq = gone.seq;
     for bytes in entries.iter().skip(deleted + 1) {
         let mut entry = Entry::from_bytes(bytes)?;
-        entry.seq -= 1;
+        entry.seq = entry
+            .seq
+            .checked_sub(1)
+            .ok_or("an entry after entry 0 claims 0")?;
         entry.prev = Sha256TreeHasher.hash_leaf(out.last().ok_or("no entry before")?);
         entry.case_prev = match entry.case_prev {
             Some(p) if p == gone_seq => gone.case_prev,
