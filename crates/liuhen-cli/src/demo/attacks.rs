@@ -79,7 +79,7 @@ fn judge(missed: &mut Vec<String>, caught: Result<String, String>, what: &str) {
         Ok(line) => story::caught(&format!("caught{line}")),
         Err(line) => {
             story::missed(&format!("NOT caught{line}"));
-            missed.push(format!("{what} ({line})"));
+            missed.push(format!("{what}{line}"));
         }
     }
 }
