@@ -104,7 +104,7 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     let story = expect_code(&out, 0);
 
     // Every act was told, and every tampering was reported caught, none missed.
-    for act in 1..=10 {
+    for act in 1..=11 {
         assert!(
             story.contains(&format!("Act {act} ·")),
             "act {act} missing:\n{story}"
@@ -117,7 +117,15 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         ("(b)", "sequence"),
         ("(c)", "media_swapped"),
         ("(d)", "media_missing"),
-        ("(e)", "media_altered"),
+        // Act 9, the informed attacker (issue 11).
+        ("(e)", "replay"),
+        ("(f)", "wrong_ledger"),
+        ("(g)", "nothing signed"),
+        ("(h)", "store_file_missing"),
+        ("(h)", "checkpoints_deleted"),
+        ("(i)", "media_not_regular"),
+        ("(j)", "case_entries_omitted"),
+        ("(k)", "media_altered"),
     ] {
         assert!(
             story.contains(label),
@@ -130,10 +138,21 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
             "no line says {kind} was caught:\n{story}"
         );
     }
-    assert_eq!(story.matches("✓ caught").count(), 7, "{story}");
+    // The deletion meant for the seal to bless: refused from entry 0 and, re-chained, by the
+    // signer's state; nothing signed either time.
+    let refused: Vec<&str> = story
+        .lines()
+        .filter(|l| l.contains("✓ caught") && l.contains("nothing signed"))
+        .collect();
+    assert_eq!(refused.len(), 2, "{story}");
+    assert!(
+        refused[1].contains("re-chained") && refused[1].contains("this key last sealed"),
+        "{story}"
+    );
+    assert_eq!(story.matches("✓ caught").count(), 15, "{story}");
     assert!(!story.contains('✗'), "{story}");
     assert!(
-        story.lines().count() <= 78,
+        story.lines().count() <= 96,
         "the story is too long:\n{story}"
     );
     // Personal data is never printed: the story names cases, not people.
@@ -376,6 +395,69 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         let report = verify_with_library(&path);
         assert_eq!(report.verdict, Verdict::Tampered, "{copy}");
     }
+
+    // Act 9's copies, through the binary as an auditor meets them. Destruction is tampering
+    // (exit 1) with the finding named, never an I/O error.
+    let verify_copy = |copy: &str, code: i32| -> serde_json::Value {
+        let path = dir.join("tampered").join(copy);
+        let vkey = path.join("ledger.vkey");
+        let out = liuhen([
+            "verify".as_ref(),
+            path.as_os_str(),
+            "--vkey".as_ref(),
+            vkey.as_os_str(),
+            "--json".as_ref(),
+        ]);
+        serde_json::from_str(&expect_code(&out, code)).unwrap()
+    };
+    let kinds = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (copy, kind) in [
+        ("h-checkpoint-files-deleted", "store_file_missing"),
+        ("h-checkpoints-emptied", "checkpoints_deleted"),
+        ("i-media-not-files", "media_not_regular"),
+    ] {
+        let report = verify_copy(copy, 1);
+        assert_eq!(report["verdict"], "tampered", "{copy}: {report:#}");
+        assert!(
+            kinds(&report).iter().any(|k| k == kind),
+            "{copy}: {report:#}"
+        );
+    }
+    // The replay was refused: the copy it was offered to still verifies, sealed up to its last
+    // entry (a replay admitted would be an unsealed entry, exit 4); exit 2 is the audit's, for
+    // the lapses of act 6.
+    let replayed = verify_copy("e-replayed-grant", 2);
+    assert_eq!(replayed["verdict"], "verified", "{replayed:#}");
+    // The seal signed nothing over the deletion: the re-chained copy's entries after the last
+    // checkpoint the attacker kept are still unsealed (exit 4; the deletion is what only the
+    // signer's state, or a checkpoint saved elsewhere, can show).
+    let rechained = verify_copy("g-deletion-rechained", 4);
+    assert_eq!(kinds(&rechained), ["unsealed"], "{rechained:#}");
+    assert_eq!(
+        rechained["entries"].as_u64().unwrap() + 1,
+        replayed["entries"].as_u64().unwrap(),
+        "one entry deleted: {rechained:#}"
+    );
+    // The bundle with the hearing report stripped: the case's back-links show it.
+    let stripped = dir.join("tampered").join("penalty-3-stripped.bundle");
+    let vkey_path = dir.join("ledger.vkey");
+    let out = liuhen([
+        "bundle".as_ref(),
+        "verify".as_ref(),
+        stripped.as_os_str(),
+        "--vkey".as_ref(),
+        vkey_path.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+    assert_eq!(kinds(&report), ["case_entries_omitted"], "{report:#}");
 }
 
 #[test]

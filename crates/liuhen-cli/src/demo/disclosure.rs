@@ -1,4 +1,4 @@
-//! Act 9: the penalty case leaves the bureau as a case evidence bundle, and the bundle is
+//! Act 10: the penalty case leaves the bureau as a case evidence bundle, and the bundle is
 //! checked where it arrives with nothing but the ledger's verifier key.
 //!
 //! The city justice bureau's enforcement supervisors review closed case files (行政执法案卷评查).
@@ -34,10 +34,10 @@ const RECIPIENT: &str = "大连市司法局行政执法监督处";
 /// The supervisor's request number.
 const REQUEST: &str = "大司法监〔2026〕9号";
 
-/// Runs act 9; returns the path of the bundle.
+/// Runs act 10; returns the path of the bundle.
 pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<PathBuf> {
     story::act(
-        9,
+        10,
         &format!("{PENALTY} leaves the bureau — a case evidence bundle for the supervisor"),
     );
     b.at(march(31, 17, 0))?;
@@ -205,7 +205,7 @@ fn altered_copy(root: &Path, path: &Path, vkey: &NoteVerifier, marks: &Marks) ->
         .write_all(&bundle)
         .map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
     story::tampering(&format!(
-        "(e) one byte of the decision 行政处罚决定书.pdf changed in a copy, tampered/{ALTERED_FILE}"
+        "(k) one byte of the decision 行政处罚决定书.pdf changed in a copy, tampered/{ALTERED_FILE}"
     ));
     let report = verify_file(&copy, vkey)?;
     let found = bundle_findings_line(&report.findings, 2);

@@ -1,4 +1,4 @@
-//! Act 10: ten years on, the retention of the closed cases has run out, and the personal data
+//! Act 11: ten years on, the retention of the closed cases has run out, and the personal data
 //! whose keeping the law no longer allows is erased from the vault (PIPL), while the ledger,
 //! which never held it, stays whole (Art. 21).
 //!
@@ -35,12 +35,12 @@ const APPROVER: &str = "jinpu.dalian.gov.cn/minzheng/office";
 /// Where the certificate and the approver's verifier key are written.
 pub(super) const CERTIFICATE_DIR: &str = "erasure";
 
-/// Runs act 10.
+/// Runs act 11.
 pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<()> {
     let later = liuhen::audit::parse_time(LATER)
         .ok_or_else(|| format!("the demo's erasure time {LATER} is not a time"))?;
     story::act(
-        10,
+        11,
         &format!(
             "{} — ten years on, retention ends: personal data erased (PIPL)",
             date(later)

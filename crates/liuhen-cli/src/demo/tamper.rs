@@ -38,9 +38,9 @@ const REBUILT: &str = ", store rebuilt to match";
 const MEDIA: &str = "";
 
 /// The ledger as stored: entry bytes and checkpoint texts, in order.
-struct Stored {
-    entries: Vec<Vec<u8>>,
-    checkpoints: Vec<String>,
+pub(super) struct Stored {
+    pub(super) entries: Vec<Vec<u8>>,
+    pub(super) checkpoints: Vec<String>,
 }
 
 /// Runs the tamperings; an error if the verifier misses any of them.
@@ -185,7 +185,7 @@ impl Judge<'_> {
 }
 
 /// Reads the entries and checkpoints of the ledger in `root`.
-fn read_stored(root: &Path) -> Res<Stored> {
+pub(super) fn read_stored(root: &Path) -> Res<Stored> {
     let store = LedgerDir::new(root).open_read_only()?;
     let entries = (0..store.size())
         .map(|seq| store.entry_bytes(seq))
@@ -221,7 +221,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Copies the parts of the ledger directory at `root` (the store unless `with_store` is
 /// false, the media store and the verifier key) to `to`, and returns `to`.
-fn copy_ledger_dir(root: &Path, to: &Path, with_store: bool) -> Res<PathBuf> {
+pub(super) fn copy_ledger_dir(root: &Path, to: &Path, with_store: bool) -> Res<PathBuf> {
     fs::create_dir(to)?;
     if with_store {
         copy_tree(&root.join(STORE_DIR), &to.join(STORE_DIR))?;
@@ -265,7 +265,12 @@ fn edit_log(
 /// A copy whose store is built afresh from `entries` and the original checkpoints, with
 /// correct checksums, index and Merkle node hashes: what a forger with the store format in
 /// hand would write.
-fn rebuilt_copy(root: &Path, to: &Path, entries: &[Vec<u8>], original: &Stored) -> Res<PathBuf> {
+pub(super) fn rebuilt_copy(
+    root: &Path,
+    to: &Path,
+    entries: &[Vec<u8>],
+    original: &Stored,
+) -> Res<PathBuf> {
     let copy = copy_ledger_dir(root, to, false)?;
     let mut store = FileStore::create(copy.join(STORE_DIR), ORIGIN)?;
     let encoded: Vec<EncodedEntry> = entries
