@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::cli::{describe, expect_code, scratch};
+use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
 use common::ORIGIN;
 use liuhen::entry::{EncodedEntry, Entry};
 use liuhen::hash::{Digest, Sha256TreeHasher};
@@ -16,26 +16,6 @@ use liuhen::model::{Event, Role};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
-
-/// Held while this process has a store open as its writer, and while it runs the binary: a
-/// child forked by another test thread inherits the open lock file until it execs, and would
-/// hold the writer lock the binary then needs (flock locks belong to the open file).
-static FORK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn fork_guard() -> std::sync::MutexGuard<'static, ()> {
-    FORK.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-/// Runs the binary, never while this process holds a writer lock.
-fn liuhen<I, S>(args: I) -> std::process::Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    let _guard = fork_guard();
-    common::cli::liuhen(args)
-}
 
 /// A ledger made by `liuhen init` (generated key in DIR/keys), the auditor's vkey beside it.
 struct Fixture {

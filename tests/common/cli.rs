@@ -91,3 +91,25 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Held while a test process has a store open as its writer, and while it runs the binary: a
+/// child forked by another test thread inherits the open lock file until it execs, and would
+/// hold the writer lock the binary then needs (flock locks belong to the open file).
+static FORK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Taken around every place a test opens a store as its writer (see [`liuhen_guarded`]).
+pub fn fork_guard() -> std::sync::MutexGuard<'static, ()> {
+    FORK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs the binary, never while this process holds a writer lock ([`fork_guard`]): for tests
+/// that open stores as writers in-process and also run the binary.
+pub fn liuhen_guarded<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let _guard = fork_guard();
+    liuhen(args)
+}

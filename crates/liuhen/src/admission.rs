@@ -71,6 +71,34 @@ fn check_genesis_binding(statement: &Statement) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The case of an entry of `event` (FORMAT.md §10.7), given the case of a session (from its
+/// `RecordingStarted`) and of an access request (from its first `AccessRequested`) as known at
+/// that point. One definition for the writer, the verifier and the bundle verifier.
+pub fn case_of<'a>(
+    event: &Event,
+    session_case: impl Fn(&str) -> Option<&'a str>,
+    request_case: impl Fn(&str) -> Option<&'a str>,
+) -> Option<String> {
+    if let Some(c) = event.case_no() {
+        return Some(c.to_owned());
+    }
+    let found = match event {
+        Event::SegmentSealed { session, .. }
+        | Event::RecordingInterrupted { session, .. }
+        | Event::RecordingStopped { session, .. } => session_case(session),
+        Event::AccessDecided { request, .. } => request_case(request),
+        Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
+            match subject {
+                RecordRef::Case(c) => return Some(c.clone()),
+                RecordRef::Session(s) => session_case(s),
+                RecordRef::Media(_) => None,
+            }
+        }
+        _ => None,
+    };
+    found.map(str::to_owned)
+}
+
 /// The admission state as of some position in the ledger.
 #[derive(Debug, Default)]
 pub struct Admission {
@@ -154,24 +182,11 @@ impl Admission {
     /// records of a session) the session's case; for an access decision the case of its
     /// request; for a view or a confidentiality marking of a case, that case.
     pub fn case_of(&self, event: &Event) -> Option<String> {
-        if let Some(c) = event.case_no() {
-            return Some(c.to_owned());
-        }
-        let session_case = |s: &str| self.session_case(s).map(str::to_owned);
-        match event {
-            Event::SegmentSealed { session, .. }
-            | Event::RecordingInterrupted { session, .. }
-            | Event::RecordingStopped { session, .. } => session_case(session),
-            Event::AccessDecided { request, .. } => self.request_case.get(request).cloned(),
-            Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
-                match subject {
-                    RecordRef::Case(c) => Some(c.clone()),
-                    RecordRef::Session(s) => session_case(s),
-                    RecordRef::Media(_) => None,
-                }
-            }
-            _ => None,
-        }
+        case_of(
+            event,
+            |s| self.session_case(s),
+            |r| self.request_case.get(r).map(String::as_str),
+        )
     }
 
     /// Format v2: the `case_prev` the entry of `event` must carry at the next position — the

@@ -5,7 +5,7 @@
 //! last one bundled — so a bundle with entries of its case left out in between is refused.
 //!
 //! The case of an entry is computed as the admission rule computes it
-//! ([`crate::admission::Admission::case_of`]), from the entries the bundle holds: the case an
+//! ([`crate::admission::case_of`], the same function), from the entries the bundle holds: the case an
 //! event names, the case of a session as its `RecordingStarted` names it, the case of an access
 //! request as its first `AccessRequested` names it, and `RecordViewed` / `ConfidentialityMarked`
 //! of a case or of a session. An entry whose case cannot be told from the bundle (its session's
@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::entry::{Entry, FormatVersion};
 use crate::hash::Digest;
 use crate::keys::PublicKey;
-use crate::model::{Event, RecordRef};
+use crate::model::Event;
 use crate::verify::FindingKind;
 
 use super::verify::BundleCheck;
@@ -57,24 +57,11 @@ impl<'a> Links<'a> {
     }
 
     fn case_of(&self, event: &Event) -> Option<String> {
-        if let Some(c) = event.case_no() {
-            return Some(c.to_owned());
-        }
-        let session = |s: &str| self.session_case.get(s).cloned();
-        match event {
-            Event::SegmentSealed { session: s, .. }
-            | Event::RecordingInterrupted { session: s, .. }
-            | Event::RecordingStopped { session: s, .. } => session(s),
-            Event::AccessDecided { request, .. } => self.request_case.get(request).cloned(),
-            Event::RecordViewed { subject, .. } | Event::ConfidentialityMarked { subject, .. } => {
-                match subject {
-                    RecordRef::Case(c) => Some(c.clone()),
-                    RecordRef::Session(s) => session(s),
-                    RecordRef::Media(_) => None,
-                }
-            }
-            _ => None,
-        }
+        crate::admission::case_of(
+            event,
+            |s| self.session_case.get(s).map(String::as_str),
+            |r| self.request_case.get(r).map(String::as_str),
+        )
     }
 
     /// Observes the bundle's next decoded entry (in increasing `seq`) with its leaf hash.
