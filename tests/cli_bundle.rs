@@ -594,6 +594,30 @@ fn bundle_export_refusals() {
     );
 }
 
+/// A sealed ledger directory named `name` and the bytes of a bundle of `CASE` exported from it
+/// with `liuhen bundle export` (no media, no openings) — the starting point of attacks on
+/// bundles.
+fn export_plain(name: &str) -> (PathBuf, Vec<u8>) {
+    let dir = ledger_dir(name, false);
+    let plain = dir.parent().unwrap().join("case.bundle");
+    let out = liuhen([
+        "bundle",
+        "export",
+        s(&dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&officer_key(&dir)),
+        "--to",
+        RECIPIENT,
+        "-o",
+        s(&plain),
+    ]);
+    expect_code(&out, 0);
+    let bytes = std::fs::read(&plain).unwrap();
+    (dir, bytes)
+}
+
 /// Postcard's varint (LEB128).
 fn varint(mut n: u64, out: &mut Vec<u8>) {
     while n >= 0x80 {
@@ -703,25 +727,9 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
     use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
     use std::time::{Duration, Instant};
 
-    let dir = ledger_dir("bundle-huge-size", false);
+    let (dir, bytes) = export_plain("bundle-huge-size");
     let vkey = dir.join("ledger.vkey");
     let work = dir.parent().unwrap().to_path_buf();
-    let plain = work.join("case.bundle");
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&officer_key(&dir)),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&plain),
-    ]);
-    expect_code(&out, 0);
-    let bytes = std::fs::read(&plain).unwrap();
     let mut cursor = Cursor::new(&bytes);
     let manifest = BundleManifest::read(&mut cursor).unwrap();
     assert!(manifest.media.is_empty());
@@ -799,25 +807,9 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
 fn bundle_with_case_entries_stripped_is_refused() {
     use liuhen::bundle::BundleManifest;
 
-    let dir = ledger_dir("bundle-stripped", false);
+    let (dir, bytes) = export_plain("bundle-stripped");
     let vkey = dir.join("ledger.vkey");
     let work = dir.parent().unwrap().to_path_buf();
-    let plain = work.join("case.bundle");
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&officer_key(&dir)),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&plain),
-    ]);
-    expect_code(&out, 0);
-    let bytes = std::fs::read(&plain).unwrap();
     let manifest = BundleManifest::read(&mut Cursor::new(&bytes)).unwrap();
     let event = |i: usize| {
         liuhen::Entry::from_bytes(&manifest.entries[i].bytes)
