@@ -206,10 +206,61 @@ fn matches(rec: &Record, read: &FrameRead) -> bool {
     }
 }
 
-/// Decides, in O(1) reads of the index and O(tail) reads of the log, which prefix of the log is
+/// Rule R2a: the index records `durable .. n-1` were written after the last durable index point
+/// (the index mark) and never synced on their own; each must chain to the one before, point at
+/// its frame and (entry index) hold the right node hashes — what rule R3 checks of the last
+/// record. O(records since the mark). `None` if they all do.
+fn check_unsynced(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    durable: u64,
+    log_len: u64,
+) -> io::Result<Option<Tampering>> {
+    let n = index.count();
+    let last = n.saturating_sub(1);
+    if durable >= last {
+        return Ok(None);
+    }
+    let mut expected = match durable {
+        0 => Some(0),
+        d => index.record(d - 1)?.end(),
+    };
+    for i in durable..last {
+        let rec = index.record(i)?;
+        if expected != Some(rec.offset) || rec.len == 0 || rec.len > info.max as u64 {
+            return Ok(Some(info.finding(
+                true,
+                Some(rec.offset),
+                Some(i),
+                TamperingKind::IndexMismatch,
+            )));
+        }
+        let read = read_frame(info.log, rec.offset, log_len, info.max)?;
+        if !matches(&rec, &read) {
+            let kind = match read {
+                FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
+                FrameRead::Cut => TamperingKind::IndexPastLog { log_len },
+                bad => TamperingKind::BadFrame(fault_of(&bad)),
+            };
+            return Ok(Some(info.finding(false, Some(rec.offset), Some(i), kind)));
+        }
+        if let Some(kind) = index.check_record(i)? {
+            return Ok(Some(info.finding(true, None, Some(i), kind)));
+        }
+        expected = rec.end();
+    }
+    Ok(None)
+}
+
+/// Decides, in O(1) reads of the index (plus the records written since the last durable index
+/// point `durable`, rule R2a) and O(tail) reads of the log, which prefix of the log is
 /// committed, whether its end is torn, which frames after the index to adopt, and whether the
 /// files disagree (tampering). The rules are numbered as in `docs/STORE.md`.
-pub(super) fn analyze(info: &LogInfo<'_>, index: &dyn RecordIndex) -> io::Result<LogState> {
+pub(super) fn analyze(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    durable: u64,
+) -> io::Result<LogState> {
     let log = info.log;
     let log_len = log.len()?;
     let n = index.count();
@@ -225,6 +276,10 @@ pub(super) fn analyze(info: &LogInfo<'_>, index: &dyn RecordIndex) -> io::Result
         st.tampering.push(t);
         st
     };
+
+    if let Some(t) = check_unsynced(info, index, durable, log_len)? {
+        return Ok(tamper(st, t));
+    }
 
     let mut start = 0u64;
     if n > 0 {
