@@ -312,6 +312,14 @@ fn appends(c: &mut Criterion) {
                 })
             })
         });
+        let stats = shared.group_stats();
+        if stats.groups > 0 {
+            println!(
+                "SharedLedger, {threads} threads: {} groups of {:.2} statements on average",
+                stats.groups,
+                stats.statements as f64 / stats.groups as f64
+            );
+        }
         let db = Mutex::new(SqliteChain::create(&fresh("sqlite-shared.db")));
         g.bench_function(format!("sqlite_threads_{threads}"), |b| {
             b.iter_custom(|iters| {

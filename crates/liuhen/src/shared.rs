@@ -20,6 +20,18 @@ struct Queue {
     next_ticket: u64,
     done: HashMap<u64, Result<Receipt, LedgerError>>,
     committing: bool,
+    /// Groups committed and statements in them, for [`SharedLedger::group_stats`].
+    groups: u64,
+    grouped: u64,
+}
+
+/// How well group commit grouped: see [`SharedLedger::group_stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GroupStats {
+    /// Store batches (one durable sync each) committed by [`SharedLedger::append`].
+    pub groups: u64,
+    /// Statements in those batches.
+    pub statements: u64,
 }
 
 /// A [`Ledger`] that many threads append to at once, sharing durable syncs.
@@ -51,6 +63,8 @@ impl<S: Store> SharedLedger<S> {
                 next_ticket: 0,
                 done: HashMap::new(),
                 committing: false,
+                groups: 0,
+                grouped: 0,
             }),
             committed: Condvar::new(),
         }
@@ -84,12 +98,24 @@ impl<S: Store> SharedLedger<S> {
             }
             queue.committing = true;
             let group = std::mem::take(&mut queue.pending);
+            queue.groups += 1;
+            queue.grouped += group.len() as u64;
             drop(queue);
             let outcomes = self.commit(group);
             queue = lock_queue(&self.queue);
             queue.done.extend(outcomes);
             queue.committing = false;
             self.committed.notify_all();
+        }
+    }
+
+    /// How many groups [`SharedLedger::append`] committed so far and how many statements they
+    /// held: `statements / groups` is the average group, i.e. how many callers shared each sync.
+    pub fn group_stats(&self) -> GroupStats {
+        let queue = lock_queue(&self.queue);
+        GroupStats {
+            groups: queue.groups,
+            statements: queue.grouped,
         }
     }
 

@@ -9,26 +9,33 @@
 //!                        | the Merkle node hashes the entry completes
 //!       checkpoints.log  frames: u32 LE length | signed note | SHA-256(0x00 || note)
 //!       checkpoints.idx  per checkpoint: u64 LE frame offset | u32 LE length
+//!       registry.idx     u64 LE sequence numbers of the entries that change the key registry
+//!       index.mark       two slots: how much of entries.idx and registry.idx is durable
 //!       lock             held with an exclusive advisory lock by the one writer
 //! ```
 //!
 //! # Life of an append
 //!
 //! 1. The batch's frames are written at the end of `entries.log` in one write, then
-//!    `fdatasync`ed.
+//!    `fdatasync`ed. This is the commit: the frames are the truth.
 //! 2. Only then are the batch's index groups (offset, length, leaf hash, and the Merkle node
 //!    hashes each entry completes, at positions computed from the entry number) written to
-//!    `entries.idx`, then `fdatasync`ed.
-//! 3. Only then does [`Store::append`] return `Ok`. An index group therefore never points at a
-//!    frame that was not durable first: the index is the commit record.
+//!    `entries.idx`, and its registry changes to `registry.idx`, without a sync: they are
+//!    derived from the frames. An index group therefore never points at a frame that was not
+//!    durable first.
+//! 3. Only then does [`Store::append`] return `Ok`: one `fdatasync` per batch.
+//!
+//! Every 512 entries the next append first syncs both indexes and records that in the index
+//! mark; opening checks the groups written since the last mark one by one against their frames
+//! and derives the registry records since the mark from the frames.
 //!
 //! After the first failed write or sync the store refuses every further write
 //! ([`StoreError::ReadOnly`]); reopening recovers.
 //!
 //! # Opening
 //!
-//! Opening reads a constant number of records (plus whatever an interrupted append left after
-//! the index) — it does not rescan the log. A frame cut short at the end of the log is a *torn
+//! Opening reads a constant number of records, plus the index groups written since the last
+//! mark and whatever an interrupted append left after the index — it does not rescan the log. A frame cut short at the end of the log is a *torn
 //! tail*: it is cut off and reported in [`FileStore::recovery`]. Complete frames after the
 //! index (an append that was written but not acknowledged) are indexed. Anything else that does
 //! not add up — a bad frame with valid data after it, an index that disagrees with the log — is
