@@ -1235,8 +1235,8 @@ fn a_wrong_group_written_since_the_last_mark_is_tampering() {
     let index = fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap();
     let group = |n: u64| (76 * n - 32 * u64::from(n.count_ones())) as usize;
     // No mark covers these groups (fewer than 512 entries): every one is checked on open, not
-    // only the last. The leaf hash of group 2, then the offset of group 3.
-    for at in [group(2) + 12, group(3)] {
+    // only the last. The leaf hash of group 2, the offset of group 3, its level-1 node hash.
+    for at in [group(2) + 12, group(3), group(3) + 12 + 32 + 5] {
         assert!(at < group(size - 1));
         let mut bad = index.clone();
         bad[at] ^= 0x01;
@@ -1246,7 +1246,8 @@ fn a_wrong_group_written_since_the_last_mark_is_tampering() {
         assert!(
             r.tampering
                 .iter()
-                .any(|t| t.kind == TamperingKind::IndexMismatch),
+                .any(|t| t.kind == TamperingKind::IndexMismatch
+                    || t.kind == TamperingKind::NodeMismatch { level: 1, index: 1 }),
             "{r:?}"
         );
         assert!(store.refusal().is_some());

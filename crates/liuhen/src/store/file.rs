@@ -976,7 +976,7 @@ impl FileStore {
         // one; the mark may claim more than the index holds (an index cut behind the store's
         // back): the frames after the index are then adopted or refused by rule R5a.
         let durable = mark.entries.min(e_count);
-        let mut e_state = recover::analyze(&e_info, &e_index, durable)
+        let mut e_state = recover::analyze(&e_info, &e_index, Some((&*entries.index, durable)))
             .map_err(io_error(&entries.log_path, "reading"))?;
 
         let c_index_len = checkpoints
@@ -989,7 +989,7 @@ impl FileStore {
             count: c_count,
         };
         let c_info = checkpoints.info(MAX_CHECKPOINT_BYTES);
-        let mut c_state = recover::analyze(&c_info, &c_index, c_count)
+        let mut c_state = recover::analyze(&c_info, &c_index, None)
             .map_err(io_error(&checkpoints.log_path, "reading"))?;
 
         // Rule R5a: frames after the index are adopted only if they are accounted for.
