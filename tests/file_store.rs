@@ -1255,3 +1255,33 @@ fn a_wrong_group_written_since_the_last_mark_is_tampering() {
         assert_eq!(fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap(), bad);
     }
 }
+
+#[test]
+fn a_damaged_or_missing_index_mark_only_costs_a_longer_check() {
+    use liuhen::store::file::INDEX_MARK_FILE;
+    let dir = TempDir::new("mark");
+    let (ledger, k, clock) = file_ledger(dir.path(), 3);
+    let root = ledger.root();
+    drop(ledger);
+    FileStore::open(dir.path()).unwrap().sync_index().unwrap();
+    let mark = fs::read(dir.file(INDEX_MARK_FILE)).unwrap();
+    assert!(!mark.is_empty());
+    let mut flipped = mark.clone();
+    flipped[10] ^= 0x01;
+    // A torn or flipped slot, garbage, an empty file, no file: the mark is derived data; the
+    // store opens clean and checks every group written since the last mark it can read.
+    for bytes in [Some(flipped), Some(vec![0xff; 128]), Some(Vec::new()), None] {
+        match &bytes {
+            Some(b) => fs::write(dir.file(INDEX_MARK_FILE), b).unwrap(),
+            None => fs::remove_file(dir.file(INDEX_MARK_FILE)).unwrap(),
+        }
+        let reader = FileStore::open_read_only(dir.path()).unwrap();
+        assert!(reader.recovery().is_clean(), "{:?}", reader.recovery());
+        drop(reader);
+        let ledger = reopen(dir.path(), &clock);
+        assert_eq!(ledger.root(), root);
+        assert_eq!(verdict(ledger.store(), &k), Verdict::Verified);
+    }
+    // The writer made the file again.
+    assert!(dir.file(INDEX_MARK_FILE).exists());
+}
