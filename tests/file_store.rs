@@ -1285,3 +1285,59 @@ fn a_damaged_or_missing_index_mark_only_costs_a_longer_check() {
     // The writer made the file again.
     assert!(dir.file(INDEX_MARK_FILE).exists());
 }
+
+#[test]
+fn a_failed_index_mark_latches_and_loses_nothing() {
+    let dir = TempDir::new("mark-faults");
+    let (mut ledger, k, clock) = file_ledger(dir.path(), 1);
+    // More than 512 entries since the last mark: the next append first writes one.
+    let batch = (0..600)
+        .map(|i| {
+            liuhen::SignedStatement::sign(clock.now_ts(), document(2_000 + i), &k.officer).unwrap()
+        })
+        .collect();
+    ledger.append_batch(batch).unwrap();
+    let size = ledger.size();
+    drop(ledger);
+    let pristine: Vec<(String, Vec<u8>)> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|f| {
+            let f = f.unwrap();
+            (
+                f.file_name().to_string_lossy().into_owned(),
+                fs::read(f.path()).unwrap(),
+            )
+        })
+        .collect();
+    // The mark's operations: sync the entry index, sync the registry index, write the mark,
+    // sync it; then the commit's own.
+    for op in 0..4 {
+        for (name, bytes) in &pristine {
+            fs::write(dir.file(name), bytes).unwrap();
+        }
+        let faults = Faults::fail_at(op);
+        let options = OpenOptions {
+            faults: Some(faults.clone()),
+            ..OpenOptions::default()
+        };
+        let store = FileStore::open_with(dir.path(), &options).unwrap();
+        let mut ledger = Ledger::open(store, clock.clone(), LedgerOptions::default()).unwrap();
+        clock.advance(1_000);
+        assert!(ledger.sign_and_append(&k.officer, document(9_000)).is_err());
+        assert!(faults.fired(), "op {op}");
+        assert!(ledger.store().refusal().unwrap().contains("write failed"));
+        drop(ledger);
+        let store = FileStore::open(dir.path()).unwrap();
+        assert!(
+            !store.recovery().is_tampered(),
+            "op {op}: {:?}",
+            store.recovery()
+        );
+        assert_eq!(store.size(), size, "op {op}");
+        drop(store);
+        let mut ledger = reopen(dir.path(), &clock);
+        ledger.sign_and_append(&k.officer, document(9_001)).unwrap();
+        ledger.seal(&k.ledger).unwrap();
+        assert_eq!(verdict(ledger.store(), &k), Verdict::Verified, "op {op}");
+    }
+}
