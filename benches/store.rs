@@ -253,6 +253,22 @@ fn appends(c: &mut Criterion) {
         });
     }
     {
+        // The least work a durable signed append can do: verify_strict the statement, append
+        // its bytes (signed message and signature, about 400 bytes) to a file, fdatasync.
+        let path = fresh("verify-fdatasync");
+        let mut file = File::create(&path).unwrap();
+        let mut i = 0;
+        g.bench_function("bare_verify_strict_fdatasync", |b| {
+            b.iter(|| {
+                i += 1;
+                let k = i % BATCH;
+                keys[k].verify_strict(&msgs[k], &sigs[k]).unwrap();
+                file.write_all(&blobs[k]).unwrap();
+                file.sync_data().unwrap();
+            })
+        });
+    }
+    {
         let mut ledger = file_ledger(&fresh("liuhen-single"));
         let mut i = 0;
         g.bench_function("liuhen_single", |b| {
@@ -272,6 +288,19 @@ fn appends(c: &mut Criterion) {
             })
         });
     }
+    {
+        // What an agency developer would write: verify_strict, then one row per transaction.
+        let mut db = SqliteChain::create(&fresh("sqlite-single-verified.db"));
+        let mut i = 0;
+        g.bench_function("sqlite_single_verify_strict", |b| {
+            b.iter(|| {
+                i += 1;
+                let k = i % BATCH;
+                keys[k].verify_strict(&msgs[k], &sigs[k]).unwrap();
+                db.append(std::slice::from_ref(&blobs[k]))
+            })
+        });
+    }
     for threads in THREADS {
         let shared = SharedLedger::new(file_ledger(&fresh("liuhen-shared")));
         g.bench_function(format!("liuhen_threads_{threads}"), |b| {
@@ -283,6 +312,14 @@ fn appends(c: &mut Criterion) {
                 })
             })
         });
+        let stats = shared.group_stats();
+        if stats.groups > 0 {
+            println!(
+                "SharedLedger, {threads} threads: {} groups of {:.2} statements on average",
+                stats.groups,
+                stats.statements as f64 / stats.groups as f64
+            );
+        }
         let db = Mutex::new(SqliteChain::create(&fresh("sqlite-shared.db")));
         g.bench_function(format!("sqlite_threads_{threads}"), |b| {
             b.iter_custom(|iters| {
@@ -376,6 +413,8 @@ fn open_and_prove(c: &mut Criterion) {
     }
 
     let mut g = c.benchmark_group("open");
+    // Ledger::open of 10⁶ entries reads every frame (seconds): 10 samples keep the run short.
+    g.sample_size(10);
     for (size, dir) in &ledgers {
         g.bench_function(format!("file_store_open_{size}"), |b| {
             b.iter(|| FileStore::open(dir).unwrap())
@@ -533,7 +572,17 @@ fn main() {
         (batch, "sqlite_batch_1000", b),
     );
     rate_ratio(
-        "append, one thread / SQLite one per tx",
+        "append, one thread / bare verify_strict + append + fdatasync",
+        (one, "liuhen_single", 1.0),
+        (one, "bare_verify_strict_fdatasync", 1.0),
+    );
+    rate_ratio(
+        "append, one thread / SQLite one per tx + verify_strict",
+        (one, "liuhen_single", 1.0),
+        (one, "sqlite_single_verify_strict", 1.0),
+    );
+    rate_ratio(
+        "append, one thread / SQLite one per tx (plain)",
         (one, "liuhen_single", 1.0),
         (one, "sqlite_single", 1.0),
     );

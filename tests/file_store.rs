@@ -539,6 +539,9 @@ fn frames_after_the_index_are_adopted_and_partial_index_records_cut() {
 fn flipped_bytes_in_earlier_frames_are_tampering_and_nothing_is_cut() {
     let dir = TempDir::new("flip");
     let (k, clock, _, _) = ledger_with_unsealed_tail(dir.path());
+    // An index mark covering every entry: the index is durable, so opening checks only its last
+    // group (rule R3), not every group written since the last mark (rule R2a).
+    FileStore::open(dir.path()).unwrap().sync_index().unwrap();
     let log = fs::read(dir.file(ENTRY_LOG_FILE)).unwrap();
     let frames = frame_offsets(&log);
     let last = frames.len() - 1;
@@ -1110,4 +1113,231 @@ fn ledger_opens_from_the_registry_index_and_without_it() {
         root = ledger.root();
     }
     assert_eq!(fs::read(&path).ok(), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The commit protocol: one fdatasync per append; the indexes are derived and made durable by
+// the index mark, off the commit path
+
+#[test]
+fn one_append_is_one_fdatasync_and_the_index_is_made_durable_every_512_entries() {
+    let dir = TempDir::new("one-sync");
+    let (ledger, k, clock) = file_ledger(dir.path(), 1);
+    drop(ledger);
+    let faults = Faults::none();
+    let options = OpenOptions {
+        faults: Some(faults.clone()),
+        ..OpenOptions::default()
+    };
+    let store = FileStore::open_with(dir.path(), &options).unwrap();
+    let mut ledger = Ledger::open(store, clock.clone(), LedgerOptions::default()).unwrap();
+    let before = faults.syncs();
+    for i in 0..20 {
+        clock.advance(1_000);
+        ledger
+            .sign_and_append(&k.officer, document(100 + i))
+            .unwrap();
+    }
+    assert_eq!(faults.syncs() - before, 20, "one fdatasync per append");
+    // A batch is one commit, one fdatasync, whatever its size.
+    let batch: Vec<_> = (0..600)
+        .map(|i| {
+            liuhen::SignedStatement::sign(clock.now_ts(), document(1_000 + i), &k.officer).unwrap()
+        })
+        .collect();
+    let before = faults.syncs();
+    ledger.append_batch(batch).unwrap();
+    assert_eq!(faults.syncs() - before, 1);
+    // More than 512 entries since the last mark: the next append first makes the entry index
+    // and the registry index durable and writes a mark (three fdatasyncs), then commits (one).
+    let before = faults.syncs();
+    clock.advance(1_000);
+    ledger.sign_and_append(&k.officer, document(5_000)).unwrap();
+    assert_eq!(faults.syncs() - before, 4);
+    let before = faults.syncs();
+    clock.advance(1_000);
+    ledger.sign_and_append(&k.officer, document(5_001)).unwrap();
+    assert_eq!(faults.syncs() - before, 1);
+    ledger.seal(&k.ledger).unwrap();
+    let root = ledger.root();
+    drop(ledger);
+    let ledger = reopen(dir.path(), &clock);
+    assert_eq!(ledger.root(), root);
+    assert_eq!(verdict(ledger.store(), &k), Verdict::Verified);
+}
+
+#[test]
+fn index_groups_and_registry_records_lost_to_a_crash_are_derived_again_from_the_frames() {
+    use liuhen::store::file::REGISTRY_INDEX_FILE;
+    let dir = TempDir::new("lost-index");
+    let (ledger, k, clock) = file_ledger(dir.path(), 2);
+    drop(ledger);
+    FileStore::open(dir.path()).unwrap().sync_index().unwrap();
+    let index = fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap();
+    let registry = fs::read(dir.file(REGISTRY_INDEX_FILE)).unwrap();
+    // Appended after the mark: their groups and registry records are written without a sync.
+    let mut ledger = reopen(dir.path(), &clock);
+    ledger
+        .sign_and_append(
+            &k.ledger,
+            Event::KeyRevoked {
+                key: liuhen::Signer::public_key(&k.device),
+                reason: "lost".into(),
+            },
+        )
+        .unwrap();
+    for i in 10..12 {
+        clock.advance(1_000);
+        ledger.sign_and_append(&k.officer, document(i)).unwrap();
+    }
+    let size = ledger.size();
+    let root = ledger.root();
+    let changes = ledger.store().registry_changes().unwrap().unwrap();
+    assert_eq!(changes.last(), Some(&(size - 3)));
+    let full_index = fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap();
+    drop(ledger);
+    // A power loss that kept the frames (they were synced) but lost what was not synced: the
+    // index groups (all, or all but a partial one) and the registry records since the mark.
+    for (index_len, lost_groups) in [
+        (index.len(), 3),
+        (index.len() + 30, 3),
+        (full_index.len(), 0),
+    ] {
+        fs::write(dir.file(ENTRY_INDEX_FILE), &full_index[..index_len]).unwrap();
+        fs::write(dir.file(REGISTRY_INDEX_FILE), &registry).unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let r = store.recovery().clone();
+        assert!(!r.is_tampered(), "{r:?}");
+        assert_eq!(r.entries.adopted, lost_groups, "{r:?}");
+        assert!(r.registry_rebuilt, "{r:?}");
+        assert_eq!(store.size(), size);
+        assert_eq!(store.registry_changes().unwrap().unwrap(), changes);
+        drop(store);
+        assert_eq!(fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap(), full_index);
+        // The revocation holds: the revoked device may not append.
+        let mut ledger = reopen(dir.path(), &clock);
+        assert_eq!(ledger.root(), root);
+        let device =
+            liuhen::SignedStatement::sign(clock.now_ts(), document(50), &k.device).unwrap();
+        assert!(matches!(
+            ledger.append(device),
+            Err(liuhen::LedgerError::Refused { .. })
+        ));
+    }
+}
+
+#[test]
+fn a_wrong_group_written_since_the_last_mark_is_tampering() {
+    let dir = TempDir::new("unsynced-group");
+    let (ledger, _k, _clock) = file_ledger(dir.path(), 4);
+    let size = ledger.size();
+    drop(ledger);
+    let index = fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap();
+    let group = |n: u64| (76 * n - 32 * u64::from(n.count_ones())) as usize;
+    // No mark covers these groups (fewer than 512 entries): every one is checked on open, not
+    // only the last. The leaf hash of group 2, the offset of group 3, its level-1 node hash.
+    for at in [group(2) + 12, group(3), group(3) + 12 + 32 + 5] {
+        assert!(at < group(size - 1));
+        let mut bad = index.clone();
+        bad[at] ^= 0x01;
+        fs::write(dir.file(ENTRY_INDEX_FILE), &bad).unwrap();
+        let store = FileStore::open(dir.path()).unwrap();
+        let r = store.recovery();
+        assert!(
+            r.tampering
+                .iter()
+                .any(|t| t.kind == TamperingKind::IndexMismatch
+                    || t.kind == TamperingKind::NodeMismatch { level: 1, index: 1 }),
+            "{r:?}"
+        );
+        assert!(store.refusal().is_some());
+        drop(store);
+        assert_eq!(fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap(), bad);
+    }
+}
+
+#[test]
+fn a_damaged_or_missing_index_mark_only_costs_a_longer_check() {
+    use liuhen::store::file::INDEX_MARK_FILE;
+    let dir = TempDir::new("mark");
+    let (ledger, k, clock) = file_ledger(dir.path(), 3);
+    let root = ledger.root();
+    drop(ledger);
+    FileStore::open(dir.path()).unwrap().sync_index().unwrap();
+    let mark = fs::read(dir.file(INDEX_MARK_FILE)).unwrap();
+    assert!(!mark.is_empty());
+    let mut flipped = mark.clone();
+    flipped[10] ^= 0x01;
+    // A torn or flipped slot, garbage, an empty file, no file: the mark is derived data; the
+    // store opens clean and checks every group written since the last mark it can read.
+    for bytes in [Some(flipped), Some(vec![0xff; 128]), Some(Vec::new()), None] {
+        match &bytes {
+            Some(b) => fs::write(dir.file(INDEX_MARK_FILE), b).unwrap(),
+            None => fs::remove_file(dir.file(INDEX_MARK_FILE)).unwrap(),
+        }
+        let reader = FileStore::open_read_only(dir.path()).unwrap();
+        assert!(reader.recovery().is_clean(), "{:?}", reader.recovery());
+        drop(reader);
+        let ledger = reopen(dir.path(), &clock);
+        assert_eq!(ledger.root(), root);
+        assert_eq!(verdict(ledger.store(), &k), Verdict::Verified);
+    }
+    // The writer made the file again.
+    assert!(dir.file(INDEX_MARK_FILE).exists());
+}
+
+#[test]
+fn a_failed_index_mark_latches_and_loses_nothing() {
+    let dir = TempDir::new("mark-faults");
+    let (mut ledger, k, clock) = file_ledger(dir.path(), 1);
+    // More than 512 entries since the last mark: the next append first writes one.
+    let batch = (0..600)
+        .map(|i| {
+            liuhen::SignedStatement::sign(clock.now_ts(), document(2_000 + i), &k.officer).unwrap()
+        })
+        .collect();
+    ledger.append_batch(batch).unwrap();
+    let size = ledger.size();
+    drop(ledger);
+    let pristine: Vec<(String, Vec<u8>)> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|f| {
+            let f = f.unwrap();
+            (
+                f.file_name().to_string_lossy().into_owned(),
+                fs::read(f.path()).unwrap(),
+            )
+        })
+        .collect();
+    // The mark's operations: sync the entry index, sync the registry index, write the mark,
+    // sync it; then the commit's own.
+    for op in 0..4 {
+        for (name, bytes) in &pristine {
+            fs::write(dir.file(name), bytes).unwrap();
+        }
+        let faults = Faults::fail_at(op);
+        let options = OpenOptions {
+            faults: Some(faults.clone()),
+            ..OpenOptions::default()
+        };
+        let store = FileStore::open_with(dir.path(), &options).unwrap();
+        let mut ledger = Ledger::open(store, clock.clone(), LedgerOptions::default()).unwrap();
+        clock.advance(1_000);
+        assert!(ledger.sign_and_append(&k.officer, document(9_000)).is_err());
+        assert!(faults.fired(), "op {op}");
+        assert!(ledger.store().refusal().unwrap().contains("write failed"));
+        drop(ledger);
+        let store = FileStore::open(dir.path()).unwrap();
+        assert!(
+            !store.recovery().is_tampered(),
+            "op {op}: {:?}",
+            store.recovery()
+        );
+        assert_eq!(store.size(), size, "op {op}");
+        drop(store);
+        let mut ledger = reopen(dir.path(), &clock);
+        ledger.sign_and_append(&k.officer, document(9_001)).unwrap();
+        ledger.seal(&k.ledger).unwrap();
+        assert_eq!(verdict(ledger.store(), &k), Verdict::Verified, "op {op}");
+    }
 }

@@ -254,6 +254,77 @@ pub(super) fn search_valid_frame(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Index mark: how much of the entry index and registry index is durable
+
+/// The first eight bytes of an index-mark slot.
+pub(super) const MARK_MAGIC: &[u8; 8] = b"LHIDXMK1";
+/// Bytes of one slot of the index-mark file; the file holds two.
+pub(super) const MARK_SLOT_LEN: u64 = 64;
+
+/// A durable index point: the groups of entries `0..entries` of the entry index and the first
+/// `registry` records of the registry index were synced before this mark was written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Mark {
+    /// Incremented by every mark written; the slot is `generation % 2`.
+    pub(super) generation: u64,
+    /// Entries whose index groups are durable.
+    pub(super) entries: u64,
+    /// Registry-index records that are durable.
+    pub(super) registry: u64,
+}
+
+impl Mark {
+    /// The slot bytes: `magic | generation | entries | registry` (u64 LE each) and the SHA-256
+    /// of those 32 bytes.
+    pub(super) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(MARK_SLOT_LEN as usize);
+        out.extend_from_slice(MARK_MAGIC);
+        out.extend_from_slice(&self.generation.to_le_bytes());
+        out.extend_from_slice(&self.entries.to_le_bytes());
+        out.extend_from_slice(&self.registry.to_le_bytes());
+        let sum = sha2::Sha256::digest(&out);
+        out.extend_from_slice(&sum);
+        out
+    }
+
+    /// Parses one slot; `None` if it is empty, torn or not a mark.
+    pub(super) fn parse(bytes: &[u8]) -> Option<Mark> {
+        let body = bytes.get(..32)?;
+        let sum = bytes.get(32..64)?;
+        if body.get(..8)? != MARK_MAGIC || sha2::Sha256::digest(body).as_slice() != sum {
+            return None;
+        }
+        Some(Mark {
+            generation: read_u64(body, 8)?,
+            entries: read_u64(body, 16)?,
+            registry: read_u64(body, 24)?,
+        })
+    }
+
+    /// The newest valid mark of the two slots in `bytes` (the file's contents), or the empty
+    /// mark (nothing known durable) if neither is valid.
+    pub(super) fn newest(bytes: &[u8]) -> Mark {
+        let slot = |i: usize| {
+            let at = i * MARK_SLOT_LEN as usize;
+            bytes
+                .get(at..at + MARK_SLOT_LEN as usize)
+                .and_then(Mark::parse)
+        };
+        match (slot(0), slot(1)) {
+            (Some(a), Some(b)) => {
+                if a.generation >= b.generation {
+                    a
+                } else {
+                    b
+                }
+            }
+            (Some(m), None) | (None, Some(m)) => m,
+            (None, None) => Mark::default(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Entry index: one group per entry
 
 /// Byte position of the group of entry `n` in the entry index: the groups of entries `0..n`
@@ -425,6 +496,31 @@ mod tests {
         }
         assert_eq!(node_position(64, 0), None);
         assert_eq!(node_position(63, 2), None);
+    }
+
+    #[test]
+    fn marks_round_trip_and_the_newest_valid_slot_wins() {
+        let a = Mark {
+            generation: 7,
+            entries: 1000,
+            registry: 3,
+        };
+        let b = Mark {
+            generation: 8,
+            entries: 1500,
+            registry: 4,
+        };
+        assert_eq!(Mark::parse(&a.encode()), Some(a));
+        let mut file = vec![0u8; 128];
+        file[..64].copy_from_slice(&b.encode());
+        file[64..].copy_from_slice(&a.encode());
+        assert_eq!(Mark::newest(&file), b);
+        // A torn newer slot: the older one is used.
+        file[20] ^= 1;
+        assert_eq!(Mark::newest(&file), a);
+        file[64 + 40] ^= 1;
+        assert_eq!(Mark::newest(&file), Mark::default());
+        assert_eq!(Mark::newest(&[]), Mark::default());
     }
 
     #[test]

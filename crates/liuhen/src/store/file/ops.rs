@@ -106,6 +106,7 @@ struct FaultState {
     short_writes: bool,
     kind: io::ErrorKind,
     ops: AtomicU64,
+    syncs: AtomicU64,
     fired: AtomicBool,
 }
 
@@ -129,6 +130,7 @@ impl Faults {
             short_writes,
             kind,
             ops: AtomicU64::new(0),
+            syncs: AtomicU64::new(0),
             fired: AtomicBool::new(false),
         }))
     }
@@ -136,6 +138,11 @@ impl Faults {
     /// How many mutating operations were attempted so far.
     pub fn operations(&self) -> u64 {
         self.0.ops.load(Ordering::SeqCst)
+    }
+
+    /// How many `fdatasync`s were attempted so far (counted among the operations too).
+    pub fn syncs(&self) -> u64 {
+        self.0.syncs.load(Ordering::SeqCst)
     }
 
     /// Whether the fault has been injected.
@@ -184,6 +191,7 @@ impl DataFile for FaultyFile {
     }
 
     fn sync_data(&self) -> io::Result<()> {
+        self.faults.0.syncs.fetch_add(1, Ordering::SeqCst);
         match self.faults.next("fdatasync") {
             None => self.inner.sync_data(),
             Some(e) => Err(e),

@@ -206,10 +206,142 @@ fn matches(rec: &Record, read: &FrameRead) -> bool {
     }
 }
 
-/// Decides, in O(1) reads of the index and O(tail) reads of the log, which prefix of the log is
+/// A window of a file read in large pieces, so that checking many consecutive records costs a
+/// few reads rather than several per record.
+struct Window<'a> {
+    file: &'a dyn DataFile,
+    /// Readable length of the file.
+    limit: u64,
+    start: u64,
+    buf: Vec<u8>,
+}
+
+impl<'a> Window<'a> {
+    /// Bytes read at once (more if one record is longer).
+    const PIECE: u64 = 1 << 20;
+
+    fn new(file: &'a dyn DataFile, limit: u64) -> Self {
+        Window {
+            file,
+            limit,
+            start: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The `len` bytes at `at`, or `None` if they do not all lie inside the file.
+    fn get(&mut self, at: u64, len: u64) -> io::Result<Option<&[u8]>> {
+        let Some(end) = at.checked_add(len).filter(|&end| end <= self.limit) else {
+            return Ok(None);
+        };
+        if at < self.start || end > self.start + self.buf.len() as u64 {
+            // `len` is a record's length (at most 64 KiB and a frame's overhead): bounded.
+            let n = len.max(Self::PIECE).min(self.limit - at);
+            self.buf.resize(usize::try_from(n).unwrap_or(0), 0);
+            self.file.read_exact_at(&mut self.buf, at)?;
+            self.start = at;
+        }
+        let from = usize::try_from(at - self.start).unwrap_or(usize::MAX);
+        let to = usize::try_from(end - self.start).unwrap_or(usize::MAX);
+        Ok(self.buf.get(from..to))
+    }
+}
+
+/// Rule R2a: the entry-index groups `durable .. last` were written after the last durable
+/// index point (the index mark) and never synced on their own; each must chain to the one
+/// before, point at its frame (length, checksum = leaf hash) and hold the node hashes its leaf
+/// completes — what rules R2 and R3 check of the last group. O(groups since the mark), read in
+/// large pieces. `None` if they all do.
+pub(super) fn check_unsynced(
+    info: &LogInfo<'_>,
+    index: &dyn DataFile,
+    durable: u64,
+    last: u64,
+    log_len: u64,
+) -> io::Result<Option<Tampering>> {
+    if durable >= last {
+        return Ok(None);
+    }
+    let hasher = Sha256TreeHasher;
+    let mut frontier = Frontier::load(index, durable)?;
+    let mut expected = 0u64;
+    if durable > 0 {
+        let mut head = [0u8; layout::GROUP_HEAD_LEN];
+        index.read_exact_at(&mut head, layout::group_start(durable - 1))?;
+        let (offset, len, _) = layout::parse_group_head(&head);
+        expected = offset.saturating_add(FRAME_OVERHEAD).saturating_add(len);
+    }
+    let mut groups = Window::new(index, layout::group_start(last));
+    let mut frames = Window::new(info.log, log_len);
+    for i in durable..last {
+        let mismatch = |kind| Ok(Some(info.finding(true, None, Some(i), kind)));
+        let Some(group) = groups.get(layout::group_start(i), layout::group_len(i))? else {
+            return mismatch(TamperingKind::IndexMismatch);
+        };
+        let head: [u8; layout::GROUP_HEAD_LEN] = group
+            .get(..layout::GROUP_HEAD_LEN)
+            .and_then(|h| h.try_into().ok())
+            .unwrap_or([0; layout::GROUP_HEAD_LEN]);
+        let (offset, len, leaf) = layout::parse_group_head(&head);
+        // The leaf hash, then the node hashes from level 1 up.
+        let stored: Vec<Digest> = group
+            .get(layout::RECORD_HEAD_LEN as usize..)
+            .unwrap_or_default()
+            .chunks_exact(DIGEST_LEN)
+            .map(layout::digest)
+            .collect();
+        if offset != expected || len == 0 || len > info.max as u64 {
+            return Ok(Some(info.finding(
+                true,
+                Some(offset),
+                Some(i),
+                TamperingKind::IndexMismatch,
+            )));
+        }
+        let in_log = |kind| Ok(Some(info.finding(false, Some(offset), Some(i), kind)));
+        let Some(frame) = frames.get(offset, FRAME_OVERHEAD + len)? else {
+            return in_log(TamperingKind::IndexPastLog { log_len });
+        };
+        let field = frame
+            .get(..4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map_or(0, |b| u64::from(u32::from_le_bytes(b)));
+        let payload_end = 4 + len as usize;
+        let payload = frame.get(4..payload_end).unwrap_or_default();
+        let sum = frame.get(payload_end..).unwrap_or_default();
+        if field != len {
+            return in_log(TamperingKind::IndexMismatch);
+        }
+        let computed = layout::checksum(payload);
+        if computed.as_bytes().as_slice() != sum {
+            return in_log(TamperingKind::BadFrame(FrameFault::BadChecksum));
+        }
+        if computed != leaf {
+            return in_log(TamperingKind::IndexMismatch);
+        }
+        let nodes = frontier.push(&hasher, leaf);
+        for (level, (c, s)) in nodes.iter().zip(&stored).enumerate().skip(1) {
+            if c != s {
+                return mismatch(TamperingKind::NodeMismatch {
+                    level: u8::try_from(level).unwrap_or(u8::MAX),
+                    index: i >> level,
+                });
+            }
+        }
+        expected = offset + FRAME_OVERHEAD + len;
+    }
+    Ok(None)
+}
+
+/// Decides, in O(1) reads of the index (plus the records written since the last durable index
+/// point `durable`, rule R2a) and O(tail) reads of the log, which prefix of the log is
 /// committed, whether its end is torn, which frames after the index to adopt, and whether the
 /// files disagree (tampering). The rules are numbered as in `docs/STORE.md`.
-pub(super) fn analyze(info: &LogInfo<'_>, index: &dyn RecordIndex) -> io::Result<LogState> {
+pub(super) fn analyze(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    unsynced: Option<(&dyn DataFile, u64)>,
+) -> io::Result<LogState> {
     let log = info.log;
     let log_len = log.len()?;
     let n = index.count();
@@ -225,6 +357,12 @@ pub(super) fn analyze(info: &LogInfo<'_>, index: &dyn RecordIndex) -> io::Result
         st.tampering.push(t);
         st
     };
+
+    if let Some((file, durable)) = unsynced {
+        if let Some(t) = check_unsynced(info, file, durable, n.saturating_sub(1), log_len)? {
+            return Ok(tamper(st, t));
+        }
+    }
 
     let mut start = 0u64;
     if n > 0 {
