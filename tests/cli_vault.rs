@@ -1319,6 +1319,34 @@ fn vault_erase_refuses_a_symlink_planted_in_the_vault() {
             .map(str::to_owned),
         );
         expect_code(&out, 1);
+        // Exporting the case's bundle (which takes its openings from the vault) is refused as
+        // tampering too, and nothing is written or appended.
+        let before = size(dir);
+        let bundle = t.root.join(format!("planted-{what}.bundle"));
+        let out = liuhen_watched(
+            &[
+                "bundle",
+                "export",
+                s(dir),
+                "--case",
+                &case_no,
+                "--key-file",
+                s(&t.officer),
+                "--to",
+                "监督科 supervision section",
+                "-o",
+                s(&bundle),
+            ]
+            .map(str::to_owned),
+        );
+        expect_code(&out, 1);
+        assert!(
+            stderr(&out).contains("tampered"),
+            "{what}: {}",
+            stderr(&out)
+        );
+        assert!(!bundle.exists(), "{what}: a bundle was written");
+        assert_eq!(size(dir), before, "{what}: a disclosure was appended");
     }
     // Nothing outside the vault was touched; the planted files are left for the investigation.
     assert_eq!(std::fs::read(&ledger_key).unwrap(), key_bytes);

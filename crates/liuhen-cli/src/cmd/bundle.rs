@@ -168,7 +168,7 @@ pub struct VerifyArgs {
 /// Runs `liuhen bundle`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     match args.what {
-        What::Export(a) => run_export(a, global),
+        What::Export(a) => super::vault::planted_file_is_tampering(run_export(a, global)),
         What::Verify(a) => run_verify(a, global),
     }
 }

@@ -271,9 +271,16 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         What::Certificate(a) => run_certificate(a, global),
         What::CheckCertificate(a) => run_check_certificate(a, global),
     };
+    planted_file_is_tampering(result)
+}
+
+/// A link, FIFO or directory planted in the vault is tampering (exit 1), not an I/O error;
+/// nothing was read, changed or destroyed through it (docs/PRIVACY.md). Every command that
+/// reads the vault (`vault …`, `bundle export`) answers it alike.
+pub(crate) fn planted_file_is_tampering(
+    result: Result<u8, Box<dyn Error>>,
+) -> Result<u8, Box<dyn Error>> {
     match result {
-        // A link, FIFO or directory planted in the vault: tampering (exit 1), not an I/O error;
-        // nothing was read, changed or destroyed through it (docs/PRIVACY.md).
         Err(e)
             if matches!(
                 e.downcast_ref::<VaultError>(),
