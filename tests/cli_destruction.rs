@@ -433,3 +433,51 @@ fn the_store_still_holds_what_it_did() {
     assert_eq!(store.size(), 5);
     assert_eq!(store.checkpoint_count(), 3);
 }
+
+/// Found by an attack review of this session's work: cut one byte from the end of the entry
+/// log and one from the checkpoint log (the sealed last entry and the checkpoint over it are
+/// now "torn") and wait for the bureau's routine write. The writer used to "recover" by
+/// dropping both committed records and appending over their place, after which `verify` saw
+/// only an unsealed tail and a seal without its state blessed it. A committed checkpoint is
+/// never torn by a crash: the writer now refuses, writes nothing, and `verify` keeps reporting
+/// the destruction.
+#[test]
+fn a_torn_sealed_tail_is_not_recovered_over_by_the_writer() {
+    let f = Fixture::new("destroy-torn-sealed-tail");
+    let entries = f.store("entries.log");
+    let checkpoints = f.store("checkpoints.log");
+    truncate(&entries, std::fs::metadata(&entries).unwrap().len() - 1);
+    truncate(
+        &checkpoints,
+        std::fs::metadata(&checkpoints).unwrap().len() - 1,
+    );
+    let (before_e, before_c) = (
+        std::fs::read(&entries).unwrap(),
+        std::fs::read(&checkpoints).unwrap(),
+    );
+    f.verify_both(&[], 1);
+    {
+        let _guard = fork_guard();
+        let store = FileStore::open(f.dir.join("ledger")).unwrap();
+        assert!(
+            store
+                .refusal()
+                .is_some_and(|r| r.contains("checkpoint record is cut off")),
+            "{:?}",
+            store.refusal()
+        );
+        assert!(!store.recovery().applied);
+    }
+    assert_ne!(f.seal().status.code(), Some(0), "the seal must not sign");
+    assert_eq!(
+        std::fs::read(&entries).unwrap(),
+        before_e,
+        "nothing cut or written"
+    );
+    assert_eq!(
+        std::fs::read(&checkpoints).unwrap(),
+        before_c,
+        "nothing cut or written"
+    );
+    f.verify_both(&[], 1);
+}

@@ -1341,3 +1341,46 @@ fn a_failed_index_mark_latches_and_loses_nothing() {
         assert_eq!(verdict(ledger.store(), &k), Verdict::Verified, "op {op}");
     }
 }
+
+/// Found by an attack review: the index mark's checksum is a plain SHA-256 anyone can
+/// recompute, so an outsider can forge a mark claiming the largest generation. Writing the next
+/// mark overflowed and panicked the writer; the mark is derived data, so a forged one may cost
+/// a longer check but never a panic, a refusal or a wrong verdict.
+#[test]
+fn a_forged_index_mark_with_the_largest_generation_does_not_panic_the_writer() {
+    use liuhen::store::file::INDEX_MARK_FILE;
+    use sha2::Digest as _;
+    let dir = TempDir::new("mark-forged-max");
+    let (ledger, k, clock) = file_ledger(dir.path(), 3);
+    drop(ledger);
+    let mut slot = b"LHIDXMK1".to_vec();
+    for v in [u64::MAX, u64::MAX, u64::MAX] {
+        slot.extend_from_slice(&v.to_le_bytes());
+    }
+    let sum = sha2::Sha256::digest(&slot);
+    slot.extend_from_slice(&sum);
+    let mut file = vec![0u8; 128];
+    file[64..].copy_from_slice(&slot);
+    fs::write(dir.file(INDEX_MARK_FILE), &file).unwrap();
+    let mut ledger = reopen(dir.path(), &clock);
+    let before = ledger.size();
+    // Enough appends to make the writer write its next mark.
+    for i in 0..3 {
+        let batch = (0..300)
+            .map(|j| {
+                liuhen::SignedStatement::sign(
+                    clock.now_ts(),
+                    document(5_000 + i * 300 + j),
+                    &k.officer,
+                )
+                .unwrap()
+            })
+            .collect();
+        ledger.append_batch(batch).unwrap();
+    }
+    drop(ledger);
+    let mut ledger = reopen(dir.path(), &clock);
+    assert_eq!(ledger.size(), before + 900);
+    ledger.seal(&k.ledger).unwrap();
+    assert_eq!(verdict(ledger.store(), &k), Verdict::Verified);
+}

@@ -1023,7 +1023,13 @@ impl FileStore {
         }
 
         let tampered = !(e_state.tampering.is_empty() && c_state.tampering.is_empty());
-        let apply = writable && !tampered;
+        // A committed checkpoint record cut off at the end of its log (R4 applied to the
+        // checkpoint log) is no crash: a checkpoint is stored only after its frame is synced.
+        // The writer must not "recover" by dropping it and writing over the place — that would
+        // erase the evidence of a deleted checkpoint (and of the entries it covered). Readers
+        // still read what is there; the writer refuses.
+        let checkpoint_lost = c_state.dropped > 0;
+        let apply = writable && !tampered && !checkpoint_lost;
         let mut recovery = Recovery {
             entries: tail_report(&e_state, e_index_len, layout::group_start(e_count)),
             checkpoints: tail_report(
@@ -1076,6 +1082,11 @@ impl FileStore {
                 .set(format!("tampering found on open: {first}"));
         } else if !writable {
             let _ = store.refusal.set("opened read-only".to_owned());
+        } else if checkpoint_lost {
+            let _ = store.refusal.set(
+                "a committed checkpoint record is cut off at the end of the checkpoint log, which a crash does not explain: records destroyed; the writer will not write over them"
+                    .to_owned(),
+            );
         }
 
         // The view each log presents.
@@ -1214,7 +1225,10 @@ impl FileStore {
             None => 0,
         };
         let mark = layout::Mark {
-            generation: self.mark.generation + 1,
+            // A forged mark may claim the largest generation; wrapping keeps the slots
+            // alternating and never panics (the mark is derived data: at worst the next open
+            // checks more).
+            generation: self.mark.generation.wrapping_add(1),
             entries: self.size,
             registry,
         };
