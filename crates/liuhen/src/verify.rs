@@ -20,6 +20,8 @@
 
 use std::collections::BTreeMap;
 
+pub mod store_damage;
+
 use rayon::prelude::*;
 use serde::Serialize;
 

@@ -34,7 +34,9 @@ use liuhen::hash::Digest;
 use liuhen::media::{verify_media, MediaStore, MediaVerifyOptions};
 use liuhen::store::file::{Access, Check, FileStore, OpenOptions};
 use liuhen::store::{Store, StoreError};
-use liuhen::verify::{Finding, FindingKind, Report, Severity, Verdict, VerifyOptions};
+use liuhen::verify::{
+    store_damage, Finding, FindingKind, Report, Severity, Verdict, VerifyOptions,
+};
 
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_COMPLIANCE, EXIT_OK, EXIT_TAMPERED, EXIT_UNVERIFIED};
@@ -387,7 +389,7 @@ pub fn verify_dir(
             vkey: k.to_string(),
         });
     // A deleted store file is destruction of the record, not a usage error.
-    let missing = missing_store_files(&layout);
+    let missing = store_damage::missing_files(&layout.store_dir());
     if !missing.is_empty() {
         return Ok(destroyed_store(
             &layout,
@@ -408,7 +410,7 @@ pub fn verify_dir(
         },
     )?;
     let store_summary = store_summary(&store);
-    let store_findings = store_findings(&store);
+    let store_findings = store_damage::store_damage(&store);
     let (media_store, media) = open_media(&layout, &options.media)?;
 
     let size = store.size();
@@ -439,9 +441,11 @@ pub fn verify_dir(
     );
     counted.bar.finish_and_clear();
     report.add_findings(media_findings);
-    let deleted = checkpoints_deleted(
+    let deleted = store_damage::checkpoints_deleted(
         &report,
-        trusted_checkpoint.as_ref().map(|(_, c)| c),
+        trusted_checkpoint
+            .as_ref()
+            .and_then(|(_, c)| Some((c.size, Digest::from_hex(&c.root)?))),
         &store_findings,
     );
     report.add_findings(store_findings.findings);
@@ -457,36 +461,6 @@ pub fn verify_dir(
     })
 }
 
-/// The files every store has (docs/STORE.md, "Files"); `registry.idx` is missing from stores
-/// made before it existed, and `lock` from stores never opened for writing.
-const STORE_FILES: [&str; 5] = [
-    liuhen::store::file::HEADER_FILE,
-    liuhen::store::file::ENTRY_LOG_FILE,
-    liuhen::store::file::ENTRY_INDEX_FILE,
-    liuhen::store::file::CHECKPOINT_LOG_FILE,
-    liuhen::store::file::CHECKPOINT_INDEX_FILE,
-];
-
-/// The store files that are missing or not regular files, with why, when the store directory
-/// itself is there (a missing `DIR/ledger` is left to `LedgerDir` to explain).
-fn missing_store_files(layout: &LedgerDir) -> Vec<(PathBuf, &'static str)> {
-    let store = layout.store_dir();
-    if !store.is_dir() {
-        return Vec::new();
-    }
-    STORE_FILES
-        .iter()
-        .filter_map(|name| {
-            let path = store.join(name);
-            match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_file() => None,
-                Ok(_) => Some((path, "is not a regular file")),
-                Err(_) => Some((path, "is missing")),
-            }
-        })
-        .collect()
-}
-
 /// The report on a store some of whose files were deleted: nothing in it can be read as a
 /// ledger, and the deletion itself is the finding.
 fn destroyed_store(
@@ -495,19 +469,7 @@ fn destroyed_store(
     trust_anchor: Option<TrustAnchor>,
     trusted_checkpoint: Option<TrustedCheckpoint>,
 ) -> DirVerification {
-    let findings = missing
-        .iter()
-        .map(|(path, why)| Finding {
-            kind: FindingKind::StoreFileMissing,
-            severity: FindingKind::StoreFileMissing.severity(),
-            seq: None,
-            checkpoint: None,
-            message: format!(
-                "{} {why}: the ledger's records were destroyed (Art. 21(5)); nothing else could be checked",
-                path.display()
-            ),
-        })
-        .collect();
+    let findings = store_damage::missing_file_findings(&missing);
     DirVerification {
         dir: layout.root().to_path_buf(),
         report: Report {
@@ -540,137 +502,6 @@ fn destroyed_store(
             ..StoreSummary::default()
         },
     }
-}
-
-/// What the store's own checks found, as findings, and the sizes and roots of its checkpoints.
-struct StoreFindings {
-    findings: Vec<Finding>,
-    /// (size, root) of every stored checkpoint that parses.
-    stored: Vec<(u64, Digest)>,
-    count: u64,
-    entries: u64,
-}
-
-fn finding(
-    kind: FindingKind,
-    seq: Option<u64>,
-    checkpoint: Option<u64>,
-    message: String,
-) -> Finding {
-    Finding {
-        kind,
-        severity: kind.severity(),
-        seq,
-        checkpoint,
-        message,
-    }
-}
-
-/// Damage the store found on open (rules R2–R9: tampering, committed records cut off, frames no
-/// interrupted append explains) and bytes after the committed records.
-fn store_findings(store: &FileStore) -> StoreFindings {
-    let r = store.recovery();
-    let mut findings = Vec::new();
-    let is_checkpoints = |p: &Path| {
-        p.file_name().is_some_and(|n| {
-            n == liuhen::store::file::CHECKPOINT_LOG_FILE
-                || n == liuhen::store::file::CHECKPOINT_INDEX_FILE
-        })
-    };
-    for t in &r.tampering {
-        let (seq, cp) = if is_checkpoints(&t.file) {
-            (None, t.record)
-        } else {
-            (t.record, None)
-        };
-        findings.push(finding(
-            FindingKind::StoreFilesDamaged,
-            seq,
-            cp,
-            t.to_string(),
-        ));
-    }
-    for (what, tail) in [("entry", &r.entries), ("checkpoint", &r.checkpoints)] {
-        if tail.dropped > 0 {
-            findings.push(finding(
-                FindingKind::StoreFilesDamaged,
-                None,
-                None,
-                format!(
-                    "{} committed {what} record(s) are cut off at the end of the store's log, which a crash does not explain: records destroyed",
-                    tail.dropped
-                ),
-            ));
-        }
-        if tail.torn_bytes > 0 || tail.pending > 0 || tail.index_bytes_cut > 0 {
-            findings.push(finding(
-                FindingKind::UncommittedTail,
-                None,
-                None,
-                format!(
-                    "the {what} log holds {} complete frame(s) and {} bytes of a torn frame after its last committed record, and its index {} bytes of a partial record: an append in progress or a crash's leftover, not part of the verified ledger (the next writer adopts or cuts it)",
-                    tail.pending, tail.torn_bytes, tail.index_bytes_cut
-                ),
-            ));
-        }
-    }
-    let count = store.checkpoint_count();
-    let stored = (0..count)
-        .filter_map(|i| store.checkpoint(i).ok())
-        .filter_map(|note| SignedCheckpoint::parse(note.as_bytes()).ok())
-        .map(|c| (c.checkpoint().size, c.checkpoint().root))
-        .collect();
-    StoreFindings {
-        findings,
-        stored,
-        count,
-        entries: store.size(),
-    }
-}
-
-/// Checkpoints deleted from the store: a ledger with entries always has the checkpoint its
-/// creation signed; and the auditor's saved checkpoint, verified under the ledger key and
-/// still extended by the entries, must be among the stored ones (every checkpoint is stored
-/// before it is handed out). Latest checkpoints deleted without a saved checkpoint look like
-/// entries not sealed yet: undetectable here (docs/CLI.md).
-fn checkpoints_deleted(
-    report: &Report,
-    trusted: Option<&TrustedCheckpoint>,
-    store: &StoreFindings,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if store.entries > 0 && store.count == 0 {
-        out.push(finding(
-            FindingKind::CheckpointsDeleted,
-            None,
-            None,
-            format!(
-                "the store holds {} entries but no checkpoint, although every ledger is sealed when it is created: its checkpoints were deleted",
-                store.entries
-            ),
-        ));
-    }
-    if let Some(t) = trusted {
-        let judged =
-            report.has(FindingKind::TrustedCheckpointMismatch) || report.has(FindingKind::Rollback);
-        let root = Digest::from_hex(&t.root);
-        let kept = store
-            .stored
-            .iter()
-            .any(|(size, r)| *size == t.size && Some(*r) == root);
-        if !judged && !kept && store.count > 0 {
-            out.push(finding(
-                FindingKind::CheckpointsDeleted,
-                None,
-                None,
-                format!(
-                    "the saved checkpoint of size {} is signed by the ledger key but no longer in the store: checkpoints were deleted",
-                    t.size
-                ),
-            ));
-        }
-    }
-    out
 }
 
 /// Reads the auditor's verifier key; a witness key is refused, since it cannot sign a ledger.
