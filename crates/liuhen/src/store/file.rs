@@ -728,25 +728,7 @@ fn open_mark(
 ) -> Result<(Option<Box<dyn DataFile>>, layout::Mark), FileStoreError> {
     let path = dir.join(INDEX_MARK_FILE);
     let file: Box<dyn DataFile> = if writable {
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|source| match source.kind() {
-                io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                    FileStoreError::NotWritable {
-                        path: path.clone(),
-                        source,
-                    }
-                }
-                _ => FileStoreError::Io {
-                    path: path.clone(),
-                    op: "opening",
-                    source,
-                },
-            })?;
+        let file = open_or_create(&path)?;
         let os: Box<dyn DataFile> = Box::new(OsFile(file));
         match faults {
             Some(faults) => Box::new(FaultyFile {
@@ -1685,28 +1667,34 @@ fn read_header(dir: &Path) -> Result<String, FileStoreError> {
     })
 }
 
-/// Takes the writer lock of the store in `dir` and records the holder in the lock file.
-fn acquire_lock(dir: &Path) -> Result<File, FileStoreError> {
-    let path = dir.join(LOCK_FILE);
-    let file = fs::OpenOptions::new()
+/// Opens `path` for reading and writing, creating it if missing (never truncating); a
+/// permission or read-only-filesystem error is [`FileStoreError::NotWritable`].
+fn open_or_create(path: &Path) -> Result<File, FileStoreError> {
+    fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(&path)
+        .open(path)
         .map_err(|source| match source.kind() {
             io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
                 FileStoreError::NotWritable {
-                    path: path.clone(),
+                    path: path.to_path_buf(),
                     source,
                 }
             }
             _ => FileStoreError::Io {
-                path: path.clone(),
+                path: path.to_path_buf(),
                 op: "opening",
                 source,
             },
-        })?;
+        })
+}
+
+/// Takes the writer lock of the store in `dir` and records the holder in the lock file.
+fn acquire_lock(dir: &Path) -> Result<File, FileStoreError> {
+    let path = dir.join(LOCK_FILE);
+    let file = open_or_create(&path)?;
     // `File::try_lock` is `flock(LOCK_EX | LOCK_NB)` on Unix, `LockFileEx` on Windows. It is
     // stable since Rust 1.89: the workspace `rust-version` must be at least that (the crate
     // forbids `unsafe`, so `flock` cannot be called directly).
