@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bundle;
 pub mod checkpoint;
 pub mod clock;
+pub mod dir;
 pub mod encoding;
 pub mod entry;
 pub mod hash;
@@ -24,6 +25,7 @@ pub mod vault;
 pub mod verify;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use dir::{DirError, LedgerDir};
 pub use entry::{Binding, Entry, FormatVersion, SignedStatement, Statement};
 pub use hash::Digest;
 pub use keys::{PublicKey, SecretKey, Signature, Signer};

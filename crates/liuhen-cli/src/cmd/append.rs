@@ -262,7 +262,9 @@ pub(crate) fn damaged(e: &(dyn Error + 'static)) -> bool {
     matches!(
         e.downcast_ref::<LedgerError>(),
         Some(LedgerError::Corrupt { .. })
-    )
+    ) || e
+        .downcast_ref::<liuhen::DirError>()
+        .is_some_and(liuhen::DirError::is_tampering)
 }
 
 pub(crate) fn open_ledger(dir: &Path) -> Result<Ledger<FileStore>, Box<dyn Error>> {

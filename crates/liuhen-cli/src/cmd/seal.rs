@@ -44,7 +44,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         // A store that found tampering on open is never sealed over.
         let ledger = match LedgerDir::new(&args.dir).open_writer() {
             Ok(l) => l,
-            Err(e) if crate::cmd::append::damaged(&*e) => {
+            Err(e) if e.is_tampering() => {
                 eprintln!(
                     "liuhen: refusing to seal {}: {e}; nothing was signed; run `liuhen verify {}`",
                     args.dir.display(),
@@ -52,7 +52,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
                 );
                 return Ok(EXIT_TAMPERED);
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let recovery = ledger.store().recovery();
         if let Some(first) = recovery.tampering.first() {
