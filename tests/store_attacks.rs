@@ -1,0 +1,346 @@
+//! Attacks on the file store found by the second attack review, through the real binary where
+//! a user meets them (docs/STORE.md rules R4, R11, R12, R13; docs/THREAT-MODEL.md):
+//!
+//! 1. a forged `index.mark` claiming no registry records must not make the writer truncate
+//!    `registry.idx` and refuse writes forever (derived data is never trusted over the frames);
+//! 2. a one-byte cut of the sealed last entry must not be "recovered" by the writer (dropping
+//!    the entry and appending over its place), and `verify` reports the destruction;
+//! 3. `liuhen seal` refuses to sign over a store whose older checkpoint record is damaged;
+//! 4. a damaged `ledger/header` is tampering (exit 1), not an I/O error (exit 3);
+//! 5. an `entries.idx` inflated to a sparse 4 GB is tampering found from its length alone,
+//!    without walking the claimed records.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
+use common::ORIGIN;
+use liuhen::model::*;
+use liuhen::sealed::seal_with_salt;
+use liuhen::store::file::FileStore;
+use liuhen::store::Store;
+use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
+use serde_json::Value;
+use sha2::Digest as _;
+
+const CASE: &str = "金民罚〔2026〕7号";
+
+fn officer() -> SecretKey {
+    SecretKey::from_seed(&[0x22; 32])
+}
+
+/// A ledger made by `liuhen init`, with an officer authorized and a case opened, sealed (size
+/// 3), one more entry, sealed again (size 4): checkpoints at sizes 1, 3 and 4; the last entry is
+/// covered by the last checkpoint.
+struct Fixture {
+    dir: PathBuf,
+    key: PathBuf,
+    vkey: PathBuf,
+}
+
+impl Fixture {
+    fn new(name: &str) -> Fixture {
+        let root = scratch(name);
+        let dir = root.join("jinpu");
+        expect_code(
+            &liuhen([
+                "init".as_ref(),
+                dir.as_os_str(),
+                "--origin".as_ref(),
+                ORIGIN.as_ref(),
+            ]),
+            0,
+        );
+        let vkey = root.join("auditor.vkey");
+        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
+        let f = Fixture {
+            key: dir.join("keys/ledger.key"),
+            dir,
+            vkey,
+        };
+        {
+            let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
+            let _guard = fork_guard();
+            let mut ledger = f.writer();
+            ledger
+                .sign_and_append(
+                    &ledger_key,
+                    Event::KeyAuthorized {
+                        key: officer().public_key(),
+                        role: Role::Officer,
+                        holder: "21020001".into(),
+                    },
+                )
+                .unwrap();
+            let (party, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
+            ledger
+                .sign_and_append(
+                    &officer(),
+                    Event::CaseOpened {
+                        case_no: CASE.into(),
+                        act: ActKind::Penalty,
+                        matter: "未按规定报送年度工作报告".into(),
+                        unit: "执法监督科".into(),
+                        subject: party,
+                    },
+                )
+                .unwrap();
+        }
+        expect_code(&f.seal(), 0);
+        f.append_viewed();
+        expect_code(&f.seal(), 0);
+        f
+    }
+
+    /// Appends one `RecordViewed` of the case through an in-process writer.
+    fn append_viewed(&self) {
+        let _guard = fork_guard();
+        let mut ledger = self.writer();
+        ledger
+            .sign_and_append(
+                &officer(),
+                Event::RecordViewed {
+                    subject: RecordRef::Case(CASE.into()),
+                    by: "21020001".into(),
+                    purpose: "investigation".into(),
+                },
+            )
+            .unwrap();
+    }
+
+    fn writer(&self) -> Ledger<FileStore> {
+        let store = FileStore::open(self.dir.join("ledger")).unwrap();
+        Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap()
+    }
+
+    fn store(&self, name: &str) -> PathBuf {
+        self.dir.join("ledger").join(name)
+    }
+
+    fn seal(&self) -> std::process::Output {
+        liuhen([
+            "seal".as_ref(),
+            self.dir.as_os_str(),
+            "--key-file".as_ref(),
+            self.key.as_os_str(),
+        ])
+    }
+
+    fn verify(&self, json: bool) -> std::process::Output {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "verify".as_ref(),
+            self.dir.as_os_str(),
+            "--vkey".as_ref(),
+            self.vkey.as_os_str(),
+            "--no-audit".as_ref(),
+        ];
+        if json {
+            args.push("--json".as_ref());
+        }
+        liuhen(args)
+    }
+
+    /// Runs `verify --json`, checks its exit code (and the human form's), returns the report.
+    fn verify_json(&self, code: i32) -> Value {
+        expect_code(&self.verify(false), code);
+        let out = self.verify(true);
+        let text = expect_code(&out, code);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)))
+    }
+}
+
+fn kinds(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The finding of `kind` whose message mentions `needle`, or a panic showing the report.
+fn finding<'a>(report: &'a Value, kind: &str, needle: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == kind && f["message"].as_str().unwrap().contains(needle))
+        .unwrap_or_else(|| panic!("no {kind} finding mentioning {needle:?} in {report:#}"))
+}
+
+fn truncate(path: &Path, len: u64) {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
+fn flip(path: &Path, at: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[at] ^= 0x20;
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// One slot of `index.mark` as docs/STORE.md ("Index mark") lays it out.
+fn mark_slot(generation: u64, entries: u64, registry: u64) -> Vec<u8> {
+    let mut body = b"LHIDXMK1".to_vec();
+    body.extend_from_slice(&generation.to_le_bytes());
+    body.extend_from_slice(&entries.to_le_bytes());
+    body.extend_from_slice(&registry.to_le_bytes());
+    let sum = sha2::Sha256::digest(&body);
+    body.extend_from_slice(&sum);
+    body
+}
+
+#[test]
+fn forged_index_mark_claiming_no_registry_records_does_not_stop_the_writer() {
+    let f = Fixture::new("store-attack-forged-mark");
+    let registry = f.store("registry.idx");
+    let before = std::fs::read(&registry).unwrap();
+    assert_eq!(before.len(), 16, "genesis and the officer's authorization");
+    // The newest slot (largest generation) claims: all 4 entries durable, 0 registry records.
+    let mut mark = vec![0u8; 128];
+    mark[64..].copy_from_slice(&mark_slot(u64::MAX, 4, 0));
+    std::fs::write(f.store("index.mark"), &mark).unwrap();
+
+    expect_code(&f.verify(false), 0);
+    // The seal is a writer: it must open, not cut registry.idx, and sign.
+    expect_code(&f.seal(), 0);
+    assert_eq!(
+        std::fs::read(&registry).unwrap(),
+        before,
+        "the registry index is derived from the frames, never truncated from a forged mark"
+    );
+    // Appends keep working, and the ledger verifies.
+    f.append_viewed();
+    expect_code(&f.seal(), 0);
+    let report = f.verify_json(0);
+    assert_eq!(report["entries"], 5, "{report:#}");
+    assert_eq!(std::fs::read(&registry).unwrap(), before);
+}
+
+#[test]
+fn one_byte_cut_of_the_sealed_last_entry_is_not_recovered_over_by_the_writer() {
+    let f = Fixture::new("store-attack-sealed-entry-cut");
+    let entries = f.store("entries.log");
+    truncate(&entries, std::fs::metadata(&entries).unwrap().len() - 1);
+    let before: Vec<Vec<u8>> = ["entries.log", "entries.idx", "checkpoints.log"]
+        .iter()
+        .map(|n| std::fs::read(f.store(n)).unwrap())
+        .collect();
+    let report = f.verify_json(1);
+    finding(&report, "store_files_damaged", "cut off");
+
+    // Every writer refuses and cuts nothing: the seal (exit 1, nothing signed) ...
+    let out = f.seal();
+    expect_code(&out, 1);
+    // ... and a writer opened in-process.
+    {
+        let _guard = fork_guard();
+        let store = FileStore::open(f.dir.join("ledger")).unwrap();
+        assert!(
+            store
+                .refusal()
+                .is_some_and(|r| r.contains("covered by a stored checkpoint")),
+            "{:?}",
+            store.refusal()
+        );
+        assert!(!store.recovery().applied);
+        assert_eq!(store.recovery().entries.dropped, 1);
+    }
+    let after: Vec<Vec<u8>> = ["entries.log", "entries.idx", "checkpoints.log"]
+        .iter()
+        .map(|n| std::fs::read(f.store(n)).unwrap())
+        .collect();
+    assert!(after == before, "nothing cut, nothing written");
+    // The destruction is still reported as tampering.
+    let report = f.verify_json(1);
+    assert_eq!(report["verdict"], "tampered", "{report:#}");
+    finding(&report, "store_files_damaged", "cut off");
+}
+
+#[test]
+fn seal_refuses_a_store_whose_older_checkpoint_record_is_damaged() {
+    let f = Fixture::new("store-attack-older-checkpoint");
+    let log = f.store("checkpoints.log");
+    let before = std::fs::read(&log).unwrap();
+    // A byte of the first checkpoint's note (its origin line), not the last checkpoint.
+    flip(&log, 10);
+    let damaged = std::fs::read(&log).unwrap();
+    let out = f.seal();
+    expect_code(&out, 1);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("checkpoint 0"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(std::fs::read(&log).unwrap(), damaged, "nothing signed or stored");
+    assert_ne!(damaged, before);
+    let report = f.verify_json(1);
+    assert_eq!(report["verdict"], "tampered", "{report:#}");
+}
+
+#[test]
+fn damaged_store_header_is_tampering_not_an_io_error() {
+    let header_len = {
+        let f = Fixture::new("store-attack-header-len");
+        std::fs::metadata(f.store("header")).unwrap().len() as usize
+    };
+    // A byte of the origin, of the checksum, of the magic; the header cut short.
+    for (name, at) in [
+        ("origin", Some(20)),
+        ("checksum", Some(header_len - 1)),
+        ("magic", Some(0)),
+        ("cut", None),
+    ] {
+        let f = Fixture::new(&format!("store-attack-header-{name}"));
+        let header = f.store("header");
+        match at {
+            Some(at) => flip(&header, at),
+            None => truncate(&header, header_len as u64 - 1),
+        }
+        let report = f.verify_json(1);
+        assert_eq!(report["verdict"], "tampered", "{name}: {report:#}");
+        finding(&report, "store_files_damaged", "header");
+        // The writer does not open it either.
+        expect_code(&f.seal(), 1);
+    }
+}
+
+#[test]
+fn sparse_4_gb_entry_index_is_tampering_found_from_its_length() {
+    let f = Fixture::new("store-attack-sparse-index");
+    let index = f.store("entries.idx");
+    truncate(&index, 4 << 30);
+    let report = f.verify_json(1);
+    assert_eq!(report["verdict"], "tampered", "{report:#}");
+    finding(&report, "store_files_damaged", "entries.idx");
+    // The store shows no more records than the log can hold.
+    let store = FileStore::open_read_only(f.dir.join("ledger")).unwrap();
+    let log_len = std::fs::metadata(f.store("entries.log")).unwrap().len();
+    assert!(store.size() <= log_len / 37 + 1, "{}", store.size());
+    assert!(store.recovery().is_tampered());
+    drop(store);
+    // The writer refuses and changes nothing.
+    expect_code(&f.seal(), 1);
+    assert_eq!(std::fs::metadata(&index).unwrap().len(), 4 << 30);
+}
+
+#[test]
+fn sparse_checkpoint_index_is_tampering_found_from_its_length() {
+    let f = Fixture::new("store-attack-sparse-checkpoint-index");
+    truncate(&f.store("checkpoints.idx"), 4 << 30);
+    let report = f.verify_json(1);
+    assert_eq!(report["verdict"], "tampered", "{report:#}");
+    assert!(
+        kinds(&report).contains(&"store_files_damaged".to_owned()),
+        "{report:#}"
+    );
+    let store = FileStore::open_read_only(f.dir.join("ledger")).unwrap();
+    assert!(store.checkpoint_count() < 100, "{}", store.checkpoint_count());
+}
