@@ -261,7 +261,7 @@ fn one_byte_cut_of_the_sealed_last_entry_is_not_recovered_over_by_the_writer() {
     // The destruction is still reported as tampering.
     let report = f.verify_json(1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
-    finding(&report, "store_files_damaged", "cut off");
+    finding(&report, "store_files_damaged", "a sealed record destroyed");
 }
 
 #[test]

@@ -71,7 +71,11 @@ impl DirError {
     /// Whether opening failed because the ledger's records were found damaged (tampering, to be
     /// reported as such, never as an I/O error).
     pub fn is_tampering(&self) -> bool {
-        matches!(self, DirError::Ledger(LedgerError::Corrupt { .. }))
+        match self {
+            DirError::Ledger(LedgerError::Corrupt { .. }) => true,
+            DirError::Store(e) => e.is_damage(),
+            _ => false,
+        }
     }
 }
 

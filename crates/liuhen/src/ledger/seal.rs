@@ -117,6 +117,16 @@ pub enum SealRefusal {
         /// What is wrong, completing "checkpoint N signed by the ledger key …".
         reason: String,
     },
+    /// A stored checkpoint record is damaged: its frame fails its checksum or disagrees with
+    /// the checkpoint index. Whichever it is (older or newer than the last seal), the store's
+    /// checkpoint log was changed, and no new checkpoint is signed over it.
+    #[error("checkpoint {index} is damaged in the store ({reason}): the checkpoint log was changed")]
+    CheckpointDamaged {
+        /// Its index.
+        index: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// The store's index does not give the root the entries give.
     #[error("the store's index {reason}: it does not describe the entries it holds")]
     Index {
@@ -360,6 +370,16 @@ impl<S: Store> Ledger<S> {
         }
         let verifier = self.verifier_key()?;
         let count = self.store.checkpoint_count();
+        // A checkpoint record that fails its checksum (or disagrees with the checkpoint
+        // index) is a refusal, not an I/O error.
+        let read_checkpoint = |index: u64| {
+            self.store.checkpoint(index).map_err(|e| match e {
+                StoreError::Corrupt { reason, .. } => {
+                    refuse(SealRefusal::CheckpointDamaged { index, reason })
+                }
+                e => LedgerError::Store(e),
+            })
+        };
         let (mut frontier, mut prev, first_checkpoint) = match state {
             Some(st) => {
                 let signed = SignedCheckpoint::parse(st.note.as_bytes())
@@ -379,7 +399,7 @@ impl<S: Store> Ledger<S> {
                     }));
                 }
                 let index = st.checkpoints - 1;
-                if self.store.checkpoint(index)? != st.note {
+                if read_checkpoint(index)? != st.note {
                     return Err(refuse(SealRefusal::CheckpointReplaced { index }));
                 }
                 let last = sealed - 1;
@@ -393,13 +413,19 @@ impl<S: Store> Ledger<S> {
             }
             None => (CompactRange::new(), Digest::ZERO, 0),
         };
+        // Every stored checkpoint record must read back intact, not only those since the
+        // state: a damaged older one means the checkpoint log was changed (O(checkpoints)
+        // reads, one per seal).
+        for index in 0..first_checkpoint.min(count) {
+            read_checkpoint(index)?;
+        }
         // The checkpoints to compare with the recomputed roots, by size: those signed by the
         // ledger key since the state (all of them without one).
         let mut pending: std::collections::BTreeMap<u64, Vec<(u64, Digest)>> =
             std::collections::BTreeMap::new();
         let mut older: Vec<(u64, u64, Digest)> = Vec::new();
         for index in first_checkpoint..count {
-            let note = self.store.checkpoint(index)?;
+            let note = read_checkpoint(index)?;
             let Some(signed) = SignedCheckpoint::parse(note.as_bytes())
                 .ok()
                 .filter(|s| s.verify(&verifier).is_ok())

@@ -297,6 +297,21 @@ impl fmt::Display for FrameFault {
 }
 
 impl FileStoreError {
+    /// Whether this error is evidence that the store's files were changed: a damaged header
+    /// (wrong magic, unknown suite, wrong length or checksum; rule R1) or a record that fails
+    /// its checksum. Destroying evidence is tampering (exit 1 in the CLI), never an I/O or
+    /// usage error. An [`UnsupportedVersion`](FileStoreError::UnsupportedVersion) is not: it is
+    /// what a later liuhen's store looks like (a flipped version byte cannot be told from it).
+    pub fn is_damage(&self) -> bool {
+        matches!(
+            self,
+            FileStoreError::BadMagic { .. }
+                | FileStoreError::UnknownSuite { .. }
+                | FileStoreError::BadHeader { .. }
+                | FileStoreError::Corrupt { .. }
+        )
+    }
+
     fn path(&self) -> Option<&Path> {
         match self {
             FileStoreError::Io { path, .. }
@@ -399,6 +414,21 @@ pub enum TamperingKind {
         /// Length of the log.
         log_len: u64,
     },
+    /// A committed record is cut off at the end of its log (rule R4) where a crash cannot
+    /// explain it: a checkpoint record (stored only after its frame was synced), or an entry
+    /// record that a stored checkpoint covers. The writer refuses and cuts nothing.
+    CommittedRecordCut {
+        /// Whether a stored checkpoint covers the cut entry (false: the record is a checkpoint).
+        sealed_entry: bool,
+    },
+    /// The index claims more records than its log can hold (every frame is at least
+    /// `FRAME_OVERHEAD + 1` bytes): found from the two lengths, before any record is read.
+    IndexTooLong {
+        /// Records the index claims.
+        records: u64,
+        /// Length of the log.
+        log_len: u64,
+    },
     /// An index record disagrees with the log: its offset does not follow the frame before, or
     /// its leaf hash is not the frame's.
     IndexMismatch,
@@ -446,6 +476,16 @@ impl fmt::Display for Tampering {
             TamperingKind::IndexPastLog { log_len } => write!(
                 f,
                 "the index points past the end of the log ({log_len} bytes): indexed frames are missing"
+            ),
+            TamperingKind::CommittedRecordCut { sealed_entry: true } => f.write_str(
+                "the entry is cut off at the end of the log although a stored checkpoint covers it, which a crash does not explain: a sealed record destroyed",
+            ),
+            TamperingKind::CommittedRecordCut { sealed_entry: false } => f.write_str(
+                "the checkpoint record is cut off at the end of the log, which a crash does not explain: a committed checkpoint destroyed",
+            ),
+            TamperingKind::IndexTooLong { records, log_len } => write!(
+                f,
+                "the index claims {records} records, more than the log ({log_len} bytes) can hold"
             ),
             TamperingKind::IndexMismatch => f.write_str("the index disagrees with the log"),
             TamperingKind::NodeMismatch { level, index } => write!(
@@ -706,7 +746,16 @@ fn load_registry_index(
     }
     let durable = usize::try_from(mark.registry).unwrap_or(usize::MAX);
     let durable_end = mark.entries.min(size);
-    if seqs.len() < durable || seqs.iter().take(durable).any(|&s| s >= durable_end) {
+    // The mark is derived data and is never trusted over the frames (rule R11): it must agree
+    // with the file — as many records as it calls durable, all of them below the entries it
+    // calls durable, and none after them below that count (a writer's mark counts every
+    // record below its entry count). A mark that disagrees (a forged one claiming no records,
+    // say) is ignored: the writer rebuilds the index from the frames, never cuts it to the
+    // mark's count.
+    if seqs.len() < durable
+        || seqs.iter().take(durable).any(|&s| s >= durable_end)
+        || seqs.get(durable).is_some_and(|&s| s < durable_end)
+    {
         return Ok(RegistryLoad::Suspect(file));
     }
     let tail = seqs.split_off(durable);
@@ -910,6 +959,18 @@ impl FileStore {
         )
     }
 
+    /// Reads and checks the header of the store in `dir` (rule R1) without opening anything
+    /// else, and returns the ledger origin it records: for a verifier that must tell a damaged
+    /// header (tampering, [`FileStoreError::is_damage`]) from a wrong path.
+    ///
+    /// # Errors
+    /// [`FileStoreError::NotAStore`], [`FileStoreError::BadMagic`],
+    /// [`FileStoreError::UnsupportedVersion`], [`FileStoreError::UnknownSuite`],
+    /// [`FileStoreError::BadHeader`] or an I/O error.
+    pub fn read_header(dir: impl AsRef<Path>) -> Result<String, FileStoreError> {
+        read_header(dir.as_ref())
+    }
+
     /// Opens the store in `dir` with `options`.
     ///
     /// # Errors
@@ -1011,7 +1072,16 @@ impl FileStore {
         // erase the evidence of a deleted checkpoint (and of the entries it covered). Readers
         // still read what is there; the writer refuses.
         let checkpoint_lost = c_state.dropped > 0;
-        let apply = writable && !tampered && !checkpoint_lost;
+        // Likewise a committed entry record cut off at the end of the entry log (R4) when a
+        // stored checkpoint covers it: the entry was sealed, so its frame was durable long
+        // before; dropping it and appending over its place would launder its destruction into
+        // a mere checkpoint mismatch. (An unsealed last entry cut off is still recovered as a
+        // torn tail, as before: nothing signed vouches for it.)
+        let sealed_entry_lost = e_state.dropped > 0
+            && e_state.tampering.is_empty()
+            && recover::covered_by_checkpoint(&c_info, &c_index, &c_state, e_state.kept)
+                .map_err(io_error(&checkpoints.log_path, "reading"))?;
+        let apply = writable && !tampered && !checkpoint_lost && !sealed_entry_lost;
         let mut recovery = Recovery {
             entries: tail_report(&e_state, e_index_len, layout::group_start(e_count)),
             checkpoints: tail_report(
@@ -1026,6 +1096,21 @@ impl FileStore {
         };
         recovery.tampering.extend(e_state.tampering.iter().cloned());
         recovery.tampering.extend(c_state.tampering.iter().cloned());
+        // The two cuts no crash explains are evidence of tampering too (what the writer refuses
+        // a verifier must report): listed for writers and readers alike.
+        for (lost, st, info, sealed_entry) in [
+            (sealed_entry_lost, &e_state, &e_info, true),
+            (checkpoint_lost && c_state.tampering.is_empty(), &c_state, &c_info, false),
+        ] {
+            if lost {
+                recovery.tampering.push(Tampering {
+                    file: info.log_path.to_path_buf(),
+                    offset: Some(st.kept_end),
+                    record: Some(st.kept),
+                    kind: TamperingKind::CommittedRecordCut { sealed_entry },
+                });
+            }
+        }
         if !apply {
             recovery.entries.pending = recovery.entries.adopted;
             recovery.checkpoints.pending = recovery.checkpoints.adopted;
@@ -1069,6 +1154,11 @@ impl FileStore {
                 "a committed checkpoint record is cut off at the end of the checkpoint log, which a crash does not explain: records destroyed; the writer will not write over them"
                     .to_owned(),
             );
+        } else if sealed_entry_lost {
+            let _ = store.refusal.set(format!(
+                "entry {} is cut off at the end of the entry log although it is covered by a stored checkpoint, which a crash does not explain: a sealed record destroyed; the writer will not write over it",
+                e_state.kept
+            ));
         }
 
         // The view each log presents.

@@ -39,8 +39,14 @@ fn finding(
     }
 }
 
-/// The store files under `store_dir` that are missing or not regular files, with why. Empty
-/// when `store_dir` itself is not a directory (a wrong path is the caller's usage error).
+/// Why [`missing_files`] lists a header that is there but damaged.
+pub const HEADER_DAMAGED: &str =
+    "is damaged (its magic, suite, length or checksum is not what the store wrote)";
+
+/// The store files under `store_dir` that are missing or not regular files, and a `header` that
+/// is there but damaged (docs/STORE.md rule R1: the store cannot be opened, and a changed
+/// header is changed evidence), with why. Empty when `store_dir` itself is not a directory (a
+/// wrong path is the caller's usage error).
 pub fn missing_files(store_dir: &Path) -> Vec<(PathBuf, &'static str)> {
     if !store_dir.is_dir() {
         return Vec::new();
@@ -50,7 +56,9 @@ pub fn missing_files(store_dir: &Path) -> Vec<(PathBuf, &'static str)> {
         .filter_map(|name| {
             let path = store_dir.join(name);
             match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_file() => None,
+                Ok(m) if m.is_file() => (*name == HEADER_FILE
+                    && FileStore::read_header(store_dir).is_err_and(|e| e.is_damage()))
+                .then_some((path, HEADER_DAMAGED)),
                 Ok(_) => Some((path, "is not a regular file")),
                 Err(_) => Some((path, "is missing")),
             }
@@ -58,21 +66,34 @@ pub fn missing_files(store_dir: &Path) -> Vec<(PathBuf, &'static str)> {
         .collect()
 }
 
-/// One [`FindingKind::StoreFileMissing`] per file of [`missing_files`]: nothing in such a store
-/// can be read as a ledger, and the deletion itself is the finding.
+/// One finding per file of [`missing_files`]: [`FindingKind::StoreFileMissing`] for a deleted
+/// or replaced file, [`FindingKind::StoreFilesDamaged`] for a damaged header. Nothing in such
+/// a store can be read as a ledger, and the destruction itself is the finding.
 pub fn missing_file_findings(missing: &[(PathBuf, &'static str)]) -> Vec<Finding> {
     missing
         .iter()
         .map(|(path, why)| {
-            finding(
-                FindingKind::StoreFileMissing,
-                None,
-                None,
-                format!(
-                    "{} {why}: the ledger's records were destroyed (Art. 21(5)); nothing else could be checked",
-                    path.display()
-                ),
-            )
+            if *why == HEADER_DAMAGED {
+                finding(
+                    FindingKind::StoreFilesDamaged,
+                    None,
+                    None,
+                    format!(
+                        "{} {why}: the store's files were changed (Art. 21(5)) and it cannot be opened; nothing else could be checked",
+                        path.display()
+                    ),
+                )
+            } else {
+                finding(
+                    FindingKind::StoreFileMissing,
+                    None,
+                    None,
+                    format!(
+                        "{} {why}: the ledger's records were destroyed (Art. 21(5)); nothing else could be checked",
+                        path.display()
+                    ),
+                )
+            }
         })
         .collect()
 }

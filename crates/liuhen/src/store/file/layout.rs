@@ -304,15 +304,21 @@ impl Mark {
     /// The newest valid mark of the two slots in `bytes` (the file's contents), or the empty
     /// mark (nothing known durable) if neither is valid.
     pub(super) fn newest(bytes: &[u8]) -> Mark {
+        // Mark `g` is written into slot `g % 2`: a slot holding another parity was not written
+        // by a writer.
         let slot = |i: usize| {
             let at = i * MARK_SLOT_LEN as usize;
             bytes
                 .get(at..at + MARK_SLOT_LEN as usize)
                 .and_then(Mark::parse)
+                .filter(|m| m.generation % 2 == i as u64)
         };
         match (slot(0), slot(1)) {
             (Some(a), Some(b)) => {
-                if a.generation >= b.generation {
+                // Serial-number order: generations wrap (a forged mark may claim the largest),
+                // and the two slots of a writer's file are always one generation apart, so
+                // the one that is ahead by less than half the range is the newer.
+                if a.generation.wrapping_sub(b.generation) < 1 << 63 {
                     a
                 } else {
                     b

@@ -358,6 +358,26 @@ pub(super) fn analyze(
         st
     };
 
+    // Rule R12: limits before work. Every frame holds at least one payload byte, so a log of
+    // `log_len` bytes holds at most `log_len / (FRAME_OVERHEAD + 1)` complete frames and one
+    // torn one. An index claiming more records (a sparse file of gigabytes, say) is tampering,
+    // found from the two lengths alone; the store then shows only as many records as the log
+    // can hold, so no reader or full check walks the claimed ones.
+    let most = (log_len / (FRAME_OVERHEAD + 1)).saturating_add(1);
+    if n > most {
+        st.indexed = most;
+        st.kept = most;
+        return Ok(tamper(
+            st,
+            info.finding(
+                true,
+                None,
+                None,
+                TamperingKind::IndexTooLong { records: n, log_len },
+            ),
+        ));
+    }
+
     if let Some((file, durable)) = unsynced {
         if let Some(t) = check_unsynced(info, file, durable, n.saturating_sub(1), log_len)? {
             return Ok(tamper(st, t));
@@ -792,4 +812,28 @@ pub(super) fn genesis_verifier(
         }) => NoteVerifier::for_key(&origin, ledger_key).ok(),
         _ => None,
     })
+}
+
+/// Whether a checkpoint stored in the checkpoint log — the last kept one, or one after the
+/// index that a writer would adopt — covers entry `seq` (its size is larger). Its signature is
+/// not checked: a forged checkpoint can only make the writer refuse (rule R4 for a sealed
+/// entry), never make it cut.
+pub(super) fn covered_by_checkpoint(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    st: &LogState,
+    seq: u64,
+) -> io::Result<bool> {
+    let mut frames: Vec<u64> = st.adopt.iter().map(|(offset, _, _)| *offset).collect();
+    if st.kept > 0 {
+        frames.push(index.record(st.kept - 1)?.offset);
+    }
+    for offset in frames {
+        if let FrameRead::Valid { payload, .. } = read_frame(info.log, offset, st.log_len, info.max)? {
+            if SignedCheckpoint::parse(&payload).is_ok_and(|c| c.checkpoint().size > seq) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
