@@ -279,7 +279,11 @@ fn seal_refuses_a_store_whose_older_checkpoint_record_is_damaged() {
         "{}",
         describe(&out)
     );
-    assert_eq!(std::fs::read(&log).unwrap(), damaged, "nothing signed or stored");
+    assert_eq!(
+        std::fs::read(&log).unwrap(),
+        damaged,
+        "nothing signed or stored"
+    );
     assert_ne!(damaged, before);
     let report = f.verify_json(1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
@@ -342,5 +346,9 @@ fn sparse_checkpoint_index_is_tampering_found_from_its_length() {
         "{report:#}"
     );
     let store = FileStore::open_read_only(f.dir.join("ledger")).unwrap();
-    assert!(store.checkpoint_count() < 100, "{}", store.checkpoint_count());
+    assert!(
+        store.checkpoint_count() < 100,
+        "{}",
+        store.checkpoint_count()
+    );
 }

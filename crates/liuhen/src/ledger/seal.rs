@@ -120,7 +120,9 @@ pub enum SealRefusal {
     /// A stored checkpoint record is damaged: its frame fails its checksum or disagrees with
     /// the checkpoint index. Whichever it is (older or newer than the last seal), the store's
     /// checkpoint log was changed, and no new checkpoint is signed over it.
-    #[error("checkpoint {index} is damaged in the store ({reason}): the checkpoint log was changed")]
+    #[error(
+        "checkpoint {index} is damaged in the store ({reason}): the checkpoint log was changed"
+    )]
     CheckpointDamaged {
         /// Its index.
         index: u64,

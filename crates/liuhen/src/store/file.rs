@@ -1100,7 +1100,12 @@ impl FileStore {
         // a verifier must report): listed for writers and readers alike.
         for (lost, st, info, sealed_entry) in [
             (sealed_entry_lost, &e_state, &e_info, true),
-            (checkpoint_lost && c_state.tampering.is_empty(), &c_state, &c_info, false),
+            (
+                checkpoint_lost && c_state.tampering.is_empty(),
+                &c_state,
+                &c_info,
+                false,
+            ),
         ] {
             if lost {
                 recovery.tampering.push(Tampering {

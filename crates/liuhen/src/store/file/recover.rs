@@ -373,7 +373,10 @@ pub(super) fn analyze(
                 true,
                 None,
                 None,
-                TamperingKind::IndexTooLong { records: n, log_len },
+                TamperingKind::IndexTooLong {
+                    records: n,
+                    log_len,
+                },
             ),
         ));
     }
@@ -829,7 +832,9 @@ pub(super) fn covered_by_checkpoint(
         frames.push(index.record(st.kept - 1)?.offset);
     }
     for offset in frames {
-        if let FrameRead::Valid { payload, .. } = read_frame(info.log, offset, st.log_len, info.max)? {
+        if let FrameRead::Valid { payload, .. } =
+            read_frame(info.log, offset, st.log_len, info.max)?
+        {
             if SignedCheckpoint::parse(&payload).is_ok_and(|c| c.checkpoint().size > seq) {
                 return Ok(true);
             }
