@@ -1595,7 +1595,12 @@ impl FileStore {
                 .checked_add(1)
                 .and_then(|i| i.checked_mul(1u64 << level))
                 .is_some_and(|end| end <= self.size);
-        let Some(pos) = layout::node_position(level, index).filter(|_| covered) else {
+        // Only a subtree the store holds has a position: asking for one far past the end must
+        // be "no such node", never an overflow (found by the conformance suite).
+        let Some(pos) = covered
+            .then(|| layout::node_position(level, index))
+            .flatten()
+        else {
             return Ok(None);
         };
         let mut buf = [0u8; DIGEST_LEN];

@@ -367,7 +367,7 @@ pub(super) fn group_count(len: u64) -> u64 {
 pub(super) fn node_position(level: u8, index: u64) -> Option<u64> {
     let width = 1u64.checked_shl(u32::from(level))?;
     let last = index.checked_add(1)?.checked_mul(width)? - 1;
-    Some(group_start(last) + RECORD_HEAD_LEN + HASH_LEN * u64::from(level))
+    group_start(last).checked_add(RECORD_HEAD_LEN + HASH_LEN * u64::from(level))
 }
 
 /// Bytes of a group's head: record head and leaf hash.
