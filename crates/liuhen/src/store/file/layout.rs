@@ -530,6 +530,30 @@ mod tests {
     }
 
     #[test]
+    fn a_forged_mark_with_the_largest_generation_is_replaced_by_the_next_and_parity_is_checked() {
+        let forged = Mark {
+            generation: u64::MAX,
+            entries: 4,
+            registry: 0,
+        };
+        // The writer's next mark wraps to generation 0, in slot 0: it is the newer.
+        let next = Mark {
+            generation: 0,
+            entries: 4,
+            registry: 2,
+        };
+        let mut file = vec![0u8; 128];
+        file[64..].copy_from_slice(&forged.encode());
+        assert_eq!(Mark::newest(&file), forged);
+        file[..64].copy_from_slice(&next.encode());
+        assert_eq!(Mark::newest(&file), next);
+        // A mark in the slot of the other parity was not written by a writer.
+        let mut file = vec![0u8; 128];
+        file[..64].copy_from_slice(&forged.encode());
+        assert_eq!(Mark::newest(&file), Mark::default());
+    }
+
+    #[test]
     fn header_round_trip_and_faults() {
         let h = encode_header("example.org/log");
         assert_eq!(parse_header(&h).unwrap(), "example.org/log");
