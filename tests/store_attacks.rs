@@ -352,3 +352,23 @@ fn sparse_checkpoint_index_is_tampering_found_from_its_length() {
         store.checkpoint_count()
     );
 }
+
+#[test]
+fn registry_index_edited_below_a_forged_mark_is_reported_as_the_writer_refuses_it() {
+    // The records below the mark are trusted by the store; with a forged mark covering them an
+    // outsider can edit one. The writer's `Ledger::open` compares them with the frames and
+    // refuses; `verify` must then not say VERIFIED.
+    let f = Fixture::new("store-attack-registry-below-mark");
+    let mut mark = vec![0u8; 128];
+    mark[64..].copy_from_slice(&mark_slot(u64::MAX, 4, 2));
+    std::fs::write(f.store("index.mark"), &mark).unwrap();
+    let mut records = 0u64.to_le_bytes().to_vec();
+    records.extend_from_slice(&3u64.to_le_bytes());
+    std::fs::write(f.store("registry.idx"), &records).unwrap();
+
+    expect_code(&f.seal(), 1);
+    let report = f.verify_json(1);
+    assert_eq!(report["verdict"], "tampered", "{report:#}");
+    finding(&report, "store_files_damaged", "registry");
+    assert_eq!(std::fs::read(f.store("registry.idx")).unwrap(), records);
+}

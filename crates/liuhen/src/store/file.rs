@@ -1046,6 +1046,8 @@ impl FileStore {
         }
 
         let mut omitted = 0;
+        // The registry changes the kept entry frames hold, when a full check decoded them all.
+        let mut frame_registry: Option<Vec<u64>> = None;
         if options.check == Check::Full {
             let mut visit = recover::NodeVisitor::new(&*entries.index);
             let (found, more) =
@@ -1053,6 +1055,7 @@ impl FileStore {
                     .map_err(io_error(&entries.log_path, "checking"))?;
             e_state.tampering.extend(found);
             omitted += more;
+            frame_registry = visit.decoded.then_some(visit.registry);
             let (found, more) = recover::full_check(
                 &c_info,
                 &c_index,
@@ -1230,6 +1233,27 @@ impl FileStore {
                 None
             }
         };
+        // Rule R11 in a full check: the registry index a writer would use must list exactly the
+        // registry changes the frames hold. `Ledger::open` refuses a store whose index does
+        // not (the records below the mark are trusted by the store, and an outsider who also
+        // forges the mark can edit them): what the writer refuses, the verifier reports.
+        if let (Some(derived), Some(index)) = (frame_registry, store.registry.as_ref()) {
+            let kept = e_state.kept;
+            let listed: Vec<u64> = index.seqs.iter().copied().filter(|&s| s < kept).collect();
+            if listed != derived && store.recovery.tampering.is_empty() {
+                let t = Tampering {
+                    file: store.dir.join(REGISTRY_INDEX_FILE),
+                    offset: None,
+                    record: None,
+                    kind: TamperingKind::RegistryIndex {
+                        reason: "it does not list the registry changes the entry frames hold, so the writer refuses the ledger",
+                    },
+                };
+                let _ = store.refusal.set(format!("tampering found on open: {t}"));
+                store.recovery.tampering.push(t);
+                store.recovery.applied = false;
+            }
+        }
         if remark && store.refusal.get().is_none() {
             // The index was cut below the mark (or the registry index rebuilt): the groups
             // rewritten since are not covered by the old mark, so write a new one now.

@@ -638,9 +638,15 @@ pub(super) trait Visitor {
 }
 
 /// The visitor for the entry index: recomputes every group's node hashes.
+/// Also collects the sequence numbers of the entries whose event changes the key registry, so
+/// that the registry index can be compared with the frames (rule R11) in the same pass.
 pub(super) struct NodeVisitor<'a> {
     index: &'a dyn DataFile,
     frontier: Frontier,
+    /// Registry-changing entries among the frames visited.
+    pub(super) registry: Vec<u64>,
+    /// Whether every frame visited decoded as an entry.
+    pub(super) decoded: bool,
 }
 
 impl<'a> NodeVisitor<'a> {
@@ -648,17 +654,19 @@ impl<'a> NodeVisitor<'a> {
         NodeVisitor {
             index,
             frontier: Frontier::default(),
+            registry: Vec::new(),
+            decoded: true,
         }
     }
 }
 
 impl Visitor for NodeVisitor<'_> {
-    fn visit(
-        &mut self,
-        i: u64,
-        sum: &Digest,
-        _payload: &[u8],
-    ) -> io::Result<Option<TamperingKind>> {
+    fn visit(&mut self, i: u64, sum: &Digest, payload: &[u8]) -> io::Result<Option<TamperingKind>> {
+        match Entry::from_bytes(payload) {
+            Ok(e) if e.statement.statement.event.is_registry_change() => self.registry.push(i),
+            Ok(_) => {}
+            Err(_) => self.decoded = false,
+        }
         let computed = self.frontier.push(&Sha256TreeHasher, *sum);
         let mut stored = vec![0u8; layout::group_len(i) as usize];
         self.index
