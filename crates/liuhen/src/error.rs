@@ -23,6 +23,7 @@ use crate::ledger::{LedgerError, SealStateError};
 use crate::media::MediaError;
 use crate::merkle::MerkleError;
 use crate::registry::RegistryError;
+use crate::setup::SetupError;
 use crate::shared::SharedError;
 use crate::store::file::FileStoreError;
 use crate::store::StoreError;
@@ -47,6 +48,9 @@ pub enum Error {
     /// A ledger directory ([`crate::dir`]).
     #[error(transparent)]
     Dir(#[from] DirError),
+    /// Creating a ledger directory ([`crate::setup`]).
+    #[error(transparent)]
+    Setup(#[from] SetupError),
     /// A key ([`crate::keys`]).
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -114,6 +118,7 @@ impl Error {
             Error::Store(e) => store_is_tampering(e),
             Error::FileStore(e) => file_store_is_tampering(e),
             Error::Dir(e) => dir_is_tampering(e),
+            Error::Setup(SetupError::Ledger(e)) => ledger_is_tampering(e),
             Error::Merkle(e) => merkle_is_tampering(e),
             Error::Vault(e) => vault_is_tampering(e),
             Error::Media(e) => media_is_tampering(e),

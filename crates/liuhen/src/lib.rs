@@ -20,6 +20,7 @@ pub mod merkle;
 pub mod model;
 pub mod registry;
 pub mod sealed;
+pub mod setup;
 pub mod shared;
 pub mod store;
 pub mod vault;
