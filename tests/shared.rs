@@ -352,3 +352,23 @@ fn a_proof_from_the_shared_ledger_checks_against_the_signed_checkpoint() {
         .verify(&Sha256TreeHasher, checkpoint.root(), second.root())
         .unwrap();
 }
+
+/// The example program (crates/liuhen/examples/agency.rs), run as a test: an agency system
+/// embedding the library end to end must keep working as the library changes.
+#[allow(dead_code)]
+#[path = "../crates/liuhen/examples/agency.rs"]
+mod agency;
+
+#[test]
+fn the_agency_example_runs_to_a_verified_ledger() {
+    let work = std::env::temp_dir().join(format!("liuhen-agency-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let outcome = agency::run(&work);
+    let dir = liuhen::LedgerDir::new(work.join("jinpu"));
+    let size = dir.open_read_only().map(|s| s.size());
+    std::fs::remove_dir_all(&work).unwrap();
+    outcome.unwrap();
+    // Genesis, 2 keys, case, 3 case-system statements, notice, start, 4 segments, stop, then
+    // request, decision and disclosure.
+    assert_eq!(size.unwrap(), 17);
+}
