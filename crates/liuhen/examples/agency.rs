@@ -298,12 +298,16 @@ fn upload(
     statement: SignedStatement,
 ) -> Result<Receipt, liuhen::Error> {
     // The media store refuses bytes that are not what the device signed.
-    media.put_reader(Cursor::new(bytes), claimed)?;
+    let stored = media.put_reader(Cursor::new(bytes), claimed);
     turn.wait_for(index);
-    let receipt = shared.append_signed(statement);
-    // Pass the turn on even if this segment was refused: the next thread reports its own error.
+    let receipt = match stored {
+        Ok(_) => shared.append_signed(statement).map_err(liuhen::Error::from),
+        Err(e) => Err(e.into()),
+    };
+    // Pass the turn on whatever happened: a later segment is then refused by the admission
+    // rule (it does not continue the chain) and its thread reports that.
     turn.next();
-    Ok(receipt?)
+    receipt
 }
 
 /// Whose segment is next: upload threads append in segment order.

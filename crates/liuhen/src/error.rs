@@ -11,6 +11,7 @@
 //! were records found damaged? Then the answer is "tampered" (CLI exit 1, an HTTP conflict,
 //! an alarm), never "I/O error" or "try again" — destroying evidence is tampering.
 
+use crate::admission::Refusal;
 use crate::audit::{AuditError, ProfileError};
 use crate::bundle::{BundleError, ProofError};
 use crate::checkpoint::{CheckpointError, NoteError};
@@ -69,6 +70,9 @@ pub enum Error {
     /// A Merkle computation or proof ([`crate::merkle`]).
     #[error(transparent)]
     Merkle(#[from] MerkleError),
+    /// The admission rule refused a statement ([`crate::admission`]; boxed, it is large).
+    #[error(transparent)]
+    Admission(Box<Refusal>),
     /// The key registry ([`crate::registry`]).
     #[error(transparent)]
     Registry(#[from] RegistryError),
@@ -99,6 +103,12 @@ pub enum Error {
     // Modules added by the application-layer work (issue 12) get their variant and `From`
     // here, and their tampering cases in `is_tampering` below: the one-call check
     // (`crate::check`), ingest (`crate::ingest`), traced disclosure (`crate::disclosure`).
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        Error::Admission(Box::new(refusal))
+    }
 }
 
 impl Error {
