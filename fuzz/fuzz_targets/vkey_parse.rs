@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use liuhen::checkpoint::{format_skey, parse_skey, NoteVerifier};
+use liuhen::checkpoint::NoteVerifier;
+use liuhen::keyfile::{format_skey, parse_skey};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = core::str::from_utf8(data) else {

@@ -1,13 +1,11 @@
 //! Key files: secret keys written with mode 0600, verifier keys in C2SP `vkey` text.
 //!
 //! A secret key file holds one line in the Go `note` signer-key form
-//! (`PRIVATE+KEY+<name>+<keyhash>+<base64(0x01 || seed)>`), so the same file works with
-//! `golang.org/x/mod/sumdb/note` tools. It is created exclusively (never overwriting a key) with
+//! (`PRIVATE+KEY+<name>+<keyhash>+<base64(0x01 || seed)>`, [`parse_skey`], [`format_skey`]),
+//! so the same file works with `golang.org/x/mod/sumdb/note` tools. It is created exclusively (never overwriting a key) with
 //! mode 0600, synced, and its directory synced; reading refuses a file that group or others can
 //! read, as ssh does, because such a key must be presumed disclosed. Secret bytes read or written
 //! live only in zeroizing buffers.
-//!
-//! This module and the file store are the only parts of the core that touch the file system.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -15,8 +13,13 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-use crate::checkpoint::{format_skey, parse_skey, NoteError, NoteVerifier};
-use crate::keys::SecretKey;
+use base64::Engine as _;
+use subtle::ConstantTimeEq;
+
+use crate::checkpoint::{
+    is_valid_key_name, key_id, parse_key_id_hex, KeyIdHex, NoteError, NoteVerifier, SignatureType,
+};
+use crate::keys::{SecretKey, Signer as _};
 use crate::ledger::{SealState, SealStateError, MAX_SEAL_STATE_BYTES};
 
 /// Largest key file read, in bytes. Real ones are under 200.
@@ -229,6 +232,104 @@ pub fn read_verifier_key(path: &Path) -> Result<NoteVerifier, KeyFileError> {
     })
 }
 
+/// The prefix that keeps a signer key from being mistaken for a verifier key.
+const SKEY_PREFIX: &str = "PRIVATE+KEY+";
+
+/// Parses a signer key, `PRIVATE+KEY+<name>+<hash>+<base64(0x01 || seed)>`, as Go's
+/// `note.GenerateKey` writes it, into the key name and the secret key.
+///
+/// The hash must be the key id of the derived public key as a log key (`0x01`). The same skey
+/// can drive a witness: [`cosign`](crate::checkpoint::cosign) computes the `0x04` key id itself, as
+/// transparency-dev's `NewSignerForCosignatureV1` does.
+///
+/// The decoded secret lives only in buffers that are zeroized on drop, and no error shows any
+/// part of it.
+///
+/// # Errors
+/// [`NoteError::MalformedSignerKey`], [`NoteError::InvalidKeyName`],
+/// [`NoteError::UnknownAlgorithm`] or [`NoteError::KeyIdMismatch`].
+pub fn parse_skey(skey: &str) -> Result<(String, SecretKey), NoteError> {
+    let rest = skey
+        .strip_prefix(SKEY_PREFIX)
+        .ok_or(NoteError::MalformedSignerKey)?;
+    let mut parts = rest.splitn(3, '+');
+    let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(NoteError::MalformedSignerKey);
+    };
+    if !is_valid_key_name(name) {
+        return Err(NoteError::InvalidKeyName { line: None });
+    }
+    let declared = parse_key_id_hex(hash).ok_or(NoteError::MalformedSignerKey)?;
+
+    // 33 bytes encode to exactly 44 characters, no padding.
+    let engine = &base64::engine::general_purpose::STANDARD;
+    if b64.len() != 44 {
+        return Err(NoteError::MalformedSignerKey);
+    }
+    let mut data = Zeroizing::new([0u8; 33]);
+    let n = engine
+        .decode_slice(b64, data.as_mut())
+        .map_err(|_| NoteError::MalformedSignerKey)?;
+    let mut again = Zeroizing::new([0u8; 44]);
+    let m = engine
+        .encode_slice(data.as_ref(), again.as_mut())
+        .map_err(|_| NoteError::MalformedSignerKey)?;
+    if n != 33 || m != 44 || !bool::from(again.as_ref().ct_eq(b64.as_bytes())) {
+        return Err(NoteError::MalformedSignerKey);
+    }
+    if data[0] != SignatureType::Ed25519.id() {
+        return Err(NoteError::UnknownAlgorithm { alg: data[0] });
+    }
+    let mut seed = Zeroizing::new([0u8; 32]);
+    seed.copy_from_slice(&data[1..]);
+    let key = SecretKey::from_seed(&seed);
+    let computed = key_id(name, SignatureType::Ed25519, &key.public_key());
+    if computed != declared {
+        return Err(NoteError::KeyIdMismatch {
+            name: name.to_owned(),
+            declared,
+            computed,
+        });
+    }
+    Ok((name.to_owned(), key))
+}
+
+/// Writes `key` as a signer key under `name`, in the form [`parse_skey`] reads and Go's
+/// `note.NewSigner` accepts.
+///
+/// The result is a secret: it is zeroized on drop, and no intermediate copy outlives this call.
+///
+/// # Errors
+/// [`NoteError::InvalidKeyName`].
+pub fn format_skey(name: &str, key: &SecretKey) -> Result<Zeroizing<String>, NoteError> {
+    if !is_valid_key_name(name) {
+        return Err(NoteError::InvalidKeyName { line: None });
+    }
+    let id = key_id(name, SignatureType::Ed25519, &key.public_key());
+    let mut data = Zeroizing::new([0u8; 33]);
+    data[0] = SignatureType::Ed25519.id();
+    data[1..].copy_from_slice(key.seed().as_ref());
+    let mut b64 = Zeroizing::new([0u8; 44]);
+    base64::engine::general_purpose::STANDARD
+        .encode_slice(data.as_ref(), b64.as_mut())
+        .map_err(|_| NoteError::MalformedSignerKey)?;
+
+    // Reserve the exact length up front so the string never reallocates, which would leave an
+    // unzeroized copy behind.
+    let mut out = Zeroizing::new(String::with_capacity(
+        SKEY_PREFIX.len() + name.len() + 1 + 8 + 1 + 44,
+    ));
+    out.push_str(SKEY_PREFIX);
+    out.push_str(name);
+    out.push('+');
+    out.push_str(&KeyIdHex(id).to_string());
+    out.push('+');
+    for &b in b64.iter() {
+        out.push(char::from(b));
+    }
+    Ok(out)
+}
+
 /// Creates `path`, which must not exist, with permission bits `mode` (on Unix).
 fn create_new(path: &Path, mode: u32) -> Result<File, KeyFileError> {
     let mut options = OpenOptions::new();
@@ -289,6 +390,85 @@ fn sync_parent(path: &Path) -> Result<(), KeyFileError> {
 mod tests {
     use super::*;
     use crate::keys::Signer;
+
+    const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    const PETER_SKEY: &str =
+        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+
+    #[test]
+    fn skey_round_trips() {
+        let (name, key) = parse_skey(PETER_SKEY).unwrap();
+        assert_eq!(name, "PeterNeumann");
+        assert_eq!(format_skey(&name, &key).unwrap().as_str(), PETER_SKEY);
+        let v = NoteVerifier::for_key(&name, key.public_key()).unwrap();
+        assert_eq!(v.to_string(), PETER_VKEY);
+    }
+
+    #[test]
+    fn bad_or_non_canonical_skeys_are_refused() {
+        let bad = PETER_SKEY.replace("c74f20a3", "00000000");
+        assert!(matches!(
+            parse_skey(&bad),
+            Err(NoteError::KeyIdMismatch { .. })
+        ));
+        for bad in [
+            format!("{PETER_SKEY}="),
+            PETER_SKEY.replace("hfZx", "hfZ-"),
+            format!("{PETER_SKEY} "),
+            PETER_SKEY.replace("+AYEK", "+AYE="),
+        ] {
+            assert_eq!(
+                parse_skey(&bad).unwrap_err(),
+                NoteError::MalformedSignerKey,
+                "{bad}"
+            );
+        }
+        let k = SecretKey::from_seed(&[1; 32]);
+        assert!(format_skey("a b", &k).is_err());
+    }
+
+    #[test]
+    fn skey_errors_never_show_the_secret() {
+        let b64 = PETER_SKEY.splitn(5, '+').nth(4).unwrap();
+        assert_eq!(b64.len(), 44);
+        let manglings = [
+            PETER_SKEY.replacen("PRIVATE", "PUBLIC", 1),
+            PETER_SKEY.replace("KDFz", "KDF0"),
+            PETER_SKEY.replace("KDFz", "KDF="),
+            PETER_SKEY.replace("c74f20a3", "c74f20a4"),
+            PETER_SKEY.replace("+AYEK", "+AoEK"),
+            PETER_SKEY[..PETER_SKEY.len() - 1].to_owned(),
+        ];
+        for m in manglings {
+            let e = parse_skey(&m).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains(&b64[4..20]), "{shown}");
+        }
+        let (_, key) = parse_skey(PETER_SKEY).unwrap();
+        assert!(!format!("{key:?}").contains(&b64[4..20]));
+    }
+
+    #[test]
+    fn generated_keys_round_trip() {
+        let k = SecretKey::generate().unwrap();
+        let skey = format_skey("example.com/liuhen", &k).unwrap();
+        let (name, back) = parse_skey(&skey).unwrap();
+        assert_eq!(name, "example.com/liuhen");
+        assert_eq!(back.public_key(), k.public_key());
+    }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn skey_parser_never_panics(s in "\\PC{0,90}") {
+                let _ = parse_skey(&s);
+                let _ = parse_skey(&format!("PRIVATE+KEY+a+c74f20a3+{s}"));
+            }
+        }
+    }
 
     fn tempdir(tag: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("liuhen-keyfile-{tag}-{}", std::process::id()));

@@ -194,7 +194,9 @@ pub enum LedgerError {
         reason: &'static str,
     },
     /// The store failed while committing a group of concurrent appends; none of the group was
-    /// appended.
+    /// appended. Only [`SharedLedger::append`](crate::SharedLedger::append) returns it (a
+    /// thread that panicked while holding the ledger, too); `append_signed` returns the store's
+    /// error typed ([`SharedError`](crate::SharedError)).
     #[error("group commit failed, nothing of the group was appended: {reason}")]
     GroupCommitFailed {
         /// The store's error.
@@ -888,10 +890,13 @@ impl<S: Store> Ledger<S> {
     }
 
     /// An inclusion proof of entry `seq` in the tree of size `tree_size`, reading O(log n)
-    /// node hashes.
+    /// node hashes. Check it against the root of a *signed* checkpoint of that size, verified
+    /// with the ledger's verifier key, not against [`Ledger::root`] (the writer's own word).
     ///
     /// # Errors
-    /// [`LedgerError::Merkle`] when `seq >= tree_size` or `tree_size` exceeds the ledger.
+    /// [`StoreError::OutOfRange`] (as [`LedgerError::Store`]) when `tree_size` exceeds the
+    /// ledger; [`LedgerError::Merkle`] when `seq >= tree_size`, or when a node hash cannot be
+    /// read (its source then names the store's error).
     pub fn prove_inclusion(&self, seq: u64, tree_size: u64) -> Result<InclusionProof, LedgerError> {
         self.check_size(tree_size)?;
         Ok(merkle::inclusion_proof(
@@ -905,7 +910,9 @@ impl<S: Store> Ledger<S> {
     /// A consistency proof between tree sizes `old_size` and `new_size`.
     ///
     /// # Errors
-    /// [`LedgerError::Merkle`] when `old_size > new_size` or `new_size` exceeds the ledger.
+    /// [`StoreError::OutOfRange`] (as [`LedgerError::Store`]) when `new_size` exceeds the
+    /// ledger; [`LedgerError::Merkle`] when `old_size > new_size`, or when a node hash cannot
+    /// be read.
     pub fn prove_consistency(
         &self,
         old_size: u64,
@@ -923,7 +930,8 @@ impl<S: Store> Ledger<S> {
     /// The Merkle root of the first `tree_size` entries.
     ///
     /// # Errors
-    /// [`LedgerError::Merkle`] when `tree_size` exceeds the ledger.
+    /// [`StoreError::OutOfRange`] (as [`LedgerError::Store`]) when `tree_size` exceeds the
+    /// ledger; [`LedgerError::Merkle`] when a node hash cannot be read.
     pub fn root_at(&self, tree_size: u64) -> Result<Digest, LedgerError> {
         self.check_size(tree_size)?;
         Ok(merkle::root(

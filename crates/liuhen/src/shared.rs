@@ -1,28 +1,137 @@
 //! A ledger shared between threads, with group commit.
 //!
-//! Many threads (upload-station workers, request handlers) call [`SharedLedger::append`]
-//! concurrently. Each caller checks its own statement's signature in its own thread, then queues
-//! it. Whoever finds no commit in progress becomes the leader: it waits briefly (at most
-//! 0.5 ms, and only while other callers are still checking a signature) so that they join, then
-//! takes everything queued and appends it as **one** store batch — one durable write and sync
-//! for the whole group — while newcomers queue up for the next group. Without that wait the
-//! callers of the group just committed, busy with their next signature, always missed the next
-//! group: groups held about half the callers (`group_stats`, docs/BENCHMARKS.md). Every call returns only after its own entry is
-//! durable (the [`Store`] contract), or with the reason it was refused; one caller's bad
-//! statement never fails another's (see [`Ledger::append_each`]).
+//! An application (a case system, upload stations, request handlers) holds one
+//! [`SharedLedger`] per ledger and calls it from as many threads as it likes:
+//!
+//! - [`SharedLedger::append_signed`] appends a statement its author signed elsewhere (a device
+//!   signs offline, days before upload). Each caller checks its own statement's signature in its
+//!   own thread, then queues it. Whoever finds no commit in progress becomes the leader: it waits
+//!   briefly (at most 0.5 ms, and only while other callers are still checking a signature) so
+//!   that they join, then takes everything queued and appends it as **one** store batch — one
+//!   durable write and sync for the whole group — while newcomers queue up for the next group.
+//!   Without that wait the callers of the group just committed, busy with their next signature,
+//!   always missed the next group: groups held about half the callers (`group_stats`,
+//!   docs/BENCHMARKS.md). Every call returns only after its own entry is durable (the [`Store`]
+//!   contract), or with the reason it was refused; one caller's bad statement never fails
+//!   another's (see [`Ledger::append_each`]).
+//! - [`SharedLedger::sign_and_append`] signs an event with a key the application holds and
+//!   appends it. The statement is built and signed **under the ledger lock**, so that a format-v2
+//!   statement carries the author's next binding counter as of the moment it is appended
+//!   ([`Ledger::next_binding`]); it is its own store batch (it does not share a sync).
+//! - [`SharedLedger::append_batch`] appends statements all or nothing, in the order given.
+//! - [`SharedLedger::seal_checked`], [`SharedLedger::prove_inclusion`],
+//!   [`SharedLedger::prove_consistency`], [`SharedLedger::latest_checkpoint`],
+//!   [`SharedLedger::size`]: the writer's other operations, each under the lock.
+//!
+//! # Ordering
+//!
+//! Entries from several threads are ordered by lock acquisition: the order in which their calls
+//! reach the ledger (for group commit, the order in which statements were queued), not the
+//! statements' own times. Nothing reorders statements to suit the admission rule. Where order
+//! matters, the application must submit in order:
+//!
+//! - **A recording's segments** chain (`SegmentSealed` names its index and the digest of the
+//!   segment before it) and the admission rule refuses a segment that does not continue its
+//!   session's chain. If the segments of one recording are uploaded by several threads, they
+//!   must still be *appended* in segment order: either one thread appends one recording session
+//!   (waiting for each receipt before the next segment — `append_signed` returns only once the
+//!   entry is durable), or the session's statements are appended together with
+//!   [`SharedLedger::append_batch`], in order, all or nothing. A segment that arrives out of
+//!   order is refused ([`LedgerError::Inadmissible`]) and nothing of it is stored; append it
+//!   again once the segment before it is in.
+//! - **A format-v2 author's statements** carry a counter that must count on by one per
+//!   statement. Statements signed outside the ledger ([`Ledger::next_binding`], counting on for
+//!   each) must reach the ledger in counter order; do not mix them with
+//!   [`SharedLedger::sign_and_append`] for the same key while some are still in flight, or one
+//!   of the two is refused as a replay.
+//!
+//! # Errors and poisoning
+//!
+//! Every call returns a [`SharedError`]: the ledger's own error (a refusal of the statement,
+//! a store failure of an exclusive call, a refused seal), a failed group commit (the store
+//! failed for the whole group; every caller of the group gets the same error), or
+//! [`SharedError::Poisoned`]: a thread panicked while it held the ledger, whose in-memory state
+//! may then be half changed. A poisoned `SharedLedger` refuses every further call; the store
+//! acknowledged only durable batches, so reopening the ledger from its store
+//! ([`Ledger::open`]) is the way back.
 
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::entry::SignedStatement;
-use crate::ledger::{Ledger, LedgerError, Receipt};
+use crate::checkpoint::{NoteVerifier, SignedCheckpoint};
+use crate::entry::{Binding, SignedStatement};
+use crate::keys::{PublicKey, Signer};
+use crate::ledger::{Ledger, LedgerError, Receipt, SealState, Sealed};
+use crate::merkle::{ConsistencyProof, InclusionProof};
+use crate::model::{Event, Timestamp};
 use crate::store::Store;
+
+/// Errors of a [`SharedLedger`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SharedError {
+    /// The ledger refused the call or failed it: the statement's own refusal (bad signature,
+    /// unauthorized author, out of order, dated in the future, too large), a store failure of an
+    /// exclusive call (nothing of it was appended), a refused seal, a proof for a size the
+    /// ledger does not have.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The store failed while committing a group of concurrent appends: nothing of the group
+    /// was appended. Every caller of the group gets this error, sharing the one store error.
+    #[error(
+        "group commit of {group} statements failed, nothing of the group was appended: {source}"
+    )]
+    GroupCommit {
+        /// Statements in the group.
+        group: usize,
+        /// The ledger's (usually the store's) error.
+        #[source]
+        source: Arc<LedgerError>,
+    },
+    /// A thread panicked while holding the ledger: its in-memory state may be half changed, so
+    /// every further call is refused. Reopen the ledger from its store ([`Ledger::open`]); the
+    /// store holds exactly the batches it acknowledged.
+    #[error("a thread panicked while holding the ledger; reopen the ledger from its store")]
+    Poisoned,
+}
+
+impl SharedError {
+    /// The ledger error behind this one, if any (for a failed group commit, the store's).
+    pub fn ledger_error(&self) -> Option<&LedgerError> {
+        match self {
+            SharedError::Ledger(e) => Some(e),
+            SharedError::GroupCommit { source, .. } => Some(source),
+            SharedError::Poisoned => None,
+        }
+    }
+
+    /// Whether the error means that the ledger's records were found damaged (see
+    /// [`crate::Error::is_tampering`]).
+    pub fn is_tampering(&self) -> bool {
+        self.ledger_error()
+            .is_some_and(crate::error::ledger_is_tampering)
+    }
+
+    /// The same error as a [`LedgerError`], for [`SharedLedger::append`]: a failed group commit
+    /// and poisoning become [`LedgerError::GroupCommitFailed`] with their message.
+    fn into_ledger_error(self) -> LedgerError {
+        match self {
+            SharedError::Ledger(e) => e,
+            other => LedgerError::GroupCommitFailed {
+                reason: match other.ledger_error() {
+                    Some(e) => e.to_string(),
+                    None => other.to_string(),
+                },
+            },
+        }
+    }
+}
 
 struct Queue {
     pending: Vec<(u64, SignedStatement)>,
     next_ticket: u64,
-    done: HashMap<u64, Result<Receipt, LedgerError>>,
+    done: HashMap<u64, Result<Receipt, SharedError>>,
     committing: bool,
     /// Callers checking their statement's signature, about to queue it.
     arriving: usize,
@@ -34,13 +143,14 @@ struct Queue {
 /// How well group commit grouped: see [`SharedLedger::group_stats`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GroupStats {
-    /// Store batches (one durable sync each) committed by [`SharedLedger::append`].
+    /// Store batches (one durable sync each) committed by [`SharedLedger::append_signed`].
     pub groups: u64,
     /// Statements in those batches.
     pub statements: u64,
 }
 
-/// A [`Ledger`] that many threads append to at once, sharing durable syncs.
+/// A [`Ledger`] that many threads append to at once, sharing durable syncs (see the module
+/// documentation for ordering and errors).
 pub struct SharedLedger<S: Store> {
     ledger: Mutex<Ledger<S>>,
     queue: Mutex<Queue>,
@@ -51,7 +161,7 @@ pub struct SharedLedger<S: Store> {
 }
 
 /// How long a leader waits at most for callers that are still checking a signature, so that
-/// they join its group instead of waiting for the next one (see [`SharedLedger::append`]).
+/// they join its group instead of waiting for the next one (see [`SharedLedger::append_signed`]).
 const LINGER: Duration = Duration::from_micros(500);
 
 impl<S: Store> std::fmt::Debug for SharedLedger<S> {
@@ -85,14 +195,15 @@ impl<S: Store> SharedLedger<S> {
         }
     }
 
-    /// Appends one signed statement, sharing the store's sync with concurrent callers; returns
-    /// once the entry is durable.
+    /// Appends one statement signed elsewhere, sharing the store's sync with concurrent callers
+    /// (group commit); returns once the entry is durable.
     ///
     /// # Errors
-    /// The statement's own refusal (bad signature, unauthorized author, dated in the future,
-    /// too large), or [`LedgerError::GroupCommitFailed`] if the store failed for the whole group
-    /// (nothing of that group was appended).
-    pub fn append(&self, statement: SignedStatement) -> Result<Receipt, LedgerError> {
+    /// [`SharedError::Ledger`] with the statement's own refusal (bad signature, unauthorized
+    /// author, out of order, dated in the future, too large; the index in it is 0),
+    /// [`SharedError::GroupCommit`] if the store failed for the whole group (nothing of that
+    /// group was appended), or [`SharedError::Poisoned`].
+    pub fn append_signed(&self, statement: SignedStatement) -> Result<Receipt, SharedError> {
         lock_queue(&self.queue).arriving += 1;
         let checked = statement.verify_signature();
         let mut queue = lock_queue(&self.queue);
@@ -140,8 +251,21 @@ impl<S: Store> SharedLedger<S> {
         }
     }
 
-    /// How many groups [`SharedLedger::append`] committed so far and how many statements they
-    /// held: `statements / groups` is the average group, i.e. how many callers shared each sync.
+    /// [`SharedLedger::append_signed`] with the error as a [`LedgerError`]: a failed group
+    /// commit or a poisoned ledger is [`LedgerError::GroupCommitFailed`], its cause as text.
+    /// Kept for callers written against the first version; new code calls `append_signed`,
+    /// whose errors keep the store's error typed.
+    ///
+    /// # Errors
+    /// As [`SharedLedger::append_signed`].
+    pub fn append(&self, statement: SignedStatement) -> Result<Receipt, LedgerError> {
+        self.append_signed(statement)
+            .map_err(SharedError::into_ledger_error)
+    }
+
+    /// How many groups [`SharedLedger::append_signed`] committed so far and how many statements
+    /// they held: `statements / groups` is the average group, i.e. how many callers shared each
+    /// sync.
     pub fn group_stats(&self) -> GroupStats {
         let queue = lock_queue(&self.queue);
         GroupStats {
@@ -154,73 +278,180 @@ impl<S: Store> SharedLedger<S> {
     fn commit(
         &self,
         group: Vec<(u64, SignedStatement)>,
-    ) -> Vec<(u64, Result<Receipt, LedgerError>)> {
+    ) -> Vec<(u64, Result<Receipt, SharedError>)> {
         let (tickets, statements): (Vec<u64>, Vec<SignedStatement>) = group.into_iter().unzip();
-        let result = match self.ledger.lock() {
-            // Signatures were checked by each caller.
-            Ok(mut ledger) => ledger.append_each(statements, false),
-            Err(_) => Err(LedgerError::GroupCommitFailed {
-                reason: "a thread panicked while holding the ledger".into(),
-            }),
-        };
+        let size = statements.len();
+        // Signatures were checked by each caller.
+        let result = self.with(|ledger| ledger.append_each(statements, false));
         match result {
-            Ok(outcomes) => tickets
+            Ok(Ok(outcomes)) => tickets
                 .into_iter()
                 .zip(outcomes)
-                .map(|(t, outcome)| (t, outcome.map_err(renumber)))
+                .map(|(t, outcome)| (t, outcome.map_err(|e| SharedError::Ledger(renumber(e)))))
                 .collect(),
-            Err(e) => {
-                let reason = e.to_string();
+            Ok(Err(e)) => {
+                let source = Arc::new(e);
                 tickets
                     .into_iter()
                     .map(|t| {
                         (
                             t,
-                            Err(LedgerError::GroupCommitFailed {
-                                reason: reason.clone(),
+                            Err(SharedError::GroupCommit {
+                                group: size,
+                                source: Arc::clone(&source),
                             }),
                         )
                     })
                     .collect()
             }
+            Err(_) => tickets
+                .into_iter()
+                .map(|t| (t, Err(SharedError::Poisoned)))
+                .collect(),
         }
     }
 
-    /// Appends a batch all or nothing (see [`Ledger::append_batch`]), in its own store batch.
+    /// Signs `event` with `signer` at the ledger's clock reading and appends it, both under the
+    /// ledger lock: the statement is bound (format v2) with the signer's next counter as of
+    /// this append ([`Ledger::sign_and_append`]). One store batch of its own.
     ///
     /// # Errors
-    /// As [`Ledger::append_batch`].
+    /// [`SharedError::Ledger`] with the refusal or a store or signer error (nothing appended),
+    /// or [`SharedError::Poisoned`].
+    pub fn sign_and_append(
+        &self,
+        signer: &dyn Signer,
+        event: Event,
+    ) -> Result<Receipt, SharedError> {
+        Ok(self.with(|ledger| ledger.sign_and_append(signer, event))??)
+    }
+
+    /// [`SharedLedger::sign_and_append`] for an event that happened at `time` (the statement's
+    /// own time, e.g. when the case system recorded it; the ledger still refuses a time too far
+    /// in the future or before the ledger began).
+    ///
+    /// # Errors
+    /// As [`SharedLedger::sign_and_append`].
+    pub fn sign_and_append_at(
+        &self,
+        signer: &dyn Signer,
+        time: Timestamp,
+        event: Event,
+    ) -> Result<Receipt, SharedError> {
+        Ok(self.with(|ledger| {
+            let statement = ledger.sign(signer, time, event)?;
+            ledger.append(statement)
+        })??)
+    }
+
+    /// Appends statements all or nothing, in the order given, as one store batch of their own
+    /// ([`Ledger::append_batch`]): the way to append a recording session's statements that
+    /// were uploaded out of order by several threads, once they are sorted.
+    ///
+    /// # Errors
+    /// [`SharedError::Ledger`] naming the first refused statement by its position in the batch
+    /// (nothing appended), or [`SharedError::Poisoned`].
     pub fn append_batch(
         &self,
         statements: Vec<SignedStatement>,
-    ) -> Result<Vec<Receipt>, LedgerError> {
-        self.with(|ledger| ledger.append_batch(statements))?
+    ) -> Result<Vec<Receipt>, SharedError> {
+        Ok(self.with(|ledger| ledger.append_batch(statements))??)
     }
 
-    /// Runs `f` with exclusive access to the ledger (to seal, read or prove).
+    /// The binding the next statement of `author` must carry (format v2), for a signer that
+    /// signs outside the lock; `None` in a v1 ledger. See the module documentation on
+    /// ordering.
     ///
     /// # Errors
-    /// [`LedgerError::GroupCommitFailed`] if a thread panicked while holding the ledger.
-    pub fn with<R>(&self, f: impl FnOnce(&mut Ledger<S>) -> R) -> Result<R, LedgerError> {
-        let mut ledger = self
-            .ledger
-            .lock()
-            .map_err(|_| LedgerError::GroupCommitFailed {
-                reason: "a thread panicked while holding the ledger".into(),
-            })?;
+    /// [`SharedError::Poisoned`].
+    pub fn next_binding(&self, author: &PublicKey) -> Result<Option<Binding>, SharedError> {
+        self.with(|ledger| ledger.next_binding(author))
+    }
+
+    /// Seals: signs a checkpoint over the current tree after checking the entries since the
+    /// last checkpoint this key signed ([`Ledger::seal_checked`]; `state` is the [`SealState`]
+    /// kept beside the key, `None` checks from entry 0). Appends wait while it runs.
+    ///
+    /// # Errors
+    /// [`SharedError::Ledger`] with [`LedgerError::SealRefused`] (nothing signed; tampering),
+    /// [`LedgerError::NotLedgerKey`], a store or signer error; or [`SharedError::Poisoned`].
+    pub fn seal_checked(
+        &self,
+        ledger_key: &dyn Signer,
+        state: Option<&SealState>,
+    ) -> Result<Sealed, SharedError> {
+        Ok(self.with(|ledger| ledger.seal_checked(ledger_key, state))??)
+    }
+
+    /// The ledger's verifier key, with which a reader checks its checkpoints.
+    ///
+    /// # Errors
+    /// As [`Ledger::verifier_key`], or [`SharedError::Poisoned`].
+    pub fn verifier_key(&self) -> Result<NoteVerifier, SharedError> {
+        Ok(self.with(|ledger| ledger.verifier_key())??)
+    }
+
+    /// The most recently stored checkpoint, parsed (not verified: verify it with the verifier
+    /// key the reader trusts, [`SignedCheckpoint::verify`]); `None` if the store holds none.
+    ///
+    /// # Errors
+    /// A store error, a stored checkpoint that does not parse
+    /// ([`LedgerError::Checkpoint`]), or [`SharedError::Poisoned`].
+    pub fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, SharedError> {
+        let text = self.with(|ledger| ledger.latest_checkpoint())??;
+        match text {
+            None => Ok(None),
+            Some(text) => Ok(Some(
+                SignedCheckpoint::parse(text.as_bytes()).map_err(LedgerError::from)?,
+            )),
+        }
+    }
+
+    /// An inclusion proof of entry `seq` in the tree of size `tree_size` (take the size from a
+    /// signed checkpoint, and check the proof against that checkpoint's root).
+    ///
+    /// # Errors
+    /// As [`Ledger::prove_inclusion`], or [`SharedError::Poisoned`].
+    pub fn prove_inclusion(&self, seq: u64, tree_size: u64) -> Result<InclusionProof, SharedError> {
+        Ok(self.with(|ledger| ledger.prove_inclusion(seq, tree_size))??)
+    }
+
+    /// A consistency proof between tree sizes `old_size` and `new_size`.
+    ///
+    /// # Errors
+    /// As [`Ledger::prove_consistency`], or [`SharedError::Poisoned`].
+    pub fn prove_consistency(
+        &self,
+        old_size: u64,
+        new_size: u64,
+    ) -> Result<ConsistencyProof, SharedError> {
+        Ok(self.with(|ledger| ledger.prove_consistency(old_size, new_size))??)
+    }
+
+    /// Number of entries.
+    ///
+    /// # Errors
+    /// [`SharedError::Poisoned`].
+    pub fn size(&self) -> Result<u64, SharedError> {
+        self.with(|ledger| ledger.size())
+    }
+
+    /// Runs `f` with exclusive access to the ledger (to read, or for what has no method here).
+    /// Appends and seals wait while it runs. If `f` panics, the `SharedLedger` is poisoned.
+    ///
+    /// # Errors
+    /// [`SharedError::Poisoned`] if a thread panicked while holding the ledger.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Ledger<S>) -> R) -> Result<R, SharedError> {
+        let mut ledger = self.ledger.lock().map_err(|_| SharedError::Poisoned)?;
         Ok(f(&mut ledger))
     }
 
     /// Gives the ledger back.
     ///
     /// # Errors
-    /// [`LedgerError::GroupCommitFailed`] if a thread panicked while holding the ledger.
-    pub fn into_inner(self) -> Result<Ledger<S>, LedgerError> {
-        self.ledger
-            .into_inner()
-            .map_err(|_| LedgerError::GroupCommitFailed {
-                reason: "a thread panicked while holding the ledger".into(),
-            })
+    /// [`SharedError::Poisoned`] if a thread panicked while holding the ledger.
+    pub fn into_inner(self) -> Result<Ledger<S>, SharedError> {
+        self.ledger.into_inner().map_err(|_| SharedError::Poisoned)
     }
 }
 

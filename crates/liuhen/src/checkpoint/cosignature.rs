@@ -14,8 +14,8 @@
 //! this is the largest consistent tree head I have seen for this origin". The message does not
 //! include the witness's name, so one witness key must not serve two witness names.
 
-use super::note::{NoteError, NoteSignature};
-use super::vkey::{is_valid_key_name, key_id, NoteVerifier, SignatureType};
+use super::note::NoteSignature;
+use super::vkey::{is_valid_key_name, key_id, NoteError, NoteVerifier, SignatureType};
 use super::{Checkpoint, CheckpointError, SignedCheckpoint};
 use crate::keys::{Signature, Signer};
 

@@ -7,7 +7,8 @@
 //! * [C2SP `signed-note` v1.0.0](https://c2sp.org/signed-note@v1.0.0): note text, signature
 //!   lines, key ids, Ed25519 note signatures (type `0x01`) — [`Note`], [`sign_note`].
 //!   Verifier keys (`vkey`) and signer keys (`skey`) use the text forms of Go's
-//!   `golang.org/x/mod/sumdb/note` — [`NoteVerifier`], [`parse_skey`], [`format_skey`].
+//!   `golang.org/x/mod/sumdb/note` — [`NoteVerifier`]; signer keys, the secret key file
+//!   format, are [`crate::keyfile`]'s ([`crate::keyfile::parse_skey`]).
 //! * [C2SP `tlog-checkpoint` v1.0.0](https://c2sp.org/tlog-checkpoint@v1.0.0): the checkpoint
 //!   body (origin, tree size, base64 root hash, extension lines) — [`Checkpoint`],
 //!   [`SignedCheckpoint`], [`VerifiedCheckpoint`]. The log's key name is the origin.
@@ -65,12 +66,17 @@ use core::fmt;
 use crate::hash::Digest;
 use crate::keys::{KeyError, Signer};
 
+/// The signer-key (secret key file) format moved to [`crate::keyfile`]; re-exported here so
+/// that code importing it from `checkpoint` keeps building (tests/checkpoint_vectors.rs).
+pub use crate::keyfile::{format_skey, parse_skey};
 pub use cosignature::{cosign, cosignature_message, cosigners, verify_cosignature};
 pub use note::{
-    check_text, sign_note, Note, NoteError, NoteSignature, MAX_KEY_NAME_BYTES, MAX_NOTE_BYTES,
-    MAX_SIGNATURES, MAX_SIGNATURE_BYTES,
+    check_text, sign_note, Note, NoteSignature, MAX_NOTE_BYTES, MAX_SIGNATURES, MAX_SIGNATURE_BYTES,
 };
-pub use vkey::{format_skey, is_valid_key_name, key_id, parse_skey, NoteVerifier, SignatureType};
+pub use vkey::{
+    is_valid_key_name, key_id, NoteError, NoteVerifier, SignatureType, MAX_KEY_NAME_BYTES,
+};
+pub(crate) use vkey::{parse_key_id_hex, KeyIdHex};
 
 /// Errors of the checkpoint layer: bodies, signed checkpoints, cosignatures.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -212,7 +218,7 @@ impl Checkpoint {
         Ok(Checkpoint {
             origin: (*origin).to_owned(),
             size: parse_size(size).ok_or(CheckpointError::InvalidSize)?,
-            root: note::decode_canonical(root)
+            root: vkey::decode_canonical(root)
                 .and_then(|r| Digest::from_slice(&r))
                 .ok_or(CheckpointError::InvalidRoot)?,
             extensions: extensions.iter().map(|e| (*e).to_owned()).collect(),

@@ -12,8 +12,10 @@ use core::fmt;
 
 use base64::Engine as _;
 
-use super::vkey::{is_valid_key_name, key_id, KeyIdHex, NoteVerifier, SignatureType};
-use crate::keys::{KeyError, Signature, Signer};
+use super::vkey::{
+    decode_canonical, is_valid_key_name, key_id, NoteError, NoteVerifier, SignatureType,
+};
+use crate::keys::{Signature, Signer};
 
 /// Largest note [`Note::parse`] accepts, in bytes: 1 MiB.
 ///
@@ -27,14 +29,6 @@ pub const MAX_NOTE_BYTES: usize = 1 << 20;
 /// The spec says verifiers SHOULD limit the number of signatures and MUST accept at least 16.
 pub const MAX_SIGNATURES: usize = 100;
 
-/// Longest key name, in bytes: 255.
-///
-/// The spec sets no maximum. 255 is the longest cosigner name and log origin that the ML-DSA-44
-/// cosignature message of later `tlog-cosignature` revisions can encode
-/// (`opaque cosigner_name<1..2^8-1>`, `opaque log_origin<1..2^8-1>`), so a longer name would not
-/// carry over to post-quantum witnesses. It also bounds every signature line.
-pub const MAX_KEY_NAME_BYTES: usize = 255;
-
 /// Longest signature in a signature line, in bytes, not counting the 4-byte key id: 5000.
 ///
 /// The spec: "post-quantum signatures can be up to nearly 5kB in size". An Ed25519 note
@@ -43,159 +37,6 @@ pub const MAX_SIGNATURE_BYTES: usize = 5000;
 
 /// The prefix of every signature line: em dash (U+2014) and a space.
 const SIG_PREFIX: &str = "\u{2014} ";
-
-/// Errors of the signed-note layer: parsing notes, verifier and signer keys, signing, verifying.
-///
-/// Line numbers count from 1 over the whole note, the blank separator line included.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NoteError {
-    /// The note is longer than [`MAX_NOTE_BYTES`].
-    #[error("note is {len} bytes long, more than the limit of {max}")]
-    TooLarge {
-        /// Length of the input.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// The note is not valid UTF-8.
-    #[error("note is not valid UTF-8 (first bad byte at offset {offset})")]
-    InvalidUtf8 {
-        /// Byte offset of the first invalid sequence.
-        offset: usize,
-    },
-    /// The note contains an ASCII control character other than newline.
-    #[error("line {line} contains the control character 0x{byte:02x}")]
-    ControlCharacter {
-        /// Line of the character.
-        line: usize,
-        /// The character.
-        byte: u8,
-    },
-    /// A note text (or checkpoint body) that does not end in a newline.
-    #[error("note text does not end in a newline")]
-    TextNotTerminated,
-    /// No blank line separates the text from the signature lines.
-    #[error("no blank line separates the note text from its signatures")]
-    MissingSeparator,
-    /// The note has no signature lines.
-    #[error("note has no signature lines")]
-    NoSignatures,
-    /// The last signature line does not end in a newline.
-    #[error("line {line} does not end in a newline")]
-    MissingFinalNewline {
-        /// The unterminated line.
-        line: usize,
-    },
-    /// The note has more than [`MAX_SIGNATURES`] signature lines.
-    #[error("note has more than {max} signature lines")]
-    TooManySignatures {
-        /// The limit.
-        max: usize,
-    },
-    /// A line after the separator is not `— <name> <base64>`.
-    #[error("line {line} is not a signature line (em dash, space, key name, space, base64)")]
-    MalformedSignatureLine {
-        /// The line.
-        line: usize,
-    },
-    /// A key name is empty, longer than [`MAX_KEY_NAME_BYTES`], or contains `+`, a Unicode space
-    /// or a control character.
-    #[error("invalid key name{}", OnLine(*.line))]
-    InvalidKeyName {
-        /// The signature line, when the name came from a note.
-        line: Option<usize>,
-    },
-    /// A signature is not canonical standard base64 (RFC 4648 section 4, padded, zero trailing
-    /// bits, no whitespace).
-    #[error("line {line}: signature is not canonical base64")]
-    InvalidBase64 {
-        /// The signature line.
-        line: usize,
-    },
-    /// A signature is shorter than a key id plus one byte, or longer than
-    /// [`MAX_SIGNATURE_BYTES`] after its key id.
-    #[error("signature of {len} bytes (key id included) is out of bounds{}", OnLine(*.line))]
-    SignatureLength {
-        /// The signature line, when the signature came from a note.
-        line: Option<usize>,
-        /// Decoded length, or for an over-long line a lower bound of it.
-        len: usize,
-    },
-    /// Two signature lines carry the same key name and key id.
-    #[error("a second signature by {name}+{}{}", KeyIdHex(*.key_id), OnLine(*.line))]
-    DuplicateSignature {
-        /// The second of the two lines, when parsing a note.
-        line: Option<usize>,
-        /// Key name.
-        name: String,
-        /// Key id.
-        key_id: [u8; 4],
-    },
-    /// No signature line carries the verifier's key name and key id.
-    #[error("no signature by {name}+{}", KeyIdHex(*.key_id))]
-    NoMatchingSignature {
-        /// Key name of the verifier.
-        name: String,
-        /// Key id of the verifier.
-        key_id: [u8; 4],
-    },
-    /// The signature line of the verifier's key does not verify.
-    #[error("signature by {name}+{} does not verify", KeyIdHex(*.key_id))]
-    BadSignature {
-        /// Key name of the verifier.
-        name: String,
-        /// Key id of the verifier.
-        key_id: [u8; 4],
-    },
-    /// A verifier of the wrong signature type was given (e.g. a witness key to check a log
-    /// signature).
-    #[error("expected a {expected:?} verifier key, got a {found:?} one")]
-    WrongSignatureType {
-        /// The type the operation needs.
-        expected: SignatureType,
-        /// The verifier's type.
-        found: SignatureType,
-    },
-    /// A verifier key (`<name>+<hash>+<base64>`) is malformed: wrong number of fields, key id
-    /// not 8 lower-case hex digits, non-canonical base64, or wrong key length.
-    #[error("malformed verifier key")]
-    MalformedVerifierKey,
-    /// A signer key (`PRIVATE+KEY+<name>+<hash>+<base64>`) is malformed. Never shows the key.
-    #[error("malformed signer key")]
-    MalformedSignerKey,
-    /// A key's signature type byte is not one this crate supports.
-    #[error("unsupported signature type 0x{alg:02x}")]
-    UnknownAlgorithm {
-        /// The type byte.
-        alg: u8,
-    },
-    /// The key id written in a key does not match the one computed from its name and key.
-    #[error("key id {} written for {name} does not match the computed {}", KeyIdHex(*.declared), KeyIdHex(*.computed))]
-    KeyIdMismatch {
-        /// Key name.
-        name: String,
-        /// The key id written in the key.
-        declared: [u8; 4],
-        /// The key id computed from the name and public key.
-        computed: [u8; 4],
-    },
-    /// A key was refused or a signer failed.
-    #[error(transparent)]
-    Key(#[from] KeyError),
-}
-
-/// Shows " on line N" for errors that may or may not come from a parsed note.
-struct OnLine(Option<usize>);
-
-impl fmt::Display for OnLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(line) => write!(f, " on line {line}"),
-            None => Ok(()),
-        }
-    }
-}
 
 /// One signature line of a note: the key name, the key id, and the signature bytes.
 ///
@@ -570,19 +411,11 @@ pub(crate) const fn base64_len(n: usize) -> usize {
     n.div_ceil(3) * 4
 }
 
-/// Decodes standard padded base64 and accepts it only if re-encoding gives the same string:
-/// exactly one byte string has one encoding. (base64's `STANDARD` engine already refuses
-/// missing or extra padding and non-zero trailing bits; the round trip states the rule.)
-pub(crate) fn decode_canonical(s: &str) -> Option<Vec<u8>> {
-    let engine = &base64::engine::general_purpose::STANDARD;
-    let raw = engine.decode(s).ok()?;
-    (engine.encode(&raw) == s).then_some(raw)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::checkpoint::MAX_KEY_NAME_BYTES;
     use crate::keys::SecretKey;
 
     const TEXT: &str = "If you think cryptography is the answer to your problem,\n\

@@ -1,12 +1,14 @@
-//! Note keys: key ids, verifier keys (`vkey`) and signer keys (`skey`) in the text forms of Go's
-//! `golang.org/x/mod/sumdb/note`, which C2SP `signed-note` v1.0.0 and `tlog-cosignature` v1.0.1
-//! refer to:
+//! Note keys, the bottom of the signed-note layer: key names, key ids and verifier keys
+//! (`vkey`) in the text form of Go's `golang.org/x/mod/sumdb/note`, which C2SP `signed-note`
+//! v1.0.0 and `tlog-cosignature` v1.0.1 refer to, and the layer's error type [`NoteError`]:
 //!
 //! ```text
 //! vkey:  <name>+<key id, 8 lower-case hex digits>+<base64(type byte || 32-byte public key)>
-//! skey:  PRIVATE+KEY+<name>+<key id>+<base64(0x01 || 32-byte Ed25519 seed)>
 //! key id = SHA-256(name || 0x0A || type byte || public key)[:4]
 //! ```
+//!
+//! Notes ([`super::note`]) and cosignatures are built on this module; it depends on neither.
+//! The signer-key text (`skey`, the secret key file's format) is [`crate::keyfile`]'s.
 //!
 //! Parsing is strict: the key id must match the name and key, the hex must be lower-case (as Go
 //! writes it; Go also reads upper case), the base64 canonical, the lengths exact, and weak
@@ -17,11 +19,178 @@ use core::str::FromStr;
 
 use base64::Engine as _;
 use sha2::Digest as _;
-use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
 
-use super::note::{decode_canonical, NoteError, MAX_KEY_NAME_BYTES};
-use crate::keys::{PublicKey, SecretKey, Signer as _};
+use crate::keys::{KeyError, PublicKey};
+
+/// Longest key name, in bytes: 255.
+///
+/// The spec sets no maximum. 255 is the longest cosigner name and log origin that the ML-DSA-44
+/// cosignature message of later `tlog-cosignature` revisions can encode
+/// (`opaque cosigner_name<1..2^8-1>`, `opaque log_origin<1..2^8-1>`), so a longer name would not
+/// carry over to post-quantum witnesses. It also bounds every signature line.
+pub const MAX_KEY_NAME_BYTES: usize = 255;
+
+/// Errors of the signed-note layer: parsing notes, verifier and signer keys, signing, verifying.
+///
+/// Line numbers count from 1 over the whole note, the blank separator line included.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoteError {
+    /// The note is longer than [`MAX_NOTE_BYTES`](super::MAX_NOTE_BYTES).
+    #[error("note is {len} bytes long, more than the limit of {max}")]
+    TooLarge {
+        /// Length of the input.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The note is not valid UTF-8.
+    #[error("note is not valid UTF-8 (first bad byte at offset {offset})")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// The note contains an ASCII control character other than newline.
+    #[error("line {line} contains the control character 0x{byte:02x}")]
+    ControlCharacter {
+        /// Line of the character.
+        line: usize,
+        /// The character.
+        byte: u8,
+    },
+    /// A note text (or checkpoint body) that does not end in a newline.
+    #[error("note text does not end in a newline")]
+    TextNotTerminated,
+    /// No blank line separates the text from the signature lines.
+    #[error("no blank line separates the note text from its signatures")]
+    MissingSeparator,
+    /// The note has no signature lines.
+    #[error("note has no signature lines")]
+    NoSignatures,
+    /// The last signature line does not end in a newline.
+    #[error("line {line} does not end in a newline")]
+    MissingFinalNewline {
+        /// The unterminated line.
+        line: usize,
+    },
+    /// The note has more than [`MAX_SIGNATURES`](super::MAX_SIGNATURES) signature lines.
+    #[error("note has more than {max} signature lines")]
+    TooManySignatures {
+        /// The limit.
+        max: usize,
+    },
+    /// A line after the separator is not `— <name> <base64>`.
+    #[error("line {line} is not a signature line (em dash, space, key name, space, base64)")]
+    MalformedSignatureLine {
+        /// The line.
+        line: usize,
+    },
+    /// A key name is empty, longer than [`MAX_KEY_NAME_BYTES`], or contains `+`, a Unicode space
+    /// or a control character.
+    #[error("invalid key name{}", OnLine(*.line))]
+    InvalidKeyName {
+        /// The signature line, when the name came from a note.
+        line: Option<usize>,
+    },
+    /// A signature is not canonical standard base64 (RFC 4648 section 4, padded, zero trailing
+    /// bits, no whitespace).
+    #[error("line {line}: signature is not canonical base64")]
+    InvalidBase64 {
+        /// The signature line.
+        line: usize,
+    },
+    /// A signature is shorter than a key id plus one byte, or longer than
+    /// [`MAX_SIGNATURE_BYTES`](super::MAX_SIGNATURE_BYTES) after its key id.
+    #[error("signature of {len} bytes (key id included) is out of bounds{}", OnLine(*.line))]
+    SignatureLength {
+        /// The signature line, when the signature came from a note.
+        line: Option<usize>,
+        /// Decoded length, or for an over-long line a lower bound of it.
+        len: usize,
+    },
+    /// Two signature lines carry the same key name and key id.
+    #[error("a second signature by {name}+{}{}", KeyIdHex(*.key_id), OnLine(*.line))]
+    DuplicateSignature {
+        /// The second of the two lines, when parsing a note.
+        line: Option<usize>,
+        /// Key name.
+        name: String,
+        /// Key id.
+        key_id: [u8; 4],
+    },
+    /// No signature line carries the verifier's key name and key id.
+    #[error("no signature by {name}+{}", KeyIdHex(*.key_id))]
+    NoMatchingSignature {
+        /// Key name of the verifier.
+        name: String,
+        /// Key id of the verifier.
+        key_id: [u8; 4],
+    },
+    /// The signature line of the verifier's key does not verify.
+    #[error("signature by {name}+{} does not verify", KeyIdHex(*.key_id))]
+    BadSignature {
+        /// Key name of the verifier.
+        name: String,
+        /// Key id of the verifier.
+        key_id: [u8; 4],
+    },
+    /// A verifier of the wrong signature type was given (e.g. a witness key to check a log
+    /// signature).
+    #[error("expected a {expected:?} verifier key, got a {found:?} one")]
+    WrongSignatureType {
+        /// The type the operation needs.
+        expected: SignatureType,
+        /// The verifier's type.
+        found: SignatureType,
+    },
+    /// A verifier key (`<name>+<hash>+<base64>`) is malformed: wrong number of fields, key id
+    /// not 8 lower-case hex digits, non-canonical base64, or wrong key length.
+    #[error("malformed verifier key")]
+    MalformedVerifierKey,
+    /// A signer key (`PRIVATE+KEY+<name>+<hash>+<base64>`) is malformed. Never shows the key.
+    #[error("malformed signer key")]
+    MalformedSignerKey,
+    /// A key's signature type byte is not one this crate supports.
+    #[error("unsupported signature type 0x{alg:02x}")]
+    UnknownAlgorithm {
+        /// The type byte.
+        alg: u8,
+    },
+    /// The key id written in a key does not match the one computed from its name and key.
+    #[error("key id {} written for {name} does not match the computed {}", KeyIdHex(*.declared), KeyIdHex(*.computed))]
+    KeyIdMismatch {
+        /// Key name.
+        name: String,
+        /// The key id written in the key.
+        declared: [u8; 4],
+        /// The key id computed from the name and public key.
+        computed: [u8; 4],
+    },
+    /// A key was refused or a signer failed.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+/// Shows " on line N" for errors that may or may not come from a parsed note.
+pub(crate) struct OnLine(pub(crate) Option<usize>);
+
+impl fmt::Display for OnLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(line) => write!(f, " on line {line}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Decodes standard padded base64 and accepts it only if re-encoding gives the same string:
+/// exactly one byte string has one encoding. (base64's `STANDARD` engine already refuses
+/// missing or extra padding and non-zero trailing bits; the round trip states the rule.)
+pub(crate) fn decode_canonical(s: &str) -> Option<Vec<u8>> {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let raw = engine.decode(s).ok()?;
+    (engine.encode(&raw) == s).then_some(raw)
+}
 
 /// The signature types (C2SP `signed-note` "signature type identifier bytes") liuhen supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,7 +265,7 @@ impl fmt::Display for KeyIdHex {
 }
 
 /// Parses exactly 8 lower-case hex digits.
-fn parse_key_id_hex(s: &str) -> Option<[u8; 4]> {
+pub(crate) fn parse_key_id_hex(s: &str) -> Option<[u8; 4]> {
     if s.len() != 8
         || !s
             .bytes()
@@ -257,104 +426,6 @@ impl FromStr for NoteVerifier {
     }
 }
 
-/// The prefix that keeps a signer key from being mistaken for a verifier key.
-const SKEY_PREFIX: &str = "PRIVATE+KEY+";
-
-/// Parses a signer key, `PRIVATE+KEY+<name>+<hash>+<base64(0x01 || seed)>`, as Go's
-/// `note.GenerateKey` writes it, into the key name and the secret key.
-///
-/// The hash must be the key id of the derived public key as a log key (`0x01`). The same skey
-/// can drive a witness: [`cosign`](super::cosign) computes the `0x04` key id itself, as
-/// transparency-dev's `NewSignerForCosignatureV1` does.
-///
-/// The decoded secret lives only in buffers that are zeroized on drop, and no error shows any
-/// part of it.
-///
-/// # Errors
-/// [`NoteError::MalformedSignerKey`], [`NoteError::InvalidKeyName`],
-/// [`NoteError::UnknownAlgorithm`] or [`NoteError::KeyIdMismatch`].
-pub fn parse_skey(skey: &str) -> Result<(String, SecretKey), NoteError> {
-    let rest = skey
-        .strip_prefix(SKEY_PREFIX)
-        .ok_or(NoteError::MalformedSignerKey)?;
-    let mut parts = rest.splitn(3, '+');
-    let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(NoteError::MalformedSignerKey);
-    };
-    if !is_valid_key_name(name) {
-        return Err(NoteError::InvalidKeyName { line: None });
-    }
-    let declared = parse_key_id_hex(hash).ok_or(NoteError::MalformedSignerKey)?;
-
-    // 33 bytes encode to exactly 44 characters, no padding.
-    let engine = &base64::engine::general_purpose::STANDARD;
-    if b64.len() != 44 {
-        return Err(NoteError::MalformedSignerKey);
-    }
-    let mut data = Zeroizing::new([0u8; 33]);
-    let n = engine
-        .decode_slice(b64, data.as_mut())
-        .map_err(|_| NoteError::MalformedSignerKey)?;
-    let mut again = Zeroizing::new([0u8; 44]);
-    let m = engine
-        .encode_slice(data.as_ref(), again.as_mut())
-        .map_err(|_| NoteError::MalformedSignerKey)?;
-    if n != 33 || m != 44 || !bool::from(again.as_ref().ct_eq(b64.as_bytes())) {
-        return Err(NoteError::MalformedSignerKey);
-    }
-    if data[0] != SignatureType::Ed25519.id() {
-        return Err(NoteError::UnknownAlgorithm { alg: data[0] });
-    }
-    let mut seed = Zeroizing::new([0u8; 32]);
-    seed.copy_from_slice(&data[1..]);
-    let key = SecretKey::from_seed(&seed);
-    let computed = key_id(name, SignatureType::Ed25519, &key.public_key());
-    if computed != declared {
-        return Err(NoteError::KeyIdMismatch {
-            name: name.to_owned(),
-            declared,
-            computed,
-        });
-    }
-    Ok((name.to_owned(), key))
-}
-
-/// Writes `key` as a signer key under `name`, in the form [`parse_skey`] reads and Go's
-/// `note.NewSigner` accepts.
-///
-/// The result is a secret: it is zeroized on drop, and no intermediate copy outlives this call.
-///
-/// # Errors
-/// [`NoteError::InvalidKeyName`].
-pub fn format_skey(name: &str, key: &SecretKey) -> Result<Zeroizing<String>, NoteError> {
-    if !is_valid_key_name(name) {
-        return Err(NoteError::InvalidKeyName { line: None });
-    }
-    let id = key_id(name, SignatureType::Ed25519, &key.public_key());
-    let mut data = Zeroizing::new([0u8; 33]);
-    data[0] = SignatureType::Ed25519.id();
-    data[1..].copy_from_slice(key.seed().as_ref());
-    let mut b64 = Zeroizing::new([0u8; 44]);
-    base64::engine::general_purpose::STANDARD
-        .encode_slice(data.as_ref(), b64.as_mut())
-        .map_err(|_| NoteError::MalformedSignerKey)?;
-
-    // Reserve the exact length up front so the string never reallocates, which would leave an
-    // unzeroized copy behind.
-    let mut out = Zeroizing::new(String::with_capacity(
-        SKEY_PREFIX.len() + name.len() + 1 + 8 + 1 + 44,
-    ));
-    out.push_str(SKEY_PREFIX);
-    out.push_str(name);
-    out.push('+');
-    out.push_str(&KeyIdHex(id).to_string());
-    out.push('+');
-    for &b in b64.iter() {
-        out.push(char::from(b));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -362,8 +433,6 @@ mod tests {
     use crate::keys::KeyError;
 
     const PETER_VKEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-    const PETER_SKEY: &str =
-        "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 
     #[test]
     fn vkey_round_trips() {
@@ -375,15 +444,6 @@ mod tests {
         assert_eq!(NoteVerifier::for_key("PeterNeumann", *v.key()).unwrap(), v);
         assert_eq!(PETER_VKEY.parse::<NoteVerifier>().unwrap(), v);
         assert!(format!("{v:?}").contains(PETER_VKEY));
-    }
-
-    #[test]
-    fn skey_round_trips() {
-        let (name, key) = parse_skey(PETER_SKEY).unwrap();
-        assert_eq!(name, "PeterNeumann");
-        assert_eq!(format_skey(&name, &key).unwrap().as_str(), PETER_SKEY);
-        let v = NoteVerifier::for_key(&name, key.public_key()).unwrap();
-        assert_eq!(v.to_string(), PETER_VKEY);
     }
 
     #[test]
@@ -411,11 +471,6 @@ mod tests {
                 declared: [0xc7, 0x4f, 0x20, 0xa4],
                 ..
             })
-        ));
-        let bad = PETER_SKEY.replace("c74f20a3", "00000000");
-        assert!(matches!(
-            parse_skey(&bad),
-            Err(NoteError::KeyIdMismatch { .. })
         ));
         // Another name, same key: the id no longer matches.
         let bad = PETER_VKEY.replace("PeterNeumann", "PeterNeuman");
@@ -452,18 +507,6 @@ mod tests {
             assert_eq!(
                 NoteVerifier::parse(&bad),
                 Err(NoteError::MalformedVerifierKey),
-                "{bad}"
-            );
-        }
-        for bad in [
-            format!("{PETER_SKEY}="),
-            PETER_SKEY.replace("hfZx", "hfZ-"),
-            format!("{PETER_SKEY} "),
-            PETER_SKEY.replace("+AYEK", "+AYE="),
-        ] {
-            assert_eq!(
-                parse_skey(&bad).unwrap_err(),
-                NoteError::MalformedSignerKey,
                 "{bad}"
             );
         }
@@ -542,38 +585,6 @@ mod tests {
         assert!(is_valid_key_name("example.com/log/testdata"));
         assert!(is_valid_key_name("日志"));
         assert!(is_valid_key_name(&"n".repeat(255)));
-        let k = SecretKey::from_seed(&[1; 32]);
-        assert!(format_skey("a b", &k).is_err());
-    }
-
-    #[test]
-    fn skey_errors_never_show_the_secret() {
-        let b64 = PETER_SKEY.splitn(5, '+').nth(4).unwrap();
-        assert_eq!(b64.len(), 44);
-        let manglings = [
-            PETER_SKEY.replacen("PRIVATE", "PUBLIC", 1),
-            PETER_SKEY.replace("KDFz", "KDF0"),
-            PETER_SKEY.replace("KDFz", "KDF="),
-            PETER_SKEY.replace("c74f20a3", "c74f20a4"),
-            PETER_SKEY.replace("+AYEK", "+AoEK"),
-            PETER_SKEY[..PETER_SKEY.len() - 1].to_owned(),
-        ];
-        for m in manglings {
-            let e = parse_skey(&m).unwrap_err();
-            let shown = format!("{e} {e:?}");
-            assert!(!shown.contains(&b64[4..20]), "{shown}");
-        }
-        let (_, key) = parse_skey(PETER_SKEY).unwrap();
-        assert!(!format!("{key:?}").contains(&b64[4..20]));
-    }
-
-    #[test]
-    fn generated_keys_round_trip() {
-        let k = SecretKey::generate().unwrap();
-        let skey = format_skey("example.com/liuhen", &k).unwrap();
-        let (name, back) = parse_skey(&skey).unwrap();
-        assert_eq!(name, "example.com/liuhen");
-        assert_eq!(back.public_key(), k.public_key());
     }
 
     mod prop {
@@ -584,9 +595,7 @@ mod tests {
             #[test]
             fn parsers_never_panic(s in "\\PC{0,90}") {
                 let _ = NoteVerifier::parse(&s);
-                let _ = parse_skey(&s);
                 let _ = NoteVerifier::parse(&format!("a+c74f20a3+{s}"));
-                let _ = parse_skey(&format!("PRIVATE+KEY+a+c74f20a3+{s}"));
             }
         }
     }
