@@ -213,6 +213,40 @@ impl FindingKind {
             _ => Severity::Tampering,
         }
     }
+
+    /// The article of the regulation a finding of this kind breaches, where the kind implies
+    /// one (every adapter prints the same: `liuhen verify`, its JSON, an HTTP service).
+    pub fn article(self) -> Option<&'static str> {
+        match self {
+            FindingKind::SegmentMissing
+            | FindingKind::SegmentDuplicate
+            | FindingKind::SegmentReordered
+            | FindingKind::SegmentChainBroken
+            | FindingKind::SegmentAfterStop
+            | FindingKind::SegmentCountMismatch
+            | FindingKind::SegmentWrongDevice
+            | FindingKind::SegmentOrphan
+            | FindingKind::SessionInUse => Some("Art. 14(4)"),
+            FindingKind::MediaMissing | FindingKind::MediaNotRegular => Some("Art. 21(5)"),
+            FindingKind::MediaAltered | FindingKind::MediaTruncated | FindingKind::MediaSwapped => {
+                Some("Art. 21(2)")
+            }
+            FindingKind::MediaPurgeUnlawful => Some("Art. 17, 18, 21(5)"),
+            FindingKind::MediaNotChecked => Some("Art. 21(2), 21(5)"),
+            FindingKind::StoreFileMissing
+            | FindingKind::StoreFilesDamaged
+            | FindingKind::CheckpointsDeleted => Some("Art. 21(5)"),
+            _ => None,
+        }
+    }
+
+    /// The kind's name as the JSON spells it (`broken_chain`).
+    pub fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => "unknown".into(),
+        }
+    }
 }
 
 /// One deviation.
@@ -351,6 +385,15 @@ impl Findings {
 
 /// Verifies a ledger held in a store.
 pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Report {
+    verify_store_observed(store, options, &mut NoObserver)
+}
+
+/// [`verify_store`], handing every entry read to `observer` in order, once.
+pub(crate) fn verify_store_observed<S: Store + ?Sized>(
+    store: &S,
+    options: &VerifyOptions,
+    observer: &mut dyn EntryObserver,
+) -> Report {
     let size = store.size();
     let mut checkpoints = Vec::new();
     let mut read_error = None;
@@ -364,7 +407,7 @@ pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Re
         }
     }
     let entries = (0..size).map(|seq| store.entry_bytes(seq));
-    let mut report = verify_parts(entries, &checkpoints, options);
+    let mut report = verify_observed(entries, &checkpoints, options, observer);
     if let Some(e) = read_error {
         let kind = if matches!(e, StoreError::Corrupt { .. }) {
             FindingKind::BadCheckpoint
@@ -406,6 +449,34 @@ pub fn verify_parts<I>(entries: I, checkpoints: &[String], options: &VerifyOptio
 where
     I: IntoIterator<Item = Result<Vec<u8>, StoreError>>,
 {
+    verify_observed(entries, checkpoints, options, &mut NoObserver)
+}
+
+/// What the one pass over a ledger's entries hands to each further checker (the media
+/// custody, the audit, a progress bar: [`crate::check`]), so that they need not read and
+/// decode the entries again.
+pub(crate) trait EntryObserver: Send {
+    /// Entry `seq` was read; `entry` is `None` when it does not decode (the verifier reports
+    /// it). `refusal` is the admission rule's refusal of the entry, if any: its kind and text.
+    fn observe(&mut self, seq: u64, entry: Option<&Entry>, refusal: Option<(FindingKind, &str)>);
+}
+
+struct NoObserver;
+
+impl EntryObserver for NoObserver {
+    fn observe(&mut self, _: u64, _: Option<&Entry>, _: Option<(FindingKind, &str)>) {}
+}
+
+/// [`verify_parts`], handing every entry read to `observer` in order, once.
+pub(crate) fn verify_observed<I>(
+    entries: I,
+    checkpoints: &[String],
+    options: &VerifyOptions,
+    observer: &mut dyn EntryObserver,
+) -> Report
+where
+    I: IntoIterator<Item = Result<Vec<u8>, StoreError>>,
+{
     let chunk_size = options.chunk_size.max(1);
     let mut walker = Walker {
         options,
@@ -429,6 +500,7 @@ where
         checkpoints_verified: 0,
         position: 0,
         stopped: false,
+        observer,
     };
     let mut iter = entries.into_iter();
     let mut checked: Vec<Checked> = Vec::new();
@@ -507,6 +579,7 @@ fn check_chunk(chunk: &[Vec<u8>], hasher: &Sha256TreeHasher) -> Vec<Checked> {
 
 /// The sequential part of verification: the state carried from entry to entry.
 struct Walker<'a> {
+    observer: &'a mut dyn EntryObserver,
     options: &'a VerifyOptions,
     checkpoints: &'a [String],
     hasher: Sha256TreeHasher,
@@ -539,13 +612,17 @@ impl Walker<'_> {
     fn step(&mut self, c: Checked) {
         let seq = self.position;
         match &c.entry {
-            Err(e) => self.f.add(
-                FindingKind::Malformed,
-                Some(seq),
-                None,
-                format!("entry {seq} does not decode: {e}"),
-            ),
-            Ok(entry) => check_entry(
+            Err(e) => {
+                self.f.add(
+                    FindingKind::Malformed,
+                    Some(seq),
+                    None,
+                    format!("entry {seq} does not decode: {e}"),
+                );
+                self.observer.observe(seq, None, None);
+            }
+            Ok(entry) => {
+                let refusal = check_entry(
                 entry,
                 &c.leaf_hash,
                 seq,
@@ -557,7 +634,13 @@ impl Walker<'_> {
                 &mut self.future,
                 self.options,
                 &mut self.f,
-            ),
+            );
+                self.observer.observe(
+                    seq,
+                    Some(entry),
+                    refusal.as_ref().map(|(k, m)| (*k, m.as_str())),
+                );
+            }
         }
         self.prev = c.leaf_hash;
         if self.frontier.push(&self.hasher, c.leaf_hash).is_err() {
@@ -749,7 +832,7 @@ fn check_entry(
     future: &mut Vec<(u64, Timestamp)>,
     options: &VerifyOptions,
     f: &mut Findings,
-) {
+) -> Option<(FindingKind, String)> {
     if entry.seq != seq {
         f.add(
             FindingKind::Sequence,
@@ -824,12 +907,14 @@ fn check_entry(
     } else {
         admission.check(seq, entry.logged_at, statement)
     };
-    if let Err(refusal) = admitted {
-        f.add(refusal.finding_kind(), Some(seq), None, refusal.to_string());
-    }
     if seq == 0 {
         admission.set_genesis_leaf(*leaf_hash);
     }
+    let refusal = admitted.err()?;
+    let kind = refusal.finding_kind();
+    let message = refusal.to_string();
+    f.add(kind, Some(seq), None, message.clone());
+    Some((kind, message))
 }
 
 /// Authenticated checkpoints, waiting for the tree to reach their sizes.
