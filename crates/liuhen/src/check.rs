@@ -241,8 +241,9 @@ pub struct CheckOptions<'a> {
     pub now: Option<Timestamp>,
     /// The audit to run as well; `None`: integrity only.
     pub audit: Option<AuditRequest>,
-    /// Called with the number of entries read so far, now and then (a progress bar).
-    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// Called now and then with the entries read so far and the entries in the store (a
+    /// progress bar).
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
 
 impl CheckOptions<'_> {
@@ -586,6 +587,7 @@ pub fn check_store<S: Store + ?Sized>(
         observed: 0,
         complete: true,
         progress: options.progress,
+        total: store.size(),
     };
     let verify_options = VerifyOptions {
         trusted_key: options.vkey.as_ref().map(|k| k.key.clone()),
@@ -596,7 +598,7 @@ pub fn check_store<S: Store + ?Sized>(
     };
     let mut report = verify_store_observed(store, &verify_options, &mut pass);
     if let Some(progress) = pass.progress {
-        progress(pass.observed);
+        progress(pass.observed, pass.total);
     }
     let media_options = MediaVerifyOptions {
         max_findings,
@@ -649,7 +651,8 @@ struct Pass<'p, 'a> {
     observed: u64,
     /// Whether every entry so far decoded.
     complete: bool,
-    progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    total: u64,
 }
 
 impl EntryObserver for Pass<'_, '_> {
@@ -657,7 +660,7 @@ impl EntryObserver for Pass<'_, '_> {
         self.observed += 1;
         if let Some(progress) = self.progress {
             if self.observed % 1024 == 0 {
-                progress(self.observed);
+                progress(self.observed, self.total);
             }
         }
         let Some(entry) = entry else {
