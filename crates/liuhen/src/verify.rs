@@ -324,6 +324,29 @@ impl Report {
         self.findings.iter().any(|f| f.kind == kind)
     }
 
+    /// This report without the findings of `kind`, its verdict recomputed from the findings
+    /// that remain (failing closed: with findings only counted, an `unverified` stays).
+    pub fn without(&self, kind: FindingKind) -> Report {
+        let findings: Vec<Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.kind != kind)
+            .cloned()
+            .collect();
+        let verdict = match self.verdict {
+            Verdict::Tampered => Verdict::Tampered,
+            _ if self.findings_omitted > 0 => self.verdict,
+            _ => findings
+                .iter()
+                .fold(Verdict::Verified, |v, f| v.max_with(f.severity)),
+        };
+        Report {
+            verdict,
+            findings,
+            ..self.clone()
+        }
+    }
+
     /// Whether integrity is broken.
     pub fn is_tampered(&self) -> bool {
         self.verdict == Verdict::Tampered

@@ -126,11 +126,10 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }),
         ..CheckOptions::default()
     };
-    let checked = check_dir(&LedgerDir::new(dir), &options)?;
-    let mut integrity = checked.report().clone();
-    integrity
-        .findings
-        .retain(|f| f.kind != FindingKind::MediaNotChecked);
+    let layout = LedgerDir::new(dir);
+    layout.require_store()?;
+    let checked = check_dir(&layout, &options)?;
+    let integrity = checked.report().without(FindingKind::MediaNotChecked);
     let summary = Integrity::from_report(&integrity);
     if checked.verdict() == Verdict::Tampered {
         if args.json {
