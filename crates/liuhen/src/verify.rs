@@ -450,10 +450,14 @@ pub(crate) fn verify_store_observed<S: Store + ?Sized>(
     report
 }
 
-struct Checked {
-    leaf_hash: Digest,
-    entry: Result<Entry, String>,
-    signature_ok: bool,
+/// One entry decoded and signature-checked ([`check_bytes`]).
+pub(crate) struct Checked {
+    /// Its RFC 6962 leaf hash.
+    pub(crate) leaf_hash: Digest,
+    /// The entry, or why it does not decode.
+    pub(crate) entry: Result<Entry, String>,
+    /// Whether its author's signature verifies.
+    pub(crate) signature_ok: bool,
 }
 
 /// A checkpoint waiting for the tree to reach its size.
@@ -545,7 +549,7 @@ where
         let done = read_error.is_some() || chunk.len() < chunk_size;
         let previous = std::mem::take(&mut checked);
         let (next, ()) = rayon::join(
-            || check_chunk(&chunk, &Sha256TreeHasher),
+            || check_chunk(&chunk),
             || walker.walk(previous),
         );
         checked = next;
@@ -576,28 +580,30 @@ where
 }
 
 /// The parallel part: decode, leaf-hash and signature-check each entry of a chunk.
-fn check_chunk(chunk: &[Vec<u8>], hasher: &Sha256TreeHasher) -> Vec<Checked> {
-    chunk
-        .par_iter()
-        .map(|bytes| {
-            let leaf_hash = hasher.hash_leaf(bytes);
-            match Entry::from_bytes(bytes) {
-                Ok(entry) => {
-                    let signature_ok = entry.statement.verify_signature().is_ok();
-                    Checked {
-                        leaf_hash,
-                        entry: Ok(entry),
-                        signature_ok,
-                    }
-                }
-                Err(e) => Checked {
-                    leaf_hash,
-                    entry: Err(e.to_string()),
-                    signature_ok: false,
-                },
+fn check_chunk(chunk: &[Vec<u8>]) -> Vec<Checked> {
+    chunk.par_iter().map(|bytes| check_bytes(bytes)).collect()
+}
+
+/// The per-entry check that needs no other entry: leaf hash, canonical decoding and the
+/// author's signature (`verify_strict`). The ledger verifier runs it on chunks in parallel;
+/// bundle verification ([`crate::bundle`]) on the entries of a bundle.
+pub(crate) fn check_bytes(bytes: &[u8]) -> Checked {
+    let leaf_hash = Sha256TreeHasher.hash_leaf(bytes);
+    match Entry::from_bytes(bytes) {
+        Ok(entry) => {
+            let signature_ok = entry.statement.verify_signature().is_ok();
+            Checked {
+                leaf_hash,
+                entry: Ok(entry),
+                signature_ok,
             }
-        })
-        .collect()
+        }
+        Err(e) => Checked {
+            leaf_hash,
+            entry: Err(e.to_string()),
+            signature_ok: false,
+        },
+    }
 }
 
 /// The sequential part of verification: the state carried from entry to entry.

@@ -34,7 +34,8 @@ use rayon::prelude::*;
 use crate::admission::Admission;
 use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
-use crate::model::{Event, MediaRef};
+use crate::bundle::media_refs;
+use crate::model::Event;
 use crate::store::Store;
 use crate::verify::{Finding, FindingKind};
 
@@ -176,18 +177,6 @@ impl MediaObserver {
             )],
             Some(ms) => check_media(ms, &self.refs, &self.purged, &self.custody, options),
         }
-    }
-}
-
-/// Every `MediaRef` an event carries (documents, decisions, segments, transcripts,
-/// derivatives).
-fn media_refs(event: &Event) -> Vec<&MediaRef> {
-    match event {
-        Event::DocumentFiled { media, .. } | Event::SegmentSealed { media, .. } => vec![media],
-        Event::DecisionMade { document, .. } => vec![document],
-        Event::Archived { labels, .. } => labels.transcript.iter().collect(),
-        Event::DerivativeMade { derivative, .. } => vec![derivative],
-        _ => Vec::new(),
     }
 }
 
