@@ -39,8 +39,8 @@ use crate::model::Timestamp;
 use crate::store::file::{Access, Check, FileStore, FileStoreError, OpenOptions};
 use crate::store::Store;
 use crate::verify::{
-    store_damage, verify_store_observed, EntryObserver, Finding, FindingKind, Report, Verdict,
-    VerifyOptions,
+    store_damage, verify_store_observed, EntryObserver, Finding, FindingKind, Report, Severity,
+    Verdict, VerifyOptions,
 };
 
 /// The schema identifier of the JSON form; changes only when a field changes meaning or goes.
@@ -430,6 +430,63 @@ impl CheckReport {
     pub fn entries_read(&self) -> u64 {
         self.entries_read
     }
+
+    /// Hints for the findings that most often come from a mix-up rather than an attack (a key
+    /// or a saved checkpoint of another ledger). Text from the ledger and the key file is
+    /// quoted as it is: an adapter that prints to a terminal escapes control characters.
+    pub fn notes(&self) -> Vec<String> {
+        let r = &self.report;
+        let mut notes = Vec::new();
+        if let (Some(t), Some(origin)) = (&self.trust_anchor, &r.origin) {
+            let name = t.vkey.split('+').next().unwrap_or_default();
+            if name != origin {
+                notes.push(format!(
+                    "the key given with --vkey is named {name}, but this ledger's origin is {origin}: is it the key of another ledger?"
+                ));
+            } else if r.has(FindingKind::WrongLedgerKey) {
+                notes.push("the ledger's genesis declares another key under the same name: the ledger was rewritten under a new key, or the key file is not the one this ledger was created with".into());
+            }
+        }
+        if let (Some(c), Some(origin)) = (&self.trusted_checkpoint, &r.origin) {
+            if &c.origin != origin {
+                notes.push(format!(
+                    "the saved checkpoint is of ledger {}, not of this ledger ({origin}): either it is the wrong file, or this is not the ledger verified before",
+                    c.origin
+                ));
+            }
+        }
+        notes
+    }
+
+    /// The listed findings grouped by kind, tampering before unverified, each group and each
+    /// finding in order of first appearance.
+    pub fn finding_groups(&self) -> Vec<FindingGroup<'_>> {
+        let mut groups: Vec<FindingGroup<'_>> = Vec::new();
+        for f in &self.report.findings {
+            match groups.iter_mut().find(|g| g.kind == f.kind) {
+                Some(g) => g.findings.push(f),
+                None => groups.push(FindingGroup {
+                    kind: f.kind,
+                    severity: f.severity,
+                    findings: vec![f],
+                }),
+            }
+        }
+        // Stable: groups of one severity keep their order of first appearance.
+        groups.sort_by_key(|g| std::cmp::Reverse(g.severity));
+        groups
+    }
+}
+
+/// The findings of one kind ([`CheckReport::finding_groups`]).
+#[derive(Clone, Debug)]
+pub struct FindingGroup<'a> {
+    /// The kind.
+    pub kind: FindingKind,
+    /// Its severity.
+    pub severity: Severity,
+    /// The findings listed, in order.
+    pub findings: Vec<&'a Finding>,
 }
 
 impl Serialize for CheckReport {

@@ -279,24 +279,29 @@ fn human(v: &CheckReport) -> String {
             (n, _) => format!("full check: {n} damaged records"),
         },
     ));
-    for note in notes(v) {
-        lines.push(format!("  note: {note}"));
+    for note in v.notes() {
+        lines.push(format!("  note: {}", clean(&note)));
     }
-    let groups = groups(v);
+    let groups = v.finding_groups();
     if !groups.is_empty() {
         let listed = r.findings.len();
         lines.push(String::new());
         lines.push(format!("findings ({listed} listed):"));
         for g in groups {
-            let article = g.article.map(|a| format!(" — {a}")).unwrap_or_default();
-            lines.push(format!(
-                "  {} — {}{article} ({})",
-                g.name,
-                g.severity,
-                g.items.len()
-            ));
-            for (at, message) in g.items {
-                lines.push(format!("    {at:<8} {}", clean(&message)));
+            let article = g.kind.article().map(|a| format!(" — {a}")).unwrap_or_default();
+            let severity = match g.severity {
+                Severity::Tampering => "tampering",
+                Severity::Unverified => "unverified",
+            };
+            let (name, n) = (g.kind.name(), g.findings.len());
+            lines.push(format!("  {name} — {severity}{article} ({n})"));
+            for f in g.findings {
+                let at = match (f.seq, f.checkpoint) {
+                    (Some(seq), _) => format!("#{seq}"),
+                    (None, Some(cp)) => format!("cp {cp}"),
+                    (None, None) => "-".into(),
+                };
+                lines.push(format!("    {at:<8} {}", clean(&f.message)));
             }
         }
     }
@@ -311,6 +316,8 @@ fn human(v: &CheckReport) -> String {
 
 fn verdict_line(v: &CheckReport) -> String {
     let r = v.report();
+    let groups = v.finding_groups();
+    let of = |severity: Severity| groups.iter().filter(move |g| g.severity == severity);
     match r.verdict {
         Verdict::Verified => {
             let media = if v.media().checked {
@@ -324,94 +331,17 @@ fn verdict_line(v: &CheckReport) -> String {
             )
         }
         Verdict::Unverified => {
-            let mut what: Vec<String> = Vec::new();
-            for f in &r.findings {
-                let name = f.kind.name();
-                if f.severity == Severity::Unverified && !what.contains(&name) {
-                    what.push(name);
-                }
-            }
+            let what: Vec<String> = of(Severity::Unverified).map(|g| g.kind.name()).collect();
             format!(
                 "UNVERIFIED — nothing was found wrong, but not everything could be checked ({})",
                 what.join(", ")
             )
         }
         Verdict::Tampered => {
-            let n = r
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Tampering)
-                .count();
+            let n: usize = of(Severity::Tampering).map(|g| g.findings.len()).sum();
             format!("TAMPERED — integrity is broken: {n} tampering findings")
         }
     }
-}
-
-/// Hints for the findings that most often come from a mix-up rather than an attack.
-fn notes(v: &CheckReport) -> Vec<String> {
-    let r = v.report();
-    let mut notes = Vec::new();
-    if let (Some(t), Some(origin)) = (v.trust_anchor(), &r.origin) {
-        let name = t.vkey.split('+').next().unwrap_or_default();
-        if name != origin {
-            notes.push(format!(
-                "the key given with --vkey is named {}, but this ledger's origin is {}: is it the key of another ledger?",
-                clean(name),
-                clean(origin)
-            ));
-        } else if r.has(FindingKind::WrongLedgerKey) {
-            notes.push("the ledger's genesis declares another key under the same name: the ledger was rewritten under a new key, or the key file is not the one this ledger was created with".into());
-        }
-    }
-    if let (Some(c), Some(origin)) = (v.trusted_checkpoint(), &r.origin) {
-        if &c.origin != origin {
-            notes.push(format!(
-                "the saved checkpoint is of ledger {}, not of this ledger ({}): either it is the wrong file, or this is not the ledger verified before",
-                clean(&c.origin),
-                clean(origin)
-            ));
-        }
-    }
-    notes
-}
-
-struct Group {
-    name: String,
-    severity: &'static str,
-    article: Option<&'static str>,
-    items: Vec<(String, String)>,
-}
-
-/// Findings grouped by kind, tampering before unverified, each in order of first appearance.
-fn groups(v: &CheckReport) -> Vec<Group> {
-    let mut groups: Vec<(Severity, Group)> = Vec::new();
-    for f in &v.report().findings {
-        let name = f.kind.name();
-        let at = match (f.seq, f.checkpoint) {
-            (Some(seq), _) => format!("#{seq}"),
-            (None, Some(cp)) => format!("cp {cp}"),
-            (None, None) => "-".into(),
-        };
-        let item = (at, f.message.clone());
-        match groups.iter_mut().find(|(_, g)| g.name == name) {
-            Some((_, g)) => g.items.push(item),
-            None => groups.push((
-                f.severity,
-                Group {
-                    name,
-                    severity: match f.severity {
-                        Severity::Tampering => "tampering",
-                        Severity::Unverified => "unverified",
-                    },
-                    article: f.kind.article(),
-                    items: vec![item],
-                },
-            )),
-        }
-    }
-    // Stable: groups of one severity keep their order of first appearance.
-    groups.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
-    groups.into_iter().map(|(_, g)| g).collect()
 }
 
 /// Replaces control characters in text taken from the ledger or the key file, so that it
