@@ -111,8 +111,12 @@ fn the_check_pass_reads_each_entry_once_for_all_its_checkers() {
 #[test]
 fn the_audit_in_the_pass_is_the_audit_on_its_own() {
     let (ledger, _) = golden_ledger();
-    let report = check_store(ledger.store(), None, &options(ledger.verifier_key().unwrap()))
-        .unwrap();
+    let report = check_store(
+        ledger.store(),
+        None,
+        &options(ledger.verifier_key().unwrap()),
+    )
+    .unwrap();
     let alone = audit(
         ledger.store(),
         &Profile::default(),

@@ -251,7 +251,7 @@ impl LoggedAt {
         if seq != self.len {
             return; // Only a contiguous run from entry 0 is kept.
         }
-        if self.len % Self::STRIDE == 0 {
+        if self.len.is_multiple_of(Self::STRIDE) {
             self.anchors.push((self.bytes.len(), t.0));
         } else {
             let delta = t.0.wrapping_sub(self.last);

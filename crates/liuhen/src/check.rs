@@ -395,7 +395,12 @@ impl CheckReport {
         match self.report.verdict {
             Verdict::Tampered => Outcome::Tampered,
             Verdict::Unverified => Outcome::Unverified,
-            Verdict::Verified if self.audit.as_ref().is_some_and(|a| a.summary.violations > 0) => {
+            Verdict::Verified
+                if self
+                    .audit
+                    .as_ref()
+                    .is_some_and(|a| a.summary.violations > 0) =>
+            {
                 Outcome::ComplianceFindings
             }
             Verdict::Verified => Outcome::Verified,
@@ -716,7 +721,7 @@ impl EntryObserver for Pass<'_, '_> {
     fn observe(&mut self, seq: u64, entry: Option<&Entry>, refusal: Option<(FindingKind, &str)>) {
         self.observed += 1;
         if let Some(progress) = self.progress {
-            if self.observed % 1024 == 0 {
+            if self.observed.is_multiple_of(1024) {
                 progress(self.observed, self.total);
             }
         }
@@ -727,7 +732,9 @@ impl EntryObserver for Pass<'_, '_> {
         self.media.observe(seq, entry);
         if let Some(auditor) = &mut self.auditor {
             if let Some((FindingKind::MediaPurgeUnlawful, message)) = refusal {
-                self.unlawful.entry(seq).or_insert_with(|| message.to_owned());
+                self.unlawful
+                    .entry(seq)
+                    .or_insert_with(|| message.to_owned());
             }
             auditor.observe(seq, entry);
         }

@@ -30,8 +30,8 @@ pub use custody::PurgeBlock;
 pub use digest::{digest_file, digest_reader, STREAM_BUFFER};
 pub use recording::{Recording, RecordingStart};
 pub use store::MediaStore;
-pub use verify::{verify_media, MediaVerifyOptions};
 pub(crate) use verify::{bound as bound_findings, MediaObserver};
+pub use verify::{verify_media, MediaVerifyOptions};
 
 /// Errors of digesting, recording, storing and purging media.
 #[derive(Debug, thiserror::Error)]

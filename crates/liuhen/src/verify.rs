@@ -548,10 +548,7 @@ where
         }
         let done = read_error.is_some() || chunk.len() < chunk_size;
         let previous = std::mem::take(&mut checked);
-        let (next, ()) = rayon::join(
-            || check_chunk(&chunk),
-            || walker.walk(previous),
-        );
+        let (next, ()) = rayon::join(|| check_chunk(&chunk), || walker.walk(previous));
         checked = next;
         if let Some(e) = read_error {
             walker.walk(std::mem::take(&mut checked));
@@ -652,18 +649,18 @@ impl Walker<'_> {
             }
             Ok(entry) => {
                 let refusal = check_entry(
-                entry,
-                &c.leaf_hash,
-                seq,
-                &self.prev,
-                c.signature_ok,
-                &mut self.last_logged_at,
-                &mut self.admission,
-                self.now,
-                &mut self.future,
-                self.options,
-                &mut self.f,
-            );
+                    entry,
+                    &c.leaf_hash,
+                    seq,
+                    &self.prev,
+                    c.signature_ok,
+                    &mut self.last_logged_at,
+                    &mut self.admission,
+                    self.now,
+                    &mut self.future,
+                    self.options,
+                    &mut self.f,
+                );
                 self.observer.observe(
                     seq,
                     Some(entry),

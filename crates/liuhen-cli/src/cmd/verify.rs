@@ -216,7 +216,8 @@ fn human(v: &CheckReport) -> String {
         } else {
             format!(
                 "{} read of {} indexed (reading stops at the first unreadable entry)",
-                r.entries, v.store().entries_indexed
+                r.entries,
+                v.store().entries_indexed
             )
         },
     ));
@@ -288,7 +289,11 @@ fn human(v: &CheckReport) -> String {
         lines.push(String::new());
         lines.push(format!("findings ({listed} listed):"));
         for g in groups {
-            let article = g.kind.article().map(|a| format!(" — {a}")).unwrap_or_default();
+            let article = g
+                .kind
+                .article()
+                .map(|a| format!(" — {a}"))
+                .unwrap_or_default();
             let severity = match g.severity {
                 Severity::Tampering => "tampering",
                 Severity::Unverified => "unverified",
@@ -357,4 +362,3 @@ fn clean(text: &str) -> String {
     }
     out
 }
-

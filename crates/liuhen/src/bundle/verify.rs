@@ -19,7 +19,7 @@ use crate::model::{Event, Sealed};
 use crate::registry::Registry;
 use crate::sealed::Opening;
 use crate::verify::{
-    check_bytes, CheckpointSummary, Checked, FindingKind, Severity, Verdict, VerifyOptions,
+    check_bytes, Checked, CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions,
 };
 use rayon::prelude::*;
 
@@ -402,7 +402,10 @@ fn decode_entries(
 ) -> Vec<Decoded> {
     let mut out: Vec<Decoded> = Vec::with_capacity(entries.len());
     // The ledger verifier's own per-entry check (leaf hash, decoding, signature), in parallel.
-    let checked: Vec<Checked> = entries.par_iter().map(|me| check_bytes(&me.bytes)).collect();
+    let checked: Vec<Checked> = entries
+        .par_iter()
+        .map(|me| check_bytes(&me.bytes))
+        .collect();
     for (i, (me, c)) in entries.iter().zip(checked).enumerate() {
         let leaf = c.leaf_hash;
         let signature_ok = c.signature_ok;

@@ -32,9 +32,9 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::admission::Admission;
+use crate::bundle::media_refs;
 use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
-use crate::bundle::media_refs;
 use crate::model::Event;
 use crate::store::Store;
 use crate::verify::{Finding, FindingKind};
