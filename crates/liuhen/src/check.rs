@@ -226,7 +226,7 @@ pub struct AuditRequest {
 }
 
 /// What to check a ledger against.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CheckOptions<'a> {
     /// The auditor's verifier key ([`read_vkey`]); without it the result is at best unverified.
     pub vkey: Option<TrustedKey>,
@@ -234,8 +234,7 @@ pub struct CheckOptions<'a> {
     pub checkpoint: Option<SavedCheckpoint>,
     /// Where media files are checked.
     pub media: MediaSource,
-    /// Findings listed per checker (ledger, media); the rest are counted. `0` means the
-    /// default (1000).
+    /// Findings listed per checker (ledger, media); the rest are counted (default 1000).
     pub max_findings: usize,
     /// The checker's clock reading (entries logged later are suspect); `None`: the system clock.
     pub now: Option<Timestamp>,
@@ -246,12 +245,16 @@ pub struct CheckOptions<'a> {
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
 
-impl CheckOptions<'_> {
-    fn max_findings(&self) -> usize {
-        if self.max_findings == 0 {
-            1000
-        } else {
-            self.max_findings
+impl Default for CheckOptions<'_> {
+    fn default() -> Self {
+        CheckOptions {
+            vkey: None,
+            checkpoint: None,
+            media: MediaSource::Default,
+            max_findings: 1000,
+            now: None,
+            audit: None,
+            progress: None,
         }
     }
 }
@@ -636,7 +639,7 @@ pub fn check_store<S: Store + ?Sized>(
     media: Option<&MediaStore>,
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
-    let max_findings = options.max_findings();
+    let max_findings = options.max_findings;
     let auditor = options
         .audit
         .as_ref()
