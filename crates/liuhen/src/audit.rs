@@ -49,9 +49,10 @@ pub use report::*;
 pub use rules::{Rule, Severity, RULES};
 pub use time::{format_span, format_time, parse_time, year_month};
 
+use crate::admission::Admission;
 use crate::encoding::EncodingError;
 use crate::entry::Entry;
-use crate::media::{verify_media, MediaVerifyOptions};
+use crate::hash::{Sha256TreeHasher, TreeHasher};
 use crate::model::Timestamp;
 use crate::store::{Store, StoreError};
 use crate::verify::FindingKind;
@@ -108,9 +109,10 @@ pub enum AuditError {
 
 /// Audits the ledger in `store` under `profile`, as of `options.as_of`.
 ///
-/// Reads every entry once, in order. Purges are judged by the media verifier's own custody
-/// rules ([`verify_media`]), so that the audit and the media store never disagree on whether a
-/// `MediaPurged` was lawful; that reads the entries a second time, only if a purge was audited.
+/// Reads every entry once, in order. Purges are judged by the admission rule the writer and the
+/// verifiers apply ([`crate::admission`]), so that the audit and the media verifier never
+/// disagree on whether a `MediaPurged` was lawful. [`crate::check`] runs the same audit inside
+/// its one pass over a ledger directory, after verifying it.
 ///
 /// Success says nothing about integrity: verify the ledger first.
 ///
@@ -165,50 +167,151 @@ pub fn audit<S: Store + ?Sized>(
     profile: &Profile,
     options: &AuditOptions,
 ) -> Result<AuditReport, AuditError> {
-    profile.validate()?;
-    let mut engine = engine::Engine::new(profile, options.as_of, options.timelines);
+    let mut auditor = Auditor::new(profile, options)?;
+    let mut admission = Admission::new(crate::verify::VerifyOptions::default().max_future_skew_ms);
+    let mut unlawful = BTreeMap::new();
     for seq in 0..store.size() {
         let bytes = store
             .entry_bytes(seq)
             .map_err(|source| AuditError::Read { seq, source })?;
         let entry =
             Entry::from_bytes(&bytes).map_err(|source| AuditError::Decode { seq, source })?;
-        engine.observe(seq, &entry);
-    }
-    let purges = engine.purge_seqs();
-    let mut unlawful = BTreeMap::new();
-    if !purges.is_empty() {
-        let media_options = MediaVerifyOptions {
-            max_findings: usize::MAX,
-            ..MediaVerifyOptions::default()
-        };
-        for f in verify_media(store, None, &media_options) {
-            if let (FindingKind::MediaPurgeUnlawful, Some(seq)) = (f.kind, f.seq) {
-                if purges.contains(&seq) {
-                    unlawful.entry(seq).or_insert(f.message);
-                }
+        if let Err(refusal) = admission.admit(seq, entry.logged_at, &entry.statement.statement) {
+            if refusal.finding_kind() == FindingKind::MediaPurgeUnlawful {
+                unlawful.entry(seq).or_insert_with(|| refusal.to_string());
             }
         }
-    }
-    let mut report = engine.finish(&unlawful);
-    // Each finding is dated by its first entry's logged_at, for statistics by period: the
-    // entries are read again, only those findings cite first.
-    let mut logged: BTreeMap<u64, Timestamp> = BTreeMap::new();
-    for f in &mut report.findings {
-        let Some(&seq) = f.seqs.first() else {
-            continue;
-        };
-        if let Some(t) = logged.get(&seq) {
-            f.logged_at = Some(*t);
-            continue;
+        if seq == 0 {
+            admission.set_genesis_leaf(Sha256TreeHasher.hash_leaf(&bytes));
         }
-        let bytes = store
-            .entry_bytes(seq)
-            .map_err(|source| AuditError::Read { seq, source })?;
-        let entry =
-            Entry::from_bytes(&bytes).map_err(|source| AuditError::Decode { seq, source })?;
-        logged.insert(seq, entry.logged_at);
-        f.logged_at = Some(entry.logged_at);
+        auditor.observe(seq, &entry);
     }
-    Ok(report)
+    Ok(auditor.finish(&unlawful))
+}
+
+/// An audit fed one entry at a time, in order (by [`audit`], or by the one check pass of
+/// [`crate::check`], which reads each entry once for all its checkers).
+pub(crate) struct Auditor<'p> {
+    engine: engine::Engine<'p>,
+    logged: LoggedAt,
+}
+
+impl<'p> Auditor<'p> {
+    /// An audit under `profile`, as of `options.as_of`.
+    pub(crate) fn new(profile: &'p Profile, options: &AuditOptions) -> Result<Self, AuditError> {
+        profile.validate()?;
+        Ok(Auditor {
+            engine: engine::Engine::new(profile, options.as_of, options.timelines),
+            logged: LoggedAt::default(),
+        })
+    }
+
+    /// Takes entry `seq` (the next in order) into account.
+    pub(crate) fn observe(&mut self, seq: u64, entry: &Entry) {
+        self.logged.push(seq, entry.logged_at);
+        self.engine.observe(seq, entry);
+    }
+
+    /// The report. `unlawful` holds, by entry, the admission rule's refusal of each
+    /// `MediaPurged` it refused (any others are ignored).
+    pub(crate) fn finish(self, unlawful: &BTreeMap<u64, String>) -> AuditReport {
+        let purges = self.engine.purge_seqs();
+        let unlawful: BTreeMap<u64, String> = unlawful
+            .iter()
+            .filter(|(seq, _)| purges.contains(seq))
+            .map(|(seq, m)| (*seq, m.clone()))
+            .collect();
+        let mut report = self.engine.finish(&unlawful);
+        // Each finding is dated by its first entry's logged_at, for statistics by period.
+        for f in &mut report.findings {
+            if let Some(&seq) = f.seqs.first() {
+                f.logged_at = self.logged.get(seq);
+            }
+        }
+        report
+    }
+}
+
+/// The `logged_at` of every entry observed, kept compactly (zigzag varint deltas, with an
+/// absolute anchor every [`LoggedAt::STRIDE`] entries: about two bytes an entry) so that the
+/// audit can date its findings without reading any entry again.
+#[derive(Default)]
+struct LoggedAt {
+    bytes: Vec<u8>,
+    /// `(byte offset, logged_at)` of every `STRIDE`-th entry.
+    anchors: Vec<(usize, i64)>,
+    last: i64,
+    len: u64,
+}
+
+impl LoggedAt {
+    const STRIDE: u64 = 256;
+
+    fn push(&mut self, seq: u64, t: Timestamp) {
+        if seq != self.len {
+            return; // Only a contiguous run from entry 0 is kept.
+        }
+        if self.len.is_multiple_of(Self::STRIDE) {
+            self.anchors.push((self.bytes.len(), t.0));
+        } else {
+            let delta = t.0.wrapping_sub(self.last);
+            let mut z = ((delta << 1) ^ (delta >> 63)) as u64;
+            loop {
+                let b = (z & 0x7f) as u8;
+                z >>= 7;
+                if z == 0 {
+                    self.bytes.push(b);
+                    break;
+                }
+                self.bytes.push(b | 0x80);
+            }
+        }
+        self.last = t.0;
+        self.len += 1;
+    }
+
+    fn get(&self, seq: u64) -> Option<Timestamp> {
+        if seq >= self.len {
+            return None;
+        }
+        let anchor = usize::try_from(seq / Self::STRIDE).ok()?;
+        let &(mut at, mut t) = self.anchors.get(anchor)?;
+        for _ in 0..seq % Self::STRIDE {
+            let mut z = 0u64;
+            let mut shift = 0;
+            loop {
+                let b = *self.bytes.get(at)?;
+                at += 1;
+                z |= u64::from(b & 0x7f) << shift;
+                shift += 7;
+                if b & 0x80 == 0 || shift >= 64 {
+                    break;
+                }
+            }
+            let delta = ((z >> 1) as i64) ^ -((z & 1) as i64);
+            t = t.wrapping_add(delta);
+        }
+        Some(Timestamp(t))
+    }
+}
+
+#[cfg(test)]
+mod logged_at_tests {
+    use super::*;
+
+    #[test]
+    fn logged_at_reads_back_every_entry() {
+        let mut l = LoggedAt::default();
+        let times: Vec<i64> = (0..1000i64)
+            .map(|i| 1_767_225_600_000 + i * 37 - if i % 7 == 0 { 5000 } else { 0 })
+            .chain([i64::MIN, i64::MAX, 0])
+            .collect();
+        for (seq, t) in times.iter().enumerate() {
+            l.push(seq as u64, Timestamp(*t));
+        }
+        for (seq, t) in times.iter().enumerate() {
+            assert_eq!(l.get(seq as u64), Some(Timestamp(*t)), "entry {seq}");
+        }
+        assert_eq!(l.get(times.len() as u64), None);
+    }
 }

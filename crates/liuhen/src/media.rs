@@ -30,6 +30,7 @@ pub use custody::PurgeBlock;
 pub use digest::{digest_file, digest_reader, STREAM_BUFFER};
 pub use recording::{Recording, RecordingStart};
 pub use store::MediaStore;
+pub(crate) use verify::{bound as bound_findings, MediaObserver};
 pub use verify::{verify_media, MediaVerifyOptions};
 
 /// Errors of digesting, recording, storing and purging media.

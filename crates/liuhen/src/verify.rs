@@ -213,6 +213,40 @@ impl FindingKind {
             _ => Severity::Tampering,
         }
     }
+
+    /// The article of the regulation a finding of this kind breaches, where the kind implies
+    /// one (every adapter prints the same: `liuhen verify`, its JSON, an HTTP service).
+    pub fn article(self) -> Option<&'static str> {
+        match self {
+            FindingKind::SegmentMissing
+            | FindingKind::SegmentDuplicate
+            | FindingKind::SegmentReordered
+            | FindingKind::SegmentChainBroken
+            | FindingKind::SegmentAfterStop
+            | FindingKind::SegmentCountMismatch
+            | FindingKind::SegmentWrongDevice
+            | FindingKind::SegmentOrphan
+            | FindingKind::SessionInUse => Some("Art. 14(4)"),
+            FindingKind::MediaMissing | FindingKind::MediaNotRegular => Some("Art. 21(5)"),
+            FindingKind::MediaAltered | FindingKind::MediaTruncated | FindingKind::MediaSwapped => {
+                Some("Art. 21(2)")
+            }
+            FindingKind::MediaPurgeUnlawful => Some("Art. 17, 18, 21(5)"),
+            FindingKind::MediaNotChecked => Some("Art. 21(2), 21(5)"),
+            FindingKind::StoreFileMissing
+            | FindingKind::StoreFilesDamaged
+            | FindingKind::CheckpointsDeleted => Some("Art. 21(5)"),
+            _ => None,
+        }
+    }
+
+    /// The kind's name as the JSON spells it (`broken_chain`).
+    pub fn name(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => "unknown".into(),
+        }
+    }
 }
 
 /// One deviation.
@@ -290,6 +324,29 @@ impl Report {
         self.findings.iter().any(|f| f.kind == kind)
     }
 
+    /// This report without the findings of `kind`, its verdict recomputed from the findings
+    /// that remain (failing closed: with findings only counted, an `unverified` stays).
+    pub fn without(&self, kind: FindingKind) -> Report {
+        let findings: Vec<Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.kind != kind)
+            .cloned()
+            .collect();
+        let verdict = match self.verdict {
+            Verdict::Tampered => Verdict::Tampered,
+            _ if self.findings_omitted > 0 => self.verdict,
+            _ => findings
+                .iter()
+                .fold(Verdict::Verified, |v, f| v.max_with(f.severity)),
+        };
+        Report {
+            verdict,
+            findings,
+            ..self.clone()
+        }
+    }
+
     /// Whether integrity is broken.
     pub fn is_tampered(&self) -> bool {
         self.verdict == Verdict::Tampered
@@ -351,6 +408,15 @@ impl Findings {
 
 /// Verifies a ledger held in a store.
 pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Report {
+    verify_store_observed(store, options, &mut NoObserver)
+}
+
+/// [`verify_store`], handing every entry read to `observer` in order, once.
+pub(crate) fn verify_store_observed<S: Store + ?Sized>(
+    store: &S,
+    options: &VerifyOptions,
+    observer: &mut dyn EntryObserver,
+) -> Report {
     let size = store.size();
     let mut checkpoints = Vec::new();
     let mut read_error = None;
@@ -364,7 +430,7 @@ pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Re
         }
     }
     let entries = (0..size).map(|seq| store.entry_bytes(seq));
-    let mut report = verify_parts(entries, &checkpoints, options);
+    let mut report = verify_observed(entries, &checkpoints, options, observer);
     if let Some(e) = read_error {
         let kind = if matches!(e, StoreError::Corrupt { .. }) {
             FindingKind::BadCheckpoint
@@ -384,10 +450,14 @@ pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Re
     report
 }
 
-struct Checked {
-    leaf_hash: Digest,
-    entry: Result<Entry, String>,
-    signature_ok: bool,
+/// One entry decoded and signature-checked ([`check_bytes`]).
+pub(crate) struct Checked {
+    /// Its RFC 6962 leaf hash.
+    pub(crate) leaf_hash: Digest,
+    /// The entry, or why it does not decode.
+    pub(crate) entry: Result<Entry, String>,
+    /// Whether its author's signature verifies.
+    pub(crate) signature_ok: bool,
 }
 
 /// A checkpoint waiting for the tree to reach its size.
@@ -403,6 +473,34 @@ struct Pending {
 /// cores, the previous chunk goes through the sequential checks (chain, registry, tree), so the
 /// sequential part costs almost no wall time. Never panics, whatever the bytes.
 pub fn verify_parts<I>(entries: I, checkpoints: &[String], options: &VerifyOptions) -> Report
+where
+    I: IntoIterator<Item = Result<Vec<u8>, StoreError>>,
+{
+    verify_observed(entries, checkpoints, options, &mut NoObserver)
+}
+
+/// What the one pass over a ledger's entries hands to each further checker (the media
+/// custody, the audit, a progress bar: [`crate::check`]), so that they need not read and
+/// decode the entries again.
+pub(crate) trait EntryObserver: Send {
+    /// Entry `seq` was read; `entry` is `None` when it does not decode (the verifier reports
+    /// it). `refusal` is the admission rule's refusal of the entry, if any: its kind and text.
+    fn observe(&mut self, seq: u64, entry: Option<&Entry>, refusal: Option<(FindingKind, &str)>);
+}
+
+struct NoObserver;
+
+impl EntryObserver for NoObserver {
+    fn observe(&mut self, _: u64, _: Option<&Entry>, _: Option<(FindingKind, &str)>) {}
+}
+
+/// [`verify_parts`], handing every entry read to `observer` in order, once.
+pub(crate) fn verify_observed<I>(
+    entries: I,
+    checkpoints: &[String],
+    options: &VerifyOptions,
+    observer: &mut dyn EntryObserver,
+) -> Report
 where
     I: IntoIterator<Item = Result<Vec<u8>, StoreError>>,
 {
@@ -429,6 +527,7 @@ where
         checkpoints_verified: 0,
         position: 0,
         stopped: false,
+        observer,
     };
     let mut iter = entries.into_iter();
     let mut checked: Vec<Checked> = Vec::new();
@@ -449,10 +548,7 @@ where
         }
         let done = read_error.is_some() || chunk.len() < chunk_size;
         let previous = std::mem::take(&mut checked);
-        let (next, ()) = rayon::join(
-            || check_chunk(&chunk, &Sha256TreeHasher),
-            || walker.walk(previous),
-        );
+        let (next, ()) = rayon::join(|| check_chunk(&chunk), || walker.walk(previous));
         checked = next;
         if let Some(e) = read_error {
             walker.walk(std::mem::take(&mut checked));
@@ -481,32 +577,35 @@ where
 }
 
 /// The parallel part: decode, leaf-hash and signature-check each entry of a chunk.
-fn check_chunk(chunk: &[Vec<u8>], hasher: &Sha256TreeHasher) -> Vec<Checked> {
-    chunk
-        .par_iter()
-        .map(|bytes| {
-            let leaf_hash = hasher.hash_leaf(bytes);
-            match Entry::from_bytes(bytes) {
-                Ok(entry) => {
-                    let signature_ok = entry.statement.verify_signature().is_ok();
-                    Checked {
-                        leaf_hash,
-                        entry: Ok(entry),
-                        signature_ok,
-                    }
-                }
-                Err(e) => Checked {
-                    leaf_hash,
-                    entry: Err(e.to_string()),
-                    signature_ok: false,
-                },
+fn check_chunk(chunk: &[Vec<u8>]) -> Vec<Checked> {
+    chunk.par_iter().map(|bytes| check_bytes(bytes)).collect()
+}
+
+/// The per-entry check that needs no other entry: leaf hash, canonical decoding and the
+/// author's signature (`verify_strict`). The ledger verifier runs it on chunks in parallel;
+/// bundle verification ([`crate::bundle`]) on the entries of a bundle.
+pub(crate) fn check_bytes(bytes: &[u8]) -> Checked {
+    let leaf_hash = Sha256TreeHasher.hash_leaf(bytes);
+    match Entry::from_bytes(bytes) {
+        Ok(entry) => {
+            let signature_ok = entry.statement.verify_signature().is_ok();
+            Checked {
+                leaf_hash,
+                entry: Ok(entry),
+                signature_ok,
             }
-        })
-        .collect()
+        }
+        Err(e) => Checked {
+            leaf_hash,
+            entry: Err(e.to_string()),
+            signature_ok: false,
+        },
+    }
 }
 
 /// The sequential part of verification: the state carried from entry to entry.
 struct Walker<'a> {
+    observer: &'a mut dyn EntryObserver,
     options: &'a VerifyOptions,
     checkpoints: &'a [String],
     hasher: Sha256TreeHasher,
@@ -539,25 +638,35 @@ impl Walker<'_> {
     fn step(&mut self, c: Checked) {
         let seq = self.position;
         match &c.entry {
-            Err(e) => self.f.add(
-                FindingKind::Malformed,
-                Some(seq),
-                None,
-                format!("entry {seq} does not decode: {e}"),
-            ),
-            Ok(entry) => check_entry(
-                entry,
-                &c.leaf_hash,
-                seq,
-                &self.prev,
-                c.signature_ok,
-                &mut self.last_logged_at,
-                &mut self.admission,
-                self.now,
-                &mut self.future,
-                self.options,
-                &mut self.f,
-            ),
+            Err(e) => {
+                self.f.add(
+                    FindingKind::Malformed,
+                    Some(seq),
+                    None,
+                    format!("entry {seq} does not decode: {e}"),
+                );
+                self.observer.observe(seq, None, None);
+            }
+            Ok(entry) => {
+                let refusal = check_entry(
+                    entry,
+                    &c.leaf_hash,
+                    seq,
+                    &self.prev,
+                    c.signature_ok,
+                    &mut self.last_logged_at,
+                    &mut self.admission,
+                    self.now,
+                    &mut self.future,
+                    self.options,
+                    &mut self.f,
+                );
+                self.observer.observe(
+                    seq,
+                    Some(entry),
+                    refusal.as_ref().map(|(k, m)| (*k, m.as_str())),
+                );
+            }
         }
         self.prev = c.leaf_hash;
         if self.frontier.push(&self.hasher, c.leaf_hash).is_err() {
@@ -749,7 +858,7 @@ fn check_entry(
     future: &mut Vec<(u64, Timestamp)>,
     options: &VerifyOptions,
     f: &mut Findings,
-) {
+) -> Option<(FindingKind, String)> {
     if entry.seq != seq {
         f.add(
             FindingKind::Sequence,
@@ -824,12 +933,14 @@ fn check_entry(
     } else {
         admission.check(seq, entry.logged_at, statement)
     };
-    if let Err(refusal) = admitted {
-        f.add(refusal.finding_kind(), Some(seq), None, refusal.to_string());
-    }
     if seq == 0 {
         admission.set_genesis_leaf(*leaf_hash);
     }
+    let refusal = admitted.err()?;
+    let kind = refusal.finding_kind();
+    let message = refusal.to_string();
+    f.add(kind, Some(seq), None, message.clone());
+    Some((kind, message))
 }
 
 /// Authenticated checkpoints, waiting for the tree to reach their sizes.

@@ -1,10 +1,10 @@
 //! `liuhen audit DIR`: the regulation's articles as rules over a verified ledger
 //! (`docs/AUDIT.md`).
 //!
-//! What runs, in order: integrity first ([`liuhen::verify_store`] on the store opened
-//! read-only, and the recording segment chains of [`liuhen::media::verify_media`]), because the
-//! audit of a tampered ledger means nothing (exit 1); then [`liuhen::audit::audit`] as of the
-//! given time under the given profile. The human report lists findings by case with the
+//! One core call, [`liuhen::check::check_dir`], reads each entry once: integrity (the store's
+//! files, signatures, chain, registry, checkpoints, recording sessions and holds; media files
+//! are `liuhen verify`'s) and the audit as of the given time under the given profile. A tampered
+//! ledger is not audited, because its audit would mean nothing (exit 1). The human report lists findings by case with the
 //! article and its Chinese term; `--json` prints the `liuhen-audit/1` report; `--html` writes
 //! one self-contained page for the case file.
 
@@ -12,8 +12,8 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use liuhen::audit::{self, AuditOptions, Integrity, Profile};
-use liuhen::media::{verify_media, MediaVerifyOptions};
-use liuhen::verify::{Report, Severity, Verdict, VerifyOptions};
+use liuhen::check::{check_dir, read_vkey, AuditRequest, CheckOptions, MediaSource};
+use liuhen::verify::{FindingKind, Severity, Verdict};
 use liuhen::{Clock, SystemClock};
 use serde::Serialize;
 
@@ -113,16 +113,25 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     if args.csv && stats_period.is_none() && args.evidence.is_none() {
         return Err("--csv is the format of --stats or --evidence: give one of them".into());
     }
-    let trusted_key = match &args.vkey {
-        Some(path) => Some(liuhen::keyfile::read_verifier_key(path)?),
-        None => None,
+    let options = CheckOptions {
+        vkey: args.vkey.as_deref().map(read_vkey).transpose()?,
+        // Media files are `liuhen verify`'s; "media not checked" is left out of the summary.
+        media: MediaSource::Skip,
+        audit: Some(AuditRequest {
+            profile,
+            options: AuditOptions {
+                as_of,
+                timelines: args.timeline || args.html.is_some(),
+            },
+        }),
+        ..CheckOptions::default()
     };
-
     let layout = LedgerDir::new(dir);
-    let store = layout.open_read_only()?;
-    let integrity = integrity(&store, trusted_key);
+    layout.require_store()?;
+    let checked = check_dir(&layout, &options)?;
+    let integrity = checked.report().without(FindingKind::MediaNotChecked);
     let summary = Integrity::from_report(&integrity);
-    if integrity.verdict == Verdict::Tampered {
+    if checked.verdict() == Verdict::Tampered {
         if args.json {
             let out = NotAudited {
                 format: audit::REPORT_FORMAT,
@@ -149,12 +158,12 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
         return Ok(EXIT_TAMPERED);
     }
-
-    let options = AuditOptions {
-        as_of,
-        timelines: args.timeline || args.html.is_some(),
-    };
-    let mut report = audit::audit(&store, &profile, &options)?;
+    let mut report = checked.into_audit().ok_or_else(|| {
+        format!(
+            "{}: not every entry of the ledger could be read, so it cannot be audited (`liuhen verify` says which)",
+            dir.display()
+        )
+    })?;
     report.integrity = Some(summary);
     if let Some(path) = &args.html {
         std::fs::write(path, audit::render::html(&report))
@@ -221,26 +230,6 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
     }
     Ok(code)
-}
-
-/// Integrity before the audit: the ledger (signatures, chain, registry, checkpoints) and the
-/// recording segment chains (Art. 14(4)). Media files are not hashed here (`liuhen verify`
-/// does that); so no "media not checked" notice is added either.
-fn integrity(
-    store: &liuhen::store::file::FileStore,
-    trusted_key: Option<liuhen::checkpoint::NoteVerifier>,
-) -> Report {
-    let options = VerifyOptions {
-        trusted_key,
-        ..VerifyOptions::default()
-    };
-    let mut report = liuhen::verify_store(store, &options);
-    let chains = verify_media(store, None, &MediaVerifyOptions::default())
-        .into_iter()
-        .filter(|f| f.kind != liuhen::verify::FindingKind::MediaNotChecked)
-        .collect();
-    report.add_findings(chains);
-    report
 }
 
 /// Reads and validates an audit profile (TOML, docs/AUDIT.md); errors are one sentence.

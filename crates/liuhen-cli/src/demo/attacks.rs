@@ -40,8 +40,8 @@ use super::check;
 use super::story::{self, bundle_findings_line, findings_line, kind_name};
 use super::tamper::{copy_ledger_dir, read_stored, rebuilt_copy, Stored};
 use super::Res;
-use crate::cmd::verify::{exit_code, verify_dir, DirOptions, MediaSource};
-use crate::layout::{MEDIA_DIR, STORE_DIR, VKEY_FILE};
+use crate::layout::{LedgerDir, MEDIA_DIR, STORE_DIR, VKEY_FILE};
+use liuhen::check::{check_dir, read_vkey, CheckOptions};
 
 /// The copy of the penalty case's bundle with an entry stripped, in `tampered/`.
 const STRIPPED_FILE: &str = "penalty-3-stripped.bundle";
@@ -401,25 +401,26 @@ fn not_a_file(path: &Path, target: Option<&Path>) -> Res<&'static str> {
 /// Verifies `copy` as `liuhen verify COPY --vkey COPY/ledger.vkey` does, writes the JSON report
 /// beside it, and prints whether the verdict is tampering (exit 1) with a finding of `expect`.
 fn verify_destroyed(copy: &Path, expect: FindingKind, missed: &mut Vec<String>) -> Res<()> {
-    let options = DirOptions {
-        vkey: Some(copy.join(VKEY_FILE)),
-        checkpoint: None,
-        media: MediaSource::Default,
-        max_findings: 100,
-    };
-    let global = crate::Global { quiet: true };
-    let outcome = match verify_dir(copy, &options, &global) {
+    let checked = read_vkey(&copy.join(VKEY_FILE)).and_then(|key| {
+        let options = CheckOptions {
+            vkey: Some(key),
+            max_findings: 100,
+            ..CheckOptions::default()
+        };
+        check_dir(&LedgerDir::new(copy), &options)
+    });
+    let outcome = match checked {
         Err(e) => Err(format!(": verify failed with an error, not a finding: {e}")),
         Ok(v) => {
-            let code = exit_code(&v.report);
+            let code = v.outcome().exit_code();
             fs::write(
                 copy.with_extension("report.json"),
-                serde_json::to_string_pretty(&v.json(code))?,
+                serde_json::to_string_pretty(&v)?,
             )?;
-            let found = findings_line(&v.report.findings, 2);
-            if v.report.verdict == Verdict::Tampered
+            let found = findings_line(&v.report().findings, 2);
+            if v.verdict() == Verdict::Tampered
                 && code == crate::EXIT_TAMPERED
-                && v.report.has(expect)
+                && v.report().has(expect)
             {
                 Ok(format!(
                     " by `liuhen verify` (exit {code}): {found} (Art. 21(5))"

@@ -4,10 +4,10 @@
 use std::fs;
 use std::path::Path;
 
+use liuhen::check::{check_dir, CheckOptions, TrustAnchor, TrustedKey};
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::hash::Sha256TreeHasher;
-use liuhen::media::{verify_media, MediaVerifyOptions};
-use liuhen::verify::{Report, Verdict, VerifyOptions};
+use liuhen::verify::{Report, Verdict};
 
 use super::bureau::Bureau;
 use super::cases::Marks;
@@ -74,19 +74,17 @@ pub(super) fn proofs(b: &mut Bureau, marks: &Marks) -> Res<()> {
 /// chains and every media file re-hashed against its digest.
 pub(super) fn verify_dir(root: &Path, vkey: &NoteVerifier) -> Res<Report> {
     let dir = LedgerDir::new(root);
-    let store = dir.open_read_only()?;
-    let options = VerifyOptions {
-        trusted_key: Some(vkey.clone()),
-        ..VerifyOptions::default()
+    let options = CheckOptions {
+        vkey: Some(TrustedKey {
+            key: vkey.clone(),
+            anchor: TrustAnchor {
+                file: dir.vkey_path(),
+                vkey: vkey.to_string(),
+            },
+        }),
+        ..CheckOptions::default()
     };
-    let mut report = liuhen::verify_store(&store, &options);
-    let media = dir.media()?;
-    report.add_findings(verify_media(
-        &store,
-        media.as_ref(),
-        &MediaVerifyOptions::default(),
-    ));
-    Ok(report)
+    Ok(check_dir(&dir, &options)?.report().clone())
 }
 
 /// Writes a verification report (the library's `Report`) as JSON.

@@ -12,13 +12,16 @@ use super::Progress;
 use crate::admission::Admission;
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};
 use crate::entry::Entry;
-use crate::hash::{from_blake3, Digest, Sha256TreeHasher, TreeHasher};
+use crate::hash::{from_blake3, Digest, Sha256TreeHasher};
 use crate::media::STREAM_BUFFER;
 use crate::merkle;
 use crate::model::{Event, Sealed};
 use crate::registry::Registry;
 use crate::sealed::Opening;
-use crate::verify::{CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions};
+use crate::verify::{
+    check_bytes, Checked, CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions,
+};
+use rayon::prelude::*;
 
 /// What no bundle can prove, however well it verifies. Every [`BundleReport`] repeats these.
 pub const LIMITATIONS: &[&str] = &[
@@ -259,6 +262,7 @@ struct Decoded {
     entry: Entry,
     leaf: Digest,
     included: bool,
+    signature_ok: bool,
 }
 
 /// Verifies a case evidence bundle read from `reader` with the ledger's verifier key `vkey`
@@ -397,9 +401,15 @@ fn decode_entries(
     f: &mut Findings,
 ) -> Vec<Decoded> {
     let mut out: Vec<Decoded> = Vec::with_capacity(entries.len());
-    for (i, me) in entries.iter().enumerate() {
-        let leaf = Sha256TreeHasher.hash_leaf(&me.bytes);
-        let entry = match Entry::from_bytes(&me.bytes) {
+    // The ledger verifier's own per-entry check (leaf hash, decoding, signature), in parallel.
+    let checked: Vec<Checked> = entries
+        .par_iter()
+        .map(|me| check_bytes(&me.bytes))
+        .collect();
+    for (i, (me, c)) in entries.iter().zip(checked).enumerate() {
+        let leaf = c.leaf_hash;
+        let signature_ok = c.signature_ok;
+        let entry = match c.entry {
             Ok(e) => e,
             Err(e) => {
                 f.ledger(
@@ -462,6 +472,7 @@ fn decode_entries(
             entry,
             leaf,
             included,
+            signature_ok,
         });
     }
     out
@@ -551,7 +562,7 @@ fn walk_entries(
                 }
             }
         }
-        let signature_ok = e.statement.verify_signature().is_ok();
+        let signature_ok = d.signature_ok;
         if !signature_ok {
             f.ledger(
                 FindingKind::BadSignature,

@@ -32,9 +32,10 @@ use std::collections::{HashMap, HashSet};
 use rayon::prelude::*;
 
 use crate::admission::Admission;
+use crate::bundle::media_refs;
 use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
-use crate::model::{Event, MediaRef};
+use crate::model::Event;
 use crate::store::Store;
 use crate::verify::{Finding, FindingKind};
 
@@ -91,11 +92,11 @@ pub fn verify_media<S: Store + ?Sized>(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     // Recording sessions and holds are judged by the one admission rule (crate::admission),
-    // signatures aside: the main verifier checks those and reports the other refusals.
+    // signatures aside: the main verifier checks those and reports the other refusals. The
+    // check pass (crate::check) feeds the main verifier's own admission to the observer
+    // instead, and runs no second one.
     let mut admission = Admission::new(crate::verify::VerifyOptions::default().max_future_skew_ms);
-    let mut custody = Custody::default();
-    let mut refs: HashMap<(Digest, u64), RefInfo> = HashMap::new();
-    let mut purged: HashMap<Digest, (u64, bool)> = HashMap::new();
+    let mut observer = MediaObserver::default();
     for seq in 0..store.size() {
         let Ok(bytes) = store.entry_bytes(seq) else {
             continue;
@@ -103,25 +104,8 @@ pub fn verify_media<S: Store + ?Sized>(
         let Ok(entry) = Entry::from_bytes(&bytes) else {
             continue;
         };
-        let statement = &entry.statement.statement;
-        let event = &statement.event;
-        for m in media_refs(event) {
-            refs.entry((m.digest, m.length)).or_insert_with(|| RefInfo {
-                seq,
-                name: m.name.clone(),
-            });
-        }
-        let lawful = match event {
-            Event::MediaPurged { media: d, .. } => {
-                Some((*d, custody.blocks(d, entry.logged_at).is_empty()))
-            }
-            _ => None,
-        };
-        custody.observe(seq, event);
-        if let Some((d, lawful)) = lawful {
-            purged.entry(d).or_insert((seq, lawful));
-        }
-        if let Err(refusal) = admission.admit(seq, entry.logged_at, statement) {
+        observer.observe(seq, &entry);
+        if let Err(refusal) = admission.admit(seq, entry.logged_at, &entry.statement.statement) {
             if refusal.is_recording_or_hold() {
                 out.push(finding(
                     refusal.finding_kind(),
@@ -134,34 +118,65 @@ pub fn verify_media<S: Store + ?Sized>(
             admission.set_genesis_leaf(Sha256TreeHasher.hash_leaf(&bytes));
         }
     }
-
-    match media {
-        None => {
-            if !refs.is_empty() {
-                out.push(finding(
-                    FindingKind::MediaNotChecked,
-                    None,
-                    format!(
-                        "{} media objects are referenced but no media directory was given: their integrity (Art. 21(2), 21(5)) is unchecked",
-                        refs.len()
-                    ),
-                ));
-            }
-        }
-        Some(ms) => out.extend(check_media(ms, &refs, &purged, &custody, options)),
-    }
+    out.extend(observer.check_files(media, options));
     bound(out, options.max_findings)
 }
 
-/// Every `MediaRef` an event carries (documents, decisions, segments, transcripts,
-/// derivatives).
-fn media_refs(event: &Event) -> Vec<&MediaRef> {
-    match event {
-        Event::DocumentFiled { media, .. } | Event::SegmentSealed { media, .. } => vec![media],
-        Event::DecisionMade { document, .. } => vec![document],
-        Event::Archived { labels, .. } => labels.transcript.iter().collect(),
-        Event::DerivativeMade { derivative, .. } => vec![derivative],
-        _ => Vec::new(),
+/// The per-entry half of media verification: which media the ledger references (and where
+/// first), which it purges and whether lawfully, and the custody of each. Fed each entry once,
+/// in order ([`verify_media`], or the one check pass of [`crate::check`]); then
+/// [`MediaObserver::check_files`] compares the media files with their digests.
+#[derive(Default)]
+pub(crate) struct MediaObserver {
+    custody: Custody,
+    refs: HashMap<(Digest, u64), RefInfo>,
+    purged: HashMap<Digest, (u64, bool)>,
+}
+
+impl MediaObserver {
+    /// Takes entry `seq` into account.
+    pub(crate) fn observe(&mut self, seq: u64, entry: &Entry) {
+        let event = &entry.statement.statement.event;
+        for m in media_refs(event) {
+            self.refs
+                .entry((m.digest, m.length))
+                .or_insert_with(|| RefInfo {
+                    seq,
+                    name: m.name.clone(),
+                });
+        }
+        let lawful = match event {
+            Event::MediaPurged { media: d, .. } => {
+                Some((*d, self.custody.blocks(d, entry.logged_at).is_empty()))
+            }
+            _ => None,
+        };
+        self.custody.observe(seq, event);
+        if let Some((d, lawful)) = lawful {
+            self.purged.entry(d).or_insert((seq, lawful));
+        }
+    }
+
+    /// The final step: every referenced media file against its digest, all in parallel, given
+    /// `media`; without it one [`FindingKind::MediaNotChecked`] says how many media objects
+    /// went unchecked (the verifier fails closed). Findings in ledger order, not bounded.
+    pub(crate) fn check_files(
+        &self,
+        media: Option<&MediaStore>,
+        options: &MediaVerifyOptions,
+    ) -> Vec<Finding> {
+        match media {
+            None if self.refs.is_empty() => Vec::new(),
+            None => vec![finding(
+                FindingKind::MediaNotChecked,
+                None,
+                format!(
+                    "{} media objects are referenced but no media directory was given: their integrity (Art. 21(2), 21(5)) is unchecked",
+                    self.refs.len()
+                ),
+            )],
+            Some(ms) => check_media(ms, &self.refs, &self.purged, &self.custody, options),
+        }
     }
 }
 
@@ -281,7 +296,7 @@ fn check_file(ms: &MediaStore, digest: &Digest, length: u64, threads: usize) -> 
 }
 
 /// Keeps at most `max` findings; the last one listed then counts the rest.
-fn bound(mut out: Vec<Finding>, max: usize) -> Vec<Finding> {
+pub(crate) fn bound(mut out: Vec<Finding>, max: usize) -> Vec<Finding> {
     if out.len() <= max {
         return out;
     }
