@@ -11,6 +11,7 @@ pub mod dir;
 pub mod encoding;
 pub mod entry;
 pub mod hash;
+pub mod ingest;
 pub mod keyfile;
 pub mod keys;
 pub mod ledger;
