@@ -498,8 +498,7 @@ fn append_spooled<S: Store>(
         let receipts = ledger
             .append_batch(statements)
             .map_err(|e| interrupted(summary.appended, first_line, e))?;
-        for ((line, column, event, case_no, author), receipt) in labels.into_iter().zip(receipts)
-        {
+        for ((line, column, event, case_no, author), receipt) in labels.into_iter().zip(receipts) {
             summary.appended += 1;
             observer.appended(&Appended {
                 line,

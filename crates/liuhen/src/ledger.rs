@@ -44,10 +44,10 @@ use crate::store::{Store, StoreError};
 
 mod seal;
 mod trial;
-pub use trial::Trial;
 pub use seal::{
     SealRefusal, SealState, SealStateError, Sealed, MAX_SEAL_STATE_BYTES, SEAL_STATE_LABEL,
 };
+pub use trial::Trial;
 
 /// Settings of a ledger writer.
 #[derive(Clone, Debug)]

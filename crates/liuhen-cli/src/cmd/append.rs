@@ -70,7 +70,12 @@ impl Printer {
 
 impl Observer for Printer {
     fn refused(&mut self, r: &Refused) {
-        let sentence = format!("{} line {}: {}", self.name, r.line, refusal_reason(&r.error).1);
+        let sentence = format!(
+            "{} line {}: {}",
+            self.name,
+            r.line,
+            refusal_reason(&r.error).1
+        );
         if self.json {
             self.line(&json!({ "line": r.line, "error": sentence }).to_string());
         }
@@ -108,8 +113,8 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     dir.require_store()?;
     let (name, input): (String, Box<dyn BufRead>) = match &args.file {
         Some(p) if p.as_os_str() != "-" => {
-            let file = std::fs::File::open(p)
-                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let file =
+                std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
             (
                 p.display().to_string(),
                 Box::new(BufReader::with_capacity(1 << 16, file)),
@@ -119,7 +124,10 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
             if std::io::stdin().is_terminal() && !global.quiet {
                 eprintln!("liuhen: reading statements from standard input (JSON or JSON Lines; end with Ctrl-D)");
             }
-            ("standard input".to_owned(), Box::new(std::io::stdin().lock()))
+            (
+                "standard input".to_owned(),
+                Box::new(std::io::stdin().lock()),
+            )
         }
     };
     let key = match &args.sign_with {
@@ -198,7 +206,11 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
             ledger.size()
         );
     }
-    Ok(if summary.refused == 0 { EXIT_OK } else { EXIT_ERROR })
+    Ok(if summary.refused == 0 {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }
 
 /// The one sentence for a failed ingest (several unreadable statements are listed on stderr

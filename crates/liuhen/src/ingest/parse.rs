@@ -39,7 +39,10 @@ pub fn unsigned(raw: &RawValue<'_>) -> Result<Unsigned, InputError> {
     parse(raw, true)
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(raw: &RawValue<'_>, sign_with: bool) -> Result<T, InputError> {
+fn parse<T: for<'de> Deserialize<'de>>(
+    raw: &RawValue<'_>,
+    sign_with: bool,
+) -> Result<T, InputError> {
     let text = std::str::from_utf8(raw.bytes).map_err(|e| {
         let before = raw.bytes.get(..e.valid_up_to()).unwrap_or_default();
         InputError::NotUtf8 {
@@ -63,21 +66,27 @@ fn describe(raw: &RawValue<'_>, text: &str, e: &serde_json::Error, sign_with: bo
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         full.strip_suffix(&suffix).unwrap_or(&full).to_owned()
     };
-    if !e.is_data() {
+    let value = serde_json::from_str::<Value>(text).ok();
+    if !e.is_data() && value.is_none() {
         return InputError::Syntax {
             line,
             column,
             message,
         };
     }
-    if let Ok(value) = serde_json::from_str::<Value>(text) {
-        if let Some(hint) = shape_hint(&value, sign_with) {
-            return InputError::Shape {
-                line: raw.line,
-                hint,
-            };
-        }
+    if let Some(hint) = value.as_ref().and_then(|v| shape_hint(v, sign_with)) {
+        return InputError::Shape {
+            line: raw.line,
+            hint,
+        };
     }
+    let message = if e.is_data() {
+        message
+    } else {
+        // Valid JSON that serde_json still refused as syntax: an object naming an event kind or
+        // a variant (`{"CaseOpened": {…}}`) with a second member.
+        "an object naming a variant must have exactly one member (the variant)".to_owned()
+    };
     let offset = offset_of(text, e.line(), e.column());
     let at = member_at(text.as_bytes(), offset);
     let mut path = at.segments;

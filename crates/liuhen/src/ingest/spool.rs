@@ -70,7 +70,12 @@ impl Spool {
     }
 
     /// Appends one record.
-    pub(super) fn push(&mut self, line: usize, column: usize, bytes: &[u8]) -> Result<(), StoreError> {
+    pub(super) fn push(
+        &mut self,
+        line: usize,
+        column: usize,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
         let Some(w) = self.writer.as_mut() else {
             return Err(io(&self.path, std::io::ErrorKind::BrokenPipe.into()));
         };
@@ -96,7 +101,8 @@ impl Spool {
             .take()
             .ok_or_else(|| io(&self.path, std::io::ErrorKind::BrokenPipe.into()))?;
         let mut file = w.into_inner().map_err(|e| io(&self.path, e.into_error()))?;
-        file.seek(SeekFrom::Start(0)).map_err(|e| io(&self.path, e))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| io(&self.path, e))?;
         Ok(file)
     }
 
