@@ -142,7 +142,20 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     // The writer is opened (and locked) before reading: statements are judged against its
     // state and signed with the key's next counters in this ledger, and no other writer may
     // append between the judging and the appending.
-    let mut ledger = match open_ledger(&args.dir) {
+    // A dry run writes nothing, not even the lock file or a torn tail's repair: it reads the
+    // store as a verifier does.
+    let opened = if args.dry_run {
+        dir.open_read_only().map_err(Into::into).and_then(|store| {
+            Ok(liuhen::Ledger::open(
+                store,
+                std::sync::Arc::new(liuhen::SystemClock),
+                liuhen::LedgerOptions::default(),
+            )?)
+        })
+    } else {
+        open_ledger(&args.dir)
+    };
+    let mut ledger = match opened {
         Ok(l) => l,
         Err(e) if damaged(&*e) => {
             // A stored entry that does not read, chain or satisfy the admission rule: evidence
