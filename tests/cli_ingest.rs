@@ -210,10 +210,7 @@ fn a_200_mb_line_from_a_generator_is_refused_after_1_mib() {
 fn refused_line_5000_of_6000_appends_nothing_unless_each() {
     let f = fixture("ingest-chunks");
     let size = f.size();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
+    let now = liuhen::Clock::now(&liuhen::SystemClock).millis();
     let mut input = String::new();
     for i in 0..6000 {
         let mut v = json!({ "event": case_opened(&format!("c-{i}")) });

@@ -424,7 +424,7 @@ fn dry_run_reports_an_audit_finding_and_writes_nothing() {
     );
     assert!(dry.has_new_violations());
     // The spool is gone.
-    assert_eq!(std::fs::read_dir(&dry_dir()).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(dry_dir()).unwrap().count(), 0);
 }
 
 fn dry_dir() -> PathBuf {

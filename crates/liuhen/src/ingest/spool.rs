@@ -5,6 +5,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::encoding::MAX_ENTRY_BYTES;
@@ -42,19 +43,26 @@ impl Spool {
     /// A new spool file in `dir` (the ledger directory: the same file system as the store,
     /// never a memory-backed temporary directory).
     pub(super) fn create(dir: &Path, keep_offsets: bool) -> Result<Self, StoreError> {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let path = dir.join(format!(
-            ".liuhen-ingest-{}-{nanos}.spool",
-            std::process::id()
-        ));
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| io(&path, e))?;
+        // Unique within the process; `create_new` refuses a leftover of another process that
+        // had the same id, and the next number is tried.
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let mut tries = 0;
+        let (path, file) = loop {
+            let n = NEXT.fetch_add(1, Ordering::Relaxed);
+            let path = dir.join(format!(".liuhen-ingest-{}-{n}.spool", std::process::id()));
+            match OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(file) => break (path, file),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 100 => {
+                    tries += 1;
+                }
+                Err(e) => return Err(io(&path, e)),
+            }
+        };
         Ok(Spool {
             path,
             writer: Some(BufWriter::with_capacity(1 << 16, file)),
