@@ -241,12 +241,14 @@ mod tests {
     #[test]
     fn the_member_at_an_offset_is_named() {
         let text = br#"{"a": {"b": 1, "typo": 2}, "c": [{"d": 1}, {"e": 2}]}"#;
+        // The offset just after `needle`, as serde_json reports an error after what it read.
         let at = |needle: &str| {
             let i = std::str::from_utf8(text).unwrap().find(needle).unwrap();
-            member_at(text, i).segments.join(".")
+            member_at(text, i + needle.len()).segments.join(".")
         };
-        assert_eq!(at("typo\""), "a.typo");
-        assert_eq!(at("2}, \"c"), "a.typo");
-        assert_eq!(at("e\""), "c.1.e");
+        assert_eq!(at("\"typo"), "a.typo");
+        assert_eq!(at("\"typo\": 2"), "a.typo");
+        assert_eq!(at("{\"e"), "c.1.e");
+        assert_eq!(at("[{\"d\": 1"), "c.0.d");
     }
 }
