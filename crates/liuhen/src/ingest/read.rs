@@ -197,3 +197,65 @@ impl Position<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn values(text: &[u8]) -> Result<Vec<(usize, usize, String)>, InputError> {
+        let mut r = ValueReader::new(text);
+        let mut out = Vec::new();
+        while let Some(v) = r.next_value()? {
+            out.push((
+                v.line,
+                v.column,
+                String::from_utf8_lossy(v.bytes).into_owned(),
+            ));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn values_are_located_by_line_and_column() {
+        let text = b"\xef\xbb\xbf\n{\"a\": \"}\\\"{\"}\n\n  {\"b\":\n 2}\n[3] 4\n";
+        let at: Vec<(usize, usize, String)> = values(text).unwrap();
+        let want = [
+            (2, 1, "{\"a\": \"}\\\"{\"}"),
+            (4, 3, "{\"b\":\n 2}"),
+            (6, 1, "[3]"),
+            (6, 5, "4"),
+        ];
+        assert_eq!(
+            at,
+            want.iter()
+                .map(|(l, c, t)| (*l, *c, (*t).to_owned()))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_line_or_a_value_over_the_limit_is_refused_while_reading() {
+        let mut input = b"{}\n".to_vec();
+        input.extend(std::iter::repeat_n(b' ', MAX_STATEMENT_BYTES + 1));
+        input.extend(b"\n{}\n");
+        assert!(matches!(
+            values(&input),
+            Err(InputError::LineTooLong { line: 2 })
+        ));
+        // A line of exactly the limit (newline excluded) is read.
+        let mut input = vec![b' '; MAX_STATEMENT_BYTES];
+        input.extend(b"\n{}");
+        assert_eq!(values(&input).unwrap().len(), 1);
+        // Short lines, one value over the limit: refused by its size.
+        let mut input = b"{}\n{\"a\": [\n".to_vec();
+        while input.len() < MAX_STATEMENT_BYTES + 100 {
+            input.extend(b"1,\n");
+        }
+        input.extend(b"1]}\n");
+        assert!(matches!(
+            values(&input),
+            Err(InputError::TooLarge { line: 2 })
+        ));
+    }
+}
