@@ -100,7 +100,7 @@ pub fn case_of<'a>(
 }
 
 /// The admission state as of some position in the ledger.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Admission {
     skew_ms: i64,
     registry: Registry,

@@ -77,6 +77,7 @@ pub struct Binding {
 
 /// What an author asserts happened, and when (by the author's clock).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Statement {
     /// The author's claimed time. Deadlines are judged on the ledger's `logged_at`, not on this.
     pub time: Timestamp,
@@ -152,6 +153,7 @@ impl Statement {
 
 /// A statement with its author's signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignedStatement {
     /// The statement.
     pub statement: Statement,

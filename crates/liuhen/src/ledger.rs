@@ -43,9 +43,11 @@ use crate::registry::{Genesis, Registry, RegistryError};
 use crate::store::{Store, StoreError};
 
 mod seal;
+mod trial;
 pub use seal::{
     SealRefusal, SealState, SealStateError, Sealed, MAX_SEAL_STATE_BYTES, SEAL_STATE_LABEL,
 };
+pub use trial::Trial;
 
 /// Settings of a ledger writer.
 #[derive(Clone, Debug)]
@@ -301,6 +303,51 @@ fn refused(index: usize, refusal: Refusal) -> LedgerError {
             source: Box::new(source),
         },
     }
+}
+
+/// Where a statement of a batch is to land.
+struct Position {
+    index: usize,
+    seq: u64,
+    prev: Digest,
+    now: Timestamp,
+}
+
+/// Checks one statement for position `at.seq` and encodes its entry; on success the
+/// statement's effect is applied to `admission`. The one step shared by the writer and a
+/// [`Trial`].
+fn admit_entry(
+    admission: &mut Admission,
+    hasher: &Sha256TreeHasher,
+    at: Position,
+    statement: SignedStatement,
+    signature_error: Option<StatementError>,
+) -> Result<EncodedEntry, LedgerError> {
+    let Position {
+        index,
+        seq,
+        prev,
+        now,
+    } = at;
+    if let Some(source) = signature_error {
+        return Err(LedgerError::BadSignature { index, source });
+    }
+    admission
+        .check(seq, now, &statement.statement)
+        .map_err(|e| refused(index, e))?;
+    let entry = Entry {
+        seq,
+        prev,
+        logged_at: now,
+        case_prev: admission.case_prev(&statement.statement.event),
+        statement,
+    };
+    let encoded = EncodedEntry::new(&entry, hasher)
+        .map_err(|source| LedgerError::Encoding { index, source })?;
+    admission
+        .admit(seq, now, &entry.statement.statement)
+        .map_err(|e| refused(index, e))?;
+    Ok(encoded)
 }
 
 /// What reading every stored entry once gives the writer.
@@ -833,25 +880,48 @@ impl<S: Store> Ledger<S> {
         statement: SignedStatement,
         signature_error: Option<StatementError>,
     ) -> Result<EncodedEntry, LedgerError> {
-        if let Some(source) = signature_error {
-            return Err(LedgerError::BadSignature { index, source });
-        }
-        self.admission
-            .check(seq, now, &statement.statement)
-            .map_err(|e| refused(index, e))?;
-        let entry = Entry {
-            seq,
-            prev,
-            logged_at: now,
-            case_prev: self.admission.case_prev(&statement.statement.event),
+        admit_entry(
+            &mut self.admission,
+            &self.hasher,
+            Position {
+                index,
+                seq,
+                prev,
+                now,
+            },
             statement,
+            signature_error,
+        )
+    }
+
+    /// A trial of appends on a copy of the admission state as of the end of the ledger, with
+    /// the clock read now: [`Trial::admit_batch`] judges statements exactly as
+    /// [`Ledger::append_batch`] would at this moment, and stores nothing (what `liuhen append`
+    /// checks a whole input against before it writes, and its dry run).
+    ///
+    /// # Errors
+    /// [`LedgerError::ClockBehindStore`], or a store error or [`LedgerError::Corrupt`] if the
+    /// state must be rebuilt after a failed append.
+    pub fn trial(&self) -> Result<Trial, LedgerError> {
+        let admission = if self.stale {
+            rebuild(&self.store, &self.hasher, self.options.max_future_skew_ms)?.admission
+        } else {
+            self.admission.clone()
         };
-        let encoded = EncodedEntry::new(&entry, &self.hasher)
-            .map_err(|source| LedgerError::Encoding { index, source })?;
-        self.admission
-            .admit(seq, now, &entry.statement.statement)
-            .map_err(|e| refused(index, e))?;
-        Ok(encoded)
+        let clock_now = self.clock.now();
+        if self.last_logged_at > clock_now.plus_millis(self.options.max_future_skew_ms) {
+            return Err(LedgerError::ClockBehindStore {
+                seq: self.store.size().saturating_sub(1),
+                logged_at: self.last_logged_at.0,
+                now: clock_now.0,
+            });
+        }
+        Ok(Trial::new(
+            admission,
+            self.store.size(),
+            self.last_leaf,
+            clock_now.max(self.last_logged_at),
+        ))
     }
 
     /// Signs a checkpoint over the current tree with the ledger key and stores it, after

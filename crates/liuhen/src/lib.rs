@@ -13,6 +13,7 @@ pub mod encoding;
 pub mod entry;
 pub mod error;
 pub mod hash;
+pub mod ingest;
 pub mod keyfile;
 pub mod keys;
 pub mod ledger;

@@ -46,6 +46,7 @@ pub struct Sealed(pub Digest);
 
 /// A reference to media bytes kept outside the ledger (file system, object store).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MediaRef {
     /// Plain BLAKE3 of the bytes, identical to `b3sum`.
     pub digest: Digest,
@@ -203,6 +204,7 @@ pub enum InterruptionReason {
 
 /// Place of an on-site act, with the visible sign or landmark that Art. 14(3) requires.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Location {
     /// Name or address of the place, as announced on the recording.
     pub place: String,
@@ -251,6 +253,7 @@ pub enum RecordRef {
 
 /// Labels an archived record must carry (Art. 16).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ArchiveLabels {
     /// 案件编号 case number.
     pub case_no: String,
@@ -301,6 +304,7 @@ pub enum Confidentiality {
 ///
 /// Variant order is part of the format; new variants are only ever appended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub enum Event {
     /// The first entry of every ledger: declares its origin, suite and ledger key. The ledger
     /// key signs this statement and every checkpoint, and holds the `System` role.

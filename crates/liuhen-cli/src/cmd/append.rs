@@ -1,33 +1,29 @@
-//! `liuhen append`: statements from JSON or JSON Lines into the ledger, as one batch.
+//! `liuhen append`: statements from JSON or JSON Lines into the ledger ([`liuhen::ingest`]).
 //!
-//! The input shapes (a signed statement, or `{"time", "event"}` to sign with `--sign-with`) are
-//! documented in `docs/EVENTS.md`. By default the batch is all or nothing, as
-//! [`Ledger::append_batch`] is: one refused statement and nothing is appended, so that a batch
-//! is never stored with holes its author did not intend. `--each` appends every admissible
-//! statement ([`Ledger::append_each`]) and names the refused lines.
-//!
-//! This module also holds what the write-path commands (`init`, `authorize`, `revoke`, `seal`)
-//! share: opening the writer, receipts as JSON, refusals as sentences, printing.
+//! The input shapes, the strictness and the all-or-nothing meaning of a batch are the core's;
+//! this module opens the input and the ledger, makes one call and prints receipts as they come.
 
-mod input;
+mod write;
 
 use std::error::Error;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
 
-use liuhen::store::file::FileStore;
-use liuhen::{Event, Ledger, LedgerError, LedgerOptions, PublicKey, Receipt};
+use liuhen::audit::{Finding, Profile};
+use liuhen::ingest::{self, Appended, IngestError, IngestOptions, Observer, Refused, Summary};
 use serde_json::{json, Map, Value};
 
-use crate::layout::LedgerDir;
-use crate::{Global, EXIT_ERROR, EXIT_OK};
+pub(crate) use write::{
+    damaged, open_ledger, print_exact, receipt_json, refusal_reason, single_receipt_json,
+};
 
-use input::{Mode, Source};
+use crate::layout::LedgerDir;
+use crate::{Global, EXIT_COMPLIANCE, EXIT_ERROR, EXIT_OK};
 
 /// Arguments of `liuhen append`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  liuhen append /srv/liuhen/jinpu statements.jsonl\n  liuhen append /srv/liuhen/jinpu --sign-with officer.key - < events.jsonl\n\nInput: one JSON value, or JSON Lines (one statement per line; blank lines ignored). Without\n--sign-with, each is a signed statement {\"statement\": {\"time\", \"author\", \"event\"},\n\"signature\"}; with it, each is {\"time\" (optional, ms since 1970; default now), \"event\"} and is\nsigned with KEY. Schema and an example of every event: docs/EVENTS.md.\n\nThe batch is all or nothing: if any line cannot be read or is refused (bad signature, key not\nauthorized or revoked, dated in the future), nothing is appended and the line is named.\nWith --each, admissible statements are appended and each refused line is reported (exit 3).\n\nOutput: one line per appended entry (entry number, event, case); --json: one JSON object per\nentry {line, seq, leaf_hash, logged_at, event, case_no, author}."
+    after_help = "Example:\n  liuhen append /srv/liuhen/jinpu statements.jsonl\n  liuhen append /srv/liuhen/jinpu --sign-with officer.key - < events.jsonl\n  liuhen append /srv/liuhen/jinpu --dry-run statements.jsonl\n\nInput: one JSON value, or JSON Lines (one statement per line; blank lines ignored). Without\n--sign-with, each is a signed statement {\"statement\": {\"time\", \"author\", \"event\"},\n\"signature\"}; with it, each is {\"time\" (optional, ms since 1970; default now), \"event\"} and is\nsigned with KEY. Unknown or repeated members are refused. Schema and an example of every\nevent: docs/EVENTS.md.\n\nThe batch is all or nothing: if any line cannot be read or is refused (bad signature, key not\nauthorized or revoked, dated in the future), nothing is appended and the line is named.\nWith --each, admissible statements are appended and each refused line is reported (exit 3).\n--dry-run appends nothing and reports what the audit would find with the batch appended\n(exit 0: admissible, no new violation; 2: new violations; 3: refused).\n\nOutput: one line per appended entry (entry number, event, case); --json: one JSON object per\nentry {line, seq, leaf_hash, logged_at, event, case_no, author}."
 )]
 pub struct Args {
     /// The ledger directory (made by `liuhen init`).
@@ -41,48 +37,125 @@ pub struct Args {
     /// nothing.
     #[arg(long)]
     pub each: bool,
+    /// Write nothing: judge the batch and report what the audit would find with it appended.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The audit profile of the dry run (TOML, docs/AUDIT.md). Default: the Jinpu regulation.
+    #[arg(long, requires = "dry_run", value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// Print the receipts as JSON Lines.
     #[arg(long)]
     pub json: bool,
 }
 
-/// What is printed for one appended statement, kept before the statement moves into the ledger.
-struct Label {
-    line: usize,
-    event: &'static str,
-    case_no: Option<String>,
-    author: PublicKey,
+/// Prints receipts and refusals as the core reports them; a failure to print is kept, not
+/// fatal, so that the entries' durability is still told.
+struct Printer {
+    name: String,
+    json: bool,
+    out: BufWriter<std::io::Stdout>,
+    failed: Option<std::io::Error>,
+    seqs: Option<(u64, u64)>,
+}
+
+impl Printer {
+    fn line(&mut self, text: &str) {
+        if self.failed.is_none() {
+            if let Err(e) = writeln!(self.out, "{text}") {
+                self.failed = Some(e);
+            }
+        }
+    }
+}
+
+impl Observer for Printer {
+    fn refused(&mut self, r: &Refused) {
+        let sentence = format!(
+            "{} line {}: {}",
+            self.name,
+            r.line,
+            refusal_reason(&r.error).1
+        );
+        if self.json {
+            self.line(&json!({ "line": r.line, "error": sentence }).to_string());
+        }
+        eprintln!("liuhen: {sentence}");
+    }
+
+    fn appended(&mut self, a: &Appended) {
+        let seq = a.receipt.seq;
+        self.seqs = Some(self.seqs.map_or((seq, seq), |(first, _)| (first, seq)));
+        let text = if self.json {
+            let mut object = Map::new();
+            object.insert("line".into(), json!(a.line));
+            object.extend(receipt_json(
+                &a.receipt,
+                a.event,
+                a.case_no.as_deref(),
+                &a.author,
+            ));
+            Value::Object(object).to_string()
+        } else {
+            let case = a
+                .case_no
+                .as_deref()
+                .map(|c| format!("  {}", printable(c)))
+                .unwrap_or_default();
+            format!("entry {seq}  {}{case}", a.event)
+        };
+        self.line(&text);
+    }
 }
 
 /// Runs `liuhen append`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let dir = LedgerDir::new(&args.dir);
-    if !dir.store_dir().is_dir() {
-        // Fail before waiting on standard input; opening gives the usual explanation.
-        dir.open_read_only()?;
-    }
-    let source = Source::from_arg(args.file);
+    dir.require_store()?;
+    let (name, input): (String, Box<dyn BufRead>) = match &args.file {
+        Some(p) if p.as_os_str() != "-" => {
+            let file =
+                std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            (
+                p.display().to_string(),
+                Box::new(BufReader::with_capacity(1 << 16, file)),
+            )
+        }
+        _ => {
+            if std::io::stdin().is_terminal() && !global.quiet {
+                eprintln!("liuhen: reading statements from standard input (JSON or JSON Lines; end with Ctrl-D)");
+            }
+            (
+                "standard input".to_owned(),
+                Box::new(std::io::stdin().lock()),
+            )
+        }
+    };
     let key = match &args.sign_with {
         Some(path) => Some(liuhen::keyfile::read_secret_key(path)?.1),
         None => None,
     };
-    if matches!(source, Source::Stdin) && std::io::stdin().is_terminal() && !global.quiet {
-        eprintln!(
-            "liuhen: reading statements from standard input (JSON or JSON Lines; end with Ctrl-D)"
-        );
-    }
-    let name = source.name();
-    let text = source.read()?;
-    let values = input::split(&text).map_err(|e| format!("{name} {e}; nothing was appended"))?;
-    if values.is_empty() {
-        if !global.quiet {
-            eprintln!("liuhen: no statements in {name}; nothing was appended");
-        }
-        return Ok(EXIT_OK);
-    }
-    // The writer is opened (and locked) once the input is read, before signing: statements
-    // signed here are bound (format v2) with the key's next counters in this ledger.
-    let mut ledger = match open_ledger(&args.dir) {
+    let profile = match (&args.profile, args.dry_run) {
+        (Some(path), _) => Some(crate::cmd::audit::load_profile(path)?),
+        (None, true) => Some(Profile::default()),
+        (None, false) => None,
+    };
+    // The writer is opened (and locked) before reading: statements are judged against its
+    // state and signed with the key's next counters in this ledger, and no other writer may
+    // append between the judging and the appending.
+    // A dry run writes nothing, not even the lock file or a torn tail's repair: it reads the
+    // store as a verifier does.
+    let opened = if args.dry_run {
+        dir.open_read_only().map_err(Into::into).and_then(|store| {
+            Ok(liuhen::Ledger::open(
+                store,
+                std::sync::Arc::new(liuhen::SystemClock),
+                liuhen::LedgerOptions::default(),
+            )?)
+        })
+    } else {
+        open_ledger(&args.dir)
+    };
+    let mut ledger = match opened {
         Ok(l) => l,
         Err(e) if damaged(&*e) => {
             // A stored entry that does not read, chain or satisfy the admission rule: evidence
@@ -96,118 +169,166 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
         Err(e) => return Err(e),
     };
-    let mode = match &key {
-        Some(k) => Mode::SignWith(k, ledger.next_binding(&liuhen::Signer::public_key(k))),
-        None => Mode::Signed,
+    let options = IngestOptions {
+        signer: key.as_ref().map(|k| k as &dyn liuhen::Signer),
+        each: args.each,
+        dry_run: profile.as_ref(),
+        spool_dir: dir.root().to_path_buf(),
+        chunk: ingest::DEFAULT_CHUNK,
     };
-    let bar = crate::progress::bar(global, values.len() as u64, "statements");
-    bar.set_message("reading");
-    let read = input::statements(values, &mode, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let numbered = match read {
-        Ok(n) => n,
-        Err((errors, failed)) => return Err(unreadable(&name, &errors, failed).into()),
+    let mut printer = Printer {
+        name: name.clone(),
+        json: args.json,
+        out: BufWriter::new(std::io::stdout()),
+        failed: None,
+        seqs: None,
     };
-    let labels: Vec<Label> = numbered
-        .iter()
-        .map(|n| Label {
-            line: n.line,
-            event: n.statement.statement.event.name(),
-            case_no: n.statement.statement.event.case_no().map(str::to_owned),
-            author: n.statement.statement.author,
-        })
-        .collect();
-    let statements = numbered.into_iter().map(|n| n.statement).collect();
-    let line_of = |index: usize| labels.get(index).map_or(0, |l| l.line);
-    let outcomes = if args.each {
-        ledger.append_each(statements, true).map_err(|e| {
-            format!(
-                "{}; nothing was appended",
-                refusal_sentence(&e, &name, &line_of)
-            )
-        })?
-    } else {
-        let receipts = ledger.append_batch(statements).map_err(|e| {
-            format!(
-                "{}; nothing was appended",
-                refusal_sentence(&e, &name, &line_of)
-            )
-        })?;
-        receipts.into_iter().map(Ok).collect()
+    let result = ingest::ingest(&mut ledger, input, &options, &mut printer);
+    let flushed = printer.out.flush();
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => return Err(failure(&name, e, printer.seqs).into()),
     };
-    // The entries are durable now: output is gathered first so that a failure to print can
-    // say so instead of suggesting that nothing happened.
-    let mut appended = Vec::new();
-    let mut refused = 0usize;
-    let mut out = String::new();
-    for (label, outcome) in labels.iter().zip(outcomes) {
-        match outcome {
-            Ok(receipt) => {
-                out.push_str(&receipt_line(label, &receipt, args.json));
-                out.push('\n');
-                appended.push(receipt.seq);
-            }
-            Err(e) => {
-                refused += 1;
-                let sentence = refusal_sentence(&e, &name, &line_of);
-                if args.json {
-                    out.push_str(&json!({ "line": label.line, "error": sentence }).to_string());
-                    out.push('\n');
-                }
-                eprintln!("liuhen: {sentence}");
-            }
-        }
-    }
-    print_exact(&out).map_err(|e| {
-        format!(
+    if let Some(e) = printer.failed.or(flushed.err()) {
+        return Err(format!(
             "{} appended{}, but the receipts could not be printed: {e}",
-            statements_count(appended.len()),
-            entry_range(&appended)
+            statements_count(summary.appended),
+            entry_range(summary.seqs)
         )
-    })?;
+        .into());
+    }
+    if summary.statements == 0 {
+        if !global.quiet {
+            eprintln!("liuhen: no statements in {name}; nothing was appended");
+        }
+        return Ok(EXIT_OK);
+    }
+    if let Some(dry) = &summary.dry_run {
+        return dry_run_report(&summary, dry, args.json);
+    }
     if !global.quiet {
-        summarize(&ledger, &appended, refused);
+        let refused = match summary.refused {
+            0 => String::new(),
+            n => format!(", refused {n}"),
+        };
+        eprintln!(
+            "liuhen: appended {}{}{refused}; {} now holds {} entries; `liuhen seal` signs a checkpoint over them",
+            statements_count(summary.appended),
+            entry_range(summary.seqs),
+            ledger.origin(),
+            ledger.size()
+        );
     }
-    Ok(if refused == 0 { EXIT_OK } else { EXIT_ERROR })
+    Ok(if summary.refused == 0 {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
 }
 
-/// The error for unreadable input: the one bad line, or each bad line on stderr and a count.
-fn unreadable(name: &str, errors: &[String], failed: usize) -> String {
-    if let [only] = errors {
-        return format!("{name} {only}; nothing was appended");
+/// The one sentence for a failed ingest (several unreadable statements are listed on stderr
+/// first).
+fn failure(name: &str, e: IngestError, seqs: Option<(u64, u64)>) -> String {
+    match e {
+        IngestError::Unreadable { errors, count } => {
+            if let ([only], 1) = (errors.as_slice(), count) {
+                return format!("{name} {only}; nothing was appended");
+            }
+            for e in &errors {
+                eprintln!("liuhen: {name} {e}");
+            }
+            if count > errors.len() {
+                eprintln!("liuhen: and {} more unreadable statements", count - errors.len());
+            }
+            format!(
+                "{} of {name} cannot be read; nothing was appended",
+                statements_count(count as u64)
+            )
+        }
+        IngestError::Refused(r) => format!(
+            "{name} line {}: {}; nothing was appended",
+            r.line,
+            refusal_reason(&r.error).1
+        ),
+        IngestError::Interrupted {
+            committed,
+            line,
+            source,
+        } => format!(
+            "{} of {name} appended{} and durable, then appending failed at line {line}: {source}; the statements from line {line} on were not appended",
+            statements_count(committed),
+            entry_range(seqs)
+        ),
+        other => format!("{other}; nothing was appended"),
     }
-    for e in errors {
-        eprintln!("liuhen: {name} {e}");
-    }
-    format!(
-        "{} of {name} cannot be read; nothing was appended",
-        statements_count(failed)
-    )
 }
 
-/// One receipt, as a line of text or a JSON object (without the newline).
-fn receipt_line(label: &Label, receipt: &Receipt, json: bool) -> String {
-    if json {
-        let mut object = Map::new();
-        object.insert("line".into(), json!(label.line));
-        object.extend(receipt_json(
-            receipt,
-            label.event,
-            label.case_no.as_deref(),
-            &label.author,
-        ));
-        return Value::Object(object).to_string();
-    }
-    let case = label
-        .case_no
-        .as_deref()
-        .map(|c| format!("  {}", printable(c)))
-        .unwrap_or_default();
-    format!("entry {}  {}{case}", receipt.seq, label.event)
+/// What `--dry-run` prints, and its exit code.
+fn dry_run_report(
+    summary: &Summary,
+    dry: &ingest::DryRun,
+    json: bool,
+) -> Result<u8, Box<dyn Error>> {
+    let code = if summary.refused > 0 {
+        EXIT_ERROR
+    } else if dry.has_new_violations() {
+        EXIT_COMPLIANCE
+    } else {
+        EXIT_OK
+    };
+    let text = if json {
+        let mut v = json!({
+            "dry_run": true,
+            "statements": summary.statements,
+            "would_append": summary.appended,
+            "refused": summary.refused,
+            "as_of": dry.as_of.millis(),
+            "new_findings": dry.new_findings,
+            "resolved_findings": dry.resolved,
+        });
+        if let Some((first, last)) = summary.seqs {
+            v["first_seq"] = json!(first);
+            v["last_seq"] = json!(last);
+        }
+        format!("{v}\n")
+    } else {
+        let mut out = format!(
+            "dry run: {} would be appended{}{}; nothing was written\n",
+            statements_count(summary.appended),
+            entry_range(summary.seqs),
+            match summary.refused {
+                0 => String::new(),
+                n => format!(", {n} refused"),
+            }
+        );
+        let line = |out: &mut String, what: &str, f: &Finding| {
+            let case = f.case_no.as_deref().map(printable).unwrap_or_default();
+            out.push_str(&format!(
+                "{what}: {} {} ({}) {case} entries {:?}: {}\n",
+                f.severity.as_str(),
+                f.rule,
+                f.article,
+                f.seqs,
+                printable(&f.message)
+            ));
+        };
+        for f in &dry.new_findings {
+            line(&mut out, "new finding", f);
+        }
+        for f in &dry.resolved {
+            line(&mut out, "resolved", f);
+        }
+        if dry.new_findings.is_empty() {
+            out.push_str("the audit finds nothing new with the batch appended\n");
+        }
+        out
+    };
+    print_exact(&text)?;
+    Ok(code)
 }
 
 /// "1 statement", "2 statements".
-fn statements_count(n: usize) -> String {
+fn statements_count(n: u64) -> String {
     match n {
         1 => "1 statement".to_owned(),
         n => format!("{n} statements"),
@@ -215,11 +336,11 @@ fn statements_count(n: usize) -> String {
 }
 
 /// " (entry 5)" or " (entries 5–9)", or nothing.
-fn entry_range(seqs: &[u64]) -> String {
-    match (seqs.first(), seqs.last()) {
-        (Some(a), Some(b)) if a == b => format!(" (entry {a})"),
-        (Some(a), Some(b)) => format!(" (entries {a}–{b})"),
-        _ => String::new(),
+fn entry_range(seqs: Option<(u64, u64)>) -> String {
+    match seqs {
+        Some((a, b)) if a == b => format!(" (entry {a})"),
+        Some((a, b)) => format!(" (entries {a}–{b})"),
+        None => String::new(),
     }
 }
 
@@ -235,137 +356,4 @@ fn printable(text: &str) -> String {
             }
         })
         .collect()
-}
-
-fn summarize(ledger: &Ledger<FileStore>, appended: &[u64], refused: usize) {
-    let range = entry_range(appended);
-    let refused = match refused {
-        0 => String::new(),
-        n => format!(", refused {n}"),
-    };
-    eprintln!(
-        "liuhen: appended {}{range}{refused}; {} now holds {} entries; `liuhen seal` signs a checkpoint over them",
-        statements_count(appended.len()),
-        ledger.origin(),
-        ledger.size()
-    );
-}
-
-// ---- Shared by the write-path commands -------------------------------------------------------
-
-/// Opens the ledger in `dir` as its writer, refusing early if the store will not take writes
-/// (tampering found on open) and telling what recovery did to a torn tail.
-/// Whether opening the writer failed because the stored entries are not a valid ledger
-/// (`LedgerError::Corrupt`: a frame that does not read, decode, chain or satisfy the admission
-/// rule, or an index that disagrees with the frames): tampering, not an I/O error.
-pub(crate) fn damaged(e: &(dyn Error + 'static)) -> bool {
-    matches!(
-        e.downcast_ref::<LedgerError>(),
-        Some(LedgerError::Corrupt { .. })
-    ) || e
-        .downcast_ref::<liuhen::DirError>()
-        .is_some_and(liuhen::DirError::is_tampering)
-}
-
-pub(crate) fn open_ledger(dir: &Path) -> Result<Ledger<FileStore>, Box<dyn Error>> {
-    let ledger = LedgerDir::new(dir).open_writer()?;
-    let store = ledger.store();
-    if let Some(reason) = store.refusal() {
-        return Err(format!(
-            "{} refuses writes: {reason}; run `liuhen verify {}`",
-            store.dir().display(),
-            dir.display()
-        )
-        .into());
-    }
-    // Recovery notes are printed even with --quiet: they are rare and say something was lost
-    // or repaired.
-    let recovery = store.recovery();
-    for (what, tail) in [
-        ("entry", &recovery.entries),
-        ("checkpoint", &recovery.checkpoints),
-    ] {
-        if tail.dropped > 0 {
-            eprintln!(
-                "liuhen: warning: {}: {} acknowledged {what} record(s) were lost at the end of the log, which a crash does not explain; run `liuhen verify`",
-                store.dir().display(),
-                tail.dropped
-            );
-        }
-        if tail.torn_bytes > 0 || tail.adopted > 0 || tail.index_bytes_cut > 0 {
-            eprintln!(
-                "liuhen: note: {}: the last writer stopped mid-write; cut {} bytes of a torn {what} record and kept {} written but unacknowledged {what} record(s)",
-                store.dir().display(),
-                tail.torn_bytes + tail.index_bytes_cut,
-                tail.adopted
-            );
-        }
-    }
-    Ok(ledger)
-}
-
-/// The JSON members of a receipt: `seq`, `leaf_hash` (hex), `logged_at` (ms), `event`,
-/// `case_no` (or null), `author` (`ed25519:<hex>`).
-pub(crate) fn receipt_json(
-    receipt: &Receipt,
-    event: &str,
-    case_no: Option<&str>,
-    author: &PublicKey,
-) -> Map<String, Value> {
-    let mut object = Map::new();
-    object.insert("seq".into(), json!(receipt.seq));
-    object.insert("leaf_hash".into(), json!(receipt.leaf_hash.to_hex()));
-    object.insert("logged_at".into(), json!(receipt.logged_at.millis()));
-    object.insert("event".into(), json!(event));
-    object.insert("case_no".into(), json!(case_no));
-    object.insert("author".into(), json!(author.to_string()));
-    object
-}
-
-/// The receipt members for an event appended alone (authorize, revoke).
-pub(crate) fn single_receipt_json(
-    receipt: &Receipt,
-    event: &Event,
-    author: &PublicKey,
-) -> Map<String, Value> {
-    receipt_json(receipt, event.name(), event.case_no(), author)
-}
-
-/// Why the ledger refused a statement, in words, and the position in the batch it names.
-pub(crate) fn refusal_reason(e: &LedgerError) -> (Option<usize>, String) {
-    match e {
-        LedgerError::BadSignature { index, source } => (Some(*index), format!("refused: {source}")),
-        LedgerError::Refused { index, source } => (
-            Some(*index),
-            format!("refused by the key registry: {source}"),
-        ),
-        LedgerError::Inadmissible { index, source } => (Some(*index), format!("refused: {source}")),
-        LedgerError::FutureStatement { index, time, now } => (
-            Some(*index),
-            format!(
-                "refused: the statement is dated {time} ms since 1970, more than {} s after the ledger clock ({now} ms)",
-                LedgerOptions::default().max_future_skew_ms / 1000
-            ),
-        ),
-        LedgerError::Encoding { index, source } => (
-            Some(*index),
-            format!("the entry cannot be stored: {source}"),
-        ),
-        other => (None, other.to_string()),
-    }
-}
-
-/// One sentence for a refused statement of a batch read from `input`, naming its line
-/// (`line_of(index)`).
-fn refusal_sentence(e: &LedgerError, input: &str, line_of: &dyn Fn(usize) -> usize) -> String {
-    match refusal_reason(e) {
-        (Some(index), reason) => format!("{input} line {}: {reason}", line_of(index)),
-        (None, reason) => reason,
-    }
-}
-
-/// Prints text on stdout exactly as given; an error (a closed pipe) is returned, not a panic.
-pub(crate) fn print_exact(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes()).and_then(|()| out.flush())
 }

@@ -70,7 +70,7 @@ impl core::fmt::Display for PurgeBlock {
 ///
 /// Memory: one record per case, per recording session and per referenced media object; never
 /// per entry.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Custody {
     session_case: HashMap<String, String>,
     media_cases: HashMap<Digest, BTreeSet<String>>,
