@@ -19,6 +19,8 @@ pub mod merkle;
 pub mod model;
 pub mod registry;
 pub mod sealed;
+pub mod commitment;
+pub mod disclosure;
 pub mod shared;
 pub mod store;
 pub mod vault;
