@@ -247,6 +247,8 @@ pub struct ViewRequest {
 /// A recorded view and what it revealed.
 #[derive(Debug)]
 pub struct View {
+    /// The case viewed.
+    pub case_no: String,
     /// The `RecordViewed` entry.
     pub receipt: Receipt,
     /// The viewer's key.
@@ -310,6 +312,7 @@ pub fn view_case<S: Store>(
         .sign_and_append(signer, event)
         .map_err(|source| DisclosureError::ViewNotRecorded { author, source })?;
     Ok(View {
+        case_no: request.case_no.clone(),
         receipt,
         author,
         by,
