@@ -4,7 +4,7 @@
 //! | call | reveals / destroys | trace | order |
 //! |---|---|---|---|
 //! | [`view_case`] | a case's openings (personal values) | `RecordViewed` | trace first: the openings are returned only after the entry is durable |
-//! | [`export_case`] | a case evidence bundle with its openings | `RecordDisclosed` | trace first: the bundle is written to `FILE.partial` and synced, the entry appended, and only then is the file renamed to `FILE` |
+//! | [`export_case_in_dir`], [`export_case`] | a case evidence bundle with its openings | `RecordDisclosed` | trace first: the bundle is written to `FILE.partial` and synced, the entry appended, and only then is the file renamed to `FILE` |
 //! | [`erase`] | destroys an opening | `Erased` | trace first ([`Vault::erase`]) |
 //!
 //! The guarantee each keeps: **no disclosure without its trace** — if the append is refused or
@@ -186,6 +186,14 @@ pub enum DisclosureError {
         #[source]
         source: LedgerError,
     },
+    /// The ledger could not be opened for writing to record the disclosure (e.g. another
+    /// writer holds its lock): the bundle was removed.
+    #[error("the ledger cannot be opened to record the disclosure ({source}); the bundle was removed: a disclosure that leaves no trace is not made")]
+    WriterUnavailable {
+        /// Why.
+        #[source]
+        source: DirError,
+    },
     /// The ledger refused or failed to append the `RecordDisclosed`: the bundle was removed.
     #[error("key {author}: the disclosure was not recorded ({source}); the bundle was removed: a disclosure that leaves no trace is not made")]
     DisclosureNotRecorded {
@@ -215,10 +223,16 @@ impl DisclosureError {
     /// Whether this is tampering with the vault (a planted link, FIFO or directory) or with the
     /// ledger's records: to be reported as such, never as an I/O error.
     pub fn is_tampering(&self) -> bool {
+        let planted = |v: &VaultError| matches!(v, VaultError::NotRegular { .. });
         match self {
-            DisclosureError::Vault(VaultError::NotRegular { .. })
-            | DisclosureError::Dir(DirError::Vault(VaultError::NotRegular { .. })) => true,
-            DisclosureError::Dir(d) => d.is_tampering(),
+            DisclosureError::Vault(v) => planted(v),
+            DisclosureError::Dir(DirError::Vault(v))
+            | DisclosureError::WriterUnavailable {
+                source: DirError::Vault(v),
+            } => planted(v),
+            DisclosureError::Dir(d) | DisclosureError::WriterUnavailable { source: d } => {
+                d.is_tampering()
+            }
             _ => false,
         }
     }
@@ -470,22 +484,10 @@ pub struct Export {
     pub unsynced: Option<std::io::Error>,
 }
 
-/// Exports the evidence bundle of a case and records its disclosure (Art. 19, 21(3)).
-///
-/// `ledger` is the ledger of `dir` open for writing (so the `RecordDisclosed` entries can be
-/// appended; it is held for the whole export); the vault and the media store are those of
-/// `dir`. Steps, in order:
-///
-/// 1. refuse, before writing anything, an output that exists, a key the registry would not let
-///    record the disclosure, a request that is not of this case or not granted, a named
-///    recipient who is not the requester of the request answered;
-/// 2. write the bundle to `FILE.partial` (mode 0600: it carries personal data) and sync it;
-/// 3. digest the bytes on disk; commit a new recipient into the vault (so the ledger never names
-///    a recipient nobody can identify); append the `RecordDisclosed` statement(s), all or none —
-///    if refused or failed, remove `FILE.partial`: nothing was disclosed;
-/// 4. rename `FILE.partial` to `FILE` and sync the directory.
-///
-/// A new recipient's opening stays in the vault if step 3's append fails (unreferenced).
+/// Exports the evidence bundle of a case and records its disclosure (Art. 19, 21(3)), with a
+/// ledger the caller already holds open for writing (held for the whole export, media copy
+/// included). The vault and the media store are those of `dir`. See [`export_case_in_dir`]
+/// for the steps; this is the same protocol with one ledger for reading and appending.
 ///
 /// # Errors
 /// The variants of [`DisclosureError`]; only [`DisclosureError::NotInPlace`] comes after the
@@ -497,6 +499,75 @@ pub fn export_case<S: Store>(
     request: &ExportRequest,
     progress: &mut dyn Progress,
 ) -> Result<Export, DisclosureError> {
+    let written = write_phase(ledger, dir, signer, request, progress)?;
+    record_phase(ledger, dir, signer, request, written)
+}
+
+/// Exports the evidence bundle of a case from the ledger directory `dir` and records its
+/// disclosure (Art. 19, 21(3)): what `liuhen bundle export` runs. The bundle is written from a
+/// read-only view of the ledger, so other writers (device uploads) are not blocked during a
+/// long media copy; the writer lock is taken only to append the disclosure. Steps, in order:
+///
+/// 1. refuse, before writing anything, an output that exists, a key the registry would not let
+///    record the disclosure, a request that is not of this case or not granted, a named
+///    recipient who is not the requester of the request answered;
+/// 2. write the bundle to `FILE.partial` (mode 0600: it carries personal data) and sync it;
+/// 3. open the ledger for writing, digest the bytes on disk, commit a new recipient into the
+///    vault (so the ledger never names a recipient nobody can identify), and append the
+///    `RecordDisclosed` statement(s), all or none — if the ledger cannot be opened, or refuses
+///    or fails the append, `FILE.partial` is removed: nothing was disclosed;
+/// 4. rename `FILE.partial` to `FILE` and sync the directory.
+///
+/// **Trace first**: no bundle is in place without its `RecordDisclosed` entry. A new
+/// recipient's opening stays in the vault if step 3's append fails (unreferenced).
+///
+/// # Errors
+/// The variants of [`DisclosureError`]; only [`DisclosureError::NotInPlace`] comes after the
+/// disclosure was recorded.
+pub fn export_case_in_dir(
+    dir: &LedgerDir,
+    signer: &dyn Signer,
+    request: &ExportRequest,
+    progress: &mut dyn Progress,
+) -> Result<Export, DisclosureError> {
+    let written = {
+        let reader = Ledger::open(
+            dir.open_read_only()?,
+            std::sync::Arc::new(crate::clock::SystemClock),
+            crate::ledger::LedgerOptions::default(),
+        )
+        .map_err(DirError::from)?;
+        write_phase(&reader, dir, signer, request, progress)?
+    };
+    let mut writer = match dir.open_writer() {
+        Ok(w) => w,
+        Err(source) => {
+            let _ = fs::remove_file(&written.partial);
+            return Err(DisclosureError::WriterUnavailable { source });
+        }
+    };
+    record_phase(&mut writer, dir, signer, request, written)
+}
+
+/// A bundle written to `FILE.partial`, its disclosure not yet recorded.
+struct Written {
+    summary: ExportSummary,
+    partial: PathBuf,
+    to: Sealed,
+    new_opening: Option<Opening>,
+    openings_from: OpeningsFrom,
+    erased: Vec<(Sealed, u64)>,
+    missing: Vec<Sealed>,
+}
+
+/// Steps 1 and 2 of [`export_case_in_dir`].
+fn write_phase<S: Store>(
+    ledger: &Ledger<S>,
+    dir: &LedgerDir,
+    signer: &dyn Signer,
+    request: &ExportRequest,
+    progress: &mut dyn Progress,
+) -> Result<Written, DisclosureError> {
     let output = &request.output;
     if fs::symlink_metadata(output).is_ok() {
         return Err(DisclosureError::OutputExists {
@@ -542,9 +613,37 @@ pub fn export_case<S: Store>(
         media: media.as_ref(),
     };
     let summary = write_bundle(ledger.store(), &request.case_no, &options, &partial, progress)?;
-    drop(options);
+    Ok(Written {
+        summary,
+        partial,
+        to,
+        new_opening,
+        openings_from,
+        erased,
+        missing,
+    })
+}
 
-    // From here on, any failure before the append removes the partial bundle.
+/// Steps 3 and 4 of [`export_case_in_dir`].
+fn record_phase<S: Store>(
+    ledger: &mut Ledger<S>,
+    dir: &LedgerDir,
+    signer: &dyn Signer,
+    request: &ExportRequest,
+    written: Written,
+) -> Result<Export, DisclosureError> {
+    let Written {
+        summary,
+        partial,
+        to,
+        new_opening,
+        openings_from,
+        erased,
+        missing,
+    } = written;
+    let output = &request.output;
+    let author = signer.public_key();
+    // Any failure before the append is durable removes the partial bundle.
     let recorded = record(
         ledger,
         dir,

@@ -22,11 +22,11 @@ use serde::Deserialize;
 
 use liuhen::bundle::{verify_with_progress, Progress};
 use liuhen::commitment::Opening;
-use liuhen::disclosure::{export_case, DisclosureError, ExportRequest, OpeningsSource, Recipient};
+use liuhen::disclosure::{export_case_in_dir, DisclosureError, ExportRequest, OpeningsSource, Recipient};
 use liuhen::hash::Digest;
 use liuhen::verify::Verdict;
 
-use super::append::{open_ledger, print_exact, refusal_reason};
+use super::append::{print_exact, refusal_reason};
 use super::prove::read_vkey;
 use super::vault::read_value;
 use crate::layout::LedgerDir;
@@ -267,10 +267,9 @@ fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
     let request = export_request(&args)?;
     let dir = LedgerDir::new(&args.dir);
-    let mut ledger = open_ledger(&args.dir)?;
     let mut bar = Bar(progress::bar(global, 0, "bytes"));
     bar.0.set_message("copying media");
-    let result = export_case(&mut ledger, &dir, &key, &request, &mut bar);
+    let result = export_case_in_dir(&dir, &key, &request, &mut bar);
     bar.0.finish_and_clear();
     let export = result.map_err(|e| export_error(&args, e))?;
     if let Some(e) = &export.unsynced {

@@ -290,10 +290,9 @@ fn is_planted(e: &(dyn Error + 'static)) -> bool {
     if let Some(DirError::Vault(v)) = e.downcast_ref::<DirError>() {
         return planted(v);
     }
-    match e.downcast_ref::<DisclosureError>() {
-        Some(DisclosureError::Vault(v) | DisclosureError::Dir(DirError::Vault(v))) => planted(v),
-        _ => false,
-    }
+    // The core's judgement: a planted vault file, or ledger records found damaged on open.
+    e.downcast_ref::<DisclosureError>()
+        .is_some_and(DisclosureError::is_tampering)
 }
 
 /// A personal value from `--X TEXT` or `--X-file FILE` (`-`: standard input); one trailing line
