@@ -320,6 +320,14 @@ pub(crate) fn read_value(
                 fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
             };
             read.map_err(|e| format!("cannot read {name}: {e}"))?;
+            // Longer than any value plus a line break: refused as such, before a character cut
+            // by the read limit could make it look like bad UTF-8.
+            if bytes.len() > MAX_VALUE_BYTES + 2 {
+                return Err(format!(
+                    "the {flag} value is longer than {MAX_VALUE_BYTES} bytes; nothing was stored"
+                )
+                .into());
+            }
             let mut text = String::from_utf8(bytes)
                 .map_err(|_| format!("{name}: the {flag} value is not UTF-8 text"))?;
             if text.ends_with('\n') {
