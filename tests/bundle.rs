@@ -10,15 +10,15 @@ use std::sync::Arc;
 
 use common::{keys, media, scenario, Keys, ORIGIN, T0};
 use liuhen::bundle::{
-    export_untraced, verify, BundleCheck, BundleError, BundleFindingKind, BundleManifest, BundleReport,
-    BundledOpening, EntryRole, ExportOptions, MediaStatus, PortableConsistency, PortableInclusion,
-    PortableProof, ProofError, Proven,
+    export_untraced, verify, BundleCheck, BundleError, BundleFindingKind, BundleManifest,
+    BundleReport, BundledOpening, EntryRole, ExportOptions, MediaStatus, PortableConsistency,
+    PortableInclusion, PortableProof, ProofError, Proven,
 };
 use liuhen::checkpoint::NoteVerifier;
+use liuhen::commitment::{commit_with_salt as seal_with_salt, Opening};
 use liuhen::hash::Digest;
 use liuhen::media::MediaStore;
 use liuhen::model::*;
-use liuhen::commitment::{commit_with_salt as seal_with_salt, Opening};
 use liuhen::store::Store;
 use liuhen::verify::{FindingKind, Verdict};
 use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};

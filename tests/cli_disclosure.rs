@@ -33,7 +33,9 @@ fn json(text: &str) -> Value {
 }
 
 fn size(dir: &Path) -> u64 {
-    FileStore::open_read_only(dir.join("ledger")).unwrap().size()
+    FileStore::open_read_only(dir.join("ledger"))
+        .unwrap()
+        .size()
 }
 
 fn vault_records(dir: &Path) -> usize {

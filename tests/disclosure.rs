@@ -11,8 +11,8 @@ use std::sync::Arc;
 use common::{keys, Keys, ORIGIN, T0};
 use liuhen::commitment::{commit_with_salt, ValueError, MAX_VALUE_BYTES};
 use liuhen::disclosure::{
-    erase, export_case, export_case_in_dir, partial_path, view_case, DisclosureError,
-    EraseRequest, ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
+    erase, export_case, export_case_in_dir, partial_path, view_case, DisclosureError, EraseRequest,
+    ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
 };
 use liuhen::model::{ActKind, Event, RecordRef, Role, Sealed};
 use liuhen::store::file::FileStore;
@@ -136,13 +136,19 @@ fn a_view_of_a_case_without_sealed_fields_or_purpose_appends_nothing() {
         purpose: "复核".into(),
     };
     let err = view_case(&mut f.ledger, &f.vault, &f.k.officer, &req).unwrap_err();
-    assert!(matches!(err, DisclosureError::NoSealedField { .. }), "{err}");
+    assert!(
+        matches!(err, DisclosureError::NoSealedField { .. }),
+        "{err}"
+    );
     let req = ViewRequest {
         case_no: CASE.into(),
         purpose: "  ".into(),
     };
     let err = view_case(&mut f.ledger, &f.vault, &f.k.officer, &req).unwrap_err();
-    assert!(matches!(err, DisclosureError::InvalidRequest { .. }), "{err}");
+    assert!(
+        matches!(err, DisclosureError::InvalidRequest { .. }),
+        "{err}"
+    );
     assert_eq!(f.ledger.size(), before);
 }
 
@@ -196,8 +202,13 @@ fn an_export_whose_trace_cannot_be_appended_leaves_no_bundle() {
     let output = f.dir.root().join("case-41.bundle");
     let before = f.ledger.size();
     // `f.ledger` is this ledger's writer and holds its lock: the disclosure cannot be recorded.
-    let err = export_case_in_dir(&f.dir, &f.k.officer, &export_request(output.clone()), &mut ())
-        .unwrap_err();
+    let err = export_case_in_dir(
+        &f.dir,
+        &f.k.officer,
+        &export_request(output.clone()),
+        &mut (),
+    )
+    .unwrap_err();
     assert!(
         matches!(err, DisclosureError::WriterUnavailable { .. }),
         "{err}"
@@ -319,7 +330,10 @@ fn an_erasure_the_ledger_cannot_justify_appends_and_destroys_nothing() {
         },
     )
     .unwrap_err();
-    assert!(matches!(err, DisclosureError::InvalidRequest { .. }), "{err}");
+    assert!(
+        matches!(err, DisclosureError::InvalidRequest { .. }),
+        "{err}"
+    );
     assert_eq!(f.ledger.size(), before);
     assert_eq!(f.vault.state(&f.party).unwrap(), RecordState::Held);
 }

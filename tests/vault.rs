@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use common::{keys, media, Keys, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
+use liuhen::commitment::ValueError;
 use liuhen::entry::{Entry, SignedStatement};
 use liuhen::hash::Digest;
 use liuhen::media::PurgeBlock;
 use liuhen::model::*;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::commitment::ValueError;
 use liuhen::vault::{Vault, VaultError};
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
 use liuhen::{Clock, Ledger, LedgerOptions, ManualClock, Signer};

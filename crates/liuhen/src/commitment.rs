@@ -229,7 +229,12 @@ mod tests {
             Err(CommitError::Value(ValueError::TooLong { .. }))
         ));
         assert!(commit("party.name", &"x".repeat(MAX_VALUE_BYTES)).is_ok());
-        for field in ["", " party.name", "party\nname", &"f".repeat(MAX_FIELD_BYTES + 1)] {
+        for field in [
+            "",
+            " party.name",
+            "party\nname",
+            &"f".repeat(MAX_FIELD_BYTES + 1),
+        ] {
             assert!(
                 matches!(
                     commit(field, "v"),

@@ -82,13 +82,17 @@ pub enum DisclosureError {
         case_no: String,
     },
     /// No `AccessRequested` statement has this request id.
-    #[error("no AccessRequested statement of the ledger has request id {id:?}; nothing was exported")]
+    #[error(
+        "no AccessRequested statement of the ledger has request id {id:?}; nothing was exported"
+    )]
     NoSuchRequest {
         /// The request id.
         id: String,
     },
     /// The request is of another case.
-    #[error("request {id:?} (entry {at}) is for case {case_no:?}, not {asked:?}; nothing was exported")]
+    #[error(
+        "request {id:?} (entry {at}) is for case {case_no:?}, not {asked:?}; nothing was exported"
+    )]
     RequestOfOtherCase {
         /// The request id.
         id: String,
@@ -305,8 +309,7 @@ pub fn view_case<S: Store>(
     }
     let author = signer.public_key();
     let openings = vault.case_openings_untraced(ledger.store(), &request.case_no)?;
-    if openings.openings.is_empty() && openings.erased.is_empty() && openings.missing.is_empty()
-    {
+    if openings.openings.is_empty() && openings.erased.is_empty() && openings.missing.is_empty() {
         return Err(DisclosureError::NoSealedField {
             case_no: request.case_no.clone(),
         });
@@ -612,7 +615,13 @@ fn write_phase<S: Store>(
         openings,
         media: media.as_ref(),
     };
-    let summary = write_bundle(ledger.store(), &request.case_no, &options, &partial, progress)?;
+    let summary = write_bundle(
+        ledger.store(),
+        &request.case_no,
+        &options,
+        &partial,
+        progress,
+    )?;
     Ok(Written {
         summary,
         partial,
@@ -762,7 +771,11 @@ fn recipient<S: Store>(
 
 /// The requester of access request `id`, which must be of case `case_no` and granted by its
 /// latest decision (Art. 19: disclosure answers a granted request).
-fn granted_request<S: Store>(store: &S, case_no: &str, id: &str) -> Result<Sealed, DisclosureError> {
+fn granted_request<S: Store>(
+    store: &S,
+    case_no: &str,
+    id: &str,
+) -> Result<Sealed, DisclosureError> {
     let mut requested: Option<(u64, String, Sealed)> = None;
     let mut decided: Option<(u64, bool)> = None;
     for seq in 0..store.size() {

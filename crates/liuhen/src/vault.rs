@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::commitment::{check_opening, commit, CommitError, Opening, ValueError};
 use crate::encoding::{decode, encode, EncodingError};
 use crate::entry::Entry;
 use crate::hash::Digest;
@@ -40,7 +41,6 @@ use crate::ledger::{Ledger, LedgerError};
 use crate::media::custody::Custody;
 use crate::media::PurgeBlock;
 use crate::model::{Event, Sealed};
-use crate::commitment::{check_opening, commit, CommitError, Opening, ValueError};
 use crate::store::{Store, StoreError};
 
 /// Label of a vault record file.

@@ -22,7 +22,9 @@ use serde::Deserialize;
 
 use liuhen::bundle::{verify_with_progress, Progress};
 use liuhen::commitment::Opening;
-use liuhen::disclosure::{export_case_in_dir, DisclosureError, ExportRequest, OpeningsSource, Recipient};
+use liuhen::disclosure::{
+    export_case_in_dir, DisclosureError, ExportRequest, OpeningsSource, Recipient,
+};
 use liuhen::hash::Digest;
 use liuhen::verify::Verdict;
 
@@ -208,7 +210,11 @@ fn read_openings(path: &Path) -> Result<Vec<Opening>, Box<dyn Error>> {
 /// The core's request, from the arguments.
 fn export_request(args: &ExportArgs) -> Result<ExportRequest, Box<dyn Error>> {
     let name = if args.to.is_some() || args.to_file.is_some() {
-        Some(read_value(args.to.clone(), args.to_file.as_deref(), "--to")?)
+        Some(read_value(
+            args.to.clone(),
+            args.to_file.as_deref(),
+            "--to",
+        )?)
     } else {
         None
     };

@@ -23,7 +23,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use liuhen::admission::Refusal;
-use liuhen::bundle::{export_untraced, BundleCheck, BundleFindingKind, BundleManifest, ExportOptions};
+use liuhen::bundle::{
+    export_untraced, BundleCheck, BundleFindingKind, BundleManifest, ExportOptions,
+};
 use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::ledger::SealState;

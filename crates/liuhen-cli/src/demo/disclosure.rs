@@ -13,9 +13,9 @@ use std::io::{BufReader, Cursor, Write};
 use std::path::{Path, PathBuf};
 
 use liuhen::bundle::{verify, BundleFindingKind, BundleManifest, BundleReport, MediaStatus};
+use liuhen::checkpoint::NoteVerifier;
 use liuhen::disclosure::{ExportRequest, OpeningsSource, Recipient};
 use liuhen::hash::Digest;
-use liuhen::checkpoint::NoteVerifier;
 use liuhen::model::Event;
 use liuhen::verify::{FindingKind, Verdict};
 

@@ -10,12 +10,12 @@ use super::container::{
     MAX_BUNDLE_MEDIA, MAX_BUNDLE_OPENINGS, MAX_CASE_NO_BYTES, MAX_OPENING_BYTES,
 };
 use super::{stored_checkpoint, Pick, PickError, Progress, StoreNodes};
+use crate::commitment::Opening;
 use crate::entry::Entry;
 use crate::hash::{from_blake3, Digest, Sha256TreeHasher};
 use crate::media::{MediaStore, STREAM_BUFFER};
 use crate::merkle;
 use crate::model::{Event, Sealed};
-use crate::commitment::Opening;
 use crate::store::Store;
 
 /// What to put in a bundle besides the entries.

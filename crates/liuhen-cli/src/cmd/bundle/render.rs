@@ -180,7 +180,6 @@ pub(super) fn export_notes(dir: &LedgerDir, d: &Export) {
     }
 }
 
-
 /// The text report of `bundle verify`.
 pub(super) fn print_report(name: &str, r: &BundleReport, global: &Global) -> io::Result<()> {
     let mut out = io::stdout().lock();

@@ -51,7 +51,10 @@ fn certificate_members(cert: &DestructionCertificate) -> Map<String, Value> {
     m
 }
 
-pub(super) fn run_certificate(args: CertificateArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
+pub(super) fn run_certificate(
+    args: CertificateArgs,
+    global: &Global,
+) -> Result<u8, Box<dyn Error>> {
     let mut commitments: Vec<Sealed> = Vec::with_capacity(args.commitment.len());
     for hex in &args.commitment {
         let c = parse_commitment(hex)?;
