@@ -199,7 +199,7 @@ struct Tombstone {
     erased_seq: u64,
 }
 
-/// What the vault holds for one case (see [`Vault::case_openings`]).
+/// What the vault holds for one case (see [`Vault::case_openings_untraced`]).
 #[derive(Debug, Default)]
 pub struct CaseOpenings {
     /// Openings of the case's commitments that the vault holds.
