@@ -10,15 +10,15 @@ use std::sync::Arc;
 
 use common::{keys, media, scenario, Keys, ORIGIN, T0};
 use liuhen::bundle::{
-    export, verify, BundleCheck, BundleError, BundleFindingKind, BundleManifest, BundleReport,
-    BundledOpening, EntryRole, ExportOptions, MediaStatus, PortableConsistency, PortableInclusion,
-    PortableProof, ProofError, Proven,
+    export_untraced, verify, BundleCheck, BundleError, BundleFindingKind, BundleManifest,
+    BundleReport, BundledOpening, EntryRole, ExportOptions, MediaStatus, PortableConsistency,
+    PortableInclusion, PortableProof, ProofError, Proven,
 };
 use liuhen::checkpoint::NoteVerifier;
+use liuhen::commitment::{commit_with_salt as seal_with_salt, Opening};
 use liuhen::hash::Digest;
 use liuhen::media::MediaStore;
 use liuhen::model::*;
-use liuhen::sealed::{seal_with_salt, Opening};
 use liuhen::store::Store;
 use liuhen::verify::{FindingKind, Verdict};
 use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
@@ -193,7 +193,7 @@ fn media_store(name: &str, names: &[&str]) -> MediaStore {
 
 fn export_bytes<S: Store>(store: &S, case_no: &str, options: &ExportOptions<'_>) -> Vec<u8> {
     let mut out = Vec::new();
-    export(store, case_no, options, &mut out, &mut ()).unwrap();
+    export_untraced(store, case_no, options, &mut out, &mut ()).unwrap();
     out
 }
 
@@ -236,7 +236,7 @@ fn assert_tampered(report: &BundleReport, kind: BundleFindingKind) {
 fn round_trip_without_media() {
     let (l, k) = ledger();
     let mut out = Vec::new();
-    let summary = export(
+    let summary = export_untraced(
         l.store(),
         CASE,
         &ExportOptions::default(),
@@ -315,7 +315,7 @@ fn round_trip_with_media_and_openings() {
         media: Some(&ms),
     };
     let mut out = Vec::new();
-    let summary = export(l.store(), CASE, &options, &mut out, &mut ()).unwrap();
+    let summary = export_untraced(l.store(), CASE, &options, &mut out, &mut ()).unwrap();
     assert_eq!(summary.media_included, CASE_MEDIA.len() as u64);
     assert!(summary.media_missing.is_empty());
     assert_eq!(summary.openings, 1);
@@ -342,7 +342,7 @@ fn round_trip_with_media_and_openings() {
         media: Some(&partial),
     };
     let mut out = Vec::new();
-    let summary = export(l.store(), CASE, &options, &mut out, &mut ()).unwrap();
+    let summary = export_untraced(l.store(), CASE, &options, &mut out, &mut ()).unwrap();
     assert_eq!(summary.media_missing.len(), 1);
     assert_eq!(summary.media_missing[0].name, "seg-0000.mp4");
     assert_eq!(summary.media_missing[0].purged, None);
@@ -373,7 +373,7 @@ fn export_refuses_forged_erased_duplicate_and_foreign_openings() {
             openings,
             media: None,
         };
-        let err = export(l.store(), CASE, &options, &mut Vec::new(), &mut ()).unwrap_err();
+        let err = export_untraced(l.store(), CASE, &options, &mut Vec::new(), &mut ()).unwrap_err();
         assert!(matches!(err, BundleError::Opening { .. }), "{err}");
         assert!(err.to_string().contains(what), "{err}");
     }
@@ -382,7 +382,7 @@ fn export_refuses_forged_erased_duplicate_and_foreign_openings() {
 #[test]
 fn export_refuses_unsealed_and_unknown_cases() {
     let (mut l, k) = ledger();
-    let err = export(
+    let err = export_untraced(
         l.store(),
         "金民执〔2026〕404号",
         &ExportOptions::default(),
@@ -391,7 +391,7 @@ fn export_refuses_unsealed_and_unknown_cases() {
     )
     .unwrap_err();
     assert!(matches!(err, BundleError::UnknownCase { .. }), "{err}");
-    let err = export(
+    let err = export_untraced(
         l.store(),
         "",
         &ExportOptions::default(),
@@ -410,7 +410,7 @@ fn export_refuses_unsealed_and_unknown_cases() {
         },
     )
     .unwrap();
-    let err = export(
+    let err = export_untraced(
         l.store(),
         CASE_B,
         &ExportOptions::default(),
@@ -427,7 +427,7 @@ fn export_refuses_unsealed_and_unknown_cases() {
     }
     assert!(err.to_string().contains("seal first"));
     // The other case has nothing after the checkpoint: it still exports.
-    export(
+    export_untraced(
         l.store(),
         CASE,
         &ExportOptions::default(),
@@ -1159,7 +1159,7 @@ fn named_case_positions(m: &BundleManifest, case: &str) -> Vec<usize> {
 fn bundle_with_case_entries_stripped_is_refused() {
     let (l, k) = ledger();
     let mut out = Vec::new();
-    export(
+    export_untraced(
         l.store(),
         CASE,
         &ExportOptions::default(),

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use common::{keys, media, Keys, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
+use liuhen::commitment::ValueError;
 use liuhen::entry::{Entry, SignedStatement};
 use liuhen::hash::Digest;
 use liuhen::media::PurgeBlock;
@@ -76,7 +77,7 @@ fn fixture(name: &str) -> Fixture {
 /// Opens case `case_no` for the party `value` (sealed through the vault) and closes it with
 /// records kept for `keep_days` from now. Returns the commitment.
 fn case(f: &mut Fixture, case_no: &str, value: &str, keep_days: i64) -> Sealed {
-    let subject = f.vault.seal("party.name", value).unwrap();
+    let subject = f.vault.commit("party.name", value).unwrap();
     f.clock.advance(1_000);
     f.ledger
         .sign_and_append(
@@ -235,7 +236,7 @@ fn erasure_leaves_no_trace_of_the_value_and_the_ledger_verifies() {
         "the erased value is still on disk"
     );
     assert!(matches!(
-        f.vault.get(&subject),
+        f.vault.get_untraced(&subject),
         Err(VaultError::Erased { seq: s, .. }) if s == seq
     ));
     // Erasing again is idempotent: no second entry.
@@ -249,7 +250,7 @@ fn erasure_leaves_no_trace_of_the_value_and_the_ledger_verifies() {
     assert_eq!(f.ledger.size(), size);
     // The other party's data is untouched; the erased value cannot be put back.
     assert_eq!(
-        f.vault.get(&keep).unwrap().value,
+        f.vault.get_untraced(&keep).unwrap().value,
         "另一当事人 another party"
     );
     assert_eq!(verdict(&mut f), Verdict::Verified);
@@ -280,7 +281,7 @@ fn a_crash_between_the_erased_entry_and_the_destruction_is_finished_later() {
 #[test]
 fn erasure_of_a_commitment_the_ledger_never_names_is_refused() {
     let mut f = fixture("unknown");
-    let loose = f.vault.seal("party.name", "never used").unwrap();
+    let loose = f.vault.commit("party.name", "never used").unwrap();
     let err = f
         .vault
         .erase(&mut f.ledger, &loose, "x", &f.k.officer)
@@ -295,7 +296,7 @@ fn disclosure_of_a_case_holds_that_case_s_openings_only() {
     let b = case(&mut f, "金民检〔2026〕5号", "乙方 party B", 1);
     let got = f
         .vault
-        .case_openings(f.ledger.store(), "金民检〔2026〕4号")
+        .case_openings_untraced(f.ledger.store(), "金民检〔2026〕4号")
         .unwrap();
     assert_eq!(got.openings.len(), 1);
     assert!(got.openings[0].opens(&a));
@@ -308,14 +309,14 @@ fn disclosure_of_a_case_holds_that_case_s_openings_only() {
         .unwrap();
     let got = f
         .vault
-        .case_openings(f.ledger.store(), "金民检〔2026〕4号")
+        .case_openings_untraced(f.ledger.store(), "金民检〔2026〕4号")
         .unwrap();
     assert!(got.openings.is_empty());
     assert_eq!(got.erased.len(), 1);
     assert_eq!(got.erased[0].0, a);
     let none = f
         .vault
-        .case_openings(f.ledger.store(), "no such case")
+        .case_openings_untraced(f.ledger.store(), "no such case")
         .unwrap();
     assert!(none.openings.is_empty() && none.erased.is_empty() && none.missing.is_empty());
 }
@@ -328,7 +329,7 @@ proptest! {
     #[test]
     fn no_encoding_contains_a_sealed_value(value in "[\\PC]{6,40}", salt in any::<[u8; 32]>()) {
         let k = keys();
-        let (sealed, opening) = liuhen::sealed::seal_with_salt("party.name", &value, salt);
+        let (sealed, opening) = liuhen::commitment::commit_with_salt("party.name", &value, salt);
         prop_assert!(opening.opens(&sealed));
         let events = vec![
             Event::CaseOpened {
@@ -481,7 +482,7 @@ fn write_fuzz_seeds() {
 #[test]
 fn erasure_during_an_open_case_and_oversized_records_are_refused() {
     let mut f = fixture("open-case");
-    let subject = f.vault.seal("party.name", PARTY).unwrap();
+    let subject = f.vault.commit("party.name", PARTY).unwrap();
     f.ledger
         .sign_and_append(
             &f.k.officer,
@@ -512,11 +513,11 @@ fn erasure_during_an_open_case_and_oversized_records_are_refused() {
     );
     assert!(err.to_string().contains("still open"), "{err}");
     assert_eq!(f.ledger.size(), size);
-    assert_eq!(f.vault.get(&subject).unwrap().value, PARTY);
+    assert_eq!(f.vault.get_untraced(&subject).unwrap().value, PARTY);
 
     let huge = "字".repeat(30_000);
     assert!(matches!(
-        f.vault.seal("party.address", &huge),
-        Err(VaultError::TooLarge { .. })
+        f.vault.commit("party.address", &huge),
+        Err(VaultError::Value(ValueError::TooLong { .. }))
     ));
 }

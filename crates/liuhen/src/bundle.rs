@@ -8,7 +8,8 @@
 //! * A **case evidence bundle** (`docs/FORMAT.md` §20) is one file holding every entry of a case,
 //!   the genesis entry and every registry-changing entry, an inclusion proof of each against one
 //!   signed checkpoint, the disclosed openings of the case's sealed fields and, optionally, the
-//!   case's media. [`export`] writes one from a store; [`verify`] checks one and says, in its
+//!   case's media. [`crate::disclosure::export_case`] writes one and records the disclosure
+//!   ([`export_untraced`] only writes it); [`verify`] checks one and says, in its
 //!   [`BundleReport`], what it proves and what a bundle cannot prove (completeness).
 //!
 //! Producing either never signs anything: a proof or a bundle uses checkpoints the ledger
@@ -30,7 +31,7 @@ pub use container::{
     MANIFEST_LABEL, MAX_BUNDLE_ENTRIES, MAX_BUNDLE_MEDIA, MAX_BUNDLE_OPENINGS, MAX_CASE_NO_BYTES,
     MAX_MANIFEST_BYTES, MAX_OPENING_BYTES, MAX_PATH_LEN, MAX_VKEY_BYTES,
 };
-pub use export::{export, ExportOptions, ExportSummary, MissingMedia};
+pub use export::{export_untraced, ExportOptions, ExportSummary, MissingMedia};
 pub use proof::{
     PortableConsistency, PortableInclusion, PortableProof, ProofError, Proven, MAX_PROOF_BYTES,
     PROOF_FORMAT,

@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use crate::commitment::{check_opening, commit, CommitError, Opening, ValueError};
 use crate::encoding::{decode, encode, EncodingError};
 use crate::entry::Entry;
 use crate::hash::Digest;
@@ -40,7 +41,6 @@ use crate::ledger::{Ledger, LedgerError};
 use crate::media::custody::Custody;
 use crate::media::PurgeBlock;
 use crate::model::{Event, Sealed};
-use crate::sealed::{seal, Opening};
 use crate::store::{Store, StoreError};
 
 /// Label of a vault record file.
@@ -160,9 +160,13 @@ pub enum VaultError {
         /// What it is instead (e.g. "a symbolic link").
         what: String,
     },
-    /// The random source failed while sealing.
+    /// The random source failed while committing.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A field name or personal value outside the rules ([`crate::commitment::check_value`]);
+    /// nothing was stored.
+    #[error(transparent)]
+    Value(#[from] ValueError),
     /// A record could not be encoded.
     #[error(transparent)]
     Encoding(#[from] EncodingError),
@@ -195,7 +199,7 @@ struct Tombstone {
     erased_seq: u64,
 }
 
-/// What the vault holds for one case (see [`Vault::case_openings`]).
+/// What the vault holds for one case (see [`Vault::case_openings_untraced`]).
 #[derive(Debug, Default)]
 pub struct CaseOpenings {
     /// Openings of the case's commitments that the vault holds.
@@ -204,6 +208,20 @@ pub struct CaseOpenings {
     pub erased: Vec<(Sealed, u64)>,
     /// Commitments of the case the vault holds nothing for (never deposited, or lost).
     pub missing: Vec<Sealed>,
+}
+
+/// What the vault holds for one commitment ([`Vault::state`]); never the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordState {
+    /// The record is present.
+    Held,
+    /// The record was destroyed; the ledger records the erasure at `seq`.
+    Erased {
+        /// The `Erased` entry.
+        seq: u64,
+    },
+    /// The vault holds nothing for it.
+    Missing,
 }
 
 /// The vault directory.
@@ -276,13 +294,18 @@ impl Vault {
             .join(format!("{}{TOMBSTONE_SUFFIX}", commitment.0.to_hex()))
     }
 
-    /// Seals `value` of kind `field` with a fresh random salt, stores the opening and returns
-    /// the commitment to put in a statement.
+    /// Commits to `value` of kind `field` with a fresh random salt ([`commit`]), stores the
+    /// opening and returns the commitment to put in a statement.
     ///
     /// # Errors
-    /// [`VaultError::Key`] if the random source fails, or an error of [`Vault::put`].
-    pub fn seal(&self, field: &str, value: &str) -> Result<Sealed, VaultError> {
-        let (sealed, opening) = seal(field, value)?;
+    /// [`VaultError::Value`] for a field or value outside the rules
+    /// ([`crate::commitment::check_value`]; nothing is stored), [`VaultError::Key`] if the
+    /// random source fails, or an error of [`Vault::put`].
+    pub fn commit(&self, field: &str, value: &str) -> Result<Sealed, VaultError> {
+        let (sealed, opening) = commit(field, value).map_err(|e| match e {
+            CommitError::Value(v) => VaultError::Value(v),
+            CommitError::Key(k) => VaultError::Key(k),
+        })?;
         self.put(&opening)?;
         Ok(sealed)
     }
@@ -291,9 +314,12 @@ impl Vault {
     /// synced) and returns its commitment. Storing the same opening twice is harmless.
     ///
     /// # Errors
+    /// [`VaultError::Value`] if its field or value is outside the rules
+    /// ([`crate::commitment::check_opening`]), checked before anything is written;
     /// [`VaultError::Conflict`] if a different opening is stored under the same commitment,
     /// [`VaultError::Erased`] if it was erased (erased data is never revived), or I/O errors.
     pub fn put(&self, opening: &Opening) -> Result<Sealed, VaultError> {
+        check_opening(opening)?;
         let commitment = opening.commitment();
         if let Some(seq) = self.erased_seq(&commitment)? {
             return Err(VaultError::Erased {
@@ -301,7 +327,7 @@ impl Vault {
                 seq,
             });
         }
-        match self.get(&commitment) {
+        match self.get_untraced(&commitment) {
             Ok(existing) if existing == *opening => return Ok(commitment),
             Ok(_) => {
                 return Err(VaultError::Conflict {
@@ -359,11 +385,32 @@ impl Vault {
         Ok(())
     }
 
+    /// What the vault holds for `commitment`, without reading (or revealing) the value: the
+    /// record is present, was erased at a ledger entry, or is missing.
+    ///
+    /// # Errors
+    /// [`VaultError::NotRegular`] if something other than the vault's own file lies in place of
+    /// the record or its tombstone, [`VaultError::Corrupt`] for an unreadable tombstone, or I/O
+    /// errors.
+    pub fn state(&self, commitment: &Sealed) -> Result<RecordState, VaultError> {
+        if self.record_present(commitment)? {
+            return Ok(RecordState::Held);
+        }
+        Ok(match self.erased_seq(commitment)? {
+            Some(seq) => RecordState::Erased { seq },
+            None => RecordState::Missing,
+        })
+    }
+
     /// The opening of `commitment`, checked to open it.
+    ///
+    /// **Untraced**: this reveals personal data and appends nothing. Showing a value to a person
+    /// is a disclosure Art. 21(3) requires to be traced: use [`crate::disclosure::view_case`].
+    /// This is for the core's own traced paths and for tests.
     ///
     /// # Errors
     /// [`VaultError::NotFound`], [`VaultError::Erased`], [`VaultError::Corrupt`] or I/O errors.
-    pub fn get(&self, commitment: &Sealed) -> Result<Opening, VaultError> {
+    pub fn get_untraced(&self, commitment: &Sealed) -> Result<Opening, VaultError> {
         let path = self.record_path(commitment);
         let file = match open_own_file(&path, false)? {
             Some(f) => f,
@@ -436,10 +483,16 @@ impl Vault {
     /// The openings the vault holds for the sealed fields of case `case_no` (what a disclosure
     /// of that case reveals, Art. 19), read from the ledger in `store`.
     ///
+    /// **Untraced**: this reveals personal data and appends nothing. Reading a case's openings
+    /// for a person is a disclosure that Art. 21(3) requires to be traced: use
+    /// [`crate::disclosure::view_case`] (appends `RecordViewed` first) or
+    /// [`crate::disclosure::export_case`] (appends `RecordDisclosed`). This is for the core's own
+    /// traced paths, verification tools and tests.
+    ///
     /// # Errors
     /// [`VaultError::Ledger`] if an entry cannot be read, or vault errors other than
     /// not-found / erased (those are sorted into the result).
-    pub fn case_openings<S: Store + ?Sized>(
+    pub fn case_openings_untraced<S: Store + ?Sized>(
         &self,
         store: &S,
         case_no: &str,
@@ -455,7 +508,7 @@ impl Vault {
                     continue;
                 }
             }
-            match self.get(&commitment) {
+            match self.get_untraced(&commitment) {
                 Ok(o) => out.openings.push(o),
                 Err(VaultError::Erased { seq, .. }) => out.erased.push((commitment, seq)),
                 Err(VaultError::NotFound { .. }) => out.missing.push(commitment),
@@ -746,8 +799,8 @@ mod tests {
     fn put_get_conflict_and_modes() {
         let dir = tempdir("put");
         let vault = Vault::open(&dir).unwrap();
-        let sealed = vault.seal("party.name", "大连某某社会组织").unwrap();
-        let opening = vault.get(&sealed).unwrap();
+        let sealed = vault.commit("party.name", "大连某某社会组织").unwrap();
+        let opening = vault.get_untraced(&sealed).unwrap();
         assert_eq!(opening.value, "大连某某社会组织");
         assert!(opening.opens(&sealed));
         // Same opening again: fine. Another opening under the same name: refused.
@@ -770,12 +823,12 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            vault.get(&sealed),
+            vault.get_untraced(&sealed),
             Err(VaultError::Corrupt { .. })
         ));
         let other = Sealed(Digest::from_bytes([1; 32]));
         assert!(matches!(
-            vault.get(&other),
+            vault.get_untraced(&other),
             Err(VaultError::NotFound { .. })
         ));
         fs::remove_dir_all(&dir).unwrap();

@@ -149,12 +149,6 @@ pub(crate) fn create_new(path: &Path) -> Result<File, Box<dyn Error>> {
     create_new_with_mode(path, 0o644)
 }
 
-/// As [`create_new`], readable by the owner only (mode 0600): for files that carry personal
-/// data, such as a bundle with the openings of a case's sealed fields.
-pub(crate) fn create_new_private(path: &Path) -> Result<File, Box<dyn Error>> {
-    create_new_with_mode(path, 0o600)
-}
-
 fn create_new_with_mode(path: &Path, mode: u32) -> Result<File, Box<dyn Error>> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);

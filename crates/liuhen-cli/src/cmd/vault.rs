@@ -5,8 +5,9 @@
 //! subcommands are its only door in the CLI, and every door that reveals personal data leaves a
 //! trace first:
 //!
-//! * `seal` stores a value and prints the commitment to put in a statement; it never prints the
-//!   value, and takes it from a file or standard input so that it need not appear in `ps`;
+//! * `commit` (alias `seal`, its name before 0.x: "seal" now means only signing a checkpoint)
+//!   stores a value and prints the commitment to put in a statement; it never prints the value,
+//!   and takes it from a file or standard input so that it need not appear in `ps`;
 //! * `show` reveals a case's openings only after appending a `RecordViewed` statement signed by
 //!   the viewer's authorized key (Art. 19–21(3)); a refused append shows nothing;
 //! * `erase` and `complete` destroy openings lawfully (`Vault::erase`: refused under a retention
@@ -14,44 +15,33 @@
 //! * `certificate` and `check-certificate` issue and check signed destruction certificates.
 //!
 //! `liuhen bundle export` reads the vault too (a case's openings) and records the disclosure.
+//! The protocols (what is checked, what is appended, in which order) are the core's
+//! (`liuhen::disclosure`, `liuhen::commitment`); this module parses, calls and prints.
+
+mod access;
+mod certificate;
 
 use std::error::Error;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use liuhen::checkpoint::{Note, NoteVerifier};
+use liuhen::commitment::{check_value, ValueError, MAX_VALUE_BYTES};
+use liuhen::disclosure::DisclosureError;
 use liuhen::hash::Digest;
-use liuhen::model::{RecordRef, Sealed};
+use liuhen::model::Sealed;
 use liuhen::store::file::FileStore;
-use liuhen::vault::{CaseOpenings, DestructionCertificate, Vault, VaultError};
-use liuhen::{Event, Ledger, LedgerOptions, PublicKey, SecretKey, Signer, SystemClock};
-use serde_json::{json, Map, Value};
+use liuhen::vault::VaultError;
+use liuhen::{DirError, Ledger, LedgerOptions, SystemClock};
 
-use super::append::{open_ledger, print_exact, receipt_json, refusal_reason};
-use super::prove::{clean, create_new, local_time, read_vkey, short};
 use crate::layout::LedgerDir;
-use crate::{Global, EXIT_OK, EXIT_TAMPERED};
-
-/// Sub-directory of a ledger directory holding the vault.
-pub const VAULT_DIR: &str = "vault";
-
-/// Longest value accepted by `vault seal` (and for a bundle's recipient): far above any name,
-/// ID number or address, and far below the vault's record limit, so that every stored record
-/// can be read back and disclosed in a bundle.
-pub const MAX_VALUE_BYTES: usize = 16 * 1024;
-
-/// Longest field name accepted by `vault seal`.
-pub const MAX_FIELD_BYTES: usize = 256;
-
-/// Largest destruction certificate `check-certificate` reads.
-const MAX_CERTIFICATE_BYTES: usize = 1024 * 1024;
+use crate::{Global, EXIT_TAMPERED};
 
 /// Arguments of `liuhen vault`.
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
-  liuhen vault seal /srv/liuhen/jinpu --field party.name --value-file - < name.txt
+  liuhen vault commit /srv/liuhen/jinpu --field party.name --value-file - < name.txt
   liuhen vault show /srv/liuhen/jinpu --case '金民执〔2026〕12号' --key-file officer.key --purpose '复核 review'
   liuhen vault erase /srv/liuhen/jinpu --commitment HEX --authority 个人信息保护负责人 --key-file officer.key
 
@@ -68,8 +58,10 @@ pub struct Args {
 /// The vault subcommands.
 #[derive(clap::Subcommand, Debug)]
 pub enum What {
-    /// Seal a personal value into the vault and print its commitment (never the value).
-    Seal(SealArgs),
+    /// Commit a personal value into the vault and print its commitment (never the value).
+    /// `vault seal` is the same command under its old name.
+    #[command(visible_alias = "seal")]
+    Commit(CommitArgs),
     /// Show a case's openings, after recording the view in the ledger (RecordViewed).
     Show(ShowArgs),
     /// Erase an opening lawfully: Erased is appended, then the record is destroyed.
@@ -96,10 +88,10 @@ pub struct ValueSource {
     pub value_file: Option<PathBuf>,
 }
 
-/// Arguments of `liuhen vault seal`.
+/// Arguments of `liuhen vault commit` (alias `seal`).
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Example:
-  liuhen vault seal /srv/liuhen/jinpu --field party.name --value-file - < name.txt
+  liuhen vault commit /srv/liuhen/jinpu --field party.name --value-file - < name.txt
 
 Stores the opening (field, a fresh random 32-byte salt, the value) in DIR/vault and prints the
 commitment: 64 hex digits to put in the statement's sealed field (CaseOpened.subject,
@@ -108,10 +100,11 @@ printed and never enters the ledger.
 
 --value puts personal data on the command line, where `ps` shows it to every user of the
 machine and the shell may keep it in its history: use --value-file FILE, or --value-file - and
-standard input.
+standard input. The value must be non-empty UTF-8 of at most 16 KiB (one trailing line break of
+a file is removed); the field name at most 256 bytes without control characters.
 
 Output: the commitment; --json: {\"field\", \"commitment\"}.")]
-pub struct SealArgs {
+pub struct CommitArgs {
     /// The ledger directory.
     pub dir: PathBuf,
     /// What kind of value this is, e.g. `party.name`, `party.id`, `requester.name`; bound into
@@ -264,12 +257,12 @@ pub struct CheckCertificateArgs {
 /// Runs `liuhen vault`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let result = match args.what {
-        What::Seal(a) => run_seal(a, global),
-        What::Show(a) => run_show(a, global),
-        What::Erase(a) => run_erase(a, global),
-        What::Complete(a) => run_complete(a, global),
-        What::Certificate(a) => run_certificate(a, global),
-        What::CheckCertificate(a) => run_check_certificate(a, global),
+        What::Commit(a) => access::run_commit(a, global),
+        What::Show(a) => access::run_show(a, global),
+        What::Erase(a) => access::run_erase(a, global),
+        What::Complete(a) => access::run_complete(a, global),
+        What::Certificate(a) => certificate::run_certificate(a, global),
+        What::CheckCertificate(a) => certificate::run_check_certificate(a, global),
     };
     planted_file_is_tampering(result)
 }
@@ -281,12 +274,7 @@ pub(crate) fn planted_file_is_tampering(
     result: Result<u8, Box<dyn Error>>,
 ) -> Result<u8, Box<dyn Error>> {
     match result {
-        Err(e)
-            if matches!(
-                e.downcast_ref::<VaultError>(),
-                Some(VaultError::NotRegular { .. })
-            ) =>
-        {
+        Err(e) if is_planted(e.as_ref()) => {
             eprintln!("liuhen: {e}");
             Ok(EXIT_TAMPERED)
         }
@@ -294,36 +282,23 @@ pub(crate) fn planted_file_is_tampering(
     }
 }
 
-// ---- Shared with `bundle export` --------------------------------------------------------------
-
-/// `DIR/vault`.
-pub(crate) fn vault_dir(dir: &Path) -> PathBuf {
-    dir.join(VAULT_DIR)
-}
-
-/// Opens (creating on first use) the vault of the ledger directory `dir`, which must be a
-/// ledger directory: a typo must not leave a vault of personal data in a random place.
-pub(crate) fn open_vault(dir: &Path) -> Result<Vault, Box<dyn Error>> {
-    let layout = LedgerDir::new(dir);
-    if !layout.store_dir().is_dir() {
-        // Gives the usual explanation of what is wrong with DIR.
-        layout.open_read_only()?;
+fn is_planted(e: &(dyn Error + 'static)) -> bool {
+    let planted = |v: &VaultError| matches!(v, VaultError::NotRegular { .. });
+    if let Some(v) = e.downcast_ref::<VaultError>() {
+        return planted(v);
     }
-    Ok(Vault::open(vault_dir(dir))?)
-}
-
-/// The vault of `dir` if it exists (reading never creates one).
-pub(crate) fn existing_vault(dir: &Path) -> Result<Option<Vault>, Box<dyn Error>> {
-    let path = vault_dir(dir);
-    if !path.exists() {
-        return Ok(None);
+    if let Some(DirError::Vault(v)) = e.downcast_ref::<DirError>() {
+        return planted(v);
     }
-    Ok(Some(Vault::open(path)?))
+    // The core's judgement: a planted vault file, or ledger records found damaged on open.
+    e.downcast_ref::<DisclosureError>()
+        .is_some_and(DisclosureError::is_tampering)
 }
 
-/// A personal value from `--X TEXT` or `--X-file FILE` (`-`: standard input), checked to be
-/// non-empty UTF-8 of at most [`MAX_VALUE_BYTES`]; one trailing line break of a file is removed
-/// (`echo NAME > FILE` must not seal "NAME\n").
+/// A personal value from `--X TEXT` or `--X-file FILE` (`-`: standard input); one trailing line
+/// break of a file is removed (`echo NAME > FILE` must not commit "NAME\n"). The rules for the
+/// value itself are the core's ([`check_value`]), checked here too so that the error names the
+/// flag.
 pub(crate) fn read_value(
     text: Option<String>,
     file: Option<&Path>,
@@ -345,6 +320,14 @@ pub(crate) fn read_value(
                 fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
             };
             read.map_err(|e| format!("cannot read {name}: {e}"))?;
+            // Longer than any value plus a line break: refused as such, before a character cut
+            // by the read limit could make it look like bad UTF-8.
+            if bytes.len() > MAX_VALUE_BYTES + 2 {
+                return Err(format!(
+                    "the {flag} value is longer than {MAX_VALUE_BYTES} bytes; nothing was stored"
+                )
+                .into());
+            }
             let mut text = String::from_utf8(bytes)
                 .map_err(|_| format!("{name}: the {flag} value is not UTF-8 text"))?;
             if text.ends_with('\n') {
@@ -357,15 +340,13 @@ pub(crate) fn read_value(
         }
         (None, None) => return Err(format!("give the {flag} value").into()),
     };
-    if value.is_empty() {
-        return Err(format!("the {flag} value is empty; nothing was sealed").into());
-    }
-    if value.len() > MAX_VALUE_BYTES {
-        return Err(format!(
-            "the {flag} value is longer than {MAX_VALUE_BYTES} bytes; nothing was sealed"
-        )
-        .into());
-    }
+    check_value(flag, &value).map_err(|e| match e {
+        ValueError::Empty { .. } => format!("the {flag} value is empty; nothing was stored"),
+        ValueError::TooLong { max, .. } => {
+            format!("the {flag} value is longer than {max} bytes; nothing was stored")
+        }
+        other => other.to_string(),
+    })?;
     Ok(value)
 }
 
@@ -385,491 +366,4 @@ pub(crate) fn open_ledger_read_only(dir: &Path) -> Result<Ledger<FileStore>, Box
         Arc::new(SystemClock),
         LedgerOptions::default(),
     )?)
-}
-
-/// Who holds `key`, as the ledger's registry says (the `by` of a `RecordViewed`).
-fn holder_of(ledger: &Ledger<FileStore>, key: &PublicKey) -> Option<String> {
-    ledger.registry().get(key).map(|r| r.holder.clone())
-}
-
-fn print_json_line(value: &Value) -> io::Result<()> {
-    print_exact(&format!("{value}\n"))
-}
-
-// ---- seal -------------------------------------------------------------------------------------
-
-fn run_seal(args: SealArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
-    let field = args.field.trim();
-    if field.is_empty() || field.len() > MAX_FIELD_BYTES || field.chars().any(char::is_control) {
-        return Err(format!(
-            "--field {:?} is not a field name: give a short name such as party.name (at most {MAX_FIELD_BYTES} bytes, no control characters)",
-            args.field
-        )
-        .into());
-    }
-    let vault = open_vault(&args.dir)?;
-    let value = read_value(
-        args.source.value,
-        args.source.value_file.as_deref(),
-        "--value",
-    )?;
-    let sealed = vault.seal(field, &value)?;
-    drop(value);
-    let commitment = sealed.0.to_hex();
-    let text = if args.json {
-        format!("{}\n", json!({ "field": field, "commitment": commitment }))
-    } else {
-        format!("{commitment}\n")
-    };
-    print_exact(&text).map_err(|e| {
-        format!(
-            "the value was sealed into {} as commitment {commitment}, but the output failed: {e}",
-            vault.root().display()
-        )
-    })?;
-    if !global.quiet {
-        eprintln!(
-            "liuhen: sealed {} into {}; put the commitment in the statement (docs/EVENTS.md), never the value",
-            clean(field),
-            vault.root().display()
-        );
-    }
-    Ok(EXIT_OK)
-}
-
-// ---- show -------------------------------------------------------------------------------------
-
-fn run_show(args: ShowArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
-    let purpose = args.purpose.trim();
-    if purpose.is_empty() {
-        return Err("--purpose is empty: say why the records are viewed".into());
-    }
-    if args.case.is_empty() {
-        return Err("--case is empty".into());
-    }
-    let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
-    let author = key.public_key();
-    let mut ledger = open_ledger(&args.dir)?;
-    // The openings are read into memory before the trace is appended, so that a case with no
-    // sealed field is refused without an entry; nothing is shown before the append succeeds.
-    let vault = open_vault(&args.dir)?;
-    let found = vault.case_openings(ledger.store(), &args.case)?;
-    if found.openings.is_empty() && found.erased.is_empty() && found.missing.is_empty() {
-        return Err(format!(
-            "the ledger links no sealed field to case {} (no such case, or none of its statements seals personal data); nothing was shown or appended",
-            clean(&args.case)
-        )
-        .into());
-    }
-    let Some(by) = holder_of(&ledger, &author) else {
-        return Err(format!(
-            "{} (key {author}) is not an authorized key of {}; nothing was shown or appended",
-            args.key_file.display(),
-            ledger.origin()
-        )
-        .into());
-    };
-    let event = Event::RecordViewed {
-        subject: RecordRef::Case(args.case.clone()),
-        by: by.clone(),
-        purpose: purpose.to_owned(),
-    };
-    let receipt = ledger.sign_and_append(&key, event.clone()).map_err(|e| {
-        let (_, reason) = refusal_reason(&e);
-        format!(
-            "{} (key {author}): {reason}; nothing was shown",
-            args.key_file.display()
-        )
-    })?;
-    let text = if args.json {
-        let mut viewed = receipt_json(&receipt, event.name(), None, &author);
-        viewed.insert("by".into(), json!(by));
-        viewed.insert("purpose".into(), json!(purpose));
-        format!("{}\n", show_json(&args.case, viewed, &found))
-    } else {
-        show_text(&args.case, &by, purpose, receipt.seq, &found)
-    };
-    print_exact(&text).map_err(|e| {
-        format!(
-            "the view was recorded at entry {}, but the output failed: {e}",
-            receipt.seq
-        )
-    })?;
-    if !global.quiet {
-        eprintln!(
-            "liuhen: the view is recorded at entry {} (RecordViewed); `liuhen seal` signs a checkpoint over it",
-            receipt.seq
-        );
-    }
-    Ok(EXIT_OK)
-}
-
-fn show_json(case_no: &str, viewed: Map<String, Value>, found: &CaseOpenings) -> Value {
-    let openings: Vec<Value> = found
-        .openings
-        .iter()
-        .map(|o| {
-            json!({
-                "commitment": o.commitment().0.to_hex(),
-                "field": o.field,
-                "value": o.value,
-            })
-        })
-        .collect();
-    let erased: Vec<Value> = found
-        .erased
-        .iter()
-        .map(|(c, seq)| json!({ "commitment": c.0.to_hex(), "seq": seq }))
-        .collect();
-    let missing: Vec<Value> = found
-        .missing
-        .iter()
-        .map(|c| json!({ "commitment": c.0.to_hex() }))
-        .collect();
-    json!({
-        "case_no": case_no,
-        "viewed": Value::Object(viewed),
-        "openings": openings,
-        "erased": erased,
-        "missing": missing,
-    })
-}
-
-fn show_text(case_no: &str, by: &str, purpose: &str, seq: u64, found: &CaseOpenings) -> String {
-    let total = found.openings.len() + found.erased.len() + found.missing.len();
-    let mut out = format!(
-        "case {}: {total} sealed field(s); viewed by {} for \"{}\" (RecordViewed, entry {seq})\n",
-        clean(case_no),
-        clean(by),
-        clean(purpose)
-    );
-    for o in &found.openings {
-        out.push_str(&format!(
-            "  {} = {}  (commitment {})\n",
-            clean(&o.field),
-            clean(&o.value),
-            o.commitment().0.to_hex()
-        ));
-    }
-    for (c, seq) in &found.erased {
-        out.push_str(&format!(
-            "  erased at entry {seq}  (commitment {})\n",
-            c.0.to_hex()
-        ));
-    }
-    for c in &found.missing {
-        out.push_str(&format!(
-            "  missing: the vault holds no opening  (commitment {})\n",
-            c.0.to_hex()
-        ));
-    }
-    out
-}
-
-// ---- erase / complete -------------------------------------------------------------------------
-
-fn run_erase(args: EraseArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
-    let commitment = parse_commitment(&args.commitment)?;
-    let authority = args.authority.trim();
-    if authority.is_empty() {
-        return Err("--authority is empty: name who approved the erasure".into());
-    }
-    let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
-    let author = key.public_key();
-    let mut ledger = open_ledger(&args.dir)?;
-    let vault = open_vault(&args.dir)?;
-    let before = ledger.size();
-    let hex = commitment.0.to_hex();
-    let seq = vault
-        .erase(&mut ledger, &commitment, authority, &key)
-        .map_err(|e| -> Box<dyn Error> {
-            match e {
-                VaultError::ErasureRefused { .. } | VaultError::UnknownCommitment { .. } => {
-                    format!("{e}; nothing was appended or destroyed").into()
-                }
-                VaultError::Append { source, .. } => {
-                    let (_, reason) = refusal_reason(&source);
-                    format!(
-                        "erasure of {hex}: {} (key {author}): {reason}; nothing was appended or destroyed",
-                        args.key_file.display()
-                    )
-                    .into()
-                }
-                VaultError::Ledger { .. } => {
-                    format!("{e}; nothing was appended or destroyed").into()
-                }
-                e @ VaultError::NotRegular { .. } => Box::new(e),
-                other => format!(
-                    "{other}; the ledger may already record the erasure of {hex}: run `liuhen vault complete {}` to finish destroying the record",
-                    args.dir.display()
-                )
-                .into(),
-            }
-        })?;
-    let appended = ledger.size() > before;
-    let text = if args.json {
-        format!(
-            "{}\n",
-            json!({
-                "commitment": hex,
-                "seq": seq,
-                "appended": appended,
-                "authority": authority,
-            })
-        )
-    } else if appended {
-        format!("entry {seq}  Erased  {hex}\n")
-    } else {
-        format!("entry {seq}  Erased  {hex}  (recorded before; the destruction is now complete)\n")
-    };
-    print_exact(&text).map_err(|e| {
-        format!("the erasure is recorded at entry {seq} and done, but the output failed: {e}")
-    })?;
-    if !global.quiet {
-        eprintln!(
-            "liuhen: the opening of {} is destroyed in {} (overwritten, removed, tombstone left); backups and copies outside liuhen are not reached (docs/PRIVACY.md)",
-            short(&hex),
-            vault.root().display()
-        );
-    }
-    Ok(EXIT_OK)
-}
-
-fn run_complete(args: CompleteArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
-    let store = LedgerDir::new(&args.dir).open_read_only()?;
-    let done = match existing_vault(&args.dir)? {
-        Some(vault) => vault.complete_erasures(&store)?,
-        None => 0,
-    };
-    let text = if args.json {
-        format!("{}\n", json!({ "completed": done }))
-    } else {
-        format!("finished {done} erasure(s)\n")
-    };
-    print_exact(&text)?;
-    if !global.quiet && done > 0 {
-        eprintln!(
-            "liuhen: {done} record(s) whose erasure the ledger records were still in the vault and are now destroyed"
-        );
-    }
-    Ok(EXIT_OK)
-}
-
-// ---- certificates -----------------------------------------------------------------------------
-
-fn items_json(cert: &DestructionCertificate) -> Vec<Value> {
-    cert.items
-        .iter()
-        .map(|i| {
-            json!({
-                "commitment": i.commitment.0.to_hex(),
-                "seq": i.seq,
-                "authority": i.authority,
-            })
-        })
-        .collect()
-}
-
-fn certificate_members(cert: &DestructionCertificate) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("approver".into(), json!(cert.approver));
-    m.insert("origin".into(), json!(cert.origin));
-    m.insert("issued".into(), json!(cert.issued.0));
-    m.insert("tree_size".into(), json!(cert.tree_size));
-    m.insert("root".into(), json!(cert.root.to_hex()));
-    m.insert("items".into(), json!(items_json(cert)));
-    m
-}
-
-fn run_certificate(args: CertificateArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
-    let mut commitments: Vec<Sealed> = Vec::with_capacity(args.commitment.len());
-    for hex in &args.commitment {
-        let c = parse_commitment(hex)?;
-        if commitments.contains(&c) {
-            return Err(format!("commitment {} is given twice", c.0).into());
-        }
-        commitments.push(c);
-    }
-    let (name, key): (String, SecretKey) = liuhen::keyfile::read_secret_key(&args.key_file)?;
-    let approver = match &args.approver {
-        Some(a) if *a != name => {
-            return Err(format!(
-                "{} is the key named {name:?}, but --approver is {a:?}: the approver's vkey (named {name:?}) would not verify the certificate; give --approver {name:?} or use the approver's own key",
-                args.key_file.display()
-            )
-            .into())
-        }
-        Some(a) => a.clone(),
-        None => name,
-    };
-    let vkey = NoteVerifier::for_key(&approver, key.public_key())
-        .map_err(|e| format!("approver name {approver:?}: {e}"))?;
-    if let Some(out) = &args.output {
-        if out.exists() {
-            return Err(format!(
-                "{} already exists: remove it or choose another file name",
-                out.display()
-            )
-            .into());
-        }
-    }
-    let ledger = open_ledger_read_only(&args.dir)?;
-    let cert = DestructionCertificate::build(&ledger, &commitments, &approver, ledger.now())?;
-    // A certificate says the data is destroyed: the vault must agree, not only the ledger.
-    let vault = existing_vault(&args.dir)?.ok_or_else(|| {
-        format!(
-            "{} has no vault ({}): the destruction of the records cannot be confirmed",
-            args.dir.display(),
-            vault_dir(&args.dir).display()
-        )
-    })?;
-    for item in &cert.items {
-        match vault.get(&item.commitment) {
-            Err(VaultError::Erased { .. }) => {}
-            Ok(_) | Err(VaultError::NotFound { .. }) => {
-                return Err(format!(
-                    "entry {} records the erasure of {}, but the vault has not finished destroying its record: run `liuhen vault complete {}` first",
-                    item.seq,
-                    item.commitment.0,
-                    args.dir.display()
-                )
-                .into())
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    let note = cert.sign(&key)?;
-    if let Some(path) = &args.output {
-        let mut file = create_new(path)?;
-        if let Err(e) = file
-            .write_all(note.as_bytes())
-            .and_then(|()| file.sync_all())
-        {
-            drop(file);
-            let _ = fs::remove_file(path);
-            return Err(format!("cannot write {}: {e}", path.display()).into());
-        }
-    }
-    let text = if args.json {
-        let mut m = certificate_members(&cert);
-        m.insert("vkey".into(), json!(vkey.to_string()));
-        m.insert("note".into(), json!(note));
-        m.insert(
-            "file".into(),
-            json!(args.output.as_ref().map(|p| p.display().to_string())),
-        );
-        format!("{}\n", Value::Object(m))
-    } else if let Some(path) = &args.output {
-        format!(
-            "destruction certificate of {} erasure(s) written to {} (approver {}, ledger {} at tree size {})\n",
-            cert.items.len(),
-            path.display(),
-            clean(&approver),
-            cert.origin,
-            cert.tree_size
-        )
-    } else {
-        note.clone()
-    };
-    print_exact(&text)?;
-    if !global.quiet {
-        eprintln!("liuhen: the approver's verifier key, to check the certificate with: {vkey}");
-    }
-    Ok(EXIT_OK)
-}
-
-fn read_certificate(path: &Path) -> Result<Vec<u8>, Box<dyn Error>> {
-    let name = path.display();
-    let mut bytes = Vec::new();
-    let limit = MAX_CERTIFICATE_BYTES as u64 + 1;
-    let read = if path == Path::new("-") {
-        io::stdin().lock().take(limit).read_to_end(&mut bytes)
-    } else {
-        fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| format!("cannot read {name}: {e}"))?;
-    if bytes.len() > MAX_CERTIFICATE_BYTES {
-        return Err(format!(
-            "{name} is larger than {MAX_CERTIFICATE_BYTES} bytes: not a destruction certificate"
-        )
-        .into());
-    }
-    Ok(bytes)
-}
-
-fn run_check_certificate(
-    args: CheckCertificateArgs,
-    _global: &Global,
-) -> Result<u8, Box<dyn Error>> {
-    let key = read_vkey(&args.vkey)?;
-    let name = args.file.display().to_string();
-    let bytes = read_certificate(&args.file)?;
-    // Not a signed note at all: an unreadable input (3), not a certificate that fails (1).
-    Note::parse(&bytes).map_err(|e| format!("{name} is not a signed note: {e}"))?;
-    let text = String::from_utf8_lossy(&bytes);
-    let ledger = match &args.ledger {
-        Some(dir) => Some(open_ledger_read_only(dir)?),
-        None => None,
-    };
-    let outcome = DestructionCertificate::open(&text, &key).and_then(|cert| {
-        if let Some(l) = &ledger {
-            cert.check_against_with_approver(l, &key)?;
-        }
-        Ok(cert)
-    });
-    match outcome {
-        Ok(cert) => {
-            if args.json {
-                let mut m = Map::new();
-                m.insert("verified".into(), json!(true));
-                m.insert("error".into(), Value::Null);
-                m.insert("ledger_checked".into(), json!(ledger.is_some()));
-                m.extend(certificate_members(&cert));
-                print_json_line(&Value::Object(m))?;
-            } else {
-                let mut out = format!(
-                    "VERIFIED: {name}: destruction certificate of {} erasure(s), approved by {}, issued {}, ledger {} at tree size {} (root {})\n",
-                    cert.items.len(),
-                    clean(&cert.approver),
-                    local_time(cert.issued),
-                    clean(&cert.origin),
-                    cert.tree_size,
-                    short(&cert.root.to_hex())
-                );
-                for i in &cert.items {
-                    out.push_str(&format!(
-                        "  erased {} at entry {} on the authority of {}\n",
-                        i.commitment.0,
-                        i.seq,
-                        clean(&i.authority)
-                    ));
-                }
-                match &args.ledger {
-                    Some(dir) => out.push_str(&format!(
-                        "  agrees with the ledger in {}: same root at size {}, each entry is that erasure\n",
-                        dir.display(),
-                        cert.tree_size
-                    )),
-                    None => out.push_str(
-                        "  not checked against the ledger (give --ledger DIR to tie it to the entries)\n",
-                    ),
-                }
-                print_exact(&out)?;
-            }
-            Ok(EXIT_OK)
-        }
-        Err(VaultError::Certificate { reason }) => {
-            if args.json {
-                print_json_line(&json!({
-                    "verified": false,
-                    "error": reason,
-                    "ledger_checked": ledger.is_some(),
-                }))?;
-            } else {
-                print_exact(&format!("NOT VERIFIED: {name}: {}\n", clean(&reason)))?;
-            }
-            Ok(EXIT_TAMPERED)
-        }
-        Err(e) => Err(format!("{name}: {e}").into()),
-    }
 }

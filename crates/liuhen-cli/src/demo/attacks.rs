@@ -23,7 +23,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use liuhen::admission::Refusal;
-use liuhen::bundle::{export, BundleCheck, BundleFindingKind, BundleManifest, ExportOptions};
+use liuhen::bundle::{
+    export_untraced, BundleCheck, BundleFindingKind, BundleManifest, ExportOptions,
+};
 use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::ledger::SealState;
@@ -443,7 +445,8 @@ fn stripped_bundle(
     missed: &mut Vec<String>,
 ) -> Res<()> {
     let mut bundle = Vec::new();
-    export(
+    // Untraced on purpose: this copy is taken apart in memory and never leaves the demo.
+    export_untraced(
         b.ledger().store(),
         PENALTY,
         &ExportOptions {

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use liuhen::checkpoint::SignedCheckpoint;
+use liuhen::disclosure::{export_case, Export, ExportRequest};
 use liuhen::media::{digest_reader, MediaStore, Recording, RecordingStart};
 use liuhen::model::{
     CaptureMethod, DocumentKind, Event, Location, MediaRef, Role, Sealed, Stage, Timestamp,
@@ -294,7 +295,7 @@ impl Bureau {
     /// Seals personal data of kind `field`: the ledger gets the commitment, the vault the
     /// opening, durably, before the commitment is used (Art. 20).
     pub(super) fn seal(&mut self, field: &str, value: &str) -> Res<Sealed> {
-        Ok(self.vault.seal(field, value)?)
+        Ok(self.vault.commit(field, value)?)
     }
 
     /// The vault of openings.
@@ -443,6 +444,20 @@ impl Bureau {
         let signed = self.ledger.seal(&self.keys.ledger)?;
         self.checkpoints.push(signed.checkpoint().size);
         Ok(signed)
+    }
+
+    /// Exports a case evidence bundle as `who` and records its disclosure, in the one core
+    /// call every adapter uses (`liuhen::disclosure::export_case`: `RecordDisclosed` appended
+    /// before the bundle is in place).
+    pub(super) fn disclose(&mut self, who: Who, request: &ExportRequest) -> Res<Export> {
+        let dir = LedgerDir::new(&self.root);
+        Ok(export_case(
+            &mut self.ledger,
+            &dir,
+            self.keys.of(who),
+            request,
+            &mut (),
+        )?)
     }
 
     /// The ledger, for proofs.

@@ -9,14 +9,13 @@
 //! Art. 18 and would put the case under a preservation order, which is act 5's story.
 
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Cursor, Write};
+use std::io::{BufReader, Cursor, Write};
 use std::path::{Path, PathBuf};
 
-use liuhen::bundle::{
-    export, verify, BundleFindingKind, BundleManifest, BundleReport, ExportOptions, MediaStatus,
-};
+use liuhen::bundle::{verify, BundleFindingKind, BundleManifest, BundleReport, MediaStatus};
 use liuhen::checkpoint::NoteVerifier;
-use liuhen::media::digest_reader;
+use liuhen::disclosure::{ExportRequest, OpeningsSource, Recipient};
+use liuhen::hash::Digest;
 use liuhen::model::Event;
 use liuhen::verify::{FindingKind, Verdict};
 
@@ -66,24 +65,14 @@ pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<Pat
     let checkpoint = b.checkpoint()?.checkpoint().size;
 
     let path = b.root().join(BUNDLE_FILE);
-    let (entries, media, openings, size) = write_bundle(b, &path)?;
-    let digest = digest_reader(open(&path)?, "application/octet-stream", BUNDLE_FILE)?.digest;
+    b.later(20 * MINUTE);
+    let (entries, media, openings, size, disclosed, digest) = write_bundle(b, &path)?;
     story::done(&format!(
         "the city justice bureau's case-file review 案卷评查 asks (requester sealed); granted → {BUNDLE_FILE} ({})",
         bytes(size)
     ));
-    b.later(20 * MINUTE);
-    let disclosed = b.append(
-        Who::Custodian,
-        Event::RecordDisclosed {
-            case_no: PENALTY.into(),
-            to: recipient,
-            what: vec![digest],
-        },
-    )?;
     story::done(&format!(
-        "disclosure logged 留痕 at entry {}, naming the bundle's BLAKE3 {}… (Art. 19, 21(3))",
-        disclosed.seq,
+        "disclosure logged 留痕 at entry {disclosed} before the bundle was in place, naming the bundle's BLAKE3 {}… (Art. 19, 21(3))",
         digest.to_hex().get(..16).unwrap_or_default()
     ));
     if b.now() >= story_end() {
@@ -126,40 +115,31 @@ pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<Pat
     Ok(path)
 }
 
-/// Exports the penalty case with its media and the vault's openings for it to `path`, through
-/// a `.partial` file renamed once complete. Returns the entries, media and openings written and
-/// the bundle's size.
-fn write_bundle(b: &Bureau, path: &Path) -> Res<(usize, usize, u64, u64)> {
-    let store = b.ledger().store();
-    let case = b.vault().case_openings(store, PENALTY)?;
-    if !case.missing.is_empty() || !case.erased.is_empty() {
+/// Exports the penalty case with its media and the vault's openings for it to `path`, to the
+/// requester of the granted request, in the one traced call (`RecordDisclosed` is appended
+/// before the bundle is renamed into place). Returns the entries, media and openings written,
+/// the bundle's size, the disclosure's entry and the bundle's digest.
+fn write_bundle(b: &mut Bureau, path: &Path) -> Res<(usize, usize, u64, u64, u64, Digest)> {
+    let request = ExportRequest {
+        case_no: PENALTY.into(),
+        output: path.to_path_buf(),
+        recipient: Recipient::Requester {
+            request: REQUEST.into(),
+            name: None,
+        },
+        openings: OpeningsSource::Vault,
+        with_media: true,
+    };
+    let export = b.disclose(Who::Custodian, &request)?;
+    if !export.missing.is_empty() || !export.erased.is_empty() {
         return Err(format!(
             "self-test failed: the vault lacks {} and erased {} openings of case {PENALTY}",
-            case.missing.len(),
-            case.erased.len()
+            export.missing.len(),
+            export.erased.len()
         )
         .into());
     }
-    let options = ExportOptions {
-        openings: case.openings,
-        media: Some(b.media_store()),
-    };
-    let partial = path.with_extension("bundle.partial");
-    // The bundle carries the case's openings: personal data, readable by the owner only.
-    let mut out = BufWriter::new(create_private_file(&partial)?);
-    let summary = export(store, PENALTY, &options, &mut out, &mut ())?;
-    out.flush()?;
-    out.into_inner()
-        .map_err(|e| e.into_error())?
-        .sync_all()
-        .map_err(|e| format!("cannot sync {}: {e}", partial.display()))?;
-    fs::rename(&partial, path).map_err(|e| {
-        format!(
-            "cannot rename {} to {}: {e}",
-            partial.display(),
-            path.display()
-        )
-    })?;
+    let summary = &export.summary;
     if !summary.media_missing.is_empty() {
         return Err(format!(
             "self-test failed: {} media of case {PENALTY} are missing from media/",
@@ -169,7 +149,19 @@ fn write_bundle(b: &Bureau, path: &Path) -> Res<(usize, usize, u64, u64)> {
     }
     let entries = summary.case_entries.len() + usize::try_from(summary.registry_entries)?;
     let media = usize::try_from(summary.media_included)?;
-    Ok((entries, media, summary.openings, summary.bytes_written))
+    let disclosed = export
+        .receipts
+        .first()
+        .map(|r| r.seq)
+        .ok_or("the disclosure appended no entry")?;
+    Ok((
+        entries,
+        media,
+        summary.openings,
+        summary.bytes_written,
+        disclosed,
+        export.bundle,
+    ))
 }
 
 /// Verifies the bundle file at `path` with `vkey`.

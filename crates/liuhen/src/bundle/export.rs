@@ -10,12 +10,12 @@ use super::container::{
     MAX_BUNDLE_MEDIA, MAX_BUNDLE_OPENINGS, MAX_CASE_NO_BYTES, MAX_OPENING_BYTES,
 };
 use super::{stored_checkpoint, Pick, PickError, Progress, StoreNodes};
+use crate::commitment::Opening;
 use crate::entry::Entry;
 use crate::hash::{from_blake3, Digest, Sha256TreeHasher};
 use crate::media::{MediaStore, STREAM_BUFFER};
 use crate::merkle;
 use crate::model::{Event, Sealed};
-use crate::sealed::Opening;
 use crate::store::Store;
 
 /// What to put in a bundle besides the entries.
@@ -45,7 +45,7 @@ pub struct MissingMedia {
     pub purged: Option<u64>,
 }
 
-/// What [`export`] wrote.
+/// What [`export_untraced`] wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportSummary {
     /// The case.
@@ -115,11 +115,16 @@ fn too_large(what: &str, count: usize, max: usize) -> Result<(), BundleError> {
 /// On error, part of the bundle may already have been written: write to a temporary file and
 /// rename it on success.
 ///
+/// **Untraced**: a bundle with openings discloses personal data (Art. 19), and this appends
+/// nothing to the ledger. Handing a bundle to anyone is a disclosure Art. 21(3) requires to be
+/// traced: use [`crate::disclosure::export_case`], which appends `RecordDisclosed` before the
+/// bundle is in place. This is for that path, for tests and for copies never handed out.
+///
 /// # Errors
 /// [`BundleError::InvalidCase`], [`BundleError::Checkpoint`], [`BundleError::UnknownCase`],
 /// [`BundleError::Unsealed`], [`BundleError::Entry`], [`BundleError::Opening`],
 /// [`BundleError::MediaAltered`], [`BundleError::TooLarge`], store, Merkle or I/O errors.
-pub fn export<S: Store + ?Sized, W: Write>(
+pub fn export_untraced<S: Store + ?Sized, W: Write>(
     store: &S,
     case_no: &str,
     options: &ExportOptions<'_>,
