@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bundle;
 pub mod checkpoint;
 pub mod clock;
+pub mod describe;
 pub mod dir;
 pub mod encoding;
 pub mod entry;
