@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod media;
 pub mod merkle;
 pub mod model;
+pub mod proofs;
 pub mod registry;
 pub mod sealed;
 pub mod shared;
