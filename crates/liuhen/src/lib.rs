@@ -12,6 +12,7 @@ pub mod dir;
 pub mod encoding;
 pub mod entry;
 pub mod hash;
+pub mod init;
 pub mod keyfile;
 pub mod keys;
 pub mod ledger;
