@@ -248,3 +248,133 @@ fn preload_registry<S: Store>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::keys::{SecretKey, Signer};
+    use crate::ledger::{Ledger, LedgerOptions};
+    use crate::model::{ActKind, Sealed, Timestamp};
+    use crate::store::MemoryStore;
+
+    /// Genesis, an officer authorized, then case A opened, case B opened, a preservation order
+    /// of A: entries 0 … 4.
+    fn ledger() -> Ledger<MemoryStore> {
+        let key = SecretKey::from_seed(&[1; 32]);
+        let mut ledger = Ledger::create(
+            MemoryStore::new(),
+            "example.gov.cn/ledger",
+            &key,
+            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
+            LedgerOptions::default(),
+        )
+        .unwrap();
+        let officer = SecretKey::from_seed(&[2; 32]);
+        ledger
+            .sign_and_append(
+                &key,
+                Event::KeyAuthorized {
+                    key: officer.public_key(),
+                    role: Role::Officer,
+                    holder: "21020001".into(),
+                },
+            )
+            .unwrap();
+        for case_no in ["A", "B"] {
+            let event = Event::CaseOpened {
+                case_no: case_no.into(),
+                act: ActKind::Inspection,
+                matter: "m".into(),
+                unit: "u".into(),
+                subject: Sealed(crate::hash::blake3(case_no.as_bytes())),
+            };
+            ledger.sign_and_append(&officer, event).unwrap();
+        }
+        let order = Event::PreservationOrdered {
+            case_no: "A".into(),
+            trigger: crate::model::PreservationTrigger::PartyObjection,
+        };
+        ledger.sign_and_append(&officer, order).unwrap();
+        ledger
+    }
+
+    fn seqs(items: impl Iterator<Item = LogItem>) -> Vec<u64> {
+        items
+            .map(|i| match i {
+                LogItem::Entry(e) => e.seq,
+                LogItem::Unreadable { seq, error } => panic!("entry {seq} unreadable: {error}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_case_listing_shows_only_the_case_from_the_start_position() {
+        let ledger = ledger();
+        let store = ledger.store();
+        let all = Listing::new(store, LogQuery::default()).unwrap();
+        assert_eq!(seqs(all), vec![0, 1, 2, 3, 4]);
+        let case = LogQuery {
+            case: Some("A".into()),
+            ..LogQuery::default()
+        };
+        assert_eq!(seqs(Listing::new(store, case.clone()).unwrap()), vec![2, 4]);
+        let later = LogQuery { from: 3, ..case };
+        assert_eq!(seqs(Listing::new(store, later).unwrap()), vec![4]);
+        let limited = LogQuery {
+            from: 1,
+            limit: Some(2),
+            ..LogQuery::default()
+        };
+        let mut listing = Listing::new(store, limited).unwrap();
+        assert_eq!(seqs(listing.by_ref()), vec![1, 2]);
+        assert_eq!(listing.shown(), 2);
+    }
+
+    #[test]
+    fn a_listing_from_the_middle_still_names_authors_registered_before_it() {
+        let ledger = ledger();
+        let query = LogQuery {
+            from: 2,
+            limit: Some(1),
+            ..LogQuery::default()
+        };
+        let Some(LogItem::Entry(e)) = Listing::new(ledger.store(), query).unwrap().next() else {
+            panic!("entry 2 expected");
+        };
+        assert_eq!(e.author, Some(("21020001".to_string(), Role::Officer)));
+        assert_eq!(e.author_text(), "21020001 (Officer)");
+        assert!(e.details.contains(&"case A".to_string()));
+        // The subject is sealed: only a prefix of its commitment is described.
+        let party = e.details.iter().find(|d| d.starts_with("party ")).unwrap();
+        assert_eq!(party.len(), "party sealed:".len() + 8);
+        let json = serde_json::to_value(e.to_json()).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut want = vec![
+            "seq",
+            "logged_at",
+            "time",
+            "author",
+            "holder",
+            "role",
+            "kind",
+            "event",
+            "leaf",
+        ];
+        want.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, want);
+        assert_eq!(json["kind"], "CaseOpened");
+        assert_eq!(json["holder"], "21020001");
+        assert_eq!(json["logged_at"], "2026-01-01T00:00:00.000Z");
+    }
+}

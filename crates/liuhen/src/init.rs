@@ -285,3 +285,93 @@ fn write_generated_key(path: &Path, origin: &str, key: &SecretKey) -> Result<(),
     keyfile::write_secret_key(path, origin, key)?;
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::model::Timestamp;
+
+    fn tempdir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("liuhen-init-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn request<'a>(dir: &'a LedgerDir, origin: &'a str, key: Option<&'a Path>) -> InitRequest<'a> {
+        InitRequest {
+            dir,
+            origin,
+            key_file: key,
+            clock: Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
+            options: LedgerOptions::default(),
+        }
+    }
+
+    #[test]
+    fn a_generated_key_lands_in_the_directory_and_cannot_start_a_second_ledger() {
+        let base = tempdir("generated");
+        let dir = LedgerDir::new(base.join("a"));
+        let made = init(request(&dir, "example.gov.cn/ledger", None)).unwrap();
+        assert!(made.key_generated);
+        assert_eq!(made.key_file, base.join("a").join(GENERATED_KEY));
+        assert_eq!(made.ledger.size(), 1);
+        assert!(!made.checkpoint.is_empty());
+        assert!(made.state_path.exists() && dir.vkey_path().exists() && dir.media_dir().is_dir());
+        let json = made.to_json("example.gov.cn/ledger");
+        assert_eq!(json["key_generated"], true);
+        assert_eq!(json["size"], 1);
+        let key_file = made.key_file.clone();
+        drop(made);
+
+        // The same key, which has sealed ledger a, cannot start ledger b under the same name.
+        let second = LedgerDir::new(base.join("b"));
+        let refused = init(request(&second, "example.gov.cn/ledger", Some(&key_file)));
+        assert!(
+            matches!(refused, Err(InitError::AlreadySealed { .. })),
+            "{refused:?}"
+        );
+        assert!(
+            !second.root().exists(),
+            "nothing written for a refused init"
+        );
+        // Nor can anything be created where a ledger is.
+        let again = init(request(&dir, "example.gov.cn/ledger", None));
+        assert!(
+            matches!(again, Err(InitError::NotEmpty { .. })),
+            "{again:?}"
+        );
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn refusals_before_writing_leave_nothing_behind() {
+        let base = tempdir("refused");
+        fs::create_dir_all(&base).unwrap();
+        let key_path = base.join("officer.key");
+        keyfile::write_secret_key(&key_path, "officer-1", &SecretKey::from_seed(&[3; 32])).unwrap();
+        let dir = LedgerDir::new(base.join("ledger"));
+        let named_otherwise = init(request(&dir, "example.gov.cn/ledger", Some(&key_path)));
+        assert!(
+            matches!(named_otherwise, Err(InitError::WrongKeyName { .. })),
+            "{named_otherwise:?}"
+        );
+        let bad_origin = init(request(&dir, "has space", None));
+        assert!(
+            matches!(bad_origin, Err(InitError::BadOrigin { .. })),
+            "{bad_origin:?}"
+        );
+        assert!(!dir.root().exists());
+        let not_a_dir = init(request(
+            &LedgerDir::new(&key_path),
+            "example.gov.cn/ledger",
+            None,
+        ));
+        assert!(
+            matches!(not_a_dir, Err(InitError::NotADirectory { .. })),
+            "{not_a_dir:?}"
+        );
+        fs::remove_dir_all(&base).unwrap();
+    }
+}

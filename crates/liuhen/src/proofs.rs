@@ -160,3 +160,89 @@ impl ProofCheck {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::keys::{SecretKey, Signer};
+    use crate::ledger::{Ledger, LedgerOptions};
+    use crate::model::{Event, Role, Timestamp};
+    use crate::store::MemoryStore;
+
+    fn sealed_ledger() -> (Ledger<MemoryStore>, SecretKey) {
+        let key = SecretKey::from_seed(&[1; 32]);
+        let mut ledger = Ledger::create(
+            MemoryStore::new(),
+            "example.gov.cn/ledger",
+            &key,
+            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
+            LedgerOptions::default(),
+        )
+        .unwrap();
+        for i in 0..4u8 {
+            let event = Event::KeyAuthorized {
+                key: SecretKey::from_seed(&[i + 2; 32]).public_key(),
+                role: Role::Officer,
+                holder: format!("{i}"),
+            };
+            ledger.sign_and_append(&key, event).unwrap();
+        }
+        ledger.seal(&key).unwrap();
+        (ledger, key)
+    }
+
+    #[test]
+    fn a_produced_proof_checks_with_the_ledger_key_and_not_with_another() {
+        let (ledger, _) = sealed_ledger();
+        let vkey = ledger.verifier_key().unwrap();
+        for request in [
+            ProofRequest::Inclusion { seq: 3, size: None },
+            ProofRequest::Consistency { old: 1, new: None },
+        ] {
+            let produced = produce(ledger.store(), request).unwrap();
+            let document = produced.proof.to_json();
+            let checked = check(document.as_bytes(), &vkey).unwrap();
+            assert!(checked.verified(), "{}", produced.what);
+            assert_eq!(checked.to_json()["verified"], true);
+
+            let other = SecretKey::from_seed(&[9; 32]);
+            let stranger =
+                NoteVerifier::for_key("example.gov.cn/ledger", other.public_key()).unwrap();
+            let refused = check(document.as_bytes(), &stranger).unwrap();
+            assert!(!refused.verified());
+            let json = refused.to_json();
+            assert_eq!(json["verified"], false);
+            assert_eq!(json["type"], refused.kind);
+            assert!(json["error"].as_str().is_some_and(|e| !e.is_empty()));
+        }
+    }
+
+    #[test]
+    fn an_entry_after_the_latest_checkpoint_is_refused_not_signed() {
+        let (mut ledger, key) = sealed_ledger();
+        let event = Event::KeyRevoked {
+            key: SecretKey::from_seed(&[2; 32]).public_key(),
+            reason: "lost".into(),
+        };
+        let receipt = ledger.sign_and_append(&key, event).unwrap();
+        let checkpoints = ledger.store().checkpoint_count();
+        let request = ProofRequest::Inclusion {
+            seq: receipt.seq,
+            size: None,
+        };
+        assert!(produce(ledger.store(), request).is_err());
+        assert_eq!(ledger.store().checkpoint_count(), checkpoints);
+    }
+
+    #[test]
+    fn a_document_that_is_not_a_proof_is_an_error_not_a_failed_check() {
+        let (ledger, _) = sealed_ledger();
+        let vkey = ledger.verifier_key().unwrap();
+        assert!(check(b"{\"format\":\"nope\"}", &vkey).is_err());
+        assert!(check(b"not json", &vkey).is_err());
+    }
+}
