@@ -9,6 +9,7 @@ use std::error::Error;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
+// `crate::cmd::log::iso8601` is how cmd/verify.rs names it; the function is the core's.
 pub use liuhen::describe::iso8601;
 use liuhen::describe::{Listing, LogItem, LogQuery, LoggedEntry};
 use liuhen::store::Store;

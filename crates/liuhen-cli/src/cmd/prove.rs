@@ -227,7 +227,7 @@ fn entry_line(e: &Entry) -> String {
 
 /// A time for people: Beijing time (UTC+8, no daylight saving), with the UTC form beside it.
 pub(crate) fn local_time(t: Timestamp) -> String {
-    let beijing = crate::cmd::log::iso8601(t.plus_millis(8 * 3_600_000));
+    let beijing = liuhen::describe::iso8601(t.plus_millis(8 * 3_600_000));
     let beijing = beijing
         .strip_suffix('Z')
         .unwrap_or(&beijing)
