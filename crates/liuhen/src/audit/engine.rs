@@ -512,7 +512,7 @@ impl<'p> Engine<'p> {
         self.learn_identity(at, statement);
         let cases = self.cases_of(event);
         self.note_foreign_views(at, event, officer.as_deref(), &cases);
-        self.attribute(at, entry, officer.clone(), &cases);
+        self.attribute(at, entry, officer.as_deref(), &cases);
         self.access
             .observe(self.profile, at, statement, &cases, officer.clone());
 

@@ -109,7 +109,7 @@ impl Engine<'_> {
         &mut self,
         at: At,
         entry: &Entry,
-        author_holder: Option<String>,
+        author_holder: Option<&str>,
         cases: &[String],
     ) {
         let seq = at.seq;
@@ -118,8 +118,8 @@ impl Engine<'_> {
             let item = self.timelines.then(|| self.timeline_item(at, entry));
             let viewing = matches!(event, Event::RecordViewed { .. });
             let case = self.case_mut(c, seq);
-            if let (Some(h), false) = (&author_holder, viewing) {
-                case.handlers.insert(h.clone());
+            if let (Some(h), false) = (author_holder, viewing) {
+                case.handlers.insert(h.to_string());
                 for w in words(h) {
                     case.handlers.insert(w.to_string());
                 }
@@ -132,7 +132,8 @@ impl Engine<'_> {
         }
     }
 
-    /// Case facts: opening, closure, exemptions (Art. 15), retention (Art. 17), preservation orders, releases and the circumstances that call for them (Art. 18).
+    /// Case facts: opening, closure, exemptions (Art. 15), retention (Art. 17),
+    /// preservation orders, releases and the circumstances that call for them (Art. 18).
     pub(super) fn observe_case(&mut self, at: At, statement: &Statement, officer: Option<String>) {
         let seq = at.seq;
         match &statement.event {
@@ -285,7 +286,8 @@ impl Engine<'_> {
         }
     }
 
-    /// Recording facts of a session: notices, segments and their gaps, interruptions, stop (Art. 14).
+    /// Recording facts of a session: notices, segments and their gaps, interruptions, stop
+    /// (Art. 14).
     pub(super) fn observe_recording(&mut self, at: At, statement: &Statement) {
         let seq = at.seq;
         match &statement.event {
@@ -362,7 +364,8 @@ impl Engine<'_> {
         }
     }
 
-    /// Custody of media: archives (Art. 16), derivatives and long-term copies (Art. 18), purges (Art. 21(5)).
+    /// Custody of media: archives (Art. 16), derivatives and long-term copies (Art. 18),
+    /// purges (Art. 21(5)).
     pub(super) fn observe_custody(
         &mut self,
         at: At,
