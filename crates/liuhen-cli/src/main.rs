@@ -9,6 +9,7 @@
 
 mod cmd;
 mod demo;
+mod files;
 mod layout;
 mod progress;
 

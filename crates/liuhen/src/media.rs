@@ -15,6 +15,7 @@
 
 pub(crate) mod custody;
 mod digest;
+mod mime;
 mod recording;
 mod store;
 mod verify;
@@ -28,6 +29,7 @@ use crate::store::StoreError;
 
 pub use custody::PurgeBlock;
 pub use digest::{digest_file, digest_reader, STREAM_BUFFER};
+pub use mime::{guess_mime, media_ref_of_file, OCTET_STREAM};
 pub use recording::{Recording, RecordingStart};
 pub use store::MediaStore;
 pub(crate) use verify::{bound as bound_findings, MediaObserver};

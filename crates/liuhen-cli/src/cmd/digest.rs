@@ -9,7 +9,7 @@ use std::error::Error;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use liuhen::media::{digest_file, digest_reader};
+use liuhen::media::{digest_reader, media_ref_of_file, OCTET_STREAM};
 use liuhen::model::MediaRef;
 
 use crate::{Global, EXIT_ERROR, EXIT_OK};
@@ -97,40 +97,11 @@ fn digest_one(path: &Path, mime: Option<&str>, threads: usize) -> Result<MediaRe
         let mime = mime.unwrap_or(OCTET_STREAM);
         return Ok(digest_reader(io::stdin().lock(), mime, "-")?);
     }
-    let mime = mime.unwrap_or_else(|| guess_mime(path));
-    // The name a statement records is the file's own name, not where this machine keeps it.
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.to_string_lossy().into_owned());
-    match digest_file(path, mime, &name, threads) {
+    match media_ref_of_file(path, mime, threads) {
         Ok(m) => Ok(m),
         // The library names the path; the caller names it too, so only the OS reason is kept.
         Err(liuhen::media::MediaError::Io { source, .. }) => Err(source.into()),
         Err(e) => Err(e.into()),
-    }
-}
-
-const OCTET_STREAM: &str = "application/octet-stream";
-
-/// The MIME type of the common evidence formats, from the extension (case-insensitive). Only
-/// informative: the ledger trusts the digest, never the name or type.
-fn guess_mime(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "mp4" | "m4v" => "video/mp4",
-        "mov" => "video/quicktime",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "pdf" => "application/pdf",
-        "wav" => "audio/wav",
-        "mp3" => "audio/mpeg",
-        "txt" => "text/plain",
-        "json" => "application/json",
-        _ => OCTET_STREAM,
     }
 }
 
@@ -169,15 +140,5 @@ mod tests {
                 format!("\\{hex}  x\\\\y\\nz")
             );
         }
-    }
-
-    #[test]
-    fn mime_from_extension() {
-        assert_eq!(guess_mime(Path::new("seg-0001.MP4")), "video/mp4");
-        assert_eq!(guess_mime(Path::new("笔录.pdf")), "application/pdf");
-        assert_eq!(guess_mime(Path::new("photo.JPeG")), "image/jpeg");
-        assert_eq!(guess_mime(Path::new("x.mov")), "video/quicktime");
-        assert_eq!(guess_mime(Path::new("README")), OCTET_STREAM);
-        assert_eq!(guess_mime(Path::new("a.tar.gz")), OCTET_STREAM);
     }
 }

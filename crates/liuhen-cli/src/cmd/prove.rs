@@ -7,16 +7,17 @@
 //! the file is unreadable or not a proof document.
 
 use std::error::Error;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use liuhen::bundle::{
-    PortableConsistency, PortableInclusion, PortableProof, Proven, MAX_PROOF_BYTES,
-};
+use liuhen::bundle::{Proven, MAX_PROOF_BYTES};
 use liuhen::checkpoint::{NoteVerifier, SignatureType};
 use liuhen::model::Timestamp;
+use liuhen::proofs::{self, ProofRequest};
 use liuhen::Entry;
+
+// The file helpers moved to `crate::files`; other commands still import them from here.
+pub(crate) use crate::files::{create_new, read_limited, write_new};
 
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_OK, EXIT_TAMPERED};
@@ -88,99 +89,38 @@ pub struct ConsistencyArgs {
 
 /// Runs `liuhen prove`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
-    match args.what {
-        What::Inclusion(a) => {
-            let store = LedgerDir::new(&a.dir).open_read_only()?;
-            let proof = PortableInclusion::from_store(&store, a.seq, a.size)
-                .map_err(|e| format!("{}: {e}", a.dir.display()))?;
-            let what = format!(
-                "inclusion proof of entry {} against the checkpoint of size {}",
-                proof.leaf_index, proof.tree_size
-            );
-            emit(
-                &PortableProof::Inclusion(proof).to_json(),
-                a.output.as_deref(),
-                &what,
-                global,
-            )
-        }
-        What::Consistency(a) => {
-            let store = LedgerDir::new(&a.dir).open_read_only()?;
-            let proof = PortableConsistency::from_store(&store, a.old, a.new)
-                .map_err(|e| format!("{}: {e}", a.dir.display()))?;
-            let what = format!(
-                "consistency proof from the checkpoint of size {} to the checkpoint of size {}",
-                proof.old_size, proof.new_size
-            );
-            emit(
-                &PortableProof::Consistency(proof).to_json(),
-                a.output.as_deref(),
-                &what,
-                global,
-            )
-        }
-    }
-}
-
-/// Writes the document to `output` (or standard output) and says what was written.
-fn emit(
-    json: &str,
-    output: Option<&Path>,
-    what: &str,
-    global: &Global,
-) -> Result<u8, Box<dyn Error>> {
+    let (dir, request, output) = match args.what {
+        What::Inclusion(a) => (
+            a.dir,
+            ProofRequest::Inclusion {
+                seq: a.seq,
+                size: a.size,
+            },
+            a.output,
+        ),
+        What::Consistency(a) => (
+            a.dir,
+            ProofRequest::Consistency {
+                old: a.old,
+                new: a.new,
+            },
+            a.output,
+        ),
+    };
+    let store = LedgerDir::new(&dir).open_read_only()?;
+    let produced =
+        proofs::produce(&store, request).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let json = produced.proof.to_json();
     match output {
-        None => {
-            io::stdout().write_all(json.as_bytes())?;
-        }
+        None => io::stdout().write_all(json.as_bytes())?,
         Some(path) => {
-            write_new(path, json.as_bytes())?;
+            write_new(&path, json.as_bytes())?;
             if !global.quiet {
-                eprintln!("{what} written to {}", path.display());
+                eprintln!("{} written to {}", produced.what, path.display());
             }
         }
     }
     Ok(EXIT_OK)
-}
-
-/// Creates `path`, which must not exist, with `bytes`: a proof or bundle is evidence, and
-/// silently replacing an earlier one is a mistake that could not be undone.
-pub(crate) fn create_new(path: &Path) -> Result<File, Box<dyn Error>> {
-    create_new_with_mode(path, 0o644)
-}
-
-fn create_new_with_mode(path: &Path, mode: u32) -> Result<File, Box<dyn Error>> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    options.open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            format!(
-                "{} already exists: remove it or choose another file name",
-                path.display()
-            )
-            .into()
-        } else {
-            format!("cannot create {}: {e}", path.display()).into()
-        }
-    })
-}
-
-fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Box<dyn Error>> {
-    let mut file = create_new(path)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    if let Err(e) = written {
-        drop(file);
-        let _ = fs::remove_file(path);
-        return Err(format!("cannot write {}: {e}", path.display()).into());
-    }
-    Ok(())
 }
 
 /// Arguments of `liuhen check-proof`.
@@ -212,81 +152,22 @@ pub fn run_check(args: CheckArgs, _global: &Global) -> Result<u8, Box<dyn Error>
     let key = read_vkey(&args.vkey)?;
     let name = args.file.display().to_string();
     let bytes = read_limited(&args.file, MAX_PROOF_BYTES)?;
-    let proof = PortableProof::from_json(&bytes).map_err(|e| format!("{name}: {e}"))?;
-    let kind = match &proof {
-        PortableProof::Inclusion(_) => "inclusion",
-        PortableProof::Consistency(_) => "consistency",
-    };
-    match proof.verify(&key) {
-        Ok(proven) => {
-            if args.json {
-                print_json(&proven_json(&proven, &key))?;
-            } else {
-                println!("{}", proven_text(&proven));
-            }
-            Ok(EXIT_OK)
+    let check = proofs::check(&bytes, &key).map_err(|e| format!("{name}: {e}"))?;
+    if args.json {
+        let mut out = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &check.to_json())?;
+        out.write_all(b"\n")?;
+    } else {
+        match &check.outcome {
+            Ok(proven) => println!("{}", proven_text(proven)),
+            Err(e) => println!("NOT VERIFIED: {name}: {e}"),
         }
-        Err(e) if e.is_verification_failure() => {
-            if args.json {
-                print_json(&serde_json::json!({
-                    "verified": false,
-                    "type": kind,
-                    "vkey": key.to_string(),
-                    "error": e.to_string(),
-                }))?;
-            } else {
-                println!("NOT VERIFIED: {name}: {e}");
-            }
-            Ok(EXIT_TAMPERED)
-        }
-        Err(e) => Err(format!("{name}: {e}").into()),
     }
-}
-
-fn print_json(value: &serde_json::Value) -> Result<(), Box<dyn Error>> {
-    let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    out.write_all(b"\n")?;
-    Ok(())
-}
-
-fn proven_json(proven: &Proven, key: &NoteVerifier) -> serde_json::Value {
-    match proven {
-        Proven::Inclusion {
-            origin,
-            seq,
-            tree_size,
-            root,
-            leaf_hash,
-            entry,
-        } => serde_json::json!({
-            "verified": true,
-            "type": "inclusion",
-            "vkey": key.to_string(),
-            "origin": origin,
-            "seq": seq,
-            "tree_size": tree_size,
-            "root": root.to_hex(),
-            "leaf_hash": leaf_hash.to_hex(),
-            "entry": entry.as_deref(),
-        }),
-        Proven::Consistency {
-            origin,
-            old_size,
-            new_size,
-            old_root,
-            new_root,
-        } => serde_json::json!({
-            "verified": true,
-            "type": "consistency",
-            "vkey": key.to_string(),
-            "origin": origin,
-            "old_size": old_size,
-            "new_size": new_size,
-            "old_root": old_root.to_hex(),
-            "new_root": new_root.to_hex(),
-        }),
-    }
+    Ok(if check.verified() {
+        EXIT_OK
+    } else {
+        EXIT_TAMPERED
+    })
 }
 
 /// One or two lines saying what was proven.
@@ -346,7 +227,7 @@ fn entry_line(e: &Entry) -> String {
 
 /// A time for people: Beijing time (UTC+8, no daylight saving), with the UTC form beside it.
 pub(crate) fn local_time(t: Timestamp) -> String {
-    let beijing = crate::cmd::log::iso8601(t.plus_millis(8 * 3_600_000));
+    let beijing = liuhen::describe::iso8601(t.plus_millis(8 * 3_600_000));
     let beijing = beijing
         .strip_suffix('Z')
         .unwrap_or(&beijing)
@@ -394,27 +275,4 @@ pub(crate) fn read_vkey(arg: &str) -> Result<NoteVerifier, Box<dyn Error>> {
         .into());
     }
     Ok(key)
-}
-
-/// Reads at most `max` bytes of `path` (`-` is standard input); more is an error, before
-/// anything is parsed.
-pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, Box<dyn Error>> {
-    let name = path.display();
-    let mut bytes = Vec::new();
-    let limit = max as u64 + 1;
-    if path == Path::new("-") {
-        io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-    } else {
-        File::open(path)
-            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
-            .map_err(|e| format!("cannot read {name}: {e}"))?;
-    }
-    if bytes.len() > max {
-        return Err(format!("{name} is larger than {max} bytes: not a liuhen proof").into());
-    }
-    Ok(bytes)
 }

@@ -129,6 +129,17 @@ impl Judge<'_> {
 
     /// Art. 14(1)–(4) and 16 for one recording session.
     pub(super) fn session(&mut self, s: &Session, case: Option<&Case>, archives: &ArchiveIndex) {
+        self.session_notified(s);
+        self.session_metadata(s);
+        self.session_landmark(s);
+        self.session_gaps(s);
+        self.session_not_stopped(s);
+        self.session_archived(s, case, archives);
+    }
+
+    /// Art. 14(1) (`ART14_1_NOTIFIED`): the party told before the recording began;
+    /// `ART14_2_PARTY` when no party is named.
+    fn session_notified(&mut self, s: &Session) {
         let p = self.profile;
         let case_no = Some(s.case_no.as_str());
         let sid = Some(s.id.as_str());
@@ -208,6 +219,13 @@ impl Judge<'_> {
                 ),
             );
         }
+    }
+
+    /// Art. 14(2) (`ART14_2_METADATA`): time, place, matter and officers recorded.
+    fn session_metadata(&mut self, s: &Session) {
+        let case_no = Some(s.case_no.as_str());
+        let sid = Some(s.id.as_str());
+        let officers = s.officers.clone();
 
         // Art. 14(2): time, place, matter, officers.
         let mut missing = Vec::new();
@@ -245,6 +263,13 @@ impl Judge<'_> {
                 ),
             );
         }
+    }
+
+    /// Art. 14(3) (`ART14_3_LANDMARK`): a sign of the place or a nearby landmark recorded.
+    fn session_landmark(&mut self, s: &Session) {
+        let case_no = Some(s.case_no.as_str());
+        let sid = Some(s.id.as_str());
+        let officers = s.officers.clone();
 
         // Art. 14(3): landmark.
         if s.landmark.as_deref().is_none_or(blank) {
@@ -266,6 +291,15 @@ impl Judge<'_> {
                 ),
             );
         }
+    }
+
+    /// Art. 14(4) (`ART14_4_GAP`, `ART14_4_INTERRUPTED`): gaps in the footage, explained or
+    /// not; every interruption goes to supervision.
+    fn session_gaps(&mut self, s: &Session) {
+        let p = self.profile;
+        let case_no = Some(s.case_no.as_str());
+        let sid = Some(s.id.as_str());
+        let officers = s.officers.clone();
 
         // Art. 14(4): gaps, explained or not.
         let tolerance = p.segment_gap_tolerance.millis();
@@ -359,6 +393,15 @@ impl Judge<'_> {
                 });
             }
         }
+    }
+
+    /// Art. 14(4) (`ART14_4_NOT_STOPPED`): a session never stopped.
+    fn session_not_stopped(&mut self, s: &Session) {
+        let p = self.profile;
+        let case_no = Some(s.case_no.as_str());
+        let sid = Some(s.id.as_str());
+        let officers = s.officers.clone();
+
         let open_tolerance = p.open_session_tolerance.millis();
         if s.stopped.is_none() && self.as_of > s.last.logged.plus_millis(open_tolerance) {
             self.zh = Some(format!(
@@ -382,6 +425,15 @@ impl Judge<'_> {
                 ),
             );
         }
+    }
+
+    /// Art. 16 (`ART16_ARCHIVED`, `ART16_LATE_JUSTIFIED`): archived within the deadline of
+    /// the recording's end.
+    fn session_archived(&mut self, s: &Session, case: Option<&Case>, archives: &ArchiveIndex) {
+        let p = self.profile;
+        let case_no = Some(s.case_no.as_str());
+        let sid = Some(s.id.as_str());
+        let officers = s.officers.clone();
 
         // Art. 16: archived within the deadline of the recording's end.
         let Some(end) = s.segments.iter().map(Segment::vouched_end).max() else {
@@ -678,6 +730,18 @@ impl Judge<'_> {
 
     /// Art. 9, 12, 15, 17 and 18 for one case.
     pub(super) fn case(&mut self, c: &Case, sessions: &HashMap<String, Session>) {
+        self.case_record(c);
+        self.case_av(c, sessions);
+        self.case_exemptions(c);
+        self.case_evidence_retention(c, sessions);
+        self.case_file_retention(c);
+        self.case_preservation(c);
+        self.case_release(c);
+        self.case_open_preservation(c);
+    }
+
+    /// Art. 9 (`ART9_RECORD`, `ART9_RECORD_PENDING`): at least one record.
+    fn case_record(&mut self, c: &Case) {
         let p = self.profile;
         let case_no = Some(c.case_no.as_str());
         let class = c.act_class();
@@ -745,6 +809,14 @@ impl Judge<'_> {
                 }
             }
         }
+    }
+
+    /// Art. 12 (`ART12_AV`, `ART12_EXEMPTED`): full-process audio-visual recording of a
+    /// coercive measure's execution.
+    fn case_av(&mut self, c: &Case, sessions: &HashMap<String, Session>) {
+        let p = self.profile;
+        let case_no = Some(c.case_no.as_str());
+        let class = c.act_class();
 
         // Art. 12: full-process AV of every coercive measure's execution on site. The statutory
         // sequence (行政强制法 Art. 18) is approval, decision, then execution on camera with the
@@ -870,6 +942,11 @@ impl Judge<'_> {
             // One finding per case: the first measure left unrecorded.
             break;
         }
+    }
+
+    /// Art. 15 (`ART15_EXEMPTION`): exemptions name a reason and an approver.
+    fn case_exemptions(&mut self, c: &Case) {
+        let case_no = Some(c.case_no.as_str());
 
         // Art. 15: exemptions name a reason and an approver.
         for e in &c.exemptions {
@@ -900,6 +977,13 @@ impl Judge<'_> {
                 );
             }
         }
+    }
+
+    /// Art. 17 (`ART17_RETENTION`): evidence audio-visual records kept as long as the case file.
+    fn case_evidence_retention(&mut self, c: &Case, sessions: &HashMap<String, Session>) {
+        let p = self.profile;
+        let case_no = Some(c.case_no.as_str());
+        let class = c.act_class();
 
         // Art. 17: evidence AV kept as long as the case file.
         if let (Some((closed, file)), Some(class)) = (&c.closed, class) {
@@ -957,6 +1041,14 @@ impl Judge<'_> {
                 }
             }
         }
+    }
+
+    /// Art. 17 (`ART17_FILE_RETENTION`): the case file kept at least the minimum for its
+    /// kind of act.
+    fn case_file_retention(&mut self, c: &Case) {
+        let p = self.profile;
+        let case_no = Some(c.case_no.as_str());
+        let class = c.act_class();
 
         // Art. 17: the case file is kept at least the minimum for its kind of act.
         if let (Some((closed, Retention::Until(t))), Some(class)) = (&c.closed, class) {
@@ -989,6 +1081,12 @@ impl Judge<'_> {
                 }
             }
         }
+    }
+
+    /// Art. 18 (`ART18_PRESERVATION`): a preservation order follows every circumstance.
+    fn case_preservation(&mut self, c: &Case) {
+        let p = self.profile;
+        let case_no = Some(c.case_no.as_str());
 
         // Art. 18: a preservation order follows every circumstance.
         let deadline = p.preservation_deadline.millis();
@@ -1090,6 +1188,12 @@ impl Judge<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// Art. 18 (`ART18_RELEASE`): a release names who approved it.
+    fn case_release(&mut self, c: &Case) {
+        let case_no = Some(c.case_no.as_str());
+
         for (a, approved_by, officer) in &c.releases {
             if blank(approved_by) {
                 self.zh = Some(format!(
@@ -1109,6 +1213,10 @@ impl Judge<'_> {
                 );
             }
         }
+    }
+
+    /// Supervision: the preservation order still in force at the audit time, if any.
+    fn case_open_preservation(&mut self, c: &Case) {
         let mut current: Option<&(At, PreservationTrigger)> = None;
         let mut events: Vec<(u64, Option<&(At, PreservationTrigger)>)> = c
             .orders

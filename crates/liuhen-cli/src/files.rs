@@ -1,0 +1,70 @@
+//! Files the CLI writes and reads on the user's behalf: new evidence files that never replace
+//! an earlier one, and inputs read with a size limit before anything is parsed.
+
+use std::error::Error;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+/// Creates `path`, which must not exist, with `bytes`: a proof or bundle is evidence, and
+/// silently replacing an earlier one is a mistake that could not be undone.
+pub(crate) fn create_new(path: &Path) -> Result<File, Box<dyn Error>> {
+    create_new_with_mode(path, 0o644)
+}
+
+fn create_new_with_mode(path: &Path, mode: u32) -> Result<File, Box<dyn Error>> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(mode);
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    options.open(path).map_err(|e| {
+        if e.kind() == io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists: remove it or choose another file name",
+                path.display()
+            )
+            .into()
+        } else {
+            format!("cannot create {}: {e}", path.display()).into()
+        }
+    })
+}
+
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Box<dyn Error>> {
+    let mut file = create_new(path)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(format!("cannot write {}: {e}", path.display()).into());
+    }
+    Ok(())
+}
+
+/// Reads at most `max` bytes of `path` (`-` is standard input); more is an error, before
+/// anything is parsed.
+pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, Box<dyn Error>> {
+    let name = path.display();
+    let mut bytes = Vec::new();
+    let limit = max as u64 + 1;
+    if path == Path::new("-") {
+        io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+    } else {
+        File::open(path)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            .map_err(|e| format!("cannot read {name}: {e}"))?;
+    }
+    if bytes.len() > max {
+        return Err(format!("{name} is larger than {max} bytes: not a liuhen proof").into());
+    }
+    Ok(bytes)
+}
