@@ -113,3 +113,28 @@ where
     let _guard = fork_guard();
     liuhen(args)
 }
+
+/// Standard error of a run, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit code and that standard error contains every one of `needles`, showing the
+/// run on failure; returns standard error.
+pub fn expect_stderr(out: &Output, code: i32, needles: &[&str]) -> String {
+    expect_code(out, code);
+    let err = stderr(out);
+    for needle in needles {
+        assert!(
+            err.contains(needle),
+            "{needle:?} missing: {}",
+            describe(out)
+        );
+    }
+    err
+}
+
+/// A path as a `&str` argument (test paths are UTF-8).
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 test path")
+}

@@ -1,15 +1,20 @@
 //! Shared fixtures for the workspace integration tests: deterministic keys, clock and ledgers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod builder;
 pub mod cli;
+pub mod dir;
+pub mod events;
 pub mod forge;
+pub mod tamper;
 
-use std::sync::Arc;
+#[allow(unused_imports)]
+pub use builder::{Built, LedgerBuilder, DEVICE_ID, OFFICER_ID};
 
 use liuhen::hash::{blake3, Digest};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Ledger, LedgerOptions, MemoryStore, SecretKey, Signer};
 
 /// 2026-01-01T00:00:00Z.
 pub const T0: i64 = 1_767_225_600_000;
@@ -318,21 +323,18 @@ pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
 /// v2 golden vectors (tests/vectors/v2): statements bound to the ledger with per-author counters
 /// assigned by `Ledger::sign_and_append`, entries with case back-links.
 pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions {
+    let Built {
+        mut ledger,
+        k,
+        clock,
+    } = LedgerBuilder::new()
+        .options(LedgerOptions {
             format,
             // Fixed, so that the v2 vectors are reproducible ("liuhen" in ASCII).
             genesis_nonce: Some(0x6c69_7568_656e),
             ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
+        })
+        .build();
     let events = scenario(&k);
     for (i, (event, author)) in events.into_iter().enumerate() {
         clock.advance(1_000);
@@ -357,31 +359,21 @@ pub fn small_ledger_variant(
     seal_after: &[usize],
     variant: &str,
 ) -> (Ledger<MemoryStore>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    for (event, author) in scenario(&k).into_iter().take(2) {
-        ledger.sign_and_append(author, event).unwrap();
-    }
+    // The officer and the device, as the scenario's first two statements authorize them.
+    let Built {
+        mut ledger,
+        k,
+        clock,
+    } = LedgerBuilder::new().officer().device().build();
     for i in 0..n {
         clock.advance(1_000);
         // Documents are filed by officers (a device key speaks only for recordings: the
         // admission rule's role table, docs/EVENTS.md).
         let author = &k.officer;
-        let event = Event::DocumentFiled {
-            case_no: format!("金民执〔2026〕{}号", i % 4),
-            stage: Stage::Investigation,
-            kind: DocumentKind::InvestigationRecord,
-            media: media(&format!("{variant}-{i}.pdf"), "application/pdf"),
-            officers: vec!["21020001".into()],
-        };
+        let event = events::document_filed(
+            &format!("金民执〔2026〕{}号", i % 4),
+            media(&format!("{variant}-{i}.pdf"), "application/pdf"),
+        );
         ledger.sign_and_append(author, event).unwrap();
         if seal_after.contains(&i) {
             ledger.seal(&k.ledger).unwrap();
