@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{keys, Keys, ORIGIN, T0};
+use common::{Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::audit::{
     audit, render, AuditOptions, AuditReport, CaseStatus, DeadlineStatus, DisclosureBasis, Period,
     Profile, RoleClass, Severity,
@@ -16,7 +16,7 @@ use liuhen::entry::SignedStatement;
 use liuhen::hash::blake3;
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Ledger, ManualClock, MemoryStore, SecretKey, Signer};
 use proptest::prelude::*;
 
 const SEC: i64 = 1_000;
@@ -790,51 +790,24 @@ impl Inst {
 
 impl Sim {
     fn new() -> Sim {
-        let k = keys();
+        let auditor = SecretKey::from_seed(&[0x55; 32]);
         // The ledger began well before the statements (some templates claim times a day
         // early: statements dated before the ledger began are refused).
-        let clock = Arc::new(ManualClock::new(Timestamp(T0 - 30 * DAY)));
-        let mut ledger = Ledger::create(
-            MemoryStore::new(),
-            ORIGIN,
-            &k.ledger,
-            clock.clone(),
+        let Built { ledger, k, clock } = LedgerBuilder::new()
+            .at(T0 - 30 * DAY)
+            .then_at(T0)
             // Format v1: statements here are signed outside the ledger, bound to no ledger.
-            LedgerOptions {
-                format: liuhen::FormatVersion::V1,
-                ..LedgerOptions::default()
-            },
-        )
-        .unwrap();
-        clock.set(Timestamp(T0));
-        for (key, role, holder) in [
-            (k.officer.public_key(), Role::Officer, "21020001"),
-            (k.device.public_key(), Role::Device, "BWC-7731"),
-            (custodian().public_key(), Role::Custodian, "档案员 21020009"),
-            (stranger().public_key(), Role::Officer, "执法人员 21020077"),
-        ] {
-            ledger
-                .sign_and_append(
-                    &k.ledger,
-                    Event::KeyAuthorized {
-                        key,
-                        role,
-                        holder: holder.into(),
-                    },
-                )
-                .unwrap();
-        }
-        let auditor = SecretKey::from_seed(&[0x55; 32]);
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key: auditor.public_key(),
-                    role: Role::Auditor,
-                    holder: "办公室 supervising office".into(),
-                },
+            .v1()
+            .officer()
+            .device()
+            .authorize(custodian().public_key(), Role::Custodian, "档案员 21020009")
+            .authorize(stranger().public_key(), Role::Officer, "执法人员 21020077")
+            .authorize(
+                auditor.public_key(),
+                Role::Auditor,
+                "办公室 supervising office",
             )
-            .unwrap();
+            .build();
         Sim {
             ledger,
             clock,

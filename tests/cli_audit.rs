@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::cli::{expect_code, liuhen, scratch};
-use common::{keys, Keys, ORIGIN, T0};
+use common::{Built, Keys, LedgerBuilder, T0};
 use liuhen::hash::blake3;
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::{FileStore, ENTRY_LOG_FILE};
-use liuhen::{Ledger, LedgerOptions, ManualClock, Signer};
+use liuhen::{Ledger, ManualClock, Signer};
 
 const MIN: i64 = 60_000;
 const HOUR: i64 = 60 * MIN;
@@ -47,42 +47,19 @@ struct Writer {
 
 impl Writer {
     fn create(dir: &Path) -> Writer {
-        let k = keys();
-        let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-        let mut ledger = Ledger::create(
-            FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
-            ORIGIN,
-            &k.ledger,
-            clock.clone(),
-            LedgerOptions::default(),
-        )
-        .unwrap();
-        liuhen::keyfile::write_verifier_key(
-            &dir.join("ledger.vkey"),
-            &ledger.verifier_key().unwrap(),
-        )
-        .unwrap();
-        for (key, role, holder) in [
-            (k.officer.public_key(), Role::Officer, "21020001"),
-            (k.device.public_key(), Role::Device, "BWC-7731"),
+        let built = LedgerBuilder::new()
+            .file_store(dir.join("ledger"))
+            .officer()
+            .device()
             // The records custodian the archives name (Art. 16).
-            (
+            .authorize(
                 liuhen::SecretKey::from_seed(&[0x6c; 32]).public_key(),
                 Role::Custodian,
                 "档案员 21020009",
-            ),
-        ] {
-            ledger
-                .sign_and_append(
-                    &k.ledger,
-                    Event::KeyAuthorized {
-                        key,
-                        role,
-                        holder: holder.into(),
-                    },
-                )
-                .unwrap();
-        }
+            )
+            .build();
+        built.write_vkey(&dir.join("ledger.vkey"));
+        let Built { ledger, k, clock } = built;
         Writer { ledger, clock, k }
     }
 

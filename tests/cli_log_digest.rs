@@ -11,17 +11,16 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
-use common::{keys, ORIGIN, T0};
+use common::{Built, LedgerBuilder, ORIGIN, T0};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::media::{digest_reader, Recording, RecordingStart};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, ManualClock, Signer};
+use liuhen::{Ledger, Signer};
 use serde_json::Value;
 
 const DAY: i64 = 86_400_000;
@@ -67,42 +66,21 @@ impl Builder {
 fn build(name: &str) -> LogFixture {
     let root = scratch(name);
     let dir = root.join("jinpu");
-    let k = keys();
     // The ledger exists before the statements it will hold (earlier ones are refused); its
     // clock then runs a day ahead of them.
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let ledger = Ledger::create(
-        FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
+    let Built { ledger, k, clock } = LedgerBuilder::new()
+        .file_store(dir.join("ledger"))
         // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    clock.set(Timestamp(T0 + DAY));
+        .v1()
+        .then_at(T0 + DAY)
+        .officer()
+        .device()
+        .build();
     let mut b = Builder {
         ledger,
         case_a: BTreeSet::new(),
         case_b: BTreeSet::new(),
     };
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-    ] {
-        b.add(
-            &k.ledger,
-            Event::KeyAuthorized {
-                key,
-                role,
-                holder: holder.into(),
-            },
-            None,
-        );
-    }
     let (party_a, _) = seal_with_salt("party.name", PARTY_A, SALT_A);
     let (requester, _) = seal_with_salt("requester.name", REQUESTER, SALT_REQ);
     b.add(

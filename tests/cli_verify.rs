@@ -8,16 +8,15 @@ mod common;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
+use common::builder::write_vkey;
 use common::cli::{describe, expect_code, liuhen, scratch};
-use common::{keys, Keys, ORIGIN, T0};
+use common::{keys, Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::media::{digest_reader, MediaStore, Recording, RecordingStart};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
-use liuhen::store::file::FileStore;
-use liuhen::{Ledger, LedgerOptions, ManualClock, SecretKey, Signer};
+use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 
 const DAY: i64 = 86_400_000;
@@ -68,39 +67,21 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     let dir = root.join("jinpu");
     // The ledger exists before the recording (statements dated before genesis are refused);
     // the device uploads a day later.
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        FileStore::create(dir.join("ledger"), origin).unwrap(),
-        origin,
-        &k.ledger,
-        clock.clone(),
+    let Built {
+        mut ledger, clock, ..
+    } = LedgerBuilder::new()
+        .origin(origin)
+        .keys(k.clone())
+        .file_store(dir.join("ledger"))
         // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    clock.set(Timestamp(T0 + DAY));
+        .v1()
+        .then_at(T0 + DAY)
+        .officer()
+        .device()
+        .build();
     let vkey = root.join("auditor.vkey");
-    let verifier = ledger.verifier_key().unwrap();
-    liuhen::keyfile::write_verifier_key(&vkey, &verifier).unwrap();
-    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &verifier).unwrap();
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-    ] {
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key,
-                    role,
-                    holder: holder.into(),
-                },
-            )
-            .unwrap();
-    }
+    write_vkey(&ledger, &vkey);
+    write_vkey(&ledger, &dir.join("ledger.vkey"));
     let media = MediaStore::create(dir.join("media")).unwrap();
     let (party, _) = seal_with_salt("party.name", "大连某某协会", [7; 32]);
     ledger

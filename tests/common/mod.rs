@@ -20,6 +20,7 @@ use liuhen::{Ledger, LedgerOptions, MemoryStore, SecretKey, Signer};
 pub const T0: i64 = 1_767_225_600_000;
 pub const ORIGIN: &str = "jinpu.dalian.gov.cn/minzheng/enforcement";
 
+#[derive(Clone)]
 pub struct Keys {
     pub ledger: SecretKey,
     pub officer: SecretKey,
