@@ -43,22 +43,19 @@ fn init(dir: &Path, key: Option<&Path>) -> String {
 /// A ledger directory as `liuhen init` makes it, but with its genesis logged at `t` (ms):
 /// returns the vkey.
 fn init_at(dir: &Path, ledger_key: &SecretKey, t: i64) -> String {
-    let store = FileStore::create(dir.join("ledger"), common::ORIGIN).unwrap();
-    let ledger = liuhen::Ledger::create(
-        store,
-        common::ORIGIN,
-        ledger_key,
-        std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(t))),
-        liuhen::LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..liuhen::LedgerOptions::default()
-        },
-    )
-    .unwrap();
+    let keys = common::Keys {
+        ledger: ledger_key.clone(),
+        ..common::keys()
+    };
+    let built = common::LedgerBuilder::new()
+        .keys(keys)
+        .at(t)
+        .file_store(dir.join("ledger"))
+        .v1()
+        .build();
     liuhen::media::MediaStore::create(dir.join("media")).unwrap();
-    let vkey = ledger.verifier_key().unwrap();
-    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &vkey).unwrap();
-    vkey.to_string()
+    built.write_vkey(&dir.join("ledger.vkey"));
+    built.ledger.verifier_key().unwrap().to_string()
 }
 
 /// Signs `event` at `time` with `key` as the ledger in `dir` admits it (format v2: bound to

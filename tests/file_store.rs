@@ -14,7 +14,7 @@ use std::sync::Arc;
 use liuhen::entry::EncodedEntry;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use liuhen::merkle::{self, HashReader, MerkleError};
-use liuhen::model::{DocumentKind, Event, Stage, Timestamp};
+use liuhen::model::{Event, Timestamp};
 use liuhen::store::file::{
     Access, Check, Faults, FileStore, FileStoreError, FrameFault, OpenOptions, TamperingKind,
     ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, LOCK_FILE,
@@ -92,36 +92,21 @@ impl<S: Store> HashReader for Reader<'_, S> {
     }
 }
 
-fn document(i: usize) -> Event {
-    Event::DocumentFiled {
-        case_no: format!("金民执〔2026〕{}号", i % 4),
-        stage: Stage::Investigation,
-        kind: DocumentKind::InvestigationRecord,
-        media: common::media(&format!("doc-{i}.pdf"), "application/pdf"),
-        officers: vec!["21020001".into()],
-    }
-}
+use common::events::numbered_document as document;
 
 /// A ledger on a file store: genesis, two key authorizations, `n` documents, sealed at the end.
 fn file_ledger(dir: &Path, n: usize) -> (Ledger<FileStore>, common::Keys, Arc<ManualClock>) {
-    let k = common::keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(common::T0)));
-    let store = FileStore::create(dir, common::ORIGIN).unwrap();
-    let mut ledger = Ledger::create(
-        store,
-        common::ORIGIN,
-        &k.ledger,
-        clock.clone(),
+    let common::Built {
+        mut ledger,
+        k,
+        clock,
+    } = common::LedgerBuilder::new()
+        .file_store(dir)
         // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    for (event, author) in common::scenario(&k).into_iter().take(2) {
-        ledger.sign_and_append(author, event).unwrap();
-    }
+        .v1()
+        .officer()
+        .device()
+        .build();
     for i in 0..n {
         clock.advance(1_000);
         ledger.sign_and_append(&k.officer, document(i)).unwrap();

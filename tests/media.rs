@@ -9,7 +9,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{keys, Keys, ORIGIN, T0};
+use common::{keys, Built, Keys, LedgerBuilder, T0};
 use liuhen::entry::SignedStatement;
 use liuhen::media::{
     digest_file, digest_reader, verify_media, MediaError, MediaStore, MediaVerifyOptions,
@@ -17,7 +17,7 @@ use liuhen::media::{
 };
 use liuhen::model::*;
 use liuhen::verify::{verify_store, FindingKind, Severity, Verdict, VerifyOptions};
-use liuhen::{Clock, Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Clock, Ledger, ManualClock, MemoryStore, SecretKey, Signer};
 
 /// BLAKE3's published test vectors: input `i % 251` for `i in 0..input_len`, and the first 32
 /// bytes of the extended `hash` output. Source: BLAKE3-team/BLAKE3,
@@ -174,39 +174,17 @@ struct Fixture {
 /// A ledger with the officer, the device and a second device (`outsider`) authorized. The
 /// ledger clock runs a day ahead of the statements so that none is refused as future-dated.
 fn fixture() -> Fixture {
-    let k = keys();
     // The ledger exists before the statements it will hold (earlier ones are refused); its
     // clock then runs a day ahead of them.
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
+    let outsider = keys().outsider.public_key();
+    let Built { ledger, k, clock } = LedgerBuilder::new()
         // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    clock.set(Timestamp(T0 + 86_400_000));
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-        (k.outsider.public_key(), Role::Device, "BWC-9999"),
-    ] {
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key,
-                    role,
-                    holder: holder.into(),
-                },
-            )
-            .unwrap();
-    }
+        .v1()
+        .then_at(T0 + 86_400_000)
+        .officer()
+        .device()
+        .authorize(outsider, Role::Device, "BWC-9999")
+        .build();
     Fixture {
         k,
         clock,
