@@ -58,6 +58,9 @@ fn build(dir: &PathBuf, n: u64) {
     let _ = std::fs::remove_dir_all(dir);
     let common::Built { mut ledger, k, .. } = common::LedgerBuilder::new()
         .file_store(dir)
+        // Format v1: the repeated statement is signed outside the ledger, bound to no ledger
+        // (a v2 ledger refuses it: before the kit this ignored test failed at its first batch).
+        .v1()
         .officer()
         .build();
     let st = SignedStatement::sign(
