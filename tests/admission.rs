@@ -13,6 +13,7 @@ mod common;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use common::events::{recording_start, recording_started};
 use common::{forge, media, Built, Keys, LedgerBuilder, T0};
 use liuhen::admission::Refusal;
 use liuhen::hash::Digest;
@@ -112,19 +113,10 @@ impl World {
             ),
             // Either device starts a session: two devices may pick the same session id.
             2 => (
-                Event::RecordingStarted {
-                    session,
-                    case_no: case,
-                    device: self.key(1 + a % 2).public_key(),
-                    method: CaptureMethod::BodyWornRecorder,
-                    location: Location {
-                        place: "某街道".into(),
-                        landmark: Some("门牌".into()),
-                    },
-                    matter: "检查".into(),
-                    officers: vec!["21020001".into()],
-                    party: None,
-                },
+                recording_started(
+                    self.key(1 + a % 2).public_key(),
+                    recording_start(&session, &case, None),
+                ),
                 1 + a % 2,
                 now,
             ),

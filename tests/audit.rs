@@ -7,6 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
+use common::events::{recording_start, recording_started};
 use common::{Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::audit::{
     audit, render, AuditOptions, AuditReport, CaseStatus, DeadlineStatus, DisclosureBasis, Period,
@@ -2420,18 +2421,11 @@ fn a_party_is_one_named_before_the_disclosure_by_the_case_or_a_recording() {
     let later = seal_with_salt("party.name", "后来的当事人", [11; 32]).0;
     let officer = sim.k.officer.clone();
     let device = sim.k.device.clone();
-    let start = |session: &str, party: Sealed| Event::RecordingStarted {
-        session: session.into(),
-        case_no: inst.case_no.clone(),
-        device: device.public_key(),
-        method: CaptureMethod::BodyWornRecorder,
-        location: Location {
-            place: "金普新区某街道8号".into(),
-            landmark: Some("门牌 No. 8".into()),
-        },
-        matter: "现场检查".into(),
-        officers: vec!["21020001".into()],
-        party: Some(party),
+    let start = |session: &str, party: Sealed| {
+        recording_started(
+            device.public_key(),
+            recording_start(session, &inst.case_no, Some(party)),
+        )
     };
     let started = sim.append_as(&device, start(&inst.session, present));
     sim.append_as(&officer, disclosure(&inst.case_no, present));

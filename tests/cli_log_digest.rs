@@ -13,9 +13,10 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use common::events::recording_start;
 use common::{Built, LedgerBuilder, ORIGIN, T0};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
-use liuhen::media::{digest_reader, Recording, RecordingStart};
+use liuhen::media::{digest_reader, Recording};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
@@ -109,18 +110,7 @@ fn build(name: &str) -> LogFixture {
     // The recording of case A: its segments and stop name only the session.
     let notified = Recording::notify_party(SESSION, CASE_A, &k.device, Timestamp(T0)).unwrap();
     let (mut rec, started) = Recording::start(
-        RecordingStart {
-            session: SESSION.into(),
-            case_no: CASE_A.into(),
-            method: CaptureMethod::BodyWornRecorder,
-            location: Location {
-                place: "金普新区某街道1号".into(),
-                landmark: Some("门牌".into()),
-            },
-            matter: "现场检查".into(),
-            officers: vec!["21020001".into()],
-            party: Some(party_a),
-        },
+        recording_start(SESSION, CASE_A, Some(party_a)),
         &k.device,
         Timestamp(T0 + 1_000),
     )

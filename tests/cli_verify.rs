@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 use common::builder::write_vkey;
 use common::cli::{describe, expect_code, liuhen, scratch};
+use common::events::recording_start;
 use common::{keys, Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
-use liuhen::media::{digest_reader, MediaStore, Recording, RecordingStart};
+use liuhen::media::{digest_reader, MediaStore, Recording};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::{SecretKey, Signer};
@@ -99,18 +100,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     let mut statements =
         vec![Recording::notify_party(SESSION, CASE_A, &k.device, Timestamp(T0)).unwrap()];
     let (mut rec, started) = Recording::start(
-        RecordingStart {
-            session: SESSION.into(),
-            case_no: CASE_A.into(),
-            method: CaptureMethod::BodyWornRecorder,
-            location: Location {
-                place: "金普新区某街道1号".into(),
-                landmark: Some("门牌".into()),
-            },
-            matter: "现场检查".into(),
-            officers: vec!["21020001".into()],
-            party: Some(party),
-        },
+        recording_start(SESSION, CASE_A, Some(party)),
         &k.device,
         Timestamp(T0 + 1_000),
     )

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use common::events::{recording_start, recording_started};
 use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::entry::SignedStatement;
 use liuhen::model::*;
@@ -328,19 +329,7 @@ fn write_path_end_to_end() {
     let started = sign_for(
         &dir,
         Timestamp(t + 3),
-        Event::RecordingStarted {
-            session: session.into(),
-            case_no: case.into(),
-            device: device.public_key(),
-            method: CaptureMethod::BodyWornRecorder,
-            location: Location {
-                place: "金普新区某街道88号".into(),
-                landmark: Some("协会门牌".into()),
-            },
-            matter: "现场检查 on-site inspection".into(),
-            officers: vec!["21020001".into()],
-            party: None,
-        },
+        recording_started(device.public_key(), recording_start(session, case, None)),
         &device,
     )
     .unwrap();

@@ -230,18 +230,7 @@ impl Fixture {
 }
 
 fn start_info(case_no: &str) -> RecordingStart {
-    RecordingStart {
-        session: SESSION.into(),
-        case_no: case_no.into(),
-        method: CaptureMethod::BodyWornRecorder,
-        location: Location {
-            place: "金普新区某街道1号".into(),
-            landmark: Some("门牌 No. 1".into()),
-        },
-        matter: "现场检查 on-site inspection".into(),
-        officers: vec!["21020001".into()],
-        party: None,
-    }
+    common::events::recording_start(SESSION, case_no, None)
 }
 
 fn seg_media(i: usize) -> (Vec<u8>, MediaRef) {

@@ -38,3 +38,38 @@ pub fn case_viewed(case_no: &str, by: &str, purpose: &str) -> Event {
 pub fn signed(time: Timestamp, event: Event, author: &dyn Signer) -> SignedStatement {
     SignedStatement::sign(time, event, author).unwrap()
 }
+
+/// The start of a body-worn recording of `session` in case `case_no` with [`OFFICER_ID`]
+/// present, at the fixtures' scene (a place with its landmark, as Art. 14(3) asks).
+pub fn recording_start(
+    session: &str,
+    case_no: &str,
+    party: Option<Sealed>,
+) -> liuhen::media::RecordingStart {
+    liuhen::media::RecordingStart {
+        session: session.into(),
+        case_no: case_no.into(),
+        method: CaptureMethod::BodyWornRecorder,
+        location: Location {
+            place: "金普新区某街道1号".into(),
+            landmark: Some("门牌".into()),
+        },
+        matter: "现场检查".into(),
+        officers: vec![OFFICER_ID.into()],
+        party,
+    }
+}
+
+/// `start` as the `RecordingStarted` event of the recording device `device`.
+pub fn recording_started(device: liuhen::PublicKey, start: liuhen::media::RecordingStart) -> Event {
+    Event::RecordingStarted {
+        session: start.session,
+        case_no: start.case_no,
+        device,
+        method: start.method,
+        location: start.location,
+        matter: start.matter,
+        officers: start.officers,
+        party: start.party,
+    }
+}
