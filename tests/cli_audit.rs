@@ -654,7 +654,7 @@ fn screenshot(html: &Path) -> Option<PathBuf> {
     let png = html.with_extension("png");
     let _ = std::fs::remove_file(&png);
     let profile_dir = html.with_extension("chromium-profile");
-    let mut child = std::process::Command::new(chromium)
+    let child = std::process::Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -670,14 +670,11 @@ fn screenshot(html: &Path) -> Option<PathBuf> {
         .spawn()
         .unwrap();
     // A browser that hangs must not hang the test suite.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish the screenshot within 120 s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    common::cli::wait_or_kill(
+        child,
+        std::time::Duration::from_secs(120),
+        "chromium taking the screenshot",
+    );
     assert!(
         png.exists(),
         "chromium wrote no screenshot of {}",

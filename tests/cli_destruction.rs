@@ -9,18 +9,17 @@
 mod common;
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
-use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
-use common::ORIGIN;
+use common::cli::{describe, expect_code, fork_guard, scratch};
+use common::dir::AuditedDir;
 use liuhen::hash::TreeHasher;
 use liuhen::media::{digest_reader, MediaStore};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerError, LedgerOptions, SecretKey, Signer, SystemClock};
+use liuhen::{LedgerError, SecretKey, Signer, SystemClock};
 use serde_json::Value;
 
 const CASE: &str = "金民罚〔2026〕2号";
@@ -29,10 +28,15 @@ const CASE: &str = "金民罚〔2026〕2号";
 /// `DIR/media`, sealed twice (checkpoints at sizes 1, 3 and 5), the auditor's vkey and last
 /// checkpoint saved beside it.
 struct Fixture {
-    dir: PathBuf,
-    key: PathBuf,
-    vkey: PathBuf,
+    audited: AuditedDir,
     saved: PathBuf,
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = AuditedDir;
+    fn deref(&self) -> &AuditedDir {
+        &self.audited
+    }
 }
 
 fn officer() -> SecretKey {
@@ -45,26 +49,12 @@ impl Fixture {
     }
 
     fn at(root: PathBuf) -> Fixture {
-        let dir = root.join("jinpu");
-        expect_code(
-            &liuhen([
-                "init".as_ref(),
-                dir.as_os_str(),
-                "--origin".as_ref(),
-                ORIGIN.as_ref(),
-            ]),
-            0,
-        );
-        let vkey = root.join("auditor.vkey");
-        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
         let f = Fixture {
-            key: dir.join("keys/ledger.key"),
             saved: root.join("saved-checkpoint.txt"),
-            dir,
-            vkey,
+            audited: AuditedDir::init(root),
         };
         {
-            let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
+            let ledger_key = f.ledger_key();
             let _guard = fork_guard();
             let mut ledger = f.writer();
             ledger
@@ -127,34 +117,8 @@ impl Fixture {
         f
     }
 
-    fn writer(&self) -> Ledger<FileStore> {
-        let store = FileStore::open(self.dir.join("ledger")).unwrap();
-        Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap()
-    }
-
     fn store(&self, name: &str) -> PathBuf {
         self.dir.join("ledger").join(name)
-    }
-
-    fn seal(&self) -> std::process::Output {
-        liuhen([
-            "seal".as_ref(),
-            self.dir.as_os_str(),
-            "--key-file".as_ref(),
-            self.key.as_os_str(),
-        ])
-    }
-
-    fn verify(&self, extra: &[&str]) -> std::process::Output {
-        let mut args: Vec<&std::ffi::OsStr> = vec![
-            "verify".as_ref(),
-            self.dir.as_os_str(),
-            "--vkey".as_ref(),
-            self.vkey.as_os_str(),
-            "--no-audit".as_ref(),
-        ];
-        args.extend(extra.iter().map(std::ffi::OsStr::new));
-        liuhen(args)
     }
 
     /// Runs `verify` in human and JSON form, checks the exit code of both, and returns the
@@ -171,14 +135,7 @@ impl Fixture {
     }
 }
 
-fn kinds(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap().to_owned())
-        .collect()
-}
+use common::cli::finding_kinds as kinds;
 
 /// Asserts a tampering finding of `kind` with article Art. 21(5) in the JSON, and its name in
 /// the human report.
@@ -197,14 +154,7 @@ fn assert_destruction(json: &Value, human: &str, kind: &str) {
     assert!(human.contains(kind), "{human}");
 }
 
-fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_len(len)
-        .unwrap();
-}
+use common::tamper::truncate;
 
 #[test]
 fn intact_fixture_verifies() {

@@ -255,9 +255,7 @@ fn build(name: &str) -> LogFixture {
 
 impl LogFixture {
     fn log(&self, extra: &[&str]) -> std::process::Output {
-        let mut args: Vec<String> = vec!["log".into(), self.dir.display().to_string()];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        liuhen(args)
+        common::cli::liuhen_on("log", &self.dir, extra)
     }
 
     /// `log --json …`: every line parsed.
@@ -488,51 +486,30 @@ fn damaged_entry_is_shown_as_a_gap_and_exits_3() {
 
 // ----- digest ------------------------------------------------------------------------------
 
-/// BLAKE3's published test vectors: input `i % 251` for `i in 0..input_len`, and the first 32
-/// bytes of the `hash` output. Source: BLAKE3-team/BLAKE3, `test_vectors/test_vectors.json`
-/// (commit 2f6f56f3477321c9e4742f1c863e45f2cfcbfb5e); the same as tests/media.rs embeds.
-const VECTORS: &[(usize, &str)] = &[
-    (
-        0,
-        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
-    ),
-    (
-        1,
-        "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213",
-    ),
-    (
-        1023,
-        "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11",
-    ),
-    (
-        1024,
-        "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7",
-    ),
-    (
-        8193,
-        "bab6c09cb8ce8cf459261398d2e7aef35700bf488116ceb94a36d0f5f1b7bc3b",
-    ),
-    (
-        31744,
-        "62b6960e1a44bcc1eb1a611a8d6235b6b4b78f32e7abc4fb4c6cdcce94895c47",
-    ),
-    (
-        102400,
-        "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085",
-    ),
-];
+use common::blake3_vectors::{pattern, BLAKE3_VECTORS};
 
-fn pattern(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i % 251) as u8).collect()
+/// The published BLAKE3 vectors (common::blake3_vectors, from BLAKE3-team/BLAKE3
+/// `test_vectors/test_vectors.json`) this file digests through the binary.
+fn vectors() -> Vec<(usize, &'static str)> {
+    const LENGTHS: [usize; 7] = [0, 1, 1023, 1024, 8193, 31744, 102_400];
+    LENGTHS
+        .iter()
+        .map(|&len| {
+            *BLAKE3_VECTORS
+                .iter()
+                .find(|v| v.0 == len)
+                .expect("published")
+        })
+        .collect()
 }
 
 /// One file per vector, named with an extension whose MIME type the JSON output guesses.
 fn vector_files(root: &Path) -> Vec<(PathBuf, &'static str, usize)> {
     let exts = ["mp4", "pdf", "jpg", "png", "wav", "txt", "bin"];
-    VECTORS
-        .iter()
+    vectors()
+        .into_iter()
         .zip(exts.iter().cycle())
-        .map(|(&(len, hex), ext)| {
+        .map(|((len, hex), ext)| {
             let path = root.join(format!("v{len}.{ext}"));
             std::fs::write(&path, pattern(len)).unwrap();
             (path, hex, len)
@@ -610,7 +587,7 @@ fn digest_json_is_one_media_ref_per_line() {
 
 #[test]
 fn digest_of_standard_input() {
-    let (len, hex) = VECTORS[4];
+    let (len, hex) = vectors()[4];
     let out = liuhen_stdin(["digest", "-"], &pattern(len));
     assert_eq!(expect_code(&out, 0), format!("{hex}  -\n"));
     // No file at all reads standard input too, as b3sum does.
@@ -670,5 +647,5 @@ fn path_with_newline_or_backslash_is_escaped_as_b3sum_does() {
         .to_string()
         .replace('\\', "\\\\")
         .replace('\n', "\\n");
-    assert_eq!(text, format!("\\{}  {escaped}\n", VECTORS[1].1));
+    assert_eq!(text, format!("\\{}  {escaped}\n", vectors()[1].1));
 }

@@ -203,9 +203,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
 
 impl Fixture {
     fn verify(&self, extra: &[&str]) -> std::process::Output {
-        let mut args: Vec<String> = vec!["verify".into(), self.dir.display().to_string()];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        liuhen(args)
+        common::cli::liuhen_on("verify", &self.dir, extra)
     }
 
     fn vkey_arg(&self) -> String {
@@ -232,15 +230,7 @@ impl Fixture {
     }
 }
 
-/// The finding kinds of a JSON report, in order.
-fn kinds(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap().to_owned())
-        .collect()
-}
+use common::cli::finding_kinds as kinds;
 
 fn finding<'a>(report: &'a Value, kind: &str) -> &'a Value {
     report["findings"]

@@ -1125,27 +1125,7 @@ fn expected_examples_for(event: &Event, time: i64) -> String {
     )
 }
 
-/// Runs `liuhen ARGS` with `input` on stdin; a command that stops reading early (it refused
-/// the input) closes the pipe, which is not an error of the test.
-fn liuhen_stdin_may_close(args: &[&str], input: Vec<u8>) -> std::process::Output {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(common::cli::liuhen_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || match stdin.write_all(&input) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.unwrap(),
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
+use common::cli::liuhen_stdin_may_close;
 
 /// Issue 11 item 7: a 200 MB JSON statement was read and parsed in full before the 64 KiB
 /// entry limit refused it. Each line is now read with a bound and each statement's JSON text

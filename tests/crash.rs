@@ -38,21 +38,7 @@ const SEED_VAR: &str = "LIUHEN_CRASH_SEED";
 const KILLS_PER_LEDGER: usize = 10;
 const LEDGERS: usize = 10;
 
-/// A small deterministic PRNG (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::rng::Rng;
 
 fn document(i: u64) -> Event {
     Event::DocumentFiled {

@@ -5,58 +5,38 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
-use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
+use common::cli::{describe, expect_code, fork_guard, scratch};
+use common::dir::AuditedDir;
 use common::ORIGIN;
 use liuhen::entry::{EncodedEntry, Entry};
 use liuhen::hash::{Digest, Sha256TreeHasher};
 use liuhen::model::{Event, Role};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
+use liuhen::{SecretKey, Signer};
 
 /// A ledger made by `liuhen init` (generated key in DIR/keys), the auditor's vkey beside it.
-struct Fixture {
-    dir: PathBuf,
-    key: PathBuf,
-    vkey: PathBuf,
+struct Fixture(AuditedDir);
+
+impl std::ops::Deref for Fixture {
+    type Target = AuditedDir;
+    fn deref(&self) -> &AuditedDir {
+        &self.0
+    }
 }
 
 impl Fixture {
     fn new(name: &str) -> Fixture {
-        let root = scratch(name);
-        let dir = root.join("jinpu");
-        expect_code(
-            &liuhen([
-                "init".as_ref(),
-                dir.as_os_str(),
-                "--origin".as_ref(),
-                ORIGIN.as_ref(),
-            ]),
-            0,
-        );
-        let vkey = root.join("auditor.vkey");
-        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
-        Fixture {
-            key: dir.join("keys/ledger.key"),
-            dir,
-            vkey,
-        }
-    }
-
-    fn state(&self) -> PathBuf {
-        liuhen::keyfile::seal_state_path(&self.key)
+        Fixture(AuditedDir::init(scratch(name)))
     }
 
     /// Appends `n` KeyAuthorized entries signed by the ledger key, as the bureau's writer does.
     fn append(&self, from: u8, n: u8) {
-        let (_, key) = liuhen::keyfile::read_secret_key(&self.key).unwrap();
+        let key = self.ledger_key();
         let _guard = fork_guard();
-        let store = FileStore::open(self.dir.join("ledger")).unwrap();
-        let mut ledger =
-            Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap();
+        let mut ledger = self.writer();
         for i in from..from + n {
             ledger
                 .sign_and_append(
@@ -71,27 +51,8 @@ impl Fixture {
         }
     }
 
-    fn seal(&self) -> std::process::Output {
-        liuhen([
-            "seal".as_ref(),
-            self.dir.as_os_str(),
-            "--key-file".as_ref(),
-            self.key.as_os_str(),
-        ])
-    }
-
     fn verify(&self) -> std::process::Output {
-        liuhen([
-            "verify".as_ref(),
-            self.dir.as_os_str(),
-            "--vkey".as_ref(),
-            self.vkey.as_os_str(),
-            "--no-audit".as_ref(),
-        ])
-    }
-
-    fn store(&self) -> FileStore {
-        FileStore::open_read_only(self.dir.join("ledger")).unwrap()
+        self.0.verify(&[])
     }
 }
 

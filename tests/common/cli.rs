@@ -8,7 +8,8 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Path of the `liuhen` binary under test.
 pub fn liuhen_bin() -> PathBuf {
@@ -42,6 +43,21 @@ where
         .expect("run liuhen")
 }
 
+/// Starts `liuhen ARGS` with `stdin`, its output piped.
+pub fn spawn<I, S>(args: I, stdin: Stdio) -> Child
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(liuhen_bin())
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn liuhen")
+}
+
 /// Runs `liuhen ARGS` with `input` on stdin.
 pub fn liuhen_stdin<I, S>(args: I, input: &[u8]) -> Output
 where
@@ -49,17 +65,57 @@ where
     S: AsRef<OsStr>,
 {
     use std::io::Write;
-    let mut child = Command::new(liuhen_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn liuhen");
+    let mut child = spawn(args, Stdio::piped());
     let mut stdin = child.stdin.take().expect("stdin");
     stdin.write_all(input).expect("write stdin");
     drop(stdin);
     child.wait_with_output().expect("wait for liuhen")
+}
+
+/// Runs `liuhen ARGS` with `input` on stdin; a command that stops reading early (it refused
+/// the input) closes the pipe, which is not an error of the test.
+pub fn liuhen_stdin_may_close(args: &[&str], input: Vec<u8>) -> Output {
+    use std::io::Write;
+    let mut child = spawn(args, Stdio::piped());
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || match stdin.write_all(&input) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.expect("write stdin"),
+    });
+    let out = child.wait_with_output().expect("wait for liuhen");
+    writer.join().expect("stdin writer");
+    out
+}
+
+/// Waits for `child`, killing it and failing the test if it has not finished within `limit`
+/// (a process that blocks forever must not hang the suite); `what` names it in the failure.
+pub fn wait_or_kill(mut child: Child, limit: Duration, what: &str) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().expect("poll child").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what} blocked: killed by the watchdog after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("wait for child")
+}
+
+/// Runs `liuhen COMMAND DIR EXTRA...`.
+pub fn liuhen_on(command: &str, dir: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![command.as_ref(), dir.as_os_str()];
+    args.extend(extra.iter().map(OsStr::new));
+    liuhen(args)
+}
+
+/// The kinds of the findings of a `verify --json` or `audit --json` report, in order.
+pub fn finding_kinds(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["kind"].as_str().expect("kind").to_owned())
+        .collect()
 }
 
 /// The exit code, stdout and stderr of a run, for assertion messages.

@@ -112,3 +112,74 @@ pub fn write_key_file(path: &Path, name: &str, key: &liuhen::SecretKey) {
         assert_eq!(mode, 0o600, "{} must be mode 0600", path.display());
     }
 }
+
+/// A ledger directory made by the real `liuhen init` in `ROOT/jinpu` (its generated key in
+/// `DIR/keys`), with the auditor's copy of its verifier key beside it at `ROOT/auditor.vkey`
+/// (never inside: what the auditor trusts must not come from the directory under audit).
+/// Runs of the binary take [`super::cli::fork_guard`]: hold it while a writer is open.
+pub struct AuditedDir {
+    pub root: PathBuf,
+    pub dir: PathBuf,
+    pub key: PathBuf,
+    pub vkey: PathBuf,
+}
+
+impl AuditedDir {
+    pub fn init(root: PathBuf) -> AuditedDir {
+        let dir = root.join("jinpu");
+        let made = TestDir::init_with_binary(&dir, super::ORIGIN);
+        let vkey = root.join("auditor.vkey");
+        std::fs::copy(made.dir.vkey_path(), &vkey).unwrap();
+        AuditedDir {
+            root,
+            dir,
+            key: made.key_file,
+            vkey,
+        }
+    }
+
+    /// The ledger key's seal state, beside the key.
+    pub fn state(&self) -> PathBuf {
+        liuhen::keyfile::seal_state_path(&self.key)
+    }
+
+    /// The ledger key read from its file.
+    pub fn ledger_key(&self) -> liuhen::SecretKey {
+        liuhen::keyfile::read_secret_key(&self.key).unwrap().1
+    }
+
+    /// Opens the ledger as its writer on the system clock.
+    pub fn writer(&self) -> Ledger<FileStore> {
+        LedgerDir::new(&self.dir)
+            .open_writer_with(Arc::new(SystemClock), LedgerOptions::default())
+            .unwrap()
+    }
+
+    /// The store, read-only.
+    pub fn store(&self) -> FileStore {
+        FileStore::open_read_only(self.dir.join("ledger")).unwrap()
+    }
+
+    /// `liuhen seal DIR --key-file KEY`.
+    pub fn seal(&self) -> std::process::Output {
+        super::cli::liuhen_guarded([
+            "seal".as_ref(),
+            self.dir.as_os_str(),
+            "--key-file".as_ref(),
+            self.key.as_os_str(),
+        ])
+    }
+
+    /// `liuhen verify DIR --vkey VKEY --no-audit EXTRA...`.
+    pub fn verify(&self, extra: &[&str]) -> std::process::Output {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "verify".as_ref(),
+            self.dir.as_os_str(),
+            "--vkey".as_ref(),
+            self.vkey.as_os_str(),
+            "--no-audit".as_ref(),
+        ];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        super::cli::liuhen_guarded(args)
+    }
+}

@@ -1,11 +1,13 @@
 //! Shared fixtures for the workspace integration tests: deterministic keys, clock and ledgers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod blake3_vectors;
 pub mod builder;
 pub mod cli;
 pub mod dir;
 pub mod events;
 pub mod forge;
+pub mod rng;
 pub mod tamper;
 
 #[allow(unused_imports)]
