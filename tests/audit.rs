@@ -735,13 +735,7 @@ struct Inst {
 }
 
 fn media(name: &str, mime: &str) -> MediaRef {
-    let bytes = format!("audit test media: {name}");
-    MediaRef {
-        digest: blake3(bytes.as_bytes()),
-        length: bytes.len() as u64,
-        mime: mime.into(),
-        name: name.into(),
-    }
+    common::media_named("audit test media", name, mime)
 }
 
 impl Inst {

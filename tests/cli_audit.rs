@@ -30,13 +30,7 @@ const CASE_OBJ: &str = "金民罚〔2026〕3号";
 const CASE_EVIL: &str = "<script>alert(1)</script>";
 
 fn media(name: &str) -> MediaRef {
-    let bytes = format!("cli audit media: {name}");
-    MediaRef {
-        digest: blake3(bytes.as_bytes()),
-        length: bytes.len() as u64,
-        mime: "application/octet-stream".into(),
-        name: name.into(),
-    }
+    common::media_named("cli audit media", name, "application/octet-stream")
 }
 
 struct Writer {
@@ -89,13 +83,7 @@ impl Writer {
 
     fn doc(&mut self, case_no: &str, name: &str) -> MediaRef {
         let m = media(&format!("{case_no}-{name}"));
-        self.officer(Event::DocumentFiled {
-            case_no: case_no.into(),
-            stage: Stage::Investigation,
-            kind: DocumentKind::InvestigationRecord,
-            media: m.clone(),
-            officers: vec!["21020001".into()],
-        });
+        self.officer(common::events::document_filed(case_no, m.clone()));
         m
     }
 
@@ -140,14 +128,13 @@ impl Writer {
         {
             let m = media(&format!("{session}-{i}.mp4"));
             self.clock.set(s.plus_millis(5 * MIN));
-            self.device(Event::SegmentSealed {
-                session: session.into(),
-                index: i as u32,
-                prev_segment: segs.last().map(|p| p.digest),
-                media: m.clone(),
-                start: s,
-                end: s.plus_millis(5 * MIN),
-            });
+            self.device(common::events::segment_sealed(
+                session,
+                i as u32,
+                segs.last().map(|p| p.digest),
+                m.clone(),
+                (s, s.plus_millis(5 * MIN)),
+            ));
             segs.push(m);
         }
         self.device(Event::RecordingStopped {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use common::cli::{authorize, describe, expect_code, liuhen, liuhen_stdin, scratch, Whom};
 use liuhen::media::MediaStore;
 use liuhen::model::MediaRef;
 use serde_json::Value;
@@ -50,18 +50,14 @@ fn ledger_with_documents(name: &str, n: usize) -> (PathBuf, PathBuf, PathBuf, Ve
     );
     let ledger_key = dir.join("keys/ledger.key");
     expect_code(
-        &liuhen([
-            "authorize",
+        &authorize(
             s(&dir),
-            "--key-file",
             s(&ledger_key),
-            "--vkey-of",
-            &format!("{}.vkey", s(&officer)),
-            "--role",
+            Whom::VkeyOf(&format!("{}.vkey", s(&officer))),
             "officer",
-            "--holder",
             "21020001",
-        ]),
+            &[],
+        ),
         0,
     );
     let media = MediaStore::open(dir.join("media")).unwrap();

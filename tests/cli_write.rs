@@ -12,7 +12,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use common::cli::{
+    authorize, describe, expect_code, expect_stderr, liuhen, liuhen_stdin, revoke, scratch, Whom,
+};
 use common::events::{recording_start, recording_started};
 use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::entry::SignedStatement;
@@ -197,35 +199,26 @@ fn write_path_end_to_end() {
     let device_vkey = s.join("bodycam.key.vkey");
 
     // authorize, by vkey file (human output) and by public key text (JSON).
-    let out = liuhen([
-        "authorize",
+    let out = authorize(
         path_str(&dir),
-        "--key-file",
         path_str(&ledger_key),
-        "--vkey-of",
-        path_str(&officer_vkey),
-        "--role",
+        Whom::VkeyOf(path_str(&officer_vkey)),
         "officer",
-        "--holder",
         "21020001",
-    ]);
+        &[],
+    );
     let text = expect_code(&out, 0);
     assert!(text.starts_with("entry 1  KeyAuthorized"), "{text}");
     assert!(text.contains(&officer.public_key().to_string()), "{text}");
     let device_pk = device.public_key().to_string();
-    let out = liuhen([
-        "authorize",
+    let out = authorize(
         path_str(&dir),
-        "--key-file",
         path_str(&ledger_key),
-        "--public",
-        &device_pk,
-        "--role",
+        Whom::Public(&device_pk),
         "device",
-        "--holder",
         "BWC-7731",
-        "--json",
-    ]);
+        &["--json"],
+    );
     let receipt: Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
     assert_eq!(receipt["seq"], 2);
     assert_eq!(receipt["event"], "KeyAuthorized");
@@ -235,18 +228,14 @@ fn write_path_end_to_end() {
     assert_eq!(receipt["leaf_hash"].as_str().unwrap().len(), 64);
 
     // An officer key may not change the registry: the registry's refusal, exit 3.
-    let out = liuhen([
-        "authorize",
+    let out = authorize(
         path_str(&dir),
-        "--key-file",
         path_str(&officer_path),
-        "--public",
-        &device_pk,
-        "--role",
+        Whom::Public(&device_pk),
         "system",
-        "--holder",
         "x",
-    ]);
+        &[],
+    );
     expect_code(&out, EXIT_ERROR);
     let err = stderr(&out);
     assert!(err.contains("may not author KeyAuthorized"), "{err}");
@@ -337,14 +326,13 @@ fn write_path_end_to_end() {
     let sealed = sign_for_nth(
         &dir,
         Timestamp(t + 4),
-        Event::SegmentSealed {
-            session: session.into(),
-            index: 0,
-            prev_segment: None,
-            media: seg.clone(),
-            start: Timestamp(t + 3),
-            end: Timestamp(t + 4),
-        },
+        common::events::segment_sealed(
+            session,
+            0,
+            None,
+            seg.clone(),
+            (Timestamp(t + 3), Timestamp(t + 4)),
+        ),
         &device,
         1,
     );
@@ -504,18 +492,14 @@ fn fixture_ledger(name: &str) -> (PathBuf, BTreeMap<&'static str, PathBuf>, comm
         let vpath = s.join(format!("{who}.vkey"));
         liuhen::keyfile::write_verifier_key(&vpath, &vkey).unwrap();
         expect_code(
-            &liuhen([
-                "authorize",
+            &authorize(
                 path_str(&dir),
-                "--key-file",
                 path_str(&files["ledger"]),
-                "--vkey-of",
-                path_str(&vpath),
-                "--role",
+                Whom::VkeyOf(path_str(&vpath)),
                 role,
-                "--holder",
                 holder,
-            ]),
+                &[],
+            ),
             0,
         );
     }
@@ -605,12 +589,7 @@ fn bad_statements_are_refused_by_line() {
 
     // Not UTF-8.
     let out = liuhen_stdin(["append", path_str(&dir)], b"{}\n\xff\xfe\n");
-    expect_code(&out, EXIT_ERROR);
-    assert!(
-        stderr(&out).contains("line 2: not UTF-8"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, EXIT_ERROR, &["line 2: not UTF-8"]);
 
     // A signature that does not verify (the statement was edited after signing).
     let forged = good.replace("c-1", "c-2");
@@ -759,76 +738,56 @@ fn file_and_directory_errors() {
     // The registry's refusals of authorize and revoke.
     let officer_pk = k.officer.public_key().to_string();
     one_sentence(
-        &liuhen([
-            "authorize",
+        &authorize(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
-            &officer_pk,
-            "--role",
+            Whom::Public(&officer_pk),
             "auditor",
-            "--holder",
             "x",
-        ]),
+            &[],
+        ),
         "is already registered (since entry 1)",
     );
     one_sentence(
-        &liuhen([
-            "revoke",
+        &revoke(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
             &k.ledger.public_key().to_string(),
-            "--reason",
             "x",
-        ]),
+        ),
         "the ledger key cannot be revoked",
     );
     one_sentence(
-        &liuhen([
-            "revoke",
+        &revoke(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
             &k.outsider.public_key().to_string(),
-            "--reason",
             "x",
-        ]),
+        ),
         "it is not an active key",
     );
     one_sentence(
-        &liuhen([
-            "authorize",
+        &authorize(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
-            "ed25519:1234",
-            "--role",
+            Whom::Public("ed25519:1234"),
             "officer",
-            "--holder",
             "x",
-        ]),
+            &[],
+        ),
         "is not a public key",
     );
     // The identity point: a weak key, refused before it reaches the ledger.
     let weak = format!("ed25519:01{}", "00".repeat(31));
     one_sentence(
-        &liuhen([
-            "authorize",
+        &authorize(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
-            &weak,
-            "--role",
+            Whom::Public(&weak),
             "officer",
-            "--holder",
             "x",
-        ]),
+            &[],
+        ),
         "weak",
     );
     // Neither or both of --public and --vkey-of: a usage error, also exit 3.
@@ -1086,11 +1045,10 @@ fn events_md_examples_are_real_and_append() {
             input.as_bytes(),
         );
         if name == "Genesis" {
-            expect_code(&out, EXIT_ERROR);
-            assert!(
-                stderr(&out).contains("a Genesis statement may only be entry 0"),
-                "{}",
-                describe(&out)
+            expect_stderr(
+                &out,
+                EXIT_ERROR,
+                &["a Genesis statement may only be entry 0"],
             );
         } else {
             let text = expect_code(&out, 0);

@@ -656,13 +656,7 @@ fn media_case(name: &str) -> MediaCase {
     let doc_a = digest_reader(Cursor::new(&bytes_a), "application/pdf", "a.pdf").unwrap();
     let doc_b = digest_reader(Cursor::new(&bytes_b), "application/pdf", "b.pdf").unwrap();
     for (case_no, doc) in [(CASE_A, &doc_a), (CASE_B, &doc_b)] {
-        f.officer(Event::DocumentFiled {
-            case_no: case_no.into(),
-            stage: Stage::Investigation,
-            kind: DocumentKind::InvestigationRecord,
-            media: doc.clone(),
-            officers: vec!["21020001".into()],
-        });
+        f.officer(common::events::document_filed(case_no, doc.clone()));
     }
     // put from a file and from a reader.
     let src = dir.join("a.pdf");

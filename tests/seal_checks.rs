@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::cli::{describe, expect_code, fork_guard, scratch};
+use common::cli::{describe, expect_code, expect_stderr, fork_guard, scratch};
 use common::dir::AuditedDir;
 use common::ORIGIN;
 use liuhen::entry::{EncodedEntry, Entry};
@@ -157,12 +157,7 @@ fn outsider_deletion_with_the_checkpoint_count_restored_is_refused_too() {
         store.append_checkpoint(&first).unwrap();
     }
     let out = f.seal();
-    expect_code(&out, 1);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is not the checkpoint this key signed last"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 1, &["is not the checkpoint this key signed last"]);
 }
 
 #[test]
@@ -303,12 +298,7 @@ fn seal_refuses_a_store_rolled_back_to_an_older_copy() {
     std::fs::remove_dir_all(&store_dir).unwrap();
     std::fs::rename(&copy, &store_dir).unwrap();
     let out = f.seal();
-    expect_code(&out, 1);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("replaced by an older copy"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 1, &["replaced by an older copy"]);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -194,3 +194,55 @@ pub fn expect_stderr(out: &Output, code: i32, needles: &[&str]) -> String {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 test path")
 }
+
+/// Whose key `liuhen authorize` registers.
+pub enum Whom<'a> {
+    /// `--vkey-of FILE`.
+    VkeyOf(&'a str),
+    /// `--public KEY`.
+    Public(&'a str),
+}
+
+/// `liuhen authorize DIR --key-file KEY (--vkey-of FILE | --public PK) --role ROLE --holder
+/// HOLDER EXTRA...`.
+pub fn authorize(
+    dir: &str,
+    key_file: &str,
+    whom: Whom<'_>,
+    role: &str,
+    holder: &str,
+    extra: &[&str],
+) -> Output {
+    let (flag, value) = match whom {
+        Whom::VkeyOf(v) => ("--vkey-of", v),
+        Whom::Public(p) => ("--public", p),
+    };
+    let mut args = vec![
+        "authorize",
+        dir,
+        "--key-file",
+        key_file,
+        flag,
+        value,
+        "--role",
+        role,
+        "--holder",
+        holder,
+    ];
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+/// `liuhen revoke DIR --key-file KEY --public PK --reason REASON`.
+pub fn revoke(dir: &str, key_file: &str, public: &str, reason: &str) -> Output {
+    liuhen([
+        "revoke",
+        dir,
+        "--key-file",
+        key_file,
+        "--public",
+        public,
+        "--reason",
+        reason,
+    ])
+}

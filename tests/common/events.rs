@@ -73,3 +73,21 @@ pub fn recording_started(device: liuhen::PublicKey, start: liuhen::media::Record
         party: start.party,
     }
 }
+
+/// Segment `index` of recording `session`, chained to `prev`, covering `start..end`.
+pub fn segment_sealed(
+    session: &str,
+    index: u32,
+    prev: Option<liuhen::Digest>,
+    media: MediaRef,
+    (start, end): (Timestamp, Timestamp),
+) -> Event {
+    Event::SegmentSealed {
+        session: session.into(),
+        index,
+        prev_segment: prev,
+        media,
+        start,
+        end,
+    }
+}

@@ -40,7 +40,12 @@ pub fn keys() -> Keys {
 }
 
 pub fn media(name: &str, mime: &str) -> MediaRef {
-    let bytes = format!("generated media: {name}");
+    media_named("generated media", name, mime)
+}
+
+/// A media reference to the bytes `"{prefix}: {name}"` (never stored: only its digest counts).
+pub fn media_named(prefix: &str, name: &str, mime: &str) -> MediaRef {
+    let bytes = format!("{prefix}: {name}");
     MediaRef {
         digest: blake3(bytes.as_bytes()),
         length: bytes.len() as u64,
@@ -114,14 +119,13 @@ pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
             &k.device,
         ),
         (
-            Event::SegmentSealed {
-                session: session.clone(),
-                index: 0,
-                prev_segment: None,
-                media: seg0.clone(),
-                start: Timestamp(T0 + 2_000),
-                end: Timestamp(T0 + 302_000),
-            },
+            events::segment_sealed(
+                &session,
+                0,
+                None,
+                seg0.clone(),
+                (Timestamp(T0 + 2_000), Timestamp(T0 + 302_000)),
+            ),
             &k.device,
         ),
         (
@@ -133,14 +137,13 @@ pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
             &k.device,
         ),
         (
-            Event::SegmentSealed {
-                session: session.clone(),
-                index: 1,
-                prev_segment: Some(seg0.digest),
-                media: seg1.clone(),
-                start: Timestamp(T0 + 310_000),
-                end: Timestamp(T0 + 600_000),
-            },
+            events::segment_sealed(
+                &session,
+                1,
+                Some(seg0.digest),
+                seg1.clone(),
+                (Timestamp(T0 + 310_000), Timestamp(T0 + 600_000)),
+            ),
             &k.device,
         ),
         (
