@@ -232,6 +232,14 @@ fn vkey(dir: &Path) -> String {
     arg(&dir.join("ledger.vkey"))
 }
 
+/// `liuhen audit DIR --vkey DIR/ledger.vkey EXTRA...`.
+fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let vkey = vkey(dir);
+    let mut args = vec!["--vkey", vkey.as_str()];
+    args.extend_from_slice(extra);
+    common::cli::liuhen_on("audit", dir, &args)
+}
+
 fn rules_of(json: &serde_json::Value) -> Vec<(String, String)> {
     json["findings"]
         .as_array()
@@ -249,7 +257,7 @@ fn rules_of(json: &serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn compliant_ledger_exits_0() {
     let dir = clean_dir("audit-clean");
-    let out = liuhen(["audit", &arg(&dir), "--vkey", &vkey(&dir), "--as-of", AS_OF]);
+    let out = audit(&dir, &["--as-of", AS_OF]);
     let text = expect_code(&out, 0);
     assert!(text.contains("integrity 完整性: verified"), "{text}");
     assert!(text.contains("0 violations 违规"), "{text}");
@@ -263,7 +271,7 @@ fn violations_human_json_and_html() {
     let html = dir.join("audit.html");
 
     // Human: by case, article and Chinese term beside the English.
-    let out = liuhen(["audit", &arg(&dir), "--vkey", &vkey(&dir), "--as-of", AS_OF]);
+    let out = audit(&dir, &["--as-of", AS_OF]);
     let text = expect_code(&out, 2);
     for needle in [
         "Art. 14(1) 告知当事人 notifying the party",
@@ -284,15 +292,7 @@ fn violations_human_json_and_html() {
     assert!(no_findings.contains(CASE_OK), "{text}");
 
     // JSON: exactly the four findings, integrity verified.
-    let out = liuhen([
-        "audit",
-        &arg(&dir),
-        "--vkey",
-        &vkey(&dir),
-        "--as-of",
-        AS_OF,
-        "--json",
-    ]);
+    let out = audit(&dir, &["--as-of", AS_OF, "--json"]);
     let json: serde_json::Value = serde_json::from_str(&expect_code(&out, 2)).unwrap();
     assert_eq!(json["format"], "liuhen-audit/1");
     assert_eq!(json["integrity"]["verdict"], "verified");
@@ -315,31 +315,18 @@ fn violations_human_json_and_html() {
     assert!(json["cases"][0].get("timeline").is_none());
 
     // --timeline adds each case's entries.
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        AS_OF,
-        "--json",
-        "--timeline",
-        "--quiet",
-    ]);
+        &dir,
+        &["--as-of", AS_OF, "--json", "--timeline", "--quiet"],
+    );
     let json: serde_json::Value = serde_json::from_str(&expect_code(&out, 2)).unwrap();
     assert!(json["cases"][0]["timeline"].as_array().unwrap().len() > 5);
     // Without --vkey, integrity is only self-consistent, and the report says so.
     assert_eq!(json["integrity"]["verdict"], "unverified");
 
     // HTML: written beside the human report, self-contained, escaped, with every case.
-    let out = liuhen([
-        "audit",
-        &arg(&dir),
-        "--vkey",
-        &vkey(&dir),
-        "--as-of",
-        AS_OF,
-        "--html",
-        &arg(&html),
-    ]);
+    let out = audit(&dir, &["--as-of", AS_OF, "--html", &arg(&html)]);
     let text = expect_code(&out, 2);
     assert!(text.contains("HTML report"), "{text}");
     let page = std::fs::read_to_string(&html).unwrap();
@@ -467,16 +454,10 @@ fn reports_in_chinese_with_statistics_and_evidence_lists() {
 fn the_demo_audited_in_chinese_reports_its_four_lapses() {
     let dir = scratch("audit-demo-zh").join("jinpu");
     expect_code(&liuhen(["demo".to_string(), dir.display().to_string()]), 0);
-    let out = liuhen([
-        "audit",
-        &arg(&dir),
-        "--vkey",
-        &vkey(&dir),
-        "--as-of",
-        "2026-04-01T00:00:00+08:00",
-        "--lang",
-        "zh",
-    ]);
+    let out = audit(
+        &dir,
+        &["--as-of", "2026-04-01T00:00:00+08:00", "--lang", "zh"],
+    );
     let text = expect_code(&out, 2);
     let cited: Vec<&str> = text
         .lines()
@@ -500,13 +481,11 @@ fn as_of_and_profile_change_what_is_due() {
     let dir = violations_dir("audit-as-of");
     // Five hours after T0, after the seizure was filmed but before its archive deadline and
     // before the objection: only the immediate findings.
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        "2026-01-01T13:00:00+08:00",
-        "--json",
-    ]);
+        &dir,
+        &["--as-of", "2026-01-01T13:00:00+08:00", "--json"],
+    );
     let json: serde_json::Value = serde_json::from_str(&expect_code(&out, 2)).unwrap();
     let rules: BTreeSet<String> = rules_of(&json).into_iter().map(|(r, _)| r).collect();
     assert_eq!(
@@ -518,7 +497,7 @@ fn as_of_and_profile_change_what_is_due() {
     );
     assert!(json["entries_after_as_of"].as_u64().unwrap() > 0);
     // Milliseconds work too, and give the same report.
-    let out2 = liuhen(["audit", &arg(&dir), "--as-of", "1767243600000", "--json"]);
+    let out2 = common::cli::liuhen_on("audit", &dir, &["--as-of", "1767243600000", "--json"]);
     assert_eq!(expect_code(&out2, 2), expect_code(&out, 2));
 
     // A profile that weighs these as warnings: exit 0, the findings still listed.
@@ -528,14 +507,11 @@ fn as_of_and_profile_change_what_is_due() {
         "name = \"lenient\"\n[severity]\n\"art14-1.notified\" = \"warning\"\n\"art14-4.gap\" = \"warning\"\n\"art16.archived\" = \"warning\"\n\"art18.preservation\" = \"warning\"\n",
     )
     .unwrap();
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        AS_OF,
-        "--profile",
-        &arg(&profile),
-    ]);
+        &dir,
+        &["--as-of", AS_OF, "--profile", &arg(&profile)],
+    );
     let text = expect_code(&out, 0);
     assert!(text.contains("profile lenient"), "{text}");
     assert!(text.contains("4 warnings"), "{text}");
@@ -546,14 +522,11 @@ fn as_of_and_profile_change_what_is_due() {
     assert!(printed.contains("archive_deadline = \"24h\""), "{printed}");
     let default = dir.join("default.toml");
     std::fs::write(&default, printed).unwrap();
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        AS_OF,
-        "--profile",
-        &arg(&default),
-    ]);
+        &dir,
+        &["--as-of", AS_OF, "--profile", &arg(&default)],
+    );
     expect_code(&out, 2);
 }
 
@@ -565,7 +538,7 @@ fn tampered_ledger_is_not_audited() {
     let at = bytes.len() / 2;
     bytes[at] ^= 0x01;
     std::fs::write(&log, &bytes).unwrap();
-    let out = liuhen(["audit", &arg(&dir), "--vkey", &vkey(&dir), "--as-of", AS_OF]);
+    let out = audit(&dir, &["--as-of", AS_OF]);
     let text = expect_code(&out, 1);
     assert!(text.contains("TAMPERED"), "{text}");
     assert!(

@@ -409,13 +409,7 @@ fn a_torn_sealed_tail_is_not_recovered_over_by_the_writer() {
     {
         let _guard = fork_guard();
         let store = FileStore::open(f.dir.join("ledger")).unwrap();
-        assert!(
-            store
-                .refusal()
-                .is_some_and(|r| r.contains("checkpoint record is cut off")),
-            "{:?}",
-            store.refusal()
-        );
+        common::tamper::assert_store_refuses(&store, "checkpoint record is cut off", "refusal");
         assert!(!store.recovery().applied);
     }
     assert_ne!(f.seal().status.code(), Some(0), "the seal must not sign");

@@ -24,7 +24,6 @@ use liuhen::store::Store;
 use liuhen::{Ledger, Signer};
 use serde_json::Value;
 
-const DAY: i64 = 86_400_000;
 const CASE_A: &str = "金民执〔2026〕7号";
 const CASE_B: &str = "金民罚〔2026〕2号";
 const SESSION: &str = "BWC-7731-20260101-0900";
@@ -71,11 +70,7 @@ fn build(name: &str) -> LogFixture {
     // clock then runs a day ahead of them.
     let Built { ledger, k, clock } = LedgerBuilder::new()
         .file_store(dir.join("ledger"))
-        // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        .v1()
-        .then_at(T0 + DAY)
-        .officer()
-        .device()
+        .v1_field_team()
         .build();
     let mut b = Builder {
         ledger,

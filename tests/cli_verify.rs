@@ -20,7 +20,6 @@ use liuhen::sealed::seal_with_salt;
 use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 
-const DAY: i64 = 86_400_000;
 const CASE_A: &str = "金民执〔2026〕7号";
 const CASE_B: &str = "金民罚〔2026〕2号";
 const SESSION: &str = "BWC-7731-20260101-0900";
@@ -74,11 +73,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
         .origin(origin)
         .keys(k.clone())
         .file_store(dir.join("ledger"))
-        // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        .v1()
-        .then_at(T0 + DAY)
-        .officer()
-        .device()
+        .v1_field_team()
         .build();
     let vkey = root.join("auditor.vkey");
     write_vkey(&ledger, &vkey);

@@ -144,8 +144,7 @@ fn write_path_end_to_end() {
     let dir = s.join("jinpu");
 
     // init: store, media, vkey, generated key with a warning.
-    let out = liuhen(["init", path_str(&dir), "--origin", common::ORIGIN, "--json"]);
-    let init: Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let (init, out) = common::cli::init_json(&dir);
     assert!(stderr(&out).contains("safe storage"), "{}", describe(&out));
     let vkey = init["vkey"].as_str().unwrap().to_owned();
     assert!(vkey.starts_with(&format!("{}+", common::ORIGIN)));

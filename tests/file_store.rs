@@ -464,12 +464,10 @@ fn a_torn_checkpoint_is_refused_by_the_writer_not_recovered_over() {
         fs::write(dir.file("checkpoints.idx"), &index).unwrap();
         let store = FileStore::open(dir.path()).unwrap();
         assert!(!store.recovery().applied, "cut {cut}");
-        assert!(
-            store
-                .refusal()
-                .is_some_and(|r| r.contains("checkpoint record is cut off")),
-            "cut {cut}: {:?}",
-            store.refusal()
+        common::tamper::assert_store_refuses(
+            &store,
+            "checkpoint record is cut off",
+            &format!("cut {cut}"),
         );
         let mut ledger = Ledger::open(store, clock.clone(), LedgerOptions::default()).unwrap();
         assert!(ledger.seal(&k.ledger).is_err(), "cut {cut}: sealed over it");

@@ -126,11 +126,7 @@ fn fixture() -> Fixture {
     // clock then runs a day ahead of them.
     let outsider = keys().outsider.public_key();
     let Built { ledger, k, clock } = LedgerBuilder::new()
-        // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        .v1()
-        .then_at(T0 + 86_400_000)
-        .officer()
-        .device()
+        .v1_field_team()
         .authorize(outsider, Role::Device, "BWC-9999")
         .build();
     Fixture {

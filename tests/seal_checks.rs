@@ -54,6 +54,21 @@ impl Fixture {
     fn verify(&self) -> std::process::Output {
         self.0.verify(&[])
     }
+
+    /// Runs the seal, which must refuse (exit 1) with a standard error `refused` accepts, and
+    /// sign nothing; `context` names the run in a failure.
+    fn assert_seal_refused(&self, refused: impl Fn(&str) -> bool, context: &str) {
+        let before = self.store().checkpoint_count();
+        let out = self.seal();
+        expect_code(&out, 1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(refused(&err), "{context}: {}", describe(&out));
+        assert_eq!(
+            self.store().checkpoint_count(),
+            before,
+            "{context}: nothing was signed"
+        );
+    }
 }
 
 /// What an outsider with write access to the directory and the library, but no key, can do:
@@ -167,27 +182,19 @@ fn seal_refuses_a_patched_index_node() {
     f.append(1, 64);
     expect_code(&f.seal(), 0);
     let before = f.store().checkpoint_count();
-    let idx = f.dir.join("ledger/entries.idx");
-    let mut bytes = std::fs::read(&idx).unwrap();
     let at = usize::try_from(node_position(6, 0)).unwrap();
-    bytes[at] ^= 0x01;
-    std::fs::write(&idx, &bytes).unwrap();
+    common::tamper::flip_byte(&f.dir.join("ledger/entries.idx"), at, 0x01);
     // With the state beside the key, and without one (a ledger from before states existed):
     // refused either by the store itself — the index groups written since the last durable
     // index mark are checked against their frames on open (docs/STORE.md R2a) — or, where the
     // patched node lies before the mark, by the seal's recomputation from the frames.
-    let refused = |out: &std::process::Output| {
-        let err = String::from_utf8_lossy(&out.stderr);
+    let refused = |err: &str| {
         err.contains("the store's index gives root")
             || err.contains("the store's files are damaged")
     };
-    let out = f.seal();
-    expect_code(&out, 1);
-    assert!(refused(&out), "{}", describe(&out));
+    f.assert_seal_refused(refused, "with state");
     std::fs::remove_file(f.state()).unwrap();
-    let out = f.seal();
-    expect_code(&out, 1);
-    assert!(refused(&out), "{}", describe(&out));
+    f.assert_seal_refused(refused, "without state");
     assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
 }
 
@@ -206,21 +213,15 @@ fn seal_refuses_a_patched_index_node_before_the_index_mark() {
         store.sync_index().unwrap();
     }
     let before = f.store().checkpoint_count();
-    let idx = f.dir.join("ledger/entries.idx");
-    let mut bytes = std::fs::read(&idx).unwrap();
     let at = usize::try_from(node_position(6, 0)).unwrap();
-    bytes[at] ^= 0x01;
-    std::fs::write(&idx, &bytes).unwrap();
+    common::tamper::flip_byte(&f.dir.join("ledger/entries.idx"), at, 0x01);
     for with_state in [true, false] {
         if !with_state {
             std::fs::remove_file(f.state()).unwrap();
         }
-        let out = f.seal();
-        expect_code(&out, 1);
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("the store's index gives root"),
-            "with state: {with_state}: {}",
-            describe(&out)
+        f.assert_seal_refused(
+            |err| err.contains("the store's index gives root"),
+            &format!("with state: {with_state}"),
         );
     }
     assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
@@ -244,18 +245,12 @@ fn seal_without_state_refuses_a_root_conflicting_with_a_stored_checkpoint() {
         },
         |_| true,
     );
-    let before = f.store().checkpoint_count();
-    let out = f.seal();
-    expect_code(&out, 1);
     // Either the writer, which reads every entry on open, refuses the swapped entries (time
     // going backwards, a counter replayed), or the seal's check of the stored checkpoints does.
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("signed by the ledger key signs root") || err.contains("is not valid"),
-        "{}",
-        describe(&out)
+    f.assert_seal_refused(
+        |err| err.contains("signed by the ledger key signs root") || err.contains("is not valid"),
+        "swapped entries",
     );
-    assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
 }
 
 #[test]

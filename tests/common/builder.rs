@@ -149,6 +149,13 @@ impl<S: Store> LedgerBuilder<S> {
         self.authorize(key, Role::Device, DEVICE_ID)
     }
 
+    /// The field team of the recording fixtures: format v1 (statements signed outside the
+    /// ledger, bound to no ledger, dated from [`T0`]), the clock a day after genesis so that
+    /// none is future-dated, the officer and the device authorized.
+    pub fn v1_field_team(self) -> Self {
+        self.v1().then_at(T0 + 86_400_000).officer().device()
+    }
+
     /// Seals once everything is authorized.
     pub fn sealed(mut self) -> Self {
         self.sealed = true;

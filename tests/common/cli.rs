@@ -246,3 +246,16 @@ pub fn revoke(dir: &str, key_file: &str, public: &str, reason: &str) -> Output {
         reason,
     ])
 }
+
+/// `liuhen init DIR --origin ORIGIN --json`, which must exit 0: its JSON and the run.
+pub fn init_json(dir: &Path) -> (serde_json::Value, Output) {
+    let out = liuhen([
+        "init".as_ref(),
+        dir.as_os_str(),
+        "--origin".as_ref(),
+        super::ORIGIN.as_ref(),
+        "--json".as_ref(),
+    ]);
+    let json = serde_json::from_str(&expect_code(&out, 0)).expect("init --json prints JSON");
+    (json, out)
+}

@@ -35,3 +35,12 @@ pub fn truncate(path: &Path, len: u64) {
         .set_len(len)
         .unwrap();
 }
+
+/// Asserts that `store` was opened refusing to write, for a reason containing `needle`.
+pub fn assert_store_refuses(store: &liuhen::store::file::FileStore, needle: &str, context: &str) {
+    assert!(
+        store.refusal().is_some_and(|r| r.contains(needle)),
+        "{context}: {:?}",
+        store.refusal()
+    );
+}
