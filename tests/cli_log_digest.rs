@@ -28,8 +28,8 @@ const CASE_A: &str = "金民执〔2026〕7号";
 const CASE_B: &str = "金民罚〔2026〕2号";
 const SESSION: &str = "BWC-7731-20260101-0900";
 const PARTY_A: &str = "大连某某协会";
-const REQUESTER: &str = "张三丰";
 const SALT_A: [u8; 32] = [0xa7; 32];
+const REQUESTER: &str = "张三丰";
 const SALT_REQ: [u8; 32] = [0x5c; 32];
 
 struct LogFixture {
@@ -441,10 +441,7 @@ fn unreadable_store_is_refused_in_one_sentence() {
     let root = scratch("log-unreadable");
     let missing = root.join("nothing-here");
     let out = liuhen(["log".into(), missing.display().to_string()]);
-    expect_code(&out, 3);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    common::cli::expect_one_sentence(&out, 3, &missing.display().to_string());
 
     let f = build("log-bad-header");
     let header = f.dir.join("ledger").join("header");

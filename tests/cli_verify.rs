@@ -652,10 +652,7 @@ fn missing_or_wrong_directory_is_a_usage_error() {
     let root = scratch("verify-missing-dir");
     let missing = root.join("no-such-ledger");
     let out = liuhen(["verify".into(), missing.display().to_string()]);
-    expect_code(&out, 3);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+    common::cli::expect_one_sentence(&out, 3, &missing.display().to_string());
 
     // The store directory instead of the ledger directory: the message says which to pass.
     let f = build("verify-store-dir");

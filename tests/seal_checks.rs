@@ -32,6 +32,14 @@ impl Fixture {
         Fixture(AuditedDir::init(scratch(name)))
     }
 
+    /// A new fixture with `n` officers authorized (entries 1..=n), sealed by the binary.
+    fn sealed(name: &str, n: u8) -> Fixture {
+        let f = Fixture::new(name);
+        f.append(1, n);
+        expect_code(&f.seal(), 0);
+        f
+    }
+
     /// Appends `n` KeyAuthorized entries signed by the ledger key, as the bureau's writer does.
     fn append(&self, from: u8, n: u8) {
         let key = self.ledger_key();
@@ -130,9 +138,7 @@ fn node_position(level: u32, index: u64) -> u64 {
 
 #[test]
 fn outsider_deletion_is_not_blessed_by_the_next_seal() {
-    let f = Fixture::new("seal-outsider-deletion");
-    f.append(1, 9);
-    expect_code(&f.seal(), 0); // checkpoint at size 10, state beside the key
+    let f = Fixture::sealed("seal-outsider-deletion", 9); // checkpoint at size 10, state beside the key
     f.append(10, 5);
     expect_code(&f.verify(), 4); // unsealed tail: not fully verified, nothing wrong
     delete_entry(&f.dir.join("ledger"), 5);
@@ -157,9 +163,7 @@ fn outsider_deletion_is_not_blessed_by_the_next_seal() {
 fn outsider_deletion_with_the_checkpoint_count_restored_is_refused_too() {
     // The outsider also keeps as many checkpoints as before (copies of the old ones): the
     // checkpoint at the state's position is not the one the key signed.
-    let f = Fixture::new("seal-outsider-deletion-count");
-    f.append(1, 9);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-outsider-deletion-count", 9);
     expect_code(&f.seal(), 0); // three checkpoints: sizes 1, 10, 10
     f.append(10, 5);
     let store_dir = f.dir.join("ledger");
@@ -178,9 +182,7 @@ fn outsider_deletion_with_the_checkpoint_count_restored_is_refused_too() {
 #[test]
 fn seal_refuses_a_patched_index_node() {
     // Size 65: the root is node (6, 0) over entries 0..63, and leaf 64.
-    let f = Fixture::new("seal-patched-node");
-    f.append(1, 64);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-patched-node", 64);
     let before = f.store().checkpoint_count();
     let at = usize::try_from(node_position(6, 0)).unwrap();
     common::tamper::flip_byte(&f.dir.join("ledger/entries.idx"), at, 0x01);
@@ -204,9 +206,7 @@ fn seal_refuses_a_patched_index_node() {
 /// signature.
 #[test]
 fn seal_refuses_a_patched_index_node_before_the_index_mark() {
-    let f = Fixture::new("seal-patched-node-marked");
-    f.append(1, 64);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-patched-node-marked", 64);
     {
         let _guard = fork_guard();
         let mut store = FileStore::open(f.dir.join("ledger")).unwrap();
@@ -232,9 +232,7 @@ fn seal_without_state_refuses_a_root_conflicting_with_a_stored_checkpoint() {
     // Two entries swapped, the chain rebuilt, every checkpoint kept: with no state (a ledger
     // from before states existed), the first seal recomputes the whole ledger and compares
     // every stored checkpoint the key signed.
-    let f = Fixture::new("seal-no-state-conflict");
-    f.append(1, 9);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-no-state-conflict", 9);
     std::fs::remove_file(f.state()).unwrap();
     rebuild(
         &f.dir.join("ledger"),

@@ -259,3 +259,11 @@ pub fn init_json(dir: &Path) -> (serde_json::Value, Output) {
     let json = serde_json::from_str(&expect_code(&out, 0)).expect("init --json prints JSON");
     (json, out)
 }
+
+/// Asserts the exit code and that standard error is one sentence (one line) naming `needle`;
+/// returns standard error.
+pub fn expect_one_sentence(out: &Output, code: i32, needle: &str) -> String {
+    let err = expect_stderr(out, code, &[needle]);
+    assert_eq!(err.lines().count(), 1, "one sentence: {}", describe(out));
+    err
+}
