@@ -311,6 +311,19 @@ impl World {
         (verify(&forged, &self.ledger), seq)
     }
 
+    /// Asserts that the ledger refuses `st` with a refusal `expected` accepts, and that `st`,
+    /// forced in, is reported as `kind`.
+    fn assert_refused_and_reported(
+        &mut self,
+        st: SignedStatement,
+        expected: impl Fn(&Refusal) -> bool,
+        kind: FindingKind,
+    ) {
+        let err = self.ledger.append(st.clone()).unwrap_err();
+        assert!(inadmissible(&err).is_some_and(expected), "{err}");
+        self.assert_reported_when_forced(st, kind);
+    }
+
     /// Asserts that `st`, forced in, is reported as `kind` at its position.
     fn assert_reported_when_forced(&self, st: SignedStatement, kind: FindingKind) {
         let (report, seq) = self.forced_in(st);
@@ -405,12 +418,11 @@ fn officer_interruption_is_admitted_purge_under_hold_and_reused_session_are_not(
     w.ledger.append(interrupted).unwrap();
     // Device B starts a session with the same id: refused.
     let reuse = w.statement(2, 1, 0);
-    let err = w.ledger.append(reuse.clone()).unwrap_err();
-    assert!(
-        matches!(inadmissible(&err), Some(Refusal::SessionInUse { .. })),
-        "{err}"
+    w.assert_refused_and_reported(
+        reuse,
+        |r| matches!(r, Refusal::SessionInUse { .. }),
+        FindingKind::SessionInUse,
     );
-    w.assert_reported_when_forced(reuse, FindingKind::SessionInUse);
     // A document of the case, a preservation order, then the custodian's purge: refused.
     let doc = w.statement(7, 0, 0);
     w.ledger.append(doc).unwrap();
@@ -441,12 +453,11 @@ fn replay_and_statement_for_another_ledger_are_refused_and_reported() {
     w.clock.advance(MIN);
     let st = w.statement(0, 0, 0);
     w.ledger.append(st.clone()).unwrap();
-    let err = w.ledger.append(st.clone()).unwrap_err();
-    assert!(
-        matches!(inadmissible(&err), Some(Refusal::Replay { .. })),
-        "{err}"
+    w.assert_refused_and_reported(
+        st,
+        |r| matches!(r, Refusal::Replay { .. }),
+        FindingKind::Replay,
     );
-    w.assert_reported_when_forced(st, FindingKind::Replay);
 
     // Another ledger, same origin and keys, begun a millisecond later (begun at the same
     // millisecond, its genesis entry and so its id would be the same): its statements are
@@ -454,12 +465,11 @@ fn replay_and_statement_for_another_ledger_are_refused_and_reported() {
     let mut other = World::new_at(T0 + 1);
     other.clock.advance(2 * MIN);
     let foreign = other.statement(0, 1, 0);
-    let err = w.ledger.append(foreign.clone()).unwrap_err();
-    assert!(
-        matches!(inadmissible(&err), Some(Refusal::WrongLedger { .. })),
-        "{err}"
+    w.assert_refused_and_reported(
+        foreign,
+        |r| matches!(r, Refusal::WrongLedger { .. }),
+        FindingKind::WrongLedger,
     );
-    w.assert_reported_when_forced(foreign, FindingKind::WrongLedger);
 }
 
 /// Format v2: the writer links each entry to the previous entry of its case; a forged link is

@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use common::cli::{describe, expect_code, fork_guard, scratch};
 use common::dir::AuditedDir;
+use common::events::{case_viewed, document_filed};
 use liuhen::hash::TreeHasher;
 use liuhen::media::{digest_reader, MediaStore};
 use liuhen::model::*;
@@ -53,65 +54,37 @@ impl Fixture {
             saved: root.join("saved-checkpoint.txt"),
             audited: AuditedDir::init(root),
         };
-        {
-            let ledger_key = f.ledger_key();
-            let _guard = fork_guard();
-            let mut ledger = f.writer();
-            ledger
-                .sign_and_append(
-                    &ledger_key,
-                    Event::KeyAuthorized {
-                        key: officer().public_key(),
-                        role: Role::Officer,
-                        holder: "21020001".into(),
-                    },
-                )
-                .unwrap();
-            let (party, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::CaseOpened {
-                        case_no: CASE.into(),
-                        act: ActKind::Penalty,
-                        matter: "未按规定报送年度工作报告".into(),
-                        unit: "执法监督科".into(),
-                        subject: party,
-                    },
-                )
-                .unwrap();
-        }
+        let officer = officer();
+        let (party, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
+        f.append(vec![
+            (
+                &f.ledger_key(),
+                Event::KeyAuthorized {
+                    key: officer.public_key(),
+                    role: Role::Officer,
+                    holder: "21020001".into(),
+                },
+            ),
+            (
+                &officer,
+                Event::CaseOpened {
+                    case_no: CASE.into(),
+                    act: ActKind::Penalty,
+                    matter: "未按规定报送年度工作报告".into(),
+                    unit: "执法监督科".into(),
+                    subject: party,
+                },
+            ),
+        ]);
         expect_code(&f.seal(), 0);
-        {
-            let media = MediaStore::open(f.dir.join("media")).unwrap();
-            let bytes = b"inquiry record of the case";
-            let m = digest_reader(Cursor::new(bytes), "application/pdf", "询问笔录.pdf").unwrap();
-            media.put_reader(Cursor::new(bytes), &m).unwrap();
-            let _guard = fork_guard();
-            let mut ledger = f.writer();
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::DocumentFiled {
-                        case_no: CASE.into(),
-                        stage: Stage::Investigation,
-                        kind: DocumentKind::InvestigationRecord,
-                        media: m,
-                        officers: vec!["21020001".into()],
-                    },
-                )
-                .unwrap();
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::RecordViewed {
-                        subject: RecordRef::Case(CASE.into()),
-                        by: "21020001".into(),
-                        purpose: "investigation".into(),
-                    },
-                )
-                .unwrap();
-        }
+        let media = MediaStore::open(f.dir.join("media")).unwrap();
+        let bytes = b"inquiry record of the case";
+        let m = digest_reader(Cursor::new(bytes), "application/pdf", "询问笔录.pdf").unwrap();
+        media.put_reader(Cursor::new(bytes), &m).unwrap();
+        f.append(vec![
+            (&officer, document_filed(CASE, m)),
+            (&officer, case_viewed(CASE, "21020001", "investigation")),
+        ]);
         let out = f.seal();
         std::fs::write(&f.saved, expect_code(&out, 0)).unwrap();
         f
@@ -283,20 +256,13 @@ fn an_appended_valid_frame_is_not_adopted_by_the_writer() {
 #[test]
 fn registry_index_record_past_the_end_does_not_readmit_a_revoked_officer() {
     let f = Fixture::new("destroy-registry-past-end");
-    {
-        let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
-        let _guard = fork_guard();
-        let mut ledger = f.writer();
-        ledger
-            .sign_and_append(
-                &ledger_key,
-                Event::KeyRevoked {
-                    key: officer().public_key(),
-                    reason: "left the bureau".into(),
-                },
-            )
-            .unwrap();
-    }
+    f.append(vec![(
+        &f.ledger_key(),
+        Event::KeyRevoked {
+            key: officer().public_key(),
+            reason: "left the bureau".into(),
+        },
+    )]);
     // The revocation is the last record: replace it by a sequence number past the end, which
     // an interrupted append could have left.
     let path = f.store("registry.idx");

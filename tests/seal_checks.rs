@@ -43,20 +43,15 @@ impl Fixture {
     /// Appends `n` KeyAuthorized entries signed by the ledger key, as the bureau's writer does.
     fn append(&self, from: u8, n: u8) {
         let key = self.ledger_key();
-        let _guard = fork_guard();
-        let mut ledger = self.writer();
-        for i in from..from + n {
-            ledger
-                .sign_and_append(
-                    &key,
-                    Event::KeyAuthorized {
-                        key: SecretKey::from_seed(&[i; 32]).public_key(),
-                        role: Role::Officer,
-                        holder: format!("officer {i}"),
-                    },
-                )
-                .unwrap();
-        }
+        let authorizations = (from..from + n).map(|i| {
+            let event = Event::KeyAuthorized {
+                key: SecretKey::from_seed(&[i; 32]).public_key(),
+                role: Role::Officer,
+                holder: format!("officer {i}"),
+            };
+            (&key as &dyn Signer, event)
+        });
+        self.0.append(authorizations.collect());
     }
 
     fn verify(&self) -> std::process::Output {

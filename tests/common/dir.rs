@@ -155,6 +155,16 @@ impl AuditedDir {
             .unwrap()
     }
 
+    /// Signs and appends each `(author, event)` as the bureau's writer does, through a writer
+    /// opened for the purpose while holding the fork guard.
+    pub fn append(&self, statements: Vec<(&dyn liuhen::Signer, liuhen::Event)>) {
+        let _guard = super::cli::fork_guard();
+        let mut ledger = self.writer();
+        for (author, event) in statements {
+            ledger.sign_and_append(author, event).unwrap();
+        }
+    }
+
     /// The store, read-only.
     pub fn store(&self) -> FileStore {
         FileStore::open_read_only(self.dir.join("ledger")).unwrap()
