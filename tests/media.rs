@@ -278,6 +278,22 @@ fn honest_session_has_no_findings_and_chains() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `st` with its event changed by `edit`, signed again by `by` and dated as a device dates it
+/// (a segment at its end, anything else at the statement's own time).
+fn resigned(
+    st: &SignedStatement,
+    by: &dyn Signer,
+    edit: impl FnOnce(&mut Event),
+) -> SignedStatement {
+    let mut event = st.statement.event.clone();
+    edit(&mut event);
+    let time = match &event {
+        Event::SegmentSealed { end, .. } => *end,
+        _ => st.statement.time,
+    };
+    SignedStatement::sign(time, event, by).unwrap()
+}
+
 /// Appends the honest statements after `edit`, then returns the chain findings.
 fn chain_findings(edit: impl FnOnce(&Keys, &mut Vec<SignedStatement>)) -> Vec<FindingKind> {
     let mut f = fixture();
@@ -351,31 +367,13 @@ fn swapped_segment_breaks_the_chain() {
     // Segment 1 replaced by other footage, re-signed by the device with the right index and
     // link to segment 0: segment 2 still names the original segment 1.
     let k = chain_findings(|keys, st| {
-        let Event::SegmentSealed {
-            session,
-            index,
-            prev_segment,
-            start,
-            end,
-            ..
-        } = st[3].statement.event.clone()
-        else {
-            panic!()
-        };
         let (_, other) = seg_media(99);
-        st[3] = SignedStatement::sign(
-            end,
-            Event::SegmentSealed {
-                session,
-                index,
-                prev_segment,
-                media: other,
-                start,
-                end,
-            },
-            &keys.device,
-        )
-        .unwrap();
+        st[3] = resigned(&st[3], &keys.device, |e| {
+            let Event::SegmentSealed { media, .. } = e else {
+                panic!("statement 3 is segment 1")
+            };
+            *media = other;
+        });
     });
     // Segment 2 still names the original segment 1; refused, it has no effect, so segment 3
     // and the stop are reported too.
@@ -442,55 +440,24 @@ fn segment_after_stop_is_found() {
 #[test]
 fn stop_with_wrong_count_is_found() {
     let k = chain_findings(|keys, st| {
-        let Event::RecordingStopped {
-            session,
-            last_segment,
-            ..
-        } = st[6].statement.event.clone()
-        else {
-            panic!()
-        };
-        st[6] = SignedStatement::sign(
-            st[6].statement.time,
-            Event::RecordingStopped {
-                session,
-                segments: 5,
-                last_segment,
-            },
-            &keys.device,
-        )
-        .unwrap();
+        st[6] = resigned(&st[6], &keys.device, |e| {
+            let Event::RecordingStopped { segments, .. } = e else {
+                panic!("statement 6 is the stop")
+            };
+            *segments = 5;
+        });
     });
     assert_eq!(k, vec![FindingKind::SegmentCountMismatch]);
 }
 
 /// Re-signs segment 2 (statement 4) with its times shifted by `shift` ms.
 fn shift_segment_2(keys: &Keys, st: &mut [SignedStatement], shift: i64) {
-    let Event::SegmentSealed {
-        session,
-        index,
-        prev_segment,
-        media,
-        start,
-        end,
-    } = st[4].statement.event.clone()
-    else {
-        panic!()
-    };
-    let (start, end) = (start.plus_millis(shift), end.plus_millis(shift));
-    st[4] = SignedStatement::sign(
-        end,
-        Event::SegmentSealed {
-            session,
-            index,
-            prev_segment,
-            media,
-            start,
-            end,
-        },
-        &keys.device,
-    )
-    .unwrap();
+    st[4] = resigned(&st[4], &keys.device, |e| {
+        let Event::SegmentSealed { start, end, .. } = e else {
+            panic!("statement 4 is segment 2")
+        };
+        (*start, *end) = (start.plus_millis(shift), end.plus_millis(shift));
+    });
 }
 
 /// A time gap is not an integrity failure: every segment is authentic and the chain is whole;
@@ -535,30 +502,7 @@ fn gap_within_tolerance_or_explained_is_not_a_finding() {
 #[test]
 fn segment_signed_by_another_device_is_found() {
     let k = chain_findings(|keys, st| {
-        let Event::SegmentSealed {
-            session,
-            index,
-            prev_segment,
-            media,
-            start,
-            end,
-        } = st[4].statement.event.clone()
-        else {
-            panic!()
-        };
-        st[4] = SignedStatement::sign(
-            end,
-            Event::SegmentSealed {
-                session,
-                index,
-                prev_segment,
-                media,
-                start,
-                end,
-            },
-            &keys.outsider,
-        )
-        .unwrap();
+        st[4] = resigned(&st[4], &keys.outsider, |_| {});
     });
     // The refused segment has no effect: the next one and the stop are reported too.
     assert_eq!(
