@@ -150,6 +150,21 @@ fn file_sizes(dir: &TempDir) -> Vec<u64> {
     .collect()
 }
 
+/// Writes `bad` over the store file `name`, opens the store as its writer with `options` and
+/// hands it to `check`; then asserts that the file is still as written: opening never
+/// repairs tampering away.
+fn open_over(
+    dir: &TempDir,
+    name: &str,
+    bad: &[u8],
+    options: &OpenOptions,
+    check: impl FnOnce(FileStore),
+) {
+    fs::write(dir.file(name), bad).unwrap();
+    check(FileStore::open_with(dir.path(), options).unwrap());
+    assert_eq!(fs::read(dir.file(name)).unwrap(), bad, "{name} was changed");
+}
+
 fn full() -> OpenOptions {
     OpenOptions {
         check: Check::Full,
@@ -600,11 +615,9 @@ fn an_index_that_disagrees_with_the_log_is_tampering() {
     for at in 0..index.len() {
         let mut bad = index.clone();
         bad[at] ^= 0x01;
-        fs::write(dir.file(ENTRY_INDEX_FILE), &bad).unwrap();
-        let store = FileStore::open_with(dir.path(), &full()).unwrap();
-        assert!(store.recovery().is_tampered(), "index byte {at}");
-        drop(store);
-        assert_eq!(fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap(), bad);
+        open_over(&dir, ENTRY_INDEX_FILE, &bad, &full(), |store| {
+            assert!(store.recovery().is_tampered(), "index byte {at}");
+        });
     }
     // The last group's offset, leaf hash and node hashes are checked on every open.
     for at in group(size - 1)..index.len() {
@@ -645,18 +658,22 @@ fn a_bad_frame_with_a_valid_frame_after_it_is_not_a_torn_tail() {
     for at in [0usize, 2, 10] {
         let mut bad = log.clone();
         bad[frames[n - 2].0 + at] ^= 0xff;
-        fs::write(dir.file(ENTRY_LOG_FILE), &bad).unwrap();
-        let store = FileStore::open(dir.path()).unwrap();
-        let r = store.recovery();
-        assert!(
-            r.tampering
-                .iter()
-                .any(|t| matches!(t.kind, TamperingKind::ValidFrameAfterBadFrame { .. })),
-            "at {at}: {r:?}"
+        open_over(
+            &dir,
+            ENTRY_LOG_FILE,
+            &bad,
+            &OpenOptions::default(),
+            |store| {
+                let r = store.recovery();
+                assert!(
+                    r.tampering
+                        .iter()
+                        .any(|t| matches!(t.kind, TamperingKind::ValidFrameAfterBadFrame { .. })),
+                    "at {at}: {r:?}"
+                );
+                assert_eq!(store.size(), n as u64 - 2);
+            },
         );
-        assert_eq!(store.size(), n as u64 - 2);
-        drop(store);
-        assert_eq!(fs::read(dir.file(ENTRY_LOG_FILE)).unwrap(), bad);
     }
 }
 
@@ -1225,19 +1242,23 @@ fn a_wrong_group_written_since_the_last_mark_is_tampering() {
         assert!(at < group(size - 1));
         let mut bad = index.clone();
         bad[at] ^= 0x01;
-        fs::write(dir.file(ENTRY_INDEX_FILE), &bad).unwrap();
-        let store = FileStore::open(dir.path()).unwrap();
-        let r = store.recovery();
-        assert!(
-            r.tampering
-                .iter()
-                .any(|t| t.kind == TamperingKind::IndexMismatch
-                    || t.kind == TamperingKind::NodeMismatch { level: 1, index: 1 }),
-            "{r:?}"
+        open_over(
+            &dir,
+            ENTRY_INDEX_FILE,
+            &bad,
+            &OpenOptions::default(),
+            |store| {
+                let r = store.recovery();
+                assert!(
+                    r.tampering
+                        .iter()
+                        .any(|t| t.kind == TamperingKind::IndexMismatch
+                            || t.kind == TamperingKind::NodeMismatch { level: 1, index: 1 }),
+                    "{r:?}"
+                );
+                assert!(store.refusal().is_some());
+            },
         );
-        assert!(store.refusal().is_some());
-        drop(store);
-        assert_eq!(fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap(), bad);
     }
 }
 
