@@ -45,9 +45,10 @@ impl TestDir {
     }
 
     /// `liuhen init ROOT --origin ORIGIN` by the real binary (a generated key); fails the test
-    /// unless it exits 0.
+    /// unless it exits 0. Run under [`super::cli::fork_guard`]: a child forked while another
+    /// test thread has a writer open would keep that writer's lock.
     pub fn init_with_binary(root: &Path, origin: &str) -> TestDir {
-        let out = super::cli::liuhen([
+        let out = super::cli::liuhen_guarded([
             "init".as_ref(),
             root.as_os_str(),
             "--origin".as_ref(),
