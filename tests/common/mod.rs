@@ -1,4 +1,17 @@
-//! Shared fixtures for the workspace integration tests: deterministic keys, clock and ledgers.
+//! The shared test kit of the workspace integration tests (each `tests/*.rs` includes it with
+//! `mod common;`): deterministic keys, clock and ledgers.
+//!
+//! - [`builder::LedgerBuilder`]: the one way a test creates a ledger (origin, keys, clock,
+//!   options, format, authorizations, seal), in memory or on a file store. `Ledger::create`
+//!   by hand only where it is the subject of the test.
+//! - [`dir::TestDir`]: a ledger directory laid out as `liuhen init` lays one out (key file 0600),
+//!   made with the library or by the binary; [`dir::AuditedDir`]: one made by `liuhen init` with
+//!   the auditor's vkey beside it.
+//! - [`cli`]: running the binary (stdin, watchdog, fork guard) and asserting exit code, stderr
+//!   and stdout; [`events`]: statements of the common events; [`tamper`] and [`forge`]: what an
+//!   insider does to files and stores; [`golden_ledger`], [`small_ledger`]: fixed histories.
+//!
+//! Each test crate uses a part of the kit, so the module allows dead code as a whole.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod blake3_vectors;
