@@ -13,7 +13,8 @@ mod common;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use common::{forge, keys, media, Keys, ORIGIN, T0};
+use common::events::{recording_start, recording_started};
+use common::{forge, media, Built, Keys, LedgerBuilder, T0};
 use liuhen::admission::Refusal;
 use liuhen::hash::Digest;
 use liuhen::model::*;
@@ -47,35 +48,15 @@ impl World {
     }
 
     fn new_at(t: i64) -> World {
-        let k = keys();
-        let clock = Arc::new(ManualClock::new(Timestamp(t)));
-        let mut ledger = Ledger::create(
-            MemoryStore::new(),
-            ORIGIN,
-            &k.ledger,
-            clock.clone(),
-            LedgerOptions::default(),
-        )
-        .unwrap();
         let device_b = SecretKey::from_seed(&[0x66; 32]);
         let custodian = SecretKey::from_seed(&[0x77; 32]);
-        for (key, role, holder) in [
-            (k.officer.public_key(), Role::Officer, "21020001"),
-            (k.device.public_key(), Role::Device, "BWC-7731"),
-            (device_b.public_key(), Role::Device, "BWC-9999"),
-            (custodian.public_key(), Role::Custodian, "21020009"),
-        ] {
-            ledger
-                .sign_and_append(
-                    &k.ledger,
-                    Event::KeyAuthorized {
-                        key,
-                        role,
-                        holder: holder.into(),
-                    },
-                )
-                .unwrap();
-        }
+        let Built { ledger, k, clock } = LedgerBuilder::new()
+            .at(t)
+            .officer()
+            .device()
+            .authorize(device_b.public_key(), Role::Device, "BWC-9999")
+            .authorize(custodian.public_key(), Role::Custodian, "21020009")
+            .build();
         World {
             k,
             device_b,
@@ -132,19 +113,10 @@ impl World {
             ),
             // Either device starts a session: two devices may pick the same session id.
             2 => (
-                Event::RecordingStarted {
-                    session,
-                    case_no: case,
-                    device: self.key(1 + a % 2).public_key(),
-                    method: CaptureMethod::BodyWornRecorder,
-                    location: Location {
-                        place: "某街道".into(),
-                        landmark: Some("门牌".into()),
-                    },
-                    matter: "检查".into(),
-                    officers: vec!["21020001".into()],
-                    party: None,
-                },
+                recording_started(
+                    self.key(1 + a % 2).public_key(),
+                    recording_start(&session, &case, None),
+                ),
                 1 + a % 2,
                 now,
             ),
@@ -330,6 +302,50 @@ fn verify(store: &MemoryStore, ledger: &Ledger<MemoryStore>) -> liuhen::Report {
     )
 }
 
+impl World {
+    /// `st` forced into a copy of the store (common::forge), as an attacker would: the
+    /// verifier's report on the copy and the position `st` took.
+    fn forced_in(&self, st: SignedStatement) -> (liuhen::Report, u64) {
+        let mut forged = forge::copy_store(self.ledger.store());
+        let seq = forge::inject(&mut forged, st, self.clock.now());
+        (verify(&forged, &self.ledger), seq)
+    }
+
+    /// Asserts that the ledger refuses `st` with a refusal `expected` accepts, and that `st`,
+    /// forced in, is reported as `kind`.
+    fn assert_refused_and_reported(
+        &mut self,
+        st: SignedStatement,
+        expected: impl Fn(&Refusal) -> bool,
+        kind: FindingKind,
+    ) {
+        let err = self.ledger.append(st.clone()).unwrap_err();
+        assert!(inadmissible(&err).is_some_and(expected), "{err}");
+        self.assert_reported_when_forced(st, kind);
+    }
+
+    /// Asserts that `st`, forced in, is reported as `kind` at its position.
+    fn assert_reported_when_forced(&self, st: SignedStatement, kind: FindingKind) {
+        let (report, seq) = self.forced_in(st);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.kind == kind && f.seq == Some(seq)),
+            "{kind:?} at {seq} not reported: {:#?}",
+            report.findings
+        );
+    }
+}
+
+/// The admission rule's refusal inside `e`, if `e` is an inadmissible statement.
+fn inadmissible(e: &LedgerError) -> Option<&Refusal> {
+    match e {
+        LedgerError::Inadmissible { source, .. } => Some(source),
+        _ => None,
+    }
+}
+
 fn refusal_of(e: &LedgerError) -> bool {
     matches!(
         e,
@@ -357,9 +373,7 @@ proptest! {
                     prop_assert!(refusal_of(&e), "not a refusal: {e}");
                     refused += 1;
                     // Forced into a copy of the store, the verifier reports it at its position.
-                    let mut forged = forge::copy_store(w.ledger.store());
-                    let seq = forge::inject(&mut forged, st, w.clock.now());
-                    let report = verify(&forged, &w.ledger);
+                    let (report, seq) = w.forced_in(st);
                     let at: Vec<_> = report
                         .findings
                         .iter()
@@ -404,27 +418,10 @@ fn officer_interruption_is_admitted_purge_under_hold_and_reused_session_are_not(
     w.ledger.append(interrupted).unwrap();
     // Device B starts a session with the same id: refused.
     let reuse = w.statement(2, 1, 0);
-    let err = w.ledger.append(reuse.clone()).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            LedgerError::Inadmissible {
-                ref source,
-                ..
-            } if matches!(**source, Refusal::SessionInUse { .. })
-        ),
-        "{err}"
-    );
-    let mut forged = forge::copy_store(w.ledger.store());
-    let seq = forge::inject(&mut forged, reuse, w.clock.now());
-    let report = verify(&forged, &w.ledger);
-    assert!(
-        report
-            .findings
-            .iter()
-            .any(|f| f.kind == FindingKind::SessionInUse && f.seq == Some(seq)),
-        "{:#?}",
-        report.findings
+    w.assert_refused_and_reported(
+        reuse,
+        |r| matches!(r, Refusal::SessionInUse { .. }),
+        FindingKind::SessionInUse,
     );
     // A document of the case, a preservation order, then the custodian's purge: refused.
     let doc = w.statement(7, 0, 0);
@@ -435,17 +432,7 @@ fn officer_interruption_is_admitted_purge_under_hold_and_reused_session_are_not(
     assert_eq!(purge.statement.author, w.custodian.public_key());
     let err = w.ledger.append(purge.clone()).unwrap_err();
     assert!(err.to_string().contains("preservation order"), "{err}");
-    let mut forged = forge::copy_store(w.ledger.store());
-    let seq = forge::inject(&mut forged, purge, w.clock.now());
-    let report = verify(&forged, &w.ledger);
-    assert!(
-        report
-            .findings
-            .iter()
-            .any(|f| f.kind == FindingKind::MediaPurgeUnlawful && f.seq == Some(seq)),
-        "{:#?}",
-        report.findings
-    );
+    w.assert_reported_when_forced(purge, FindingKind::MediaPurgeUnlawful);
     // The ledger as written verifies.
     w.ledger.seal(&w.k.ledger).unwrap();
     let report = verify(w.ledger.store(), &w.ledger);
@@ -466,23 +453,11 @@ fn replay_and_statement_for_another_ledger_are_refused_and_reported() {
     w.clock.advance(MIN);
     let st = w.statement(0, 0, 0);
     w.ledger.append(st.clone()).unwrap();
-    let err = w.ledger.append(st.clone()).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            LedgerError::Inadmissible {
-                ref source,
-                ..
-            } if matches!(**source, Refusal::Replay { .. })
-        ),
-        "{err}"
+    w.assert_refused_and_reported(
+        st,
+        |r| matches!(r, Refusal::Replay { .. }),
+        FindingKind::Replay,
     );
-    let mut forged = forge::copy_store(w.ledger.store());
-    let seq = forge::inject(&mut forged, st, w.clock.now());
-    assert!(verify(&forged, &w.ledger)
-        .findings
-        .iter()
-        .any(|f| f.kind == FindingKind::Replay && f.seq == Some(seq)));
 
     // Another ledger, same origin and keys, begun a millisecond later (begun at the same
     // millisecond, its genesis entry and so its id would be the same): its statements are
@@ -490,23 +465,11 @@ fn replay_and_statement_for_another_ledger_are_refused_and_reported() {
     let mut other = World::new_at(T0 + 1);
     other.clock.advance(2 * MIN);
     let foreign = other.statement(0, 1, 0);
-    let err = w.ledger.append(foreign.clone()).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            LedgerError::Inadmissible {
-                ref source,
-                ..
-            } if matches!(**source, Refusal::WrongLedger { .. })
-        ),
-        "{err}"
+    w.assert_refused_and_reported(
+        foreign,
+        |r| matches!(r, Refusal::WrongLedger { .. }),
+        FindingKind::WrongLedger,
     );
-    let mut forged = forge::copy_store(w.ledger.store());
-    let seq = forge::inject(&mut forged, foreign, w.clock.now());
-    assert!(verify(&forged, &w.ledger)
-        .findings
-        .iter()
-        .any(|f| f.kind == FindingKind::WrongLedger && f.seq == Some(seq)));
 }
 
 /// Format v2: the writer links each entry to the previous entry of its case; a forged link is

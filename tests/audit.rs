@@ -7,7 +7,8 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{keys, Keys, ORIGIN, T0};
+use common::events::{recording_start, recording_started};
+use common::{Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::audit::{
     audit, render, AuditOptions, AuditReport, CaseStatus, DeadlineStatus, DisclosureBasis, Period,
     Profile, RoleClass, Severity,
@@ -16,7 +17,7 @@ use liuhen::entry::SignedStatement;
 use liuhen::hash::blake3;
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Ledger, ManualClock, MemoryStore, SecretKey, Signer};
 use proptest::prelude::*;
 
 const SEC: i64 = 1_000;
@@ -734,13 +735,7 @@ struct Inst {
 }
 
 fn media(name: &str, mime: &str) -> MediaRef {
-    let bytes = format!("audit test media: {name}");
-    MediaRef {
-        digest: blake3(bytes.as_bytes()),
-        length: bytes.len() as u64,
-        mime: mime.into(),
-        name: name.into(),
-    }
+    common::media_named("audit test media", name, mime)
 }
 
 impl Inst {
@@ -790,51 +785,24 @@ impl Inst {
 
 impl Sim {
     fn new() -> Sim {
-        let k = keys();
+        let auditor = SecretKey::from_seed(&[0x55; 32]);
         // The ledger began well before the statements (some templates claim times a day
         // early: statements dated before the ledger began are refused).
-        let clock = Arc::new(ManualClock::new(Timestamp(T0 - 30 * DAY)));
-        let mut ledger = Ledger::create(
-            MemoryStore::new(),
-            ORIGIN,
-            &k.ledger,
-            clock.clone(),
+        let Built { ledger, k, clock } = LedgerBuilder::new()
+            .at(T0 - 30 * DAY)
+            .then_at(T0)
             // Format v1: statements here are signed outside the ledger, bound to no ledger.
-            LedgerOptions {
-                format: liuhen::FormatVersion::V1,
-                ..LedgerOptions::default()
-            },
-        )
-        .unwrap();
-        clock.set(Timestamp(T0));
-        for (key, role, holder) in [
-            (k.officer.public_key(), Role::Officer, "21020001"),
-            (k.device.public_key(), Role::Device, "BWC-7731"),
-            (custodian().public_key(), Role::Custodian, "档案员 21020009"),
-            (stranger().public_key(), Role::Officer, "执法人员 21020077"),
-        ] {
-            ledger
-                .sign_and_append(
-                    &k.ledger,
-                    Event::KeyAuthorized {
-                        key,
-                        role,
-                        holder: holder.into(),
-                    },
-                )
-                .unwrap();
-        }
-        let auditor = SecretKey::from_seed(&[0x55; 32]);
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key: auditor.public_key(),
-                    role: Role::Auditor,
-                    holder: "办公室 supervising office".into(),
-                },
+            .v1()
+            .officer()
+            .device()
+            .authorize(custodian().public_key(), Role::Custodian, "档案员 21020009")
+            .authorize(stranger().public_key(), Role::Officer, "执法人员 21020077")
+            .authorize(
+                auditor.public_key(),
+                Role::Auditor,
+                "办公室 supervising office",
             )
-            .unwrap();
+            .build();
         Sim {
             ledger,
             clock,
@@ -2447,18 +2415,11 @@ fn a_party_is_one_named_before_the_disclosure_by_the_case_or_a_recording() {
     let later = seal_with_salt("party.name", "后来的当事人", [11; 32]).0;
     let officer = sim.k.officer.clone();
     let device = sim.k.device.clone();
-    let start = |session: &str, party: Sealed| Event::RecordingStarted {
-        session: session.into(),
-        case_no: inst.case_no.clone(),
-        device: device.public_key(),
-        method: CaptureMethod::BodyWornRecorder,
-        location: Location {
-            place: "金普新区某街道8号".into(),
-            landmark: Some("门牌 No. 8".into()),
-        },
-        matter: "现场检查".into(),
-        officers: vec!["21020001".into()],
-        party: Some(party),
+    let start = |session: &str, party: Sealed| {
+        recording_started(
+            device.public_key(),
+            recording_start(session, &inst.case_no, Some(party)),
+        )
     };
     let started = sim.append_as(&device, start(&inst.session, present));
     sim.append_as(&officer, disclosure(&inst.case_no, present));

@@ -11,7 +11,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use common::cli::{
+    authorize, describe, expect_code, expect_stderr, liuhen, liuhen_stdin, scratch, Whom,
+};
 use common::{keys, ORIGIN};
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::entry::EncodedEntry;
@@ -89,18 +91,14 @@ fn fixture(name: &str) -> Fixture {
         )
         .unwrap();
         expect_code(
-            &liuhen([
-                "authorize",
+            &authorize(
                 path_str(&f.dir),
-                "--key-file",
                 path_str(&f.ledger_key),
-                "--vkey-of",
-                path_str(&vkey),
-                "--role",
+                Whom::VkeyOf(path_str(&vkey)),
                 role,
-                "--holder",
                 holder,
-            ]),
+                &[],
+            ),
             0,
         );
     }
@@ -190,12 +188,7 @@ fn officer_signed_recording_interruption_is_admitted_and_verifies() {
     expect_code(&f.seal_and_verify(), 0);
     // The other body-cam may not speak for the session.
     let out = f.append(&f.device_b, &[interrupted]);
-    expect_code(&out, EXIT_ERROR);
-    assert!(
-        stderr(&out).contains("not by the session's device"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, EXIT_ERROR, &["not by the session's device"]);
 }
 
 /// A custodian's `MediaPurged` of a document of a case under a preservation order is refused
@@ -218,12 +211,7 @@ fn custodian_purge_under_preservation_order_is_refused() {
     let size = f.size();
     let purge = json!({"MediaPurged": {"media": m.digest.to_hex(), "authority": "档案鉴定小组"}});
     let out = f.append(&f.custodian, &[purge]);
-    expect_code(&out, EXIT_ERROR);
-    assert!(
-        stderr(&out).contains("preservation order"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, EXIT_ERROR, &["preservation order"]);
     assert_eq!(f.size(), size);
     expect_code(&f.seal_and_verify(), 0);
 }
@@ -239,12 +227,7 @@ fn second_device_reusing_a_session_id_is_refused() {
         0,
     );
     let out = f.append(&f.device_b, &[started(SESSION, CASE, &f.device_b_pk)]);
-    expect_code(&out, EXIT_ERROR);
-    assert!(
-        stderr(&out).contains("already in use"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, EXIT_ERROR, &["already in use"]);
     expect_code(&f.seal_and_verify(), 0);
 }
 
@@ -273,12 +256,7 @@ fn device_key_deciding_access_is_refused() {
     expect_code(&f.append(&f.officer, &[case_opened(CASE), requested]), 0);
     let decided = json!({"AccessDecided": {"request": "REQ-1", "granted": true, "reason": "x"}});
     let out = f.append(&f.device_a, std::slice::from_ref(&decided));
-    expect_code(&out, EXIT_ERROR);
-    assert!(
-        stderr(&out).contains("may not author AccessDecided"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, EXIT_ERROR, &["may not author AccessDecided"]);
     expect_code(&f.append(&f.officer, &[decided]), 0);
     expect_code(&f.seal_and_verify(), 0);
 }
@@ -299,12 +277,7 @@ fn statement_dated_1970_or_i64_min_is_refused() {
             ],
             input.as_bytes(),
         );
-        expect_code(&out, EXIT_ERROR);
-        assert!(
-            stderr(&out).contains("before the ledger began"),
-            "{}",
-            describe(&out)
-        );
+        expect_stderr(&out, EXIT_ERROR, &["before the ledger began"]);
     }
     expect_code(&f.seal_and_verify(), 0);
 }
@@ -345,12 +318,7 @@ fn forged_tail_time_does_not_poison_the_writer_clock() {
     forge_tail_time(&f.dir, year_2100);
     let size = f.size();
     let out = f.append(&f.officer, &[case_opened("金民执〔2026〕13号")]);
-    expect_code(&out, EXIT_ERROR);
-    assert!(
-        stderr(&out).contains("later than this writer's clock"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, EXIT_ERROR, &["later than this writer's clock"]);
     assert_eq!(f.size(), size);
     let out = f.verify();
     let text = expect_code(&out, EXIT_TAMPERED);

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::cli::{expect_code, liuhen, scratch};
-use common::{keys, Keys, ORIGIN, T0};
+use common::{Built, Keys, LedgerBuilder, T0};
 use liuhen::hash::blake3;
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::{FileStore, ENTRY_LOG_FILE};
-use liuhen::{Ledger, LedgerOptions, ManualClock, Signer};
+use liuhen::{Ledger, ManualClock, Signer};
 
 const MIN: i64 = 60_000;
 const HOUR: i64 = 60 * MIN;
@@ -30,13 +30,7 @@ const CASE_OBJ: &str = "金民罚〔2026〕3号";
 const CASE_EVIL: &str = "<script>alert(1)</script>";
 
 fn media(name: &str) -> MediaRef {
-    let bytes = format!("cli audit media: {name}");
-    MediaRef {
-        digest: blake3(bytes.as_bytes()),
-        length: bytes.len() as u64,
-        mime: "application/octet-stream".into(),
-        name: name.into(),
-    }
+    common::media_named("cli audit media", name, "application/octet-stream")
 }
 
 struct Writer {
@@ -47,42 +41,19 @@ struct Writer {
 
 impl Writer {
     fn create(dir: &Path) -> Writer {
-        let k = keys();
-        let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-        let mut ledger = Ledger::create(
-            FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
-            ORIGIN,
-            &k.ledger,
-            clock.clone(),
-            LedgerOptions::default(),
-        )
-        .unwrap();
-        liuhen::keyfile::write_verifier_key(
-            &dir.join("ledger.vkey"),
-            &ledger.verifier_key().unwrap(),
-        )
-        .unwrap();
-        for (key, role, holder) in [
-            (k.officer.public_key(), Role::Officer, "21020001"),
-            (k.device.public_key(), Role::Device, "BWC-7731"),
+        let built = LedgerBuilder::new()
+            .file_store(dir.join("ledger"))
+            .officer()
+            .device()
             // The records custodian the archives name (Art. 16).
-            (
+            .authorize(
                 liuhen::SecretKey::from_seed(&[0x6c; 32]).public_key(),
                 Role::Custodian,
                 "档案员 21020009",
-            ),
-        ] {
-            ledger
-                .sign_and_append(
-                    &k.ledger,
-                    Event::KeyAuthorized {
-                        key,
-                        role,
-                        holder: holder.into(),
-                    },
-                )
-                .unwrap();
-        }
+            )
+            .build();
+        built.write_vkey(&dir.join("ledger.vkey"));
+        let Built { ledger, k, clock } = built;
         Writer { ledger, clock, k }
     }
 
@@ -112,13 +83,7 @@ impl Writer {
 
     fn doc(&mut self, case_no: &str, name: &str) -> MediaRef {
         let m = media(&format!("{case_no}-{name}"));
-        self.officer(Event::DocumentFiled {
-            case_no: case_no.into(),
-            stage: Stage::Investigation,
-            kind: DocumentKind::InvestigationRecord,
-            media: m.clone(),
-            officers: vec!["21020001".into()],
-        });
+        self.officer(common::events::document_filed(case_no, m.clone()));
         m
     }
 
@@ -163,14 +128,13 @@ impl Writer {
         {
             let m = media(&format!("{session}-{i}.mp4"));
             self.clock.set(s.plus_millis(5 * MIN));
-            self.device(Event::SegmentSealed {
-                session: session.into(),
-                index: i as u32,
-                prev_segment: segs.last().map(|p| p.digest),
-                media: m.clone(),
-                start: s,
-                end: s.plus_millis(5 * MIN),
-            });
+            self.device(common::events::segment_sealed(
+                session,
+                i as u32,
+                segs.last().map(|p| p.digest),
+                m.clone(),
+                (s, s.plus_millis(5 * MIN)),
+            ));
             segs.push(m);
         }
         self.device(Event::RecordingStopped {
@@ -268,6 +232,14 @@ fn vkey(dir: &Path) -> String {
     arg(&dir.join("ledger.vkey"))
 }
 
+/// `liuhen audit DIR --vkey DIR/ledger.vkey EXTRA...`.
+fn audit(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let vkey = vkey(dir);
+    let mut args = vec!["--vkey", vkey.as_str()];
+    args.extend_from_slice(extra);
+    common::cli::liuhen_on("audit", dir, &args)
+}
+
 fn rules_of(json: &serde_json::Value) -> Vec<(String, String)> {
     json["findings"]
         .as_array()
@@ -285,7 +257,7 @@ fn rules_of(json: &serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn compliant_ledger_exits_0() {
     let dir = clean_dir("audit-clean");
-    let out = liuhen(["audit", &arg(&dir), "--vkey", &vkey(&dir), "--as-of", AS_OF]);
+    let out = audit(&dir, &["--as-of", AS_OF]);
     let text = expect_code(&out, 0);
     assert!(text.contains("integrity 完整性: verified"), "{text}");
     assert!(text.contains("0 violations 违规"), "{text}");
@@ -299,7 +271,7 @@ fn violations_human_json_and_html() {
     let html = dir.join("audit.html");
 
     // Human: by case, article and Chinese term beside the English.
-    let out = liuhen(["audit", &arg(&dir), "--vkey", &vkey(&dir), "--as-of", AS_OF]);
+    let out = audit(&dir, &["--as-of", AS_OF]);
     let text = expect_code(&out, 2);
     for needle in [
         "Art. 14(1) 告知当事人 notifying the party",
@@ -320,15 +292,7 @@ fn violations_human_json_and_html() {
     assert!(no_findings.contains(CASE_OK), "{text}");
 
     // JSON: exactly the four findings, integrity verified.
-    let out = liuhen([
-        "audit",
-        &arg(&dir),
-        "--vkey",
-        &vkey(&dir),
-        "--as-of",
-        AS_OF,
-        "--json",
-    ]);
+    let out = audit(&dir, &["--as-of", AS_OF, "--json"]);
     let json: serde_json::Value = serde_json::from_str(&expect_code(&out, 2)).unwrap();
     assert_eq!(json["format"], "liuhen-audit/1");
     assert_eq!(json["integrity"]["verdict"], "verified");
@@ -351,31 +315,18 @@ fn violations_human_json_and_html() {
     assert!(json["cases"][0].get("timeline").is_none());
 
     // --timeline adds each case's entries.
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        AS_OF,
-        "--json",
-        "--timeline",
-        "--quiet",
-    ]);
+        &dir,
+        &["--as-of", AS_OF, "--json", "--timeline", "--quiet"],
+    );
     let json: serde_json::Value = serde_json::from_str(&expect_code(&out, 2)).unwrap();
     assert!(json["cases"][0]["timeline"].as_array().unwrap().len() > 5);
     // Without --vkey, integrity is only self-consistent, and the report says so.
     assert_eq!(json["integrity"]["verdict"], "unverified");
 
     // HTML: written beside the human report, self-contained, escaped, with every case.
-    let out = liuhen([
-        "audit",
-        &arg(&dir),
-        "--vkey",
-        &vkey(&dir),
-        "--as-of",
-        AS_OF,
-        "--html",
-        &arg(&html),
-    ]);
+    let out = audit(&dir, &["--as-of", AS_OF, "--html", &arg(&html)]);
     let text = expect_code(&out, 2);
     assert!(text.contains("HTML report"), "{text}");
     let page = std::fs::read_to_string(&html).unwrap();
@@ -503,16 +454,10 @@ fn reports_in_chinese_with_statistics_and_evidence_lists() {
 fn the_demo_audited_in_chinese_reports_its_four_lapses() {
     let dir = scratch("audit-demo-zh").join("jinpu");
     expect_code(&liuhen(["demo".to_string(), dir.display().to_string()]), 0);
-    let out = liuhen([
-        "audit",
-        &arg(&dir),
-        "--vkey",
-        &vkey(&dir),
-        "--as-of",
-        "2026-04-01T00:00:00+08:00",
-        "--lang",
-        "zh",
-    ]);
+    let out = audit(
+        &dir,
+        &["--as-of", "2026-04-01T00:00:00+08:00", "--lang", "zh"],
+    );
     let text = expect_code(&out, 2);
     let cited: Vec<&str> = text
         .lines()
@@ -536,13 +481,11 @@ fn as_of_and_profile_change_what_is_due() {
     let dir = violations_dir("audit-as-of");
     // Five hours after T0, after the seizure was filmed but before its archive deadline and
     // before the objection: only the immediate findings.
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        "2026-01-01T13:00:00+08:00",
-        "--json",
-    ]);
+        &dir,
+        &["--as-of", "2026-01-01T13:00:00+08:00", "--json"],
+    );
     let json: serde_json::Value = serde_json::from_str(&expect_code(&out, 2)).unwrap();
     let rules: BTreeSet<String> = rules_of(&json).into_iter().map(|(r, _)| r).collect();
     assert_eq!(
@@ -554,7 +497,7 @@ fn as_of_and_profile_change_what_is_due() {
     );
     assert!(json["entries_after_as_of"].as_u64().unwrap() > 0);
     // Milliseconds work too, and give the same report.
-    let out2 = liuhen(["audit", &arg(&dir), "--as-of", "1767243600000", "--json"]);
+    let out2 = common::cli::liuhen_on("audit", &dir, &["--as-of", "1767243600000", "--json"]);
     assert_eq!(expect_code(&out2, 2), expect_code(&out, 2));
 
     // A profile that weighs these as warnings: exit 0, the findings still listed.
@@ -564,14 +507,11 @@ fn as_of_and_profile_change_what_is_due() {
         "name = \"lenient\"\n[severity]\n\"art14-1.notified\" = \"warning\"\n\"art14-4.gap\" = \"warning\"\n\"art16.archived\" = \"warning\"\n\"art18.preservation\" = \"warning\"\n",
     )
     .unwrap();
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        AS_OF,
-        "--profile",
-        &arg(&profile),
-    ]);
+        &dir,
+        &["--as-of", AS_OF, "--profile", &arg(&profile)],
+    );
     let text = expect_code(&out, 0);
     assert!(text.contains("profile lenient"), "{text}");
     assert!(text.contains("4 warnings"), "{text}");
@@ -582,14 +522,11 @@ fn as_of_and_profile_change_what_is_due() {
     assert!(printed.contains("archive_deadline = \"24h\""), "{printed}");
     let default = dir.join("default.toml");
     std::fs::write(&default, printed).unwrap();
-    let out = liuhen([
+    let out = common::cli::liuhen_on(
         "audit",
-        &arg(&dir),
-        "--as-of",
-        AS_OF,
-        "--profile",
-        &arg(&default),
-    ]);
+        &dir,
+        &["--as-of", AS_OF, "--profile", &arg(&default)],
+    );
     expect_code(&out, 2);
 }
 
@@ -601,7 +538,7 @@ fn tampered_ledger_is_not_audited() {
     let at = bytes.len() / 2;
     bytes[at] ^= 0x01;
     std::fs::write(&log, &bytes).unwrap();
-    let out = liuhen(["audit", &arg(&dir), "--vkey", &vkey(&dir), "--as-of", AS_OF]);
+    let out = audit(&dir, &["--as-of", AS_OF]);
     let text = expect_code(&out, 1);
     assert!(text.contains("TAMPERED"), "{text}");
     assert!(
@@ -677,7 +614,7 @@ fn screenshot(html: &Path) -> Option<PathBuf> {
     let png = html.with_extension("png");
     let _ = std::fs::remove_file(&png);
     let profile_dir = html.with_extension("chromium-profile");
-    let mut child = std::process::Command::new(chromium)
+    let child = std::process::Command::new(chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -693,14 +630,11 @@ fn screenshot(html: &Path) -> Option<PathBuf> {
         .spawn()
         .unwrap();
     // A browser that hangs must not hang the test suite.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish the screenshot within 120 s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    common::cli::wait_or_kill(
+        child,
+        std::time::Duration::from_secs(120),
+        "chromium taking the screenshot",
+    );
     assert!(
         png.exists(),
         "chromium wrote no screenshot of {}",

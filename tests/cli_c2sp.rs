@@ -66,8 +66,7 @@ fn assert_every_byte_matters(note: &str, vkey: &str) {
 fn seal_output_verifies_with_signed_note_and_the_init_vkey() {
     let s = scratch("c2sp-init");
     let dir = s.join("ledger-dir");
-    let out = liuhen(["init", path_str(&dir), "--origin", common::ORIGIN, "--json"]);
-    let init: Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let (init, _) = common::cli::init_json(&dir);
     let vkey = init["vkey"].as_str().unwrap();
     let key = dir.join("keys/ledger.key");
 

@@ -410,14 +410,7 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         ]);
         serde_json::from_str(&expect_code(&out, code)).unwrap()
     };
-    let kinds = |report: &serde_json::Value| -> Vec<String> {
-        report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["kind"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let kinds = common::cli::finding_kinds;
     for (copy, kind) in [
         ("h-checkpoint-files-deleted", "store_file_missing"),
         ("h-checkpoints-emptied", "checkpoints_deleted"),

@@ -9,18 +9,18 @@
 mod common;
 
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
-use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
-use common::ORIGIN;
+use common::cli::{describe, expect_code, fork_guard, scratch};
+use common::dir::AuditedDir;
+use common::events::{case_viewed, document_filed};
 use liuhen::hash::TreeHasher;
 use liuhen::media::{digest_reader, MediaStore};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerError, LedgerOptions, SecretKey, Signer, SystemClock};
+use liuhen::{LedgerError, SecretKey, Signer, SystemClock};
 use serde_json::Value;
 
 const CASE: &str = "金民罚〔2026〕2号";
@@ -29,10 +29,15 @@ const CASE: &str = "金民罚〔2026〕2号";
 /// `DIR/media`, sealed twice (checkpoints at sizes 1, 3 and 5), the auditor's vkey and last
 /// checkpoint saved beside it.
 struct Fixture {
-    dir: PathBuf,
-    key: PathBuf,
-    vkey: PathBuf,
+    audited: AuditedDir,
     saved: PathBuf,
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = AuditedDir;
+    fn deref(&self) -> &AuditedDir {
+        &self.audited
+    }
 }
 
 fn officer() -> SecretKey {
@@ -45,116 +50,48 @@ impl Fixture {
     }
 
     fn at(root: PathBuf) -> Fixture {
-        let dir = root.join("jinpu");
-        expect_code(
-            &liuhen([
-                "init".as_ref(),
-                dir.as_os_str(),
-                "--origin".as_ref(),
-                ORIGIN.as_ref(),
-            ]),
-            0,
-        );
-        let vkey = root.join("auditor.vkey");
-        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
         let f = Fixture {
-            key: dir.join("keys/ledger.key"),
             saved: root.join("saved-checkpoint.txt"),
-            dir,
-            vkey,
+            audited: AuditedDir::init(root),
         };
-        {
-            let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
-            let _guard = fork_guard();
-            let mut ledger = f.writer();
-            ledger
-                .sign_and_append(
-                    &ledger_key,
-                    Event::KeyAuthorized {
-                        key: officer().public_key(),
-                        role: Role::Officer,
-                        holder: "21020001".into(),
-                    },
-                )
-                .unwrap();
-            let (party, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::CaseOpened {
-                        case_no: CASE.into(),
-                        act: ActKind::Penalty,
-                        matter: "未按规定报送年度工作报告".into(),
-                        unit: "执法监督科".into(),
-                        subject: party,
-                    },
-                )
-                .unwrap();
-        }
+        let officer = officer();
+        let (party, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
+        f.append(vec![
+            (
+                &f.ledger_key(),
+                Event::KeyAuthorized {
+                    key: officer.public_key(),
+                    role: Role::Officer,
+                    holder: "21020001".into(),
+                },
+            ),
+            (
+                &officer,
+                Event::CaseOpened {
+                    case_no: CASE.into(),
+                    act: ActKind::Penalty,
+                    matter: "未按规定报送年度工作报告".into(),
+                    unit: "执法监督科".into(),
+                    subject: party,
+                },
+            ),
+        ]);
         expect_code(&f.seal(), 0);
-        {
-            let media = MediaStore::open(f.dir.join("media")).unwrap();
-            let bytes = b"inquiry record of the case";
-            let m = digest_reader(Cursor::new(bytes), "application/pdf", "询问笔录.pdf").unwrap();
-            media.put_reader(Cursor::new(bytes), &m).unwrap();
-            let _guard = fork_guard();
-            let mut ledger = f.writer();
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::DocumentFiled {
-                        case_no: CASE.into(),
-                        stage: Stage::Investigation,
-                        kind: DocumentKind::InvestigationRecord,
-                        media: m,
-                        officers: vec!["21020001".into()],
-                    },
-                )
-                .unwrap();
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::RecordViewed {
-                        subject: RecordRef::Case(CASE.into()),
-                        by: "21020001".into(),
-                        purpose: "investigation".into(),
-                    },
-                )
-                .unwrap();
-        }
+        let media = MediaStore::open(f.dir.join("media")).unwrap();
+        let bytes = b"inquiry record of the case";
+        let m = digest_reader(Cursor::new(bytes), "application/pdf", "询问笔录.pdf").unwrap();
+        media.put_reader(Cursor::new(bytes), &m).unwrap();
+        f.append(vec![
+            (&officer, document_filed(CASE, m)),
+            (&officer, case_viewed(CASE, "21020001", "investigation")),
+        ]);
         let out = f.seal();
         std::fs::write(&f.saved, expect_code(&out, 0)).unwrap();
         f
     }
 
-    fn writer(&self) -> Ledger<FileStore> {
-        let store = FileStore::open(self.dir.join("ledger")).unwrap();
-        Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap()
-    }
-
     fn store(&self, name: &str) -> PathBuf {
         self.dir.join("ledger").join(name)
-    }
-
-    fn seal(&self) -> std::process::Output {
-        liuhen([
-            "seal".as_ref(),
-            self.dir.as_os_str(),
-            "--key-file".as_ref(),
-            self.key.as_os_str(),
-        ])
-    }
-
-    fn verify(&self, extra: &[&str]) -> std::process::Output {
-        let mut args: Vec<&std::ffi::OsStr> = vec![
-            "verify".as_ref(),
-            self.dir.as_os_str(),
-            "--vkey".as_ref(),
-            self.vkey.as_os_str(),
-            "--no-audit".as_ref(),
-        ];
-        args.extend(extra.iter().map(std::ffi::OsStr::new));
-        liuhen(args)
     }
 
     /// Runs `verify` in human and JSON form, checks the exit code of both, and returns the
@@ -171,14 +108,7 @@ impl Fixture {
     }
 }
 
-fn kinds(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap().to_owned())
-        .collect()
-}
+use common::cli::finding_kinds as kinds;
 
 /// Asserts a tampering finding of `kind` with article Art. 21(5) in the JSON, and its name in
 /// the human report.
@@ -197,14 +127,7 @@ fn assert_destruction(json: &Value, human: &str, kind: &str) {
     assert!(human.contains(kind), "{human}");
 }
 
-fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_len(len)
-        .unwrap();
-}
+use common::tamper::truncate;
 
 #[test]
 fn intact_fixture_verifies() {
@@ -333,20 +256,13 @@ fn an_appended_valid_frame_is_not_adopted_by_the_writer() {
 #[test]
 fn registry_index_record_past_the_end_does_not_readmit_a_revoked_officer() {
     let f = Fixture::new("destroy-registry-past-end");
-    {
-        let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
-        let _guard = fork_guard();
-        let mut ledger = f.writer();
-        ledger
-            .sign_and_append(
-                &ledger_key,
-                Event::KeyRevoked {
-                    key: officer().public_key(),
-                    reason: "left the bureau".into(),
-                },
-            )
-            .unwrap();
-    }
+    f.append(vec![(
+        &f.ledger_key(),
+        Event::KeyRevoked {
+            key: officer().public_key(),
+            reason: "left the bureau".into(),
+        },
+    )]);
     // The revocation is the last record: replace it by a sequence number past the end, which
     // an interrupted append could have left.
     let path = f.store("registry.idx");
@@ -459,13 +375,7 @@ fn a_torn_sealed_tail_is_not_recovered_over_by_the_writer() {
     {
         let _guard = fork_guard();
         let store = FileStore::open(f.dir.join("ledger")).unwrap();
-        assert!(
-            store
-                .refusal()
-                .is_some_and(|r| r.contains("checkpoint record is cut off")),
-            "{:?}",
-            store.refusal()
-        );
+        common::tamper::assert_store_refuses(&store, "checkpoint record is cut off", "refusal");
         assert!(!store.recovery().applied);
     }
     assert_ne!(f.seal().status.code(), Some(0), "the seal must not sign");

@@ -11,26 +11,25 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
-use common::{keys, ORIGIN, T0};
+use common::events::recording_start;
+use common::{Built, LedgerBuilder, ORIGIN, T0};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
-use liuhen::media::{digest_reader, Recording, RecordingStart};
+use liuhen::media::{digest_reader, Recording};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, ManualClock, Signer};
+use liuhen::{Ledger, Signer};
 use serde_json::Value;
 
-const DAY: i64 = 86_400_000;
 const CASE_A: &str = "金民执〔2026〕7号";
 const CASE_B: &str = "金民罚〔2026〕2号";
 const SESSION: &str = "BWC-7731-20260101-0900";
 const PARTY_A: &str = "大连某某协会";
-const REQUESTER: &str = "张三丰";
 const SALT_A: [u8; 32] = [0xa7; 32];
+const REQUESTER: &str = "张三丰";
 const SALT_REQ: [u8; 32] = [0x5c; 32];
 
 struct LogFixture {
@@ -67,42 +66,17 @@ impl Builder {
 fn build(name: &str) -> LogFixture {
     let root = scratch(name);
     let dir = root.join("jinpu");
-    let k = keys();
     // The ledger exists before the statements it will hold (earlier ones are refused); its
     // clock then runs a day ahead of them.
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let ledger = Ledger::create(
-        FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    clock.set(Timestamp(T0 + DAY));
+    let Built { ledger, k, clock } = LedgerBuilder::new()
+        .file_store(dir.join("ledger"))
+        .v1_field_team()
+        .build();
     let mut b = Builder {
         ledger,
         case_a: BTreeSet::new(),
         case_b: BTreeSet::new(),
     };
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-    ] {
-        b.add(
-            &k.ledger,
-            Event::KeyAuthorized {
-                key,
-                role,
-                holder: holder.into(),
-            },
-            None,
-        );
-    }
     let (party_a, _) = seal_with_salt("party.name", PARTY_A, SALT_A);
     let (requester, _) = seal_with_salt("requester.name", REQUESTER, SALT_REQ);
     b.add(
@@ -131,18 +105,7 @@ fn build(name: &str) -> LogFixture {
     // The recording of case A: its segments and stop name only the session.
     let notified = Recording::notify_party(SESSION, CASE_A, &k.device, Timestamp(T0)).unwrap();
     let (mut rec, started) = Recording::start(
-        RecordingStart {
-            session: SESSION.into(),
-            case_no: CASE_A.into(),
-            method: CaptureMethod::BodyWornRecorder,
-            location: Location {
-                place: "金普新区某街道1号".into(),
-                landmark: Some("门牌".into()),
-            },
-            matter: "现场检查".into(),
-            officers: vec!["21020001".into()],
-            party: Some(party_a),
-        },
+        recording_start(SESSION, CASE_A, Some(party_a)),
         &k.device,
         Timestamp(T0 + 1_000),
     )
@@ -287,9 +250,7 @@ fn build(name: &str) -> LogFixture {
 
 impl LogFixture {
     fn log(&self, extra: &[&str]) -> std::process::Output {
-        let mut args: Vec<String> = vec!["log".into(), self.dir.display().to_string()];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        liuhen(args)
+        common::cli::liuhen_on("log", &self.dir, extra)
     }
 
     /// `log --json …`: every line parsed.
@@ -480,10 +441,7 @@ fn unreadable_store_is_refused_in_one_sentence() {
     let root = scratch("log-unreadable");
     let missing = root.join("nothing-here");
     let out = liuhen(["log".into(), missing.display().to_string()]);
-    expect_code(&out, 3);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+    common::cli::expect_one_sentence(&out, 3, &missing.display().to_string());
 
     let f = build("log-bad-header");
     let header = f.dir.join("ledger").join("header");
@@ -520,51 +478,30 @@ fn damaged_entry_is_shown_as_a_gap_and_exits_3() {
 
 // ----- digest ------------------------------------------------------------------------------
 
-/// BLAKE3's published test vectors: input `i % 251` for `i in 0..input_len`, and the first 32
-/// bytes of the `hash` output. Source: BLAKE3-team/BLAKE3, `test_vectors/test_vectors.json`
-/// (commit 2f6f56f3477321c9e4742f1c863e45f2cfcbfb5e); the same as tests/media.rs embeds.
-const VECTORS: &[(usize, &str)] = &[
-    (
-        0,
-        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
-    ),
-    (
-        1,
-        "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213",
-    ),
-    (
-        1023,
-        "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11",
-    ),
-    (
-        1024,
-        "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7",
-    ),
-    (
-        8193,
-        "bab6c09cb8ce8cf459261398d2e7aef35700bf488116ceb94a36d0f5f1b7bc3b",
-    ),
-    (
-        31744,
-        "62b6960e1a44bcc1eb1a611a8d6235b6b4b78f32e7abc4fb4c6cdcce94895c47",
-    ),
-    (
-        102400,
-        "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085",
-    ),
-];
+use common::blake3_vectors::{pattern, BLAKE3_VECTORS};
 
-fn pattern(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i % 251) as u8).collect()
+/// The published BLAKE3 vectors (common::blake3_vectors, from BLAKE3-team/BLAKE3
+/// `test_vectors/test_vectors.json`) this file digests through the binary.
+fn vectors() -> Vec<(usize, &'static str)> {
+    const LENGTHS: [usize; 7] = [0, 1, 1023, 1024, 8193, 31744, 102_400];
+    LENGTHS
+        .iter()
+        .map(|&len| {
+            *BLAKE3_VECTORS
+                .iter()
+                .find(|v| v.0 == len)
+                .expect("published")
+        })
+        .collect()
 }
 
 /// One file per vector, named with an extension whose MIME type the JSON output guesses.
 fn vector_files(root: &Path) -> Vec<(PathBuf, &'static str, usize)> {
     let exts = ["mp4", "pdf", "jpg", "png", "wav", "txt", "bin"];
-    VECTORS
-        .iter()
+    vectors()
+        .into_iter()
         .zip(exts.iter().cycle())
-        .map(|(&(len, hex), ext)| {
+        .map(|((len, hex), ext)| {
             let path = root.join(format!("v{len}.{ext}"));
             std::fs::write(&path, pattern(len)).unwrap();
             (path, hex, len)
@@ -642,7 +579,7 @@ fn digest_json_is_one_media_ref_per_line() {
 
 #[test]
 fn digest_of_standard_input() {
-    let (len, hex) = VECTORS[4];
+    let (len, hex) = vectors()[4];
     let out = liuhen_stdin(["digest", "-"], &pattern(len));
     assert_eq!(expect_code(&out, 0), format!("{hex}  -\n"));
     // No file at all reads standard input too, as b3sum does.
@@ -702,5 +639,5 @@ fn path_with_newline_or_backslash_is_escaped_as_b3sum_does() {
         .to_string()
         .replace('\\', "\\\\")
         .replace('\n', "\\n");
-    assert_eq!(text, format!("\\{}  {escaped}\n", VECTORS[1].1));
+    assert_eq!(text, format!("\\{}  {escaped}\n", vectors()[1].1));
 }

@@ -7,10 +7,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
-use common::cli::{describe, expect_code, liuhen, liuhen_bin, liuhen_stdin, scratch};
+use common::cli::{authorize, describe, expect_code, liuhen, liuhen_stdin, scratch, Whom};
 use liuhen::media::MediaStore;
 use liuhen::model::MediaRef;
 use serde_json::Value;
@@ -28,22 +28,8 @@ fn json(text: &str) -> Value {
 /// Runs `liuhen ARGS`, killed by a generous watchdog if it has not finished (a verifier that
 /// opens a FIFO blocks forever).
 fn liuhen_watched(args: &[&str]) -> Output {
-    let mut child = Command::new(liuhen_bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("liuhen {args:?} blocked: killed by the watchdog");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
+    let child = common::cli::spawn(args, std::process::Stdio::null());
+    common::cli::wait_or_kill(child, Duration::from_secs(120), &format!("liuhen {args:?}"))
 }
 
 /// A ledger directory made with `liuhen init`, one case with `n` documents stored in its media
@@ -64,18 +50,14 @@ fn ledger_with_documents(name: &str, n: usize) -> (PathBuf, PathBuf, PathBuf, Ve
     );
     let ledger_key = dir.join("keys/ledger.key");
     expect_code(
-        &liuhen([
-            "authorize",
+        &authorize(
             s(&dir),
-            "--key-file",
             s(&ledger_key),
-            "--vkey-of",
-            &format!("{}.vkey", s(&officer)),
-            "--role",
+            Whom::VkeyOf(&format!("{}.vkey", s(&officer))),
             "officer",
-            "--holder",
             "21020001",
-        ]),
+            &[],
+        ),
         0,
     );
     let media = MediaStore::open(dir.join("media")).unwrap();

@@ -8,19 +8,18 @@ mod common;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
+use common::builder::write_vkey;
 use common::cli::{describe, expect_code, liuhen, scratch};
-use common::{keys, Keys, ORIGIN, T0};
+use common::events::recording_start;
+use common::{keys, Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
-use liuhen::media::{digest_reader, MediaStore, Recording, RecordingStart};
+use liuhen::media::{digest_reader, MediaStore, Recording};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
-use liuhen::store::file::FileStore;
-use liuhen::{Ledger, LedgerOptions, ManualClock, SecretKey, Signer};
+use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 
-const DAY: i64 = 86_400_000;
 const CASE_A: &str = "金民执〔2026〕7号";
 const CASE_B: &str = "金民罚〔2026〕2号";
 const SESSION: &str = "BWC-7731-20260101-0900";
@@ -68,39 +67,17 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     let dir = root.join("jinpu");
     // The ledger exists before the recording (statements dated before genesis are refused);
     // the device uploads a day later.
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        FileStore::create(dir.join("ledger"), origin).unwrap(),
-        origin,
-        &k.ledger,
-        clock.clone(),
-        // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    clock.set(Timestamp(T0 + DAY));
+    let Built {
+        mut ledger, clock, ..
+    } = LedgerBuilder::new()
+        .origin(origin)
+        .keys(k.clone())
+        .file_store(dir.join("ledger"))
+        .v1_field_team()
+        .build();
     let vkey = root.join("auditor.vkey");
-    let verifier = ledger.verifier_key().unwrap();
-    liuhen::keyfile::write_verifier_key(&vkey, &verifier).unwrap();
-    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &verifier).unwrap();
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-    ] {
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key,
-                    role,
-                    holder: holder.into(),
-                },
-            )
-            .unwrap();
-    }
+    write_vkey(&ledger, &vkey);
+    write_vkey(&ledger, &dir.join("ledger.vkey"));
     let media = MediaStore::create(dir.join("media")).unwrap();
     let (party, _) = seal_with_salt("party.name", "大连某某协会", [7; 32]);
     ledger
@@ -118,18 +95,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     let mut statements =
         vec![Recording::notify_party(SESSION, CASE_A, &k.device, Timestamp(T0)).unwrap()];
     let (mut rec, started) = Recording::start(
-        RecordingStart {
-            session: SESSION.into(),
-            case_no: CASE_A.into(),
-            method: CaptureMethod::BodyWornRecorder,
-            location: Location {
-                place: "金普新区某街道1号".into(),
-                landmark: Some("门牌".into()),
-            },
-            matter: "现场检查".into(),
-            officers: vec!["21020001".into()],
-            party: Some(party),
-        },
+        recording_start(SESSION, CASE_A, Some(party)),
         &k.device,
         Timestamp(T0 + 1_000),
     )
@@ -232,9 +198,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
 
 impl Fixture {
     fn verify(&self, extra: &[&str]) -> std::process::Output {
-        let mut args: Vec<String> = vec!["verify".into(), self.dir.display().to_string()];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        liuhen(args)
+        common::cli::liuhen_on("verify", &self.dir, extra)
     }
 
     fn vkey_arg(&self) -> String {
@@ -261,15 +225,7 @@ impl Fixture {
     }
 }
 
-/// The finding kinds of a JSON report, in order.
-fn kinds(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap().to_owned())
-        .collect()
-}
+use common::cli::finding_kinds as kinds;
 
 fn finding<'a>(report: &'a Value, kind: &str) -> &'a Value {
     report["findings"]
@@ -696,10 +652,7 @@ fn missing_or_wrong_directory_is_a_usage_error() {
     let root = scratch("verify-missing-dir");
     let missing = root.join("no-such-ledger");
     let out = liuhen(["verify".into(), missing.display().to_string()]);
-    expect_code(&out, 3);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+    common::cli::expect_one_sentence(&out, 3, &missing.display().to_string());
 
     // The store directory instead of the ledger directory: the message says which to pass.
     let f = build("verify-store-dir");

@@ -12,7 +12,10 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use common::cli::{
+    authorize, describe, expect_code, expect_stderr, liuhen, liuhen_stdin, revoke, scratch, Whom,
+};
+use common::events::{recording_start, recording_started};
 use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::entry::SignedStatement;
 use liuhen::model::*;
@@ -43,22 +46,19 @@ fn init(dir: &Path, key: Option<&Path>) -> String {
 /// A ledger directory as `liuhen init` makes it, but with its genesis logged at `t` (ms):
 /// returns the vkey.
 fn init_at(dir: &Path, ledger_key: &SecretKey, t: i64) -> String {
-    let store = FileStore::create(dir.join("ledger"), common::ORIGIN).unwrap();
-    let ledger = liuhen::Ledger::create(
-        store,
-        common::ORIGIN,
-        ledger_key,
-        std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(t))),
-        liuhen::LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..liuhen::LedgerOptions::default()
-        },
-    )
-    .unwrap();
+    let keys = common::Keys {
+        ledger: ledger_key.clone(),
+        ..common::keys()
+    };
+    let built = common::LedgerBuilder::new()
+        .keys(keys)
+        .at(t)
+        .file_store(dir.join("ledger"))
+        .v1()
+        .build();
     liuhen::media::MediaStore::create(dir.join("media")).unwrap();
-    let vkey = ledger.verifier_key().unwrap();
-    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &vkey).unwrap();
-    vkey.to_string()
+    built.write_vkey(&dir.join("ledger.vkey"));
+    built.ledger.verifier_key().unwrap().to_string()
 }
 
 /// Signs `event` at `time` with `key` as the ledger in `dir` admits it (format v2: bound to
@@ -144,8 +144,7 @@ fn write_path_end_to_end() {
     let dir = s.join("jinpu");
 
     // init: store, media, vkey, generated key with a warning.
-    let out = liuhen(["init", path_str(&dir), "--origin", common::ORIGIN, "--json"]);
-    let init: Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let (init, out) = common::cli::init_json(&dir);
     assert!(stderr(&out).contains("safe storage"), "{}", describe(&out));
     let vkey = init["vkey"].as_str().unwrap().to_owned();
     assert!(vkey.starts_with(&format!("{}+", common::ORIGIN)));
@@ -199,35 +198,26 @@ fn write_path_end_to_end() {
     let device_vkey = s.join("bodycam.key.vkey");
 
     // authorize, by vkey file (human output) and by public key text (JSON).
-    let out = liuhen([
-        "authorize",
+    let out = authorize(
         path_str(&dir),
-        "--key-file",
         path_str(&ledger_key),
-        "--vkey-of",
-        path_str(&officer_vkey),
-        "--role",
+        Whom::VkeyOf(path_str(&officer_vkey)),
         "officer",
-        "--holder",
         "21020001",
-    ]);
+        &[],
+    );
     let text = expect_code(&out, 0);
     assert!(text.starts_with("entry 1  KeyAuthorized"), "{text}");
     assert!(text.contains(&officer.public_key().to_string()), "{text}");
     let device_pk = device.public_key().to_string();
-    let out = liuhen([
-        "authorize",
+    let out = authorize(
         path_str(&dir),
-        "--key-file",
         path_str(&ledger_key),
-        "--public",
-        &device_pk,
-        "--role",
+        Whom::Public(&device_pk),
         "device",
-        "--holder",
         "BWC-7731",
-        "--json",
-    ]);
+        &["--json"],
+    );
     let receipt: Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
     assert_eq!(receipt["seq"], 2);
     assert_eq!(receipt["event"], "KeyAuthorized");
@@ -237,18 +227,14 @@ fn write_path_end_to_end() {
     assert_eq!(receipt["leaf_hash"].as_str().unwrap().len(), 64);
 
     // An officer key may not change the registry: the registry's refusal, exit 3.
-    let out = liuhen([
-        "authorize",
+    let out = authorize(
         path_str(&dir),
-        "--key-file",
         path_str(&officer_path),
-        "--public",
-        &device_pk,
-        "--role",
+        Whom::Public(&device_pk),
         "system",
-        "--holder",
         "x",
-    ]);
+        &[],
+    );
     expect_code(&out, EXIT_ERROR);
     let err = stderr(&out);
     assert!(err.contains("may not author KeyAuthorized"), "{err}");
@@ -331,19 +317,7 @@ fn write_path_end_to_end() {
     let started = sign_for(
         &dir,
         Timestamp(t + 3),
-        Event::RecordingStarted {
-            session: session.into(),
-            case_no: case.into(),
-            device: device.public_key(),
-            method: CaptureMethod::BodyWornRecorder,
-            location: Location {
-                place: "金普新区某街道88号".into(),
-                landmark: Some("协会门牌".into()),
-            },
-            matter: "现场检查 on-site inspection".into(),
-            officers: vec!["21020001".into()],
-            party: None,
-        },
+        recording_started(device.public_key(), recording_start(session, case, None)),
         &device,
     )
     .unwrap();
@@ -351,14 +325,13 @@ fn write_path_end_to_end() {
     let sealed = sign_for_nth(
         &dir,
         Timestamp(t + 4),
-        Event::SegmentSealed {
-            session: session.into(),
-            index: 0,
-            prev_segment: None,
-            media: seg.clone(),
-            start: Timestamp(t + 3),
-            end: Timestamp(t + 4),
-        },
+        common::events::segment_sealed(
+            session,
+            0,
+            None,
+            seg.clone(),
+            (Timestamp(t + 3), Timestamp(t + 4)),
+        ),
         &device,
         1,
     );
@@ -518,18 +491,14 @@ fn fixture_ledger(name: &str) -> (PathBuf, BTreeMap<&'static str, PathBuf>, comm
         let vpath = s.join(format!("{who}.vkey"));
         liuhen::keyfile::write_verifier_key(&vpath, &vkey).unwrap();
         expect_code(
-            &liuhen([
-                "authorize",
+            &authorize(
                 path_str(&dir),
-                "--key-file",
                 path_str(&files["ledger"]),
-                "--vkey-of",
-                path_str(&vpath),
-                "--role",
+                Whom::VkeyOf(path_str(&vpath)),
                 role,
-                "--holder",
                 holder,
-            ]),
+                &[],
+            ),
             0,
         );
     }
@@ -619,12 +588,7 @@ fn bad_statements_are_refused_by_line() {
 
     // Not UTF-8.
     let out = liuhen_stdin(["append", path_str(&dir)], b"{}\n\xff\xfe\n");
-    expect_code(&out, EXIT_ERROR);
-    assert!(
-        stderr(&out).contains("line 2: not UTF-8"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, EXIT_ERROR, &["line 2: not UTF-8"]);
 
     // A signature that does not verify (the statement was edited after signing).
     let forged = good.replace("c-1", "c-2");
@@ -773,76 +737,56 @@ fn file_and_directory_errors() {
     // The registry's refusals of authorize and revoke.
     let officer_pk = k.officer.public_key().to_string();
     one_sentence(
-        &liuhen([
-            "authorize",
+        &authorize(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
-            &officer_pk,
-            "--role",
+            Whom::Public(&officer_pk),
             "auditor",
-            "--holder",
             "x",
-        ]),
+            &[],
+        ),
         "is already registered (since entry 1)",
     );
     one_sentence(
-        &liuhen([
-            "revoke",
+        &revoke(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
             &k.ledger.public_key().to_string(),
-            "--reason",
             "x",
-        ]),
+        ),
         "the ledger key cannot be revoked",
     );
     one_sentence(
-        &liuhen([
-            "revoke",
+        &revoke(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
             &k.outsider.public_key().to_string(),
-            "--reason",
             "x",
-        ]),
+        ),
         "it is not an active key",
     );
     one_sentence(
-        &liuhen([
-            "authorize",
+        &authorize(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
-            "ed25519:1234",
-            "--role",
+            Whom::Public("ed25519:1234"),
             "officer",
-            "--holder",
             "x",
-        ]),
+            &[],
+        ),
         "is not a public key",
     );
     // The identity point: a weak key, refused before it reaches the ledger.
     let weak = format!("ed25519:01{}", "00".repeat(31));
     one_sentence(
-        &liuhen([
-            "authorize",
+        &authorize(
             path_str(&dir),
-            "--key-file",
             path_str(&files["ledger"]),
-            "--public",
-            &weak,
-            "--role",
+            Whom::Public(&weak),
             "officer",
-            "--holder",
             "x",
-        ]),
+            &[],
+        ),
         "weak",
     );
     // Neither or both of --public and --vkey-of: a usage error, also exit 3.
@@ -1100,11 +1044,10 @@ fn events_md_examples_are_real_and_append() {
             input.as_bytes(),
         );
         if name == "Genesis" {
-            expect_code(&out, EXIT_ERROR);
-            assert!(
-                stderr(&out).contains("a Genesis statement may only be entry 0"),
-                "{}",
-                describe(&out)
+            expect_stderr(
+                &out,
+                EXIT_ERROR,
+                &["a Genesis statement may only be entry 0"],
             );
         } else {
             let text = expect_code(&out, 0);
@@ -1139,27 +1082,7 @@ fn expected_examples_for(event: &Event, time: i64) -> String {
     )
 }
 
-/// Runs `liuhen ARGS` with `input` on stdin; a command that stops reading early (it refused
-/// the input) closes the pipe, which is not an error of the test.
-fn liuhen_stdin_may_close(args: &[&str], input: Vec<u8>) -> std::process::Output {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(common::cli::liuhen_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || match stdin.write_all(&input) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.unwrap(),
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
+use common::cli::liuhen_stdin_may_close;
 
 /// Issue 11 item 7: a 200 MB JSON statement was read and parsed in full before the 64 KiB
 /// entry limit refused it. Each line is now read with a bound and each statement's JSON text

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use liuhen::entry::SignedStatement;
-use liuhen::model::{DocumentKind, Event, Role, Stage, Timestamp};
+use liuhen::model::{DocumentKind, Event, Stage, Timestamp};
 use liuhen::store::file::FileStore;
 use liuhen::verify::{Verdict, VerifyOptions};
 use liuhen::{Ledger, LedgerOptions, ManualClock, Signer, Store};
@@ -38,21 +38,7 @@ const SEED_VAR: &str = "LIUHEN_CRASH_SEED";
 const KILLS_PER_LEDGER: usize = 10;
 const LEDGERS: usize = 10;
 
-/// A small deterministic PRNG (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::rng::Rng;
 
 fn document(i: u64) -> Event {
     Event::DocumentFiled {
@@ -137,32 +123,16 @@ fn crash_writer() {
 
 /// Creates a ledger with the officer authorized, sealed.
 fn create_ledger(dir: &Path) {
-    let k = common::keys();
-    let mut ledger = Ledger::create(
-        FileStore::create(dir, common::ORIGIN).unwrap(),
-        common::ORIGIN,
-        &k.ledger,
-        clock(),
+    common::LedgerBuilder::new()
+        .clock(clock())
+        .file_store(dir)
         // Format v1: the writer signs its batches outside the ledger, bound to no ledger (a v2
         // ledger refuses those; with v2 every writer panicked at its first batch and the kills
         // hit a dying process).
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    ledger
-        .sign_and_append(
-            &k.ledger,
-            Event::KeyAuthorized {
-                key: k.officer.public_key(),
-                role: Role::Officer,
-                holder: "21020001".into(),
-            },
-        )
-        .unwrap();
-    ledger.seal(&k.ledger).unwrap();
+        .v1()
+        .officer()
+        .sealed()
+        .build();
 }
 
 fn options() -> VerifyOptions {

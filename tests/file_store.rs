@@ -14,7 +14,7 @@ use std::sync::Arc;
 use liuhen::entry::EncodedEntry;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use liuhen::merkle::{self, HashReader, MerkleError};
-use liuhen::model::{DocumentKind, Event, Stage, Timestamp};
+use liuhen::model::{Event, Timestamp};
 use liuhen::store::file::{
     Access, Check, Faults, FileStore, FileStoreError, FrameFault, OpenOptions, TamperingKind,
     ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, LOCK_FILE,
@@ -55,21 +55,7 @@ impl Drop for TempDir {
     }
 }
 
-/// A small deterministic PRNG (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::rng::Rng;
 
 fn encoded(seq: u64, rng: &mut Rng) -> EncodedEntry {
     let len = 1 + rng.below(300) as usize;
@@ -92,36 +78,21 @@ impl<S: Store> HashReader for Reader<'_, S> {
     }
 }
 
-fn document(i: usize) -> Event {
-    Event::DocumentFiled {
-        case_no: format!("金民执〔2026〕{}号", i % 4),
-        stage: Stage::Investigation,
-        kind: DocumentKind::InvestigationRecord,
-        media: common::media(&format!("doc-{i}.pdf"), "application/pdf"),
-        officers: vec!["21020001".into()],
-    }
-}
+use common::events::numbered_document as document;
 
 /// A ledger on a file store: genesis, two key authorizations, `n` documents, sealed at the end.
 fn file_ledger(dir: &Path, n: usize) -> (Ledger<FileStore>, common::Keys, Arc<ManualClock>) {
-    let k = common::keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(common::T0)));
-    let store = FileStore::create(dir, common::ORIGIN).unwrap();
-    let mut ledger = Ledger::create(
-        store,
-        common::ORIGIN,
-        &k.ledger,
-        clock.clone(),
+    let common::Built {
+        mut ledger,
+        k,
+        clock,
+    } = common::LedgerBuilder::new()
+        .file_store(dir)
         // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    for (event, author) in common::scenario(&k).into_iter().take(2) {
-        ledger.sign_and_append(author, event).unwrap();
-    }
+        .v1()
+        .officer()
+        .device()
+        .build();
     for i in 0..n {
         clock.advance(1_000);
         ledger.sign_and_append(&k.officer, document(i)).unwrap();
@@ -177,6 +148,21 @@ fn file_sizes(dir: &TempDir) -> Vec<u64> {
     .iter()
     .map(|f| fs::metadata(dir.file(f)).unwrap().len())
     .collect()
+}
+
+/// Writes `bad` over the store file `name`, opens the store as its writer with `options` and
+/// hands it to `check`; then asserts that the file is still as written: opening never
+/// repairs tampering away.
+fn open_over(
+    dir: &TempDir,
+    name: &str,
+    bad: &[u8],
+    options: &OpenOptions,
+    check: impl FnOnce(FileStore),
+) {
+    fs::write(dir.file(name), bad).unwrap();
+    check(FileStore::open_with(dir.path(), options).unwrap());
+    assert_eq!(fs::read(dir.file(name)).unwrap(), bad, "{name} was changed");
 }
 
 fn full() -> OpenOptions {
@@ -493,12 +479,10 @@ fn a_torn_checkpoint_is_refused_by_the_writer_not_recovered_over() {
         fs::write(dir.file("checkpoints.idx"), &index).unwrap();
         let store = FileStore::open(dir.path()).unwrap();
         assert!(!store.recovery().applied, "cut {cut}");
-        assert!(
-            store
-                .refusal()
-                .is_some_and(|r| r.contains("checkpoint record is cut off")),
-            "cut {cut}: {:?}",
-            store.refusal()
+        common::tamper::assert_store_refuses(
+            &store,
+            "checkpoint record is cut off",
+            &format!("cut {cut}"),
         );
         let mut ledger = Ledger::open(store, clock.clone(), LedgerOptions::default()).unwrap();
         assert!(ledger.seal(&k.ledger).is_err(), "cut {cut}: sealed over it");
@@ -631,11 +615,9 @@ fn an_index_that_disagrees_with_the_log_is_tampering() {
     for at in 0..index.len() {
         let mut bad = index.clone();
         bad[at] ^= 0x01;
-        fs::write(dir.file(ENTRY_INDEX_FILE), &bad).unwrap();
-        let store = FileStore::open_with(dir.path(), &full()).unwrap();
-        assert!(store.recovery().is_tampered(), "index byte {at}");
-        drop(store);
-        assert_eq!(fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap(), bad);
+        open_over(&dir, ENTRY_INDEX_FILE, &bad, &full(), |store| {
+            assert!(store.recovery().is_tampered(), "index byte {at}");
+        });
     }
     // The last group's offset, leaf hash and node hashes are checked on every open.
     for at in group(size - 1)..index.len() {
@@ -676,18 +658,22 @@ fn a_bad_frame_with_a_valid_frame_after_it_is_not_a_torn_tail() {
     for at in [0usize, 2, 10] {
         let mut bad = log.clone();
         bad[frames[n - 2].0 + at] ^= 0xff;
-        fs::write(dir.file(ENTRY_LOG_FILE), &bad).unwrap();
-        let store = FileStore::open(dir.path()).unwrap();
-        let r = store.recovery();
-        assert!(
-            r.tampering
-                .iter()
-                .any(|t| matches!(t.kind, TamperingKind::ValidFrameAfterBadFrame { .. })),
-            "at {at}: {r:?}"
+        open_over(
+            &dir,
+            ENTRY_LOG_FILE,
+            &bad,
+            &OpenOptions::default(),
+            |store| {
+                let r = store.recovery();
+                assert!(
+                    r.tampering
+                        .iter()
+                        .any(|t| matches!(t.kind, TamperingKind::ValidFrameAfterBadFrame { .. })),
+                    "at {at}: {r:?}"
+                );
+                assert_eq!(store.size(), n as u64 - 2);
+            },
         );
-        assert_eq!(store.size(), n as u64 - 2);
-        drop(store);
-        assert_eq!(fs::read(dir.file(ENTRY_LOG_FILE)).unwrap(), bad);
     }
 }
 
@@ -1256,19 +1242,23 @@ fn a_wrong_group_written_since_the_last_mark_is_tampering() {
         assert!(at < group(size - 1));
         let mut bad = index.clone();
         bad[at] ^= 0x01;
-        fs::write(dir.file(ENTRY_INDEX_FILE), &bad).unwrap();
-        let store = FileStore::open(dir.path()).unwrap();
-        let r = store.recovery();
-        assert!(
-            r.tampering
-                .iter()
-                .any(|t| t.kind == TamperingKind::IndexMismatch
-                    || t.kind == TamperingKind::NodeMismatch { level: 1, index: 1 }),
-            "{r:?}"
+        open_over(
+            &dir,
+            ENTRY_INDEX_FILE,
+            &bad,
+            &OpenOptions::default(),
+            |store| {
+                let r = store.recovery();
+                assert!(
+                    r.tampering
+                        .iter()
+                        .any(|t| t.kind == TamperingKind::IndexMismatch
+                            || t.kind == TamperingKind::NodeMismatch { level: 1, index: 1 }),
+                    "{r:?}"
+                );
+                assert!(store.refusal().is_some());
+            },
         );
-        assert!(store.refusal().is_some());
-        drop(store);
-        assert_eq!(fs::read(dir.file(ENTRY_INDEX_FILE)).unwrap(), bad);
     }
 }
 

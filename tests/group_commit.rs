@@ -11,7 +11,7 @@ use liuhen::model::{Event, RecordRef, Timestamp};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::verify::{Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerError, LedgerOptions, ManualClock, SharedLedger, Signer};
+use liuhen::{LedgerError, SharedLedger, Signer};
 
 fn viewed(thread: usize, i: usize) -> Event {
     Event::RecordViewed {
@@ -25,23 +25,17 @@ fn viewed(thread: usize, i: usize) -> Event {
 fn concurrent_appends_share_syncs_and_all_land() {
     let dir = std::env::temp_dir().join(format!("liuhen-group-commit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let k = common::keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(common::T0)));
-    let mut ledger = Ledger::create(
-        FileStore::create(&dir, common::ORIGIN).unwrap(),
-        common::ORIGIN,
-        &k.ledger,
-        clock.clone(),
+    let common::Built {
+        ledger,
+        k,
+        clock: _,
+    } = common::LedgerBuilder::new()
+        .file_store(&dir)
         // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    for (event, author) in common::scenario(&k).into_iter().take(2) {
-        ledger.sign_and_append(author, event).unwrap();
-    }
+        .v1()
+        .officer()
+        .device()
+        .build();
     let shared = Arc::new(SharedLedger::new(ledger));
     const THREADS: usize = 8;
     const PER_THREAD: usize = 25;

@@ -9,7 +9,7 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use common::{keys, Keys, ORIGIN, T0};
+use common::{keys, Built, Keys, LedgerBuilder, T0};
 use liuhen::entry::SignedStatement;
 use liuhen::media::{
     digest_file, digest_reader, verify_media, MediaError, MediaStore, MediaVerifyOptions,
@@ -17,57 +17,9 @@ use liuhen::media::{
 };
 use liuhen::model::*;
 use liuhen::verify::{verify_store, FindingKind, Severity, Verdict, VerifyOptions};
-use liuhen::{Clock, Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Clock, Ledger, ManualClock, MemoryStore, SecretKey, Signer};
 
-/// BLAKE3's published test vectors: input `i % 251` for `i in 0..input_len`, and the first 32
-/// bytes of the extended `hash` output. Source: BLAKE3-team/BLAKE3,
-/// `test_vectors/test_vectors.json` (commit 2f6f56f3477321c9e4742f1c863e45f2cfcbfb5e).
-const VECTORS: &[(usize, &str)] = &[
-    (
-        0,
-        "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
-    ),
-    (
-        1,
-        "2d3adedff11b61f14c886e35afa036736dcd87a74d27b5c1510225d0f592e213",
-    ),
-    (
-        1023,
-        "10108970eeda3eb932baac1428c7a2163b0e924c9a9e25b35bba72b28f70bd11",
-    ),
-    (
-        1024,
-        "42214739f095a406f3fc83deb889744ac00df831c10daa55189b5d121c855af7",
-    ),
-    (
-        1025,
-        "d00278ae47eb27b34faecf67b4fe263f82d5412916c1ffd97c8cb7fb814b8444",
-    ),
-    (
-        2048,
-        "e776b6028c7cd22a4d0ba182a8bf62205d2ef576467e838ed6f2529b85fba24a",
-    ),
-    (
-        8192,
-        "aae792484c8efe4f19e2ca7d371d8c467ffb10748d8a5a1ae579948f718a2a63",
-    ),
-    (
-        8193,
-        "bab6c09cb8ce8cf459261398d2e7aef35700bf488116ceb94a36d0f5f1b7bc3b",
-    ),
-    (
-        16384,
-        "f875d6646de28985646f34ee13be9a576fd515f76b5b0a26bb324735041ddde4",
-    ),
-    (
-        31744,
-        "62b6960e1a44bcc1eb1a611a8d6235b6b4b78f32e7abc4fb4c6cdcce94895c47",
-    ),
-    (
-        102400,
-        "bc3e3d41a1146b069abffad3c0d44860cf664390afce4d9661f7902e7943e085",
-    ),
-];
+use common::blake3_vectors::{pattern, BLAKE3_VECTORS as VECTORS};
 
 const SESSION: &str = "BWC-7731-20260101-0900";
 const CASE_A: &str = "金民执〔2026〕1号";
@@ -95,10 +47,6 @@ fn make_writable(path: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn pattern(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i % 251) as u8).collect()
 }
 
 #[test]
@@ -174,39 +122,13 @@ struct Fixture {
 /// A ledger with the officer, the device and a second device (`outsider`) authorized. The
 /// ledger clock runs a day ahead of the statements so that none is refused as future-dated.
 fn fixture() -> Fixture {
-    let k = keys();
     // The ledger exists before the statements it will hold (earlier ones are refused); its
     // clock then runs a day ahead of them.
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        // Format v1: statements here are signed outside the ledger, bound to no ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
-    clock.set(Timestamp(T0 + 86_400_000));
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-        (k.outsider.public_key(), Role::Device, "BWC-9999"),
-    ] {
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key,
-                    role,
-                    holder: holder.into(),
-                },
-            )
-            .unwrap();
-    }
+    let outsider = keys().outsider.public_key();
+    let Built { ledger, k, clock } = LedgerBuilder::new()
+        .v1_field_team()
+        .authorize(outsider, Role::Device, "BWC-9999")
+        .build();
     Fixture {
         k,
         clock,
@@ -252,18 +174,7 @@ impl Fixture {
 }
 
 fn start_info(case_no: &str) -> RecordingStart {
-    RecordingStart {
-        session: SESSION.into(),
-        case_no: case_no.into(),
-        method: CaptureMethod::BodyWornRecorder,
-        location: Location {
-            place: "金普新区某街道1号".into(),
-            landmark: Some("门牌 No. 1".into()),
-        },
-        matter: "现场检查 on-site inspection".into(),
-        officers: vec!["21020001".into()],
-        party: None,
-    }
+    common::events::recording_start(SESSION, case_no, None)
 }
 
 fn seg_media(i: usize) -> (Vec<u8>, MediaRef) {
@@ -367,6 +278,22 @@ fn honest_session_has_no_findings_and_chains() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `st` with its event changed by `edit`, signed again by `by` and dated as a device dates it
+/// (a segment at its end, anything else at the statement's own time).
+fn resigned(
+    st: &SignedStatement,
+    by: &dyn Signer,
+    edit: impl FnOnce(&mut Event),
+) -> SignedStatement {
+    let mut event = st.statement.event.clone();
+    edit(&mut event);
+    let time = match &event {
+        Event::SegmentSealed { end, .. } => *end,
+        _ => st.statement.time,
+    };
+    SignedStatement::sign(time, event, by).unwrap()
+}
+
 /// Appends the honest statements after `edit`, then returns the chain findings.
 fn chain_findings(edit: impl FnOnce(&Keys, &mut Vec<SignedStatement>)) -> Vec<FindingKind> {
     let mut f = fixture();
@@ -440,31 +367,13 @@ fn swapped_segment_breaks_the_chain() {
     // Segment 1 replaced by other footage, re-signed by the device with the right index and
     // link to segment 0: segment 2 still names the original segment 1.
     let k = chain_findings(|keys, st| {
-        let Event::SegmentSealed {
-            session,
-            index,
-            prev_segment,
-            start,
-            end,
-            ..
-        } = st[3].statement.event.clone()
-        else {
-            panic!()
-        };
         let (_, other) = seg_media(99);
-        st[3] = SignedStatement::sign(
-            end,
-            Event::SegmentSealed {
-                session,
-                index,
-                prev_segment,
-                media: other,
-                start,
-                end,
-            },
-            &keys.device,
-        )
-        .unwrap();
+        st[3] = resigned(&st[3], &keys.device, |e| {
+            let Event::SegmentSealed { media, .. } = e else {
+                panic!("statement 3 is segment 1")
+            };
+            *media = other;
+        });
     });
     // Segment 2 still names the original segment 1; refused, it has no effect, so segment 3
     // and the stop are reported too.
@@ -531,55 +440,24 @@ fn segment_after_stop_is_found() {
 #[test]
 fn stop_with_wrong_count_is_found() {
     let k = chain_findings(|keys, st| {
-        let Event::RecordingStopped {
-            session,
-            last_segment,
-            ..
-        } = st[6].statement.event.clone()
-        else {
-            panic!()
-        };
-        st[6] = SignedStatement::sign(
-            st[6].statement.time,
-            Event::RecordingStopped {
-                session,
-                segments: 5,
-                last_segment,
-            },
-            &keys.device,
-        )
-        .unwrap();
+        st[6] = resigned(&st[6], &keys.device, |e| {
+            let Event::RecordingStopped { segments, .. } = e else {
+                panic!("statement 6 is the stop")
+            };
+            *segments = 5;
+        });
     });
     assert_eq!(k, vec![FindingKind::SegmentCountMismatch]);
 }
 
 /// Re-signs segment 2 (statement 4) with its times shifted by `shift` ms.
 fn shift_segment_2(keys: &Keys, st: &mut [SignedStatement], shift: i64) {
-    let Event::SegmentSealed {
-        session,
-        index,
-        prev_segment,
-        media,
-        start,
-        end,
-    } = st[4].statement.event.clone()
-    else {
-        panic!()
-    };
-    let (start, end) = (start.plus_millis(shift), end.plus_millis(shift));
-    st[4] = SignedStatement::sign(
-        end,
-        Event::SegmentSealed {
-            session,
-            index,
-            prev_segment,
-            media,
-            start,
-            end,
-        },
-        &keys.device,
-    )
-    .unwrap();
+    st[4] = resigned(&st[4], &keys.device, |e| {
+        let Event::SegmentSealed { start, end, .. } = e else {
+            panic!("statement 4 is segment 2")
+        };
+        (*start, *end) = (start.plus_millis(shift), end.plus_millis(shift));
+    });
 }
 
 /// A time gap is not an integrity failure: every segment is authentic and the chain is whole;
@@ -624,30 +502,7 @@ fn gap_within_tolerance_or_explained_is_not_a_finding() {
 #[test]
 fn segment_signed_by_another_device_is_found() {
     let k = chain_findings(|keys, st| {
-        let Event::SegmentSealed {
-            session,
-            index,
-            prev_segment,
-            media,
-            start,
-            end,
-        } = st[4].statement.event.clone()
-        else {
-            panic!()
-        };
-        st[4] = SignedStatement::sign(
-            end,
-            Event::SegmentSealed {
-                session,
-                index,
-                prev_segment,
-                media,
-                start,
-                end,
-            },
-            &keys.outsider,
-        )
-        .unwrap();
+        st[4] = resigned(&st[4], &keys.outsider, |_| {});
     });
     // The refused segment has no effect: the next one and the stop are reported too.
     assert_eq!(
@@ -741,13 +596,7 @@ fn media_case(name: &str) -> MediaCase {
     let doc_a = digest_reader(Cursor::new(&bytes_a), "application/pdf", "a.pdf").unwrap();
     let doc_b = digest_reader(Cursor::new(&bytes_b), "application/pdf", "b.pdf").unwrap();
     for (case_no, doc) in [(CASE_A, &doc_a), (CASE_B, &doc_b)] {
-        f.officer(Event::DocumentFiled {
-            case_no: case_no.into(),
-            stage: Stage::Investigation,
-            kind: DocumentKind::InvestigationRecord,
-            media: doc.clone(),
-            officers: vec!["21020001".into()],
-        });
+        f.officer(common::events::document_filed(case_no, doc.clone()));
     }
     // put from a file and from a reader.
     let src = dir.join("a.pdf");

@@ -5,93 +5,72 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
-use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
+use common::cli::{describe, expect_code, expect_stderr, fork_guard, scratch};
+use common::dir::AuditedDir;
 use common::ORIGIN;
 use liuhen::entry::{EncodedEntry, Entry};
 use liuhen::hash::{Digest, Sha256TreeHasher};
 use liuhen::model::{Event, Role};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
+use liuhen::{SecretKey, Signer};
 
 /// A ledger made by `liuhen init` (generated key in DIR/keys), the auditor's vkey beside it.
-struct Fixture {
-    dir: PathBuf,
-    key: PathBuf,
-    vkey: PathBuf,
+struct Fixture(AuditedDir);
+
+impl std::ops::Deref for Fixture {
+    type Target = AuditedDir;
+    fn deref(&self) -> &AuditedDir {
+        &self.0
+    }
 }
 
 impl Fixture {
     fn new(name: &str) -> Fixture {
-        let root = scratch(name);
-        let dir = root.join("jinpu");
-        expect_code(
-            &liuhen([
-                "init".as_ref(),
-                dir.as_os_str(),
-                "--origin".as_ref(),
-                ORIGIN.as_ref(),
-            ]),
-            0,
-        );
-        let vkey = root.join("auditor.vkey");
-        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
-        Fixture {
-            key: dir.join("keys/ledger.key"),
-            dir,
-            vkey,
-        }
+        Fixture(AuditedDir::init(scratch(name)))
     }
 
-    fn state(&self) -> PathBuf {
-        liuhen::keyfile::seal_state_path(&self.key)
+    /// A new fixture with `n` officers authorized (entries 1..=n), sealed by the binary.
+    fn sealed(name: &str, n: u8) -> Fixture {
+        let f = Fixture::new(name);
+        f.append(1, n);
+        expect_code(&f.seal(), 0);
+        f
     }
 
     /// Appends `n` KeyAuthorized entries signed by the ledger key, as the bureau's writer does.
     fn append(&self, from: u8, n: u8) {
-        let (_, key) = liuhen::keyfile::read_secret_key(&self.key).unwrap();
-        let _guard = fork_guard();
-        let store = FileStore::open(self.dir.join("ledger")).unwrap();
-        let mut ledger =
-            Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap();
-        for i in from..from + n {
-            ledger
-                .sign_and_append(
-                    &key,
-                    Event::KeyAuthorized {
-                        key: SecretKey::from_seed(&[i; 32]).public_key(),
-                        role: Role::Officer,
-                        holder: format!("officer {i}"),
-                    },
-                )
-                .unwrap();
-        }
-    }
-
-    fn seal(&self) -> std::process::Output {
-        liuhen([
-            "seal".as_ref(),
-            self.dir.as_os_str(),
-            "--key-file".as_ref(),
-            self.key.as_os_str(),
-        ])
+        let key = self.ledger_key();
+        let authorizations = (from..from + n).map(|i| {
+            let event = Event::KeyAuthorized {
+                key: SecretKey::from_seed(&[i; 32]).public_key(),
+                role: Role::Officer,
+                holder: format!("officer {i}"),
+            };
+            (&key as &dyn Signer, event)
+        });
+        self.0.append(authorizations.collect());
     }
 
     fn verify(&self) -> std::process::Output {
-        liuhen([
-            "verify".as_ref(),
-            self.dir.as_os_str(),
-            "--vkey".as_ref(),
-            self.vkey.as_os_str(),
-            "--no-audit".as_ref(),
-        ])
+        self.0.verify(&[])
     }
 
-    fn store(&self) -> FileStore {
-        FileStore::open_read_only(self.dir.join("ledger")).unwrap()
+    /// Runs the seal, which must refuse (exit 1) with a standard error `refused` accepts, and
+    /// sign nothing; `context` names the run in a failure.
+    fn assert_seal_refused(&self, refused: impl Fn(&str) -> bool, context: &str) {
+        let before = self.store().checkpoint_count();
+        let out = self.seal();
+        expect_code(&out, 1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(refused(&err), "{context}: {}", describe(&out));
+        assert_eq!(
+            self.store().checkpoint_count(),
+            before,
+            "{context}: nothing was signed"
+        );
     }
 }
 
@@ -154,9 +133,7 @@ fn node_position(level: u32, index: u64) -> u64 {
 
 #[test]
 fn outsider_deletion_is_not_blessed_by_the_next_seal() {
-    let f = Fixture::new("seal-outsider-deletion");
-    f.append(1, 9);
-    expect_code(&f.seal(), 0); // checkpoint at size 10, state beside the key
+    let f = Fixture::sealed("seal-outsider-deletion", 9); // checkpoint at size 10, state beside the key
     f.append(10, 5);
     expect_code(&f.verify(), 4); // unsealed tail: not fully verified, nothing wrong
     delete_entry(&f.dir.join("ledger"), 5);
@@ -181,9 +158,7 @@ fn outsider_deletion_is_not_blessed_by_the_next_seal() {
 fn outsider_deletion_with_the_checkpoint_count_restored_is_refused_too() {
     // The outsider also keeps as many checkpoints as before (copies of the old ones): the
     // checkpoint at the state's position is not the one the key signed.
-    let f = Fixture::new("seal-outsider-deletion-count");
-    f.append(1, 9);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-outsider-deletion-count", 9);
     expect_code(&f.seal(), 0); // three checkpoints: sizes 1, 10, 10
     f.append(10, 5);
     let store_dir = f.dir.join("ledger");
@@ -196,42 +171,27 @@ fn outsider_deletion_with_the_checkpoint_count_restored_is_refused_too() {
         store.append_checkpoint(&first).unwrap();
     }
     let out = f.seal();
-    expect_code(&out, 1);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is not the checkpoint this key signed last"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 1, &["is not the checkpoint this key signed last"]);
 }
 
 #[test]
 fn seal_refuses_a_patched_index_node() {
     // Size 65: the root is node (6, 0) over entries 0..63, and leaf 64.
-    let f = Fixture::new("seal-patched-node");
-    f.append(1, 64);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-patched-node", 64);
     let before = f.store().checkpoint_count();
-    let idx = f.dir.join("ledger/entries.idx");
-    let mut bytes = std::fs::read(&idx).unwrap();
     let at = usize::try_from(node_position(6, 0)).unwrap();
-    bytes[at] ^= 0x01;
-    std::fs::write(&idx, &bytes).unwrap();
+    common::tamper::flip_byte(&f.dir.join("ledger/entries.idx"), at, 0x01);
     // With the state beside the key, and without one (a ledger from before states existed):
     // refused either by the store itself — the index groups written since the last durable
     // index mark are checked against their frames on open (docs/STORE.md R2a) — or, where the
     // patched node lies before the mark, by the seal's recomputation from the frames.
-    let refused = |out: &std::process::Output| {
-        let err = String::from_utf8_lossy(&out.stderr);
+    let refused = |err: &str| {
         err.contains("the store's index gives root")
             || err.contains("the store's files are damaged")
     };
-    let out = f.seal();
-    expect_code(&out, 1);
-    assert!(refused(&out), "{}", describe(&out));
+    f.assert_seal_refused(refused, "with state");
     std::fs::remove_file(f.state()).unwrap();
-    let out = f.seal();
-    expect_code(&out, 1);
-    assert!(refused(&out), "{}", describe(&out));
+    f.assert_seal_refused(refused, "without state");
     assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
 }
 
@@ -241,30 +201,22 @@ fn seal_refuses_a_patched_index_node() {
 /// signature.
 #[test]
 fn seal_refuses_a_patched_index_node_before_the_index_mark() {
-    let f = Fixture::new("seal-patched-node-marked");
-    f.append(1, 64);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-patched-node-marked", 64);
     {
         let _guard = fork_guard();
         let mut store = FileStore::open(f.dir.join("ledger")).unwrap();
         store.sync_index().unwrap();
     }
     let before = f.store().checkpoint_count();
-    let idx = f.dir.join("ledger/entries.idx");
-    let mut bytes = std::fs::read(&idx).unwrap();
     let at = usize::try_from(node_position(6, 0)).unwrap();
-    bytes[at] ^= 0x01;
-    std::fs::write(&idx, &bytes).unwrap();
+    common::tamper::flip_byte(&f.dir.join("ledger/entries.idx"), at, 0x01);
     for with_state in [true, false] {
         if !with_state {
             std::fs::remove_file(f.state()).unwrap();
         }
-        let out = f.seal();
-        expect_code(&out, 1);
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("the store's index gives root"),
-            "with state: {with_state}: {}",
-            describe(&out)
+        f.assert_seal_refused(
+            |err| err.contains("the store's index gives root"),
+            &format!("with state: {with_state}"),
         );
     }
     assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
@@ -275,9 +227,7 @@ fn seal_without_state_refuses_a_root_conflicting_with_a_stored_checkpoint() {
     // Two entries swapped, the chain rebuilt, every checkpoint kept: with no state (a ledger
     // from before states existed), the first seal recomputes the whole ledger and compares
     // every stored checkpoint the key signed.
-    let f = Fixture::new("seal-no-state-conflict");
-    f.append(1, 9);
-    expect_code(&f.seal(), 0);
+    let f = Fixture::sealed("seal-no-state-conflict", 9);
     std::fs::remove_file(f.state()).unwrap();
     rebuild(
         &f.dir.join("ledger"),
@@ -288,18 +238,12 @@ fn seal_without_state_refuses_a_root_conflicting_with_a_stored_checkpoint() {
         },
         |_| true,
     );
-    let before = f.store().checkpoint_count();
-    let out = f.seal();
-    expect_code(&out, 1);
     // Either the writer, which reads every entry on open, refuses the swapped entries (time
     // going backwards, a counter replayed), or the seal's check of the stored checkpoints does.
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("signed by the ledger key signs root") || err.contains("is not valid"),
-        "{}",
-        describe(&out)
+    f.assert_seal_refused(
+        |err| err.contains("signed by the ledger key signs root") || err.contains("is not valid"),
+        "swapped entries",
     );
-    assert_eq!(f.store().checkpoint_count(), before, "nothing was signed");
 }
 
 #[test]
@@ -342,12 +286,7 @@ fn seal_refuses_a_store_rolled_back_to_an_older_copy() {
     std::fs::remove_dir_all(&store_dir).unwrap();
     std::fs::rename(&copy, &store_dir).unwrap();
     let out = f.seal();
-    expect_code(&out, 1);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("replaced by an older copy"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 1, &["replaced by an older copy"]);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

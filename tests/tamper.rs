@@ -407,18 +407,13 @@ fn own_signatures_are_checked_when_asked() {
         purpose: "p".into(),
     };
     for verify_own_signatures in [true, false] {
-        let clock = std::sync::Arc::new(liuhen::ManualClock::new(Timestamp(common::T0)));
-        let mut ledger = liuhen::Ledger::create(
-            liuhen::MemoryStore::new(),
-            common::ORIGIN,
-            &k.ledger,
-            clock,
-            liuhen::LedgerOptions {
+        let mut ledger = common::LedgerBuilder::new()
+            .options(liuhen::LedgerOptions {
                 verify_own_signatures,
                 ..Default::default()
-            },
-        )
-        .unwrap();
+            })
+            .build()
+            .ledger;
         let faulty = FaultySigner(k.ledger.clone());
         let result = ledger.sign_and_append(&faulty, event());
         if verify_own_signatures {

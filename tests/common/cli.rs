@@ -8,7 +8,8 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Path of the `liuhen` binary under test.
 pub fn liuhen_bin() -> PathBuf {
@@ -42,6 +43,21 @@ where
         .expect("run liuhen")
 }
 
+/// Starts `liuhen ARGS` with `stdin`, its output piped.
+pub fn spawn<I, S>(args: I, stdin: Stdio) -> Child
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(liuhen_bin())
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn liuhen")
+}
+
 /// Runs `liuhen ARGS` with `input` on stdin.
 pub fn liuhen_stdin<I, S>(args: I, input: &[u8]) -> Output
 where
@@ -49,17 +65,57 @@ where
     S: AsRef<OsStr>,
 {
     use std::io::Write;
-    let mut child = Command::new(liuhen_bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn liuhen");
+    let mut child = spawn(args, Stdio::piped());
     let mut stdin = child.stdin.take().expect("stdin");
     stdin.write_all(input).expect("write stdin");
     drop(stdin);
     child.wait_with_output().expect("wait for liuhen")
+}
+
+/// Runs `liuhen ARGS` with `input` on stdin; a command that stops reading early (it refused
+/// the input) closes the pipe, which is not an error of the test.
+pub fn liuhen_stdin_may_close(args: &[&str], input: Vec<u8>) -> Output {
+    use std::io::Write;
+    let mut child = spawn(args, Stdio::piped());
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || match stdin.write_all(&input) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.expect("write stdin"),
+    });
+    let out = child.wait_with_output().expect("wait for liuhen");
+    writer.join().expect("stdin writer");
+    out
+}
+
+/// Waits for `child`, killing it and failing the test if it has not finished within `limit`
+/// (a process that blocks forever must not hang the suite); `what` names it in the failure.
+pub fn wait_or_kill(mut child: Child, limit: Duration, what: &str) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().expect("poll child").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what} blocked: killed by the watchdog after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("wait for child")
+}
+
+/// Runs `liuhen COMMAND DIR EXTRA...`.
+pub fn liuhen_on(command: &str, dir: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<&OsStr> = vec![command.as_ref(), dir.as_os_str()];
+    args.extend(extra.iter().map(OsStr::new));
+    liuhen(args)
+}
+
+/// The kinds of the findings of a `verify --json` or `audit --json` report, in order.
+pub fn finding_kinds(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["kind"].as_str().expect("kind").to_owned())
+        .collect()
 }
 
 /// The exit code, stdout and stderr of a run, for assertion messages.
@@ -112,4 +168,102 @@ where
 {
     let _guard = fork_guard();
     liuhen(args)
+}
+
+/// Standard error of a run, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit code and that standard error contains every one of `needles`, showing the
+/// run on failure; returns standard error.
+pub fn expect_stderr(out: &Output, code: i32, needles: &[&str]) -> String {
+    expect_code(out, code);
+    let err = stderr(out);
+    for needle in needles {
+        assert!(
+            err.contains(needle),
+            "{needle:?} missing: {}",
+            describe(out)
+        );
+    }
+    err
+}
+
+/// A path as a `&str` argument (test paths are UTF-8).
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 test path")
+}
+
+/// Whose key `liuhen authorize` registers.
+pub enum Whom<'a> {
+    /// `--vkey-of FILE`.
+    VkeyOf(&'a str),
+    /// `--public KEY`.
+    Public(&'a str),
+}
+
+/// `liuhen authorize DIR --key-file KEY (--vkey-of FILE | --public PK) --role ROLE --holder
+/// HOLDER EXTRA...`.
+pub fn authorize(
+    dir: &str,
+    key_file: &str,
+    whom: Whom<'_>,
+    role: &str,
+    holder: &str,
+    extra: &[&str],
+) -> Output {
+    let (flag, value) = match whom {
+        Whom::VkeyOf(v) => ("--vkey-of", v),
+        Whom::Public(p) => ("--public", p),
+    };
+    let mut args = vec![
+        "authorize",
+        dir,
+        "--key-file",
+        key_file,
+        flag,
+        value,
+        "--role",
+        role,
+        "--holder",
+        holder,
+    ];
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+/// `liuhen revoke DIR --key-file KEY --public PK --reason REASON`.
+pub fn revoke(dir: &str, key_file: &str, public: &str, reason: &str) -> Output {
+    liuhen([
+        "revoke",
+        dir,
+        "--key-file",
+        key_file,
+        "--public",
+        public,
+        "--reason",
+        reason,
+    ])
+}
+
+/// `liuhen init DIR --origin ORIGIN --json`, which must exit 0: its JSON and the run.
+pub fn init_json(dir: &Path) -> (serde_json::Value, Output) {
+    let out = liuhen([
+        "init".as_ref(),
+        dir.as_os_str(),
+        "--origin".as_ref(),
+        super::ORIGIN.as_ref(),
+        "--json".as_ref(),
+    ]);
+    let json = serde_json::from_str(&expect_code(&out, 0)).expect("init --json prints JSON");
+    (json, out)
+}
+
+/// Asserts the exit code and that standard error is one sentence (one line) naming `needle`;
+/// returns standard error.
+pub fn expect_one_sentence(out: &Output, code: i32, needle: &str) -> String {
+    let err = expect_stderr(out, code, &[needle]);
+    assert_eq!(err.lines().count(), 1, "one sentence: {}", describe(out));
+    err
 }

@@ -1,20 +1,41 @@
-//! Shared fixtures for the workspace integration tests: deterministic keys, clock and ledgers.
+//! The shared test kit of the workspace integration tests (each `tests/*.rs` includes it with
+//! `mod common;`): deterministic keys, clock and ledgers.
+//!
+//! - [`builder::LedgerBuilder`]: the one way a test creates a ledger (origin, keys, clock,
+//!   options, format, authorizations, seal), in memory or on a file store. `Ledger::create`
+//!   by hand only where it is the subject of the test.
+//! - [`dir::TestDir`]: a ledger directory laid out as `liuhen init` lays one out (key file 0600),
+//!   made with the library or by the binary; [`dir::AuditedDir`]: one made by `liuhen init` with
+//!   the auditor's vkey beside it.
+//! - [`cli`]: running the binary (stdin, watchdog, fork guard) and asserting exit code, stderr
+//!   and stdout; [`events`]: statements of the common events; [`tamper`] and [`forge`]: what an
+//!   insider does to files and stores; [`golden_ledger`], [`small_ledger`]: fixed histories.
+//!
+//! Each test crate uses a part of the kit, so the module allows dead code as a whole.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod blake3_vectors;
+pub mod builder;
 pub mod cli;
+pub mod dir;
+pub mod events;
 pub mod forge;
+pub mod rng;
+pub mod tamper;
 
-use std::sync::Arc;
+#[allow(unused_imports)]
+pub use builder::{Built, LedgerBuilder, DEVICE_ID, OFFICER_ID};
 
 use liuhen::hash::{blake3, Digest};
 use liuhen::model::*;
 use liuhen::sealed::seal_with_salt;
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Ledger, LedgerOptions, MemoryStore, SecretKey, Signer};
 
 /// 2026-01-01T00:00:00Z.
 pub const T0: i64 = 1_767_225_600_000;
 pub const ORIGIN: &str = "jinpu.dalian.gov.cn/minzheng/enforcement";
 
+#[derive(Clone)]
 pub struct Keys {
     pub ledger: SecretKey,
     pub officer: SecretKey,
@@ -32,7 +53,12 @@ pub fn keys() -> Keys {
 }
 
 pub fn media(name: &str, mime: &str) -> MediaRef {
-    let bytes = format!("generated media: {name}");
+    media_named("generated media", name, mime)
+}
+
+/// A media reference to the bytes `"{prefix}: {name}"` (never stored: only its digest counts).
+pub fn media_named(prefix: &str, name: &str, mime: &str) -> MediaRef {
+    let bytes = format!("{prefix}: {name}");
     MediaRef {
         digest: blake3(bytes.as_bytes()),
         length: bytes.len() as u64,
@@ -106,14 +132,13 @@ pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
             &k.device,
         ),
         (
-            Event::SegmentSealed {
-                session: session.clone(),
-                index: 0,
-                prev_segment: None,
-                media: seg0.clone(),
-                start: Timestamp(T0 + 2_000),
-                end: Timestamp(T0 + 302_000),
-            },
+            events::segment_sealed(
+                &session,
+                0,
+                None,
+                seg0.clone(),
+                (Timestamp(T0 + 2_000), Timestamp(T0 + 302_000)),
+            ),
             &k.device,
         ),
         (
@@ -125,14 +150,13 @@ pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
             &k.device,
         ),
         (
-            Event::SegmentSealed {
-                session: session.clone(),
-                index: 1,
-                prev_segment: Some(seg0.digest),
-                media: seg1.clone(),
-                start: Timestamp(T0 + 310_000),
-                end: Timestamp(T0 + 600_000),
-            },
+            events::segment_sealed(
+                &session,
+                1,
+                Some(seg0.digest),
+                seg1.clone(),
+                (Timestamp(T0 + 310_000), Timestamp(T0 + 600_000)),
+            ),
             &k.device,
         ),
         (
@@ -318,21 +342,18 @@ pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
 /// v2 golden vectors (tests/vectors/v2): statements bound to the ledger with per-author counters
 /// assigned by `Ledger::sign_and_append`, entries with case back-links.
 pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions {
+    let Built {
+        mut ledger,
+        k,
+        clock,
+    } = LedgerBuilder::new()
+        .options(LedgerOptions {
             format,
             // Fixed, so that the v2 vectors are reproducible ("liuhen" in ASCII).
             genesis_nonce: Some(0x6c69_7568_656e),
             ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
+        })
+        .build();
     let events = scenario(&k);
     for (i, (event, author)) in events.into_iter().enumerate() {
         clock.advance(1_000);
@@ -357,31 +378,21 @@ pub fn small_ledger_variant(
     seal_after: &[usize],
     variant: &str,
 ) -> (Ledger<MemoryStore>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut ledger = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    for (event, author) in scenario(&k).into_iter().take(2) {
-        ledger.sign_and_append(author, event).unwrap();
-    }
+    // The officer and the device, as the scenario's first two statements authorize them.
+    let Built {
+        mut ledger,
+        k,
+        clock,
+    } = LedgerBuilder::new().officer().device().build();
     for i in 0..n {
         clock.advance(1_000);
         // Documents are filed by officers (a device key speaks only for recordings: the
         // admission rule's role table, docs/EVENTS.md).
         let author = &k.officer;
-        let event = Event::DocumentFiled {
-            case_no: format!("金民执〔2026〕{}号", i % 4),
-            stage: Stage::Investigation,
-            kind: DocumentKind::InvestigationRecord,
-            media: media(&format!("{variant}-{i}.pdf"), "application/pdf"),
-            officers: vec!["21020001".into()],
-        };
+        let event = events::document_filed(
+            &format!("金民执〔2026〕{}号", i % 4),
+            media(&format!("{variant}-{i}.pdf"), "application/pdf"),
+        );
         ledger.sign_and_append(author, event).unwrap();
         if seal_after.contains(&i) {
             ledger.seal(&k.ledger).unwrap();
