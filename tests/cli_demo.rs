@@ -225,7 +225,7 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     }
     let vault = Vault::open(&vault_dir).unwrap();
     let store = FileStore::open_read_only(dir.join("ledger")).unwrap();
-    let penalty = vault.case_openings(&store, PENALTY).unwrap();
+    let penalty = vault.case_openings_untraced(&store, PENALTY).unwrap();
     assert!(penalty.erased.is_empty() && penalty.missing.is_empty());
     let mut fields: Vec<_> = penalty
         .openings
@@ -237,10 +237,10 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     assert_eq!(fields[0], ("party.name", PENALTY_PARTY));
     assert_eq!(fields[1].0, "recipient.name");
     // The inspection's party is kept (preservation order); the seizure's is erased.
-    let inspection = vault.case_openings(&store, INSPECTION).unwrap();
+    let inspection = vault.case_openings_untraced(&store, INSPECTION).unwrap();
     assert!(inspection.erased.is_empty() && inspection.missing.is_empty());
     assert_eq!(inspection.openings.len(), 2, "the party and the requester");
-    let seizure = vault.case_openings(&store, SEIZURE).unwrap();
+    let seizure = vault.case_openings_untraced(&store, SEIZURE).unwrap();
     assert!(seizure.openings.is_empty() && seizure.missing.is_empty());
     let [(erased_commitment, erased_seq)] = seizure.erased[..] else {
         panic!("{:?}", seizure.erased);
@@ -322,7 +322,10 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
         })
         .collect();
     assert_eq!(disclosures.len(), 1, "{disclosures:?}");
-    assert_eq!(disclosures[0].1, vec![digest]);
+    // The disclosure names the bundle first, then each media file the bundle carries (as
+    // `liuhen bundle export` always did; the demo now exports through the same traced call).
+    assert_eq!(disclosures[0].1.first(), Some(&digest));
+    assert_eq!(disclosures[0].1.len(), 1 + report.media.len());
     assert!(
         story.contains(&format!("entry {}", disclosures[0].0))
             && story.contains(&digest.to_hex()[..16]),

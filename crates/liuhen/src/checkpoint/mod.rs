@@ -66,9 +66,6 @@ use core::fmt;
 use crate::hash::Digest;
 use crate::keys::{KeyError, Signer};
 
-/// The signer-key (secret key file) format moved to [`crate::keyfile`]; re-exported here so
-/// that code importing it from `checkpoint` keeps building (tests/checkpoint_vectors.rs).
-pub use crate::keyfile::{format_skey, parse_skey};
 pub use cosignature::{cosign, cosignature_message, cosigners, verify_cosignature};
 pub use note::{
     check_text, sign_note, Note, NoteSignature, MAX_NOTE_BYTES, MAX_SIGNATURES, MAX_SIGNATURE_BYTES,
