@@ -366,9 +366,28 @@ fn the_agency_example_runs_to_a_verified_ledger() {
     let outcome = agency::run(&work);
     let dir = liuhen::LedgerDir::new(work.join("jinpu"));
     let size = dir.open_read_only().map(|s| s.size());
+    let traces: Vec<&str> = match dir.open_read_only() {
+        Ok(store) => (14..18)
+            .filter_map(|seq| store.entry_bytes(seq).ok())
+            .filter_map(|bytes| liuhen::Entry::from_bytes(&bytes).ok())
+            .map(|e| e.statement.statement.event.name())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let bundle_in_place = work.join("case-bundle.liuhen").is_file();
     std::fs::remove_dir_all(&work).unwrap();
     outcome.unwrap();
-    // Genesis, 2 keys, case, 3 case-system statements, notice, start, 4 segments, stop, then
-    // request, decision and disclosure.
-    assert_eq!(size.unwrap(), 17);
+    // Genesis, 2 keys, case, 3 case-system statements, notice, start, 4 segments, stop, then the
+    // traced view, request, decision and the traced disclosure of the exported bundle.
+    assert_eq!(size.unwrap(), 18);
+    assert_eq!(
+        traces,
+        [
+            "RecordViewed",
+            "AccessRequested",
+            "AccessDecided",
+            "RecordDisclosed"
+        ]
+    );
+    assert!(bundle_in_place, "the disclosed bundle is in place");
 }

@@ -8,8 +8,10 @@
 //!    device's signed segment statements — in segment order, which the admission rule demands;
 //! 4. seal, and check an inclusion proof against the *signed* checkpoint, verified with the
 //!    ledger's verifier key;
-//! 5. reopen the directory read-only and verify it: integrity, media, compliance audit;
-//! 6. disclose the recording to a granted requester, traced in the ledger, and seal again.
+//! 5. reopen the directory and check it as an auditor would, in one call (`liuhen::check`):
+//!    store files, integrity against the trusted key, media, compliance audit;
+//! 6. view personal data and export the case bundle to a granted requester through
+//!    `liuhen::disclosure`, each traced in the ledger before anything is revealed; seal again.
 //!
 //! Run: `cargo run -p liuhen --example agency [DIR]` (default: a fresh temporary directory,
 //! removed at the end). It prints the story and exits 0 if the ledger verifies.
@@ -20,11 +22,13 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 
-use liuhen::audit::{audit, AuditOptions, Profile};
+use liuhen::audit::{AuditOptions, Profile};
+use liuhen::check::{check_dir, read_vkey, AuditRequest, CheckOptions, Outcome};
 use liuhen::checkpoint::NoteVerifier;
+use liuhen::disclosure::{export_case, ExportRequest, OpeningsSource, Recipient, ViewRequest};
 use liuhen::entry::SignedStatement;
-use liuhen::hash::{Digest, Sha256TreeHasher};
-use liuhen::media::{digest_reader, verify_media, MediaStore, MediaVerifyOptions, Recording};
+use liuhen::hash::Sha256TreeHasher;
+use liuhen::media::{digest_reader, MediaStore, Recording};
 use liuhen::model::{
     ActKind, CaptureMethod, DocumentKind, Event, Location, MediaRef, RecordRef, Role, Stage,
 };
@@ -89,7 +93,8 @@ pub fn run(work: &Path) -> Result<(), Box<dyn Error>> {
         let holder = holder.to_owned();
         ledger.sign_and_append(&ledger_key, Event::KeyAuthorized { key, role, holder })?;
     }
-    let (party, _party_opening) = liuhen::sealed::seal("party.name", "大连某某社会组织")?;
+    // The party's name goes into the vault; the ledger holds only its commitment (Art. 15, 20).
+    let party = dir.vault()?.commit("party.name", "大连某某社会组织")?;
     ledger.sign_and_append(
         &officer,
         Event::CaseOpened {
@@ -207,13 +212,31 @@ pub fn run(work: &Path) -> Result<(), Box<dyn Error>> {
     drop(shared.into_inner()?);
 
     // ---- 5. Reopen and verify, as an auditor would ---------------------------------------------
-    verify_directory(&dir, &vkey)?;
+    // The auditor's copy of the verifier key lives outside the directory under audit.
+    let trusted = work.join("auditor-ledger.vkey");
+    liuhen::keyfile::write_verifier_key(&trusted, &vkey)?;
+    verify_directory(&dir, &trusted)?;
 
-    // ---- 6. A traced disclosure ----------------------------------------------------------------
-    // traced disclosure: `liuhen::disclosure` (being built) will check the grant, export the
-    // bundle and append RecordDisclosed in one call; until then the statements are made here.
+    // ---- 6. Traced access and disclosure --------------------------------------------------------
+    // Personal data is read and handed out only through `liuhen::disclosure`: each call appends
+    // its trace (RecordViewed, RecordDisclosed) before anything is revealed (Art. 21(3)).
     let mut ledger = dir.open_writer()?;
-    let (requester, _requester_opening) = liuhen::sealed::seal("requester.name", "张三")?;
+    let vault = dir.vault()?;
+    let view = liuhen::disclosure::view_case(
+        &mut ledger,
+        &vault,
+        &officer,
+        &ViewRequest {
+            case_no: CASE.into(),
+            purpose: "preparing the inspection report".into(),
+        },
+    )?;
+    println!(
+        "officer viewed {} personal value(s) of {CASE}: RecordViewed at entry {}",
+        view.openings.openings.len(),
+        view.receipt.seq
+    );
+    let requester = vault.commit("requester.name", "张三")?;
     let request = "REQ-2026-0007".to_owned();
     ledger.sign_and_append(
         &officer,
@@ -227,32 +250,42 @@ pub fn run(work: &Path) -> Result<(), Box<dyn Error>> {
     ledger.sign_and_append(
         &officer,
         Event::AccessDecided {
-            request,
+            request: request.clone(),
             granted: true,
             reason: "the requester is the party's legal representative".into(),
         },
     )?;
-    let what: Vec<Digest> = (0..SEGMENTS)
-        .map(|i| liuhen::hash::blake3(&segment_bytes(i)))
-        .collect();
-    let disclosed = ledger.sign_and_append(
+    // A bundle proves each entry against a signed checkpoint: seal what it will carry first.
+    let state = liuhen::keyfile::read_seal_state(&state_file)?;
+    let sealed = ledger.seal_checked(&ledger_key, state.as_ref())?;
+    liuhen::keyfile::write_seal_state(&state_file, &sealed.state)?;
+    let export = export_case(
+        &mut ledger,
+        &dir,
         &officer,
-        Event::RecordDisclosed {
+        &ExportRequest {
             case_no: CASE.into(),
-            to: requester,
-            what,
+            output: work.join("case-bundle.liuhen"),
+            recipient: Recipient::Requester {
+                request,
+                name: None,
+            },
+            openings: OpeningsSource::Vault,
+            with_media: true,
         },
+        &mut (),
     )?;
     let state = liuhen::keyfile::read_seal_state(&state_file)?;
     let sealed = ledger.seal_checked(&ledger_key, state.as_ref())?;
     liuhen::keyfile::write_seal_state(&state_file, &sealed.state)?;
     println!(
-        "disclosed the recording to the granted requester: RecordDisclosed at entry {}, sealed at size {}",
-        disclosed.seq,
+        "exported the case bundle {} to the granted requester: RecordDisclosed at entry {}, sealed at size {}",
+        export.output.display(),
+        export.receipts.first().map_or(0, |r| r.seq),
         sealed.checkpoint.checkpoint().size
     );
     drop(ledger);
-    verify_directory(&dir, &vkey)
+    verify_directory(&dir, &trusted)
 }
 
 /// The case system: the officer's statements, signed under the ledger lock so that each carries
@@ -331,50 +364,50 @@ impl Turn {
     }
 }
 
-/// Opens the directory read-only and checks it against the trusted key: integrity, the
-/// recording's chain and every media file, the compliance audit.
-fn verify_directory(dir: &LedgerDir, vkey: &NoteVerifier) -> Result<(), Box<dyn Error>> {
-    // one-call check: `liuhen::check` (being built) will do all of this in one pass over the
-    // entries; until then the three checks are run one after the other.
-    let store = dir.open_read_only()?;
-    let options = liuhen::VerifyOptions {
-        trusted_key: Some(vkey.clone()),
-        ..Default::default()
-    };
-    let mut report = liuhen::verify_store(&store, &options);
-    let media = dir.media()?;
-    report.add_findings(verify_media(
-        &store,
-        media.as_ref(),
-        &MediaVerifyOptions::default(),
-    ));
-    let compliance = audit(
-        &store,
-        &Profile::default(),
-        &AuditOptions::as_of(SystemClock.now()),
+/// Checks the directory as an auditor would, in one call and one pass over the entries:
+/// the store's files, integrity against the trusted key, the recording's chain and every media
+/// file, the compliance audit.
+fn verify_directory(dir: &LedgerDir, trusted_vkey: &Path) -> Result<(), Box<dyn Error>> {
+    let report = check_dir(
+        dir,
+        &CheckOptions {
+            vkey: Some(read_vkey(trusted_vkey)?),
+            audit: Some(AuditRequest {
+                profile: Profile::default(),
+                options: AuditOptions::as_of(SystemClock.now()),
+            }),
+            ..CheckOptions::default()
+        },
     )?;
+    let (violations, warnings) = report
+        .audit()
+        .map_or((0, 0), |a| (a.summary.violations, a.summary.warnings));
     println!(
-        "reopened {} read-only: {:?} — {} entries, {} findings; audit: {} violations, {} warnings",
+        "checked {} read-only: {:?} — {} entries read once, {} findings; audit: {} violations, {} warnings",
         dir.root().display(),
-        report.verdict,
-        liuhen::Store::size(&store),
-        report.findings.len(),
-        compliance.summary.violations,
-        compliance.summary.warnings
+        report.outcome(),
+        report.entries_read(),
+        report.report().findings.len(),
+        violations,
+        warnings
     );
-    for finding in &report.findings {
+    for finding in &report.report().findings {
         println!("  - {:?}: {}", finding.kind, finding.message);
     }
-    for finding in &compliance.findings {
+    for finding in report
+        .audit()
+        .map(|a| a.findings.as_slice())
+        .unwrap_or_default()
+    {
         println!(
             "  - {} ({}): {}",
             finding.rule, finding.article, finding.message
         );
     }
-    if report.verdict != liuhen::Verdict::Verified {
-        return Err(format!("the ledger does not verify: {:?}", report.verdict).into());
+    match report.outcome() {
+        Outcome::Verified | Outcome::ComplianceFindings => Ok(()),
+        other => Err(format!("the ledger does not verify: {other:?}").into()),
     }
-    Ok(())
 }
 
 /// A thread's result; a thread that panicked is an error of the program.

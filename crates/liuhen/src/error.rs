@@ -14,10 +14,15 @@
 use crate::admission::Refusal;
 use crate::audit::{AuditError, ProfileError};
 use crate::bundle::{BundleError, ProofError};
+use crate::check::CheckError;
 use crate::checkpoint::{CheckpointError, NoteError};
+use crate::commitment::CommitError;
 use crate::dir::DirError;
+use crate::disclosure::DisclosureError;
 use crate::encoding::EncodingError;
 use crate::entry::StatementError;
+use crate::ingest::IngestError;
+use crate::init::InitError;
 use crate::keyfile::KeyFileError;
 use crate::keys::KeyError;
 use crate::ledger::{LedgerError, SealStateError};
@@ -100,9 +105,22 @@ pub enum Error {
     /// An audit profile ([`crate::audit`]).
     #[error(transparent)]
     Profile(#[from] ProfileError),
-    // Modules added by the application-layer work (issue 12) get their variant and `From`
-    // here, and their tampering cases in `is_tampering` below: the one-call check
-    // (`crate::check`), ingest (`crate::ingest`), traced disclosure (`crate::disclosure`).
+    /// The one-call check of a ledger directory ([`crate::check`]): why it could not be
+    /// checked (what it found is in its report, never an error).
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    /// Ingest of statements from JSON ([`crate::ingest`]).
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// Traced disclosure and access ([`crate::disclosure`]).
+    #[error(transparent)]
+    Disclosure(#[from] DisclosureError),
+    /// Creating a ledger directory as `liuhen init` does ([`crate::init`]).
+    #[error(transparent)]
+    Init(#[from] InitError),
+    /// Committing a personal value ([`crate::commitment`]).
+    #[error(transparent)]
+    Commit(#[from] CommitError),
 }
 
 impl From<Refusal> for Error {
@@ -135,6 +153,13 @@ impl Error {
             Error::Bundle(e) => bundle_is_tampering(e),
             Error::Proof(ProofError::Store(e)) => store_is_tampering(e),
             Error::Audit(e) => audit_is_tampering(e),
+            Error::Check(CheckError::Dir(e)) => dir_is_tampering(e),
+            Error::Check(CheckError::Store(e)) => file_store_is_tampering(e),
+            Error::Ingest(IngestError::Ledger(e) | IngestError::Interrupted { source: e, .. }) => {
+                ledger_is_tampering(e)
+            }
+            Error::Disclosure(DisclosureError::Vault(e)) => vault_is_tampering(e),
+            Error::Disclosure(e) => e.is_tampering(),
             _ => false,
         }
     }
@@ -264,6 +289,18 @@ mod tests {
                 seq: 3,
                 source: corrupt_store(),
             }
+            .into(),
+            CheckError::Dir(DirError::Ledger(LedgerError::Store(corrupt_store()))).into(),
+            IngestError::Interrupted {
+                committed: 4096,
+                line: 4097,
+                source: LedgerError::Store(corrupt_store()),
+            }
+            .into(),
+            DisclosureError::Dir(DirError::Ledger(LedgerError::Corrupt {
+                seq: 1,
+                reason: "x".into(),
+            }))
             .into(),
         ];
         for e in cases {
