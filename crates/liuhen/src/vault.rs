@@ -19,6 +19,8 @@
 //! `liuhen/v1/vault-record\0` then postcard `(field: String, salt: [u8; 32], value: String)`;
 //! the tombstone `<hex>.erased` is `liuhen/v1/vault-tombstone\0` then postcard
 //! `(commitment: [u8; 32], erased_seq: u64)`.
+// Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): the personal-data vault (docs/PRIVACY.md).
+#![allow(clippy::disallowed_methods)]
 
 mod certificate;
 
