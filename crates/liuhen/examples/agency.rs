@@ -89,7 +89,7 @@ pub fn run(work: &Path) -> Result<(), Box<dyn Error>> {
         let holder = holder.to_owned();
         ledger.sign_and_append(&ledger_key, Event::KeyAuthorized { key, role, holder })?;
     }
-    let (party, _party_opening) = liuhen::sealed::seal("party.name", "大连某某社会组织")?;
+    let (party, _party_opening) = liuhen::commitment::commit("party.name", "大连某某社会组织")?;
     ledger.sign_and_append(
         &officer,
         Event::CaseOpened {
@@ -213,7 +213,7 @@ pub fn run(work: &Path) -> Result<(), Box<dyn Error>> {
     // traced disclosure: `liuhen::disclosure` (being built) will check the grant, export the
     // bundle and append RecordDisclosed in one call; until then the statements are made here.
     let mut ledger = dir.open_writer()?;
-    let (requester, _requester_opening) = liuhen::sealed::seal("requester.name", "张三")?;
+    let (requester, _requester_opening) = liuhen::commitment::commit("requester.name", "张三")?;
     let request = "REQ-2026-0007".to_owned();
     ledger.sign_and_append(
         &officer,

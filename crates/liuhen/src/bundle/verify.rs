@@ -17,7 +17,7 @@ use crate::media::STREAM_BUFFER;
 use crate::merkle;
 use crate::model::{Event, Sealed};
 use crate::registry::Registry;
-use crate::sealed::Opening;
+use crate::commitment::Opening;
 use crate::verify::{
     check_bytes, Checked, CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions,
 };
