@@ -98,7 +98,7 @@ enum Command {
     Bundle(cmd::bundle::Args),
     /// Audit a ledger against the regulation's articles (human, JSON or HTML report).
     Audit(cmd::audit::Args),
-    /// Personal data: seal values into the vault, show a case's openings, erase lawfully and
+    /// Personal data: commit values into the vault, show a case's openings, erase lawfully and
     /// issue destruction certificates (Art. 15, 20; PIPL).
     Vault(cmd::vault::Args),
 }
