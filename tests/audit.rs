@@ -13,10 +13,10 @@ use liuhen::audit::{
     audit, render, AuditOptions, AuditReport, CaseStatus, DeadlineStatus, DisclosureBasis, Period,
     Profile, RoleClass, Severity,
 };
+use liuhen::commitment::commit_with_salt;
 use liuhen::entry::SignedStatement;
 use liuhen::hash::blake3;
 use liuhen::model::*;
-use liuhen::commitment::commit_with_salt;
 use liuhen::{Ledger, ManualClock, MemoryStore, SecretKey, Signer};
 use proptest::prelude::*;
 

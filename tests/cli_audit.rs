@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use common::cli::{expect_code, liuhen, scratch};
 use common::{Built, Keys, LedgerBuilder, T0};
+use liuhen::commitment::commit_with_salt;
 use liuhen::hash::blake3;
 use liuhen::model::*;
-use liuhen::commitment::commit_with_salt;
 use liuhen::store::file::{FileStore, ENTRY_LOG_FILE};
 use liuhen::{Ledger, ManualClock, Signer};
 

@@ -14,9 +14,9 @@ use common::cli::{describe, expect_code, liuhen, scratch};
 use common::events::recording_start;
 use common::{keys, Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
+use liuhen::commitment::commit_with_salt;
 use liuhen::media::{digest_reader, MediaStore, Recording};
 use liuhen::model::*;
-use liuhen::commitment::commit_with_salt;
 use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 

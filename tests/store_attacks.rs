@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
 use common::ORIGIN;
-use liuhen::model::*;
 use liuhen::commitment::commit_with_salt;
+use liuhen::model::*;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};

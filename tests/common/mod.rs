@@ -26,9 +26,9 @@ pub mod tamper;
 #[allow(unused_imports)]
 pub use builder::{Built, LedgerBuilder, DEVICE_ID, OFFICER_ID};
 
+use liuhen::commitment::commit_with_salt;
 use liuhen::hash::{blake3, Digest};
 use liuhen::model::*;
-use liuhen::commitment::commit_with_salt;
 use liuhen::{Ledger, LedgerOptions, MemoryStore, SecretKey, Signer};
 
 /// 2026-01-01T00:00:00Z.
