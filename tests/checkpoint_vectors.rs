@@ -24,8 +24,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use liuhen::checkpoint::{
-    cosign, cosignature_message, cosigners, verify_cosignature, CheckpointError, Note, NoteError,
-    NoteVerifier, SignatureType, SignedCheckpoint,
+    cosign, cosignature_message, cosigners, verify_cosignature,
+    CheckpointError, Note, NoteError, NoteVerifier, SignatureType, SignedCheckpoint,
 };
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::keyfile::{format_skey, parse_skey};
