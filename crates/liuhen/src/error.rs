@@ -18,6 +18,7 @@ use crate::checkpoint::{CheckpointError, NoteError};
 use crate::dir::DirError;
 use crate::encoding::EncodingError;
 use crate::entry::StatementError;
+use crate::init::InitError;
 use crate::keyfile::KeyFileError;
 use crate::keys::KeyError;
 use crate::ledger::{LedgerError, SealStateError};
@@ -52,6 +53,9 @@ pub enum Error {
     /// Creating a ledger directory ([`crate::setup`]).
     #[error(transparent)]
     Setup(#[from] SetupError),
+    /// Initialising a ledger with its key file ([`crate::init`]).
+    #[error(transparent)]
+    Init(#[from] InitError),
     /// A key ([`crate::keys`]).
     #[error(transparent)]
     Key(#[from] KeyError),
