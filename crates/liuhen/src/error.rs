@@ -15,6 +15,7 @@ use crate::admission::Refusal;
 use crate::audit::{AuditError, ProfileError};
 use crate::bundle::{BundleError, ProofError};
 use crate::checkpoint::{CheckpointError, NoteError};
+use crate::commitment::CommitError;
 use crate::dir::DirError;
 use crate::encoding::EncodingError;
 use crate::entry::StatementError;
@@ -86,6 +87,9 @@ pub enum Error {
     /// A statement's encoding or signature ([`crate::entry`]).
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// A commitment to a personal value ([`crate::commitment`]).
+    #[error(transparent)]
+    Commit(#[from] CommitError),
     /// The personal-data vault ([`crate::vault`]).
     #[error(transparent)]
     Vault(#[from] VaultError),
