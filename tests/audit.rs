@@ -13,10 +13,10 @@ use liuhen::audit::{
     audit, render, AuditOptions, AuditReport, CaseStatus, DeadlineStatus, DisclosureBasis, Period,
     Profile, RoleClass, Severity,
 };
+use liuhen::commitment::commit_with_salt;
 use liuhen::entry::SignedStatement;
 use liuhen::hash::blake3;
 use liuhen::model::*;
-use liuhen::sealed::seal_with_salt;
 use liuhen::{Ledger, ManualClock, MemoryStore, SecretKey, Signer};
 use proptest::prelude::*;
 
@@ -704,17 +704,17 @@ fn stranger() -> SecretKey {
 
 /// The party of every template's case, sealed as `CaseOpened` and `RecordingStarted` name it.
 fn party() -> Sealed {
-    seal_with_salt("party.name", "某社会组织", [7; 32]).0
+    commit_with_salt("party.name", "某社会组织", [7; 32]).0
 }
 
 /// A third party who asks to read records (the same person in every case).
 fn requester() -> Sealed {
-    seal_with_salt("requester.name", "王某某", [8; 32]).0
+    commit_with_salt("requester.name", "王某某", [8; 32]).0
 }
 
 /// A court the supervising office sends a case file to.
 fn court() -> Sealed {
-    seal_with_salt("recipient.name", "大连市金州区人民法院", [9; 32]).0
+    commit_with_salt("recipient.name", "大连市金州区人民法院", [9; 32]).0
 }
 
 /// The state of one case instance while its template is played.
@@ -965,7 +965,7 @@ impl Sim {
                         officers,
                         party: t
                             .party
-                            .then(|| seal_with_salt("party.name", "某社会组织", [7; 32]).0),
+                            .then(|| commit_with_salt("party.name", "某社会组织", [7; 32]).0),
                     },
                     true,
                 )
@@ -2411,8 +2411,8 @@ fn a_party_is_one_named_before_the_disclosure_by_the_case_or_a_recording() {
     let mut sim = Sim::new();
     let mut inst = Inst::new(Tpl::new(ActKind::Inspection, &[Open, Notify]), 1);
     sim.play(&mut inst);
-    let present = seal_with_salt("party.name", "在场的法定代表人", [10; 32]).0;
-    let later = seal_with_salt("party.name", "后来的当事人", [11; 32]).0;
+    let present = commit_with_salt("party.name", "在场的法定代表人", [10; 32]).0;
+    let later = commit_with_salt("party.name", "后来的当事人", [11; 32]).0;
     let officer = sim.k.officer.clone();
     let device = sim.k.device.clone();
     let start = |session: &str, party: Sealed| {
@@ -2967,7 +2967,7 @@ fn officers_are_counted_by_certificate_number() {
             act: ActKind::Inspection,
             matter: "检查".into(),
             unit: "社会组织管理科".into(),
-            subject: seal_with_salt("party.name", "x", [1; 32]).0,
+            subject: commit_with_salt("party.name", "x", [1; 32]).0,
         },
         Event::DocumentFiled {
             case_no: case_no.clone(),
@@ -3013,7 +3013,7 @@ fn html_escapes_everything_from_the_ledger() {
             act: ActKind::Other(evil.into()),
             matter: evil.into(),
             unit: evil.into(),
-            subject: seal_with_salt("party.name", "x", [1; 32]).0,
+            subject: commit_with_salt("party.name", "x", [1; 32]).0,
         },
         false,
     );

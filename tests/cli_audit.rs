@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use common::cli::{expect_code, liuhen, scratch};
 use common::{Built, Keys, LedgerBuilder, T0};
+use liuhen::commitment::commit_with_salt;
 use liuhen::hash::blake3;
 use liuhen::model::*;
-use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::{FileStore, ENTRY_LOG_FILE};
 use liuhen::{Ledger, ManualClock, Signer};
 
@@ -77,7 +77,7 @@ impl Writer {
             act,
             matter: "执法事项 matter".into(),
             unit: "执法监督科".into(),
-            subject: seal_with_salt("party.name", "某社会组织", [3; 32]).0,
+            subject: commit_with_salt("party.name", "某社会组织", [3; 32]).0,
         });
     }
 
@@ -118,7 +118,7 @@ impl Writer {
             },
             matter: "现场执法 on site".into(),
             officers: vec!["21020001".into(), "21020002".into()],
-            party: Some(seal_with_salt("party.name", "某社会组织", [3; 32]).0),
+            party: Some(commit_with_salt("party.name", "某社会组织", [3; 32]).0),
         });
         let start = self.now();
         let mut segs: Vec<MediaRef> = Vec::new();

@@ -14,10 +14,10 @@ use std::path::PathBuf;
 use common::cli::{describe, expect_code, fork_guard, scratch};
 use common::dir::AuditedDir;
 use common::events::{case_viewed, document_filed};
+use liuhen::commitment::commit_with_salt;
 use liuhen::hash::TreeHasher;
 use liuhen::media::{digest_reader, MediaStore};
 use liuhen::model::*;
-use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{LedgerError, SecretKey, Signer, SystemClock};
@@ -55,7 +55,7 @@ impl Fixture {
             audited: AuditedDir::init(root),
         };
         let officer = officer();
-        let (party, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
+        let (party, _) = commit_with_salt("party.name", "某民办非企业单位", [8; 32]);
         f.append(vec![
             (
                 &f.ledger_key(),

@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
 use common::events::recording_start;
 use common::{Built, LedgerBuilder, ORIGIN, T0};
+use liuhen::commitment::commit_with_salt;
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::media::{digest_reader, Recording};
 use liuhen::model::*;
-use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{Ledger, Signer};
@@ -77,8 +77,8 @@ fn build(name: &str) -> LogFixture {
         case_a: BTreeSet::new(),
         case_b: BTreeSet::new(),
     };
-    let (party_a, _) = seal_with_salt("party.name", PARTY_A, SALT_A);
-    let (requester, _) = seal_with_salt("requester.name", REQUESTER, SALT_REQ);
+    let (party_a, _) = commit_with_salt("party.name", PARTY_A, SALT_A);
+    let (requester, _) = commit_with_salt("requester.name", REQUESTER, SALT_REQ);
     b.add(
         &k.officer,
         Event::CaseOpened {
@@ -98,7 +98,7 @@ fn build(name: &str) -> LogFixture {
             act: ActKind::Penalty,
             matter: "未按规定\u{1b}[2J报送\n     99  forged line".into(),
             unit: "执法监督科".into(),
-            subject: seal_with_salt("party.name", "某民办非企业单位", [3; 32]).0,
+            subject: commit_with_salt("party.name", "某民办非企业单位", [3; 32]).0,
         },
         Some(CASE_B),
     );

@@ -14,9 +14,9 @@ use common::cli::{describe, expect_code, liuhen, scratch};
 use common::events::recording_start;
 use common::{keys, Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
+use liuhen::commitment::commit_with_salt;
 use liuhen::media::{digest_reader, MediaStore, Recording};
 use liuhen::model::*;
-use liuhen::sealed::seal_with_salt;
 use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 
@@ -79,7 +79,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     write_vkey(&ledger, &vkey);
     write_vkey(&ledger, &dir.join("ledger.vkey"));
     let media = MediaStore::create(dir.join("media")).unwrap();
-    let (party, _) = seal_with_salt("party.name", "大连某某协会", [7; 32]);
+    let (party, _) = commit_with_salt("party.name", "大连某某协会", [7; 32]);
     ledger
         .sign_and_append(
             &k.officer,
@@ -127,7 +127,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     std::fs::write(&first_checkpoint, first.to_string()).unwrap();
 
     clock.advance(60_000);
-    let (party_b, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
+    let (party_b, _) = commit_with_salt("party.name", "某民办非企业单位", [8; 32]);
     ledger
         .sign_and_append(
             &k.officer,

@@ -123,7 +123,7 @@ fn jsonl(statements: &[&SignedStatement]) -> String {
 }
 
 fn case_opened(case_no: &str) -> Event {
-    let (subject, _) = liuhen::sealed::seal_with_salt("party.name", "大连某某协会", [9; 32]);
+    let (subject, _) = liuhen::commitment::commit_with_salt("party.name", "大连某某协会", [9; 32]);
     Event::CaseOpened {
         case_no: case_no.into(),
         act: ActKind::Inspection,

@@ -50,7 +50,8 @@ fn v2_ledger<S: Store>(store: S, k: &common::Keys) -> (Ledger<S>, Arc<ManualCloc
             )
             .unwrap();
     }
-    let (party, _) = liuhen::sealed::seal_with_salt("party.name", "大连某某社会组织", [1; 32]);
+    let (party, _) =
+        liuhen::commitment::commit_with_salt("party.name", "大连某某社会组织", [1; 32]);
     ledger
         .sign_and_append(
             &k.officer,

@@ -18,8 +18,8 @@ use std::sync::Arc;
 
 use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
 use common::ORIGIN;
+use liuhen::commitment::commit_with_salt;
 use liuhen::model::*;
-use liuhen::sealed::seal_with_salt;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
@@ -75,7 +75,7 @@ impl Fixture {
                     },
                 )
                 .unwrap();
-            let (party, _) = seal_with_salt("party.name", "某民办非企业单位", [8; 32]);
+            let (party, _) = commit_with_salt("party.name", "某民办非企业单位", [8; 32]);
             ledger
                 .sign_and_append(
                     &officer(),

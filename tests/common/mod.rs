@@ -26,9 +26,9 @@ pub mod tamper;
 #[allow(unused_imports)]
 pub use builder::{Built, LedgerBuilder, DEVICE_ID, OFFICER_ID};
 
+use liuhen::commitment::commit_with_salt;
 use liuhen::hash::{blake3, Digest};
 use liuhen::model::*;
-use liuhen::sealed::seal_with_salt;
 use liuhen::{Ledger, LedgerOptions, MemoryStore, SecretKey, Signer};
 
 /// 2026-01-01T00:00:00Z.
@@ -75,8 +75,8 @@ fn salt(n: u8) -> [u8; 32] {
 /// Every `Event` variant appears, so the golden vectors pin the whole v1 vocabulary.
 pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
     let case = "金民执〔2026〕12号".to_string();
-    let (party, _) = seal_with_salt("party.name", "大连某某社会组织", salt(1));
-    let (requester, _) = seal_with_salt("requester.name", "张三", salt(2));
+    let (party, _) = commit_with_salt("party.name", "大连某某社会组织", salt(1));
+    let (requester, _) = commit_with_salt("requester.name", "张三", salt(2));
     let seg0 = media("seg-0000.mp4", "video/mp4");
     let seg1 = media("seg-0001.mp4", "video/mp4");
     let session = "BWC-7731-20260101-0900".to_string();

@@ -98,7 +98,7 @@ enum Command {
     Bundle(cmd::bundle::Args),
     /// Audit a ledger against the regulation's articles (human, JSON or HTML report).
     Audit(cmd::audit::Args),
-    /// Personal data: seal values into the vault, show a case's openings, erase lawfully and
+    /// Personal data: commit values into the vault, show a case's openings, erase lawfully and
     /// issue destruction certificates (Art. 15, 20; PIPL).
     Vault(cmd::vault::Args),
 }
@@ -135,6 +135,18 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(e) if e.is::<cmd::append::Damaged>() => {
+            // A writer command refused damaged records: tampering, never an I/O error.
+            let dir = e
+                .downcast_ref::<cmd::append::Damaged>()
+                .map(|d| d.dir.display().to_string())
+                .unwrap_or_default();
+            eprintln!(
+                "liuhen: refusing to write to {dir}: {}; nothing was written; run `liuhen verify {dir}`",
+                one_sentence(e.as_ref())
+            );
+            ExitCode::from(EXIT_TAMPERED)
+        }
         Err(e) => {
             eprintln!("liuhen: {}", one_sentence(e.as_ref()));
             ExitCode::from(EXIT_ERROR)

@@ -218,6 +218,7 @@ impl Admission {
             seq,
             time: time.0,
             logged_at: logged_at.0,
+            skew_ms: self.skew_ms,
         };
         if seq == 0 {
             if time > logged_at.plus_millis(self.skew_ms) {

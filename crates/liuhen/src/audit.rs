@@ -129,7 +129,7 @@ pub enum AuditError {
 /// let mut ledger =
 ///     Ledger::create(MemoryStore::new(), origin, &key, clock.clone(), LedgerOptions::default())?;
 /// let case_no = "金民罚〔2026〕9号".to_string();
-/// let (party, _) = liuhen::sealed::seal("party.name", "某社会组织")?;
+/// let (party, _) = liuhen::commitment::commit("party.name", "某社会组织")?;
 /// ledger.sign_and_append(&key, Event::CaseOpened {
 ///     case_no: case_no.clone(),
 ///     act: ActKind::Penalty,

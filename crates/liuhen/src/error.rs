@@ -57,6 +57,9 @@ pub enum Error {
     /// Creating a ledger directory ([`crate::setup`]).
     #[error(transparent)]
     Setup(#[from] SetupError),
+    /// Initialising a ledger with its key file ([`crate::init`]).
+    #[error(transparent)]
+    Init(#[from] InitError),
     /// A key ([`crate::keys`]).
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -87,6 +90,9 @@ pub enum Error {
     /// A statement's encoding or signature ([`crate::entry`]).
     #[error(transparent)]
     Statement(#[from] StatementError),
+    /// A commitment to a personal value ([`crate::commitment`]).
+    #[error(transparent)]
+    Commit(#[from] CommitError),
     /// The personal-data vault ([`crate::vault`]).
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -115,12 +121,6 @@ pub enum Error {
     /// Traced disclosure and access ([`crate::disclosure`]).
     #[error(transparent)]
     Disclosure(#[from] DisclosureError),
-    /// Creating a ledger directory as `liuhen init` does ([`crate::init`]).
-    #[error(transparent)]
-    Init(#[from] InitError),
-    /// Committing a personal value ([`crate::commitment`]).
-    #[error(transparent)]
-    Commit(#[from] CommitError),
 }
 
 impl From<Refusal> for Error {

@@ -12,9 +12,9 @@
 //!   exists whose key was lost to a failed write;
 //! * the first checkpoint's seal state is written beside the key (what the next seal checks).
 //!
-//! The directory layout is [`crate::dir`]'s. An application whose key lives in a hardware
-//! module and which keeps the seal state itself creates the directory with the `setup` module
-//! (`LedgerDir::create`) instead.
+//! The directory itself is made by [`crate::setup`]'s steps, the same ones
+//! [`LedgerDir::create`] runs (the layout is [`crate::dir`]'s): an application whose key lives
+//! in a hardware module and which keeps the seal state itself calls that instead.
 // Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): creates a ledger directory and its key files.
 #![allow(clippy::disallowed_methods)]
 
@@ -24,14 +24,14 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use crate::checkpoint::{NoteError, NoteVerifier};
+use crate::checkpoint::NoteVerifier;
 use crate::clock::Clock;
 use crate::dir::LedgerDir;
 use crate::keyfile::{self, KeyFileError};
 use crate::keys::{KeyError, SecretKey, Signer};
 use crate::ledger::{Ledger, LedgerError, LedgerOptions};
-use crate::media::{MediaError, MediaStore};
-use crate::store::file::{FileStore, FileStoreError};
+use crate::setup::SetupError;
+use crate::store::file::FileStore;
 
 /// Where a generated ledger key goes, inside the ledger directory.
 pub const GENERATED_KEY: &str = "keys/ledger.key";
@@ -89,29 +89,10 @@ impl Initialized {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum InitError {
-    /// The directory exists and is not empty.
-    #[error("{path} is not empty; a ledger is created only in a new or empty directory")]
-    NotEmpty {
-        /// The path.
-        path: PathBuf,
-    },
-    /// The path exists and is not a directory.
-    #[error("{path} exists and is not a directory")]
-    NotADirectory {
-        /// The path.
-        path: PathBuf,
-    },
-    /// The directory could not be read or created.
-    #[error("cannot {action} {path}: {source}")]
-    Io {
-        /// `read` or `create`.
-        action: &'static str,
-        /// The path.
-        path: PathBuf,
-        /// What the OS said.
-        #[source]
-        source: std::io::Error,
-    },
+    /// The directory cannot take a new ledger (not empty, not a directory, unreadable), or the
+    /// origin cannot name its verifier key: a refusal of [`crate::setup`] before writing.
+    #[error(transparent)]
+    Setup(SetupError),
     /// The given key file could not be read.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
@@ -136,15 +117,6 @@ pub enum InitError {
         /// The origin.
         origin: String,
     },
-    /// The origin cannot be a verifier-key name.
-    #[error("invalid origin {origin:?}: {source}")]
-    BadOrigin {
-        /// The origin.
-        origin: String,
-        /// Why.
-        #[source]
-        source: NoteError,
-    },
     /// A step failed after writing began: the directory is incomplete and must be removed
     /// before trying again.
     #[error("{step}; {dir} is left incomplete")]
@@ -157,20 +129,24 @@ pub enum InitError {
     },
 }
 
+impl From<SetupError> for InitError {
+    fn from(e: SetupError) -> Self {
+        InitError::Setup(e)
+    }
+}
+
 /// A step of writing a new ledger directory that failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StepError {
-    /// The file store.
+    /// A step of [`crate::setup`]: the media store, the verifier key, the file store, the
+    /// ledger (genesis, first checkpoint).
     #[error(transparent)]
-    Store(#[from] FileStoreError),
-    /// The ledger (genesis, first checkpoint, its verifier key).
+    Setup(#[from] SetupError),
+    /// Reading back the first checkpoint.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
-    /// The media store.
-    #[error(transparent)]
-    Media(#[from] MediaError),
-    /// A key file, the seal state or the verifier key.
+    /// The generated key file or the seal state.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
     /// The directory of the generated key.
@@ -189,9 +165,9 @@ pub enum StepError {
 /// # Errors
 /// [`InitError`]; only [`InitError::Incomplete`] leaves anything on disk.
 pub fn init(request: InitRequest<'_>) -> Result<Initialized, InitError> {
-    let root = request.dir.root();
+    let dir = request.dir;
     let origin = request.origin;
-    require_empty(root)?;
+    dir.require_new()?;
     let (key, key_file, generated) = match request.key_file {
         Some(path) => {
             let (name, key) = keyfile::read_secret_key(path)?;
@@ -204,7 +180,7 @@ pub fn init(request: InitRequest<'_>) -> Result<Initialized, InitError> {
             }
             (key, path.to_path_buf(), false)
         }
-        None => (SecretKey::generate()?, root.join(GENERATED_KEY), true),
+        None => (SecretKey::generate()?, dir.root().join(GENERATED_KEY), true),
     };
     let state_path = keyfile::seal_state_path(&key_file);
     if state_path.exists() {
@@ -213,61 +189,29 @@ pub fn init(request: InitRequest<'_>) -> Result<Initialized, InitError> {
             origin: origin.to_owned(),
         });
     }
-    NoteVerifier::for_key(origin, key.public_key()).map_err(|source| InitError::BadOrigin {
-        origin: origin.to_owned(),
-        source,
-    })?;
-    fs::create_dir_all(root).map_err(|source| InitError::Io {
-        action: "create",
-        path: root.to_path_buf(),
-        source,
-    })?;
-    let incomplete = |step: StepError| InitError::Incomplete {
-        dir: root.to_path_buf(),
-        step: Box::new(step),
-    };
+    let vkey = dir.begin_create(origin, key.public_key())?;
     let write = || -> Result<Initialized, StepError> {
-        let store = FileStore::create(request.dir.store_dir(), origin)?;
+        // Written before anything is signed with it: no ledger exists whose key was lost.
         if generated {
             write_generated_key(&key_file, origin, &key)?;
         }
-        let ledger = Ledger::create(store, origin, &key, request.clock, request.options)?;
-        keyfile::write_seal_state(&state_path, &ledger.seal_state()?)?;
-        MediaStore::create(request.dir.media_dir())?;
-        let vkey = ledger.verifier_key()?;
-        keyfile::write_verifier_key(&request.dir.vkey_path(), &vkey)?;
-        let checkpoint = ledger.latest_checkpoint()?.unwrap_or_default();
+        let created = dir.write_new(origin, &key, vkey, request.clock, request.options)?;
+        // Right after the first checkpoint is signed: this key has sealed a ledger.
+        keyfile::write_seal_state(&state_path, &created.seal_state)?;
+        let checkpoint = created.ledger.latest_checkpoint()?.unwrap_or_default();
         Ok(Initialized {
-            ledger,
-            vkey,
+            ledger: created.ledger,
+            vkey: created.vkey,
             checkpoint,
             key_file: key_file.clone(),
             key_generated: generated,
             state_path: state_path.clone(),
         })
     };
-    write().map_err(incomplete)
-}
-
-/// Refuses a `dir` that exists and is not an empty directory.
-fn require_empty(dir: &Path) -> Result<(), InitError> {
-    match fs::read_dir(dir) {
-        Ok(mut listing) => match listing.next() {
-            Some(_) => Err(InitError::NotEmpty {
-                path: dir.to_path_buf(),
-            }),
-            None => Ok(()),
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(_) if dir.exists() && !dir.is_dir() => Err(InitError::NotADirectory {
-            path: dir.to_path_buf(),
-        }),
-        Err(source) => Err(InitError::Io {
-            action: "read",
-            path: dir.to_path_buf(),
-            source,
-        }),
-    }
+    write().map_err(|step| InitError::Incomplete {
+        dir: dir.root().to_path_buf(),
+        step: Box::new(step),
+    })
 }
 
 /// Writes a generated ledger key into a directory only its owner may enter.
@@ -341,7 +285,7 @@ mod tests {
         // Nor can anything be created where a ledger is.
         let again = init(request(&dir, "example.gov.cn/ledger", None));
         assert!(
-            matches!(again, Err(InitError::NotEmpty { .. })),
+            matches!(again, Err(InitError::Setup(SetupError::NotEmpty { .. }))),
             "{again:?}"
         );
         fs::remove_dir_all(&base).unwrap();
@@ -361,7 +305,10 @@ mod tests {
         );
         let bad_origin = init(request(&dir, "has space", None));
         assert!(
-            matches!(bad_origin, Err(InitError::BadOrigin { .. })),
+            matches!(
+                bad_origin,
+                Err(InitError::Setup(SetupError::BadOrigin { .. }))
+            ),
             "{bad_origin:?}"
         );
         assert!(!dir.root().exists());
@@ -371,7 +318,10 @@ mod tests {
             None,
         ));
         assert!(
-            matches!(not_a_dir, Err(InitError::NotADirectory { .. })),
+            matches!(
+                not_a_dir,
+                Err(InitError::Setup(SetupError::NotADirectory { .. }))
+            ),
             "{not_a_dir:?}"
         );
         fs::remove_dir_all(&base).unwrap();

@@ -143,6 +143,8 @@ pub enum LedgerError {
         time: i64,
         /// The ledger's time.
         now: i64,
+        /// The allowed skew (the ledger's configured [`LedgerOptions::max_future_skew_ms`]).
+        max_skew_ms: i64,
     },
     /// `create` was given a store that already holds entries.
     #[error("cannot create a ledger in a store that already holds {size} entries")]
@@ -292,11 +294,15 @@ fn refused(index: usize, refusal: Refusal) -> LedgerError {
     match refusal {
         Refusal::Registry(source) => LedgerError::Refused { index, source },
         Refusal::Future {
-            time, logged_at, ..
+            time,
+            logged_at,
+            skew_ms,
+            ..
         } => LedgerError::FutureStatement {
             index,
             time,
             now: logged_at,
+            max_skew_ms: skew_ms,
         },
         source => LedgerError::Inadmissible {
             index,

@@ -26,7 +26,6 @@ pub mod merkle;
 pub mod model;
 pub mod proofs;
 pub mod registry;
-pub mod sealed;
 pub mod setup;
 pub mod shared;
 pub mod store;

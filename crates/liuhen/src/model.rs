@@ -37,7 +37,7 @@ impl Timestamp {
 
 /// A salted commitment to a piece of personal data (个人信息), never the data itself.
 ///
-/// The commitment is computed by [`crate::sealed`]; its opening (salt and value) is kept in a
+/// The commitment is computed by [`crate::commitment`]; its opening (salt and value) is kept in a
 /// vault outside the ledger so that it can be disclosed per case (Art. 19) and erased when
 /// retention ends, without breaking any hash or signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

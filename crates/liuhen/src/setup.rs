@@ -1,5 +1,6 @@
-//! Creating a ledger directory: what `liuhen init` does, for an application that embeds the
-//! library ([`LedgerDir::create`]).
+//! Creating a ledger directory: the one place its steps are written down. An application that
+//! embeds the library calls [`LedgerDir::create`]; `liuhen init` ([`crate::init`]) is the key
+//! policy around the same steps (a key file read or generated, the seal state kept beside it).
 //!
 //! The layout is [`crate::dir`]'s: `DIR/ledger` (the file store, with the genesis entry and a
 //! first checkpoint), `DIR/media` (the media store) and `DIR/ledger.vkey` (the verifier key).
@@ -17,12 +18,13 @@ use crate::checkpoint::{NoteError, NoteVerifier};
 use crate::clock::Clock;
 use crate::dir::LedgerDir;
 use crate::keyfile::KeyFileError;
-use crate::keys::Signer;
+use crate::keys::{PublicKey, Signer};
 use crate::ledger::{Ledger, LedgerError, LedgerOptions, SealState};
 use crate::media::{MediaError, MediaStore};
 use crate::store::file::{FileStore, FileStoreError};
 
-/// Errors of creating a ledger directory. Except for the first three, the directory is left
+/// Errors of creating a ledger directory. The first four come before anything is written
+/// ([`SetupError::left_incomplete`] is false); after any other, the directory is left
 /// incomplete: remove it before trying again.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -34,23 +36,32 @@ pub enum SetupError {
         /// The path.
         path: PathBuf,
     },
-    /// The origin cannot name the ledger's verifier key; nothing was written.
-    #[error("invalid origin {origin:?} (a name like example.gov.cn/enforcement, without spaces or '+'): {source}")]
+    /// The path exists and is not a directory.
+    #[error("{path} exists and is not a directory")]
+    NotADirectory {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The directory could not be read or created.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// `read` or `create`.
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The origin cannot name the ledger's verifier key (a name like
+    /// `example.gov.cn/enforcement`, without spaces or `+`); nothing was written.
+    #[error("invalid origin {origin:?}: {source}")]
     BadOrigin {
         /// The origin.
         origin: String,
         /// Why.
         #[source]
         source: NoteError,
-    },
-    /// The directory could not be created or read.
-    #[error("{path}: {source}")]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// What the OS said.
-        #[source]
-        source: std::io::Error,
     },
     /// The file store could not be created.
     #[error(transparent)]
@@ -64,6 +75,21 @@ pub enum SetupError {
     /// The verifier key could not be written.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
+}
+
+impl SetupError {
+    /// Whether the error came after writing began, leaving the directory incomplete (it must
+    /// be removed before trying again). The refusals before writing leave nothing behind,
+    /// except that [`SetupError::Io`] may come from creating the (then empty) directory.
+    pub fn left_incomplete(&self) -> bool {
+        !matches!(
+            self,
+            SetupError::NotEmpty { .. }
+                | SetupError::NotADirectory { .. }
+                | SetupError::Io { .. }
+                | SetupError::BadOrigin { .. }
+        )
+    }
 }
 
 /// A ledger directory just created: the writer, open on it, the state to keep beside the
@@ -80,13 +106,14 @@ pub struct Created {
 
 impl LedgerDir {
     /// Creates a ledger directory at [`LedgerDir::root`], which must not exist or be empty:
-    /// the file store with the genesis entry signed by `ledger_key` under `origin` and a first
-    /// checkpoint, the media store, and `ledger.vkey`. The origin is checked before anything is
-    /// written.
+    /// the media store, `ledger.vkey`, and the file store with the genesis entry signed by
+    /// `ledger_key` under `origin` and a first checkpoint. The origin is checked before
+    /// anything is written.
     ///
     /// # Errors
-    /// [`SetupError::NotEmpty`], [`SetupError::BadOrigin`], or the error of the step that
-    /// failed (the directory is then incomplete).
+    /// [`SetupError::NotEmpty`], [`SetupError::NotADirectory`], [`SetupError::BadOrigin`], or
+    /// the error of the step that failed ([`SetupError::left_incomplete`] says whether the
+    /// directory is then incomplete).
     pub fn create(
         &self,
         origin: &str,
@@ -94,34 +121,72 @@ impl LedgerDir {
         clock: Arc<dyn Clock>,
         options: LedgerOptions,
     ) -> Result<Created, SetupError> {
+        let vkey = self.begin_create(origin, ledger_key.public_key())?;
+        self.write_new(origin, ledger_key, vkey, clock, options)
+    }
+
+    /// Refuses a root that exists and is not an empty directory. Reads only.
+    pub(crate) fn require_new(&self) -> Result<(), SetupError> {
         let root = self.root();
-        let io = |source| SetupError::Io {
-            path: root.to_path_buf(),
-            source,
-        };
         match std::fs::read_dir(root) {
-            Ok(mut listing) => {
-                if listing.next().is_some() {
-                    return Err(SetupError::NotEmpty {
-                        path: root.to_path_buf(),
-                    });
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(e)),
+            Ok(mut listing) => match listing.next() {
+                Some(_) => Err(SetupError::NotEmpty {
+                    path: root.to_path_buf(),
+                }),
+                None => Ok(()),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(_) if root.exists() && !root.is_dir() => Err(SetupError::NotADirectory {
+                path: root.to_path_buf(),
+            }),
+            Err(source) => Err(SetupError::Io {
+                action: "read",
+                path: root.to_path_buf(),
+                source,
+            }),
         }
-        let vkey = NoteVerifier::for_key(origin, ledger_key.public_key()).map_err(|source| {
-            SetupError::BadOrigin {
+    }
+
+    /// What comes before writing: the root new or empty, the origin a valid name for the
+    /// verifier key of `ledger_key`; then the root directory is created (empty). Returns the
+    /// verifier key. Between this and [`LedgerDir::write_new`] a caller may write into the
+    /// root what must exist before anything is signed (`init`'s generated key).
+    pub(crate) fn begin_create(
+        &self,
+        origin: &str,
+        ledger_key: PublicKey,
+    ) -> Result<NoteVerifier, SetupError> {
+        self.require_new()?;
+        let vkey =
+            NoteVerifier::for_key(origin, ledger_key).map_err(|source| SetupError::BadOrigin {
                 origin: origin.to_owned(),
                 source,
-            }
+            })?;
+        let root = self.root();
+        std::fs::create_dir_all(root).map_err(|source| SetupError::Io {
+            action: "create",
+            path: root.to_path_buf(),
+            source,
         })?;
-        std::fs::create_dir_all(root).map_err(io)?;
+        Ok(vkey)
+    }
+
+    /// Writes the directory's parts after [`LedgerDir::begin_create`]: the media store, the
+    /// verifier key, then the file store with the genesis entry and first checkpoint — signing
+    /// comes last, so that its seal state can be kept right after it.
+    pub(crate) fn write_new(
+        &self,
+        origin: &str,
+        ledger_key: &dyn Signer,
+        vkey: NoteVerifier,
+        clock: Arc<dyn Clock>,
+        options: LedgerOptions,
+    ) -> Result<Created, SetupError> {
+        MediaStore::create(self.media_dir())?;
+        crate::keyfile::write_verifier_key(&self.vkey_path(), &vkey)?;
         let store = FileStore::create(self.store_dir(), origin)?;
         let ledger = Ledger::create(store, origin, ledger_key, clock, options)?;
         let seal_state = ledger.seal_state()?;
-        MediaStore::create(self.media_dir())?;
-        crate::keyfile::write_verifier_key(&self.vkey_path(), &vkey)?;
         Ok(Created {
             ledger,
             seal_state,

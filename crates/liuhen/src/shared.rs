@@ -461,10 +461,16 @@ fn renumber(e: LedgerError) -> LedgerError {
         LedgerError::BadSignature { source, .. } => LedgerError::BadSignature { index: 0, source },
         LedgerError::Refused { source, .. } => LedgerError::Refused { index: 0, source },
         LedgerError::Inadmissible { source, .. } => LedgerError::Inadmissible { index: 0, source },
-        LedgerError::FutureStatement { time, now, .. } => LedgerError::FutureStatement {
+        LedgerError::FutureStatement {
+            time,
+            now,
+            max_skew_ms,
+            ..
+        } => LedgerError::FutureStatement {
             index: 0,
             time,
             now,
+            max_skew_ms,
         },
         LedgerError::Encoding { source, .. } => LedgerError::Encoding { index: 0, source },
         other => other,

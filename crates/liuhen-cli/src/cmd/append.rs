@@ -14,7 +14,7 @@ use liuhen::ingest::{self, Appended, IngestError, IngestOptions, Observer, Refus
 use serde_json::{json, Map, Value};
 
 pub(crate) use write::{
-    damaged, open_ledger, print_exact, receipt_json, refusal_reason, single_receipt_json,
+    damaged, open_ledger, print_exact, receipt_json, refusal_reason, single_receipt_json, Damaged,
 };
 
 use crate::layout::LedgerDir;

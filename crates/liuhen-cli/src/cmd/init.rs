@@ -1,5 +1,6 @@
 //! `liuhen init`: a new ledger directory (see `layout.rs`): the file store with its genesis
-//! entry and first checkpoint, the media store, and the verifier key.
+//! entry and first checkpoint, the media store, and the verifier key, made by the core's one
+//! creation path ([`liuhen::setup`]).
 //!
 //! What it does, and the key policy around it (a given key named after the origin, a generated
 //! key written mode 0600 before anything is signed with it, no second ledger under a key that
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use liuhen::init::{InitError, InitRequest};
+use liuhen::setup::SetupError;
 use liuhen::{LedgerOptions, SystemClock};
 
 use crate::cmd::append::print_exact;
@@ -82,7 +84,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
 /// The core's refusal, with what the user can do about it.
 fn refusal(e: InitError) -> Box<dyn Error> {
     let hint = match &e {
-        InitError::NotEmpty { path } => {
+        InitError::Setup(SetupError::NotEmpty { path }) => {
             return format!(
                 "{} is not empty; `liuhen init` creates a ledger only in a new or empty directory",
                 path.display()
@@ -95,7 +97,7 @@ fn refusal(e: InitError) -> Box<dyn Error> {
         InitError::AlreadySealed { .. } => {
             " (use a new key, or remove the state only if that ledger was never used)".into()
         }
-        InitError::BadOrigin { .. } => {
+        InitError::Setup(SetupError::BadOrigin { .. }) => {
             " (an origin is a name like example.gov.cn/enforcement, without spaces or '+')".into()
         }
         InitError::Incomplete { .. } => ": remove it before running `liuhen init` again".into(),

@@ -251,21 +251,21 @@ pub(crate) fn clean(text: &str) -> String {
         .collect()
 }
 
-/// Reads a ledger verifier key given as a file or as the vkey text itself. A witness key is
-/// refused: it cannot sign a ledger's checkpoints.
+/// Reads a ledger verifier key given as a file (the core's one reader,
+/// [`liuhen::check::read_vkey`], which refuses a witness key) or as the vkey text itself, which
+/// is held to the same rule.
 pub(crate) fn read_vkey(arg: &str) -> Result<NoteVerifier, Box<dyn Error>> {
     let path = Path::new(arg);
-    let key = if path.is_file() {
-        liuhen::keyfile::read_verifier_key(path)?
-    } else {
-        NoteVerifier::parse(arg.trim()).map_err(|e| {
-            if arg.contains('+') {
-                format!("--vkey {arg:?} is not a valid verifier key: {e}")
-            } else {
-                format!("--vkey {arg}: no such file, and not a verifier key text either")
-            }
-        })?
-    };
+    if path.is_file() {
+        return Ok(liuhen::check::read_vkey(path)?.key);
+    }
+    let key = NoteVerifier::parse(arg.trim()).map_err(|e| {
+        if arg.contains('+') {
+            format!("--vkey {arg:?} is not a valid verifier key: {e}")
+        } else {
+            format!("--vkey {arg}: no such file, and not a verifier key text either")
+        }
+    })?;
     if key.signature_type() != SignatureType::Ed25519 {
         return Err(format!(
             "--vkey {}: {} is a witness key (cosignature/v1), not a ledger's verifier key",

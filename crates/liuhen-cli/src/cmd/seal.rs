@@ -15,8 +15,7 @@ use std::path::PathBuf;
 use liuhen::{LedgerError, Signer};
 use serde_json::json;
 
-use crate::cmd::append::{open_ledger, print_exact};
-use crate::layout::LedgerDir;
+use crate::cmd::append::{damaged, open_ledger, print_exact};
 use crate::{Global, EXIT_OK, EXIT_TAMPERED};
 
 /// Arguments of `liuhen seal`.
@@ -40,31 +39,19 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
     let state_path = liuhen::keyfile::seal_state_path(&args.key_file);
     let state = liuhen::keyfile::read_seal_state(&state_path)?;
-    {
-        // A store that found tampering on open is never sealed over.
-        let ledger = match LedgerDir::new(&args.dir).open_writer() {
-            Ok(l) => l,
-            Err(e) if e.is_tampering() => {
-                eprintln!(
-                    "liuhen: refusing to seal {}: {e}; nothing was signed; run `liuhen verify {}`",
-                    args.dir.display(),
-                    args.dir.display()
-                );
-                return Ok(EXIT_TAMPERED);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let recovery = ledger.store().recovery();
-        if let Some(first) = recovery.tampering.first() {
+    // A store whose records were found damaged on open is never sealed over.
+    let mut ledger = match open_ledger(&args.dir) {
+        Ok(ledger) => ledger,
+        Err(e) if damaged(&*e) => {
             eprintln!(
-                "liuhen: refusing to seal {}: the store's files are damaged ({first}); nothing was signed; run `liuhen verify {}`",
+                "liuhen: refusing to seal {}: {e}; nothing was signed; run `liuhen verify {}`",
                 args.dir.display(),
                 args.dir.display()
             );
             return Ok(EXIT_TAMPERED);
         }
-    }
-    let mut ledger = open_ledger(&args.dir)?;
+        Err(e) => return Err(e),
+    };
     let sealed = match ledger.seal_checked(&key, state.as_ref()) {
         Ok(sealed) => sealed,
         Err(LedgerError::SealRefused(refusal)) => {

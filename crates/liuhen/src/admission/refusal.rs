@@ -59,6 +59,8 @@ pub enum Refusal {
         time: i64,
         /// The entry's `logged_at`.
         logged_at: i64,
+        /// The allowed skew the statement exceeds (the admission's configured one).
+        skew_ms: i64,
     },
     /// A `RecordingStarted` names a session id already in use (by any device).
     #[error("entry {seq}: recording session {session} is already in use (started at entry {since}); a session id names one session (Art. 14(4))")]

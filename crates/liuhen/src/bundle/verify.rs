@@ -11,13 +11,13 @@ use super::container::{read_manifest, BundleError};
 use super::Progress;
 use crate::admission::Admission;
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};
+use crate::commitment::Opening;
 use crate::entry::Entry;
 use crate::hash::{from_blake3, Digest, Sha256TreeHasher};
 use crate::media::STREAM_BUFFER;
 use crate::merkle;
 use crate::model::{Event, Sealed};
 use crate::registry::Registry;
-use crate::sealed::Opening;
 use crate::verify::{
     check_bytes, Checked, CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions,
 };
