@@ -22,6 +22,8 @@
 //! Errors ([`CheckError`]) are what prevents checking (no such directory, an unreadable key or
 //! checkpoint file, an invalid audit profile). Everything found *in* the ledger is a finding.
 
+pub mod render;
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -30,6 +30,7 @@ pub mod sealed;
 pub mod setup;
 pub mod shared;
 pub mod store;
+pub mod text;
 pub mod vault;
 pub mod verify;
 
