@@ -23,6 +23,7 @@
 //! value ([`crate::commitment::check_value`]) are enforced there and in [`Vault::put`].
 
 mod export;
+pub mod render;
 
 pub use export::{
     export_case, export_case_in_dir, partial_path, Export, ExportRequest, OpeningsFrom,

@@ -10,11 +10,9 @@
 //! removed and nothing was disclosed. Verify exits 0 when everything checked out, 1 on any
 //! integrity finding, 3 when the file is not a readable bundle.
 
-mod render;
-
 use std::error::Error;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
@@ -23,7 +21,7 @@ use serde::Deserialize;
 use liuhen::bundle::{verify_with_progress, Progress};
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
-    export_case_in_dir, DisclosureError, ExportRequest, OpeningsSource, Recipient,
+    export_case_in_dir, render, DisclosureError, ExportRequest, OpeningsSource, Recipient,
 };
 use liuhen::hash::Digest;
 use liuhen::verify::Verdict;
@@ -286,9 +284,9 @@ fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     }
     let first = export.receipts.first().map_or(0, |r| r.seq);
     let text = if args.json {
-        format!("{}\n", render::export_json(&args, &export))
+        format!("{}\n", render::export_json(&request, &export))
     } else {
-        render::export_text(&args, &export)
+        render::export_text(&dir, &request, args.openings.as_deref(), &export)
     };
     print_exact(&text).map_err(|e| {
         format!(
@@ -297,7 +295,9 @@ fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
         )
     })?;
     if !global.quiet {
-        render::export_notes(&dir, &export);
+        for note in render::export_notes(&dir, &export) {
+            eprintln!("liuhen: {note}");
+        }
         eprintln!(
             "liuhen: the disclosure is recorded at entry {first} (RecordDisclosed); `liuhen seal` signs a checkpoint over it, and the case cannot be exported again before"
         );
@@ -315,11 +315,9 @@ fn run_verify(args: VerifyArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     bar.0.finish_and_clear();
     let report = result.map_err(|e| format!("{name}: {e}"))?;
     if args.json {
-        let mut out = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        out.write_all(b"\n")?;
+        print_exact(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        render::print_report(&name, &report, global)?;
+        print_exact(&liuhen::bundle::render::text(&name, &report, !global.quiet))?;
     }
     Ok(match report.verdict {
         Verdict::Verified => EXIT_OK,
