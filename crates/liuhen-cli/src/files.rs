@@ -46,9 +46,18 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Box<dyn Error>>
     Ok(())
 }
 
-/// Reads at most `max` bytes of `path` (`-` is standard input); more is an error, before
-/// anything is parsed.
+/// Reads at most `max` bytes of a proof at `path` (`-` is standard input); more is an error,
+/// before anything is parsed.
 pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, Box<dyn Error>> {
+    read_limited_as(path, max, "a liuhen proof")
+}
+
+/// As [`read_limited`], for input that is `what` ("a destruction certificate").
+pub(crate) fn read_limited_as(
+    path: &Path,
+    max: usize,
+    what: &str,
+) -> Result<Vec<u8>, Box<dyn Error>> {
     let name = path.display();
     let mut bytes = Vec::new();
     let limit = max as u64 + 1;
@@ -64,7 +73,7 @@ pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, Box<dyn E
             .map_err(|e| format!("cannot read {name}: {e}"))?;
     }
     if bytes.len() > max {
-        return Err(format!("{name} is larger than {max} bytes: not a liuhen proof").into());
+        return Err(format!("{name} is larger than {max} bytes: not {what}").into());
     }
     Ok(bytes)
 }

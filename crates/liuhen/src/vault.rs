@@ -22,7 +22,7 @@
 
 mod certificate;
 
-pub use certificate::{DestructionCertificate, ErasedItem};
+pub use certificate::{DestructionCertificate, ErasedItem, MAX_CERTIFICATE_BYTES};
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
