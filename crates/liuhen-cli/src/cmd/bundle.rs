@@ -12,18 +12,15 @@
 
 use std::error::Error;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
-use serde::Deserialize;
-
 use liuhen::bundle::{verify_with_progress, Progress};
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
     export_case_in_dir, render, DisclosureError, ExportRequest, OpeningsSource, Recipient,
 };
-use liuhen::hash::Digest;
 use liuhen::verify::Verdict;
 
 use super::append::{print_exact, refusal_reason};
@@ -172,37 +169,10 @@ impl Progress for Bar {
     }
 }
 
-/// One line of the `--openings` file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OpeningLine {
-    field: String,
-    salt: String,
-    value: String,
-}
-
 fn read_openings(path: &Path) -> Result<Vec<Opening>, Box<dyn Error>> {
-    let name = path.display();
+    let name = path.display().to_string();
     let file = File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    let mut out = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("cannot read {name}: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let o: OpeningLine = serde_json::from_str(&line).map_err(|e| {
-            format!("{name} line {n}: not an opening {{\"field\", \"salt\", \"value\"}}: {e}")
-        })?;
-        let salt = Digest::from_hex(&o.salt)
-            .ok_or_else(|| format!("{name} line {n}: the salt is not 64 hex digits"))?;
-        out.push(Opening {
-            field: o.field,
-            salt: *salt.as_bytes(),
-            value: o.value,
-        });
-    }
-    Ok(out)
+    Ok(liuhen::disclosure::read_openings(BufReader::new(file), &name)?)
 }
 
 /// The core's request, from the arguments.
