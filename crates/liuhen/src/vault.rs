@@ -21,8 +21,10 @@
 //! `(commitment: [u8; 32], erased_seq: u64)`.
 
 mod certificate;
+mod input;
 
 pub use certificate::{DestructionCertificate, ErasedItem, MAX_CERTIFICATE_BYTES};
+pub use input::{read_value, ValueInputError};
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};

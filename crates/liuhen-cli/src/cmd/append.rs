@@ -132,13 +132,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     // A dry run writes nothing, not even the lock file or a torn tail's repair: it reads the
     // store as a verifier does.
     let opened = if args.dry_run {
-        dir.open_read_only().map_err(Into::into).and_then(|store| {
-            Ok(liuhen::Ledger::open(
-                store,
-                std::sync::Arc::new(liuhen::SystemClock),
-                liuhen::LedgerOptions::default(),
-            )?)
-        })
+        super::vault::open_ledger_read_only(&args.dir)
     } else {
         open_ledger(&args.dir)
     };
