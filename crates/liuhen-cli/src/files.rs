@@ -6,6 +6,23 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
+/// Refuses a `path` that exists, before anything else is done (reading keys, appending): a
+/// proof, bundle or certificate never replaces an earlier one.
+pub(crate) fn refuse_existing(path: &Path) -> Result<(), Box<dyn Error>> {
+    if path.exists() {
+        return Err(exists(path));
+    }
+    Ok(())
+}
+
+fn exists(path: &Path) -> Box<dyn Error> {
+    format!(
+        "{} already exists: remove it or choose another file name",
+        path.display()
+    )
+    .into()
+}
+
 /// Creates `path`, which must not exist, with `bytes`: a proof or bundle is evidence, and
 /// silently replacing an earlier one is a mistake that could not be undone.
 pub(crate) fn create_new(path: &Path) -> Result<File, Box<dyn Error>> {
@@ -24,11 +41,7 @@ fn create_new_with_mode(path: &Path, mode: u32) -> Result<File, Box<dyn Error>> 
     let _ = mode;
     options.open(path).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
-            format!(
-                "{} already exists: remove it or choose another file name",
-                path.display()
-            )
-            .into()
+            exists(path)
         } else {
             format!("cannot create {}: {e}", path.display()).into()
         }

@@ -26,11 +26,11 @@ mod export;
 mod openings;
 pub mod render;
 
-pub use openings::{read_openings, OpeningsError};
 pub use export::{
     export_case, export_case_in_dir, partial_path, Export, ExportRequest, OpeningsFrom,
     OpeningsSource, Recipient,
 };
+pub use openings::{read_openings, OpeningsError};
 
 use std::path::PathBuf;
 

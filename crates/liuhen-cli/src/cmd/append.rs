@@ -10,12 +10,12 @@ use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use liuhen::audit::Profile;
-use liuhen::ingest::{self, render, Appended, IngestError, IngestOptions, Observer, Refused, Summary};
+use liuhen::ingest::{
+    self, render, Appended, IngestError, IngestOptions, Observer, Refused, Summary,
+};
 use liuhen::text::{entry_range, statements as statements_count};
 
-pub(crate) use write::{
-    damaged, open_ledger, print_exact, refusal_reason, single_receipt_json,
-};
+pub(crate) use write::{damaged, open_ledger, print_exact, refusal_reason, single_receipt_json};
 
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_COMPLIANCE, EXIT_ERROR, EXIT_OK};

@@ -17,17 +17,17 @@ use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
 use liuhen::bundle::{verify_with_progress, Progress};
+use liuhen::check::Outcome;
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
     export_case_in_dir, render, DisclosureError, ExportRequest, OpeningsSource, Recipient,
 };
-use liuhen::verify::Verdict;
 
 use super::append::{print_exact, refusal_reason};
 use super::prove::read_vkey;
 use super::vault::read_value;
 use crate::layout::LedgerDir;
-use crate::{progress, Global, EXIT_OK, EXIT_TAMPERED, EXIT_UNVERIFIED};
+use crate::{progress, Global, EXIT_OK};
 
 /// Arguments of `liuhen bundle`.
 #[derive(clap::Args, Debug)]
@@ -172,7 +172,10 @@ impl Progress for Bar {
 fn read_openings(path: &Path) -> Result<Vec<Opening>, Box<dyn Error>> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    Ok(liuhen::disclosure::read_openings(BufReader::new(file), &name)?)
+    Ok(liuhen::disclosure::read_openings(
+        BufReader::new(file),
+        &name,
+    )?)
 }
 
 /// The core's request, from the arguments.
@@ -231,13 +234,7 @@ fn export_error(args: &ExportArgs, e: DisclosureError) -> Box<dyn Error> {
 }
 
 fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
-    if args.output.exists() {
-        return Err(format!(
-            "{} already exists: remove it or choose another file name",
-            args.output.display()
-        )
-        .into());
-    }
+    crate::files::refuse_existing(&args.output)?;
     let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
     let request = export_request(&args)?;
     let dir = LedgerDir::new(&args.dir);
@@ -289,9 +286,5 @@ fn run_verify(args: VerifyArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     } else {
         print_exact(&liuhen::bundle::render::text(&name, &report, !global.quiet))?;
     }
-    Ok(match report.verdict {
-        Verdict::Verified => EXIT_OK,
-        Verdict::Unverified => EXIT_UNVERIFIED,
-        Verdict::Tampered => EXIT_TAMPERED,
-    })
+    Ok(Outcome::from(report.verdict).exit_code())
 }

@@ -9,7 +9,7 @@
 //! `verified`. This command parses the arguments, makes that one call and renders the result.
 
 use std::error::Error;
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 
 use liuhen::audit::{AuditOptions, Profile};
@@ -130,13 +130,12 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     } else {
         render::text(&v)
     };
-    let mut out = io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(format!("writing to standard output: {e}").into()),
+    match crate::cmd::append::print_exact(&format!("{text}\n")) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(format!("writing to standard output: {e}").into())
+        }
+        _ => Ok(code),
     }
-    Ok(code)
 }
 
 /// Bounds the threads of the whole process (signature checks and hashing run on rayon's

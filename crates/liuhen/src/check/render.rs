@@ -40,7 +40,10 @@ pub fn audit_brief(v: &CheckReport, a: &AuditBrief) -> String {
         out.push_str(&format!("\n  violations   {}", list.join(", ")));
     }
     if a.violations + a.warnings + a.notices > 0 {
-        out.push_str(&format!("\n  details      liuhen audit {}", v.dir().display()));
+        out.push_str(&format!(
+            "\n  details      liuhen audit {}",
+            v.dir().display()
+        ));
     }
     out
 }
@@ -194,7 +197,10 @@ pub fn verdict_line(v: &CheckReport) -> String {
 
 /// The warning for a check without a trust anchor (no verifier key given), or `None` when one
 /// was given. `vkey_copy` is the copy of the key inside the directory, if the adapter knows it.
-pub fn no_trust_anchor_warning(v: &CheckReport, vkey_copy: Option<&std::path::Path>) -> Option<String> {
+pub fn no_trust_anchor_warning(
+    v: &CheckReport,
+    vkey_copy: Option<&std::path::Path>,
+) -> Option<String> {
     if v.trust_anchor().is_some() {
         return None;
     }

@@ -87,9 +87,8 @@ mod tests {
 
     #[test]
     fn reads_lines_and_skips_blank_ones() {
-        let text = format!(
-            "{{\"field\":\"party.name\",\"salt\":\"{SALT}\",\"value\":\"张三\"}}\n\n"
-        );
+        let text =
+            format!("{{\"field\":\"party.name\",\"salt\":\"{SALT}\",\"value\":\"张三\"}}\n\n");
         let got = read_openings(text.as_bytes(), "f").unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].field, "party.name");
@@ -99,14 +98,16 @@ mod tests {
 
     #[test]
     fn an_unknown_member_or_a_bad_salt_names_the_line() {
-        let text = format!(
-            "\n{{\"field\":\"a\",\"salt\":\"{SALT}\",\"value\":\"v\",\"extra\":1}}\n"
-        );
+        let text =
+            format!("\n{{\"field\":\"a\",\"salt\":\"{SALT}\",\"value\":\"v\",\"extra\":1}}\n");
         let e = read_openings(text.as_bytes(), "f").unwrap_err().to_string();
         assert!(e.starts_with("f line 2: not an opening"), "{e}");
-        let e = read_openings(&b"{\"field\":\"a\",\"salt\":\"00\",\"value\":\"v\"}"[..], "f")
-            .unwrap_err()
-            .to_string();
+        let e = read_openings(
+            &b"{\"field\":\"a\",\"salt\":\"00\",\"value\":\"v\"}"[..],
+            "f",
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(e, "f line 1: the salt is not 64 hex digits");
     }
 }

@@ -88,7 +88,11 @@ pub fn dry_run_text(summary: &Summary, dry: &DryRun) -> String {
         entry_range(summary.seqs),
     );
     let line = |out: &mut String, what: &str, f: &Finding| {
-        let case = f.case_no.as_deref().map(escape_controls).unwrap_or_default();
+        let case = f
+            .case_no
+            .as_deref()
+            .map(escape_controls)
+            .unwrap_or_default();
         out.push_str(&format!(
             "{what}: {} {} ({}) {case} entries {:?}: {}\n",
             f.severity.as_str(),

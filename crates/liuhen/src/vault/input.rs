@@ -64,7 +64,10 @@ mod tests {
         big.extend_from_slice(b"\r\n");
         assert_eq!(read_value(&big[..]).unwrap().len(), MAX_VALUE_BYTES);
         big.push(0xe5); // a character cut by the limit
-        assert!(matches!(read_value(&big[..]), Err(ValueInputError::TooLong)));
+        assert!(matches!(
+            read_value(&big[..]),
+            Err(ValueInputError::TooLong)
+        ));
         assert!(matches!(
             read_value(&[0xff, 0xfe][..]),
             Err(ValueInputError::NotUtf8)

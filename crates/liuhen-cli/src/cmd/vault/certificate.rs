@@ -44,13 +44,7 @@ pub(super) fn run_certificate(
     let vkey = NoteVerifier::for_key(&approver, key.public_key())
         .map_err(|e| format!("approver name {approver:?}: {e}"))?;
     if let Some(out) = &args.output {
-        if out.exists() {
-            return Err(format!(
-                "{} already exists: remove it or choose another file name",
-                out.display()
-            )
-            .into());
-        }
+        crate::files::refuse_existing(out)?;
     }
     let ledger = open_ledger_read_only(&args.dir)?;
     let cert = DestructionCertificate::build(&ledger, &commitments, &approver, ledger.now())?;
@@ -115,7 +109,11 @@ pub(super) fn run_check_certificate(
 ) -> Result<u8, Box<dyn Error>> {
     let key = read_vkey(&args.vkey)?;
     let name = args.file.display().to_string();
-    let bytes = read_limited_as(&args.file, MAX_CERTIFICATE_BYTES, "a destruction certificate")?;
+    let bytes = read_limited_as(
+        &args.file,
+        MAX_CERTIFICATE_BYTES,
+        "a destruction certificate",
+    )?;
     // Not a signed note at all: an unreadable input (3), not a certificate that fails (1).
     Note::parse(&bytes).map_err(|e| format!("{name} is not a signed note: {e}"))?;
     let text = String::from_utf8_lossy(&bytes);
