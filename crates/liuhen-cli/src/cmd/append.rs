@@ -210,38 +210,11 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
 /// The one sentence for a failed ingest (several unreadable statements are listed on stderr
 /// first).
 fn failure(name: &str, e: IngestError, seqs: Option<(u64, u64)>) -> String {
-    match e {
-        IngestError::Unreadable { errors, count } => {
-            if let ([only], 1) = (errors.as_slice(), count) {
-                return format!("{name} {only}; nothing was appended");
-            }
-            for e in &errors {
-                eprintln!("liuhen: {name} {e}");
-            }
-            if count > errors.len() {
-                eprintln!("liuhen: and {} more unreadable statements", count - errors.len());
-            }
-            format!(
-                "{} of {name} cannot be read; nothing was appended",
-                statements_count(count as u64)
-            )
-        }
-        IngestError::Refused(r) => format!(
-            "{name} line {}: {}; nothing was appended",
-            r.line,
-            refusal_reason(&r.error).1
-        ),
-        IngestError::Interrupted {
-            committed,
-            line,
-            source,
-        } => format!(
-            "{} of {name} appended{} and durable, then appending failed at line {line}: {source}; the statements from line {line} on were not appended",
-            statements_count(committed),
-            entry_range(seqs)
-        ),
-        other => format!("{other}; nothing was appended"),
+    let f = render::failure(name, &e, seqs, &|e| refusal_reason(e).1);
+    for line in &f.listed {
+        eprintln!("liuhen: {line}");
     }
+    f.sentence
 }
 
 /// What `--dry-run` prints, and its exit code.

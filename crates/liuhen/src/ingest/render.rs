@@ -4,10 +4,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Appended, DryRun, Summary};
+use super::{Appended, DryRun, IngestError, Summary};
 use crate::audit::Finding;
 use crate::keys::PublicKey;
-use crate::ledger::Receipt;
+use crate::ledger::{LedgerError, Receipt};
 use crate::text::{entry_range, escape_controls, statements};
 
 /// The JSON members of a receipt: `seq`, `leaf_hash` (hex), `logged_at` (ms), `event`,
@@ -112,4 +112,85 @@ pub fn dry_run_text(summary: &Summary, dry: &DryRun) -> String {
         out.push_str("the audit finds nothing new with the batch appended\n");
     }
     out
+}
+
+/// A failed ingest in words: the unreadable statements listed one per line (when there are
+/// several), and the one sentence that says what happened to the batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// Lines to show before the sentence (each unreadable statement, then how many more).
+    pub listed: Vec<String>,
+    /// What failed and what was (not) appended.
+    pub sentence: String,
+}
+
+/// Words for a failed ingest of the input named `name`. `seqs` are the entries appended before
+/// an interruption (as the receipts reported them); `refusal` words the ledger's reason for
+/// refusing a statement (the adapter's wording of [`LedgerError`]).
+pub fn failure(
+    name: &str,
+    e: &IngestError,
+    seqs: Option<(u64, u64)>,
+    refusal: &dyn Fn(&LedgerError) -> String,
+) -> Failure {
+    let mut listed = Vec::new();
+    let sentence = match e {
+        IngestError::Unreadable { errors, count } => match (errors.as_slice(), count) {
+            ([only], 1) => format!("{name} {only}; nothing was appended"),
+            _ => {
+                listed.extend(errors.iter().map(|e| format!("{name} {e}")));
+                if *count > errors.len() {
+                    listed.push(format!(
+                        "and {} more unreadable statements",
+                        count - errors.len()
+                    ));
+                }
+                format!(
+                    "{} of {name} cannot be read; nothing was appended",
+                    statements(*count as u64)
+                )
+            }
+        },
+        IngestError::Refused(r) => format!(
+            "{name} line {}: {}; nothing was appended",
+            r.line,
+            refusal(&r.error)
+        ),
+        IngestError::Interrupted {
+            committed,
+            line,
+            source,
+        } => format!(
+            "{} of {name} appended{} and durable, then appending failed at line {line}: {source}; the statements from line {line} on were not appended",
+            statements(*committed),
+            entry_range(seqs)
+        ),
+        other => format!("{other}; nothing was appended"),
+    };
+    Failure { listed, sentence }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interruption_says_what_is_durable_and_what_is_not() {
+        let e = IngestError::Interrupted {
+            committed: 2,
+            line: 3,
+            source: LedgerError::NoGenesis,
+        };
+        let f = failure("batch.jsonl", &e, Some((5, 6)), &|e| e.to_string());
+        assert!(f.listed.is_empty());
+        assert!(
+            f.sentence.starts_with("2 statements of batch.jsonl appended (entries 5–6) and durable, then appending failed at line 3: "),
+            "{}",
+            f.sentence
+        );
+        assert!(f
+            .sentence
+            .ends_with("; the statements from line 3 on were not appended"));
+    }
 }
