@@ -6,6 +6,23 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
+/// Refuses a `path` that exists, before anything else is done (reading keys, appending): a
+/// proof, bundle or certificate never replaces an earlier one.
+pub(crate) fn refuse_existing(path: &Path) -> Result<(), Box<dyn Error>> {
+    if path.exists() {
+        return Err(exists(path));
+    }
+    Ok(())
+}
+
+fn exists(path: &Path) -> Box<dyn Error> {
+    format!(
+        "{} already exists: remove it or choose another file name",
+        path.display()
+    )
+    .into()
+}
+
 /// Creates `path`, which must not exist, with `bytes`: a proof or bundle is evidence, and
 /// silently replacing an earlier one is a mistake that could not be undone.
 pub(crate) fn create_new(path: &Path) -> Result<File, Box<dyn Error>> {
@@ -24,11 +41,7 @@ fn create_new_with_mode(path: &Path, mode: u32) -> Result<File, Box<dyn Error>> 
     let _ = mode;
     options.open(path).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
-            format!(
-                "{} already exists: remove it or choose another file name",
-                path.display()
-            )
-            .into()
+            exists(path)
         } else {
             format!("cannot create {}: {e}", path.display()).into()
         }
@@ -46,9 +59,18 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Box<dyn Error>>
     Ok(())
 }
 
-/// Reads at most `max` bytes of `path` (`-` is standard input); more is an error, before
-/// anything is parsed.
+/// Reads at most `max` bytes of a proof at `path` (`-` is standard input); more is an error,
+/// before anything is parsed.
 pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, Box<dyn Error>> {
+    read_limited_as(path, max, "a liuhen proof")
+}
+
+/// As [`read_limited`], for input that is `what` ("a destruction certificate").
+pub(crate) fn read_limited_as(
+    path: &Path,
+    max: usize,
+    what: &str,
+) -> Result<Vec<u8>, Box<dyn Error>> {
     let name = path.display();
     let mut bytes = Vec::new();
     let limit = max as u64 + 1;
@@ -64,7 +86,7 @@ pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, Box<dyn E
             .map_err(|e| format!("cannot read {name}: {e}"))?;
     }
     if bytes.len() > max {
-        return Err(format!("{name} is larger than {max} bytes: not a liuhen proof").into());
+        return Err(format!("{name} is larger than {max} bytes: not {what}").into());
     }
     Ok(bytes)
 }

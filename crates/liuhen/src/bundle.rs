@@ -23,6 +23,7 @@ mod export;
 mod json;
 mod links;
 mod proof;
+pub mod render;
 mod verify;
 
 pub use case::{media_refs, CaseFilter};

@@ -24,6 +24,8 @@
 // Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): reads the auditor's verifier-key and checkpoint files and checks that the directories asked for exist.
 #![allow(clippy::disallowed_methods)]
 
+pub mod render;
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -318,6 +320,17 @@ pub enum Outcome {
     Tampered,
 }
 
+impl From<Verdict> for Outcome {
+    /// The outcome of an integrity verdict alone (no audit): a bundle's, a proof's.
+    fn from(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Verified => Outcome::Verified,
+            Verdict::Unverified => Outcome::Unverified,
+            Verdict::Tampered => Outcome::Tampered,
+        }
+    }
+}
+
 impl Outcome {
     /// The exit code of `liuhen` for this outcome (docs/CLI.md: 0, 2, 4, 1), which the
     /// `liuhen-verify/1` JSON also carries.
@@ -397,18 +410,13 @@ impl CheckReport {
     }
     /// The outcome: the verdict, and the audit's violations when integrity verified.
     pub fn outcome(&self) -> Outcome {
+        let violations = self
+            .audit
+            .as_ref()
+            .is_some_and(|a| a.summary.violations > 0);
         match self.report.verdict {
-            Verdict::Tampered => Outcome::Tampered,
-            Verdict::Unverified => Outcome::Unverified,
-            Verdict::Verified
-                if self
-                    .audit
-                    .as_ref()
-                    .is_some_and(|a| a.summary.violations > 0) =>
-            {
-                Outcome::ComplianceFindings
-            }
-            Verdict::Verified => Outcome::Verified,
+            Verdict::Verified if violations => Outcome::ComplianceFindings,
+            verdict => Outcome::from(verdict),
         }
     }
     /// The trusted verifier key, if one was given.

@@ -23,11 +23,14 @@
 //! value ([`crate::commitment::check_value`]) are enforced there and in [`Vault::put`].
 
 mod export;
+mod openings;
+pub mod render;
 
 pub use export::{
     export_case, export_case_in_dir, partial_path, Export, ExportRequest, OpeningsFrom,
     OpeningsSource, Recipient,
 };
+pub use openings::{read_openings, OpeningsError};
 
 use std::path::PathBuf;
 

@@ -39,6 +39,7 @@
 
 mod parse;
 pub mod read;
+pub mod render;
 mod spool;
 
 use std::collections::HashSet;

@@ -29,6 +29,7 @@ pub mod registry;
 pub mod setup;
 pub mod shared;
 pub mod store;
+pub mod text;
 pub mod vault;
 pub mod verify;
 

@@ -23,8 +23,10 @@
 #![allow(clippy::disallowed_methods)]
 
 mod certificate;
+mod input;
 
-pub use certificate::{DestructionCertificate, ErasedItem};
+pub use certificate::{DestructionCertificate, ErasedItem, MAX_CERTIFICATE_BYTES};
+pub use input::{read_value, ValueInputError};
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};

@@ -9,12 +9,14 @@ use std::error::Error;
 use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
-use liuhen::audit::{Finding, Profile};
-use liuhen::ingest::{self, Appended, IngestError, IngestOptions, Observer, Refused, Summary};
-use serde_json::{json, Map, Value};
+use liuhen::audit::Profile;
+use liuhen::ingest::{
+    self, render, Appended, IngestError, IngestOptions, Observer, Refused, Summary,
+};
+use liuhen::text::{entry_range, statements as statements_count};
 
 pub(crate) use write::{
-    damaged, open_ledger, print_exact, receipt_json, refusal_reason, single_receipt_json, Damaged,
+    damaged, open_ledger, print_exact, refusal_reason, single_receipt_json, Damaged,
 };
 
 use crate::layout::LedgerDir;
@@ -77,7 +79,7 @@ impl Observer for Printer {
             refusal_reason(&r.error).1
         );
         if self.json {
-            self.line(&json!({ "line": r.line, "error": sentence }).to_string());
+            self.line(&render::refused_json(r.line, &sentence));
         }
         eprintln!("liuhen: {sentence}");
     }
@@ -86,22 +88,9 @@ impl Observer for Printer {
         let seq = a.receipt.seq;
         self.seqs = Some(self.seqs.map_or((seq, seq), |(first, _)| (first, seq)));
         let text = if self.json {
-            let mut object = Map::new();
-            object.insert("line".into(), json!(a.line));
-            object.extend(receipt_json(
-                &a.receipt,
-                a.event,
-                a.case_no.as_deref(),
-                &a.author,
-            ));
-            Value::Object(object).to_string()
+            render::appended_json(a)
         } else {
-            let case = a
-                .case_no
-                .as_deref()
-                .map(|c| format!("  {}", printable(c)))
-                .unwrap_or_default();
-            format!("entry {seq}  {}{case}", a.event)
+            render::appended_text(a)
         };
         self.line(&text);
     }
@@ -145,13 +134,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     // A dry run writes nothing, not even the lock file or a torn tail's repair: it reads the
     // store as a verifier does.
     let opened = if args.dry_run {
-        dir.open_read_only().map_err(Into::into).and_then(|store| {
-            Ok(liuhen::Ledger::open(
-                store,
-                std::sync::Arc::new(liuhen::SystemClock),
-                liuhen::LedgerOptions::default(),
-            )?)
-        })
+        super::vault::open_ledger_read_only(&args.dir)
     } else {
         open_ledger(&args.dir)
     };
@@ -229,38 +212,11 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
 /// The one sentence for a failed ingest (several unreadable statements are listed on stderr
 /// first).
 fn failure(name: &str, e: IngestError, seqs: Option<(u64, u64)>) -> String {
-    match e {
-        IngestError::Unreadable { errors, count } => {
-            if let ([only], 1) = (errors.as_slice(), count) {
-                return format!("{name} {only}; nothing was appended");
-            }
-            for e in &errors {
-                eprintln!("liuhen: {name} {e}");
-            }
-            if count > errors.len() {
-                eprintln!("liuhen: and {} more unreadable statements", count - errors.len());
-            }
-            format!(
-                "{} of {name} cannot be read; nothing was appended",
-                statements_count(count as u64)
-            )
-        }
-        IngestError::Refused(r) => format!(
-            "{name} line {}: {}; nothing was appended",
-            r.line,
-            refusal_reason(&r.error).1
-        ),
-        IngestError::Interrupted {
-            committed,
-            line,
-            source,
-        } => format!(
-            "{} of {name} appended{} and durable, then appending failed at line {line}: {source}; the statements from line {line} on were not appended",
-            statements_count(committed),
-            entry_range(seqs)
-        ),
-        other => format!("{other}; nothing was appended"),
+    let f = render::failure(name, &e, seqs, &|e| refusal_reason(e).1);
+    for line in &f.listed {
+        eprintln!("liuhen: {line}");
     }
+    f.sentence
 }
 
 /// What `--dry-run` prints, and its exit code.
@@ -277,83 +233,10 @@ fn dry_run_report(
         EXIT_OK
     };
     let text = if json {
-        let mut v = json!({
-            "dry_run": true,
-            "statements": summary.statements,
-            "would_append": summary.appended,
-            "refused": summary.refused,
-            "as_of": dry.as_of.millis(),
-            "new_findings": dry.new_findings,
-            "resolved_findings": dry.resolved,
-        });
-        if let Some((first, last)) = summary.seqs {
-            v["first_seq"] = json!(first);
-            v["last_seq"] = json!(last);
-        }
-        format!("{v}\n")
+        render::dry_run_json(summary, dry)
     } else {
-        let mut out = format!(
-            "dry run: {} would be appended{}{}; nothing was written\n",
-            statements_count(summary.appended),
-            entry_range(summary.seqs),
-            match summary.refused {
-                0 => String::new(),
-                n => format!(", {n} refused"),
-            }
-        );
-        let line = |out: &mut String, what: &str, f: &Finding| {
-            let case = f.case_no.as_deref().map(printable).unwrap_or_default();
-            out.push_str(&format!(
-                "{what}: {} {} ({}) {case} entries {:?}: {}\n",
-                f.severity.as_str(),
-                f.rule,
-                f.article,
-                f.seqs,
-                printable(&f.message)
-            ));
-        };
-        for f in &dry.new_findings {
-            line(&mut out, "new finding", f);
-        }
-        for f in &dry.resolved {
-            line(&mut out, "resolved", f);
-        }
-        if dry.new_findings.is_empty() {
-            out.push_str("the audit finds nothing new with the batch appended\n");
-        }
-        out
+        render::dry_run_text(summary, dry)
     };
     print_exact(&text)?;
     Ok(code)
-}
-
-/// "1 statement", "2 statements".
-fn statements_count(n: u64) -> String {
-    match n {
-        1 => "1 statement".to_owned(),
-        n => format!("{n} statements"),
-    }
-}
-
-/// " (entry 5)" or " (entries 5–9)", or nothing.
-fn entry_range(seqs: Option<(u64, u64)>) -> String {
-    match seqs {
-        Some((a, b)) if a == b => format!(" (entry {a})"),
-        Some((a, b)) => format!(" (entries {a}–{b})"),
-        None => String::new(),
-    }
-}
-
-/// Text from a statement with control characters escaped, so that a case number cannot move
-/// the cursor or rewrite the terminal line it is printed on.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
 }

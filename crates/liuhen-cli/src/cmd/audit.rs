@@ -13,9 +13,8 @@ use std::path::{Path, PathBuf};
 
 use liuhen::audit::{self, AuditOptions, Integrity, Profile};
 use liuhen::check::{check_dir, read_vkey, AuditRequest, CheckOptions, MediaSource};
-use liuhen::verify::{FindingKind, Severity, Verdict};
+use liuhen::verify::{FindingKind, Verdict};
 use liuhen::{Clock, SystemClock};
-use serde::Serialize;
 
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_COMPLIANCE, EXIT_OK, EXIT_TAMPERED};
@@ -80,14 +79,6 @@ pub struct Args {
     pub print_profile: bool,
 }
 
-/// What `--json` prints when the ledger is tampered and therefore not audited.
-#[derive(Serialize)]
-struct NotAudited<'a> {
-    format: &'static str,
-    audited: bool,
-    integrity: &'a Integrity,
-}
-
 /// Runs `liuhen audit`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     if args.print_profile {
@@ -133,28 +124,14 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let summary = Integrity::from_report(&integrity);
     if checked.verdict() == Verdict::Tampered {
         if args.json {
-            let out = NotAudited {
+            let out = audit::render::NotAudited {
                 format: audit::REPORT_FORMAT,
                 audited: false,
                 integrity: &summary,
             };
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
-            println!(
-                "liuhen audit 审计: {} is TAMPERED (integrity failure); a tampered ledger is not audited.",
-                dir.display()
-            );
-            let tampering = integrity
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Tampering);
-            for f in tampering.clone().take(10) {
-                println!("  - {}", f.message);
-            }
-            let more = tampering.count().saturating_sub(10);
-            if more > 0 {
-                println!("  … and {more} more; `liuhen verify` lists them all.");
-            }
+            print!("{}", audit::render::not_audited_text(dir, &integrity));
         }
         return Ok(EXIT_TAMPERED);
     }
@@ -192,20 +169,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         if args.csv {
             print!("{}", audit::stats::evidence_csv(case));
         } else {
-            println!("证据清单 evidence list — {}", case.case_no);
-            for e in &case.evidence {
-                println!(
-                    "{}. {} | {} | {} | {} | {} bytes | {} | entry {}",
-                    e.no,
-                    e.name,
-                    e.source,
-                    e.proves,
-                    audit::stats::duration_text(e.duration_ms),
-                    e.length,
-                    e.digest,
-                    e.seq
-                );
-            }
+            print!("{}", audit::render::evidence_text(case));
         }
         return Ok(code);
     }

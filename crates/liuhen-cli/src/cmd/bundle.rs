@@ -10,29 +10,24 @@
 //! removed and nothing was disclosed. Verify exits 0 when everything checked out, 1 on any
 //! integrity finding, 3 when the file is not a readable bundle.
 
-mod render;
-
 use std::error::Error;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
-use serde::Deserialize;
-
 use liuhen::bundle::{verify_with_progress, Progress};
+use liuhen::check::Outcome;
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
-    export_case_in_dir, DisclosureError, ExportRequest, OpeningsSource, Recipient,
+    export_case_in_dir, render, DisclosureError, ExportRequest, OpeningsSource, Recipient,
 };
-use liuhen::hash::Digest;
-use liuhen::verify::Verdict;
 
 use super::append::{print_exact, refusal_reason};
 use super::prove::read_vkey;
 use super::vault::read_value;
 use crate::layout::LedgerDir;
-use crate::{progress, Global, EXIT_OK, EXIT_TAMPERED, EXIT_UNVERIFIED};
+use crate::{progress, Global, EXIT_OK};
 
 /// Arguments of `liuhen bundle`.
 #[derive(clap::Args, Debug)]
@@ -174,37 +169,13 @@ impl Progress for Bar {
     }
 }
 
-/// One line of the `--openings` file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OpeningLine {
-    field: String,
-    salt: String,
-    value: String,
-}
-
 fn read_openings(path: &Path) -> Result<Vec<Opening>, Box<dyn Error>> {
-    let name = path.display();
+    let name = path.display().to_string();
     let file = File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    let mut out = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let n = i + 1;
-        let line = line.map_err(|e| format!("cannot read {name}: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let o: OpeningLine = serde_json::from_str(&line).map_err(|e| {
-            format!("{name} line {n}: not an opening {{\"field\", \"salt\", \"value\"}}: {e}")
-        })?;
-        let salt = Digest::from_hex(&o.salt)
-            .ok_or_else(|| format!("{name} line {n}: the salt is not 64 hex digits"))?;
-        out.push(Opening {
-            field: o.field,
-            salt: *salt.as_bytes(),
-            value: o.value,
-        });
-    }
-    Ok(out)
+    Ok(liuhen::disclosure::read_openings(
+        BufReader::new(file),
+        &name,
+    )?)
 }
 
 /// The core's request, from the arguments.
@@ -263,13 +234,7 @@ fn export_error(args: &ExportArgs, e: DisclosureError) -> Box<dyn Error> {
 }
 
 fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
-    if args.output.exists() {
-        return Err(format!(
-            "{} already exists: remove it or choose another file name",
-            args.output.display()
-        )
-        .into());
-    }
+    crate::files::refuse_existing(&args.output)?;
     let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
     let request = export_request(&args)?;
     let dir = LedgerDir::new(&args.dir);
@@ -286,9 +251,9 @@ fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     }
     let first = export.receipts.first().map_or(0, |r| r.seq);
     let text = if args.json {
-        format!("{}\n", render::export_json(&args, &export))
+        format!("{}\n", render::export_json(&request, &export))
     } else {
-        render::export_text(&args, &export)
+        render::export_text(&dir, &request, args.openings.as_deref(), &export)
     };
     print_exact(&text).map_err(|e| {
         format!(
@@ -297,7 +262,9 @@ fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
         )
     })?;
     if !global.quiet {
-        render::export_notes(&dir, &export);
+        for note in render::export_notes(&dir, &export) {
+            eprintln!("liuhen: {note}");
+        }
         eprintln!(
             "liuhen: the disclosure is recorded at entry {first} (RecordDisclosed); `liuhen seal` signs a checkpoint over it, and the case cannot be exported again before"
         );
@@ -315,15 +282,9 @@ fn run_verify(args: VerifyArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     bar.0.finish_and_clear();
     let report = result.map_err(|e| format!("{name}: {e}"))?;
     if args.json {
-        let mut out = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &report)?;
-        out.write_all(b"\n")?;
+        print_exact(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
-        render::print_report(&name, &report, global)?;
+        print_exact(&liuhen::bundle::render::text(&name, &report, !global.quiet))?;
     }
-    Ok(match report.verdict {
-        Verdict::Verified => EXIT_OK,
-        Verdict::Unverified => EXIT_UNVERIFIED,
-        Verdict::Tampered => EXIT_TAMPERED,
-    })
+    Ok(Outcome::from(report.verdict).exit_code())
 }

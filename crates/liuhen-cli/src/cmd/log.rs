@@ -13,6 +13,9 @@ use std::path::PathBuf;
 pub use liuhen::describe::iso8601;
 use liuhen::describe::{Listing, LogItem, LogQuery, LoggedEntry};
 use liuhen::store::Store;
+// Control characters in text from the ledger are escaped: an entry can neither forge further
+// log lines nor drive the terminal.
+use liuhen::text::escape_controls as clean;
 
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_ERROR, EXIT_OK};
@@ -154,31 +157,5 @@ fn human_lines(e: &LoggedEntry) -> String {
             clean(&head),
             clean(&e.details.join(" · "))
         )
-    }
-}
-
-/// Replaces control characters (line breaks, escape sequences) in text from the ledger, so that
-/// an entry can neither forge further log lines nor drive the terminal.
-fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(clean("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
-        assert_eq!(clean("line\nnext\rx"), "line\\nnext\\rx");
-        assert_eq!(clean("金民执〔2026〕12号"), "金民执〔2026〕12号");
     }
 }

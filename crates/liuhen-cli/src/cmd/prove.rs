@@ -17,7 +17,7 @@ use liuhen::proofs::{self, ProofRequest};
 use liuhen::Entry;
 
 // The file helpers moved to `crate::files`; other commands still import them from here.
-pub(crate) use crate::files::{create_new, read_limited, write_new};
+pub(crate) use crate::files::{read_limited, write_new};
 
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_OK, EXIT_TAMPERED};

@@ -23,7 +23,7 @@ mod certificate;
 
 use std::error::Error;
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ use liuhen::disclosure::DisclosureError;
 use liuhen::hash::Digest;
 use liuhen::model::Sealed;
 use liuhen::store::file::FileStore;
-use liuhen::vault::VaultError;
+use liuhen::vault::{self, ValueInputError, VaultError};
 use liuhen::{DirError, Ledger, LedgerOptions, SystemClock};
 
 use crate::layout::LedgerDir;
@@ -307,36 +307,26 @@ pub(crate) fn read_value(
     let value = match (text, file) {
         (Some(t), _) => t,
         (None, Some(path)) => {
-            let name = if path == Path::new("-") {
+            let stdin = path == Path::new("-");
+            let name = if stdin {
                 "standard input".to_owned()
             } else {
                 path.display().to_string()
             };
-            let mut bytes = Vec::new();
-            let limit = MAX_VALUE_BYTES as u64 + 3;
-            let read = if path == Path::new("-") {
-                io::stdin().lock().take(limit).read_to_end(&mut bytes)
+            let read = if stdin {
+                vault::read_value(io::stdin().lock())
             } else {
-                fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+                fs::File::open(path)
+                    .map_err(ValueInputError::Io)
+                    .and_then(vault::read_value)
             };
-            read.map_err(|e| format!("cannot read {name}: {e}"))?;
-            // Longer than any value plus a line break: refused as such, before a character cut
-            // by the read limit could make it look like bad UTF-8.
-            if bytes.len() > MAX_VALUE_BYTES + 2 {
-                return Err(format!(
+            read.map_err(|e| match e {
+                ValueInputError::TooLong => format!(
                     "the {flag} value is longer than {MAX_VALUE_BYTES} bytes; nothing was stored"
-                )
-                .into());
-            }
-            let mut text = String::from_utf8(bytes)
-                .map_err(|_| format!("{name}: the {flag} value is not UTF-8 text"))?;
-            if text.ends_with('\n') {
-                text.pop();
-                if text.ends_with('\r') {
-                    text.pop();
-                }
-            }
-            text
+                ),
+                ValueInputError::NotUtf8 => format!("{name}: the {flag} value is not UTF-8 text"),
+                e => format!("cannot read {name}: {e}"),
+            })?
         }
         (None, None) => return Err(format!("give the {flag} value").into()),
     };

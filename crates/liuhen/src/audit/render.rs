@@ -963,3 +963,58 @@ fn session_block(h: &mut String, s: &SessionSummary) {
     }
     h.push_str("</div>\n");
 }
+
+/// What an adapter says when the ledger is tampered and therefore not audited (its audit would
+/// mean nothing): the JSON report `{format, audited: false, integrity}` and the text.
+#[derive(serde::Serialize)]
+pub struct NotAudited<'a> {
+    /// [`super::REPORT_FORMAT`].
+    pub format: &'static str,
+    /// Always `false`.
+    pub audited: bool,
+    /// The integrity check's summary.
+    pub integrity: &'a Integrity,
+}
+
+/// The text for a tampered ledger that is not audited: the verdict for `dir`, then up to ten
+/// of the tampering findings of `integrity` (the check's report), one line each.
+pub fn not_audited_text(dir: &std::path::Path, integrity: &crate::verify::Report) -> String {
+    let mut out = format!(
+        "liuhen audit 审计: {} is TAMPERED (integrity failure); a tampered ledger is not audited.\n",
+        dir.display()
+    );
+    let tampering = integrity
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::verify::Severity::Tampering);
+    for f in tampering.clone().take(10) {
+        let _ = writeln!(out, "  - {}", f.message);
+    }
+    let more = tampering.count().saturating_sub(10);
+    if more > 0 {
+        let _ = writeln!(out, "  … and {more} more; `liuhen verify` lists them all.");
+    }
+    out
+}
+
+/// The evidence list (证据清单) of a case as text: a heading, then one line per item (序号,
+/// 名称, 来源, 证明对象, duration, length, digest, entry). [`super::stats::evidence_csv`] is
+/// the same list as CSV.
+pub fn evidence_text(case: &CaseSummary) -> String {
+    let mut out = format!("证据清单 evidence list — {}\n", case.case_no);
+    for e in &case.evidence {
+        let _ = writeln!(
+            out,
+            "{}. {} | {} | {} | {} | {} bytes | {} | entry {}",
+            e.no,
+            e.name,
+            e.source,
+            e.proves,
+            super::stats::duration_text(e.duration_ms),
+            e.length,
+            e.digest,
+            e.seq
+        );
+    }
+    out
+}

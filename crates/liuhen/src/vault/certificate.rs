@@ -329,3 +329,106 @@ fn read_entry<S: Store + ?Sized>(store: &S, seq: u64) -> Result<Entry, VaultErro
         reason: e.to_string(),
     })
 }
+
+/// Largest destruction certificate a reader should accept (a signed note of many erasures
+/// is far smaller); adapters refuse larger input before reading it whole.
+pub const MAX_CERTIFICATE_BYTES: usize = 1024 * 1024;
+
+impl DestructionCertificate {
+    /// Opens a signed certificate with the approver's verifier key and, given the ledger,
+    /// checks it against it ([`DestructionCertificate::check_against_with_approver`]): what
+    /// `liuhen vault check-certificate` asks.
+    ///
+    /// # Errors
+    /// [`VaultError::Certificate`] if it does not verify or disagrees with the ledger.
+    pub fn verify<S: Store>(
+        signed: &str,
+        approver: &NoteVerifier,
+        ledger: Option<&Ledger<S>>,
+    ) -> Result<Self, VaultError> {
+        let cert = DestructionCertificate::open(signed, approver)?;
+        if let Some(l) = ledger {
+            cert.check_against_with_approver(l, approver)?;
+        }
+        Ok(cert)
+    }
+
+    /// The certificate's JSON members: `approver`, `origin`, `issued` (ms), `tree_size`,
+    /// `root` (hex), `items` (`[{commitment, seq, authority}]`).
+    pub fn json_members(&self) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let items: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|i| json!({ "commitment": i.commitment.0.to_hex(), "seq": i.seq, "authority": i.authority }))
+            .collect();
+        let mut m = serde_json::Map::new();
+        m.insert("approver".into(), json!(self.approver));
+        m.insert("origin".into(), json!(self.origin));
+        m.insert("issued".into(), json!(self.issued.0));
+        m.insert("tree_size".into(), json!(self.tree_size));
+        m.insert("root".into(), json!(self.root.to_hex()));
+        m.insert("items".into(), json!(items));
+        m
+    }
+
+    /// The result of checking a certificate as one JSON line (with its line break):
+    /// `{verified, error, ledger_checked, ...}` with the certificate's members when it verified.
+    pub fn check_json(result: Result<&Self, &str>, ledger_checked: bool) -> String {
+        use serde_json::{json, Value};
+        let mut m = serde_json::Map::new();
+        m.insert("verified".into(), json!(result.is_ok()));
+        m.insert("error".into(), json!(result.err()));
+        m.insert("ledger_checked".into(), json!(ledger_checked));
+        if let Ok(cert) = result {
+            m.extend(cert.json_members());
+        }
+        format!("{}\n", Value::Object(m))
+    }
+
+    /// The result of checking the certificate `name` as text: `VERIFIED: …` with each erasure
+    /// and whether it was checked against the ledger in `ledger_dir`, or `NOT VERIFIED: why`.
+    pub fn check_text(
+        result: Result<&Self, &str>,
+        name: &str,
+        ledger_dir: Option<&std::path::Path>,
+    ) -> String {
+        use crate::text::{local_time, replace_controls as clean, short};
+        let cert = match result {
+            Ok(cert) => cert,
+            Err(reason) => return format!("NOT VERIFIED: {name}: {}\n", clean(reason)),
+        };
+        let mut out = format!(
+            "VERIFIED: {name}: destruction certificate of {} erasure(s), approved by {}, issued {}, ledger {} at tree size {} (root {})\n",
+            cert.items.len(),
+            clean(&cert.approver),
+            local_time(cert.issued),
+            clean(&cert.origin),
+            cert.tree_size,
+            short(&cert.root.to_hex())
+        );
+        for i in &cert.items {
+            let _ = writeln!(
+                out,
+                "  erased {} at entry {} on the authority of {}",
+                i.commitment.0,
+                i.seq,
+                clean(&i.authority)
+            );
+        }
+        match ledger_dir {
+            Some(dir) => {
+                let _ = writeln!(
+                    out,
+                    "  agrees with the ledger in {}: same root at size {}, each entry is that erasure",
+                    dir.display(),
+                    cert.tree_size
+                );
+            }
+            None => out.push_str(
+                "  not checked against the ledger (give --ledger DIR to tie it to the entries)\n",
+            ),
+        }
+        out
+    }
+}

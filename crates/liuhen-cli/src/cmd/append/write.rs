@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use liuhen::store::file::FileStore;
 use liuhen::{Event, Ledger, LedgerError, PublicKey, Receipt};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::layout::LedgerDir;
 
@@ -112,14 +112,7 @@ pub(crate) fn receipt_json(
     case_no: Option<&str>,
     author: &PublicKey,
 ) -> Map<String, Value> {
-    let mut object = Map::new();
-    object.insert("seq".into(), json!(receipt.seq));
-    object.insert("leaf_hash".into(), json!(receipt.leaf_hash.to_hex()));
-    object.insert("logged_at".into(), json!(receipt.logged_at.millis()));
-    object.insert("event".into(), json!(event));
-    object.insert("case_no".into(), json!(case_no));
-    object.insert("author".into(), json!(author.to_string()));
-    object
+    liuhen::ingest::render::receipt_members(receipt, event, case_no, author)
 }
 
 /// The receipt members for an event appended alone (authorize, revoke).

@@ -4,14 +4,14 @@
 
 use std::error::Error;
 
-use liuhen::disclosure::{self, DisclosureError, EraseRequest, View, ViewRequest};
-use liuhen::vault::{CaseOpenings, VaultError};
+use liuhen::disclosure::{self, render, DisclosureError, EraseRequest, ViewRequest};
+use liuhen::text::{replace_controls as clean, short};
+use liuhen::vault::VaultError;
 use liuhen::Signer;
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 use super::{parse_commitment, read_value, CommitArgs, CompleteArgs, EraseArgs, ShowArgs};
-use crate::cmd::append::{open_ledger, print_exact, receipt_json, refusal_reason};
-use crate::cmd::prove::{clean, short};
+use crate::cmd::append::{open_ledger, print_exact, refusal_reason};
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_OK};
 
@@ -81,9 +81,9 @@ pub(super) fn run_show(args: ShowArgs, global: &Global) -> Result<u8, Box<dyn Er
     )?;
     let seq = view.receipt.seq;
     let text = if args.json {
-        format!("{}\n", show_json(&view))
+        format!("{}\n", render::view_json(&view))
     } else {
-        show_text(&view)
+        render::view_text(&view)
     };
     print_exact(&text)
         .map_err(|e| format!("the view was recorded at entry {seq}, but the output failed: {e}"))?;
@@ -93,75 +93,6 @@ pub(super) fn run_show(args: ShowArgs, global: &Global) -> Result<u8, Box<dyn Er
         );
     }
     Ok(EXIT_OK)
-}
-
-fn show_json(view: &View) -> Value {
-    let mut viewed: Map<String, Value> =
-        receipt_json(&view.receipt, "RecordViewed", None, &view.author);
-    viewed.insert("by".into(), json!(view.by));
-    viewed.insert("purpose".into(), json!(view.purpose));
-    let found = &view.openings;
-    let openings: Vec<Value> = found
-        .openings
-        .iter()
-        .map(|o| {
-            json!({
-                "commitment": o.commitment().0.to_hex(),
-                "field": o.field,
-                "value": o.value,
-            })
-        })
-        .collect();
-    let erased: Vec<Value> = found
-        .erased
-        .iter()
-        .map(|(c, seq)| json!({ "commitment": c.0.to_hex(), "seq": seq }))
-        .collect();
-    let missing: Vec<Value> = found
-        .missing
-        .iter()
-        .map(|c| json!({ "commitment": c.0.to_hex() }))
-        .collect();
-    json!({
-        "case_no": view.case_no,
-        "viewed": Value::Object(viewed),
-        "openings": openings,
-        "erased": erased,
-        "missing": missing,
-    })
-}
-
-fn show_text(view: &View) -> String {
-    let found: &CaseOpenings = &view.openings;
-    let total = found.openings.len() + found.erased.len() + found.missing.len();
-    let mut out = format!(
-        "case {}: {total} sealed field(s); viewed by {} for \"{}\" (RecordViewed, entry {})\n",
-        clean(&view.case_no),
-        clean(&view.by),
-        clean(&view.purpose),
-        view.receipt.seq
-    );
-    for o in &found.openings {
-        out.push_str(&format!(
-            "  {} = {}  (commitment {})\n",
-            clean(&o.field),
-            clean(&o.value),
-            o.commitment().0.to_hex()
-        ));
-    }
-    for (c, seq) in &found.erased {
-        out.push_str(&format!(
-            "  erased at entry {seq}  (commitment {})\n",
-            c.0.to_hex()
-        ));
-    }
-    for c in &found.missing {
-        out.push_str(&format!(
-            "  missing: the vault holds no opening  (commitment {})\n",
-            c.0.to_hex()
-        ));
-    }
-    out
 }
 
 // ---- erase / complete -------------------------------------------------------------------------
@@ -207,21 +138,7 @@ pub(super) fn run_erase(args: EraseArgs, global: &Global) -> Result<u8, Box<dyn 
         },
     )?;
     let seq = done.seq;
-    let text = if args.json {
-        format!(
-            "{}\n",
-            json!({
-                "commitment": hex,
-                "seq": seq,
-                "appended": done.appended,
-                "authority": args.authority.trim(),
-            })
-        )
-    } else if done.appended {
-        format!("entry {seq}  Erased  {hex}\n")
-    } else {
-        format!("entry {seq}  Erased  {hex}  (recorded before; the destruction is now complete)\n")
-    };
+    let text = render::erasure(&request, &done, args.json);
     print_exact(&text).map_err(|e| {
         format!("the erasure is recorded at entry {seq} and done, but the output failed: {e}")
     })?;
