@@ -4,7 +4,9 @@
 //! file or a bundle made safe for a terminal, short digests, times in the regulation's zone.
 
 use crate::describe::iso8601;
+use crate::ledger::LedgerError;
 use crate::model::Timestamp;
+use crate::store::file::FileStore;
 
 /// Escapes control characters (`\u{1b}`, `\n`, …) in text taken from the ledger or a key file,
 /// so that it cannot drive the terminal or forge report lines; the escape stays readable.
@@ -64,6 +66,85 @@ pub fn entry_range(seqs: Option<(u64, u64)>) -> String {
     }
 }
 
+/// Why the ledger refused a statement, in words, and the position in the batch it names (the
+/// configured clock skew quoted as configured).
+pub fn refusal(e: &LedgerError) -> (Option<usize>, String) {
+    match e {
+        LedgerError::BadSignature { index, source } => (Some(*index), format!("refused: {source}")),
+        LedgerError::Refused { index, source } => (
+            Some(*index),
+            format!("refused by the key registry: {source}"),
+        ),
+        LedgerError::Inadmissible { index, source } => (Some(*index), format!("refused: {source}")),
+        LedgerError::FutureStatement {
+            index,
+            time,
+            now,
+            max_skew_ms,
+        } => (
+            Some(*index),
+            format!(
+                "refused: the statement is dated {time} ms since 1970, more than {} after the ledger clock ({now} ms)",
+                skew_words(*max_skew_ms)
+            ),
+        ),
+        LedgerError::Encoding { index, source } => (
+            Some(*index),
+            format!("the entry cannot be stored: {source}"),
+        ),
+        other => (None, other.to_string()),
+    }
+}
+
+/// The allowed clock skew as the ledger was configured: whole seconds as `300 s`, else in ms.
+fn skew_words(ms: i64) -> String {
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// Why a writer must not build on the store it opened, if the store found its records damaged
+/// (a damaged record, or a committed record cut off, which a crash does not explain): tampering.
+pub fn store_damage(store: &FileStore) -> Option<String> {
+    if let Some(first) = store.recovery().tampering.first() {
+        return Some(format!("the store's files are damaged ({first})"));
+    }
+    store
+        .refusal()
+        .map(|reason| format!("{} refuses writes: {reason}", store.dir().display()))
+}
+
+/// What the writer's recovery did on open, one sentence each: committed records lost (which a
+/// crash does not explain), a torn record cut and unacknowledged records kept. Rare, and worth
+/// telling even to a quiet user.
+pub fn recovery_notes(store: &FileStore) -> Vec<String> {
+    let recovery = store.recovery();
+    let mut notes = Vec::new();
+    for (what, tail) in [
+        ("entry", &recovery.entries),
+        ("checkpoint", &recovery.checkpoints),
+    ] {
+        if tail.dropped > 0 {
+            notes.push(format!(
+                "warning: {}: {} acknowledged {what} record(s) were lost at the end of the log, which a crash does not explain; run `liuhen verify`",
+                store.dir().display(),
+                tail.dropped
+            ));
+        }
+        if tail.torn_bytes > 0 || tail.adopted > 0 || tail.index_bytes_cut > 0 {
+            notes.push(format!(
+                "note: {}: the last writer stopped mid-write; cut {} bytes of a torn {what} record and kept {} written but unacknowledged {what} record(s)",
+                store.dir().display(),
+                tail.torn_bytes + tail.index_bytes_cut,
+                tail.adopted
+            ));
+        }
+    }
+    notes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +173,26 @@ mod tests {
         assert_eq!(
             local_time(Timestamp(0)),
             "1970-01-01 08:00:00.000 Asia/Shanghai"
+        );
+    }
+
+    #[test]
+    fn a_future_statement_is_refused_quoting_the_configured_skew() {
+        let refused = |max_skew_ms| {
+            refusal(&LedgerError::FutureStatement {
+                index: 2,
+                time: 1_767_225_700_000,
+                now: 1_767_225_600_000,
+                max_skew_ms,
+            })
+        };
+        let (index, default) = refused(crate::LedgerOptions::default().max_future_skew_ms);
+        assert_eq!(index, Some(2));
+        assert!(default.contains("more than 300 s after"), "{default}");
+        let (_, configured) = refused(2_500);
+        assert!(
+            configured.contains("more than 2500 ms after"),
+            "{configured}"
         );
     }
 }

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 
 use liuhen::bundle::{Proven, MAX_PROOF_BYTES};
 use liuhen::checkpoint::{NoteVerifier, SignatureType};
-use liuhen::model::Timestamp;
 use liuhen::proofs::{self, ProofRequest};
 use liuhen::Entry;
 
@@ -225,31 +224,8 @@ fn entry_line(e: &Entry) -> String {
     )
 }
 
-/// A time for people: Beijing time (UTC+8, no daylight saving), with the UTC form beside it.
-pub(crate) fn local_time(t: Timestamp) -> String {
-    let beijing = liuhen::describe::iso8601(t.plus_millis(8 * 3_600_000));
-    let beijing = beijing
-        .strip_suffix('Z')
-        .unwrap_or(&beijing)
-        .replacen('T', " ", 1);
-    format!("{beijing} Asia/Shanghai")
-}
-
-/// The first 16 hex digits and an ellipsis.
-pub(crate) fn short(hex: &str) -> String {
-    match hex.get(..16) {
-        Some(s) => format!("{s}…"),
-        None => hex.to_owned(),
-    }
-}
-
-/// Replaces control characters in text from a proof or a ledger, so that it can neither forge
-/// output lines nor drive the terminal.
-pub(crate) fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
-}
+/// Text helpers of the core, named as the CLI's commands import them from here.
+pub(crate) use liuhen::text::{local_time, replace_controls as clean, short};
 
 /// Reads a ledger verifier key given as a file (the core's one reader,
 /// [`liuhen::check::read_vkey`], which refuses a witness key) or as the vkey text itself, which

@@ -64,42 +64,12 @@ pub(crate) fn open_ledger(dir: &Path) -> Result<Ledger<FileStore>, Box<dyn Error
             });
         }
     };
-    let store = ledger.store();
-    let recovery = store.recovery();
-    if let Some(first) = recovery.tampering.first() {
-        return Err(refuse(format!("the store's files are damaged ({first})")).into());
+    if let Some(reason) = liuhen::text::store_damage(ledger.store()) {
+        return Err(refuse(reason).into());
     }
-    // A writer's store refuses writes on open only for records destroyed (a committed record
-    // cut off, which a crash does not explain): tampering too.
-    if let Some(reason) = store.refusal() {
-        return Err(refuse(format!(
-            "{} refuses writes: {reason}",
-            store.dir().display()
-        ))
-        .into());
-    }
-    // Recovery notes are printed even with --quiet: they are rare and say something was lost
-    // or repaired.
-    let recovery = store.recovery();
-    for (what, tail) in [
-        ("entry", &recovery.entries),
-        ("checkpoint", &recovery.checkpoints),
-    ] {
-        if tail.dropped > 0 {
-            eprintln!(
-                "liuhen: warning: {}: {} acknowledged {what} record(s) were lost at the end of the log, which a crash does not explain; run `liuhen verify`",
-                store.dir().display(),
-                tail.dropped
-            );
-        }
-        if tail.torn_bytes > 0 || tail.adopted > 0 || tail.index_bytes_cut > 0 {
-            eprintln!(
-                "liuhen: note: {}: the last writer stopped mid-write; cut {} bytes of a torn {what} record and kept {} written but unacknowledged {what} record(s)",
-                store.dir().display(),
-                tail.torn_bytes + tail.index_bytes_cut,
-                tail.adopted
-            );
-        }
+    // Printed even with --quiet: rare, and they say something was lost or repaired.
+    for note in liuhen::text::recovery_notes(ledger.store()) {
+        eprintln!("liuhen: {note}");
     }
     Ok(ledger)
 }
@@ -124,71 +94,11 @@ pub(crate) fn single_receipt_json(
     receipt_json(receipt, event.name(), event.case_no(), author)
 }
 
-/// Why the ledger refused a statement, in words, and the position in the batch it names.
-pub(crate) fn refusal_reason(e: &LedgerError) -> (Option<usize>, String) {
-    match e {
-        LedgerError::BadSignature { index, source } => (Some(*index), format!("refused: {source}")),
-        LedgerError::Refused { index, source } => (
-            Some(*index),
-            format!("refused by the key registry: {source}"),
-        ),
-        LedgerError::Inadmissible { index, source } => (Some(*index), format!("refused: {source}")),
-        LedgerError::FutureStatement {
-            index,
-            time,
-            now,
-            max_skew_ms,
-        } => (
-            Some(*index),
-            format!(
-                "refused: the statement is dated {time} ms since 1970, more than {} after the ledger clock ({now} ms)",
-                skew_words(*max_skew_ms)
-            ),
-        ),
-        LedgerError::Encoding { index, source } => (
-            Some(*index),
-            format!("the entry cannot be stored: {source}"),
-        ),
-        other => (None, other.to_string()),
-    }
-}
-
-/// The allowed clock skew as the ledger was configured: whole seconds as `300 s`, else in ms.
-fn skew_words(ms: i64) -> String {
-    if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{ms} ms")
-    }
-}
+/// Why the ledger refused a statement, in words (the core's wording, shared by adapters).
+pub(crate) use liuhen::text::refusal as refusal_reason;
 
 /// Prints text on stdout exactly as given; an error (a closed pipe) is returned, not a panic.
 pub(crate) fn print_exact(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_future_statement_is_refused_quoting_the_configured_skew() {
-        let refusal = |max_skew_ms| {
-            refusal_reason(&LedgerError::FutureStatement {
-                index: 2,
-                time: 1_767_225_700_000,
-                now: 1_767_225_600_000,
-                max_skew_ms,
-            })
-        };
-        let (index, default) = refusal(liuhen::LedgerOptions::default().max_future_skew_ms);
-        assert_eq!(index, Some(2));
-        assert!(default.contains("more than 300 s after"), "{default}");
-        let (_, configured) = refusal(2_500);
-        assert!(
-            configured.contains("more than 2500 ms after"),
-            "{configured}"
-        );
-    }
 }
