@@ -15,7 +15,8 @@
 //!
 //! Run: `cargo run -p liuhen --example agency [DIR]` (default: a fresh temporary directory,
 //! removed at the end). It prints the story and exits 0 if the ledger verifies.
-#![allow(clippy::print_stdout)] // an example program tells its story on stdout
+#![allow(clippy::print_stdout)]
+// an example program tells its story on stdout
 // An application, not the core: it makes its own directories (the core's filesystem boundary,
 // crates/liuhen/clippy.toml, does not bind it).
 #![allow(clippy::disallowed_methods)]
