@@ -84,12 +84,7 @@ impl RecordIndex for EntryIndex<'_> {
         let mut group = vec![0u8; len];
         self.file
             .read_exact_at(&mut group, layout::group_start(i))?;
-        let hashes: Vec<Digest> = group
-            .get(layout::RECORD_HEAD_LEN as usize..)
-            .unwrap_or_default()
-            .chunks_exact(DIGEST_LEN)
-            .map(layout::digest)
-            .collect();
+        let hashes = group_hashes(&group);
         let mut hash = hashes.first().copied().unwrap_or(Digest::ZERO);
         for (level, stored) in hashes.iter().enumerate().skip(1) {
             let child_level = u8::try_from(level - 1).unwrap_or(u8::MAX);
@@ -100,14 +95,42 @@ impl RecordIndex for EntryIndex<'_> {
             self.file.read_exact_at(&mut left, pos)?;
             hash = hasher.hash_children(&layout::digest(&left), &hash);
             if hash != *stored {
-                return Ok(Some(TamperingKind::NodeMismatch {
-                    level: u8::try_from(level).unwrap_or(u8::MAX),
-                    index: i >> level,
-                }));
+                return Ok(Some(node_mismatch(level, i)));
             }
         }
         Ok(None)
     }
+}
+
+/// The hashes an entry-index group holds after its record head: the leaf hash, then the node
+/// hashes its leaf completes, from level 1 up.
+fn group_hashes(group: &[u8]) -> Vec<Digest> {
+    group
+        .get(layout::RECORD_HEAD_LEN as usize..)
+        .unwrap_or_default()
+        .chunks_exact(DIGEST_LEN)
+        .map(layout::digest)
+        .collect()
+}
+
+/// The node hash at `level` above entry `i` is not the hash of its children.
+fn node_mismatch(level: usize, i: u64) -> TamperingKind {
+    TamperingKind::NodeMismatch {
+        level: u8::try_from(level).unwrap_or(u8::MAX),
+        index: i >> level,
+    }
+}
+
+/// The first node hash (level 1 up) of entry `i`'s group that `stored` holds differently from
+/// `computed`, the nodes the entry's leaf completes.
+fn first_node_mismatch(i: u64, computed: &[Digest], stored: &[Digest]) -> Option<TamperingKind> {
+    computed
+        .iter()
+        .zip(stored)
+        .enumerate()
+        .skip(1)
+        .find(|(_, (c, s))| c != s)
+        .map(|(level, _)| node_mismatch(level, i))
 }
 
 /// The checkpoint index: one record head (frame offset, payload length) per checkpoint.
@@ -284,12 +307,7 @@ pub(super) fn check_unsynced(
             .unwrap_or([0; layout::GROUP_HEAD_LEN]);
         let (offset, len, leaf) = layout::parse_group_head(&head);
         // The leaf hash, then the node hashes from level 1 up.
-        let stored: Vec<Digest> = group
-            .get(layout::RECORD_HEAD_LEN as usize..)
-            .unwrap_or_default()
-            .chunks_exact(DIGEST_LEN)
-            .map(layout::digest)
-            .collect();
+        let stored = group_hashes(group);
         if offset != expected || len == 0 || len > info.max as u64 {
             return Ok(Some(info.finding(
                 true,
@@ -320,13 +338,8 @@ pub(super) fn check_unsynced(
             return in_log(TamperingKind::IndexMismatch);
         }
         let nodes = frontier.push(&hasher, leaf);
-        for (level, (c, s)) in nodes.iter().zip(&stored).enumerate().skip(1) {
-            if c != s {
-                return mismatch(TamperingKind::NodeMismatch {
-                    level: u8::try_from(level).unwrap_or(u8::MAX),
-                    index: i >> level,
-                });
-            }
+        if let Some(kind) = first_node_mismatch(i, &nodes, &stored) {
+            return mismatch(kind);
         }
         expected = offset + FRAME_OVERHEAD + len;
     }
@@ -668,25 +681,10 @@ impl Visitor for NodeVisitor<'_> {
             Err(_) => self.decoded = false,
         }
         let computed = self.frontier.push(&Sha256TreeHasher, *sum);
-        let mut stored = vec![0u8; layout::group_len(i) as usize];
+        let mut group = vec![0u8; layout::group_len(i) as usize];
         self.index
-            .read_exact_at(&mut stored, layout::group_start(i))?;
-        let stored = stored
-            .get(layout::RECORD_HEAD_LEN as usize..)
-            .unwrap_or_default();
-        for (level, (c, s)) in computed
-            .iter()
-            .zip(stored.chunks_exact(DIGEST_LEN))
-            .enumerate()
-        {
-            if level > 0 && c.as_bytes().as_slice() != s {
-                return Ok(Some(TamperingKind::NodeMismatch {
-                    level: u8::try_from(level).unwrap_or(u8::MAX),
-                    index: i >> level,
-                }));
-            }
-        }
-        Ok(None)
+            .read_exact_at(&mut group, layout::group_start(i))?;
+        Ok(first_node_mismatch(i, &computed, &group_hashes(&group)))
     }
 }
 
@@ -706,35 +704,22 @@ impl Visitor for NoteVisitor {
     }
 }
 
-/// Rule R5a: the complete frames after the entry index are adopted only if they are what an
-/// interrupted append of this ledger leaves: each decodes as an entry whose sequence number is
-/// its position, whose `prev` is the leaf hash of the entry before it, and whose signature
-/// verifies (`verify_strict`). Anything else is not a crash's leftover: tampering, nothing is
-/// adopted. The index's last leaf hash is trusted here: rule R3 checked it against its frame.
-pub(super) fn account_entries(
+/// Rule R5a: the complete frames after a log's index are adopted only if they are what an
+/// interrupted append leaves. `reject` judges each in turn, given its sequence number, payload
+/// and checksum: the reason it is not a crash's leftover, or `None`. On the first reason (or a
+/// frame that cannot be read back) that is tampering, nothing is adopted.
+fn account(
     info: &LogInfo<'_>,
-    index: &dyn RecordIndex,
     st: &mut LogState,
+    mut reject: impl FnMut(u64, &[u8], &Digest) -> Option<&'static str>,
 ) -> io::Result<()> {
     if st.adopt.is_empty() || !st.tampering.is_empty() {
         return Ok(());
     }
-    let mut prev = match st.kept {
-        0 => Digest::ZERO,
-        n => index.record(n - 1)?.sum.unwrap_or(Digest::ZERO),
-    };
     for (i, (offset, _, sum)) in st.adopt.iter().enumerate() {
         let seq = st.kept + i as u64;
         let reason = match read_frame(info.log, *offset, st.log_len, info.max)? {
-            FrameRead::Valid { payload, .. } => match Entry::from_bytes(&payload) {
-                Err(_) => Some("it does not decode as an entry"),
-                Ok(e) if e.seq != seq => Some("its sequence number is not its position"),
-                Ok(e) if e.prev != prev => Some("it does not chain to the entry before it"),
-                Ok(e) if e.statement.verify_signature().is_err() => {
-                    Some("its signature does not verify")
-                }
-                Ok(_) => None,
-            },
+            FrameRead::Valid { payload, .. } => reject(seq, &payload, sum),
             _ => Some("it cannot be read back"),
         };
         if let Some(reason) = reason {
@@ -749,9 +734,39 @@ pub(super) fn account_entries(
             st.tampering.push(t);
             return Ok(());
         }
-        prev = *sum;
     }
     Ok(())
+}
+
+/// Rule R5a for the entry log: each adopted frame decodes as an entry whose sequence number is
+/// its position, whose `prev` is the leaf hash of the entry before it, and whose signature
+/// verifies (`verify_strict`). The index's last leaf hash is trusted here: rule R3 checked it
+/// against its frame.
+pub(super) fn account_entries(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    st: &mut LogState,
+) -> io::Result<()> {
+    if st.adopt.is_empty() || !st.tampering.is_empty() {
+        return Ok(());
+    }
+    let mut prev = match st.kept {
+        0 => Digest::ZERO,
+        n => index.record(n - 1)?.sum.unwrap_or(Digest::ZERO),
+    };
+    account(info, st, |seq, payload, sum| {
+        let reason = match Entry::from_bytes(payload) {
+            Err(_) => Some("it does not decode as an entry"),
+            Ok(e) if e.seq != seq => Some("its sequence number is not its position"),
+            Ok(e) if e.prev != prev => Some("it does not chain to the entry before it"),
+            Ok(e) if e.statement.verify_signature().is_err() => {
+                Some("its signature does not verify")
+            }
+            Ok(_) => None,
+        };
+        prev = *sum;
+        reason
+    })
 }
 
 /// Rule R5a for the checkpoint log: a complete frame after the checkpoint index is adopted only
@@ -762,39 +777,16 @@ pub(super) fn account_checkpoints(
     st: &mut LogState,
     genesis: Option<&NoteVerifier>,
 ) -> io::Result<()> {
-    if st.adopt.is_empty() || !st.tampering.is_empty() {
-        return Ok(());
-    }
-    for (i, (offset, _, _)) in st.adopt.iter().enumerate() {
-        let reason = match read_frame(info.log, *offset, st.log_len, info.max)? {
-            FrameRead::Valid { payload, .. } => {
-                match (SignedCheckpoint::parse(&payload), genesis) {
-                    (Err(_), _) => Some("it is not a signed checkpoint"),
-                    (Ok(_), None) => {
-                        Some("there is no genesis entry whose key could have signed it")
-                    }
-                    (Ok(c), Some(key)) if c.verify(key).is_err() => {
-                        Some("it is not signed by the ledger key")
-                    }
-                    (Ok(_), Some(_)) => None,
-                }
+    account(info, st, |_, payload, _| {
+        match (SignedCheckpoint::parse(payload), genesis) {
+            (Err(_), _) => Some("it is not a signed checkpoint"),
+            (Ok(_), None) => Some("there is no genesis entry whose key could have signed it"),
+            (Ok(c), Some(key)) if c.verify(key).is_err() => {
+                Some("it is not signed by the ledger key")
             }
-            _ => Some("it cannot be read back"),
-        };
-        if let Some(reason) = reason {
-            let t = info.finding(
-                false,
-                Some(*offset),
-                Some(st.kept + i as u64),
-                TamperingKind::UnaccountedFrame { reason },
-            );
-            st.adopt.clear();
-            st.cut = None;
-            st.tampering.push(t);
-            return Ok(());
+            (Ok(_), Some(_)) => None,
         }
-    }
-    Ok(())
+    })
 }
 
 /// The ledger key's note verifier, from the genesis entry in the first frame of the entry log.
