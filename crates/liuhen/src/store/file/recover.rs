@@ -221,6 +221,15 @@ fn fault_of(read: &FrameRead) -> FrameFault {
     }
 }
 
+/// What is wrong with a frame read where an index record points that is not the frame it
+/// records: a valid frame of another length or checksum, or a bad frame.
+fn mismatch_kind(read: &FrameRead) -> TamperingKind {
+    match read {
+        FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
+        bad => TamperingKind::BadFrame(fault_of(bad)),
+    }
+}
+
 /// Whether the frame read at `rec.offset` is the one `rec` records.
 fn matches(rec: &Record, read: &FrameRead) -> bool {
     match read {
@@ -404,6 +413,9 @@ pub(super) fn analyze(
     if n > 0 {
         let last = n - 1;
         let rec = index.record(last)?;
+        // What is wrong with the last record, found in the index or in the log.
+        let last_wrong =
+            |in_index: bool, kind| info.finding(in_index, Some(rec.offset), Some(last), kind);
         // Rule R2: the last two records chain, the first starts at 0.
         let expected_offset = if n >= 2 {
             index.record(last - 1)?.end()
@@ -411,50 +423,22 @@ pub(super) fn analyze(
             Some(0)
         };
         if expected_offset != Some(rec.offset) || rec.len == 0 || rec.len > info.max as u64 {
-            return Ok(tamper(
-                st,
-                info.finding(
-                    true,
-                    Some(rec.offset),
-                    Some(last),
-                    TamperingKind::IndexMismatch,
-                ),
-            ));
+            return Ok(tamper(st, last_wrong(true, TamperingKind::IndexMismatch)));
         }
         let Some(rec_end) = rec.end() else {
-            return Ok(tamper(
-                st,
-                info.finding(
-                    true,
-                    Some(rec.offset),
-                    Some(last),
-                    TamperingKind::IndexMismatch,
-                ),
-            ));
+            return Ok(tamper(st, last_wrong(true, TamperingKind::IndexMismatch)));
         };
         if rec.offset > log_len {
             return Ok(tamper(
                 st,
-                info.finding(
-                    true,
-                    Some(rec.offset),
-                    Some(last),
-                    TamperingKind::IndexPastLog { log_len },
-                ),
+                last_wrong(true, TamperingKind::IndexPastLog { log_len }),
             ));
         }
         if rec_end <= log_len {
             // Rule R3: the last indexed frame is all there; it must be the one recorded.
             let read = read_frame(log, rec.offset, log_len, info.max)?;
             if !matches(&rec, &read) {
-                let kind = match read {
-                    FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
-                    bad => TamperingKind::BadFrame(fault_of(&bad)),
-                };
-                return Ok(tamper(
-                    st,
-                    info.finding(false, Some(rec.offset), Some(last), kind),
-                ));
+                return Ok(tamper(st, last_wrong(false, mismatch_kind(&read))));
             }
             if let Some(kind) = index.check_record(last)? {
                 return Ok(tamper(st, info.finding(true, None, Some(last), kind)));
@@ -465,25 +449,15 @@ pub(super) fn analyze(
             // field (when there) is the recorded one, and no valid frame follows.
             let head = layout::frame_len(log, rec.offset, log_len)?;
             if head.is_some_and(|len| len != rec.len) {
-                return Ok(tamper(
-                    st,
-                    info.finding(
-                        false,
-                        Some(rec.offset),
-                        Some(last),
-                        TamperingKind::IndexMismatch,
-                    ),
-                ));
+                return Ok(tamper(st, last_wrong(false, TamperingKind::IndexMismatch)));
             }
             match search_valid_frame(log, rec.offset + 1, log_len, info.max)? {
                 Search::Nothing => {}
                 Search::Found(at) => {
                     return Ok(tamper(
                         st,
-                        info.finding(
+                        last_wrong(
                             false,
-                            Some(rec.offset),
-                            Some(last),
                             TamperingKind::ValidFrameAfterBadFrame {
                                 fault: FrameFault::Cut,
                                 valid_at: at,
@@ -492,15 +466,7 @@ pub(super) fn analyze(
                     ));
                 }
                 Search::TooLong(bytes) => {
-                    return Ok(tamper(
-                        st,
-                        info.finding(
-                            false,
-                            Some(rec.offset),
-                            Some(last),
-                            TamperingKind::Junk { bytes },
-                        ),
-                    ));
+                    return Ok(tamper(st, last_wrong(false, TamperingKind::Junk { bytes })));
                 }
             }
             // Only one frame can be torn: the one before must be intact.
@@ -508,13 +474,14 @@ pub(super) fn analyze(
                 let prev = index.record(last - 1)?;
                 let read = read_frame(log, prev.offset, log_len, info.max)?;
                 if !matches(&prev, &read) {
-                    let kind = match read {
-                        FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
-                        bad => TamperingKind::BadFrame(fault_of(&bad)),
-                    };
                     return Ok(tamper(
                         st,
-                        info.finding(false, Some(prev.offset), Some(last - 1), kind),
+                        info.finding(
+                            false,
+                            Some(prev.offset),
+                            Some(last - 1),
+                            mismatch_kind(&read),
+                        ),
                     ));
                 }
                 if let Some(kind) = index.check_record(last - 1)? {
