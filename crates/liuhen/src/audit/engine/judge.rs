@@ -68,7 +68,8 @@ pub(super) fn trigger_zh(t: &PreservationTrigger) -> String {
     }
 }
 
-fn blank(s: &str) -> bool {
+/// Whether `s` is empty or only white space.
+pub(super) fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 

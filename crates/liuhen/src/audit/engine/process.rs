@@ -6,12 +6,8 @@
 use std::collections::HashMap;
 
 use super::describe::*;
-use super::judge::{Judge, Subject};
+use super::judge::{blank, Judge, Subject};
 use super::*;
-
-fn blank(s: &str) -> bool {
-    s.trim().is_empty()
-}
 
 impl Judge<'_> {
     /// Art. 3 and Art. 10 for one case.
