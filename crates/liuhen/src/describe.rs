@@ -252,27 +252,17 @@ fn preload_registry<S: Store>(
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::clock::ManualClock;
     use crate::keys::{SecretKey, Signer};
-    use crate::ledger::{Ledger, LedgerOptions};
-    use crate::model::{ActKind, Sealed, Timestamp};
+    use crate::ledger::Ledger;
+    use crate::model::{ActKind, Sealed};
     use crate::store::MemoryStore;
 
     /// Genesis, an officer authorized, then case A opened, case B opened, a preservation order
     /// of A: entries 0 … 4.
     fn ledger() -> Ledger<MemoryStore> {
         let key = SecretKey::from_seed(&[1; 32]);
-        let mut ledger = Ledger::create(
-            MemoryStore::new(),
-            "example.gov.cn/ledger",
-            &key,
-            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
-            LedgerOptions::default(),
-        )
-        .unwrap();
+        let mut ledger = crate::ledger::test_ledger("example.gov.cn/ledger", &key).unwrap();
         let officer = SecretKey::from_seed(&[2; 32]);
         ledger
             .sign_and_append(

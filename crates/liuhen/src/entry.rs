@@ -185,15 +185,7 @@ impl SignedStatement {
         event: Event,
         signer: &dyn Signer,
     ) -> Result<Self, StatementError> {
-        Self::sign_statement(
-            Statement {
-                time,
-                author: signer.public_key(),
-                event,
-                binding: None,
-            },
-            signer,
-        )
+        Self::sign_as_author(None, time, event, signer)
     }
 
     /// Signs a format-v2 statement bound by `binding` (ledger, suite, counter: see [`Binding`]).
@@ -206,12 +198,23 @@ impl SignedStatement {
         event: Event,
         signer: &dyn Signer,
     ) -> Result<Self, StatementError> {
+        Self::sign_as_author(Some(binding), time, event, signer)
+    }
+
+    /// Signs the statement of `event` at `time`, bound by `binding` if any, with `signer` as
+    /// its author.
+    fn sign_as_author(
+        binding: Option<Binding>,
+        time: Timestamp,
+        event: Event,
+        signer: &dyn Signer,
+    ) -> Result<Self, StatementError> {
         Self::sign_statement(
             Statement {
                 time,
                 author: signer.public_key(),
                 event,
-                binding: Some(binding),
+                binding,
             },
             signer,
         )

@@ -319,6 +319,36 @@ struct Position {
     now: Timestamp,
 }
 
+/// A ledger in memory for the crate's unit tests: origin `origin`, ledger key `key`, default
+/// options, and a clock stopped at 2026-01-01 00:00 UTC.
+#[cfg(test)]
+pub(crate) fn test_ledger(
+    origin: &str,
+    key: &dyn Signer,
+) -> Result<Ledger<crate::store::MemoryStore>, LedgerError> {
+    Ledger::create(
+        crate::store::MemoryStore::new(),
+        origin,
+        key,
+        Arc::new(crate::clock::ManualClock::new(Timestamp(1_767_225_600_000))),
+        LedgerOptions::default(),
+    )
+}
+
+/// Each statement's signature error, if `verify` (else none): strict verification, one
+/// signature at a time, on all cores (see docs/decisions/0003-strict-signatures.md for why not
+/// a batch equation). Indexed like `statements`; taken by [`admit_entry`] one by one.
+fn signature_errors(statements: &[SignedStatement], verify: bool) -> Vec<Option<StatementError>> {
+    if verify {
+        statements
+            .par_iter()
+            .map(|s| s.verify_signature().err())
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// Checks one statement for position `at.seq` and encodes its entry; on success the
 /// statement's effect is applied to `admission`. The one step shared by the writer and a
 /// [`Trial`].
@@ -795,30 +825,13 @@ impl<S: Store> Ledger<S> {
         if statements.is_empty() {
             return Ok(Vec::new());
         }
-        let mut signature_errors: Vec<Option<StatementError>> = if verify_signatures {
-            // Strict verification, one signature at a time, on all cores: see
-            // docs/decisions/0003-strict-signatures.md for why not a batch equation.
-            statements
-                .par_iter()
-                .map(|s| s.verify_signature().err())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut signature_errors = signature_errors(&statements, verify_signatures);
         if self.stale {
             self.admission =
                 rebuild(&self.store, &self.hasher, self.options.max_future_skew_ms)?.admission;
             self.stale = false;
         }
-        let clock_now = self.clock.now();
-        if self.last_logged_at > clock_now.plus_millis(self.options.max_future_skew_ms) {
-            return Err(LedgerError::ClockBehindStore {
-                seq: self.store.size().saturating_sub(1),
-                logged_at: self.last_logged_at.0,
-                now: clock_now.0,
-            });
-        }
-        let now = clock_now.max(self.last_logged_at);
+        let now = self.logging_time()?;
         let first = self.store.size();
         let mut outcomes: Vec<Option<LedgerError>> = Vec::with_capacity(statements.len());
         let mut encoded: Vec<EncodedEntry> = Vec::with_capacity(statements.len());
@@ -914,6 +927,20 @@ impl<S: Store> Ledger<S> {
         } else {
             self.admission.clone()
         };
+        Ok(Trial::new(
+            admission,
+            self.store.size(),
+            self.last_leaf,
+            self.logging_time()?,
+        ))
+    }
+
+    /// The time the next entry is logged at: the clock's, never before the last entry's.
+    ///
+    /// # Errors
+    /// [`LedgerError::ClockBehindStore`] if the last entry is logged later than the clock
+    /// allows (more than the allowed future skew ahead of it).
+    fn logging_time(&self) -> Result<Timestamp, LedgerError> {
         let clock_now = self.clock.now();
         if self.last_logged_at > clock_now.plus_millis(self.options.max_future_skew_ms) {
             return Err(LedgerError::ClockBehindStore {
@@ -922,12 +949,7 @@ impl<S: Store> Ledger<S> {
                 now: clock_now.0,
             });
         }
-        Ok(Trial::new(
-            admission,
-            self.store.size(),
-            self.last_leaf,
-            clock_now.max(self.last_logged_at),
-        ))
+        Ok(clock_now.max(self.last_logged_at))
     }
 
     /// Signs a checkpoint over the current tree with the ledger key and stores it, after

@@ -164,25 +164,15 @@ impl ProofCheck {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::clock::ManualClock;
     use crate::keys::{SecretKey, Signer};
-    use crate::ledger::{Ledger, LedgerOptions};
-    use crate::model::{Event, Role, Timestamp};
+    use crate::ledger::Ledger;
+    use crate::model::{Event, Role};
     use crate::store::MemoryStore;
 
     fn sealed_ledger() -> (Ledger<MemoryStore>, SecretKey) {
         let key = SecretKey::from_seed(&[1; 32]);
-        let mut ledger = Ledger::create(
-            MemoryStore::new(),
-            "example.gov.cn/ledger",
-            &key,
-            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
-            LedgerOptions::default(),
-        )
-        .unwrap();
+        let mut ledger = crate::ledger::test_ledger("example.gov.cn/ledger", &key).unwrap();
         for i in 0..4u8 {
             let event = Event::KeyAuthorized {
                 key: SecretKey::from_seed(&[i + 2; 32]).public_key(),

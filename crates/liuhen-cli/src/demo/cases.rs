@@ -99,6 +99,31 @@ pub(super) fn founding(root: &std::path::Path) -> Res<Bureau> {
     Ok(b)
 }
 
+/// Opens case `case_no` (`act`, `matter`) of `unit`, signed by `who`, against the party named
+/// `party_name`, sealed first as every party is. Returns the sealed party.
+fn open_case(
+    b: &mut Bureau,
+    who: Who,
+    case_no: &str,
+    act: ActKind,
+    matter: &str,
+    unit: &str,
+    party_name: &str,
+) -> Res<Sealed> {
+    let party = b.seal("party.name", party_name)?;
+    b.append(
+        who,
+        Event::CaseOpened {
+            case_no: case_no.into(),
+            act,
+            matter: matter.into(),
+            unit: unit.into(),
+            subject: party,
+        },
+    )?;
+    Ok(party)
+}
+
 /// Act 2: an inspection with a body-cam recording, the inspection record, archiving, a
 /// rectification order and closing.
 pub(super) fn inspection(b: &mut Bureau) -> Res<(Vec<MediaRef>, MediaRef, Sealed)> {
@@ -108,17 +133,14 @@ pub(super) fn inspection(b: &mut Bureau) -> Res<(Vec<MediaRef>, MediaRef, Sealed
     );
     let officers = ["21020001", "21020002"];
     b.at(march(2, 9, 0))?;
-    let party = b.seal("party.name", "大连金普新区某某文化交流协会")?;
-    b.append(
+    let party = open_case(
+        b,
         Who::Wang,
-        Event::CaseOpened {
-            case_no: INSPECTION.into(),
-            act: ActKind::Inspection,
-            matter: "年度检查：办公场所与业务活动 annual inspection of premises and activities"
-                .into(),
-            unit: "社会组织管理科".into(),
-            subject: party,
-        },
+        INSPECTION,
+        ActKind::Inspection,
+        "年度检查：办公场所与业务活动 annual inspection of premises and activities",
+        "社会组织管理科",
+        "大连金普新区某某文化交流协会",
     )?;
     story::done("case opened; the party's name sealed: a salted commitment in the ledger, opening in vault/ (Art. 20)");
 
@@ -210,16 +232,14 @@ pub(super) fn inspection(b: &mut Bureau) -> Res<(Vec<MediaRef>, MediaRef, Sealed
 pub(super) fn penalty(b: &mut Bureau) -> Res<(Receipt, Digest)> {
     story::act(3, &format!("{PENALTY} — penalty 行政处罚"));
     b.at(march(9, 9, 30))?;
-    let party = b.seal("party.name", "大连金普新区某某职业技能培训学校")?;
-    b.append(
+    open_case(
+        b,
         Who::Li,
-        Event::CaseOpened {
-            case_no: PENALTY.into(),
-            act: ActKind::Penalty,
-            matter: "未按规定报送年度工作报告 failed to file the annual work report".into(),
-            unit: "社会组织管理科".into(),
-            subject: party,
-        },
+        PENALTY,
+        ActKind::Penalty,
+        "未按规定报送年度工作报告 failed to file the annual work report",
+        "社会组织管理科",
+        "大连金普新区某某职业技能培训学校",
     )?;
     let both = ["21020001", "21020002"];
     let mut relied = Vec::new();
@@ -306,16 +326,14 @@ pub(super) fn seizure(b: &mut Bureau) -> Res<(Sealed, (Timestamp, Timestamp))> {
         &format!("{SEIZURE} — seizure 查封, a coercive measure 行政强制"),
     );
     b.at(march(23, 9, 0))?;
-    let party = b.seal("party.name", SEIZURE_PARTY)?;
-    b.append(
+    let party = open_case(
+        b,
         Who::Wang,
-        Event::CaseOpened {
-            case_no: SEIZURE.into(),
-            act: ActKind::Coercion,
-            matter: "查封非法社会组织活动场所及财物 seizure of an unregistered organisation's premises and property".into(),
-            unit: "社会组织管理科".into(),
-            subject: party,
-        },
+        SEIZURE,
+        ActKind::Coercion,
+        "查封非法社会组织活动场所及财物 seizure of an unregistered organisation's premises and property",
+        "社会组织管理科",
+        SEIZURE_PARTY,
     )?;
     let officers = ["21020001", "21020002"];
     b.at(march(23, 11, 0))?;
@@ -509,16 +527,14 @@ pub(super) fn lapses(b: &mut Bureau) -> Res<u64> {
         &format!("{LAPSES} — an inspection with four lapses, left for the audit"),
     );
     b.at(march(30, 9, 0))?;
-    let party = b.seal("party.name", "大连金普新区某某养老服务中心")?;
-    b.append(
+    let party = open_case(
+        b,
         Who::Li,
-        Event::CaseOpened {
-            case_no: LAPSES.into(),
-            act: ActKind::Inspection,
-            matter: "养老机构服务安全检查 safety inspection of an elderly-care institution".into(),
-            unit: "养老服务科".into(),
-            subject: party,
-        },
+        LAPSES,
+        ActKind::Inspection,
+        "养老机构服务安全检查 safety inspection of an elderly-care institution",
+        "养老服务科",
+        "大连金普新区某某养老服务中心",
     )?;
     let start = march(30, 10, 0);
     let notice_minutes = 3;

@@ -94,8 +94,13 @@ pub(super) fn write_report(path: &Path, report: &Report) -> Res<()> {
     Ok(())
 }
 
-/// Act 7, second half: the whole directory read back from disk and verified; it must be clean.
-pub(super) fn verify_original(root: &Path, vkey: &NoteVerifier, media: (u64, u64)) -> Res<()> {
+/// Verifies the directory `root` and writes the report to its `report.json`. A verdict other
+/// than verified is told as the story's failure and returned as the error `why(report)`.
+pub(super) fn verify_clean(
+    root: &Path,
+    vkey: &NoteVerifier,
+    why: impl FnOnce(&Report) -> String,
+) -> Res<Report> {
     let report = verify_dir(root, vkey)?;
     write_report(&root.join("report.json"), &report)?;
     if report.verdict != Verdict::Verified {
@@ -104,13 +109,20 @@ pub(super) fn verify_original(root: &Path, vkey: &NoteVerifier, media: (u64, u64
             report.verdict,
             findings_line(&report.findings, 4)
         ));
-        return Err(format!(
+        return Err(why(&report).into());
+    }
+    Ok(report)
+}
+
+/// Act 7, second half: the whole directory read back from disk and verified; it must be clean.
+pub(super) fn verify_original(root: &Path, vkey: &NoteVerifier, media: (u64, u64)) -> Res<()> {
+    let report = verify_clean(root, vkey, |report| {
+        format!(
             "self-test failed: the untouched demo ledger in {} does not verify ({:?}; see report.json there)",
             root.display(),
             report.verdict
         )
-        .into());
-    }
+    })?;
     story::done(&format!(
         "from disk: {} entries, {}/{} checkpoints, {} media files ({}) re-hashed: verified → report.json",
         report.entries,

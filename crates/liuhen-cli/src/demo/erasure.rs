@@ -15,13 +15,12 @@ use std::path::Path;
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::media::PurgeBlock;
 use liuhen::vault::{DestructionCertificate, RecordState, VaultError};
-use liuhen::verify::Verdict;
 use liuhen::Signer;
 
 use super::bureau::{Bureau, Who};
 use super::cases::{Marks, INSPECTION, SEIZURE};
-use super::check::{verify_dir, write_report};
-use super::story::{self, clock_time, date, findings_line};
+use super::check::verify_clean;
+use super::story::{self, clock_time, date};
 use super::Res;
 
 /// When the erasure happens: after both ten-year retentions ended (2036-03 for the inspection
@@ -121,20 +120,12 @@ pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<()>
         .into());
     }
     drop(opening);
-    let report = verify_dir(&root, vkey)?;
-    write_report(&root.join("report.json"), &report)?;
-    if report.verdict != Verdict::Verified {
-        story::failed(&format!(
-            "{:?}: {}",
-            report.verdict,
-            findings_line(&report.findings, 4)
-        ));
-        return Err(format!(
+    verify_clean(&root, vkey, |_| {
+        format!(
             "self-test failed: the demo ledger in {} does not verify after the erasure (see report.json there)",
             root.display()
         )
-        .into());
-    }
+    })?;
     let before = match (before.len(), only_vault) {
         (1, true) => "its vault record only".to_owned(),
         (n, _) => format!("{n} files"),

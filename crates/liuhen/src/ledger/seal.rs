@@ -597,25 +597,14 @@ impl<S: Store> Ledger<S> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::clock::ManualClock;
     use crate::keys::SecretKey;
-    use crate::ledger::LedgerOptions;
-    use crate::model::{Event, Role, Timestamp};
+    use crate::model::{Event, Role};
     use crate::store::MemoryStore;
 
     fn ledger(n: u8) -> (Ledger<MemoryStore>, SecretKey) {
         let key = SecretKey::from_seed(&[1; 32]);
-        let mut ledger = Ledger::create(
-            MemoryStore::new(),
-            "example.gov.cn/ledger",
-            &key,
-            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
-            LedgerOptions::default(),
-        )
-        .unwrap();
+        let mut ledger = crate::ledger::test_ledger("example.gov.cn/ledger", &key).unwrap();
         for i in 0..n {
             ledger
                 .sign_and_append(
@@ -721,14 +710,7 @@ mod tests {
         assert_eq!(second.state.checkpoints(), 3);
         // Another ledger's state is refused, never used.
         let other_key = SecretKey::from_seed(&[7; 32]);
-        let mut other = Ledger::create(
-            MemoryStore::new(),
-            "other.gov.cn/ledger",
-            &other_key,
-            Arc::new(ManualClock::new(Timestamp(1_767_225_600_000))),
-            LedgerOptions::default(),
-        )
-        .unwrap();
+        let mut other = crate::ledger::test_ledger("other.gov.cn/ledger", &other_key).unwrap();
         assert!(matches!(
             other.seal_checked(&other_key, Some(&second.state)),
             Err(LedgerError::SealRefused(SealRefusal::ForeignState { .. }))

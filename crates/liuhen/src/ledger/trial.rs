@@ -1,9 +1,7 @@
 //! A trial of appends: statements judged against a copy of the writer's admission state,
 //! nothing stored ([`Ledger::trial`](super::Ledger::trial)).
 
-use rayon::prelude::*;
-
-use super::{admit_entry, LedgerError, Position};
+use super::{admit_entry, signature_errors, LedgerError, Position};
 use crate::admission::Admission;
 use crate::entry::{Binding, EncodedEntry, SignedStatement};
 use crate::hash::{Digest, Sha256TreeHasher};
@@ -62,14 +60,7 @@ impl Trial {
         verify_signatures: bool,
         all_or_nothing: bool,
     ) -> Vec<Result<EncodedEntry, LedgerError>> {
-        let mut signature_errors: Vec<Option<_>> = if verify_signatures {
-            statements
-                .par_iter()
-                .map(|s| s.verify_signature().err())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let mut signature_errors = signature_errors(&statements, verify_signatures);
         let mut out = Vec::with_capacity(statements.len());
         for (i, statement) in statements.into_iter().enumerate() {
             let outcome = admit_entry(

@@ -242,31 +242,16 @@ where
         });
     }
 
-    // RFC 9162, section 2.1.3.2, steps 2 to 5, with `fn` spelled `f_n`.
-    let mut f_n = leaf_index;
-    let mut s_n = tree_size - 1;
+    // RFC 9162, section 2.1.3.2, steps 2 to 5.
     let mut r = *leaf_hash;
-    for p in path {
-        if s_n == 0 {
-            return Err(MerkleError::WrongPathLength {
-                expected,
-                actual: path.len(),
-            });
-        }
-        if f_n & 1 == 1 || f_n == s_n {
-            r = hasher.hash_children(p, &r);
-            // On the right border: skip the levels where this node has no right sibling.
-            while f_n & 1 == 0 && f_n != 0 {
-                f_n >>= 1;
-                s_n >>= 1;
-            }
+    let reaches_root = walk_path(leaf_index, tree_size - 1, path, |p, on_left| {
+        r = if on_left {
+            hasher.hash_children(p, &r)
         } else {
-            r = hasher.hash_children(&r, p);
-        }
-        f_n >>= 1;
-        s_n >>= 1;
-    }
-    if s_n != 0 {
+            hasher.hash_children(&r, p)
+        };
+    });
+    if !reaches_root {
         return Err(MerkleError::WrongPathLength {
             expected,
             actual: path.len(),
@@ -280,6 +265,37 @@ where
         });
     }
     Ok(())
+}
+
+/// The walk up an audit path that both of RFC 9162's verifications make (`fn` spelled `f_n`):
+/// from node `f_n` in a level whose last node is `s_n`, each element of `path` is the sibling
+/// of the node reached so far, and `step(sibling, on_left)` is told whether it lies to the left
+/// (else to the right). Whether `path` has exactly the length that reaches the root: `s_n`
+/// becomes 0 with its last element, not before. Stops at the first element too many.
+fn walk_path(
+    mut f_n: u64,
+    mut s_n: u64,
+    path: &[Digest],
+    mut step: impl FnMut(&Digest, bool),
+) -> bool {
+    for p in path {
+        if s_n == 0 {
+            return false;
+        }
+        if f_n & 1 == 1 || f_n == s_n {
+            step(p, true);
+            // On the right border: skip the levels where this node has no right sibling.
+            while f_n & 1 == 0 && f_n != 0 {
+                f_n >>= 1;
+                s_n >>= 1;
+            }
+        } else {
+            step(p, false);
+        }
+        f_n >>= 1;
+        s_n >>= 1;
+    }
+    s_n == 0
 }
 
 /// Checks a consistency proof with the algorithm of RFC 9162, section 2.1.4.2: that the tree of
@@ -373,31 +389,18 @@ where
         f_n >>= 1;
         s_n >>= 1;
     }
-    // Steps 5 and 6.
+    // Steps 5 to 7.
     let mut f_r = seed;
     let mut s_r = seed;
-    for c in rest {
-        if s_n == 0 {
-            return Err(MerkleError::WrongPathLength {
-                expected,
-                actual: path.len(),
-            });
-        }
-        if f_n & 1 == 1 || f_n == s_n {
+    let reaches_root = walk_path(f_n, s_n, rest, |c, on_left| {
+        if on_left {
             f_r = hasher.hash_children(c, &f_r);
             s_r = hasher.hash_children(c, &s_r);
-            while f_n & 1 == 0 && f_n != 0 {
-                f_n >>= 1;
-                s_n >>= 1;
-            }
         } else {
             s_r = hasher.hash_children(&s_r, c);
         }
-        f_n >>= 1;
-        s_n >>= 1;
-    }
-    // Step 7.
-    if s_n != 0 {
+    });
+    if !reaches_root {
         return Err(MerkleError::WrongPathLength {
             expected,
             actual: path.len(),

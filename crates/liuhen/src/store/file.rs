@@ -646,17 +646,8 @@ fn open_data_file(
             io::ErrorKind::NotFound => FileStoreError::MissingFile {
                 path: path.to_path_buf(),
             },
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem if writable => {
-                FileStoreError::NotWritable {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-            _ => FileStoreError::Io {
-                path: path.to_path_buf(),
-                op: "opening",
-                source,
-            },
+            _ if writable => write_error(path, "opening")(source),
+            _ => io_error(path, "opening")(source),
         })?;
     let os: Box<dyn DataFile> = Box::new(OsFile(file));
     Ok(match faults {
@@ -811,6 +802,23 @@ fn io_error<'a>(path: &'a Path, op: &'static str) -> impl FnOnce(io::Error) -> F
         path: path.to_path_buf(),
         op,
         source,
+    }
+}
+
+/// [`io_error`] for an operation that writes: a permission or read-only-filesystem error is
+/// [`FileStoreError::NotWritable`].
+fn write_error<'a>(
+    path: &'a Path,
+    op: &'static str,
+) -> impl FnOnce(io::Error) -> FileStoreError + 'a {
+    move |source| match source.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+            FileStoreError::NotWritable {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+        _ => io_error(path, op)(source),
     }
 }
 
@@ -1802,19 +1810,7 @@ fn open_or_create(path: &Path) -> Result<File, FileStoreError> {
         .create(true)
         .truncate(false)
         .open(path)
-        .map_err(|source| match source.kind() {
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
-                FileStoreError::NotWritable {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-            _ => FileStoreError::Io {
-                path: path.to_path_buf(),
-                op: "opening",
-                source,
-            },
-        })
+        .map_err(write_error(path, "opening"))
 }
 
 /// Takes the writer lock of the store in `dir` and records the holder in the lock file.

@@ -68,8 +68,36 @@ pub(super) fn trigger_zh(t: &PreservationTrigger) -> String {
     }
 }
 
-fn blank(s: &str) -> bool {
+/// Whether `s` is empty or only white space.
+pub(super) fn blank(s: &str) -> bool {
     s.trim().is_empty()
+}
+
+/// What a finding is about: its case, its recording session and the officers it names.
+pub(super) struct Subject<'a> {
+    pub(super) case_no: Option<&'a str>,
+    pub(super) session: Option<&'a str>,
+    pub(super) officers: Vec<String>,
+}
+
+impl<'a> Subject<'a> {
+    /// A recording session, in its case, naming its officers.
+    pub(super) fn session(s: &'a Session) -> Self {
+        Subject {
+            case_no: Some(&s.case_no),
+            session: Some(&s.id),
+            officers: s.officers.clone(),
+        }
+    }
+
+    /// Case `case_no` as a whole, naming `officers`.
+    pub(super) fn case(case_no: &'a str, officers: Vec<String>) -> Self {
+        Subject {
+            case_no: Some(case_no),
+            session: None,
+            officers,
+        }
+    }
 }
 
 /// Applies the rules.
@@ -120,6 +148,26 @@ impl Judge<'_> {
         });
     }
 
+    /// Emits a finding of `rule` about `on`, with its Chinese particulars `zh`.
+    pub(super) fn finding(
+        &mut self,
+        rule: &'static str,
+        on: &Subject<'_>,
+        seqs: Vec<u64>,
+        zh: String,
+        message: String,
+    ) {
+        self.zh = Some(zh);
+        self.emit(
+            rule,
+            on.case_no,
+            on.session,
+            seqs,
+            on.officers.clone(),
+            message,
+        );
+    }
+
     pub(super) fn deadline(&mut self, case_no: &str, d: Deadline) {
         self.deadlines
             .entry(case_no.to_string())
@@ -141,9 +189,7 @@ impl Judge<'_> {
     /// `ART14_2_PARTY` when no party is named.
     fn session_notified(&mut self, s: &Session) {
         let p = self.profile;
-        let case_no = Some(s.case_no.as_str());
-        let sid = Some(s.id.as_str());
-        let officers = s.officers.clone();
+        let on = Subject::session(s);
 
         // Art. 14(1): told before the recording began.
         let start_time = s
@@ -159,42 +205,38 @@ impl Judge<'_> {
             let first = s.notices.iter().min_by_key(|(_, told)| *told);
             match first {
                 Some((a, told)) if *told > start_time.plus_millis(tolerance) => {
-                    self.zh = Some(format!(
-                        "音像记录 {} 于 {} 开始，{} 才告知当事人，晚于开始 {}（容许 {}）",
-                        s.id,
-                        format_time(start_time),
-                        format_time(*told),
-                        zh_span(told.0.saturating_sub(start_time.0)),
-                        zh_span(tolerance)
-                    ));
-                    self.emit(
-                    id::ART14_1_NOTIFIED,
-                    case_no,
-                    sid,
-                    vec![a.seq, s.started.seq],
-                    officers.clone(),
-                    format!(
-                        "session {}: the party was told at {}, {} after the recording began at {} (tolerance {})",
-                        s.id,
-                        format_time(*told),
-                        format_span(told.0.saturating_sub(start_time.0)),
-                        format_time(start_time),
-                        format_span(tolerance)
-                    ),
+                    self.finding(
+                        id::ART14_1_NOTIFIED,
+                        &on,
+                        vec![a.seq, s.started.seq],
+                        format!(
+                            "音像记录 {} 于 {} 开始，{} 才告知当事人，晚于开始 {}（容许 {}）",
+                            s.id,
+                            format_time(start_time),
+                            format_time(*told),
+                            zh_span(told.0.saturating_sub(start_time.0)),
+                            zh_span(tolerance)
+                        ),
+                        format!(
+                            "session {}: the party was told at {}, {} after the recording began at {} (tolerance {})",
+                            s.id,
+                            format_time(*told),
+                            format_span(told.0.saturating_sub(start_time.0)),
+                            format_time(start_time),
+                            format_span(tolerance)
+                        ),
                     );
                 }
                 Some(_) => {}
                 None => {
-                    self.zh = Some(format!(
-                        "音像记录 {}（条目 {}）无告知当事人的记录",
-                        s.id, s.started.seq
-                    ));
-                    self.emit(
+                    self.finding(
                         id::ART14_1_NOTIFIED,
-                        case_no,
-                        sid,
+                        &on,
                         vec![s.started.seq],
-                        officers.clone(),
+                        format!(
+                            "音像记录 {}（条目 {}）无告知当事人的记录",
+                            s.id, s.started.seq
+                        ),
                         format!(
                             "session {}: no PartyNotified: nothing shows the party was told before recording started (entry {})",
                             s.id, s.started.seq
@@ -203,16 +245,14 @@ impl Judge<'_> {
                 }
             }
         } else {
-            self.zh = Some(format!(
-                "音像记录 {}（条目 {}）未载明在场当事人，无法核查是否首先告知",
-                s.id, s.started.seq
-            ));
-            self.emit(
+            self.finding(
                 id::ART14_2_PARTY,
-                case_no,
-                sid,
+                &on,
                 vec![s.started.seq],
-                officers.clone(),
+                format!(
+                    "音像记录 {}（条目 {}）未载明在场当事人，无法核查是否首先告知",
+                    s.id, s.started.seq
+                ),
                 format!(
                     "session {}: the recording names no party present (entry {}); whether the party was told (Art. 14(1)) cannot be checked",
                     s.id, s.started.seq
@@ -223,9 +263,7 @@ impl Judge<'_> {
 
     /// Art. 14(2) (`ART14_2_METADATA`): time, place, matter and officers recorded.
     fn session_metadata(&mut self, s: &Session) {
-        let case_no = Some(s.case_no.as_str());
-        let sid = Some(s.id.as_str());
-        let officers = s.officers.clone();
+        let on = Subject::session(s);
 
         // Art. 14(2): time, place, matter, officers.
         let mut missing = Vec::new();
@@ -245,16 +283,14 @@ impl Judge<'_> {
             ));
         }
         if !missing.is_empty() {
-            self.zh = Some(format!(
-                "音像记录 {}（条目 {}）未完整载明地点、执法事项、执法人员或记录时间",
-                s.id, s.started.seq
-            ));
-            self.emit(
+            self.finding(
                 id::ART14_2_METADATA,
-                case_no,
-                sid,
+                &on,
                 vec![s.started.seq],
-                officers.clone(),
+                format!(
+                    "音像记录 {}（条目 {}）未完整载明地点、执法事项、执法人员或记录时间",
+                    s.id, s.started.seq
+                ),
                 format!(
                     "session {}: the recording (entry {}) lacks {}",
                     s.id,
@@ -267,22 +303,18 @@ impl Judge<'_> {
 
     /// Art. 14(3) (`ART14_3_LANDMARK`): a sign of the place or a nearby landmark recorded.
     fn session_landmark(&mut self, s: &Session) {
-        let case_no = Some(s.case_no.as_str());
-        let sid = Some(s.id.as_str());
-        let officers = s.officers.clone();
+        let on = Subject::session(s);
 
         // Art. 14(3): landmark.
         if s.landmark.as_deref().is_none_or(blank) {
-            self.zh = Some(format!(
-                "音像记录 {}（条目 {}）未载明执法场所的标志或周边标志性建筑",
-                s.id, s.started.seq
-            ));
-            self.emit(
+            self.finding(
                 id::ART14_3_LANDMARK,
-                case_no,
-                sid,
+                &on,
                 vec![s.started.seq],
-                officers.clone(),
+                format!(
+                    "音像记录 {}（条目 {}）未载明执法场所的标志或周边标志性建筑",
+                    s.id, s.started.seq
+                ),
                 format!(
                     "session {}: no visible sign of the place or nearby landmark is recorded for {} (entry {})",
                     s.id,
@@ -297,9 +329,7 @@ impl Judge<'_> {
     /// not; every interruption goes to supervision.
     fn session_gaps(&mut self, s: &Session) {
         let p = self.profile;
-        let case_no = Some(s.case_no.as_str());
-        let sid = Some(s.id.as_str());
-        let officers = s.officers.clone();
+        let on = Subject::session(s);
 
         // Art. 14(4): gaps, explained or not.
         let tolerance = p.segment_gap_tolerance.millis();
@@ -317,21 +347,19 @@ impl Judge<'_> {
                         at: g.prev_end,
                         gap_ms: Some(gap),
                     });
-                    self.zh = Some(format!(
-                        "音像记录 {} 第{}段之前中断 {}（{} 至 {}），条目 {} 已说明中断原因",
-                        s.id,
-                        g.index.saturating_add(1),
-                        zh_span(gap),
-                        format_time(g.prev_end),
-                        format_time(g.start),
-                        ia.seq
-                    ));
-                    self.emit(
+                    self.finding(
                         id::ART14_4_INTERRUPTED,
-                        case_no,
-                        sid,
+                        &on,
                         vec![ia.seq, g.at.seq],
-                        officers.clone(),
+                        format!(
+                            "音像记录 {} 第{}段之前中断 {}（{} 至 {}），条目 {} 已说明中断原因",
+                            s.id,
+                            g.index.saturating_add(1),
+                            zh_span(gap),
+                            format_time(g.prev_end),
+                            format_time(g.start),
+                            ia.seq
+                        ),
                         format!(
                             "session {}: {} gap before segment {} (from {} to {}), explained by the interruption at entry {} ({})",
                             s.id,
@@ -353,20 +381,18 @@ impl Judge<'_> {
                         at: g.prev_end,
                         gap_ms: Some(gap),
                     });
-                    self.zh = Some(format!(
-                        "音像记录 {} 第{}段之前中断 {}（{} 至 {}），无中断情况说明",
-                        s.id,
-                        g.index.saturating_add(1),
-                        zh_span(gap),
-                        format_time(g.prev_end),
-                        format_time(g.start)
-                    ));
-                    self.emit(
+                    self.finding(
                         id::ART14_4_GAP,
-                        case_no,
-                        sid,
+                        &on,
                         vec![g.at.seq],
-                        officers.clone(),
+                        format!(
+                            "音像记录 {} 第{}段之前中断 {}（{} 至 {}），无中断情况说明",
+                            s.id,
+                            g.index.saturating_add(1),
+                            zh_span(gap),
+                            format_time(g.prev_end),
+                            format_time(g.start)
+                        ),
                         format!(
                             "session {}: unexplained {} gap in the footage before segment {} (entry {}), from {} to {} (tolerance {}, no RecordingInterrupted)",
                             s.id,
@@ -398,24 +424,20 @@ impl Judge<'_> {
     /// Art. 14(4) (`ART14_4_NOT_STOPPED`): a session never stopped.
     fn session_not_stopped(&mut self, s: &Session) {
         let p = self.profile;
-        let case_no = Some(s.case_no.as_str());
-        let sid = Some(s.id.as_str());
-        let officers = s.officers.clone();
+        let on = Subject::session(s);
 
         let open_tolerance = p.open_session_tolerance.millis();
         if s.stopped.is_none() && self.as_of > s.last.logged.plus_millis(open_tolerance) {
-            self.zh = Some(format!(
-                "音像记录 {} 最后一条于 {} 登记（条目 {}），至审计时仍无结束记录",
-                s.id,
-                format_time(s.last.logged),
-                s.last.seq
-            ));
-            self.emit(
+            self.finding(
                 id::ART14_4_NOT_STOPPED,
-                case_no,
-                sid,
+                &on,
                 vec![s.started.seq, s.last.seq],
-                officers.clone(),
+                format!(
+                    "音像记录 {} 最后一条于 {} 登记（条目 {}），至审计时仍无结束记录",
+                    s.id,
+                    format_time(s.last.logged),
+                    s.last.seq
+                ),
                 format!(
                     "session {}: never stopped; its last entry ({}) was logged at {}, {} before the audit time",
                     s.id,
@@ -431,9 +453,7 @@ impl Judge<'_> {
     /// the recording's end.
     fn session_archived(&mut self, s: &Session, case: Option<&Case>, archives: &ArchiveIndex) {
         let p = self.profile;
-        let case_no = Some(s.case_no.as_str());
-        let sid = Some(s.id.as_str());
-        let officers = s.officers.clone();
+        let on = Subject::session(s);
 
         // Art. 16: archived within the deadline of the recording's end.
         let Some(end) = s.segments.iter().map(Segment::vouched_end).max() else {
@@ -520,44 +540,40 @@ impl Judge<'_> {
         match case.and_then(|c| c.justifications.first()) {
             Some(j) => {
                 seqs.push(*j);
-                self.zh = Some(format!(
-                    "音像记录 {} 于 {} 结束，未在 {} 内归档，已有延迟归档说明（条目 {j}）",
-                    s.id,
-                    format_time(end),
-                    zh_span(p.archive_deadline.millis())
-                ));
-                self.emit(
+                self.finding(
                     id::ART16_LATE_JUSTIFIED,
-                    case_no,
-                    sid,
+                    &on,
                     seqs,
-                    officers,
+                    format!(
+                        "音像记录 {} 于 {} 结束，未在 {} 内归档，已有延迟归档说明（条目 {j}）",
+                        s.id,
+                        format_time(end),
+                        zh_span(p.archive_deadline.millis())
+                    ),
                     format!("{what}; justified by the statement filed at entry {j}"),
                 );
             }
             None => {
-                self.zh = Some(match done {
-                    Some(a) => format!(
-                        "音像记录 {} 于 {} 结束，{} 才归档，超过 {} 期限 {}",
-                        s.id,
-                        format_time(end),
-                        format_time(a.logged),
-                        zh_span(p.archive_deadline.millis()),
-                        zh_span(late_by)
-                    ),
-                    None => format!(
-                        "音像记录 {} 于 {} 结束，至审计时仍未归档（应于 {} 前归档）",
-                        s.id,
-                        format_time(end),
-                        format_time(due)
-                    ),
-                });
-                self.emit(
+                self.finding(
                     id::ART16_ARCHIVED,
-                    case_no,
-                    sid,
+                    &on,
                     seqs,
-                    officers,
+                    match done {
+                        Some(a) => format!(
+                            "音像记录 {} 于 {} 结束，{} 才归档，超过 {} 期限 {}",
+                            s.id,
+                            format_time(end),
+                            format_time(a.logged),
+                            zh_span(p.archive_deadline.millis()),
+                            zh_span(late_by)
+                        ),
+                        None => format!(
+                            "音像记录 {} 于 {} 结束，至审计时仍未归档（应于 {} 前归档）",
+                            s.id,
+                            format_time(end),
+                            format_time(due)
+                        ),
+                    },
                     format!("{what}, with no justification filed"),
                 );
             }
@@ -579,8 +595,11 @@ impl Judge<'_> {
             };
             let case_no = session.map_or(a.labels_case.as_str(), |s| s.case_no.as_str());
             let case_no = (!blank(case_no)).then_some(case_no);
-            let sid = session.map(|s| s.id.as_str());
-            let officers: Vec<String> = a.officer.iter().cloned().collect();
+            let on = Subject {
+                case_no,
+                session: session.map(|s| s.id.as_str()),
+                officers: a.officer.iter().cloned().collect(),
+            };
             let what = match &a.subject {
                 RecordRef::Session(id) => format!("session {id}"),
                 RecordRef::Media(d) => format!("media {}", short_hex(d.as_bytes())),
@@ -616,17 +635,15 @@ impl Judge<'_> {
                 wrong.push("nothing it is offered to prove (证明对象)".to_string());
             }
             if !wrong.is_empty() {
-                self.zh = Some(format!(
-                    "{}的归档（条目 {}）标签不完整或与记录不符",
-                    record_zh(&a.subject),
-                    a.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART16_LABELS,
-                    case_no,
-                    sid,
+                    &on,
                     vec![a.at.seq],
-                    officers.clone(),
+                    format!(
+                        "{}的归档（条目 {}）标签不完整或与记录不符",
+                        record_zh(&a.subject),
+                        a.at.seq
+                    ),
                     format!(
                         "the archive of {what} (entry {}) is labelled with {}",
                         a.at.seq,
@@ -635,35 +652,31 @@ impl Judge<'_> {
                 );
             }
             if blank(&a.custodian) {
-                self.zh = Some(format!(
-                    "{}的归档（条目 {}）未指定负责的专人",
-                    record_zh(&a.subject),
-                    a.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART16_CUSTODIAN,
-                    case_no,
-                    sid,
+                    &on,
                     vec![a.at.seq],
-                    officers.clone(),
+                    format!(
+                        "{}的归档（条目 {}）未指定负责的专人",
+                        record_zh(&a.subject),
+                        a.at.seq
+                    ),
                     format!(
                         "the archive of {what} (entry {}) names no custodian (专人) responsible for it",
                         a.at.seq
                     ),
                 );
             } else if self.profile.custodian_must_be_registered && !a.custodian_registered {
-                self.zh = Some(format!(
-                    "{}的归档（条目 {}）指定的保管人 {} 不是登记的保管人员",
-                    record_zh(&a.subject),
-                    a.at.seq,
-                    a.custodian
-                ));
-                self.emit(
+                self.finding(
                     id::ART16_CUSTODIAN,
-                    case_no,
-                    sid,
+                    &on,
                     vec![a.at.seq],
-                    officers.clone(),
+                    format!(
+                        "{}的归档（条目 {}）指定的保管人 {} 不是登记的保管人员",
+                        record_zh(&a.subject),
+                        a.at.seq,
+                        a.custodian
+                    ),
                     format!(
                         "the archive of {what} (entry {}) names custodian {:?}, who holds no key registered with the custodian role (专人)",
                         a.at.seq, a.custodian
@@ -674,28 +687,26 @@ impl Judge<'_> {
                 let role = a.role.map_or("no active role".to_string(), |r| {
                     format!("role {}", RoleClass::of(r).as_str())
                 });
-                self.zh = Some(format!(
-                    "{}的归档（条目 {}）由 {} 签署，该密钥无归档权限",
-                    record_zh(&a.subject),
-                    a.at.seq,
-                    a.signer
-                ));
-                self.emit(
+                self.finding(
                     id::ART16_ARCHIVED_BY,
-                    case_no,
-                    sid,
+                    &on,
                     vec![a.at.seq],
-                    officers.clone(),
+                    format!(
+                        "{}的归档（条目 {}）由 {} 签署，该密钥无归档权限",
+                        record_zh(&a.subject),
+                        a.at.seq,
+                        a.signer
+                    ),
                     format!(
                         "the archive of {what} (entry {}) was signed by {} ({role}); only keys of {} may archive records",
                         a.at.seq,
                         a.signer,
                         self.profile
-                            .archive_roles
-                            .iter()
-                            .map(|r| r.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        .archive_roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                     ),
                 );
             }
@@ -705,18 +716,16 @@ impl Judge<'_> {
                     .transcript_required_methods
                     .contains(&MethodClass::of(&s.method));
                 if needs && !a.transcript {
-                    self.zh = Some(format!(
-                        "{}的归档（条目 {}）系{}记录，未附文字说明",
-                        record_zh(&a.subject),
-                        a.at.seq,
-                        method_zh(&s.method)
-                    ));
-                    self.emit(
+                    self.finding(
                         id::ART16_TRANSCRIPT,
-                        case_no,
-                        sid,
+                        &on,
                         vec![a.at.seq],
-                        officers,
+                        format!(
+                            "{}的归档（条目 {}）系{}记录，未附文字说明",
+                            record_zh(&a.subject),
+                            a.at.seq,
+                            method_zh(&s.method)
+                        ),
                         format!(
                             "the archive of {what} (entry {}), recorded with {}, carries no transcript or written description (文字说明)",
                             a.at.seq,
@@ -743,7 +752,6 @@ impl Judge<'_> {
     /// Art. 9 (`ART9_RECORD`, `ART9_RECORD_PENDING`): at least one record.
     fn case_record(&mut self, c: &Case) {
         let p = self.profile;
-        let case_no = Some(c.case_no.as_str());
         let class = c.act_class();
         let first_decision = c.decisions.first();
         let decided_or_closed = first_decision
@@ -755,33 +763,20 @@ impl Judge<'_> {
         // Art. 9: at least one record.
         if let (Some(o), Some(class)) = (&c.opened, class) {
             if p.record_required_acts.contains(&class) && c.first_record.is_none() {
-                // The Chinese particulars, set only where a finding follows.
-                self.zh = match decided_or_closed {
-                    Some((a, _)) => Some(format!(
-                        "案件 {}（{}）已作出决定或结案（条目 {}），但无任何文字记录或音像记录",
-                        c.case_no,
-                        crate::audit::zh::act(&act_name(&o.act)),
-                        a.seq
-                    )),
-                    None if self.as_of > o.at.logged.plus_millis(p.record_grace.millis()) => {
-                        Some(format!(
-                            "案件 {}（{}）于 {} 立案（条目 {}），已 {} 无任何执法记录",
+                match decided_or_closed {
+                    Some((a, what)) => self.finding(
+                        id::ART9_RECORD,
+                        &Subject::case(
+                            &c.case_no,
+                            first_decision.and_then(|d| d.officer.clone()).into_iter().collect(),
+                        ),
+                        vec![o.at.seq, a.seq],
+                        format!(
+                            "案件 {}（{}）已作出决定或结案（条目 {}），但无任何文字记录或音像记录",
                             c.case_no,
                             crate::audit::zh::act(&act_name(&o.act)),
-                            format_time(o.at.logged),
-                            o.at.seq,
-                            zh_span(self.as_of.0.saturating_sub(o.at.logged.0))
-                        ))
-                    }
-                    None => None,
-                };
-                match decided_or_closed {
-                    Some((a, what)) => self.emit(
-                        id::ART9_RECORD,
-                        case_no,
-                        None,
-                        vec![o.at.seq, a.seq],
-                        first_decision.and_then(|d| d.officer.clone()).into_iter().collect(),
+                            a.seq
+                        ),
                         format!(
                             "case {} ({}) {what} (entry {}) without any text or audio-visual record",
                             c.case_no,
@@ -790,12 +785,18 @@ impl Judge<'_> {
                         ),
                     ),
                     None if self.as_of > o.at.logged.plus_millis(p.record_grace.millis()) => self
-                        .emit(
+                        .finding(
                             id::ART9_RECORD_PENDING,
-                            case_no,
-                            None,
+                            &Subject::case(&c.case_no, Vec::new()),
                             vec![o.at.seq],
-                            Vec::new(),
+                            format!(
+                                "案件 {}（{}）于 {} 立案（条目 {}），已 {} 无任何执法记录",
+                                c.case_no,
+                                crate::audit::zh::act(&act_name(&o.act)),
+                                format_time(o.at.logged),
+                                o.at.seq,
+                                zh_span(self.as_of.0.saturating_sub(o.at.logged.0))
+                            ),
                             format!(
                                 "case {} ({}) was opened at {} (entry {}) and has had no record for {}",
                                 c.case_no,
@@ -815,7 +816,6 @@ impl Judge<'_> {
     /// coercive measure's execution.
     fn case_av(&mut self, c: &Case, sessions: &HashMap<String, Session>) {
         let p = self.profile;
-        let case_no = Some(c.case_no.as_str());
         let class = c.act_class();
 
         // Art. 12: full-process AV of every coercive measure's execution on site. The statutory
@@ -883,19 +883,15 @@ impl Judge<'_> {
                 .as_ref()
                 .map_or("unopened case".to_string(), |o| act_name(&o.act));
             let what = format!("ordered a coercive measure ({})", decision_name(&d.kind));
-            if let Some(e) = valid {
-                self.zh = Some(format!(
-                    "案件 {} 于条目 {} 决定采取行政强制措施，未进行音像记录，有条目 {} 经 {} 批准的不宜音像记录说明",
-                    c.case_no, d.at.seq, e.at.seq, e.approved_by
-                ));
-            }
             match valid {
-                Some(e) => self.emit(
+                Some(e) => self.finding(
                     id::ART12_EXEMPTED,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, e.officer.iter().cloned().collect()),
                     vec![e.at.seq, d.at.seq],
-                    e.officer.iter().cloned().collect(),
+                    format!(
+                        "案件 {} 于条目 {} 决定采取行政强制措施，未进行音像记录，有条目 {} 经 {} 批准的不宜音像记录说明",
+                        c.case_no, d.at.seq, e.at.seq, e.approved_by
+                    ),
                     format!(
                         "case {} ({act}) {what} (entry {}) without audio-visual recording, under the exemption at entry {} ({}, approved by {})",
                         c.case_no,
@@ -906,12 +902,6 @@ impl Judge<'_> {
                     ),
                 ),
                 None => {
-                    self.zh = Some(format!(
-                        "案件 {} 于条目 {} 决定采取行政强制措施，决定前后 {} 内无完整的现场执行音像记录",
-                        c.case_no,
-                        d.at.seq,
-                        zh_span(window)
-                    ));
                     let why = match (partial, exemptions.first()) {
                         (Some(s), _) => format!(
                             "; session {} (entry {}) is not complete (segments and stop)",
@@ -924,12 +914,16 @@ impl Judge<'_> {
                         ),
                         (None, None) => String::new(),
                     };
-                    self.emit(
+                    self.finding(
                         id::ART12_AV,
-                        case_no,
-                        None,
+                        &Subject::case(&c.case_no, d.officers()),
                         vec![d.at.seq],
-                        d.officers(),
+                        format!(
+                            "案件 {} 于条目 {} 决定采取行政强制措施，决定前后 {} 内无完整的现场执行音像记录",
+                            c.case_no,
+                            d.at.seq,
+                            zh_span(window)
+                        ),
                         format!(
                             "case {} ({act}) {what} (entry {}) without a complete full-process audio-visual recording of its execution on site within {} of it{why}",
                             c.case_no,
@@ -946,8 +940,6 @@ impl Judge<'_> {
 
     /// Art. 15 (`ART15_EXEMPTION`): exemptions name a reason and an approver.
     fn case_exemptions(&mut self, c: &Case) {
-        let case_no = Some(c.case_no.as_str());
-
         // Art. 15: exemptions name a reason and an approver.
         for e in &c.exemptions {
             let mut missing = Vec::new();
@@ -958,16 +950,14 @@ impl Judge<'_> {
                 missing.push("who approved it");
             }
             if !missing.is_empty() {
-                self.zh = Some(format!(
-                    "案件 {} 条目 {} 的不宜音像记录说明未载明理由或批准人",
-                    c.case_no, e.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART15_EXEMPTION,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, e.officer.iter().cloned().collect()),
                     vec![e.at.seq],
-                    e.officer.iter().cloned().collect(),
+                    format!(
+                        "案件 {} 条目 {} 的不宜音像记录说明未载明理由或批准人",
+                        c.case_no, e.at.seq
+                    ),
                     format!(
                         "case {}: the exemption from audio-visual recording at entry {} does not state {}",
                         c.case_no,
@@ -982,7 +972,6 @@ impl Judge<'_> {
     /// Art. 17 (`ART17_RETENTION`): evidence audio-visual records kept as long as the case file.
     fn case_evidence_retention(&mut self, c: &Case, sessions: &HashMap<String, Session>) {
         let p = self.profile;
-        let case_no = Some(c.case_no.as_str());
         let class = c.act_class();
 
         // Art. 17: evidence AV kept as long as the case file.
@@ -995,16 +984,14 @@ impl Judge<'_> {
             if evidence && p.evidence_retention_acts.contains(&class) {
                 for (a, until) in &c.retentions {
                     if outlasts(file, until) {
-                        self.zh = Some(format!(
-                            "案件 {} 条目 {} 设定的记录保存期限短于案卷保存期限",
-                            c.case_no, a.seq
-                        ));
-                        self.emit(
+                        self.finding(
                             id::ART17_RETENTION,
-                            case_no,
-                            None,
+                            &Subject::case(&c.case_no, Vec::new()),
                             vec![a.seq, closed.seq],
-                            Vec::new(),
+                            format!(
+                                "案件 {} 条目 {} 设定的记录保存期限短于案卷保存期限",
+                                c.case_no, a.seq
+                            ),
                             format!(
                                 "case {}: the records' retention is set {} (entry {}), shorter than the case file's, kept {} (entry {})",
                                 c.case_no,
@@ -1018,18 +1005,16 @@ impl Judge<'_> {
                 }
                 if let (Retention::Until(t), None) = (file, p.file_retention_minimum.get(&class)) {
                     if *t <= closed.logged {
-                        self.zh = Some(format!(
-                            "案件 {} 的案卷仅保存至 {}，不晚于结案时间（条目 {}）",
-                            c.case_no,
-                            format_time(*t),
-                            closed.seq
-                        ));
-                        self.emit(
+                        self.finding(
                             id::ART17_RETENTION,
-                            case_no,
-                            None,
+                            &Subject::case(&c.case_no, Vec::new()),
                             vec![closed.seq],
-                            Vec::new(),
+                            format!(
+                                "案件 {} 的案卷仅保存至 {}，不晚于结案时间（条目 {}）",
+                                c.case_no,
+                                format_time(*t),
+                                closed.seq
+                            ),
                             format!(
                                 "case {}: the case file is kept only until {}, which is not after its closure (entry {}): its evidence audio-visual records are not retained",
                                 c.case_no,
@@ -1047,7 +1032,6 @@ impl Judge<'_> {
     /// kind of act.
     fn case_file_retention(&mut self, c: &Case) {
         let p = self.profile;
-        let case_no = Some(c.case_no.as_str());
         let class = c.act_class();
 
         // Art. 17: the case file is kept at least the minimum for its kind of act.
@@ -1055,19 +1039,17 @@ impl Judge<'_> {
             if let Some(min) = p.file_retention_minimum.get(&class) {
                 let least = closed.logged.plus_millis(min.millis());
                 if *t < least {
-                    self.zh = Some(format!(
-                        "案件 {} 案卷保存至 {}，短于最低保存期限 {}（应至 {}）",
-                        c.case_no,
-                        format_time(*t),
-                        zh_span(min.millis()),
-                        format_time(least)
-                    ));
-                    self.emit(
+                    self.finding(
                         id::ART17_FILE_RETENTION,
-                        case_no,
-                        None,
+                        &Subject::case(&c.case_no, Vec::new()),
                         vec![closed.seq],
-                        Vec::new(),
+                        format!(
+                            "案件 {} 案卷保存至 {}，短于最低保存期限 {}（应至 {}）",
+                            c.case_no,
+                            format_time(*t),
+                            zh_span(min.millis()),
+                            format_time(least)
+                        ),
                         format!(
                             "case {}: the case file is kept until {} (entry {}), less than the {} its kind of act ({}) must be kept after closure (until {})",
                             c.case_no,
@@ -1086,7 +1068,6 @@ impl Judge<'_> {
     /// Art. 18 (`ART18_PRESERVATION`): a preservation order follows every circumstance.
     fn case_preservation(&mut self, c: &Case) {
         let p = self.profile;
-        let case_no = Some(c.case_no.as_str());
 
         // Art. 18: a preservation order follows every circumstance.
         let deadline = p.preservation_deadline.millis();
@@ -1131,34 +1112,21 @@ impl Judge<'_> {
                     seqs: vec![a.seq],
                 },
             );
-            let officers: Vec<String> = officer.iter().cloned().collect();
-            self.zh = match (status, done) {
-                (DeadlineStatus::Late, Some(o)) => Some(format!(
-                    "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 后才决定长期保存，超过 {} 期限",
-                    c.case_no,
-                    format_time(a.logged),
-                    a.seq,
-                    trigger_zh(trigger),
-                    zh_span(o.logged.0.saturating_sub(a.logged.0)),
-                    zh_span(deadline)
-                )),
-                (DeadlineStatus::Missed, _) => Some(format!(
-                    "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 内未决定长期保存",
-                    c.case_no,
-                    format_time(a.logged),
-                    a.seq,
-                    trigger_zh(trigger),
-                    zh_span(deadline)
-                )),
-                _ => None,
-            };
+            let on = Subject::case(&c.case_no, officer.iter().cloned().collect());
             match (status, done) {
-                (DeadlineStatus::Late, Some(o)) => self.emit(
+                (DeadlineStatus::Late, Some(o)) => self.finding(
                     id::ART18_PRESERVATION,
-                    case_no,
-                    None,
+                    &on,
                     vec![a.seq, o.seq],
-                    officers,
+                    format!(
+                        "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 后才决定长期保存，超过 {} 期限",
+                        c.case_no,
+                        format_time(a.logged),
+                        a.seq,
+                        trigger_zh(trigger),
+                        zh_span(o.logged.0.saturating_sub(a.logged.0)),
+                        zh_span(deadline)
+                    ),
                     format!(
                         "case {}: {} reported at entry {} ({}); the preservation order came {} later (entry {}), beyond the {} deadline",
                         c.case_no,
@@ -1170,12 +1138,18 @@ impl Judge<'_> {
                         format_span(deadline)
                     ),
                 ),
-                (DeadlineStatus::Missed, _) => self.emit(
+                (DeadlineStatus::Missed, _) => self.finding(
                     id::ART18_PRESERVATION,
-                    case_no,
-                    None,
+                    &on,
                     vec![a.seq],
-                    officers,
+                    format!(
+                        "案件 {} 于 {}（条目 {}）出现应当长期保存的情形（{}），{} 内未决定长期保存",
+                        c.case_no,
+                        format_time(a.logged),
+                        a.seq,
+                        trigger_zh(trigger),
+                        zh_span(deadline)
+                    ),
                     format!(
                         "case {}: {} reported at entry {} ({}), but no preservation order (长期保存) followed within {}",
                         c.case_no,
@@ -1192,20 +1166,16 @@ impl Judge<'_> {
 
     /// Art. 18 (`ART18_RELEASE`): a release names who approved it.
     fn case_release(&mut self, c: &Case) {
-        let case_no = Some(c.case_no.as_str());
-
         for (a, approved_by, officer) in &c.releases {
             if blank(approved_by) {
-                self.zh = Some(format!(
-                    "案件 {} 于条目 {} 解除长期保存，未载明批准人",
-                    c.case_no, a.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART18_RELEASE,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, officer.iter().cloned().collect()),
                     vec![a.seq],
-                    officer.iter().cloned().collect(),
+                    format!(
+                        "案件 {} 于条目 {} 解除长期保存，未载明批准人",
+                        c.case_no, a.seq
+                    ),
                     format!(
                         "case {}: the preservation order was released at entry {} without naming who approved the release",
                         c.case_no, a.seq
@@ -1266,18 +1236,16 @@ impl Judge<'_> {
                 }
             }
             if !problems.is_empty() {
-                self.zh = Some(format!(
-                    "案件 {} 于 {}（条目 {}）作出的决定所依据的记录，有的系决定后才登记或未见登记",
-                    c.case_no,
-                    format_time(d.at.logged),
-                    d.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::EVIDENCE_BEFORE_DECISION,
-                    Some(&c.case_no),
-                    None,
+                    &Subject::case(&c.case_no, d.officer.iter().cloned().collect()),
                     seqs,
-                    d.officer.iter().cloned().collect(),
+                    format!(
+                        "案件 {} 于 {}（条目 {}）作出的决定所依据的记录，有的系决定后才登记或未见登记",
+                        c.case_no,
+                        format_time(d.at.logged),
+                        d.at.seq
+                    ),
                     format!(
                         "case {}: the decision at entry {} ({}) relies on records made after it: {}",
                         c.case_no,
@@ -1326,24 +1294,26 @@ impl Judge<'_> {
                     reasons.push(format!("case {} was not closed", c.case_no));
                 }
             }
-            let officers: Vec<String> = p.officer.iter().cloned().collect();
             let case_no = opened
                 .first()
                 .map(|c| c.case_no.as_str())
                 .or_else(|| referencing.first().map(|c| c.case_no.as_str()));
+            let on = Subject {
+                case_no,
+                session: None,
+                officers: p.officer.iter().cloned().collect(),
+            };
             if !reasons.is_empty() {
-                self.zh = Some(format!(
-                    "介质 {} 于 {}（条目 {}）被删除，其时仍在保存期限内、长期保存中或案件未结案",
-                    short_hex(p.media.as_bytes()),
-                    format_time(p.at.logged),
-                    p.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART21_5_PURGE,
-                    case_no,
-                    None,
+                    &on,
                     vec![p.at.seq],
-                    officers.clone(),
+                    format!(
+                        "介质 {} 于 {}（条目 {}）被删除，其时仍在保存期限内、长期保存中或案件未结案",
+                        short_hex(p.media.as_bytes()),
+                        format_time(p.at.logged),
+                        p.at.seq
+                    ),
                     format!(
                         "media {name} was purged at entry {} ({}) although {}",
                         p.at.seq,
@@ -1363,19 +1333,20 @@ impl Judge<'_> {
                     .vouched_end()
                     .plus_millis(self.profile.unlinked_retention_floor.millis());
                 if p.at.logged < kept_until {
-                    self.zh = Some(format!(
-                        "音像记录 {sid} 中未关联案件的片段 {} 于 {}（条目 {}）被删除，最低应保存至 {}",
-                        short_hex(p.media.as_bytes()),
-                        format_time(p.at.logged),
-                        p.at.seq,
-                        format_time(kept_until)
-                    ));
-                    self.emit(
+                    self.finding(
                         id::ART17_FLOOR,
-                        case_no,
-                        Some(sid),
+                        &Subject {
+                            session: Some(sid),
+                            ..on
+                        },
                         vec![g.at.seq, p.at.seq],
-                        officers,
+                        format!(
+                            "音像记录 {sid} 中未关联案件的片段 {} 于 {}（条目 {}）被删除，最低应保存至 {}",
+                            short_hex(p.media.as_bytes()),
+                            format_time(p.at.logged),
+                            p.at.seq,
+                            format_time(kept_until)
+                        ),
                         format!(
                             "footage {name} of session {sid}, linked to no opened case, was purged at entry {} ({}), {} after it was recorded: it must be kept at least {} (until {})",
                             p.at.seq,

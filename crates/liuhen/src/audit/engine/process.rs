@@ -6,18 +6,13 @@
 use std::collections::HashMap;
 
 use super::describe::*;
-use super::judge::Judge;
+use super::judge::{blank, Judge, Subject};
 use super::*;
-
-fn blank(s: &str) -> bool {
-    s.trim().is_empty()
-}
 
 impl Judge<'_> {
     /// Art. 3 and Art. 10 for one case.
     pub(super) fn process(&mut self, c: &Case) {
         let p = self.profile;
-        let case_no = Some(c.case_no.as_str());
         let closed_at = c.closed.as_ref().map(|(a, _)| *a);
         let window = p.av_execution_window.millis();
 
@@ -44,24 +39,22 @@ impl Judge<'_> {
                 _ => None,
             };
             if let Some(why) = wrong {
-                self.zh = Some(format!(
-                    "案件 {} 的 {}（{}）于条目 {} 以{}",
-                    c.case_no,
-                    d.media.name,
-                    document_zh(&d.kind),
-                    d.at.seq,
-                    if d.stage == Stage::ServiceExecution {
-                        "送达执行环节入卷，其时案件尚未作出可送达、执行的决定"
-                    } else {
-                        "启动环节入卷，其时案件已作出决定"
-                    }
-                ));
-                self.emit(
+                self.finding(
                     id::ART3_STAGE_ORDER,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, d.officers.clone()),
                     vec![d.at.seq],
-                    d.officers.clone(),
+                    format!(
+                        "案件 {} 的 {}（{}）于条目 {} 以{}",
+                        c.case_no,
+                        d.media.name,
+                        document_zh(&d.kind),
+                        d.at.seq,
+                        if d.stage == Stage::ServiceExecution {
+                            "送达执行环节入卷，其时案件尚未作出可送达、执行的决定"
+                        } else {
+                            "启动环节入卷，其时案件已作出决定"
+                        }
+                    ),
                     format!(
                         "case {}: {} ({}) was filed at the {} stage (entry {}) {why}",
                         c.case_no,
@@ -77,19 +70,17 @@ impl Judge<'_> {
         // Art. 10: every text record names the officers who made it.
         for d in &c.docs {
             if d.officers.iter().all(|o| blank(o)) {
-                self.zh = Some(format!(
-                    "案件 {} 的 {}（{}，条目 {}）未载明制作的执法人员",
-                    c.case_no,
-                    d.media.name,
-                    document_zh(&d.kind),
-                    d.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART10_OFFICERS,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, Vec::new()),
                     vec![d.at.seq],
-                    Vec::new(),
+                    format!(
+                        "案件 {} 的 {}（{}，条目 {}）未载明制作的执法人员",
+                        c.case_no,
+                        d.media.name,
+                        document_zh(&d.kind),
+                        d.at.seq
+                    ),
                     format!(
                         "case {}: {} ({}, entry {}) names no officer who made it (执法人员)",
                         c.case_no,
@@ -106,16 +97,14 @@ impl Judge<'_> {
             // Art. 10: a decision rests on the case's records (a case with none at all is
             // Art. 9's finding, not this one).
             if d.relies_on.is_empty() && c.first_record.is_some_and(|r| r < d.at.seq) {
-                self.zh = Some(format!(
-                    "案件 {} 条目 {} 的决定未载明所依据的记录，而案件已有记录",
-                    c.case_no, d.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART10_BASIS,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, d.officers()),
                     vec![d.at.seq],
-                    d.officers(),
+                    format!(
+                        "案件 {} 条目 {} 的决定未载明所依据的记录，而案件已有记录",
+                        c.case_no, d.at.seq
+                    ),
                     format!(
                         "case {}: the {} decision at entry {} relies on no record (relies_on is empty), although the case has records",
                         c.case_no,
@@ -131,16 +120,14 @@ impl Judge<'_> {
                     .iter()
                     .any(|x| x.at.seq < d.at.seq && is_approval(&x.kind, &p.legal_review_document))
             {
-                self.zh = Some(format!(
-                    "案件 {} 条目 {} 的决定作出前，未见内部审批表或{}",
-                    c.case_no, d.at.seq, p.legal_review_document
-                ));
-                self.emit(
+                self.finding(
                     id::ART10_APPROVAL,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, d.officers()),
                     vec![d.at.seq],
-                    d.officers(),
+                    format!(
+                        "案件 {} 条目 {} 的决定作出前，未见内部审批表或{}",
+                        c.case_no, d.at.seq, p.legal_review_document
+                    ),
                     format!(
                         "case {}: the {} decision at entry {} has no internal approval form (内部审批表) or legal review ({}) filed before it",
                         c.case_no,
@@ -156,16 +143,14 @@ impl Judge<'_> {
             }
             // Art. 21: a decision the case system signed is answerable by someone.
             if d.system && d.responsible.is_empty() {
-                self.zh = Some(format!(
-                    "案件 {} 条目 {} 的决定由系统签署，此前无审批表或其他文书载明负责的执法人员",
-                    c.case_no, d.at.seq
-                ));
-                self.emit(
+                self.finding(
                     id::ART21_RESPONSIBLE,
-                    case_no,
-                    None,
+                    &Subject::case(&c.case_no, Vec::new()),
                     vec![d.at.seq],
-                    Vec::new(),
+                    format!(
+                        "案件 {} 条目 {} 的决定由系统签署，此前无审批表或其他文书载明负责的执法人员",
+                        c.case_no, d.at.seq
+                    ),
                     format!(
                         "case {}: the {} decision at entry {} was signed by the system key, and no approval or other record of the case before it names an officer answerable for it",
                         c.case_no,
@@ -235,29 +220,27 @@ impl Judge<'_> {
         };
         let mut seqs = vec![d.at.seq];
         seqs.extend(receipt.map(|r| r.at.seq));
-        self.zh = Some(match receipt {
-            Some(r) => format!(
-                "案件 {} 条目 {} 的决定于 {} 作出，{} 后才有送达回证（条目 {}），超过 {} 期限",
-                c.case_no,
-                d.at.seq,
-                format_time(d.at.logged),
-                super::judge::zh_span(r.at.logged.0.saturating_sub(d.at.logged.0)),
-                r.at.seq,
-                super::judge::zh_span(deadline)
-            ),
-            None => format!(
-                "案件 {} 条目 {} 的决定于 {} 作出，其后无送达回证",
-                c.case_no,
-                d.at.seq,
-                format_time(d.at.logged)
-            ),
-        });
-        self.emit(
+        self.finding(
             id::ART10_SERVICE,
-            Some(&c.case_no),
-            None,
+            &Subject::case(&c.case_no, d.officers()),
             seqs,
-            d.officers(),
+            match receipt {
+                Some(r) => format!(
+                    "案件 {} 条目 {} 的决定于 {} 作出，{} 后才有送达回证（条目 {}），超过 {} 期限",
+                    c.case_no,
+                    d.at.seq,
+                    format_time(d.at.logged),
+                    super::judge::zh_span(r.at.logged.0.saturating_sub(d.at.logged.0)),
+                    r.at.seq,
+                    super::judge::zh_span(deadline)
+                ),
+                None => format!(
+                    "案件 {} 条目 {} 的决定于 {} 作出，其后无送达回证",
+                    c.case_no,
+                    d.at.seq,
+                    format_time(d.at.logged)
+                ),
+            },
             message,
         );
     }
@@ -315,26 +298,28 @@ impl Judge<'_> {
                                 ),
                             ),
                             None => {
-                                self.zh = Some(format!(
-                                    "音像记录 {} 于 {} 在{}停止后，{} 后以新记录 {} 在同一场所重新开始（{}），无中断情况说明",
-                                    prev.id,
-                                    format_time(prev_end),
-                                    s.place,
-                                    super::judge::zh_span(pause),
-                                    s.id,
-                                    format_time(first_start)
-                                ));
-                                self.emit(
-                                id::ART14_4_RESTART,
-                                Some(&s.case_no),
-                                Some(&s.id),
-                                vec![prev.started.seq, s.started.seq],
-                                officers,
-                                format!(
-                                    "{what}: the on-site recording was broken off with no RecordingInterrupted (restart_window {})",
-                                    format_span(window)
-                                ),
-                            );
+                                self.finding(
+                                    id::ART14_4_RESTART,
+                                    &Subject {
+                                        case_no: Some(&s.case_no),
+                                        session: Some(&s.id),
+                                        officers,
+                                    },
+                                    vec![prev.started.seq, s.started.seq],
+                                    format!(
+                                        "音像记录 {} 于 {} 在{}停止后，{} 后以新记录 {} 在同一场所重新开始（{}），无中断情况说明",
+                                        prev.id,
+                                        format_time(prev_end),
+                                        s.place,
+                                        super::judge::zh_span(pause),
+                                        s.id,
+                                        format_time(first_start)
+                                    ),
+                                    format!(
+                                        "{what}: the on-site recording was broken off with no RecordingInterrupted (restart_window {})",
+                                        format_span(window)
+                                    ),
+                                );
                             }
                         }
                     }
@@ -399,21 +384,19 @@ impl Judge<'_> {
                 },
             );
             if status == DeadlineStatus::Missed {
-                self.zh = Some(format!(
-                    "案件 {} 于 {}（条目 {}）决定长期保存，{} 内 {} 段音像记录中有 {} 段未刻录光盘",
-                    c.case_no,
-                    format_time(o.logged),
-                    o.seq,
-                    super::judge::zh_span(deadline),
-                    recorded.len(),
-                    missing.len()
-                ));
-                self.emit(
+                self.finding(
                     id::ART18_COPY,
-                    Some(&c.case_no),
-                    None,
+                    &Subject::case(&c.case_no, Vec::new()),
                     vec![o.seq],
-                    Vec::new(),
+                    format!(
+                        "案件 {} 于 {}（条目 {}）决定长期保存，{} 内 {} 段音像记录中有 {} 段未刻录光盘",
+                        c.case_no,
+                        format_time(o.logged),
+                        o.seq,
+                        super::judge::zh_span(deadline),
+                        recorded.len(),
+                        missing.len()
+                    ),
                     format!(
                         "case {}: preservation was ordered at entry {} ({}), but {} of its {} recording segments had no long-term copy (刻录光盘, DiscImage) made within {}",
                         c.case_no,
@@ -440,26 +423,24 @@ impl Judge<'_> {
                 .collect();
             let mut seqs = vec![d.at.seq];
             seqs.extend(d.items.iter().map(|(_, m)| *m));
-            self.zh = Some(format!(
-                "案件 {} 于 {}（条目 {}）对外提供了标记保密的记录原件：{}；应当提供脱敏副本",
-                d.case_no,
-                format_time(d.at.logged),
-                d.at.seq,
-                d.items
+            self.finding(
+                id::ART20_CONFIDENTIAL,
+                &Subject::case(&d.case_no, d.officer.iter().cloned().collect()),
+                seqs,
+                format!(
+                    "案件 {} 于 {}（条目 {}）对外提供了标记保密的记录原件：{}；应当提供脱敏副本",
+                    d.case_no,
+                    format_time(d.at.logged),
+                    d.at.seq,
+                    d.items
                     .iter()
                     .map(|(digest, mark)| format!(
-                        "{}（条目 {mark} 标记）",
-                        short_hex(digest.as_bytes())
+                            "{}（条目 {mark} 标记）",
+                            short_hex(digest.as_bytes())
                     ))
                     .collect::<Vec<_>>()
                     .join("、")
-            ));
-            self.emit(
-                id::ART20_CONFIDENTIAL,
-                Some(&d.case_no),
-                None,
-                seqs,
-                d.officer.iter().cloned().collect(),
+                ),
                 format!(
                     "case {}: the disclosure at entry {} ({}) hands over the unredacted original of records marked confidential: {}; disclose a redacted derivative instead",
                     d.case_no,
@@ -474,19 +455,17 @@ impl Judge<'_> {
     /// Art. 21(3): officers viewing cases they do not handle.
     pub(super) fn foreign_views(&mut self, list: &[ForeignView]) {
         for v in list {
-            self.zh = Some(format!(
-                "执法人员 {} 于 {}（条目 {}）调阅非本人承办的案件 {} 的记录",
-                v.officer,
-                format_time(v.at.logged),
-                v.at.seq,
-                v.case_no
-            ));
-            self.emit(
+            self.finding(
                 id::ART21_3_HANDLING,
-                Some(&v.case_no),
-                None,
+                &Subject::case(&v.case_no, vec![v.officer.clone()]),
                 vec![v.at.seq],
-                vec![v.officer.clone()],
+                format!(
+                    "执法人员 {} 于 {}（条目 {}）调阅非本人承办的案件 {} 的记录",
+                    v.officer,
+                    format_time(v.at.logged),
+                    v.at.seq,
+                    v.case_no
+                ),
                 format!(
                     "case {}: officer {} viewed its records at entry {} ({}) without handling the case: no recording or record of it names the officer, and the officer authored none of its entries",
                     v.case_no,

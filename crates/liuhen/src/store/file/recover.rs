@@ -84,12 +84,7 @@ impl RecordIndex for EntryIndex<'_> {
         let mut group = vec![0u8; len];
         self.file
             .read_exact_at(&mut group, layout::group_start(i))?;
-        let hashes: Vec<Digest> = group
-            .get(layout::RECORD_HEAD_LEN as usize..)
-            .unwrap_or_default()
-            .chunks_exact(DIGEST_LEN)
-            .map(layout::digest)
-            .collect();
+        let hashes = group_hashes(&group);
         let mut hash = hashes.first().copied().unwrap_or(Digest::ZERO);
         for (level, stored) in hashes.iter().enumerate().skip(1) {
             let child_level = u8::try_from(level - 1).unwrap_or(u8::MAX);
@@ -100,14 +95,42 @@ impl RecordIndex for EntryIndex<'_> {
             self.file.read_exact_at(&mut left, pos)?;
             hash = hasher.hash_children(&layout::digest(&left), &hash);
             if hash != *stored {
-                return Ok(Some(TamperingKind::NodeMismatch {
-                    level: u8::try_from(level).unwrap_or(u8::MAX),
-                    index: i >> level,
-                }));
+                return Ok(Some(node_mismatch(level, i)));
             }
         }
         Ok(None)
     }
+}
+
+/// The hashes an entry-index group holds after its record head: the leaf hash, then the node
+/// hashes its leaf completes, from level 1 up.
+fn group_hashes(group: &[u8]) -> Vec<Digest> {
+    group
+        .get(layout::RECORD_HEAD_LEN as usize..)
+        .unwrap_or_default()
+        .chunks_exact(DIGEST_LEN)
+        .map(layout::digest)
+        .collect()
+}
+
+/// The node hash at `level` above entry `i` is not the hash of its children.
+fn node_mismatch(level: usize, i: u64) -> TamperingKind {
+    TamperingKind::NodeMismatch {
+        level: u8::try_from(level).unwrap_or(u8::MAX),
+        index: i >> level,
+    }
+}
+
+/// The first node hash (level 1 up) of entry `i`'s group that `stored` holds differently from
+/// `computed`, the nodes the entry's leaf completes.
+fn first_node_mismatch(i: u64, computed: &[Digest], stored: &[Digest]) -> Option<TamperingKind> {
+    computed
+        .iter()
+        .zip(stored)
+        .enumerate()
+        .skip(1)
+        .find(|(_, (c, s))| c != s)
+        .map(|(level, _)| node_mismatch(level, i))
 }
 
 /// The checkpoint index: one record head (frame offset, payload length) per checkpoint.
@@ -198,6 +221,15 @@ fn fault_of(read: &FrameRead) -> FrameFault {
     }
 }
 
+/// What is wrong with a frame read where an index record points that is not the frame it
+/// records: a valid frame of another length or checksum, or a bad frame.
+fn mismatch_kind(read: &FrameRead) -> TamperingKind {
+    match read {
+        FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
+        bad => TamperingKind::BadFrame(fault_of(bad)),
+    }
+}
+
 /// Whether the frame read at `rec.offset` is the one `rec` records.
 fn matches(rec: &Record, read: &FrameRead) -> bool {
     match read {
@@ -284,12 +316,7 @@ pub(super) fn check_unsynced(
             .unwrap_or([0; layout::GROUP_HEAD_LEN]);
         let (offset, len, leaf) = layout::parse_group_head(&head);
         // The leaf hash, then the node hashes from level 1 up.
-        let stored: Vec<Digest> = group
-            .get(layout::RECORD_HEAD_LEN as usize..)
-            .unwrap_or_default()
-            .chunks_exact(DIGEST_LEN)
-            .map(layout::digest)
-            .collect();
+        let stored = group_hashes(group);
         if offset != expected || len == 0 || len > info.max as u64 {
             return Ok(Some(info.finding(
                 true,
@@ -320,13 +347,8 @@ pub(super) fn check_unsynced(
             return in_log(TamperingKind::IndexMismatch);
         }
         let nodes = frontier.push(&hasher, leaf);
-        for (level, (c, s)) in nodes.iter().zip(&stored).enumerate().skip(1) {
-            if c != s {
-                return mismatch(TamperingKind::NodeMismatch {
-                    level: u8::try_from(level).unwrap_or(u8::MAX),
-                    index: i >> level,
-                });
-            }
+        if let Some(kind) = first_node_mismatch(i, &nodes, &stored) {
+            return mismatch(kind);
         }
         expected = offset + FRAME_OVERHEAD + len;
     }
@@ -391,6 +413,9 @@ pub(super) fn analyze(
     if n > 0 {
         let last = n - 1;
         let rec = index.record(last)?;
+        // What is wrong with the last record, found in the index or in the log.
+        let last_wrong =
+            |in_index: bool, kind| info.finding(in_index, Some(rec.offset), Some(last), kind);
         // Rule R2: the last two records chain, the first starts at 0.
         let expected_offset = if n >= 2 {
             index.record(last - 1)?.end()
@@ -398,50 +423,22 @@ pub(super) fn analyze(
             Some(0)
         };
         if expected_offset != Some(rec.offset) || rec.len == 0 || rec.len > info.max as u64 {
-            return Ok(tamper(
-                st,
-                info.finding(
-                    true,
-                    Some(rec.offset),
-                    Some(last),
-                    TamperingKind::IndexMismatch,
-                ),
-            ));
+            return Ok(tamper(st, last_wrong(true, TamperingKind::IndexMismatch)));
         }
         let Some(rec_end) = rec.end() else {
-            return Ok(tamper(
-                st,
-                info.finding(
-                    true,
-                    Some(rec.offset),
-                    Some(last),
-                    TamperingKind::IndexMismatch,
-                ),
-            ));
+            return Ok(tamper(st, last_wrong(true, TamperingKind::IndexMismatch)));
         };
         if rec.offset > log_len {
             return Ok(tamper(
                 st,
-                info.finding(
-                    true,
-                    Some(rec.offset),
-                    Some(last),
-                    TamperingKind::IndexPastLog { log_len },
-                ),
+                last_wrong(true, TamperingKind::IndexPastLog { log_len }),
             ));
         }
         if rec_end <= log_len {
             // Rule R3: the last indexed frame is all there; it must be the one recorded.
             let read = read_frame(log, rec.offset, log_len, info.max)?;
             if !matches(&rec, &read) {
-                let kind = match read {
-                    FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
-                    bad => TamperingKind::BadFrame(fault_of(&bad)),
-                };
-                return Ok(tamper(
-                    st,
-                    info.finding(false, Some(rec.offset), Some(last), kind),
-                ));
+                return Ok(tamper(st, last_wrong(false, mismatch_kind(&read))));
             }
             if let Some(kind) = index.check_record(last)? {
                 return Ok(tamper(st, info.finding(true, None, Some(last), kind)));
@@ -452,25 +449,15 @@ pub(super) fn analyze(
             // field (when there) is the recorded one, and no valid frame follows.
             let head = layout::frame_len(log, rec.offset, log_len)?;
             if head.is_some_and(|len| len != rec.len) {
-                return Ok(tamper(
-                    st,
-                    info.finding(
-                        false,
-                        Some(rec.offset),
-                        Some(last),
-                        TamperingKind::IndexMismatch,
-                    ),
-                ));
+                return Ok(tamper(st, last_wrong(false, TamperingKind::IndexMismatch)));
             }
             match search_valid_frame(log, rec.offset + 1, log_len, info.max)? {
                 Search::Nothing => {}
                 Search::Found(at) => {
                     return Ok(tamper(
                         st,
-                        info.finding(
+                        last_wrong(
                             false,
-                            Some(rec.offset),
-                            Some(last),
                             TamperingKind::ValidFrameAfterBadFrame {
                                 fault: FrameFault::Cut,
                                 valid_at: at,
@@ -479,15 +466,7 @@ pub(super) fn analyze(
                     ));
                 }
                 Search::TooLong(bytes) => {
-                    return Ok(tamper(
-                        st,
-                        info.finding(
-                            false,
-                            Some(rec.offset),
-                            Some(last),
-                            TamperingKind::Junk { bytes },
-                        ),
-                    ));
+                    return Ok(tamper(st, last_wrong(false, TamperingKind::Junk { bytes })));
                 }
             }
             // Only one frame can be torn: the one before must be intact.
@@ -495,13 +474,14 @@ pub(super) fn analyze(
                 let prev = index.record(last - 1)?;
                 let read = read_frame(log, prev.offset, log_len, info.max)?;
                 if !matches(&prev, &read) {
-                    let kind = match read {
-                        FrameRead::Valid { .. } => TamperingKind::IndexMismatch,
-                        bad => TamperingKind::BadFrame(fault_of(&bad)),
-                    };
                     return Ok(tamper(
                         st,
-                        info.finding(false, Some(prev.offset), Some(last - 1), kind),
+                        info.finding(
+                            false,
+                            Some(prev.offset),
+                            Some(last - 1),
+                            mismatch_kind(&read),
+                        ),
                     ));
                 }
                 if let Some(kind) = index.check_record(last - 1)? {
@@ -668,25 +648,10 @@ impl Visitor for NodeVisitor<'_> {
             Err(_) => self.decoded = false,
         }
         let computed = self.frontier.push(&Sha256TreeHasher, *sum);
-        let mut stored = vec![0u8; layout::group_len(i) as usize];
+        let mut group = vec![0u8; layout::group_len(i) as usize];
         self.index
-            .read_exact_at(&mut stored, layout::group_start(i))?;
-        let stored = stored
-            .get(layout::RECORD_HEAD_LEN as usize..)
-            .unwrap_or_default();
-        for (level, (c, s)) in computed
-            .iter()
-            .zip(stored.chunks_exact(DIGEST_LEN))
-            .enumerate()
-        {
-            if level > 0 && c.as_bytes().as_slice() != s {
-                return Ok(Some(TamperingKind::NodeMismatch {
-                    level: u8::try_from(level).unwrap_or(u8::MAX),
-                    index: i >> level,
-                }));
-            }
-        }
-        Ok(None)
+            .read_exact_at(&mut group, layout::group_start(i))?;
+        Ok(first_node_mismatch(i, &computed, &group_hashes(&group)))
     }
 }
 
@@ -706,35 +671,22 @@ impl Visitor for NoteVisitor {
     }
 }
 
-/// Rule R5a: the complete frames after the entry index are adopted only if they are what an
-/// interrupted append of this ledger leaves: each decodes as an entry whose sequence number is
-/// its position, whose `prev` is the leaf hash of the entry before it, and whose signature
-/// verifies (`verify_strict`). Anything else is not a crash's leftover: tampering, nothing is
-/// adopted. The index's last leaf hash is trusted here: rule R3 checked it against its frame.
-pub(super) fn account_entries(
+/// Rule R5a: the complete frames after a log's index are adopted only if they are what an
+/// interrupted append leaves. `reject` judges each in turn, given its sequence number, payload
+/// and checksum: the reason it is not a crash's leftover, or `None`. On the first reason (or a
+/// frame that cannot be read back) that is tampering, nothing is adopted.
+fn account(
     info: &LogInfo<'_>,
-    index: &dyn RecordIndex,
     st: &mut LogState,
+    mut reject: impl FnMut(u64, &[u8], &Digest) -> Option<&'static str>,
 ) -> io::Result<()> {
     if st.adopt.is_empty() || !st.tampering.is_empty() {
         return Ok(());
     }
-    let mut prev = match st.kept {
-        0 => Digest::ZERO,
-        n => index.record(n - 1)?.sum.unwrap_or(Digest::ZERO),
-    };
     for (i, (offset, _, sum)) in st.adopt.iter().enumerate() {
         let seq = st.kept + i as u64;
         let reason = match read_frame(info.log, *offset, st.log_len, info.max)? {
-            FrameRead::Valid { payload, .. } => match Entry::from_bytes(&payload) {
-                Err(_) => Some("it does not decode as an entry"),
-                Ok(e) if e.seq != seq => Some("its sequence number is not its position"),
-                Ok(e) if e.prev != prev => Some("it does not chain to the entry before it"),
-                Ok(e) if e.statement.verify_signature().is_err() => {
-                    Some("its signature does not verify")
-                }
-                Ok(_) => None,
-            },
+            FrameRead::Valid { payload, .. } => reject(seq, &payload, sum),
             _ => Some("it cannot be read back"),
         };
         if let Some(reason) = reason {
@@ -749,9 +701,39 @@ pub(super) fn account_entries(
             st.tampering.push(t);
             return Ok(());
         }
-        prev = *sum;
     }
     Ok(())
+}
+
+/// Rule R5a for the entry log: each adopted frame decodes as an entry whose sequence number is
+/// its position, whose `prev` is the leaf hash of the entry before it, and whose signature
+/// verifies (`verify_strict`). The index's last leaf hash is trusted here: rule R3 checked it
+/// against its frame.
+pub(super) fn account_entries(
+    info: &LogInfo<'_>,
+    index: &dyn RecordIndex,
+    st: &mut LogState,
+) -> io::Result<()> {
+    if st.adopt.is_empty() || !st.tampering.is_empty() {
+        return Ok(());
+    }
+    let mut prev = match st.kept {
+        0 => Digest::ZERO,
+        n => index.record(n - 1)?.sum.unwrap_or(Digest::ZERO),
+    };
+    account(info, st, |seq, payload, sum| {
+        let reason = match Entry::from_bytes(payload) {
+            Err(_) => Some("it does not decode as an entry"),
+            Ok(e) if e.seq != seq => Some("its sequence number is not its position"),
+            Ok(e) if e.prev != prev => Some("it does not chain to the entry before it"),
+            Ok(e) if e.statement.verify_signature().is_err() => {
+                Some("its signature does not verify")
+            }
+            Ok(_) => None,
+        };
+        prev = *sum;
+        reason
+    })
 }
 
 /// Rule R5a for the checkpoint log: a complete frame after the checkpoint index is adopted only
@@ -762,39 +744,16 @@ pub(super) fn account_checkpoints(
     st: &mut LogState,
     genesis: Option<&NoteVerifier>,
 ) -> io::Result<()> {
-    if st.adopt.is_empty() || !st.tampering.is_empty() {
-        return Ok(());
-    }
-    for (i, (offset, _, _)) in st.adopt.iter().enumerate() {
-        let reason = match read_frame(info.log, *offset, st.log_len, info.max)? {
-            FrameRead::Valid { payload, .. } => {
-                match (SignedCheckpoint::parse(&payload), genesis) {
-                    (Err(_), _) => Some("it is not a signed checkpoint"),
-                    (Ok(_), None) => {
-                        Some("there is no genesis entry whose key could have signed it")
-                    }
-                    (Ok(c), Some(key)) if c.verify(key).is_err() => {
-                        Some("it is not signed by the ledger key")
-                    }
-                    (Ok(_), Some(_)) => None,
-                }
+    account(info, st, |_, payload, _| {
+        match (SignedCheckpoint::parse(payload), genesis) {
+            (Err(_), _) => Some("it is not a signed checkpoint"),
+            (Ok(_), None) => Some("there is no genesis entry whose key could have signed it"),
+            (Ok(c), Some(key)) if c.verify(key).is_err() => {
+                Some("it is not signed by the ledger key")
             }
-            _ => Some("it cannot be read back"),
-        };
-        if let Some(reason) = reason {
-            let t = info.finding(
-                false,
-                Some(*offset),
-                Some(st.kept + i as u64),
-                TamperingKind::UnaccountedFrame { reason },
-            );
-            st.adopt.clear();
-            st.cut = None;
-            st.tampering.push(t);
-            return Ok(());
+            (Ok(_), Some(_)) => None,
         }
-    }
-    Ok(())
+    })
 }
 
 /// The ledger key's note verifier, from the genesis entry in the first frame of the entry log.
