@@ -44,8 +44,8 @@ pub use verify::{
 
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};
 use crate::entry::Entry;
-use crate::hash::{Digest, Sha256TreeHasher};
-use crate::merkle::{self, HashReader, MerkleError};
+use crate::hash::Sha256TreeHasher;
+use crate::merkle;
 use crate::model::Event;
 use crate::store::Store;
 
@@ -61,20 +61,8 @@ pub trait Progress {
 
 impl Progress for () {}
 
-/// Adapts a [`Store`] to the Merkle module's [`HashReader`].
-struct StoreNodes<'a, S: Store + ?Sized>(&'a S);
-
-impl<S: Store + ?Sized> HashReader for StoreNodes<'_, S> {
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, MerkleError> {
-        self.0
-            .perfect_subtree(level, index)
-            .map_err(|e| MerkleError::Reader {
-                level,
-                index,
-                source: Box::new(e),
-            })
-    }
-}
+/// The store as the Merkle module's node reader (the ledger's adapter).
+pub(crate) use crate::ledger::StoreReader as StoreNodes;
 
 /// Which stored checkpoint to use.
 #[derive(Clone, Copy, Debug)]

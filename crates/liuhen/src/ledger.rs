@@ -241,7 +241,7 @@ pub struct Receipt {
 }
 
 /// Adapts a [`Store`] to the Merkle module's [`HashReader`].
-struct StoreReader<'a, S: Store + ?Sized>(&'a S);
+pub(crate) struct StoreReader<'a, S: Store + ?Sized>(pub(crate) &'a S);
 
 impl<S: Store + ?Sized> HashReader for StoreReader<'_, S> {
     fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, MerkleError> {
