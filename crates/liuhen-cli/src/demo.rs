@@ -25,7 +25,7 @@
 //! The story runs in acts: the ledger and its keys (1, `cases.rs`); an inspection with
 //! body-cam footage (2), a penalty (3), a seizure recorded in full (4), a complaint that puts
 //! the inspection's footage under a preservation order (5), and an inspection with three lapses
-//! that only the audit can see (6); checkpoints, proofs and the verification of the directory
+//! that only the audit can see, one of them shown by a dry run before it is appended (6); checkpoints, proofs and the verification of the directory
 //! read back from disk (7, `check.rs`); tampering with copies, each caught (8, `tamper.rs`);
 //! an informed attacker — a signed statement replayed into a copy and into another ledger, an
 //! entry deleted for the bureau's next seal to bless, checkpoints and media destroyed, an entry

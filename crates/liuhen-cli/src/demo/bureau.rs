@@ -286,6 +286,30 @@ impl Bureau {
         Ok(self.ledger.sign_and_append(self.keys.of(who), event)?)
     }
 
+    /// What the audit would report if `who` appended `event` now, as `liuhen append --dry-run`
+    /// tells an integrator before anything is written ([`liuhen::ingest`] with a dry run):
+    /// the statement goes through the same strict JSON reading and the same admission rule,
+    /// and nothing is appended.
+    pub(super) fn dry_run(&mut self, who: Who, event: &Event) -> Res<liuhen::ingest::DryRun> {
+        let line = serde_json::json!({ "time": self.now().0, "event": event }).to_string();
+        let profile = liuhen::audit::Profile::default();
+        let options = liuhen::ingest::IngestOptions {
+            signer: Some(self.keys.of(who)),
+            each: false,
+            dry_run: Some(&profile),
+            spool_dir: self.root.clone(),
+            chunk: 16,
+        };
+        let size = self.ledger.size();
+        let summary = liuhen::ingest::ingest(&mut self.ledger, line.as_bytes(), &options, &mut ())?;
+        if self.ledger.size() != size {
+            return Err("the dry run appended to the ledger".into());
+        }
+        summary
+            .dry_run
+            .ok_or_else(|| "the dry run gave no audit".into())
+    }
+
     /// Signs `event` now with a key the ledger never registered and tries to append it.
     pub(super) fn append_as_stranger(&mut self, event: Event) -> Res<Result<Receipt, LedgerError>> {
         let stranger = SecretKey::generate()?;

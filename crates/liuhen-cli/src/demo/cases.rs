@@ -581,16 +581,31 @@ pub(super) fn lapses(b: &mut Bureau) -> Res<u64> {
     )?;
     let archived_at = footage.ended.plus_millis(30 * HOUR);
     b.at(archived_at)?;
-    b.append(
-        Who::Custodian,
-        archive(
-            "PDA-0412-20260330-1000",
-            LAPSES,
-            CaptureMethod::HandheldTerminal,
-            start,
-            "消防通道堵塞 a blocked fire escape",
-        ),
-    )?;
+    let late_archive = archive(
+        "PDA-0412-20260330-1000",
+        LAPSES,
+        CaptureMethod::HandheldTerminal,
+        start,
+        "消防通道堵塞 a blocked fire escape",
+    );
+    // The custodian's system asks first what the audit would say (`liuhen append --dry-run`):
+    // the lapse is found before it is in the ledger forever. The archive is recorded all the
+    // same — a late record is a lapse, a missing one would be worse.
+    let preview = b.dry_run(Who::Custodian, &late_archive)?;
+    let said: Vec<&str> = preview
+        .new_findings
+        .iter()
+        .map(|f| f.article.as_str())
+        .collect();
+    if preview.new_findings.is_empty() {
+        return Err("the dry run of a late archive reported nothing".into());
+    }
+    story::note(&format!(
+        "dry run before appending (liuhen append --dry-run): nothing written, the audit would add {} finding(s) ({})",
+        preview.new_findings.len(),
+        said.join(", ")
+    ));
+    b.append(Who::Custodian, late_archive)?;
     story::lapse(&format!(
         "footage ended {}, archived {}: {} later, not within 24 h 24小时内 (Art. 16)",
         clock_time(footage.ended),
