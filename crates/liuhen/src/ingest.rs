@@ -37,7 +37,7 @@
 //! those it resolves compared with the ledger alone. Nothing is written but the spool, which
 //! is removed.
 
-mod parse;
+pub mod parse;
 pub mod read;
 pub mod render;
 mod spool;

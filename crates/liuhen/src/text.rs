@@ -1,6 +1,6 @@
 //! Small pieces of text for people, shared by the core's report renderers
 //! ([`crate::check::render`], [`crate::bundle::render`], [`crate::disclosure::render`],
-//! [`crate::ingest::render`], [`crate::vault::certificate`]): text taken from a ledger, a key
+//! [`crate::ingest::render`], `vault::certificate`): text taken from a ledger, a key
 //! file or a bundle made safe for a terminal, short digests, times in the regulation's zone.
 
 use crate::describe::iso8601;

@@ -2,7 +2,7 @@
 //! any other adapter (an HTTP service serving `text/plain`, a C ABI returning a report string)
 //! shows for the same check. The verdict comes first, then what was checked, then the findings
 //! grouped by kind (tampering first), then the audit in brief. Text taken from the ledger or
-//! the key file is escaped ([`escape_controls`]).
+//! the key file is escaped ([`crate::text::escape_controls`]).
 
 use super::{AuditBrief, CheckReport};
 use crate::describe::iso8601;

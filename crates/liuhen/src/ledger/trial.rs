@@ -43,7 +43,7 @@ impl Trial {
         self.now
     }
 
-    /// The binding the next statement of `author` takes (as [`Ledger::next_binding`]
+    /// The binding the next statement of `author` takes (as [`crate::Ledger::next_binding`]
     /// (super::Ledger::next_binding), after the statements admitted so far).
     pub fn next_binding(&self, author: &PublicKey) -> Option<Binding> {
         self.admission.next_binding(author)
