@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::cli::{describe, expect_code, expect_stderr, json, liuhen, scratch, stderr, stdout};
-use common::dir::AuditedDir;
+use common::dir::StaffedDir;
 use liuhen::store::file::FileStore;
 
 const CASE: &str = "金民执〔2026〕51号";
@@ -23,38 +23,26 @@ fn vault_records(dir: &Path) -> usize {
 
 /// A ledger directory with an authorized officer key, an unauthorized key and one case whose
 /// party is committed through `liuhen vault commit`; sealed.
-struct Setup {
-    d: AuditedDir,
-    officer: PathBuf,
-    stranger: PathBuf,
-}
-
-impl std::ops::Deref for Setup {
-    type Target = AuditedDir;
-    fn deref(&self) -> &AuditedDir {
-        &self.d
-    }
-}
-
-fn setup(name: &str) -> Setup {
-    let d = AuditedDir::init(scratch(name));
-    let officer = d.keygen("officer-21020001", "officer.key");
-    let stranger = d.keygen("stranger", "stranger.key");
-    d.authorize(&officer, "officer", "21020001");
-    let party = d.commit_value("commit", "party.name", &format!("{PARTY}\n"));
-    d.append_json(
-        &officer,
+fn setup(name: &str) -> StaffedDir {
+    let t = StaffedDir::init(scratch(name), false);
+    let party = t.commit_value("commit", "party.name", &format!("{PARTY}\n"));
+    t.append_json(
+        &t.officer,
         &[serde_json::json!({ "CaseOpened": {
             "case_no": CASE, "act": "Inspection", "matter": "年度检查",
             "unit": "社会组织管理科", "subject": party,
         }})],
     );
-    d.seal_ok();
-    Setup {
-        d,
-        officer,
-        stranger,
-    }
+    t.seal_ok();
+    t
+}
+
+/// [`setup`], where the case's bundle goes, and the ledger's size before the export.
+fn setup_export(name: &str) -> (StaffedDir, PathBuf, u64) {
+    let t = setup(name);
+    let output = t.root.join("case-51.bundle");
+    let before = t.size();
+    (t, output, before)
 }
 
 #[test]
@@ -76,7 +64,7 @@ fn vault_show_whose_trace_cannot_be_appended_prints_no_value() {
     assert_eq!(t.size(), before + 1);
 }
 
-fn export(t: &Setup, key: &Path, output: &Path) -> std::process::Output {
+fn export(t: &StaffedDir, key: &Path, output: &Path) -> std::process::Output {
     let output = output.to_str().unwrap();
     t.bundle_export(
         CASE,
@@ -91,9 +79,7 @@ fn partial(output: &Path) -> PathBuf {
 
 #[test]
 fn bundle_export_whose_trace_cannot_be_appended_leaves_no_bundle() {
-    let t = setup("disclosure-export-locked");
-    let output = t.root.join("case-51.bundle");
-    let before = t.size();
+    let (t, output, before) = setup_export("disclosure-export-locked");
     let writer = FileStore::open(t.dir.join("ledger")).unwrap();
     let out = export(&t, &t.officer, &output);
     expect_stderr(&out, 3, &["the bundle was removed"]);
@@ -106,9 +92,7 @@ fn bundle_export_whose_trace_cannot_be_appended_leaves_no_bundle() {
 
 #[test]
 fn bundle_export_by_a_key_that_may_not_disclose_writes_nothing() {
-    let t = setup("disclosure-export-stranger");
-    let output = t.root.join("case-51.bundle");
-    let before = t.size();
+    let (t, output, before) = setup_export("disclosure-export-stranger");
     let out = export(&t, &t.stranger, &output);
     expect_stderr(&out, 3, &["may not record the disclosure"]);
     assert!(!output.exists() && !partial(&output).exists());
@@ -117,9 +101,7 @@ fn bundle_export_by_a_key_that_may_not_disclose_writes_nothing() {
 
 #[test]
 fn bundle_export_appends_its_disclosure_naming_the_bundle_in_place() {
-    let t = setup("disclosure-export-traced");
-    let output = t.root.join("case-51.bundle");
-    let before = t.size();
+    let (t, output, before) = setup_export("disclosure-export-traced");
     let v = json(&expect_code(&export(&t, &t.officer, &output), 0));
     assert_eq!(t.size(), before + 1);
     let bytes = std::fs::read(&output).unwrap();

@@ -12,7 +12,7 @@ use common::cli::{
     describe, expect_code, expect_stderr, json, liuhen, path_str as s, scratch, stderr,
     wait_or_kill,
 };
-use common::dir::{files_containing, AuditedDir};
+use common::dir::{files_containing, StaffedDir};
 use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
 use serde_json::Value;
@@ -30,35 +30,23 @@ fn now_ms() -> i64 {
 }
 
 /// A ledger directory made with `liuhen init` (the ledger's vkey kept outside it), an
-/// authorized officer key, an unauthorized key and a data-protection approver's key.
-struct Setup {
-    d: AuditedDir,
-    officer: PathBuf,
-    stranger: PathBuf,
-    approver: PathBuf,
+/// authorized officer key, an unauthorized key and a data-protection approver's key (the
+/// approver of destruction certificates must be a key the ledger knows).
+fn setup(name: &str) -> StaffedDir {
+    StaffedDir::init(scratch(name), true)
 }
 
-impl std::ops::Deref for Setup {
-    type Target = AuditedDir;
-    fn deref(&self) -> &AuditedDir {
-        &self.d
-    }
+/// A request for the records of CASE by `requester` (a commitment), on `basis`.
+fn access_requested(request: &str, requester: &str, basis: &str) -> Value {
+    serde_json::json!({ "AccessRequested": {
+        "request": request, "case_no": CASE, "requester": requester, "basis": basis,
+    }})
 }
 
-fn setup(name: &str) -> Setup {
-    let d = AuditedDir::init(scratch(name));
-    let officer = d.keygen("officer-21020001", "officer.key");
-    let stranger = d.keygen("stranger", "stranger.key");
-    let approver = d.keygen("dpo-jinpu", "dpo.key");
-    d.authorize(&officer, "officer", "21020001");
-    // The approver of destruction certificates must be a key the ledger knows.
-    d.authorize(&approver, "auditor", "dpo-jinpu");
-    Setup {
-        d,
-        officer,
-        stranger,
-        approver,
-    }
+fn access_decided(request: &str, granted: bool, reason: &str) -> Value {
+    serde_json::json!({ "AccessDecided": {
+        "request": request, "granted": granted, "reason": reason,
+    }})
 }
 
 /// `liuhen vault check-certificate CERT --vkey VKEY EXTRA...`.
@@ -70,7 +58,7 @@ fn check_certificate(cert: &Path, vkey: &str, extra: &[&str]) -> std::process::O
 
 /// `liuhen vault certificate DIR --commitment C... --key-file KEY EXTRA...`.
 fn certificate(
-    t: &Setup,
+    t: &StaffedDir,
     commitments: &[&str],
     key: &Path,
     extra: &[&str],
@@ -85,7 +73,7 @@ fn certificate(
 /// Files a document of `case_no`: digested with `liuhen digest`, stored in DIR/media, recorded
 /// with a `DocumentFiled` statement (a case closed without any record is an Art. 9 violation,
 /// which `liuhen verify` reports). Returns its digest.
-fn file_document(t: &Setup, case_no: &str, name: &str) -> liuhen::Digest {
+fn file_document(t: &StaffedDir, case_no: &str, name: &str) -> liuhen::Digest {
     let path = t.root.join(name);
     std::fs::write(
         &path,
@@ -233,13 +221,12 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     t.append_json(
         &t.officer,
         &[
-            serde_json::json!({ "AccessRequested": {
-                "request": "REQ-2026-031", "case_no": CASE,
-                "requester": requester, "basis": "行政诉讼调卷 court file request",
-            }}),
-            serde_json::json!({ "AccessDecided": {
-                "request": "REQ-2026-031", "granted": true, "reason": "依法准予 granted",
-            }}),
+            access_requested(
+                "REQ-2026-031",
+                &requester,
+                "行政诉讼调卷 court file request",
+            ),
+            access_decided("REQ-2026-031", true, "依法准予 granted"),
         ],
     );
 
@@ -467,7 +454,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     let out = certificate(
         &t,
         &[&party, &recipient.0.to_hex()],
-        &t.approver,
+        t.approver(),
         &["-o", s(&cert)],
     );
     let text = expect_code(&out, 0);
@@ -478,7 +465,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
         "{note}"
     );
     assert!(!note.contains(PARTY) && !note.contains(RECIPIENT));
-    let approver_vkey = format!("{}.vkey", s(&t.approver));
+    let approver_vkey = format!("{}.vkey", s(t.approver()));
     let out = check_certificate(&cert, &approver_vkey, &["--ledger", s(dir)]);
     let text = expect_code(&out, 0);
     assert!(text.starts_with("VERIFIED"), "{text}");
@@ -523,7 +510,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert!(text.contains("NOT VERIFIED"), "{text}");
 
     // A commitment that was never erased cannot be certified.
-    let out = certificate(&t, &[&other_party], &t.approver, &[]);
+    let out = certificate(&t, &[&other_party], t.approver(), &[]);
     expect_stderr(&out, 3, &["records no erasure"]);
 }
 
@@ -537,10 +524,7 @@ fn disclosure_answering_a_request_names_the_requester() {
         &t.officer,
         &[
             case_opened(CASE, &party),
-            serde_json::json!({ "AccessRequested": {
-                "request": "REQ-2026-007", "case_no": CASE,
-                "requester": requester, "basis": "当事人申请 the party's request",
-            }}),
+            access_requested("REQ-2026-007", &requester, "当事人申请 the party's request"),
         ],
     );
     t.seal_ok();
@@ -570,9 +554,7 @@ fn disclosure_answering_a_request_names_the_requester() {
 
     t.append_json(
         &t.officer,
-        &[serde_json::json!({ "AccessDecided": {
-            "request": "REQ-2026-007", "granted": true, "reason": "依法准予 granted",
-        }})],
+        &[access_decided("REQ-2026-007", true, "依法准予 granted")],
     );
     t.seal_ok();
     // If the disclosure cannot be recorded (here: another writer holds the ledger's lock),
@@ -627,13 +609,8 @@ fn disclosure_answering_a_request_names_the_requester() {
     t.append_json(
         &t.officer,
         &[
-            serde_json::json!({ "AccessRequested": {
-                "request": "REQ-2026-008", "case_no": CASE,
-                "requester": other, "basis": "第三人申请 a third party's request",
-            }}),
-            serde_json::json!({ "AccessDecided": {
-                "request": "REQ-2026-008", "granted": false, "reason": "非当事人 not a party",
-            }}),
+            access_requested("REQ-2026-008", &other, "第三人申请 a third party's request"),
+            access_decided("REQ-2026-008", false, "非当事人 not a party"),
         ],
     );
     t.seal_ok();
@@ -688,6 +665,24 @@ fn bad_arguments_are_usage_errors() {
     std::fs::create_dir(&not_a_ledger).unwrap();
     let unknown = "ab".repeat(32);
     let missing = t.root.join("missing.cert");
+    let show = [
+        "vault",
+        "show",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+    ];
+    let export = [
+        "bundle",
+        "export",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+    ];
     let cases: Vec<(Vec<&str>, &str)> = vec![
         // No value at all, and both forms at once.
         (vec!["vault", "seal", s(dir), "--field", "party.name"], ""),
@@ -721,30 +716,9 @@ fn bad_arguments_are_usage_errors() {
             ],
             "not a liuhen ledger directory",
         ),
+        (show.to_vec(), ""),
         (
-            vec![
-                "vault",
-                "show",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-            ],
-            "",
-        ),
-        (
-            vec![
-                "vault",
-                "show",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-                "--purpose",
-                "x",
-            ],
+            [&show[..], &["--purpose", "x"]].concat(),
             "links no sealed field",
         ),
         (
@@ -769,7 +743,7 @@ fn bad_arguments_are_usage_errors() {
                 "--commitment",
                 &unknown,
                 "--key-file",
-                s(&t.approver),
+                s(t.approver()),
                 "--approver",
                 "someone-else",
             ],
@@ -809,37 +783,21 @@ fn bad_arguments_are_usage_errors() {
             ],
             "--key-file",
         ),
+        ([&export[..], &["-o", "x.bundle"]].concat(), ""),
         (
-            vec![
-                "bundle",
-                "export",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-                "-o",
-                "x.bundle",
-            ],
-            "",
-        ),
-        (
-            vec![
-                "bundle",
-                "export",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-                "--to",
-                "x",
-                "--no-openings",
-                "--openings",
-                "o.jsonl",
-                "-o",
-                "x.bundle",
-            ],
+            [
+                &export[..],
+                &[
+                    "--to",
+                    "x",
+                    "--no-openings",
+                    "--openings",
+                    "o.jsonl",
+                    "-o",
+                    "x.bundle",
+                ],
+            ]
+            .concat(),
             "cannot be used with",
         ),
     ];
@@ -858,7 +816,7 @@ fn bad_arguments_are_usage_errors() {
     // A file that is not a signed note is unreadable (3), not a failed verification (1).
     let garbage = t.root.join("garbage.cert");
     std::fs::write(&garbage, b"\x00\x01 not a note").unwrap();
-    let out = check_certificate(&garbage, &format!("{}.vkey", s(&t.approver)), &[]);
+    let out = check_certificate(&garbage, &format!("{}.vkey", s(t.approver())), &[]);
     expect_stderr(&out, 3, &["not a signed note"]);
 }
 

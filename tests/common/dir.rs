@@ -292,24 +292,15 @@ impl AuditedDir {
         purpose: &str,
         extra: &[&str],
     ) -> std::process::Output {
-        let mut args = vec![
-            "vault",
-            "show",
-            super::cli::path_str(&self.dir),
-            "--case",
-            case_no,
-            "--key-file",
-            super::cli::path_str(key),
-            "--purpose",
-            purpose,
-        ];
+        let mut args = self.case_args("vault", "show", case_no, key);
+        args.extend_from_slice(&["--purpose", purpose]);
         args.extend_from_slice(extra);
         super::cli::liuhen_guarded(args)
     }
 
     /// `liuhen bundle export DIR --case CASE --key-file KEY EXTRA...`.
     pub fn bundle_export(&self, case_no: &str, key: &Path, extra: &[&str]) -> std::process::Output {
-        let mut args = self.export_args(case_no, key);
+        let mut args = self.case_args("bundle", "export", case_no, key);
         args.extend_from_slice(extra);
         super::cli::liuhen_guarded(args)
     }
@@ -322,22 +313,23 @@ impl AuditedDir {
         extra: &[&str],
         input: &[u8],
     ) -> std::process::Output {
-        let mut args = self.export_args(case_no, key);
+        let mut args = self.case_args("bundle", "export", case_no, key);
         args.extend_from_slice(extra);
         let _guard = super::cli::fork_guard();
         super::cli::liuhen_stdin(args, input)
     }
 
-    fn export_args<'a>(&'a self, case_no: &'a str, key: &'a Path) -> Vec<&'a str> {
-        vec![
-            "bundle",
-            "export",
-            super::cli::path_str(&self.dir),
-            "--case",
-            case_no,
-            "--key-file",
-            super::cli::path_str(key),
-        ]
+    /// `liuhen COMMAND SUB DIR --case CASE --key-file KEY`.
+    fn case_args<'a>(
+        &'a self,
+        command: &'a str,
+        sub: &'a str,
+        case_no: &'a str,
+        key: &'a Path,
+    ) -> Vec<&'a str> {
+        let dir = super::cli::path_str(&self.dir);
+        let key = super::cli::path_str(key);
+        vec![command, sub, dir, "--case", case_no, "--key-file", key]
     }
 
     /// `liuhen verify DIR --vkey VKEY --no-audit EXTRA...`.
@@ -351,6 +343,48 @@ impl AuditedDir {
         ];
         args.extend(extra.iter().map(std::ffi::OsStr::new));
         super::cli::liuhen_guarded(args)
+    }
+}
+
+/// An [`AuditedDir`] staffed by `liuhen keygen`: an officer key authorized as `21020001`, a
+/// stranger's key the ledger never authorized, and (if asked) a data-protection approver's key
+/// authorized as auditor `dpo-jinpu`, their files (and `.vkey`s) in the root beside the
+/// directory.
+pub struct StaffedDir {
+    pub audited: AuditedDir,
+    pub officer: PathBuf,
+    pub stranger: PathBuf,
+    approver: Option<PathBuf>,
+}
+
+impl std::ops::Deref for StaffedDir {
+    type Target = AuditedDir;
+    fn deref(&self) -> &AuditedDir {
+        &self.audited
+    }
+}
+
+impl StaffedDir {
+    pub fn init(root: PathBuf, with_approver: bool) -> StaffedDir {
+        let audited = AuditedDir::init(root);
+        let officer = audited.keygen("officer-21020001", "officer.key");
+        let stranger = audited.keygen("stranger", "stranger.key");
+        let approver = with_approver.then(|| audited.keygen("dpo-jinpu", "dpo.key"));
+        audited.authorize(&officer, "officer", "21020001");
+        if let Some(approver) = &approver {
+            audited.authorize(approver, "auditor", "dpo-jinpu");
+        }
+        StaffedDir {
+            audited,
+            officer,
+            stranger,
+            approver,
+        }
+    }
+
+    /// The approver's key file (made with `with_approver`).
+    pub fn approver(&self) -> &Path {
+        self.approver.as_deref().expect("made without an approver")
     }
 }
 
