@@ -6,9 +6,8 @@ mod common;
 
 use std::io::Cursor;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use common::{keys, media, scenario, Keys, ORIGIN, T0};
+use common::{keys, media, play_scenario, scenario, Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::bundle::{
     export_untraced, verify, BundleCheck, BundleError, BundleFindingKind, BundleManifest,
     BundleReport, BundledOpening, EntryRole, ExportOptions, MediaStatus, PortableConsistency,
@@ -21,7 +20,7 @@ use liuhen::media::MediaStore;
 use liuhen::model::*;
 use liuhen::store::Store;
 use liuhen::verify::{FindingKind, Verdict};
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Ledger, MemoryStore, SecretKey, Signer};
 use proptest::prelude::*;
 
 /// The golden scenario's case.
@@ -59,30 +58,13 @@ fn requester_opening() -> Opening {
 /// The golden scenario (sealed after entry 12 and at its end, size 29), then case B with a
 /// recording by a second device, sealed again (size 36).
 fn ledger() -> (Ledger<MemoryStore>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    for (i, (event, author)) in scenario(&k).into_iter().enumerate() {
-        clock.advance(1_000);
-        l.sign_and_append(author, event).unwrap();
-        if i == 11 {
-            l.seal(&k.ledger).unwrap();
-        }
+    let mut b = LedgerBuilder::new().build();
+    play_scenario(&mut b);
+    for (event, author) in case_b(&b.k) {
+        b.append_after(1_000, &author, event);
     }
-    l.seal(&k.ledger).unwrap();
-    for (event, author) in case_b(&k) {
-        clock.advance(1_000);
-        l.sign_and_append(&author, event).unwrap();
-    }
-    l.seal(&k.ledger).unwrap();
-    (l, k)
+    b.seal();
+    (b.ledger, b.k)
 }
 
 fn case_b(k: &Keys) -> Vec<(Event, SecretKey)> {
@@ -440,59 +422,29 @@ fn export_refuses_unsealed_and_unknown_cases() {
 /// A small ledger (genesis, the officer, one case of two entries with one medium) whose bundle
 /// is small enough to alter every byte of.
 fn small_bundle() -> (Vec<u8>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
+    let mut b = LedgerBuilder::new().officer().build();
     let (party, _) = seal_with_salt("party.name", "大连某某社会组织", [1; 32]);
     let doc = media("笔录.pdf", "application/pdf");
-    let events = vec![
-        (
-            Event::KeyAuthorized {
-                key: k.officer.public_key(),
-                role: Role::Officer,
-                holder: "21020001".into(),
-            },
-            &k.ledger,
-        ),
-        (
-            Event::CaseOpened {
-                case_no: CASE.into(),
-                act: ActKind::Inspection,
-                matter: "年度检查".into(),
-                unit: "社会组织管理科".into(),
-                subject: party,
-            },
-            &k.officer,
-        ),
-        (
-            Event::DocumentFiled {
-                case_no: CASE.into(),
-                stage: Stage::Investigation,
-                kind: DocumentKind::InvestigationRecord,
-                media: doc,
-                officers: vec!["21020001".into()],
-            },
-            &k.officer,
-        ),
-    ];
-    for (event, author) in events {
-        clock.advance(1_000);
-        l.sign_and_append(author, event).unwrap();
-    }
-    l.seal(&k.ledger).unwrap();
+    let k = b.k.clone();
+    b.append_after(
+        1_000,
+        &k.officer,
+        Event::CaseOpened {
+            case_no: CASE.into(),
+            act: ActKind::Inspection,
+            matter: "年度检查".into(),
+            unit: "社会组织管理科".into(),
+            subject: party,
+        },
+    );
+    b.append_after(1_000, &k.officer, common::events::document_filed(CASE, doc));
+    b.seal();
     let ms = media_store("small", &["笔录.pdf"]);
     let options = ExportOptions {
         openings: vec![party_opening()],
         media: Some(&ms),
     };
-    (export_bytes(l.store(), CASE, &options), k)
+    (export_bytes(b.ledger.store(), CASE, &options), k)
 }
 
 /// Flipping any bit of any byte of a bundle is either refused (not a well-formed bundle) or
@@ -827,20 +779,12 @@ fn segment_chains_of_the_case_are_checked() {
     // A ledger whose device sealed a segment with a wrong link: the ledger refuses it
     // (crate::admission); forced into the store and sealed by the ledger key, the bundle
     // verifier reports it (Art. 14(4)).
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        // Format v1: the statements are signed outside the ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
+    // Format v1: the statements are signed outside the ledger.
+    let Built {
+        ledger: mut l,
+        k,
+        clock,
+    } = LedgerBuilder::new().v1().build();
     let mut events = scenario(&k);
     events.truncate(9); // up to the RecordingStopped of the golden session
     if let Event::SegmentSealed { prev_segment, .. } = &mut events[7].0 {

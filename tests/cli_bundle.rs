@@ -7,16 +7,17 @@ mod common;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use common::cli::{expect_code, liuhen, scratch};
-use common::{keys, media, scenario, ORIGIN, T0};
+use common::cli::{
+    expect_code, expect_stderr, finding_kinds, liuhen, path_str as s, scratch, stderr, wait_or_kill,
+};
+use common::dir::TestDir;
+use common::{keys, media, play_scenario, LedgerBuilder, ORIGIN};
 use liuhen::checkpoint::NoteVerifier;
-use liuhen::media::MediaStore;
-use liuhen::model::{Event, Retention, Timestamp};
+use liuhen::model::{Event, Retention};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, ManualClock, Signer};
+use liuhen::Signer;
 
 const CASE: &str = "金民执〔2026〕12号";
 const CASE_MEDIA: &[&str] = &[
@@ -32,41 +33,18 @@ const CASE_MEDIA: &[&str] = &[
 /// sealed at sizes 1, 13 and 29, with the case's media; `unsealed` appends one more statement of
 /// the case after the last checkpoint.
 fn ledger_dir(name: &str, unsealed: bool) -> PathBuf {
-    let root = scratch(name);
-    let dir = root.join("jinpu");
-    std::fs::create_dir(&dir).unwrap();
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    for (i, (event, author)) in scenario(&k).into_iter().enumerate() {
-        clock.advance(1_000);
-        l.sign_and_append(author, event).unwrap();
-        if i == 11 {
-            l.seal(&k.ledger).unwrap();
-        }
-    }
-    l.seal(&k.ledger).unwrap();
+    let dir = scratch(name).join("jinpu");
+    let (t, mut b) = TestDir::create(&dir, LedgerBuilder::new());
+    play_scenario(&mut b);
     if unsealed {
-        l.sign_and_append(
-            &k.officer,
-            Event::RetentionSet {
-                case_no: CASE.into(),
-                until: Retention::Permanent,
-            },
-        )
-        .unwrap();
+        let event = Event::RetentionSet {
+            case_no: CASE.into(),
+            until: Retention::Permanent,
+        };
+        b.ledger.sign_and_append(&b.k.officer, event).unwrap();
     }
-    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &l.verifier_key().unwrap())
-        .unwrap();
-    drop(l);
-    let ms = MediaStore::create(dir.join("media")).unwrap();
+    drop(b);
+    let ms = t.media();
     for n in CASE_MEDIA {
         let bytes = format!("generated media: {n}");
         ms.put_reader(Cursor::new(bytes), &media(n, "application/octet-stream"))
@@ -75,12 +53,21 @@ fn ledger_dir(name: &str, unsealed: bool) -> PathBuf {
     dir
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+/// `liuhen bundle export DIR --case CASE --key-file OFFICER --to RECIPIENT EXTRA...`, signed by
+/// the officer's key beside the directory.
+fn export(dir: &Path, case_no: &str, extra: &[&str]) -> std::process::Output {
+    let key = officer_key(dir);
+    let mut args = vec!["bundle", "export", s(dir), "--case", case_no, "--key-file"];
+    args.extend_from_slice(&[s(&key), "--to", RECIPIENT]);
+    args.extend_from_slice(extra);
+    liuhen(args)
 }
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// `liuhen bundle verify BUNDLE --vkey VKEY EXTRA...`.
+fn bundle_verify(bundle: &Path, vkey: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["bundle", "verify", s(bundle), "--vkey", vkey];
+    args.extend_from_slice(extra);
+    liuhen(args)
 }
 
 /// The officer's key file beside the ledger directory: `bundle export` records each disclosure
@@ -179,8 +166,7 @@ fn prove_inclusion_and_check_it_offline() {
         "-o",
         s(&proof),
     ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    expect_stderr(&out, 3, &["already exists"]);
 }
 
 #[test]
@@ -282,23 +268,16 @@ fn check_proof_failures() {
     let garbage = work.join("garbage.json");
     std::fs::write(&garbage, b"\x00\x01not json").unwrap();
     let out = liuhen(["check-proof", s(&garbage), "--vkey", s(&vkey)]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("garbage.json: the proof is not valid JSON"),
-        "{}",
-        stderr(&out)
-    );
+    expect_stderr(&out, 3, &["garbage.json: the proof is not valid JSON"]);
     let out = liuhen([
         "check-proof",
         s(&work.join("missing.json")),
         "--vkey",
         s(&vkey),
     ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    expect_stderr(&out, 3, &["cannot read"]);
     let out = liuhen(["check-proof", s(&good), "--vkey", "nonsense"]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("no such file"), "{}", stderr(&out));
+    expect_stderr(&out, 3, &["no such file"]);
 }
 
 #[test]
@@ -308,20 +287,7 @@ fn bundle_export_and_verify_without_and_with_media() {
     let work = dir.parent().unwrap();
 
     let plain = work.join("case-12.bundle");
-    let key = officer_key(&dir);
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&plain),
-    ]);
+    let out = export(&dir, CASE, &["-o", s(&plain)]);
     let text = expect_code(&out, 0);
     assert!(
         text.contains("24 entries of the case and 4 genesis/registry entries"),
@@ -340,7 +306,7 @@ fn bundle_export_and_verify_without_and_with_media() {
         let mode = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "bundle mode {mode:o}");
     }
-    let out = liuhen(["bundle", "verify", s(&plain), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&plain, s(&vkey), &[]);
     let text = expect_code(&out, 0);
     assert!(text.starts_with("VERIFIED: bundle"), "{text}");
     assert!(text.contains("6 not included"), "{text}");
@@ -360,33 +326,22 @@ fn bundle_export_and_verify_without_and_with_media() {
     let full = work.join("case-12-media.bundle");
     // The first disclosure (entry 29) belongs to the case: sealed, it is in this bundle too.
     seal(&dir);
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
+    let out = export(
+        &dir,
         CASE,
-        "--with-media",
-        "--openings",
-        s(&openings),
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&full),
-    ]);
+        &["--with-media", "--openings", s(&openings), "-o", s(&full)],
+    );
     let text = expect_code(&out, 0);
     assert!(text.contains("6 of 6 media objects"), "{text}");
     assert!(text.contains("1 openings"), "{text}");
-    let out = liuhen(["bundle", "verify", s(&full), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&full, s(&vkey), &[]);
     let text = expect_code(&out, 0);
     assert!(
         text.contains("opened: party.name = 大连某某社会组织"),
         "{text}"
     );
     assert!(text.contains("media: 6 verified"), "{text}");
-    let out = liuhen(["bundle", "verify", s(&full), "--vkey", s(&vkey), "--json"]);
+    let out = bundle_verify(&full, s(&vkey), &["--json"]);
     let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
     assert_eq!(r["verdict"], "verified");
     assert_eq!(r["case_no"], CASE);
@@ -403,20 +358,7 @@ fn bundle_verify_failures() {
     let vkey = dir.join("ledger.vkey");
     let work = dir.parent().unwrap();
     let bundle = work.join("case.bundle");
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--with-media",
-        "--key-file",
-        s(&officer_key(&dir)),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&bundle),
-    ]);
+    let out = export(&dir, CASE, &["--with-media", "-o", s(&bundle)]);
     expect_code(&out, 0);
     let bytes = std::fs::read(&bundle).unwrap();
 
@@ -425,7 +367,7 @@ fn bundle_verify_failures() {
     *tampered.last_mut().unwrap() ^= 0x01;
     let t = work.join("tampered.bundle");
     std::fs::write(&t, &tampered).unwrap();
-    let out = liuhen(["bundle", "verify", s(&t), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&t, s(&vkey), &[]);
     let text = expect_code(&out, 1);
     assert!(text.starts_with("TAMPERED"), "{text}");
     assert!(text.contains("media_altered"), "{text}");
@@ -435,7 +377,7 @@ fn bundle_verify_failures() {
     let manifest_len = u64::from_be_bytes(bytes[16..24].try_into().unwrap()) as usize;
     tampered[24 + manifest_len / 2] ^= 0x01;
     std::fs::write(&t, &tampered).unwrap();
-    let out = liuhen(["bundle", "verify", s(&t), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&t, s(&vkey), &[]);
     assert!(
         matches!(out.status.code(), Some(1 | 3)),
         "{}",
@@ -444,45 +386,21 @@ fn bundle_verify_failures() {
 
     // Another ledger's key.
     let outsider = NoteVerifier::for_key(ORIGIN, keys().outsider.public_key()).unwrap();
-    let out = liuhen([
-        "bundle",
-        "verify",
-        s(&bundle),
-        "--vkey",
-        &outsider.to_string(),
-        "--json",
-    ]);
+    let out = bundle_verify(&bundle, &outsider.to_string(), &["--json"]);
     let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
     assert_eq!(r["verdict"], "tampered");
 
     // Truncated, garbage, missing: the file is not a readable bundle.
     let cut = work.join("cut.bundle");
     std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
-    let out = liuhen(["bundle", "verify", s(&cut), "--vkey", s(&vkey)]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("the bundle is truncated"),
-        "{}",
-        stderr(&out)
-    );
+    let out = bundle_verify(&cut, s(&vkey), &[]);
+    expect_stderr(&out, 3, &["the bundle is truncated"]);
     let garbage = work.join("garbage.bundle");
     std::fs::write(&garbage, b"this is not a bundle at all").unwrap();
-    let out = liuhen(["bundle", "verify", s(&garbage), "--vkey", s(&vkey)]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("not a liuhen case bundle"),
-        "{}",
-        stderr(&out)
-    );
-    let out = liuhen([
-        "bundle",
-        "verify",
-        s(&work.join("missing.bundle")),
-        "--vkey",
-        s(&vkey),
-    ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    let out = bundle_verify(&garbage, s(&vkey), &[]);
+    expect_stderr(&out, 3, &["not a liuhen case bundle"]);
+    let out = bundle_verify(&work.join("missing.bundle"), s(&vkey), &[]);
+    expect_stderr(&out, 3, &["cannot read"]);
 }
 
 #[test]
@@ -490,50 +408,19 @@ fn bundle_export_refusals() {
     let dir = ledger_dir("bundle-refusals", true);
     let work = dir.parent().unwrap();
     let target = work.join("x.bundle");
-    let key = officer_key(&dir);
     let size = store_size(&dir);
 
     // The case has an entry after the latest checkpoint.
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("seal first"), "{}", stderr(&out));
+    let out = export(&dir, CASE, &["-o", s(&target)]);
+    expect_stderr(&out, 3, &["seal first"]);
     assert!(!target.exists());
     assert!(!work.join("x.bundle.partial").exists());
     // Nothing was disclosed, so nothing was recorded, and the recipient was not sealed.
     assert_eq!(store_size(&dir), size);
     assert!(!dir.join("vault").exists());
 
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        "金民执〔2026〕404号",
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("no entry of the ledger"),
-        "{}",
-        stderr(&out)
-    );
+    let out = export(&dir, "金民执〔2026〕404号", &["-o", s(&target)]);
+    expect_stderr(&out, 3, &["no entry of the ledger"]);
 
     // A forged opening.
     let forged = work.join("forged.jsonl");
@@ -546,52 +433,14 @@ fn bundle_export_refusals() {
     )
     .unwrap();
     let sealed = ledger_dir("bundle-refusals-sealed", false);
-    let sealed_key = officer_key(&sealed);
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&sealed),
-        "--case",
-        CASE,
-        "--openings",
-        s(&forged),
-        "--key-file",
-        s(&sealed_key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("opening of field \"party.name\" refused"),
-        "{}",
-        stderr(&out)
-    );
+    let out = export(&sealed, CASE, &["--openings", s(&forged), "-o", s(&target)]);
+    expect_stderr(&out, 3, &["opening of field \"party.name\" refused"]);
     assert!(!target.exists());
 
     let no_media = sealed;
     std::fs::remove_dir_all(no_media.join("media")).ok();
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&no_media),
-        "--case",
-        CASE,
-        "--with-media",
-        "--key-file",
-        s(&sealed_key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("has no media directory"),
-        "{}",
-        stderr(&out)
-    );
+    let out = export(&no_media, CASE, &["--with-media", "-o", s(&target)]);
+    expect_stderr(&out, 3, &["has no media directory"]);
 }
 
 /// A sealed ledger directory named `name` and the bytes of a bundle of `CASE` exported from it
@@ -600,19 +449,7 @@ fn bundle_export_refusals() {
 fn export_plain(name: &str) -> (PathBuf, Vec<u8>) {
     let dir = ledger_dir(name, false);
     let plain = dir.parent().unwrap().join("case.bundle");
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&officer_key(&dir)),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&plain),
-    ]);
+    let out = export(&dir, CASE, &["-o", s(&plain)]);
     expect_code(&out, 0);
     let bytes = std::fs::read(&plain).unwrap();
     (dir, bytes)
@@ -708,7 +545,7 @@ fn bundle_manifest_limits_are_enforced_before_decoding() {
     for (name, body, want) in cases {
         let path = work.join(format!("{name}.bundle"));
         std::fs::write(&path, bundle_with_manifest(&body)).unwrap();
-        let out = liuhen(["bundle", "verify", s(&path), "--vkey", s(&vkey)]);
+        let out = bundle_verify(&path, s(&vkey), &[]);
         expect_code(&out, 3);
         let err = stderr(&out);
         assert!(err.contains(&want), "{name}: {err}");
@@ -725,7 +562,7 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
     use liuhen::bundle::BundleManifest;
     use liuhen::checkpoint::{Checkpoint, SignedCheckpoint};
     use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let (dir, bytes) = export_plain("bundle-huge-size");
     let vkey = dir.join("ledger.vkey");
@@ -767,22 +604,15 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
         let mut out_bytes = Vec::new();
         m.write_header(&mut out_bytes).unwrap();
         std::fs::write(&path, &out_bytes).unwrap();
-        let mut child = std::process::Command::new(common::cli::liuhen_bin())
-            .args(["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("{name}: bundle verify did not return: killed by the watchdog");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let out = child.wait_with_output().unwrap();
+        let child = common::cli::spawn(
+            ["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"],
+            std::process::Stdio::null(),
+        );
+        let out = wait_or_kill(
+            child,
+            Duration::from_secs(120),
+            &format!("{name}: bundle verify"),
+        );
         let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
         assert_eq!(r["verdict"], "tampered", "{name}");
         assert_eq!(r["checkpoint"]["size"], size, "{name}");
@@ -828,19 +658,11 @@ fn bundle_with_case_entries_stripped_is_refused() {
         let mut b = Vec::new();
         m.write_header(&mut b).unwrap();
         std::fs::write(&path, &b).unwrap();
-        let out = liuhen(["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"]);
+        let out = bundle_verify(&path, s(&vkey), &["--json"]);
         (
             out.status.code(),
             serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
         )
-    };
-    let kinds = |r: &serde_json::Value| -> Vec<String> {
-        r["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["kind"].as_str().unwrap().to_owned())
-            .collect()
     };
     let (code, r) = verify("whole", &manifest);
     assert_eq!(code, Some(0), "{r}");
@@ -852,7 +674,10 @@ fn bundle_with_case_entries_stripped_is_refused() {
         let (code, r) = verify(stripped, &m);
         assert_eq!(code, Some(1), "{stripped}: {r}");
         assert!(
-            kinds(&r).iter().all(|k| k == "case_entries_omitted") && !kinds(&r).is_empty(),
+            finding_kinds(&r)
+                .iter()
+                .all(|k| k == "case_entries_omitted")
+                && !finding_kinds(&r).is_empty(),
             "{stripped}: {r}"
         );
     }

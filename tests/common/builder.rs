@@ -197,6 +197,11 @@ impl<S: Store> Built<S> {
         self.ledger.sign_and_append(author, event).unwrap().seq
     }
 
+    /// Signs a checkpoint with the ledger key.
+    pub fn seal(&mut self) {
+        self.ledger.seal(&self.k.ledger).unwrap();
+    }
+
     /// Writes the ledger's verifier key to `path` (what an auditor is handed).
     pub fn write_vkey(&self, path: &Path) {
         write_vkey(&self.ledger, path);

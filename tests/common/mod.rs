@@ -342,11 +342,7 @@ pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
 /// v2 golden vectors (tests/vectors/v2): statements bound to the ledger with per-author counters
 /// assigned by `Ledger::sign_and_append`, entries with case back-links.
 pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, Keys) {
-    let Built {
-        mut ledger,
-        k,
-        clock,
-    } = LedgerBuilder::new()
+    let mut b = LedgerBuilder::new()
         .options(LedgerOptions {
             format,
             // Fixed, so that the v2 vectors are reproducible ("liuhen" in ASCII).
@@ -354,16 +350,21 @@ pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, 
             ..LedgerOptions::default()
         })
         .build();
-    let events = scenario(&k);
-    for (i, (event, author)) in events.into_iter().enumerate() {
-        clock.advance(1_000);
-        ledger.sign_and_append(author, event).unwrap();
+    play_scenario(&mut b);
+    (b.ledger, b.k)
+}
+
+/// Appends the golden [`scenario`] to `b`, one statement a second, sealing after its 12th
+/// statement and at its end (checkpoints of sizes 13 and 29 on a fresh ledger).
+pub fn play_scenario<S: liuhen::store::Store>(b: &mut Built<S>) {
+    let k = b.k.clone();
+    for (i, (event, author)) in scenario(&k).into_iter().enumerate() {
+        b.append_after(1_000, author, event);
         if i == 11 {
-            ledger.seal(&k.ledger).unwrap();
+            b.seal();
         }
     }
-    ledger.seal(&k.ledger).unwrap();
-    (ledger, k)
+    b.seal();
 }
 
 /// A ledger of `n` statements by the officer (after authorizing the officer and the device),
