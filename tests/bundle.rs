@@ -7,7 +7,10 @@ mod common;
 use std::io::Cursor;
 use std::path::PathBuf;
 
-use common::{keys, media, play_scenario, scenario, Built, Keys, LedgerBuilder, ORIGIN, T0};
+use common::{
+    keys, media, media_bytes, play_scenario, put_media, scenario, Built, Keys, LedgerBuilder,
+    ORIGIN, T0,
+};
 use liuhen::bundle::{
     export_untraced, verify, BundleCheck, BundleError, BundleFindingKind, BundleManifest,
     BundleReport, BundledOpening, EntryRole, ExportOptions, MediaStatus, PortableConsistency,
@@ -29,19 +32,8 @@ const CASE: &str = "金民执〔2026〕12号";
 const CASE_B: &str = "金民执〔2026〕99号";
 const SESSION_B: &str = "BWC-9001-20260102-1000";
 
-fn media_bytes(name: &str) -> Vec<u8> {
-    format!("generated media: {name}").into_bytes()
-}
-
 /// The golden case's media (every `MediaRef` its entries carry).
-const CASE_MEDIA: &[&str] = &[
-    "seg-0000.mp4",
-    "seg-0001.mp4",
-    "transcript.txt",
-    "现场检查笔录.pdf",
-    "检查结论.pdf",
-    "seg-0001-redacted.mp4",
-];
+const CASE_MEDIA: &[&str] = common::GOLDEN_CASE_MEDIA;
 
 fn device_b() -> SecretKey {
     SecretKey::from_seed(&[0x55; 32])
@@ -166,10 +158,7 @@ fn scratch(name: &str) -> PathBuf {
 /// A media store holding the given media of the scenario.
 fn media_store(name: &str, names: &[&str]) -> MediaStore {
     let ms = MediaStore::create(scratch(name).join("media")).unwrap();
-    for n in names {
-        let m = media(n, "application/octet-stream");
-        ms.put_reader(Cursor::new(media_bytes(n)), &m).unwrap();
-    }
+    put_media(&ms, names);
     ms
 }
 

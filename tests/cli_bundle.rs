@@ -9,10 +9,11 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use common::cli::{
-    expect_code, expect_stderr, finding_kinds, liuhen, path_str as s, scratch, stderr, wait_or_kill,
+    expect_code, expect_stderr, finding_kinds, json, liuhen, path_str as s, scratch, stderr,
+    wait_or_kill,
 };
 use common::dir::TestDir;
-use common::{keys, media, play_scenario, LedgerBuilder, ORIGIN};
+use common::{keys, play_scenario, put_media, LedgerBuilder, GOLDEN_CASE_MEDIA, ORIGIN};
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::model::{Event, Retention};
 use liuhen::store::file::FileStore;
@@ -20,14 +21,6 @@ use liuhen::store::Store;
 use liuhen::Signer;
 
 const CASE: &str = "金民执〔2026〕12号";
-const CASE_MEDIA: &[&str] = &[
-    "seg-0000.mp4",
-    "seg-0001.mp4",
-    "transcript.txt",
-    "现场检查笔录.pdf",
-    "检查结论.pdf",
-    "seg-0001-redacted.mp4",
-];
 
 /// A ledger directory (DIR/ledger, DIR/media, DIR/ledger.vkey) holding the golden scenario,
 /// sealed at sizes 1, 13 and 29, with the case's media; `unsealed` appends one more statement of
@@ -44,13 +37,16 @@ fn ledger_dir(name: &str, unsealed: bool) -> PathBuf {
         b.ledger.sign_and_append(&b.k.officer, event).unwrap();
     }
     drop(b);
-    let ms = t.media();
-    for n in CASE_MEDIA {
-        let bytes = format!("generated media: {n}");
-        ms.put_reader(Cursor::new(bytes), &media(n, "application/octet-stream"))
-            .unwrap();
-    }
+    put_media(&t.media(), GOLDEN_CASE_MEDIA);
     dir
+}
+
+/// [`ledger_dir`], its vkey, and the scratch directory beside it.
+fn fixture(name: &str, unsealed: bool) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = ledger_dir(name, unsealed);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap().to_path_buf();
+    (dir, vkey, work)
 }
 
 /// `liuhen bundle export DIR --case CASE --key-file OFFICER --to RECIPIENT EXTRA...`, signed by
@@ -59,6 +55,20 @@ fn export(dir: &Path, case_no: &str, extra: &[&str]) -> std::process::Output {
     let key = officer_key(dir);
     let mut args = vec!["bundle", "export", s(dir), "--case", case_no, "--key-file"];
     args.extend_from_slice(&[s(&key), "--to", RECIPIENT]);
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+/// `liuhen prove KIND DIR EXTRA...`.
+fn prove(dir: &Path, kind: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["prove", kind, s(dir)];
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+/// `liuhen check-proof PROOF --vkey VKEY EXTRA...`.
+fn check_proof(proof: &Path, vkey: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["check-proof", s(proof), "--vkey", vkey];
     args.extend_from_slice(extra);
     liuhen(args)
 }
@@ -109,19 +119,11 @@ fn prove_inclusion_and_check_it_offline() {
     let dir = ledger_dir("prove-inclusion", false);
     let vkey = dir.join("ledger.vkey");
     let proof = dir.parent().unwrap().join("entry-13.proof.json");
-    let out = liuhen([
-        "prove",
-        "inclusion",
-        s(&dir),
-        "--seq",
-        "13",
-        "-o",
-        s(&proof),
-    ]);
+    let out = prove(&dir, "inclusion", &["--seq", "13", "-o", s(&proof)]);
     expect_code(&out, 0);
     assert!(stderr(&out).contains("inclusion proof of entry 13 against the checkpoint of size 29"));
 
-    let out = liuhen(["check-proof", s(&proof), "--vkey", s(&vkey)]);
+    let out = check_proof(&proof, s(&vkey), &[]);
     let text = expect_code(&out, 0);
     assert!(
         text.starts_with("VERIFIED: entry 13 is in ledger jinpu.dalian.gov.cn/minzheng/enforcement as of its signed checkpoint of size 29"),
@@ -135,14 +137,8 @@ fn prove_inclusion_and_check_it_offline() {
 
     // The vkey given as text, and JSON output.
     let key_text = std::fs::read_to_string(&vkey).unwrap();
-    let out = liuhen([
-        "check-proof",
-        s(&proof),
-        "--vkey",
-        key_text.trim(),
-        "--json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let out = check_proof(&proof, key_text.trim(), &["--json"]);
+    let v = json(&expect_code(&out, 0));
     assert_eq!(v["verified"], true);
     assert_eq!(v["type"], "inclusion");
     assert_eq!(v["seq"], 13);
@@ -150,22 +146,14 @@ fn prove_inclusion_and_check_it_offline() {
     assert!(v["entry"]["statement"]["statement"]["event"]["DecisionMade"].is_object());
 
     // Against an older checkpoint, to standard output.
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "5", "--size", "13"]);
-    let v: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let out = prove(&dir, "inclusion", &["--seq", "5", "--size", "13"]);
+    let v = json(&expect_code(&out, 0));
     assert_eq!(v["format"], "liuhen-proof/1");
     assert_eq!(v["tree_size"], 13);
     assert_eq!(v["leaf_index"], 5);
 
     // An existing output file is never replaced.
-    let out = liuhen([
-        "prove",
-        "inclusion",
-        s(&dir),
-        "--seq",
-        "13",
-        "-o",
-        s(&proof),
-    ]);
+    let out = prove(&dir, "inclusion", &["--seq", "13", "-o", s(&proof)]);
     expect_stderr(&out, 3, &["already exists"]);
 }
 
@@ -173,7 +161,7 @@ fn prove_inclusion_and_check_it_offline() {
 fn prove_never_signs_and_says_seal_first() {
     let dir = ledger_dir("prove-unsealed", true);
     let before = checkpoint_count(&dir);
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "29"]);
+    let out = prove(&dir, "inclusion", &["--seq", "29"]);
     expect_code(&out, 3);
     let err = stderr(&out);
     assert!(
@@ -183,10 +171,10 @@ fn prove_never_signs_and_says_seal_first() {
     assert!(err.contains("seal first"), "{err}");
     assert_eq!(checkpoint_count(&dir), before);
 
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "20", "--size", "13"]);
+    let out = prove(&dir, "inclusion", &["--seq", "20", "--size", "13"]);
     expect_code(&out, 3);
     assert!(stderr(&out).contains("does not cover entry 20"));
-    let out = liuhen(["prove", "consistency", s(&dir), "--old", "7"]);
+    let out = prove(&dir, "consistency", &["--old", "7"]);
     expect_code(&out, 3);
     assert!(
         stderr(&out).contains("no stored checkpoint has size 7 (stored sizes: 1, 13, 29)"),
@@ -199,15 +187,7 @@ fn prove_never_signs_and_says_seal_first() {
 fn prove_consistency_and_check_it() {
     let dir = ledger_dir("prove-consistency", false);
     let proof = dir.parent().unwrap().join("since-13.proof.json");
-    let out = liuhen([
-        "prove",
-        "consistency",
-        s(&dir),
-        "--old",
-        "13",
-        "-o",
-        s(&proof),
-    ]);
+    let out = prove(&dir, "consistency", &["--old", "13", "-o", s(&proof)]);
     expect_code(&out, 0);
     let out = liuhen([
         "check-proof",
@@ -225,39 +205,37 @@ fn prove_consistency_and_check_it() {
 
 #[test]
 fn check_proof_failures() {
-    let dir = ledger_dir("check-proof-fail", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap();
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "13"]);
-    let json = expect_code(&out, 0);
+    let (dir, vkey, work) = fixture("check-proof-fail", false);
+    let out = prove(&dir, "inclusion", &["--seq", "13"]);
+    let proof_json = expect_code(&out, 0);
 
     // The proof (size 29) presented with the genuine checkpoint of size 13.
-    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "3", "--size", "13"]);
-    let old: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&proof_json).unwrap();
+    let out = prove(&dir, "inclusion", &["--seq", "3", "--size", "13"]);
+    let old = json(&expect_code(&out, 0));
     v["checkpoint"] = old["checkpoint"].clone();
     let other = work.join("other-checkpoint.json");
     std::fs::write(&other, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    let out = liuhen(["check-proof", s(&other), "--vkey", s(&vkey)]);
+    let out = check_proof(&other, s(&vkey), &[]);
     let text = expect_code(&out, 1);
     assert!(text.starts_with("NOT VERIFIED"), "{text}");
     assert!(text.contains("proof for another checkpoint"), "{text}");
-    let out = liuhen(["check-proof", s(&other), "--vkey", s(&vkey), "--json"]);
-    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+    let out = check_proof(&other, s(&vkey), &["--json"]);
+    let r = json(&expect_code(&out, 1));
     assert_eq!(r["verified"], false);
 
     // One hash of the path changed.
-    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&proof_json).unwrap();
     v["path"][0] = serde_json::Value::String("00".repeat(32));
     let altered = work.join("altered.json");
     std::fs::write(&altered, v.to_string()).unwrap();
-    expect_code(&liuhen(["check-proof", s(&altered), "--vkey", s(&vkey)]), 1);
+    expect_code(&check_proof(&altered, s(&vkey), &[]), 1);
 
     // Another ledger's key.
     let good = work.join("good.json");
-    std::fs::write(&good, &json).unwrap();
+    std::fs::write(&good, &proof_json).unwrap();
     let outsider = NoteVerifier::for_key(ORIGIN, keys().outsider.public_key()).unwrap();
-    let out = liuhen(["check-proof", s(&good), "--vkey", &outsider.to_string()]);
+    let out = check_proof(&good, &outsider.to_string(), &[]);
     let text = expect_code(&out, 1);
     assert!(
         text.contains("checkpoint of the proof does not verify"),
@@ -267,24 +245,17 @@ fn check_proof_failures() {
     // Garbage, a missing file, a bad key: usage or I/O errors.
     let garbage = work.join("garbage.json");
     std::fs::write(&garbage, b"\x00\x01not json").unwrap();
-    let out = liuhen(["check-proof", s(&garbage), "--vkey", s(&vkey)]);
+    let out = check_proof(&garbage, s(&vkey), &[]);
     expect_stderr(&out, 3, &["garbage.json: the proof is not valid JSON"]);
-    let out = liuhen([
-        "check-proof",
-        s(&work.join("missing.json")),
-        "--vkey",
-        s(&vkey),
-    ]);
+    let out = check_proof(&work.join("missing.json"), s(&vkey), &[]);
     expect_stderr(&out, 3, &["cannot read"]);
-    let out = liuhen(["check-proof", s(&good), "--vkey", "nonsense"]);
+    let out = check_proof(&good, "nonsense", &[]);
     expect_stderr(&out, 3, &["no such file"]);
 }
 
 #[test]
 fn bundle_export_and_verify_without_and_with_media() {
-    let dir = ledger_dir("bundle-round-trip", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap();
+    let (dir, vkey, work) = fixture("bundle-round-trip", false);
 
     let plain = work.join("case-12.bundle");
     let out = export(&dir, CASE, &["-o", s(&plain)]);
@@ -342,7 +313,7 @@ fn bundle_export_and_verify_without_and_with_media() {
     );
     assert!(text.contains("media: 6 verified"), "{text}");
     let out = bundle_verify(&full, s(&vkey), &["--json"]);
-    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let r = json(&expect_code(&out, 0));
     assert_eq!(r["verdict"], "verified");
     assert_eq!(r["case_no"], CASE);
     assert_eq!(r["checkpoint"]["size"], 30);
@@ -354,9 +325,7 @@ fn bundle_export_and_verify_without_and_with_media() {
 
 #[test]
 fn bundle_verify_failures() {
-    let dir = ledger_dir("bundle-fail", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap();
+    let (dir, vkey, work) = fixture("bundle-fail", false);
     let bundle = work.join("case.bundle");
     let out = export(&dir, CASE, &["--with-media", "-o", s(&bundle)]);
     expect_code(&out, 0);
@@ -387,7 +356,7 @@ fn bundle_verify_failures() {
     // Another ledger's key.
     let outsider = NoteVerifier::for_key(ORIGIN, keys().outsider.public_key()).unwrap();
     let out = bundle_verify(&bundle, &outsider.to_string(), &["--json"]);
-    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+    let r = json(&expect_code(&out, 1));
     assert_eq!(r["verdict"], "tampered");
 
     // Truncated, garbage, missing: the file is not a readable bundle.
@@ -481,9 +450,7 @@ fn bundle_with_manifest(body: &[u8]) -> Vec<u8> {
 /// refused as over the limit (not as running out of bytes after decoding what is there).
 #[test]
 fn bundle_manifest_limits_are_enforced_before_decoding() {
-    let dir = ledger_dir("bundle-limits", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap().to_path_buf();
+    let (_dir, vkey, work) = fixture("bundle-limits", false);
     // case_no, vkey and checkpoint empty; then what each case declares.
     let empty_header = [0u8, 0, 0];
     let mut cases: Vec<(&str, Vec<u8>, String)> = Vec::new();
@@ -613,7 +580,7 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
             Duration::from_secs(120),
             &format!("{name}: bundle verify"),
         );
-        let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+        let r = json(&expect_code(&out, 1));
         assert_eq!(r["verdict"], "tampered", "{name}");
         assert_eq!(r["checkpoint"]["size"], size, "{name}");
         assert!(

@@ -67,6 +67,30 @@ pub fn media_named(prefix: &str, name: &str, mime: &str) -> MediaRef {
     }
 }
 
+/// The media the golden scenario's case references (every `MediaRef` its entries carry).
+pub const GOLDEN_CASE_MEDIA: &[&str] = &[
+    "seg-0000.mp4",
+    "seg-0001.mp4",
+    "transcript.txt",
+    "现场检查笔录.pdf",
+    "检查结论.pdf",
+    "seg-0001-redacted.mp4",
+];
+
+/// The bytes [`media`] digests for `name`.
+pub fn media_bytes(name: &str) -> Vec<u8> {
+    format!("generated media: {name}").into_bytes()
+}
+
+/// Stores the bytes of each media named in `names` (as [`media`] references them) in `ms`.
+pub fn put_media(ms: &liuhen::media::MediaStore, names: &[&str]) {
+    for n in names {
+        let m = media(n, "application/octet-stream");
+        ms.put_reader(std::io::Cursor::new(media_bytes(n)), &m)
+            .unwrap();
+    }
+}
+
 fn salt(n: u8) -> [u8; 32] {
     [n; 32]
 }
