@@ -415,17 +415,7 @@ fn small_bundle() -> (Vec<u8>, Keys) {
     let (party, _) = seal_with_salt("party.name", "大连某某社会组织", [1; 32]);
     let doc = media("笔录.pdf", "application/pdf");
     let k = b.k.clone();
-    b.append_after(
-        1_000,
-        &k.officer,
-        Event::CaseOpened {
-            case_no: CASE.into(),
-            act: ActKind::Inspection,
-            matter: "年度检查".into(),
-            unit: "社会组织管理科".into(),
-            subject: party,
-        },
-    );
+    b.append_after(1_000, &k.officer, common::events::case_opened(CASE, party));
     b.append_after(1_000, &k.officer, common::events::document_filed(CASE, doc));
     b.seal();
     let ms = media_store("small", &["笔录.pdf"]);

@@ -6,19 +6,20 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use common::{keys, Keys, ORIGIN, T0};
+use common::builder::last_event;
+use common::events::case_opened;
+use common::{Built, Keys, LedgerBuilder};
 use liuhen::commitment::{commit_with_salt, ValueError, MAX_VALUE_BYTES};
 use liuhen::disclosure::{
     erase, export_case, export_case_in_dir, partial_path, view_case, DisclosureError, EraseRequest,
     ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
 };
-use liuhen::model::{ActKind, Event, RecordRef, Role, Sealed};
+use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::vault::{RecordState, Vault, VaultError};
-use liuhen::{Entry, Ledger, LedgerDir, LedgerOptions, ManualClock, Signer, Timestamp};
+use liuhen::{Ledger, LedgerDir};
 
 const CASE: &str = "金民执〔2026〕41号";
 const PARTY: &str = "大连某某物流有限公司 赵某某";
@@ -34,38 +35,16 @@ struct Fixture {
 /// A ledger directory (`DIR/ledger`, `DIR/vault`) with an authorized officer and one case
 /// whose party is committed through the vault.
 fn fixture(name: &str) -> Fixture {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("disclosure-{name}"));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = common::dir::tmp_dir(&format!("disclosure-{name}"));
     let dir = LedgerDir::new(&root);
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let store = FileStore::create(dir.store_dir(), ORIGIN).unwrap();
-    let mut ledger =
-        Ledger::create(store, ORIGIN, &k.ledger, clock, LedgerOptions::default()).unwrap();
-    ledger
-        .sign_and_append(
-            &k.ledger,
-            Event::KeyAuthorized {
-                key: k.officer.public_key(),
-                role: Role::Officer,
-                holder: "21020001".into(),
-            },
-        )
-        .unwrap();
+    let Built { mut ledger, k, .. } = LedgerBuilder::new()
+        .officer()
+        .file_store(dir.store_dir())
+        .build();
     let vault = dir.vault().unwrap();
     let party = vault.commit("party.name", PARTY).unwrap();
     ledger
-        .sign_and_append(
-            &k.officer,
-            Event::CaseOpened {
-                case_no: CASE.into(),
-                act: ActKind::Inspection,
-                matter: "年度检查".into(),
-                unit: "社会组织管理科".into(),
-                subject: party,
-            },
-        )
+        .sign_and_append(&k.officer, case_opened(CASE, party))
         .unwrap();
     Fixture {
         dir,
@@ -74,11 +53,6 @@ fn fixture(name: &str) -> Fixture {
         k,
         party,
     }
-}
-
-fn last_event<S: Store>(ledger: &Ledger<S>) -> Event {
-    let bytes = ledger.store().entry_bytes(ledger.size() - 1).unwrap();
-    Entry::from_bytes(&bytes).unwrap().statement.statement.event
 }
 
 fn view_request() -> ViewRequest {

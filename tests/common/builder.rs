@@ -212,3 +212,18 @@ impl<S: Store> Built<S> {
 pub fn write_vkey<S: Store>(ledger: &Ledger<S>, path: &Path) {
     liuhen::keyfile::write_verifier_key(path, &ledger.verifier_key().unwrap()).unwrap();
 }
+
+/// The event of entry `seq` of `store`.
+pub fn event_at<S: Store>(store: &S, seq: u64) -> Event {
+    let bytes = store.entry_bytes(seq).unwrap();
+    liuhen::Entry::from_bytes(&bytes)
+        .unwrap()
+        .statement
+        .statement
+        .event
+}
+
+/// The event of `ledger`'s last entry.
+pub fn last_event<S: Store>(ledger: &Ledger<S>) -> Event {
+    event_at(ledger.store(), ledger.size() - 1)
+}

@@ -388,6 +388,15 @@ impl StaffedDir {
     }
 }
 
+/// A fresh, empty directory `CARGO_TARGET_TMPDIR/NAME` (removed first if it exists), for the
+/// library's tests (which do not need the binary's target directory).
+pub fn tmp_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Every file under `dir` whose bytes contain `needle`.
 pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
     let mut hits = Vec::new();

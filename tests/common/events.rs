@@ -17,6 +17,18 @@ pub fn document_filed(case_no: &str, media: MediaRef) -> Event {
     }
 }
 
+/// An annual inspection of case `case_no` opened by the social-organisation section, its party
+/// the commitment `subject`.
+pub fn case_opened(case_no: &str, subject: Sealed) -> Event {
+    Event::CaseOpened {
+        case_no: case_no.into(),
+        act: ActKind::Inspection,
+        matter: "年度检查".into(),
+        unit: "社会组织管理科".into(),
+        subject,
+    }
+}
+
 /// The `i`-th document of the numbered fixtures: case `i % 4`, media `doc-{i}.pdf`.
 pub fn numbered_document(i: usize) -> Event {
     document_filed(
