@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::builder::last_event;
 use common::events::case_opened;
@@ -13,13 +13,13 @@ use common::{Built, Keys, LedgerBuilder};
 use liuhen::commitment::{commit_with_salt, ValueError, MAX_VALUE_BYTES};
 use liuhen::disclosure::{
     erase, export_case, export_case_in_dir, partial_path, view_case, DisclosureError, EraseRequest,
-    ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
+    Export, ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
 };
 use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::vault::{RecordState, Vault, VaultError};
-use liuhen::{Ledger, LedgerDir};
+use liuhen::{Ledger, LedgerDir, SecretKey};
 
 const CASE: &str = "金民执〔2026〕41号";
 const PARTY: &str = "大连某某物流有限公司 赵某某";
@@ -136,20 +136,30 @@ fn export_request(output: PathBuf) -> ExportRequest {
     }
 }
 
-#[test]
-fn an_export_records_its_disclosure_naming_the_bundle_it_put_in_place() {
-    let mut f = fixture("export-traced");
+/// [`fixture`] sealed, where the case's bundle goes, and the ledger's size before the export.
+fn sealed_fixture(name: &str) -> (Fixture, PathBuf, u64) {
+    let mut f = fixture(name);
     f.ledger.seal(&f.k.ledger).unwrap();
     let output = f.dir.root().join("case-41.bundle");
     let before = f.ledger.size();
-    let export = export_case(
-        &mut f.ledger,
-        &f.dir,
-        &f.k.officer,
-        &export_request(output.clone()),
-        &mut (),
-    )
-    .unwrap();
+    (f, output, before)
+}
+
+/// `export_case` of CASE to `output` through the fixture's writer, signed by the key `by`
+/// picks.
+fn export_by(
+    f: &mut Fixture,
+    by: fn(&Keys) -> &SecretKey,
+    output: &Path,
+) -> Result<Export, DisclosureError> {
+    let request = export_request(output.to_path_buf());
+    export_case(&mut f.ledger, &f.dir, by(&f.k), &request, &mut ())
+}
+
+#[test]
+fn an_export_records_its_disclosure_naming_the_bundle_it_put_in_place() {
+    let (mut f, output, before) = sealed_fixture("export-traced");
+    let export = export_by(&mut f, |k| &k.officer, &output).unwrap();
     assert!(output.exists());
     assert!(!partial_path(&output).exists());
     assert_eq!(export.summary.openings, 1);
@@ -171,10 +181,7 @@ fn an_export_records_its_disclosure_naming_the_bundle_it_put_in_place() {
 
 #[test]
 fn an_export_whose_trace_cannot_be_appended_leaves_no_bundle() {
-    let mut f = fixture("export-untraceable");
-    f.ledger.seal(&f.k.ledger).unwrap();
-    let output = f.dir.root().join("case-41.bundle");
-    let before = f.ledger.size();
+    let (f, output, before) = sealed_fixture("export-untraceable");
     // `f.ledger` is this ledger's writer and holds its lock: the disclosure cannot be recorded.
     let err = export_case_in_dir(
         &f.dir,
@@ -195,18 +202,8 @@ fn an_export_whose_trace_cannot_be_appended_leaves_no_bundle() {
 
 #[test]
 fn an_export_by_a_key_that_may_not_disclose_writes_nothing() {
-    let mut f = fixture("export-stranger");
-    f.ledger.seal(&f.k.ledger).unwrap();
-    let output = f.dir.root().join("case-41.bundle");
-    let before = f.ledger.size();
-    let err = export_case(
-        &mut f.ledger,
-        &f.dir,
-        &f.k.outsider,
-        &export_request(output.clone()),
-        &mut (),
-    )
-    .unwrap_err();
+    let (mut f, output, before) = sealed_fixture("export-stranger");
+    let err = export_by(&mut f, |k| &k.outsider, &output).unwrap_err();
     assert!(matches!(err, DisclosureError::NotPermitted { .. }), "{err}");
     assert!(!output.exists() && !partial_path(&output).exists());
     assert_eq!(f.ledger.size(), before);
