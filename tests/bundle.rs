@@ -168,6 +168,20 @@ fn export_bytes<S: Store>(store: &S, case_no: &str, options: &ExportOptions<'_>)
     out
 }
 
+/// Exports `case_no` with no media and no openings, into nothing: only the outcome counts.
+fn try_export<S: Store>(
+    store: &S,
+    case_no: &str,
+) -> Result<liuhen::bundle::ExportSummary, BundleError> {
+    export_untraced(
+        store,
+        case_no,
+        &ExportOptions::default(),
+        &mut Vec::new(),
+        &mut (),
+    )
+}
+
 fn check(bytes: &[u8], k: &Keys) -> BundleReport {
     verify(Cursor::new(bytes), &vkey(k)).unwrap()
 }
@@ -353,23 +367,9 @@ fn export_refuses_forged_erased_duplicate_and_foreign_openings() {
 #[test]
 fn export_refuses_unsealed_and_unknown_cases() {
     let (mut l, k) = ledger();
-    let err = export_untraced(
-        l.store(),
-        "金民执〔2026〕404号",
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap_err();
+    let err = try_export(l.store(), "金民执〔2026〕404号").unwrap_err();
     assert!(matches!(err, BundleError::UnknownCase { .. }), "{err}");
-    let err = export_untraced(
-        l.store(),
-        "",
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap_err();
+    let err = try_export(l.store(), "").unwrap_err();
     assert!(matches!(err, BundleError::InvalidCase { .. }), "{err}");
 
     l.sign_and_append(
@@ -381,14 +381,7 @@ fn export_refuses_unsealed_and_unknown_cases() {
         },
     )
     .unwrap();
-    let err = export_untraced(
-        l.store(),
-        CASE_B,
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap_err();
+    let err = try_export(l.store(), CASE_B).unwrap_err();
     match &err {
         BundleError::Unsealed { seqs, size, .. } => {
             assert_eq!(seqs, &[36]);
@@ -398,14 +391,7 @@ fn export_refuses_unsealed_and_unknown_cases() {
     }
     assert!(err.to_string().contains("seal first"));
     // The other case has nothing after the checkpoint: it still exports.
-    export_untraced(
-        l.store(),
-        CASE,
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap();
+    try_export(l.store(), CASE).unwrap();
 }
 
 /// A small ledger (genesis, the officer, one case of two entries with one medium) whose bundle
