@@ -13,16 +13,17 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
-use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
-use common::ORIGIN;
+use common::cli::{describe, expect_code, finding_kinds, fork_guard, scratch};
+use common::dir::AuditedDir;
+use common::events::case_viewed;
+use common::tamper::{flip_byte, truncate};
 use liuhen::commitment::commit_with_salt;
 use liuhen::model::*;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
+use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 use sha2::Digest as _;
 
@@ -35,130 +36,63 @@ fn officer() -> SecretKey {
 /// A ledger made by `liuhen init`, with an officer authorized and a case opened, sealed (size
 /// 3), one more entry, sealed again (size 4): checkpoints at sizes 1, 3 and 4; the last entry is
 /// covered by the last checkpoint.
-struct Fixture {
-    dir: PathBuf,
-    key: PathBuf,
-    vkey: PathBuf,
+struct Fixture(AuditedDir);
+
+impl std::ops::Deref for Fixture {
+    type Target = AuditedDir;
+    fn deref(&self) -> &AuditedDir {
+        &self.0
+    }
 }
 
 impl Fixture {
     fn new(name: &str) -> Fixture {
-        let root = scratch(name);
-        let dir = root.join("jinpu");
-        expect_code(
-            &liuhen([
-                "init".as_ref(),
-                dir.as_os_str(),
-                "--origin".as_ref(),
-                ORIGIN.as_ref(),
-            ]),
-            0,
-        );
-        let vkey = root.join("auditor.vkey");
-        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
-        let f = Fixture {
-            key: dir.join("keys/ledger.key"),
-            dir,
-            vkey,
-        };
-        {
-            let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
-            let _guard = fork_guard();
-            let mut ledger = f.writer();
-            ledger
-                .sign_and_append(
-                    &ledger_key,
-                    Event::KeyAuthorized {
-                        key: officer().public_key(),
-                        role: Role::Officer,
-                        holder: "21020001".into(),
-                    },
-                )
-                .unwrap();
-            let (party, _) = commit_with_salt("party.name", "某民办非企业单位", [8; 32]);
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::CaseOpened {
-                        case_no: CASE.into(),
-                        act: ActKind::Penalty,
-                        matter: "未按规定报送年度工作报告".into(),
-                        unit: "执法监督科".into(),
-                        subject: party,
-                    },
-                )
-                .unwrap();
-        }
-        expect_code(&f.seal(), 0);
+        let f = Fixture(AuditedDir::init(scratch(name)));
+        let ledger_key = f.ledger_key();
+        let (party, _) = commit_with_salt("party.name", "某民办非企业单位", [8; 32]);
+        f.append(vec![
+            (
+                &ledger_key,
+                Event::KeyAuthorized {
+                    key: officer().public_key(),
+                    role: Role::Officer,
+                    holder: "21020001".into(),
+                },
+            ),
+            (
+                &officer(),
+                Event::CaseOpened {
+                    case_no: CASE.into(),
+                    act: ActKind::Penalty,
+                    matter: "未按规定报送年度工作报告".into(),
+                    unit: "执法监督科".into(),
+                    subject: party,
+                },
+            ),
+        ]);
+        f.seal_ok();
         f.append_viewed();
-        expect_code(&f.seal(), 0);
+        f.seal_ok();
         f
     }
 
     /// Appends one `RecordViewed` of the case through an in-process writer.
     fn append_viewed(&self) {
-        let _guard = fork_guard();
-        let mut ledger = self.writer();
-        ledger
-            .sign_and_append(
-                &officer(),
-                Event::RecordViewed {
-                    subject: RecordRef::Case(CASE.into()),
-                    by: "21020001".into(),
-                    purpose: "investigation".into(),
-                },
-            )
-            .unwrap();
-    }
-
-    fn writer(&self) -> Ledger<FileStore> {
-        let store = FileStore::open(self.dir.join("ledger")).unwrap();
-        Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap()
+        let viewed = case_viewed(CASE, "21020001", "investigation");
+        self.append(vec![(&officer(), viewed)]);
     }
 
     fn store(&self, name: &str) -> PathBuf {
         self.dir.join("ledger").join(name)
     }
 
-    fn seal(&self) -> std::process::Output {
-        liuhen([
-            "seal".as_ref(),
-            self.dir.as_os_str(),
-            "--key-file".as_ref(),
-            self.key.as_os_str(),
-        ])
-    }
-
-    fn verify(&self, json: bool) -> std::process::Output {
-        let mut args: Vec<&std::ffi::OsStr> = vec![
-            "verify".as_ref(),
-            self.dir.as_os_str(),
-            "--vkey".as_ref(),
-            self.vkey.as_os_str(),
-            "--no-audit".as_ref(),
-        ];
-        if json {
-            args.push("--json".as_ref());
-        }
-        liuhen(args)
-    }
-
     /// Runs `verify --json`, checks its exit code (and the human form's), returns the report.
     fn verify_json(&self, code: i32) -> Value {
-        expect_code(&self.verify(false), code);
-        let out = self.verify(true);
+        expect_code(&self.0.verify(&[]), code);
+        let out = self.0.verify(&["--json"]);
         let text = expect_code(&out, code);
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)))
     }
-}
-
-fn kinds(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// The finding of `kind` whose message mentions `needle`, or a panic showing the report.
@@ -169,21 +103,6 @@ fn finding<'a>(report: &'a Value, kind: &str, needle: &str) -> &'a Value {
         .iter()
         .find(|f| f["kind"] == kind && f["message"].as_str().unwrap().contains(needle))
         .unwrap_or_else(|| panic!("no {kind} finding mentioning {needle:?} in {report:#}"))
-}
-
-fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_len(len)
-        .unwrap();
-}
-
-fn flip(path: &Path, at: usize) {
-    let mut bytes = std::fs::read(path).unwrap();
-    bytes[at] ^= 0x20;
-    std::fs::write(path, bytes).unwrap();
 }
 
 /// One slot of `index.mark` as docs/STORE.md ("Index mark") lays it out.
@@ -208,7 +127,7 @@ fn forged_index_mark_claiming_no_registry_records_does_not_stop_the_writer() {
     mark[64..].copy_from_slice(&mark_slot(u64::MAX, 4, 0));
     std::fs::write(f.store("index.mark"), &mark).unwrap();
 
-    expect_code(&f.verify(false), 0);
+    expect_code(&f.verify(&[]), 0);
     // The seal is a writer: it must open, not cut registry.idx, and sign.
     expect_code(&f.seal(), 0);
     assert_eq!(
@@ -270,7 +189,7 @@ fn seal_refuses_a_store_whose_older_checkpoint_record_is_damaged() {
     let log = f.store("checkpoints.log");
     let before = std::fs::read(&log).unwrap();
     // A byte of the first checkpoint's note (its origin line), not the last checkpoint.
-    flip(&log, 10);
+    flip_byte(&log, 10, 0x20);
     let damaged = std::fs::read(&log).unwrap();
     let out = f.seal();
     expect_code(&out, 1);
@@ -305,7 +224,7 @@ fn damaged_store_header_is_tampering_not_an_io_error() {
         let f = Fixture::new(&format!("store-attack-header-{name}"));
         let header = f.store("header");
         match at {
-            Some(at) => flip(&header, at),
+            Some(at) => flip_byte(&header, at, 0x20),
             None => truncate(&header, header_len as u64 - 1),
         }
         let report = f.verify_json(1);
@@ -342,7 +261,7 @@ fn sparse_checkpoint_index_is_tampering_found_from_its_length() {
     let report = f.verify_json(1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
     assert!(
-        kinds(&report).contains(&"store_files_damaged".to_owned()),
+        finding_kinds(&report).contains(&"store_files_damaged".to_owned()),
         "{report:#}"
     );
     let store = FileStore::open_read_only(f.dir.join("ledger")).unwrap();
