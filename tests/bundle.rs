@@ -1067,15 +1067,7 @@ fn named_case_positions(m: &BundleManifest, case: &str) -> Vec<usize> {
 #[test]
 fn bundle_with_case_entries_stripped_is_refused() {
     let (l, k) = ledger();
-    let mut out = Vec::new();
-    export_untraced(
-        l.store(),
-        CASE,
-        &ExportOptions::default(),
-        &mut out,
-        &mut (),
-    )
-    .unwrap();
+    let out = export_bytes(l.store(), CASE, &ExportOptions::default());
     assert_eq!(check(&out, &k).verdict, Verdict::Verified);
     let manifest = BundleManifest::read(&mut Cursor::new(&out)).unwrap();
     let case_entries = named_case_positions(&manifest, CASE);

@@ -13,7 +13,7 @@ use common::{Built, Keys, LedgerBuilder};
 use liuhen::commitment::{commit_with_salt, ValueError, MAX_VALUE_BYTES};
 use liuhen::disclosure::{
     erase, export_case, export_case_in_dir, partial_path, view_case, DisclosureError, EraseRequest,
-    Export, ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
+    Erasure, Export, ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
 };
 use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
@@ -269,21 +269,21 @@ fn personal_values_outside_the_rules_are_refused_before_anything_is_stored() {
     assert_eq!(f.vault.state(&c).unwrap(), RecordState::Held);
 }
 
+/// The officer asks to erase the case's party on `authority`.
+fn erase_party(f: &mut Fixture, authority: &str) -> Result<Erasure, DisclosureError> {
+    let request = EraseRequest {
+        commitment: f.party,
+        authority: authority.into(),
+    };
+    erase(&mut f.ledger, &f.vault, &f.k.officer, &request)
+}
+
 #[test]
 fn an_erasure_the_ledger_cannot_justify_appends_and_destroys_nothing() {
     let mut f = fixture("erase-refused");
     let before = f.ledger.size();
     // The case is open: its retention has not even begun (Art. 17).
-    let err = erase(
-        &mut f.ledger,
-        &f.vault,
-        &f.k.officer,
-        &EraseRequest {
-            commitment: f.party,
-            authority: "个人信息保护负责人".into(),
-        },
-    )
-    .unwrap_err();
+    let err = erase_party(&mut f, "个人信息保护负责人").unwrap_err();
     assert!(
         matches!(
             err,
@@ -291,16 +291,7 @@ fn an_erasure_the_ledger_cannot_justify_appends_and_destroys_nothing() {
         ),
         "{err}"
     );
-    let err = erase(
-        &mut f.ledger,
-        &f.vault,
-        &f.k.officer,
-        &EraseRequest {
-            commitment: f.party,
-            authority: " ".into(),
-        },
-    )
-    .unwrap_err();
+    let err = erase_party(&mut f, " ").unwrap_err();
     assert!(
         matches!(err, DisclosureError::InvalidRequest { .. }),
         "{err}"
