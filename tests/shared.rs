@@ -7,12 +7,12 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use liuhen::admission::Refusal;
-use liuhen::entry::{EncodedEntry, SignedStatement, Statement};
-use liuhen::hash::{Digest, Sha256TreeHasher};
+use liuhen::entry::{SignedStatement, Statement};
+use liuhen::hash::Sha256TreeHasher;
 use liuhen::model::{ActKind, CaptureMethod, Event, Location, RecordRef, Role, Timestamp};
 use liuhen::store::{MemoryStore, Store, StoreError};
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
@@ -216,50 +216,11 @@ fn a_batch_with_segments_out_of_order_is_refused_whole() {
     assert_eq!(shared.size().unwrap(), size, "all or nothing");
 }
 
-/// A memory store whose appends fail while `fail` is set, as a full disk would.
-struct FailingStore {
-    inner: MemoryStore,
-    fail: Arc<AtomicBool>,
-}
-
-impl Store for FailingStore {
-    fn size(&self) -> u64 {
-        self.inner.size()
-    }
-    fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(StoreError::Io {
-                path: "entries.log".into(),
-                source: std::io::Error::other("no space left on device"),
-            });
-        }
-        self.inner.append(entries)
-    }
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        self.inner.entry_bytes(seq)
-    }
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
-        self.inner.perfect_subtree(level, index)
-    }
-    fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
-        self.inner.append_checkpoint(note)
-    }
-    fn checkpoint_count(&self) -> u64 {
-        self.inner.checkpoint_count()
-    }
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
-        self.inner.checkpoint(index)
-    }
-}
-
 #[test]
 fn a_store_failure_under_group_commit_is_a_typed_error_for_every_caller() {
     let k = common::keys();
-    let fail = Arc::new(AtomicBool::new(false));
-    let store = FailingStore {
-        inner: MemoryStore::new(),
-        fail: Arc::clone(&fail),
-    };
+    // A memory store whose appends fail while `fail` is set, as a full disk would.
+    let (store, fail) = common::forge::FullDisk::switched(MemoryStore::new());
     let (ledger, _clock) = v2_ledger(store, &k);
     let shared = SharedLedger::new(ledger);
     let size = shared.size().unwrap();
