@@ -7,16 +7,18 @@
 
 mod common;
 
+use common::{Built, LedgerBuilder};
+
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use liuhen::admission::Refusal;
 use liuhen::entry::{SignedStatement, Statement};
 use liuhen::hash::Sha256TreeHasher;
-use liuhen::model::{ActKind, CaptureMethod, Event, Location, RecordRef, Role, Timestamp};
+use liuhen::model::{ActKind, CaptureMethod, Event, Location, RecordRef, Timestamp};
 use liuhen::store::{MemoryStore, Store, StoreError};
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerError, LedgerOptions, ManualClock, SharedError, SharedLedger, Signer};
+use liuhen::{Ledger, LedgerError, ManualClock, SharedError, SharedLedger, Signer};
 
 const CASE: &str = "金民执〔2026〕12号";
 const SESSION: &str = "BWC-7731-20260101-0900";
@@ -25,31 +27,15 @@ const SESSION: &str = "BWC-7731-20260101-0900";
 /// its clock an hour after the ledger began so that statements dated within that hour are
 /// admitted.
 fn v2_ledger<S: Store>(store: S, k: &common::Keys) -> (Ledger<S>, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp(common::T0)));
-    let mut ledger = Ledger::create(
-        store,
-        common::ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    clock.set(Timestamp(common::T0 + 3_600_000));
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-    ] {
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key,
-                    role,
-                    holder: holder.into(),
-                },
-            )
-            .unwrap();
-    }
+    let Built {
+        mut ledger, clock, ..
+    } = LedgerBuilder::new()
+        .keys(k.clone())
+        .store(store)
+        .then_at(common::T0 + 3_600_000)
+        .officer()
+        .device()
+        .build();
     let (party, _) =
         liuhen::commitment::commit_with_salt("party.name", "大连某某社会组织", [1; 32]);
     ledger

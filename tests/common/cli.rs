@@ -118,6 +118,26 @@ pub fn finding_kinds(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The members of a `liuhen-verify/1` report (`verify --json`, docs/CLI.md) besides `audit`,
+/// which only a run with the audit has.
+pub const VERIFY_1_MEMBERS: &[&str] = &[
+    "schema",
+    "verdict",
+    "exit_code",
+    "ledger",
+    "origin",
+    "entries",
+    "checkpoints",
+    "checkpoints_verified",
+    "latest_verified",
+    "findings",
+    "findings_omitted",
+    "trust_anchor",
+    "trusted_checkpoint",
+    "media",
+    "store",
+];
+
 /// The exit code, stdout and stderr of a run, for assertion messages.
 pub fn describe(out: &Output) -> String {
     format!(
