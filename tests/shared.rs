@@ -143,24 +143,42 @@ fn sign_and_append_from_many_threads_binds_each_statement_to_the_next_counter() 
     verified(ledger.store(), &k.ledger);
 }
 
-#[test]
-fn an_out_of_order_segment_is_refused_by_admission_and_not_stored() {
+/// Asserts that `err` refuses statement `at` of its batch as segment `index` of a session
+/// that expected segment `expected` next.
+fn assert_segment_missing(err: &SharedError, at: usize, index: u64, expected: u64) {
+    assert!(
+        matches!(
+            err,
+            SharedError::Ledger(LedgerError::Inadmissible { index: i, source })
+                if *i == at && matches!(
+                    **source,
+                    Refusal::SegmentMissing { index: j, expected: e, .. } if j == index && e == expected
+                )
+        ),
+        "{err}"
+    );
+}
+
+/// A recording's start, segments and stop.
+type Recording = (SignedStatement, Vec<SignedStatement>, SignedStatement);
+
+/// A shared v2 ledger and the statements of one recording by the device (not appended).
+fn shared_recording() -> (common::Keys, SharedLedger<MemoryStore>, Recording) {
     let k = common::keys();
     let (ledger, _clock) = v2_ledger(MemoryStore::new(), &k);
     let shared = SharedLedger::new(ledger);
-    let (started, segments, stopped) = recording(&shared, &k.device);
+    let recording = recording(&shared, &k.device);
+    (k, shared, recording)
+}
+
+#[test]
+fn an_out_of_order_segment_is_refused_by_admission_and_not_stored() {
+    let (k, shared, (started, segments, stopped)) = shared_recording();
     shared.append_signed(started).unwrap();
     let size = shared.size().unwrap();
     // Two upload threads raced: segment 1 reaches the ledger before segment 0.
     let err = shared.append_signed(segments[1].clone()).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            SharedError::Ledger(LedgerError::Inadmissible { index: 0, source })
-                if matches!(**source, Refusal::SegmentMissing { index: 1, expected: 0, .. })
-        ),
-        "{err}"
-    );
+    assert_segment_missing(&err, 0, 1, 0);
     assert!(!err.is_tampering(), "a refusal is not tampering: {err}");
     assert_eq!(shared.size().unwrap(), size, "nothing of it was stored");
     // The session's statements appended in segment order, as one all-or-nothing batch.
@@ -178,10 +196,7 @@ fn an_out_of_order_segment_is_refused_by_admission_and_not_stored() {
 
 #[test]
 fn a_batch_with_segments_out_of_order_is_refused_whole() {
-    let k = common::keys();
-    let (ledger, _clock) = v2_ledger(MemoryStore::new(), &k);
-    let shared = SharedLedger::new(ledger);
-    let (started, segments, stopped) = recording(&shared, &k.device);
+    let (_k, shared, (started, segments, stopped)) = shared_recording();
     let size = shared.size().unwrap();
     let batch = vec![
         started,
@@ -191,14 +206,7 @@ fn a_batch_with_segments_out_of_order_is_refused_whole() {
         stopped,
     ];
     let err = shared.append_batch(batch).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            SharedError::Ledger(LedgerError::Inadmissible { index: 2, source })
-                if matches!(**source, Refusal::SegmentMissing { index: 2, expected: 1, .. })
-        ),
-        "{err}"
-    );
+    assert_segment_missing(&err, 2, 2, 1);
     assert_eq!(shared.size().unwrap(), size, "all or nothing");
 }
 
