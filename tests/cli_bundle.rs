@@ -452,63 +452,55 @@ fn bundle_with_manifest(body: &[u8]) -> Vec<u8> {
 fn bundle_manifest_limits_are_enforced_before_decoding() {
     let (_dir, vkey, work) = fixture("bundle-limits", false);
     // case_no, vkey and checkpoint empty; then what each case declares.
-    let empty_header = [0u8, 0, 0];
-    let mut cases: Vec<(&str, Vec<u8>, String)> = Vec::new();
-    let mut body = empty_header.to_vec();
-    varint(1 << 40, &mut body);
-    cases.push((
-        "entries",
-        body,
-        "an entry count of 1099511627776, more than the limit of 1000000".into(),
-    ));
-    let mut body = Vec::new();
-    varint(4096, &mut body);
-    body.extend(std::iter::repeat_n(b'x', 4096));
-    cases.push((
-        "case-no",
-        body,
-        "a case number of 4096, more than the limit of 1024".into(),
-    ));
-    let mut body = empty_header.to_vec();
-    varint(1, &mut body);
-    body.push(0); // entry 0: empty bytes
-    varint(1 << 30, &mut body); // a path of 2^30 hashes
-    cases.push((
-        "path",
-        body,
-        "entry 0 proof hashes of 1073741824, more than the limit of 64".into(),
-    ));
-    let mut body = empty_header.to_vec();
-    varint(0, &mut body); // no entries
-    varint(u64::MAX, &mut body); // openings
-    cases.push((
-        "openings",
-        body,
-        format!(
-            "an opening count of {}, more than the limit of 100000",
-            u64::MAX
+    let header: &[u8] = &[0, 0, 0];
+    let body = |prefix: &[u8], counts: &[u64], suffix: &[u8]| {
+        let mut body = prefix.to_vec();
+        for n in counts {
+            varint(*n, &mut body);
+        }
+        body.extend_from_slice(suffix);
+        body
+    };
+    let cases: Vec<(&str, Vec<u8>, String)> = vec![
+        (
+            "entries",
+            body(header, &[1 << 40], &[]),
+            "an entry count of 1099511627776, more than the limit of 1000000".into(),
         ),
-    ));
-    let mut body = empty_header.to_vec();
-    varint(0, &mut body);
-    varint(0, &mut body);
-    varint(1 << 33, &mut body); // media
-    cases.push((
-        "media",
-        body,
-        "a media count of 8589934592, more than the limit of 100000".into(),
-    ));
-    // One entry more than the limit, every one present (2 bytes each): refused before the
-    // million and one entries are decoded.
-    let mut body = empty_header.to_vec();
-    varint(1_000_001, &mut body);
-    body.extend(std::iter::repeat_n(0u8, 2 * 1_000_001));
-    body.extend([0, 0]);
-    cases.push((
-        "entries-present",
-        body,
-        "an entry count of 1000001, more than the limit of 1000000".into(),
-    ));
+        (
+            "case-no",
+            body(&[], &[4096], &[b'x'; 4096]),
+            "a case number of 4096, more than the limit of 1024".into(),
+        ),
+        (
+            // One entry of empty bytes, whose path claims 2^30 hashes.
+            "path",
+            body(header, &[1, 0, 1 << 30], &[]),
+            "entry 0 proof hashes of 1073741824, more than the limit of 64".into(),
+        ),
+        (
+            // No entries, then the openings.
+            "openings",
+            body(header, &[0, u64::MAX], &[]),
+            format!(
+                "an opening count of {}, more than the limit of 100000",
+                u64::MAX
+            ),
+        ),
+        (
+            // No entries, no openings, then the media.
+            "media",
+            body(header, &[0, 0, 1 << 33], &[]),
+            "a media count of 8589934592, more than the limit of 100000".into(),
+        ),
+        (
+            // One entry more than the limit, every one present (2 bytes each): refused before
+            // the million and one entries are decoded.
+            "entries-present",
+            body(header, &[1_000_001], &vec![0u8; 2 * 1_000_001 + 2]),
+            "an entry count of 1000001, more than the limit of 1000000".into(),
+        ),
+    ];
     for (name, body, want) in cases {
         let path = work.join(format!("{name}.bundle"));
         std::fs::write(&path, bundle_with_manifest(&body)).unwrap();
