@@ -245,12 +245,18 @@ fn check_proof_failures() {
     // Garbage, a missing file, a bad key: usage or I/O errors.
     let garbage = work.join("garbage.json");
     std::fs::write(&garbage, b"\x00\x01not json").unwrap();
-    let out = check_proof(&garbage, s(&vkey), &[]);
-    expect_stderr(&out, 3, &["garbage.json: the proof is not valid JSON"]);
-    let out = check_proof(&work.join("missing.json"), s(&vkey), &[]);
-    expect_stderr(&out, 3, &["cannot read"]);
-    let out = check_proof(&good, "nonsense", &[]);
-    expect_stderr(&out, 3, &["no such file"]);
+    let missing = work.join("missing.json");
+    for (proof, key, says) in [
+        (
+            &garbage,
+            s(&vkey),
+            "garbage.json: the proof is not valid JSON",
+        ),
+        (&missing, s(&vkey), "cannot read"),
+        (&good, "nonsense", "no such file"),
+    ] {
+        expect_stderr(&check_proof(proof, key, &[]), 3, &[says]);
+    }
 }
 
 #[test]
@@ -362,14 +368,16 @@ fn bundle_verify_failures() {
     // Truncated, garbage, missing: the file is not a readable bundle.
     let cut = work.join("cut.bundle");
     std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
-    let out = bundle_verify(&cut, s(&vkey), &[]);
-    expect_stderr(&out, 3, &["the bundle is truncated"]);
     let garbage = work.join("garbage.bundle");
     std::fs::write(&garbage, b"this is not a bundle at all").unwrap();
-    let out = bundle_verify(&garbage, s(&vkey), &[]);
-    expect_stderr(&out, 3, &["not a liuhen case bundle"]);
-    let out = bundle_verify(&work.join("missing.bundle"), s(&vkey), &[]);
-    expect_stderr(&out, 3, &["cannot read"]);
+    let missing = work.join("missing.bundle");
+    for (bundle, says) in [
+        (&cut, "the bundle is truncated"),
+        (&garbage, "not a liuhen case bundle"),
+        (&missing, "cannot read"),
+    ] {
+        expect_stderr(&bundle_verify(bundle, s(&vkey), &[]), 3, &[says]);
+    }
 }
 
 #[test]
