@@ -59,6 +59,16 @@ fn export(dir: &Path, case_no: &str, extra: &[&str]) -> std::process::Output {
     liuhen(args)
 }
 
+/// Writes to `path` an openings file (JSON Lines) opening the golden case's party commitment
+/// (salt 01…01) as `value`, followed by `tail`.
+fn write_party_opening(path: &Path, value: &str, tail: &str) {
+    let salt = "01".repeat(32);
+    let line = format!(
+        "{{\"field\": \"party.name\", \"salt\": \"{salt}\", \"value\": \"{value}\"}}{tail}"
+    );
+    std::fs::write(path, line).unwrap();
+}
+
 /// `liuhen prove KIND DIR EXTRA...`.
 fn prove(dir: &Path, kind: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["prove", kind, s(dir)];
@@ -292,14 +302,8 @@ fn bundle_export_and_verify_without_and_with_media() {
 
     // With media and a disclosed opening.
     let openings = work.join("openings.jsonl");
-    std::fs::write(
-        &openings,
-        format!(
-            "{{\"field\": \"party.name\", \"salt\": \"{}\", \"value\": \"大连某某社会组织\"}}\n\n",
-            "01".repeat(32)
-        ),
-    )
-    .unwrap();
+    // (A blank line after it is allowed.)
+    write_party_opening(&openings, "大连某某社会组织", "\n\n");
     let full = work.join("case-12-media.bundle");
     // The first disclosure (entry 29) belongs to the case: sealed, it is in this bundle too.
     seal(&dir);
@@ -401,14 +405,7 @@ fn bundle_export_refusals() {
 
     // A forged opening.
     let forged = work.join("forged.jsonl");
-    std::fs::write(
-        &forged,
-        format!(
-            "{{\"field\": \"party.name\", \"salt\": \"{}\", \"value\": \"someone else\"}}\n",
-            "01".repeat(32)
-        ),
-    )
-    .unwrap();
+    write_party_opening(&forged, "someone else", "\n");
     let sealed = ledger_dir("bundle-refusals-sealed", false);
     let out = export(&sealed, CASE, &["--openings", s(&forged), "-o", s(&target)]);
     expect_stderr(&out, 3, &["opening of field \"party.name\" refused"]);
