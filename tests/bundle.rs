@@ -39,12 +39,13 @@ fn device_b() -> SecretKey {
     SecretKey::from_seed(&[0x55; 32])
 }
 
+/// The openings of the golden scenario's party and requester.
 fn party_opening() -> Opening {
-    seal_with_salt("party.name", "大连某某社会组织", [1; 32]).1
+    common::scenario_party().1
 }
 
 fn requester_opening() -> Opening {
-    seal_with_salt("requester.name", "张三", [2; 32]).1
+    common::scenario_requester().1
 }
 
 /// The golden scenario (sealed after entry 12 and at its end, size 29), then case B with a

@@ -95,12 +95,22 @@ fn salt(n: u8) -> [u8; 32] {
     [n; 32]
 }
 
+/// The golden scenario's party: its commitment and the opening that proves it.
+pub fn scenario_party() -> (Sealed, liuhen::commitment::Opening) {
+    commit_with_salt("party.name", "大连某某社会组织", salt(1))
+}
+
+/// The golden scenario's requester (REQ-2026-001): its commitment and opening.
+pub fn scenario_requester() -> (Sealed, liuhen::commitment::Opening) {
+    commit_with_salt("requester.name", "张三", salt(2))
+}
+
 /// One statement of every event kind, in a plausible order, each with its author.
 /// Every `Event` variant appears, so the golden vectors pin the whole v1 vocabulary.
 pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
     let case = "金民执〔2026〕12号".to_string();
-    let (party, _) = commit_with_salt("party.name", "大连某某社会组织", salt(1));
-    let (requester, _) = commit_with_salt("requester.name", "张三", salt(2));
+    let (party, _) = scenario_party();
+    let (requester, _) = scenario_requester();
     let seg0 = media("seg-0000.mp4", "video/mp4");
     let seg1 = media("seg-0001.mp4", "video/mp4");
     let session = "BWC-7731-20260101-0900".to_string();
