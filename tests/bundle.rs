@@ -213,6 +213,11 @@ fn bundle_finding(kind: BundleCheck) -> BundleFindingKind {
     BundleFindingKind::Bundle(kind)
 }
 
+/// How many of the report's media have `status`.
+fn media_with(report: &BundleReport, status: MediaStatus) -> usize {
+    report.media.iter().filter(|m| m.status == status).count()
+}
+
 fn assert_tampered(report: &BundleReport, kind: BundleFindingKind) {
     assert_eq!(report.verdict, Verdict::Tampered, "{:#?}", report.findings);
     assert!(report.has(kind), "no {kind:?} in {:#?}", report.findings);
@@ -662,14 +667,7 @@ fn altered_swapped_and_unreferenced_media() {
     altered[start] ^= 0x20;
     let report = check(&altered, &k);
     assert_tampered(&report, ledger_finding(FindingKind::MediaAltered));
-    assert_eq!(
-        report
-            .media
-            .iter()
-            .filter(|m| m.status == MediaStatus::Altered)
-            .count(),
-        1
-    );
+    assert_eq!(media_with(&report, MediaStatus::Altered), 1);
 
     // The first two blobs' bytes exchanged (equal lengths): each is another referenced medium.
     let manifest = BundleManifest::read(&mut Cursor::new(&a)).unwrap();
