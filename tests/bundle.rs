@@ -6,9 +6,11 @@ mod common;
 
 use std::io::Cursor;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use common::{keys, media, scenario, Keys, ORIGIN, T0};
+use common::{
+    keys, media, media_bytes, play_scenario, put_media, scenario, Built, Keys, LedgerBuilder,
+    ORIGIN, T0,
+};
 use liuhen::bundle::{
     export_untraced, verify, BundleCheck, BundleError, BundleFindingKind, BundleManifest,
     BundleReport, BundledOpening, EntryRole, ExportOptions, MediaStatus, PortableConsistency,
@@ -21,7 +23,7 @@ use liuhen::media::MediaStore;
 use liuhen::model::*;
 use liuhen::store::Store;
 use liuhen::verify::{FindingKind, Verdict};
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, SecretKey, Signer};
+use liuhen::{Ledger, MemoryStore, SecretKey, Signer};
 use proptest::prelude::*;
 
 /// The golden scenario's case.
@@ -30,59 +32,32 @@ const CASE: &str = "金民执〔2026〕12号";
 const CASE_B: &str = "金民执〔2026〕99号";
 const SESSION_B: &str = "BWC-9001-20260102-1000";
 
-fn media_bytes(name: &str) -> Vec<u8> {
-    format!("generated media: {name}").into_bytes()
-}
-
 /// The golden case's media (every `MediaRef` its entries carry).
-const CASE_MEDIA: &[&str] = &[
-    "seg-0000.mp4",
-    "seg-0001.mp4",
-    "transcript.txt",
-    "现场检查笔录.pdf",
-    "检查结论.pdf",
-    "seg-0001-redacted.mp4",
-];
+const CASE_MEDIA: &[&str] = common::GOLDEN_CASE_MEDIA;
 
 fn device_b() -> SecretKey {
     SecretKey::from_seed(&[0x55; 32])
 }
 
+/// The openings of the golden scenario's party and requester.
 fn party_opening() -> Opening {
-    seal_with_salt("party.name", "大连某某社会组织", [1; 32]).1
+    common::scenario_party().1
 }
 
 fn requester_opening() -> Opening {
-    seal_with_salt("requester.name", "张三", [2; 32]).1
+    common::scenario_requester().1
 }
 
 /// The golden scenario (sealed after entry 12 and at its end, size 29), then case B with a
 /// recording by a second device, sealed again (size 36).
 fn ledger() -> (Ledger<MemoryStore>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    for (i, (event, author)) in scenario(&k).into_iter().enumerate() {
-        clock.advance(1_000);
-        l.sign_and_append(author, event).unwrap();
-        if i == 11 {
-            l.seal(&k.ledger).unwrap();
-        }
+    let mut b = LedgerBuilder::new().build();
+    play_scenario(&mut b);
+    for (event, author) in case_b(&b.k) {
+        b.append_after(1_000, &author, event);
     }
-    l.seal(&k.ledger).unwrap();
-    for (event, author) in case_b(&k) {
-        clock.advance(1_000);
-        l.sign_and_append(&author, event).unwrap();
-    }
-    l.seal(&k.ledger).unwrap();
-    (l, k)
+    b.seal();
+    (b.ledger, b.k)
 }
 
 fn case_b(k: &Keys) -> Vec<(Event, SecretKey)> {
@@ -184,10 +159,7 @@ fn scratch(name: &str) -> PathBuf {
 /// A media store holding the given media of the scenario.
 fn media_store(name: &str, names: &[&str]) -> MediaStore {
     let ms = MediaStore::create(scratch(name).join("media")).unwrap();
-    for n in names {
-        let m = media(n, "application/octet-stream");
-        ms.put_reader(Cursor::new(media_bytes(n)), &m).unwrap();
-    }
+    put_media(&ms, names);
     ms
 }
 
@@ -195,6 +167,20 @@ fn export_bytes<S: Store>(store: &S, case_no: &str, options: &ExportOptions<'_>)
     let mut out = Vec::new();
     export_untraced(store, case_no, options, &mut out, &mut ()).unwrap();
     out
+}
+
+/// Exports `case_no` with no media and no openings, into nothing: only the outcome counts.
+fn try_export<S: Store>(
+    store: &S,
+    case_no: &str,
+) -> Result<liuhen::bundle::ExportSummary, BundleError> {
+    export_untraced(
+        store,
+        case_no,
+        &ExportOptions::default(),
+        &mut Vec::new(),
+        &mut (),
+    )
 }
 
 fn check(bytes: &[u8], k: &Keys) -> BundleReport {
@@ -225,6 +211,11 @@ fn ledger_finding(kind: FindingKind) -> BundleFindingKind {
 
 fn bundle_finding(kind: BundleCheck) -> BundleFindingKind {
     BundleFindingKind::Bundle(kind)
+}
+
+/// How many of the report's media have `status`.
+fn media_with(report: &BundleReport, status: MediaStatus) -> usize {
+    report.media.iter().filter(|m| m.status == status).count()
 }
 
 fn assert_tampered(report: &BundleReport, kind: BundleFindingKind) {
@@ -382,23 +373,9 @@ fn export_refuses_forged_erased_duplicate_and_foreign_openings() {
 #[test]
 fn export_refuses_unsealed_and_unknown_cases() {
     let (mut l, k) = ledger();
-    let err = export_untraced(
-        l.store(),
-        "金民执〔2026〕404号",
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap_err();
+    let err = try_export(l.store(), "金民执〔2026〕404号").unwrap_err();
     assert!(matches!(err, BundleError::UnknownCase { .. }), "{err}");
-    let err = export_untraced(
-        l.store(),
-        "",
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap_err();
+    let err = try_export(l.store(), "").unwrap_err();
     assert!(matches!(err, BundleError::InvalidCase { .. }), "{err}");
 
     l.sign_and_append(
@@ -410,14 +387,7 @@ fn export_refuses_unsealed_and_unknown_cases() {
         },
     )
     .unwrap();
-    let err = export_untraced(
-        l.store(),
-        CASE_B,
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap_err();
+    let err = try_export(l.store(), CASE_B).unwrap_err();
     match &err {
         BundleError::Unsealed { seqs, size, .. } => {
             assert_eq!(seqs, &[36]);
@@ -427,72 +397,25 @@ fn export_refuses_unsealed_and_unknown_cases() {
     }
     assert!(err.to_string().contains("seal first"));
     // The other case has nothing after the checkpoint: it still exports.
-    export_untraced(
-        l.store(),
-        CASE,
-        &ExportOptions::default(),
-        &mut Vec::new(),
-        &mut (),
-    )
-    .unwrap();
+    try_export(l.store(), CASE).unwrap();
 }
 
 /// A small ledger (genesis, the officer, one case of two entries with one medium) whose bundle
 /// is small enough to alter every byte of.
 fn small_bundle() -> (Vec<u8>, Keys) {
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
+    let mut b = LedgerBuilder::new().officer().build();
     let (party, _) = seal_with_salt("party.name", "大连某某社会组织", [1; 32]);
     let doc = media("笔录.pdf", "application/pdf");
-    let events = vec![
-        (
-            Event::KeyAuthorized {
-                key: k.officer.public_key(),
-                role: Role::Officer,
-                holder: "21020001".into(),
-            },
-            &k.ledger,
-        ),
-        (
-            Event::CaseOpened {
-                case_no: CASE.into(),
-                act: ActKind::Inspection,
-                matter: "年度检查".into(),
-                unit: "社会组织管理科".into(),
-                subject: party,
-            },
-            &k.officer,
-        ),
-        (
-            Event::DocumentFiled {
-                case_no: CASE.into(),
-                stage: Stage::Investigation,
-                kind: DocumentKind::InvestigationRecord,
-                media: doc,
-                officers: vec!["21020001".into()],
-            },
-            &k.officer,
-        ),
-    ];
-    for (event, author) in events {
-        clock.advance(1_000);
-        l.sign_and_append(author, event).unwrap();
-    }
-    l.seal(&k.ledger).unwrap();
+    let k = b.k.clone();
+    b.append_after(1_000, &k.officer, common::events::case_opened(CASE, party));
+    b.append_after(1_000, &k.officer, common::events::document_filed(CASE, doc));
+    b.seal();
     let ms = media_store("small", &["笔录.pdf"]);
     let options = ExportOptions {
         openings: vec![party_opening()],
         media: Some(&ms),
     };
-    (export_bytes(l.store(), CASE, &options), k)
+    (export_bytes(b.ledger.store(), CASE, &options), k)
 }
 
 /// Flipping any bit of any byte of a bundle is either refused (not a well-formed bundle) or
@@ -744,14 +667,7 @@ fn altered_swapped_and_unreferenced_media() {
     altered[start] ^= 0x20;
     let report = check(&altered, &k);
     assert_tampered(&report, ledger_finding(FindingKind::MediaAltered));
-    assert_eq!(
-        report
-            .media
-            .iter()
-            .filter(|m| m.status == MediaStatus::Altered)
-            .count(),
-        1
-    );
+    assert_eq!(media_with(&report, MediaStatus::Altered), 1);
 
     // The first two blobs' bytes exchanged (equal lengths): each is another referenced medium.
     let manifest = BundleManifest::read(&mut Cursor::new(&a)).unwrap();
@@ -827,20 +743,12 @@ fn segment_chains_of_the_case_are_checked() {
     // A ledger whose device sealed a segment with a wrong link: the ledger refuses it
     // (crate::admission); forced into the store and sealed by the ledger key, the bundle
     // verifier reports it (Art. 14(4)).
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        MemoryStore::new(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        // Format v1: the statements are signed outside the ledger.
-        LedgerOptions {
-            format: liuhen::FormatVersion::V1,
-            ..LedgerOptions::default()
-        },
-    )
-    .unwrap();
+    // Format v1: the statements are signed outside the ledger.
+    let Built {
+        ledger: mut l,
+        k,
+        clock,
+    } = LedgerBuilder::new().v1().build();
     let mut events = scenario(&k);
     events.truncate(9); // up to the RecordingStopped of the golden session
     if let Event::SegmentSealed { prev_segment, .. } = &mut events[7].0 {
@@ -1158,15 +1066,7 @@ fn named_case_positions(m: &BundleManifest, case: &str) -> Vec<usize> {
 #[test]
 fn bundle_with_case_entries_stripped_is_refused() {
     let (l, k) = ledger();
-    let mut out = Vec::new();
-    export_untraced(
-        l.store(),
-        CASE,
-        &ExportOptions::default(),
-        &mut out,
-        &mut (),
-    )
-    .unwrap();
+    let out = export_bytes(l.store(), CASE, &ExportOptions::default());
     assert_eq!(check(&out, &k).verdict, Verdict::Verified);
     let manifest = BundleManifest::read(&mut Cursor::new(&out)).unwrap();
     let case_entries = named_case_positions(&manifest, CASE);

@@ -7,80 +7,87 @@ mod common;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use common::cli::{expect_code, liuhen, scratch};
-use common::{keys, media, scenario, ORIGIN, T0};
+use common::cli::{
+    expect_code, expect_stderr, finding_kinds, json, liuhen, path_str as s, scratch, stderr,
+    wait_or_kill,
+};
+use common::dir::TestDir;
+use common::{keys, play_scenario, put_media, LedgerBuilder, GOLDEN_CASE_MEDIA, ORIGIN};
 use liuhen::checkpoint::NoteVerifier;
-use liuhen::media::MediaStore;
-use liuhen::model::{Event, Retention, Timestamp};
+use liuhen::model::{Event, Retention};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, ManualClock, Signer};
+use liuhen::Signer;
 
 const CASE: &str = "金民执〔2026〕12号";
-const CASE_MEDIA: &[&str] = &[
-    "seg-0000.mp4",
-    "seg-0001.mp4",
-    "transcript.txt",
-    "现场检查笔录.pdf",
-    "检查结论.pdf",
-    "seg-0001-redacted.mp4",
-];
 
 /// A ledger directory (DIR/ledger, DIR/media, DIR/ledger.vkey) holding the golden scenario,
 /// sealed at sizes 1, 13 and 29, with the case's media; `unsealed` appends one more statement of
 /// the case after the last checkpoint.
 fn ledger_dir(name: &str, unsealed: bool) -> PathBuf {
-    let root = scratch(name);
-    let dir = root.join("jinpu");
-    std::fs::create_dir(&dir).unwrap();
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let mut l = Ledger::create(
-        FileStore::create(dir.join("ledger"), ORIGIN).unwrap(),
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    for (i, (event, author)) in scenario(&k).into_iter().enumerate() {
-        clock.advance(1_000);
-        l.sign_and_append(author, event).unwrap();
-        if i == 11 {
-            l.seal(&k.ledger).unwrap();
-        }
-    }
-    l.seal(&k.ledger).unwrap();
+    let dir = scratch(name).join("jinpu");
+    let (t, mut b) = TestDir::create(&dir, LedgerBuilder::new());
+    play_scenario(&mut b);
     if unsealed {
-        l.sign_and_append(
-            &k.officer,
-            Event::RetentionSet {
-                case_no: CASE.into(),
-                until: Retention::Permanent,
-            },
-        )
-        .unwrap();
+        let event = Event::RetentionSet {
+            case_no: CASE.into(),
+            until: Retention::Permanent,
+        };
+        b.ledger.sign_and_append(&b.k.officer, event).unwrap();
     }
-    liuhen::keyfile::write_verifier_key(&dir.join("ledger.vkey"), &l.verifier_key().unwrap())
-        .unwrap();
-    drop(l);
-    let ms = MediaStore::create(dir.join("media")).unwrap();
-    for n in CASE_MEDIA {
-        let bytes = format!("generated media: {n}");
-        ms.put_reader(Cursor::new(bytes), &media(n, "application/octet-stream"))
-            .unwrap();
-    }
+    drop(b);
+    put_media(&t.media(), GOLDEN_CASE_MEDIA);
     dir
 }
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+/// [`ledger_dir`], its vkey, and the scratch directory beside it.
+fn fixture(name: &str, unsealed: bool) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = ledger_dir(name, unsealed);
+    let vkey = dir.join("ledger.vkey");
+    let work = dir.parent().unwrap().to_path_buf();
+    (dir, vkey, work)
 }
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// `liuhen bundle export DIR --case CASE --key-file OFFICER --to RECIPIENT EXTRA...`, signed by
+/// the officer's key beside the directory.
+fn export(dir: &Path, case_no: &str, extra: &[&str]) -> std::process::Output {
+    let key = officer_key(dir);
+    let mut args = vec!["bundle", "export", s(dir), "--case", case_no, "--key-file"];
+    args.extend_from_slice(&[s(&key), "--to", RECIPIENT]);
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+/// Writes to `path` an openings file (JSON Lines) opening the golden case's party commitment
+/// (salt 01…01) as `value`, followed by `tail`.
+fn write_party_opening(path: &Path, value: &str, tail: &str) {
+    let salt = "01".repeat(32);
+    let line = format!(
+        "{{\"field\": \"party.name\", \"salt\": \"{salt}\", \"value\": \"{value}\"}}{tail}"
+    );
+    std::fs::write(path, line).unwrap();
+}
+
+/// `liuhen prove KIND DIR EXTRA...`.
+fn prove(dir: &Path, kind: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["prove", kind, s(dir)];
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+/// `liuhen check-proof PROOF --vkey VKEY EXTRA...`.
+fn check_proof(proof: &Path, vkey: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["check-proof", s(proof), "--vkey", vkey];
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+/// `liuhen bundle verify BUNDLE --vkey VKEY EXTRA...`.
+fn bundle_verify(bundle: &Path, vkey: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["bundle", "verify", s(bundle), "--vkey", vkey];
+    args.extend_from_slice(extra);
+    liuhen(args)
 }
 
 /// The officer's key file beside the ledger directory: `bundle export` records each disclosure
@@ -122,19 +129,11 @@ fn prove_inclusion_and_check_it_offline() {
     let dir = ledger_dir("prove-inclusion", false);
     let vkey = dir.join("ledger.vkey");
     let proof = dir.parent().unwrap().join("entry-13.proof.json");
-    let out = liuhen([
-        "prove",
-        "inclusion",
-        s(&dir),
-        "--seq",
-        "13",
-        "-o",
-        s(&proof),
-    ]);
+    let out = prove(&dir, "inclusion", &["--seq", "13", "-o", s(&proof)]);
     expect_code(&out, 0);
     assert!(stderr(&out).contains("inclusion proof of entry 13 against the checkpoint of size 29"));
 
-    let out = liuhen(["check-proof", s(&proof), "--vkey", s(&vkey)]);
+    let out = check_proof(&proof, s(&vkey), &[]);
     let text = expect_code(&out, 0);
     assert!(
         text.starts_with("VERIFIED: entry 13 is in ledger jinpu.dalian.gov.cn/minzheng/enforcement as of its signed checkpoint of size 29"),
@@ -148,14 +147,8 @@ fn prove_inclusion_and_check_it_offline() {
 
     // The vkey given as text, and JSON output.
     let key_text = std::fs::read_to_string(&vkey).unwrap();
-    let out = liuhen([
-        "check-proof",
-        s(&proof),
-        "--vkey",
-        key_text.trim(),
-        "--json",
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let out = check_proof(&proof, key_text.trim(), &["--json"]);
+    let v = json(&expect_code(&out, 0));
     assert_eq!(v["verified"], true);
     assert_eq!(v["type"], "inclusion");
     assert_eq!(v["seq"], 13);
@@ -163,31 +156,22 @@ fn prove_inclusion_and_check_it_offline() {
     assert!(v["entry"]["statement"]["statement"]["event"]["DecisionMade"].is_object());
 
     // Against an older checkpoint, to standard output.
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "5", "--size", "13"]);
-    let v: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let out = prove(&dir, "inclusion", &["--seq", "5", "--size", "13"]);
+    let v = json(&expect_code(&out, 0));
     assert_eq!(v["format"], "liuhen-proof/1");
     assert_eq!(v["tree_size"], 13);
     assert_eq!(v["leaf_index"], 5);
 
     // An existing output file is never replaced.
-    let out = liuhen([
-        "prove",
-        "inclusion",
-        s(&dir),
-        "--seq",
-        "13",
-        "-o",
-        s(&proof),
-    ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    let out = prove(&dir, "inclusion", &["--seq", "13", "-o", s(&proof)]);
+    expect_stderr(&out, 3, &["already exists"]);
 }
 
 #[test]
 fn prove_never_signs_and_says_seal_first() {
     let dir = ledger_dir("prove-unsealed", true);
     let before = checkpoint_count(&dir);
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "29"]);
+    let out = prove(&dir, "inclusion", &["--seq", "29"]);
     expect_code(&out, 3);
     let err = stderr(&out);
     assert!(
@@ -197,10 +181,10 @@ fn prove_never_signs_and_says_seal_first() {
     assert!(err.contains("seal first"), "{err}");
     assert_eq!(checkpoint_count(&dir), before);
 
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "20", "--size", "13"]);
+    let out = prove(&dir, "inclusion", &["--seq", "20", "--size", "13"]);
     expect_code(&out, 3);
     assert!(stderr(&out).contains("does not cover entry 20"));
-    let out = liuhen(["prove", "consistency", s(&dir), "--old", "7"]);
+    let out = prove(&dir, "consistency", &["--old", "7"]);
     expect_code(&out, 3);
     assert!(
         stderr(&out).contains("no stored checkpoint has size 7 (stored sizes: 1, 13, 29)"),
@@ -213,15 +197,7 @@ fn prove_never_signs_and_says_seal_first() {
 fn prove_consistency_and_check_it() {
     let dir = ledger_dir("prove-consistency", false);
     let proof = dir.parent().unwrap().join("since-13.proof.json");
-    let out = liuhen([
-        "prove",
-        "consistency",
-        s(&dir),
-        "--old",
-        "13",
-        "-o",
-        s(&proof),
-    ]);
+    let out = prove(&dir, "consistency", &["--old", "13", "-o", s(&proof)]);
     expect_code(&out, 0);
     let out = liuhen([
         "check-proof",
@@ -239,39 +215,37 @@ fn prove_consistency_and_check_it() {
 
 #[test]
 fn check_proof_failures() {
-    let dir = ledger_dir("check-proof-fail", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap();
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "13"]);
-    let json = expect_code(&out, 0);
+    let (dir, vkey, work) = fixture("check-proof-fail", false);
+    let out = prove(&dir, "inclusion", &["--seq", "13"]);
+    let proof_json = expect_code(&out, 0);
 
     // The proof (size 29) presented with the genuine checkpoint of size 13.
-    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let out = liuhen(["prove", "inclusion", s(&dir), "--seq", "3", "--size", "13"]);
-    let old: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&proof_json).unwrap();
+    let out = prove(&dir, "inclusion", &["--seq", "3", "--size", "13"]);
+    let old = json(&expect_code(&out, 0));
     v["checkpoint"] = old["checkpoint"].clone();
     let other = work.join("other-checkpoint.json");
     std::fs::write(&other, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    let out = liuhen(["check-proof", s(&other), "--vkey", s(&vkey)]);
+    let out = check_proof(&other, s(&vkey), &[]);
     let text = expect_code(&out, 1);
     assert!(text.starts_with("NOT VERIFIED"), "{text}");
     assert!(text.contains("proof for another checkpoint"), "{text}");
-    let out = liuhen(["check-proof", s(&other), "--vkey", s(&vkey), "--json"]);
-    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+    let out = check_proof(&other, s(&vkey), &["--json"]);
+    let r = json(&expect_code(&out, 1));
     assert_eq!(r["verified"], false);
 
     // One hash of the path changed.
-    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&proof_json).unwrap();
     v["path"][0] = serde_json::Value::String("00".repeat(32));
     let altered = work.join("altered.json");
     std::fs::write(&altered, v.to_string()).unwrap();
-    expect_code(&liuhen(["check-proof", s(&altered), "--vkey", s(&vkey)]), 1);
+    expect_code(&check_proof(&altered, s(&vkey), &[]), 1);
 
     // Another ledger's key.
     let good = work.join("good.json");
-    std::fs::write(&good, &json).unwrap();
+    std::fs::write(&good, &proof_json).unwrap();
     let outsider = NoteVerifier::for_key(ORIGIN, keys().outsider.public_key()).unwrap();
-    let out = liuhen(["check-proof", s(&good), "--vkey", &outsider.to_string()]);
+    let out = check_proof(&good, &outsider.to_string(), &[]);
     let text = expect_code(&out, 1);
     assert!(
         text.contains("checkpoint of the proof does not verify"),
@@ -281,47 +255,26 @@ fn check_proof_failures() {
     // Garbage, a missing file, a bad key: usage or I/O errors.
     let garbage = work.join("garbage.json");
     std::fs::write(&garbage, b"\x00\x01not json").unwrap();
-    let out = liuhen(["check-proof", s(&garbage), "--vkey", s(&vkey)]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("garbage.json: the proof is not valid JSON"),
-        "{}",
-        stderr(&out)
-    );
-    let out = liuhen([
-        "check-proof",
-        s(&work.join("missing.json")),
-        "--vkey",
-        s(&vkey),
-    ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
-    let out = liuhen(["check-proof", s(&good), "--vkey", "nonsense"]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("no such file"), "{}", stderr(&out));
+    let missing = work.join("missing.json");
+    for (proof, key, says) in [
+        (
+            &garbage,
+            s(&vkey),
+            "garbage.json: the proof is not valid JSON",
+        ),
+        (&missing, s(&vkey), "cannot read"),
+        (&good, "nonsense", "no such file"),
+    ] {
+        expect_stderr(&check_proof(proof, key, &[]), 3, &[says]);
+    }
 }
 
 #[test]
 fn bundle_export_and_verify_without_and_with_media() {
-    let dir = ledger_dir("bundle-round-trip", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap();
+    let (dir, vkey, work) = fixture("bundle-round-trip", false);
 
     let plain = work.join("case-12.bundle");
-    let key = officer_key(&dir);
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&plain),
-    ]);
+    let out = export(&dir, CASE, &["-o", s(&plain)]);
     let text = expect_code(&out, 0);
     assert!(
         text.contains("24 entries of the case and 4 genesis/registry entries"),
@@ -340,7 +293,7 @@ fn bundle_export_and_verify_without_and_with_media() {
         let mode = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "bundle mode {mode:o}");
     }
-    let out = liuhen(["bundle", "verify", s(&plain), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&plain, s(&vkey), &[]);
     let text = expect_code(&out, 0);
     assert!(text.starts_with("VERIFIED: bundle"), "{text}");
     assert!(text.contains("6 not included"), "{text}");
@@ -349,45 +302,28 @@ fn bundle_export_and_verify_without_and_with_media() {
 
     // With media and a disclosed opening.
     let openings = work.join("openings.jsonl");
-    std::fs::write(
-        &openings,
-        format!(
-            "{{\"field\": \"party.name\", \"salt\": \"{}\", \"value\": \"大连某某社会组织\"}}\n\n",
-            "01".repeat(32)
-        ),
-    )
-    .unwrap();
+    // (A blank line after it is allowed.)
+    write_party_opening(&openings, "大连某某社会组织", "\n\n");
     let full = work.join("case-12-media.bundle");
     // The first disclosure (entry 29) belongs to the case: sealed, it is in this bundle too.
     seal(&dir);
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
+    let out = export(
+        &dir,
         CASE,
-        "--with-media",
-        "--openings",
-        s(&openings),
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&full),
-    ]);
+        &["--with-media", "--openings", s(&openings), "-o", s(&full)],
+    );
     let text = expect_code(&out, 0);
     assert!(text.contains("6 of 6 media objects"), "{text}");
     assert!(text.contains("1 openings"), "{text}");
-    let out = liuhen(["bundle", "verify", s(&full), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&full, s(&vkey), &[]);
     let text = expect_code(&out, 0);
     assert!(
         text.contains("opened: party.name = 大连某某社会组织"),
         "{text}"
     );
     assert!(text.contains("media: 6 verified"), "{text}");
-    let out = liuhen(["bundle", "verify", s(&full), "--vkey", s(&vkey), "--json"]);
-    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 0)).unwrap();
+    let out = bundle_verify(&full, s(&vkey), &["--json"]);
+    let r = json(&expect_code(&out, 0));
     assert_eq!(r["verdict"], "verified");
     assert_eq!(r["case_no"], CASE);
     assert_eq!(r["checkpoint"]["size"], 30);
@@ -399,24 +335,9 @@ fn bundle_export_and_verify_without_and_with_media() {
 
 #[test]
 fn bundle_verify_failures() {
-    let dir = ledger_dir("bundle-fail", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap();
+    let (dir, vkey, work) = fixture("bundle-fail", false);
     let bundle = work.join("case.bundle");
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--with-media",
-        "--key-file",
-        s(&officer_key(&dir)),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&bundle),
-    ]);
+    let out = export(&dir, CASE, &["--with-media", "-o", s(&bundle)]);
     expect_code(&out, 0);
     let bytes = std::fs::read(&bundle).unwrap();
 
@@ -425,7 +346,7 @@ fn bundle_verify_failures() {
     *tampered.last_mut().unwrap() ^= 0x01;
     let t = work.join("tampered.bundle");
     std::fs::write(&t, &tampered).unwrap();
-    let out = liuhen(["bundle", "verify", s(&t), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&t, s(&vkey), &[]);
     let text = expect_code(&out, 1);
     assert!(text.starts_with("TAMPERED"), "{text}");
     assert!(text.contains("media_altered"), "{text}");
@@ -435,7 +356,7 @@ fn bundle_verify_failures() {
     let manifest_len = u64::from_be_bytes(bytes[16..24].try_into().unwrap()) as usize;
     tampered[24 + manifest_len / 2] ^= 0x01;
     std::fs::write(&t, &tampered).unwrap();
-    let out = liuhen(["bundle", "verify", s(&t), "--vkey", s(&vkey)]);
+    let out = bundle_verify(&t, s(&vkey), &[]);
     assert!(
         matches!(out.status.code(), Some(1 | 3)),
         "{}",
@@ -444,45 +365,23 @@ fn bundle_verify_failures() {
 
     // Another ledger's key.
     let outsider = NoteVerifier::for_key(ORIGIN, keys().outsider.public_key()).unwrap();
-    let out = liuhen([
-        "bundle",
-        "verify",
-        s(&bundle),
-        "--vkey",
-        &outsider.to_string(),
-        "--json",
-    ]);
-    let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+    let out = bundle_verify(&bundle, &outsider.to_string(), &["--json"]);
+    let r = json(&expect_code(&out, 1));
     assert_eq!(r["verdict"], "tampered");
 
     // Truncated, garbage, missing: the file is not a readable bundle.
     let cut = work.join("cut.bundle");
     std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
-    let out = liuhen(["bundle", "verify", s(&cut), "--vkey", s(&vkey)]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("the bundle is truncated"),
-        "{}",
-        stderr(&out)
-    );
     let garbage = work.join("garbage.bundle");
     std::fs::write(&garbage, b"this is not a bundle at all").unwrap();
-    let out = liuhen(["bundle", "verify", s(&garbage), "--vkey", s(&vkey)]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("not a liuhen case bundle"),
-        "{}",
-        stderr(&out)
-    );
-    let out = liuhen([
-        "bundle",
-        "verify",
-        s(&work.join("missing.bundle")),
-        "--vkey",
-        s(&vkey),
-    ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("cannot read"), "{}", stderr(&out));
+    let missing = work.join("missing.bundle");
+    for (bundle, says) in [
+        (&cut, "the bundle is truncated"),
+        (&garbage, "not a liuhen case bundle"),
+        (&missing, "cannot read"),
+    ] {
+        expect_stderr(&bundle_verify(bundle, s(&vkey), &[]), 3, &[says]);
+    }
 }
 
 #[test]
@@ -490,108 +389,32 @@ fn bundle_export_refusals() {
     let dir = ledger_dir("bundle-refusals", true);
     let work = dir.parent().unwrap();
     let target = work.join("x.bundle");
-    let key = officer_key(&dir);
     let size = store_size(&dir);
 
     // The case has an entry after the latest checkpoint.
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("seal first"), "{}", stderr(&out));
+    let out = export(&dir, CASE, &["-o", s(&target)]);
+    expect_stderr(&out, 3, &["seal first"]);
     assert!(!target.exists());
     assert!(!work.join("x.bundle.partial").exists());
     // Nothing was disclosed, so nothing was recorded, and the recipient was not sealed.
     assert_eq!(store_size(&dir), size);
     assert!(!dir.join("vault").exists());
 
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        "金民执〔2026〕404号",
-        "--key-file",
-        s(&key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("no entry of the ledger"),
-        "{}",
-        stderr(&out)
-    );
+    let out = export(&dir, "金民执〔2026〕404号", &["-o", s(&target)]);
+    expect_stderr(&out, 3, &["no entry of the ledger"]);
 
     // A forged opening.
     let forged = work.join("forged.jsonl");
-    std::fs::write(
-        &forged,
-        format!(
-            "{{\"field\": \"party.name\", \"salt\": \"{}\", \"value\": \"someone else\"}}\n",
-            "01".repeat(32)
-        ),
-    )
-    .unwrap();
+    write_party_opening(&forged, "someone else", "\n");
     let sealed = ledger_dir("bundle-refusals-sealed", false);
-    let sealed_key = officer_key(&sealed);
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&sealed),
-        "--case",
-        CASE,
-        "--openings",
-        s(&forged),
-        "--key-file",
-        s(&sealed_key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("opening of field \"party.name\" refused"),
-        "{}",
-        stderr(&out)
-    );
+    let out = export(&sealed, CASE, &["--openings", s(&forged), "-o", s(&target)]);
+    expect_stderr(&out, 3, &["opening of field \"party.name\" refused"]);
     assert!(!target.exists());
 
     let no_media = sealed;
     std::fs::remove_dir_all(no_media.join("media")).ok();
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&no_media),
-        "--case",
-        CASE,
-        "--with-media",
-        "--key-file",
-        s(&sealed_key),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&target),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("has no media directory"),
-        "{}",
-        stderr(&out)
-    );
+    let out = export(&no_media, CASE, &["--with-media", "-o", s(&target)]);
+    expect_stderr(&out, 3, &["has no media directory"]);
 }
 
 /// A sealed ledger directory named `name` and the bytes of a bundle of `CASE` exported from it
@@ -600,19 +423,7 @@ fn bundle_export_refusals() {
 fn export_plain(name: &str) -> (PathBuf, Vec<u8>) {
     let dir = ledger_dir(name, false);
     let plain = dir.parent().unwrap().join("case.bundle");
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(&dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&officer_key(&dir)),
-        "--to",
-        RECIPIENT,
-        "-o",
-        s(&plain),
-    ]);
+    let out = export(&dir, CASE, &["-o", s(&plain)]);
     expect_code(&out, 0);
     let bytes = std::fs::read(&plain).unwrap();
     (dir, bytes)
@@ -644,71 +455,61 @@ fn bundle_with_manifest(body: &[u8]) -> Vec<u8> {
 /// refused as over the limit (not as running out of bytes after decoding what is there).
 #[test]
 fn bundle_manifest_limits_are_enforced_before_decoding() {
-    let dir = ledger_dir("bundle-limits", false);
-    let vkey = dir.join("ledger.vkey");
-    let work = dir.parent().unwrap().to_path_buf();
+    let (_dir, vkey, work) = fixture("bundle-limits", false);
     // case_no, vkey and checkpoint empty; then what each case declares.
-    let empty_header = [0u8, 0, 0];
-    let mut cases: Vec<(&str, Vec<u8>, String)> = Vec::new();
-    let mut body = empty_header.to_vec();
-    varint(1 << 40, &mut body);
-    cases.push((
-        "entries",
-        body,
-        "an entry count of 1099511627776, more than the limit of 1000000".into(),
-    ));
-    let mut body = Vec::new();
-    varint(4096, &mut body);
-    body.extend(std::iter::repeat_n(b'x', 4096));
-    cases.push((
-        "case-no",
-        body,
-        "a case number of 4096, more than the limit of 1024".into(),
-    ));
-    let mut body = empty_header.to_vec();
-    varint(1, &mut body);
-    body.push(0); // entry 0: empty bytes
-    varint(1 << 30, &mut body); // a path of 2^30 hashes
-    cases.push((
-        "path",
-        body,
-        "entry 0 proof hashes of 1073741824, more than the limit of 64".into(),
-    ));
-    let mut body = empty_header.to_vec();
-    varint(0, &mut body); // no entries
-    varint(u64::MAX, &mut body); // openings
-    cases.push((
-        "openings",
-        body,
-        format!(
-            "an opening count of {}, more than the limit of 100000",
-            u64::MAX
+    let header: &[u8] = &[0, 0, 0];
+    let body = |prefix: &[u8], counts: &[u64], suffix: &[u8]| {
+        let mut body = prefix.to_vec();
+        for n in counts {
+            varint(*n, &mut body);
+        }
+        body.extend_from_slice(suffix);
+        body
+    };
+    let cases: Vec<(&str, Vec<u8>, String)> = vec![
+        (
+            "entries",
+            body(header, &[1 << 40], &[]),
+            "an entry count of 1099511627776, more than the limit of 1000000".into(),
         ),
-    ));
-    let mut body = empty_header.to_vec();
-    varint(0, &mut body);
-    varint(0, &mut body);
-    varint(1 << 33, &mut body); // media
-    cases.push((
-        "media",
-        body,
-        "a media count of 8589934592, more than the limit of 100000".into(),
-    ));
-    // One entry more than the limit, every one present (2 bytes each): refused before the
-    // million and one entries are decoded.
-    let mut body = empty_header.to_vec();
-    varint(1_000_001, &mut body);
-    body.extend(std::iter::repeat_n(0u8, 2 * 1_000_001));
-    body.extend([0, 0]);
-    cases.push((
-        "entries-present",
-        body,
-        "an entry count of 1000001, more than the limit of 1000000".into(),
-    ));
+        (
+            "case-no",
+            body(&[], &[4096], &[b'x'; 4096]),
+            "a case number of 4096, more than the limit of 1024".into(),
+        ),
+        (
+            // One entry of empty bytes, whose path claims 2^30 hashes.
+            "path",
+            body(header, &[1, 0, 1 << 30], &[]),
+            "entry 0 proof hashes of 1073741824, more than the limit of 64".into(),
+        ),
+        (
+            // No entries, then the openings.
+            "openings",
+            body(header, &[0, u64::MAX], &[]),
+            format!(
+                "an opening count of {}, more than the limit of 100000",
+                u64::MAX
+            ),
+        ),
+        (
+            // No entries, no openings, then the media.
+            "media",
+            body(header, &[0, 0, 1 << 33], &[]),
+            "a media count of 8589934592, more than the limit of 100000".into(),
+        ),
+        (
+            // One entry more than the limit, every one present (2 bytes each): refused before
+            // the million and one entries are decoded.
+            "entries-present",
+            body(header, &[1_000_001], &vec![0u8; 2 * 1_000_001 + 2]),
+            "an entry count of 1000001, more than the limit of 1000000".into(),
+        ),
+    ];
     for (name, body, want) in cases {
         let path = work.join(format!("{name}.bundle"));
         std::fs::write(&path, bundle_with_manifest(&body)).unwrap();
-        let out = liuhen(["bundle", "verify", s(&path), "--vkey", s(&vkey)]);
+        let out = bundle_verify(&path, s(&vkey), &[]);
         expect_code(&out, 3);
         let err = stderr(&out);
         assert!(err.contains(&want), "{name}: {err}");
@@ -725,7 +526,7 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
     use liuhen::bundle::BundleManifest;
     use liuhen::checkpoint::{Checkpoint, SignedCheckpoint};
     use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let (dir, bytes) = export_plain("bundle-huge-size");
     let vkey = dir.join("ledger.vkey");
@@ -767,23 +568,16 @@ fn bundle_whose_checkpoint_claims_size_2_pow_62_is_refused_without_hanging() {
         let mut out_bytes = Vec::new();
         m.write_header(&mut out_bytes).unwrap();
         std::fs::write(&path, &out_bytes).unwrap();
-        let mut child = std::process::Command::new(common::cli::liuhen_bin())
-            .args(["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("{name}: bundle verify did not return: killed by the watchdog");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let out = child.wait_with_output().unwrap();
-        let r: serde_json::Value = serde_json::from_str(&expect_code(&out, 1)).unwrap();
+        let child = common::cli::spawn(
+            ["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"],
+            std::process::Stdio::null(),
+        );
+        let out = wait_or_kill(
+            child,
+            Duration::from_secs(120),
+            &format!("{name}: bundle verify"),
+        );
+        let r = json(&expect_code(&out, 1));
         assert_eq!(r["verdict"], "tampered", "{name}");
         assert_eq!(r["checkpoint"]["size"], size, "{name}");
         assert!(
@@ -828,19 +622,11 @@ fn bundle_with_case_entries_stripped_is_refused() {
         let mut b = Vec::new();
         m.write_header(&mut b).unwrap();
         std::fs::write(&path, &b).unwrap();
-        let out = liuhen(["bundle", "verify", s(&path), "--vkey", s(&vkey), "--json"]);
+        let out = bundle_verify(&path, s(&vkey), &["--json"]);
         (
             out.status.code(),
             serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
         )
-    };
-    let kinds = |r: &serde_json::Value| -> Vec<String> {
-        r["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["kind"].as_str().unwrap().to_owned())
-            .collect()
     };
     let (code, r) = verify("whole", &manifest);
     assert_eq!(code, Some(0), "{r}");
@@ -852,7 +638,10 @@ fn bundle_with_case_entries_stripped_is_refused() {
         let (code, r) = verify(stripped, &m);
         assert_eq!(code, Some(1), "{stripped}: {r}");
         assert!(
-            kinds(&r).iter().all(|k| k == "case_entries_omitted") && !kinds(&r).is_empty(),
+            finding_kinds(&r)
+                .iter()
+                .all(|k| k == "case_entries_omitted")
+                && !finding_kinds(&r).is_empty(),
             "{stripped}: {r}"
         );
     }

@@ -10,77 +10,27 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::cli::{expect_code, liuhen, scratch};
+use common::cli::{expect_code, liuhen, scratch, VERIFY_1_MEMBERS};
+use common::dir::AuditedDir;
 
 /// A ledger directory as an agency builds it with the binary: init, an officer key authorized,
 /// a case opened and viewed (an audit finds nothing), sealed.
 fn agency_ledger(name: &str) -> PathBuf {
-    let base = scratch(name);
-    let dir = base.join("ledger-dir");
-    let arg = |p: &Path| p.to_str().unwrap().to_owned();
-    expect_code(
-        &liuhen([
-            "-q",
-            "init",
-            &arg(&dir),
-            "--origin",
-            "check.example/enforcement",
-        ]),
-        0,
-    );
-    let officer = base.join("officer.key");
-    expect_code(
-        &liuhen(["-q", "keygen", "--name", "21020001", &arg(&officer)]),
-        0,
-    );
-    let ledger_key = dir.join("keys").join("ledger.key");
-    expect_code(
-        &liuhen([
-            "-q",
-            "authorize",
-            &arg(&dir),
-            "--key-file",
-            &arg(&ledger_key),
-            "--role",
-            "officer",
-            "--holder",
-            "21020001",
-            "--vkey-of",
-            &format!("{}.vkey", arg(&officer)),
-        ]),
-        0,
-    );
-    let mut lines = vec![serde_json::json!({"event": {"CaseOpened": {
+    let d = AuditedDir::init(scratch(name));
+    let officer = d.keygen("21020001", "officer.key");
+    d.authorize(&officer, "officer", "21020001");
+    let mut events = vec![serde_json::json!({"CaseOpened": {
         "case_no": "金民执〔2026〕12号", "act": "Inspection", "matter": "年度检查",
         "unit": "社会组织管理科",
-        "subject": "0ee0882e75ff6ef9fd3c15ee9f6cc61969cda319cd93c88838cf31dc46ece6f2"}}})
-    .to_string()];
+        "subject": "0ee0882e75ff6ef9fd3c15ee9f6cc61969cda319cd93c88838cf31dc46ece6f2"}})];
     for i in 0..20 {
-        lines.push(
-            serde_json::json!({"event": {"RecordViewed": {
-                "subject": {"Case": "金民执〔2026〕12号"}, "by": "21020001",
-                "purpose": format!("复核 {i}")}}})
-            .to_string(),
-        );
+        events.push(serde_json::json!({"RecordViewed": {
+            "subject": {"Case": "金民执〔2026〕12号"}, "by": "21020001",
+            "purpose": format!("复核 {i}")}}));
     }
-    let batch = base.join("batch.jsonl");
-    std::fs::write(&batch, lines.join("\n")).unwrap();
-    expect_code(
-        &liuhen([
-            "-q",
-            "append",
-            &arg(&dir),
-            &arg(&batch),
-            "--sign-with",
-            &arg(&officer),
-        ]),
-        0,
-    );
-    expect_code(
-        &liuhen(["-q", "seal", &arg(&dir), "--key-file", &arg(&ledger_key)]),
-        0,
-    );
-    dir
+    d.append_json(&officer, &events);
+    d.seal_ok();
+    d.dir
 }
 
 fn verify_json(bin: Option<&Path>, dir: &Path, code: i32) -> serde_json::Value {
@@ -112,27 +62,9 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 fn verify_json_keeps_the_liuhen_verify_1_members() {
     let dir = agency_ledger("check-schema");
     let json = verify_json(None, &dir, 0);
-    assert_eq!(
-        keys(&json),
-        set(&[
-            "schema",
-            "verdict",
-            "exit_code",
-            "ledger",
-            "origin",
-            "entries",
-            "checkpoints",
-            "checkpoints_verified",
-            "latest_verified",
-            "findings",
-            "findings_omitted",
-            "trust_anchor",
-            "trusted_checkpoint",
-            "media",
-            "store",
-            "audit",
-        ])
-    );
+    let mut members = VERIFY_1_MEMBERS.to_vec();
+    members.push("audit");
+    assert_eq!(keys(&json), set(&members));
     assert_eq!(json["schema"], "liuhen-verify/1");
     assert_eq!(json["verdict"], "verified");
     assert_eq!(json["exit_code"], 0);

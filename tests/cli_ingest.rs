@@ -12,9 +12,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::cli::{describe, expect_code, liuhen, liuhen_bin, liuhen_stdin, scratch};
-use common::{keys, media, ORIGIN};
-use liuhen::checkpoint::NoteVerifier;
+use common::cli::{describe, expect_code, liuhen_bin, liuhen_stdin, path_str, scratch};
+use common::dir::StaffedDir;
+use common::media;
 use liuhen::store::file::FileStore;
 use liuhen::{Signer, Store};
 use serde_json::{json, Value};
@@ -22,94 +22,38 @@ use serde_json::{json, Value};
 const EXIT_COMPLIANCE: i32 = 2;
 const EXIT_ERROR: i32 = 3;
 
-struct Fixture {
-    root: PathBuf,
-    dir: PathBuf,
-    officer: PathBuf,
+/// `liuhen init`, and an officer key made by `liuhen keygen` authorized with `liuhen authorize`.
+fn fixture(name: &str) -> StaffedDir {
+    StaffedDir::init(scratch(name), false)
 }
 
-fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap()
+/// `liuhen append DIR --sign-with OFFICER EXTRA...` with `input` on stdin.
+fn append(f: &StaffedDir, input: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "append",
+        path_str(&f.dir),
+        "--sign-with",
+        path_str(&f.officer),
+    ];
+    args.extend(extra);
+    liuhen_stdin(&args, input.as_bytes())
 }
 
-/// `liuhen init`, and an officer authorized with `liuhen authorize`.
-fn fixture(name: &str) -> Fixture {
-    let root = scratch(name);
-    let k = keys();
-    let dir = root.join("jinpu");
-    let ledger_key = root.join("ledger.key");
-    liuhen::keyfile::write_secret_key(&ledger_key, ORIGIN, &k.ledger).unwrap();
-    let officer = root.join("officer.key");
-    liuhen::keyfile::write_secret_key(&officer, "officer", &k.officer).unwrap();
-    expect_code(
-        &liuhen([
-            "init",
-            path_str(&dir),
-            "--origin",
-            ORIGIN,
-            "--key",
-            path_str(&ledger_key),
-        ]),
-        0,
-    );
-    let vkey = root.join("officer.vkey");
-    liuhen::keyfile::write_verifier_key(
-        &vkey,
-        &NoteVerifier::for_key("k", k.officer.public_key()).unwrap(),
-    )
-    .unwrap();
-    expect_code(
-        &liuhen([
-            "authorize",
-            path_str(&dir),
-            "--key-file",
-            path_str(&ledger_key),
-            "--vkey-of",
-            path_str(&vkey),
-            "--role",
-            "officer",
-            "--holder",
-            "21020001",
-        ]),
-        0,
-    );
-    Fixture { root, dir, officer }
-}
-
-impl Fixture {
-    fn append(&self, input: &str, extra: &[&str]) -> Output {
-        let mut args = vec![
-            "append",
-            path_str(&self.dir),
-            "--sign-with",
-            path_str(&self.officer),
-        ];
-        args.extend(extra);
-        liuhen_stdin(&args, input.as_bytes())
-    }
-
-    fn size(&self) -> u64 {
-        FileStore::open_read_only(self.dir.join("ledger"))
-            .unwrap()
-            .size()
-    }
-
-    /// Every file under the ledger directory and its bytes.
-    fn files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-            for e in std::fs::read_dir(dir).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else {
-                    out.insert(p.clone(), std::fs::read(&p).unwrap());
-                }
+/// Every file under the ledger directory and its bytes.
+fn files(f: &StaffedDir) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
             }
         }
-        let mut out = BTreeMap::new();
-        walk(&self.dir, &mut out);
-        out
     }
+    let mut out = BTreeMap::new();
+    walk(&f.dir, &mut out);
+    out
 }
 
 fn stderr(out: &Output) -> String {
@@ -138,7 +82,7 @@ fn repeated_member_is_refused_naming_it() {
         case_opened("c-2"),
         case_opened("c-3")
     );
-    let out = f.append(&input, &[]);
+    let out = append(&f, &input, &[]);
     expect_code(&out, EXIT_ERROR);
     let err = stderr(&out);
     assert!(
@@ -148,7 +92,7 @@ fn repeated_member_is_refused_naming_it() {
     assert!(err.contains("nothing was appended"), "{err}");
     // Deeper: a member of the event given twice.
     let input = r#"{"event": {"CaseClosed": {"case_no": "c-1", "outcome": "o", "outcome": "p", "file_retention": "Permanent"}}}"#;
-    let err = stderr(&f.append(input, &[]));
+    let err = stderr(&append(&f, input, &[]));
     assert!(
         err.contains("line 1: duplicate field `event.CaseClosed.outcome`"),
         "{err}"
@@ -220,14 +164,14 @@ fn refused_line_5000_of_6000_appends_nothing_unless_each() {
         input.push_str(&v.to_string());
         input.push('\n');
     }
-    let out = f.append(&input, &[]);
+    let out = append(&f, &input, &[]);
     expect_code(&out, EXIT_ERROR);
     let err = stderr(&out);
     assert!(err.contains("standard input line 5000: refused"), "{err}");
     assert!(err.contains("nothing was appended"), "{err}");
     assert_eq!(f.size(), size, "nothing appended");
 
-    let out = f.append(&input, &["--each", "--json"]);
+    let out = append(&f, &input, &["--each", "--json"]);
     let text = expect_code(&out, EXIT_ERROR);
     let objects: Vec<Value> = text
         .lines()
@@ -254,12 +198,12 @@ fn refused_line_5000_of_6000_appends_nothing_unless_each() {
 #[test]
 fn dry_run_writes_nothing_and_reports_the_audit_finding() {
     let f = fixture("ingest-dry-run");
-    let before = f.files();
+    let before = files(&f);
     let decided = json!({"DecisionMade": {"case_no": "p-1", "kind": "Penalty",
         "document": serde_json::to_value(media("决定书.pdf", "application/pdf")).unwrap(),
         "relies_on": []}});
     let input = lines(&[case_opened("p-1"), decided]);
-    let out = f.append(&input, &["--dry-run"]);
+    let out = append(&f, &input, &["--dry-run"]);
     let text = expect_code(&out, EXIT_COMPLIANCE);
     assert!(
         text.contains("dry run: 2 statements would be appended"),
@@ -270,9 +214,9 @@ fn dry_run_writes_nothing_and_reports_the_audit_finding() {
         "{text}"
     );
     assert!(text.contains("nothing was written"), "{text}");
-    assert_eq!(f.files(), before, "the ledger directory changed");
+    assert_eq!(files(&f), before, "the ledger directory changed");
 
-    let out = f.append(&input, &["--dry-run", "--json"]);
+    let out = append(&f, &input, &["--dry-run", "--json"]);
     let report: Value = serde_json::from_str(&expect_code(&out, EXIT_COMPLIANCE)).unwrap();
     assert_eq!(report["would_append"], 2);
     let cited = report["new_findings"]
@@ -285,16 +229,17 @@ fn dry_run_writes_nothing_and_reports_the_audit_finding() {
         cited["seqs"].as_array().unwrap().contains(&json!(3)),
         "{cited}"
     );
-    assert_eq!(f.files(), before);
+    assert_eq!(files(&f), before);
 
     // An admissible batch without a mistake: exit 0; a refused one: exit 3. Nothing written.
-    let out = f.append(&lines(&[case_opened("p-2")]), &["--dry-run"]);
+    let out = append(&f, &lines(&[case_opened("p-2")]), &["--dry-run"]);
     let text = expect_code(&out, 0);
     assert!(
         text.contains("1 statement would be appended (entry 2)"),
         "{text}"
     );
-    let out = f.append(
+    let out = append(
+        &f,
         &lines(&[case_opened("p-3"), case_opened("p-3")]),
         &["--dry-run"],
     );
@@ -304,9 +249,9 @@ fn dry_run_writes_nothing_and_reports_the_audit_finding() {
         "{}",
         describe(&out)
     );
-    assert_eq!(f.files(), before);
+    assert_eq!(files(&f), before);
     // The batch as written appends.
-    expect_code(&f.append(&input, &[]), 0);
+    expect_code(&append(&f, &input, &[]), 0);
     assert_eq!(f.size(), 4);
     let _ = &f.root;
 }
@@ -316,16 +261,16 @@ fn dry_run_writes_nothing_and_reports_the_audit_finding() {
 #[test]
 fn signed_statements_append() {
     let f = fixture("ingest-signed");
-    let k = keys();
+    let (_, officer) = liuhen::keyfile::read_secret_key(&f.officer).unwrap();
     let dir = liuhen::dir::LedgerDir::new(&f.dir);
     let ledger = dir.open_writer().unwrap();
     let t = ledger.now();
-    let mut binding = ledger.next_binding(&k.officer.public_key()).unwrap();
+    let mut binding = ledger.next_binding(&officer.public_key()).unwrap();
     drop(ledger);
     let mut input = String::new();
     for i in 0..2 {
         let event = serde_json::from_value(case_opened(&format!("s-{i}"))).unwrap();
-        let st = liuhen::SignedStatement::sign_bound(binding, t, event, &k.officer).unwrap();
+        let st = liuhen::SignedStatement::sign_bound(binding, t, event, &officer).unwrap();
         binding.counter += 1;
         input.push_str(&if i == 0 {
             serde_json::to_string_pretty(&st).unwrap()

@@ -13,7 +13,6 @@ use common::cli::{
 use common::dir::{write_key_file, TestDir};
 use common::tamper::{copy_dir, flip_byte, truncate};
 use common::LedgerBuilder;
-use liuhen::model::{ActKind, Event};
 use liuhen::store::file::FileStore;
 use liuhen::Signer;
 
@@ -36,13 +35,7 @@ fn bureau(root: &Path) -> (TestDir, PathBuf) {
 /// A statement the officer may append to the undamaged ledger, as `liuhen append` reads it.
 fn statement() -> Vec<u8> {
     let (subject, _) = liuhen::commitment::commit_with_salt("party.name", "大连某某协会", [9; 32]);
-    let event = Event::CaseOpened {
-        case_no: "金民执〔2026〕7号".into(),
-        act: ActKind::Inspection,
-        matter: "年度检查".into(),
-        unit: "社会组织管理科".into(),
-        subject,
-    };
+    let event = common::events::case_opened("金民执〔2026〕7号", subject);
     let mut line = serde_json::json!({ "event": event }).to_string();
     line.push('\n');
     line.into_bytes()

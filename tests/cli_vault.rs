@@ -8,11 +8,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::cli::{describe, expect_code, liuhen, liuhen_stdin, scratch};
+use common::cli::{
+    describe, expect_code, expect_stderr, json, liuhen, path_str as s, scratch, stderr,
+    wait_or_kill,
+};
+use common::dir::{files_containing, StaffedDir};
 use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
-use liuhen::Entry;
 use serde_json::Value;
 
 const CASE: &str = "金民执〔2026〕31号";
@@ -23,145 +25,55 @@ const PARTY: &str = "大连某某贸易有限公司 王某某";
 const OTHER_PARTY: &str = "金普新区某某协会 李某";
 const RECIPIENT: &str = "大连市中级人民法院 第三审判庭";
 
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
-}
-
 fn now_ms() -> i64 {
     liuhen::Clock::now(&liuhen::SystemClock).millis()
 }
 
-fn store(dir: &Path) -> FileStore {
-    FileStore::open_read_only(dir.join("ledger")).unwrap()
+/// A ledger directory made with `liuhen init` (the ledger's vkey kept outside it), an
+/// authorized officer key, an unauthorized key and a data-protection approver's key (the
+/// approver of destruction certificates must be a key the ledger knows).
+fn setup(name: &str) -> StaffedDir {
+    StaffedDir::init(scratch(name), true)
 }
 
-fn size(dir: &Path) -> u64 {
-    store(dir).size()
+/// A request for the records of CASE by `requester` (a commitment), on `basis`.
+fn access_requested(request: &str, requester: &str, basis: &str) -> Value {
+    serde_json::json!({ "AccessRequested": {
+        "request": request, "case_no": CASE, "requester": requester, "basis": basis,
+    }})
 }
 
-fn event_at(dir: &Path, seq: u64) -> Event {
-    let bytes = store(dir).entry_bytes(seq).unwrap();
-    Entry::from_bytes(&bytes).unwrap().statement.statement.event
+fn access_decided(request: &str, granted: bool, reason: &str) -> Value {
+    serde_json::json!({ "AccessDecided": {
+        "request": request, "granted": granted, "reason": reason,
+    }})
 }
 
-/// Every file under `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if std::fs::read(&p)
-                .unwrap()
-                .windows(needle.len())
-                .any(|w| w == needle)
-            {
-                hits.push(p);
-            }
-        }
-    }
-    hits
+/// `liuhen vault check-certificate CERT --vkey VKEY EXTRA...`.
+fn check_certificate(cert: &Path, vkey: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["vault", "check-certificate", s(cert), "--vkey", vkey];
+    args.extend_from_slice(extra);
+    liuhen(args)
 }
 
-/// Appends `{"event": …}` lines signed with `key`; returns the entry numbers.
-fn append(dir: &Path, key: &Path, events: &[Value]) -> Vec<u64> {
-    let input: String = events
-        .iter()
-        .map(|e| format!("{}\n", serde_json::json!({ "event": e })))
-        .collect();
-    let out = liuhen_stdin(
-        ["append", s(dir), "--sign-with", s(key), "--json", "-"],
-        input.as_bytes(),
-    );
-    expect_code(&out, 0)
-        .lines()
-        .map(|l| json(l)["seq"].as_u64().unwrap())
-        .collect()
-}
-
-fn seal_ledger(dir: &Path) {
-    let key = dir.join("keys/ledger.key");
-    expect_code(&liuhen(["seal", s(dir), "--key-file", s(&key)]), 0);
-}
-
-fn keygen(root: &Path, name: &str, file: &str) -> PathBuf {
-    let path = root.join(file);
-    expect_code(&liuhen(["keygen", "--name", name, s(&path)]), 0);
-    path
-}
-
-/// A ledger directory made with `liuhen init`, an authorized officer key, an unauthorized
-/// key, a data-protection approver's key, and the ledger's vkey kept outside the directory.
-struct Setup {
-    root: PathBuf,
-    dir: PathBuf,
-    vkey: PathBuf,
-    officer: PathBuf,
-    stranger: PathBuf,
-    approver: PathBuf,
-}
-
-fn setup(name: &str) -> Setup {
-    let root = scratch(name);
-    let dir = root.join("jinpu");
-    let out = liuhen(["init", s(&dir), "--origin", common::ORIGIN, "--json"]);
-    let init = json(&expect_code(&out, 0));
-    let vkey = root.join("auditor.vkey");
-    std::fs::write(&vkey, format!("{}\n", init["vkey"].as_str().unwrap())).unwrap();
-    let officer = keygen(&root, "officer-21020001", "officer.key");
-    let stranger = keygen(&root, "stranger", "stranger.key");
-    let approver = keygen(&root, "dpo-jinpu", "dpo.key");
-    let out = liuhen([
-        "authorize",
-        s(&dir),
-        "--key-file",
-        s(&dir.join("keys/ledger.key")),
-        "--vkey-of",
-        &format!("{}.vkey", s(&officer)),
-        "--role",
-        "officer",
-        "--holder",
-        "21020001",
-    ]);
-    expect_code(&out, 0);
-    // The approver of destruction certificates must be a key the ledger knows.
-    let out = liuhen([
-        "authorize",
-        s(&dir),
-        "--key-file",
-        s(&dir.join("keys/ledger.key")),
-        "--vkey-of",
-        &format!("{}.vkey", s(&approver)),
-        "--role",
-        "auditor",
-        "--holder",
-        "dpo-jinpu",
-    ]);
-    expect_code(&out, 0);
-    Setup {
-        root,
-        dir,
-        vkey,
-        officer,
-        stranger,
-        approver,
-    }
+/// `liuhen vault certificate DIR --commitment C... --key-file KEY EXTRA...`.
+fn certificate(
+    t: &StaffedDir,
+    commitments: &[&str],
+    key: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec!["vault", "certificate", s(&t.dir), "--commitment"];
+    args.extend_from_slice(commitments);
+    args.extend_from_slice(&["--key-file", s(key)]);
+    args.extend_from_slice(extra);
+    liuhen(args)
 }
 
 /// Files a document of `case_no`: digested with `liuhen digest`, stored in DIR/media, recorded
 /// with a `DocumentFiled` statement (a case closed without any record is an Art. 9 violation,
 /// which `liuhen verify` reports). Returns its digest.
-fn file_document(t: &Setup, case_no: &str, name: &str) -> liuhen::Digest {
+fn file_document(t: &StaffedDir, case_no: &str, name: &str) -> liuhen::Digest {
     let path = t.root.join(name);
     std::fs::write(
         &path,
@@ -175,8 +87,7 @@ fn file_document(t: &Setup, case_no: &str, name: &str) -> liuhen::Digest {
         .unwrap()
         .put_file(&path, &reference)
         .unwrap();
-    append(
-        &t.dir,
+    t.append_json(
         &t.officer,
         &[serde_json::json!({ "DocumentFiled": {
             "case_no": case_no,
@@ -205,18 +116,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     let dir = &t.dir;
 
     // ---- seal: the value from standard input, the commitment on stdout, never the value.
-    let out = liuhen_stdin(
-        [
-            "vault",
-            "seal",
-            s(dir),
-            "--field",
-            "party.name",
-            "--value-file",
-            "-",
-        ],
-        format!("{PARTY}\n").as_bytes(),
-    );
+    let out = t.vault_stdin("seal", "party.name", format!("{PARTY}\n").as_bytes(), &[]);
     let party = expect_code(&out, 0).trim().to_owned();
     assert_eq!(party.len(), 64, "{}", describe(&out));
     assert!(party.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -250,8 +150,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert!(!expect_code(&out, 0).contains(OTHER_PARTY));
 
     // ---- the commitments go into statements.
-    append(
-        dir,
+    t.append_json(
         &t.officer,
         &[
             case_opened(CASE, &party),
@@ -264,18 +163,8 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert!(hits.is_empty(), "the ledger holds the value in {hits:?}");
 
     // ---- show: an unauthorized key sees nothing and leaves the ledger as it was.
-    let before = size(dir);
-    let out = liuhen([
-        "vault",
-        "show",
-        s(dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&t.stranger),
-        "--purpose",
-        "好奇 curiosity",
-    ]);
+    let before = t.size();
+    let out = t.vault_show(CASE, &t.stranger, "好奇 curiosity", &[]);
     expect_code(&out, 3);
     assert!(out.stdout.is_empty(), "{}", describe(&out));
     assert!(
@@ -289,21 +178,10 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
         describe(&out)
     );
     assert!(!stderr(&out).contains(PARTY));
-    assert_eq!(size(dir), before);
+    assert_eq!(t.size(), before);
 
     // The officer's view is recorded first, then shown.
-    let out = liuhen([
-        "vault",
-        "show",
-        s(dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&t.officer),
-        "--purpose",
-        "复核 review",
-        "--json",
-    ]);
+    let out = t.vault_show(CASE, &t.officer, "复核 review", &["--json"]);
     let v = json(&expect_code(&out, 0));
     assert_eq!(v["case_no"], CASE);
     let openings = v["openings"].as_array().unwrap();
@@ -315,9 +193,9 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert!(v["missing"].as_array().unwrap().is_empty());
     let viewed = v["viewed"]["seq"].as_u64().unwrap();
     assert_eq!(viewed, before);
-    assert_eq!(size(dir), before + 1);
+    assert_eq!(t.size(), before + 1);
     assert_eq!(v["viewed"]["by"], "21020001");
-    match event_at(dir, viewed) {
+    match t.event_at(viewed) {
         Event::RecordViewed {
             subject: RecordRef::Case(c),
             by,
@@ -330,17 +208,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
         other => panic!("entry {viewed} is {}", other.name()),
     }
     // The human form says the same.
-    let out = liuhen([
-        "vault",
-        "show",
-        s(dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&t.officer),
-        "--purpose",
-        "复核 review",
-    ]);
+    let out = t.vault_show(CASE, &t.officer, "复核 review", &[]);
     let text = expect_code(&out, 0);
     assert!(text.contains(&format!("party.name = {PARTY}")), "{text}");
     assert!(
@@ -349,71 +217,37 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     );
 
     // ---- the court asks for the case's records (Art. 19), and the request is granted.
-    let out = liuhen_stdin(
-        [
-            "vault",
-            "seal",
-            s(dir),
-            "--field",
-            "requester.name",
-            "--value-file",
-            "-",
-        ],
-        RECIPIENT.as_bytes(),
-    );
-    let requester = expect_code(&out, 0).trim().to_owned();
-    append(
-        dir,
+    let requester = t.commit_value("seal", "requester.name", RECIPIENT);
+    t.append_json(
         &t.officer,
         &[
-            serde_json::json!({ "AccessRequested": {
-                "request": "REQ-2026-031", "case_no": CASE,
-                "requester": requester, "basis": "行政诉讼调卷 court file request",
-            }}),
-            serde_json::json!({ "AccessDecided": {
-                "request": "REQ-2026-031", "granted": true, "reason": "依法准予 granted",
-            }}),
+            access_requested(
+                "REQ-2026-031",
+                &requester,
+                "行政诉讼调卷 court file request",
+            ),
+            access_decided("REQ-2026-031", true, "依法准予 granted"),
         ],
     );
 
     // ---- bundle export: the disclosure is recorded, signed by the discloser.
-    seal_ledger(dir);
+    t.seal_ok();
     let bundle = t.root.join("case-31.bundle");
-    let before = size(dir);
-    let out = liuhen_stdin(
-        [
-            "bundle",
-            "export",
-            s(dir),
-            "--case",
-            CASE,
-            "--key-file",
-            s(&t.stranger),
-            "--to-file",
-            "-",
-            "-o",
-            s(&bundle),
-        ],
+    let before = t.size();
+    let out = t.bundle_export_stdin(
+        CASE,
+        &t.stranger,
+        &["--to-file", "-", "-o", s(&bundle)],
         RECIPIENT.as_bytes(),
     );
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("may not record the disclosure"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 3, &["may not record the disclosure"]);
     assert!(!bundle.exists());
-    assert_eq!(size(dir), before);
+    assert_eq!(t.size(), before);
 
-    let out = liuhen_stdin(
-        [
-            "bundle",
-            "export",
-            s(dir),
-            "--case",
-            CASE,
-            "--key-file",
-            s(&t.officer),
+    let out = t.bundle_export_stdin(
+        CASE,
+        &t.officer,
+        &[
             "--request",
             "REQ-2026-031",
             "--to-file",
@@ -440,8 +274,8 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert!(!PathBuf::from(format!("{}.partial", s(&bundle))).exists());
     let disclosed = v["disclosure"]["seq"].as_u64().unwrap();
     assert_eq!(disclosed, before);
-    assert_eq!(size(dir), before + 1);
-    let recipient = match event_at(dir, disclosed) {
+    assert_eq!(t.size(), before + 1);
+    let recipient = match t.event_at(disclosed) {
         Event::RecordDisclosed { case_no, to, what } => {
             assert_eq!(case_no, CASE);
             assert_eq!(
@@ -496,8 +330,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     // ---- close both cases: CASE with a retention already over, OTHER_CASE permanently; then
     // a preservation order on CASE.
     let past = now_ms() - 86_400_000;
-    let seqs = append(
-        dir,
+    let seqs = t.append_json(
         &t.officer,
         &[
             serde_json::json!({ "CaseClosed": {
@@ -532,7 +365,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
         }
         liuhen(args)
     };
-    let before = size(dir);
+    let before = t.size();
     let out = erase(&party, false);
     expect_code(&out, 3);
     let err = stderr(&out);
@@ -540,7 +373,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert!(err.contains(&format!("entry {order}")), "{err}");
     assert!(err.contains(CASE), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert_eq!(size(dir), before);
+    assert_eq!(t.size(), before);
     assert!(dir.join("vault").join(&party).exists());
 
     // A retention period that still runs refuses too, naming the case and the entry.
@@ -552,17 +385,11 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert!(err.contains("Art. 17"), "{err}");
     // A commitment the ledger never names.
     let out = erase(&"ab".repeat(32), false);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("appears in no ledger entry"),
-        "{}",
-        describe(&out)
-    );
-    assert_eq!(size(dir), before);
+    expect_stderr(&out, 3, &["appears in no ledger entry"]);
+    assert_eq!(t.size(), before);
 
     // Released: the erasure is recorded, then done; again is harmless.
-    append(
-        dir,
+    t.append_json(
         &t.officer,
         &[serde_json::json!({ "PreservationReleased": {
             "case_no": CASE, "approved_by": "局长办公会",
@@ -573,7 +400,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     let erased_party = v["seq"].as_u64().unwrap();
     assert_eq!(v["appended"], true);
     assert_eq!(v["commitment"], party.as_str());
-    match event_at(dir, erased_party) {
+    match t.event_at(erased_party) {
         Event::Erased {
             commitment,
             authority,
@@ -590,7 +417,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     let out = erase(&recipient.0.to_hex(), false);
     let text = expect_code(&out, 0);
     assert!(text.contains("Erased"), "{text}");
-    let erased_recipient = size(dir) - 1;
+    let erased_recipient = t.size() - 1;
 
     // ---- nothing of the erased values is left in any file of the ledger directory.
     for value in [PARTY, RECIPIENT] {
@@ -603,18 +430,7 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     assert_eq!(json(&expect_code(&out, 0))["completed"], 0);
 
     // The vault says erased, with the entries.
-    let out = liuhen([
-        "vault",
-        "show",
-        s(dir),
-        "--case",
-        CASE,
-        "--key-file",
-        s(&t.officer),
-        "--purpose",
-        "核对删除 check the erasure",
-        "--json",
-    ]);
+    let out = t.vault_show(CASE, &t.officer, "核对删除 check the erasure", &["--json"]);
     let v = json(&expect_code(&out, 0));
     assert!(v["openings"].as_array().unwrap().is_empty(), "{v}");
     let mut erased: Vec<u64> = v["erased"]
@@ -629,24 +445,18 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     // ---- the ledger still verifies against the independently kept key. (Integrity only: the
     // case closed with a retention already over, for the erasure above, is an Art. 17 audit
     // finding.)
-    seal_ledger(dir);
+    t.seal_ok();
     let out = liuhen(["verify", s(dir), "--vkey", s(&t.vkey), "--no-audit"]);
     expect_code(&out, 0);
 
     // ---- a destruction certificate, issued and checked.
     let cert = t.root.join("erasure.cert");
-    let out = liuhen([
-        "vault",
-        "certificate",
-        s(dir),
-        "--commitment",
-        &party,
-        &recipient.0.to_hex(),
-        "--key-file",
-        s(&t.approver),
-        "-o",
-        s(&cert),
-    ]);
+    let out = certificate(
+        &t,
+        &[&party, &recipient.0.to_hex()],
+        t.approver(),
+        &["-o", s(&cert)],
+    );
     let text = expect_code(&out, 0);
     assert!(text.contains("2 erasure(s)"), "{text}");
     let note = std::fs::read_to_string(&cert).unwrap();
@@ -655,27 +465,12 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
         "{note}"
     );
     assert!(!note.contains(PARTY) && !note.contains(RECIPIENT));
-    let approver_vkey = format!("{}.vkey", s(&t.approver));
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&cert),
-        "--vkey",
-        &approver_vkey,
-        "--ledger",
-        s(dir),
-    ]);
+    let approver_vkey = format!("{}.vkey", s(t.approver()));
+    let out = check_certificate(&cert, &approver_vkey, &["--ledger", s(dir)]);
     let text = expect_code(&out, 0);
     assert!(text.starts_with("VERIFIED"), "{text}");
     assert!(text.contains("agrees with the ledger"), "{text}");
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&cert),
-        "--vkey",
-        &approver_vkey,
-        "--json",
-    ]);
+    let out = check_certificate(&cert, &approver_vkey, &["--json"]);
     let v = json(&expect_code(&out, 0));
     assert_eq!(v["verified"], true);
     assert_eq!(v["ledger_checked"], false);
@@ -687,194 +482,91 @@ fn personal_data_is_sealed_viewed_disclosed_and_erased_with_a_trace() {
     // A certificate signed by a key the ledger never authorized verifies as a note, but not
     // against the ledger (1).
     let stray = t.root.join("stray.cert");
-    let out = liuhen([
-        "vault",
-        "certificate",
-        s(dir),
-        "--commitment",
-        &party,
-        "--key-file",
-        s(&t.stranger),
-        "-o",
-        s(&stray),
-    ]);
+    let out = certificate(&t, &[&party], &t.stranger, &["-o", s(&stray)]);
     expect_code(&out, 0);
     let stranger_vkey = format!("{}.vkey", s(&t.stranger));
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&stray),
-        "--vkey",
-        &stranger_vkey,
-    ]);
+    let out = check_certificate(&stray, &stranger_vkey, &[]);
     expect_code(&out, 0);
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&stray),
-        "--vkey",
-        &stranger_vkey,
-        "--ledger",
-        s(dir),
-    ]);
+    let out = check_certificate(&stray, &stranger_vkey, &["--ledger", s(dir)]);
     let text = expect_code(&out, 1);
     assert!(text.contains("not registered"), "{text}");
 
     // Another key: does not verify (1).
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&cert),
-        "--vkey",
-        &format!("{}.vkey", s(&t.officer)),
-    ]);
+    let officer_vkey = format!("{}.vkey", s(&t.officer));
+    let out = check_certificate(&cert, &officer_vkey, &[]);
     let text = expect_code(&out, 1);
     assert!(text.starts_with("NOT VERIFIED"), "{text}");
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&cert),
-        "--vkey",
-        &format!("{}.vkey", s(&t.officer)),
-        "--json",
-    ]);
+    let out = check_certificate(&cert, &officer_vkey, &["--json"]);
     assert_eq!(json(&expect_code(&out, 1))["verified"], false);
     // An altered certificate: does not verify (1).
     let altered = t.root.join("altered.cert");
     std::fs::write(&altered, note.replace("个人信息保护负责人", "局长")).unwrap();
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&altered),
-        "--vkey",
-        &approver_vkey,
-    ]);
+    let out = check_certificate(&altered, &approver_vkey, &[]);
     expect_code(&out, 1);
     // A genuine certificate against another ledger disagrees (1).
     let other = setup("vault-flow-other-ledger");
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&cert),
-        "--vkey",
-        &approver_vkey,
-        "--ledger",
-        s(&other.dir),
-    ]);
+    let out = check_certificate(&cert, &approver_vkey, &["--ledger", s(&other.dir)]);
     let text = expect_code(&out, 1);
     assert!(text.contains("NOT VERIFIED"), "{text}");
 
     // A commitment that was never erased cannot be certified.
-    let out = liuhen([
-        "vault",
-        "certificate",
-        s(dir),
-        "--commitment",
-        &other_party,
-        "--key-file",
-        s(&t.approver),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("records no erasure"),
-        "{}",
-        describe(&out)
-    );
+    let out = certificate(&t, &[&other_party], t.approver(), &[]);
+    expect_stderr(&out, 3, &["records no erasure"]);
 }
 
 #[test]
 fn disclosure_answering_a_request_names_the_requester() {
     let t = setup("vault-request");
     let dir = &t.dir;
-    let seal_value = |field: &str, value: &str| {
-        let out = liuhen_stdin(
-            [
-                "vault",
-                "seal",
-                s(dir),
-                "--field",
-                field,
-                "--value-file",
-                "-",
-            ],
-            value.as_bytes(),
-        );
-        expect_code(&out, 0).trim().to_owned()
-    };
-    let party = seal_value("party.name", PARTY);
-    let requester = seal_value("requester.name", "张三");
-    append(
-        dir,
+    let party = t.commit_value("seal", "party.name", PARTY);
+    let requester = t.commit_value("seal", "requester.name", "张三");
+    t.append_json(
         &t.officer,
         &[
             case_opened(CASE, &party),
-            serde_json::json!({ "AccessRequested": {
-                "request": "REQ-2026-007", "case_no": CASE,
-                "requester": requester, "basis": "当事人申请 the party's request",
-            }}),
+            access_requested("REQ-2026-007", &requester, "当事人申请 the party's request"),
         ],
     );
-    seal_ledger(dir);
+    t.seal_ok();
     let export = |request: &str, output: &Path| {
-        liuhen([
-            "bundle",
-            "export",
-            s(dir),
-            "--case",
+        t.bundle_export(
             CASE,
-            "--key-file",
-            s(&t.officer),
-            "--request",
-            request,
-            "--no-openings",
-            "-o",
-            s(output),
-            "--json",
-        ])
+            &t.officer,
+            &[
+                "--request",
+                request,
+                "--no-openings",
+                "-o",
+                s(output),
+                "--json",
+            ],
+        )
     };
     let bundle = t.root.join("req.bundle");
     // Not decided yet, unknown, or refused: nothing is written or appended.
-    let before = size(dir);
+    let before = t.size();
     let out = export("REQ-2026-007", &bundle);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("has not been decided"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 3, &["has not been decided"]);
     let out = export("REQ-2026-404", &bundle);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("no AccessRequested"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 3, &["no AccessRequested"]);
     assert!(!bundle.exists());
-    assert_eq!(size(dir), before);
+    assert_eq!(t.size(), before);
 
-    append(
-        dir,
+    t.append_json(
         &t.officer,
-        &[serde_json::json!({ "AccessDecided": {
-            "request": "REQ-2026-007", "granted": true, "reason": "依法准予 granted",
-        }})],
+        &[access_decided("REQ-2026-007", true, "依法准予 granted")],
     );
-    seal_ledger(dir);
+    t.seal_ok();
     // If the disclosure cannot be recorded (here: another writer holds the ledger's lock),
     // the bundle, already written, is removed: no disclosure without a trace.
     let writer = FileStore::open(dir.join("ledger")).unwrap();
-    let before = size(dir);
+    let before = t.size();
     let out = export("REQ-2026-007", &bundle);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("the bundle was removed"),
-        "{}",
-        describe(&out)
-    );
+    expect_stderr(&out, 3, &["the bundle was removed"]);
     assert!(!bundle.exists());
     assert!(!t.root.join("req.bundle.partial").exists());
     drop(writer);
-    assert_eq!(size(dir), before);
+    assert_eq!(t.size(), before);
 
     let out = export("REQ-2026-007", &bundle);
     let v = json(&expect_code(&out, 0));
@@ -883,7 +575,7 @@ fn disclosure_answering_a_request_names_the_requester() {
     assert_eq!(v["disclosure"]["recipient"], "requester");
     assert_eq!(v["disclosure"]["request"], "REQ-2026-007");
     let seq = v["disclosure"]["seq"].as_u64().unwrap();
-    match event_at(dir, seq) {
+    match t.event_at(seq) {
         Event::RecordDisclosed { to, what, .. } => {
             assert_eq!(to, Sealed(liuhen::Digest::from_hex(&requester).unwrap()));
             assert_eq!(
@@ -900,92 +592,60 @@ fn disclosure_answering_a_request_names_the_requester() {
     // The disclosure is an entry of the case after the checkpoint: seal before exporting again.
     let again = t.root.join("again.bundle");
     let out = export("REQ-2026-007", &again);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("seal first"), "{}", describe(&out));
+    expect_stderr(&out, 3, &["seal first"]);
     assert!(!again.exists());
 
     // Under cover of the request, only the requester may receive the records.
-    seal_ledger(dir);
-    let before = size(dir);
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(dir),
-        "--case",
+    t.seal_ok();
+    let before = t.size();
+    let out = t.bundle_export(
         CASE,
-        "--key-file",
-        s(&t.officer),
-        "--request",
-        "REQ-2026-007",
-        "--to",
-        "李四",
-        "-o",
-        s(&again),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("made by someone other than the recipient"),
-        "{}",
-        describe(&out)
+        &t.officer,
+        &["--request", "REQ-2026-007", "--to", "李四", "-o", s(&again)],
     );
+    expect_stderr(&out, 3, &["made by someone other than the recipient"]);
     // A refused request discloses nothing.
-    let other = seal_value("requester.name", "王五");
-    append(
-        dir,
+    let other = t.commit_value("seal", "requester.name", "王五");
+    t.append_json(
         &t.officer,
         &[
-            serde_json::json!({ "AccessRequested": {
-                "request": "REQ-2026-008", "case_no": CASE,
-                "requester": other, "basis": "第三人申请 a third party's request",
-            }}),
-            serde_json::json!({ "AccessDecided": {
-                "request": "REQ-2026-008", "granted": false, "reason": "非当事人 not a party",
-            }}),
+            access_requested("REQ-2026-008", &other, "第三人申请 a third party's request"),
+            access_decided("REQ-2026-008", false, "非当事人 not a party"),
         ],
     );
-    seal_ledger(dir);
-    let before_refused = size(dir);
+    t.seal_ok();
+    let before_refused = t.size();
     let out = export("REQ-2026-008", &again);
-    expect_code(&out, 3);
-    assert!(stderr(&out).contains("was refused"), "{}", describe(&out));
+    expect_stderr(&out, 3, &["was refused"]);
     assert!(!again.exists());
-    assert_eq!(size(dir), before_refused);
+    assert_eq!(t.size(), before_refused);
     assert_eq!(before_refused, before + 2);
 
     // Without a request, another recipient is sealed into the vault as recipient.name.
     let court = t.root.join("court.txt");
     std::fs::write(&court, "大连市人民检察院\n").unwrap();
-    let out = liuhen([
-        "bundle",
-        "export",
-        s(dir),
-        "--case",
+    let out = t.bundle_export(
         CASE,
-        "--key-file",
-        s(&t.officer),
-        "--to-file",
-        s(&court),
-        "--no-openings",
-        "-o",
-        s(&again),
-        "--json",
-    ]);
+        &t.officer,
+        &[
+            "--to-file",
+            s(&court),
+            "--no-openings",
+            "-o",
+            s(&again),
+            "--json",
+        ],
+    );
     let v = json(&expect_code(&out, 0));
     assert_eq!(v["disclosure"]["recipient"], "new");
     assert_eq!(v["disclosure"]["request"], Value::Null);
     assert!(files_containing(&dir.join("ledger"), "大连市人民检察院".as_bytes()).is_empty());
-    let out = liuhen([
-        "vault",
-        "show",
-        s(dir),
-        "--case",
+    let out = t.vault_show(
         CASE,
-        "--key-file",
-        s(&t.officer),
-        "--purpose",
+        &t.officer,
         "核对披露 check the disclosure",
-        "--json",
-    ]);
+        &["--json"],
+    );
     let v2 = json(&expect_code(&out, 0));
     let recipient = v2["openings"]
         .as_array()
@@ -1005,6 +665,24 @@ fn bad_arguments_are_usage_errors() {
     std::fs::create_dir(&not_a_ledger).unwrap();
     let unknown = "ab".repeat(32);
     let missing = t.root.join("missing.cert");
+    let show = [
+        "vault",
+        "show",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+    ];
+    let export = [
+        "bundle",
+        "export",
+        s(dir),
+        "--case",
+        CASE,
+        "--key-file",
+        s(&t.officer),
+    ];
     let cases: Vec<(Vec<&str>, &str)> = vec![
         // No value at all, and both forms at once.
         (vec!["vault", "seal", s(dir), "--field", "party.name"], ""),
@@ -1038,30 +716,9 @@ fn bad_arguments_are_usage_errors() {
             ],
             "not a liuhen ledger directory",
         ),
+        (show.to_vec(), ""),
         (
-            vec![
-                "vault",
-                "show",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-            ],
-            "",
-        ),
-        (
-            vec![
-                "vault",
-                "show",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-                "--purpose",
-                "x",
-            ],
+            [&show[..], &["--purpose", "x"]].concat(),
             "links no sealed field",
         ),
         (
@@ -1086,7 +743,7 @@ fn bad_arguments_are_usage_errors() {
                 "--commitment",
                 &unknown,
                 "--key-file",
-                s(&t.approver),
+                s(t.approver()),
                 "--approver",
                 "someone-else",
             ],
@@ -1126,41 +783,25 @@ fn bad_arguments_are_usage_errors() {
             ],
             "--key-file",
         ),
+        ([&export[..], &["-o", "x.bundle"]].concat(), ""),
         (
-            vec![
-                "bundle",
-                "export",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-                "-o",
-                "x.bundle",
-            ],
-            "",
-        ),
-        (
-            vec![
-                "bundle",
-                "export",
-                s(dir),
-                "--case",
-                CASE,
-                "--key-file",
-                s(&t.officer),
-                "--to",
-                "x",
-                "--no-openings",
-                "--openings",
-                "o.jsonl",
-                "-o",
-                "x.bundle",
-            ],
+            [
+                &export[..],
+                &[
+                    "--to",
+                    "x",
+                    "--no-openings",
+                    "--openings",
+                    "o.jsonl",
+                    "-o",
+                    "x.bundle",
+                ],
+            ]
+            .concat(),
             "cannot be used with",
         ),
     ];
-    let before = size(dir);
+    let before = t.size();
     for (args, says) in cases {
         let out = liuhen(&args);
         expect_code(&out, 3);
@@ -1170,46 +811,24 @@ fn bad_arguments_are_usage_errors() {
             describe(&out)
         );
     }
-    assert_eq!(size(dir), before);
+    assert_eq!(t.size(), before);
     assert!(!not_a_ledger.join("vault").exists());
     // A file that is not a signed note is unreadable (3), not a failed verification (1).
     let garbage = t.root.join("garbage.cert");
     std::fs::write(&garbage, b"\x00\x01 not a note").unwrap();
-    let out = liuhen([
-        "vault",
-        "check-certificate",
-        s(&garbage),
-        "--vkey",
-        &format!("{}.vkey", s(&t.approver)),
-    ]);
-    expect_code(&out, 3);
-    assert!(
-        stderr(&out).contains("not a signed note"),
-        "{}",
-        describe(&out)
-    );
+    let out = check_certificate(&garbage, &format!("{}.vkey", s(t.approver())), &[]);
+    expect_stderr(&out, 3, &["not a signed note"]);
 }
 
 /// Runs `liuhen ARGS` and kills it if it has not finished within a generous watchdog (a FIFO
 /// planted in the vault must not make a command block forever).
 fn liuhen_watched(args: &[String]) -> std::process::Output {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(common::cli::liuhen_bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("liuhen {args:?} blocked: killed by the watchdog");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
+    let child = common::cli::spawn(args, std::process::Stdio::null());
+    wait_or_kill(
+        child,
+        std::time::Duration::from_secs(120),
+        &format!("liuhen {args:?}"),
+    )
 }
 
 /// Issue 11 item 7: `vault erase` followed a symbolic link planted in `vault/` in place of a
@@ -1224,23 +843,10 @@ fn vault_erase_refuses_a_symlink_planted_in_the_vault() {
     let names = ["symlink", "hardlink", "directory", "fifo"];
     let mut commitments = Vec::new();
     for (i, what) in names.iter().enumerate() {
-        let out = liuhen_stdin(
-            [
-                "vault",
-                "seal",
-                s(dir),
-                "--field",
-                "party.name",
-                "--value-file",
-                "-",
-            ],
-            format!("当事人 {what}\n").as_bytes(),
-        );
-        let c = expect_code(&out, 0).trim().to_owned();
+        let c = t.commit_value("seal", "party.name", &format!("当事人 {what}\n"));
         let case_no = format!("金民执〔2026〕{}号", 70 + i);
         let past = now_ms() - 86_400_000;
-        append(
-            dir,
+        t.append_json(
             &t.officer,
             &[
                 case_opened(&case_no, &c),
@@ -1277,7 +883,7 @@ fn vault_erase_refuses_a_symlink_planted_in_the_vault() {
         if *what == "fifo" && !fifo {
             continue;
         }
-        let before = size(dir);
+        let before = t.size();
         let args: Vec<String> = [
             "vault",
             "erase",
@@ -1298,7 +904,7 @@ fn vault_erase_refuses_a_symlink_planted_in_the_vault() {
         assert!(err.contains("tampered"), "{what}: {err}");
         assert!(err.contains(c.as_str()), "{what}: {err}");
         assert_eq!(err.trim_end().lines().count(), 1, "{what}: {err}");
-        assert_eq!(size(dir), before, "{what}: an erasure was appended");
+        assert_eq!(t.size(), before, "{what}: an erasure was appended");
         // Showing the case does not read through the planted file either.
         let case_no = format!(
             "金民执〔2026〕{}号",
@@ -1321,7 +927,7 @@ fn vault_erase_refuses_a_symlink_planted_in_the_vault() {
         expect_code(&out, 1);
         // Exporting the case's bundle (which takes its openings from the vault) is refused as
         // tampering too, and nothing is written or appended.
-        let before = size(dir);
+        let before = t.size();
         let bundle = t.root.join(format!("planted-{what}.bundle"));
         let out = liuhen_watched(
             &[
@@ -1346,7 +952,7 @@ fn vault_erase_refuses_a_symlink_planted_in_the_vault() {
             stderr(&out)
         );
         assert!(!bundle.exists(), "{what}: a bundle was written");
-        assert_eq!(size(dir), before, "{what}: a disclosure was appended");
+        assert_eq!(t.size(), before, "{what}: a disclosure was appended");
     }
     // Nothing outside the vault was touched; the planted files are left for the investigation.
     assert_eq!(std::fs::read(&ledger_key).unwrap(), key_bytes);

@@ -5,20 +5,21 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-use common::{keys, Keys, ORIGIN, T0};
+use common::builder::last_event;
+use common::events::case_opened;
+use common::{Built, Keys, LedgerBuilder};
 use liuhen::commitment::{commit_with_salt, ValueError, MAX_VALUE_BYTES};
 use liuhen::disclosure::{
     erase, export_case, export_case_in_dir, partial_path, view_case, DisclosureError, EraseRequest,
-    ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
+    Erasure, Export, ExportRequest, OpeningsSource, Recipient, ViewRequest, RECIPIENT_FIELD,
 };
-use liuhen::model::{ActKind, Event, RecordRef, Role, Sealed};
+use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::vault::{RecordState, Vault, VaultError};
-use liuhen::{Entry, Ledger, LedgerDir, LedgerOptions, ManualClock, Signer, Timestamp};
+use liuhen::{Ledger, LedgerDir, SecretKey};
 
 const CASE: &str = "金民执〔2026〕41号";
 const PARTY: &str = "大连某某物流有限公司 赵某某";
@@ -34,38 +35,16 @@ struct Fixture {
 /// A ledger directory (`DIR/ledger`, `DIR/vault`) with an authorized officer and one case
 /// whose party is committed through the vault.
 fn fixture(name: &str) -> Fixture {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("disclosure-{name}"));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = common::dir::tmp_dir(&format!("disclosure-{name}"));
     let dir = LedgerDir::new(&root);
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let store = FileStore::create(dir.store_dir(), ORIGIN).unwrap();
-    let mut ledger =
-        Ledger::create(store, ORIGIN, &k.ledger, clock, LedgerOptions::default()).unwrap();
-    ledger
-        .sign_and_append(
-            &k.ledger,
-            Event::KeyAuthorized {
-                key: k.officer.public_key(),
-                role: Role::Officer,
-                holder: "21020001".into(),
-            },
-        )
-        .unwrap();
+    let Built { mut ledger, k, .. } = LedgerBuilder::new()
+        .officer()
+        .file_store(dir.store_dir())
+        .build();
     let vault = dir.vault().unwrap();
     let party = vault.commit("party.name", PARTY).unwrap();
     ledger
-        .sign_and_append(
-            &k.officer,
-            Event::CaseOpened {
-                case_no: CASE.into(),
-                act: ActKind::Inspection,
-                matter: "年度检查".into(),
-                unit: "社会组织管理科".into(),
-                subject: party,
-            },
-        )
+        .sign_and_append(&k.officer, case_opened(CASE, party))
         .unwrap();
     Fixture {
         dir,
@@ -74,11 +53,6 @@ fn fixture(name: &str) -> Fixture {
         k,
         party,
     }
-}
-
-fn last_event<S: Store>(ledger: &Ledger<S>) -> Event {
-    let bytes = ledger.store().entry_bytes(ledger.size() - 1).unwrap();
-    Entry::from_bytes(&bytes).unwrap().statement.statement.event
 }
 
 fn view_request() -> ViewRequest {
@@ -162,20 +136,30 @@ fn export_request(output: PathBuf) -> ExportRequest {
     }
 }
 
-#[test]
-fn an_export_records_its_disclosure_naming_the_bundle_it_put_in_place() {
-    let mut f = fixture("export-traced");
+/// [`fixture`] sealed, where the case's bundle goes, and the ledger's size before the export.
+fn sealed_fixture(name: &str) -> (Fixture, PathBuf, u64) {
+    let mut f = fixture(name);
     f.ledger.seal(&f.k.ledger).unwrap();
     let output = f.dir.root().join("case-41.bundle");
     let before = f.ledger.size();
-    let export = export_case(
-        &mut f.ledger,
-        &f.dir,
-        &f.k.officer,
-        &export_request(output.clone()),
-        &mut (),
-    )
-    .unwrap();
+    (f, output, before)
+}
+
+/// `export_case` of CASE to `output` through the fixture's writer, signed by the key `by`
+/// picks.
+fn export_by(
+    f: &mut Fixture,
+    by: fn(&Keys) -> &SecretKey,
+    output: &Path,
+) -> Result<Export, DisclosureError> {
+    let request = export_request(output.to_path_buf());
+    export_case(&mut f.ledger, &f.dir, by(&f.k), &request, &mut ())
+}
+
+#[test]
+fn an_export_records_its_disclosure_naming_the_bundle_it_put_in_place() {
+    let (mut f, output, before) = sealed_fixture("export-traced");
+    let export = export_by(&mut f, |k| &k.officer, &output).unwrap();
     assert!(output.exists());
     assert!(!partial_path(&output).exists());
     assert_eq!(export.summary.openings, 1);
@@ -197,10 +181,7 @@ fn an_export_records_its_disclosure_naming_the_bundle_it_put_in_place() {
 
 #[test]
 fn an_export_whose_trace_cannot_be_appended_leaves_no_bundle() {
-    let mut f = fixture("export-untraceable");
-    f.ledger.seal(&f.k.ledger).unwrap();
-    let output = f.dir.root().join("case-41.bundle");
-    let before = f.ledger.size();
+    let (f, output, before) = sealed_fixture("export-untraceable");
     // `f.ledger` is this ledger's writer and holds its lock: the disclosure cannot be recorded.
     let err = export_case_in_dir(
         &f.dir,
@@ -221,18 +202,8 @@ fn an_export_whose_trace_cannot_be_appended_leaves_no_bundle() {
 
 #[test]
 fn an_export_by_a_key_that_may_not_disclose_writes_nothing() {
-    let mut f = fixture("export-stranger");
-    f.ledger.seal(&f.k.ledger).unwrap();
-    let output = f.dir.root().join("case-41.bundle");
-    let before = f.ledger.size();
-    let err = export_case(
-        &mut f.ledger,
-        &f.dir,
-        &f.k.outsider,
-        &export_request(output.clone()),
-        &mut (),
-    )
-    .unwrap_err();
+    let (mut f, output, before) = sealed_fixture("export-stranger");
+    let err = export_by(&mut f, |k| &k.outsider, &output).unwrap_err();
     assert!(matches!(err, DisclosureError::NotPermitted { .. }), "{err}");
     assert!(!output.exists() && !partial_path(&output).exists());
     assert_eq!(f.ledger.size(), before);
@@ -298,21 +269,21 @@ fn personal_values_outside_the_rules_are_refused_before_anything_is_stored() {
     assert_eq!(f.vault.state(&c).unwrap(), RecordState::Held);
 }
 
+/// The officer asks to erase the case's party on `authority`.
+fn erase_party(f: &mut Fixture, authority: &str) -> Result<Erasure, DisclosureError> {
+    let request = EraseRequest {
+        commitment: f.party,
+        authority: authority.into(),
+    };
+    erase(&mut f.ledger, &f.vault, &f.k.officer, &request)
+}
+
 #[test]
 fn an_erasure_the_ledger_cannot_justify_appends_and_destroys_nothing() {
     let mut f = fixture("erase-refused");
     let before = f.ledger.size();
     // The case is open: its retention has not even begun (Art. 17).
-    let err = erase(
-        &mut f.ledger,
-        &f.vault,
-        &f.k.officer,
-        &EraseRequest {
-            commitment: f.party,
-            authority: "个人信息保护负责人".into(),
-        },
-    )
-    .unwrap_err();
+    let err = erase_party(&mut f, "个人信息保护负责人").unwrap_err();
     assert!(
         matches!(
             err,
@@ -320,16 +291,7 @@ fn an_erasure_the_ledger_cannot_justify_appends_and_destroys_nothing() {
         ),
         "{err}"
     );
-    let err = erase(
-        &mut f.ledger,
-        &f.vault,
-        &f.k.officer,
-        &EraseRequest {
-            commitment: f.party,
-            authority: " ".into(),
-        },
-    )
-    .unwrap_err();
+    let err = erase_party(&mut f, " ").unwrap_err();
     assert!(
         matches!(err, DisclosureError::InvalidRequest { .. }),
         "{err}"

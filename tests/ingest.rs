@@ -12,13 +12,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use liuhen::audit::Profile;
-use liuhen::entry::EncodedEntry;
 use liuhen::ingest::{
     ingest, Appended, IngestError, IngestOptions, InputError, Observer, Refused, Summary,
     MAX_STATEMENT_BYTES,
 };
 use liuhen::model::Event;
-use liuhen::store::StoreError;
 use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Signer, Store, Timestamp};
 use serde_json::{json, Value};
 
@@ -431,46 +429,6 @@ fn dry_dir() -> PathBuf {
     std::env::temp_dir().join(format!("liuhen-ingest-dry-{}", std::process::id()))
 }
 
-/// A store that fails every append after the first `ok` appends.
-struct Failing {
-    inner: MemoryStore,
-    ok: usize,
-}
-
-impl Store for Failing {
-    fn size(&self) -> u64 {
-        self.inner.size()
-    }
-    fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError> {
-        if self.ok == 0 {
-            return Err(StoreError::Io {
-                path: "disk".into(),
-                source: std::io::Error::other("disk full"),
-            });
-        }
-        self.ok -= 1;
-        self.inner.append(entries)
-    }
-    fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
-        self.inner.registry_changes()
-    }
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        self.inner.entry_bytes(seq)
-    }
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<liuhen::Digest, StoreError> {
-        self.inner.perfect_subtree(level, index)
-    }
-    fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
-        self.inner.append_checkpoint(note)
-    }
-    fn checkpoint_count(&self) -> u64 {
-        self.inner.checkpoint_count()
-    }
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
-        self.inner.checkpoint(index)
-    }
-}
-
 /// What the docs promise for a store failure in pass 2: the chunks before it are committed (a
 /// prefix of the batch, in order), the error says how many and the line of the first that
 /// was not.
@@ -478,10 +436,8 @@ impl Store for Failing {
 fn store_failure_in_pass_two_commits_a_reported_prefix() {
     let (ledger, k): (Ledger<MemoryStore>, Keys) = small_ledger(0, &[]);
     let now = ledger.now();
-    let store = Failing {
-        inner: ledger.into_store(),
-        ok: 1,
-    };
+    // A store that fails every append after the first.
+    let store = common::forge::FullDisk::after(ledger.into_store(), 1);
     let size = store.size();
     let clock = Arc::new(ManualClock::new(now));
     let mut ledger = Ledger::open(store, clock, LedgerOptions::default()).unwrap();

@@ -7,16 +7,18 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use common::{Built, LedgerBuilder};
+
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use liuhen::admission::Refusal;
-use liuhen::entry::{EncodedEntry, SignedStatement, Statement};
-use liuhen::hash::{Digest, Sha256TreeHasher};
-use liuhen::model::{ActKind, CaptureMethod, Event, Location, RecordRef, Role, Timestamp};
+use liuhen::entry::{SignedStatement, Statement};
+use liuhen::hash::Sha256TreeHasher;
+use liuhen::model::{ActKind, CaptureMethod, Event, Location, RecordRef, Timestamp};
 use liuhen::store::{MemoryStore, Store, StoreError};
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerError, LedgerOptions, ManualClock, SharedError, SharedLedger, Signer};
+use liuhen::{Ledger, LedgerError, ManualClock, SharedError, SharedLedger, Signer};
 
 const CASE: &str = "金民执〔2026〕12号";
 const SESSION: &str = "BWC-7731-20260101-0900";
@@ -25,31 +27,15 @@ const SESSION: &str = "BWC-7731-20260101-0900";
 /// its clock an hour after the ledger began so that statements dated within that hour are
 /// admitted.
 fn v2_ledger<S: Store>(store: S, k: &common::Keys) -> (Ledger<S>, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Timestamp(common::T0)));
-    let mut ledger = Ledger::create(
-        store,
-        common::ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    clock.set(Timestamp(common::T0 + 3_600_000));
-    for (key, role, holder) in [
-        (k.officer.public_key(), Role::Officer, "21020001"),
-        (k.device.public_key(), Role::Device, "BWC-7731"),
-    ] {
-        ledger
-            .sign_and_append(
-                &k.ledger,
-                Event::KeyAuthorized {
-                    key,
-                    role,
-                    holder: holder.into(),
-                },
-            )
-            .unwrap();
-    }
+    let Built {
+        mut ledger, clock, ..
+    } = LedgerBuilder::new()
+        .keys(k.clone())
+        .store(store)
+        .then_at(common::T0 + 3_600_000)
+        .officer()
+        .device()
+        .build();
     let (party, _) =
         liuhen::commitment::commit_with_salt("party.name", "大连某某社会组织", [1; 32]);
     ledger
@@ -157,24 +143,42 @@ fn sign_and_append_from_many_threads_binds_each_statement_to_the_next_counter() 
     verified(ledger.store(), &k.ledger);
 }
 
-#[test]
-fn an_out_of_order_segment_is_refused_by_admission_and_not_stored() {
+/// Asserts that `err` refuses statement `at` of its batch as segment `index` of a session
+/// that expected segment `expected` next.
+fn assert_segment_missing(err: &SharedError, at: usize, index: u64, expected: u64) {
+    assert!(
+        matches!(
+            err,
+            SharedError::Ledger(LedgerError::Inadmissible { index: i, source })
+                if *i == at && matches!(
+                    **source,
+                    Refusal::SegmentMissing { index: j, expected: e, .. } if j == index && e == expected
+                )
+        ),
+        "{err}"
+    );
+}
+
+/// A recording's start, segments and stop.
+type Recording = (SignedStatement, Vec<SignedStatement>, SignedStatement);
+
+/// A shared v2 ledger and the statements of one recording by the device (not appended).
+fn shared_recording() -> (common::Keys, SharedLedger<MemoryStore>, Recording) {
     let k = common::keys();
     let (ledger, _clock) = v2_ledger(MemoryStore::new(), &k);
     let shared = SharedLedger::new(ledger);
-    let (started, segments, stopped) = recording(&shared, &k.device);
+    let recording = recording(&shared, &k.device);
+    (k, shared, recording)
+}
+
+#[test]
+fn an_out_of_order_segment_is_refused_by_admission_and_not_stored() {
+    let (k, shared, (started, segments, stopped)) = shared_recording();
     shared.append_signed(started).unwrap();
     let size = shared.size().unwrap();
     // Two upload threads raced: segment 1 reaches the ledger before segment 0.
     let err = shared.append_signed(segments[1].clone()).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            SharedError::Ledger(LedgerError::Inadmissible { index: 0, source })
-                if matches!(**source, Refusal::SegmentMissing { index: 1, expected: 0, .. })
-        ),
-        "{err}"
-    );
+    assert_segment_missing(&err, 0, 1, 0);
     assert!(!err.is_tampering(), "a refusal is not tampering: {err}");
     assert_eq!(shared.size().unwrap(), size, "nothing of it was stored");
     // The session's statements appended in segment order, as one all-or-nothing batch.
@@ -192,10 +196,7 @@ fn an_out_of_order_segment_is_refused_by_admission_and_not_stored() {
 
 #[test]
 fn a_batch_with_segments_out_of_order_is_refused_whole() {
-    let k = common::keys();
-    let (ledger, _clock) = v2_ledger(MemoryStore::new(), &k);
-    let shared = SharedLedger::new(ledger);
-    let (started, segments, stopped) = recording(&shared, &k.device);
+    let (_k, shared, (started, segments, stopped)) = shared_recording();
     let size = shared.size().unwrap();
     let batch = vec![
         started,
@@ -205,61 +206,15 @@ fn a_batch_with_segments_out_of_order_is_refused_whole() {
         stopped,
     ];
     let err = shared.append_batch(batch).unwrap_err();
-    assert!(
-        matches!(
-            &err,
-            SharedError::Ledger(LedgerError::Inadmissible { index: 2, source })
-                if matches!(**source, Refusal::SegmentMissing { index: 2, expected: 1, .. })
-        ),
-        "{err}"
-    );
+    assert_segment_missing(&err, 2, 2, 1);
     assert_eq!(shared.size().unwrap(), size, "all or nothing");
-}
-
-/// A memory store whose appends fail while `fail` is set, as a full disk would.
-struct FailingStore {
-    inner: MemoryStore,
-    fail: Arc<AtomicBool>,
-}
-
-impl Store for FailingStore {
-    fn size(&self) -> u64 {
-        self.inner.size()
-    }
-    fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError> {
-        if self.fail.load(Ordering::SeqCst) {
-            return Err(StoreError::Io {
-                path: "entries.log".into(),
-                source: std::io::Error::other("no space left on device"),
-            });
-        }
-        self.inner.append(entries)
-    }
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        self.inner.entry_bytes(seq)
-    }
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
-        self.inner.perfect_subtree(level, index)
-    }
-    fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
-        self.inner.append_checkpoint(note)
-    }
-    fn checkpoint_count(&self) -> u64 {
-        self.inner.checkpoint_count()
-    }
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
-        self.inner.checkpoint(index)
-    }
 }
 
 #[test]
 fn a_store_failure_under_group_commit_is_a_typed_error_for_every_caller() {
     let k = common::keys();
-    let fail = Arc::new(AtomicBool::new(false));
-    let store = FailingStore {
-        inner: MemoryStore::new(),
-        fail: Arc::clone(&fail),
-    };
+    // A memory store whose appends fail while `fail` is set, as a full disk would.
+    let (store, fail) = common::forge::FullDisk::switched(MemoryStore::new());
     let (ledger, _clock) = v2_ledger(store, &k);
     let shared = SharedLedger::new(ledger);
     let size = shared.size().unwrap();

@@ -13,16 +13,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
-use common::cli::{describe, expect_code, fork_guard, liuhen_guarded as liuhen, scratch};
-use common::ORIGIN;
+use common::cli::{describe, expect_code, finding_kinds, fork_guard, scratch};
+use common::dir::AuditedDir;
+use common::events::{case_viewed, officer_authorized, penalty_opened};
+use common::tamper::{flip_byte, truncate};
 use liuhen::commitment::commit_with_salt;
-use liuhen::model::*;
 use liuhen::store::file::FileStore;
 use liuhen::store::Store;
-use liuhen::{Ledger, LedgerOptions, SecretKey, Signer, SystemClock};
+use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 use sha2::Digest as _;
 
@@ -35,130 +35,37 @@ fn officer() -> SecretKey {
 /// A ledger made by `liuhen init`, with an officer authorized and a case opened, sealed (size
 /// 3), one more entry, sealed again (size 4): checkpoints at sizes 1, 3 and 4; the last entry is
 /// covered by the last checkpoint.
-struct Fixture {
-    dir: PathBuf,
-    key: PathBuf,
-    vkey: PathBuf,
+fn fixture(name: &str) -> AuditedDir {
+    let f = AuditedDir::init(scratch(name));
+    let (party, _) = commit_with_salt("party.name", "某民办非企业单位", [8; 32]);
+    let authorized = officer_authorized(officer().public_key());
+    f.append(vec![
+        (&f.ledger_key(), authorized),
+        (&officer(), penalty_opened(CASE, party)),
+    ]);
+    f.seal_ok();
+    append_viewed(&f);
+    f.seal_ok();
+    f
 }
 
-impl Fixture {
-    fn new(name: &str) -> Fixture {
-        let root = scratch(name);
-        let dir = root.join("jinpu");
-        expect_code(
-            &liuhen([
-                "init".as_ref(),
-                dir.as_os_str(),
-                "--origin".as_ref(),
-                ORIGIN.as_ref(),
-            ]),
-            0,
-        );
-        let vkey = root.join("auditor.vkey");
-        std::fs::copy(dir.join("ledger.vkey"), &vkey).unwrap();
-        let f = Fixture {
-            key: dir.join("keys/ledger.key"),
-            dir,
-            vkey,
-        };
-        {
-            let (_, ledger_key) = liuhen::keyfile::read_secret_key(&f.key).unwrap();
-            let _guard = fork_guard();
-            let mut ledger = f.writer();
-            ledger
-                .sign_and_append(
-                    &ledger_key,
-                    Event::KeyAuthorized {
-                        key: officer().public_key(),
-                        role: Role::Officer,
-                        holder: "21020001".into(),
-                    },
-                )
-                .unwrap();
-            let (party, _) = commit_with_salt("party.name", "某民办非企业单位", [8; 32]);
-            ledger
-                .sign_and_append(
-                    &officer(),
-                    Event::CaseOpened {
-                        case_no: CASE.into(),
-                        act: ActKind::Penalty,
-                        matter: "未按规定报送年度工作报告".into(),
-                        unit: "执法监督科".into(),
-                        subject: party,
-                    },
-                )
-                .unwrap();
-        }
-        expect_code(&f.seal(), 0);
-        f.append_viewed();
-        expect_code(&f.seal(), 0);
-        f
-    }
-
-    /// Appends one `RecordViewed` of the case through an in-process writer.
-    fn append_viewed(&self) {
-        let _guard = fork_guard();
-        let mut ledger = self.writer();
-        ledger
-            .sign_and_append(
-                &officer(),
-                Event::RecordViewed {
-                    subject: RecordRef::Case(CASE.into()),
-                    by: "21020001".into(),
-                    purpose: "investigation".into(),
-                },
-            )
-            .unwrap();
-    }
-
-    fn writer(&self) -> Ledger<FileStore> {
-        let store = FileStore::open(self.dir.join("ledger")).unwrap();
-        Ledger::open(store, Arc::new(SystemClock), LedgerOptions::default()).unwrap()
-    }
-
-    fn store(&self, name: &str) -> PathBuf {
-        self.dir.join("ledger").join(name)
-    }
-
-    fn seal(&self) -> std::process::Output {
-        liuhen([
-            "seal".as_ref(),
-            self.dir.as_os_str(),
-            "--key-file".as_ref(),
-            self.key.as_os_str(),
-        ])
-    }
-
-    fn verify(&self, json: bool) -> std::process::Output {
-        let mut args: Vec<&std::ffi::OsStr> = vec![
-            "verify".as_ref(),
-            self.dir.as_os_str(),
-            "--vkey".as_ref(),
-            self.vkey.as_os_str(),
-            "--no-audit".as_ref(),
-        ];
-        if json {
-            args.push("--json".as_ref());
-        }
-        liuhen(args)
-    }
-
-    /// Runs `verify --json`, checks its exit code (and the human form's), returns the report.
-    fn verify_json(&self, code: i32) -> Value {
-        expect_code(&self.verify(false), code);
-        let out = self.verify(true);
-        let text = expect_code(&out, code);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)))
-    }
+/// Appends one `RecordViewed` of the case through an in-process writer.
+fn append_viewed(f: &AuditedDir) {
+    let viewed = case_viewed(CASE, "21020001", "investigation");
+    f.append(vec![(&officer(), viewed)]);
 }
 
-fn kinds(report: &Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["kind"].as_str().unwrap().to_owned())
-        .collect()
+/// `DIR/ledger/NAME`.
+fn store_file(f: &AuditedDir, name: &str) -> PathBuf {
+    f.dir.join("ledger").join(name)
+}
+
+/// Runs `verify --json`, checks its exit code (and the human form's), returns the report.
+fn verify_json(f: &AuditedDir, code: i32) -> Value {
+    expect_code(&f.verify(&[]), code);
+    let out = f.verify(&["--json"]);
+    let text = expect_code(&out, code);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {}", describe(&out)))
 }
 
 /// The finding of `kind` whose message mentions `needle`, or a panic showing the report.
@@ -169,21 +76,6 @@ fn finding<'a>(report: &'a Value, kind: &str, needle: &str) -> &'a Value {
         .iter()
         .find(|f| f["kind"] == kind && f["message"].as_str().unwrap().contains(needle))
         .unwrap_or_else(|| panic!("no {kind} finding mentioning {needle:?} in {report:#}"))
-}
-
-fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_len(len)
-        .unwrap();
-}
-
-fn flip(path: &Path, at: usize) {
-    let mut bytes = std::fs::read(path).unwrap();
-    bytes[at] ^= 0x20;
-    std::fs::write(path, bytes).unwrap();
 }
 
 /// One slot of `index.mark` as docs/STORE.md ("Index mark") lays it out.
@@ -199,16 +91,16 @@ fn mark_slot(generation: u64, entries: u64, registry: u64) -> Vec<u8> {
 
 #[test]
 fn forged_index_mark_claiming_no_registry_records_does_not_stop_the_writer() {
-    let f = Fixture::new("store-attack-forged-mark");
-    let registry = f.store("registry.idx");
+    let f = fixture("store-attack-forged-mark");
+    let registry = store_file(&f, "registry.idx");
     let before = std::fs::read(&registry).unwrap();
     assert_eq!(before.len(), 16, "genesis and the officer's authorization");
     // The newest slot (largest generation) claims: all 4 entries durable, 0 registry records.
     let mut mark = vec![0u8; 128];
     mark[64..].copy_from_slice(&mark_slot(u64::MAX, 4, 0));
-    std::fs::write(f.store("index.mark"), &mark).unwrap();
+    std::fs::write(store_file(&f, "index.mark"), &mark).unwrap();
 
-    expect_code(&f.verify(false), 0);
+    expect_code(&f.verify(&[]), 0);
     // The seal is a writer: it must open, not cut registry.idx, and sign.
     expect_code(&f.seal(), 0);
     assert_eq!(
@@ -217,23 +109,23 @@ fn forged_index_mark_claiming_no_registry_records_does_not_stop_the_writer() {
         "the registry index is derived from the frames, never truncated from a forged mark"
     );
     // Appends keep working, and the ledger verifies.
-    f.append_viewed();
+    append_viewed(&f);
     expect_code(&f.seal(), 0);
-    let report = f.verify_json(0);
+    let report = verify_json(&f, 0);
     assert_eq!(report["entries"], 5, "{report:#}");
     assert_eq!(std::fs::read(&registry).unwrap(), before);
 }
 
 #[test]
 fn one_byte_cut_of_the_sealed_last_entry_is_not_recovered_over_by_the_writer() {
-    let f = Fixture::new("store-attack-sealed-entry-cut");
-    let entries = f.store("entries.log");
+    let f = fixture("store-attack-sealed-entry-cut");
+    let entries = store_file(&f, "entries.log");
     truncate(&entries, std::fs::metadata(&entries).unwrap().len() - 1);
     let before: Vec<Vec<u8>> = ["entries.log", "entries.idx", "checkpoints.log"]
         .iter()
-        .map(|n| std::fs::read(f.store(n)).unwrap())
+        .map(|n| std::fs::read(store_file(&f, n)).unwrap())
         .collect();
-    let report = f.verify_json(1);
+    let report = verify_json(&f, 1);
     finding(&report, "store_files_damaged", "cut off");
 
     // Every writer refuses and cuts nothing: the seal (exit 1, nothing signed) ...
@@ -255,22 +147,22 @@ fn one_byte_cut_of_the_sealed_last_entry_is_not_recovered_over_by_the_writer() {
     }
     let after: Vec<Vec<u8>> = ["entries.log", "entries.idx", "checkpoints.log"]
         .iter()
-        .map(|n| std::fs::read(f.store(n)).unwrap())
+        .map(|n| std::fs::read(store_file(&f, n)).unwrap())
         .collect();
     assert!(after == before, "nothing cut, nothing written");
     // The destruction is still reported as tampering.
-    let report = f.verify_json(1);
+    let report = verify_json(&f, 1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
     finding(&report, "store_files_damaged", "a sealed record destroyed");
 }
 
 #[test]
 fn seal_refuses_a_store_whose_older_checkpoint_record_is_damaged() {
-    let f = Fixture::new("store-attack-older-checkpoint");
-    let log = f.store("checkpoints.log");
+    let f = fixture("store-attack-older-checkpoint");
+    let log = store_file(&f, "checkpoints.log");
     let before = std::fs::read(&log).unwrap();
     // A byte of the first checkpoint's note (its origin line), not the last checkpoint.
-    flip(&log, 10);
+    flip_byte(&log, 10, 0x20);
     let damaged = std::fs::read(&log).unwrap();
     let out = f.seal();
     expect_code(&out, 1);
@@ -285,15 +177,15 @@ fn seal_refuses_a_store_whose_older_checkpoint_record_is_damaged() {
         "nothing signed or stored"
     );
     assert_ne!(damaged, before);
-    let report = f.verify_json(1);
+    let report = verify_json(&f, 1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
 }
 
 #[test]
 fn damaged_store_header_is_tampering_not_an_io_error() {
     let header_len = {
-        let f = Fixture::new("store-attack-header-len");
-        std::fs::metadata(f.store("header")).unwrap().len() as usize
+        let f = fixture("store-attack-header-len");
+        std::fs::metadata(store_file(&f, "header")).unwrap().len() as usize
     };
     // A byte of the origin, of the checksum, of the magic; the header cut short.
     for (name, at) in [
@@ -302,13 +194,13 @@ fn damaged_store_header_is_tampering_not_an_io_error() {
         ("magic", Some(0)),
         ("cut", None),
     ] {
-        let f = Fixture::new(&format!("store-attack-header-{name}"));
-        let header = f.store("header");
+        let f = fixture(&format!("store-attack-header-{name}"));
+        let header = store_file(&f, "header");
         match at {
-            Some(at) => flip(&header, at),
+            Some(at) => flip_byte(&header, at, 0x20),
             None => truncate(&header, header_len as u64 - 1),
         }
-        let report = f.verify_json(1);
+        let report = verify_json(&f, 1);
         assert_eq!(report["verdict"], "tampered", "{name}: {report:#}");
         finding(&report, "store_files_damaged", "header");
         // The writer does not open it either.
@@ -318,15 +210,17 @@ fn damaged_store_header_is_tampering_not_an_io_error() {
 
 #[test]
 fn sparse_4_gb_entry_index_is_tampering_found_from_its_length() {
-    let f = Fixture::new("store-attack-sparse-index");
-    let index = f.store("entries.idx");
+    let f = fixture("store-attack-sparse-index");
+    let index = store_file(&f, "entries.idx");
     truncate(&index, 4 << 30);
-    let report = f.verify_json(1);
+    let report = verify_json(&f, 1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
     finding(&report, "store_files_damaged", "entries.idx");
     // The store shows no more records than the log can hold.
     let store = FileStore::open_read_only(f.dir.join("ledger")).unwrap();
-    let log_len = std::fs::metadata(f.store("entries.log")).unwrap().len();
+    let log_len = std::fs::metadata(store_file(&f, "entries.log"))
+        .unwrap()
+        .len();
     assert!(store.size() <= log_len / 37 + 1, "{}", store.size());
     assert!(store.recovery().is_tampered());
     drop(store);
@@ -337,12 +231,12 @@ fn sparse_4_gb_entry_index_is_tampering_found_from_its_length() {
 
 #[test]
 fn sparse_checkpoint_index_is_tampering_found_from_its_length() {
-    let f = Fixture::new("store-attack-sparse-checkpoint-index");
-    truncate(&f.store("checkpoints.idx"), 4 << 30);
-    let report = f.verify_json(1);
+    let f = fixture("store-attack-sparse-checkpoint-index");
+    truncate(&store_file(&f, "checkpoints.idx"), 4 << 30);
+    let report = verify_json(&f, 1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
     assert!(
-        kinds(&report).contains(&"store_files_damaged".to_owned()),
+        finding_kinds(&report).contains(&"store_files_damaged".to_owned()),
         "{report:#}"
     );
     let store = FileStore::open_read_only(f.dir.join("ledger")).unwrap();
@@ -358,17 +252,20 @@ fn registry_index_edited_below_a_forged_mark_is_reported_as_the_writer_refuses_i
     // The records below the mark are trusted by the store; with a forged mark covering them an
     // outsider can edit one. The writer's `Ledger::open` compares them with the frames and
     // refuses; `verify` must then not say VERIFIED.
-    let f = Fixture::new("store-attack-registry-below-mark");
+    let f = fixture("store-attack-registry-below-mark");
     let mut mark = vec![0u8; 128];
     mark[64..].copy_from_slice(&mark_slot(u64::MAX, 4, 2));
-    std::fs::write(f.store("index.mark"), &mark).unwrap();
+    std::fs::write(store_file(&f, "index.mark"), &mark).unwrap();
     let mut records = 0u64.to_le_bytes().to_vec();
     records.extend_from_slice(&3u64.to_le_bytes());
-    std::fs::write(f.store("registry.idx"), &records).unwrap();
+    std::fs::write(store_file(&f, "registry.idx"), &records).unwrap();
 
     expect_code(&f.seal(), 1);
-    let report = f.verify_json(1);
+    let report = verify_json(&f, 1);
     assert_eq!(report["verdict"], "tampered", "{report:#}");
     finding(&report, "store_files_damaged", "registry");
-    assert_eq!(std::fs::read(f.store("registry.idx")).unwrap(), records);
+    assert_eq!(
+        std::fs::read(store_file(&f, "registry.idx")).unwrap(),
+        records
+    );
 }

@@ -6,10 +6,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use common::{keys, media, Keys, ORIGIN, T0};
+use common::dir::files_containing;
+use common::{keys, media, Built, Keys, LedgerBuilder, ORIGIN, T0};
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::commitment::ValueError;
 use liuhen::entry::{Entry, SignedStatement};
@@ -20,17 +21,14 @@ use liuhen::store::file::FileStore;
 use liuhen::store::Store;
 use liuhen::vault::{Vault, VaultError};
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
-use liuhen::{Clock, Ledger, LedgerOptions, ManualClock, Signer};
+use liuhen::{Clock, Ledger, ManualClock, Signer};
 use proptest::prelude::*;
 
 const DAY: i64 = 86_400_000;
 const PARTY: &str = "大连金普某某养老服务中心 法定代表人 王某某 身份证 210213197001011234";
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("vault-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::dir::tmp_dir(&format!("vault-{name}"))
 }
 
 struct Fixture {
@@ -43,27 +41,10 @@ struct Fixture {
 
 fn fixture(name: &str) -> Fixture {
     let dir = scratch(name);
-    let k = keys();
-    let clock = Arc::new(ManualClock::new(Timestamp(T0)));
-    let store = FileStore::create(dir.join("ledger"), ORIGIN).unwrap();
-    let mut ledger = Ledger::create(
-        store,
-        ORIGIN,
-        &k.ledger,
-        clock.clone(),
-        LedgerOptions::default(),
-    )
-    .unwrap();
-    ledger
-        .sign_and_append(
-            &k.ledger,
-            Event::KeyAuthorized {
-                key: k.officer.public_key(),
-                role: Role::Officer,
-                holder: "21020001".into(),
-            },
-        )
-        .unwrap();
+    let Built { ledger, k, clock } = LedgerBuilder::new()
+        .officer()
+        .file_store(dir.join("ledger"))
+        .build();
     let vault = Vault::open(dir.join("vault")).unwrap();
     Fixture {
         dir,
@@ -72,6 +53,29 @@ fn fixture(name: &str) -> Fixture {
         clock,
         k,
     }
+}
+
+/// The officer erases `subject` on the data-protection officer's authority.
+fn erase(f: &mut Fixture, subject: &Sealed) -> Result<u64, VaultError> {
+    f.vault
+        .erase(&mut f.ledger, subject, "个人信息保护负责人", &f.k.officer)
+}
+
+/// Erasing `subject` must be refused, for a reason `block` accepts, with nothing appended:
+/// the error.
+fn assert_erasure_refused(
+    f: &mut Fixture,
+    subject: &Sealed,
+    block: impl Fn(&PurgeBlock) -> bool,
+) -> VaultError {
+    let size = f.ledger.size();
+    let err = erase(f, subject).unwrap_err();
+    assert!(
+        matches!(&err, VaultError::ErasureRefused { block: b, .. } if block(b)),
+        "{err}"
+    );
+    assert_eq!(f.ledger.size(), size);
+    err
 }
 
 /// Opens case `case_no` for the party `value` (sealed through the vault) and closes it with
@@ -137,26 +141,6 @@ fn verdict(f: &mut Fixture) -> Verdict {
     report.verdict
 }
 
-/// Every file under `dir` whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let bytes = std::fs::read(&p).unwrap();
-                if bytes.windows(needle.len()).any(|w| w == needle) {
-                    hits.push(p);
-                }
-            }
-        }
-    }
-    hits
-}
-
 #[test]
 fn erasure_leaves_no_trace_of_the_value_and_the_ledger_verifies() {
     let mut f = fixture("erase");
@@ -169,22 +153,9 @@ fn erasure_leaves_no_trace_of_the_value_and_the_ledger_verifies() {
     );
 
     // Retention runs: refused, nothing appended.
-    let size = f.ledger.size();
-    let err = f
-        .vault
-        .erase(&mut f.ledger, &subject, "个人信息保护负责人", &f.k.officer)
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            VaultError::ErasureRefused {
-                block: PurgeBlock::Retention { .. },
-                ..
-            }
-        ),
-        "{err}"
-    );
-    assert_eq!(f.ledger.size(), size);
+    assert_erasure_refused(&mut f, &subject, |b| {
+        matches!(b, PurgeBlock::Retention { .. })
+    });
 
     // After retention, a preservation order (Art. 18) still forbids it.
     f.clock.advance(31 * DAY);
@@ -198,17 +169,11 @@ fn erasure_leaves_no_trace_of_the_value_and_the_ledger_verifies() {
             },
         )
         .unwrap();
-    let err = f
-        .vault
-        .erase(&mut f.ledger, &subject, "个人信息保护负责人", &f.k.officer)
-        .unwrap_err();
-    match err {
-        VaultError::ErasureRefused {
-            block: PurgeBlock::Preservation { seq, .. },
-            ..
-        } => assert_eq!(seq, order.seq),
-        other => panic!("expected a preservation block, got {other}"),
-    }
+    assert_erasure_refused(
+        &mut f,
+        &subject,
+        |b| matches!(b, PurgeBlock::Preservation { seq, .. } if *seq == order.seq),
+    );
     f.ledger
         .sign_and_append(
             &f.k.officer,
@@ -219,10 +184,7 @@ fn erasure_leaves_no_trace_of_the_value_and_the_ledger_verifies() {
         )
         .unwrap();
 
-    let seq = f
-        .vault
-        .erase(&mut f.ledger, &subject, "个人信息保护负责人", &f.k.officer)
-        .unwrap();
+    let seq = erase(&mut f, &subject).unwrap();
     let entry = Entry::from_bytes(&f.ledger.store().entry_bytes(seq).unwrap()).unwrap();
     assert_eq!(
         entry.statement.statement.event,
@@ -379,14 +341,8 @@ fn destruction_certificate_verifies_offline_and_against_the_ledger() {
     // Not erased yet: no certificate.
     let now = f.ledger.now();
     assert!(DestructionCertificate::build(&f.ledger, &[a], "pipl-officer-01", now).is_err());
-    let sa = f
-        .vault
-        .erase(&mut f.ledger, &a, "个人信息保护负责人", &f.k.officer)
-        .unwrap();
-    let sb = f
-        .vault
-        .erase(&mut f.ledger, &b, "个人信息保护负责人", &f.k.officer)
-        .unwrap();
+    let sa = erase(&mut f, &a).unwrap();
+    let sb = erase(&mut f, &b).unwrap();
     let approver = liuhen::SecretKey::from_seed(&[0x55; 32]);
     let vkey = NoteVerifier::for_key("pipl-officer-01", approver.public_key()).unwrap();
     let cert = DestructionCertificate::build(&f.ledger, &[a, b], "pipl-officer-01", now).unwrap();
@@ -496,23 +452,10 @@ fn erasure_during_an_open_case_and_oversized_records_are_refused() {
         )
         .unwrap();
     f.clock.advance(400 * DAY);
-    let size = f.ledger.size();
-    let err = f
-        .vault
-        .erase(&mut f.ledger, &subject, "个人信息保护负责人", &f.k.officer)
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            VaultError::ErasureRefused {
-                block: PurgeBlock::NoRetention { .. },
-                ..
-            }
-        ),
-        "{err}"
-    );
+    let err = assert_erasure_refused(&mut f, &subject, |b| {
+        matches!(b, PurgeBlock::NoRetention { .. })
+    });
     assert!(err.to_string().contains("still open"), "{err}");
-    assert_eq!(f.ledger.size(), size);
     assert_eq!(f.vault.get_untraced(&subject).unwrap().value, PARTY);
 
     let huge = "字".repeat(30_000);

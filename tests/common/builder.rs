@@ -197,6 +197,11 @@ impl<S: Store> Built<S> {
         self.ledger.sign_and_append(author, event).unwrap().seq
     }
 
+    /// Signs a checkpoint with the ledger key.
+    pub fn seal(&mut self) {
+        self.ledger.seal(&self.k.ledger).unwrap();
+    }
+
     /// Writes the ledger's verifier key to `path` (what an auditor is handed).
     pub fn write_vkey(&self, path: &Path) {
         write_vkey(&self.ledger, path);
@@ -206,4 +211,19 @@ impl<S: Store> Built<S> {
 /// Writes `ledger`'s verifier key to `path`.
 pub fn write_vkey<S: Store>(ledger: &Ledger<S>, path: &Path) {
     liuhen::keyfile::write_verifier_key(path, &ledger.verifier_key().unwrap()).unwrap();
+}
+
+/// The event of entry `seq` of `store`.
+pub fn event_at<S: Store>(store: &S, seq: u64) -> Event {
+    let bytes = store.entry_bytes(seq).unwrap();
+    liuhen::Entry::from_bytes(&bytes)
+        .unwrap()
+        .statement
+        .statement
+        .event
+}
+
+/// The event of `ledger`'s last entry.
+pub fn last_event<S: Store>(ledger: &Ledger<S>) -> Event {
+    event_at(ledger.store(), ledger.size() - 1)
 }

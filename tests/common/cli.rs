@@ -118,6 +118,26 @@ pub fn finding_kinds(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The members of a `liuhen-verify/1` report (`verify --json`, docs/CLI.md) besides `audit`,
+/// which only a run with the audit has.
+pub const VERIFY_1_MEMBERS: &[&str] = &[
+    "schema",
+    "verdict",
+    "exit_code",
+    "ledger",
+    "origin",
+    "entries",
+    "checkpoints",
+    "checkpoints_verified",
+    "latest_verified",
+    "findings",
+    "findings_omitted",
+    "trust_anchor",
+    "trusted_checkpoint",
+    "media",
+    "store",
+];
+
 /// The exit code, stdout and stderr of a run, for assertion messages.
 pub fn describe(out: &Output) -> String {
     format!(
@@ -168,6 +188,16 @@ where
 {
     let _guard = fork_guard();
     liuhen(args)
+}
+
+/// Standard output of a run, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `text` parsed as JSON, failing the test with the text if it is not.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 /// Standard error of a run, as text.

@@ -181,6 +181,157 @@ impl AuditedDir {
         ])
     }
 
+    /// The number of entries in the store.
+    pub fn size(&self) -> u64 {
+        liuhen::store::Store::size(&self.store())
+    }
+
+    /// The event of entry `seq`, read from the store.
+    pub fn event_at(&self, seq: u64) -> liuhen::Event {
+        let bytes = liuhen::store::Store::entry_bytes(&self.store(), seq).unwrap();
+        liuhen::Entry::from_bytes(&bytes)
+            .unwrap()
+            .statement
+            .statement
+            .event
+    }
+
+    /// `liuhen keygen --name NAME ROOT/FILE` (its vkey beside it, `ROOT/FILE.vkey`): the path.
+    pub fn keygen(&self, name: &str, file: &str) -> PathBuf {
+        let path = self.root.join(file);
+        let out = super::cli::liuhen_guarded([
+            "keygen".as_ref(),
+            "--name".as_ref(),
+            std::ffi::OsStr::new(name),
+            path.as_os_str(),
+        ]);
+        super::cli::expect_code(&out, 0);
+        path
+    }
+
+    /// `liuhen authorize DIR --vkey-of KEY.vkey --role ROLE --holder HOLDER` signed with the
+    /// ledger key; fails the test unless it exits 0.
+    pub fn authorize(&self, key: &Path, role: &str, holder: &str) {
+        let _guard = super::cli::fork_guard();
+        let vkey_of = format!("{}.vkey", super::cli::path_str(key));
+        let out = super::cli::authorize(
+            super::cli::path_str(&self.dir),
+            super::cli::path_str(&self.key),
+            super::cli::Whom::VkeyOf(&vkey_of),
+            role,
+            holder,
+            &[],
+        );
+        super::cli::expect_code(&out, 0);
+    }
+
+    /// `liuhen seal`, which must exit 0.
+    pub fn seal_ok(&self) {
+        super::cli::expect_code(&self.seal(), 0);
+    }
+
+    /// `liuhen append DIR --sign-with KEY --json -` of one `{"event": …}` line per event, which
+    /// must exit 0: the entry numbers.
+    pub fn append_json(&self, key: &Path, events: &[serde_json::Value]) -> Vec<u64> {
+        let input: String = events
+            .iter()
+            .map(|e| format!("{}\n", serde_json::json!({ "event": e })))
+            .collect();
+        let args = [
+            "append".as_ref(),
+            self.dir.as_os_str(),
+            "--sign-with".as_ref(),
+            key.as_os_str(),
+            "--json".as_ref(),
+            "-".as_ref(),
+        ];
+        let out = {
+            let _guard = super::cli::fork_guard();
+            super::cli::liuhen_stdin(args, input.as_bytes())
+        };
+        super::cli::expect_code(&out, 0)
+            .lines()
+            .map(|l| super::cli::json(l)["seq"].as_u64().unwrap())
+            .collect()
+    }
+
+    /// `liuhen vault VERB DIR --field FIELD --value-file -` with `value` on stdin (`VERB` is
+    /// `commit`, or its old name `seal`), which must exit 0: the commitment it prints.
+    pub fn commit_value(&self, verb: &str, field: &str, value: &str) -> String {
+        let out = self.vault_stdin(verb, field, value.as_bytes(), &[]);
+        super::cli::expect_code(&out, 0).trim().to_owned()
+    }
+
+    /// `liuhen vault VERB DIR --field FIELD --value-file - EXTRA...` with `input` on stdin.
+    pub fn vault_stdin(
+        &self,
+        verb: &str,
+        field: &str,
+        input: &[u8],
+        extra: &[&str],
+    ) -> std::process::Output {
+        let mut args = vec![
+            "vault",
+            verb,
+            super::cli::path_str(&self.dir),
+            "--field",
+            field,
+            "--value-file",
+            "-",
+        ];
+        args.extend_from_slice(extra);
+        let _guard = super::cli::fork_guard();
+        super::cli::liuhen_stdin(args, input)
+    }
+
+    /// `liuhen vault show DIR --case CASE --key-file KEY --purpose PURPOSE EXTRA...`.
+    pub fn vault_show(
+        &self,
+        case_no: &str,
+        key: &Path,
+        purpose: &str,
+        extra: &[&str],
+    ) -> std::process::Output {
+        let mut args = self.case_args("vault", "show", case_no, key);
+        args.extend_from_slice(&["--purpose", purpose]);
+        args.extend_from_slice(extra);
+        super::cli::liuhen_guarded(args)
+    }
+
+    /// `liuhen bundle export DIR --case CASE --key-file KEY EXTRA...`.
+    pub fn bundle_export(&self, case_no: &str, key: &Path, extra: &[&str]) -> std::process::Output {
+        let mut args = self.case_args("bundle", "export", case_no, key);
+        args.extend_from_slice(extra);
+        super::cli::liuhen_guarded(args)
+    }
+
+    /// As [`Self::bundle_export`], with `input` on stdin (`--to-file -`).
+    pub fn bundle_export_stdin(
+        &self,
+        case_no: &str,
+        key: &Path,
+        extra: &[&str],
+        input: &[u8],
+    ) -> std::process::Output {
+        let mut args = self.case_args("bundle", "export", case_no, key);
+        args.extend_from_slice(extra);
+        let _guard = super::cli::fork_guard();
+        super::cli::liuhen_stdin(args, input)
+    }
+
+    /// `liuhen COMMAND SUB DIR --case CASE --key-file KEY`.
+    fn case_args<'a>(
+        &'a self,
+        command: &'a str,
+        sub: &'a str,
+        case_no: &'a str,
+        key: &'a Path,
+    ) -> Vec<&'a str> {
+        let dir = super::cli::path_str(&self.dir);
+        let key = super::cli::path_str(key);
+        vec![command, sub, dir, "--case", case_no, "--key-file", key]
+    }
+
     /// `liuhen verify DIR --vkey VKEY --no-audit EXTRA...`.
     pub fn verify(&self, extra: &[&str]) -> std::process::Output {
         let mut args: Vec<&std::ffi::OsStr> = vec![
@@ -193,4 +344,76 @@ impl AuditedDir {
         args.extend(extra.iter().map(std::ffi::OsStr::new));
         super::cli::liuhen_guarded(args)
     }
+}
+
+/// An [`AuditedDir`] staffed by `liuhen keygen`: an officer key authorized as `21020001`, a
+/// stranger's key the ledger never authorized, and (if asked) a data-protection approver's key
+/// authorized as auditor `dpo-jinpu`, their files (and `.vkey`s) in the root beside the
+/// directory.
+pub struct StaffedDir {
+    pub audited: AuditedDir,
+    pub officer: PathBuf,
+    pub stranger: PathBuf,
+    approver: Option<PathBuf>,
+}
+
+impl std::ops::Deref for StaffedDir {
+    type Target = AuditedDir;
+    fn deref(&self) -> &AuditedDir {
+        &self.audited
+    }
+}
+
+impl StaffedDir {
+    pub fn init(root: PathBuf, with_approver: bool) -> StaffedDir {
+        let audited = AuditedDir::init(root);
+        let officer = audited.keygen("officer-21020001", "officer.key");
+        let stranger = audited.keygen("stranger", "stranger.key");
+        let approver = with_approver.then(|| audited.keygen("dpo-jinpu", "dpo.key"));
+        audited.authorize(&officer, "officer", "21020001");
+        if let Some(approver) = &approver {
+            audited.authorize(approver, "auditor", "dpo-jinpu");
+        }
+        StaffedDir {
+            audited,
+            officer,
+            stranger,
+            approver,
+        }
+    }
+
+    /// The approver's key file (made with `with_approver`).
+    pub fn approver(&self) -> &Path {
+        self.approver.as_deref().expect("made without an approver")
+    }
+}
+
+/// A fresh, empty directory `CARGO_TARGET_TMPDIR/NAME` (removed first if it exists), for the
+/// library's tests (which do not need the binary's target directory).
+pub fn tmp_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+            {
+                hits.push(p);
+            }
+        }
+    }
+    hits
 }

@@ -17,6 +17,39 @@ pub fn document_filed(case_no: &str, media: MediaRef) -> Event {
     }
 }
 
+/// An annual inspection of case `case_no` opened by the social-organisation section, its party
+/// the commitment `subject`.
+pub fn case_opened(case_no: &str, subject: Sealed) -> Event {
+    Event::CaseOpened {
+        case_no: case_no.into(),
+        act: ActKind::Inspection,
+        matter: "年度检查".into(),
+        unit: "社会组织管理科".into(),
+        subject,
+    }
+}
+
+/// `key` authorized as an officer, held by [`OFFICER_ID`] (signed by the ledger key).
+pub fn officer_authorized(key: liuhen::PublicKey) -> Event {
+    Event::KeyAuthorized {
+        key,
+        role: Role::Officer,
+        holder: OFFICER_ID.into(),
+    }
+}
+
+/// A penalty case `case_no` (an annual report not filed) opened by the enforcement supervision
+/// section, its party the commitment `subject`.
+pub fn penalty_opened(case_no: &str, subject: Sealed) -> Event {
+    Event::CaseOpened {
+        case_no: case_no.into(),
+        act: ActKind::Penalty,
+        matter: "未按规定报送年度工作报告".into(),
+        unit: "执法监督科".into(),
+        subject,
+    }
+}
+
 /// The `i`-th document of the numbered fixtures: case `i % 4`, media `doc-{i}.pdf`.
 pub fn numbered_document(i: usize) -> Event {
     document_filed(

@@ -87,3 +87,73 @@ pub fn state_of<S: Store + ?Sized>(store: &S) -> liuhen::admission::Admission {
     }
     a
 }
+
+/// A memory store whose appends fail with "no space left on device", as a full disk would:
+/// while `full` is set, and once `allowance` appends (if limited) have been made. Everything
+/// else reads through to the memory store.
+pub struct FullDisk {
+    pub inner: MemoryStore,
+    pub full: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub allowance: Option<usize>,
+}
+
+impl FullDisk {
+    /// Full while the returned switch is set (it starts unset).
+    pub fn switched(
+        inner: MemoryStore,
+    ) -> (FullDisk, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        let full = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let store = FullDisk {
+            inner,
+            full: full.clone(),
+            allowance: None,
+        };
+        (store, full)
+    }
+
+    /// Full after `ok` more appends.
+    pub fn after(inner: MemoryStore, ok: usize) -> FullDisk {
+        FullDisk {
+            inner,
+            full: Default::default(),
+            allowance: Some(ok),
+        }
+    }
+}
+
+impl Store for FullDisk {
+    fn size(&self) -> u64 {
+        self.inner.size()
+    }
+    fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), liuhen::store::StoreError> {
+        let spent = self.allowance == Some(0);
+        if spent || self.full.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(liuhen::store::StoreError::Io {
+                path: "entries.log".into(),
+                source: std::io::Error::other("no space left on device"),
+            });
+        }
+        if let Some(ok) = &mut self.allowance {
+            *ok -= 1;
+        }
+        self.inner.append(entries)
+    }
+    fn registry_changes(&self) -> Result<Option<Vec<u64>>, liuhen::store::StoreError> {
+        self.inner.registry_changes()
+    }
+    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, liuhen::store::StoreError> {
+        self.inner.entry_bytes(seq)
+    }
+    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, liuhen::store::StoreError> {
+        self.inner.perfect_subtree(level, index)
+    }
+    fn append_checkpoint(&mut self, note: &str) -> Result<(), liuhen::store::StoreError> {
+        self.inner.append_checkpoint(note)
+    }
+    fn checkpoint_count(&self) -> u64 {
+        self.inner.checkpoint_count()
+    }
+    fn checkpoint(&self, index: u64) -> Result<String, liuhen::store::StoreError> {
+        self.inner.checkpoint(index)
+    }
+}

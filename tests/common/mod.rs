@@ -67,16 +67,50 @@ pub fn media_named(prefix: &str, name: &str, mime: &str) -> MediaRef {
     }
 }
 
+/// The media the golden scenario's case references (every `MediaRef` its entries carry).
+pub const GOLDEN_CASE_MEDIA: &[&str] = &[
+    "seg-0000.mp4",
+    "seg-0001.mp4",
+    "transcript.txt",
+    "现场检查笔录.pdf",
+    "检查结论.pdf",
+    "seg-0001-redacted.mp4",
+];
+
+/// The bytes [`media`] digests for `name`.
+pub fn media_bytes(name: &str) -> Vec<u8> {
+    format!("generated media: {name}").into_bytes()
+}
+
+/// Stores the bytes of each media named in `names` (as [`media`] references them) in `ms`.
+pub fn put_media(ms: &liuhen::media::MediaStore, names: &[&str]) {
+    for n in names {
+        let m = media(n, "application/octet-stream");
+        ms.put_reader(std::io::Cursor::new(media_bytes(n)), &m)
+            .unwrap();
+    }
+}
+
 fn salt(n: u8) -> [u8; 32] {
     [n; 32]
+}
+
+/// The golden scenario's party: its commitment and the opening that proves it.
+pub fn scenario_party() -> (Sealed, liuhen::commitment::Opening) {
+    commit_with_salt("party.name", "大连某某社会组织", salt(1))
+}
+
+/// The golden scenario's requester (REQ-2026-001): its commitment and opening.
+pub fn scenario_requester() -> (Sealed, liuhen::commitment::Opening) {
+    commit_with_salt("requester.name", "张三", salt(2))
 }
 
 /// One statement of every event kind, in a plausible order, each with its author.
 /// Every `Event` variant appears, so the golden vectors pin the whole v1 vocabulary.
 pub fn scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
     let case = "金民执〔2026〕12号".to_string();
-    let (party, _) = commit_with_salt("party.name", "大连某某社会组织", salt(1));
-    let (requester, _) = commit_with_salt("requester.name", "张三", salt(2));
+    let (party, _) = scenario_party();
+    let (requester, _) = scenario_requester();
     let seg0 = media("seg-0000.mp4", "video/mp4");
     let seg1 = media("seg-0001.mp4", "video/mp4");
     let session = "BWC-7731-20260101-0900".to_string();
@@ -342,11 +376,7 @@ pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
 /// v2 golden vectors (tests/vectors/v2): statements bound to the ledger with per-author counters
 /// assigned by `Ledger::sign_and_append`, entries with case back-links.
 pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, Keys) {
-    let Built {
-        mut ledger,
-        k,
-        clock,
-    } = LedgerBuilder::new()
+    let mut b = LedgerBuilder::new()
         .options(LedgerOptions {
             format,
             // Fixed, so that the v2 vectors are reproducible ("liuhen" in ASCII).
@@ -354,16 +384,21 @@ pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, 
             ..LedgerOptions::default()
         })
         .build();
-    let events = scenario(&k);
-    for (i, (event, author)) in events.into_iter().enumerate() {
-        clock.advance(1_000);
-        ledger.sign_and_append(author, event).unwrap();
+    play_scenario(&mut b);
+    (b.ledger, b.k)
+}
+
+/// Appends the golden [`scenario`] to `b`, one statement a second, sealing after its 12th
+/// statement and at its end (checkpoints of sizes 13 and 29 on a fresh ledger).
+pub fn play_scenario<S: liuhen::store::Store>(b: &mut Built<S>) {
+    let k = b.k.clone();
+    for (i, (event, author)) in scenario(&k).into_iter().enumerate() {
+        b.append_after(1_000, author, event);
         if i == 11 {
-            ledger.seal(&k.ledger).unwrap();
+            b.seal();
         }
     }
-    ledger.seal(&k.ledger).unwrap();
-    (ledger, k)
+    b.seal();
 }
 
 /// A ledger of `n` statements by the officer (after authorizing the officer and the device),
