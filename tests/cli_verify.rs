@@ -292,23 +292,7 @@ fn intact_ledger_with_trusted_key_verifies() {
 
     // The JSON report: the documented fields (docs/CLI.md), with their values.
     let r = f.verify_json(&["--no-audit"], 0);
-    for field in [
-        "schema",
-        "verdict",
-        "exit_code",
-        "ledger",
-        "origin",
-        "entries",
-        "checkpoints",
-        "checkpoints_verified",
-        "latest_verified",
-        "findings",
-        "findings_omitted",
-        "trust_anchor",
-        "trusted_checkpoint",
-        "media",
-        "store",
-    ] {
+    for &field in common::cli::VERIFY_1_MEMBERS {
         assert!(r.get(field).is_some(), "no field {field} in {r:#}");
     }
     assert_eq!(r["schema"], "liuhen-verify/1");
