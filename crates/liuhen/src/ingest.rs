@@ -323,6 +323,10 @@ pub fn ingest<S: Store + Sync, R: BufRead>(
     let chunk_size = options.chunk.max(1);
     let mut trial = ledger.trial()?;
     let first_seq = trial.size();
+    if options.dry_run.is_none() {
+        // The writer holds the lock: spools left by a killed append are garbage.
+        spool::remove_stale(&options.spool_dir);
+    }
     let mut spool = spool::Spool::create(&options.spool_dir, options.dry_run.is_some())
         .map_err(IngestError::Spool)?;
     let mut summary = Summary::default();

@@ -41,6 +41,32 @@ fn io(path: &Path, source: std::io::Error) -> StoreError {
     }
 }
 
+/// Removes the spool files a killed `append` left in `dir` (`.liuhen-ingest-*.spool`, regular
+/// files only; links and anything else are left alone). Called by a writer, which holds the
+/// store's lock, so no other append is spooling; a dry run that is (it takes no lock) keeps
+/// reading its open file. Returns how many were removed.
+pub(super) fn remove_stale(dir: &Path) -> usize {
+    let Ok(items) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for item in items.flatten() {
+        let name = item.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !(name.starts_with(".liuhen-ingest-") && name.ends_with(".spool")) {
+            continue;
+        }
+        let path = item.path();
+        let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+        if regular && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 impl Spool {
     /// A new spool file in `dir` (the ledger directory: the same file system as the store,
     /// never a memory-backed temporary directory).
@@ -254,5 +280,31 @@ impl<S: Store + Sync + ?Sized> Store for Overlay<'_, S> {
 
     fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
         self.base.checkpoint(index)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_killed_appends_spool_is_removed_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("liuhen-spool-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(".liuhen-ingest-4242-0.spool"),
+            b"left by a killed append",
+        )
+        .unwrap();
+        std::fs::write(dir.join("ledger.vkey"), b"kept").unwrap();
+        std::fs::write(dir.join(".liuhen-ingest-notes.txt"), b"kept").unwrap();
+        std::fs::create_dir_all(dir.join(".liuhen-ingest-dir.spool")).unwrap();
+        assert_eq!(remove_stale(&dir), 1);
+        assert!(!dir.join(".liuhen-ingest-4242-0.spool").exists());
+        assert!(dir.join("ledger.vkey").exists());
+        assert!(dir.join(".liuhen-ingest-notes.txt").exists());
+        assert!(dir.join(".liuhen-ingest-dir.spool").is_dir());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
