@@ -145,6 +145,20 @@ fn one_byte_cut_of_the_sealed_last_entry_is_not_recovered_over_by_the_writer() {
         assert!(!store.recovery().applied);
         assert_eq!(store.recovery().entries.dropped, 1);
     }
+    // ... and the core's one way to open a writer, which every adapter uses, says tampering.
+    {
+        let _guard = fork_guard();
+        match liuhen::LedgerDir::new(&f.dir).open_writer() {
+            Ok(_) => panic!("a writer was opened on a store whose sealed entry was cut"),
+            Err(e) => {
+                assert!(
+                    matches!(e, liuhen::DirError::Damaged { .. }) && e.is_tampering(),
+                    "{e}"
+                );
+                assert!(liuhen::Error::from(e).is_tampering());
+            }
+        }
+    }
     let after: Vec<Vec<u8>> = ["entries.log", "entries.idx", "checkpoints.log"]
         .iter()
         .map(|n| std::fs::read(store_file(&f, n)).unwrap())

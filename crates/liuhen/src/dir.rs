@@ -55,6 +55,15 @@ pub enum DirError {
         /// The path given.
         path: PathBuf,
     },
+    /// The store opened for writing found its records damaged (a damaged record, or a committed
+    /// record cut off, which a crash does not explain): a writer must not build on it. Tampering.
+    #[error("{reason}")]
+    Damaged {
+        /// The ledger directory.
+        dir: PathBuf,
+        /// What was found, in one sentence.
+        reason: String,
+    },
     /// The file store could not be opened.
     #[error(transparent)]
     Store(#[from] FileStoreError),
@@ -74,7 +83,7 @@ impl DirError {
     /// reported as such, never as an I/O error).
     pub fn is_tampering(&self) -> bool {
         match self {
-            DirError::Ledger(LedgerError::Corrupt { .. }) => true,
+            DirError::Ledger(LedgerError::Corrupt { .. }) | DirError::Damaged { .. } => true,
             DirError::Store(e) => e.is_damage(),
             _ => false,
         }
@@ -153,7 +162,8 @@ impl LedgerDir {
     /// ([`Ledger::open`]).
     ///
     /// # Errors
-    /// Not a ledger directory, the store cannot be opened, or the ledger in it is refused.
+    /// Not a ledger directory, the store cannot be opened, its records were found damaged
+    /// ([`DirError::Damaged`], tampering), or the ledger in it is refused.
     pub fn open_writer_with(
         &self,
         clock: Arc<dyn Clock>,
@@ -161,6 +171,13 @@ impl LedgerDir {
     ) -> Result<Ledger<FileStore>, DirError> {
         self.require_store()?;
         let store = FileStore::open(self.store_dir())?;
+        // One rule for every adapter: a writer never builds on records found damaged.
+        if let Some(reason) = crate::text::store_damage(&store) {
+            return Err(DirError::Damaged {
+                dir: self.root.clone(),
+                reason,
+            });
+        }
         Ok(Ledger::open(store, clock, options)?)
     }
 

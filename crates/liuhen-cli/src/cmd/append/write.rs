@@ -64,9 +64,6 @@ pub(crate) fn open_ledger(dir: &Path) -> Result<Ledger<FileStore>, Box<dyn Error
             });
         }
     };
-    if let Some(reason) = liuhen::text::store_damage(ledger.store()) {
-        return Err(refuse(reason).into());
-    }
     // Printed even with --quiet: rare, and they say something was lost or repaired.
     for note in liuhen::text::recovery_notes(ledger.store()) {
         eprintln!("liuhen: {note}");
