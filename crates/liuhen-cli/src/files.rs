@@ -2,7 +2,7 @@
 //! an earlier one, and inputs read with a size limit before anything is parsed.
 
 use std::error::Error;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::Path;
 
@@ -26,25 +26,13 @@ fn exists(path: &Path) -> Box<dyn Error> {
 /// Creates `path`, which must not exist, with `bytes`: a proof or bundle is evidence, and
 /// silently replacing an earlier one is a mistake that could not be undone.
 pub(crate) fn create_new(path: &Path) -> Result<File, Box<dyn Error>> {
-    create_new_with_mode(path, 0o644)
-}
-
-fn create_new_with_mode(path: &Path, mode: u32) -> Result<File, Box<dyn Error>> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(mode);
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    options.open(path).map_err(|e| {
-        if e.kind() == io::ErrorKind::AlreadyExists {
-            exists(path)
-        } else {
-            format!("cannot create {}: {e}", path.display()).into()
+    // The core's one "create, never replace" (keyfile), with the CLI's wording.
+    liuhen::keyfile::create_new(path, 0o644).map_err(|e| match e {
+        liuhen::keyfile::KeyFileError::Exists { .. } => exists(path),
+        liuhen::keyfile::KeyFileError::Io { source, .. } => {
+            format!("cannot create {}: {source}", path.display()).into()
         }
+        other => other.into(),
     })
 }
 

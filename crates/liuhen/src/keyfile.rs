@@ -332,8 +332,12 @@ pub fn format_skey(name: &str, key: &SecretKey) -> Result<Zeroizing<String>, Not
     Ok(out)
 }
 
-/// Creates `path`, which must not exist, with permission bits `mode` (on Unix).
-fn create_new(path: &Path, mode: u32) -> Result<File, KeyFileError> {
+/// Creates `path`, which must not exist, with permission bits `mode` (on Unix): for evidence
+/// files (keys, proofs, bundles) that must never replace an earlier one.
+///
+/// # Errors
+/// [`KeyFileError::Exists`] if `path` exists, [`KeyFileError::Io`] otherwise.
+pub fn create_new(path: &Path, mode: u32) -> Result<File, KeyFileError> {
     let mut options = OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
