@@ -20,6 +20,7 @@ pub mod cli;
 pub mod dir;
 pub mod events;
 pub mod forge;
+pub mod http;
 pub mod rng;
 pub mod tamper;
 

@@ -101,6 +101,9 @@ enum Command {
     /// Personal data: commit values into the vault, show a case's openings, erase lawfully and
     /// issue destruction certificates (Art. 15, 20; PIPL).
     Vault(cmd::vault::Args),
+    /// Serve the ledger over HTTP: signed statements in, C2SP tlog-tiles, proofs and a web
+    /// explorer out (docs/HTTP.md).
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -132,6 +135,7 @@ fn main() -> ExitCode {
         Command::Bundle(a) => cmd::bundle::run(a, &global),
         Command::Audit(a) => cmd::audit::run(a, &global),
         Command::Vault(a) => cmd::vault::run(a, &global),
+        Command::Serve(a) => cmd::serve::run(a, &global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

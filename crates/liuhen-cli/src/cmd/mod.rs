@@ -10,5 +10,6 @@ pub mod log;
 pub mod prove;
 pub mod registry;
 pub mod seal;
+pub mod serve;
 pub mod vault;
 pub mod verify;
