@@ -167,6 +167,15 @@ fn started(session: &str, case_no: &str, device: &str) -> serde_json::Value {
     }})
 }
 
+/// Request `REQ-1` for the records of [`CASE`].
+fn access_requested() -> serde_json::Value {
+    json!({"AccessRequested": {
+        "request": "REQ-1", "case_no": CASE,
+        "requester": "9f3380c92118ee316e1f7cd2df1906308fce174aac47178a0e7b5c26d5dfeceb",
+        "basis": "政府信息公开条例"
+    }})
+}
+
 const CASE: &str = "金民执〔2026〕12号";
 const SESSION: &str = "BWC-20261205-0900";
 
@@ -248,12 +257,10 @@ fn second_opening_of_an_open_case_is_refused() {
 #[test]
 fn device_key_deciding_access_is_refused() {
     let f = fixture("adm-device-access");
-    let requested = json!({"AccessRequested": {
-        "request": "REQ-1", "case_no": CASE,
-        "requester": "9f3380c92118ee316e1f7cd2df1906308fce174aac47178a0e7b5c26d5dfeceb",
-        "basis": "政府信息公开条例"
-    }});
-    expect_code(&f.append(&f.officer, &[case_opened(CASE), requested]), 0);
+    expect_code(
+        &f.append(&f.officer, &[case_opened(CASE), access_requested()]),
+        0,
+    );
     let decided = json!({"AccessDecided": {"request": "REQ-1", "granted": true, "reason": "x"}});
     let out = f.append(&f.device_a, std::slice::from_ref(&decided));
     expect_stderr(&out, EXIT_ERROR, &["may not author AccessDecided"]);
@@ -391,15 +398,13 @@ impl Fixture {
 #[test]
 fn replayed_access_grant_is_refused() {
     let f = fixture("adm-replay-grant");
-    let requested = json!({"AccessRequested": {
-        "request": "REQ-1", "case_no": CASE,
-        "requester": "9f3380c92118ee316e1f7cd2df1906308fce174aac47178a0e7b5c26d5dfeceb",
-        "basis": "政府信息公开条例"
-    }});
     let granted =
         json!({"AccessDecided": {"request": "REQ-1", "granted": true, "reason": "依申请公开"}});
     let withdrawn = json!({"AccessDecided": {"request": "REQ-1", "granted": false, "reason": "撤回：涉及第三方隐私"}});
-    expect_code(&f.append(&f.officer, &[case_opened(CASE), requested]), 0);
+    expect_code(
+        &f.append(&f.officer, &[case_opened(CASE), access_requested()]),
+        0,
+    );
     expect_code(&f.append(&f.officer, &[granted]), 0);
     let grant_seq = f.size() - 1;
     expect_code(&f.append(&f.officer, &[withdrawn]), 0);

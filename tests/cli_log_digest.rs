@@ -81,13 +81,7 @@ fn build(name: &str) -> LogFixture {
     let (requester, _) = commit_with_salt("requester.name", REQUESTER, SALT_REQ);
     b.add(
         &k.officer,
-        Event::CaseOpened {
-            case_no: CASE_A.into(),
-            act: ActKind::Inspection,
-            matter: "年度检查".into(),
-            unit: "社会组织管理科".into(),
-            subject: party_a,
-        },
+        common::events::case_opened(CASE_A, party_a),
         Some(CASE_A),
     );
     // Case B's matter holds a terminal escape and a line break: the log must not pass them on.
@@ -438,10 +432,7 @@ fn from_and_limit() {
 
 #[test]
 fn unreadable_store_is_refused_in_one_sentence() {
-    let root = scratch("log-unreadable");
-    let missing = root.join("nothing-here");
-    let out = liuhen(["log".into(), missing.display().to_string()]);
-    common::cli::expect_one_sentence(&out, 3, &missing.display().to_string());
+    common::cli::expect_missing_dir_refused("log", "log-unreadable");
 
     let f = build("log-bad-header");
     let header = f.dir.join("ledger").join("header");

@@ -81,16 +81,7 @@ fn build_with(name: &str, origin: &str, k: &Keys) -> Fixture {
     let media = MediaStore::create(dir.join("media")).unwrap();
     let (party, _) = commit_with_salt("party.name", "大连某某协会", [7; 32]);
     ledger
-        .sign_and_append(
-            &k.officer,
-            Event::CaseOpened {
-                case_no: CASE_A.into(),
-                act: ActKind::Inspection,
-                matter: "年度检查".into(),
-                unit: "社会组织管理科".into(),
-                subject: party,
-            },
-        )
+        .sign_and_append(&k.officer, common::events::case_opened(CASE_A, party))
         .unwrap();
     let mut statements =
         vec![Recording::notify_party(SESSION, CASE_A, &k.device, Timestamp(T0)).unwrap()];
@@ -633,10 +624,7 @@ fn wrong_vkey_is_a_verification_failure() {
 
 #[test]
 fn missing_or_wrong_directory_is_a_usage_error() {
-    let root = scratch("verify-missing-dir");
-    let missing = root.join("no-such-ledger");
-    let out = liuhen(["verify".into(), missing.display().to_string()]);
-    common::cli::expect_one_sentence(&out, 3, &missing.display().to_string());
+    common::cli::expect_missing_dir_refused("verify", "verify-missing-dir");
 
     // The store directory instead of the ledger directory: the message says which to pass.
     let f = build("verify-store-dir");

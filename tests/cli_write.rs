@@ -21,7 +21,7 @@ use liuhen::entry::SignedStatement;
 use liuhen::model::*;
 use liuhen::store::file::FileStore;
 use liuhen::{verify_store, SecretKey, Signer, Store, Verdict, VerifyOptions};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 const EXIT_ERROR: i32 = 3;
 
@@ -285,30 +285,16 @@ fn write_path_end_to_end() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(receipts.len(), 2);
+    let got: Vec<(&Value, &Value, &Value)> = receipts
+        .iter()
+        .map(|r| (&r["line"], &r["seq"], &r["event"]))
+        .collect();
     assert_eq!(
-        (
-            &receipts[0]["line"],
-            &receipts[0]["seq"],
-            &receipts[0]["event"]
-        ),
-        (
-            &Value::from(1),
-            &Value::from(4),
-            &Value::from("DocumentFiled")
-        )
-    );
-    assert_eq!(
-        (
-            &receipts[1]["line"],
-            &receipts[1]["seq"],
-            &receipts[1]["event"]
-        ),
-        (
-            &Value::from(3),
-            &Value::from(5),
-            &Value::from("PartyNotified")
-        )
+        got,
+        [
+            (&json!(1), &json!(4), &json!("DocumentFiled")),
+            (&json!(3), &json!(5), &json!("PartyNotified")),
+        ]
     );
     assert_eq!(receipts[1]["author"], device_pk.as_str());
     assert_eq!(receipts[1]["case_no"], case);
@@ -734,61 +720,39 @@ fn file_and_directory_errors() {
         "is not a liuhen ledger directory",
     );
 
-    // The registry's refusals of authorize and revoke.
+    // The registry's refusals of authorize and revoke, and keys refused before they reach the
+    // ledger (the identity point is a weak key).
     let officer_pk = k.officer.public_key().to_string();
-    one_sentence(
-        &authorize(
-            path_str(&dir),
-            path_str(&files["ledger"]),
-            Whom::Public(&officer_pk),
-            "auditor",
-            "x",
-            &[],
-        ),
-        "is already registered (since entry 1)",
-    );
-    one_sentence(
-        &revoke(
-            path_str(&dir),
-            path_str(&files["ledger"]),
-            &k.ledger.public_key().to_string(),
-            "x",
-        ),
-        "the ledger key cannot be revoked",
-    );
-    one_sentence(
-        &revoke(
-            path_str(&dir),
-            path_str(&files["ledger"]),
-            &k.outsider.public_key().to_string(),
-            "x",
-        ),
-        "it is not an active key",
-    );
-    one_sentence(
-        &authorize(
-            path_str(&dir),
-            path_str(&files["ledger"]),
-            Whom::Public("ed25519:1234"),
-            "officer",
-            "x",
-            &[],
-        ),
-        "is not a public key",
-    );
-    // The identity point: a weak key, refused before it reaches the ledger.
     let weak = format!("ed25519:01{}", "00".repeat(31));
-    one_sentence(
-        &authorize(
+    for (key, role, refusal) in [
+        (
+            officer_pk.as_str(),
+            "auditor",
+            "is already registered (since entry 1)",
+        ),
+        ("ed25519:1234", "officer", "is not a public key"),
+        (weak.as_str(), "officer", "weak"),
+    ] {
+        let out = authorize(
             path_str(&dir),
             path_str(&files["ledger"]),
-            Whom::Public(&weak),
-            "officer",
+            Whom::Public(key),
+            role,
             "x",
             &[],
-        ),
-        "weak",
-    );
+        );
+        one_sentence(&out, refusal);
+    }
+    for (key, refusal) in [
+        (&k.ledger, "the ledger key cannot be revoked"),
+        (&k.outsider, "it is not an active key"),
+    ] {
+        let key = key.public_key().to_string();
+        one_sentence(
+            &revoke(path_str(&dir), path_str(&files["ledger"]), &key, "x"),
+            refusal,
+        );
+    }
     // Neither or both of --public and --vkey-of: a usage error, also exit 3.
     let out = liuhen([
         "revoke",

@@ -8,7 +8,6 @@ mod common;
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use liuhen::entry::EncodedEntry;
@@ -25,37 +24,8 @@ use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreError}
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        static N: AtomicU64 = AtomicU64::new(0);
-        let n = N.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!(
-            "liuhen-file-store-{name}-{}-{n}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&path);
-        TempDir(path)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 use common::rng::Rng;
+use common::temp::TempDir;
 
 fn encoded(seq: u64, rng: &mut Rng) -> EncodedEntry {
     let len = 1 + rng.below(300) as usize;
@@ -830,6 +800,23 @@ fn a_read_only_directory_is_refused_for_writing_and_readable() {
 // ---------------------------------------------------------------------------------------------
 // Faults: a failed write or sync at any step loses nothing acknowledged and latches
 
+/// The files of `dir` as they are now; calling the result writes them back.
+fn snapshot(dir: &Path) -> impl Fn() {
+    let files: Vec<(PathBuf, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|f| {
+            let path = f.unwrap().path();
+            let bytes = fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect();
+    move || {
+        for (path, bytes) in &files {
+            fs::write(path, bytes).unwrap();
+        }
+    }
+}
+
 /// Appends through a ledger on a store with `faults` until the fault fires; returns the leaf
 /// hashes of the acknowledged entries and the number of acknowledged checkpoints.
 fn run_until_fault(
@@ -908,21 +895,7 @@ fn fault_scenario(short_writes: bool, kind: ErrorKind) {
     let (ledger, k, clock) = file_ledger(dir.path(), 2);
     let base_size = ledger.size();
     drop(ledger);
-    let pristine: Vec<(String, Vec<u8>)> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|f| {
-            let f = f.unwrap();
-            (
-                f.file_name().to_string_lossy().into_owned(),
-                fs::read(f.path()).unwrap(),
-            )
-        })
-        .collect();
-    let restore = || {
-        for (name, bytes) in &pristine {
-            fs::write(dir.file(name), bytes).unwrap();
-        }
-    };
+    let restore = snapshot(dir.path());
     // How many operations the workload performs without faults.
     let counter = Faults::none();
     let (all, _, failed) = run_until_fault(dir.path(), &counter, &k, &clock);
@@ -1305,22 +1278,11 @@ fn a_failed_index_mark_latches_and_loses_nothing() {
     ledger.append_batch(batch).unwrap();
     let size = ledger.size();
     drop(ledger);
-    let pristine: Vec<(String, Vec<u8>)> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|f| {
-            let f = f.unwrap();
-            (
-                f.file_name().to_string_lossy().into_owned(),
-                fs::read(f.path()).unwrap(),
-            )
-        })
-        .collect();
+    let restore = snapshot(dir.path());
     // The mark's operations: sync the entry index, sync the registry index, write the mark,
     // sync it; then the commit's own.
     for op in 0..4 {
-        for (name, bytes) in &pristine {
-            fs::write(dir.file(name), bytes).unwrap();
-        }
+        restore();
         let faults = Faults::fail_at(op);
         let options = OpenOptions {
             faults: Some(faults.clone()),

@@ -9,6 +9,8 @@ use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use liuhen::model::{Event, Timestamp};
 use liuhen::verify::{verify_parts, FindingKind, Report, Verdict, VerifyOptions};
 use liuhen::Signer;
+
+use common::events::case_viewed;
 use proptest::prelude::*;
 
 fn options(ledger: &liuhen::Ledger<liuhen::MemoryStore>) -> VerifyOptions {
@@ -144,11 +146,7 @@ fn future_dated_and_time_reversed_entries_are_reported() {
         case_prev: None,
         statement: SignedStatement::sign(
             Timestamp(last.logged_at.0 + 3_600_000),
-            Event::RecordViewed {
-                subject: liuhen::model::RecordRef::Case("x".into()),
-                by: "21020001".into(),
-                purpose: "p".into(),
-            },
+            case_viewed("x", "21020001", "p"),
             &k.officer,
         )
         .unwrap(),
@@ -236,11 +234,7 @@ proptest! {
         let pos = 1 + at.index(entries.len());
         let statement = SignedStatement::sign(
             Timestamp(common::T0 + 500),
-            Event::RecordViewed {
-                subject: liuhen::model::RecordRef::Case("金民执〔2026〕1号".into()),
-                by: "intruder".into(),
-                purpose: "backdated insertion".into(),
-            },
+            case_viewed("金民执〔2026〕1号", "intruder", "backdated insertion"),
             &k.outsider,
         ).unwrap();
         let entry = Entry { seq: pos as u64, prev: Digest::ZERO, logged_at: Timestamp(common::T0), case_prev: None, statement };
@@ -257,11 +251,7 @@ proptest! {
 #[test]
 fn ledger_refuses_unauthorized_and_revoked_authors() {
     let (mut ledger, k) = common::small_ledger(1, &[]);
-    let event = Event::RecordViewed {
-        subject: liuhen::model::RecordRef::Case("c".into()),
-        by: "x".into(),
-        purpose: "p".into(),
-    };
+    let event = case_viewed("c", "x", "p");
     let err = ledger
         .sign_and_append(&k.outsider, event.clone())
         .unwrap_err();
@@ -286,11 +276,7 @@ fn ledger_refuses_unauthorized_and_revoked_authors() {
 fn batch_is_all_or_nothing() {
     let (mut ledger, k) = common::small_ledger(1, &[]);
     let size = ledger.size();
-    let view = Event::RecordViewed {
-        subject: liuhen::model::RecordRef::Case("c".into()),
-        by: "x".into(),
-        purpose: "p".into(),
-    };
+    let view = case_viewed("c", "x", "p");
     let ok = ledger
         .sign(&k.officer, Timestamp(common::T0), view.clone())
         .unwrap();
@@ -401,11 +387,7 @@ impl Signer for FaultySigner {
 #[test]
 fn own_signatures_are_checked_when_asked() {
     let k = common::keys();
-    let event = || Event::RecordViewed {
-        subject: liuhen::model::RecordRef::Case("c".into()),
-        by: "x".into(),
-        purpose: "p".into(),
-    };
+    let event = || case_viewed("c", "x", "p");
     for verify_own_signatures in [true, false] {
         let mut ledger = common::LedgerBuilder::new()
             .options(liuhen::LedgerOptions {
@@ -448,11 +430,7 @@ fn reopened_ledger_continues_where_it_stopped() {
     assert_eq!(ledger.root(), root);
     assert_eq!(ledger.origin(), common::ORIGIN);
     // The registry was rebuilt: the officer may append, the outsider may not.
-    let event = Event::RecordViewed {
-        subject: liuhen::model::RecordRef::Case("c".into()),
-        by: "21020001".into(),
-        purpose: "p".into(),
-    };
+    let event = case_viewed("c", "21020001", "p");
     ledger.sign_and_append(&k.officer, event.clone()).unwrap();
     assert!(ledger.sign_and_append(&k.outsider, event).is_err());
     ledger.seal(&k.ledger).unwrap();
@@ -505,11 +483,7 @@ fn future_statements_are_refused_on_append() {
     let (mut ledger, k) = common::small_ledger(1, &[]);
     let st = SignedStatement::sign(
         Timestamp(common::T0 + 3_600_000),
-        Event::RecordViewed {
-            subject: liuhen::model::RecordRef::Case("c".into()),
-            by: "x".into(),
-            purpose: "p".into(),
-        },
+        case_viewed("c", "x", "p"),
         &k.officer,
     )
     .unwrap();
@@ -540,16 +514,8 @@ fn forged_key_authorization_authorizes_nobody() {
         prev: Sha256TreeHasher.hash_leaf(entries.last().unwrap()),
         logged_at: last.logged_at,
         case_prev: None,
-        statement: SignedStatement::sign(
-            last.logged_at,
-            Event::RecordViewed {
-                subject: liuhen::model::RecordRef::Case("c".into()),
-                by: "x".into(),
-                purpose: "p".into(),
-            },
-            &k.outsider,
-        )
-        .unwrap(),
+        statement: SignedStatement::sign(last.logged_at, case_viewed("c", "x", "p"), &k.outsider)
+            .unwrap(),
     };
     entries.push(by_outsider.to_bytes().unwrap());
     let report = run(&entries, &checkpoints, &opts);

@@ -297,3 +297,11 @@ pub fn expect_one_sentence(out: &Output, code: i32, needle: &str) -> String {
     assert_eq!(err.lines().count(), 1, "one sentence: {}", describe(out));
     err
 }
+
+/// `liuhen COMMAND DIR` for a `DIR` that does not exist (in a fresh scratch directory `name`):
+/// exit 3 and one sentence that names it.
+pub fn expect_missing_dir_refused(command: &str, name: &str) {
+    let missing = scratch(name).join("no-such-ledger").display().to_string();
+    let out = liuhen([command.to_string(), missing.clone()]);
+    expect_one_sentence(&out, 3, &missing);
+}

@@ -9,7 +9,8 @@
 //!   the auditor's vkey beside it.
 //! - [`cli`]: running the binary (stdin, watchdog, fork guard) and asserting exit code, stderr
 //!   and stdout; [`events`]: statements of the common events; [`tamper`] and [`forge`]: what an
-//!   insider does to files and stores; [`golden_ledger`], [`small_ledger`]: fixed histories.
+//!   insider does to files and stores; [`golden_ledger`], [`small_ledger`]: fixed histories; [`temp::TempDir`]: a directory removed on
+//!   drop.
 //!
 //! Each test crate uses a part of the kit, so the module allows dead code as a whole.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -23,6 +24,7 @@ pub mod forge;
 pub mod http;
 pub mod rng;
 pub mod tamper;
+pub mod temp;
 
 #[allow(unused_imports)]
 pub use builder::{Built, LedgerBuilder, DEVICE_ID, OFFICER_ID};

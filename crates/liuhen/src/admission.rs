@@ -49,7 +49,7 @@ use std::collections::HashMap;
 use crate::entry::{Binding, FormatVersion, Statement};
 use crate::hash::Digest;
 use crate::keys::PublicKey;
-use crate::media::custody::Custody;
+use crate::media::custody::{Custody, FirstCase};
 use crate::model::{Event, RecordRef, Timestamp};
 use crate::registry::{Registry, RegistryError};
 
@@ -118,7 +118,7 @@ pub struct Admission {
     /// Format v2: each case's latest entry (the next entry's `case_prev`).
     case_last: HashMap<String, u64>,
     /// Access request → its case.
-    request_case: HashMap<String, String>,
+    request_case: FirstCase,
 }
 
 impl Admission {
@@ -185,7 +185,7 @@ impl Admission {
         case_of(
             event,
             |s| self.session_case(s),
-            |r| self.request_case.get(r).map(String::as_str),
+            |r| self.request_case.get(r),
         )
     }
 
@@ -320,9 +320,7 @@ impl Admission {
             request, case_no, ..
         } = event
         {
-            self.request_case
-                .entry(request.clone())
-                .or_insert_with(|| case_no.clone());
+            self.request_case.note(request, case_no);
         }
         self.sessions.apply(seq, event);
         match event {

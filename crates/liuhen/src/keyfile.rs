@@ -19,7 +19,7 @@ use base64::Engine as _;
 use subtle::ConstantTimeEq;
 
 use crate::checkpoint::{
-    is_valid_key_name, key_id, parse_key_id_hex, KeyIdHex, NoteError, NoteVerifier, SignatureType,
+    is_valid_key_name, key_id, split_key, KeyIdHex, NoteError, NoteVerifier, SignatureType,
 };
 use crate::keys::{SecretKey, Signer as _};
 use crate::ledger::{SealState, SealStateError, MAX_SEAL_STATE_BYTES};
@@ -107,17 +107,7 @@ pub fn read_seal_state(path: &Path) -> Result<Option<SealState>, KeyFileError> {
             })
         }
     };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = file.metadata().map_err(io(path))?.permissions().mode() & 0o777;
-        if mode & 0o022 != 0 {
-            return Err(KeyFileError::Insecure {
-                path: path.to_owned(),
-                mode,
-            });
-        }
-    }
+    refuse_mode(&file, path, 0o022)?;
     let mut bytes = Vec::new();
     file.take(MAX_SEAL_STATE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)
@@ -159,6 +149,24 @@ pub fn write_seal_state(path: &Path, state: &SealState) -> Result<(), KeyFileErr
     sync_parent(path)
 }
 
+/// Refuses a file whose permission bits share any of `forbidden` ([`KeyFileError::Insecure`]);
+/// no check where there are no Unix permissions.
+#[cfg_attr(not(unix), allow(unused_variables))]
+fn refuse_mode(file: &File, path: &Path, forbidden: u32) -> Result<(), KeyFileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata().map_err(io(path))?.permissions().mode() & 0o777;
+        if mode & forbidden != 0 {
+            return Err(KeyFileError::Insecure {
+                path: path.to_owned(),
+                mode,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
     move |source| KeyFileError::Io {
         path: path.to_owned(),
@@ -191,17 +199,7 @@ pub fn write_secret_key(path: &Path, name: &str, key: &SecretKey) -> Result<(), 
 /// not a signer key, or an I/O error.
 pub fn read_secret_key(path: &Path) -> Result<(String, SecretKey), KeyFileError> {
     let file = File::open(path).map_err(io(path))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = file.metadata().map_err(io(path))?.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(KeyFileError::Insecure {
-                path: path.to_owned(),
-                mode,
-            });
-        }
-    }
+    refuse_mode(&file, path, 0o077)?;
     let text = read_limited(file, path)?;
     parse_skey(text.trim_end()).map_err(|source| KeyFileError::Parse {
         path: path.to_owned(),
@@ -254,14 +252,7 @@ pub fn parse_skey(skey: &str) -> Result<(String, SecretKey), NoteError> {
     let rest = skey
         .strip_prefix(SKEY_PREFIX)
         .ok_or(NoteError::MalformedSignerKey)?;
-    let mut parts = rest.splitn(3, '+');
-    let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(NoteError::MalformedSignerKey);
-    };
-    if !is_valid_key_name(name) {
-        return Err(NoteError::InvalidKeyName { line: None });
-    }
-    let declared = parse_key_id_hex(hash).ok_or(NoteError::MalformedSignerKey)?;
+    let (name, declared, b64) = split_key(rest, || NoteError::MalformedSignerKey)?;
 
     // 33 bytes encode to exactly 44 characters, no padding.
     let engine = &base64::engine::general_purpose::STANDARD;

@@ -117,14 +117,7 @@ impl Sessions {
             Event::RecordingInterrupted { session, .. } => {
                 // An interruption may be recorded after the stop (the note is written later,
                 // its `at` says when): only an unknown session is refused.
-                let s = self
-                    .map
-                    .get(session)
-                    .ok_or_else(|| Refusal::SegmentOrphan {
-                        seq,
-                        session: session.clone(),
-                        what: "RecordingInterrupted".into(),
-                    })?;
+                let s = self.started(seq, session, "RecordingInterrupted")?;
                 if s.device != *author && role != Role::Officer {
                     return Err(wrong_device(
                         seq,
@@ -167,16 +160,18 @@ impl Sessions {
         }
     }
 
+    /// A started session, or the refusal of `what` at `seq` about an unknown one.
+    fn started(&self, seq: u64, session: &str, what: &str) -> Result<&Session, Refusal> {
+        self.map.get(session).ok_or_else(|| Refusal::SegmentOrphan {
+            seq,
+            session: session.to_owned(),
+            what: what.to_owned(),
+        })
+    }
+
     /// A started, not yet stopped session, or the refusal that says why not.
     fn open_session(&self, seq: u64, session: &str, what: &str) -> Result<&Session, Refusal> {
-        let s = self
-            .map
-            .get(session)
-            .ok_or_else(|| Refusal::SegmentOrphan {
-                seq,
-                session: session.to_owned(),
-                what: what.to_owned(),
-            })?;
+        let s = self.started(seq, session, what)?;
         if let Some(stopped_at) = s.stopped {
             return Err(Refusal::SegmentAfterStop {
                 seq,

@@ -490,21 +490,13 @@ impl Profile {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        for id in &self.disabled_rules {
+        let named = (self.disabled_rules.iter().map(|id| ("disabled_rules", id)))
+            .chain(self.severity.keys().map(|id| ("severity", id)));
+        for (key, id) in named {
             if rules::rule(id).is_none() {
                 return Err(ProfileError::UnknownRule {
                     profile: self.name.clone(),
-                    key: "disabled_rules",
-                    id: id.clone(),
-                    known: known(),
-                });
-            }
-        }
-        for id in self.severity.keys() {
-            if rules::rule(id).is_none() {
-                return Err(ProfileError::UnknownRule {
-                    profile: self.name.clone(),
-                    key: "severity",
+                    key,
                     id: id.clone(),
                     known: known(),
                 });

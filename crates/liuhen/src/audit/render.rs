@@ -128,87 +128,76 @@ pub fn text(report: &AuditReport) -> String {
         plural(s.notices, "notice", "notices")
     );
 
-    let by_case = findings_by_case(report);
-    let mut clean = Vec::new();
-    for c in &report.cases {
-        let findings = by_case.get(c.case_no.as_str()).cloned().unwrap_or_default();
-        if findings.is_empty() {
-            clean.push(case_label(&c.case_no));
-            continue;
-        }
-        let _ = writeln!(out);
-        let about = match (&c.act, &c.matter, &c.unit) {
-            (Some(a), Some(m), Some(u)) => format!("{a}, {m} ({u}), "),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "案件 Case {} — {about}{}: {}",
-            case_label(&c.case_no),
-            status_text(c.status),
-            counts_text(&c.findings)
-        );
-        for f in findings {
-            write_finding(&mut out, f);
-        }
-    }
-    let orphans: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.case_no.is_none())
-        .collect();
-    if !orphans.is_empty() {
-        let _ = writeln!(out, "\n不属于任何案件 Not linked to any case:");
-        for f in orphans {
-            write_finding(&mut out, f);
-        }
-    }
-    if !clean.is_empty() {
-        let _ = writeln!(out, "\n无问题 No findings: {}", clean.join(", "));
-    }
+    write_cases(
+        &mut out,
+        report,
+        &CaseText {
+            case: |out, c| {
+                let about = match (&c.act, &c.matter, &c.unit) {
+                    (Some(a), Some(m), Some(u)) => format!("{a}, {m} ({u}), "),
+                    _ => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "\n案件 Case {} — {about}{}: {}",
+                    case_label(&c.case_no),
+                    status_text(c.status),
+                    counts_text(&c.findings)
+                );
+            },
+            finding: write_finding,
+            unlinked: "\n不属于任何案件 Not linked to any case:",
+            clean: "\n无问题 No findings: ",
+            clean_label: case_label,
+            clean_separator: ", ",
+        },
+    );
 
     let sup = &report.supervision;
     let _ = writeln!(out, "\n监督 Supervision (Art. 8)");
-    if !sup.by_article.is_empty() {
-        let _ = writeln!(out, "  按条款 by article:");
-        for (article, c) in &sup.by_article {
-            let _ = writeln!(out, "    {article}: {}", counts_text(c));
-        }
-    }
-    if !sup.by_unit.is_empty() {
-        let _ = writeln!(out, "  按单位 by unit:");
-        for (unit, u) in &sup.by_unit {
-            let _ = writeln!(
-                out,
+    section(
+        &mut out,
+        "  按条款 by article:",
+        &sup.by_article,
+        |(article, c)| format!("    {article}: {}", counts_text(c)),
+    );
+    section(
+        &mut out,
+        "  按单位 by unit:",
+        &sup.by_unit,
+        |(unit, u)| {
+            format!(
                 "    {unit}: {}; {}",
                 plural(u.cases, "case", "cases"),
                 counts_text(&u.findings)
-            );
-        }
-    }
-    if !sup.by_officer.is_empty() {
-        let _ = writeln!(out, "  按执法人员 by officer:");
-        for (name, o) in &sup.by_officer {
-            let _ = writeln!(
-                out,
+            )
+        },
+    );
+    section(
+        &mut out,
+        "  按执法人员 by officer:",
+        &sup.by_officer,
+        |(name, o)| {
+            format!(
                 "    {name}: {}, {}, {}, {}; {}",
                 plural(o.cases, "case", "cases"),
                 plural(o.sessions, "session", "sessions"),
                 plural(o.documents, "document", "documents"),
                 plural(o.decisions, "decision", "decisions"),
                 counts_text(&o.findings)
-            );
-        }
-    }
-    if !sup.late_archiving.is_empty() {
-        let _ = writeln!(out, "  迟延归档 late archiving:");
-        for l in &sup.late_archiving {
+            )
+        },
+    );
+    section(
+        &mut out,
+        "  迟延归档 late archiving:",
+        &sup.late_archiving,
+        |l| {
             let done = match (l.archived_at, l.archived_seq) {
                 (Some(t), Some(seq)) => format!("archived {} (entry {seq})", format_time(t)),
                 _ => "not archived".to_string(),
             };
-            let _ = writeln!(
-                out,
+            format!(
                 "    case {} session {}: ended {}, due {}, {done}; {} late{}",
                 l.case_no,
                 l.session,
@@ -216,14 +205,15 @@ pub fn text(report: &AuditReport) -> String {
                 format_time(l.due),
                 format_span(l.late_by_ms),
                 if l.justified { " (justified)" } else { "" }
-            );
-        }
-    }
-    if !sup.interruptions.is_empty() {
-        let _ = writeln!(out, "  中断 interruptions:");
-        for i in &sup.interruptions {
-            let _ = writeln!(
-                out,
+            )
+        },
+    );
+    section(
+        &mut out,
+        "  中断 interruptions:",
+        &sup.interruptions,
+        |i| {
+            format!(
                 "    case {} session {} entry {}: {} at {}{}",
                 i.case_no,
                 i.session,
@@ -232,27 +222,29 @@ pub fn text(report: &AuditReport) -> String {
                 format_time(i.at),
                 i.gap_ms
                     .map_or(String::new(), |g| format!(", {} gap", format_span(g)))
-            );
-        }
-    }
-    if !sup.open_preservation_orders.is_empty() {
-        let _ = writeln!(out, "  长期保存中 open preservation orders:");
-        for o in &sup.open_preservation_orders {
-            let _ = writeln!(
-                out,
+            )
+        },
+    );
+    section(
+        &mut out,
+        "  长期保存中 open preservation orders:",
+        &sup.open_preservation_orders,
+        |o| {
+            format!(
                 "    case {}: {} since {} (entry {})",
                 o.case_no,
                 o.trigger,
                 format_time(o.ordered_at),
                 o.seq
-            );
-        }
-    }
-    if !sup.disclosures.is_empty() {
-        let _ = writeln!(out, "  对外提供 disclosures (Art. 19):");
-        for d in &sup.disclosures {
-            let _ = writeln!(
-                out,
+            )
+        },
+    );
+    section(
+        &mut out,
+        "  对外提供 disclosures (Art. 19):",
+        &sup.disclosures,
+        |d| {
+            format!(
                 "    case {} entry {}, {}: {} to recipient {} by {}: {}{}",
                 case_label(&d.case_no),
                 d.seq,
@@ -266,9 +258,9 @@ pub fn text(report: &AuditReport) -> String {
                 } else {
                     format!(" ({})", seqs_text(&d.basis_seqs))
                 }
-            );
-        }
-    }
+            )
+        },
+    );
     let _ = writeln!(
         out,
         "\n结论 Result: {}",
@@ -290,6 +282,72 @@ pub fn text(report: &AuditReport) -> String {
 }
 
 /// The findings of each case, in report order.
+/// `heading` and a line per item, or nothing when there are no items.
+pub(super) fn section<I: IntoIterator>(
+    out: &mut String,
+    heading: &str,
+    items: I,
+    line: impl Fn(I::Item) -> String,
+) {
+    let mut items = items.into_iter().peekable();
+    if items.peek().is_none() {
+        return;
+    }
+    let _ = writeln!(out, "{heading}");
+    for item in items {
+        let _ = writeln!(out, "{}", line(item));
+    }
+}
+
+/// What the two text reports (this bilingual one and [`super::zh`]) write differently in their
+/// shared part: the cases with findings, the findings linked to no case, the cases without.
+pub(super) struct CaseText {
+    /// Writes the heading of a case that has findings.
+    pub case: fn(&mut String, &CaseSummary),
+    /// Writes one finding.
+    pub finding: fn(&mut String, &Finding),
+    /// The line above the findings linked to no case.
+    pub unlinked: &'static str,
+    /// What precedes the list of cases without findings.
+    pub clean: &'static str,
+    /// How such a case is named.
+    pub clean_label: fn(&str) -> String,
+    /// Between two cases without findings.
+    pub clean_separator: &'static str,
+}
+
+/// Each case that has findings, with its findings; the findings linked to no case; then one
+/// line naming the cases without findings. Sections with nothing to show are left out.
+pub(super) fn write_cases(out: &mut String, report: &AuditReport, text: &CaseText) {
+    let by_case = findings_by_case(report);
+    let mut clean = Vec::new();
+    for c in &report.cases {
+        match by_case.get(c.case_no.as_str()) {
+            Some(findings) => {
+                (text.case)(out, c);
+                for f in findings {
+                    (text.finding)(out, f);
+                }
+            }
+            None => clean.push((text.clean_label)(&c.case_no)),
+        }
+    }
+    let mut orphans = report
+        .findings
+        .iter()
+        .filter(|f| f.case_no.is_none())
+        .peekable();
+    if orphans.peek().is_some() {
+        let _ = writeln!(out, "{}", text.unlinked);
+        for f in orphans {
+            (text.finding)(out, f);
+        }
+    }
+    if !clean.is_empty() {
+        let _ = writeln!(out, "{}{}", text.clean, clean.join(text.clean_separator));
+    }
+}
+
 fn findings_by_case(report: &AuditReport) -> BTreeMap<&str, Vec<&Finding>> {
     let mut by_case: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
@@ -544,95 +602,95 @@ fn summary_tables(h: &mut String, report: &AuditReport) {
     }
     let mut articles: Vec<(&str, (&str, Counts))> = articles.into_iter().collect();
     articles.sort_by_key(|(a, _)| article_order(a));
-    h.push_str("<h3>按条款 Findings by article</h3>\n<table><tr><th>Article</th><th>条款内容</th><th class=\"num\">违规 violations</th><th class=\"num\">警示 warnings</th><th class=\"num\">提示 notices</th></tr>\n");
-    for (article, (term, c)) in &articles {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td>{}{}{}</tr>",
-            escape(article),
-            escape(term),
-            num_cell(c.violation),
-            num_cell(c.warning),
-            num_cell(c.notice)
-        );
-    }
-    h.push_str("</table>\n");
+    table(
+        h,
+        "<h3>按条款 Findings by article</h3>\n<table><tr><th>Article</th><th>条款内容</th><th class=\"num\">违规 violations</th><th class=\"num\">警示 warnings</th><th class=\"num\">提示 notices</th></tr>\n",
+        &articles,
+        |(article, (term, c))| {
+            format!(
+                "<tr><td>{}</td><td>{}</td>{}</tr>",
+                escape(article),
+                escape(term),
+                count_cells(c)
+            )
+        },
+    );
 
-    h.push_str("<h3>案件 Cases</h3>\n<table><tr><th>Case 案号</th><th>Act</th><th>Unit 单位</th><th>Status</th><th class=\"num\">Recordings</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
-    for (i, c) in report.cases.iter().enumerate() {
-        let _ = writeln!(
-            h,
-            "<tr><td><a href=\"#case-{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>{}{}{}{}</tr>",
-            escape(&case_label(&c.case_no)),
-            escape(c.act.as_deref().unwrap_or("—")),
-            escape(c.unit.as_deref().unwrap_or("—")),
-            escape(status_text(c.status)),
-            num_cell(c.sessions.len() as u64),
-            num_cell(c.findings.violation),
-            num_cell(c.findings.warning),
-            num_cell(c.findings.notice)
-        );
-    }
-    h.push_str("</table>\n");
+    table(
+        h,
+        "<h3>案件 Cases</h3>\n<table><tr><th>Case 案号</th><th>Act</th><th>Unit 单位</th><th>Status</th><th class=\"num\">Recordings</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n",
+        report.cases.iter().enumerate(),
+        |(i, c)| {
+            format!(
+                "<tr><td><a href=\"#case-{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>{}{}</tr>",
+                escape(&case_label(&c.case_no)),
+                escape(c.act.as_deref().unwrap_or("—")),
+                escape(c.unit.as_deref().unwrap_or("—")),
+                escape(status_text(c.status)),
+                num_cell(c.sessions.len() as u64),
+                count_cells(&c.findings)
+            )
+        },
+    );
 
     let sup = &report.supervision;
-    h.push_str("<h3>监督 Supervision: by unit and officer</h3>\n<table><tr><th>Unit 单位</th><th class=\"num\">Cases</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
-    for (unit, u) in &sup.by_unit {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td>{}{}{}{}</tr>",
-            escape(unit),
-            num_cell(u.cases),
-            num_cell(u.findings.violation),
-            num_cell(u.findings.warning),
-            num_cell(u.findings.notice)
-        );
-    }
-    h.push_str("</table>\n<table><tr><th>Officer 执法人员</th><th class=\"num\">Cases</th><th class=\"num\">Recordings</th><th class=\"num\">Documents</th><th class=\"num\">Decisions 决定</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
-    for (name, o) in &sup.by_officer {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td>{}{}{}{}{}{}{}</tr>",
-            escape(name),
-            num_cell(o.cases),
-            num_cell(o.sessions),
-            num_cell(o.documents),
-            num_cell(o.decisions),
-            num_cell(o.findings.violation),
-            num_cell(o.findings.warning),
-            num_cell(o.findings.notice)
-        );
-    }
-    h.push_str("</table>\n");
+    table(
+        h,
+        "<h3>监督 Supervision: by unit and officer</h3>\n<table><tr><th>Unit 单位</th><th class=\"num\">Cases</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n",
+        &sup.by_unit,
+        |(unit, u)| {
+            format!(
+                "<tr><td>{}</td>{}{}</tr>",
+                escape(unit),
+                num_cell(u.cases),
+                count_cells(&u.findings)
+            )
+        },
+    );
+    table(
+        h,
+        "<table><tr><th>Officer 执法人员</th><th class=\"num\">Cases</th><th class=\"num\">Recordings</th><th class=\"num\">Documents</th><th class=\"num\">Decisions 决定</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n",
+        &sup.by_officer,
+        |(name, o)| {
+            format!(
+                "<tr><td>{}</td>{}{}{}{}{}</tr>",
+                escape(name),
+                num_cell(o.cases),
+                num_cell(o.sessions),
+                num_cell(o.documents),
+                num_cell(o.decisions),
+                count_cells(&o.findings)
+            )
+        },
+    );
     let periods: Vec<_> = super::stats::statistics(report, super::stats::StatPeriod::Month)
         .into_iter()
         .filter(|r| r.dimension == "period" || r.dimension == "act")
         .collect();
-    if !periods.is_empty() {
-        h.push_str("<h3>按月份、执法行为 By month and kind of act</h3>\n<table><tr><th>Group 分组</th><th class=\"num\">Cases</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n");
-        for r in &periods {
+    table_if_any(
+        h,
+        "<h3>按月份、执法行为 By month and kind of act</h3>\n<table><tr><th>Group 分组</th><th class=\"num\">Cases</th><th class=\"num\">违规</th><th class=\"num\">警示</th><th class=\"num\">提示</th></tr>\n",
+        &periods,
+        |r| {
             let group = if r.dimension == "act" {
                 format!("{} {}", super::zh::act(&r.group), r.group)
             } else {
                 r.group.clone()
             };
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td>{}{}{}{}</tr>",
+            format!(
+                "<tr><td>{}</td>{}{}</tr>",
                 escape(&group),
                 num_cell(r.cases),
-                num_cell(r.findings.violation),
-                num_cell(r.findings.warning),
-                num_cell(r.findings.notice)
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    if !sup.late_archiving.is_empty() {
-        h.push_str("<h3>迟延归档 Late archiving (Art. 16)</h3>\n<table><tr><th>Case</th><th>Session</th><th>Recording ended</th><th>Due</th><th>Archived</th><th class=\"num\">Late by</th><th>Justified</th></tr>\n");
-        for l in &sup.late_archiving {
-            let _ = writeln!(
-                h,
+                count_cells(&r.findings)
+            )
+        },
+    );
+    table_if_any(
+        h,
+        "<h3>迟延归档 Late archiving (Art. 16)</h3>\n<table><tr><th>Case</th><th>Session</th><th>Recording ended</th><th>Due</th><th>Archived</th><th class=\"num\">Late by</th><th>Justified</th></tr>\n",
+        &sup.late_archiving,
+        |l| {
+            format!(
                 "<tr><td>{}</td><td>{}</td><td class=\"when\">{}</td><td class=\"when\">{}</td><td class=\"when\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
                 escape(&case_label(&l.case_no)),
                 escape(&l.session),
@@ -645,15 +703,15 @@ fn summary_tables(h: &mut String, report: &AuditReport) {
                 )),
                 escape(&format_span(l.late_by_ms)),
                 if l.justified { "yes" } else { "no" }
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    if !sup.interruptions.is_empty() {
-        h.push_str("<h3>中断 Interruptions (Art. 14(4))</h3>\n<table><tr><th>Case</th><th>Session</th><th class=\"num\">Entry</th><th>Reason</th><th>At</th><th class=\"num\">Gap</th></tr>\n");
-        for i in &sup.interruptions {
-            let _ = writeln!(
-                h,
+            )
+        },
+    );
+    table_if_any(
+        h,
+        "<h3>中断 Interruptions (Art. 14(4))</h3>\n<table><tr><th>Case</th><th>Session</th><th class=\"num\">Entry</th><th>Reason</th><th>At</th><th class=\"num\">Gap</th></tr>\n",
+        &sup.interruptions,
+        |i| {
+            format!(
                 "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"when\">{}</td><td class=\"num\">{}</td></tr>",
                 escape(&case_label(&i.case_no)),
                 escape(&i.session),
@@ -663,34 +721,34 @@ fn summary_tables(h: &mut String, report: &AuditReport) {
                     .map_or_else(|| pill("violation", "unexplained 无说明"), escape),
                 when(i.at),
                 i.gap_ms.map_or(String::new(), |g| escape(&format_span(g)))
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    if !sup.open_preservation_orders.is_empty() {
-        h.push_str("<h3>长期保存中 Open preservation orders (Art. 18)</h3>\n<table><tr><th>Case</th><th class=\"num\">Entry</th><th>Ordered</th><th>Trigger</th></tr>\n");
-        for o in &sup.open_preservation_orders {
-            let _ = writeln!(
-                h,
+            )
+        },
+    );
+    table_if_any(
+        h,
+        "<h3>长期保存中 Open preservation orders (Art. 18)</h3>\n<table><tr><th>Case</th><th class=\"num\">Entry</th><th>Ordered</th><th>Trigger</th></tr>\n",
+        &sup.open_preservation_orders,
+        |o| {
+            format!(
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"when\">{}</td><td>{}</td></tr>",
                 escape(&case_label(&o.case_no)),
                 o.seq,
                 when(o.ordered_at),
                 escape(&o.trigger)
-            );
-        }
-        h.push_str("</table>\n");
-    }
-    if !sup.disclosures.is_empty() {
-        h.push_str("<h3>对外提供 Disclosures (Art. 19, 21(3))</h3>\n<table><tr><th>Case</th><th class=\"num\">Entry</th><th>Disclosed</th><th>Recipient (sealed)</th><th class=\"num\">Records</th><th>By</th><th>Basis 依据</th></tr>\n");
-        for d in &sup.disclosures {
+            )
+        },
+    );
+    table_if_any(
+        h,
+        "<h3>对外提供 Disclosures (Art. 19, 21(3))</h3>\n<table><tr><th>Case</th><th class=\"num\">Entry</th><th>Disclosed</th><th>Recipient (sealed)</th><th class=\"num\">Records</th><th>By</th><th>Basis 依据</th></tr>\n",
+        &sup.disclosures,
+        |d| {
             let class = if d.basis.is_lawful() {
                 "met"
             } else {
                 "violation"
             };
-            let _ = writeln!(
-                h,
+            format!(
                 "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"when\">{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td>{}{}</td><td>{} <span class=\"muted\">{}</span></td></tr>",
                 escape(&case_label(&d.case_no)),
                 d.seq,
@@ -703,10 +761,34 @@ fn summary_tables(h: &mut String, report: &AuditReport) {
                     .map_or(String::new(), |r| format!(" <span class=\"muted\">{}</span>", escape(r))),
                 pill(class, &basis_text(d)),
                 escape(&seqs_text(&d.basis_seqs))
-            );
-        }
-        h.push_str("</table>\n");
+            )
+        },
+    );
+}
+
+/// `head` (a heading and the header row of a table), a row per item, and the end of the table.
+fn table<I: IntoIterator>(h: &mut String, head: &str, items: I, row: impl Fn(I::Item) -> String) {
+    h.push_str(head);
+    for item in items {
+        h.push_str(&row(item));
+        h.push('\n');
     }
+    h.push_str("</table>\n");
+}
+
+/// A [`table`], left out when there are no items.
+fn table_if_any<T>(h: &mut String, head: &str, items: &[T], row: impl Fn(&T) -> String) {
+    if !items.is_empty() {
+        table(h, head, items, row);
+    }
+}
+
+/// The cells of the violations, warnings and notices.
+fn count_cells(c: &Counts) -> String {
+    [c.violation, c.warning, c.notice]
+        .into_iter()
+        .map(num_cell)
+        .collect()
 }
 
 /// Sorts `Art. 9` before `Art. 14(1)` before `Art. 21(5)`.

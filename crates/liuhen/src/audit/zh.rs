@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use super::render::{section, write_cases, CaseText};
 use super::report::*;
 use super::rules::{self, Severity};
 use super::time::format_time;
@@ -200,84 +201,66 @@ pub fn text(report: &AuditReport) -> String {
         "案件 {} 件，音像记录 {} 个；违规 {} 项，警示 {} 项，提示 {} 项",
         s.cases, s.sessions, s.violations, s.warnings, s.notices
     );
-    let mut clean = Vec::new();
-    for c in &report.cases {
-        let own: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.case_no.as_deref() == Some(c.case_no.as_str()))
-            .collect();
-        if own.is_empty() {
-            clean.push(c.case_no.clone());
-            continue;
-        }
-        let about = match (&c.act, &c.matter, &c.unit) {
-            (Some(a), Some(m), Some(u)) => format!("{}，{m}（{u}），", act(a)),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "\n案件 {} — {about}{}：{}",
-            c.case_no,
-            status(c.status),
-            counts(&c.findings)
-        );
-        for f in own {
-            finding(&mut out, f);
-        }
-    }
-    let orphans: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| f.case_no.is_none())
-        .collect();
-    if !orphans.is_empty() {
-        let _ = writeln!(out, "\n不属于任何案件：");
-        for f in orphans {
-            finding(&mut out, f);
-        }
-    }
-    if !clean.is_empty() {
-        let _ = writeln!(out, "\n无问题的案件：{}", clean.join("、"));
-    }
+    write_cases(
+        &mut out,
+        report,
+        &CaseText {
+            case: |out, c| {
+                let about = match (&c.act, &c.matter, &c.unit) {
+                    (Some(a), Some(m), Some(u)) => format!("{}，{m}（{u}），", act(a)),
+                    _ => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "\n案件 {} — {about}{}：{}",
+                    c.case_no,
+                    status(c.status),
+                    counts(&c.findings)
+                );
+            },
+            finding,
+            unlinked: "\n不属于任何案件：",
+            clean: "\n无问题的案件：",
+            clean_label: str::to_string,
+            clean_separator: "、",
+        },
+    );
     let sup = &report.supervision;
     let _ = writeln!(out, "\n监督统计（第八条）");
-    if !sup.by_article.is_empty() {
-        let _ = writeln!(out, "  按条款：");
-        for (article, c) in &sup.by_article {
-            let _ = writeln!(out, "    {}：{}", citation(article), counts(c));
-        }
-    }
-    if !sup.by_unit.is_empty() {
-        let _ = writeln!(out, "  按执法单位：");
-        for (unit, u) in &sup.by_unit {
+    section(
+        &mut out,
+        "  按条款：",
+        &sup.by_article,
+        |(article, c)| format!("    {}：{}", citation(article), counts(c)),
+    );
+    section(
+        &mut out,
+        "  按执法单位：",
+        &sup.by_unit,
+        |(unit, u)| {
             let unit = if unit == "(no unit)" {
                 "（无单位）"
             } else {
                 unit
             };
-            let _ = writeln!(
-                out,
-                "    {unit}：案件 {} 件；{}",
-                u.cases,
-                counts(&u.findings)
-            );
-        }
-    }
-    if !sup.by_officer.is_empty() {
-        let _ = writeln!(out, "  按执法人员：");
-        for (name, o) in &sup.by_officer {
-            let _ = writeln!(
-                out,
+            format!("    {unit}：案件 {} 件；{}", u.cases, counts(&u.findings))
+        },
+    );
+    section(
+        &mut out,
+        "  按执法人员：",
+        &sup.by_officer,
+        |(name, o)| {
+            format!(
                 "    {name}：案件 {} 件，音像记录 {} 个，文书 {} 份，决定 {} 件；{}",
                 o.cases,
                 o.sessions,
                 o.documents,
                 o.decisions,
                 counts(&o.findings)
-            );
-        }
-    }
+            )
+        },
+    );
     let _ = writeln!(
         out,
         "\n结论：{}",
@@ -298,13 +281,17 @@ mod tests {
 
     #[test]
     fn citations_read_as_the_regulation_cites_itself() {
-        assert_eq!(citation("Art. 14(1)"), "第十四条第（一）项");
-        assert_eq!(citation("Art. 21(3)"), "第二十一条第（三）项");
-        assert_eq!(citation("Art. 9"), "第九条");
-        assert_eq!(citation("Art. 10"), "第十条");
-        assert_eq!(citation("Art. 22"), "第二十二条");
-        assert_eq!(citation("Art. 20"), "第二十条");
-        assert_eq!(citation("something"), "something");
+        for (article, cited) in [
+            ("Art. 14(1)", "第十四条第（一）项"),
+            ("Art. 21(3)", "第二十一条第（三）项"),
+            ("Art. 9", "第九条"),
+            ("Art. 10", "第十条"),
+            ("Art. 22", "第二十二条"),
+            ("Art. 20", "第二十条"),
+            ("something", "something"),
+        ] {
+            assert_eq!(citation(article), cited);
+        }
     }
 
     #[test]

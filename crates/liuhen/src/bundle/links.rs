@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use crate::entry::{Entry, FormatVersion};
 use crate::hash::Digest;
 use crate::keys::PublicKey;
+use crate::media::custody::FirstCase;
 use crate::model::Event;
 use crate::verify::FindingKind;
 
@@ -36,8 +37,8 @@ pub(super) struct Links<'a> {
     version: Option<FormatVersion>,
     ledger_id: Option<Digest>,
     counters: HashMap<PublicKey, (u64, u64)>,
-    session_case: HashMap<String, String>,
-    request_case: HashMap<String, String>,
+    session_case: FirstCase,
+    request_case: FirstCase,
     /// The last bundled entry of the case, once one was seen.
     last_of_case: Option<u64>,
 }
@@ -50,8 +51,8 @@ impl<'a> Links<'a> {
             version: None,
             ledger_id: None,
             counters: HashMap::new(),
-            session_case: HashMap::new(),
-            request_case: HashMap::new(),
+            session_case: FirstCase::default(),
+            request_case: FirstCase::default(),
             last_of_case: None,
         }
     }
@@ -59,8 +60,8 @@ impl<'a> Links<'a> {
     fn case_of(&self, event: &Event) -> Option<String> {
         crate::admission::case_of(
             event,
-            |s| self.session_case.get(s).map(String::as_str),
-            |r| self.request_case.get(r).map(String::as_str),
+            |s| self.session_case.get(s),
+            |r| self.request_case.get(r),
         )
     }
 
@@ -124,18 +125,10 @@ impl<'a> Links<'a> {
         match event {
             Event::RecordingStarted {
                 session, case_no, ..
-            } => {
-                self.session_case
-                    .entry(session.clone())
-                    .or_insert_with(|| case_no.clone());
-            }
+            } => self.session_case.note(session, case_no),
             Event::AccessRequested {
                 request, case_no, ..
-            } => {
-                self.request_case
-                    .entry(request.clone())
-                    .or_insert_with(|| case_no.clone());
-            }
+            } => self.request_case.note(request, case_no),
             _ => {}
         }
         if case.as_deref() == Some(self.case_no) {

@@ -73,7 +73,7 @@ pub use note::{
 pub use vkey::{
     is_valid_key_name, key_id, NoteError, NoteVerifier, SignatureType, MAX_KEY_NAME_BYTES,
 };
-pub(crate) use vkey::{parse_key_id_hex, KeyIdHex};
+pub(crate) use vkey::{split_key, KeyIdHex};
 
 /// Errors of the checkpoint layer: bodies, signed checkpoints, cosignatures.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -480,26 +480,30 @@ mod tests {
     #[test]
     fn body_structure_is_checked() {
         let root = "q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=";
-        assert_eq!(
-            Checkpoint::parse_body("o\n1\n"),
-            Err(CheckpointError::TooFewLines { lines: 2 })
-        );
-        assert_eq!(
-            Checkpoint::parse_body(&format!("\n1\n{root}\n")),
-            Err(CheckpointError::EmptyLine { line: 1 })
-        );
-        assert_eq!(
-            Checkpoint::parse_body(&format!("o\n1\n{root}\next\n\nmore\n")),
-            Err(CheckpointError::EmptyLine { line: 5 })
-        );
-        assert_eq!(
-            Checkpoint::parse_body(&format!("o\n1\n{root}\n\n")),
-            Err(CheckpointError::EmptyLine { line: 4 })
-        );
-        assert_eq!(
-            Checkpoint::parse_body(&format!("o\n1\n{root}")),
-            Err(CheckpointError::Note(NoteError::TextNotTerminated))
-        );
+        for (body, want) in [
+            (
+                "o\n1\n".to_string(),
+                CheckpointError::TooFewLines { lines: 2 },
+            ),
+            (
+                format!("\n1\n{root}\n"),
+                CheckpointError::EmptyLine { line: 1 },
+            ),
+            (
+                format!("o\n1\n{root}\next\n\nmore\n"),
+                CheckpointError::EmptyLine { line: 5 },
+            ),
+            (
+                format!("o\n1\n{root}\n\n"),
+                CheckpointError::EmptyLine { line: 4 },
+            ),
+            (
+                format!("o\n1\n{root}"),
+                CheckpointError::Note(NoteError::TextNotTerminated),
+            ),
+        ] {
+            assert_eq!(Checkpoint::parse_body(&body), Err(want), "{body:?}");
+        }
         assert!(matches!(
             Checkpoint::parse_body(&format!("o\r\n1\n{root}\n")),
             Err(CheckpointError::Note(NoteError::ControlCharacter {

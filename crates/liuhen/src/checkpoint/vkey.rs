@@ -264,6 +264,24 @@ impl fmt::Display for KeyIdHex {
     }
 }
 
+/// Splits a C2SP key, `<name>+<hash>+<base64>`, into its name, declared key id and base64
+/// part, checking the name and the syntax of the key id (in Go's order). `malformed` makes
+/// the error of this kind of key for missing parts or a bad key id.
+pub(crate) fn split_key(
+    key: &str,
+    malformed: fn() -> NoteError,
+) -> Result<(&str, [u8; 4], &str), NoteError> {
+    let mut parts = key.splitn(3, '+');
+    let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(malformed());
+    };
+    if !is_valid_key_name(name) {
+        return Err(NoteError::InvalidKeyName { line: None });
+    }
+    let declared = parse_key_id_hex(hash).ok_or_else(malformed)?;
+    Ok((name, declared, b64))
+}
+
 /// Parses exactly 8 lower-case hex digits.
 pub(crate) fn parse_key_id_hex(s: &str) -> Option<[u8; 4]> {
     if s.len() != 8
@@ -337,14 +355,7 @@ impl NoteVerifier {
     /// [`NoteError::KeyIdMismatch`], [`NoteError::UnknownAlgorithm`], or [`NoteError::Key`] for a
     /// weak or invalid Ed25519 key.
     pub fn parse(vkey: &str) -> Result<Self, NoteError> {
-        let mut parts = vkey.splitn(3, '+');
-        let (Some(name), Some(hash), Some(b64)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::MalformedVerifierKey);
-        };
-        if !is_valid_key_name(name) {
-            return Err(NoteError::InvalidKeyName { line: None });
-        }
-        let declared = parse_key_id_hex(hash).ok_or(NoteError::MalformedVerifierKey)?;
+        let (name, declared, b64) = split_key(vkey, || NoteError::MalformedVerifierKey)?;
         // The longest key liuhen could meet is an ML-DSA-44 key of 1312 bytes; refuse more
         // before decoding.
         if b64.len() > 2048 {

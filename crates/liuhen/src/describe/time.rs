@@ -45,34 +45,20 @@ mod tests {
 
     #[test]
     fn iso8601_known_dates() {
-        assert_eq!(iso8601(Timestamp(0)), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601(Timestamp(-1)), "1969-12-31T23:59:59.999Z");
-        assert_eq!(
-            iso8601(Timestamp(1_767_225_600_000)),
-            "2026-01-01T00:00:00.000Z"
-        );
-        // A leap day, and the day after.
-        assert_eq!(
-            iso8601(Timestamp(951_782_400_000)),
-            "2000-02-29T00:00:00.000Z"
-        );
-        assert_eq!(
-            iso8601(Timestamp(951_868_800_000 + 3_723_004)),
-            "2000-03-01T01:02:03.004Z"
-        );
-        // 1900 is not a leap year: 1900-03-01 is day -25_508.
-        assert_eq!(
-            iso8601(Timestamp(-25_508 * 86_400_000)),
-            "1900-03-01T00:00:00.000Z"
-        );
-        assert_eq!(
-            iso8601(Timestamp(253_402_300_799_999)),
-            "9999-12-31T23:59:59.999Z"
-        );
-        assert_eq!(
-            iso8601(Timestamp(253_402_300_800_000)),
-            "+10000-01-01T00:00:00.000Z"
-        );
+        for (ms, want) in [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (-1, "1969-12-31T23:59:59.999Z"),
+            (1_767_225_600_000, "2026-01-01T00:00:00.000Z"),
+            // A leap day, and the day after.
+            (951_782_400_000, "2000-02-29T00:00:00.000Z"),
+            (951_868_800_000 + 3_723_004, "2000-03-01T01:02:03.004Z"),
+            // 1900 is not a leap year: 1900-03-01 is day -25_508.
+            (-25_508 * 86_400_000, "1900-03-01T00:00:00.000Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
+            (253_402_300_800_000, "+10000-01-01T00:00:00.000Z"),
+        ] {
+            assert_eq!(iso8601(Timestamp(ms)), want, "{ms}");
+        }
         // The extremes format without overflow.
         assert!(iso8601(Timestamp(i64::MIN)).starts_with('-'));
         assert!(iso8601(Timestamp(i64::MAX)).starts_with('+'));

@@ -32,11 +32,11 @@ use rayon::prelude::*;
 
 use super::{Ledger, LedgerError, StoreReader};
 use crate::checkpoint::{Checkpoint, SignedCheckpoint, MAX_NOTE_BYTES};
-use crate::entry::Entry;
 use crate::hash::{Digest, TreeHasher};
 use crate::keys::Signer;
 use crate::merkle::{self, CompactRange};
 use crate::store::{Store, StoreError};
+use crate::verify;
 
 /// The first line of a seal-state file: its domain label and version.
 pub const SEAL_STATE_LABEL: &str = "liuhen/v1/seal-state";
@@ -266,13 +266,6 @@ struct Checked {
     last_leaf: Digest,
 }
 
-/// The outcome of decoding and signature-checking one entry, in parallel.
-struct Decoded {
-    leaf: Digest,
-    entry: Result<Entry, String>,
-    signature_ok: bool,
-}
-
 impl<S: Store> Ledger<S> {
     /// Signs a checkpoint over the current tree with the ledger key and stores it, after
     /// checking that the store holds what it claims (see the `ledger::seal` module documentation):
@@ -489,27 +482,8 @@ impl<S: Store> Ledger<S> {
                     })
                 })
                 .collect::<Result<_, _>>()?;
-            let decoded: Vec<Decoded> = bytes
-                .par_iter()
-                .map(|b| {
-                    let leaf = crate::hash::Sha256TreeHasher.hash_leaf(b);
-                    match Entry::from_bytes(b) {
-                        Ok(entry) => {
-                            let signature_ok = entry.statement.verify_signature().is_ok();
-                            Decoded {
-                                leaf,
-                                entry: Ok(entry),
-                                signature_ok,
-                            }
-                        }
-                        Err(e) => Decoded {
-                            leaf,
-                            entry: Err(e.to_string()),
-                            signature_ok: false,
-                        },
-                    }
-                })
-                .collect();
+            let decoded: Vec<verify::Checked> =
+                bytes.par_iter().map(|b| verify::check_bytes(b)).collect();
             for d in decoded {
                 let entry_refusal = |reason: String| refuse(SealRefusal::Entry { seq, reason });
                 let entry = d
@@ -532,8 +506,8 @@ impl<S: Store> Ledger<S> {
                         entry.statement.statement.author
                     )));
                 }
-                frontier.push(&self.hasher, d.leaf)?;
-                prev = d.leaf;
+                frontier.push(&self.hasher, d.leaf_hash)?;
+                prev = d.leaf_hash;
                 seq += 1;
                 if let Some(list) = pending.remove(&seq) {
                     let root = frontier.root(&self.hasher);

@@ -66,13 +66,32 @@ impl core::fmt::Display for PurgeBlock {
     }
 }
 
+/// The case each id (a recording session, an access request) was first named with: later
+/// statements under the same id do not move it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FirstCase(HashMap<String, String>);
+
+impl FirstCase {
+    /// Notes that `id` names `case_no`, unless it named a case before.
+    pub(crate) fn note(&mut self, id: &str, case_no: &str) {
+        self.0
+            .entry(id.to_owned())
+            .or_insert_with(|| case_no.to_owned());
+    }
+
+    /// The case `id` was first named with.
+    pub(crate) fn get(&self, id: &str) -> Option<&str> {
+        self.0.get(id).map(String::as_str)
+    }
+}
+
 /// Custody state rebuilt from the entries, fed in ledger order.
 ///
 /// Memory: one record per case, per recording session and per referenced media object; never
 /// per entry.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Custody {
-    session_case: HashMap<String, String>,
+    session_case: FirstCase,
     media_cases: HashMap<Digest, BTreeSet<String>>,
     retention: HashMap<String, (Retention, u64)>,
     /// Case → the entry of its current, unreleased preservation order.
@@ -85,11 +104,7 @@ impl Custody {
         match event {
             Event::RecordingStarted {
                 session, case_no, ..
-            } => {
-                self.session_case
-                    .entry(session.clone())
-                    .or_insert_with(|| case_no.clone());
-            }
+            } => self.session_case.note(session, case_no),
             Event::DocumentFiled { case_no, media, .. } => self.refer(media.digest, case_no),
             Event::DecisionMade {
                 case_no,
@@ -103,7 +118,7 @@ impl Custody {
                 }
             }
             Event::SegmentSealed { session, media, .. } => {
-                if let Some(case_no) = self.session_case.get(session).cloned() {
+                if let Some(case_no) = self.session_case.get(session).map(str::to_owned) {
                     self.refer(media.digest, &case_no);
                 } else {
                     // A segment of an unknown session still counts as referenced media.
@@ -118,11 +133,7 @@ impl Custody {
                 }
                 match subject {
                     RecordRef::Media(d) => self.refer(*d, &labels.case_no),
-                    RecordRef::Session(s) => {
-                        self.session_case
-                            .entry(s.clone())
-                            .or_insert_with(|| labels.case_no.clone());
-                    }
+                    RecordRef::Session(s) => self.session_case.note(s, &labels.case_no),
                     RecordRef::Case(_) => {}
                 }
             }

@@ -80,6 +80,20 @@ impl CompactRange {
     where
         H: TreeHasher + ?Sized,
     {
+        self.push_completing(hasher, leaf_hash, |_| {})
+    }
+
+    /// [`push`](CompactRange::push), handing `completed` the hash of each node the new leaf
+    /// completes, level 1 upwards (what the file store's index records beside the leaf).
+    pub(crate) fn push_completing<H>(
+        &mut self,
+        hasher: &H,
+        leaf_hash: Digest,
+        mut completed: impl FnMut(Digest),
+    ) -> Result<(), MerkleError>
+    where
+        H: TreeHasher + ?Sized,
+    {
         let new_size = self.size.checked_add(1).ok_or(MerkleError::TreeFull {
             tree_size: self.size,
         })?;
@@ -93,6 +107,7 @@ impl CompactRange {
                 break;
             };
             hash = hasher.hash_children(&left, &hash);
+            completed(hash);
             carry >>= 1;
         }
         self.nodes.push(hash);

@@ -914,26 +914,10 @@ impl FileStore {
             REGISTRY_INDEX_FILE,
             INDEX_MARK_FILE,
         ] {
-            let path = dir.join(name);
-            let file = fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&path)
-                .map_err(io_error(&path, "creating"))?;
-            file.sync_all().map_err(io_error(&path, "syncing"))?;
+            write_synced(&dir.join(name), &[])?;
         }
         let temp = dir.join(HEADER_TEMP_FILE);
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temp)
-            .map_err(io_error(&temp, "creating"))?;
-        file.write_all(&layout::encode_header(origin))
-            .map_err(io_error(&temp, "writing"))?;
-        file.sync_all().map_err(io_error(&temp, "syncing"))?;
-        drop(file);
+        write_synced(&temp, &layout::encode_header(origin))?;
         sync_dir(&dir)?;
         let header = dir.join(HEADER_FILE);
         fs::rename(&temp, &header).map_err(io_error(&header, "renaming the header to"))?;
@@ -1381,15 +1365,7 @@ impl FileStore {
         let path = self.dir.join(REGISTRY_INDEX_FILE);
         let temp = self.dir.join(REGISTRY_TEMP_FILE);
         let bytes: Vec<u8> = seqs.iter().flat_map(|s| s.to_le_bytes()).collect();
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temp)
-            .map_err(io_error(&temp, "creating"))?;
-        file.write_all(&bytes).map_err(io_error(&temp, "writing"))?;
-        file.sync_all().map_err(io_error(&temp, "syncing"))?;
-        drop(file);
+        write_synced(&temp, &bytes)?;
         fs::rename(&temp, &path).map_err(io_error(&path, "renaming the rebuilt index to"))?;
         sync_dir(&self.dir)?;
         let file = open_data_file(&path, true, faults)?;
@@ -1464,6 +1440,19 @@ impl FileStore {
         })
     }
 
+    /// Writes `frames` to the log of `files` at `offset`, then `fdatasync`s the log: the first two
+    /// steps of both commits.
+    fn write_durably(
+        &self,
+        files: &LogFiles,
+        frames: &[u8],
+        offset: u64,
+        op: &'static str,
+    ) -> Result<(), FileStoreError> {
+        self.step(files.log.write_all_at(frames, offset), &files.log_path, op)?;
+        self.step(files.log.sync_data(), &files.log_path, "syncing")
+    }
+
     /// Appends entries: frames, `fdatasync`, index groups and registry records (no sync). See
     /// [`Store::append`] and `docs/STORE.md`, "Commit protocol".
     fn append_entries(&mut self, entries: &[EncodedEntry]) -> Result<(), FileStoreError> {
@@ -1505,12 +1494,7 @@ impl FileStore {
             self.write_mark()?;
         }
         let files = &self.entries;
-        self.step(
-            files.log.write_all_at(&frames, self.entries_end),
-            &files.log_path,
-            "writing frames to",
-        )?;
-        self.step(files.log.sync_data(), &files.log_path, "syncing")?;
+        self.write_durably(files, &frames, self.entries_end, "writing frames to")?;
         self.step(
             files
                 .index
@@ -1567,12 +1551,12 @@ impl FileStore {
             &mut frame,
         );
         let files = &self.checkpoints;
-        self.step(
-            files.log.write_all_at(&frame, self.checkpoints_end),
-            &files.log_path,
+        self.write_durably(
+            files,
+            &frame,
+            self.checkpoints_end,
             "writing a checkpoint to",
         )?;
-        self.step(files.log.sync_data(), &files.log_path, "syncing")?;
         let mut record = Vec::with_capacity(layout::CHECKPOINT_RECORD_LEN as usize);
         layout::encode_record_head(self.checkpoints_end, len as u64, &mut record);
         self.step(
@@ -1739,6 +1723,18 @@ fn repair(
         .sync_data()
         .map_err(io_error(&files.index_path, "syncing"))?;
     Ok(st.adopt.len() as u64)
+}
+
+/// Creates the file at `path` (emptying one that exists), writes `bytes` to it and syncs it.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), FileStoreError> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .map_err(io_error(path, "creating"))?;
+    file.write_all(bytes).map_err(io_error(path, "writing"))?;
+    file.sync_all().map_err(io_error(path, "syncing"))
 }
 
 /// Checks that an origin fits the header and can serve as a C2SP note key name.

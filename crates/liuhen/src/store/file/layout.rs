@@ -7,6 +7,7 @@ use sha2::Digest as _;
 
 use super::ops::DataFile;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher, DIGEST_LEN};
+use crate::merkle::CompactRange;
 
 /// The first eight bytes of the header file.
 pub(super) const MAGIC: &[u8; 8] = b"LIUHENv1";
@@ -403,13 +404,7 @@ pub(super) fn digest(bytes: &[u8]) -> Digest {
 
 /// The perfect subtrees of a tree prefix, and the node hashes each new leaf completes.
 #[derive(Clone, Debug, Default)]
-pub(super) struct Frontier {
-    /// Number of leaves.
-    size: u64,
-    /// INVARIANT: `nodes.len() == size.count_ones()`; `nodes[i]` is the hash of the i-th perfect
-    /// subtree from the left, of 2^b leaves for the i-th highest set bit b of `size`.
-    nodes: Vec<Digest>,
-}
+pub(super) struct Frontier(CompactRange);
 
 impl Frontier {
     /// Loads the frontier of the first `size` entries from the entry index.
@@ -429,26 +424,18 @@ impl Frontier {
                 start += width;
             }
         }
-        Ok(Frontier { size, nodes })
+        // One node per set bit of `size`, by construction.
+        CompactRange::from_nodes(size, nodes)
+            .map(Frontier)
+            .ok_or_else(|| io::Error::other("Merkle frontier does not match its size"))
     }
 
     /// Appends a leaf hash; returns the hashes of its group: the leaf, then each node it
     /// completes, level 1 upwards.
     pub(super) fn push(&mut self, hasher: &Sha256TreeHasher, leaf: Digest) -> Vec<Digest> {
         let mut out = vec![leaf];
-        let mut hash = leaf;
-        let mut carry = self.size;
-        while carry & 1 == 1 {
-            let Some(left) = self.nodes.pop() else {
-                // Unreachable by the invariant: one node per set bit.
-                break;
-            };
-            hash = hasher.hash_children(&left, &hash);
-            out.push(hash);
-            carry >>= 1;
-        }
-        self.nodes.push(hash);
-        self.size += 1;
+        // A store never holds `u64::MAX` entries: the size cannot overflow.
+        let _ = self.0.push_completing(hasher, leaf, |node| out.push(node));
         out
     }
 
