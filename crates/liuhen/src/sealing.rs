@@ -78,7 +78,7 @@ impl SealKey {
         SealError::Ledger {
             key_file: self.key_file.clone(),
             key: self.public_key(),
-            source,
+            source: Box::new(source),
         }
     }
 }
@@ -147,7 +147,7 @@ pub enum SealError {
         state_path: Option<PathBuf>,
         /// The ledger's refusal.
         #[source]
-        source: LedgerError,
+        source: Box<LedgerError>,
     },
     /// Another ledger error (the key is not the ledger key, a store or signer failure): no
     /// checkpoint was made.
@@ -159,7 +159,7 @@ pub enum SealError {
         key: PublicKey,
         /// What failed.
         #[source]
-        source: LedgerError,
+        source: Box<LedgerError>,
     },
 }
 
@@ -199,7 +199,7 @@ pub fn seal<S: Store>(ledger: &mut Ledger<S>, key: &SealKey) -> Result<SealOutco
             return Err(SealError::Refused {
                 key_file: key.key_file.clone(),
                 state_path: state.is_some().then(|| key.state_path.clone()),
-                source,
+                source: Box::new(source),
             })
         }
         Err(source) => return Err(key.ledger_error(source)),
