@@ -26,6 +26,7 @@ pub mod merkle;
 pub mod model;
 pub mod proofs;
 pub mod registry;
+pub mod sealing;
 pub mod setup;
 pub mod shared;
 pub mod store;

@@ -12,7 +12,7 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use liuhen::{LedgerError, Signer};
+use liuhen::sealing::{self, SealKey};
 use serde_json::json;
 
 use crate::cmd::append::{damaged, open_ledger, print_exact};
@@ -36,63 +36,30 @@ pub struct Args {
 
 /// Runs `liuhen seal`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
-    let (_, key) = liuhen::keyfile::read_secret_key(&args.key_file)?;
-    let state_path = liuhen::keyfile::seal_state_path(&args.key_file);
-    let state = liuhen::keyfile::read_seal_state(&state_path)?;
+    let key = SealKey::read(&args.key_file)?;
     // A store whose records were found damaged on open is never sealed over.
     let mut ledger = match open_ledger(&args.dir) {
         Ok(ledger) => ledger,
         Err(e) if damaged(&*e) => {
-            eprintln!(
-                "liuhen: refusing to seal {}: {e}; nothing was signed; run `liuhen verify {}`",
-                args.dir.display(),
-                args.dir.display()
-            );
+            refuse(&args.dir, &e);
             return Ok(EXIT_TAMPERED);
         }
         Err(e) => return Err(e),
     };
-    let sealed = match ledger.seal_checked(&key, state.as_ref()) {
-        Ok(sealed) => sealed,
-        Err(LedgerError::SealRefused(refusal)) => {
-            let against = if state.is_some() {
-                format!(" (checked against {})", state_path.display())
-            } else {
-                String::new()
-            };
-            eprintln!(
-                "liuhen: refusing to seal {}: {refusal}{against}; nothing was signed; run `liuhen verify {}`",
-                args.dir.display(),
-                args.dir.display()
-            );
+    let outcome = match sealing::seal(&mut ledger, &key) {
+        Ok(outcome) => outcome,
+        Err(e) if e.is_tampering() => {
+            refuse(&args.dir, &e);
             return Ok(EXIT_TAMPERED);
         }
-        Err(e) => {
-            return Err(format!(
-                "{} (key {}): {e}; no checkpoint was made",
-                args.key_file.display(),
-                key.public_key()
-            )
-            .into())
-        }
+        Err(e) => return Err(e.into()),
     };
-    let signed = sealed.checkpoint;
-    if state.is_none() {
-        // Said even with --quiet: what a first seal could not check is worth knowing.
-        eprintln!(
-            "liuhen: no seal state beside the key ({}): checked all {} entries and every stored checkpoint the key signed; checkpoints deleted earlier down to a consistent prefix cannot be seen this way (compare with a checkpoint saved elsewhere); the state is kept from now on",
-            state_path.display(),
-            signed.checkpoint().size
-        );
+    // Said even with --quiet: what a first seal could not check, or a state not kept, is worth
+    // knowing.
+    for warning in &outcome.warnings {
+        eprintln!("liuhen: {warning}");
     }
-    // The checkpoint is durable in the store; a state not written now is caught up by the next
-    // seal, which checks the checkpoints stored since the state it finds.
-    if let Err(e) = liuhen::keyfile::write_seal_state(&state_path, &sealed.state) {
-        eprintln!(
-            "liuhen: warning: the checkpoint at size {} was stored, but the seal state could not be written ({e}); the next seal checks the checkpoints stored since the previous state",
-            signed.checkpoint().size
-        );
-    }
+    let signed = outcome.sealed.checkpoint;
     let checkpoint = signed.checkpoint();
     let note = signed.to_string();
     if !global.quiet {
@@ -120,4 +87,13 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         )
     })?;
     Ok(EXIT_OK)
+}
+
+/// The refusal's sentence: nothing was signed.
+fn refuse(dir: &std::path::Path, e: &dyn std::fmt::Display) {
+    eprintln!(
+        "liuhen: refusing to seal {}: {e}; nothing was signed; run `liuhen verify {}`",
+        dir.display(),
+        dir.display()
+    );
 }

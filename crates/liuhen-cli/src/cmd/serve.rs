@@ -35,10 +35,40 @@ pub struct Args {
     /// Write requests taken at once; more are answered 503 with Retry-After.
     #[arg(long, default_value_t = liuhen_http::DEFAULT_MAX_PENDING, value_name = "N")]
     pub max_pending: usize,
+    /// Log lines on stderr: `text` (key=value) or `json` (one JSON object a line). Which
+    /// lines: RUST_LOG (default `info`: start, stop, one line per request).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+}
+
+/// The form of the log lines.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// `2026-12-05T07:00:00Z  INFO liuhen_http::request: request method=POST path=/v1/seal …`
+    Text,
+    /// `{"timestamp":…,"level":"INFO","fields":{"message":"request","method":"POST",…},…}`
+    Json,
+}
+
+/// Sends the service's structured log to stderr, filtered by RUST_LOG (default `info`). Set
+/// up here, not in the library: an embedding program chooses its own subscriber.
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false);
+    // A subscriber set already (never, in the binary) is left in place.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 /// Runs `liuhen serve` until SIGINT or SIGTERM; returns the exit code.
 pub fn run(args: Args, _global: &Global) -> Result<u8, Box<dyn Error>> {
+    init_logging(args.log_format);
     let tls = args
         .tls_cert
         .zip(args.tls_key)
@@ -59,5 +89,6 @@ pub fn run(args: Args, _global: &Global) -> Result<u8, Box<dyn Error>> {
         let _ = writeln!(out, "listening on {scheme}://{addr}");
         let _ = out.flush();
     })?;
+    tracing::info!("exiting");
     Ok(EXIT_OK)
 }
