@@ -169,15 +169,11 @@ fn number(name: &str, value: &str) -> Result<u64, ApiError> {
     let canonical = !value.is_empty()
         && value.bytes().all(|b| b.is_ascii_digit())
         && (value == "0" || !value.starts_with('0'));
-    value
-        .parse()
-        .ok()
-        .filter(|_| canonical)
-        .ok_or_else(|| {
-            ApiError::malformed(format!(
-                "{name} must be a decimal number from 0 to 2^64 - 1 without sign or leading zeros"
-            ))
-        })
+    value.parse().ok().filter(|_| canonical).ok_or_else(|| {
+        ApiError::malformed(format!(
+            "{name} must be a decimal number from 0 to 2^64 - 1 without sign or leading zeros"
+        ))
+    })
 }
 
 /// The proof document (`liuhen-proof/1`), produced from stored checkpoints only. The latest
