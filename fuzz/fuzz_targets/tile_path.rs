@@ -16,19 +16,13 @@ const SIZE: u64 = 300;
 fn store() -> &'static MemoryStore {
     static STORE: OnceLock<MemoryStore> = OnceLock::new();
     STORE.get_or_init(|| {
-        let batch: Vec<EncodedEntry> = (0..SIZE)
-            .map(|seq| {
-                let bytes = seq.to_be_bytes().to_vec();
-                EncodedEntry {
-                    seq,
-                    leaf_hash: Sha256TreeHasher.hash_leaf(&bytes),
-                    bytes,
-                    registry_change: false,
-                }
-            })
-            .collect();
         let mut store = MemoryStore::new();
-        store.append(&batch).expect("a fresh store takes the batch");
+        for seq in 0..SIZE {
+            let bytes = seq.to_be_bytes().to_vec();
+            let leaf_hash = Sha256TreeHasher.hash_leaf(&bytes);
+            let entry = EncodedEntry { seq, bytes, leaf_hash, registry_change: false };
+            store.append(&[entry]).expect("the store takes the next entry");
+        }
         store
     })
 }
