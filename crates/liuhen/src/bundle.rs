@@ -66,7 +66,7 @@ pub(crate) use crate::ledger::StoreReader as StoreNodes;
 
 /// Which stored checkpoint to use.
 #[derive(Clone, Copy, Debug)]
-enum Pick {
+pub(crate) enum Pick {
     /// The most recently stored one.
     Latest,
     /// The most recently stored one of this tree size.
@@ -75,7 +75,7 @@ enum Pick {
 
 /// Why a stored checkpoint could not be used; turned into each caller's error type.
 #[derive(Debug)]
-enum PickError {
+pub(crate) enum PickError {
     Store(crate::store::StoreError),
     NoCheckpoint,
     NoneOfSize { size: u64, sizes: Vec<u64> },
@@ -130,7 +130,7 @@ fn genesis_vkey<S: Store + ?Sized>(store: &S) -> Result<NoteVerifier, PickError>
 /// A stored checkpoint, authenticated with the key genesis declares and checked against the
 /// stored tree, so that nothing is ever exported that would not verify. Returns it with its
 /// exact stored text.
-fn stored_checkpoint<S: Store + ?Sized>(
+pub(crate) fn stored_checkpoint<S: Store + ?Sized>(
     store: &S,
     pick: Pick,
 ) -> Result<(VerifiedCheckpoint, String), PickError> {

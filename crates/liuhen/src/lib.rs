@@ -31,6 +31,7 @@ pub mod setup;
 pub mod shared;
 pub mod store;
 pub mod text;
+pub mod tiles;
 pub mod vault;
 pub mod verify;
 
