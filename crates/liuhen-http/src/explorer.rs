@@ -63,7 +63,11 @@ pub fn routes() -> Router<AppState> {
         .layer(Extension(Arc::new(IndexCache::default())))
 }
 
-fn with_headers(mut response: Response, content_type: &'static str, cache: &'static str) -> Response {
+fn with_headers(
+    mut response: Response,
+    content_type: &'static str,
+    cache: &'static str,
+) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
@@ -74,7 +78,11 @@ fn with_headers(mut response: Response, content_type: &'static str, cache: &'sta
 }
 
 async fn page() -> Response {
-    with_headers(INDEX_HTML.into_response(), "text/html; charset=utf-8", "no-cache")
+    with_headers(
+        INDEX_HTML.into_response(),
+        "text/html; charset=utf-8",
+        "no-cache",
+    )
 }
 
 async fn script() -> Response {
@@ -86,7 +94,11 @@ async fn script() -> Response {
 }
 
 async fn style() -> Response {
-    with_headers(STYLE_CSS.into_response(), "text/css; charset=utf-8", "no-cache")
+    with_headers(
+        STYLE_CSS.into_response(),
+        "text/css; charset=utf-8",
+        "no-cache",
+    )
 }
 
 /// A JSON answer, bounded in size; never cached (the ledger grows, proofs move to newer
@@ -196,7 +208,9 @@ async fn entry(
             .await?;
         match detail {
             Some(d) => json(&d),
-            None => Err(ApiError::not_found(format!("the ledger has no entry {seq}"))),
+            None => Err(ApiError::not_found(format!(
+                "the ledger has no entry {seq}"
+            ))),
         }
     };
     result.await.unwrap_or_else(error)

@@ -672,8 +672,14 @@ impl Facets {
             _ => {}
         }
         self.officers.retain(|o| !o.trim().is_empty());
-        self.first = Some(self.first.map_or(entry.logged_at, |f| f.min(entry.logged_at)));
-        self.last = Some(self.last.map_or(entry.logged_at, |l| l.max(entry.logged_at)));
+        self.first = Some(
+            self.first
+                .map_or(entry.logged_at, |f| f.min(entry.logged_at)),
+        );
+        self.last = Some(
+            self.last
+                .map_or(entry.logged_at, |l| l.max(entry.logged_at)),
+        );
         self.rows.push(Row {
             seq,
             time: statement.time,
@@ -817,7 +823,11 @@ fn matches(c: &Indexed, q: &CaseQuery) -> bool {
         }
     }
     if let Some(p) = &q.party {
-        if !f.parties.iter().any(|s| s.commitment.starts_with(p.as_str())) {
+        if !f
+            .parties
+            .iter()
+            .any(|s| s.commitment.starts_with(p.as_str()))
+        {
             return false;
         }
     }
@@ -1085,8 +1095,14 @@ mod tests {
         let q = |c, o, d, p| CaseQuery::from_text(c, o, d, p, None, None).unwrap();
         assert_eq!(found(&index, q(Some("金民罚"), None, None, None)), vec![B]);
         // An officer named only in the recording, not a key holder.
-        assert_eq!(found(&index, q(None, Some("21020002"), None, None)), vec![A]);
-        assert_eq!(found(&index, q(None, Some("21020005"), None, None)), vec![B]);
+        assert_eq!(
+            found(&index, q(None, Some("21020002"), None, None)),
+            vec![A]
+        );
+        assert_eq!(
+            found(&index, q(None, Some("21020005"), None, None)),
+            vec![B]
+        );
         assert_eq!(found(&index, q(None, None, Some("BWC"), None)), vec![A]);
         let key = device.to_string();
         let prefix = &key[..key.find(':').unwrap() + 1 + 12];
@@ -1155,7 +1171,11 @@ mod tests {
             .all(|e| matches!(e.proof, ProofStatus::Included { tree_size: 7 })));
         // Sealed fields as commitments only.
         assert_eq!(t.case.parties[0].commitment, party.0.to_hex());
-        assert!(t.case.devices.iter().any(|d| d.holder.as_deref() == Some("BWC-7731")));
+        assert!(t
+            .case
+            .devices
+            .iter()
+            .any(|d| d.holder.as_deref() == Some("BWC-7731")));
         // The recording has no landmark and no stop: the audit's findings, with articles.
         assert!(t.findings.iter().any(|f| f.article == "Art. 14(3)"));
         assert!(t.findings.iter().all(|f| !f.article_zh.is_empty()));
