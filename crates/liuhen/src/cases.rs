@@ -289,9 +289,9 @@ pub enum ProofStatus {
     NotYetSealed,
 }
 
-/// One entry of a case's timeline.
+/// What every view of an entry starts with: where it is, when, what and who.
 #[derive(Clone, Debug, Serialize)]
-pub struct TimelineEntry {
+pub struct EntryHead {
     /// Sequence number.
     pub seq: u64,
     /// The statement's own time (UTC ISO 8601).
@@ -308,6 +308,32 @@ pub struct TimelineEntry {
     pub holder: Option<String>,
     /// The author's role, if registered.
     pub role: Option<Role>,
+}
+
+impl EntryHead {
+    /// The head of entry `seq`, its author named as `registry` knows the key.
+    fn of(seq: u64, entry: &Entry, registry: &Registry) -> Self {
+        let statement = &entry.statement.statement;
+        let author = registry.get(&statement.author);
+        EntryHead {
+            seq,
+            time: iso8601(statement.time),
+            logged_at: iso8601(entry.logged_at),
+            kind: statement.event.name(),
+            kind_zh: audit::render::event_zh(statement.event.name()),
+            author: statement.author.to_string(),
+            holder: author.map(|r| r.holder.clone()),
+            role: author.map(|r| r.role),
+        }
+    }
+}
+
+/// One entry of a case's timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineEntry {
+    /// Where, when, what and who.
+    #[serde(flatten)]
+    pub head: EntryHead,
     /// What it says, in one line (the audit's wording).
     pub detail: String,
     /// Its recording session, if any.
@@ -414,12 +440,7 @@ struct Facets {
 
 /// One entry of a case, before the audit's timeline is joined in.
 struct Row {
-    seq: u64,
-    time: Timestamp,
-    logged_at: Timestamp,
-    kind: &'static str,
-    author: PublicKey,
-    holder: Option<(String, Role)>,
+    head: EntryHead,
     media: Vec<MediaItem>,
 }
 
@@ -481,12 +502,9 @@ impl CaseIndex {
             if cases.is_empty() {
                 continue;
             }
-            let holder = registry
-                .get(&statement.author)
-                .map(|r| (r.holder.clone(), r.role));
             for case_no in cases {
                 let f = facets.entry(case_no).or_default();
-                f.collect(seq, &entry, holder.clone(), &registry);
+                f.collect(seq, &entry, &registry);
             }
         }
         let report = auditor.finish(&BTreeMap::new());
@@ -580,22 +598,15 @@ impl CaseIndex {
             .iter()
             .take(MAX_TIMELINE_ENTRIES)
             .map(|r| {
-                let t = c.timeline.get(&r.seq);
+                let t = c.timeline.get(&r.head.seq);
                 TimelineEntry {
-                    seq: r.seq,
-                    time: iso8601(r.time),
-                    logged_at: iso8601(r.logged_at),
-                    kind: r.kind,
-                    kind_zh: audit::render::event_zh(r.kind),
-                    author: r.author.to_string(),
-                    holder: r.holder.as_ref().map(|(h, _)| h.clone()),
-                    role: r.holder.as_ref().map(|(_, role)| *role),
+                    head: r.head.clone(),
                     detail: t.map(|t| t.detail.clone()).unwrap_or_default(),
                     session: t.and_then(|t| t.session.clone()),
                     media: r.media.clone(),
                     rules: t.map(|t| t.rules.clone()).unwrap_or_default(),
                     severity: t.and_then(|t| t.severity),
-                    proof: proof_status(r.seq, covered),
+                    proof: proof_status(r.head.seq, covered),
                 }
             })
             .collect();
@@ -621,14 +632,11 @@ impl CaseIndex {
 }
 
 impl Facets {
-    fn collect(
-        &mut self,
-        seq: u64,
-        entry: &Entry,
-        holder: Option<(String, Role)>,
-        registry: &Registry,
-    ) {
+    fn collect(&mut self, seq: u64, entry: &Entry, registry: &Registry) {
         let statement = &entry.statement.statement;
+        let holder = registry
+            .get(&statement.author)
+            .map(|r| (r.holder.clone(), r.role));
         let key_ref = |key: &PublicKey| KeyRef {
             key: key.to_string(),
             holder: registry.get(key).map(|r| r.holder.clone()),
@@ -681,12 +689,7 @@ impl Facets {
                 .map_or(entry.logged_at, |l| l.max(entry.logged_at)),
         );
         self.rows.push(Row {
-            seq,
-            time: statement.time,
-            logged_at: entry.logged_at,
-            kind: statement.event.name(),
-            author: statement.author,
-            holder,
+            head: EntryHead::of(seq, entry, registry),
             media: media_items(&statement.event),
         });
     }
@@ -853,22 +856,9 @@ fn matches(c: &Indexed, q: &CaseQuery) -> bool {
 pub struct EntryDetail {
     /// The ledger's origin.
     pub origin: String,
-    /// Sequence number.
-    pub seq: u64,
-    /// The statement's own time (UTC ISO 8601).
-    pub time: String,
-    /// When the ledger logged it.
-    pub logged_at: String,
-    /// The event's name.
-    pub kind: &'static str,
-    /// Its Chinese name.
-    pub kind_zh: &'static str,
-    /// The author's key.
-    pub author: String,
-    /// The author's holder, if registered at that point.
-    pub holder: Option<String>,
-    /// The author's role.
-    pub role: Option<Role>,
+    /// Where, when, what and who.
+    #[serde(flatten)]
+    pub head: EntryHead,
     /// The event as stated (sealed fields as commitments).
     pub event: Event,
     /// The phrases that describe it ([`crate::describe::event_details`]).
@@ -942,7 +932,6 @@ pub fn entry_detail<S: Store + ?Sized>(
     let (entry, bytes) = read(seq)?;
     let statement = &entry.statement.statement;
     let _ = registry.admit(seq, statement);
-    let author = registry.get(&statement.author);
     let (proof_status, proof, checkpoint, proof_error) =
         match PortableInclusion::from_store(store, seq, None) {
             Ok(p) => {
@@ -962,14 +951,7 @@ pub fn entry_detail<S: Store + ?Sized>(
         };
     Ok(Some(EntryDetail {
         origin,
-        seq,
-        time: iso8601(statement.time),
-        logged_at: iso8601(entry.logged_at),
-        kind: statement.event.name(),
-        kind_zh: audit::render::event_zh(statement.event.name()),
-        author: statement.author.to_string(),
-        holder: author.map(|r| r.holder.clone()),
-        role: author.map(|r| r.role),
+        head: EntryHead::of(seq, &entry, &registry),
         details: crate::describe::event_details(&statement.event, &registry),
         media: media_items(&statement.event),
         entry_hex: hex_of(&bytes),
@@ -1158,11 +1140,11 @@ mod tests {
         let (ledger, party, _) = ledger();
         let index = index(&ledger);
         let t = index.timeline(A).unwrap();
-        let seqs: Vec<u64> = t.entries.iter().map(|e| e.seq).collect();
+        let seqs: Vec<u64> = t.entries.iter().map(|e| e.head.seq).collect();
         assert_eq!(seqs, vec![4, 5, 6]);
-        assert_eq!(t.entries[0].kind_zh, "立案");
-        assert_eq!(t.entries[0].holder.as_deref(), Some("21020001"));
-        assert_eq!(t.entries[2].kind, "SegmentSealed");
+        assert_eq!(t.entries[0].head.kind_zh, "立案");
+        assert_eq!(t.entries[0].head.holder.as_deref(), Some("21020001"));
+        assert_eq!(t.entries[2].head.kind, "SegmentSealed");
         assert_eq!(t.entries[2].media[0].name.as_deref(), Some("seg-0.mp4"));
         assert_eq!(t.checkpoint.as_ref().unwrap().size, 7);
         assert!(t
@@ -1193,8 +1175,8 @@ mod tests {
     fn entry_detail_carries_a_proof_that_verifies_or_says_why_not() {
         let (ledger, _, _) = ledger();
         let d = entry_detail(ledger.store(), 6).unwrap().unwrap();
-        assert_eq!(d.kind, "SegmentSealed");
-        assert_eq!(d.holder.as_deref(), Some("BWC-7731"));
+        assert_eq!(d.head.kind, "SegmentSealed");
+        assert_eq!(d.head.holder.as_deref(), Some("BWC-7731"));
         assert_eq!(d.proof_status, ProofStatus::Included { tree_size: 7 });
         let proof = d.proof.clone().unwrap();
         assert_eq!(proof["leaf_hash"], d.leaf_hash);
