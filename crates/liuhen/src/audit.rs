@@ -206,10 +206,12 @@ impl<'p> Auditor<'p> {
         })
     }
 
-    /// Takes entry `seq` (the next in order) into account.
-    pub(crate) fn observe(&mut self, seq: u64, entry: &Entry) {
+    /// Takes entry `seq` (the next in order) into account; returns the cases the audit
+    /// attributes it to (none for an entry logged after the audit's time), so that a case
+    /// index ([`crate::cases`]) built in the same pass agrees with the audit on membership.
+    pub(crate) fn observe(&mut self, seq: u64, entry: &Entry) -> Vec<String> {
         self.logged.push(seq, entry.logged_at);
-        self.engine.observe(seq, entry);
+        self.engine.observe(seq, entry)
     }
 
     /// The report. `unlawful` holds, by entry, the admission rule's refusal of each

@@ -5,6 +5,7 @@
 pub mod admission;
 pub mod audit;
 pub mod bundle;
+pub mod cases;
 pub mod check;
 pub mod checkpoint;
 pub mod clock;

@@ -491,11 +491,11 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// Takes entry `seq` into account.
-    pub(super) fn observe(&mut self, seq: u64, entry: &Entry) {
+    /// Takes entry `seq` into account; returns the cases it was attributed to.
+    pub(super) fn observe(&mut self, seq: u64, entry: &Entry) -> Vec<String> {
         if entry.logged_at > self.as_of {
             self.after = self.after.saturating_add(1);
-            return;
+            return Vec::new();
         }
         self.entries = self.entries.saturating_add(1);
         let at = At {
@@ -538,6 +538,7 @@ impl<'p> Engine<'p> {
             }
             _ => {}
         }
+        cases
     }
 
     fn timeline_item(&self, at: At, entry: &Entry) -> TimelineItem {

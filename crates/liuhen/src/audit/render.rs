@@ -804,7 +804,7 @@ fn article_order(a: &str) -> (u32, u32, String) {
 }
 
 /// The Chinese name of an event kind, for the timeline a judge reads.
-fn event_zh(name: &str) -> &'static str {
+pub(crate) fn event_zh(name: &str) -> &'static str {
     match name {
         "Genesis" => "建立账本",
         "KeyAuthorized" => "密钥授权",
