@@ -6,6 +6,7 @@ pub mod admission;
 pub mod audit;
 pub mod bundle;
 pub mod check;
+pub mod class;
 pub mod checkpoint;
 pub mod clock;
 pub mod commitment;
@@ -33,6 +34,7 @@ pub mod text;
 pub mod vault;
 pub mod verify;
 
+pub use class::ErrorClass;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dir::{DirError, LedgerDir};
 pub use entry::{Binding, Entry, FormatVersion, SignedStatement, Statement};

@@ -16,7 +16,7 @@ use liuhen::ingest::{
 use liuhen::text::{entry_range, statements as statements_count};
 
 pub(crate) use write::{
-    damaged, open_ledger, print_exact, refusal_reason, single_receipt_json, Damaged,
+    damaged, open_ledger, print_exact, refusal_reason, Damaged,
 };
 
 use crate::layout::LedgerDir;
