@@ -87,7 +87,12 @@ fn append_statements(
     let lines: Vec<usize> = statements.iter().map(|s| s.line).collect();
     let labels: Vec<_> = statements
         .iter()
-        .map(|s| (s.statement.statement.event.clone(), s.statement.statement.author))
+        .map(|s| {
+            (
+                s.statement.statement.event.clone(),
+                s.statement.statement.author,
+            )
+        })
         .collect();
     let statements: Vec<_> = statements.into_iter().map(|s| s.statement).collect();
     let outcome = if kind.is_batch() {

@@ -537,7 +537,10 @@ mod tests {
             (RegistryError::BadGenesis, Refused),
             (RegistryError::GenesisMisplaced { seq: 1 }, Refused),
             (RegistryError::NoGenesis { seq: 1 }, NotAuthorized),
-            (RegistryError::UnknownKey { seq: 1, key: key() }, NotAuthorized),
+            (
+                RegistryError::UnknownKey { seq: 1, key: key() },
+                NotAuthorized,
+            ),
             (
                 RegistryError::RevokedKey {
                     seq: 1,
@@ -682,9 +685,7 @@ mod tests {
                 Tampering,
             ),
             (
-                LedgerError::GroupCommitFailed {
-                    reason: "x".into(),
-                },
+                LedgerError::GroupCommitFailed { reason: "x".into() },
                 Unavailable,
             ),
             (
@@ -706,7 +707,13 @@ mod tests {
             (LedgerError::NoGenesis, Internal),
         ];
         for (e, class) in encoding_errors() {
-            out.push((LedgerError::Encoding { index: 0, source: e }, class));
+            out.push((
+                LedgerError::Encoding {
+                    index: 0,
+                    source: e,
+                },
+                class,
+            ));
         }
         for (e, class) in key_errors() {
             out.push((
@@ -718,7 +725,13 @@ mod tests {
             ));
         }
         for (e, class) in registry_errors() {
-            out.push((LedgerError::Refused { index: 0, source: e }, class));
+            out.push((
+                LedgerError::Refused {
+                    index: 0,
+                    source: e,
+                },
+                class,
+            ));
         }
         for (r, class) in refusals() {
             out.push((
@@ -795,8 +808,14 @@ mod tests {
             source: Arc::new(e),
         };
         let cases: Vec<(SharedError, ErrorClass)> = vec![
-            (group(LedgerError::Store(io_store())), ErrorClass::Unavailable),
-            (group(LedgerError::Store(corrupt_store())), ErrorClass::Tampering),
+            (
+                group(LedgerError::Store(io_store())),
+                ErrorClass::Unavailable,
+            ),
+            (
+                group(LedgerError::Store(corrupt_store())),
+                ErrorClass::Tampering,
+            ),
             (SharedError::Poisoned, ErrorClass::Unavailable),
         ];
         for (e, class) in cases {
@@ -843,7 +862,10 @@ mod tests {
             IngestError::Spool(corrupt_store()).class(),
             ErrorClass::Internal
         );
-        assert_eq!(IngestError::Spool(io_store()).class(), ErrorClass::Unavailable);
+        assert_eq!(
+            IngestError::Spool(io_store()).class(),
+            ErrorClass::Unavailable
+        );
     }
 
     #[test]

@@ -280,13 +280,7 @@ impl SignedStatement {
                 },
             )?,
         };
-        if bytes.len() > MAX_ENTRY_BYTES {
-            return Err(EncodingError::TooLong {
-                len: bytes.len(),
-                max: MAX_ENTRY_BYTES,
-            });
-        }
-        Ok(bytes)
+        within_entry_limit(bytes)
     }
 
     /// Strictly decodes [`SignedStatement::to_bytes`] (label, size limit, no trailing bytes,
@@ -322,6 +316,17 @@ impl SignedStatement {
             signature: s.signature,
         })
     }
+}
+
+/// `bytes`, unless they exceed [`MAX_ENTRY_BYTES`].
+fn within_entry_limit(bytes: Vec<u8>) -> Result<Vec<u8>, EncodingError> {
+    if bytes.len() > MAX_ENTRY_BYTES {
+        return Err(EncodingError::TooLong {
+            len: bytes.len(),
+            max: MAX_ENTRY_BYTES,
+        });
+    }
+    Ok(bytes)
 }
 
 /// The postcard layout of a v1 signed statement (its binary encoding).
@@ -466,13 +471,7 @@ impl Entry {
                 },
             )?,
         };
-        if bytes.len() > MAX_ENTRY_BYTES {
-            return Err(EncodingError::TooLong {
-                len: bytes.len(),
-                max: MAX_ENTRY_BYTES,
-            });
-        }
-        Ok(bytes)
+        within_entry_limit(bytes)
     }
 
     /// Strictly decodes canonical entry bytes of either format version (told apart by the

@@ -15,8 +15,8 @@ use liuhen::{Event, PublicKey, Receipt, SecretKey, Signer};
 use serde_json::{json, Value};
 
 use crate::cmd::append::{open_ledger, print_exact, refusal_reason};
-use liuhen::ingest::render::statement_receipt;
 use crate::{Global, EXIT_OK};
+use liuhen::ingest::render::statement_receipt;
 
 /// The key a registry statement is about: from its vkey file or as text.
 #[derive(clap::Args, Debug)]

@@ -180,8 +180,7 @@ mod tests {
                 &key,
             )
             .unwrap(),
-            None => SignedStatement::sign(Timestamp(1_700_000_000_000), event, &key)
-                .unwrap(),
+            None => SignedStatement::sign(Timestamp(1_700_000_000_000), event, &key).unwrap(),
         }
     }
 
@@ -234,7 +233,10 @@ mod tests {
     fn json_bodies_hold_one_statement_and_batches_any_number() {
         let one = serde_json::to_string(&statement(Some(1))).unwrap();
         let two = serde_json::to_string(&statement(Some(2))).unwrap();
-        assert_eq!(decode_body(BodyKind::Json, one.as_bytes()).unwrap().len(), 1);
+        assert_eq!(
+            decode_body(BodyKind::Json, one.as_bytes()).unwrap().len(),
+            1
+        );
         let batch = format!("{one}\n\n{two}\n");
         let err = decode_body(BodyKind::Json, batch.as_bytes()).unwrap_err();
         assert!(matches!(err, BodyError::NotOne { line: 3 }), "{err}");
@@ -254,11 +256,14 @@ mod tests {
     fn a_bad_member_is_named_with_its_line() {
         let good = serde_json::to_string(&statement(Some(1))).unwrap();
         let bad = good.replacen("\"statement\"", "\"statement\":{},\"statment\"", 1);
-        let err = decode_body(BodyKind::JsonLines, format!("{good}\n{bad}\n").as_bytes())
-            .unwrap_err();
+        let err =
+            decode_body(BodyKind::JsonLines, format!("{good}\n{bad}\n").as_bytes()).unwrap_err();
         assert_eq!(err.line(), Some(2), "{err}");
         assert!(err.to_string().contains("line 2"), "{err}");
         let err = decode_body(BodyKind::Json, b"{\"statement\": ").unwrap_err();
-        assert!(matches!(err, BodyError::Input(InputError::Syntax { .. })), "{err}");
+        assert!(
+            matches!(err, BodyError::Input(InputError::Syntax { .. })),
+            "{err}"
+        );
     }
 }

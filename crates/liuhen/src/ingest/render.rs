@@ -33,7 +33,11 @@ pub fn receipt_members(
 /// The receipt of a statement of `event` by `author` appended alone, as `liuhen authorize`,
 /// `liuhen revoke` and the HTTP service's `POST /v1/statements` report it: the
 /// [`receipt_members`] (its case is the one the event names).
-pub fn statement_receipt(receipt: &Receipt, event: &Event, author: &PublicKey) -> Map<String, Value> {
+pub fn statement_receipt(
+    receipt: &Receipt,
+    event: &Event,
+    author: &PublicKey,
+) -> Map<String, Value> {
     receipt_members(receipt, event.name(), event.case_no(), author)
 }
 
@@ -46,7 +50,10 @@ pub fn refused_sentence(
     error: &LedgerError,
     refusal: &dyn Fn(&LedgerError) -> String,
 ) -> String {
-    format!("{name} line {line}: {}; nothing was appended", refusal(error))
+    format!(
+        "{name} line {line}: {}; nothing was appended",
+        refusal(error)
+    )
 }
 
 /// The sentence for a request body (named `name`) that cannot be read: `NAME line N: WHY;
