@@ -372,7 +372,7 @@ mod tests {
     use crate::model::Role;
 
     fn key() -> PublicKey {
-        crate::keys::SecretKey::from_seed(&[1; 32]).public_key()
+        crate::keys::Signer::public_key(&crate::keys::SecretKey::from_seed(&[1; 32]))
     }
 
     fn io_store() -> StoreError {
