@@ -39,11 +39,7 @@ impl Author {
 }
 
 fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
-    Timestamp(i64::try_from(ms).unwrap())
+    liuhen::Clock::now(&liuhen::SystemClock)
 }
 
 fn case_opened(case_no: &str) -> Event {
