@@ -474,8 +474,8 @@ fn bodies_over_the_limit_are_refused_declared_or_chunked() {
 }
 
 /// Sends `POST /v1/statements` with the header lines `headers` and then `body` (which need not
-/// be the whole body) on a raw connection, and returns what the server answers.
-fn raw_request(served: &Served, headers: &str, body: &[u8]) -> String {
+/// be the whole body) on a raw connection, and leaves it open.
+fn raw_send(served: &Served, headers: &str, body: &[u8]) -> TcpStream {
     let addr = served.url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(addr).unwrap();
     stream
@@ -487,6 +487,12 @@ fn raw_request(served: &Served, headers: &str, body: &[u8]) -> String {
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
     stream.flush().unwrap();
+    stream
+}
+
+/// [`raw_send`], then what the server answers.
+fn raw_request(served: &Served, headers: &str, body: &[u8]) -> String {
+    let mut stream = raw_send(served, headers, body);
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     answer
@@ -501,22 +507,14 @@ fn answered(stream: &TcpStream) -> bool {
     got
 }
 
-/// Sends the head of a POST and part of its body on a raw connection, holding the request (and
+/// Sends the head of a POST and half of its body on a raw connection, holding the request (and
 /// its permit) open until the rest is sent.
 fn held_request(served: &Served, body: &[u8]) -> TcpStream {
-    let addr = served.url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .unwrap();
-    let head = format!(
-        "POST /v1/statements HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+    let headers = format!(
+        "Content-Type: application/json\r\nContent-Length: {}",
         body.len()
     );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(&body[..body.len() / 2]).unwrap();
-    stream.flush().unwrap();
-    stream
+    raw_send(served, &headers, &body[..body.len() / 2])
 }
 
 #[test]
