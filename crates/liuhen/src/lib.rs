@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod cases;
 pub mod check;
 pub mod checkpoint;
+pub mod class;
 pub mod clock;
 pub mod commitment;
 pub mod describe;
@@ -36,6 +37,7 @@ pub mod tiles;
 pub mod vault;
 pub mod verify;
 
+pub use class::ErrorClass;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dir::{DirError, LedgerDir};
 pub use entry::{Binding, Entry, FormatVersion, SignedStatement, Statement};
