@@ -248,6 +248,106 @@ impl SignedStatement {
         self.statement.author.verify_strict(&msg, &self.signature)?;
         Ok(())
     }
+
+    /// The binary encoding of a signed statement (docs/FORMAT.md §6.5): the signed message
+    /// ([`Statement::signed_message`], label included) followed by `postcard(Signature)`, i.e.
+    /// `label || postcard(statement fields…, signature)`; at most [`MAX_ENTRY_BYTES`].
+    ///
+    /// # Errors
+    /// [`EncodingError::TooLong`] when it exceeds [`MAX_ENTRY_BYTES`] (the entry would too).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, EncodingError> {
+        let st = &self.statement;
+        let bytes = match &st.binding {
+            None => encoding::encode(
+                labels::STATEMENT,
+                &SignedV1 {
+                    time: st.time,
+                    author: st.author,
+                    event: st.event.clone(),
+                    signature: self.signature,
+                },
+            )?,
+            Some(b) => encoding::encode(
+                labels::STATEMENT_V2,
+                &SignedV2 {
+                    suite: b.suite,
+                    ledger: b.ledger,
+                    counter: b.counter,
+                    time: st.time,
+                    author: st.author,
+                    event: st.event.clone(),
+                    signature: self.signature,
+                },
+            )?,
+        };
+        within_entry_limit(bytes)
+    }
+
+    /// Strictly decodes [`SignedStatement::to_bytes`] (label, size limit, no trailing bytes,
+    /// canonical). The form only: not the signature or the admission rule.
+    ///
+    /// # Errors
+    /// Any [`EncodingError`] describing why the bytes are refused.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
+        if bytes.starts_with(labels::STATEMENT_V2) {
+            let s: SignedV2 = encoding::decode(labels::STATEMENT_V2, bytes, MAX_ENTRY_BYTES)?;
+            return Ok(SignedStatement {
+                statement: Statement {
+                    time: s.time,
+                    author: s.author,
+                    event: s.event,
+                    binding: Some(Binding {
+                        suite: s.suite,
+                        ledger: s.ledger,
+                        counter: s.counter,
+                    }),
+                },
+                signature: s.signature,
+            });
+        }
+        let s: SignedV1 = encoding::decode(labels::STATEMENT, bytes, MAX_ENTRY_BYTES)?;
+        Ok(SignedStatement {
+            statement: Statement {
+                time: s.time,
+                author: s.author,
+                event: s.event,
+                binding: None,
+            },
+            signature: s.signature,
+        })
+    }
+}
+
+/// `bytes`, unless they exceed [`MAX_ENTRY_BYTES`].
+fn within_entry_limit(bytes: Vec<u8>) -> Result<Vec<u8>, EncodingError> {
+    if bytes.len() > MAX_ENTRY_BYTES {
+        return Err(EncodingError::TooLong {
+            len: bytes.len(),
+            max: MAX_ENTRY_BYTES,
+        });
+    }
+    Ok(bytes)
+}
+
+/// The postcard layout of a v1 signed statement (its binary encoding).
+#[derive(Serialize, Deserialize)]
+struct SignedV1 {
+    time: Timestamp,
+    author: PublicKey,
+    event: Event,
+    signature: Signature,
+}
+
+/// The postcard layout of a v2 signed statement (its binary encoding).
+#[derive(Serialize, Deserialize)]
+struct SignedV2 {
+    suite: Suite,
+    ledger: Digest,
+    counter: u64,
+    time: Timestamp,
+    author: PublicKey,
+    event: Event,
+    signature: Signature,
 }
 
 /// A statement placed in the ledger: the Merkle leaf.
@@ -371,13 +471,7 @@ impl Entry {
                 },
             )?,
         };
-        if bytes.len() > MAX_ENTRY_BYTES {
-            return Err(EncodingError::TooLong {
-                len: bytes.len(),
-                max: MAX_ENTRY_BYTES,
-            });
-        }
-        Ok(bytes)
+        within_entry_limit(bytes)
     }
 
     /// Strictly decodes canonical entry bytes of either format version (told apart by the

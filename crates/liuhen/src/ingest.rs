@@ -37,6 +37,7 @@
 //! those it resolves compared with the ledger alone. Nothing is written but the spool, which
 //! is removed.
 
+pub mod body;
 pub mod parse;
 pub mod read;
 pub mod render;

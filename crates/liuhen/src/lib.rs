@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bundle;
 pub mod check;
 pub mod checkpoint;
+pub mod class;
 pub mod clock;
 pub mod commitment;
 pub mod describe;
@@ -33,6 +34,7 @@ pub mod text;
 pub mod vault;
 pub mod verify;
 
+pub use class::ErrorClass;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dir::{DirError, LedgerDir};
 pub use entry::{Binding, Entry, FormatVersion, SignedStatement, Statement};

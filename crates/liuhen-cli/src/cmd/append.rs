@@ -15,9 +15,7 @@ use liuhen::ingest::{
 };
 use liuhen::text::{entry_range, statements as statements_count};
 
-pub(crate) use write::{
-    damaged, open_ledger, print_exact, refusal_reason, single_receipt_json, Damaged,
-};
+pub(crate) use write::{damaged, open_ledger, print_exact, refusal_reason, Damaged};
 
 use crate::layout::LedgerDir;
 use crate::{Global, EXIT_COMPLIANCE, EXIT_ERROR, EXIT_OK};

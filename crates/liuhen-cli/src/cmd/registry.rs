@@ -14,8 +14,9 @@ use liuhen::model::Role;
 use liuhen::{Event, PublicKey, Receipt, SecretKey, Signer};
 use serde_json::{json, Value};
 
-use crate::cmd::append::{open_ledger, print_exact, refusal_reason, single_receipt_json};
+use crate::cmd::append::{open_ledger, print_exact, refusal_reason};
 use crate::{Global, EXIT_OK};
+use liuhen::ingest::render::statement_receipt;
 
 /// The key a registry statement is about: from its vkey file or as text.
 #[derive(clap::Args, Debug)]
@@ -118,7 +119,7 @@ pub fn run_authorize(args: AuthorizeArgs, _global: &Global) -> Result<u8, Box<dy
     };
     let (receipt, author) = sign_and_append(&args.dir, &args.key_file, event.clone())?;
     let line = if args.json {
-        let mut object = single_receipt_json(&receipt, &event, &author);
+        let mut object = statement_receipt(&receipt, &event, &author);
         object.insert("key".into(), json!(key.to_string()));
         object.insert("role".into(), json!(format!("{role:?}")));
         object.insert("holder".into(), json!(args.holder));
@@ -143,7 +144,7 @@ pub fn run_revoke(args: RevokeArgs, _global: &Global) -> Result<u8, Box<dyn Erro
     };
     let (receipt, author) = sign_and_append(&args.dir, &args.key_file, event.clone())?;
     let line = if args.json {
-        let mut object = single_receipt_json(&receipt, &event, &author);
+        let mut object = statement_receipt(&receipt, &event, &author);
         object.insert("key".into(), json!(key.to_string()));
         object.insert("reason".into(), json!(args.reason));
         Value::Object(object).to_string()

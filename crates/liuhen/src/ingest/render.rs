@@ -4,10 +4,12 @@
 
 use serde_json::{json, Map, Value};
 
+use super::body::BodyError;
 use super::{Appended, DryRun, IngestError, Summary};
 use crate::audit::Finding;
 use crate::keys::PublicKey;
 use crate::ledger::{LedgerError, Receipt};
+use crate::model::Event;
 use crate::text::{entry_range, escape_controls, statements};
 
 /// The JSON members of a receipt: `seq`, `leaf_hash` (hex), `logged_at` (ms), `event`,
@@ -26,6 +28,38 @@ pub fn receipt_members(
     object.insert("case_no".into(), json!(case_no));
     object.insert("author".into(), json!(author.to_string()));
     object
+}
+
+/// The receipt of a statement of `event` by `author` appended alone, as `liuhen authorize`,
+/// `liuhen revoke` and the HTTP service's `POST /v1/statements` report it: the
+/// [`receipt_members`] (its case is the one the event names).
+pub fn statement_receipt(
+    receipt: &Receipt,
+    event: &Event,
+    author: &PublicKey,
+) -> Map<String, Value> {
+    receipt_members(receipt, event.name(), event.case_no(), author)
+}
+
+/// The sentence for a statement of the input `name`, at `line`, that the ledger refused (the
+/// batch is all or nothing): `NAME line N: REASON; nothing was appended`, with `refusal`'s
+/// wording of the reason.
+pub fn refused_sentence(
+    name: &str,
+    line: usize,
+    error: &LedgerError,
+    refusal: &dyn Fn(&LedgerError) -> String,
+) -> String {
+    format!(
+        "{name} line {line}: {}; nothing was appended",
+        refusal(error)
+    )
+}
+
+/// The sentence for a request body (named `name`) that cannot be read: `NAME line N: WHY;
+/// nothing was appended`, as [`failure`] words one unreadable statement.
+pub fn body_sentence(name: &str, e: &BodyError) -> String {
+    format!("{name} {e}; nothing was appended")
 }
 
 /// The JSON line of an appended statement (without a line break): `line`, then the
@@ -151,11 +185,7 @@ pub fn failure(
                 )
             }
         },
-        IngestError::Refused(r) => format!(
-            "{name} line {}: {}; nothing was appended",
-            r.line,
-            refusal(&r.error)
-        ),
+        IngestError::Refused(r) => refused_sentence(name, r.line, &r.error, refusal),
         IngestError::Interrupted {
             committed,
             line,

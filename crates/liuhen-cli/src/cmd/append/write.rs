@@ -1,14 +1,13 @@
 //! What the write-path commands (`append`, `init`, `authorize`, `revoke`, `seal`, and the
-//! vault and bundle commands that append) share: opening the writer, receipts as JSON, refusals
-//! as sentences, printing.
+//! vault and bundle commands that append) share: opening the writer, refusals as sentences,
+//! printing. Receipts as JSON are the core's ([`liuhen::ingest::render::statement_receipt`]).
 
 use std::error::Error;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use liuhen::store::file::FileStore;
-use liuhen::{Event, Ledger, LedgerError, PublicKey, Receipt};
-use serde_json::{Map, Value};
+use liuhen::{Ledger, LedgerError};
 
 use crate::layout::LedgerDir;
 
@@ -69,26 +68,6 @@ pub(crate) fn open_ledger(dir: &Path) -> Result<Ledger<FileStore>, Box<dyn Error
         eprintln!("liuhen: {note}");
     }
     Ok(ledger)
-}
-
-/// The JSON members of a receipt: `seq`, `leaf_hash` (hex), `logged_at` (ms), `event`,
-/// `case_no` (or null), `author` (`ed25519:<hex>`).
-pub(crate) fn receipt_json(
-    receipt: &Receipt,
-    event: &str,
-    case_no: Option<&str>,
-    author: &PublicKey,
-) -> Map<String, Value> {
-    liuhen::ingest::render::receipt_members(receipt, event, case_no, author)
-}
-
-/// The receipt members for an event appended alone (authorize, revoke).
-pub(crate) fn single_receipt_json(
-    receipt: &Receipt,
-    event: &Event,
-    author: &PublicKey,
-) -> Map<String, Value> {
-    receipt_json(receipt, event.name(), event.case_no(), author)
 }
 
 /// Why the ledger refused a statement, in words (the core's wording, shared by adapters).
