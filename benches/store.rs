@@ -20,13 +20,13 @@
 
 use std::fs::File;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{bare, bare_batch_verify, mean_ns, presigned, target_dir, T0};
+use common::{bare, bare_batch_verify, benchmarking, mean_ns, presigned, TempDir, T0};
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::model::{Event, Role, Timestamp};
@@ -40,43 +40,12 @@ const ORIGIN: &str = "bench.example/ledger";
 const BATCH: usize = 1_000;
 const THREADS: [usize; 2] = [4, 16];
 
-/// Whether criterion measures (`cargo bench`) rather than runs each bench once as a test.
-fn benchmarking() -> bool {
-    let args: Vec<String> = std::env::args().collect();
-    let has = |f: &str| args.iter().any(|a| a == f);
-    has("--bench") && !has("--test") && !has("--list")
-}
-
 /// The ledger sizes of the open and proof benches: 10⁴ and 10⁶ (10³ and 10⁴ as a test).
 fn sizes() -> (u64, u64) {
     if benchmarking() {
         (10_000, 1_000_000)
     } else {
         (1_000, 10_000)
-    }
-}
-
-/// A directory under `target/bench-tmp/`, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir = target_dir()
-            .join("bench-tmp")
-            .join(format!("store-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -217,7 +186,7 @@ fn appends(c: &mut Criterion) {
         })
         .collect();
     let (msgs, sigs, keys) = bare(&statements);
-    let tmp = TempDir::new("append");
+    let tmp = TempDir::new("store-append");
     let mut n_dir = 0;
     let mut fresh = |name: &str| {
         n_dir += 1;
@@ -399,7 +368,7 @@ fn build(dir: &Path, size: u64) {
 
 fn open_and_prove(c: &mut Criterion) {
     let (small, large) = sizes();
-    let tmp = TempDir::new("open");
+    let tmp = TempDir::new("store-open");
     let mut ledgers = Vec::new();
     for size in [small, large] {
         let dir = tmp.path().join(size.to_string());

@@ -3,7 +3,7 @@
 //! measure the same workload against the same baseline.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use liuhen::entry::SignedStatement;
 use liuhen::hash::blake3;
@@ -74,6 +74,39 @@ pub fn bare_batch_verify(
             let m: Vec<&[u8]> = m.iter().map(Vec::as_slice).collect();
             ed25519_dalek::verify_batch(&m, s, k).unwrap();
         });
+}
+
+/// Whether the bench measures (`cargo bench`) rather than runs once as a test (`cargo test
+/// --benches`, which should stay short).
+pub fn benchmarking() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    let has = |f: &str| args.iter().any(|a| a == f);
+    has("--bench") && !has("--test") && !has("--list")
+}
+
+/// A directory `target/bench-tmp/NAME-PID` (on the file system of the build, so syncs hit the
+/// real disk), removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let dir = target_dir()
+            .join("bench-tmp")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Cargo's target directory (where criterion writes its results).
