@@ -1,4 +1,4 @@
-//! The read API of `liuhen serve` (docs/http/tiles.md) fetched by an independent client:
+//! The read API of `liuhen serve` (docs/HTTP.md, "Read API") fetched by an independent client:
 //! Cloudflare's `tlog_tiles` (a port of Go's `sumdb/tlog`) rebuilds the root from the served
 //! hash tiles, checks it against the checkpoint that `signed_note` verified with the ledger's
 //! vkey, and proves every entry of the entry bundles against it; the `liuhen-proof/1` documents

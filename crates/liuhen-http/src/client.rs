@@ -164,3 +164,51 @@ impl Client {
             })?
     }
 }
+
+/// [`Client`] for a program without an async runtime: each call runs on a small runtime of its
+/// own.
+#[derive(Debug)]
+pub struct BlockingClient {
+    runtime: tokio::runtime::Runtime,
+    client: Client,
+}
+
+impl BlockingClient {
+    /// A client whose requests fail after `timeout`.
+    ///
+    /// # Errors
+    /// The runtime could not be started.
+    pub fn new(timeout: Duration) -> std::io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        // hyper's pool spawns its connection tasks on the runtime it is built in.
+        let client = {
+            let _guard = runtime.enter();
+            Client::new(timeout)
+        };
+        Ok(BlockingClient { runtime, client })
+    }
+
+    /// `GET url`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn get(&self, url: &str) -> Result<Response, ClientError> {
+        self.runtime.block_on(self.client.get(url))
+    }
+
+    /// `POST url` with `body` of `content_type`.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn post(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: impl Into<Bytes>,
+    ) -> Result<Response, ClientError> {
+        self.runtime
+            .block_on(self.client.post(url, content_type, body))
+    }
+}

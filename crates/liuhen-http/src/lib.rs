@@ -27,11 +27,14 @@ pub mod tiles;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use liuhen::{Clock, SystemClock};
 
 use axum::Router;
 
 pub use error::ApiError;
-pub use listen::{Peer, ServeError, Server};
+pub use listen::{spawn, Background, Peer, ServeError, Server};
 pub use state::AppState;
 
 /// Default largest request body, checked before anything is parsed.
@@ -40,7 +43,7 @@ pub const DEFAULT_MAX_BODY: usize = 16 * 1024 * 1024;
 pub const DEFAULT_MAX_PENDING: usize = 256;
 
 /// What `liuhen serve` was asked for.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Config {
     /// The ledger directory (made by `liuhen init`).
     pub dir: PathBuf,
@@ -54,6 +57,23 @@ pub struct Config {
     pub max_body: usize,
     /// Write requests admitted at once before 503.
     pub max_pending: usize,
+    /// The writer's clock (`logged_at`, the future-skew bound): the system clock, or an
+    /// embedding program's own (the demo serves its simulated month on its simulated clock).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("dir", &self.dir)
+            .field("listen", &self.listen)
+            .field("tls", &self.tls)
+            .field("key_file", &self.key_file)
+            .field("max_body", &self.max_body)
+            .field("max_pending", &self.max_pending)
+            .field("clock_now", &self.clock.now())
+            .finish()
+    }
 }
 
 impl Config {
@@ -66,6 +86,7 @@ impl Config {
             key_file: None,
             max_body: DEFAULT_MAX_BODY,
             max_pending: DEFAULT_MAX_PENDING,
+            clock: Arc::new(SystemClock),
         }
     }
 }

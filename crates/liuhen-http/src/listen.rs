@@ -421,6 +421,15 @@ fn read_private_key(path: &Path) -> Result<PrivateKeyDer<'static>, ServeError> {
 /// # Errors
 /// [`ServeError`].
 pub fn serve_blocking(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<(), ServeError> {
+    serve_until(config, ready, shutdown_signal())
+}
+
+/// Serves `config` on a runtime of its own until `shutdown` completes.
+fn serve_until(
+    config: Config,
+    ready: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -442,8 +451,92 @@ pub fn serve_blocking(config: Config, ready: impl FnOnce(SocketAddr)) -> Result<
             "listening"
         );
         ready(addr);
-        server.run(shutdown_signal()).await
+        server.run(shutdown).await
     })
+}
+
+/// A service running on a thread of its own, for a program that embeds it (the demo does):
+/// [`spawn`] returns once it listens; [`Background::stop`] (or dropping it) shuts it down
+/// gracefully and waits.
+pub struct Background {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ServeError>>>,
+}
+
+/// Starts serving `config` on a thread of its own and returns once it listens.
+///
+/// # Errors
+/// [`ServeError`]: the service could not start (the thread's own error is returned).
+pub fn spawn(config: Config) -> Result<Background, ServeError> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("liuhen-serve".into())
+        .spawn(move || {
+            serve_until(
+                config,
+                |addr| {
+                    let _ = ready_tx.send(addr);
+                },
+                async move {
+                    let _ = stop_rx.await;
+                },
+            )
+        })
+        .map_err(|e| ServeError::Runtime(format!("cannot start the service thread: {e}")))?;
+    match ready_rx.recv() {
+        Ok(addr) => Ok(Background {
+            addr,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }),
+        // The thread ended before it listened: its error says why.
+        Err(_) => match thread.join() {
+            Ok(Err(e)) => Err(e),
+            Ok(Ok(())) => Err(ServeError::Runtime(
+                "the service stopped before it listened".into(),
+            )),
+            Err(_) => Err(ServeError::Runtime("the service thread panicked".into())),
+        },
+    }
+}
+
+impl Background {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR` (plain HTTP; a TLS service is `https://`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Shuts down gracefully (in-flight requests are answered) and waits.
+    ///
+    /// # Errors
+    /// What the service stopped with.
+    pub fn stop(mut self) -> Result<(), ServeError> {
+        self.finish()
+    }
+
+    fn finish(&mut self) -> Result<(), ServeError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(ServeError::Runtime("the service thread panicked".into())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

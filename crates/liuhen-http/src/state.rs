@@ -23,14 +23,16 @@ struct Inner {
 }
 
 impl AppState {
-    /// Opens `config.dir` for writing ([`LedgerDir::open_writer`]: the writer lock is held for
+    /// Opens `config.dir` for writing on `config.clock` ([`LedgerDir::open_writer_with`]: the writer lock is held for
     /// as long as the service runs; a damaged store is refused).
     ///
     /// # Errors
     /// As [`LedgerDir::open_writer`].
     pub fn open(config: Config) -> Result<Self, liuhen::Error> {
         let dir = LedgerDir::new(&config.dir);
-        let ledger = SharedLedger::new(dir.open_writer()?);
+        let ledger = SharedLedger::new(
+            dir.open_writer_with(Arc::clone(&config.clock), liuhen::LedgerOptions::default())?,
+        );
         let pending = Arc::new(Semaphore::new(config.max_pending.max(1)));
         Ok(AppState {
             inner: Arc::new(Inner {

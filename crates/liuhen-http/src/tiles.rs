@@ -1,6 +1,6 @@
 //! The read API: C2SP tlog-tiles v0.1.0 (`/checkpoint`, `/tile/<L>/<N>[.p/<W>]`,
 //! `/tile/entries/<N>[.p/<W>]`) and portable proofs as `liuhen-proof/1`
-//! (`/v1/proof/inclusion`, `/v1/proof/consistency`); docs/http/tiles.md.
+//! (`/v1/proof/inclusion`, `/v1/proof/consistency`); docs/HTTP.md, "Read API".
 //!
 //! Tile paths, contents and which tree is served are [`liuhen::tiles`]'s; proofs are
 //! [`liuhen::proofs::produce`]'s. Each handler makes one core call on a blocking thread with

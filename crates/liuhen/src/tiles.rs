@@ -691,7 +691,7 @@ mod tests {
                 let tile = split(&contents(store, size, &p).unwrap());
                 assert_eq!(tile.len() as u64, partial);
                 hs.extend(tile);
-                let wider = hashes(level, full, Some(partial as u8 + 1).filter(|w| *w > 0));
+                let wider = hashes(level, full, u8::try_from(partial + 1).ok());
                 assert!(matches!(
                     contents(store, size, &wider),
                     Err(TileError::Absent { .. })

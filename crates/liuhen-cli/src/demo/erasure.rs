@@ -25,7 +25,7 @@ use super::Res;
 
 /// When the erasure happens: after both ten-year retentions ended (2036-03 for the inspection
 /// and the seizure), well before the penalty's thirty years.
-const LATER: &str = "2036-04-07T09:00:00+08:00";
+pub(super) const LATER: &str = "2036-04-07T09:00:00+08:00";
 /// The authority named in the `Erased` statement and in the certificate.
 const AUTHORITY: &str =
     "金民档销〔2036〕2号 destruction approved by the bureau's archive appraisal group";
