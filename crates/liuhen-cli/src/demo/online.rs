@@ -79,7 +79,10 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
         tiles += 1;
     }
     if range.root(&Sha256TreeHasher) != root {
-        return Err("self-test failed: the root rebuilt from the served tiles is not the signed root".into());
+        return Err(
+            "self-test failed: the root rebuilt from the served tiles is not the signed root"
+                .into(),
+        );
     }
     story::done(&format!(
         "GET /checkpoint verifies with ledger.vkey (size {size}); the root rebuilt from {tiles} hash tile(s) is the signed root (C2SP tlog-tiles)"
@@ -90,17 +93,17 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
     let proof = get(&format!("/v1/proof/inclusion?seq={seq}"))?;
     let check = liuhen::proofs::check(&proof.body, vkey)?;
     if !check.verified() {
-        return Err(format!("self-test failed: the served inclusion proof of entry {seq} does not verify").into());
+        return Err(format!(
+            "self-test failed: the served inclusion proof of entry {seq} does not verify"
+        )
+        .into());
     }
     story::done(&format!(
         "GET /v1/proof/inclusion?seq={seq}: a liuhen-proof/1 document; checked offline with ledger.vkey"
     ));
 
     // The explorer's API: the penalty case by its number.
-    let case = get(&format!(
-        "/v1/cases/{}",
-        percent_encoded(PENALTY)
-    ))?;
+    let case = get(&format!("/v1/cases/{}", percent_encoded(PENALTY)))?;
     let timeline: serde_json::Value = serde_json::from_slice(&case.body)?;
     let entries = timeline["entries"].as_array().map_or(0, Vec::len);
     if entries == 0 {
