@@ -36,10 +36,6 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
     )));
     let service = liuhen_http::spawn(config)?;
     let url = service.url();
-    story::done(&format!(
-        "liuhen serve {} --listen 127.0.0.1:0: listening on {url} (the web explorer at {url}/)",
-        story::shell(dir)
-    ));
     let http = BlockingClient::new(Duration::from_secs(30))?;
     let get = |path: &str| -> Res<Response> {
         let r = http.get(&format!("{url}{path}"))?;
@@ -85,7 +81,7 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
         );
     }
     story::done(&format!(
-        "GET /checkpoint verifies with ledger.vkey (size {size}); the root rebuilt from {tiles} hash tile(s) is the signed root (C2SP tlog-tiles)"
+        "liuhen serve on {url} (explorer at /): GET /checkpoint verifies with ledger.vkey (size {size}), the root rebuilt from {tiles} hash tile(s) is the signed one (C2SP tlog-tiles)"
     ));
 
     // An integrator: a proof of the penalty decision, checked with the vkey alone.
@@ -98,10 +94,6 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
         )
         .into());
     }
-    story::done(&format!(
-        "GET /v1/proof/inclusion?seq={seq}: a liuhen-proof/1 document; checked offline with ledger.vkey"
-    ));
-
     // The explorer's API: the penalty case by its number.
     let case = get(&format!("/v1/cases/{}", percent_encoded(PENALTY)))?;
     let timeline: serde_json::Value = serde_json::from_slice(&case.body)?;
@@ -110,7 +102,7 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
         return Err(format!("self-test failed: the explorer shows no entry of {PENALTY}").into());
     }
     story::done(&format!(
-        "GET /v1/cases/{PENALTY}: the case timeline, {entries} entries with their media digests, findings and proof status"
+        "GET /v1/proof/inclusion?seq={seq} checked offline with ledger.vkey; GET /v1/cases/{PENALTY}: {entries} entries with media digests, findings, proof status"
     ));
 
     // A malicious client replays the signed decision, byte for byte.
@@ -130,12 +122,11 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
         .into());
     }
     let sentence: serde_json::Value = serde_json::from_slice(&replay.body)?;
+    service.stop()?;
     story::done(&format!(
-        "POST /v1/statements with the decision's signed statement again: 409 {}",
+        "POST /v1/statements replaying the decision's signed statement: 409 {}; then stopped gracefully",
         sentence["kind"].as_str().unwrap_or("?")
     ));
-    service.stop()?;
-    story::done("stopped gracefully: requests in flight answered, the writer lock released");
     Ok(())
 }
 
