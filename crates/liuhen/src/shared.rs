@@ -555,6 +555,7 @@ fn renumber(e: LedgerError) -> LedgerError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::keys::SecretKey;
