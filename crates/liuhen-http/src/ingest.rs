@@ -27,7 +27,8 @@ use axum::{Json, Router};
 use hyper::body::Body as _;
 use liuhen::ingest::body::{decode_body, BodyKind, BodyStatement};
 use liuhen::ingest::render;
-use liuhen::{LedgerError, SharedError};
+use liuhen::store::file::FileStore;
+use liuhen::{Arrival, LedgerError, SharedError};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
@@ -64,6 +65,9 @@ async fn append(State(state): State<AppState>, request: Request) -> Result<Json<
             ),
         )
     })?;
+    // One statement joins a group commit: from here on, until it is queued or the request
+    // fails, the group's leader waits for it (briefly) while its body is read and decoded.
+    let arrival = (!kind.is_batch()).then(|| state.ledger().arrival());
     let bytes = read_body(body, max).await?;
     let receipts = state
         .blocking(move |state| {
@@ -71,18 +75,19 @@ async fn append(State(state): State<AppState>, request: Request) -> Result<Json<
                 ApiError::of_class(e.class(), &render::body_sentence(BODY, &e)).at_line(e.line())
             })?;
             drop(bytes);
-            append_statements(state, kind, statements)
+            append_statements(state, kind, statements, arrival)
         })
         .await?;
     Ok(Json(json!({ "receipts": receipts })))
 }
 
-/// Appends the decoded statements (a single statement with group commit, a batch all or
-/// nothing) and returns their receipts as JSON.
+/// Appends the decoded statements (a single statement with group commit, through its
+/// `arrival` if it has one; a batch all or nothing) and returns their receipts as JSON.
 fn append_statements(
     state: &AppState,
     kind: BodyKind,
     statements: Vec<BodyStatement>,
+    arrival: Option<Arrival<FileStore>>,
 ) -> Result<Vec<Value>, ApiError> {
     let lines: Vec<usize> = statements.iter().map(|s| s.line).collect();
     let labels: Vec<_> = statements
@@ -103,7 +108,11 @@ fn append_statements(
     } else {
         let mut statements = statements;
         match statements.pop() {
-            Some(statement) => state.ledger().append_signed(statement).map(|r| vec![r]),
+            Some(statement) => match arrival {
+                Some(arrival) => arrival.append_signed(statement),
+                None => state.ledger().append_signed(statement),
+            }
+            .map(|r| vec![r]),
             None => return Ok(Vec::new()),
         }
     };

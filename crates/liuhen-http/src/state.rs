@@ -17,7 +17,7 @@ pub struct AppState {
 
 struct Inner {
     dir: LedgerDir,
-    ledger: SharedLedger<FileStore>,
+    ledger: Arc<SharedLedger<FileStore>>,
     config: Config,
     pending: Arc<Semaphore>,
 }
@@ -30,9 +30,10 @@ impl AppState {
     /// As [`LedgerDir::open_writer`].
     pub fn open(config: Config) -> Result<Self, liuhen::Error> {
         let dir = LedgerDir::new(&config.dir);
-        let ledger = SharedLedger::new(
-            dir.open_writer_with(Arc::clone(&config.clock), liuhen::LedgerOptions::default())?,
-        );
+        let ledger = Arc::new(SharedLedger::new(dir.open_writer_with(
+            Arc::clone(&config.clock),
+            liuhen::LedgerOptions::default(),
+        )?));
         let pending = Arc::new(Semaphore::new(config.max_pending.max(1)));
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -49,8 +50,9 @@ impl AppState {
         &self.inner.dir
     }
 
-    /// The ledger, shared by every request.
-    pub fn ledger(&self) -> &SharedLedger<FileStore> {
+    /// The ledger, shared by every request (in an `Arc`, so that a request can hold an
+    /// [`liuhen::Arrival`] across threads).
+    pub fn ledger(&self) -> &Arc<SharedLedger<FileStore>> {
         &self.inner.ledger
     }
 

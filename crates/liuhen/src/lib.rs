@@ -46,6 +46,6 @@ pub use hash::Digest;
 pub use keys::{PublicKey, SecretKey, Signature, Signer};
 pub use ledger::{Ledger, LedgerError, LedgerOptions, Receipt};
 pub use model::{Event, Timestamp};
-pub use shared::{GroupStats, SharedError, SharedLedger};
+pub use shared::{Arrival, GroupStats, SharedError, SharedLedger};
 pub use store::{MemoryStore, Store, StoreError};
 pub use verify::{verify_parts, verify_store, Report, Verdict, VerifyOptions};
