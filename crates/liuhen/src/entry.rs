@@ -291,30 +291,41 @@ impl SignedStatement {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, EncodingError> {
         if bytes.starts_with(labels::STATEMENT_V2) {
             let s: SignedV2 = encoding::decode(labels::STATEMENT_V2, bytes, MAX_ENTRY_BYTES)?;
-            return Ok(SignedStatement {
-                statement: Statement {
-                    time: s.time,
-                    author: s.author,
-                    event: s.event,
-                    binding: Some(Binding {
-                        suite: s.suite,
-                        ledger: s.ledger,
-                        counter: s.counter,
-                    }),
-                },
-                signature: s.signature,
-            });
+            let binding = Binding {
+                suite: s.suite,
+                ledger: s.ledger,
+                counter: s.counter,
+            };
+            return Ok(signed(
+                s.time,
+                s.author,
+                s.event,
+                Some(binding),
+                s.signature,
+            ));
         }
         let s: SignedV1 = encoding::decode(labels::STATEMENT, bytes, MAX_ENTRY_BYTES)?;
-        Ok(SignedStatement {
-            statement: Statement {
-                time: s.time,
-                author: s.author,
-                event: s.event,
-                binding: None,
-            },
-            signature: s.signature,
-        })
+        Ok(signed(s.time, s.author, s.event, None, s.signature))
+    }
+}
+
+/// A signed statement from the decoded fields of any of the layouts (statement or entry, v1 or
+/// v2): one place that puts them together.
+fn signed(
+    time: Timestamp,
+    author: PublicKey,
+    event: Event,
+    binding: Option<Binding>,
+    signature: Signature,
+) -> SignedStatement {
+    SignedStatement {
+        statement: Statement {
+            time,
+            author,
+            event,
+            binding,
+        },
+        signature,
     }
 }
 
@@ -489,19 +500,17 @@ impl Entry {
                 prev: e.prev,
                 logged_at: e.logged_at,
                 case_prev: e.case_prev,
-                statement: SignedStatement {
-                    statement: Statement {
-                        time: e.time,
-                        author: e.author,
-                        event: e.event,
-                        binding: Some(Binding {
-                            suite: e.suite,
-                            ledger: e.ledger,
-                            counter: e.counter,
-                        }),
-                    },
-                    signature: e.signature,
-                },
+                statement: signed(
+                    e.time,
+                    e.author,
+                    e.event,
+                    Some(Binding {
+                        suite: e.suite,
+                        ledger: e.ledger,
+                        counter: e.counter,
+                    }),
+                    e.signature,
+                ),
             });
         }
         let e: EntryV1 = encoding::decode(labels::ENTRY, bytes, MAX_ENTRY_BYTES)?;
@@ -510,15 +519,7 @@ impl Entry {
             prev: e.prev,
             logged_at: e.logged_at,
             case_prev: None,
-            statement: SignedStatement {
-                statement: Statement {
-                    time: e.time,
-                    author: e.author,
-                    event: e.event,
-                    binding: None,
-                },
-                signature: e.signature,
-            },
+            statement: signed(e.time, e.author, e.event, None, e.signature),
         })
     }
 }
