@@ -975,6 +975,29 @@ impl<S: Store> Ledger<S> {
         }
     }
 
+    /// Stores `cosigned` again: a checkpoint the ledger key signed over this ledger's tree,
+    /// carrying more signature lines (witness cosignatures), so that they are kept. Checked
+    /// first: the ledger key's signature must verify and the root must be this ledger's at that
+    /// size.
+    ///
+    /// # Errors
+    /// [`LedgerError::Checkpoint`] if the ledger key did not sign it, [`LedgerError::Merkle`]
+    /// if the root is not this ledger's, or a store error.
+    pub fn store_cosigned(&mut self, cosigned: &SignedCheckpoint) -> Result<(), LedgerError> {
+        cosigned.verify(&self.verifier_key()?)?;
+        let c = cosigned.checkpoint();
+        let root = self.root_at(c.size)?;
+        if root != c.root {
+            return Err(MerkleError::RootMismatch {
+                tree_size: c.size,
+                expected: c.root,
+                computed: root,
+            }
+            .into());
+        }
+        Ok(self.store.append_checkpoint(&cosigned.to_string())?)
+    }
+
     /// Entry `seq`, decoded.
     ///
     /// # Errors

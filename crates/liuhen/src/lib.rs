@@ -36,6 +36,7 @@ pub mod text;
 pub mod tiles;
 pub mod vault;
 pub mod verify;
+pub mod witness;
 
 pub use class::ErrorClass;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -9,10 +9,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::checkpoint::{verify_cosignature, NoteVerifier, SignedCheckpoint};
 use crate::keyfile::{self, KeyFileError};
 use crate::keys::{PublicKey, SecretKey, Signer as _};
 use crate::ledger::{Ledger, LedgerError, Sealed};
 use crate::store::Store;
+use crate::witness::{
+    request_cosignature, CosignError, WitnessCosignature, WitnessEndpoint, WitnessTransport,
+};
 
 /// A ledger key read from its key file, with the path of its seal state.
 pub struct SealKey {
@@ -103,6 +107,14 @@ pub enum SealWarning {
         /// Why the state was not written.
         source: KeyFileError,
     },
+    /// Witnesses cosigned, but the cosigned checkpoint could not be stored; the checkpoint
+    /// (without the cosignatures) is.
+    CosignaturesNotStored {
+        /// The checkpoint's size.
+        size: u64,
+        /// Why.
+        source: Box<LedgerError>,
+    },
 }
 
 impl fmt::Display for SealWarning {
@@ -116,6 +128,10 @@ impl fmt::Display for SealWarning {
             SealWarning::StateNotWritten { size, source } => write!(
                 f,
                 "warning: the checkpoint at size {size} was stored, but the seal state could not be written ({source}); the next seal checks the checkpoints stored since the previous state"
+            ),
+            SealWarning::CosignaturesNotStored { size, source } => write!(
+                f,
+                "warning: the checkpoint at size {size} was stored, but its witness cosignatures could not be stored with it ({source})"
             ),
         }
     }
@@ -216,6 +232,88 @@ pub fn seal<S: Store>(ledger: &mut Ledger<S>, key: &SealKey) -> Result<SealOutco
         warnings.push(SealWarning::StateNotWritten { size, source });
     }
     Ok(SealOutcome { sealed, warnings })
+}
+
+/// A seal with witnesses ([`seal_witnessed`]).
+#[derive(Debug)]
+pub struct WitnessedSeal {
+    /// The seal itself (the checkpoint as the ledger key signed it, and the warnings).
+    pub outcome: SealOutcome,
+    /// The checkpoint with the verified cosignatures added (stored in the ledger when there is
+    /// at least one); equal to the sealed one when no witness cosigned.
+    pub cosigned: SignedCheckpoint,
+    /// The witnesses that cosigned, with their verified cosignature.
+    pub witnessed: Vec<(WitnessEndpoint, WitnessCosignature)>,
+    /// The witnesses that did not, and why (warnings: the checkpoint is stored regardless).
+    pub failed: Vec<(WitnessEndpoint, CosignError)>,
+}
+
+/// The size of the latest stored checkpoint that the ledger key signed and `witness` cosigned
+/// (validly), or 0: where to start asking that witness.
+pub fn witness_old_size<S: Store>(ledger: &Ledger<S>, witness: &NoteVerifier) -> u64 {
+    let Ok(log_key) = ledger.verifier_key() else {
+        return 0;
+    };
+    let store = ledger.store();
+    (0..store.checkpoint_count())
+        .rev()
+        .filter_map(|i| store.checkpoint(i).ok())
+        .filter_map(|note| SignedCheckpoint::parse(note.as_bytes()).ok())
+        .find(|s| s.verify(&log_key).is_ok() && verify_cosignature(s, witness).is_ok())
+        .map_or(0, |s| s.checkpoint().size)
+}
+
+/// Seals as [`seal`] does (checked), then asks each witness for a cosignature over the new
+/// checkpoint (from the size it last cosigned, [`witness_old_size`]), verifies each answer with
+/// the witness's key, and stores the checkpoint again carrying the cosignatures. A witness that
+/// fails is reported in [`WitnessedSeal::failed`]; the checkpoint is stored whatever the
+/// witnesses say.
+///
+/// # Errors
+/// As [`seal`]; witnesses never make it fail.
+pub fn seal_witnessed<S: Store>(
+    ledger: &mut Ledger<S>,
+    key: &SealKey,
+    witnesses: &[WitnessEndpoint],
+    transport: &dyn WitnessTransport,
+) -> Result<WitnessedSeal, SealError> {
+    let mut outcome = seal(ledger, key)?;
+    let mut cosigned = outcome.sealed.checkpoint.clone();
+    let mut witnessed = Vec::new();
+    let mut failed = Vec::new();
+    for w in witnesses {
+        let hint = witness_old_size(ledger, &w.vkey);
+        let asked = request_cosignature(
+            transport,
+            &w.url,
+            &w.vkey,
+            &*ledger,
+            &outcome.sealed.checkpoint,
+            hint,
+        )
+        .and_then(|c| {
+            cosigned.add_signature(c.line.clone())?;
+            Ok(c)
+        });
+        match asked {
+            Ok(c) => witnessed.push((w.clone(), c)),
+            Err(e) => failed.push((w.clone(), e)),
+        }
+    }
+    if !witnessed.is_empty() {
+        if let Err(source) = ledger.store_cosigned(&cosigned) {
+            outcome.warnings.push(SealWarning::CosignaturesNotStored {
+                size: cosigned.checkpoint().size,
+                source: Box::new(source),
+            });
+        }
+    }
+    Ok(WitnessedSeal {
+        outcome,
+        cosigned,
+        witnessed,
+        failed,
+    })
 }
 
 #[cfg(test)]
