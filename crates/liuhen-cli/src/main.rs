@@ -104,6 +104,8 @@ enum Command {
     /// Serve the ledger over HTTP: signed statements in, C2SP tlog-tiles, proofs and a web
     /// explorer out (docs/HTTP.md).
     Serve(cmd::serve::Args),
+    /// Run a C2SP tlog-witness: cosign ledgers' checkpoints, refuse and keep split views.
+    Witness(cmd::witness::Args),
 }
 
 fn main() -> ExitCode {
@@ -136,6 +138,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a, &global),
         Command::Vault(a) => cmd::vault::run(a, &global),
         Command::Serve(a) => cmd::serve::run(a, &global),
+        Command::Witness(a) => cmd::witness::run(a, &global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -12,7 +12,11 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use liuhen::sealing::{self, SealKey};
+use std::time::Duration;
+
+use liuhen::sealing::{self, SealKey, WitnessedSeal};
+use liuhen::witness::WitnessEndpoint;
+use liuhen_http::witness::HttpTransport;
 use serde_json::json;
 
 use crate::cmd::append::{damaged, open_ledger, print_exact};
@@ -32,11 +36,41 @@ pub struct Args {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Ask this witness to cosign (repeatable): its submission prefix and its verifier key
+    /// file. A witness that fails is a warning; the checkpoint is stored regardless.
+    #[arg(long = "witness", value_name = "URL=VKEYFILE")]
+    pub witnesses: Vec<String>,
+    /// Seconds to wait for each witness.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub witness_timeout: u64,
+}
+
+/// `URL=VKEYFILE` (split at the last `=`) as a witness endpoint.
+fn witness_endpoint(arg: &str) -> Result<WitnessEndpoint, Box<dyn Error>> {
+    let (url, file) = arg
+        .rsplit_once('=')
+        .ok_or_else(|| format!("--witness {arg:?}: expected URL=VKEYFILE"))?;
+    let vkey = liuhen::keyfile::read_verifier_key(std::path::Path::new(file))?;
+    Ok(WitnessEndpoint {
+        vkey,
+        url: url.to_owned(),
+    })
 }
 
 /// Runs `liuhen seal`; returns the exit code.
 pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let key = SealKey::read(&args.key_file)?;
+    // Read before anything is signed: a bad witness argument is a usage error.
+    let witnesses = args
+        .witnesses
+        .iter()
+        .map(|a| witness_endpoint(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let transport = if witnesses.is_empty() {
+        None
+    } else {
+        Some(HttpTransport::new(Duration::from_secs(args.witness_timeout))?)
+    };
     // A store whose records were found damaged on open is never sealed over.
     let mut ledger = match open_ledger(&args.dir) {
         Ok(ledger) => ledger,
@@ -46,8 +80,18 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         }
         Err(e) => return Err(e),
     };
-    let outcome = match sealing::seal(&mut ledger, &key) {
-        Ok(outcome) => outcome,
+    let sealed = match &transport {
+        None => sealing::seal(&mut ledger, &key).map(|outcome| {
+            let cosigned = outcome.sealed.checkpoint.clone();
+            (outcome, cosigned, Vec::new())
+        }),
+        Some(t) => sealing::seal_witnessed(&mut ledger, &key, &witnesses, t).map(|w| {
+            let report = witness_report(&w, global);
+            (w.outcome, w.cosigned, report)
+        }),
+    };
+    let (outcome, cosigned, witness_json) = match sealed {
+        Ok(sealed) => sealed,
         Err(e) if e.is_tampering() => {
             refuse(&args.dir, &e);
             return Ok(EXIT_TAMPERED);
@@ -59,7 +103,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     for warning in &outcome.warnings {
         eprintln!("liuhen: {warning}");
     }
-    let signed = outcome.sealed.checkpoint;
+    let signed = cosigned;
     let checkpoint = signed.checkpoint();
     let note = signed.to_string();
     if !global.quiet {
@@ -74,6 +118,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
             "size": checkpoint.size,
             "root": checkpoint.root.to_hex(),
             "note": note,
+            "witnesses": witness_json,
         });
         format!("{out}\n")
     } else {
@@ -96,4 +141,40 @@ fn refuse(dir: &std::path::Path, e: &dyn std::fmt::Display) {
         dir.display(),
         dir.display()
     );
+}
+
+/// Says which witnesses cosigned (unless quiet) and which did not (always: a warning), and
+/// returns the same as JSON.
+fn witness_report(w: &WitnessedSeal, global: &Global) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for (endpoint, c) in &w.witnessed {
+        if !global.quiet {
+            eprintln!(
+                "liuhen: witness {} ({}) cosigned at {}",
+                endpoint.vkey.name(),
+                endpoint.url,
+                c.timestamp
+            );
+        }
+        out.push(json!({
+            "name": endpoint.vkey.name(),
+            "url": endpoint.url,
+            "cosigned": true,
+            "timestamp": c.timestamp,
+        }));
+    }
+    for (endpoint, e) in &w.failed {
+        eprintln!(
+            "liuhen: warning: witness {} ({}) did not cosign: {e}; the checkpoint is stored without its cosignature",
+            endpoint.vkey.name(),
+            endpoint.url
+        );
+        out.push(json!({
+            "name": endpoint.vkey.name(),
+            "url": endpoint.url,
+            "cosigned": false,
+            "error": e.to_string(),
+        }));
+    }
+    out
 }
