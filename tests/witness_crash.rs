@@ -53,7 +53,10 @@ fn client_loop(
         let Ok(text) = r.text() else { return };
         match st {
             200 => {
-                received.lock().unwrap().push((*size, format!("{note}{text}")));
+                received
+                    .lock()
+                    .unwrap()
+                    .push((*size, format!("{note}{text}")));
                 answered.fetch_add(1, Ordering::SeqCst);
                 old = *size;
                 i += 1;
@@ -127,11 +130,17 @@ fn sigkill_during_add_checkpoint_loses_no_cosigned_state() {
         let p = persisted.checkpoint().size;
         let got = received.lock().unwrap().clone();
         let max = got.iter().map(|(s, _)| *s).max().unwrap();
-        assert!(max <= p, "round {round}: a client holds a cosignature for {max}, the witness persisted {p}");
+        assert!(
+            max <= p,
+            "round {round}: a client holds a cosignature for {max}, the witness persisted {p}"
+        );
         // The persisted checkpoint is the log's genuine tree at that size, cosigned.
         let root = liuhen::merkle::root(&Sha256TreeHasher, &*tree, p).unwrap();
         assert_eq!(persisted.checkpoint().root, root);
-        assert_eq!(independent_verify(&persisted.to_string(), &log_vkey, &wvkey).len(), 2);
+        assert_eq!(
+            independent_verify(&persisted.to_string(), &log_vkey, &wvkey).len(),
+            2
+        );
         for (_, note) in &got {
             assert_eq!(independent_verify(note, &log_vkey, &wvkey).len(), 2);
         }
@@ -151,13 +160,25 @@ fn sigkill_during_add_checkpoint_loses_no_cosigned_state() {
         let (st, _, text) = post(&c, &served.add_checkpoint_url(), body(p, &[], &fork(p, 1)));
         assert_eq!(st, 409, "{text}");
         let bigger = p + 5;
-        let fake_proof = vec![Digest::from_bytes([2; 32]); proof(&tree, p, notes.last().unwrap().0).len().max(1)];
-        let (st, _, text) = post(&c, &served.add_checkpoint_url(), body(p, &fake_proof, &fork(bigger, 3)));
+        let fake_proof = vec![
+            Digest::from_bytes([2; 32]);
+            proof(&tree, p, notes.last().unwrap().0).len().max(1)
+        ];
+        let (st, _, text) = post(
+            &c,
+            &served.add_checkpoint_url(),
+            body(p, &fake_proof, &fork(bigger, 3)),
+        );
         assert_eq!(st, 422, "{text}");
         served.stop();
     }
     // The refusals above were kept as evidence, one pair each.
-    let out = common::cli::liuhen_guarded(["witness", "evidence", common::cli::path_str(&wdir), "--json"]);
+    let out = common::cli::liuhen_guarded([
+        "witness",
+        "evidence",
+        common::cli::path_str(&wdir),
+        "--json",
+    ]);
     let report = common::cli::json(&common::cli::expect_code(&out, 1));
     assert_eq!(report["split_views"].as_array().unwrap().len(), 10);
 }

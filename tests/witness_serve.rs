@@ -69,7 +69,13 @@ fn seal_with_a_witness_stores_a_checkpoint_signed_note_verifies_with_the_witness
     let stored = stored_checkpoints(&s.dir);
     assert_eq!(stored.last().unwrap().to_string(), note);
     let size = stored.last().unwrap().checkpoint().size;
-    assert_eq!(persisted(&s.wdir, common::ORIGIN).unwrap().checkpoint().size, size);
+    assert_eq!(
+        persisted(&s.wdir, common::ORIGIN)
+            .unwrap()
+            .checkpoint()
+            .size,
+        size
+    );
     // `liuhen verify` accepts a ledger whose checkpoints are re-stored with cosignatures.
     expect_code(&s.dir.verify(&[]), 0);
 
@@ -147,7 +153,11 @@ fn each_status_of_the_spec_from_a_real_http_client() {
     // 403: the right origin, signed by a key the witness does not trust for it.
     let stranger = liuhen::SecretKey::from_seed(&[0x55; 32]);
     let unsigned = SignedCheckpoint::sign(newer.checkpoint().clone(), &stranger).unwrap();
-    let (st, _, text) = post(&c, &url, body(old, &proof(&tree, old, size), &unsigned.to_string()));
+    let (st, _, text) = post(
+        &c,
+        &url,
+        body(old, &proof(&tree, old, size), &unsigned.to_string()),
+    );
     assert_eq!(st, 403, "{text}");
     // 400: malformed (a leading zero), and an old size beyond the checkpoint.
     let mut bad = format!("old 0{old}\n\n").into_bytes();
@@ -156,7 +166,10 @@ fn each_status_of_the_spec_from_a_real_http_client() {
     assert_eq!(post(&c, &url, body(size + 1, &[], &note)).0, 400);
     // 409 with the latest size as text/x.tlog.size when the old size is stale.
     let (st, ct, text) = post(&c, &url, body(0, &[], &note));
-    assert_eq!((st, ct.as_str(), text.clone()), (409, "text/x.tlog.size", format!("{old}\n")));
+    assert_eq!(
+        (st, ct.as_str(), text.clone()),
+        (409, "text/x.tlog.size", format!("{old}\n"))
+    );
     // 422: a consistency proof that does not verify.
     let mut wrong = proof(&tree, old, size);
     wrong[0] = liuhen::hash::Digest::from_bytes([9; 32]);
@@ -166,27 +179,49 @@ fn each_status_of_the_spec_from_a_real_http_client() {
     let (st, _, _) = post(&c, &url, vec![b'x'; liuhen::witness::MAX_REQUEST_BYTES + 1]);
     assert_eq!(st, 413);
     // Nothing of the above moved the witness.
-    assert_eq!(persisted(&s.wdir, common::ORIGIN).unwrap().checkpoint().size, old);
+    assert_eq!(
+        persisted(&s.wdir, common::ORIGIN)
+            .unwrap()
+            .checkpoint()
+            .size,
+        old
+    );
 
     // 200 with the right proof: one cosignature line that verifies independently.
     let (st, ct, lines) = post(&c, &url, body(old, &proof(&tree, old, size), &note));
     assert_eq!(st, 200, "{lines}");
     assert!(ct.starts_with("text/plain"), "{ct}");
-    assert!(lines.starts_with('\u{2014}') && lines.ends_with('\n'), "{lines:?}");
+    assert!(
+        lines.starts_with('\u{2014}') && lines.ends_with('\n'),
+        "{lines:?}"
+    );
     let with = format!("{note}{lines}");
     assert_eq!(independent_verify(&with, &s.log_vkey(), &s.wvkey).len(), 2);
-    assert_eq!(persisted(&s.wdir, common::ORIGIN).unwrap().checkpoint().size, size);
+    assert_eq!(
+        persisted(&s.wdir, common::ORIGIN)
+            .unwrap()
+            .checkpoint()
+            .size,
+        size
+    );
 
     // 409 for the same size with another root (signed by the log key: a split view).
     let forked = SignedCheckpoint::sign(
-        Checkpoint::new(common::ORIGIN, size, liuhen::hash::Digest::from_bytes([7; 32])),
+        Checkpoint::new(
+            common::ORIGIN,
+            size,
+            liuhen::hash::Digest::from_bytes([7; 32]),
+        ),
         &key,
     )
     .unwrap();
     let (st, ct, text) = post(&c, &url, body(size, &[], &forked.to_string()));
     assert_eq!(st, 409, "{text}");
     assert_ne!(ct, "text/x.tlog.size");
-    assert_eq!(persisted(&s.wdir, common::ORIGIN).unwrap().checkpoint(), newer.checkpoint());
+    assert_eq!(
+        persisted(&s.wdir, common::ORIGIN).unwrap().checkpoint(),
+        newer.checkpoint()
+    );
 }
 
 /// What the bureau does with its key: the ledger's entries without entry `removed`, plus
@@ -231,7 +266,11 @@ fn the_bureau_with_the_key_rewriting_history_is_refused_and_kept_as_split_view_e
     let longer = rewritten(&s.dir, 3, 2);
     let tree = tree_of(&longer);
     let note = last_note(&longer);
-    let (st, _, text) = post(&c, &url, body(old, &proof(&tree, old, longer.size()), &note));
+    let (st, _, text) = post(
+        &c,
+        &url,
+        body(old, &proof(&tree, old, longer.size()), &note),
+    );
     assert_eq!(st, 422, "{text}");
     // Entry 3 replaced: the same size, another root.
     let same = rewritten(&s.dir, 3, 1);
@@ -271,7 +310,13 @@ fn the_bureau_with_the_key_rewriting_history_is_refused_and_kept_as_split_view_e
     }
     assert_eq!(views[0]["refused"], note);
     // No evidence for an origin without conflicts.
-    let out = liuhen_guarded(["witness", "evidence", path_str(&s.wdir), "--origin", "x.example/y"]);
+    let out = liuhen_guarded([
+        "witness",
+        "evidence",
+        path_str(&s.wdir),
+        "--origin",
+        "x.example/y",
+    ]);
     assert!(expect_code(&out, 0).contains("no split view"));
 }
 
@@ -316,9 +361,15 @@ fn one_witness_serves_many_district_ledgers() {
     }
     for d in &districts {
         let origin = stored_checkpoints(d)[0].checkpoint().origin.clone();
-        assert_eq!(persisted(&wdir, &origin).unwrap().checkpoint().size, d.size());
+        assert_eq!(
+            persisted(&wdir, &origin).unwrap().checkpoint().size,
+            d.size()
+        );
     }
-    assert_eq!(std::fs::read_dir(wdir.join("checkpoints")).unwrap().count(), 3);
+    assert_eq!(
+        std::fs::read_dir(wdir.join("checkpoints")).unwrap().count(),
+        3
+    );
     // A ledger the witness was not told about: 404, a warning, the checkpoint stored anyway.
     let stray = district(&root, "stray", "stray.dalian.gov.cn/enforcement");
     let out = seal_with(&stray, &[(&served.url, &wvkey_path)], &[]);
@@ -352,7 +403,8 @@ fn concurrent_add_checkpoint_requests_never_roll_back() {
                     let (size, note) = &notes[(i * 3 + t) % notes.len()];
                     let mut old = 0;
                     for _ in 0..3 {
-                        let (st, ct, text) = post(&c, &url, body(old, &proof(&tree, old, *size), note));
+                        let (st, ct, text) =
+                            post(&c, &url, body(old, &proof(&tree, old, *size), note));
                         match st {
                             200 => {
                                 won.push((*size, format!("{note}{text}")));
@@ -373,7 +425,10 @@ fn concurrent_add_checkpoint_requests_never_roll_back() {
             })
         })
         .collect();
-    let won: Vec<(u64, String)> = threads.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let won: Vec<(u64, String)> = threads
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
     assert!(!won.is_empty());
     let latest = persisted(&s.wdir, common::ORIGIN).unwrap();
     let max = won.iter().map(|(size, _)| *size).max().unwrap();
@@ -387,7 +442,14 @@ fn concurrent_add_checkpoint_requests_never_roll_back() {
     let (status, _) = s.served.stop();
     assert!(status.success());
     let served = WitnessServed::start(&wdir, &[]);
-    let (st, ct, text) = post(&client(), &served.add_checkpoint_url(), body(0, &[], &notes[0].1));
-    assert_eq!((st, ct.as_str(), text), (409, "text/x.tlog.size", format!("{max}\n")));
+    let (st, ct, text) = post(
+        &client(),
+        &served.add_checkpoint_url(),
+        body(0, &[], &notes[0].1),
+    );
+    assert_eq!(
+        (st, ct.as_str(), text),
+        (409, "text/x.tlog.size", format!("{max}\n"))
+    );
     let _ = stdout;
 }

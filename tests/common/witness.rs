@@ -131,7 +131,9 @@ pub fn init_witness(wdir: &Path, name: &str) -> String {
     let out = liuhen_guarded(["witness", "init", path_str(wdir), "--name", name]);
     let vkey = expect_code(&out, 0).trim_end().to_owned();
     assert_eq!(
-        std::fs::read_to_string(wdir.join("witness.vkey")).unwrap().trim_end(),
+        std::fs::read_to_string(wdir.join("witness.vkey"))
+            .unwrap()
+            .trim_end(),
         vkey
     );
     vkey
@@ -139,7 +141,13 @@ pub fn init_witness(wdir: &Path, name: &str) -> String {
 
 /// `liuhen witness add-log WDIR --vkey VKEY`, which must exit 0.
 pub fn add_log(wdir: &Path, vkey: &Path) {
-    let out = liuhen_guarded(["witness", "add-log", path_str(wdir), "--vkey", path_str(vkey)]);
+    let out = liuhen_guarded([
+        "witness",
+        "add-log",
+        path_str(wdir),
+        "--vkey",
+        path_str(vkey),
+    ]);
     expect_code(&out, 0);
 }
 

@@ -9,7 +9,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -22,6 +22,7 @@ use liuhen::witness::{
     TransportResponse, Witness, WitnessError, WitnessTransport, MAX_REQUEST_BYTES,
     SIZE_CONTENT_TYPE,
 };
+use liuhen::{Clock, SystemClock};
 
 use crate::client::BlockingClient;
 
@@ -29,7 +30,7 @@ use crate::client::BlockingClient;
 pub const DEFAULT_MAX_WITNESS_BODY: usize = MAX_REQUEST_BYTES;
 
 /// What `liuhen witness serve` was asked for.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct WitnessConfig {
     /// The witness directory (made by `liuhen witness init`).
     pub dir: PathBuf,
@@ -39,6 +40,19 @@ pub struct WitnessConfig {
     pub prefix: String,
     /// Largest request body, checked before it is read.
     pub max_body: usize,
+    /// The clock of the cosignature timestamps (the system clock, or an embedding program's).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for WitnessConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WitnessConfig")
+            .field("dir", &self.dir)
+            .field("listen", &self.listen)
+            .field("prefix", &self.prefix)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WitnessConfig {
@@ -49,6 +63,7 @@ impl WitnessConfig {
             listen,
             prefix: "/".into(),
             max_body: DEFAULT_MAX_WITNESS_BODY,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -84,6 +99,7 @@ pub enum WitnessServeError {
 struct WitnessState {
     witness: Arc<Witness>,
     max_body: usize,
+    clock: Arc<dyn Clock>,
 }
 
 /// The path of `add-checkpoint` under `prefix` (`/` → `/add-checkpoint`).
@@ -96,11 +112,20 @@ pub fn route_path(prefix: &str) -> String {
     }
 }
 
-/// The witness's routes: `POST <prefix>/add-checkpoint`.
-pub fn router(witness: Arc<Witness>, prefix: &str, max_body: usize) -> Router {
+/// The witness's routes: `POST <prefix>/add-checkpoint`, cosigning at `clock`'s time.
+pub fn router(
+    witness: Arc<Witness>,
+    prefix: &str,
+    max_body: usize,
+    clock: Arc<dyn Clock>,
+) -> Router {
     Router::new()
         .route(&route_path(prefix), post(add_checkpoint))
-        .with_state(WitnessState { witness, max_body })
+        .with_state(WitnessState {
+            witness,
+            max_body,
+            clock,
+        })
 }
 
 fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
@@ -111,7 +136,11 @@ fn plain(status: StatusCode, body: String) -> Response {
     text(status, "text/plain; charset=utf-8", body)
 }
 
-async fn add_checkpoint(State(state): State<WitnessState>, headers: HeaderMap, body: Body) -> Response {
+async fn add_checkpoint(
+    State(state): State<WitnessState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let too_large = || {
         plain(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -136,9 +165,8 @@ async fn add_checkpoint(State(state): State<WitnessState>, headers: HeaderMap, b
         }
     };
     let witness = Arc::clone(&state.witness);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    // Seconds since the epoch; a clock before 1970 cosigns at 0.
+    let now = u64::try_from(state.clock.now().0 / 1000).unwrap_or(0);
     let outcome = tokio::task::spawn_blocking(move || witness.add_checkpoint(&bytes, now)).await;
     match outcome {
         Ok(Ok(lines)) => {
@@ -188,7 +216,12 @@ pub fn serve_blocking(
         dir = %config.dir.display(),
         "witness opened"
     );
-    let app = router(Arc::new(witness), &config.prefix, config.max_body);
+    let app = router(
+        Arc::new(witness),
+        &config.prefix,
+        config.max_body,
+        Arc::clone(&config.clock),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -69,7 +69,9 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let transport = if witnesses.is_empty() {
         None
     } else {
-        Some(HttpTransport::new(Duration::from_secs(args.witness_timeout))?)
+        Some(HttpTransport::new(Duration::from_secs(
+            args.witness_timeout,
+        ))?)
     };
     // A store whose records were found damaged on open is never sealed over.
     let mut ledger = match open_ledger(&args.dir) {

@@ -125,7 +125,11 @@ fn add_log(args: AddLogArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     let vkey = keyfile::read_verifier_key(&args.vkey)?;
     let added = WitnessDir::new(&args.dir).add_log(&vkey)?;
     if !global.quiet {
-        let what = if added { "now trusts" } else { "already trusted" };
+        let what = if added {
+            "now trusts"
+        } else {
+            "already trusted"
+        };
         eprintln!(
             "liuhen: witness {} {what} {} (origin {}); a running `liuhen witness serve` reads it when restarted",
             args.dir.display(),
@@ -173,7 +177,11 @@ fn evidence(args: EvidenceArgs) -> Result<u8, Box<dyn Error>> {
         kept.iter().map(split_view_text).collect()
     };
     print!("{text}");
-    Ok(if kept.is_empty() { EXIT_OK } else { EXIT_TAMPERED })
+    Ok(if kept.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_TAMPERED
+    })
 }
 
 fn split_view_json(v: &SplitView) -> serde_json::Value {

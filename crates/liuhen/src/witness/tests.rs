@@ -1,4 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// Tests of a filesystem-boundary module: they make and remove witness directories.
+#![allow(clippy::disallowed_methods)]
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -56,11 +58,8 @@ impl Log {
 }
 
 fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "liuhen-witness-{tag}-{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-    ));
+    let dir = std::env::temp_dir().join(format!("liuhen-witness-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
