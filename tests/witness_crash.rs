@@ -36,21 +36,10 @@ fn client_loop(
     let mut i = 0usize;
     while !stop.load(Ordering::SeqCst) {
         let (size, note) = &notes[i.min(notes.len() - 1)];
-        let Ok(r) = c
-            .post(url)
-            .body(body(old, &proof(tree, old, *size), note))
-            .send()
+        let Some((st, ct, text)) = try_post(&c, url, body(old, &proof(tree, old, *size), note))
         else {
             return; // the witness is gone
         };
-        let st = r.status().as_u16();
-        let ct = r
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_owned();
-        let Ok(text) = r.text() else { return };
         match st {
             200 => {
                 received

@@ -69,13 +69,7 @@ fn seal_with_a_witness_stores_a_checkpoint_signed_note_verifies_with_the_witness
     let stored = stored_checkpoints(&s.dir);
     assert_eq!(stored.last().unwrap().to_string(), note);
     let size = stored.last().unwrap().checkpoint().size;
-    assert_eq!(
-        persisted(&s.wdir, common::ORIGIN)
-            .unwrap()
-            .checkpoint()
-            .size,
-        size
-    );
+    assert_eq!(witness_size(&s.wdir), size);
     // `liuhen verify` accepts a ledger whose checkpoints are re-stored with cosignatures.
     expect_code(&s.dir.verify(&[]), 0);
 
@@ -115,6 +109,11 @@ fn a_witness_that_is_down_is_a_warning_and_the_checkpoint_is_stored() {
     assert_eq!(stored.last().unwrap().checkpoint().size, s.dir.size());
 }
 
+/// The size the witness persisted for the ledger.
+fn witness_size(wdir: &Path) -> u64 {
+    persisted(wdir, common::ORIGIN).unwrap().checkpoint().size
+}
+
 /// The latest stored checkpoint that only the log signed, and the tree of the store.
 fn latest_plain(dir: &AuditedDir) -> SignedCheckpoint {
     stored_checkpoints(dir)
@@ -124,12 +123,18 @@ fn latest_plain(dir: &AuditedDir) -> SignedCheckpoint {
         .unwrap()
 }
 
-#[test]
-fn each_status_of_the_spec_from_a_real_http_client() {
-    let s = setup("witness-statuses");
-    grow(&s.dir, 3);
+/// [`setup`], `n` entries, a seal with the witness: the checkpoint the witness persisted.
+fn witnessed(name: &str, n: usize) -> (Setup, SignedCheckpoint) {
+    let s = setup(name);
+    grow(&s.dir, n);
     expect_code(&s.seal(), 0);
     let cosigned = persisted(&s.wdir, common::ORIGIN).unwrap();
+    (s, cosigned)
+}
+
+#[test]
+fn each_status_of_the_spec_from_a_real_http_client() {
+    let (s, cosigned) = witnessed("witness-statuses", 3);
     let old = cosigned.checkpoint().size;
     // A newer checkpoint the witness has not seen.
     grow(&s.dir, 5);
@@ -179,13 +184,7 @@ fn each_status_of_the_spec_from_a_real_http_client() {
     let (st, _, _) = post(&c, &url, vec![b'x'; liuhen::witness::MAX_REQUEST_BYTES + 1]);
     assert_eq!(st, 413);
     // Nothing of the above moved the witness.
-    assert_eq!(
-        persisted(&s.wdir, common::ORIGIN)
-            .unwrap()
-            .checkpoint()
-            .size,
-        old
-    );
+    assert_eq!(witness_size(&s.wdir), old);
 
     // 200 with the right proof: one cosignature line that verifies independently.
     let (st, ct, lines) = post(&c, &url, body(old, &proof(&tree, old, size), &note));
@@ -197,13 +196,7 @@ fn each_status_of_the_spec_from_a_real_http_client() {
     );
     let with = format!("{note}{lines}");
     assert_eq!(independent_verify(&with, &s.log_vkey(), &s.wvkey).len(), 2);
-    assert_eq!(
-        persisted(&s.wdir, common::ORIGIN)
-            .unwrap()
-            .checkpoint()
-            .size,
-        size
-    );
+    assert_eq!(witness_size(&s.wdir), size);
 
     // 409 for the same size with another root (signed by the log key: a split view).
     let forked = SignedCheckpoint::sign(
@@ -254,10 +247,7 @@ fn last_note(store: &MemoryStore) -> String {
 
 #[test]
 fn the_bureau_with_the_key_rewriting_history_is_refused_and_kept_as_split_view_evidence() {
-    let s = setup("witness-rewrite");
-    grow(&s.dir, 6);
-    expect_code(&s.seal(), 0);
-    let cosigned = persisted(&s.wdir, common::ORIGIN).unwrap();
+    let (s, cosigned) = witnessed("witness-rewrite", 6);
     let old = cosigned.checkpoint().size;
     let url = s.served.add_checkpoint_url();
     let c = client();

@@ -16,7 +16,7 @@ use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher as _};
 use liuhen::merkle::MemoryTree;
 use liuhen::store::Store as _;
 
-use super::cli::{expect_code, fork_guard, liuhen_bin, liuhen_guarded, path_str};
+use super::cli::{expect_code, fork_guard, liuhen_guarded, path_str, spawn, wait_or_kill};
 use super::dir::AuditedDir;
 
 /// A running `liuhen witness serve`.
@@ -35,16 +35,8 @@ impl WitnessServed {
     pub fn start(dir: &Path, extra: &[&str]) -> WitnessServed {
         let mut child = {
             let _guard = fork_guard();
-            Command::new(liuhen_bin())
-                .args(["witness", "serve"])
-                .arg(dir)
-                .args(["--listen", "127.0.0.1:0"])
-                .args(extra)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn liuhen witness serve")
+            let args = ["witness", "serve", path_str(dir), "--listen", "127.0.0.1:0"];
+            spawn(args.iter().chain(extra), Stdio::null())
         };
         let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
@@ -89,27 +81,20 @@ impl WitnessServed {
 
     /// SIGTERM, then wait (≤ 30 s): the exit status and stderr.
     pub fn stop(mut self) -> (ExitStatus, String) {
-        let mut child = self.child.take().expect("running");
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "liuhen witness serve did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let child = self.child.take().expect("running");
+        let pid = child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = wait_or_kill(child, Duration::from_secs(30), "witness serve on SIGTERM");
         let err = self.stderr.take().map(|h| h.join().unwrap_or_default());
-        (status, err.unwrap_or_default())
+        (status.status, err.unwrap_or_default())
     }
 
     /// SIGKILL, then wait: a crash.
     pub fn kill(mut self) {
+        self.end();
+    }
+
+    fn end(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
@@ -119,10 +104,7 @@ impl WitnessServed {
 
 impl Drop for WitnessServed {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.end();
     }
 }
 
@@ -226,7 +208,16 @@ pub fn body(old: u64, proof: &[Digest], note: &str) -> Vec<u8> {
 
 /// `POST url` with `body`: (status, content type, body).
 pub fn post(client: &reqwest::blocking::Client, url: &str, body: Vec<u8>) -> (u16, String, String) {
-    let r = client.post(url).body(body).send().unwrap();
+    try_post(client, url, body).expect("an answer")
+}
+
+/// As [`post`]; `None` when there is no (whole) answer: the server is gone.
+pub fn try_post(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    body: Vec<u8>,
+) -> Option<(u16, String, String)> {
+    let r = client.post(url).body(body).send().ok()?;
     let status = r.status().as_u16();
     let ct = r
         .headers()
@@ -234,7 +225,7 @@ pub fn post(client: &reqwest::blocking::Client, url: &str, body: Vec<u8>) -> (u1
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    (status, ct, r.text().unwrap())
+    Some((status, ct, r.text().ok()?))
 }
 
 /// The witness's persisted latest checkpoint for `origin`, read from its file

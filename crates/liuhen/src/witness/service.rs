@@ -679,7 +679,8 @@ impl Witness {
     }
 
     /// Keeps a refused, log-signed checkpoint with the cosigned one it contradicts. Called
-    /// under the state lock, so the numbering is sequential.
+    /// under the state lock, so the numbering is sequential. A failure to keep it is said in
+    /// the refusal, which stands.
     fn keep(
         &self,
         cosigned: &SignedCheckpoint,
@@ -688,62 +689,54 @@ impl Witness {
         status: u16,
         reason: &str,
     ) -> Kept {
-        match self.try_keep(cosigned, body, now, status, reason) {
+        let kept = (|| {
+            let origin = &cosigned.checkpoint().origin;
+            let dir = self.dir.conflicts_dir().join(origin_file_name(origin));
+            fs::create_dir_all(&dir).map_err(io(&dir))?;
+            let count = list(&dir)?
+                .iter()
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| !n.starts_with('.'))
+                })
+                .count();
+            let final_path = dir.join(format!("{:020}", count + 1));
+            let temp = dir.join(format!(".{:020}.tmp", count + 1));
+            // A leftover of an interrupted write holds nothing that was answered.
+            match fs::remove_dir_all(&temp) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(&temp)(e)),
+            }
+            fs::create_dir(&temp).map_err(io(&temp))?;
+            // The request parsed, so its checkpoint part is the note after the first blank line.
+            let refused = AddCheckpointRequest::parse(body)
+                .map(|r| r.checkpoint.to_string())
+                .map_err(|e| WitnessError::Invalid(e.to_string()))?;
+            let one_line = reason.replace('\n', " ");
+            let cosigned_text = cosigned.to_string();
+            let reason_text = format!("status {status}\nreceived {now}\nreason {one_line}\n");
+            let files: [(&str, &[u8]); 4] = [
+                ("cosigned", cosigned_text.as_bytes()),
+                ("refused", refused.as_bytes()),
+                ("request", body),
+                ("reason", reason_text.as_bytes()),
+            ];
+            for (name, bytes) in files {
+                let path = temp.join(name);
+                let mut f = File::create(&path).map_err(io(&path))?;
+                f.write_all(bytes).map_err(io(&path))?;
+                f.sync_all().map_err(io(&path))?;
+            }
+            sync_dir(&temp)?;
+            fs::rename(&temp, &final_path).map_err(io(&final_path))?;
+            sync_dir(&dir)?;
+            Ok::<_, WitnessError>(final_path)
+        })();
+        match kept {
             Ok(path) => Kept::At(path),
             Err(e) => Kept::NotKept(e.to_string()),
         }
-    }
-
-    fn try_keep(
-        &self,
-        cosigned: &SignedCheckpoint,
-        body: &[u8],
-        now: u64,
-        status: u16,
-        reason: &str,
-    ) -> Result<PathBuf, WitnessError> {
-        let origin = &cosigned.checkpoint().origin;
-        let dir = self.dir.conflicts_dir().join(origin_file_name(origin));
-        fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let count = list(&dir)?
-            .iter()
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| !n.starts_with('.'))
-            })
-            .count();
-        let final_path = dir.join(format!("{:020}", count + 1));
-        let temp = dir.join(format!(".{:020}.tmp", count + 1));
-        // A leftover of an interrupted write holds nothing that was answered.
-        match fs::remove_dir_all(&temp) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&temp)(e)),
-        }
-        fs::create_dir(&temp).map_err(io(&temp))?;
-        // The request parsed, so its checkpoint part is the note after the first blank line.
-        let refused = AddCheckpointRequest::parse(body)
-            .map(|r| r.checkpoint.to_string())
-            .map_err(|e| WitnessError::Invalid(e.to_string()))?;
-        let one_line = reason.replace('\n', " ");
-        let cosigned_text = cosigned.to_string();
-        let reason_text = format!("status {status}\nreceived {now}\nreason {one_line}\n");
-        let files: [(&str, &[u8]); 4] = [
-            ("cosigned", cosigned_text.as_bytes()),
-            ("refused", refused.as_bytes()),
-            ("request", body),
-            ("reason", reason_text.as_bytes()),
-        ];
-        for (name, bytes) in files {
-            let path = temp.join(name);
-            let mut f = File::create(&path).map_err(io(&path))?;
-            f.write_all(bytes).map_err(io(&path))?;
-            f.sync_all().map_err(io(&path))?;
-        }
-        sync_dir(&temp)?;
-        fs::rename(&temp, &final_path).map_err(io(&final_path))?;
-        sync_dir(&dir)?;
-        Ok(final_path)
     }
 }
