@@ -25,7 +25,7 @@ use crate::{Global, EXIT_OK, EXIT_TAMPERED};
 /// Arguments of `liuhen seal`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Example:\n  liuhen seal /srv/liuhen/jinpu --key-file /secure/ledger.key > checkpoint.txt\n\nSigns a checkpoint (origin, size, root hash) with the ledger key, stores it in the ledger and\nprints the signed note byte for byte: publish it, or give it to witnesses and auditors. It\nverifies with any C2SP signed-note verifier given the ledger's vkey (DIR/ledger.vkey).\n\nBefore signing it recomputes the root from the entries added since the last checkpoint this key\nsigned, kept beside the key in LEDGER.key.seal-state (mode 0600; move it with the key), and\nrefuses (exit 1, nothing signed) if the store no longer holds that history: entries or\ncheckpoints removed, an entry or the index edited. Without that file the whole ledger is checked\nonce.\n\nOutput: the signed note; --json: {origin, size, root, note} (root in hex)."
+    after_help = "Example:\n  liuhen seal /srv/liuhen/jinpu --key-file /secure/ledger.key > checkpoint.txt\n\nSigns a checkpoint (origin, size, root hash) with the ledger key, stores it in the ledger and\nprints the signed note byte for byte: publish it, or give it to witnesses and auditors. It\nverifies with any C2SP signed-note verifier given the ledger's vkey (DIR/ledger.vkey).\n\nBefore signing it recomputes the root from the entries added since the last checkpoint this key\nsigned, kept beside the key in LEDGER.key.seal-state (mode 0600; move it with the key), and\nrefuses (exit 1, nothing signed) if the store no longer holds that history: entries or\ncheckpoints removed, an entry or the index edited. Without that file the whole ledger is checked\nonce.\n\nWith --witness URL=VKEYFILE (repeatable), each witness (C2SP tlog-witness) is asked to cosign\nthe new checkpoint with a consistency proof from the last one it cosigned; verified\ncosignatures are added and the cosigned note is stored and printed. A witness that fails is a\nwarning: the checkpoint is stored regardless.\n  liuhen seal /srv/liuhen/jinpu --key-file /secure/ledger.key --witness http://witness.example:8710/=justice.vkey\n\nOutput: the signed note; --json: {origin, size, root, note} (root in hex), and with --witness\nwitnesses: [{name, url, cosigned, timestamp | error}]."
 )]
 pub struct Args {
     /// The ledger directory.
@@ -115,13 +115,16 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         );
     }
     let text = if args.json {
-        let out = json!({
+        let mut out = json!({
             "origin": checkpoint.origin,
             "size": checkpoint.size,
             "root": checkpoint.root.to_hex(),
             "note": note,
-            "witnesses": witness_json,
         });
+        // Only with --witness: the schema of a plain seal is unchanged.
+        if !args.witnesses.is_empty() {
+            out["witnesses"] = serde_json::Value::Array(witness_json);
+        }
         format!("{out}\n")
     } else {
         note
