@@ -636,6 +636,15 @@ impl Witness {
                     evidence,
                 });
             }
+            if latest_size == checkpoint.size && !request.proof.is_empty() {
+                // The same tree with a stray proof: malformed, not a split view.
+                return Err(Refusal::Inconsistent {
+                    old_size: latest_size,
+                    size: checkpoint.size,
+                    reason: "the proof between equal sizes must be empty".into(),
+                    evidence: Kept::NotKept("the same tree as cosigned: nothing to keep".into()),
+                });
+            }
             if let Err(e) = merkle::verify_consistency(
                 &Sha256TreeHasher,
                 latest_size,

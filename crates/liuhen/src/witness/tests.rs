@@ -113,6 +113,20 @@ fn cosigns_in_order_and_answers_each_status() {
     .encode();
     assert_eq!(w.add_checkpoint(&body, 103).unwrap_err().status(), 404);
 
+    // The same tree with a stray proof: 422, nothing kept (not a split view).
+    let mut stray = AddCheckpointRequest::parse(&log.body(9, 9)).unwrap();
+    stray.proof.push(Digest::ZERO);
+    let r = w.add_checkpoint(&stray.encode(), 103).unwrap_err();
+    assert!(
+        matches!(
+            r,
+            Refusal::Inconsistent {
+                evidence: Kept::NotKept(_),
+                ..
+            }
+        ),
+        "{r}"
+    );
     // A fork at 12 that does not extend 9: 422 and kept as evidence.
     let mut fork = Log {
         key: SecretKey::from_seed(&[1; 32]),
