@@ -26,6 +26,7 @@ pub mod ledger;
 pub mod media;
 pub mod merkle;
 pub mod model;
+pub mod policy;
 pub mod proofs;
 pub mod registry;
 pub mod sealing;
