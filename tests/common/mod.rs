@@ -18,6 +18,7 @@
 pub mod blake3_vectors;
 pub mod builder;
 pub mod cli;
+pub mod cosign;
 pub mod dir;
 pub mod events;
 pub mod forge;

@@ -38,7 +38,7 @@ pub use proof::{
     PROOF_FORMAT,
 };
 pub use verify::{
-    verify, verify_with_progress, BundleCheck, BundleFinding, BundleFindingKind, BundleReport,
+    verify, verify_with_policy, verify_with_progress, BundleCheck, BundleFinding, BundleFindingKind, BundleReport,
     BundledEntrySummary, BundledMediaSummary, EntryRole, MediaStatus, OpenedField, LIMITATIONS,
 };
 

@@ -40,6 +40,7 @@ use crate::hash::Digest;
 use crate::keyfile::KeyFileError;
 use crate::media::{bound_findings, MediaError, MediaObserver, MediaStore, MediaVerifyOptions};
 use crate::model::Timestamp;
+use crate::policy::WitnessPolicy;
 use crate::store::file::{Access, Check, FileStore, FileStoreError, OpenOptions};
 use crate::store::Store;
 use crate::verify::{
@@ -247,6 +248,11 @@ pub struct CheckOptions<'a> {
     /// Called now and then with the entries read so far and the entries in the store (a
     /// progress bar).
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// The auditor's witness policy ([`crate::policy::read_policy`]): with one, the result is
+    /// verified only if the checkpoint relied on meets the quorum or the ledger extends the
+    /// saved checkpoint ([`VerifyOptions::policy`]). `None`: witnesses are not checked (the
+    /// report says so).
+    pub policy: Option<WitnessPolicy>,
 }
 
 impl Default for CheckOptions<'_> {
@@ -259,6 +265,7 @@ impl Default for CheckOptions<'_> {
             now: None,
             audit: None,
             progress: None,
+            policy: None,
         }
     }
 }
@@ -534,6 +541,8 @@ impl Serialize for CheckReport {
             media: &self.media,
             store: &self.store,
             audit: self.audit.as_ref().map(AuditBrief::of),
+            witnesses: &r.witnesses,
+            split_views: &r.split_views,
         }
         .serialize(s)
     }
@@ -559,6 +568,9 @@ struct JsonReport<'a> {
     media: &'a MediaSummary,
     store: &'a StoreSummary,
     audit: Option<AuditBrief>,
+    /// `null` without a witness policy.
+    witnesses: &'a Option<crate::verify::WitnessSummary>,
+    split_views: &'a [crate::verify::SplitView],
 }
 
 /// A finding and the article it concerns.
@@ -669,6 +681,7 @@ pub fn check_store<S: Store + ?Sized>(
         trusted_checkpoint: options.checkpoint.as_ref().map(|c| c.text.clone()),
         max_findings,
         now: options.now,
+        policy: options.policy.clone(),
         ..VerifyOptions::default()
     };
     let mut report = verify_store_observed(store, &verify_options, &mut pass);
@@ -774,6 +787,8 @@ fn destroyed_store(
             latest_verified: None,
             findings,
             findings_omitted: 0,
+            witnesses: None,
+            split_views: Vec::new(),
         },
         trust_anchor,
         trusted_checkpoint,

@@ -830,6 +830,19 @@ pub struct Cosigner {
     pub timestamp: u64,
 }
 
+impl Cosigner {
+    /// The timestamp as ISO 8601 UTC (the seconds as written if out of range).
+    pub fn at(&self) -> String {
+        i64::try_from(self.timestamp)
+            .ok()
+            .and_then(|t| t.checked_mul(1000))
+            .map_or_else(
+                || self.timestamp.to_string(),
+                |ms| crate::describe::iso8601(crate::model::Timestamp(ms)),
+            )
+    }
+}
+
 /// What [`WitnessPolicy::check`] found about one checkpoint.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PolicyCheck {
