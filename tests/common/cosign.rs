@@ -49,12 +49,16 @@ impl Witness {
     }
 }
 
-/// `note` with the cosignature of each of `witnesses` added, after checking the log's
+/// `note` with the cosignature of each of `witnesses` that has not cosigned it yet added, after checking the log's
 /// signature with `log_vkey` (a witness never cosigns what it has not checked).
 pub fn cosigned(note: &str, log_vkey: &NoteVerifier, witnesses: &[&Witness]) -> String {
     let mut signed = SignedCheckpoint::parse(note.as_bytes()).unwrap();
     signed.verify(log_vkey).unwrap();
     for w in witnesses {
+        let v = w.vkey();
+        if signed.note().signature(v.name(), v.key_id()).is_some() {
+            continue; // already cosigned
+        }
         let line = w.cosignature(&signed, COSIGNED_AT);
         signed.add_signature(line).unwrap();
     }
