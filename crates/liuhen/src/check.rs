@@ -542,7 +542,7 @@ impl Serialize for CheckReport {
             store: &self.store,
             audit: self.audit.as_ref().map(AuditBrief::of),
             witnesses: &r.witnesses,
-            split_views: &r.split_views,
+            split_views: r.witnesses.is_some().then_some(r.split_views.as_slice()),
         }
         .serialize(s)
     }
@@ -568,9 +568,12 @@ struct JsonReport<'a> {
     media: &'a MediaSummary,
     store: &'a StoreSummary,
     audit: Option<AuditBrief>,
-    /// `null` without a witness policy.
+    /// Present only with a witness policy, as `split_views`: without one, the members are
+    /// exactly those `liuhen-verify/1` always had.
+    #[serde(skip_serializing_if = "Option::is_none")]
     witnesses: &'a Option<crate::verify::WitnessSummary>,
-    split_views: &'a [crate::verify::SplitView],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split_views: Option<&'a [crate::verify::SplitView]>,
 }
 
 /// A finding and the article it concerns.

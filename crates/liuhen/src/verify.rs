@@ -984,8 +984,7 @@ fn witness_findings(
 ) -> WitnessSummary {
     // The ledger does not extend the trusted checkpoint: pair it with the first stored
     // checkpoint (verified against the entries) whose tree holds the trusted size.
-    if let (Some((size, root)), Some(note), true) = (trusted, &w.trusted_note, w.trusted_mismatch)
-    {
+    if let (Some((size, root)), Some(note), true) = (trusted, &w.trusted_note, w.trusted_mismatch) {
         let trusted_witnessed = w.trusted.as_ref().is_some_and(|p| p.met);
         let paired = w
             .split_views
@@ -1043,7 +1042,12 @@ fn witness_findings(
                 sealed_size - 1
             )
         };
-        f.add(FindingKind::Unwitnessed, Some(witnessed_size), None, message);
+        f.add(
+            FindingKind::Unwitnessed,
+            Some(witnessed_size),
+            None,
+            message,
+        );
     }
     WitnessSummary {
         quorum: policy.describe_quorum(),
@@ -1271,8 +1275,20 @@ fn authenticate_checkpoints(
                                 f,
                                 reason,
                                 [
-                                    side(format!("stored checkpoint {other}"), c.size, root, other_witnessed, other_note),
-                                    side(format!("stored checkpoint {index}"), c.size, c.root, witnessed, text),
+                                    side(
+                                        format!("stored checkpoint {other}"),
+                                        c.size,
+                                        root,
+                                        other_witnessed,
+                                        other_note,
+                                    ),
+                                    side(
+                                        format!("stored checkpoint {index}"),
+                                        c.size,
+                                        c.root,
+                                        witnessed,
+                                        text,
+                                    ),
                                 ],
                             );
                         }
@@ -1383,7 +1399,10 @@ fn policy_check(
                 FindingKind::BadCosignature,
                 None,
                 index,
-                format!("{which} (size {}): {e}: forged or altered", signed.checkpoint().size),
+                format!(
+                    "{which} (size {}): {e}: forged or altered",
+                    signed.checkpoint().size
+                ),
             );
             None
         }
