@@ -560,3 +560,43 @@ fn the_spec_example_policy_parses_through_the_binary() {
     cosign_latest(&t.dir, &[&ws[0], &ws[1], &ws[5]]);
     verify_json(&t, &policy, &[], 0);
 }
+
+#[test]
+fn a_witnessed_saved_checkpoint_the_rewritten_ledger_does_not_extend_is_a_split_view() {
+    let t = ledger("policy-split-view-extend");
+    let w = Witness::new("w1", 0x71);
+    let policy = one_witness_policy(&t, &w);
+    cosign_latest(&t.dir, &[&w]);
+    let saved = t.root.join("saved.txt");
+    std::fs::write(&saved, latest_checkpoint(&t.dir)).unwrap();
+    let saved_size = t.size();
+    t.append_json(
+        &t.officer,
+        &[viewed("归档 filing"), viewed("移送 transfer")],
+    );
+    t.seal_ok();
+    // The first RecordViewed removed: the rewritten ledger is longer than the saved checkpoint
+    // but does not extend it.
+    rewrite(&t, t.size() - 5, &[], false);
+    let r = verify_json(&t, &policy, &["--checkpoint", saved.to_str().unwrap()], 1);
+    let k = kinds(&r);
+    assert!(k.contains(&"split_view".to_owned()), "{r:#}");
+    assert!(
+        k.contains(&"trusted_checkpoint_mismatch".to_owned()),
+        "{r:#}"
+    );
+    let split = &r["split_views"][0];
+    assert!(
+        split["reason"].as_str().unwrap().contains(&format!(
+            "does not extend the trusted checkpoint (size {saved_size})"
+        )),
+        "{split:#}"
+    );
+    assert_eq!(split["checkpoints"][0]["size"], saved_size);
+    assert_eq!(split["checkpoints"][0]["witnessed"], true);
+    assert_eq!(split["checkpoints"][1]["size"], saved_size + 1);
+    assert_eq!(
+        split["checkpoints"][1]["note"],
+        latest_checkpoint(&t.dir).as_str()
+    );
+}
