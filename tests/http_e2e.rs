@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use common::cli::fork_guard;
 use common::dir::{tmp_dir, StaffedDir};
 use common::http::{
-    attribute, chromium_present, client, dump_dom, enc, entries_of, text_of, verified_checkpoint,
-    HttpTiles, Served,
+    attribute, chromium_present, client, dump_dom, enc, entries_of, proof_verified_in_browser,
+    verified_checkpoint, HttpTiles, Served,
 };
 use liuhen::model::{ActKind, CaptureMethod, Event, Location};
 use liuhen::store::Store;
@@ -504,18 +504,7 @@ fn browse(served: &Served, case: &str, expected: &BTreeSet<u64>, note: &str, siz
 
     let last = *expected.last().unwrap();
     let url = served.at(&format!("/#/entry/{last}"));
-    let dom = dump_dom("e2e-entry", &url).unwrap();
-    let result = text_of(&dom, "proof-result");
-    assert_eq!(
-        attribute(&dom, "proof-result", "data-proof").as_deref(),
-        Some("verified"),
-        "{result}"
-    );
-    assert_eq!(
-        attribute(&dom, "proof-result", "data-signature").as_deref(),
-        Some("verified"),
-        "{result}"
-    );
+    let (dom, result) = proof_verified_in_browser("e2e-entry", &url).unwrap();
     assert!(result.contains(&format!("大小 {size}")), "{result}");
     let shown = note
         .replace('&', "&amp;")
@@ -566,12 +555,16 @@ impl Namespaces {
             server: format!("liuhen-e2e-srv-{id}"),
             client: format!("liuhen-e2e-cli-{id}"),
         };
-        let out = ip(&["netns", "add", &ns.server]);
-        if !out.status.success() {
-            eprintln!(
-                "skipped: `ip netns add` is not permitted here ({})",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
+        let refused = match std::process::Command::new("ip")
+            .args(["netns", "add", &ns.server])
+            .output()
+        {
+            Ok(out) if out.status.success() => None,
+            Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_owned()),
+            Err(e) => Some(format!("no `ip` command: {e}")),
+        };
+        if let Some(why) = refused {
+            eprintln!("skipped: `ip netns add` is not permitted here ({why})");
             return None;
         }
         ip_ok(&["netns", "add", &ns.client]);

@@ -12,7 +12,10 @@ use std::time::Duration;
 
 use common::builder::LedgerBuilder;
 use common::dir::{tmp_dir, TestDir};
-use common::http::{attribute, chromium, chromium_present, client, dump_dom, enc, text_of, Served};
+use common::http::{
+    attribute, chromium, chromium_present, client, dump_dom, enc, proof_verified_in_browser,
+    text_of, Served,
+};
 use liuhen::model::*;
 use liuhen::store::Store;
 use liuhen::{SecretKey, Signer};
@@ -351,18 +354,7 @@ fn the_browser_checks_the_inclusion_proof_and_sees_a_tampered_one_fail() {
 
     // The honest server: path and signature both check in the browser.
     let url = served.at(&format!("/#/entry/{}", f.sealed_seq));
-    let dom = dump_dom("explorer-proof-ok", &url).unwrap();
-    let result = text_of(&dom, "proof-result");
-    assert_eq!(
-        attribute(&dom, "proof-result", "data-proof").as_deref(),
-        Some("verified"),
-        "{result}"
-    );
-    assert_eq!(
-        attribute(&dom, "proof-result", "data-signature").as_deref(),
-        Some("verified"),
-        "Chromium has WebCrypto Ed25519: {result}"
-    );
+    let (_, result) = proof_verified_in_browser("explorer-proof-ok", &url).unwrap();
     assert!(!result.contains('✗'), "{result}");
 
     // An entry no checkpoint covers yet has no proof, and the page says so.

@@ -314,6 +314,25 @@ pub fn dump_dom(name: &str, url: &str) -> Option<String> {
     Some(dom)
 }
 
+/// The entry page at `url` after Chromium checked its inclusion proof, which must have passed:
+/// the Merkle path and the checkpoint's signature (`data-proof`, `data-signature`). Returns
+/// the page and the text of the result; `None` if Chromium is not installed.
+pub fn proof_verified_in_browser(name: &str, url: &str) -> Option<(String, String)> {
+    let dom = dump_dom(name, url)?;
+    let result = text_of(&dom, "proof-result");
+    assert_eq!(
+        attribute(&dom, "proof-result", "data-proof").as_deref(),
+        Some("verified"),
+        "{result}"
+    );
+    assert_eq!(
+        attribute(&dom, "proof-result", "data-signature").as_deref(),
+        Some("verified"),
+        "Chromium has WebCrypto Ed25519: {result}"
+    );
+    Some((dom, result))
+}
+
 /// The value of attribute `name` of the element with `id` in a dumped DOM.
 pub fn attribute(dom: &str, id: &str, name: &str) -> Option<String> {
     let at = dom.find(&format!("id=\"{id}\""))?;
