@@ -27,13 +27,7 @@ const WITNESS: &str = "witness.jinpu.example/w1";
 
 /// 10:00 (UTC+8) three days before today: far enough back that the next afternoon is past.
 fn ten_am_three_days_ago() -> i64 {
-    let now = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap();
+    let now = liuhen::Clock::now(&liuhen::SystemClock).0;
     let day = 24 * HOUR;
     let local_day = (now + 8 * HOUR).div_euclid(day) - 3;
     local_day * day - 8 * HOUR + 10 * HOUR

@@ -103,7 +103,13 @@ pub enum CheckError {
     Audit(#[from] AuditError),
     /// A witness key file could not be read.
     #[error(transparent)]
-    Witness(#[from] crate::proven::ProvenError),
+    Witness(Box<crate::proven::ProvenError>),
+}
+
+impl From<crate::proven::ProvenError> for CheckError {
+    fn from(e: crate::proven::ProvenError) -> Self {
+        CheckError::Witness(Box::new(e))
+    }
 }
 
 impl CheckError {
