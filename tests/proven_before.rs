@@ -212,6 +212,16 @@ fn an_act_claimed_at_ten_but_first_witnessed_the_next_afternoon_is_flagged() {
         message.contains(&format!("witness {WITNESS} cosignature")),
         "{message}"
     );
+
+    // The HTML report's case timeline shows the proven-before time of the entry.
+    let page = f.dir.root.join("audit.html");
+    let html = ["--vkey", path_str(&f.dir.vkey), "--html", path_str(&page)];
+    expect_code(&f.run("audit", &html), 2);
+    let page = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        page.contains("proven before 2") && page.contains("15:20:00+08:00 (witness"),
+        "no proven-before time in the HTML timeline"
+    );
 }
 
 #[test]
