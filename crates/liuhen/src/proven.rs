@@ -553,6 +553,35 @@ mod tests {
         }
     }
 
+    /// Figures, not a check: `cargo test -p liuhen --release --lib proven::tests::figures --
+    /// --ignored --nocapture`.
+    #[test]
+    #[ignore = "prints figures"]
+    fn figures() {
+        let mut items = Vec::new();
+        for k in 1..=10_000u64 {
+            for w in 0..3u8 {
+                items.push(ev(
+                    k * 100,
+                    (k * 60_000 + u64::from(w)) as i64,
+                    &format!("w{w}"),
+                ));
+            }
+        }
+        let start = std::time::Instant::now();
+        let p = ProvenBefore::new(items);
+        let built = start.elapsed();
+        let start = std::time::Instant::now();
+        let mut n = 0u64;
+        for seq in 0..1_000_000u64 {
+            n += u64::from(p.proven_before(seq).is_some());
+        }
+        println!(
+            "30000 items indexed in {built:?}; 10^6 lookups in {:?} ({n} with a time)",
+            start.elapsed()
+        );
+    }
+
     fn log() -> (SecretKey, NoteVerifier) {
         let k = SecretKey::from_seed(&[1; 32]);
         let v = NoteVerifier::for_key("log.example", k.public_key()).unwrap();
