@@ -557,6 +557,7 @@ mod tests {
     /// --ignored --nocapture`.
     #[test]
     #[ignore = "prints figures"]
+    #[allow(clippy::print_stdout)]
     fn figures() {
         let mut items = Vec::new();
         for k in 1..=10_000u64 {
