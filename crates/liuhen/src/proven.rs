@@ -440,10 +440,7 @@ pub fn witness_keys(dir: &LedgerDir, given: &[PathBuf]) -> Result<Vec<NoteVerifi
         let list = std::fs::read_dir(root).map_err(|source| ProvenError::List {
             path: root.to_path_buf(),
             source,
-        });
-        let Ok(list) = list else {
-            return Ok(Vec::new());
-        };
+        })?;
         let mut files: Vec<PathBuf> = list
             .filter_map(Result::ok)
             .map(|e| e.path())
