@@ -27,6 +27,7 @@ pub mod media;
 pub mod merkle;
 pub mod model;
 pub mod proofs;
+pub mod proven;
 pub mod registry;
 pub mod sealing;
 pub mod setup;

@@ -73,6 +73,10 @@ pub struct Args {
     /// The audit profile (TOML, docs/AUDIT.md); default: this regulation's.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// A witness's verifier key (cosignature/v1 vkey file), repeatable: its cosignatures on
+    /// stored checkpoints prove when entries existed (proven-before). Default: DIR/witness*.vkey.
+    #[arg(long, value_name = "FILE")]
+    pub witness_vkey: Vec<PathBuf>,
 }
 
 /// Runs `liuhen verify`; returns the exit code.
@@ -114,6 +118,10 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         now: None,
         audit,
         progress: Some(&progress),
+        witnesses: (!args.witness_vkey.is_empty())
+            .then(|| liuhen::proven::witness_keys(&dir, &args.witness_vkey))
+            .transpose()?,
+        tsa_times: Vec::new(),
     };
     let v = check_dir(&dir, &options);
     bar.finish_and_clear();
