@@ -237,6 +237,8 @@ impl Evidence {
 pub struct ProvenBefore {
     items: Vec<TimeEvidence>,
     best: Vec<usize>,
+    /// `latest[i]`: the item with the latest time among `items[..=i]`.
+    latest: Vec<usize>,
 }
 
 impl ProvenBefore {
@@ -262,7 +264,33 @@ impl ProvenBefore {
                 *b = pick;
             }
         }
-        ProvenBefore { items, best }
+        let mut latest = Vec::with_capacity(items.len());
+        let mut current: Option<usize> = None;
+        for (i, item) in items.iter().enumerate() {
+            let pick = match current.and_then(|c| items.get(c).map(|e| (c, e))) {
+                Some((c, e)) if e.time >= item.time => c,
+                _ => i,
+            };
+            current = Some(pick);
+            latest.push(pick);
+        }
+        ProvenBefore {
+            items,
+            best,
+            latest,
+        }
+    }
+
+    /// The latest evidence that entry `seq` did NOT yet exist: among the items whose checkpoint
+    /// does not include it (size ≤ seq), the one with the latest time. A checkpoint a witness
+    /// cosigned (or a TSA stamped) at `T` that ends before the entry proves the log, as
+    /// witnessed at `T`, did not hold it then (a later checkpoint that includes it must be
+    /// consistent with that one). `None` when no such checkpoint exists — e.g. for entries
+    /// logged before the ledger was first witnessed.
+    pub fn absent_at(&self, seq: u64) -> Option<&TimeEvidence> {
+        let end = self.items.partition_point(|e| e.size <= seq);
+        let last = end.checked_sub(1)?;
+        self.latest.get(last).and_then(|&i| self.items.get(i))
     }
 
     /// The earliest evidence that entry `seq` existed: among the items whose checkpoint
@@ -493,6 +521,30 @@ mod tests {
     }
 
     /// The definition, item by item.
+    fn naive_absent(items: &[TimeEvidence], seq: u64) -> Option<Timestamp> {
+        items.iter().filter(|e| e.size <= seq).map(|e| e.time).max()
+    }
+
+    #[test]
+    fn absent_at_is_the_latest_checkpoint_without_the_entry() {
+        let p = ProvenBefore::new([
+            ev(3, 50, "a"),
+            ev(1, 70, "b"),
+            ev(5, 20, "c"),
+            ev(3, 10, "d"),
+        ]);
+        assert_eq!(p.absent_at(0), None);
+        assert_eq!(p.absent_at(1).map(|e| e.time), Some(Timestamp(70)));
+        assert_eq!(p.absent_at(4).map(|e| e.time), Some(Timestamp(70)));
+        assert_eq!(p.absent_at(9).map(|e| e.size), Some(1));
+        for seq in 0..8 {
+            assert_eq!(
+                p.absent_at(seq).map(|e| e.time),
+                naive_absent(p.items(), seq)
+            );
+        }
+    }
+
     fn naive(items: &[TimeEvidence], seq: u64) -> Option<&TimeEvidence> {
         items
             .iter()

@@ -6,7 +6,13 @@
 //! proves the entry existed before that time ([`crate::proven`]). An act claimed at 10:00 whose
 //! entry is first proven to exist the next afternoon, later than the profile's limit (by default
 //! the Art. 16 storage deadline), may have been written after the fact: one finding per case,
-//! naming every such entry. An entry no evidence covers (none at all, or none by the audit time)
+//! naming every such entry.
+//!
+//! Lateness alone is not enough: a ledger first witnessed long after it began would make every
+//! earlier act "late". The finding needs proof of absence: a checkpoint witnessed (or stamped)
+//! *after* the deadline that does not yet contain the entry ([`ProvenBefore::absent_at`]). Such a
+//! checkpoint shows that when the ledger was witnessed after the act's deadline the entry was not
+//! in it. An entry with no such checkpoint before it, or no evidence at all by the audit time,
 //! is not judged: the integrity side reports unwitnessed ledgers.
 
 use std::sync::Arc;
@@ -23,6 +29,8 @@ pub(super) struct Late {
     event: &'static str,
     claimed: Timestamp,
     evidence: TimeEvidence,
+    /// The checkpoint witnessed after the deadline that did not hold the entry yet.
+    absent: TimeEvidence,
     officer: Option<String>,
     session: Option<String>,
 }
@@ -97,11 +105,25 @@ impl Engine<'_> {
         if evidence.time.0.saturating_sub(claimed.0) <= limit {
             return;
         }
+        let evidence = evidence.clone();
+        // Proof of absence after the deadline, as of the audit time.
+        let Some(absent) = self
+            .proven
+            .index
+            .as_deref()
+            .and_then(|p| p.absent_at(at.seq))
+            .filter(|e| e.time <= self.as_of)
+            .filter(|e| e.time.0.saturating_sub(claimed.0) > limit)
+            .cloned()
+        else {
+            return;
+        };
         let late = Late {
             at,
             event: statement.event.name(),
             claimed,
-            evidence: evidence.clone(),
+            evidence,
+            absent,
             officer: officer.map(str::to_string),
             session: session_of(&statement.event).map(str::to_string),
         };
@@ -160,11 +182,14 @@ impl Judge<'_> {
             &Subject::case(&c.case_no, officers),
             late.iter().map(|l| l.at.seq).collect(),
             format!(
-                "案件 {} 条目 {}（{}）所称时间为 {}，但最早于 {} 才被证明存在（{}，覆盖前 {} 条的检查点），晚 {}（容许 {}），疑为事后补录{more_zh}",
+                "案件 {} 条目 {}（{}）所称时间为 {}，但 {} 的检查点（前 {} 条，{}）尚不含该条，最早于 {} 才被证明存在（{}，覆盖前 {} 条的检查点），晚 {}（容许 {}），疑为事后补录{more_zh}",
                 c.case_no,
                 first.at.seq,
                 crate::audit::render::event_zh(first.event),
                 format_time(first.claimed),
+                format_time(first.absent.time),
+                first.absent.size,
+                source_zh(&first.absent.source),
                 format_time(first.evidence.time),
                 source_zh(&first.evidence.source),
                 first.evidence.size,
@@ -172,11 +197,14 @@ impl Judge<'_> {
                 zh_span(limit)
             ),
             format!(
-                "case {}: entry {} ({}) claims {}, but was first proven to exist at {} ({}, checkpoint of {} entries), {} later (limit {}): recorded after the fact? (Art. 14(4), 16){more_en}",
+                "case {}: entry {} ({}) claims {}, but the checkpoint of {} entries witnessed at {} ({}) did not hold it yet, and it was first proven to exist at {} ({}, checkpoint of {} entries), {} later (limit {}): recorded after the fact? (Art. 14(4), 16){more_en}",
                 c.case_no,
                 first.at.seq,
                 first.event,
                 format_time(first.claimed),
+                first.absent.size,
+                format_time(first.absent.time),
+                first.absent.source,
                 format_time(first.evidence.time),
                 first.evidence.source,
                 first.evidence.size,
@@ -255,6 +283,9 @@ mod tests {
                 tsa: "tsa.example".into(),
             },
         };
+        // A checkpoint of the entries before entry 1, cosigned after its 24 h deadline: proof
+        // that entry 1 was not in the ledger then.
+        let absent = witnessed(1, D10 + 26 * H);
         // (what, evidence, profile, findings expected)
         let table: Vec<(&str, Vec<TimeEvidence>, Profile, usize)> = vec![
             (
@@ -270,20 +301,32 @@ mod tests {
                 0,
             ),
             (
-                "first proven the next afternoon",
-                vec![witnessed(2, D10 + 29 * H + H / 3)],
+                "first proven the next afternoon, absent from a checkpoint witnessed after the deadline",
+                vec![absent.clone(), witnessed(2, D10 + 29 * H + H / 3)],
                 Profile::default(),
                 1,
             ),
             (
+                "first proven the next afternoon, but the ledger was first witnessed then",
+                vec![witnessed(2, D10 + 29 * H + H / 3)],
+                Profile::default(),
+                0,
+            ),
+            (
+                "absent only from a checkpoint witnessed before the deadline",
+                vec![witnessed(1, D10 + 2 * H), witnessed(2, D10 + 29 * H)],
+                Profile::default(),
+                0,
+            ),
+            (
                 "first proven by a TSA token the next afternoon",
-                vec![tsa],
+                vec![absent.clone(), tsa],
                 Profile::default(),
                 1,
             ),
             (
                 "late, but an earlier cosignature of a larger checkpoint",
-                vec![witnessed(2, D10 + 29 * H), witnessed(9, D10 + H)],
+                vec![absent.clone(), witnessed(2, D10 + 29 * H), witnessed(9, D10 + H)],
                 Profile::default(),
                 0,
             ),
@@ -296,13 +339,13 @@ mod tests {
             ("no evidence", vec![], Profile::default(), 0),
             (
                 "proven after the audit time",
-                vec![witnessed(2, as_of.0 + 1)],
+                vec![absent.clone(), witnessed(2, as_of.0 + 1)],
                 Profile::default(),
                 0,
             ),
             (
                 "within a wider limit of the profile",
-                vec![witnessed(2, D10 + 29 * H)],
+                vec![absent.clone(), witnessed(2, D10 + 29 * H)],
                 wide,
                 0,
             ),
@@ -338,9 +381,18 @@ mod tests {
             }
         }
         // The back-dated message names when and by whom it was first proven.
-        let p = Arc::new(ProvenBefore::new([witnessed(2, D10 + 29 * H + H / 3)]));
+        let p = Arc::new(ProvenBefore::new([
+            absent.clone(),
+            witnessed(2, D10 + 29 * H + H / 3),
+        ]));
         let report = audit_proven(ledger.store(), &Profile::default(), &options, Some(p)).unwrap();
         let f = report.findings_of("art14-4.after_the_fact").next().unwrap();
+        assert!(
+            f.message
+                .contains("the checkpoint of 1 entries witnessed at 2026-03-03 12:00:00+08:00"),
+            "{}",
+            f.message
+        );
         assert!(
             f.message.contains("first proven to exist at 2026-03-03 15:20:00+08:00 (witness witness.example/w1 cosignature"),
             "{}",
@@ -351,7 +403,7 @@ mod tests {
             disabled_rules: vec!["art14-4.after_the_fact".into()],
             ..Profile::default()
         };
-        let p = Arc::new(ProvenBefore::new([witnessed(2, D10 + 29 * H)]));
+        let p = Arc::new(ProvenBefore::new([absent, witnessed(2, D10 + 29 * H)]));
         let report = audit_proven(ledger.store(), &off, &options, Some(p)).unwrap();
         assert_eq!(report.findings_of("art14-4.after_the_fact").count(), 0);
         // The audit without evidence is the plain audit.
