@@ -28,6 +28,7 @@ pub mod merkle;
 pub mod model;
 pub mod policy;
 pub mod proofs;
+pub mod proven;
 pub mod registry;
 pub mod sealing;
 pub mod setup;

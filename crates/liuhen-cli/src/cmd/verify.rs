@@ -80,6 +80,10 @@ pub struct Args {
     /// on is cosigned by a quorum of the witnesses, or the ledger extends --checkpoint.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// A witness's verifier key (cosignature/v1 vkey file), repeatable: its cosignatures on
+    /// stored checkpoints prove when entries existed (proven-before). Default: DIR/witness*.vkey.
+    #[arg(long, value_name = "FILE")]
+    pub witness_vkey: Vec<PathBuf>,
 }
 
 /// Runs `liuhen verify`; returns the exit code.
@@ -126,6 +130,10 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
             .as_deref()
             .map(liuhen::policy::read_policy)
             .transpose()?,
+        witnesses: (!args.witness_vkey.is_empty())
+            .then(|| liuhen::proven::witness_keys(&dir, &args.witness_vkey))
+            .transpose()?,
+        tsa_times: Vec::new(),
     };
     let v = check_dir(&dir, &options);
     bar.finish_and_clear();
