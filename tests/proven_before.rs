@@ -67,10 +67,31 @@ impl Fixture {
     /// logged) at 10:00 and sealed then (the library on a manual clock: the binary's clock is
     /// now).
     fn new(name: &str) -> Fixture {
+        Fixture::build(name, None)
+    }
+
+    /// As [`Fixture::new`], but the checkpoint of the entries before the case (the ledger as it
+    /// was before the act was logged) is cosigned by the witness at `absent_at` (ms) — the
+    /// routine witnessing that proves the act's entry was not in the ledger then.
+    fn witnessed_without_the_entry(name: &str, absent_at: i64) -> Fixture {
+        Fixture::build(name, Some(absent_at))
+    }
+
+    fn build(name: &str, absent_at: Option<i64>) -> Fixture {
         let root = scratch(name);
         let claimed = ten_am_three_days_ago();
+        let witness = SecretKey::from_seed(&[0x57; 32]);
         let (made, mut built) =
             TestDir::create(&root.join("jinpu"), LedgerBuilder::new().at(claimed - HOUR));
+        if let Some(at) = absent_at {
+            built.seal();
+            let text = built.ledger.latest_checkpoint().unwrap().unwrap();
+            let mut note = SignedCheckpoint::parse(text.as_bytes()).unwrap();
+            let secs = u64::try_from(at / 1000).unwrap();
+            let line = cosign(note.checkpoint(), WITNESS, &witness, secs).unwrap();
+            note.add_signature(line).unwrap();
+            built.ledger.store_cosigned(&note).unwrap();
+        }
         let (subject, _) = liuhen::commitment::commit("party.name", "某社会组织").unwrap();
         let ledger_key = built.k.ledger.clone();
         let seq = built.append_after(
@@ -87,7 +108,6 @@ impl Fixture {
             dir: made.dir.root().to_path_buf(),
             vkey,
         };
-        let witness = SecretKey::from_seed(&[0x57; 32]);
         let witness_vkey = dir.root.join("w1.vkey");
         std::fs::write(&witness_vkey, format!("{}\n", verifier(&witness))).unwrap();
         Fixture {
@@ -166,7 +186,10 @@ fn copy_witness_key_into(f: &Fixture, dir: &Path) {
 
 #[test]
 fn an_act_claimed_at_ten_but_first_witnessed_the_next_afternoon_is_flagged() {
-    let f = Fixture::new("proven-backdated");
+    // The ledger as it was without the act was witnessed at 12:00 the next day, past the 24 h
+    // deadline; the checkpoint holding the act was first witnessed at 15:20.
+    let absent = f_claimed_plus(26 * HOUR);
+    let f = Fixture::witnessed_without_the_entry("proven-backdated", absent);
     let proven = f.claimed + 29 * HOUR + 20 * 60_000; // 15:20 the next day.
     f.cosign_at(proven);
 
@@ -212,6 +235,7 @@ fn an_act_claimed_at_ten_but_first_witnessed_the_next_afternoon_is_flagged() {
         message.contains(&format!("witness {WITNESS} cosignature")),
         "{message}"
     );
+    assert!(message.contains("did not hold it yet"), "{message}");
 
     // The HTML report's case timeline shows the proven-before time of the entry.
     let page = f.dir.root.join("audit.html");
@@ -222,6 +246,27 @@ fn an_act_claimed_at_ten_but_first_witnessed_the_next_afternoon_is_flagged() {
         page.contains("proven before 2") && page.contains("15:20:00+08:00 (witness"),
         "no proven-before time in the HTML timeline"
     );
+}
+
+/// The claimed time of every fixture plus `ms`.
+fn f_claimed_plus(ms: i64) -> i64 {
+    ten_am_three_days_ago() + ms
+}
+
+/// A ledger first witnessed long after it began: its acts are first proven late, but no
+/// checkpoint witnessed after their deadline lacks them, so nothing proves they were added
+/// after the fact (no false violation for a bureau that adopts witnesses later).
+#[test]
+fn a_ledger_first_witnessed_late_is_not_flagged() {
+    let f = Fixture::new("proven-adopted-late");
+    f.cosign_at(f.claimed + 29 * HOUR);
+    let v = f.verify_json(0);
+    assert!(
+        v["proven_before"]["entries"].as_u64().unwrap() > f.seq,
+        "{v:#}"
+    );
+    copy_witness_key_into(&f, &f.dir.dir);
+    assert!(after_the_fact(&f.audit_json(0)).is_empty());
 }
 
 #[test]
