@@ -422,7 +422,11 @@ mod tests {
     use crate::hash::Digest;
 
     fn checkpoint() -> Checkpoint {
-        Checkpoint::new("example.gov.cn/enforcement", 7, Digest::from_bytes([0x11; 32]))
+        Checkpoint::new(
+            "example.gov.cn/enforcement",
+            7,
+            Digest::from_bytes([0x11; 32]),
+        )
     }
 
     /// Golden: the stamped bytes and their imprint are fixed (FORMAT, docs/witness/timestamp.md).

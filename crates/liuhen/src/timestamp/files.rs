@@ -105,9 +105,7 @@ fn link_free_name(
 }
 
 fn sync_dir(dir: &Path) -> Result<(), TimestampError> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, TimestampError> {
@@ -158,7 +156,10 @@ pub fn stored_tokens(ledger_dir: &Path) -> Result<Vec<StoredToken>, TimestampErr
         }
     }
     // By stem, so that `S-R.tsr` comes before `S-R-1.tsr`.
-    paths.sort_by(|a, b| a.0.trim_end_matches(".tsr").cmp(b.0.trim_end_matches(".tsr")));
+    paths.sort_by(|a, b| {
+        a.0.trim_end_matches(".tsr")
+            .cmp(b.0.trim_end_matches(".tsr"))
+    });
     paths
         .into_iter()
         .map(|(name, path)| {
@@ -275,6 +276,11 @@ mod tests {
     fn odd_names_parse_to_none() {
         assert_eq!(parse_name("x.tsr"), None);
         assert_eq!(parse_name(&format!("3-{}-.tsr", "a".repeat(64))), None);
-        assert_eq!(parse_name(&format!("3-{}-2.tsr", "a".repeat(64))).unwrap().0, 3);
+        assert_eq!(
+            parse_name(&format!("3-{}-2.tsr", "a".repeat(64)))
+                .unwrap()
+                .0,
+            3
+        );
     }
 }

@@ -23,7 +23,9 @@ impl TsaRoots {
         let certs = Certificate::load_pem_chain(pem)
             .map_err(|e| TimestampError::Roots(format!("not PEM certificates: {e}")))?;
         if certs.is_empty() {
-            return Err(TimestampError::Roots("no certificate in the PEM text".into()));
+            return Err(TimestampError::Roots(
+                "no certificate in the PEM text".into(),
+            ));
         }
         let certs = certs
             .iter()

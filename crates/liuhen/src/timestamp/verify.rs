@@ -6,8 +6,8 @@ use super::{
     ID_SHA_256,
 };
 use crate::checkpoint::Checkpoint;
-use cms::content_info::ContentInfo;
 use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::oid::ObjectIdentifier;
 use der::{Decode, Encode, Tag, Tagged};
@@ -17,8 +17,7 @@ use x509_cert::Certificate;
 use x509_tsp::TstInfo;
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const ID_CT_TST_INFO: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
@@ -223,8 +222,14 @@ pub fn verify_token(
         )
         .map_err(|e| {
             TimestampError::Untrusted(match e {
+                // No root has its issuer's name, or one has it but did not sign it.
                 webpki::Error::UnknownIssuer => {
                     "it does not chain to a configured TSA root".to_owned()
+                }
+                webpki::Error::InvalidSignatureForPublicKey => {
+                    "it does not chain to a configured TSA root (a root of the same name did \
+                     not sign it)"
+                        .to_owned()
                 }
                 webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
                     format!(
@@ -355,7 +360,10 @@ fn check_signed_attributes(
         let sc: SigningCertificateV2 = v2
             .decode_as()
             .map_err(|e| TimestampError::malformed("signing-certificate-v2 attribute", e))?;
-        let first = sc.certs.first().ok_or(TimestampError::SigningCertificateMismatch)?;
+        let first = sc
+            .certs
+            .first()
+            .ok_or(TimestampError::SigningCertificateMismatch)?;
         let hash = match &first.hash_algorithm {
             None => Hash::Sha256,
             Some(alg) => Hash::from_oid(&alg.oid, "ESSCertIDv2")?,
@@ -367,7 +375,10 @@ fn check_signed_attributes(
         let sc: SigningCertificate = v1
             .decode_as()
             .map_err(|e| TimestampError::malformed("signing-certificate attribute", e))?;
-        let first = sc.certs.first().ok_or(TimestampError::SigningCertificateMismatch)?;
+        let first = sc
+            .certs
+            .first()
+            .ok_or(TimestampError::SigningCertificateMismatch)?;
         // ESSCertID is fixed to SHA-1 (RFC 2634); used only to name a certificate.
         let sha1 = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, signer_der);
         if first.cert_hash.as_bytes() != sha1.as_ref() {
