@@ -35,10 +35,8 @@ fn stamp(tsa: &DevTsa, checkpoint: &Checkpoint) -> StampedCheckpoint {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
+    use liuhen::Clock as _;
+    liuhen::SystemClock.now().millis()
 }
 
 fn s(p: &Path) -> &str {

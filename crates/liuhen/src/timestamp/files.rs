@@ -3,6 +3,9 @@
 //!
 //! The names are derived data, a convenience for people listing the directory: a verifier
 //! matches a token to a stored checkpoint by the token's verified imprint, never by its name.
+// Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): the ledger directory's
+// `timestamps/` token files, and the TSA root PEM file a verifier is given.
+#![allow(clippy::disallowed_methods)]
 
 use super::{check_len, TimestampError, MAX_TOKEN_BYTES};
 use crate::checkpoint::{Checkpoint, SignedCheckpoint};
@@ -109,12 +112,18 @@ fn sync_dir(dir: &Path) -> Result<(), TimestampError> {
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, TimestampError> {
+    let bytes = read_at_most(path, MAX_TOKEN_BYTES)?;
+    check_len("timestamp token", bytes.len())?;
+    Ok(bytes)
+}
+
+/// Reads at most `max + 1` bytes of `path` (so the caller can tell "too large").
+pub(super) fn read_at_most(path: &Path, max: usize) -> Result<Vec<u8>, TimestampError> {
     let file = File::open(path).map_err(io(path))?;
     let mut bytes = Vec::new();
-    file.take(MAX_TOKEN_BYTES as u64 + 1)
+    file.take(max as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(io(path))?;
-    check_len("timestamp token", bytes.len())?;
     Ok(bytes)
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use x509_cert::Certificate;
 
 /// The largest root file accepted (1 MiB), checked before reading it whole.
-const MAX_ROOTS_BYTES: u64 = 1024 * 1024;
+const MAX_ROOTS_BYTES: usize = 1024 * 1024;
 
 /// One or more trusted TSA root certificates (DER), the anchors of [`super::verify_token`].
 #[derive(Clone, Debug)]
@@ -46,18 +46,14 @@ impl TsaRoots {
     /// # Errors
     /// [`TimestampError::Io`], or [`TimestampError::Roots`].
     pub fn read(path: &Path) -> Result<Self, TimestampError> {
-        let io = |source| TimestampError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let len = std::fs::metadata(path).map_err(io)?.len();
-        if len > MAX_ROOTS_BYTES {
+        let bytes = super::files::read_at_most(path, MAX_ROOTS_BYTES)?;
+        if bytes.len() > MAX_ROOTS_BYTES {
             return Err(TimestampError::Roots(format!(
-                "{}: {len} bytes, more than {MAX_ROOTS_BYTES}",
+                "{}: more than {MAX_ROOTS_BYTES} bytes",
                 path.display()
             )));
         }
-        Self::from_pem(&std::fs::read(path).map_err(io)?)
+        Self::from_pem(&bytes)
     }
 
     /// The root certificates, DER.
