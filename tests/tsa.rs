@@ -18,6 +18,30 @@ use liuhen::timestamp::{
 };
 use liuhen_http::tsa::HttpTsa;
 
+/// A ledger made by `liuhen init` in `tmp/NAME/ledger`, a dev TSA (`ec` or `rsa`) in
+/// `tmp/NAME/tsa`, and the ledger's latest checkpoint.
+fn setup(name: &str, key: &str) -> (std::path::PathBuf, AuditedDir, DevTsa, Checkpoint) {
+    let root = tmp_dir(name);
+    let dir = AuditedDir::init(root.join("ledger"));
+    let tsa = DevTsa::start(&root.join("tsa"), key);
+    let checkpoint = latest_checkpoint(&dir);
+    (root, dir, tsa, checkpoint)
+}
+
+/// `liuhen timestamp verify DIR --tsa-root ROOT` exits with `code` and says `needle` on stdout.
+fn expect_verify(dir: &AuditedDir, root: &Path, code: i32, needle: &str) {
+    let out = liuhen(["timestamp", "verify", s(&dir.dir), "--tsa-root", s(root)]);
+    assert_eq!(out.status.code(), Some(code), "{out:?}");
+    assert!(stdout(&out).contains(needle), "{}", stdout(&out));
+}
+
+/// Writes `token` as `DIR/timestamps/NAME` by hand (what someone with write access does).
+fn plant(dir: &AuditedDir, name: &str, token: &[u8]) {
+    let ts = dir.dir.join("timestamps");
+    std::fs::create_dir_all(&ts).unwrap();
+    std::fs::write(ts.join(name), token).unwrap();
+}
+
 fn transport(tsa: &DevTsa) -> HttpTsa {
     HttpTsa::new(&tsa.url, Duration::from_secs(60)).unwrap()
 }
@@ -85,15 +109,7 @@ fn openssl_made_token_for_a_sealed_checkpoint_verifies_and_openssl_agrees() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(stdout(&out).contains("genTime "), "{}", stdout(&out));
-    let out = liuhen([
-        "timestamp",
-        "verify",
-        s(&dir.dir),
-        "--tsa-root",
-        s(&tsa.root()),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(stdout(&out).contains("1 ok"), "{}", stdout(&out));
+    expect_verify(&dir, &tsa.root(), 0, "1 ok");
 
     // The stored token, by the library: the checkpoint's, by this TSA, at about now.
     let checkpoint = latest_checkpoint(&dir);
@@ -113,10 +129,7 @@ fn openssl_made_token_for_a_sealed_checkpoint_verifies_and_openssl_agrees() {
 
 #[test]
 fn rsa_tsa_token_verifies_and_openssl_agrees() {
-    let root = tmp_dir("tsa-rsa");
-    let dir = AuditedDir::init(root.join("ledger"));
-    let tsa = DevTsa::start(&root.join("tsa"), "rsa");
-    let checkpoint = latest_checkpoint(&dir);
+    let (root, _dir, tsa, checkpoint) = setup("tsa-rsa", "rsa");
     let stamped = stamp(&tsa, &checkpoint);
     assert_eq!(
         verify_token(&stamped.token, &checkpoint, &roots(&tsa)).unwrap(),
@@ -145,55 +158,18 @@ fn token_for_another_checkpoint_is_rejected() {
 
     // Planted in the ledger under our checkpoint's name: the verifier matches by imprint, not
     // by name, and finds it stamps no checkpoint of this ledger (exit 1).
-    let ts = dir.dir.join("timestamps");
-    std::fs::create_dir_all(&ts).unwrap();
-    std::fs::write(
-        ts.join(format!("{}-{}.tsr", ours.size, ours.root.to_hex())),
-        &foreign.token,
-    )
-    .unwrap();
-    let out = liuhen([
-        "timestamp",
-        "verify",
-        s(&dir.dir),
-        "--tsa-root",
-        s(&tsa.root()),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert!(
-        stdout(&out).contains("no stored checkpoint"),
-        "{}",
-        stdout(&out)
-    );
+    let name = format!("{}-{}.tsr", ours.size, ours.root.to_hex());
+    plant(&dir, &name, &foreign.token);
+    expect_verify(&dir, &tsa.root(), 1, "no stored checkpoint");
 }
 
 #[test]
 fn stored_token_is_matched_by_imprint_not_by_file_name() {
-    let root = tmp_dir("tsa-renamed");
-    let dir = AuditedDir::init(root.join("ledger"));
-    let tsa = DevTsa::start(&root.join("tsa"), "ec");
-    let checkpoint = latest_checkpoint(&dir);
+    let (_root, dir, tsa, checkpoint) = setup("tsa-renamed", "ec");
     let stamped = stamp(&tsa, &checkpoint);
-    let ts = dir.dir.join("timestamps");
-    std::fs::create_dir_all(&ts).unwrap();
-    std::fs::write(
-        ts.join(format!("999-{}.tsr", "0".repeat(64))),
-        &stamped.token,
-    )
-    .unwrap();
-    let out = liuhen([
-        "timestamp",
-        "verify",
-        s(&dir.dir),
-        "--tsa-root",
-        s(&tsa.root()),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
-    assert!(
-        stdout(&out).contains(&format!("checkpoint size {}", checkpoint.size)),
-        "{}",
-        stdout(&out)
-    );
+    plant(&dir, &format!("999-{}.tsr", "0".repeat(64)), &stamped.token);
+    let said = format!("checkpoint size {}", checkpoint.size);
+    expect_verify(&dir, &tsa.root(), 0, &said);
 }
 
 #[test]
@@ -230,22 +206,12 @@ fn token_from_a_tsa_not_under_the_configured_root_is_rejected() {
 
     // Stored anyway (by hand): cannot be checked, exit 4.
     liuhen::timestamp::store_token(&dir.dir, &checkpoint, &stamped.token).unwrap();
-    let out = liuhen([
-        "timestamp",
-        "verify",
-        s(&dir.dir),
-        "--tsa-root",
-        s(&trusted.root()),
-    ]);
-    assert_eq!(out.status.code(), Some(4), "{out:?}");
+    expect_verify(&dir, &trusted.root(), 4, "UNCHECKED");
 }
 
 #[test]
 fn certificate_without_timestamping_eku_is_rejected() {
-    let root = tmp_dir("tsa-no-eku");
-    let dir = AuditedDir::init(root.join("ledger"));
-    let tsa = DevTsa::start(&root.join("tsa"), "ec");
-    let checkpoint = latest_checkpoint(&dir);
+    let (root, _dir, tsa, checkpoint) = setup("tsa-no-eku", "ec");
     let genuine = stamp(&tsa, &checkpoint);
     // The same TSTInfo re-signed by a certificate of the same root that is not a TSA's.
     let forged = resign_without_eku(&tsa, &genuine.token, &root.join("forge"));
@@ -259,10 +225,7 @@ fn certificate_without_timestamping_eku_is_rejected() {
 
 #[test]
 fn tampered_gen_time_byte_is_rejected() {
-    let root = tmp_dir("tsa-tampered-gentime");
-    let dir = AuditedDir::init(root.join("ledger"));
-    let tsa = DevTsa::start(&root.join("tsa"), "ec");
-    let checkpoint = latest_checkpoint(&dir);
+    let (_root, dir, tsa, checkpoint) = setup("tsa-tampered-gentime", "ec");
     let mut token = stamp(&tsa, &checkpoint).token;
     // Back-date the token by a year: 2026 → 2025 in the genTime digits.
     let at = gen_time_offset(&token) + 3;
@@ -279,23 +242,12 @@ fn tampered_gen_time_byte_is_rejected() {
     assert!(err.is_tampering());
 
     liuhen::timestamp::store_token(&dir.dir, &checkpoint, &token).unwrap();
-    let out = liuhen([
-        "timestamp",
-        "verify",
-        s(&dir.dir),
-        "--tsa-root",
-        s(&tsa.root()),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    assert!(stdout(&out).contains("TAMPERED"), "{}", stdout(&out));
+    expect_verify(&dir, &tsa.root(), 1, "TAMPERED");
 }
 
 #[test]
 fn tampered_signature_byte_is_rejected() {
-    let root = tmp_dir("tsa-tampered-signature");
-    let dir = AuditedDir::init(root.join("ledger"));
-    let tsa = DevTsa::start(&root.join("tsa"), "rsa");
-    let checkpoint = latest_checkpoint(&dir);
+    let (_root, _dir, tsa, checkpoint) = setup("tsa-tampered-signature", "rsa");
     let mut token = stamp(&tsa, &checkpoint).token;
     // The RSA signature is the token's last 256 bytes (no unsigned attributes).
     let at = token.len() - 10;
@@ -306,10 +258,7 @@ fn tampered_signature_byte_is_rejected() {
 
 #[test]
 fn truncated_and_garbage_tokens_are_rejected() {
-    let root = tmp_dir("tsa-garbage");
-    let dir = AuditedDir::init(root.join("ledger"));
-    let tsa = DevTsa::start(&root.join("tsa"), "ec");
-    let checkpoint = latest_checkpoint(&dir);
+    let (_root, _dir, tsa, checkpoint) = setup("tsa-garbage", "ec");
     let token = stamp(&tsa, &checkpoint).token;
     let roots = roots(&tsa);
     for cut in [0, 1, 2, 10, token.len() / 2, token.len() - 1] {
@@ -324,10 +273,7 @@ fn truncated_and_garbage_tokens_are_rejected() {
 
 #[test]
 fn response_with_a_wrong_nonce_is_rejected() {
-    let root = tmp_dir("tsa-wrong-nonce");
-    let dir = AuditedDir::init(root.join("ledger"));
-    let tsa = DevTsa::start(&root.join("tsa"), "ec");
-    let checkpoint = latest_checkpoint(&dir);
+    let (_root, _dir, tsa, checkpoint) = setup("tsa-wrong-nonce", "ec");
     let first = TimestampRequest::new(&checkpoint).unwrap();
     let second = TimestampRequest::new(&checkpoint).unwrap();
     let response = transport(&tsa).stamp(first.der()).unwrap();

@@ -411,28 +411,6 @@ pub fn serve_dev_tsa(
     })
 }
 
-/// Completes on SIGINT or SIGTERM (for [`serve_dev_tsa`] in a command).
-pub async fn until_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-}
-
 /// A development TSA served on a thread of its own (for the demo): [`DevTsaServer::spawn`]
 /// returns once it listens; dropping it stops it.
 pub struct DevTsaServer {

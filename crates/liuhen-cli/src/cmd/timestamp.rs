@@ -206,7 +206,7 @@ pub fn run_dev_tsa(args: DevTsaArgs, _global: &Global) -> Result<u8, Box<dyn Err
             let _ = writeln!(out, "root certificate {}", root.display());
             let _ = out.flush();
         },
-        liuhen_http::tsa::until_signal(),
+        liuhen_http::listen::shutdown_signal(),
     )?;
     Ok(EXIT_OK)
 }
