@@ -379,6 +379,22 @@ pub fn stamp_checkpoint(
     Ok(StampedCheckpoint { token, verified })
 }
 
+/// [`stamp_checkpoint`], then [`store_token`] in `ledger_dir/timestamps/`: the single call of
+/// `liuhen timestamp` and `seal --tsa`. Returns the file written and what the token says.
+///
+/// # Errors
+/// As [`stamp_checkpoint`] and [`store_token`]; nothing is stored on error.
+pub fn stamp_and_store(
+    transport: &dyn TsaTransport,
+    ledger_dir: &std::path::Path,
+    checkpoint: &Checkpoint,
+    roots: &TsaRoots,
+) -> Result<(PathBuf, StampedCheckpoint), TimestampError> {
+    let stamped = stamp_checkpoint(transport, checkpoint, roots)?;
+    let path = store_token(ledger_dir, checkpoint, &stamped.token)?;
+    Ok((path, stamped))
+}
+
 /// The TSTInfo of a token, parsed but NOT verified (for matching a stored token to its
 /// checkpoint before verifying, and for fuzzing). Returns the imprint bytes.
 ///

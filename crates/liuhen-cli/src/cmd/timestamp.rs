@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use liuhen::describe::iso8601;
-use liuhen::timestamp::{check_stored_tokens, stamp_checkpoint, store_token, TsaRoots};
+use liuhen::timestamp::{check_stored_tokens, stamp_and_store, TsaRoots};
 use liuhen::Store as _;
 use liuhen_http::tsa::{DevTsa, HttpTsa, KeyKind};
 
@@ -120,8 +120,7 @@ fn run_stamp(
         .checkpoint()
         .clone();
     let transport = HttpTsa::new(tsa, Duration::from_secs(timeout))?;
-    let stamped = stamp_checkpoint(&transport, &checkpoint, &roots)?;
-    let path = store_token(ledger.root(), &checkpoint, &stamped.token)?;
+    let (path, stamped) = stamp_and_store(&transport, ledger.root(), &checkpoint, &roots)?;
     let v = &stamped.verified;
     let mut out = std::io::stdout();
     if !global.quiet {
