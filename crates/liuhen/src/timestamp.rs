@@ -473,6 +473,29 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Arbitrary bytes never panic the response and token parsers.
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1024)) {
+            let _ = parse_response(&bytes);
+            let _ = token_imprint(&bytes);
+        }
+
+        /// The imprint names the checkpoint: another size or root is another imprint, and the
+        /// message always starts with the domain prefix.
+        #[test]
+        fn imprint_binds_size_and_root(size in 0u64..u64::MAX, other in 0u64..u64::MAX, root: [u8; 32]) {
+            let a = Checkpoint::new("example.gov.cn/x", size, Digest::from_bytes(root));
+            let mut b = a.clone();
+            b.size = other;
+            proptest::prop_assert!(stamped_message(&a).starts_with(DOMAIN.as_bytes()));
+            proptest::prop_assert_eq!(message_imprint(&a) == message_imprint(&b), size == other);
+            let mut c = a.clone();
+            c.root = Digest::from_bytes(sha256(&root));
+            proptest::prop_assert_ne!(message_imprint(&a), message_imprint(&c));
+        }
+    }
+
     #[test]
     fn garbage_responses_are_rejected_without_panic() {
         let r = TimestampRequest::new(&checkpoint()).unwrap();
