@@ -26,6 +26,7 @@ pub mod http;
 pub mod rng;
 pub mod tamper;
 pub mod temp;
+pub mod tsa;
 
 #[allow(unused_imports)]
 pub use builder::{Built, LedgerBuilder, DEVICE_ID, OFFICER_ID};

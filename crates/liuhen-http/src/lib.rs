@@ -24,6 +24,7 @@ pub mod ingest;
 pub mod listen;
 pub mod state;
 pub mod tiles;
+pub mod tsa;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -36,6 +36,7 @@ pub mod shared;
 pub mod store;
 pub mod text;
 pub mod tiles;
+pub mod timestamp;
 pub mod vault;
 pub mod verify;
 

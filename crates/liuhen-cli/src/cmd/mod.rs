@@ -11,5 +11,6 @@ pub mod prove;
 pub mod registry;
 pub mod seal;
 pub mod serve;
+pub mod timestamp;
 pub mod vault;
 pub mod verify;
