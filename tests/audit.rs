@@ -1302,8 +1302,11 @@ fn describe(report: &AuditReport) -> String {
 fn every_rule_has_a_row_and_every_row_is_a_rule() {
     let ids: Vec<&str> = rows().iter().map(|r| r.rule).collect();
     for r in liuhen::audit::RULES {
+        // art14-4.after_the_fact needs time evidence the simulated ledgers have none of: its
+        // tables are in src/audit/engine/proven.rs and tests/proven_before.rs.
         assert!(
-            ids.contains(&r.id) || r.id == "art9.record_pending",
+            ids.contains(&r.id)
+                || ["art9.record_pending", "art14-4.after_the_fact"].contains(&r.id),
             "rule {} has no row in the table (art9.record_pending has its own test)",
             r.id
         );

@@ -466,7 +466,7 @@ fn garbage_and_oversized_headers_are_refused() {
             b"PK\x03\x04 a zip file".to_vec(),
             "not a liuhen case bundle",
         ),
-        (b"liuhen-bundle/2\n".to_vec(), "unsupported bundle version"),
+        (b"liuhen-bundle/3\n".to_vec(), "unsupported bundle version"),
         (
             [b"liuhen-bundle/1\n".as_slice(), &u64::MAX.to_be_bytes()].concat(),
             "more than the limit",

@@ -7,13 +7,15 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use common::builder::LedgerBuilder;
 use common::dir::{tmp_dir, TestDir};
-use common::http::{client, Served};
+use common::http::{
+    attribute, chromium, chromium_present, client, dump_dom, enc, proof_verified_in_browser,
+    text_of, Served,
+};
 use liuhen::model::*;
 use liuhen::store::Store;
 use liuhen::{SecretKey, Signer};
@@ -106,18 +108,6 @@ fn found(served: &Served, query: &str) -> Vec<String> {
         .iter()
         .map(|c| c["case_no"].as_str().unwrap().to_owned())
         .collect()
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[test]
@@ -354,89 +344,9 @@ fn hostile_queries_find_nothing_or_are_refused_and_never_echo_markup() {
     served.stop();
 }
 
-// ---- Chromium ------------------------------------------------------------------------------
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// Runs headless Chromium with the flags every test uses and `extra`, on `url`, with a new
-/// empty profile; `None` (and "skipped" printed) if Chromium is not installed.
-fn chromium(name: &str, extra: &[String], url: &str) -> Option<std::process::Output> {
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("skipped: {CHROMIUM} is not installed (apt-get install chromium)");
-        return None;
-    }
-    let profile = tmp_dir(&format!("{name}-chromium-profile"));
-    let child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(extra)
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn chromium");
-    Some(common::cli::wait_or_kill(
-        child,
-        Duration::from_secs(120),
-        "headless chromium",
-    ))
-}
-
-/// The page at `url` after its scripts ran (fetches and WebCrypto included).
-fn dump_dom(name: &str, url: &str) -> Option<String> {
-    let out = chromium(
-        name,
-        &["--virtual-time-budget=15000".into(), "--dump-dom".into()],
-        url,
-    )?;
-    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        dom.contains("</html>"),
-        "chromium dumped no page of {url}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(dom)
-}
-
-/// The value of attribute `name` of the element with `id` in a dumped DOM.
-fn attribute(dom: &str, id: &str, name: &str) -> Option<String> {
-    let at = dom.find(&format!("id=\"{id}\""))?;
-    let start = dom[..at].rfind('<')?;
-    let end = at + dom[at..].find('>')?;
-    let tag = &dom[start..end];
-    let key = format!("{name}=\"");
-    let v = tag.find(&key)? + key.len();
-    Some(tag[v..].split('"').next()?.to_owned())
-}
-
-fn text_of(dom: &str, id: &str) -> String {
-    let Some(at) = dom.find(&format!("id=\"{id}\"")) else {
-        return String::new();
-    };
-    let rest = &dom[at..];
-    let start = rest.find('>').map_or(0, |i| i + 1);
-    let end = rest
-        .find("</ol>")
-        .or_else(|| rest.find("</div>"))
-        .unwrap_or(rest.len());
-    rest[start..end.max(start)].to_owned()
-}
-
 #[test]
 fn the_browser_checks_the_inclusion_proof_and_sees_a_tampered_one_fail() {
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("skipped: {CHROMIUM} is not installed (apt-get install chromium)");
+    if !chromium_present() {
         return;
     }
     let f = fixture("http-explorer-proof");
@@ -444,18 +354,7 @@ fn the_browser_checks_the_inclusion_proof_and_sees_a_tampered_one_fail() {
 
     // The honest server: path and signature both check in the browser.
     let url = served.at(&format!("/#/entry/{}", f.sealed_seq));
-    let dom = dump_dom("explorer-proof-ok", &url).unwrap();
-    let result = text_of(&dom, "proof-result");
-    assert_eq!(
-        attribute(&dom, "proof-result", "data-proof").as_deref(),
-        Some("verified"),
-        "{result}"
-    );
-    assert_eq!(
-        attribute(&dom, "proof-result", "data-signature").as_deref(),
-        Some("verified"),
-        "Chromium has WebCrypto Ed25519: {result}"
-    );
+    let (_, result) = proof_verified_in_browser("explorer-proof-ok", &url).unwrap();
     assert!(!result.contains('✗'), "{result}");
 
     // An entry no checkpoint covers yet has no proof, and the page says so.
@@ -522,8 +421,7 @@ fn the_browser_checks_the_inclusion_proof_and_sees_a_tampered_one_fail() {
 
 #[test]
 fn a_screenshot_of_a_case_timeline_and_ledger_text_stays_text() {
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("skipped: {CHROMIUM} is not installed (apt-get install chromium)");
+    if !chromium_present() {
         return;
     }
     let f = fixture("http-explorer-screenshot");

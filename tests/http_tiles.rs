@@ -9,17 +9,14 @@
 
 mod common;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
 use common::dir::TestDir;
-use common::http::{client, Served};
+use common::http::{client, entries_of, verified_checkpoint, HttpTiles, Served};
 use common::{events, media, LedgerBuilder};
 use liuhen::checkpoint::NoteVerifier;
-use signed_note::{Note, StandardVerifier, VerifierList};
-use tlog_tiles::{Hash, Tile, TileHashReader, TileReader};
+use tlog_tiles::{Hash, TileHashReader};
 
 /// Checkpoints of these sizes are stored; entries after the last are not sealed.
 const SEALED: [u64; 3] = [2, 102, 300];
@@ -42,81 +39,6 @@ fn ledger(name: &str) -> (PathBuf, String) {
     assert_eq!(built.ledger.size(), STORED);
     let vkey = built.ledger.verifier_key().unwrap().to_string();
     (root, vkey)
-}
-
-/// Verifies `note` with `signed_note` and `vkey`; returns the checkpoint body.
-fn verified_checkpoint(note: &[u8], vkey: &str) -> tlog_tiles::Checkpoint {
-    let known = VerifierList::new(vec![Box::new(StandardVerifier::new(vkey).unwrap())]);
-    let note = Note::from_bytes(note).unwrap();
-    note.verify(&known)
-        .expect("the checkpoint verifies with the vkey");
-    tlog_tiles::Checkpoint::from_bytes(note.text()).unwrap()
-}
-
-/// `tlog_tiles` names tiles the Go way (`tile/8/0/…`, `tile/8/data/…`); tlog-tiles drops the
-/// height and calls data tiles `entries`.
-fn c2sp_path(tile: &Tile) -> String {
-    let go = tile.path();
-    let rest = go.strip_prefix("tile/8/").expect("height 8");
-    match rest.strip_prefix("data/") {
-        Some(rest) => format!("tile/entries/{rest}"),
-        None => format!("tile/{rest}"),
-    }
-}
-
-/// Tiles fetched over HTTP (each path once), as `tlog_tiles` asks for them.
-struct HttpTiles<'a> {
-    served: &'a Served,
-    fetched: RefCell<HashMap<String, Vec<u8>>>,
-}
-
-impl HttpTiles<'_> {
-    fn get(&self, path: &str) -> Result<Vec<u8>, tlog_tiles::Error> {
-        if let Some(bytes) = self.fetched.borrow().get(path) {
-            return Ok(bytes.clone());
-        }
-        let r = client()
-            .get(self.served.at(&format!("/{path}")))
-            .send()
-            .unwrap();
-        if r.status() != 200 {
-            return Err(tlog_tiles::Error::InvalidInput(format!(
-                "{path}: {}",
-                r.status()
-            )));
-        }
-        let bytes = r.bytes().unwrap().to_vec();
-        self.fetched
-            .borrow_mut()
-            .insert(path.to_owned(), bytes.clone());
-        Ok(bytes)
-    }
-}
-
-impl TileReader for HttpTiles<'_> {
-    fn height(&self) -> u8 {
-        8
-    }
-
-    fn read_tiles(&self, tiles: &[Tile]) -> Result<Vec<Vec<u8>>, tlog_tiles::Error> {
-        tiles.iter().map(|t| self.get(&c2sp_path(t))).collect()
-    }
-
-    fn save_tiles(&self, _tiles: &[Tile], _data: &[Vec<u8>]) {}
-}
-
-/// Splits an entry bundle into its entries.
-fn entries_of(bundle: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut rest = bundle;
-    while !rest.is_empty() {
-        assert!(rest.len() >= 2, "a truncated length prefix");
-        let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
-        assert!(rest.len() >= 2 + len, "a truncated entry");
-        out.push(&rest[2..2 + len]);
-        rest = &rest[2 + len..];
-    }
-    out
 }
 
 fn header(r: &reqwest::blocking::Response, name: &str) -> String {
@@ -146,10 +68,7 @@ fn tlog_tiles_rebuilds_the_signed_root_and_proves_every_served_entry() {
     let root_hash = *checkpoint.hash();
 
     // The root, from the hash tiles alone, authenticated against the signed root.
-    let tiles = HttpTiles {
-        served: &served,
-        fetched: RefCell::new(HashMap::new()),
-    };
+    let tiles = HttpTiles::new(&served);
     let hashes = TileHashReader::new(size, root_hash, &tiles);
     assert_eq!(tlog_tiles::tree_hash(size, &hashes).unwrap(), root_hash);
 

@@ -28,10 +28,25 @@ pub struct Served {
 impl Served {
     /// Starts `liuhen serve DIR --listen 127.0.0.1:0 EXTRA…` and waits (≤ 30 s) until it listens.
     pub fn start(dir: &Path, extra: &[&str]) -> Served {
-        let mut child = Command::new(liuhen_bin())
+        Served::start_in(&[], "127.0.0.1:0", dir, extra)
+    }
+
+    /// As [`Served::start`], listening on `listen`, the binary run by the command `wrapper`
+    /// (e.g. `ip netns exec NS`, which runs it in place) if not empty.
+    pub fn start_in(wrapper: &[&str], listen: &str, dir: &Path, extra: &[&str]) -> Served {
+        let bin = liuhen_bin();
+        let mut command = match wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(bin);
+                c
+            }
+            None => Command::new(bin),
+        };
+        let mut child = command
             .arg("serve")
             .arg(dir)
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -135,4 +150,210 @@ pub fn client() -> reqwest::blocking::Client {
         .timeout(Duration::from_secs(60))
         .build()
         .expect("HTTP client")
+}
+
+/// `s` percent-encoded for a URL path segment or query value (unreserved bytes kept).
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+// ---- An independent tlog-tiles client (`tlog_tiles`, `signed_note`) ------------------------
+
+/// Verifies `note` with `signed_note` and `vkey`; returns the checkpoint body.
+pub fn verified_checkpoint(note: &[u8], vkey: &str) -> tlog_tiles::Checkpoint {
+    use signed_note::{Note, StandardVerifier, VerifierList};
+    let known = VerifierList::new(vec![Box::new(StandardVerifier::new(vkey.trim()).unwrap())]);
+    let note = Note::from_bytes(note).unwrap();
+    note.verify(&known)
+        .expect("the checkpoint verifies with the vkey");
+    tlog_tiles::Checkpoint::from_bytes(note.text()).unwrap()
+}
+
+/// `tlog_tiles` names tiles the Go way (`tile/8/0/…`, `tile/8/data/…`); tlog-tiles drops the
+/// height and calls data tiles `entries`.
+pub fn c2sp_path(tile: &tlog_tiles::Tile) -> String {
+    let go = tile.path();
+    let rest = go.strip_prefix("tile/8/").expect("height 8");
+    match rest.strip_prefix("data/") {
+        Some(rest) => format!("tile/entries/{rest}"),
+        None => format!("tile/{rest}"),
+    }
+}
+
+/// Tiles fetched over HTTP (each path once), as `tlog_tiles` asks for them.
+pub struct HttpTiles<'a> {
+    pub served: &'a Served,
+    pub fetched: std::cell::RefCell<std::collections::HashMap<String, Vec<u8>>>,
+}
+
+impl<'a> HttpTiles<'a> {
+    pub fn new(served: &'a Served) -> HttpTiles<'a> {
+        HttpTiles {
+            served,
+            fetched: std::cell::RefCell::default(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Result<Vec<u8>, tlog_tiles::Error> {
+        if let Some(bytes) = self.fetched.borrow().get(path) {
+            return Ok(bytes.clone());
+        }
+        let r = client()
+            .get(self.served.at(&format!("/{path}")))
+            .send()
+            .unwrap();
+        if r.status() != 200 {
+            return Err(tlog_tiles::Error::InvalidInput(format!(
+                "{path}: {}",
+                r.status()
+            )));
+        }
+        let bytes = r.bytes().unwrap().to_vec();
+        self.fetched
+            .borrow_mut()
+            .insert(path.to_owned(), bytes.clone());
+        Ok(bytes)
+    }
+}
+
+impl tlog_tiles::TileReader for HttpTiles<'_> {
+    fn height(&self) -> u8 {
+        8
+    }
+
+    fn read_tiles(&self, tiles: &[tlog_tiles::Tile]) -> Result<Vec<Vec<u8>>, tlog_tiles::Error> {
+        tiles.iter().map(|t| self.get(&c2sp_path(t))).collect()
+    }
+
+    fn save_tiles(&self, _tiles: &[tlog_tiles::Tile], _data: &[Vec<u8>]) {}
+}
+
+/// Splits an entry bundle into its entries.
+pub fn entries_of(bundle: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut rest = bundle;
+    while !rest.is_empty() {
+        assert!(rest.len() >= 2, "a truncated length prefix");
+        let len = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+        assert!(rest.len() >= 2 + len, "a truncated entry");
+        out.push(&rest[2..2 + len]);
+        rest = &rest[2 + len..];
+    }
+    out
+}
+
+// ---- Headless Chromium ----------------------------------------------------------------------
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Whether Chromium is installed; if not, says the test is skipped (CI installs it
+/// best-effort).
+pub fn chromium_present() -> bool {
+    let present = Path::new(CHROMIUM).exists();
+    if !present {
+        eprintln!("skipped: {CHROMIUM} is not installed (apt-get install chromium)");
+    }
+    present
+}
+
+/// Runs headless Chromium with the flags every test uses and `extra`, on `url`, with a new
+/// empty profile; `None` (and "skipped" printed) if Chromium is not installed.
+pub fn chromium(name: &str, extra: &[String], url: &str) -> Option<std::process::Output> {
+    if !chromium_present() {
+        return None;
+    }
+    let profile = super::dir::tmp_dir(&format!("{name}-chromium-profile"));
+    let child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn chromium");
+    Some(super::cli::wait_or_kill(
+        child,
+        Duration::from_secs(120),
+        "headless chromium",
+    ))
+}
+
+/// The page at `url` after its scripts ran (fetches and WebCrypto included).
+pub fn dump_dom(name: &str, url: &str) -> Option<String> {
+    let out = chromium(
+        name,
+        &["--virtual-time-budget=15000".into(), "--dump-dom".into()],
+        url,
+    )?;
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        dom.contains("</html>"),
+        "chromium dumped no page of {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(dom)
+}
+
+/// The entry page at `url` after Chromium checked its inclusion proof, which must have passed:
+/// the Merkle path and the checkpoint's signature (`data-proof`, `data-signature`). Returns
+/// the page and the text of the result; `None` if Chromium is not installed.
+pub fn proof_verified_in_browser(name: &str, url: &str) -> Option<(String, String)> {
+    let dom = dump_dom(name, url)?;
+    let result = text_of(&dom, "proof-result");
+    assert_eq!(
+        attribute(&dom, "proof-result", "data-proof").as_deref(),
+        Some("verified"),
+        "{result}"
+    );
+    assert_eq!(
+        attribute(&dom, "proof-result", "data-signature").as_deref(),
+        Some("verified"),
+        "Chromium has WebCrypto Ed25519: {result}"
+    );
+    Some((dom, result))
+}
+
+/// The value of attribute `name` of the element with `id` in a dumped DOM.
+pub fn attribute(dom: &str, id: &str, name: &str) -> Option<String> {
+    let at = dom.find(&format!("id=\"{id}\""))?;
+    let start = dom[..at].rfind('<')?;
+    let end = at + dom[at..].find('>')?;
+    let tag = &dom[start..end];
+    let key = format!("{name}=\"");
+    let v = tag.find(&key)? + key.len();
+    Some(tag[v..].split('"').next()?.to_owned())
+}
+
+/// The markup inside the element with `id` (up to the first `</ol>` or `</div>`).
+pub fn text_of(dom: &str, id: &str) -> String {
+    let Some(at) = dom.find(&format!("id=\"{id}\"")) else {
+        return String::new();
+    };
+    let rest = &dom[at..];
+    let start = rest.find('>').map_or(0, |i| i + 1);
+    let end = rest
+        .find("</ol>")
+        .or_else(|| rest.find("</div>"))
+        .unwrap_or(rest.len());
+    rest[start..end.max(start)].to_owned()
 }

@@ -18,6 +18,7 @@
 pub mod blake3_vectors;
 pub mod builder;
 pub mod cli;
+pub mod cosign;
 pub mod dir;
 pub mod events;
 pub mod forge;
@@ -25,6 +26,7 @@ pub mod http;
 pub mod rng;
 pub mod tamper;
 pub mod temp;
+pub mod tsa;
 pub mod witness;
 
 #[allow(unused_imports)]

@@ -104,6 +104,10 @@ enum Command {
     /// Serve the ledger over HTTP: signed statements in, C2SP tlog-tiles, proofs and a web
     /// explorer out (docs/HTTP.md).
     Serve(cmd::serve::Args),
+    /// Get the latest checkpoint stamped by an RFC 3161 TSA, or verify the stored tokens.
+    Timestamp(cmd::timestamp::Args),
+    /// Run a local development TSA (real `openssl ts`) for tests and demos.
+    DevTsa(cmd::timestamp::DevTsaArgs),
     /// Run a C2SP tlog-witness: cosign ledgers' checkpoints, refuse and keep split views.
     Witness(cmd::witness::Args),
 }
@@ -138,6 +142,8 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a, &global),
         Command::Vault(a) => cmd::vault::run(a, &global),
         Command::Serve(a) => cmd::serve::run(a, &global),
+        Command::Timestamp(a) => cmd::timestamp::run(a, &global),
+        Command::DevTsa(a) => cmd::timestamp::run_dev_tsa(a, &global),
         Command::Witness(a) => cmd::witness::run(a, &global),
     };
     match result {

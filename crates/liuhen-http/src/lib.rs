@@ -24,6 +24,7 @@ pub mod ingest;
 pub mod listen;
 pub mod state;
 pub mod tiles;
+pub mod tsa;
 pub mod witness;
 
 use std::net::SocketAddr;

@@ -41,6 +41,7 @@ mod time;
 pub mod zh;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub use profile::{
     ActClass, DecisionClass, MethodClass, Period, Profile, ProfileError, RoleClass, TriggerClass,
@@ -54,6 +55,7 @@ use crate::encoding::EncodingError;
 use crate::entry::Entry;
 use crate::hash::{Sha256TreeHasher, TreeHasher};
 use crate::model::Timestamp;
+use crate::proven::ProvenBefore;
 use crate::store::{Store, StoreError};
 use crate::verify::FindingKind;
 
@@ -167,7 +169,25 @@ pub fn audit<S: Store + ?Sized>(
     profile: &Profile,
     options: &AuditOptions,
 ) -> Result<AuditReport, AuditError> {
+    audit_proven(store, profile, options, None)
+}
+
+/// [`audit`], given the proven-before times of the entries ([`crate::proven`]): entries first
+/// proven to exist long after the time they claim are `art14-4.after_the_fact` findings, and
+/// timelines show each entry's proven-before time. `None`: no time evidence, no such finding.
+///
+/// # Errors
+/// As [`audit`].
+pub fn audit_proven<S: Store + ?Sized>(
+    store: &S,
+    profile: &Profile,
+    options: &AuditOptions,
+    proven: Option<Arc<ProvenBefore>>,
+) -> Result<AuditReport, AuditError> {
     let mut auditor = Auditor::new(profile, options)?;
+    if let Some(p) = proven {
+        auditor = auditor.with_proven(p);
+    }
     let mut admission = Admission::new(crate::verify::VerifyOptions::default().max_future_skew_ms);
     let mut unlawful = BTreeMap::new();
     for seq in 0..store.size() {
@@ -204,6 +224,13 @@ impl<'p> Auditor<'p> {
             engine: engine::Engine::new(profile, options.as_of, options.timelines),
             logged: LoggedAt::default(),
         })
+    }
+
+    /// Gives the audit the proven-before times of the entries (witness and TSA time evidence,
+    /// [`crate::proven`]), for `art14-4.after_the_fact` and the timelines.
+    pub(crate) fn with_proven(mut self, proven: Arc<ProvenBefore>) -> Self {
+        self.engine.set_proven(proven);
+        self
     }
 
     /// Takes entry `seq` (the next in order) into account; returns the cases the audit

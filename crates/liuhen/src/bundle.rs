@@ -29,8 +29,9 @@ mod verify;
 pub use case::{media_refs, CaseFilter};
 pub use container::{
     BundleError, BundleManifest, BundledEntry, BundledMedia, BundledOpening, BUNDLE_MAGIC,
-    MANIFEST_LABEL, MAX_BUNDLE_ENTRIES, MAX_BUNDLE_MEDIA, MAX_BUNDLE_OPENINGS, MAX_CASE_NO_BYTES,
-    MAX_MANIFEST_BYTES, MAX_OPENING_BYTES, MAX_PATH_LEN, MAX_VKEY_BYTES,
+    BUNDLE_MAGIC_V1, MANIFEST_LABEL, MANIFEST_LABEL_V2, MAX_BUNDLE_ENTRIES, MAX_BUNDLE_MEDIA,
+    MAX_BUNDLE_OPENINGS, MAX_BUNDLE_TIMESTAMPS, MAX_CASE_NO_BYTES, MAX_MANIFEST_BYTES,
+    MAX_OPENING_BYTES, MAX_PATH_LEN, MAX_TIMESTAMP_TOKEN_BYTES, MAX_VKEY_BYTES,
 };
 pub use export::{export_untraced, ExportOptions, ExportSummary, MissingMedia};
 pub use proof::{
@@ -38,8 +39,9 @@ pub use proof::{
     PROOF_FORMAT,
 };
 pub use verify::{
-    verify, verify_with_progress, BundleCheck, BundleFinding, BundleFindingKind, BundleReport,
-    BundledEntrySummary, BundledMediaSummary, EntryRole, MediaStatus, OpenedField, LIMITATIONS,
+    verify, verify_with_policy, verify_with_progress, BundleCheck, BundleFinding,
+    BundleFindingKind, BundleReport, BundledEntrySummary, BundledMediaSummary, EntryRole,
+    MediaStatus, OpenedField, LIMITATIONS,
 };
 
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};

@@ -40,6 +40,7 @@ use crate::hash::Digest;
 use crate::keyfile::KeyFileError;
 use crate::media::{bound_findings, MediaError, MediaObserver, MediaStore, MediaVerifyOptions};
 use crate::model::Timestamp;
+use crate::policy::WitnessPolicy;
 use crate::store::file::{Access, Check, FileStore, FileStoreError, OpenOptions};
 use crate::store::Store;
 use crate::verify::{
@@ -101,6 +102,15 @@ pub enum CheckError {
     /// The audit profile is not usable.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// A witness key file could not be read.
+    #[error(transparent)]
+    Witness(Box<crate::proven::ProvenError>),
+}
+
+impl From<crate::proven::ProvenError> for CheckError {
+    fn from(e: crate::proven::ProvenError) -> Self {
+        CheckError::Witness(Box::new(e))
+    }
 }
 
 impl CheckError {
@@ -247,6 +257,16 @@ pub struct CheckOptions<'a> {
     /// Called now and then with the entries read so far and the entries in the store (a
     /// progress bar).
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// The auditor's witness policy ([`crate::policy::read_policy`]): with one, the result is
+    /// verified only if the checkpoint relied on meets the quorum or the ledger extends the
+    /// saved checkpoint ([`VerifyOptions::policy`]). `None`: witnesses are not checked (the
+    /// report says so).
+    pub policy: Option<WitnessPolicy>,
+    /// Witness keys whose cosignatures on stored checkpoints are time evidence
+    /// ([`crate::proven`]); `None`: [`check_dir`] reads the directory's `witness*.vkey` files.
+    pub witnesses: Option<Vec<NoteVerifier>>,
+    /// TSA token times the caller verified, over checkpoints (by size and root).
+    pub tsa_times: Vec<crate::proven::TsaTime>,
 }
 
 impl Default for CheckOptions<'_> {
@@ -259,6 +279,9 @@ impl Default for CheckOptions<'_> {
             now: None,
             audit: None,
             progress: None,
+            policy: None,
+            witnesses: None,
+            tsa_times: Vec::new(),
         }
     }
 }
@@ -393,9 +416,15 @@ pub struct CheckReport {
     store: StoreSummary,
     audit: Option<AuditReport>,
     entries_read: u64,
+    proven: Option<std::sync::Arc<crate::proven::ProvenBefore>>,
 }
 
 impl CheckReport {
+    /// The proven-before times of the entries, when time evidence was found (and integrity is
+    /// not broken).
+    pub fn proven_before(&self) -> Option<&crate::proven::ProvenBefore> {
+        self.proven.as_deref()
+    }
     /// The ledger directory checked.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -534,6 +563,9 @@ impl Serialize for CheckReport {
             media: &self.media,
             store: &self.store,
             audit: self.audit.as_ref().map(AuditBrief::of),
+            witnesses: &r.witnesses,
+            split_views: r.witnesses.is_some().then_some(r.split_views.as_slice()),
+            proven_before: self.proven.as_ref().and_then(|p| p.summary()),
         }
         .serialize(s)
     }
@@ -559,6 +591,14 @@ struct JsonReport<'a> {
     media: &'a MediaSummary,
     store: &'a StoreSummary,
     audit: Option<AuditBrief>,
+    /// Present only with a witness policy, as `split_views`: without one, the members are
+    /// exactly those `liuhen-verify/1` always had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    witnesses: &'a Option<crate::verify::WitnessSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split_views: Option<&'a [crate::verify::SplitView]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proven_before: Option<crate::proven::ProvenSummary>,
 }
 
 /// A finding and the article it concerns.
@@ -617,6 +657,17 @@ pub fn check_dir(dir: &LedgerDir, options: &CheckOptions<'_>) -> Result<CheckRep
     let summary = store_summary(&store);
     let damage = store_damage::store_damage(&store);
     let (media_store, media) = open_media(dir, &options.media)?;
+    let with_witnesses;
+    let options = match options.witnesses {
+        Some(_) => options,
+        None => {
+            with_witnesses = CheckOptions {
+                witnesses: Some(crate::proven::witness_keys(dir, &[])?),
+                ..options.clone()
+            };
+            &with_witnesses
+        }
+    };
     let mut out = check_store(&store, media_store.as_ref(), options)?;
     let deleted = store_damage::checkpoints_deleted(
         &out.report,
@@ -630,6 +681,7 @@ pub fn check_dir(dir: &LedgerDir, options: &CheckOptions<'_>) -> Result<CheckRep
     out.report.findings_omitted += summary.tampering_omitted;
     if out.report.verdict == Verdict::Tampered {
         out.audit = None;
+        out.proven = None;
     }
     out.dir = dir.root().to_path_buf();
     out.media = media;
@@ -650,10 +702,14 @@ pub fn check_store<S: Store + ?Sized>(
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
     let max_findings = options.max_findings;
+    let (proven, time_findings) = time_evidence(store, options);
     let auditor = options
         .audit
         .as_ref()
-        .map(|a| Auditor::new(&a.profile, &a.options))
+        .map(|a| {
+            Auditor::new(&a.profile, &a.options)
+                .map(|au| proven.iter().fold(au, |au, p| au.with_proven(p.clone())))
+        })
         .transpose()?;
     let mut pass = Pass {
         media: MediaObserver::default(),
@@ -669,9 +725,11 @@ pub fn check_store<S: Store + ?Sized>(
         trusted_checkpoint: options.checkpoint.as_ref().map(|c| c.text.clone()),
         max_findings,
         now: options.now,
+        policy: options.policy.clone(),
         ..VerifyOptions::default()
     };
     let mut report = verify_store_observed(store, &verify_options, &mut pass);
+    report.add_findings(time_findings);
     if let Some(progress) = pass.progress {
         progress(pass.observed, pass.total);
     }
@@ -713,8 +771,57 @@ pub fn check_store<S: Store + ?Sized>(
         },
         audit,
         entries_read: pass.observed,
+        proven: proven.filter(|_| report.verdict != Verdict::Tampered),
         report,
     })
+}
+
+/// The proven-before index of `store` from the witnesses and TSA times of `options` (checkpoints
+/// authenticated with the trusted key, else the genesis key), and a finding for each
+/// cosignature of a listed witness that does not verify: forged time evidence.
+fn time_evidence<S: Store + ?Sized>(
+    store: &S,
+    options: &CheckOptions<'_>,
+) -> (
+    Option<std::sync::Arc<crate::proven::ProvenBefore>>,
+    Vec<Finding>,
+) {
+    let witnesses = options.witnesses.as_deref().unwrap_or_default();
+    let log_key = options
+        .vkey
+        .as_ref()
+        .map(|k| k.key.clone())
+        .or_else(|| crate::proven::genesis_key(store));
+    let Some(log_key) = log_key else {
+        return (None, Vec::new());
+    };
+    let Ok(evidence) = crate::proven::gather_store(store, &log_key, witnesses, &options.tsa_times)
+    else {
+        return (None, Vec::new()); // An unreadable checkpoint is the verifier's finding.
+    };
+    let findings = evidence
+        .rejected()
+        .iter()
+        .filter(|r| r.checkpoint.is_some())
+        .map(|r| Finding {
+            kind: FindingKind::BadCheckpoint,
+            severity: FindingKind::BadCheckpoint.severity(),
+            seq: None,
+            checkpoint: r.checkpoint,
+            message: format!(
+                "checkpoint {} (size {}) carries a {} that does not verify, so it is not time evidence: {}",
+                r.checkpoint.unwrap_or_default(),
+                r.size,
+                r.source,
+                r.reason
+            ),
+        })
+        .collect();
+    let proven = evidence.proven_before();
+    (
+        (!proven.is_empty()).then(|| std::sync::Arc::new(proven)),
+        findings,
+    )
 }
 
 /// The checkers fed by the verifier's one pass.
@@ -774,6 +881,8 @@ fn destroyed_store(
             latest_verified: None,
             findings,
             findings_omitted: 0,
+            witnesses: None,
+            split_views: Vec::new(),
         },
         trust_anchor,
         trusted_checkpoint,
@@ -796,6 +905,7 @@ fn destroyed_store(
         },
         audit: None,
         entries_read: 0,
+        proven: None,
     }
 }
 

@@ -7,6 +7,7 @@
 //! DIR/media/         the content-addressed media store (media/ab/cdef…)
 //! DIR/vault/         the personal-data vault (docs/PRIVACY.md), created on first use
 //! DIR/ledger.vkey    the ledger's C2SP verifier key, as `init` printed it
+//! DIR/witness.policy the witness policy (C2SP tlog-policy), if the bureau keeps one
 //! ```
 //!
 //! `ledger.vkey` is a convenience copy. An auditor passes the key they obtained independently;
@@ -34,6 +35,10 @@ pub const MEDIA_DIR: &str = "media";
 pub const VAULT_DIR: &str = "vault";
 /// The convenience copy of the ledger's verifier key.
 pub const VKEY_FILE: &str = "ledger.vkey";
+/// The convenience copy of the ledger's witness policy (C2SP tlog-policy, [`crate::policy`]),
+/// beside `ledger.vkey`. Like the vkey copy it proves nothing about the directory it is in: an
+/// auditor passes their own.
+pub const POLICY_FILE: &str = "witness.policy";
 
 /// Errors of opening a part of a ledger directory.
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +130,11 @@ impl LedgerDir {
     /// `DIR/ledger.vkey`.
     pub fn vkey_path(&self) -> PathBuf {
         self.root.join(VKEY_FILE)
+    }
+
+    /// `DIR/witness.policy` ([`POLICY_FILE`]).
+    pub fn policy_path(&self) -> PathBuf {
+        self.root.join(POLICY_FILE)
     }
 
     /// Checks that `DIR/ledger` exists, explaining the commonest mistakes (pointing at the store

@@ -9,7 +9,9 @@
 use serde_json::{json, Value};
 
 use crate::bundle::{PortableConsistency, PortableInclusion, PortableProof, ProofError, Proven};
-use crate::checkpoint::NoteVerifier;
+use crate::check::Outcome;
+use crate::checkpoint::{NoteVerifier, SignedCheckpoint};
+use crate::policy::{BadCosignature, PolicyCheck, WitnessPolicy};
 use crate::store::Store;
 
 /// Which proof to produce.
@@ -83,6 +85,10 @@ pub struct ProofCheck {
     /// What the proof established, or why it does not verify (altered, for another checkpoint,
     /// signed by another key).
     pub outcome: Result<Proven, ProofError>,
+    /// With a witness policy, its verdict on the checkpoint the proof relies on (an inclusion
+    /// proof's checkpoint, a consistency proof's newer one), once the proof verified; `None`
+    /// without a policy or when the proof does not verify.
+    pub witnesses: Option<Result<PolicyCheck, BadCosignature>>,
 }
 
 /// Checks a proof document with the ledger's verifier key.
@@ -91,6 +97,19 @@ pub struct ProofCheck {
 /// The document is not a proof (malformed, too large): the outcome of a proof that does not
 /// verify is not an error but [`ProofCheck::outcome`].
 pub fn check(document: &[u8], key: &NoteVerifier) -> Result<ProofCheck, ProofError> {
+    check_with_policy(document, key, None)
+}
+
+/// [`check`], and with a witness policy, whether the checkpoint the proof relies on (an
+/// inclusion proof's, a consistency proof's newer one) meets it ([`ProofCheck::witnesses`]).
+///
+/// # Errors
+/// As [`check`].
+pub fn check_with_policy(
+    document: &[u8],
+    key: &NoteVerifier,
+    policy: Option<&WitnessPolicy>,
+) -> Result<ProofCheck, ProofError> {
     let proof = PortableProof::from_json(document)?;
     let kind = match &proof {
         PortableProof::Inclusion(_) => "inclusion",
@@ -100,10 +119,21 @@ pub fn check(document: &[u8], key: &NoteVerifier) -> Result<ProofCheck, ProofErr
         Err(e) if !e.is_verification_failure() => return Err(e),
         outcome => outcome,
     };
+    let relied_on = match &proof {
+        PortableProof::Inclusion(p) => &p.checkpoint,
+        PortableProof::Consistency(p) => &p.new_checkpoint,
+    };
+    let witnesses = match (policy, &outcome) {
+        (Some(policy), Ok(_)) => SignedCheckpoint::parse(relied_on.as_bytes())
+            .ok()
+            .map(|signed| policy.check(&signed)),
+        _ => None,
+    };
     Ok(ProofCheck {
         kind,
         vkey: key.to_string(),
         outcome,
+        witnesses,
     })
 }
 
@@ -113,9 +143,43 @@ impl ProofCheck {
         self.outcome.is_ok()
     }
 
+    /// What the check means: tampered if the proof does not verify or a listed witness's
+    /// cosignature is forged, unverified if its checkpoint does not meet the witness policy,
+    /// verified otherwise.
+    pub fn result(&self) -> Outcome {
+        match (&self.outcome, &self.witnesses) {
+            (Err(_), _) | (_, Some(Err(_))) => Outcome::Tampered,
+            (Ok(_), Some(Ok(p))) if !p.met => Outcome::Unverified,
+            _ => Outcome::Verified,
+        }
+    }
+
+    /// Why the checkpoint relied on does not count as witnessed, in one sentence, if it does
+    /// not.
+    pub fn not_witnessed(&self) -> Option<String> {
+        match &self.witnesses {
+            Some(Err(e)) => Some(format!("{e}: forged or altered")),
+            Some(Ok(p)) => p.why_not.clone(),
+            None => None,
+        }
+    }
+
     /// The result as JSON (docs/FORMAT.md §19.5): `{verified, type, vkey, …}` with what was
     /// proven, or `error` when it does not verify.
     pub fn to_json(&self) -> Value {
+        let mut v = self.proof_json();
+        if let (Some(w), Value::Object(map)) = (&self.witnesses, &mut v) {
+            let witnesses = match w {
+                Ok(p) => serde_json::to_value(p).unwrap_or(Value::Null),
+                Err(e) => json!({ "met": false, "bad_cosignature": e, "why_not": e.to_string() }),
+            };
+            map.insert("witnesses".into(), witnesses);
+            map.insert("exit_code".into(), self.result().exit_code().into());
+        }
+        v
+    }
+
+    fn proof_json(&self) -> Value {
         match &self.outcome {
             Err(e) => json!({
                 "verified": false,

@@ -32,6 +32,7 @@ use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::merkle::CompactRange;
 use crate::model::Timestamp;
+use crate::policy::{PolicyCheck, WitnessPolicy};
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
 
@@ -53,6 +54,13 @@ pub struct VerifyOptions {
     /// `max_future_skew_ms` is reported ([`FindingKind::LoggedInFuture`]). `None` reads the
     /// system clock once when verification starts.
     pub now: Option<Timestamp>,
+    /// The auditor's witness policy ([`crate::policy`]). With one, a checkpoint counts as
+    /// witnessed only if it meets the quorum: entries that no witnessed checkpoint (nor a
+    /// trusted checkpoint the ledger extends) covers are [`FindingKind::Unwitnessed`], a bad
+    /// cosignature of a listed witness is [`FindingKind::BadCosignature`], and two
+    /// inconsistent log-signed checkpoints of which one is witnessed are a
+    /// [`FindingKind::SplitView`] carrying both notes. `None`: witnesses are not checked.
+    pub policy: Option<WitnessPolicy>,
 }
 
 impl Default for VerifyOptions {
@@ -64,6 +72,7 @@ impl Default for VerifyOptions {
             max_findings: 1000,
             chunk_size: 4096,
             now: None,
+            policy: None,
         }
     }
 }
@@ -198,6 +207,19 @@ pub enum FindingKind {
     /// the store, records destroyed (Art. 21(5)). Never opened, so a FIFO cannot block the
     /// verifier.
     MediaNotRegular,
+    // Witnesses (crate::policy), checked only with a witness policy.
+    /// Entries covered by a log-signed checkpoint, but by none that meets the witness policy's
+    /// quorum (and by no trusted checkpoint the ledger extends): nobody outside the bureau
+    /// attests that this is the history others were shown, so a rewrite by the key's holder
+    /// would go unseen.
+    Unwitnessed,
+    /// A cosignature line of a witness the policy lists does not verify: forged or altered.
+    BadCosignature,
+    /// Two checkpoints of this ledger, both signed by the ledger key and at least one meeting
+    /// the witness policy, that cannot both be true (same size, different roots; or the ledger
+    /// does not extend the witnessed one): the key's holder showed two histories. Both notes
+    /// are in the report ([`Report::split_views`]).
+    SplitView,
 }
 
 impl FindingKind {
@@ -209,7 +231,8 @@ impl FindingKind {
             | FindingKind::NoTrustAnchor
             | FindingKind::ReadError
             | FindingKind::MediaNotChecked
-            | FindingKind::UncommittedTail => Severity::Unverified,
+            | FindingKind::UncommittedTail
+            | FindingKind::Unwitnessed => Severity::Unverified,
             _ => Severity::Tampering,
         }
     }
@@ -316,6 +339,53 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Findings beyond `max_findings`, counted but not listed.
     pub findings_omitted: u64,
+    /// What the witness policy found; `None` when no policy was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witnesses: Option<WitnessSummary>,
+    /// Each split view found: two inconsistent signed checkpoints, both notes in full.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub split_views: Vec<SplitView>,
+}
+
+/// What a verification with a witness policy found ([`VerifyOptions::policy`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WitnessSummary {
+    /// The policy's quorum in words.
+    pub quorum: String,
+    /// Entries covered by a witnessed checkpoint, or by a trusted checkpoint the ledger
+    /// extends: the first `witnessed_size` entries.
+    pub witnessed_size: u64,
+    /// The largest stored checkpoint that verified against the entries and meets the policy.
+    pub latest_witnessed: Option<PolicyCheck>,
+    /// The policy's verdict on the latest checkpoint that verified against the entries.
+    pub latest: Option<PolicyCheck>,
+    /// The policy's verdict on the trusted (saved) checkpoint, if one was given.
+    pub trusted: Option<PolicyCheck>,
+}
+
+/// One checkpoint of a [`SplitView`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SplitViewCheckpoint {
+    /// Where it came from: `stored checkpoint N` or `trusted checkpoint`.
+    pub source: String,
+    /// Its tree size.
+    pub size: u64,
+    /// Its root, hex.
+    pub root: String,
+    /// Whether it meets the witness policy.
+    pub witnessed: bool,
+    /// The signed note, in full: with the other one, the proof.
+    pub note: String,
+}
+
+/// Two checkpoints signed by the ledger key that cannot both be true; each note verifies with
+/// the ledger's vkey, so the pair proves to anyone that the key's holder signed two histories.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SplitView {
+    /// Why they are inconsistent, in one sentence.
+    pub reason: String,
+    /// The checkpoints.
+    pub checkpoints: [SplitViewCheckpoint; 2],
 }
 
 impl Report {
@@ -465,6 +535,31 @@ struct Pending {
     index: u64,
     root: Digest,
     summary: CheckpointSummary,
+    /// The witness policy's verdict (`None`: no policy, or a bad cosignature).
+    policy: Option<PolicyCheck>,
+}
+
+/// A stored checkpoint that verified against the entries, for the split-view check.
+struct Sealed {
+    index: u64,
+    size: u64,
+    root: Digest,
+    note: String,
+    witnessed: bool,
+}
+
+/// What the walker keeps for the witness policy.
+#[derive(Default)]
+struct Witnessing {
+    latest_witnessed: Option<PolicyCheck>,
+    latest: Option<PolicyCheck>,
+    trusted: Option<PolicyCheck>,
+    /// The trusted checkpoint's note.
+    trusted_note: Option<String>,
+    /// Whether the ledger was found not to extend the trusted checkpoint.
+    trusted_mismatch: bool,
+    sealed: Vec<Sealed>,
+    split_views: Vec<SplitView>,
 }
 
 /// Verifies a ledger given as entry bytes in stored order and checkpoint texts in stored order.
@@ -523,6 +618,7 @@ where
         last_logged_at: None,
         pending: None,
         trusted: None,
+        witnessing: Witnessing::default(),
         latest_verified: None,
         checkpoints_verified: 0,
         position: 0,
@@ -619,6 +715,7 @@ struct Walker<'a> {
     last_logged_at: Option<Timestamp>,
     pending: Option<BTreeMap<u64, Vec<Pending>>>,
     trusted: Option<(u64, Digest)>,
+    witnessing: Witnessing,
     latest_verified: Option<CheckpointSummary>,
     checkpoints_verified: u64,
     position: u64,
@@ -689,6 +786,7 @@ impl Walker<'_> {
                 self.checkpoints,
                 self.options,
                 &mut self.f,
+                &mut self.witnessing,
             );
             self.pending = Some(a.pending);
             self.trusted = a.trusted;
@@ -698,6 +796,21 @@ impl Walker<'_> {
             for cp in list {
                 if cp.root == root {
                     self.checkpoints_verified += 1;
+                    if self.options.policy.is_some() {
+                        let w = &mut self.witnessing;
+                        let witnessed = cp.policy.as_ref().is_some_and(|p| p.met);
+                        w.sealed.push(Sealed {
+                            index: cp.index,
+                            size: position,
+                            root,
+                            note: cp.summary.note.clone(),
+                            witnessed,
+                        });
+                        if witnessed {
+                            w.latest_witnessed.clone_from(&cp.policy);
+                        }
+                        w.latest.clone_from(&cp.policy);
+                    }
                     self.latest_verified = Some(cp.summary);
                     self.future.clear();
                 } else {
@@ -715,6 +828,7 @@ impl Walker<'_> {
         }
         if let Some((size, root)) = self.trusted {
             if size == position && self.frontier.root(&self.hasher) != root {
+                self.witnessing.trusted_mismatch = true;
                 self.f.add(
                     FindingKind::TrustedCheckpointMismatch,
                     None,
@@ -740,6 +854,7 @@ impl Walker<'_> {
                 self.checkpoints,
                 self.options,
                 f,
+                &mut self.witnessing,
             );
             self.pending = Some(a.pending);
             self.trusted = a.trusted;
@@ -815,6 +930,16 @@ impl Walker<'_> {
             ),
             _ => {}
         }
+        let witnesses = self.options.policy.as_ref().map(|policy| {
+            witness_findings(
+                policy,
+                &mut self.witnessing,
+                self.trusted,
+                self.latest_verified.as_ref().map_or(0, |c| c.size),
+                total,
+                f,
+            )
+        });
         if self.options.trusted_key.is_none() {
             f.add(
                 FindingKind::NoTrustAnchor,
@@ -841,8 +966,135 @@ impl Walker<'_> {
             latest_verified: self.latest_verified,
             findings: std::mem::take(&mut f.list),
             findings_omitted: f.omitted,
+            witnesses,
+            split_views: std::mem::take(&mut self.witnessing.split_views),
         }
     }
+}
+
+/// The witness policy's findings at the end of the walk: split views between the trusted
+/// checkpoint and the ledger, and the entries no witnessed checkpoint covers.
+fn witness_findings(
+    policy: &WitnessPolicy,
+    w: &mut Witnessing,
+    trusted: Option<(u64, Digest)>,
+    sealed_size: u64,
+    total: u64,
+    f: &mut Findings,
+) -> WitnessSummary {
+    // The ledger does not extend the trusted checkpoint: pair it with the first stored
+    // checkpoint (verified against the entries) whose tree holds the trusted size.
+    if let (Some((size, root)), Some(note), true) = (trusted, &w.trusted_note, w.trusted_mismatch) {
+        let trusted_witnessed = w.trusted.as_ref().is_some_and(|p| p.met);
+        let paired = w
+            .split_views
+            .iter()
+            .any(|s| s.checkpoints.iter().any(|c| c.source == TRUSTED));
+        let other = w
+            .sealed
+            .iter()
+            .filter(|s| s.size >= size)
+            .min_by_key(|s| (!s.witnessed, s.size));
+        if let (false, Some(other)) = (paired, other) {
+            if trusted_witnessed || other.witnessed {
+                let reason = format!(
+                    "the ledger's stored checkpoint {} (size {}) does not extend the trusted checkpoint (size {size}): the first {size} entries it signs have another root",
+                    other.index, other.size
+                );
+                push_split_view(
+                    w,
+                    f,
+                    reason,
+                    [
+                        side(TRUSTED.into(), size, root, trusted_witnessed, note),
+                        side(
+                            format!("stored checkpoint {}", other.index),
+                            other.size,
+                            other.root,
+                            other.witnessed,
+                            &other.note,
+                        ),
+                    ],
+                );
+            }
+        }
+    }
+    let from_store = w.latest_witnessed.as_ref().map_or(0, |p| p.size);
+    let from_trusted = match trusted {
+        Some((size, _)) if !w.trusted_mismatch && size <= total => size,
+        _ => 0,
+    };
+    let witnessed_size = from_store.max(from_trusted);
+    if witnessed_size < sealed_size {
+        let why = w
+            .latest
+            .as_ref()
+            .and_then(|p| p.why_not.clone())
+            .unwrap_or_else(|| "the latest checkpoint's cosignatures could not be counted".into());
+        let message = if witnessed_size == 0 {
+            format!(
+                "no checkpoint meets the witness policy, so entries 0..{} are not witnessed: {why}",
+                sealed_size - 1
+            )
+        } else {
+            format!(
+                "entries {witnessed_size}..{} come after the latest witnessed checkpoint (size {witnessed_size}) and are not witnessed: {why}",
+                sealed_size - 1
+            )
+        };
+        f.add(
+            FindingKind::Unwitnessed,
+            Some(witnessed_size),
+            None,
+            message,
+        );
+    }
+    WitnessSummary {
+        quorum: policy.describe_quorum(),
+        witnessed_size,
+        latest_witnessed: w.latest_witnessed.clone(),
+        latest: w.latest.clone(),
+        trusted: w.trusted.clone(),
+    }
+}
+
+/// The source name of the trusted checkpoint in a split view.
+const TRUSTED: &str = "trusted checkpoint";
+
+fn side(
+    source: String,
+    size: u64,
+    root: Digest,
+    witnessed: bool,
+    note: &str,
+) -> SplitViewCheckpoint {
+    SplitViewCheckpoint {
+        source,
+        size,
+        root: root.to_hex(),
+        witnessed,
+        note: note.to_owned(),
+    }
+}
+
+fn push_split_view(
+    w: &mut Witnessing,
+    f: &mut Findings,
+    reason: String,
+    checkpoints: [SplitViewCheckpoint; 2],
+) {
+    f.add(
+        FindingKind::SplitView,
+        None,
+        None,
+        format!(
+            "split view: {reason}; both notes are signed by the ledger key and are in the report as proof"
+        ),
+    );
+    w.split_views.push(SplitView {
+        reason,
+        checkpoints,
+    });
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -957,6 +1209,7 @@ fn authenticate_checkpoints(
     checkpoints: &[String],
     options: &VerifyOptions,
     f: &mut Findings,
+    w: &mut Witnessing,
 ) -> Authenticated {
     let genesis_key = registry
         .genesis()
@@ -978,6 +1231,8 @@ fn authenticate_checkpoints(
     };
     let mut pending: BTreeMap<u64, Vec<Pending>> = BTreeMap::new();
     let mut roots: BTreeMap<u64, (u64, Digest)> = BTreeMap::new();
+    // With a policy: per size, the first witnessed checkpoint (or the first one), for split views.
+    let mut by_size: BTreeMap<u64, (u64, Digest, bool, &str)> = BTreeMap::new();
     for (i, text) in checkpoints.iter().enumerate() {
         let index = i as u64;
         let Some(key) = &key else {
@@ -1001,6 +1256,51 @@ fn authenticate_checkpoints(
             ),
             Ok(v) => {
                 let c = v.checkpoint();
+                let policy = options
+                    .policy
+                    .as_ref()
+                    .and_then(|p| policy_check(p, v.signed(), Some(index), f));
+                if options.policy.is_some() {
+                    let witnessed = policy.as_ref().is_some_and(|p| p.met);
+                    match by_size.get(&c.size) {
+                        Some(&(other, root, other_witnessed, other_note))
+                            if root != c.root && (witnessed || other_witnessed) =>
+                        {
+                            let reason = format!(
+                                "stored checkpoints {other} and {index} both sign size {} with different roots",
+                                c.size
+                            );
+                            push_split_view(
+                                w,
+                                f,
+                                reason,
+                                [
+                                    side(
+                                        format!("stored checkpoint {other}"),
+                                        c.size,
+                                        root,
+                                        other_witnessed,
+                                        other_note,
+                                    ),
+                                    side(
+                                        format!("stored checkpoint {index}"),
+                                        c.size,
+                                        c.root,
+                                        witnessed,
+                                        text,
+                                    ),
+                                ],
+                            );
+                        }
+                        Some(&(_, _, false, _)) if witnessed => {
+                            by_size.insert(c.size, (index, c.root, witnessed, text));
+                        }
+                        Some(_) => {}
+                        None => {
+                            by_size.insert(c.size, (index, c.root, witnessed, text));
+                        }
+                    }
+                }
                 if let Some((other, root)) = roots.get(&c.size) {
                     if *root != c.root {
                         f.add(
@@ -1021,6 +1321,7 @@ fn authenticate_checkpoints(
                         root: c.root.to_hex(),
                         note: text.clone(),
                     },
+                    policy,
                 });
             }
         }
@@ -1035,7 +1336,33 @@ fn authenticate_checkpoints(
                     .and_then(|s| s.verify(k).map_err(|e| e.to_string()))
             });
         match verified {
-            Ok(v) => Some((v.checkpoint().size, v.checkpoint().root)),
+            Ok(v) => {
+                let c = v.checkpoint();
+                if let Some(p) = &options.policy {
+                    w.trusted = policy_check(p, v.signed(), None, f);
+                    w.trusted_note = Some(text.clone());
+                    let witnessed = w.trusted.as_ref().is_some_and(|p| p.met);
+                    // The same size signed with another root in the store.
+                    if let Some(&(index, root, stored_witnessed, note)) = by_size.get(&c.size) {
+                        if root != c.root && (witnessed || stored_witnessed) {
+                            let reason = format!(
+                                "the trusted checkpoint and stored checkpoint {index} both sign size {} with different roots",
+                                c.size
+                            );
+                            push_split_view(
+                                w,
+                                f,
+                                reason,
+                                [
+                                    side(TRUSTED.into(), c.size, c.root, witnessed, text),
+                                    side(format!("stored checkpoint {index}"), c.size, root, stored_witnessed, note),
+                                ],
+                            );
+                        }
+                    }
+                }
+                Some((c.size, c.root))
+            }
             Err(e) => {
                 f.add(
                     FindingKind::TrustedCheckpointMismatch,
@@ -1050,4 +1377,34 @@ fn authenticate_checkpoints(
         }
     });
     Authenticated { pending, trusted }
+}
+
+/// The policy's verdict on a log-verified checkpoint (`index`: a stored one; `None`: the
+/// trusted one); a bad cosignature of a listed witness is a finding and counts as not
+/// witnessed.
+fn policy_check(
+    policy: &WitnessPolicy,
+    signed: &SignedCheckpoint,
+    index: Option<u64>,
+    f: &mut Findings,
+) -> Option<PolicyCheck> {
+    match policy.check(signed) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let which = match index {
+                Some(i) => format!("checkpoint {i}"),
+                None => "the trusted checkpoint".into(),
+            };
+            f.add(
+                FindingKind::BadCosignature,
+                None,
+                index,
+                format!(
+                    "{which} (size {}): {e}: forged or altered",
+                    signed.checkpoint().size
+                ),
+            );
+            None
+        }
+    }
 }

@@ -16,7 +16,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
-use liuhen::bundle::{verify_with_progress, Progress};
+use liuhen::bundle::{verify_with_policy, Progress};
 use liuhen::check::Outcome;
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
@@ -135,8 +135,13 @@ Needs only the bundle and the ledger's verifier key (a vkey file or the vkey tex
 independently of the bundle. A bundle cannot prove that the case has no other entries, nor that
 no key revocation was left out: the report says so.
 
-Exit codes: 0 verified, 1 integrity finding (tampered), 3 unreadable or malformed bundle.
-JSON report: docs/FORMAT.md §20.6.")]
+With --policy FILE (a C2SP tlog-policy file: witness keys and quorum), the bundle's checkpoint
+must also be cosigned by a quorum of the witnesses: a court then knows the bureau showed the
+same history to the witnesses, and a later rewrite of the ledger cannot match this bundle.
+
+Exit codes: 0 verified, 1 integrity finding (tampered; with --policy also a forged cosignature
+of a listed witness), 3 unreadable or malformed bundle, 4 verified but the checkpoint does not
+meet --policy (the reason is printed). JSON report: docs/FORMAT.md §20.6.")]
 pub struct VerifyArgs {
     /// The bundle file.
     pub file: PathBuf,
@@ -146,6 +151,10 @@ pub struct VerifyArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The witness policy (C2SP tlog-policy file): the bundle's checkpoint must meet its
+    /// quorum.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 /// Runs `liuhen bundle`; returns the exit code.
@@ -274,11 +283,16 @@ fn run_export(args: ExportArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
 
 fn run_verify(args: VerifyArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
     let key = read_vkey(&args.vkey)?;
+    let policy = args
+        .policy
+        .as_deref()
+        .map(liuhen::policy::read_policy)
+        .transpose()?;
     let name = args.file.display().to_string();
     let file = File::open(&args.file).map_err(|e| format!("cannot read {name}: {e}"))?;
     let mut bar = Bar(progress::bar(global, 0, "bytes"));
     bar.0.set_message("checking media");
-    let result = verify_with_progress(BufReader::new(file), &key, &mut bar);
+    let result = verify_with_policy(BufReader::new(file), &key, policy.as_ref(), &mut bar);
     bar.0.finish_and_clear();
     let report = result.map_err(|e| format!("{name}: {e}"))?;
     if args.json {

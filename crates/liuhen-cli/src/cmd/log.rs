@@ -12,6 +12,7 @@ use std::path::PathBuf;
 // `crate::cmd::log::iso8601` is how cmd/verify.rs names it; the function is the core's.
 pub use liuhen::describe::iso8601;
 use liuhen::describe::{Listing, LogItem, LogQuery, LoggedEntry};
+use liuhen::proven::{ProvenBefore, TimeEvidence};
 use liuhen::store::Store;
 // Control characters in text from the ledger are escaped: an entry can neither forge further
 // log lines nor drive the terminal.
@@ -45,9 +46,14 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub limit: Option<u64>,
     /// JSON Lines: one object per entry {seq, logged_at, time, author, holder, role, kind,
-    /// event, leaf} (docs/CLI.md).
+    /// event, leaf, and proven_before when known} (docs/CLI.md).
     #[arg(long)]
     pub json: bool,
+    /// A witness's verifier key (cosignature/v1 vkey file), repeatable: each entry then shows
+    /// its proven-before time, the earliest cosignature time of a stored checkpoint that
+    /// includes it. Default: DIR/witness*.vkey, if any.
+    #[arg(long, value_name = "FILE")]
+    pub witness_vkey: Vec<PathBuf>,
 }
 
 /// Unreadable entries named one by one on stderr before the rest are only counted.
@@ -70,6 +76,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         limit: args.limit,
     };
     let mut listing = Listing::new(&store, query)?;
+    let proven = proven_before(&dir, &store, &args.witness_vkey)?;
 
     let mut out = BufWriter::new(io::stdout().lock());
     if !args.json && !global.quiet {
@@ -102,8 +109,22 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
                 }
                 format!("{seq:>6}  (unreadable: {})", clean(&error))
             }
-            LogItem::Entry(e) if args.json => serde_json::to_string(&e.to_json())?,
-            LogItem::Entry(e) => human_lines(&e),
+            LogItem::Entry(e) if args.json => match proven.proven_before(e.seq) {
+                None => serde_json::to_string(&e.to_json())?,
+                Some(p) => {
+                    let mut v = serde_json::to_value(e.to_json())?;
+                    v["proven_before"] = serde_json::json!({
+                        "time": iso8601(p.time),
+                        "source": p.source,
+                        "checkpoint_size": p.size,
+                    });
+                    serde_json::to_string(&v)?
+                }
+            },
+            LogItem::Entry(e) => match proven.proven_before(e.seq) {
+                None => human_lines(&e),
+                Some(p) => format!("{}\n        {}", human_lines(&e), proven_line(p)),
+            },
         };
         match write_line(&mut out, &line) {
             Ok(()) => {}
@@ -132,6 +153,33 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         return Ok(EXIT_ERROR);
     }
     Ok(EXIT_OK)
+}
+
+/// The proven-before times of the entries: cosignatures of the witnesses given (or of the
+/// directory's `witness*.vkey` files) on the stored checkpoints the genesis key signed.
+fn proven_before(
+    dir: &LedgerDir,
+    store: &liuhen::store::file::FileStore,
+    given: &[PathBuf],
+) -> Result<ProvenBefore, Box<dyn Error>> {
+    let witnesses = liuhen::proven::witness_keys(dir, given)?;
+    let key = liuhen::proven::genesis_key(store);
+    Ok(match key {
+        Some(key) if !witnesses.is_empty() => {
+            liuhen::proven::gather_store(store, &key, &witnesses, &[])?.proven_before()
+        }
+        _ => ProvenBefore::default(),
+    })
+}
+
+/// `proven before 2026-03-03T07:20:00Z (witness W cosignature, checkpoint of 40 entries)`.
+fn proven_line(p: &TimeEvidence) -> String {
+    clean(&format!(
+        "proven before {} ({}, checkpoint of {} entries)",
+        iso8601(p.time),
+        p.source,
+        p.size
+    ))
 }
 
 fn write_line(out: &mut impl Write, line: &str) -> io::Result<()> {

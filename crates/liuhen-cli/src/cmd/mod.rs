@@ -11,6 +11,7 @@ pub mod prove;
 pub mod registry;
 pub mod seal;
 pub mod serve;
+pub mod timestamp;
 pub mod vault;
 pub mod verify;
 pub mod witness;

@@ -19,7 +19,7 @@ use liuhen::Entry;
 pub(crate) use crate::files::{read_limited, write_new};
 
 use crate::layout::LedgerDir;
-use crate::{Global, EXIT_OK, EXIT_TAMPERED};
+use crate::{Global, EXIT_OK};
 
 /// Arguments of `liuhen prove`.
 #[derive(clap::Args, Debug)]
@@ -133,8 +133,14 @@ Merkle proof against the signed root; for an inclusion proof also the entry's by
 author's signature. (Whether the author was authorized is not in a proof: verify the ledger
 or a case bundle for that.)
 
+With --policy FILE (a C2SP tlog-policy file: witness keys and quorum), the checkpoint the proof
+relies on (an inclusion proof's, a consistency proof's newer one) must also be cosigned by a
+quorum of the witnesses.
+
 Exit codes: 0 verified, 1 the proof does not verify (altered, for another checkpoint, another
-key), 3 unreadable or malformed file. JSON output: docs/FORMAT.md §19.5.")]
+key) or a listed witness's cosignature is forged, 3 unreadable or malformed file, 4 verified
+but its checkpoint does not meet --policy (the reason is printed). JSON output: docs/FORMAT.md
+§19.5.")]
 pub struct CheckArgs {
     /// The proof document (`-` for standard input).
     pub file: PathBuf,
@@ -144,6 +150,10 @@ pub struct CheckArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The witness policy (C2SP tlog-policy file): the proof's checkpoint must meet its
+    /// quorum.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 /// Runs `liuhen check-proof`; returns the exit code.
@@ -151,22 +161,35 @@ pub fn run_check(args: CheckArgs, _global: &Global) -> Result<u8, Box<dyn Error>
     let key = read_vkey(&args.vkey)?;
     let name = args.file.display().to_string();
     let bytes = read_limited(&args.file, MAX_PROOF_BYTES)?;
-    let check = proofs::check(&bytes, &key).map_err(|e| format!("{name}: {e}"))?;
+    let policy = args
+        .policy
+        .as_deref()
+        .map(liuhen::policy::read_policy)
+        .transpose()?;
+    let check = proofs::check_with_policy(&bytes, &key, policy.as_ref())
+        .map_err(|e| format!("{name}: {e}"))?;
     if args.json {
         let mut out = io::stdout().lock();
         serde_json::to_writer_pretty(&mut out, &check.to_json())?;
         out.write_all(b"\n")?;
     } else {
-        match &check.outcome {
-            Ok(proven) => println!("{}", proven_text(proven)),
-            Err(e) => println!("NOT VERIFIED: {name}: {e}"),
+        match (&check.outcome, check.not_witnessed()) {
+            (Ok(proven), None) => println!("{}", proven_text(proven)),
+            (Ok(_), Some(why)) => println!("NOT WITNESSED: {name}: {}", clean(&why)),
+            (Err(e), _) => println!("NOT VERIFIED: {name}: {e}"),
+        }
+        if let Some(Ok(p)) = &check.witnesses {
+            if p.met && !p.cosigners.is_empty() {
+                let by: Vec<String> = p
+                    .cosigners
+                    .iter()
+                    .map(|c| format!("{} at {}", clean(&c.witness), c.at()))
+                    .collect();
+                println!("  witnessed: cosigned by {}", by.join(", "));
+            }
         }
     }
-    Ok(if check.verified() {
-        EXIT_OK
-    } else {
-        EXIT_TAMPERED
-    })
+    Ok(check.result().exit_code())
 }
 
 /// One or two lines saying what was proven.

@@ -38,8 +38,10 @@ article and `liuhen audit DIR` gives the details.
 
 Exit codes: 0 verified (and no audit violation), 1 tampering found, 2 verified but the audit
 found violations, 3 usage or I/O error (DIR, key, checkpoint or profile unreadable), 4 nothing
-found wrong but not fully verified (no --vkey, media not checked, unsealed entries); 1 wins over
-4, 4 over 2. JSON schema: docs/CLI.md.")]
+found wrong but not fully verified (no --vkey, media not checked, unsealed entries, with
+--policy: entries no witnessed checkpoint covers); 1 wins over 4, 4 over 2. With --policy, a
+forged cosignature of a listed witness, or two ledger-signed checkpoints that cannot both be true
+(a split view, both notes printed as proof), is exit 1. JSON schema: docs/CLI.md.")]
 pub struct Args {
     /// The ledger directory (holding ledger/, media/).
     pub dir: PathBuf,
@@ -73,6 +75,15 @@ pub struct Args {
     /// The audit profile (TOML, docs/AUDIT.md); default: this regulation's.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// The witness policy (C2SP tlog-policy file: witness keys and quorum), as the auditor
+    /// knows it independently. With it, the result is verified only if the checkpoint relied
+    /// on is cosigned by a quorum of the witnesses, or the ledger extends --checkpoint.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// A witness's verifier key (cosignature/v1 vkey file), repeatable: its cosignatures on
+    /// stored checkpoints prove when entries existed (proven-before). Default: DIR/witness*.vkey.
+    #[arg(long, value_name = "FILE")]
+    pub witness_vkey: Vec<PathBuf>,
 }
 
 /// Runs `liuhen verify`; returns the exit code.
@@ -114,6 +125,15 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         now: None,
         audit,
         progress: Some(&progress),
+        policy: args
+            .policy
+            .as_deref()
+            .map(liuhen::policy::read_policy)
+            .transpose()?,
+        witnesses: (!args.witness_vkey.is_empty())
+            .then(|| liuhen::proven::witness_keys(&dir, &args.witness_vkey))
+            .transpose()?,
+        tsa_times: Vec::new(),
     };
     let v = check_dir(&dir, &options);
     bar.finish_and_clear();
@@ -123,6 +143,13 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     let copy = copy.is_file().then_some(copy.as_path());
     if let Some(warning) = render::no_trust_anchor_warning(&v, copy) {
         eprintln!("liuhen: {warning}");
+    }
+    let policy_copy = dir.policy_path();
+    if args.policy.is_none() && policy_copy.is_file() {
+        eprintln!(
+            "liuhen: witnesses were not checked: pass the witness policy you obtained independently with --policy ({} is only a copy inside the directory under audit)",
+            policy_copy.display()
+        );
     }
     let text = if args.json {
         // Through a JSON value: its members come out in the order they always have (sorted).

@@ -13,6 +13,7 @@ mod describe;
 mod judge;
 mod observe;
 mod process;
+mod proven;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -348,6 +349,8 @@ pub(super) struct Engine<'p> {
     foreign_views: Vec<ForeignView>,
     /// Officer → decisions answered for (Art. 21).
     officer_decisions: BTreeMap<String, u64>,
+    /// Proven-before times and the entries first proven late (Art. 14(4), 16).
+    proven: proven::Proven,
 }
 
 impl<'p> Engine<'p> {
@@ -380,6 +383,7 @@ impl<'p> Engine<'p> {
             confidential_disclosures: Vec::new(),
             foreign_views: Vec::new(),
             officer_decisions: BTreeMap::new(),
+            proven: proven::Proven::default(),
         }
     }
 
@@ -515,6 +519,7 @@ impl<'p> Engine<'p> {
         self.attribute(at, entry, officer.as_deref(), &cases);
         self.access
             .observe(self.profile, at, statement, &cases, officer.clone());
+        self.observe_proven(at, statement, officer.as_deref(), &cases);
 
         match event {
             Event::CaseOpened { .. }
@@ -569,6 +574,7 @@ impl<'p> Engine<'p> {
             session,
             rules: Vec::new(),
             severity: None,
+            proven_before: self.proven_of(at.seq).cloned(),
         }
     }
 
@@ -598,6 +604,7 @@ impl<'p> Engine<'p> {
             j.process(c);
             j.copies(c, &self.sessions, &self.disc_images);
             j.evidence(c, &self.first_seen);
+            j.after_the_fact(c, &self.proven, &self.sessions);
         }
         j.purges(
             &self.purges,

@@ -321,6 +321,11 @@ pub struct Profile {
     pub open_session_tolerance: Period,
     /// Art. 16: the archiving deadline after a recording ends.
     pub archive_deadline: Period,
+    /// Art. 14(4), 16: how long after the time an entry claims for its act the entry may be
+    /// first proven to exist (a witness cosignature or TSA token over a checkpoint including
+    /// it) before it is a finding; `None` (the default): `archive_deadline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proven_before_limit: Option<Period>,
     /// Art. 16: a `DocumentFiled` of kind `Other(name)` whose name starts with this text
     /// justifies late archiving in its case.
     pub late_archive_justification: String,
@@ -392,6 +397,7 @@ impl Default for Profile {
             restart_window: Period::hours(2),
             open_session_tolerance: Period::hours(24),
             archive_deadline: Period::hours(24),
+            proven_before_limit: None,
             late_archive_justification: "延迟归档说明".into(),
             archive_roles: vec![
                 RoleClass::Officer,
@@ -520,6 +526,7 @@ impl Profile {
             ("access_decision_deadline", self.access_decision_deadline),
         ]
         .into_iter()
+        .chain(self.proven_before_limit.map(|p| ("proven_before_limit", p)))
         .chain(
             self.file_retention_minimum
                 .values()
@@ -534,6 +541,11 @@ impl Profile {
             }
         }
         Ok(())
+    }
+
+    /// The limit of `art14-4.after_the_fact`: `proven_before_limit`, else `archive_deadline`.
+    pub fn proven_limit(&self) -> Period {
+        self.proven_before_limit.unwrap_or(self.archive_deadline)
     }
 
     /// Whether a key of `role` may disclose records on its own authority (Art. 19, 21(3)).

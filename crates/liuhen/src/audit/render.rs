@@ -968,9 +968,16 @@ fn case_section(h: &mut String, findings: &[&Finding], i: usize, c: &CaseSummary
             } else {
                 String::new()
             };
+            let proven = t.proven_before.as_ref().map_or(String::new(), |p| {
+                format!(
+                    "<br><span class=\"proven\">已证明存在于 proven before {} ({})</span>",
+                    when(p.time),
+                    escape(&p.source.to_string())
+                )
+            });
             let _ = writeln!(
                 h,
-                "<tr{class}><td class=\"num\">{}</td><td class=\"when\">{}{claimed}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr{class}><td class=\"num\">{}</td><td class=\"when\">{}{claimed}{proven}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 t.seq,
                 when(t.logged_at),
                 escape(&format!("{} {}", event_zh(&t.event), t.event)),

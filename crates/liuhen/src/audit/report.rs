@@ -197,6 +197,10 @@ pub struct TimelineItem {
     pub rules: Vec<String>,
     /// The most serious of those findings.
     pub severity: Option<Severity>,
+    /// The earliest witness or TSA time of a checkpoint that includes the entry, when the
+    /// audit was given time evidence and it is not after the audit time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proven_before: Option<crate::proven::TimeEvidence>,
 }
 
 /// A case at a glance.

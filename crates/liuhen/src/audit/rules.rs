@@ -93,6 +93,9 @@ pub mod id {
     pub const ART14_4_RESTART: &str = "art14-4.restart";
     /// Art. 14(4): session never stopped.
     pub const ART14_4_NOT_STOPPED: &str = "art14-4.not_stopped";
+    /// Art. 14(4), 16: an act first proven to exist (witness or TSA time) long after its
+    /// claimed time: recorded after the fact.
+    pub const ART14_4_AFTER_THE_FACT: &str = "art14-4.after_the_fact";
     /// Art. 15: exemption without reason or approver.
     pub const ART15_EXEMPTION: &str = "art15.exemption";
     /// Art. 16: not archived in time.
@@ -275,6 +278,14 @@ pub const RULES: &[Rule] = &[
         term_en: "recording never stopped",
         severity: Severity::Warning,
         checks: "a session has a RecordingStopped within open_session_tolerance of its last entry",
+    },
+    Rule {
+        id: id::ART14_4_AFTER_THE_FACT,
+        article: "Art. 14(4)",
+        term_zh: "不得事后补录",
+        term_en: "no recording after the fact",
+        severity: Severity::Violation,
+        checks: "an entry of a case is proven to exist (the earliest witness cosignature or TSA token time of a checkpoint that includes it) no later than proven_before_limit (default: archive_deadline, Art. 16) after the time it claims for the act (the event's own time, else the statement's); entries with no such evidence are not judged",
     },
     Rule {
         id: id::ART15_EXEMPTION,

@@ -92,6 +92,7 @@ pub fn breach(rule: &str) -> &'static str {
         ART14_4_INTERRUPTED => "音像记录中断，已说明中断原因",
         ART14_4_RESTART => "在同一执法场所停止后重新开始记录，造成断续记录，且无中断情况说明",
         ART14_4_NOT_STOPPED => "音像记录未见结束记录",
+        ART14_4_AFTER_THE_FACT => "执法记录最早被见证或加盖时间戳的时间远晚于其所称的执法时间，疑为事后补录",
         ART15_EXEMPTION => "不宜音像记录的说明未载明理由或批准人",
         ART16_ARCHIVED => "音像记录未在二十四小时内存储归档，且无延迟归档说明",
         ART16_LATE_JUSTIFIED => "音像记录逾期归档，已有延迟归档说明",

@@ -2,12 +2,17 @@
 //! (`docs/FORMAT.md` §20.1–20.3).
 //!
 //! ```text
-//! "liuhen-bundle/1\n"                       16 bytes
+//! "liuhen-bundle/2\n"                       16 bytes
 //! BE64(m)                                   8 bytes, m ≤ MAX_MANIFEST_BYTES
-//! "liuhen/v1/bundle-manifest\0" || postcard(Manifest)      m bytes, strict canonical
+//! "liuhen/v2/bundle-manifest\0" || postcard(Manifest)      m bytes, strict canonical
 //! blob 0 || blob 1 || …                     media bytes, as the manifest lays them out
 //! (end of file)
 //! ```
+//!
+//! Container version 2 adds the checkpoint's RFC 3161 timestamp tokens to the manifest
+//! (`timestamps`, after `checkpoint`); version 1 (`"liuhen-bundle/1\n"`, label
+//! `liuhen/v1/bundle-manifest\0`, no `timestamps`) is still read, as a manifest with no tokens.
+//! liuhen writes version 2.
 //!
 //! Every limit is checked before the memory it bounds is used: the manifest length before it is
 //! read (and then it is read incrementally, so a lying length costs only the bytes present), the
@@ -25,10 +30,18 @@ use crate::hash::Digest;
 use crate::merkle::MerkleError;
 use crate::store::StoreError;
 
-/// The first line of every bundle file: the container format and its version.
-pub const BUNDLE_MAGIC: &[u8; 16] = b"liuhen-bundle/1\n";
-/// Domain-separation label of the manifest.
+/// The first line of the bundle files liuhen writes: the container format and its version.
+pub const BUNDLE_MAGIC: &[u8; 16] = b"liuhen-bundle/2\n";
+/// The first line of a version-1 bundle (read, no longer written).
+pub const BUNDLE_MAGIC_V1: &[u8; 16] = b"liuhen-bundle/1\n";
+/// Domain-separation label of a version-1 manifest.
 pub const MANIFEST_LABEL: &[u8] = b"liuhen/v1/bundle-manifest\0";
+/// Domain-separation label of a version-2 manifest (the one written).
+pub const MANIFEST_LABEL_V2: &[u8] = b"liuhen/v2/bundle-manifest\0";
+/// Most timestamp tokens in one bundle.
+pub const MAX_BUNDLE_TIMESTAMPS: usize = 16;
+/// Longest timestamp token (DER), in bytes.
+pub const MAX_TIMESTAMP_TOKEN_BYTES: usize = 64 * 1024;
 /// Largest manifest, label included.
 pub const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
 /// Most entries in one bundle.
@@ -61,10 +74,10 @@ pub enum BundleError {
         source: io::Error,
     },
     /// The input does not start with [`BUNDLE_MAGIC`].
-    #[error("not a liuhen case bundle: the file does not start with the line \"liuhen-bundle/1\"")]
+    #[error("not a liuhen case bundle: the file does not start with the line \"liuhen-bundle/2\" (or \"liuhen-bundle/1\")")]
     BadMagic,
     /// A bundle of another container version.
-    #[error("unsupported bundle version {found:?}: this liuhen reads \"liuhen-bundle/1\"")]
+    #[error("unsupported bundle version {found:?}: this liuhen reads \"liuhen-bundle/1\" and \"liuhen-bundle/2\"")]
     UnsupportedVersion {
         /// The first line found.
         found: String,
@@ -214,14 +227,43 @@ pub struct BundleManifest {
     pub case_no: String,
     /// The ledger's verifier key (C2SP vkey text), as the exporter knew it.
     pub vkey: String,
-    /// The signed checkpoint (C2SP signed note) every inclusion proof is checked against.
+    /// The signed checkpoint (C2SP signed note) every inclusion proof is checked against, with
+    /// the witness cosignatures it carries.
     pub checkpoint: String,
+    /// RFC 3161 timestamp tokens (DER) over the checkpoint (`docs/FORMAT.md` §20.2); empty in
+    /// a version-1 bundle.
+    pub timestamps: Vec<Vec<u8>>,
     /// The entries, in strictly increasing sequence order.
     pub entries: Vec<BundledEntry>,
     /// The disclosed openings of sealed fields of the case.
     pub openings: Vec<BundledOpening>,
     /// The media blobs that follow the manifest, in file order.
     pub media: Vec<BundledMedia>,
+}
+
+/// A version-1 manifest as it is encoded: [`BundleManifest`] without `timestamps`.
+#[derive(Serialize, Deserialize)]
+struct ManifestV1 {
+    case_no: String,
+    vkey: String,
+    checkpoint: String,
+    entries: Vec<BundledEntry>,
+    openings: Vec<BundledOpening>,
+    media: Vec<BundledMedia>,
+}
+
+impl From<ManifestV1> for BundleManifest {
+    fn from(m: ManifestV1) -> Self {
+        BundleManifest {
+            case_no: m.case_no,
+            vkey: m.vkey,
+            checkpoint: m.checkpoint,
+            timestamps: Vec::new(),
+            entries: m.entries,
+            openings: m.openings,
+            media: m.media,
+        }
+    }
 }
 
 /// One entry and its inclusion proof against the manifest's checkpoint.
@@ -272,7 +314,7 @@ impl BundleManifest {
         read_manifest(reader)
     }
 
-    /// The canonical manifest bytes: `"liuhen/v1/bundle-manifest\0" || postcard(self)`.
+    /// The canonical manifest bytes: `"liuhen/v2/bundle-manifest\0" || postcard(self)`.
     ///
     /// # Errors
     /// [`BundleError::TooLarge`] above [`MAX_MANIFEST_BYTES`].
@@ -302,8 +344,8 @@ impl BundleManifest {
 
 /// The canonical manifest bytes.
 pub(crate) fn encode_manifest(m: &BundleManifest) -> Result<Vec<u8>, BundleError> {
-    let bytes =
-        encoding::encode(MANIFEST_LABEL, m).map_err(|source| BundleError::Manifest { source })?;
+    let bytes = encoding::encode(MANIFEST_LABEL_V2, m)
+        .map_err(|source| BundleError::Manifest { source })?;
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(BundleError::TooLarge {
             what: "a manifest".into(),
@@ -341,8 +383,12 @@ pub(crate) fn read_manifest<R: Read + ?Sized>(r: &mut R) -> Result<BundleManifes
     let mut magic = [0u8; 16];
     let n = read_up_to(r, &mut magic)?;
     let got = magic.get(..n).unwrap_or_default();
-    if got != BUNDLE_MAGIC {
-        if BUNDLE_MAGIC.starts_with(got) {
+    let version = if got == BUNDLE_MAGIC {
+        2
+    } else if got == BUNDLE_MAGIC_V1 {
+        1
+    } else {
+        if BUNDLE_MAGIC.starts_with(got) || BUNDLE_MAGIC_V1.starts_with(got) {
             return Err(BundleError::Truncated {
                 what: "its first line".into(),
             });
@@ -354,7 +400,7 @@ pub(crate) fn read_manifest<R: Read + ?Sized>(r: &mut R) -> Result<BundleManifes
             });
         }
         return Err(BundleError::BadMagic);
-    }
+    };
     let mut len = [0u8; 8];
     if read_up_to(r, &mut len)? != len.len() {
         return Err(BundleError::Truncated {
@@ -378,14 +424,20 @@ pub(crate) fn read_manifest<R: Read + ?Sized>(r: &mut R) -> Result<BundleManifes
     }
     // Every count and length the manifest declares is checked against §20.4 before anything
     // is decoded: a manifest of a million empty entries must not become gigabytes of vectors.
-    if let Some(body) = bytes.strip_prefix(MANIFEST_LABEL) {
-        scan_limits(body)?;
+    let label = if version == 1 {
+        MANIFEST_LABEL
+    } else {
+        MANIFEST_LABEL_V2
+    };
+    if let Some(body) = bytes.strip_prefix(label) {
+        scan_limits(body, version)?;
     }
-    let manifest: BundleManifest = encoding::decode(
-        MANIFEST_LABEL,
-        &bytes,
-        usize::try_from(MAX_MANIFEST_BYTES).unwrap_or(usize::MAX),
-    )
+    let max = usize::try_from(MAX_MANIFEST_BYTES).unwrap_or(usize::MAX);
+    let manifest: BundleManifest = if version == 1 {
+        encoding::decode::<ManifestV1>(label, &bytes, max).map(BundleManifest::from)
+    } else {
+        encoding::decode(label, &bytes, max)
+    }
     .map_err(|source| BundleError::Manifest { source })?;
     check_limits(&manifest)?;
     Ok(manifest)
@@ -451,14 +503,15 @@ impl Scan<'_> {
 }
 
 /// Checks the counts and lengths the encoded manifest `body` declares against the limits of
-/// `docs/FORMAT.md` §20.4, in the order of §20.2, without decoding or allocating anything. Stops
-/// quietly where the encoding is malformed or truncated: the strict decoder refuses that.
-fn scan_limits(body: &[u8]) -> Result<(), BundleError> {
+/// `docs/FORMAT.md` §20.4, in the order of §20.2 (of container `version`), without decoding or
+/// allocating anything. Stops quietly where the encoding is malformed or truncated: the strict
+/// decoder refuses that.
+fn scan_limits(body: &[u8], version: u8) -> Result<(), BundleError> {
     let mut s = Scan { rest: body };
-    scan(&mut s).map(|_| ())
+    scan(&mut s, version).map(|_| ())
 }
 
-fn scan(s: &mut Scan<'_>) -> Result<Option<()>, BundleError> {
+fn scan(s: &mut Scan<'_>, version: u8) -> Result<Option<()>, BundleError> {
     macro_rules! next {
         ($e:expr) => {
             match $e {
@@ -470,6 +523,15 @@ fn scan(s: &mut Scan<'_>) -> Result<Option<()>, BundleError> {
     next!(s.bytes(|| "a case number".into(), MAX_CASE_NO_BYTES)?);
     next!(s.bytes(|| "a verifier key".into(), MAX_VKEY_BYTES)?);
     next!(s.bytes(|| "a checkpoint".into(), MAX_NOTE_BYTES)?);
+    if version >= 2 {
+        let tokens = next!(s.bounded(|| "a timestamp token count".into(), MAX_BUNDLE_TIMESTAMPS)?);
+        for i in 0..tokens {
+            next!(s.bytes(
+                || format!("timestamp token {i} bytes"),
+                MAX_TIMESTAMP_TOKEN_BYTES
+            )?);
+        }
+    }
     let entries = next!(s.bounded(|| "an entry count".into(), MAX_BUNDLE_ENTRIES)?);
     for i in 0..entries {
         next!(s.bytes(|| format!("entry {i} bytes"), MAX_ENTRY_BYTES)?);
@@ -503,6 +565,18 @@ pub(crate) fn check_limits(m: &BundleManifest) -> Result<(), BundleError> {
     limit("a case number", m.case_no.len(), MAX_CASE_NO_BYTES)?;
     limit("a verifier key", m.vkey.len(), MAX_VKEY_BYTES)?;
     limit("a checkpoint", m.checkpoint.len(), MAX_NOTE_BYTES)?;
+    limit(
+        "a timestamp token count",
+        m.timestamps.len(),
+        MAX_BUNDLE_TIMESTAMPS,
+    )?;
+    for (i, t) in m.timestamps.iter().enumerate() {
+        limit(
+            format!("timestamp token {i} bytes"),
+            t.len(),
+            MAX_TIMESTAMP_TOKEN_BYTES,
+        )?;
+    }
     limit("an entry count", m.entries.len(), MAX_BUNDLE_ENTRIES)?;
     limit("an opening count", m.openings.len(), MAX_BUNDLE_OPENINGS)?;
     limit("a media count", m.media.len(), MAX_BUNDLE_MEDIA)?;
@@ -542,4 +616,99 @@ pub(crate) fn check_limits(m: &BundleManifest) -> Result<(), BundleError> {
             })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn manifest(timestamps: Vec<Vec<u8>>) -> BundleManifest {
+        BundleManifest {
+            case_no: "金民执〔2026〕12号".into(),
+            vkey: "v".into(),
+            checkpoint: "c".into(),
+            timestamps,
+            entries: vec![BundledEntry {
+                bytes: vec![1, 2, 3],
+                path: vec![Digest::from_bytes([9; 32])],
+            }],
+            openings: Vec::new(),
+            media: vec![BundledMedia {
+                digest: Digest::from_bytes([4; 32]),
+                length: 0,
+                offset: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn version_2_round_trips_with_its_tokens() {
+        let m = manifest(vec![b"token one".to_vec(), vec![0x30, 0x03, 1, 2, 3]]);
+        let mut file = Vec::new();
+        m.write_header(&mut file).unwrap();
+        assert!(file.starts_with(b"liuhen-bundle/2\n"));
+        assert_eq!(
+            file.get(24..24 + MANIFEST_LABEL_V2.len()),
+            Some(MANIFEST_LABEL_V2)
+        );
+        assert_eq!(BundleManifest::read(&mut file.as_slice()).unwrap(), m);
+    }
+
+    /// Formats are forever: a version-1 file (first line, label and manifest without tokens)
+    /// still reads, as a manifest with no timestamp tokens.
+    #[test]
+    fn version_1_bundles_still_read() {
+        let m = manifest(Vec::new());
+        let v1 = ManifestV1 {
+            case_no: m.case_no.clone(),
+            vkey: m.vkey.clone(),
+            checkpoint: m.checkpoint.clone(),
+            entries: m.entries.clone(),
+            openings: Vec::new(),
+            media: m.media.clone(),
+        };
+        let body = encoding::encode(MANIFEST_LABEL, &v1).unwrap();
+        let mut file = BUNDLE_MAGIC_V1.to_vec();
+        file.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        file.extend_from_slice(&body);
+        assert_eq!(BundleManifest::read(&mut file.as_slice()).unwrap(), m);
+        // A version-1 first line with a version-2 manifest is malformed, not silently read.
+        let mut mixed = BUNDLE_MAGIC_V1.to_vec();
+        let v2 = manifest(Vec::new()).to_bytes().unwrap();
+        mixed.extend_from_slice(&(v2.len() as u64).to_be_bytes());
+        mixed.extend_from_slice(&v2);
+        assert!(matches!(
+            BundleManifest::read(&mut mixed.as_slice()),
+            Err(BundleError::Manifest { .. })
+        ));
+    }
+
+    /// The token count and each token's length are limited as declared, before decoding.
+    #[test]
+    fn token_limits_are_enforced_before_decoding() {
+        let mut body = MANIFEST_LABEL_V2.to_vec();
+        body.extend_from_slice(&[0, 0, 0]); // case_no, vkey, checkpoint: empty
+        body.push(17); // 17 tokens declared, none present
+        let mut file = BUNDLE_MAGIC.to_vec();
+        file.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        file.extend_from_slice(&body);
+        let err = BundleManifest::read(&mut file.as_slice()).unwrap_err();
+        assert!(
+            err.to_string().contains("timestamp token count of 17"),
+            "{err}"
+        );
+
+        let mut body = MANIFEST_LABEL_V2.to_vec();
+        body.extend_from_slice(&[0, 0, 0, 1]);
+        body.extend_from_slice(&[0x81, 0x80, 0x04]); // one token of 65 537 bytes, absent
+        let mut file = BUNDLE_MAGIC.to_vec();
+        file.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        file.extend_from_slice(&body);
+        let err = BundleManifest::read(&mut file.as_slice()).unwrap_err();
+        assert!(
+            err.to_string().contains("timestamp token 0 bytes of 65537"),
+            "{err}"
+        );
+    }
 }

@@ -296,6 +296,7 @@ pub fn export_untraced<S: Store + ?Sized, W: Write>(
         case_no: case_no.to_owned(),
         vkey: checkpoint.log_key().to_string(),
         checkpoint: checkpoint_text,
+        timestamps: Vec::new(),
         entries,
         openings,
         media,

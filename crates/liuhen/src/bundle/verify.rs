@@ -17,6 +17,7 @@ use crate::hash::{from_blake3, Digest, Sha256TreeHasher};
 use crate::media::STREAM_BUFFER;
 use crate::merkle;
 use crate::model::{Event, Sealed};
+use crate::policy::{PolicyCheck, WitnessPolicy};
 use crate::registry::Registry;
 use crate::verify::{
     check_bytes, Checked, CheckpointSummary, FindingKind, Severity, Verdict, VerifyOptions,
@@ -209,6 +210,10 @@ pub struct BundleReport {
     pub findings_omitted: u64,
     /// What this verification cannot prove.
     pub limitations: Vec<String>,
+    /// With a witness policy, its verdict on the bundle's checkpoint (absent without one, or
+    /// when a listed witness's cosignature is forged: a `bad_cosignature` finding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witnesses: Option<PolicyCheck>,
 }
 
 impl BundleReport {
@@ -290,8 +295,23 @@ pub fn verify<R: Read>(reader: R, vkey: &NoteVerifier) -> Result<BundleReport, B
 /// well-formed bundle (unreadable, truncated, oversized, malformed manifest, trailing bytes).
 /// Everything wrong *inside* a well-formed bundle is a finding of the report.
 pub fn verify_with_progress<R: Read>(
+    reader: R,
+    vkey: &NoteVerifier,
+    progress: &mut dyn Progress,
+) -> Result<BundleReport, BundleError> {
+    verify_with_policy(reader, vkey, None, progress)
+}
+
+/// [`verify_with_progress`], and with a witness policy, whether the bundle's checkpoint meets
+/// it: if not, an `unwitnessed` finding (the verdict is then at best unverified) saying why;
+/// a forged cosignature of a listed witness is a `bad_cosignature` finding (tampered).
+///
+/// # Errors
+/// As [`verify_with_progress`].
+pub fn verify_with_policy<R: Read>(
     mut reader: R,
     vkey: &NoteVerifier,
+    policy: Option<&WitnessPolicy>,
     progress: &mut dyn Progress,
 ) -> Result<BundleReport, BundleError> {
     let manifest = read_manifest(&mut reader)?;
@@ -321,6 +341,29 @@ pub fn verify_with_progress<R: Read>(
                 );
             None
         }
+    };
+    let witnesses = match (policy, &checkpoint) {
+        (Some(policy), Some(c)) => match policy.check(c.signed()) {
+            Ok(p) => {
+                if let Some(why) = &p.why_not {
+                    f.ledger(
+                        FindingKind::Unwitnessed,
+                        None,
+                        format!("the bundle's checkpoint does not meet the witness policy: {why}"),
+                    );
+                }
+                Some(p)
+            }
+            Err(e) => {
+                f.ledger(
+                    FindingKind::BadCosignature,
+                    None,
+                    format!("the bundle's checkpoint: {e}: forged or altered"),
+                );
+                None
+            }
+        },
+        _ => None,
     };
 
     let decoded = decode_entries(&manifest.entries, checkpoint.as_ref(), &mut f);
@@ -391,6 +434,7 @@ pub fn verify_with_progress<R: Read>(
         findings: f.list,
         findings_omitted: f.omitted,
         limitations,
+        witnesses,
     })
 }
 

@@ -107,6 +107,7 @@ pub fn report(v: &CheckReport) -> String {
             format!("{} (size {}): {extends}", c.file.display(), c.size),
         ));
     }
+    lines.push(field("witnesses", witnesses_line(r)));
     lines.push(field(
         "media",
         match (&v.media().dir, &v.media().reason) {
@@ -161,7 +162,64 @@ pub fn report(v: &CheckReport) -> String {
             "  … and {omitted} more findings not listed (see --max-findings)"
         ));
     }
+    for (i, split) in r.split_views.iter().enumerate() {
+        lines.push(String::new());
+        lines.push(format!(
+            "split view {}: {} — proof: these two notes, each signed by the ledger key:",
+            i + 1,
+            clean(&split.reason)
+        ));
+        for c in &split.checkpoints {
+            let witnessed = if c.witnessed {
+                "meets the witness policy"
+            } else {
+                "not witnessed"
+            };
+            lines.push(format!(
+                "  {} (size {}, root {}, {witnessed}):",
+                c.source, c.size, c.root
+            ));
+            for l in c.note.lines() {
+                lines.push(format!("    {}", clean(l)));
+            }
+        }
+    }
     lines.join("\n")
+}
+
+/// The `witnesses` line: what the witness policy found, or that none was given.
+fn witnesses_line(r: &crate::verify::Report) -> String {
+    let Some(w) = &r.witnesses else {
+        return "NOT checked: no witness policy given (--policy)".into();
+    };
+    let cosigners = |p: &crate::policy::PolicyCheck| {
+        p.cosigners
+            .iter()
+            .map(|c| format!("{} at {}", clean(&c.witness), c.at()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let quorum = clean(&w.quorum);
+    if quorum == "none" {
+        return "the witness policy requires no cosignature (quorum none)".into();
+    }
+    match (&w.latest_witnessed, &w.latest) {
+        (Some(p), Some(latest)) if p.size == latest.size => format!(
+            "the latest checkpoint (size {}) meets the quorum {quorum}: cosigned by {}",
+            p.size,
+            cosigners(p)
+        ),
+        (Some(p), _) => format!(
+            "witnessed up to size {} (quorum {quorum}; cosigned by {}); the latest checkpoint is NOT witnessed",
+            w.witnessed_size,
+            cosigners(p)
+        ),
+        (None, _) if w.witnessed_size > 0 => format!(
+            "no stored checkpoint meets the quorum {quorum}; the saved checkpoint covers the first {} entries",
+            w.witnessed_size
+        ),
+        (None, _) => format!("NO checkpoint meets the quorum {quorum}"),
+    }
 }
 
 /// The first line: the verdict and, in one sentence, why.
