@@ -104,6 +104,9 @@ enum Command {
     /// Serve the ledger over HTTP: signed statements in, C2SP tlog-tiles, proofs and a web
     /// explorer out (docs/HTTP.md).
     Serve(cmd::serve::Args),
+    /// TEMPORARY (until `liuhen witness follow` is wired at merge): follow a log's tiles.
+    #[command(hide = true)]
+    WitnessFollow(cmd::witness_follow::Args),
 }
 
 fn main() -> ExitCode {
@@ -136,6 +139,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a, &global),
         Command::Vault(a) => cmd::vault::run(a, &global),
         Command::Serve(a) => cmd::serve::run(a, &global),
+        Command::WitnessFollow(a) => cmd::witness_follow::run(a, &global),
     };
     match result {
         Ok(code) => ExitCode::from(code),

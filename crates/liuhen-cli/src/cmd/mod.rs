@@ -13,3 +13,4 @@ pub mod seal;
 pub mod serve;
 pub mod vault;
 pub mod verify;
+pub mod witness_follow;
