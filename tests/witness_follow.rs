@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 
-use common::cli::{expect_code, stdout};
+use common::cli::{expect_code, fork_guard, stdout};
 use common::dir::TestDir;
 use common::http::{client, Served};
 use common::{events, media, Keys, LedgerBuilder};
@@ -28,7 +28,8 @@ use liuhen::Signer as _;
 const WITNESS: &str = "witness.dalian.example/follow";
 
 /// A bureau's ledger directory, grown with documents by the ledger's writer (closed between
-/// growths, so that `liuhen serve` can hold it).
+/// growths, so that `liuhen serve` can hold it). The writer is open, and the binaries are
+/// started, under [`fork_guard`]: a child forked meanwhile would inherit the writer's lock.
 struct Bureau {
     dir: TestDir,
     k: Keys,
@@ -41,6 +42,7 @@ impl Bureau {
     /// A ledger (genesis, the officer's authorization, a seal) in `CARGO_TARGET_TMPDIR/name`.
     fn new(name: &str) -> Bureau {
         let root = common::dir::tmp_dir(name);
+        let _guard = fork_guard();
         let (dir, built) = TestDir::create(&root, LedgerBuilder::new().officer().sealed());
         let (k, clock) = (built.k.clone(), built.clock.clone());
         drop(built);
@@ -55,6 +57,7 @@ impl Bureau {
     /// Files documents `filed..filed+n` except `skip` (what a rewrite leaves out), then seals.
     /// Returns the sealed size.
     fn file(&mut self, n: u64, skip: Option<u64>) -> u64 {
+        let _guard = fork_guard();
         let mut ledger = self.dir.writer_on(self.clock.clone());
         for i in self.filed..self.filed + n {
             if Some(i) == skip {
@@ -75,6 +78,7 @@ impl Bureau {
     }
 
     fn serve(&self) -> Served {
+        let _guard = fork_guard();
         Served::start(self.dir.root(), &[])
     }
 }
@@ -93,7 +97,14 @@ fn follow(wdir: &Path, url: &str, extra: &[&str]) -> Output {
     let mut args = vec!["witness-follow", wdir.to_str().unwrap(), "--log", url];
     args.extend(["--interval", "0", "--timeout", "20"]);
     args.extend(extra);
-    common::cli::liuhen(args)
+    common::cli::liuhen_guarded(args)
+}
+
+/// Follows once; asserts the exit code and that stdout contains `needle`.
+fn follow_says(wdir: &Path, url: &str, code: i32, needle: &str) {
+    let out = follow(wdir, url, &[]);
+    let text = expect_code(&out, code);
+    assert!(text.contains(needle), "{needle:?} missing: {text}");
 }
 
 /// The checkpoint the witness holds as cosigned for the ledger, and its cosignature's time.
@@ -115,6 +126,16 @@ fn published(served: &Served) -> SignedCheckpoint {
         .bytes()
         .unwrap();
     SignedCheckpoint::parse(&body).unwrap()
+}
+
+/// A ledger of 42 entries served, and a witness that followed it once (and cosigned it).
+fn witnessed_at_42(name: &str) -> (Bureau, PathBuf, NoteVerifier, Served) {
+    let mut bureau = Bureau::new(name);
+    assert_eq!(bureau.file(40, None), 42);
+    let (wdir, wkey) = witness(&format!("{name}-w"), &bureau.vkey());
+    let served = bureau.serve();
+    expect_code(&follow(&wdir, &served.url, &[]), 0);
+    (bureau, wdir, wkey, served)
 }
 
 #[test]
@@ -167,20 +188,14 @@ fn following_a_served_ledger_cosigns_it_then_proves_each_growth_from_the_tiles()
     served.stop();
     assert_eq!(bureau.file(3, None), 305);
     let served = bureau.serve();
-    let out = follow(&wdir, &served.url, &[]);
-    expect_code(&out, 0);
-    assert!(stdout(&out).contains("305 cosigned (consistent with 302)"));
+    follow_says(&wdir, &served.url, 0, "305 cosigned (consistent with 302)");
     assert!(WitnessDir::new(&wdir).evidence(None).unwrap().is_empty());
     served.stop();
 }
 
 #[test]
 fn the_bureau_with_key_rewrite_is_refused_and_kept_as_split_view_evidence() {
-    let mut honest = Bureau::new("follow-rewrite");
-    assert_eq!(honest.file(40, None), 42);
-    let (wdir, wkey) = witness("follow-rewrite-w", &honest.vkey());
-    let served = honest.serve();
-    expect_code(&follow(&wdir, &served.url, &[]), 0);
+    let (honest, wdir, wkey, served) = witnessed_at_42("follow-rewrite");
     let (was, _) = cosigned(&wdir, &wkey);
 
     // The bureau, holding the ledger key, removes document 10 and rebuilds the ledger from
@@ -221,13 +236,7 @@ fn the_bureau_with_key_rewrite_is_refused_and_kept_as_split_view_evidence() {
     assert!(text.contains(&kept[0].path.display().to_string()), "{text}");
 
     // Seen again: still a split view, exit 1, not kept twice.
-    let out = follow(&wdir, &forged.url, &[]);
-    expect_code(&out, 1);
-    assert!(
-        stdout(&out).contains("split view seen before"),
-        "{}",
-        stdout(&out)
-    );
+    follow_says(&wdir, &forged.url, 1, "split view seen before");
     assert_eq!(WitnessDir::new(&wdir).evidence(None).unwrap().len(), 1);
     forged.stop();
 
@@ -235,12 +244,11 @@ fn the_bureau_with_key_rewrite_is_refused_and_kept_as_split_view_evidence() {
     let mut same = Bureau::new("follow-rewrite-same");
     assert_eq!(same.file(41, Some(10)), 42);
     let forged = same.serve();
-    let out = follow(&wdir, &forged.url, &[]);
-    expect_code(&out, 1);
-    assert!(
-        stdout(&out).contains("42 SPLIT VIEW: size 42 was cosigned with another root"),
-        "{}",
-        stdout(&out)
+    follow_says(
+        &wdir,
+        &forged.url,
+        1,
+        "42 SPLIT VIEW: size 42 was cosigned with another root",
     );
     let kept = WitnessDir::new(&wdir).evidence(None).unwrap();
     assert_eq!(kept.len(), 2);
@@ -250,9 +258,7 @@ fn the_bureau_with_key_rewrite_is_refused_and_kept_as_split_view_evidence() {
     // Nothing was cosigned for the forgeries: the witness still holds what it cosigned, and
     // the honest log is still followed.
     assert_eq!(cosigned(&wdir, &wkey).0, was);
-    let out = follow(&wdir, &served.url, &[]);
-    expect_code(&out, 0);
-    assert!(stdout(&out).contains("42 unchanged"));
+    follow_says(&wdir, &served.url, 0, "42 unchanged");
     served.stop();
 }
 
@@ -296,11 +302,7 @@ fn altering_proxy(upstream: String) -> String {
 
 #[test]
 fn tiles_altered_on_the_way_are_refused_not_trusted() {
-    let mut bureau = Bureau::new("follow-altered");
-    assert_eq!(bureau.file(40, None), 42);
-    let (wdir, wkey) = witness("follow-altered-w", &bureau.vkey());
-    let served = bureau.serve();
-    expect_code(&follow(&wdir, &served.url, &[]), 0);
+    let (mut bureau, wdir, wkey, served) = witnessed_at_42("follow-altered");
     served.stop();
     assert_eq!(bureau.file(260, None), 302);
     let served = bureau.serve();
@@ -321,9 +323,7 @@ fn tiles_altered_on_the_way_are_refused_not_trusted() {
     assert!(WitnessDir::new(&wdir).evidence(None).unwrap().is_empty());
 
     // From the log itself, the same checkpoint is proven and cosigned.
-    let out = follow(&wdir, &served.url, &[]);
-    expect_code(&out, 0);
-    assert!(stdout(&out).contains("302 cosigned (consistent with 42)"));
+    follow_says(&wdir, &served.url, 0, "302 cosigned (consistent with 42)");
     served.stop();
 }
 
@@ -336,12 +336,11 @@ fn a_log_the_witness_does_not_trust_is_refused_and_errors_are_exit_3() {
     let other = NoteVerifier::for_key(common::ORIGIN, stranger.public_key()).unwrap();
     let (wdir, _) = witness("follow-untrusted-w", &other);
     let served = bureau.serve();
-    let out = follow(&wdir, &served.url, &[]);
-    expect_code(&out, 0);
-    assert!(
-        stdout(&out).contains("4 refused: no signature of a trusted key"),
-        "{}",
-        stdout(&out)
+    follow_says(
+        &wdir,
+        &served.url,
+        0,
+        "4 refused: no signature of a trusted key",
     );
     assert!(WitnessDir::new(&wdir)
         .latest(common::ORIGIN)
