@@ -138,6 +138,14 @@ fn witnessed_at_42(name: &str) -> (Bureau, PathBuf, NoteVerifier, Served) {
     (bureau, wdir, wkey, served)
 }
 
+/// [`witnessed_at_42`], then the ledger grown to 302 entries, sealed and served again.
+fn grown_to_302(name: &str) -> (PathBuf, NoteVerifier, Served) {
+    let (mut bureau, wdir, wkey, served) = witnessed_at_42(name);
+    served.stop();
+    assert_eq!(bureau.file(260, None), 302);
+    (wdir, wkey, bureau.serve())
+}
+
 #[test]
 fn following_a_served_ledger_cosigns_it_then_proves_each_growth_from_the_tiles() {
     let mut bureau = Bureau::new("follow-grows");
@@ -262,9 +270,12 @@ fn the_bureau_with_key_rewrite_is_refused_and_kept_as_split_view_evidence() {
     served.stop();
 }
 
-/// A proxy in front of `upstream` that flips the first byte of every tile it passes on (what
-/// a compromised cache or CDN does); everything else passes unchanged. Returns its URL.
-fn altering_proxy(upstream: String) -> String {
+/// What a proxy makes of an answer: (path, status, body) to (status, body).
+type Alter = Box<dyn Fn(&str, u16, Vec<u8>) -> (u16, Vec<u8>) + Send>;
+
+/// A proxy in front of `upstream` (a cache, a CDN, whoever sits on the path) that passes every
+/// answer through `alter`. Returns its URL.
+fn proxy(upstream: String, alter: Alter) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -281,10 +292,7 @@ fn altering_proxy(upstream: String) -> String {
             let path = first.split(' ').nth(1).unwrap_or("/").to_owned();
             let r = client().get(format!("{upstream}{path}")).send().unwrap();
             let status = r.status().as_u16();
-            let mut body = r.bytes().unwrap().to_vec();
-            if path.starts_with("/tile/") && status == 200 {
-                body[0] ^= 1;
-            }
+            let (status, body) = alter(&path, status, r.bytes().unwrap().to_vec());
             let head = format!(
                 "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
                 body.len()
@@ -300,14 +308,19 @@ fn altering_proxy(upstream: String) -> String {
     url
 }
 
+/// Flips the first byte of every tile.
+fn flip_tiles(path: &str, status: u16, mut body: Vec<u8>) -> (u16, Vec<u8>) {
+    if path.starts_with("/tile/") && status == 200 {
+        body[0] ^= 1;
+    }
+    (status, body)
+}
+
 #[test]
 fn tiles_altered_on_the_way_are_refused_not_trusted() {
-    let (mut bureau, wdir, wkey, served) = witnessed_at_42("follow-altered");
-    served.stop();
-    assert_eq!(bureau.file(260, None), 302);
-    let served = bureau.serve();
+    let (wdir, wkey, served) = grown_to_302("follow-altered");
 
-    let proxy = altering_proxy(served.url.clone());
+    let proxy = proxy(served.url.clone(), Box::new(flip_tiles));
     let out = follow(&wdir, &proxy, &[]);
     expect_code(&out, 0);
     assert_eq!(
@@ -367,4 +380,76 @@ fn served_url_closed() -> String {
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     url
+}
+
+#[test]
+fn answers_beyond_the_limits_are_cut_off_and_refused() {
+    let (wdir, wkey, served) = grown_to_302("follow-limits");
+
+    // A checkpoint over the note limit (1 MiB): the read stops there, an error of the round.
+    let huge: Alter = Box::new(|path, status, body| match path {
+        "/checkpoint" => (status, [body, vec![b'x'; 2 << 20]].concat()),
+        _ => (status, body),
+    });
+    let out = follow(&wdir, &proxy(served.url.clone(), huge), &[]);
+    common::cli::expect_stderr(&out, 3, &["length limit exceeded"]);
+    // A tile longer than its width, and one longer than a full tile: refused, not truncated.
+    let padded: Alter = Box::new(|path, status, body| match path.starts_with("/tile/") {
+        true => (status, [body, vec![0; 32]].concat()),
+        false => (status, body),
+    });
+    follow_says(
+        &wdir,
+        &proxy(served.url.clone(), padded),
+        0,
+        "302 refused: no consistency proof from the tiles: GET ",
+    );
+    let oversized: Alter = Box::new(|path, status, body| match path.starts_with("/tile/") {
+        true => (status, vec![0; 8192 + 1]),
+        false => (status, body),
+    });
+    let out = follow(&wdir, &proxy(served.url.clone(), oversized), &[]);
+    common::cli::expect_stderr(&out, 3, &["length limit exceeded"]);
+    assert_eq!(cosigned(&wdir, &wkey).0.checkpoint().size, 42);
+    served.stop();
+}
+
+#[test]
+fn a_partial_tile_not_served_is_read_from_its_full_tile() {
+    // The witness cosigned 4; the log published 100, then grew to 260 (tile 0/000 is full).
+    let mut bureau = Bureau::new("follow-fallback");
+    assert_eq!(bureau.file(2, None), 4);
+    let (wdir, wkey) = witness("follow-fallback-w", &bureau.vkey());
+    let served = bureau.serve();
+    follow_says(&wdir, &served.url, 0, "4 cosigned");
+    served.stop();
+    assert_eq!(bureau.file(96, None), 100);
+    let served = bureau.serve();
+    let at_100 = published(&served).to_string();
+    served.stop();
+    assert_eq!(bureau.file(160, None), 260);
+    let served = bureau.serve();
+    // A cache still answering the checkpoint of 100, and deleting partial tiles (tlog-tiles
+    // allows it once the full tile exists).
+    let stale_checkpoint = at_100.clone().into_bytes();
+    let stale: Alter = Box::new(move |path, status, body| {
+        if path == "/checkpoint" {
+            (200, stale_checkpoint.clone())
+        } else if path.contains(".p/") {
+            (404, b"{}".to_vec())
+        } else {
+            (status, body)
+        }
+    });
+    follow_says(
+        &wdir,
+        &proxy(served.url.clone(), stale),
+        0,
+        "100 cosigned (consistent with 4)",
+    );
+    assert_eq!(
+        cosigned(&wdir, &wkey).0.to_string().lines().next(),
+        at_100.lines().next()
+    );
+    served.stop();
 }
