@@ -415,7 +415,7 @@ fn answers_beyond_the_limits_are_cut_off_and_refused() {
 }
 
 #[test]
-fn a_partial_tile_not_served_is_read_from_its_full_tile() {
+fn a_stale_cache_is_followed_through_full_tiles_and_its_rollback_refused() {
     // The witness cosigned 4; the log published 100, then grew to 260 (tile 0/000 is full).
     let mut bureau = Bureau::new("follow-fallback");
     assert_eq!(bureau.file(2, None), 4);
@@ -441,15 +441,21 @@ fn a_partial_tile_not_served_is_read_from_its_full_tile() {
             (status, body)
         }
     });
+    let stale = proxy(served.url.clone(), stale);
+    follow_says(&wdir, &stale, 0, "100 cosigned (consistent with 4)");
+    let at_100 = SignedCheckpoint::parse(at_100.as_bytes()).unwrap();
+    assert_eq!(cosigned(&wdir, &wkey).0.checkpoint(), at_100.checkpoint());
+
+    // The log itself, then the stale cache again: an older checkpoint is refused by the
+    // witness (a rollback or a stale cache, not a proven split view), nothing kept.
+    follow_says(&wdir, &served.url, 0, "260 cosigned (consistent with 100)");
     follow_says(
         &wdir,
-        &proxy(served.url.clone(), stale),
+        &stale,
         0,
-        "100 cosigned (consistent with 4)",
+        "100 refused: old size 260 is larger than the checkpoint size 100",
     );
-    assert_eq!(
-        cosigned(&wdir, &wkey).0.to_string().lines().next(),
-        at_100.lines().next()
-    );
+    assert_eq!(cosigned(&wdir, &wkey).0.checkpoint().size, 260);
+    assert!(WitnessDir::new(&wdir).evidence(None).unwrap().is_empty());
     served.stop();
 }
