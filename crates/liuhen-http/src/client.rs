@@ -88,6 +88,13 @@ impl Client {
         }
     }
 
+    /// The same client (sharing its connections), reading response bodies of at most `max`
+    /// bytes: a longer body fails while it is read, before more is allocated.
+    pub fn with_max_response(mut self, max: usize) -> Self {
+        self.max_response = max;
+        self
+    }
+
     /// `GET url`.
     ///
     /// # Errors
@@ -196,6 +203,16 @@ impl BlockingClient {
     /// [`ClientError`].
     pub fn get(&self, url: &str) -> Result<Response, ClientError> {
         self.runtime.block_on(self.client.get(url))
+    }
+
+    /// `GET url`, reading a body of at most `max` bytes (a longer one is a
+    /// [`ClientError::Transport`] error).
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn get_at_most(&self, url: &str, max: usize) -> Result<Response, ClientError> {
+        let client = self.client.clone().with_max_response(max);
+        self.runtime.block_on(client.get(url))
     }
 
     /// `POST url` with `body` of `content_type`.

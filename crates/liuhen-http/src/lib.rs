@@ -20,6 +20,7 @@ pub mod admin;
 pub mod client;
 pub mod error;
 pub mod explorer;
+pub mod follow;
 pub mod ingest;
 pub mod listen;
 pub mod state;

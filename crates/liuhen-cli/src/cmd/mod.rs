@@ -15,3 +15,4 @@ pub mod timestamp;
 pub mod vault;
 pub mod verify;
 pub mod witness;
+pub mod witness_follow;

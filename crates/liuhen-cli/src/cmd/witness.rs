@@ -45,6 +45,9 @@ pub enum What {
     Serve(ServeArgs),
     /// Print the split views kept (refused checkpoints and the ones they contradict).
     Evidence(EvidenceArgs),
+    /// Follow a log's C2SP tlog-tiles: fetch its checkpoint, prove consistency from the tiles
+    /// and cosign it like a submitted one (a witness that pulls); exit 1 on a split view.
+    Follow(super::witness_follow::Args),
 }
 
 /// `liuhen witness init`.
@@ -103,6 +106,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         What::AddLog(a) => add_log(a, global),
         What::Serve(a) => serve(a),
         What::Evidence(a) => evidence(a),
+        What::Follow(a) => super::witness_follow::run(a, global),
     }
 }
 
