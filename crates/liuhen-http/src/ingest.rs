@@ -3,9 +3,9 @@
 //! The body is one signed statement (`application/json`, or its binary encoding as
 //! `application/octet-stream`) or a JSON Lines batch (`application/jsonl`,
 //! `application/x-ndjson`), decoded by the core ([`liuhen::ingest::body::decode_body`]) and
-//! appended by [`liuhen::SharedLedger`]: one statement with [`liuhen::Arrival::submit`] (group
-//! commit with concurrent clients, led by the state's commit thread; the request holds no
-//! thread while it waits, see docs/BENCHMARKS.md, HTTP), a batch with [`append_batch`](liuhen::SharedLedger::append_batch) (all or
+//! appended by [`liuhen::SharedLedger`]: one statement with
+//! [`append_signed`](liuhen::SharedLedger::append_signed) (group commit with concurrent
+//! clients), a batch with [`append_batch`](liuhen::SharedLedger::append_batch) (all or
 //! nothing, one store batch; the body is already bounded by `--max-body`, so the core's
 //! spooling ingest path, which exists for unbounded files, is not needed). The answer is
 //! `{"receipts": [RECEIPT…]}` with the receipts `liuhen append --json` prints; a refusal is an
@@ -67,94 +67,63 @@ async fn append(State(state): State<AppState>, request: Request) -> Result<Json<
     })?;
     // One statement joins a group commit: from here on, until it is queued or the request
     // fails, the group's leader waits for it (briefly) while its body is read and decoded.
-    let receipts = if kind.is_batch() {
-        let bytes = read_body(body, max).await?;
-        state
-            .blocking(move |state| {
-                let statements = decode(kind, &bytes)?;
-                drop(bytes);
-                append_batch(state, statements)
-            })
-            .await?
-    } else {
-        let arrival = state.ledger().arrival();
-        let bytes = read_body(body, max).await?;
-        let statements = decode(kind, &bytes)?;
-        drop(bytes);
-        append_one(statements, arrival).await?
-    };
+    let arrival = (!kind.is_batch()).then(|| state.ledger().arrival());
+    let bytes = read_body(body, max).await?;
+    let receipts = state
+        .blocking(move |state| {
+            let statements = decode_body(kind, &bytes).map_err(|e| {
+                ApiError::of_class(e.class(), &render::body_sentence(BODY, &e)).at_line(e.line())
+            })?;
+            drop(bytes);
+            append_statements(state, kind, statements, arrival)
+        })
+        .await?;
     Ok(Json(json!({ "receipts": receipts })))
 }
 
-/// The body's statements ([`decode_body`]; CPU only, on a body already bounded by
-/// `--max-body`), or the refusal `liuhen append` words.
-fn decode(kind: BodyKind, bytes: &[u8]) -> Result<Vec<BodyStatement>, ApiError> {
-    decode_body(kind, bytes).map_err(|e| {
-        ApiError::of_class(e.class(), &render::body_sentence(BODY, &e)).at_line(e.line())
-    })
-}
-
-/// The receipts of appended statements as JSON, each with its statement's event and author.
-fn receipts_json(receipts: &[liuhen::Receipt], labels: &[Label]) -> Vec<Value> {
-    receipts
+/// Appends the decoded statements (a single statement with group commit, through its
+/// `arrival` if it has one; a batch all or nothing) and returns their receipts as JSON.
+fn append_statements(
+    state: &AppState,
+    kind: BodyKind,
+    statements: Vec<BodyStatement>,
+    arrival: Option<Arrival<FileStore>>,
+) -> Result<Vec<Value>, ApiError> {
+    let lines: Vec<usize> = statements.iter().map(|s| s.line).collect();
+    let labels: Vec<_> = statements
         .iter()
-        .zip(labels)
+        .map(|s| {
+            (
+                s.statement.statement.event.clone(),
+                s.statement.statement.author,
+            )
+        })
+        .collect();
+    let statements: Vec<_> = statements.into_iter().map(|s| s.statement).collect();
+    let outcome = if kind.is_batch() {
+        if statements.is_empty() {
+            return Ok(Vec::new());
+        }
+        state.ledger().append_batch(statements)
+    } else {
+        let mut statements = statements;
+        match statements.pop() {
+            Some(statement) => match arrival {
+                Some(arrival) => arrival.append_signed(statement),
+                None => state.ledger().append_signed(statement),
+            }
+            .map(|r| vec![r]),
+            None => return Ok(Vec::new()),
+        }
+    };
+    let receipts = outcome.map_err(|e| refusal(&e, &lines))?;
+    Ok(receipts
+        .iter()
+        .zip(&labels)
         .map(|(receipt, (event, author))| {
             Value::Object(render::statement_receipt(receipt, event, author))
         })
-        .collect()
-}
-
-/// What a receipt is rendered with: the statement's event and author.
-type Label = (liuhen::Event, liuhen::PublicKey);
-
-fn label(statement: &BodyStatement) -> Label {
-    (
-        statement.statement.statement.event.clone(),
-        statement.statement.statement.author,
-    )
-}
-
-/// Appends a single statement with group commit, through its `arrival`, without holding a
-/// thread while its group is committed: the signature is checked here, the statement queued
-/// ([`Arrival::submit`]) and its outcome awaited; the state's commit thread commits the group
-/// and hands the outcome back. Returns its receipt as JSON.
-async fn append_one(
-    mut statements: Vec<BodyStatement>,
-    arrival: Arrival<FileStore>,
-) -> Result<Vec<Value>, ApiError> {
-    let Some(statement) = statements.pop() else {
-        return Ok(Vec::new());
-    };
-    let line = statement.line;
-    let labels = [label(&statement)];
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    arrival.submit(statement.statement, move |outcome| {
-        // The request may be gone (its client hung up); the statement is appended all the same.
-        let _ = answer.send(outcome);
-    });
-    let outcome = answered.await.map_err(|_| {
-        ApiError::internal(
-            "the commit thread stopped before answering; the statement may or may not have been appended".to_owned(),
-        )
-    })?;
-    let receipt = outcome.map_err(|e| refusal(&e, &[line]))?;
-    Ok(receipts_json(&[receipt], &labels))
-}
-
-/// Appends a batch all or nothing and returns the receipts as JSON.
-fn append_batch(state: &AppState, statements: Vec<BodyStatement>) -> Result<Vec<Value>, ApiError> {
-    if statements.is_empty() {
-        return Ok(Vec::new());
-    }
-    let lines: Vec<usize> = statements.iter().map(|s| s.line).collect();
-    let labels: Vec<Label> = statements.iter().map(label).collect();
-    let statements: Vec<_> = statements.into_iter().map(|s| s.statement).collect();
-    let receipts = state
-        .ledger()
-        .append_batch(statements)
-        .map_err(|e| refusal(&e, &lines))?;
-    Ok(receipts_json(&receipts, &labels))
+        .collect())
 }
 
 /// A refused or failed append as an error: the refused statement's line and `liuhen append`'s

@@ -289,8 +289,12 @@ async fn log_request(request: Request, next: Next) -> Response {
 
 /// Opens the ledger and, with `--key-file`, reads the seal key and checks it is this ledger's.
 fn open(config: Config) -> Result<(AppState, SealKeyExt), ServeError> {
+    let dir = config.dir.clone();
     let key_file = config.key_file.clone();
-    let state = AppState::open(config)?;
+    let state = AppState::open(config).map_err(|e| ServeError::Open {
+        dir,
+        source: Box::new(e),
+    })?;
     let seal_key = match key_file {
         None => SealKeyExt(None),
         Some(path) => {

@@ -7,7 +7,6 @@ use liuhen::{LedgerDir, SharedLedger};
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
-use crate::listen::ServeError;
 use crate::Config;
 
 /// The state of a running service (cheap to clone).
@@ -21,19 +20,6 @@ struct Inner {
     ledger: Arc<SharedLedger<FileStore>>,
     config: Config,
     pending: Arc<Semaphore>,
-    /// The thread leading the group commits of submitted statements
-    /// ([`SharedLedger::run_committer`]); stopped and joined when the state is dropped.
-    committer: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        // Everything still queued is committed first.
-        self.ledger.stop_committer();
-        if let Some(thread) = self.committer.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 impl AppState {
@@ -41,32 +27,20 @@ impl AppState {
     /// as long as the service runs; a damaged store is refused).
     ///
     /// # Errors
-    /// [`ServeError::Open`] with [`LedgerDir::open_writer`]'s error, or
-    /// [`ServeError::Runtime`] if the commit thread cannot start.
-    pub fn open(config: Config) -> Result<Self, ServeError> {
+    /// As [`LedgerDir::open_writer`].
+    pub fn open(config: Config) -> Result<Self, liuhen::Error> {
         let dir = LedgerDir::new(&config.dir);
-        let writer = dir
-            .open_writer_with(Arc::clone(&config.clock), liuhen::LedgerOptions::default())
-            .map_err(|e| ServeError::Open {
-                dir: config.dir.clone(),
-                source: Box::new(e.into()),
-            })?;
-        let ledger = Arc::new(SharedLedger::new(writer));
+        let ledger = Arc::new(SharedLedger::new(dir.open_writer_with(
+            Arc::clone(&config.clock),
+            liuhen::LedgerOptions::default(),
+        )?));
         let pending = Arc::new(Semaphore::new(config.max_pending.max(1)));
-        let committer = {
-            let ledger = Arc::clone(&ledger);
-            std::thread::Builder::new()
-                .name("liuhen-commit".into())
-                .spawn(move || ledger.run_committer())
-                .map_err(|e| ServeError::Runtime(format!("cannot start the commit thread: {e}")))?
-        };
         Ok(AppState {
             inner: Arc::new(Inner {
                 dir,
                 ledger,
                 config,
                 pending,
-                committer: Some(committer),
             }),
         })
     }
@@ -77,8 +51,7 @@ impl AppState {
     }
 
     /// The ledger, shared by every request (in an `Arc`, so that a request can hold an
-    /// [`liuhen::Arrival`] across threads). A thread of the state leads the group commits of
-    /// statements queued with [`liuhen::Arrival::submit`].
+    /// [`liuhen::Arrival`] across threads).
     pub fn ledger(&self) -> &Arc<SharedLedger<FileStore>> {
         &self.inner.ledger
     }

@@ -17,11 +17,6 @@
 //!   moment it is taken. Every call returns only after its own entry is durable (the [`Store`]
 //!   contract), or with the reason it was refused; one caller's bad statement never fails
 //!   another's (see [`Ledger::append_each`]).
-//! - [`Arrival::submit`] queues a statement for the same group commit without waiting: its
-//!   outcome is handed to a callback once its group is durable. A caller that must not block
-//!   (an async request handler) uses it, with one thread of the program running
-//!   [`SharedLedger::run_committer`] to lead the groups; the request then needs no thread of its
-//!   own to wait on, and no hand-off to one and back (docs/BENCHMARKS.md, HTTP).
 //! - [`SharedLedger::sign_and_append`] signs an event with a key the application holds and
 //!   appends it. The statement is built and signed **under the ledger lock**, so that a format-v2
 //!   statement carries the author's next binding counter as of the moment it is appended
@@ -136,19 +131,10 @@ impl SharedError {
     }
 }
 
-/// What a statement queued with [`Arrival::submit`] is answered with.
-type Done = Box<dyn FnOnce(Result<Receipt, SharedError>) + Send>;
-
 struct Queue {
     pending: Vec<(u64, SignedStatement)>,
     next_ticket: u64,
     done: HashMap<u64, Result<Receipt, SharedError>>,
-    /// The callers of [`Arrival::submit`] waiting for their outcome, by ticket.
-    callbacks: HashMap<u64, Done>,
-    /// A [`SharedLedger::run_committer`] thread is waiting for work on `work`.
-    committer_idle: bool,
-    /// [`SharedLedger::stop_committer`] was called.
-    committer_stop: bool,
     committing: bool,
     /// Callers about to queue a statement: checking its signature in
     /// [`SharedLedger::append_signed`], or holding an [`Arrival`].
@@ -176,9 +162,6 @@ pub struct SharedLedger<S: Store> {
     /// Signalled when a caller has queued its statement (or given up): a lingering leader waits
     /// on it.
     arrived: Condvar,
-    /// Signalled when statements queued with [`Arrival::submit`] need a leader: the committer
-    /// thread ([`SharedLedger::run_committer`]) waits on it.
-    work: Condvar,
 }
 
 /// How long a leader waits at most for callers that are still checking a signature, so that
@@ -206,9 +189,6 @@ impl<S: Store> SharedLedger<S> {
                 pending: Vec::new(),
                 next_ticket: 0,
                 done: HashMap::new(),
-                callbacks: HashMap::new(),
-                committer_idle: false,
-                committer_stop: false,
                 committing: false,
                 arriving: 0,
                 groups: 0,
@@ -216,7 +196,6 @@ impl<S: Store> SharedLedger<S> {
             }),
             committed: Condvar::new(),
             arrived: Condvar::new(),
-            work: Condvar::new(),
         }
     }
 
@@ -279,118 +258,32 @@ impl<S: Store> SharedLedger<S> {
                     .unwrap_or_else(PoisonError::into_inner);
                 continue;
             }
-            queue = self.lead(queue);
-        }
-    }
-
-    /// Commits the statements queued so far as one group, `queue.committing` set meanwhile;
-    /// answers their callers (a waiting caller through `done`, a submitted statement through
-    /// its callback, called with the queue unlocked) and returns the queue locked again.
-    fn lead<'a>(&'a self, mut queue: MutexGuard<'a, Queue>) -> MutexGuard<'a, Queue> {
-        queue.committing = true;
-        // The callers of the group just committed are checking their next statement's
-        // signature (or, holding an `Arrival`, reading it); without waiting for them, each
-        // group would hold only the callers that queued during the previous commit (about
-        // half of them). Wait for them, briefly.
-        let deadline = Instant::now() + LINGER;
-        while queue.arriving > 0 {
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                break;
-            };
-            queue = self
-                .arrived
-                .wait_timeout(queue, left)
-                .map(|(q, _)| q)
-                .unwrap_or_else(|e| e.into_inner().0);
-        }
-        let group = std::mem::take(&mut queue.pending);
-        queue.groups += 1;
-        queue.grouped += group.len() as u64;
-        drop(queue);
-        let outcomes = self.commit(group);
-        let mut queue = lock_queue(&self.queue);
-        let mut answers = Vec::new();
-        for (ticket, outcome) in outcomes {
-            match queue.callbacks.remove(&ticket) {
-                Some(callback) => answers.push((callback, outcome)),
-                None => {
-                    queue.done.insert(ticket, outcome);
-                }
+            queue.committing = true;
+            // The callers of the group just committed are checking their next statement's
+            // signature (or, holding an `Arrival`, reading it); without waiting for them, each
+            // group would hold only the callers that queued during the previous commit (about
+            // half of them). Wait for them, briefly.
+            let deadline = Instant::now() + LINGER;
+            while queue.arriving > 0 {
+                let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                    break;
+                };
+                queue = self
+                    .arrived
+                    .wait_timeout(queue, left)
+                    .map(|(q, _)| q)
+                    .unwrap_or_else(|e| e.into_inner().0);
             }
-        }
-        queue.committing = false;
-        self.committed.notify_all();
-        // Statements submitted meanwhile need a leader; a waiting caller leads too, but
-        // there may be none.
-        if !queue.pending.is_empty() && queue.committer_idle {
-            self.work.notify_one();
-        }
-        if !answers.is_empty() {
+            let group = std::mem::take(&mut queue.pending);
+            queue.groups += 1;
+            queue.grouped += group.len() as u64;
             drop(queue);
-            for (callback, outcome) in answers {
-                callback(outcome);
-            }
+            let outcomes = self.commit(group);
             queue = lock_queue(&self.queue);
+            queue.done.extend(outcomes);
+            queue.committing = false;
+            self.committed.notify_all();
         }
-        queue
-    }
-
-    /// Queues `statement` (whose signature check gave `checked`) without waiting: `done` is
-    /// called with its outcome once its group is committed, by whichever thread commits it
-    /// (a [`SharedLedger::run_committer`] thread, or a caller of
-    /// [`SharedLedger::append_signed`] leading a group); with a refusal of the signature, at
-    /// once.
-    fn queue_and_answer(
-        &self,
-        mut queue: MutexGuard<'_, Queue>,
-        statement: SignedStatement,
-        checked: Result<(), crate::entry::StatementError>,
-        done: Done,
-    ) {
-        if let Err(source) = checked {
-            drop(queue);
-            done(Err(LedgerError::BadSignature { index: 0, source }.into()));
-            return;
-        }
-        let ticket = queue.next_ticket;
-        queue.next_ticket += 1;
-        queue.pending.push((ticket, statement));
-        queue.callbacks.insert(ticket, done);
-        if !queue.committing && queue.committer_idle {
-            self.work.notify_one();
-        }
-    }
-
-    /// Commits the groups of statements queued with [`Arrival::submit`], on the calling thread,
-    /// until [`SharedLedger::stop_committer`] is called and nothing is left queued. A program
-    /// that submits runs one such thread per ledger (more are harmless: one commits at a
-    /// time); a group is led as [`SharedLedger::append_signed`] leads it (it waits briefly for
-    /// arriving callers, then commits everything queued as one store batch).
-    pub fn run_committer(&self) {
-        let mut queue = lock_queue(&self.queue);
-        loop {
-            if !queue.pending.is_empty() && !queue.committing {
-                queue = self.lead(queue);
-                continue;
-            }
-            if queue.committer_stop && queue.pending.is_empty() {
-                return;
-            }
-            queue.committer_idle = true;
-            queue = self
-                .work
-                .wait(queue)
-                .unwrap_or_else(PoisonError::into_inner);
-            queue.committer_idle = false;
-        }
-    }
-
-    /// Tells the [`SharedLedger::run_committer`] threads to return once nothing is left
-    /// queued.
-    pub fn stop_committer(&self) {
-        let mut queue = lock_queue(&self.queue);
-        queue.committer_stop = true;
-        self.work.notify_all();
     }
 
     /// [`SharedLedger::append_signed`] with the error as a [`LedgerError`]: a failed group
@@ -630,26 +523,6 @@ impl<S: Store> Arrival<S> {
     }
 }
 
-impl<S: Store> Arrival<S> {
-    /// Checks the statement's signature on the calling thread and queues it for the next group
-    /// commit without waiting: `done` is called once with what
-    /// [`SharedLedger::append_signed`] would have returned (a refused signature at once; else
-    /// once its group is committed, on the committing thread, which must not be kept waiting:
-    /// hand the outcome on). Needs a thread running [`SharedLedger::run_committer`]; for a
-    /// caller that can wait on a thread of its own, [`Arrival::append_signed`] is simpler.
-    pub fn submit(
-        mut self,
-        statement: SignedStatement,
-        done: impl FnOnce(Result<Receipt, SharedError>) + Send + 'static,
-    ) {
-        let checked = statement.verify_signature();
-        let queue = self.ledger.leave_arriving();
-        self.counted = false;
-        self.ledger
-            .queue_and_answer(queue, statement, checked, Box::new(done));
-    }
-}
-
 impl<S: Store> Drop for Arrival<S> {
     fn drop(&mut self) {
         if self.counted {
@@ -757,43 +630,6 @@ mod tests {
             }))
         ));
         assert_eq!(arriving(&shared), 0);
-    }
-
-    #[test]
-    fn submitted_statements_are_committed_by_the_committer_and_answered() {
-        let (shared, key) = shared();
-        let committer = {
-            let shared = Arc::clone(&shared);
-            std::thread::spawn(move || shared.run_committer())
-        };
-        let (tx, rx) = std::sync::mpsc::channel();
-        for i in 0..3 {
-            let tx = tx.clone();
-            shared
-                .arrival()
-                .submit(statement(&shared, &key, i), move |outcome| {
-                    tx.send(outcome.map(|r| r.seq)).unwrap();
-                });
-            assert_eq!(rx.recv().unwrap().unwrap(), u64::from(i) + 1);
-        }
-        // A bad signature is answered at once, as append_signed refuses it.
-        let mut forged = statement(&shared, &key, 3);
-        forged.statement.time = Timestamp(1);
-        shared.arrival().submit(forged, move |outcome| {
-            tx.send(outcome.map(|r| r.seq)).unwrap();
-        });
-        assert!(matches!(
-            rx.recv().unwrap(),
-            Err(SharedError::Ledger(LedgerError::BadSignature {
-                index: 0,
-                ..
-            }))
-        ));
-        assert_eq!(arriving(&shared), 0);
-        shared.stop_committer();
-        committer.join().unwrap();
-        assert_eq!(shared.size().unwrap(), 4);
-        assert_eq!(shared.group_stats().statements, 3);
     }
 
     #[test]
