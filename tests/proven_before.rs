@@ -81,6 +81,8 @@ impl Fixture {
         let root = scratch(name);
         let claimed = ten_am_three_days_ago();
         let witness = SecretKey::from_seed(&[0x57; 32]);
+        // No binary may be forked while this writer holds the store's lock.
+        let guard = fork_guard();
         let (made, mut built) =
             TestDir::create(&root.join("jinpu"), LedgerBuilder::new().at(claimed - HOUR));
         if let Some(at) = absent_at {
@@ -101,6 +103,7 @@ impl Fixture {
         );
         built.seal();
         drop(built);
+        drop(guard);
         let vkey = root.join("auditor.vkey");
         std::fs::copy(made.dir.vkey_path(), &vkey).unwrap();
         let dir = Ledger {
@@ -145,7 +148,7 @@ impl Fixture {
     fn run(&self, cmd: &str, extra: &[&str]) -> Output {
         let mut args = vec![cmd, path_str(&self.dir.dir)];
         args.extend_from_slice(extra);
-        liuhen(args)
+        common::cli::liuhen_guarded(args)
     }
 
     fn witness_args(&self) -> Vec<&str> {

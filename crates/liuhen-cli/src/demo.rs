@@ -8,10 +8,14 @@
 //! DIR/ledger/            the file store (docs/STORE.md)
 //! DIR/media/             every media file the ledger references, by BLAKE3 digest
 //! DIR/ledger.vkey        the ledger's C2SP verifier key
+//! DIR/witness/           the city justice bureau's witness (C2SP tlog-witness): its key and
+//!                        the latest checkpoint it cosigned (`witnessing.rs`)
+//! DIR/witness.vkey       the witness's verifier key (cosignature/v1)
+//! DIR/witness.policy     a C2SP tlog-policy: this ledger, this witness, quorum 1
 //! DIR/keys/              secret keys of the ledger, officers, devices, systems (mode 0600)
 //! DIR/vault/             the vault: one file per opening of sealed personal data, and the
 //!                        tombstone of each erased one (`liuhen::vault`; 0700, files 0600)
-//! DIR/checkpoint.txt     the latest signed checkpoint
+//! DIR/checkpoint.txt     the latest signed checkpoint, with the witness's cosignature
 //! DIR/proofs/            an inclusion and a consistency proof
 //! DIR/report.json        the verification report of DIR as the demo leaves it
 //! DIR/penalty-3.bundle   the evidence bundle of the penalty case (0600: it holds openings)
@@ -53,6 +57,7 @@ mod erasure;
 mod online;
 mod story;
 mod tamper;
+mod witnessing;
 
 use std::error::Error;
 use std::fs;

@@ -20,7 +20,6 @@ use axum::Router;
 use http_body_util::{BodyExt, Limited};
 use liuhen::witness::{
     TransportResponse, Witness, WitnessError, WitnessTransport, MAX_REQUEST_BYTES,
-    SIZE_CONTENT_TYPE,
 };
 use liuhen::{Clock, SystemClock};
 
@@ -167,24 +166,20 @@ async fn add_checkpoint(
     let witness = Arc::clone(&state.witness);
     // Seconds since the epoch; a clock before 1970 cosigns at 0.
     let now = u64::try_from(state.clock.now().0 / 1000).unwrap_or(0);
-    let outcome = tokio::task::spawn_blocking(move || witness.add_checkpoint(&bytes, now)).await;
+    let outcome = tokio::task::spawn_blocking(move || witness.answer(&bytes, now)).await;
     match outcome {
-        Ok(Ok(lines)) => {
-            let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
-            plain(StatusCode::OK, body)
-        }
-        Ok(Err(refusal)) => {
+        Ok((answer, refusal)) => {
             let status =
-                StatusCode::from_u16(refusal.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if status.is_server_error() {
-                tracing::error!(error = %refusal, "add-checkpoint failed");
-            } else {
-                tracing::info!(status = status.as_u16(), refusal = %refusal, "add-checkpoint refused");
+                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if let Some(refusal) = refusal {
+                if status.is_server_error() {
+                    tracing::error!(error = %refusal, "add-checkpoint failed");
+                } else {
+                    tracing::info!(status = status.as_u16(), refusal = %refusal, "add-checkpoint refused");
+                }
             }
-            match refusal.latest_size() {
-                Some(latest) => text(status, SIZE_CONTENT_TYPE, format!("{latest}\n")),
-                None => plain(status, format!("{refusal}\n")),
-            }
+            let content_type = answer.content_type.unwrap_or_default();
+            (status, [(header::CONTENT_TYPE, content_type)], answer.body).into_response()
         }
         Err(e) => {
             tracing::error!(error = %e, "add-checkpoint task failed");

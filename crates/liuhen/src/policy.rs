@@ -281,6 +281,22 @@ impl PolicyWitness {
     }
 }
 
+impl WitnessPolicy {
+    /// The witnesses the policy gives a URL for, as endpoints a seal asks to cosign
+    /// ([`crate::sealing::seal_witnessed`]); witnesses without a URL are for verification only.
+    pub fn endpoints(&self) -> Vec<crate::witness::WitnessEndpoint> {
+        self.witnesses()
+            .iter()
+            .filter_map(|w| {
+                w.url().map(|url| crate::witness::WitnessEndpoint {
+                    vkey: w.vkey().clone(),
+                    url: url.to_owned(),
+                })
+            })
+            .collect()
+    }
+}
+
 /// A group member or the quorum: a witness or a group, by index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Member {

@@ -195,6 +195,8 @@ pub(super) struct Bureau {
     media_files: u64,
     media_bytes: u64,
     checkpoints: Vec<u64>,
+    /// The justice bureau's witness, cosigning every checkpoint the bureau seals.
+    witness: super::witnessing::LocalWitness,
 }
 
 impl Bureau {
@@ -227,6 +229,8 @@ impl Bureau {
         // Created here, before anything is sealed, so that it is the vault (0700) and not some
         // earlier `mkdir` that decides the directory's mode.
         let vault = Vault::open(root.join("vault"))?;
+        let witness =
+            super::witnessing::LocalWitness::start(root, &ledger.verifier_key()?, clock.clone())?;
         let mut bureau = Bureau {
             root: root.to_path_buf(),
             clock,
@@ -237,6 +241,7 @@ impl Bureau {
             media_files: 0,
             media_bytes: 0,
             checkpoints,
+            witness,
         };
         bureau.later(MINUTE);
         for (who, role, holder, _) in STAFF {
@@ -463,11 +468,13 @@ impl Bureau {
         })
     }
 
-    /// Signs a checkpoint over the ledger as it is now (the ledger key), and returns it.
+    /// Signs a checkpoint over the ledger as it is now (the ledger key), has the witness
+    /// cosign it (stored again with the cosignature), and returns the cosigned checkpoint.
     pub(super) fn checkpoint(&mut self) -> Res<SignedCheckpoint> {
         let signed = self.ledger.seal(&self.keys.ledger)?;
-        self.checkpoints.push(signed.checkpoint().size);
-        Ok(signed)
+        let cosigned = self.witness.cosign(&mut self.ledger, &signed)?;
+        self.checkpoints.push(cosigned.checkpoint().size);
+        Ok(cosigned)
     }
 
     /// Exports a case evidence bundle as `who` and records its disclosure, in the one core

@@ -31,6 +31,22 @@ pub(super) fn proofs(b: &mut Bureau, marks: &Marks) -> Res<()> {
         "checkpoints signed at sizes {}; the latest, a C2SP signed note, in checkpoint.txt",
         sizes.join(", ")
     ));
+    // Each checkpoint was cosigned by the witness as it was sealed; the self-test checks the
+    // latest against the witness policy written beside the vkey.
+    let policy = liuhen::policy::read_policy(&b.root().join(liuhen::dir::POLICY_FILE))?;
+    let check = policy.check(&latest)?;
+    let Some(at) = check.earliest_cosignature().filter(|_| check.met) else {
+        return Err(format!(
+            "self-test failed: the latest checkpoint does not meet the witness policy: {}",
+            check.why_not.unwrap_or_default()
+        )
+        .into());
+    };
+    story::done(&format!(
+        "each cosigned by the city justice bureau's witness {} (C2SP tlog-witness; the latest at {}): witness.vkey and witness.policy beside ledger.vkey — `liuhen verify --policy` needs its cosignature, so not even the bureau can rewrite history unseen",
+        super::witnessing::WITNESS_NAME,
+        liuhen::describe::iso8601(liuhen::Timestamp(i64::try_from(at).unwrap_or(0).saturating_mul(1000)))
+    ));
 
     let proofs = b.root().join("proofs");
     fs::create_dir(&proofs)?;

@@ -127,6 +127,35 @@ pub(super) fn act(dir: &std::path::Path, vkey: &NoteVerifier, marks: &Marks) -> 
         "POST /v1/statements replaying the decision's signed statement: 409 {}; then stopped gracefully",
         sentence["kind"].as_str().unwrap_or("?")
     ));
+    trusted_time(dir, &signed)
+}
+
+/// Where `openssl` is installed: a local RFC 3161 TSA (`liuhen dev-tsa`'s server, whose tokens
+/// `openssl ts -reply` makes) stamps the latest checkpoint over HTTP; the token is verified
+/// against the TSA's root and kept in `DIR/timestamps/`, the root in `DIR/tsa/root.pem`.
+fn trusted_time(dir: &std::path::Path, note: &SignedCheckpoint) -> Res<()> {
+    use liuhen::timestamp::{stamp_and_store, TsaRoots};
+    use liuhen_http::tsa::{DevTsa, DevTsaServer, HttpTsa, KeyKind};
+    let tsa = match DevTsa::setup(&dir.join("tsa"), KeyKind::EcP256) {
+        Ok(tsa) => tsa,
+        Err(e) => {
+            story::note(&format!(
+                "no local TSA ({e}): install openssl to see the checkpoint time-stamped (RFC 3161)"
+            ));
+            return Ok(());
+        }
+    };
+    let server = DevTsaServer::spawn(tsa, "127.0.0.1:0".parse()?)?;
+    let roots = TsaRoots::read(server.root_pem())?;
+    let transport = HttpTsa::new(server.url(), Duration::from_secs(30))?;
+    let (file, stamped) = stamp_and_store(&transport, dir, note.checkpoint(), &roots)?;
+    drop(server);
+    story::done(&format!(
+        "checkpoint {} time-stamped by a local RFC 3161 TSA (openssl ts, over HTTP) at {} — this machine's clock, not the story's; token verified against tsa/root.pem → {}",
+        note.checkpoint().size,
+        liuhen::describe::iso8601(stamped.verified.gen_time),
+        file.strip_prefix(dir).unwrap_or(&file).display()
+    ));
     Ok(())
 }
 

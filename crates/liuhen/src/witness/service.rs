@@ -585,6 +585,48 @@ impl Witness {
             .unwrap_or(0)
     }
 
+    /// [`Witness::add_checkpoint`] as the tlog-witness answer: 200 with the cosignature lines,
+    /// a refusal's status with `text/x.tlog.size` and the latest size when it carries one, else
+    /// its sentence as plain text. Every transport (HTTP, in process) answers with this, and the
+    /// refusal, if any, for its log.
+    pub fn answer(
+        &self,
+        body: &[u8],
+        now: u64,
+    ) -> (super::client::TransportResponse, Option<Refusal>) {
+        use super::client::{TransportResponse, SIZE_CONTENT_TYPE};
+        const PLAIN: &str = "text/plain; charset=utf-8";
+        match self.add_checkpoint(body, now) {
+            Ok(lines) => (
+                TransportResponse {
+                    status: 200,
+                    content_type: Some(PLAIN.into()),
+                    body: lines
+                        .iter()
+                        .map(|l| format!("{l}\n"))
+                        .collect::<String>()
+                        .into_bytes(),
+                },
+                None,
+            ),
+            Err(refusal) => {
+                let response = match refusal.latest_size() {
+                    Some(size) => TransportResponse {
+                        status: refusal.status(),
+                        content_type: Some(SIZE_CONTENT_TYPE.into()),
+                        body: format!("{size}\n").into_bytes(),
+                    },
+                    None => TransportResponse {
+                        status: refusal.status(),
+                        content_type: Some(PLAIN.into()),
+                        body: format!("{refusal}\n").into_bytes(),
+                    },
+                };
+                (response, Some(refusal))
+            }
+        }
+    }
+
     /// Handles one `add-checkpoint` request body at time `now` (seconds since the Unix epoch):
     /// the checks of `tlog-witness` v1.0.0 in its order, then the new latest checkpoint is
     /// persisted durably, and only then the cosignature returned (one signature line).
