@@ -186,10 +186,9 @@ fn demo_writes_a_verified_ledger_directory_and_catches_every_tampering() {
     assert!(dir.join("checkpoint.txt").is_file());
     // Issue 16: the checkpoint carries the local witness's cosignature, verified with the
     // witness.vkey written beside ledger.vkey (and the policy naming both).
-    let note = liuhen::checkpoint::SignedCheckpoint::parse(
-        &fs::read(dir.join("checkpoint.txt")).unwrap(),
-    )
-    .unwrap();
+    let note =
+        liuhen::checkpoint::SignedCheckpoint::parse(&fs::read(dir.join("checkpoint.txt")).unwrap())
+            .unwrap();
     let witness = liuhen::keyfile::read_verifier_key(&dir.join("witness.vkey")).unwrap();
     assert!(liuhen::checkpoint::verify_cosignature(&note, &witness).is_ok());
     let policy = liuhen::policy::read_policy(&dir.join("witness.policy")).unwrap();

@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::cli::{expect_code, fork_guard, json, liuhen, path_str, scratch};
+use common::cli::{expect_code, fork_guard, json, path_str, scratch};
 use common::dir::TestDir;
 use common::LedgerBuilder;
 use liuhen::checkpoint::{cosign, NoteSignature, NoteVerifier, SignedCheckpoint};

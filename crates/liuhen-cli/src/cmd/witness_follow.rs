@@ -3,7 +3,9 @@
 use std::error::Error;
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use liuhen::Clock as _;
 
 use liuhen::witness::Witness;
 use liuhen_http::follow::Follower;
@@ -44,9 +46,7 @@ pub fn run(args: Args, _global: &Global) -> Result<u8, Box<dyn Error>> {
         if n > 0 {
             std::thread::sleep(Duration::from_secs(args.interval));
         }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
+        let now = u64::try_from(liuhen::SystemClock.now().0 / 1000)
             .map_err(|_| "the system clock is before 1970")?;
         match follower.round(now) {
             Ok(round) => {
