@@ -33,7 +33,10 @@ pub use container::{
     MAX_BUNDLE_OPENINGS, MAX_BUNDLE_TIMESTAMPS, MAX_CASE_NO_BYTES, MAX_MANIFEST_BYTES,
     MAX_OPENING_BYTES, MAX_PATH_LEN, MAX_TIMESTAMP_TOKEN_BYTES, MAX_VKEY_BYTES,
 };
-pub use export::{export_untraced, ExportOptions, ExportSummary, MissingMedia};
+pub use export::{
+    export_untraced, export_untraced_stamped, tokens_for, ExportOptions, ExportSummary,
+    MissingMedia,
+};
 pub use proof::{
     PortableConsistency, PortableInclusion, PortableProof, ProofError, Proven, MAX_PROOF_BYTES,
     PROOF_FORMAT,

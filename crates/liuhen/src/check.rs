@@ -267,6 +267,11 @@ pub struct CheckOptions<'a> {
     pub witnesses: Option<Vec<NoteVerifier>>,
     /// TSA token times the caller verified, over checkpoints (by size and root).
     pub tsa_times: Vec<crate::proven::TsaTime>,
+    /// The TSA root(s) the auditor trusts (`--tsa-root`): with them, [`check_dir`] verifies
+    /// every token stored in `DIR/timestamps/` ([`stored_timestamps`]) and counts each verified
+    /// one as proven-before evidence; a forged token is tampering, one that cannot be checked
+    /// leaves the result unverified. `None`: tokens are not used (the report says so).
+    pub tsa_roots: Option<crate::timestamp::TsaRoots>,
 }
 
 impl Default for CheckOptions<'_> {
@@ -282,6 +287,7 @@ impl Default for CheckOptions<'_> {
             policy: None,
             witnesses: None,
             tsa_times: Vec::new(),
+            tsa_roots: None,
         }
     }
 }
@@ -417,9 +423,131 @@ pub struct CheckReport {
     audit: Option<AuditReport>,
     entries_read: u64,
     proven: Option<std::sync::Arc<crate::proven::ProvenBefore>>,
+    timestamps: Option<TimestampSummary>,
+}
+
+/// What the check pass did with the RFC 3161 tokens stored in `DIR/timestamps/`
+/// (`verify --json`, member `timestamps`; absent when there are none and no root was given).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TimestampSummary {
+    /// Token files found.
+    pub tokens: u64,
+    /// Whether they were checked (a TSA root was given).
+    pub checked: bool,
+    /// Tokens that verified (signature, chain to the root at `genTime`, imprint over a stored
+    /// checkpoint).
+    pub verified: u64,
+    /// Tokens that are forged or altered (tampering findings).
+    pub forged: u64,
+    /// Tokens that could not be checked (unverified findings).
+    pub unchecked: u64,
+    /// Why they were not used, when they were not.
+    pub reason: Option<String>,
+}
+
+/// The stored tokens of a ledger directory checked against `roots` ([`stored_timestamps`]).
+#[derive(Clone, Debug, Default)]
+pub struct StoredTimestamps {
+    /// The verified tokens' times, for [`CheckOptions::tsa_times`].
+    pub times: Vec<crate::proven::TsaTime>,
+    /// One finding per token that does not verify: [`FindingKind::BadTimestamp`] (tampering)
+    /// or [`FindingKind::TimestampUnverified`].
+    pub findings: Vec<Finding>,
+    /// The counts.
+    pub summary: TimestampSummary,
+}
+
+/// Checks the tokens stored in `ledger_dir/timestamps/` against the checkpoints of `store`
+/// ([`crate::timestamp::check_stored_tokens`]) with the trusted `roots`; without roots, only
+/// counts them (they prove nothing then). A token whose error
+/// [is tampering](crate::timestamp::TimestampError::is_tampering) is a
+/// [`FindingKind::BadTimestamp`]; any other failure, including an unreadable token directory,
+/// a [`FindingKind::TimestampUnverified`] saying why.
+pub fn stored_timestamps(
+    ledger_dir: &Path,
+    store: &dyn Store,
+    roots: Option<&crate::timestamp::TsaRoots>,
+) -> StoredTimestamps {
+    let finding = |e: &crate::timestamp::TimestampError, what: String| {
+        let kind = if e.is_tampering() {
+            FindingKind::BadTimestamp
+        } else {
+            FindingKind::TimestampUnverified
+        };
+        Finding {
+            kind,
+            severity: kind.severity(),
+            seq: None,
+            checkpoint: None,
+            message: format!("{what}: {e}"),
+        }
+    };
+    let mut out = StoredTimestamps::default();
+    let Some(roots) = roots else {
+        out.summary.tokens = crate::timestamp::stored_tokens(ledger_dir)
+            .map(|t| t.len() as u64)
+            .unwrap_or_default();
+        out.summary.reason = (out.summary.tokens > 0).then(|| {
+            "no TSA root given (--tsa-root): the stored timestamp tokens prove no time".to_owned()
+        });
+        return out;
+    };
+    out.summary.checked = true;
+    let checks = match crate::timestamp::check_stored_tokens(ledger_dir, store, roots) {
+        Ok(checks) => checks,
+        Err(e) => {
+            let f = finding(&e, "the stored timestamp tokens cannot be checked".into());
+            match f.kind {
+                FindingKind::BadTimestamp => out.summary.forged += 1,
+                _ => out.summary.unchecked += 1,
+            }
+            out.findings.push(f);
+            return out;
+        }
+    };
+    out.summary.tokens = checks.len() as u64;
+    for c in checks {
+        let name = c
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match (c.outcome, c.checkpoint) {
+            (Ok(v), Some(cp)) => {
+                out.summary.verified += 1;
+                out.times.push(crate::proven::TsaTime {
+                    size: cp.size,
+                    root: cp.root,
+                    time: v.gen_time,
+                    tsa: v.tsa_subject,
+                });
+            }
+            (Ok(_), None) => {} // check_stored_tokens verifies only matched tokens.
+            (Err(e), cp) => {
+                let what = match cp {
+                    Some(cp) => format!(
+                        "timestamp token {name} (over the checkpoint of size {})",
+                        cp.size
+                    ),
+                    None => format!("timestamp token {name}"),
+                };
+                let f = finding(&e, what);
+                match f.kind {
+                    FindingKind::BadTimestamp => out.summary.forged += 1,
+                    _ => out.summary.unchecked += 1,
+                }
+                out.findings.push(f);
+            }
+        }
+    }
+    out
 }
 
 impl CheckReport {
+    /// What was done with the stored timestamp tokens, if there are any or a root was given.
+    pub fn timestamps(&self) -> Option<&TimestampSummary> {
+        self.timestamps.as_ref()
+    }
     /// The proven-before times of the entries, when time evidence was found (and integrity is
     /// not broken).
     pub fn proven_before(&self) -> Option<&crate::proven::ProvenBefore> {
@@ -565,7 +693,17 @@ impl Serialize for CheckReport {
             audit: self.audit.as_ref().map(AuditBrief::of),
             witnesses: &r.witnesses,
             split_views: r.witnesses.is_some().then_some(r.split_views.as_slice()),
-            proven_before: self.proven.as_ref().and_then(|p| p.summary()),
+            proven_before: self.proven.as_ref().and_then(|p| {
+                Some(JsonProven {
+                    summary: p.summary()?,
+                    timestamps: p
+                        .items()
+                        .iter()
+                        .filter(|e| matches!(e.source, crate::proven::TimeSource::Timestamp { .. }))
+                        .collect(),
+                })
+            }),
+            timestamps: &self.timestamps,
         }
         .serialize(s)
     }
@@ -598,7 +736,20 @@ struct JsonReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     split_views: Option<&'a [crate::verify::SplitView]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    proven_before: Option<crate::proven::ProvenSummary>,
+    proven_before: Option<JsonProven<'a>>,
+    /// Present only when tokens are stored or a TSA root was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamps: &'a Option<TimestampSummary>,
+}
+
+/// `proven_before`: the summary as it always was, plus the TSA evidence counted.
+#[derive(Serialize)]
+struct JsonProven<'a> {
+    #[serde(flatten)]
+    summary: crate::proven::ProvenSummary,
+    /// Every verified TSA time counted (size, time, source), smallest checkpoint first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    timestamps: Vec<&'a crate::proven::TimeEvidence>,
 }
 
 /// A finding and the article it concerns.
@@ -657,18 +808,16 @@ pub fn check_dir(dir: &LedgerDir, options: &CheckOptions<'_>) -> Result<CheckRep
     let summary = store_summary(&store);
     let damage = store_damage::store_damage(&store);
     let (media_store, media) = open_media(dir, &options.media)?;
-    let with_witnesses;
-    let options = match options.witnesses {
-        Some(_) => options,
-        None => {
-            with_witnesses = CheckOptions {
-                witnesses: Some(crate::proven::witness_keys(dir, &[])?),
-                ..options.clone()
-            };
-            &with_witnesses
-        }
-    };
-    let mut out = check_store(&store, media_store.as_ref(), options)?;
+    let tokens = stored_timestamps(dir.root(), &store, options.tsa_roots.as_ref());
+    let mut with_evidence = options.clone();
+    if with_evidence.witnesses.is_none() {
+        with_evidence.witnesses = Some(crate::proven::witness_keys(dir, &[])?);
+    }
+    with_evidence.tsa_times.extend(tokens.times);
+    let mut out = check_store(&store, media_store.as_ref(), &with_evidence)?;
+    out.report.add_findings(tokens.findings);
+    out.timestamps =
+        (tokens.summary.tokens > 0 || tokens.summary.checked).then_some(tokens.summary);
     let deleted = store_damage::checkpoints_deleted(
         &out.report,
         trusted_checkpoint
@@ -772,6 +921,7 @@ pub fn check_store<S: Store + ?Sized>(
         audit,
         entries_read: pass.observed,
         proven: proven.filter(|_| report.verdict != Verdict::Tampered),
+        timestamps: None,
         report,
     })
 }
@@ -906,6 +1056,7 @@ fn destroyed_store(
         audit: None,
         entries_read: 0,
         proven: None,
+        timestamps: None,
     }
 }
 

@@ -220,6 +220,13 @@ pub enum FindingKind {
     /// does not extend the witnessed one): the key's holder showed two histories. Both notes
     /// are in the report ([`Report::split_views`]).
     SplitView,
+    // Trusted time (crate::timestamp), checked only with a TSA root.
+    /// A stored RFC 3161 token does not verify against the checkpoint it stamps (altered bytes,
+    /// a bad signature, or an imprint no stored checkpoint has): forged time evidence.
+    BadTimestamp,
+    /// A stored RFC 3161 token could not be checked (its certificate does not chain to the TSA
+    /// root given, or it uses an algorithm not supported): its time is not proven.
+    TimestampUnverified,
 }
 
 impl FindingKind {
@@ -232,7 +239,8 @@ impl FindingKind {
             | FindingKind::ReadError
             | FindingKind::MediaNotChecked
             | FindingKind::UncommittedTail
-            | FindingKind::Unwitnessed => Severity::Unverified,
+            | FindingKind::Unwitnessed
+            | FindingKind::TimestampUnverified => Severity::Unverified,
             _ => Severity::Tampering,
         }
     }

@@ -54,6 +54,11 @@ pub struct Args {
     /// includes it. Default: DIR/witness*.vkey, if any.
     #[arg(long, value_name = "FILE")]
     pub witness_vkey: Vec<PathBuf>,
+    /// The TSA root certificate(s) (PEM): the tokens in DIR/timestamps/ that verify against it
+    /// are proven-before evidence too (a token that does not verify is named on stderr and not
+    /// used; `liuhen verify --tsa-root` judges it).
+    #[arg(long, value_name = "PEM")]
+    pub tsa_root: Option<PathBuf>,
 }
 
 /// Unreadable entries named one by one on stderr before the rest are only counted.
@@ -76,7 +81,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         limit: args.limit,
     };
     let mut listing = Listing::new(&store, query)?;
-    let proven = proven_before(&dir, &store, &args.witness_vkey)?;
+    let proven = proven_before(&dir, &store, &args.witness_vkey, args.tsa_root.as_deref())?;
 
     let mut out = BufWriter::new(io::stdout().lock());
     if !args.json && !global.quiet {
@@ -156,17 +161,29 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
 }
 
 /// The proven-before times of the entries: cosignatures of the witnesses given (or of the
-/// directory's `witness*.vkey` files) on the stored checkpoints the genesis key signed.
+/// directory's `witness*.vkey` files) on the stored checkpoints the genesis key signed, and,
+/// with `tsa_root`, the verified timestamp tokens over them.
 fn proven_before(
     dir: &LedgerDir,
     store: &liuhen::store::file::FileStore,
     given: &[PathBuf],
+    tsa_root: Option<&std::path::Path>,
 ) -> Result<ProvenBefore, Box<dyn Error>> {
     let witnesses = liuhen::proven::witness_keys(dir, given)?;
+    let roots = tsa_root
+        .map(liuhen::timestamp::TsaRoots::read)
+        .transpose()?;
+    let tokens = liuhen::check::stored_timestamps(dir.root(), store, roots.as_ref());
+    for f in &tokens.findings {
+        eprintln!("liuhen: warning: {} (not used)", clean(&f.message));
+    }
+    if let Some(reason) = &tokens.summary.reason {
+        eprintln!("liuhen: note: {reason}");
+    }
     let key = liuhen::proven::genesis_key(store);
     Ok(match key {
-        Some(key) if !witnesses.is_empty() => {
-            liuhen::proven::gather_store(store, &key, &witnesses, &[])?.proven_before()
+        Some(key) if !witnesses.is_empty() || !tokens.times.is_empty() => {
+            liuhen::proven::gather_store(store, &key, &witnesses, &tokens.times)?.proven_before()
         }
         _ => ProvenBefore::default(),
     })

@@ -41,7 +41,9 @@ found violations, 3 usage or I/O error (DIR, key, checkpoint or profile unreadab
 found wrong but not fully verified (no --vkey, media not checked, unsealed entries, with
 --policy: entries no witnessed checkpoint covers); 1 wins over 4, 4 over 2. With --policy, a
 forged cosignature of a listed witness, or two ledger-signed checkpoints that cannot both be true
-(a split view, both notes printed as proof), is exit 1. JSON schema: docs/CLI.md.")]
+(a split view, both notes printed as proof), is exit 1. With --tsa-root, a stored timestamp
+token that is forged, altered or stamps no stored checkpoint is exit 1; one whose certificate
+does not chain to the root is exit 4. JSON schema: docs/CLI.md.")]
 pub struct Args {
     /// The ledger directory (holding ledger/, media/).
     pub dir: PathBuf,
@@ -84,6 +86,12 @@ pub struct Args {
     /// stored checkpoints prove when entries existed (proven-before). Default: DIR/witness*.vkey.
     #[arg(long, value_name = "FILE")]
     pub witness_vkey: Vec<PathBuf>,
+    /// The TSA root certificate(s) (PEM), as the auditor knows them independently. With it,
+    /// every token in DIR/timestamps/ is verified and counts as proven-before evidence; a forged
+    /// or altered token is tampering (exit 1), one that cannot be checked exit 4. Without it,
+    /// stored tokens prove nothing (the report says so).
+    #[arg(long, value_name = "PEM")]
+    pub tsa_root: Option<PathBuf>,
 }
 
 /// Runs `liuhen verify`; returns the exit code.
@@ -134,6 +142,11 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
             .then(|| liuhen::proven::witness_keys(&dir, &args.witness_vkey))
             .transpose()?,
         tsa_times: Vec::new(),
+        tsa_roots: args
+            .tsa_root
+            .as_deref()
+            .map(liuhen::timestamp::TsaRoots::read)
+            .transpose()?,
     };
     let v = check_dir(&dir, &options);
     bar.finish_and_clear();

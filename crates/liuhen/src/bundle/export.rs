@@ -130,6 +130,46 @@ pub fn export_untraced<S: Store + ?Sized, W: Write>(
     store: &S,
     case_no: &str,
     options: &ExportOptions<'_>,
+    out: W,
+    progress: &mut dyn Progress,
+) -> Result<ExportSummary, BundleError> {
+    export_untraced_stamped(store, case_no, options, &[], out, progress)
+}
+
+/// The tokens of `candidates` that stamp `checkpoint` (their message imprint is the
+/// checkpoint's, [`crate::timestamp::message_imprint`]: same origin, size and root), in the
+/// order given, duplicates dropped, at most [`super::container::MAX_BUNDLE_TIMESTAMPS`]. Nothing
+/// else is checked here: the verifier of the bundle checks each token against its TSA root.
+pub fn tokens_for(
+    checkpoint: &crate::checkpoint::Checkpoint,
+    candidates: &[Vec<u8>],
+) -> Vec<Vec<u8>> {
+    let imprint = crate::timestamp::message_imprint(checkpoint);
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for t in candidates {
+        if out.len() >= super::container::MAX_BUNDLE_TIMESTAMPS {
+            break;
+        }
+        let stamps_it =
+            crate::timestamp::token_imprint(t).is_ok_and(|i| i.as_slice() == imprint.as_slice());
+        if stamps_it && !out.contains(t) {
+            out.push(t.clone());
+        }
+    }
+    out
+}
+
+/// As [`export_untraced`], and the manifest carries the RFC 3161 tokens among `tokens` that
+/// stamp the bundle's checkpoint ([`tokens_for`]; e.g. those stored in `DIR/timestamps/`), so
+/// that the bundle proves when its entries existed (`docs/FORMAT.md` §20.5).
+///
+/// # Errors
+/// As [`export_untraced`].
+pub fn export_untraced_stamped<S: Store + ?Sized, W: Write>(
+    store: &S,
+    case_no: &str,
+    options: &ExportOptions<'_>,
+    tokens: &[Vec<u8>],
     mut out: W,
     progress: &mut dyn Progress,
 ) -> Result<ExportSummary, BundleError> {
@@ -295,8 +335,8 @@ pub fn export_untraced<S: Store + ?Sized, W: Write>(
     let manifest = BundleManifest {
         case_no: case_no.to_owned(),
         vkey: checkpoint.log_key().to_string(),
+        timestamps: tokens_for(checkpoint.checkpoint(), tokens),
         checkpoint: checkpoint_text,
-        timestamps: Vec::new(),
         entries,
         openings,
         media,

@@ -108,6 +108,21 @@ pub fn report(v: &CheckReport) -> String {
         ));
     }
     lines.push(field("witnesses", witnesses_line(r)));
+    if let Some(t) = v.timestamps() {
+        lines.push(field("timestamps", timestamps_line(t)));
+    }
+    if let Some(p) = v.proven_before().and_then(|p| p.summary()) {
+        lines.push(field(
+            "proven before",
+            clean(&format!(
+                "entries 0..{} existed before {} ({}, checkpoint of {} entries)",
+                p.latest.size,
+                iso8601(p.latest.time),
+                p.latest.source,
+                p.latest.size
+            )),
+        ));
+    }
     lines.push(field(
         "media",
         match (&v.media().dir, &v.media().reason) {
@@ -185,6 +200,24 @@ pub fn report(v: &CheckReport) -> String {
         }
     }
     lines.join("\n")
+}
+
+/// The `timestamps` line: what was done with the stored RFC 3161 tokens.
+fn timestamps_line(t: &super::TimestampSummary) -> String {
+    if !t.checked {
+        return t
+            .reason
+            .clone()
+            .unwrap_or_else(|| "NOT checked: no TSA root given (--tsa-root)".into());
+    }
+    let mut s = format!("{} stored, {} verified", t.tokens, t.verified);
+    if t.forged > 0 {
+        s.push_str(&format!(", {} FORGED or altered", t.forged));
+    }
+    if t.unchecked > 0 {
+        s.push_str(&format!(", {} could not be checked", t.unchecked));
+    }
+    s
 }
 
 /// The `witnesses` line: what the witness policy found, or that none was given.

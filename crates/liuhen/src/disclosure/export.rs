@@ -7,7 +7,7 @@ use std::io::{BufWriter, ErrorKind};
 use std::path::{Path, PathBuf};
 
 use super::{DisclosureError, DIGESTS_PER_DISCLOSURE, RECIPIENT_FIELD};
-use crate::bundle::{export_untraced, ExportOptions, ExportSummary, Progress};
+use crate::bundle::{export_untraced_stamped, ExportOptions, ExportSummary, Progress};
 use crate::commitment::{commit, Opening};
 use crate::dir::{DirError, LedgerDir};
 use crate::entry::{Entry, SignedStatement, Statement};
@@ -244,10 +244,17 @@ fn write_phase<S: Store>(
         openings,
         media: media.as_ref(),
     };
+    // The RFC 3161 tokens stored beside the ledger: those over the bundle's checkpoint go in its
+    // manifest. Unreadable token files are left out (the bundle then proves no TSA time; `liuhen
+    // verify --tsa-root` reports them).
+    let tokens: Vec<Vec<u8>> = crate::timestamp::stored_tokens(dir.root())
+        .map(|t| t.into_iter().map(|t| t.token).collect())
+        .unwrap_or_default();
     let summary = write_bundle(
         ledger.store(),
         &request.case_no,
         &options,
+        &tokens,
         &partial,
         progress,
     )?;
@@ -533,6 +540,7 @@ fn write_bundle<S: Store>(
     store: &S,
     case_no: &str,
     options: &ExportOptions<'_>,
+    tokens: &[Vec<u8>],
     partial: &Path,
     progress: &mut dyn Progress,
 ) -> Result<ExportSummary, DisclosureError> {
@@ -550,7 +558,7 @@ fn write_bundle<S: Store>(
         }
     })?;
     let mut out = BufWriter::new(file);
-    let result = export_untraced(store, case_no, options, &mut out, progress)
+    let result = export_untraced_stamped(store, case_no, options, tokens, &mut out, progress)
         .map_err(DisclosureError::from)
         .and_then(|summary| {
             let file = out.into_inner().map_err(|e| io_err(e.into_error()))?;
