@@ -160,3 +160,186 @@ fn token_of_an_untrusted_tsa_is_unverified_not_tampering() {
         "{v}"
     );
 }
+
+// ---- Bundles: the tokens travel with the case, and a court checks them offline. ----
+
+const CASE: &str = "金民执〔2026〕77号";
+
+/// A staffed ledger with one sealed case, stamped by a dev TSA.
+fn stamped_case(name: &str) -> (common::dir::StaffedDir, DevTsa) {
+    let t = common::dir::StaffedDir::init(tmp_dir(name), false);
+    t.append_json(
+        &t.officer,
+        &[serde_json::json!({ "CaseOpened": {
+            "case_no": CASE, "act": "Inspection", "matter": "年度检查",
+            "unit": "社会组织管理科", "subject": "0000000000000000000000000000000000000000000000000000000000000000",
+        }})],
+    );
+    t.seal_ok();
+    let tsa = DevTsa::start(&t.root.join("tsa"), "ec");
+    let out = liuhen([
+        "timestamp",
+        s(&t.dir),
+        "--tsa",
+        &tsa.url,
+        "--tsa-root",
+        s(&tsa.root()),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    (t, tsa)
+}
+
+fn export(t: &common::dir::StaffedDir, name: &str) -> std::path::PathBuf {
+    let bundle = t.root.join(name);
+    let out = t.bundle_export(
+        CASE,
+        &t.officer,
+        &["--to", "大连市中级人民法院", "-o", s(&bundle)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    bundle
+}
+
+fn bundle_verify(
+    t: &common::dir::StaffedDir,
+    bundle: &Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec!["bundle", "verify", s(bundle), "--vkey", s(&t.vkey)];
+    args.extend_from_slice(extra);
+    liuhen(args)
+}
+
+#[test]
+fn bundle_carries_the_token_and_states_the_proven_before_time() {
+    let (t, tsa) = stamped_case("tsaev-bundle");
+    let bundle = export(&t, "case.bundle");
+    let out = bundle_verify(&t, &bundle, &["--tsa-root", s(&tsa.root()), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let r = json(&stdout(&out));
+    let ts = r["timestamps"].as_array().unwrap();
+    assert_eq!(ts.len(), 1, "{r}");
+    assert_eq!(ts[0]["checked"], true);
+    assert_eq!(ts[0]["tsa"], "CN=liuhen development TSA");
+    assert_eq!(r["proven_before"]["source"]["kind"], "timestamp", "{r}");
+    assert_eq!(r["proven_before"]["time"], ts[0]["gen_time"], "{r}");
+    assert_eq!(r["proven_before"]["size"], r["checkpoint"]["size"], "{r}");
+
+    let text = stdout(&bundle_verify(&t, &bundle, &["--tsa-root", s(&tsa.root())]));
+    assert!(
+        text.contains("every entry of this bundle existed before")
+            && text.contains("TSA CN=liuhen development TSA token"),
+        "{text}"
+    );
+
+    // A court, independently: `openssl ts -verify` on the token the report exposes, over the
+    // bundle's checkpoint.
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD
+        .decode(ts[0]["token"].as_str().unwrap())
+        .unwrap();
+    let note = r["checkpoint"]["note"].as_str().unwrap();
+    let cp = liuhen::checkpoint::SignedCheckpoint::parse(note.as_bytes())
+        .unwrap()
+        .checkpoint()
+        .clone();
+    std::fs::write(
+        t.root.join("cp.msg"),
+        liuhen::timestamp::stamped_message(&cp),
+    )
+    .unwrap();
+    std::fs::write(t.root.join("token.tst"), &token).unwrap();
+    let said = common::tsa::openssl(
+        &t.root,
+        &[
+            "ts",
+            "-verify",
+            "-data",
+            "cp.msg",
+            "-in",
+            "token.tst",
+            "-token_in",
+            "-CAfile",
+            s(&tsa.root()),
+        ],
+    );
+    assert!(said.contains("Verification: OK"), "{said}");
+
+    // Without the root the tokens prove nothing, and both the report and stderr say so.
+    let out = bundle_verify(&t, &bundle, &["--json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let r = json(&stdout(&out));
+    assert!(r.get("proven_before").is_none(), "{r}");
+    assert!(common::cli::stderr(&out).contains("--tsa-root"), "{out:?}");
+    assert!(
+        r["limitations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("timestamp tokens")),
+        "{r}"
+    );
+}
+
+#[test]
+fn bundle_whose_token_bytes_are_altered_is_tampered() {
+    let (t, tsa) = stamped_case("tsaev-bundle-altered");
+    let bundle = export(&t, "case.bundle");
+    let token = std::fs::read(token_path(&t)).unwrap();
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let at = bytes
+        .windows(token.len())
+        .position(|w| w == token.as_slice())
+        .expect("the token is in the bundle");
+    let g = common::tsa::gen_time_offset(&token);
+    bytes[at + g + 3] ^= 0x01; // the token's genTime, back-dated or forward by a digit
+    let altered = t.root.join("altered.bundle");
+    std::fs::write(&altered, bytes).unwrap();
+    let out = bundle_verify(&t, &altered, &["--tsa-root", s(&tsa.root()), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let r = json(&stdout(&out));
+    assert!(
+        finding_kinds(&r).contains(&"bad_timestamp".to_owned()),
+        "{r}"
+    );
+    assert!(r.get("proven_before").is_none(), "{r}");
+}
+
+#[test]
+fn version_1_bundle_without_tokens_still_verifies() {
+    let (t, tsa) = stamped_case("tsaev-bundle-v1");
+    let bundle = export(&t, "case.bundle");
+    let bytes = std::fs::read(&bundle).unwrap();
+    let manifest = liuhen::bundle::BundleManifest::read(&mut bytes.as_slice()).unwrap();
+    let len = u64::from_be_bytes(bytes[16..24].try_into().unwrap()) as usize;
+    // The version-1 encoding: the same fields without `timestamps` (postcard: fields in order).
+    let v1 = liuhen::encoding::encode(
+        liuhen::bundle::MANIFEST_LABEL,
+        &(
+            &manifest.case_no,
+            &manifest.vkey,
+            &manifest.checkpoint,
+            &manifest.entries,
+            &manifest.openings,
+            &manifest.media,
+        ),
+    )
+    .unwrap();
+    let mut file = liuhen::bundle::BUNDLE_MAGIC_V1.to_vec();
+    file.extend_from_slice(&(v1.len() as u64).to_be_bytes());
+    file.extend_from_slice(&v1);
+    file.extend_from_slice(&bytes[24 + len..]);
+    let old = t.root.join("v1.bundle");
+    std::fs::write(&old, file).unwrap();
+    for extra in [
+        &["--json"][..],
+        &["--json", "--tsa-root", s(&tsa.root())][..],
+    ] {
+        let out = bundle_verify(&t, &old, extra);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let r = json(&stdout(&out));
+        assert_eq!(r["verdict"], "verified", "{r}");
+        assert!(r.get("timestamps").is_none(), "{r}");
+        assert!(r.get("proven_before").is_none(), "{r}");
+    }
+}

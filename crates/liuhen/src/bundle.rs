@@ -42,9 +42,9 @@ pub use proof::{
     PROOF_FORMAT,
 };
 pub use verify::{
-    verify, verify_with_policy, verify_with_progress, BundleCheck, BundleFinding,
-    BundleFindingKind, BundleReport, BundledEntrySummary, BundledMediaSummary, EntryRole,
-    MediaStatus, OpenedField, LIMITATIONS,
+    verify, verify_with_evidence, verify_with_policy, verify_with_progress, BundleCheck,
+    BundleFinding, BundleFindingKind, BundleReport, BundledEntrySummary, BundledMediaSummary,
+    BundledTimestamp, EntryRole, MediaStatus, OpenedField, LIMITATIONS,
 };
 
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint, VerifiedCheckpoint};

@@ -16,7 +16,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
-use liuhen::bundle::{verify_with_policy, Progress};
+use liuhen::bundle::{verify_with_evidence, Progress};
 use liuhen::check::Outcome;
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
@@ -141,7 +141,13 @@ same history to the witnesses, and a later rewrite of the ledger cannot match th
 
 Exit codes: 0 verified, 1 integrity finding (tampered; with --policy also a forged cosignature
 of a listed witness), 3 unreadable or malformed bundle, 4 verified but the checkpoint does not
-meet --policy (the reason is printed). JSON report: docs/FORMAT.md §20.6.")]
+meet --policy (the reason is printed). JSON report: docs/FORMAT.md §20.6.
+
+With --tsa-root PEM (the TSA's root certificate), each RFC 3161 token the bundle carries is
+verified against its checkpoint; the report states the checkpoint's proven-before time, the
+earliest verified witness cosignature (with --policy) or TSA genTime: every entry of the bundle
+existed before it, unchanged since. A token that does not verify is exit 1; one whose
+certificate does not chain to the root exit 4. Without --tsa-root the tokens prove nothing.")]
 pub struct VerifyArgs {
     /// The bundle file.
     pub file: PathBuf,
@@ -155,6 +161,10 @@ pub struct VerifyArgs {
     /// quorum.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// The TSA root certificate(s) (PEM): each timestamp token the bundle carries is verified
+    /// against the bundle's checkpoint; one that does not verify is tampering (exit 1).
+    #[arg(long, value_name = "PEM")]
+    pub tsa_root: Option<PathBuf>,
 }
 
 /// Runs `liuhen bundle`; returns the exit code.
@@ -288,13 +298,30 @@ fn run_verify(args: VerifyArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
         .as_deref()
         .map(liuhen::policy::read_policy)
         .transpose()?;
+    let roots = args
+        .tsa_root
+        .as_deref()
+        .map(liuhen::timestamp::TsaRoots::read)
+        .transpose()?;
     let name = args.file.display().to_string();
     let file = File::open(&args.file).map_err(|e| format!("cannot read {name}: {e}"))?;
     let mut bar = Bar(progress::bar(global, 0, "bytes"));
     bar.0.set_message("checking media");
-    let result = verify_with_policy(BufReader::new(file), &key, policy.as_ref(), &mut bar);
+    let result = verify_with_evidence(
+        BufReader::new(file),
+        &key,
+        policy.as_ref(),
+        roots.as_ref(),
+        &mut bar,
+    );
     bar.0.finish_and_clear();
     let report = result.map_err(|e| format!("{name}: {e}"))?;
+    if roots.is_none() && !report.timestamps.is_empty() {
+        eprintln!(
+            "liuhen: the bundle carries {} timestamp tokens, not checked: pass the TSA's root certificate with --tsa-root (the time they state is not proven)",
+            report.timestamps.len()
+        );
+    }
     if args.json {
         print_exact(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {

@@ -34,6 +34,30 @@ pub fn text(name: &str, r: &BundleReport, entries: bool) -> String {
             clean(&r.case_no)
         ),
     });
+    match &r.proven_before {
+        Some(p) => line(format!(
+            "  every entry of this bundle existed before {} ({}), unchanged since",
+            crate::describe::iso8601(p.time),
+            clean(&p.source.to_string())
+        )),
+        None => {
+            line("  proven-before time: none (no verified witness cosignature or TSA token)".into())
+        }
+    }
+    for t in &r.timestamps {
+        line(match (&t.gen_time, &t.tsa, &t.error) {
+            (Some(g), Some(tsa), _) => format!(
+                "  timestamp: genTime {} by {} (verified)",
+                crate::describe::iso8601(*g),
+                clean(tsa)
+            ),
+            (_, _, Some(e)) if t.checked => format!("  timestamp: DOES NOT VERIFY: {}", clean(e)),
+            (_, _, e) => format!(
+                "  timestamp: not checked ({})",
+                clean(e.as_deref().unwrap_or("no TSA root given"))
+            ),
+        });
+    }
     let included = r.entries.iter().filter(|e| e.included).count();
     line(format!(
         "  {} entries of the case, {} genesis/registry entries; {included} of {} included in the signed checkpoint",

@@ -214,6 +214,30 @@ pub struct BundleReport {
     /// when a listed witness's cosignature is forged: a `bad_cosignature` finding).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witnesses: Option<PolicyCheck>,
+    /// The RFC 3161 tokens the manifest carries (`timestamps`, bundle version 2), each with what
+    /// its check found; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timestamps: Vec<BundledTimestamp>,
+    /// The checkpoint's proven-before time: the earliest of its verified cosignature times (of
+    /// the policy's witnesses) and verified TSA `genTime`s, with who vouches. Every entry
+    /// included in the checkpoint existed before it, unchanged since. Absent without evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proven_before: Option<crate::proven::TimeEvidence>,
+}
+
+/// One timestamp token of a bundle and what its check found.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BundledTimestamp {
+    /// The token (DER `ContentInfo`), base64: `openssl ts -verify -token_in` reads it decoded.
+    pub token: String,
+    /// Whether it was checked (a TSA root was given and the checkpoint verified).
+    pub checked: bool,
+    /// The token's `genTime` (UTC ms), when it verified.
+    pub gen_time: Option<crate::model::Timestamp>,
+    /// The TSA certificate's subject, when it verified.
+    pub tsa: Option<String>,
+    /// Why it did not verify, or was not checked.
+    pub error: Option<String>,
 }
 
 impl BundleReport {
@@ -309,9 +333,29 @@ pub fn verify_with_progress<R: Read>(
 /// # Errors
 /// As [`verify_with_progress`].
 pub fn verify_with_policy<R: Read>(
+    reader: R,
+    vkey: &NoteVerifier,
+    policy: Option<&WitnessPolicy>,
+    progress: &mut dyn Progress,
+) -> Result<BundleReport, BundleError> {
+    verify_with_evidence(reader, vkey, policy, None, progress)
+}
+
+/// [`verify_with_policy`], and with TSA roots, each timestamp token of the manifest verified
+/// against the bundle's checkpoint (`docs/FORMAT.md` §20.5): a token that does not verify
+/// (altered, another checkpoint's, bad signature) is a `bad_timestamp` finding (tampered), one
+/// that cannot be checked (untrusted chain, unsupported algorithm) `timestamp_unverified`.
+/// Without roots, tokens are listed unchecked and a limitation says their time is not proven.
+/// The report's [`BundleReport::proven_before`] is the earliest verified cosignature or TSA
+/// time of the checkpoint.
+///
+/// # Errors
+/// As [`verify_with_progress`].
+pub fn verify_with_evidence<R: Read>(
     mut reader: R,
     vkey: &NoteVerifier,
     policy: Option<&WitnessPolicy>,
+    tsa_roots: Option<&crate::timestamp::TsaRoots>,
     progress: &mut dyn Progress,
 ) -> Result<BundleReport, BundleError> {
     let manifest = read_manifest(&mut reader)?;
@@ -366,6 +410,11 @@ pub fn verify_with_policy<R: Read>(
         _ => None,
     };
 
+    let timestamps = check_timestamps(&manifest.timestamps, checkpoint.as_ref(), tsa_roots, &mut f);
+    let proven_before = checkpoint
+        .as_ref()
+        .and_then(|c| proven_before(c.size(), witnesses.as_ref(), &timestamps));
+
     let decoded = decode_entries(&manifest.entries, checkpoint.as_ref(), &mut f);
     let mut summaries = Vec::with_capacity(decoded.len());
     let walk = walk_entries(
@@ -401,6 +450,12 @@ pub fn verify_with_policy<R: Read>(
     }
 
     let mut limitations: Vec<String> = LIMITATIONS.iter().map(|s| (*s).to_owned()).collect();
+    let unchecked_tokens = timestamps.iter().filter(|t| !t.checked).count();
+    if unchecked_tokens > 0 {
+        limitations.push(format!(
+            "Time: the bundle carries {unchecked_tokens} timestamp tokens that were not checked (no TSA root given, --tsa-root), so the time they state is not proven."
+        ));
+    }
     let unchecked = media
         .iter()
         .filter(|m| m.status == MediaStatus::NotIncluded)
@@ -435,7 +490,95 @@ pub fn verify_with_policy<R: Read>(
         findings_omitted: f.omitted,
         limitations,
         witnesses,
+        timestamps,
+        proven_before,
     })
+}
+
+/// Checks each token of the manifest against the verified checkpoint with `roots`.
+fn check_timestamps(
+    tokens: &[Vec<u8>],
+    checkpoint: Option<&VerifiedCheckpoint>,
+    roots: Option<&crate::timestamp::TsaRoots>,
+    f: &mut Findings,
+) -> Vec<BundledTimestamp> {
+    use base64::Engine as _;
+    tokens
+        .iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let mut out = BundledTimestamp {
+                token: base64::engine::general_purpose::STANDARD.encode(token),
+                checked: false,
+                gen_time: None,
+                tsa: None,
+                error: None,
+            };
+            let (Some(roots), Some(c)) = (roots, checkpoint) else {
+                out.error = Some(if roots.is_none() {
+                    "no TSA root given".into()
+                } else {
+                    "the checkpoint does not verify".into()
+                });
+                return out;
+            };
+            out.checked = true;
+            match crate::timestamp::verify_token(token, c.checkpoint(), roots) {
+                Ok(v) => {
+                    out.gen_time = Some(v.gen_time);
+                    out.tsa = Some(v.tsa_subject);
+                }
+                Err(e) => {
+                    let kind = if e.is_tampering() {
+                        FindingKind::BadTimestamp
+                    } else {
+                        FindingKind::TimestampUnverified
+                    };
+                    f.ledger(
+                        kind,
+                        None,
+                        format!("timestamp token {i} of the bundle (over its checkpoint of size {}): {e}", c.size()),
+                    );
+                    out.error = Some(e.to_string());
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// The earliest verified time of the checkpoint of `size`: a policy witness's cosignature or a
+/// verified token's `genTime`.
+fn proven_before(
+    size: u64,
+    witnesses: Option<&PolicyCheck>,
+    timestamps: &[BundledTimestamp],
+) -> Option<crate::proven::TimeEvidence> {
+    let cosigned = witnesses
+        .into_iter()
+        .flat_map(|p| &p.cosigners)
+        .filter_map(|c| {
+            let ms = i64::try_from(c.timestamp).ok()?.checked_mul(1000)?;
+            Some(crate::proven::TimeEvidence {
+                size,
+                time: crate::model::Timestamp(ms),
+                source: crate::proven::TimeSource::Cosignature {
+                    witness: c.witness.clone(),
+                },
+            })
+        });
+    let stamped = timestamps.iter().filter_map(|t| {
+        Some(crate::proven::TimeEvidence {
+            size,
+            time: t.gen_time?,
+            source: crate::proven::TimeSource::Timestamp {
+                tsa: t.tsa.clone()?,
+            },
+        })
+    });
+    cosigned
+        .chain(stamped)
+        .min_by(|a, b| (a.time, &a.source).cmp(&(b.time, &b.source)))
 }
 
 /// Decodes every entry, checks the order of sequence numbers and each inclusion proof.
