@@ -21,16 +21,23 @@ fn stamped(name: &str) -> (std::path::PathBuf, AuditedDir, DevTsa) {
     let root = tmp_dir(name);
     let dir = AuditedDir::init(root.join("ledger"));
     let tsa = DevTsa::start(&root.join("tsa"), "ec");
-    let out = liuhen([
+    stamp(&dir.dir, &tsa);
+    (root, dir, tsa)
+}
+
+/// `liuhen timestamp DIR` against the dev TSA: its latest checkpoint stamped, the token stored.
+fn stamp(dir: &Path, tsa: &DevTsa) {
+    let root = tsa.root();
+    let args = [
         "timestamp",
-        s(&dir.dir),
+        s(dir),
         "--tsa",
         &tsa.url,
         "--tsa-root",
-        s(&tsa.root()),
-    ]);
+        s(&root),
+    ];
+    let out = liuhen(args);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    (root, dir, tsa)
 }
 
 fn token_path(dir: &AuditedDir) -> std::path::PathBuf {
@@ -97,6 +104,16 @@ fn log_with_tsa_root_shows_the_tsa_time() {
     assert!(!text.contains("proven before"), "{text}");
 }
 
+/// `verify DIR --tsa-root … --json` exits 1 with a `bad_timestamp` finding; the report.
+fn expect_bad_timestamp(dir: &AuditedDir, tsa: &DevTsa) -> serde_json::Value {
+    let out = dir.verify(&["--tsa-root", s(&tsa.root()), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v = json(&stdout(&out));
+    let kinds = finding_kinds(&v);
+    assert!(kinds.contains(&"bad_timestamp".to_owned()), "{v}");
+    v
+}
+
 #[test]
 fn token_with_a_flipped_byte_is_tampering() {
     let (_root, dir, tsa) = stamped("tsaev-flip");
@@ -105,13 +122,7 @@ fn token_with_a_flipped_byte_is_tampering() {
     let at = common::tsa::gen_time_offset(&bytes);
     bytes[at + 3] ^= 0x01; // genTime moved: the signed digest no longer matches.
     std::fs::write(&path, bytes).unwrap();
-    let out = dir.verify(&["--tsa-root", s(&tsa.root()), "--json"]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let v = json(&stdout(&out));
-    assert!(
-        finding_kinds(&v).contains(&"bad_timestamp".to_owned()),
-        "{v}"
-    );
+    let v = expect_bad_timestamp(&dir, &tsa);
     assert_eq!(v["timestamps"]["forged"], 1, "{v}");
 }
 
@@ -119,19 +130,8 @@ fn token_with_a_flipped_byte_is_tampering() {
 fn token_planted_for_another_checkpoint_is_tampering() {
     let (root, dir, tsa) = stamped("tsaev-planted");
     // A genuine token of another ledger's checkpoint, renamed as if it were this ledger's.
-    let (_r2, other, _t2) = {
-        let other = AuditedDir::init(root.join("other"));
-        let out = liuhen([
-            "timestamp",
-            s(&other.dir),
-            "--tsa",
-            &tsa.url,
-            "--tsa-root",
-            s(&tsa.root()),
-        ]);
-        assert_eq!(out.status.code(), Some(0), "{out:?}");
-        ((), other, ())
-    };
+    let other = AuditedDir::init(root.join("other"));
+    stamp(&other.dir, &tsa);
     let foreign = std::fs::read(token_path(&other)).unwrap();
     let mine = token_path(&dir);
     let planted = mine.with_file_name(format!(
@@ -139,13 +139,7 @@ fn token_planted_for_another_checkpoint_is_tampering() {
         mine.file_stem().unwrap().to_str().unwrap()
     ));
     std::fs::write(&planted, foreign).unwrap();
-    let out = dir.verify(&["--tsa-root", s(&tsa.root()), "--json"]);
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let v = json(&stdout(&out));
-    assert!(
-        finding_kinds(&v).contains(&"bad_timestamp".to_owned()),
-        "{v}"
-    );
+    let v = expect_bad_timestamp(&dir, &tsa);
 }
 
 #[test]
@@ -177,15 +171,7 @@ fn stamped_case(name: &str) -> (common::dir::StaffedDir, DevTsa) {
     );
     t.seal_ok();
     let tsa = DevTsa::start(&t.root.join("tsa"), "ec");
-    let out = liuhen([
-        "timestamp",
-        s(&t.dir),
-        "--tsa",
-        &tsa.url,
-        "--tsa-root",
-        s(&tsa.root()),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    stamp(&t.dir, &tsa);
     (t, tsa)
 }
 
@@ -342,4 +328,42 @@ fn version_1_bundle_without_tokens_still_verifies() {
         assert!(r.get("timestamps").is_none(), "{r}");
         assert!(r.get("proven_before").is_none(), "{r}");
     }
+}
+
+#[test]
+fn bundle_proven_before_is_the_earliest_of_witness_and_tsa_times() {
+    use common::cosign::{cosign_latest, policy_text, write_policy, Witness, COSIGNED_AT};
+    let (t, tsa) = stamped_case("tsaev-bundle-witness");
+    // The witness cosigns the same checkpoint (its cosignature time is 2026-01-01, before the
+    // TSA's genTime of now): the earlier of the two is the proven-before time.
+    let w = Witness::new("w1", 0x71);
+    cosign_latest(&t.dir, &[&w]);
+    let log = liuhen::keyfile::read_verifier_key(&t.vkey).unwrap();
+    let policy = write_policy(
+        &t.root.join("auditor.policy"),
+        &policy_text(Some(&log), &[("w1", &w)], &[], "w1"),
+    );
+    let bundle = export(&t, "case.bundle");
+    let out = bundle_verify(
+        &t,
+        &bundle,
+        &["--policy", &policy, "--tsa-root", s(&tsa.root()), "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let r = json(&stdout(&out));
+    assert_eq!(r["timestamps"][0]["checked"], true, "{r}");
+    assert!(r["timestamps"][0]["gen_time"].is_i64(), "{r}");
+    let p = &r["proven_before"];
+    assert_eq!(p["source"]["kind"], "cosignature", "{r}");
+    assert_eq!(p["source"]["witness"], "w1", "{r}");
+    assert_eq!(p["time"], COSIGNED_AT as i64 * 1000, "{r}");
+    let text = stdout(&bundle_verify(
+        &t,
+        &bundle,
+        &["--policy", &policy, "--tsa-root", s(&tsa.root())],
+    ));
+    assert!(
+        text.contains("existed before 2026-01-01T00:00:00") && text.contains("witness w1"),
+        "{text}"
+    );
 }
