@@ -140,6 +140,9 @@ fn token_planted_for_another_checkpoint_is_tampering() {
     ));
     std::fs::write(&planted, foreign).unwrap();
     let v = expect_bad_timestamp(&dir, &tsa);
+    // The genuine token still counts; the planted one is named as stamping no stored checkpoint.
+    assert_eq!(v["timestamps"]["verified"], 1, "{v}");
+    assert!(v.to_string().contains("no stored checkpoint"), "{v}");
 }
 
 #[test]
