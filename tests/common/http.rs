@@ -53,36 +53,8 @@ impl Served {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn liuhen serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
-            text
-        });
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = tx.send(line);
-            }
-            // Keep draining so the server never blocks on a full pipe.
-            for _ in lines {}
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let err = stderr.join().unwrap_or_default();
-                panic!("liuhen serve did not start listening: {err}");
-            }
-        };
-        let url = line
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line of liuhen serve: {line}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let (line, stderr) = await_listening(&mut child, "liuhen serve", Duration::from_secs(30));
+        let url = line.trim_end_matches('/').to_owned();
         Served {
             child: Some(child),
             url,
@@ -356,4 +328,43 @@ pub fn text_of(dom: &str, id: &str) -> String {
         .or_else(|| rest.find("</div>"))
         .unwrap_or(rest.len());
     rest[start..end.max(start)].to_owned()
+}
+
+/// Waits (at most `limit`) for a spawned server's first stdout line, `listening on URL`, and
+/// returns the URL as printed, with a thread collecting its stderr. Stdout is drained after the
+/// line so that the server never blocks on a full pipe. A server that prints nothing in time is
+/// killed and the test fails with its stderr.
+pub fn await_listening(
+    child: &mut std::process::Child,
+    what: &str,
+    limit: Duration,
+) -> (String, std::thread::JoinHandle<String>) {
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(line)) = lines.next() {
+            let _ = tx.send(line);
+        }
+        for _ in lines {}
+    });
+    let Ok(line) = rx.recv_timeout(limit) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!(
+            "{what} did not start listening: {}",
+            stderr.join().unwrap_or_default()
+        );
+    };
+    let url = line
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line of {what}: {line}"))
+        .to_owned();
+    (url, stderr)
 }

@@ -6,10 +6,8 @@
 //! (CI installs it), never a silent pass.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use super::cli::liuhen_bin;
@@ -66,30 +64,9 @@ impl DevTsa {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn liuhen dev-tsa");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = tx.send(line);
-            }
-            for _ in lines {}
-        });
-        let line = match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => line,
-            Err(_) => {
-                let _ = child.kill();
-                let out = child.wait_with_output().expect("dev-tsa output");
-                panic!(
-                    "liuhen dev-tsa did not start listening: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-        };
-        let url = line
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line of liuhen dev-tsa: {line}"))
-            .to_owned();
+        // The first start makes the CA with openssl: up to a minute.
+        let (url, _stderr) =
+            super::http::await_listening(&mut child, "liuhen dev-tsa", Duration::from_secs(60));
         DevTsa {
             child: Some(child),
             url,

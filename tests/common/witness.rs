@@ -4,10 +4,8 @@
 //! independent `cosignature/v1` verifier for Cloudflare's `signed_note` crate.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -38,34 +36,12 @@ impl WitnessServed {
             let args = ["witness", "serve", path_str(dir), "--listen", "127.0.0.1:0"];
             spawn(args.iter().chain(extra), Stdio::null())
         };
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        let stderr = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
-            text
-        });
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
-                let _ = tx.send(line);
-            }
-            for _ in lines {}
-        });
-        let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "liuhen witness serve did not start: {}",
-                stderr.join().unwrap_or_default()
-            );
-        };
-        let url = line
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-            .trim_end_matches('/')
-            .to_owned();
+        let (line, stderr) = super::http::await_listening(
+            &mut child,
+            "liuhen witness serve",
+            Duration::from_secs(30),
+        );
+        let url = line.trim_end_matches('/').to_owned();
         WitnessServed {
             child: Some(child),
             url,
