@@ -223,6 +223,22 @@ fn an_act_claimed_at_ten_but_first_witnessed_the_next_afternoon_is_flagged() {
         "{v:#}"
     );
 
+    // `liuhen audit --witness-vkey`, the auditor's own copy of the witness key: the finding.
+    let a = json(&expect_code(
+        &f.run(
+            "audit",
+            &[
+                "--vkey",
+                path_str(&f.dir.vkey),
+                "--witness-vkey",
+                path_str(&f.witness_vkey),
+                "--json",
+            ],
+        ),
+        2,
+    ));
+    assert_eq!(after_the_fact(&a).len(), 1, "{a:#}");
+
     // `liuhen audit` with the witness key beside the ledger: one finding citing Art. 14(4).
     copy_witness_key_into(&f, &f.dir.dir);
     let a = f.audit_json(2);

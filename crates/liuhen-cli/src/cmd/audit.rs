@@ -74,6 +74,10 @@ pub struct Args {
     /// integrity check cannot rule out a rewrite under another key, and says `unverified`.
     #[arg(long, value_name = "FILE")]
     pub vkey: Option<PathBuf>,
+    /// Witnesses and trusted time (docs/WITNESS.md): with them the audit reads proven-before
+    /// times (art14-4.after_the_fact, the timeline) from the cosignatures and tokens trusted.
+    #[command(flatten)]
+    pub trust: super::verify::TrustArgs,
     /// Print the default profile as TOML (a starting point for --profile) and exit.
     #[arg(long, conflicts_with_all = ["dir", "as_of", "profile", "json", "html", "timeline", "vkey", "stats", "evidence", "csv"])]
     pub print_profile: bool,
@@ -104,7 +108,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
     if args.csv && stats_period.is_none() && args.evidence.is_none() {
         return Err("--csv is the format of --stats or --evidence: give one of them".into());
     }
-    let options = CheckOptions {
+    let mut options = CheckOptions {
         vkey: args.vkey.as_deref().map(read_vkey).transpose()?,
         // Media files are `liuhen verify`'s; "media not checked" is left out of the summary.
         media: MediaSource::Skip,
@@ -118,6 +122,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         ..CheckOptions::default()
     };
     let layout = LedgerDir::new(dir);
+    args.trust.apply(&layout, &mut options)?;
     layout.require_store()?;
     let checked = check_dir(&layout, &options)?;
     let integrity = checked.report().without(FindingKind::MediaNotChecked);

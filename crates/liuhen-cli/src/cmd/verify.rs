@@ -77,6 +77,15 @@ pub struct Args {
     /// The audit profile (TOML, docs/AUDIT.md); default: this regulation's.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+    /// Witnesses and trusted time: --policy, --witness-vkey, --tsa-root.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// What an auditor trusts beyond the ledger's vkey (docs/WITNESS.md): shared by `verify` and
+/// `audit`.
+#[derive(clap::Args, Debug, Default)]
+pub struct TrustArgs {
     /// The witness policy (C2SP tlog-policy file: witness keys and quorum), as the auditor
     /// knows it independently. With it, the result is verified only if the checkpoint relied
     /// on is cosigned by a quorum of the witnesses, or the ledger extends --checkpoint.
@@ -92,6 +101,33 @@ pub struct Args {
     /// stored tokens prove nothing (the report says so).
     #[arg(long, value_name = "PEM")]
     pub tsa_root: Option<PathBuf>,
+}
+
+impl TrustArgs {
+    /// Reads the files named into `options` (policy, witness keys, TSA roots).
+    ///
+    /// # Errors
+    /// A file that cannot be read or is not what it should be (a usage error, exit 3).
+    pub fn apply(
+        &self,
+        dir: &LedgerDir,
+        options: &mut CheckOptions<'_>,
+    ) -> Result<(), Box<dyn Error>> {
+        options.policy = self
+            .policy
+            .as_deref()
+            .map(liuhen::policy::read_policy)
+            .transpose()?;
+        options.witnesses = (!self.witness_vkey.is_empty())
+            .then(|| liuhen::proven::witness_keys(dir, &self.witness_vkey))
+            .transpose()?;
+        options.tsa_roots = self
+            .tsa_root
+            .as_deref()
+            .map(liuhen::timestamp::TsaRoots::read)
+            .transpose()?;
+        Ok(())
+    }
 }
 
 /// Runs `liuhen verify`; returns the exit code.
@@ -117,7 +153,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         bar.set_length(total);
         bar.set_position(n);
     };
-    let options = CheckOptions {
+    let mut options = CheckOptions {
         vkey: args.vkey.as_deref().map(read_vkey).transpose()?,
         checkpoint: args
             .checkpoint
@@ -133,21 +169,9 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         now: None,
         audit,
         progress: Some(&progress),
-        policy: args
-            .policy
-            .as_deref()
-            .map(liuhen::policy::read_policy)
-            .transpose()?,
-        witnesses: (!args.witness_vkey.is_empty())
-            .then(|| liuhen::proven::witness_keys(&dir, &args.witness_vkey))
-            .transpose()?,
-        tsa_times: Vec::new(),
-        tsa_roots: args
-            .tsa_root
-            .as_deref()
-            .map(liuhen::timestamp::TsaRoots::read)
-            .transpose()?,
+        ..CheckOptions::default()
     };
+    args.trust.apply(&dir, &mut options)?;
     let v = check_dir(&dir, &options);
     bar.finish_and_clear();
     let v = v?;
@@ -158,7 +182,7 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
         eprintln!("liuhen: {warning}");
     }
     let policy_copy = dir.policy_path();
-    if args.policy.is_none() && policy_copy.is_file() {
+    if args.trust.policy.is_none() && policy_copy.is_file() {
         eprintln!(
             "liuhen: witnesses were not checked: pass the witness policy you obtained independently with --policy ({} is only a copy inside the directory under audit)",
             policy_copy.display()
