@@ -12,7 +12,7 @@
 //! exactly what the log would have sent.
 //!
 //! Limits, checked before allocation: the checkpoint is read up to
-//! [`MAX_NOTE_BYTES`](liuhen::checkpoint::MAX_NOTE_BYTES), a tile up to [`MAX_TILE_BYTES`]
+//! [`liuhen::checkpoint::MAX_NOTE_BYTES`], a tile up to [`MAX_TILE_BYTES`]
 //! (256 hashes) and must then be exactly 32 bytes per hash of its width; tree sizes above
 //! [`MAX_PROVABLE_SIZE`] are not proven; every request has the client's timeout.
 use std::cell::RefCell;

@@ -20,7 +20,7 @@ use crate::{Global, EXIT_ERROR, EXIT_OK, EXIT_TAMPERED};
 pub struct Args {
     /// The witness directory (its key, trusted logs and state); held locked while following.
     pub wdir: PathBuf,
-    /// The log's tlog-tiles prefix: http://HOST[:PORT][/PREFIX] (`liuhen serve`'s address).
+    /// The log's tlog-tiles prefix: `http://HOST[:PORT][/PREFIX]` (`liuhen serve`'s address).
     #[arg(long, value_name = "URL")]
     pub log: String,
     /// Seconds to wait between rounds.
