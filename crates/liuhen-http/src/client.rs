@@ -228,4 +228,19 @@ impl BlockingClient {
         self.runtime
             .block_on(self.client.post(url, content_type, body))
     }
+
+    /// As [`BlockingClient::post`], refusing an answer longer than `max` bytes while it is read.
+    ///
+    /// # Errors
+    /// [`ClientError`].
+    pub fn post_at_most(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: impl Into<Bytes>,
+        max: usize,
+    ) -> Result<Response, ClientError> {
+        let client = self.client.clone().with_max_response(max);
+        self.runtime.block_on(client.post(url, content_type, body))
+    }
 }

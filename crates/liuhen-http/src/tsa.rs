@@ -56,7 +56,12 @@ impl TsaTransport for HttpTsa {
     fn stamp(&self, request_der: &[u8]) -> Result<Vec<u8>, TransportError> {
         let response = self
             .client
-            .post(&self.url, QUERY_TYPE, request_der.to_vec())
+            .post_at_most(
+                &self.url,
+                QUERY_TYPE,
+                request_der.to_vec(),
+                liuhen::timestamp::MAX_TOKEN_BYTES,
+            )
             .map_err(|e| TransportError(e.to_string()))?;
         if response.status != 200 {
             return Err(TransportError(format!(

@@ -285,7 +285,13 @@ impl WitnessTransport for HttpTransport {
     fn post(&self, url: &str, body: &[u8]) -> Result<TransportResponse, String> {
         let response = self
             .client
-            .post(url, "text/plain; charset=utf-8", body.to_vec())
+            // Cosignature lines to add to a note: never more than a note may hold.
+            .post_at_most(
+                url,
+                "text/plain; charset=utf-8",
+                body.to_vec(),
+                liuhen::checkpoint::MAX_NOTE_BYTES,
+            )
             .map_err(|e| e.to_string())?;
         Ok(TransportResponse {
             status: response.status,
