@@ -19,7 +19,7 @@ use liuhen::store::file::{
     ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, LOCK_FILE,
 };
 use liuhen::verify::{Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreError};
+use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreRead, StoreWrite, StoreError};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -145,7 +145,7 @@ fn full() -> OpenOptions {
 // ---------------------------------------------------------------------------------------------
 // Differential against the in-memory oracle
 
-fn assert_same<A: Store, B: Store>(file: &A, memory: &B) {
+fn assert_same(file: &FileStore, memory: &MemoryStore) {
     let size = memory.size();
     assert_eq!(file.size(), size);
     for seq in 0..size {

@@ -65,7 +65,7 @@ fn render(version: FormatVersion) -> (String, String, String, String, String, St
     let (ledger, _) = common::golden_ledger_of(version);
     let store = ledger.store();
     let mut entries = format!("# seq leaf_hash entry_bytes (hex); format {version}\n");
-    for (seq, bytes) in store.entries().iter().enumerate() {
+    for (seq, bytes) in store.all_entries().iter().enumerate() {
         let leaf = Sha256TreeHasher.hash_leaf(bytes);
         entries.push_str(&format!("{seq} {} {}\n", leaf.to_hex(), hex(bytes)));
     }
@@ -76,9 +76,10 @@ fn render(version: FormatVersion) -> (String, String, String, String, String, St
             ledger.root_at(size).unwrap().to_hex()
         ));
     }
-    let checkpoints = store.checkpoints().join(CHECKPOINT_SEPARATOR);
+    let checkpoints = store.all_checkpoints().join(CHECKPOINT_SEPARATOR);
     let vkey = format!("{}\n", ledger.verifier_key().unwrap());
-    let latest = store.checkpoints().last().unwrap();
+    let all_checkpoints = store.all_checkpoints();
+    let latest = all_checkpoints.last().unwrap();
     let (cosigned, witness_vkey) = cosigned(latest);
     (entries, roots, checkpoints, vkey, cosigned, witness_vkey)
 }

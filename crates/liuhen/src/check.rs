@@ -838,7 +838,7 @@ pub fn check_dir(dir: &LedgerDir, options: &CheckOptions<'_>) -> Result<CheckRep
     Ok(out)
 }
 
-/// The one pass over a ledger in any [`Store`]: every entry read once, through the verifier,
+/// The one pass over a ledger in any [`StoreRead`]: every entry read once, through the verifier,
 /// media custody and the audit (if asked); then the media files in `media` (none given: one
 /// `media_not_checked` finding if the ledger references media). The store's own files are not
 /// examined ([`check_dir`] does that); `options.media` is ignored.

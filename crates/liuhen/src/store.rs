@@ -470,13 +470,14 @@ impl<H: TreeHasher> MemoryStore<H> {
         read_inner(&self.inner).checkpoints.len() as u64
     }
 
-    /// A copy of the stored entry bytes, for reading in bulk.
-    pub fn entries(&self) -> Vec<Vec<u8>> {
+    /// A copy of all stored entry bytes (tests, demos; [`StoreRead::entries`] reads a range).
+    pub fn all_entries(&self) -> Vec<Vec<u8>> {
         read_inner(&self.inner).entries.clone()
     }
 
-    /// A copy of the stored checkpoints, oldest first.
-    pub fn checkpoints(&self) -> Vec<String> {
+    /// A copy of all stored checkpoints, oldest first ([`StoreRead::checkpoints`] reads a
+    /// range).
+    pub fn all_checkpoints(&self) -> Vec<String> {
         read_inner(&self.inner).checkpoints.clone()
     }
 

@@ -1,5 +1,5 @@
 //! The ledger as a C2SP `tlog-tiles` log (v0.1.0, `../shared/reference/c2sp/tlog-tiles.md`):
-//! tile paths, hash tiles and entry bundles, read from a [`Store`]. No networking here: an
+//! tile paths, hash tiles and entry bundles, read from a [`StoreRead`]. No networking here: an
 //! adapter (HTTP, a static export) parses the request path with [`TilePath::parse`], calls
 //! [`read`] (or [`published`] for the checkpoint) and maps [`TileError::failure`] to its own
 //! statuses. It also classifies the errors of producing a portable proof
@@ -21,7 +21,7 @@
 //! Hash tile `L`/`N` position `i` is the Merkle tree hash of the perfect subtree of `256^L`
 //! leaves starting at leaf `(N·256 + i)·256^L`, i.e. [`StoreRead::perfect_subtree`]`(8L, N·256+i)`;
 //! a full tile has 256 hashes (8 192 bytes), a partial tile of width `W` the first `W` of them.
-//! Entry bundle `N` is entries `N·256 … N·256+W−1` ([`Store::entry_bytes`]), each preceded by
+//! Entry bundle `N` is entries `N·256 … N·256+W−1` ([`StoreRead::entry_bytes`]), each preceded by
 //! its length as a big-endian `u16`; an entry longer than 65 535 bytes cannot be in a ledger
 //! (docs/FORMAT.md §14), so one found is damage ([`TileError::EntryTooLarge`]).
 //!
@@ -508,7 +508,7 @@ mod tests {
     use crate::hash::{Sha256TreeHasher, TreeHasher};
     use crate::keys::{SecretKey, Signer};
     use crate::model::{Event, Role};
-    use crate::store::MemoryStore;
+    use crate::store::{MemoryStore, StoreWrite};
 
     fn hashes(level: u8, index: u64, partial: Option<u8>) -> TilePath {
         TilePath::new(TileKind::Hashes { level }, index, partial).unwrap()

@@ -587,7 +587,7 @@ mod tests {
     use super::*;
     use crate::keys::SecretKey;
     use crate::model::{Event, Role};
-    use crate::store::MemoryStore;
+    use crate::store::{MemoryStore, StoreWrite};
 
     fn ledger(n: u8) -> (Ledger<MemoryStore>, SecretKey) {
         let key = SecretKey::from_seed(&[1; 32]);

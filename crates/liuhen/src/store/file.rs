@@ -23,7 +23,7 @@
 //!    `entries.idx`, and its registry changes to `registry.idx`, without a sync: they are
 //!    derived from the frames. An index group therefore never points at a frame that was not
 //!    durable first.
-//! 3. Only then does [`Store::append`] return `Ok`: one `fdatasync` per batch.
+//! 3. Only then does [`StoreWrite::append`] return `Ok`: one `fdatasync` per batch.
 //!
 //! Every 512 entries the next append first syncs both indexes and records that in the index
 //! mark; opening checks the groups written since the last mark one by one against their frames
@@ -41,7 +41,7 @@
 //! not add up — a bad frame with valid data after it, an index that disagrees with the log — is
 //! *tampering*: nothing is changed, the store opens read-only and the report says what and
 //! where. [`Check::Full`] additionally checks every frame and node hash (O(n)); without it,
-//! damage to older frames is found when they are read ([`Store::entry_bytes`] checks each
+//! damage to older frames is found when they are read ([`StoreRead::entry_bytes`] checks each
 //! frame's checksum against the index).
 //!
 //! This is the only module of the core that touches the file system. It checks nothing
@@ -62,7 +62,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-pub use ops::Faults;
+pub use ops::{Faults, HeldSync};
 
 use self::layout::{FrameRead, Frontier, FRAME_OVERHEAD, MAX_CHECKPOINT_BYTES};
 use self::ops::{DataFile, FaultyFile, OsFile};
@@ -1462,7 +1462,7 @@ impl FileStore {
     }
 
     /// Appends entries: frames, `fdatasync`, index groups and registry records (no sync). See
-    /// [`Store::append`] and `docs/STORE.md`, "Commit protocol".
+    /// [`StoreWrite::append`] and `docs/STORE.md`, "Commit protocol".
     fn append_entries(&mut self, entries: &[EncodedEntry]) -> Result<(), FileStoreError> {
         if entries.is_empty() {
             return Ok(());
