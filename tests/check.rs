@@ -13,10 +13,9 @@ use liuhen::audit::{audit, AuditOptions, Profile};
 use liuhen::check::{
     check_store, AuditRequest, CheckOptions, Outcome, TrustAnchor, TrustedKey, JSON_SCHEMA,
 };
-use liuhen::entry::EncodedEntry;
 use liuhen::hash::Digest;
 use liuhen::model::{Event, RecordRef};
-use liuhen::store::{Store, StoreRead, StoreWrite, StoreError};
+use liuhen::store::{StoreError, StoreRead};
 use liuhen::verify::{FindingKind, Severity, Verdict};
 use liuhen::{MemoryStore, SignedStatement, Timestamp};
 
@@ -39,7 +38,8 @@ impl StoreRead for Counting<'_> {
     /// Counts every entry read, by range or alone (a single read is a range of one).
     fn entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
         let entries = StoreRead::entries(self.inner, range)?;
-        self.reads.fetch_add(entries.len() as u64, Ordering::Relaxed);
+        self.reads
+            .fetch_add(entries.len() as u64, Ordering::Relaxed);
         Ok(entries)
     }
     fn node_hashes(

@@ -17,7 +17,7 @@ use liuhen::disclosure::{
 };
 use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
-use liuhen::store::{Store, StoreRead, StoreWrite};
+use liuhen::store::StoreRead;
 use liuhen::vault::{RecordState, Vault, VaultError};
 use liuhen::{Ledger, LedgerDir, SecretKey};
 

@@ -19,7 +19,9 @@ use liuhen::store::file::{
     ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, LOCK_FILE,
 };
 use liuhen::verify::{Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreRead, StoreWrite, StoreError};
+use liuhen::{
+    Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreError, StoreRead, StoreWrite,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures

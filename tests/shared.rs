@@ -16,7 +16,7 @@ use liuhen::admission::Refusal;
 use liuhen::entry::{SignedStatement, Statement};
 use liuhen::hash::Sha256TreeHasher;
 use liuhen::model::{ActKind, CaptureMethod, Event, Location, RecordRef, Timestamp};
-use liuhen::store::{MemoryStore, Store, StoreRead, StoreWrite, StoreError};
+use liuhen::store::{MemoryStore, Store, StoreError, StoreRead};
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
 use liuhen::{Ledger, LedgerError, ManualClock, SharedError, SharedLedger, Signer};
 

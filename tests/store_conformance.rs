@@ -188,19 +188,35 @@ fn reads_back<S: StoreRead + ?Sized>(store: &S, g: &Golden, n: usize, c: usize) 
 fn ranges_agree<S: StoreRead + ?Sized>(store: &S, bytes: &[Vec<u8>], leaves: &[Digest]) {
     let n = bytes.len() as u64;
     for at in [0, n / 2, n] {
-        assert!(store.entries(at..at).unwrap().is_empty(), "empty range at {at}");
+        assert!(
+            store.entries(at..at).unwrap().is_empty(),
+            "empty range at {at}"
+        );
     }
-    assert_eq!(store.entries(0..n).unwrap(), bytes, "all {n} entries in one range");
+    assert_eq!(
+        store.entries(0..n).unwrap(),
+        bytes,
+        "all {n} entries in one range"
+    );
     let cuts = [0, 1, n / 3, n / 2, n.saturating_sub(1), n];
     for &from in &cuts {
         for &to in &cuts {
             if from < to {
                 let (f, t) = (from as usize, to as usize);
-                assert_eq!(store.entries(from..to).unwrap(), &bytes[f..t], "{from}..{to}");
+                assert_eq!(
+                    store.entries(from..to).unwrap(),
+                    &bytes[f..t],
+                    "{from}..{to}"
+                );
             }
         }
     }
-    for (from, to) in [(n.saturating_sub(1), n + 1), (n, n + 1), (n + 5, n + 7), (0, u64::MAX)] {
+    for (from, to) in [
+        (n.saturating_sub(1), n + 1),
+        (n, n + 1),
+        (n + 5, n + 7),
+        (0, u64::MAX),
+    ] {
         let first_missing = from.max(n);
         assert!(
             matches!(
@@ -225,7 +241,10 @@ fn ranges_agree<S: StoreRead + ?Sized>(store: &S, bytes: &[Vec<u8>], leaves: &[D
             expected,
             "level {level} of a tree of {n}"
         );
-        assert!(store.node_hashes(level, complete..complete).unwrap().is_empty());
+        assert!(store
+            .node_hashes(level, complete..complete)
+            .unwrap()
+            .is_empty());
         if complete > 2 {
             assert_eq!(
                 store.node_hashes(level, 1..complete - 1).unwrap(),
@@ -261,7 +280,9 @@ fn checkpoint_ranges_agree<S: StoreRead + ?Sized>(store: &S, notes: &[String]) {
 /// kinds and changes nothing.
 fn refuses_writes<S: Store>(store: &mut S, g: &Golden) {
     let (size, count) = (store.size().unwrap(), store.checkpoint_count().unwrap());
-    let reason = store.refusal().expect("a store that refuses writes says why");
+    let reason = store
+        .refusal()
+        .expect("a store that refuses writes says why");
     assert!(!reason.is_empty());
     let next = usize::try_from(size).unwrap();
     if let Some(e) = g.entries.get(next) {
@@ -276,7 +297,11 @@ fn refuses_writes<S: Store>(store: &mut S, g: &Golden) {
     ));
     assert_eq!(store.size().unwrap(), size);
     assert_eq!(store.checkpoint_count().unwrap(), count);
-    assert_eq!(store.refusal(), Some(reason), "the reason stays the first one");
+    assert_eq!(
+        store.refusal(),
+        Some(reason),
+        "the reason stays the first one"
+    );
 }
 
 /// The suite: every backend's fresh stores from `make` must pass it.
@@ -385,7 +410,11 @@ fn conformance<S: Store>(make: impl Fn() -> S) {
 fn synthetic(n: u64) -> Vec<EncodedEntry> {
     (0..n)
         .map(|seq| {
-            let len = if seq % 3 == 0 { 60_000 + seq as usize } else { 1 + seq as usize % 300 };
+            let len = if seq % 3 == 0 {
+                60_000 + seq as usize
+            } else {
+                1 + seq as usize % 300
+            };
             let bytes: Vec<u8> = (0..len).map(|i| (i as u64 ^ seq) as u8).collect();
             EncodedEntry {
                 seq,
@@ -621,18 +650,28 @@ fn a_reader_is_not_blocked_by_a_commit_held_in_its_sync_and_sees_only_acknowledg
     let seen = read_meanwhile(Arc::clone(&reader), &g, n as u64)
         .recv_timeout(STUCK)
         .expect("the reader finished while the writer was held");
-    assert!(seen.proved, "inclusion proved from the reader during the commit");
+    assert!(
+        seen.proved,
+        "inclusion proved from the reader during the commit"
+    );
     assert_eq!(seen.size, n as u64, "the unacknowledged entry is not shown");
     assert_eq!(seen.latest.as_deref(), Some(g.checkpoints[0].as_str()));
     assert!(
-        matches!(reader.entry_bytes(n as u64), Err(StoreError::OutOfRange { .. })),
+        matches!(
+            reader.entry_bytes(n as u64),
+            Err(StoreError::OutOfRange { .. })
+        ),
         "the entry being committed is not readable yet"
     );
     // Ordering: the writer had not returned when the reader finished.
     assert!(matches!(done_rx.try_recv(), Err(mpsc::TryRecvError::Empty)));
     hold.release();
     let store = writer.join().unwrap().unwrap();
-    assert_eq!(reader.size().unwrap(), n as u64 + 1, "acknowledged: now shown");
+    assert_eq!(
+        reader.size().unwrap(),
+        n as u64 + 1,
+        "acknowledged: now shown"
+    );
     assert_eq!(reader.entry_bytes(n as u64).unwrap(), g.entries[n].bytes);
     reads_back(&*reader, &g, n + 1, 1);
     drop(store);
@@ -706,7 +745,10 @@ fn shared_ledger_reads_do_not_wait_for_a_group_commit_held_in_its_sync() {
     assert!(matches!(done_rx.try_recv(), Err(mpsc::TryRecvError::Empty)));
     assert!(proved);
     assert_eq!(latest_size, n as u64);
-    assert_eq!(size, n as u64, "the entry being committed is not counted yet");
+    assert_eq!(
+        size, n as u64,
+        "the entry being committed is not counted yet"
+    );
     assert!(vkey);
     hold.release();
     let receipt = writer.join().unwrap().unwrap();

@@ -152,7 +152,10 @@ pub fn stored_checkpoints(dir: &AuditedDir) -> Vec<SignedCheckpoint> {
 pub fn tree_of<S: liuhen::store::StoreRead + ?Sized>(store: &S) -> MemoryTree {
     let mut tree = MemoryTree::new();
     for (_, bytes) in liuhen::store::read_entries(store, 0..store.size().unwrap()) {
-        tree.push(&Sha256TreeHasher, Sha256TreeHasher.hash_leaf(&bytes.unwrap()));
+        tree.push(
+            &Sha256TreeHasher,
+            Sha256TreeHasher.hash_leaf(&bytes.unwrap()),
+        );
     }
     tree
 }

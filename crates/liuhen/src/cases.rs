@@ -480,7 +480,10 @@ impl CaseIndex {
     /// [`AuditError::Profile`] for an invalid profile; [`AuditError::Read`] or
     /// [`AuditError::Decode`] naming an entry that cannot be read (damage: tampering, see
     /// [`crate::Error::is_tampering`]). An index is never made from part of a ledger.
-    pub fn build<S: StoreRead + ?Sized>(store: &S, options: &IndexOptions) -> Result<Self, AuditError> {
+    pub fn build<S: StoreRead + ?Sized>(
+        store: &S,
+        options: &IndexOptions,
+    ) -> Result<Self, AuditError> {
         let audit_options = AuditOptions {
             as_of: options.as_of,
             timelines: true,

@@ -463,10 +463,7 @@ impl<S: Store> SharedLedger<S> {
     /// # Errors
     /// A store error, or a stored checkpoint that does not parse ([`LedgerError::Checkpoint`]).
     pub fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, SharedError> {
-        let text = self
-            .reader
-            .latest_checkpoint()
-            .map_err(LedgerError::from)?;
+        let text = self.reader.latest_checkpoint().map_err(LedgerError::from)?;
         match text {
             None => Ok(None),
             Some(text) => Ok(Some(

@@ -164,12 +164,10 @@ pub trait StoreRead: Send + Sync {
             seq,
             size: self.size()?,
         })?;
-        self.entries(seq..end)?
-            .pop()
-            .ok_or(StoreError::OutOfRange {
-                seq,
-                size: self.size()?,
-            })
+        self.entries(seq..end)?.pop().ok_or(StoreError::OutOfRange {
+            seq,
+            size: self.size()?,
+        })
     }
 
     /// The hashes of the perfect subtrees of `2^level` leaves numbered `range` within their

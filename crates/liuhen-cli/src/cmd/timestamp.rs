@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use liuhen::describe::iso8601;
-use liuhen::timestamp::{check_stored_tokens, stamp_and_store, TsaRoots};
 use liuhen::store::StoreRead as _;
+use liuhen::timestamp::{check_stored_tokens, stamp_and_store, TsaRoots};
 use liuhen_http::tsa::{DevTsa, HttpTsa, KeyKind};
 
 use crate::layout::LedgerDir;

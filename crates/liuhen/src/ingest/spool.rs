@@ -259,14 +259,20 @@ impl<S: StoreRead + ?Sized> StoreRead for Overlay<'_, S> {
     fn entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
         let base = self.base.size()?;
         crate::store::check_entry_range(&range, base + self.offsets.len() as u64)?;
-        let mut out = self.base.entries(range.start.min(base)..range.end.min(base))?;
+        let mut out = self
+            .base
+            .entries(range.start.min(base)..range.end.min(base))?;
         for seq in range.start.max(base)..range.end {
             out.push(self.spooled(seq, base)?);
         }
         Ok(out)
     }
 
-    fn node_hashes(&self, level: u8, range: std::ops::Range<u64>) -> Result<Vec<Digest>, StoreError> {
+    fn node_hashes(
+        &self,
+        level: u8,
+        range: std::ops::Range<u64>,
+    ) -> Result<Vec<Digest>, StoreError> {
         Err(StoreError::NoSuchNode {
             level,
             index: range.start,

@@ -435,7 +435,9 @@ impl<S: Store> Ledger<S> {
             std::collections::BTreeMap::new();
         let mut older: Vec<(u64, u64, Digest)> = Vec::new();
         let stored = read_checkpoints(first_checkpoint, count)?;
-        let stored = stored.into_iter().flat_map(|(from, notes)| (from..).zip(notes));
+        let stored = stored
+            .into_iter()
+            .flat_map(|(from, notes)| (from..).zip(notes));
         for (index, note) in stored {
             let Some(signed) = SignedCheckpoint::parse(note.as_bytes())
                 .ok()

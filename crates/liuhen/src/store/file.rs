@@ -57,8 +57,8 @@ mod recover;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Read as _, Write as _};
-use std::path::{Path, PathBuf};
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -1688,9 +1688,8 @@ impl Reads<'_> {
     fn entries(&self, range: Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
         super::check_entry_range(&range, self.size)?;
         let files = self.entries;
-        let mut out = Vec::with_capacity(
-            usize::try_from(range.end.saturating_sub(range.start)).unwrap_or(0),
-        );
+        let mut out =
+            Vec::with_capacity(usize::try_from(range.end.saturating_sub(range.start)).unwrap_or(0));
         let mut seq = range.start;
         while seq < range.end {
             let heads = self.heads(seq, range.end)?;
@@ -1802,7 +1801,10 @@ impl Reads<'_> {
             .clone()
             .map(|i| layout::node_position(level, i))
             .collect();
-        let (Some(positions), Some(&first)) = (positions.as_ref(), positions.as_ref().and_then(|p| p.first())) else {
+        let (Some(positions), Some(&first)) = (
+            positions.as_ref(),
+            positions.as_ref().and_then(|p| p.first()),
+        ) else {
             return Err(StoreError::NoSuchNode {
                 level,
                 index: range.start,
@@ -1822,7 +1824,10 @@ impl Reads<'_> {
                 .iter()
                 .map(|&p| {
                     let at = usize::try_from(p - first).unwrap_or(usize::MAX);
-                    layout::digest(buf.get(at..at.saturating_add(DIGEST_LEN)).unwrap_or_default())
+                    layout::digest(
+                        buf.get(at..at.saturating_add(DIGEST_LEN))
+                            .unwrap_or_default(),
+                    )
                 })
                 .collect());
         }
