@@ -17,7 +17,7 @@ use liuhen::ingest::{
     MAX_STATEMENT_BYTES,
 };
 use liuhen::model::Event;
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Signer, StoreRead, Timestamp};
+use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Signer, Timestamp};
 use serde_json::{json, Value};
 
 use common::{media, small_ledger, Keys};

@@ -510,10 +510,9 @@ impl<S: Store> SharedLedger<S> {
     /// # Errors
     /// A store error.
     pub fn size(&self) -> Result<u64, SharedError> {
-        Ok(self
-            .reader
+        self.reader
             .size()
-            .map_err(|e: StoreError| SharedError::Ledger(e.into()))?)
+            .map_err(|e: StoreError| SharedError::Ledger(e.into()))
     }
 
     /// Runs `f` with exclusive access to the ledger (to read, or for what has no method here).
