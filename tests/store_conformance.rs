@@ -201,7 +201,7 @@ fn ranges_agree<S: StoreRead + ?Sized>(store: &S, bytes: &[Vec<u8>], leaves: &[D
     let cuts = [0, 1, n / 3, n / 2, n.saturating_sub(1), n];
     for &from in &cuts {
         for &to in &cuts {
-            if from < to {
+            if from < to && to <= n {
                 let (f, t) = (from as usize, to as usize);
                 assert_eq!(
                     store.entries(from..to).unwrap(),
@@ -711,7 +711,7 @@ fn shared_ledger_reads_do_not_wait_for_a_group_commit_held_in_its_sync() {
         let shared = Arc::clone(&shared);
         std::thread::spawn(move || {
             let event = common::events::document_filed(
-                "金民执〔2026〕9号",
+                "金民执〔2026〕1号",
                 common::media("held.pdf", "application/pdf"),
             );
             let result = shared.sign_and_append(&keys.officer, event);
