@@ -58,7 +58,9 @@
 //! a store failure of an exclusive call, a refused seal), a failed group commit (the store
 //! failed for the whole group; every caller of the group gets the same error), or
 //! [`SharedError::Poisoned`]: a thread panicked while it held the ledger, whose in-memory state
-//! may then be half changed. A poisoned `SharedLedger` refuses every further call; the store
+//! may then be half changed. A poisoned `SharedLedger` refuses every further call that needs the
+//! ledger (reads through the store's reader still answer: the store holds exactly what it
+//! acknowledged); the store
 //! acknowledged only durable batches, so reopening the ledger from its store
 //! ([`Ledger::open`]) is the way back.
 
