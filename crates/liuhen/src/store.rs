@@ -392,7 +392,7 @@ fn first_missing_node(level: u8, range: &Range<u64>, size: u64) -> Option<u64> {
     Some(range.start.max(complete_count))
 }
 
-/// [`first_missing_node`] as the store's error.
+/// Checks the perfect subtrees `range` of `level` against a tree of `size` leaves.
 ///
 /// # Errors
 /// [`StoreError::NoSuchNode`] naming the first subtree of `range` that a tree of `size` leaves
