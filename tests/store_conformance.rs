@@ -578,13 +578,15 @@ fn file_store_refuses_every_write_after_a_failed_one_and_loses_nothing() {
     assert_eq!(failed, ops, "every operation of the append was failed once");
 }
 
-/// Opens the golden store's first `n` entries and one checkpoint as a writer whose syncs can be
-/// held.
-fn held_file_store(dir: &TempDir, g: &Golden, n: usize) -> (FileStore, Faults) {
+/// Opens the golden store's first `n` entries and `c` checkpoints (which must cover no more)
+/// as a writer whose syncs can be held.
+fn held_file_store(dir: &TempDir, g: &Golden, n: usize, c: usize) -> (FileStore, Faults) {
     {
         let mut store = FileStore::create(dir.path(), common::ORIGIN).unwrap();
         store.append(&g.entries[..n]).unwrap();
-        store.append_checkpoint(&g.checkpoints[0]).unwrap();
+        for note in &g.checkpoints[..c] {
+            store.append_checkpoint(note).unwrap();
+        }
     }
     let faults = Faults::none();
     let store = FileStore::open_with(
@@ -635,7 +637,7 @@ fn a_reader_is_not_blocked_by_a_commit_held_in_its_sync_and_sees_only_acknowledg
     let g = golden();
     let n = 20;
     let dir = TempDir::new("held");
-    let (mut store, faults) = held_file_store(&dir, &g, n);
+    let (mut store, faults) = held_file_store(&dir, &g, n, 1);
     let reader: Arc<dyn StoreRead> = Arc::new(store.reader());
     let hold = faults.hold_next_sync();
     let (done_tx, done_rx) = mpsc::channel();
@@ -682,25 +684,7 @@ fn shared_ledger_reads_do_not_wait_for_a_group_commit_held_in_its_sync() {
     let g = golden();
     let n = g.entries.len();
     let dir = TempDir::new("shared-held");
-    let (store, faults) = {
-        {
-            let mut store = FileStore::create(dir.path(), common::ORIGIN).unwrap();
-            store.append(&g.entries).unwrap();
-            for note in &g.checkpoints {
-                store.append_checkpoint(note).unwrap();
-            }
-        }
-        let faults = Faults::none();
-        let store = FileStore::open_with(
-            dir.path(),
-            &OpenOptions {
-                faults: Some(faults.clone()),
-                ..OpenOptions::default()
-            },
-        )
-        .unwrap();
-        (store, faults)
-    };
+    let (store, faults) = held_file_store(&dir, &g, n, g.checkpoints.len());
     let (_, keys) = common::small_ledger(40, &[5, 20]);
     let clock = Arc::new(ManualClock::new(Timestamp(common::T0 + 86_400_000)));
     let ledger = Ledger::open(store, clock, LedgerOptions::default()).unwrap();
