@@ -793,7 +793,10 @@ fn every_event(k: &common::Keys) -> Vec<(Event, &SecretKey, i64)> {
         &k.ledger,
         common::T0,
     )];
-    for (i, (event, author)) in common::scenario(k).into_iter().enumerate() {
+    let scenario = common::scenario(k)
+        .into_iter()
+        .chain(common::extension_scenario(k));
+    for (i, (event, author)) in scenario.enumerate() {
         out.push((event, author, common::T0 + 1_000 * (i as i64 + 1)));
     }
     out
