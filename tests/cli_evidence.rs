@@ -15,6 +15,7 @@ use common::dir::{write_key_file, TestDir};
 use common::{extension_scenario, play_scenario, put_media, LedgerBuilder, GOLDEN_CASE_MEDIA};
 use liuhen::model::{DocumentKind, Event, Stage};
 use liuhen::store::file::FileStore;
+use liuhen::store::Store;
 use liuhen::{SignedStatement, Signer, Timestamp};
 use serde_json::json;
 
@@ -37,8 +38,8 @@ struct Fixture {
 }
 
 /// A ledger directory holding the golden scenario, its extension (the 现场检查笔录 described:
-/// 3 pages) and one more record of the case that no description names, sealed, with the case's
-/// media; the officer's and the device's key files beside it.
+/// 3 pages), one more record of the case that no description names and a body-cam in service,
+/// sealed, with the case's media; the officer's and the body-cam's key files beside it.
 fn fixture(name: &str) -> Fixture {
     let work = scratch(name);
     let dir = work.join("jinpu");
@@ -59,20 +60,31 @@ fn fixture(name: &str) -> Fixture {
             officers: vec!["21020001".into()],
         },
     );
+    // A body-cam still in service (the scenario retires its own).
+    let device = liuhen::SecretKey::from_seed(&[0x66; 32]);
+    b.append_after(
+        1_000,
+        &k.ledger,
+        Event::KeyAuthorized {
+            key: device.public_key(),
+            role: liuhen::model::Role::Device,
+            holder: "BWC-9999".into(),
+        },
+    );
     b.seal();
     drop(b);
     put_media(&t.media(), GOLDEN_CASE_MEDIA);
     put_media(&t.media(), &[UNDESCRIBED]);
     let officer = work.join("officer.key");
     write_key_file(&officer, "officer-21020001", &k.officer);
-    let device = work.join("device.key");
-    write_key_file(&device, "BWC-7731", &k.device);
+    let device_file = work.join("device.key");
+    write_key_file(&device_file, "BWC-9999", &device);
     Fixture {
         dir,
         key_file: t.key_file.clone(),
         work,
         officer,
-        device,
+        device: device_file,
     }
 }
 
@@ -203,8 +215,9 @@ fn described_record_in_the_audit_and_the_bundle_lists() {
         html.contains(PROVES) && html.contains("3页"),
         "HTML evidence list"
     );
-    // The timeline names the description in Chinese.
-    let _ = f.audit(&["--html", path_str(&html_path), "--timeline"]);
+    // The timeline names the description in Chinese, with what it says.
+    assert!(html.contains("载明证明对象"), "HTML timeline");
+    assert!(html.contains("offered to prove"), "HTML timeline detail");
 }
 
 /// A bundle whose bytes were changed prints no list: the report goes to standard error, exit 1.

@@ -1027,7 +1027,8 @@ fn events_md_examples_are_real_and_append() {
     );
     expect_code(&out, 0);
     let size = store_size(&dir);
-    assert_eq!(size as usize, 1 + common::scenario(&k).len() + 1);
+    let events = common::scenario(&k).len() + common::extension_scenario(&k).len();
+    assert_eq!(size as usize, 1 + events + 1);
     expect_code(
         &liuhen([
             "seal",
