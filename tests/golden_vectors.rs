@@ -161,48 +161,26 @@ fn extension_bytes_are_unchanged() {
 #[test]
 fn checked_in_extension_verifies_with_the_pinned_ledger() {
     for version in VERSIONS {
-        let read = |name: &str| {
-            std::fs::read_to_string(dir_of(version).join("extension").join(name)).unwrap()
-        };
         let mut entries = stored_entries(version);
         let pinned = entries.len();
-        for line in read("entries.txt").lines().filter(|l| !l.starts_with('#')) {
-            let mut parts = line.split(' ');
-            let seq: u64 = parts.next().unwrap().parse().unwrap();
-            let leaf = Digest::from_hex(parts.next().unwrap()).unwrap();
-            let bytes = unhex(parts.next().unwrap());
+        for (seq, leaf, bytes) in entries_in(&dir_of(version).join("extension/entries.txt")) {
             assert_eq!(
                 Sha256TreeHasher.hash_leaf(&bytes),
                 leaf,
                 "leaf hash of {seq}"
             );
             let entry = Entry::from_bytes(&bytes).unwrap();
+            assert_eq!(entry.seq, seq);
             assert_eq!(entry.to_bytes().unwrap(), bytes, "entry {seq} re-encodes");
             assert_eq!(entry.statement.statement.event.name(), "DocumentDescribed");
             entries.push((seq, leaf, bytes));
         }
         assert!(entries.len() > pinned, "the extension adds entries");
-        let mut checkpoints: Vec<String> =
-            std::fs::read_to_string(dir_of(version).join("checkpoints.txt"))
-                .unwrap()
-                .split(CHECKPOINT_SEPARATOR)
-                .map(str::to_owned)
-                .collect();
-        checkpoints.extend(
-            read("checkpoints.txt")
-                .split(CHECKPOINT_SEPARATOR)
-                .map(str::to_owned),
-        );
-        let vkey = NoteVerifier::parse(
-            std::fs::read_to_string(dir_of(version).join("ledger.vkey"))
-                .unwrap()
-                .trim_end(),
-        )
-        .unwrap();
-        let options = VerifyOptions {
-            trusted_key: Some(vkey),
-            ..VerifyOptions::default()
-        };
+        let mut checkpoints = checkpoints_in(&dir_of(version).join("checkpoints.txt"));
+        checkpoints.extend(checkpoints_in(
+            &dir_of(version).join("extension/checkpoints.txt"),
+        ));
+        let options = trusting(version);
         let size = entries.len() as u64;
         let report = verify_parts(
             entries.into_iter().map(|(_, _, b)| Ok(b)),
@@ -274,7 +252,12 @@ fn check_or_regenerate(version: FormatVersion, regenerate: bool) {
 }
 
 fn stored_entries(version: FormatVersion) -> Vec<(u64, Digest, Vec<u8>)> {
-    std::fs::read_to_string(dir_of(version).join("entries.txt"))
+    entries_in(&dir_of(version).join("entries.txt"))
+}
+
+/// The lines of an `entries.txt`: sequence number, leaf hash, entry bytes.
+fn entries_in(path: &std::path::Path) -> Vec<(u64, Digest, Vec<u8>)> {
+    std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .filter(|l| !l.starts_with('#'))
@@ -322,22 +305,9 @@ fn ledger_still_verifies(version: FormatVersion) {
         );
         entry.statement.verify_signature().unwrap();
     }
-    let checkpoints: Vec<String> = std::fs::read_to_string(dir_of(version).join("checkpoints.txt"))
-        .unwrap()
-        .split(CHECKPOINT_SEPARATOR)
-        .map(str::to_owned)
-        .collect();
+    let checkpoints = checkpoints_in(&dir_of(version).join("checkpoints.txt"));
     assert_eq!(checkpoints.len(), 3);
-    let vkey = NoteVerifier::parse(
-        std::fs::read_to_string(dir_of(version).join("ledger.vkey"))
-            .unwrap()
-            .trim_end(),
-    )
-    .unwrap();
-    let options = VerifyOptions {
-        trusted_key: Some(vkey),
-        ..VerifyOptions::default()
-    };
+    let options = trusting(version);
     let report = verify_parts(
         entries.into_iter().map(|(_, _, b)| Ok(b)),
         &checkpoints,
@@ -346,6 +316,29 @@ fn ledger_still_verifies(version: FormatVersion) {
     assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
     assert_eq!(report.checkpoints_verified, 3);
     assert_eq!(report.latest_verified.unwrap().size, 29);
+}
+
+/// The signed notes of a `checkpoints.txt`.
+fn checkpoints_in(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .split(CHECKPOINT_SEPARATOR)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Verification options trusting the checked-in `ledger.vkey` of `version`.
+fn trusting(version: FormatVersion) -> VerifyOptions {
+    let vkey = NoteVerifier::parse(
+        std::fs::read_to_string(dir_of(version).join("ledger.vkey"))
+            .unwrap()
+            .trim_end(),
+    )
+    .unwrap();
+    VerifyOptions {
+        trusted_key: Some(vkey),
+        ..VerifyOptions::default()
+    }
 }
 
 #[test]
