@@ -230,3 +230,69 @@ impl EvidenceList {
         items
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Stage;
+
+    fn filed(case_no: &str, name: &str) -> (Event, Digest) {
+        let digest = crate::hash::blake3(name.as_bytes());
+        let event = Event::DocumentFiled {
+            case_no: case_no.into(),
+            stage: Stage::Investigation,
+            kind: DocumentKind::InvestigationRecord,
+            media: MediaRef {
+                digest,
+                length: 1,
+                mime: "application/pdf".into(),
+                name: name.into(),
+            },
+            officers: vec!["21020001".into()],
+        };
+        (event, digest)
+    }
+
+    fn described(case_no: &str, document: Digest, proves: &str, pages: Option<u32>) -> Event {
+        Event::DocumentDescribed {
+            case_no: case_no.into(),
+            document,
+            proves: proves.into(),
+            pages,
+        }
+    }
+
+    #[test]
+    fn the_latest_description_of_the_case_counts_and_no_other() {
+        let (a, da) = filed("C1", "a.pdf");
+        let (b, db) = filed("C1", "b.pdf");
+        let (c, dc) = filed("C1", "c.pdf");
+        let events = [
+            a,
+            b,
+            c,
+            described("C1", da, "first", Some(2)),
+            described("C1", da, "corrected", None),
+            // Another case's description of b, and a blank one of c: neither says anything.
+            described("C2", db, "of another case", Some(9)),
+            described("C1", dc, "  ", Some(4)),
+        ];
+        let items =
+            EvidenceList::of_case("C1", events.iter().enumerate().map(|(i, e)| (i as u64, e)));
+        let got: Vec<(&str, Option<u32>)> =
+            items.iter().map(|i| (i.proves.as_str(), i.pages)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("corrected", None),
+                (PROVES_NOT_RECORDED, None),
+                (PROVES_NOT_RECORDED, None),
+            ]
+        );
+        assert_eq!(
+            items.iter().map(|i| i.no).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert!(EvidenceList::of_case("C2", events.iter().map(|e| (0, e))).is_empty());
+    }
+}
