@@ -247,6 +247,7 @@ impl Refusal {
             | Refusal::SegmentChainBroken { .. }
             | Refusal::SegmentCountMismatch { .. }
             | Refusal::CaseAlreadyOpen { .. }
+            | Refusal::DocumentNotFiled { .. }
             | Refusal::PurgeUnlawful { .. } => ErrorClass::Refused,
         }
     }
@@ -525,6 +526,15 @@ mod tests {
                     seq: 1,
                     media: Digest::ZERO,
                     block: PurgeBlock::NoPurgeStatement,
+                },
+                Refused,
+            ),
+            (
+                Refusal::DocumentNotFiled {
+                    seq: 1,
+                    case_no: "c".into(),
+                    document: Digest::ZERO,
+                    filed_in: None,
                 },
                 Refused,
             ),
