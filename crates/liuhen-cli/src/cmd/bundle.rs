@@ -16,14 +16,12 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
-use liuhen::audit::EvidenceList;
-use liuhen::bundle::{verify_with_evidence, BundleReport, EntryRole, Progress};
+use liuhen::bundle::{verify_with_evidence, BundleReport, Progress};
 use liuhen::check::Outcome;
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
     export_case_in_dir, render, DisclosureError, ExportRequest, OpeningsSource, Recipient,
 };
-use liuhen::verify::Verdict;
 
 use super::append::{print_exact, refusal_reason};
 use super::prove::read_vkey;
@@ -358,7 +356,7 @@ fn print_evidence(
     global: &Global,
 ) -> Result<u8, Box<dyn Error>> {
     let code = Outcome::from(report.verdict).exit_code();
-    if report.verdict != Verdict::Verified {
+    let Some(items) = report.evidence() else {
         eprint!(
             "{}",
             liuhen::bundle::render::text(name, report, !global.quiet)
@@ -367,13 +365,7 @@ fn print_evidence(
             "liuhen: {name} does not verify: no evidence list is printed (a list from entries that are not verified would prove nothing)"
         );
         return Ok(code);
-    }
-    let entries = report
-        .entries
-        .iter()
-        .filter(|e| e.role == EntryRole::Case && e.included)
-        .map(|e| (e.seq, &e.content));
-    let items = EvidenceList::of_case(&report.case_no, entries);
+    };
     let text = if args.csv {
         liuhen::audit::stats::evidence_csv(&items)
     } else {

@@ -246,6 +246,22 @@ impl BundleReport {
         self.findings.iter().any(|f| f.kind == kind)
     }
 
+    /// The evidence list (证据清单) of the bundle's case, computed from its verified case
+    /// entries that the checkpoint includes, as [`crate::audit::EvidenceList`] computes it from a
+    /// ledger; `None` unless the bundle verified (a list from entries that are not verified
+    /// would prove nothing).
+    pub fn evidence(&self) -> Option<Vec<crate::audit::EvidenceItem>> {
+        if self.verdict != Verdict::Verified {
+            return None;
+        }
+        let entries = self
+            .entries
+            .iter()
+            .filter(|e| e.role == EntryRole::Case && e.included)
+            .map(|e| (e.seq, &e.content));
+        Some(crate::audit::EvidenceList::of_case(&self.case_no, entries))
+    }
+
     /// Whether integrity is broken.
     pub fn is_tampered(&self) -> bool {
         self.verdict == Verdict::Tampered
