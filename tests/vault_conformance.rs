@@ -30,11 +30,14 @@ const DAY: i64 = 86_400_000;
 const CASE: &str = "金普民检〔2026〕7号";
 const PARTY: &str = "大连金普某某养老服务中心 法定代表人 王某某";
 
+/// A vault over any backend, as a deployment would hand one over.
+type DynVault = Vault<Arc<dyn VaultBackend>>;
+
 /// A backend under test (behind `Arc<dyn …>`, as a deployment would hand one over).
 struct Subject {
-    vault: Vault<Arc<dyn VaultBackend>>,
+    vault: DynVault,
     /// For a backend that persists: the same vault opened again from its location.
-    reopen: Option<Box<dyn Fn() -> Vault<Arc<dyn VaultBackend>>>>,
+    reopen: Option<Box<dyn Fn() -> DynVault>>,
     _dir: Option<TempDir>,
 }
 
@@ -209,7 +212,7 @@ fn absent_is_not_an_outage(s: Subject) {
 }
 
 fn erase(
-    vault: &Vault<Arc<dyn VaultBackend>>,
+    vault: &DynVault,
     ledger: &mut Ledger<MemoryStore>,
     k: &common::Keys,
     c: &Sealed,

@@ -185,7 +185,7 @@ pub enum BundleError {
         digest: Digest,
         /// What the media backend said.
         #[source]
-        source: crate::media::MediaError,
+        source: Box<crate::media::MediaError>,
     },
     /// A media file in the media store is not the media the ledger names.
     #[error("media {digest} in the media store is not what the ledger recorded: {reason} (run `liuhen verify`)")]

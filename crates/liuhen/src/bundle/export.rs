@@ -297,7 +297,7 @@ pub fn export_untraced_stamped<S: Store + ?Sized, W: Write>(
                 Err(source) => {
                     return Err(BundleError::Media {
                         digest: *digest,
-                        source,
+                        source: Box::new(source),
                     })
                 }
             };
@@ -424,7 +424,7 @@ fn copy_media<W: Write>(
         .open_blob(&m.digest)
         .map_err(|source| BundleError::Media {
             digest: m.digest,
-            source,
+            source: Box::new(source),
         })?
         .take(m.length);
     let mut hasher = blake3::Hasher::new();
