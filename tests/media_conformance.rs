@@ -1,7 +1,7 @@
 //! One conformance suite for every media backend (`liuhen::media::MediaBackend`): the file
 //! backend (`MediaStore`, the ledger directory's `media/`) and `MemoryMediaBackend` run the same
-//! checks, and a deployment's own backend (a NAS, an object store) would add one line to
-//! `suite!` below.
+//! checks, and a deployment's own backend (a NAS, an object store) would add one
+//! `backend_suite!` line below.
 //!
 //! What every backend must do (`docs/STORE.md`, "Media and vault backends"): round-trip bytes
 //! under their digest; refuse bytes that are not the claimed media and keep nothing; stream a
@@ -443,35 +443,20 @@ fn sign(ledger: &mut Ledger<MemoryStore>, officer: &dyn Signer, event: Event) {
     ledger.sign_and_append(officer, event).unwrap();
 }
 
-macro_rules! suite {
-    ($backend:ident) => {
-        mod $backend {
-            #[test]
-            fn round_trip() {
-                super::round_trip(super::$backend("round-trip"));
-            }
-            #[test]
-            fn mismatch_refused_nothing_stored() {
-                super::mismatch_refused_nothing_stored(super::$backend("mismatch"));
-            }
-            #[test]
-            fn large_blob_streams() {
-                super::large_blob_streams(super::$backend("large"));
-            }
-            #[test]
-            fn absent_is_not_an_outage() {
-                super::absent_is_not_an_outage(super::$backend("outage"));
-            }
-            #[test]
-            fn purge_only_through_custody() {
-                super::purge_only_through_custody(super::$backend("purge"));
-            }
-        }
-    };
-}
-
-suite!(file_backend);
-suite!(memory_backend);
+crate::backend_suite!(file_backend:
+    round_trip,
+    mismatch_refused_nothing_stored,
+    large_blob_streams,
+    absent_is_not_an_outage,
+    purge_only_through_custody,
+);
+crate::backend_suite!(memory_backend:
+    round_trip,
+    mismatch_refused_nothing_stored,
+    large_blob_streams,
+    absent_is_not_an_outage,
+    purge_only_through_custody,
+);
 
 /// Readers never create: a mistyped media path is an error, not an empty store in which every
 /// media file would be "missing".

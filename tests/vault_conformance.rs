@@ -1,7 +1,7 @@
 //! One conformance suite for every vault backend (`liuhen::vault::VaultBackend`): the vault
 //! directory (`FileVault`, the ledger directory's `vault/`) and `MemoryVault` run the same
-//! checks through the one `Vault` above them; a deployment's own backend would add one line to
-//! `suite!` below.
+//! checks through the one `Vault` above them; a deployment's own backend would add one
+//! `backend_suite!` line below.
 //!
 //! What every backend must do (`docs/STORE.md`, "Media and vault backends"): round-trip a
 //! record; bound what it reads; tell an absent record from a backend that cannot answer (the
@@ -301,35 +301,20 @@ fn views_are_traced_above_the_backend(s: Subject) {
     ));
 }
 
-macro_rules! suite {
-    ($backend:ident) => {
-        mod $backend {
-            #[test]
-            fn round_trip() {
-                super::round_trip(super::$backend("round-trip"));
-            }
-            #[test]
-            fn reads_are_bounded_and_checked() {
-                super::reads_are_bounded_and_checked(super::$backend("bounded"));
-            }
-            #[test]
-            fn absent_is_not_an_outage() {
-                super::absent_is_not_an_outage(super::$backend("outage"));
-            }
-            #[test]
-            fn erasure_only_through_custody() {
-                super::erasure_only_through_custody(super::$backend("erase"));
-            }
-            #[test]
-            fn views_are_traced_above_the_backend() {
-                super::views_are_traced_above_the_backend(super::$backend("view"));
-            }
-        }
-    };
-}
-
-suite!(file_backend);
-suite!(memory_backend);
+crate::backend_suite!(file_backend:
+    round_trip,
+    reads_are_bounded_and_checked,
+    absent_is_not_an_outage,
+    erasure_only_through_custody,
+    views_are_traced_above_the_backend,
+);
+crate::backend_suite!(memory_backend:
+    round_trip,
+    reads_are_bounded_and_checked,
+    absent_is_not_an_outage,
+    erasure_only_through_custody,
+    views_are_traced_above_the_backend,
+);
 
 /// Readers never create: opening a vault at a mistyped path is an error, not a new empty vault
 /// in which every opening would be "missing" (or a place personal data then lands in).

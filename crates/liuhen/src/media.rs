@@ -31,7 +31,7 @@ use crate::hash::Digest;
 use crate::model::{Retention, Timestamp};
 use crate::store::StoreError;
 
-pub use backend::{BlobStat, MediaBackend, PurgePermit};
+pub use backend::{receive_checked, BlobStat, MediaBackend, PurgePermit};
 pub use custody::{make_derivative, purge, put_file, PurgeBlock};
 pub use digest::{digest_file, digest_reader, STREAM_BUFFER};
 pub use memory::MemoryMediaBackend;

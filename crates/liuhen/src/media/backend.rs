@@ -36,8 +36,9 @@ use std::path::PathBuf;
 use crate::hash::Digest;
 use crate::model::MediaRef;
 
-use super::digest::{digest_file, digest_reader};
+use super::digest::{copy_hashing, digest_file, digest_reader};
 use super::MediaError;
+use crate::hash::from_blake3;
 
 /// What lies under a digest in a backend ([`MediaBackend::stat`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,6 +149,34 @@ impl<T: MediaBackend + ?Sized> MediaBackend for std::sync::Arc<T> {
     fn local_path(&self, digest: &Digest) -> Option<PathBuf> {
         (**self).local_path(digest)
     }
+}
+
+/// The receiving half of [`MediaBackend::put`], for every backend: reads `reader` to its end
+/// through one fixed buffer, hands each chunk to `sink` (a temporary file, an upload) and
+/// hashes it on the way, then checks the bytes against `claimed`. Returns the length; the
+/// caller makes the blob visible under the digest only after `Ok`, and discards what `sink`
+/// received otherwise.
+///
+/// # Errors
+/// [`MediaError::Mismatch`] if digest or length differ from the claim, [`MediaError::Read`] if
+/// the reader fails, or `sink`'s error.
+pub fn receive_checked(
+    reader: &mut dyn Read,
+    claimed: &MediaRef,
+    sink: impl FnMut(&[u8]) -> Result<(), MediaError>,
+) -> Result<u64, MediaError> {
+    let mut hasher = blake3::Hasher::new();
+    let length = copy_hashing(reader, &mut hasher, sink)?;
+    let actual = from_blake3(hasher.finalize());
+    if actual != claimed.digest || length != claimed.length {
+        return Err(MediaError::Mismatch {
+            claimed: claimed.digest,
+            claimed_length: claimed.length,
+            actual,
+            actual_length: length,
+        });
+    }
+    Ok(length)
 }
 
 /// Hashes the stored bytes of `digest` (memory-mapped on `threads` threads for a local file,

@@ -8,11 +8,10 @@ use std::fmt;
 use std::io::{Cursor, Read};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::hash::{from_blake3, Digest};
+use crate::hash::Digest;
 use crate::model::MediaRef;
 
-use super::backend::{BlobStat, MediaBackend, PurgePermit};
-use super::digest::copy_hashing;
+use super::backend::{receive_checked, BlobStat, MediaBackend, PurgePermit};
 use super::MediaError;
 
 /// Media bytes in memory under their digests.
@@ -71,22 +70,12 @@ impl MediaBackend for MemoryMediaBackend {
         // The claimed length bounds what is kept (a longer stream is hashed to the end, to
         // report what it is, but not stored); memory for it is reserved as it arrives.
         let mut bytes = Vec::new();
-        let mut hasher = blake3::Hasher::new();
-        let length = copy_hashing(reader, &mut hasher, |chunk| {
+        receive_checked(reader, claimed, |chunk| {
             if (bytes.len() as u64).saturating_add(chunk.len() as u64) <= claimed.length {
                 bytes.extend_from_slice(chunk);
             }
             Ok(())
         })?;
-        let actual = from_blake3(hasher.finalize());
-        if actual != claimed.digest || length != claimed.length {
-            return Err(MediaError::Mismatch {
-                claimed: claimed.digest,
-                claimed_length: claimed.length,
-                actual,
-                actual_length: length,
-            });
-        }
         self.write().insert(claimed.digest, Arc::from(bytes));
         Ok(())
     }

@@ -13,12 +13,11 @@ use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::hash::{from_blake3, Digest};
+use crate::hash::Digest;
 use crate::model::{DerivativeKind, Event, MediaRef, Timestamp};
 use crate::store::Store;
 
-use super::backend::{BlobStat, MediaBackend, PurgePermit};
-use super::digest::copy_hashing;
+use super::backend::{receive_checked, BlobStat, MediaBackend, PurgePermit};
 use super::MediaError;
 
 /// Prefix of temporary files; never a valid shard or digest name, so a crash leaves nothing
@@ -133,7 +132,7 @@ impl MediaStore {
     /// the reader fails, [`MediaError::Io`] for file-system failures.
     pub fn put_reader<R: Read>(
         &self,
-        reader: R,
+        mut reader: R,
         claimed: &MediaRef,
     ) -> Result<PathBuf, MediaError> {
         if let Some(path) = self.already_present(claimed) {
@@ -144,20 +143,10 @@ impl MediaStore {
         fs::create_dir_all(&dir).map_err(|e| MediaError::io(&dir, e))?;
         let (temp_path, mut temp) = create_temp(&dir)?;
         let result = (|| {
-            let mut hasher = blake3::Hasher::new();
-            let length = copy_hashing(reader, &mut hasher, |chunk| {
+            receive_checked(&mut reader, claimed, |chunk| {
                 temp.write_all(chunk)
                     .map_err(|e| MediaError::io(&temp_path, e))
             })?;
-            let actual = from_blake3(hasher.finalize());
-            if actual != claimed.digest || length != claimed.length {
-                return Err(MediaError::Mismatch {
-                    claimed: claimed.digest,
-                    claimed_length: claimed.length,
-                    actual,
-                    actual_length: length,
-                });
-            }
             temp.sync_all().map_err(|e| MediaError::io(&temp_path, e))?;
             // Read-only as a reminder that originals are never changed (Art. 21(2)); it is not
             // a security boundary, the digest is.
