@@ -339,10 +339,13 @@ fn absent_is_not_an_outage(s: Subject) {
         b.stat(&doc.digest),
         Err(MediaError::Backend { .. })
     ));
-    assert!(matches!(
-        b.open_blob(&doc.digest),
-        Err(MediaError::Backend { .. })
-    ));
+    let e = b.open_blob(&doc.digest).err().unwrap();
+    assert!(matches!(e, MediaError::Backend { .. }), "{e}");
+    // To a caller: try again later, not tampering, not a bug.
+    assert_eq!(
+        liuhen::Error::from(e).class(),
+        liuhen::ErrorClass::Unavailable
+    );
     // Back up: nothing was lost.
     b.down.store(false, Ordering::Relaxed);
     assert_eq!(read_back(&b, &doc.digest), bytes);

@@ -202,10 +202,13 @@ fn absent_is_not_an_outage(s: Subject) {
         .case_openings_untraced(ledger.store(), CASE)
         .unwrap_err();
     assert!(e.to_string().contains("did not answer"), "{e}");
-    assert!(matches!(
-        vault.commit("party.name", "新的当事人"),
-        Err(VaultError::Backend { .. })
-    ));
+    let e = vault.commit("party.name", "新的当事人").unwrap_err();
+    assert!(matches!(e, VaultError::Backend { .. }), "{e}");
+    // To a caller: try again later, not tampering, not a bug.
+    assert_eq!(
+        liuhen::Error::from(e).class(),
+        liuhen::ErrorClass::Unavailable
+    );
     // Back up: nothing was lost.
     vault.backend().down.store(false, Ordering::Relaxed);
     assert_eq!(vault.get_untraced(&held).unwrap().value, PARTY);
