@@ -24,6 +24,7 @@ pub mod events;
 pub mod forge;
 pub mod http;
 pub mod rng;
+pub mod suite;
 pub mod tamper;
 pub mod temp;
 pub mod tsa;
