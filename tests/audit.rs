@@ -1898,6 +1898,12 @@ fn issue14_cases_lawful_and_missed() {
             ),
             vec!["art3.stage_order", "art10.service"],
         ),
+        // Art. 17: a case file kept one day (the issue's case) is below the minimum.
+        (
+            "Art. 17 case file kept one day",
+            penalty_docs().with(|t| t.file_retention = Retention::Until(Timestamp(T0 + DAY))),
+            vec!["art17.file_retention"],
+        ),
         // Art. 17: a case file kept for the minimum passes.
         (
             "Art. 17 case file kept ten years",

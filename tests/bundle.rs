@@ -779,6 +779,44 @@ fn segment_chains_of_the_case_are_checked() {
 }
 
 #[test]
+fn a_description_of_a_document_never_filed_is_reported_in_the_bundle() {
+    // The bureau, holding the ledger key, forces into the store a `DocumentDescribed` of a
+    // document the case never filed (the writer refuses it: admission rule 15) and seals over
+    // it: the bundle verifier reports it as the ledger verifier does, and gives no evidence list.
+    let Built {
+        ledger: mut l,
+        k,
+        clock,
+    } = LedgerBuilder::new().v1().build();
+    for (event, author) in scenario(&k) {
+        clock.advance(1_000);
+        let st = liuhen::SignedStatement::sign(liuhen::Clock::now(&clock), event, author).unwrap();
+        l.append(st).unwrap();
+    }
+    clock.advance(1_000);
+    let described = liuhen::SignedStatement::sign(
+        liuhen::Clock::now(&clock),
+        Event::DocumentDescribed {
+            case_no: CASE.into(),
+            document: Digest::from_bytes([7; 32]),
+            proves: "当事人违法事实 a fact the case never recorded".into(),
+            pages: Some(2),
+        },
+        &k.officer,
+    )
+    .unwrap();
+    let refused = l.append(described.clone()).unwrap_err();
+    assert!(refused.to_string().contains("filed"), "{refused}");
+    let mut store = common::forge::copy_store(l.store());
+    common::forge::inject(&mut store, described, liuhen::Clock::now(&clock));
+    common::forge::seal(&mut store, ORIGIN, &k.ledger);
+    let bytes = export_bytes(&store, CASE, &ExportOptions::default());
+    let report = check(&bytes, &k);
+    assert_tampered(&report, ledger_finding(FindingKind::DocumentNotFiled));
+    assert!(report.evidence().is_none());
+}
+
+#[test]
 fn inclusion_proofs_round_trip_as_json() {
     let (l, k) = ledger();
     let key = vkey(&k);

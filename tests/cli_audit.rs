@@ -427,7 +427,7 @@ fn reports_in_chinese_with_statistics_and_evidence_lists() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "序号,名称,来源,证明对象,时长,大小（字节）,摘要（BLAKE3）,条目"
+        "序号,名称,来源,证明对象,时长/页数,大小（字节）,摘要（BLAKE3）,条目"
     );
     // Two segments and the record, in ledger order.
     assert_eq!(lines.len(), 4, "{csv}");

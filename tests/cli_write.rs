@@ -793,7 +793,10 @@ fn every_event(k: &common::Keys) -> Vec<(Event, &SecretKey, i64)> {
         &k.ledger,
         common::T0,
     )];
-    for (i, (event, author)) in common::scenario(k).into_iter().enumerate() {
+    let scenario = common::scenario(k)
+        .into_iter()
+        .chain(common::extension_scenario(k));
+    for (i, (event, author)) in scenario.enumerate() {
         out.push((event, author, common::T0 + 1_000 * (i as i64 + 1)));
     }
     out
@@ -1024,7 +1027,8 @@ fn events_md_examples_are_real_and_append() {
     );
     expect_code(&out, 0);
     let size = store_size(&dir);
-    assert_eq!(size as usize, 1 + common::scenario(&k).len() + 1);
+    let events = common::scenario(&k).len() + common::extension_scenario(&k).len();
+    assert_eq!(size as usize, 1 + events + 1);
     expect_code(
         &liuhen([
             "seal",

@@ -11,6 +11,12 @@
 //! ```
 //!
 //! Independently of the generator, the checked-in files must verify and round-trip forever.
+//!
+//! Event kinds appended to the vocabulary after the vectors were pinned are pinned in
+//! `extension/` beside them (`entries.txt`, `roots.txt`, `checkpoints.txt` of the entries the
+//! golden ledger goes on with: [`common::extension_scenario`], then a seal), so that the pinned
+//! files keep every byte; the golden entries and the extension verify as one ledger. A missing
+//! extension file is written on the first run (then check it in); v1's is never rewritten.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -96,6 +102,97 @@ fn files(version: FormatVersion) -> [(&'static str, String); 6] {
     ]
 }
 
+/// The extension of the golden ledger of `version`: its entries, roots and checkpoints after the
+/// pinned ones, as the vector files hold them.
+fn render_extension(version: FormatVersion) -> [(&'static str, String); 3] {
+    let mut b = common::golden_built(version);
+    let pinned = b.ledger.size();
+    let checkpoints_pinned = b.ledger.store().all_checkpoints().len();
+    let k = b.k.clone();
+    for (event, author) in common::extension_scenario(&k) {
+        b.append_after(1_000, author, event);
+    }
+    b.seal();
+    let ledger = &b.ledger;
+    let store = ledger.store();
+    let mut entries =
+        format!("# seq leaf_hash entry_bytes (hex); format {version}; after the pinned entries\n");
+    for (seq, bytes) in store.all_entries().iter().enumerate().skip(pinned as usize) {
+        let leaf = Sha256TreeHasher.hash_leaf(bytes);
+        entries.push_str(&format!("{seq} {} {}\n", leaf.to_hex(), hex(bytes)));
+    }
+    let mut roots = String::from("# tree_size root (hex), for every size after the pinned ones\n");
+    for size in pinned + 1..=ledger.size() {
+        roots.push_str(&format!(
+            "{size} {}\n",
+            ledger.root_at(size).unwrap().to_hex()
+        ));
+    }
+    let checkpoints = store.all_checkpoints()[checkpoints_pinned..].join(CHECKPOINT_SEPARATOR);
+    [
+        ("entries.txt", entries),
+        ("roots.txt", roots),
+        ("checkpoints.txt", checkpoints),
+    ]
+}
+
+#[test]
+fn extension_bytes_are_unchanged() {
+    let regenerate = std::env::var_os("LIUHEN_REGENERATE_VECTORS").is_some();
+    for version in VERSIONS {
+        let dir = dir_of(version).join("extension");
+        for (name, content) in render_extension(version) {
+            let path = dir.join(name);
+            let missing = !path.exists();
+            if missing || (regenerate && version != FormatVersion::V1) {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &content).unwrap();
+                continue;
+            }
+            let stored = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                stored == content,
+                "{} differs from what this code produces: the bytes of an event kind changed",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn checked_in_extension_verifies_with_the_pinned_ledger() {
+    for version in VERSIONS {
+        let mut entries = stored_entries(version);
+        let pinned = entries.len();
+        for (seq, leaf, bytes) in entries_in(&dir_of(version).join("extension/entries.txt")) {
+            assert_eq!(
+                Sha256TreeHasher.hash_leaf(&bytes),
+                leaf,
+                "leaf hash of {seq}"
+            );
+            let entry = Entry::from_bytes(&bytes).unwrap();
+            assert_eq!(entry.seq, seq);
+            assert_eq!(entry.to_bytes().unwrap(), bytes, "entry {seq} re-encodes");
+            assert_eq!(entry.statement.statement.event.name(), "DocumentDescribed");
+            entries.push((seq, leaf, bytes));
+        }
+        assert!(entries.len() > pinned, "the extension adds entries");
+        let mut checkpoints = checkpoints_in(&dir_of(version).join("checkpoints.txt"));
+        checkpoints.extend(checkpoints_in(
+            &dir_of(version).join("extension/checkpoints.txt"),
+        ));
+        let options = trusting(version);
+        let size = entries.len() as u64;
+        let report = verify_parts(
+            entries.into_iter().map(|(_, _, b)| Ok(b)),
+            &checkpoints,
+            &options,
+        );
+        assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
+        assert_eq!(report.latest_verified.unwrap().size, size);
+    }
+}
+
 #[test]
 fn checked_in_cosignature_verifies() {
     for version in VERSIONS {
@@ -156,7 +253,12 @@ fn check_or_regenerate(version: FormatVersion, regenerate: bool) {
 }
 
 fn stored_entries(version: FormatVersion) -> Vec<(u64, Digest, Vec<u8>)> {
-    std::fs::read_to_string(dir_of(version).join("entries.txt"))
+    entries_in(&dir_of(version).join("entries.txt"))
+}
+
+/// The lines of an `entries.txt`: sequence number, leaf hash, entry bytes.
+fn entries_in(path: &std::path::Path) -> Vec<(u64, Digest, Vec<u8>)> {
+    std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .filter(|l| !l.starts_with('#'))
@@ -204,22 +306,9 @@ fn ledger_still_verifies(version: FormatVersion) {
         );
         entry.statement.verify_signature().unwrap();
     }
-    let checkpoints: Vec<String> = std::fs::read_to_string(dir_of(version).join("checkpoints.txt"))
-        .unwrap()
-        .split(CHECKPOINT_SEPARATOR)
-        .map(str::to_owned)
-        .collect();
+    let checkpoints = checkpoints_in(&dir_of(version).join("checkpoints.txt"));
     assert_eq!(checkpoints.len(), 3);
-    let vkey = NoteVerifier::parse(
-        std::fs::read_to_string(dir_of(version).join("ledger.vkey"))
-            .unwrap()
-            .trim_end(),
-    )
-    .unwrap();
-    let options = VerifyOptions {
-        trusted_key: Some(vkey),
-        ..VerifyOptions::default()
-    };
+    let options = trusting(version);
     let report = verify_parts(
         entries.into_iter().map(|(_, _, b)| Ok(b)),
         &checkpoints,
@@ -228,6 +317,29 @@ fn ledger_still_verifies(version: FormatVersion) {
     assert_eq!(report.verdict, Verdict::Verified, "{:#?}", report.findings);
     assert_eq!(report.checkpoints_verified, 3);
     assert_eq!(report.latest_verified.unwrap().size, 29);
+}
+
+/// The signed notes of a `checkpoints.txt`.
+fn checkpoints_in(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .split(CHECKPOINT_SEPARATOR)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Verification options trusting the checked-in `ledger.vkey` of `version`.
+fn trusting(version: FormatVersion) -> VerifyOptions {
+    let vkey = NoteVerifier::parse(
+        std::fs::read_to_string(dir_of(version).join("ledger.vkey"))
+            .unwrap()
+            .trim_end(),
+    )
+    .unwrap();
+    VerifyOptions {
+        trusted_key: Some(vkey),
+        ..VerifyOptions::default()
+    }
 }
 
 #[test]

@@ -169,6 +169,7 @@ impl Fixture {
     }
 
     fn media_findings(&self, media: Option<&MediaStore>) -> Vec<liuhen::verify::Finding> {
+        let media = media.map(|m| m as &dyn liuhen::media::MediaBackend);
         verify_media(self.store(), media, &MediaVerifyOptions::default())
     }
 }

@@ -45,7 +45,7 @@ fn fixture(name: &str) -> Fixture {
         .officer()
         .file_store(dir.join("ledger"))
         .build();
-    let vault = Vault::open(dir.join("vault")).unwrap();
+    let vault = Vault::create(dir.join("vault")).unwrap();
     Fixture {
         dir,
         ledger,

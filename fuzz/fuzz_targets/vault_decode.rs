@@ -30,7 +30,7 @@ fn vault() -> &'static (PathBuf, Vault) {
     VAULT.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("liuhen-fuzz-vault-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let vault = Vault::open(&dir).expect("open a scratch vault");
+        let vault = Vault::create(&dir).expect("create a scratch vault");
         (dir, vault)
     })
 }

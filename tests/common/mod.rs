@@ -24,6 +24,7 @@ pub mod events;
 pub mod forge;
 pub mod http;
 pub mod rng;
+pub mod suite;
 pub mod tamper;
 pub mod temp;
 pub mod tsa;
@@ -382,6 +383,13 @@ pub fn golden_ledger() -> (Ledger<MemoryStore>, Keys) {
 /// v2 golden vectors (tests/vectors/v2): statements bound to the ledger with per-author counters
 /// assigned by `Ledger::sign_and_append`, entries with case back-links.
 pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, Keys) {
+    let b = golden_built(format);
+    (b.ledger, b.k)
+}
+
+/// [`golden_ledger_of`] with its clock, so that more can be appended (the vector extension,
+/// `tests/golden_vectors.rs`).
+pub fn golden_built(format: liuhen::FormatVersion) -> Built {
     let mut b = LedgerBuilder::new()
         .options(LedgerOptions {
             format,
@@ -391,7 +399,23 @@ pub fn golden_ledger_of(format: liuhen::FormatVersion) -> (Ledger<MemoryStore>, 
         })
         .build();
     play_scenario(&mut b);
-    (b.ledger, b.k)
+    b
+}
+
+/// The statements appended to the golden ledger after its vectors were pinned, each with its
+/// author: event kinds added to the vocabulary since (the golden vectors' `extension/`; the
+/// pinned files keep their bytes). `DocumentDescribed` (variant 27, decision 0009) describes
+/// the scenario's 现场检查笔录.
+pub fn extension_scenario(k: &Keys) -> Vec<(Event, &SecretKey)> {
+    vec![(
+        Event::DocumentDescribed {
+            case_no: "金民执〔2026〕12号".into(),
+            document: media("现场检查笔录.pdf", "application/pdf").digest,
+            proves: "现场检查时该组织未按规定公示年度工作报告".into(),
+            pages: Some(3),
+        },
+        &k.officer,
+    )]
 }
 
 /// Appends the golden [`scenario`] to `b`, one statement a second, sealing after its 12th

@@ -499,6 +499,7 @@ EVENT = ("enum", "Event", [
     ("Erased", [("commitment", SEALED), ("authority", STR)]),
     ("CircumstanceReported", [("case_no", STR), ("trigger", PRESERVATION_TRIGGER), ("summary", STR)]),
     ("ConfidentialityMarked", [("subject", RECORD_REF), ("level", CONFIDENTIALITY), ("reason", STR)]),
+    ("DocumentDescribed", [("case_no", STR), ("document", DIGEST), ("proves", STR), ("pages", option("u32"))]),
 ])
 REGISTRY_CHANGES = {"Genesis", "KeyAuthorized", "KeyRevoked"}
 
@@ -818,7 +819,8 @@ I64_MIN = -(2**63)
 ALL_ROLES = {"Officer", "Device", "Station", "System", "Auditor", "Custodian"}
 ROLES_FOR: dict[str, set[str]] = {}
 for _events, _roles in (
-    (("CaseOpened", "CaseClosed", "DecisionMade", "DocumentFiled", "RecordingExempted"), {"Officer", "System"}),
+    (("CaseOpened", "CaseClosed", "DecisionMade", "DocumentFiled", "DocumentDescribed", "RecordingExempted"),
+     {"Officer", "System"}),
     (("PreservationOrdered", "PreservationReleased", "AccessRequested", "AccessDecided"), {"Officer", "System", "Auditor"}),
     (("PartyNotified",), {"Device", "Station", "Officer"}),
     (("RecordingStarted", "SegmentSealed", "RecordingStopped"), {"Device", "Station"}),
@@ -879,6 +881,7 @@ class Admission:
         self.media_cases: dict[bytes, set[str]] = {}
         self.retention: dict[str, int | None] = {}  # case -> longest Until (None: Permanent)
         self.held: set[str] = set()
+        self.filed: dict[bytes, set[str]] = {}  # 10.9: document digest -> cases that filed it
 
     def note_entry0(self, version: int | None, leaf: bytes, logged_at: int | None) -> None:
         """After entry 0 whatever its outcome: the ledger's version, id and genesis time."""
@@ -1008,6 +1011,9 @@ class Admission:
                     until = self.retention[c]
                     if until is None or logged_at < until:
                         return "PurgeUnlawful"
+        # 15. Document descriptions (10.9).
+        if ev_name == "DocumentDescribed" and ev["case_no"] not in self.filed.get(ev["document"], set()):
+            return "DocumentNotFiled"
         return None
 
     def apply(self, seq_: int, st: dict, binding: tuple | None, logged_at: int) -> None:
@@ -1039,6 +1045,8 @@ class Admission:
             self.open_cases.discard(ev["case_no"])
         elif ev_name == "AccessRequested":
             self.requests.setdefault(ev["request"], ev["case_no"])
+        elif ev_name == "DocumentFiled":
+            self.filed.setdefault(ev["media"]["digest"], set()).add(ev["case_no"])
         # Custody (10.6): which cases reference which media; retention; holds.
         refs: list[bytes] = []
         if ev_name == "DocumentFiled":
@@ -1264,7 +1272,8 @@ def load(directory: str):
         s, r = line.split(" ")
         roots.append((int(s), bytes.fromhex(r)))
     checkpoints = read("checkpoints.txt").split("-----\n")
-    vkey_text = read("ledger.vkey")
+    # An extension directory (FORMAT.md 15) has no vkey of its own: its ledger's is beside it.
+    vkey_text = read("ledger.vkey") if os.path.exists(os.path.join(directory, "ledger.vkey")) else ""
     return entries, roots, checkpoints, vkey_text
 
 
@@ -2022,6 +2031,16 @@ def negative_checks(entries, checkpoints, vkey: Vkey, decoded: list[DecodedEntry
         deriv = ("DerivativeMade", {"original": d1, "derivative": dict(doc, digest=d2), "kind": ("Clip", None), "reason": "r"})
         refused([(o, opened, {}), (o, filed, {}), (o, deriv, {}), (o, hold, {}), (o, ("MediaPurged", {"media": d2, "authority": "a"}), {})],
                 "purge of a derivative of a held case's media", "MediaPurgeUnlawful")
+        # Document descriptions (10.9).
+        described = ("DocumentDescribed", {"case_no": "新案", "document": d1, "proves": "p", "pages": 3})
+        admitted([(o, opened, {}), (o, filed, {}), (o, described, {})], "a description of a document filed in its case")
+        admitted([(o, opened, {}), (o, filed, {}), (o, described, {}), (o, ("DocumentDescribed", dict(described[1], pages=None)), {})],
+                 "a second description of the same document")
+        refused([(o, opened, {}), (o, described, {})], "a description of a document never filed", "DocumentNotFiled")
+        refused([(o, opened, {}), (o, filed, {}), (o, ("DocumentDescribed", dict(described[1], case_no="别案")), {})],
+                "a description of a document of another case", "DocumentNotFiled")
+        refused([add_dev2, (o, opened, {}), (o, filed, {}), (dev2_seed, described, {})],
+                "a device describes a document (10.1)", "Unauthorized", "NotPermitted")
         # Binding (10.3).
         if ver == 2:
             last_counter = state.counters[pubs["officer"]]
@@ -2069,9 +2088,17 @@ def other_version(directory: str, decoded: list[DecodedEntry]) -> list[DecodedEn
 def run(directory: str) -> None:
     print(f"== {os.path.normpath(directory)}")
     entries, roots, checkpoints, vkey_text = load(directory)
+    pinned_checkpoints = list(checkpoints)
+    # FORMAT.md 15: event kinds added after the vectors were pinned continue the golden ledger in
+    # extension/; the pinned files and the extension are checked as one ledger.
+    extension = os.path.join(directory, "extension")
+    if os.path.exists(os.path.join(extension, "entries.txt")):
+        ext_entries, ext_roots, ext_checkpoints, _ = load(extension)
+        print(f"extension: {len(ext_entries)} entries after the {len(entries)} pinned")
+        entries, roots, checkpoints = entries + ext_entries, roots + ext_roots, checkpoints + ext_checkpoints
     decoded, vkey = check_vectors(entries, roots, checkpoints, vkey_text)
     if vkey is not None and checkpoints:
-        check_cosigned(directory, checkpoints, vkey)
+        check_cosigned(directory, pinned_checkpoints, vkey)
     fixture = bool(decoded) and check_fixture(decoded)
     if vkey is not None and len(decoded) == len(entries) and len(entries) >= 8 and len(checkpoints) >= 3:
         count = negative_checks(entries, checkpoints, vkey, decoded, fixture, other_version(directory, decoded))

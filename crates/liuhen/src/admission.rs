@@ -21,7 +21,9 @@
 //!    declares what the ledger holds (Art. 14(4));
 //! 5. **cases**: no second `CaseOpened` of a case that is open;
 //! 6. **holds**: no `MediaPurged` of media of a case within its retention period (Art. 17) or
-//!    under an unreleased preservation order (Art. 18).
+//!    under an unreleased preservation order (Art. 18);
+//! 7. **document descriptions**: a `DocumentDescribed` describes a document that an earlier
+//!    `DocumentFiled` filed in the same case.
 //!
 //! Signatures are not part of admission: the writer checks them before, the verifier beside
 //! (a statement whose signature fails has no effect on the state).
@@ -35,7 +37,7 @@
 //!
 //! Memory: the registry (one record per key), one counter per author, one record per recording
 //! session, per open case, per case's latest entry, per access request and per referenced media
-//! object ([`crate::media`]'s custody); never per entry.
+//! object ([`crate::media`]'s custody) and per filed document; never per entry.
 
 mod refusal;
 mod roles;
@@ -119,6 +121,8 @@ pub struct Admission {
     case_last: HashMap<String, u64>,
     /// Access request → its case.
     request_case: FirstCase,
+    /// Filed document (the digest of a `DocumentFiled`'s media) → the cases it was filed in.
+    filed: HashMap<Digest, Vec<String>>,
 }
 
 impl Admission {
@@ -273,6 +277,19 @@ impl Admission {
                     });
                 }
             }
+            Event::DocumentDescribed {
+                case_no, document, ..
+            } => {
+                let cases = self.filed.get(document);
+                if !cases.is_some_and(|c| c.contains(case_no)) {
+                    return Err(Refusal::DocumentNotFiled {
+                        seq,
+                        case_no: case_no.clone(),
+                        document: *document,
+                        filed_in: cases.and_then(|c| c.first()).cloned(),
+                    });
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -329,6 +346,12 @@ impl Admission {
             }
             Event::CaseClosed { case_no, .. } => {
                 self.open_cases.remove(case_no);
+            }
+            Event::DocumentFiled { case_no, media, .. } => {
+                let cases = self.filed.entry(media.digest).or_default();
+                if !cases.contains(case_no) {
+                    cases.push(case_no.clone());
+                }
             }
             _ => {}
         }

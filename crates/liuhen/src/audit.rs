@@ -43,6 +43,7 @@ pub mod zh;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+pub use engine::evidence::{EvidenceList, PROVES_NOT_RECORDED};
 pub use profile::{
     ActClass, DecisionClass, MethodClass, Period, Profile, ProfileError, RoleClass, TriggerClass,
 };

@@ -38,7 +38,9 @@ use crate::dir::{DirError, LedgerDir};
 use crate::entry::Entry;
 use crate::hash::Digest;
 use crate::keyfile::KeyFileError;
-use crate::media::{bound_findings, MediaError, MediaObserver, MediaStore, MediaVerifyOptions};
+use crate::media::{
+    bound_findings, MediaBackend, MediaError, MediaObserver, MediaStore, MediaVerifyOptions,
+};
 use crate::model::Timestamp;
 use crate::policy::WitnessPolicy;
 use crate::store::file::{Access, Check, FileStore, FileStoreError, OpenOptions};
@@ -814,7 +816,8 @@ pub fn check_dir(dir: &LedgerDir, options: &CheckOptions<'_>) -> Result<CheckRep
         with_evidence.witnesses = Some(crate::proven::witness_keys(dir, &[])?);
     }
     with_evidence.tsa_times.extend(tokens.times);
-    let mut out = check_store(&store, media_store.as_ref(), &with_evidence)?;
+    let backend = media_store.as_ref().map(|m| m as &dyn MediaBackend);
+    let mut out = check_store(&store, backend, &with_evidence)?;
     out.report.add_findings(tokens.findings);
     out.timestamps =
         (tokens.summary.tokens > 0 || tokens.summary.checked).then_some(tokens.summary);
@@ -847,7 +850,7 @@ pub fn check_dir(dir: &LedgerDir, options: &CheckOptions<'_>) -> Result<CheckRep
 /// [`CheckError::Audit`] if the audit profile is invalid.
 pub fn check_store<S: StoreRead + ?Sized>(
     store: &S,
-    media: Option<&MediaStore>,
+    media: Option<&dyn MediaBackend>,
     options: &CheckOptions<'_>,
 ) -> Result<CheckReport, CheckError> {
     let max_findings = options.max_findings;
@@ -906,7 +909,7 @@ pub fn check_store<S: StoreRead + ?Sized>(
         media: match media {
             Some(ms) => MediaSummary {
                 checked: true,
-                dir: Some(ms.root().to_path_buf()),
+                dir: Some(PathBuf::from(ms.location())),
                 reason: None,
             },
             None => MediaSummary {

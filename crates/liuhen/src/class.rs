@@ -127,6 +127,9 @@ impl Error {
             // A proof for a size or leaf the tree does not have, or that does not lead to the
             // root: the request is refused as asked.
             Error::Merkle(_) => ErrorClass::Refused,
+            // A media or vault backend that cannot answer now (not an absence).
+            Error::Media(crate::media::MediaError::Backend { .. })
+            | Error::Vault(crate::vault::VaultError::Backend { .. }) => ErrorClass::Unavailable,
             Error::Setup(_)
             | Error::Init(_)
             | Error::KeyFile(_)
@@ -227,6 +230,8 @@ fn dir_class(e: &DirError) -> ErrorClass {
         DirError::Damaged { .. } => ErrorClass::Tampering,
         DirError::Store(e) => e.class(),
         DirError::Ledger(e) => e.class(),
+        DirError::Media(crate::media::MediaError::Backend { .. })
+        | DirError::Vault(crate::vault::VaultError::Backend { .. }) => ErrorClass::Unavailable,
         DirError::StoreGiven { .. }
         | DirError::NotALedgerDir { .. }
         | DirError::Media(_)
@@ -252,6 +257,7 @@ impl Refusal {
             | Refusal::SegmentChainBroken { .. }
             | Refusal::SegmentCountMismatch { .. }
             | Refusal::CaseAlreadyOpen { .. }
+            | Refusal::DocumentNotFiled { .. }
             | Refusal::PurgeUnlawful { .. } => ErrorClass::Refused,
         }
     }
@@ -530,6 +536,15 @@ mod tests {
                     seq: 1,
                     media: Digest::ZERO,
                     block: PurgeBlock::NoPurgeStatement,
+                },
+                Refused,
+            ),
+            (
+                Refusal::DocumentNotFiled {
+                    seq: 1,
+                    case_no: "c".into(),
+                    document: Digest::ZERO,
+                    filed_in: None,
                 },
                 Refused,
             ),

@@ -233,7 +233,7 @@ impl LedgerDir {
     /// Not a ledger directory, or the vault cannot be opened or created.
     pub fn vault(&self) -> Result<Vault, DirError> {
         self.require_store()?;
-        Ok(Vault::open(self.vault_dir())?)
+        Ok(Vault::create(self.vault_dir())?)
     }
 }
 

@@ -44,7 +44,7 @@ use crate::media::MediaError;
 use crate::model::{Event, RecordRef, Sealed};
 use crate::registry::RegistryError;
 use crate::store::Store;
-use crate::vault::{CaseOpenings, Vault, VaultError};
+use crate::vault::{CaseOpenings, Vault, VaultBackend, VaultError};
 
 /// The vault field under which a new recipient of a disclosure is committed.
 pub const RECIPIENT_FIELD: &str = "recipient.name";
@@ -297,9 +297,9 @@ pub struct View {
 /// # Errors
 /// [`DisclosureError::InvalidRequest`], [`DisclosureError::NoSealedField`],
 /// [`DisclosureError::NotAuthorized`], [`DisclosureError::ViewNotRecorded`], or vault errors.
-pub fn view_case<S: Store>(
+pub fn view_case<S: Store, B: VaultBackend + ?Sized>(
     ledger: &mut Ledger<S>,
-    vault: &Vault,
+    vault: &Vault<B>,
     signer: &dyn Signer,
     request: &ViewRequest,
 ) -> Result<View, DisclosureError> {
@@ -374,9 +374,9 @@ pub struct Erasure {
 /// [`VaultError::ErasureRefused`], [`VaultError::UnknownCommitment`], [`VaultError::Append`]
 /// (nothing destroyed) or an error while destroying (the ledger then records the erasure: call
 /// again, or [`Vault::complete_erasures`]).
-pub fn erase<S: Store>(
+pub fn erase<S: Store, B: VaultBackend + ?Sized>(
     ledger: &mut Ledger<S>,
-    vault: &Vault,
+    vault: &Vault<B>,
     signer: &dyn Signer,
     request: &EraseRequest,
 ) -> Result<Erasure, DisclosureError> {

@@ -224,7 +224,7 @@ fn vault_is_tampering(e: &VaultError) -> bool {
 
 fn media_is_tampering(e: &MediaError) -> bool {
     match e {
-        MediaError::OriginalAltered { .. } => true,
+        MediaError::OriginalAltered { .. } | MediaError::Foreign { .. } => true,
         MediaError::Ledger { source, .. } => store_is_tampering(source),
         _ => false,
     }
@@ -233,6 +233,7 @@ fn media_is_tampering(e: &MediaError) -> bool {
 fn bundle_is_tampering(e: &BundleError) -> bool {
     match e {
         BundleError::Entry { .. } | BundleError::MediaAltered { .. } => true,
+        BundleError::Media { source, .. } => media_is_tampering(source),
         BundleError::Store(e) => store_is_tampering(e),
         BundleError::Merkle(e) => merkle_is_tampering(e),
         _ => false,

@@ -4,8 +4,10 @@
 //! The ledger holds digests, never footage (`docs/FORMAT.md`). This module makes those digests
 //! fast to compute ([`digest_file`], [`digest_reader`]), impossible to swap unnoticed (the
 //! segment chain of a [`Recording`], Art. 14(4)) and checkable against the media an auditor is
-//! handed ([`verify_media`], Art. 21(2) and 21(5)). The [`MediaStore`] keeps media beside the
-//! ledger under their digests and destroys them only when the ledger allows it (Art. 17, 18).
+//! handed ([`verify_media`], Art. 21(2) and 21(5)). Media bytes are kept under their digests by
+//! a [`MediaBackend`] — the [`MediaStore`] directory beside the ledger, [`MemoryMediaBackend`],
+//! or a deployment's own (a NAS, an object store) — and destroyed only when the ledger allows it
+//! ([`purge`], Art. 17, 18): the custody rules are here, above the backend, the same for all.
 //!
 //! Media bytes are opaque: nothing here parses a container format or trusts a file name, and no
 //! function loads a whole file into memory (files are memory-mapped or streamed through a fixed
@@ -13,8 +15,10 @@
 //!
 //! Article references are to the regulation in `reference/regulation.en.md`.
 
+mod backend;
 pub(crate) mod custody;
 mod digest;
+mod memory;
 mod mime;
 mod recording;
 mod store;
@@ -27,8 +31,10 @@ use crate::hash::Digest;
 use crate::model::{Retention, Timestamp};
 use crate::store::StoreError;
 
-pub use custody::PurgeBlock;
+pub use backend::{receive_checked, BlobStat, MediaBackend, PurgePermit};
+pub use custody::{make_derivative, purge, put_file, PurgeBlock};
 pub use digest::{digest_file, digest_reader, STREAM_BUFFER};
+pub use memory::MemoryMediaBackend;
 pub use mime::{guess_mime, media_ref_of_file, OCTET_STREAM};
 pub use recording::{Recording, RecordingStart};
 pub use store::MediaStore;
@@ -82,6 +88,31 @@ pub enum MediaError {
     NotFound {
         /// The digest asked for.
         digest: Digest,
+    },
+    /// Something the media backend did not write lies where the media should be (a symbolic
+    /// link, a directory, a FIFO): the media is gone and nothing is read through it.
+    #[error(
+        "media {digest} in {location} was replaced by {what}: the media store was tampered with"
+    )]
+    Foreign {
+        /// The media.
+        digest: Digest,
+        /// The backend's location.
+        location: String,
+        /// What lies there instead.
+        what: String,
+    },
+    /// The media backend could not do what was asked (a NAS offline, an object store refusing).
+    /// Not an absence: media a backend cannot answer for are never reported missing.
+    #[error("media backend {backend} could not {action}: {source}")]
+    Backend {
+        /// The backend's location ([`MediaBackend::location`]).
+        backend: String,
+        /// What was asked, e.g. "read media 3f…".
+        action: String,
+        /// What the backend said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A purge was refused: the ledger does not allow destroying this media (Art. 17, 18,
     /// 21(5)).
@@ -148,6 +179,20 @@ pub enum MediaError {
 }
 
 impl MediaError {
+    /// A [`MediaError::Backend`] of `backend` failing to do `action`: for implementations of
+    /// [`MediaBackend`] outside this crate.
+    pub fn backend(
+        backend: &dyn MediaBackend,
+        action: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        MediaError::Backend {
+            backend: backend.location(),
+            action: action.into(),
+            source: source.into(),
+        }
+    }
+
     fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         MediaError::Io {
             path: path.into(),

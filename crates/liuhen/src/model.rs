@@ -576,6 +576,22 @@ pub enum Event {
         /// Why (the legal basis or the reason), in words.
         reason: String,
     },
+    /// What a text record filed in a case is offered to prove (证明对象) and how many pages it
+    /// has (页数), for the case's evidence list (证据清单). It describes a document an earlier
+    /// [`Event::DocumentFiled`] of the same case filed (the admission rule refuses any other);
+    /// a later description of the same document supersedes an earlier one. A separate event,
+    /// not new fields of `DocumentFiled`, so that documents filed before it existed can be
+    /// described too and no existing byte changes (`docs/decisions/0009-document-described.md`).
+    DocumentDescribed {
+        /// Case number: the case the document was filed in.
+        case_no: String,
+        /// The document: the digest of the `media` of its `DocumentFiled`.
+        document: Digest,
+        /// 证明对象 what the document is offered to prove, in words.
+        proves: String,
+        /// 页数 its number of pages, if it has pages.
+        pages: Option<u32>,
+    },
 }
 
 impl Event {
@@ -609,6 +625,7 @@ impl Event {
             Event::Erased { .. } => "Erased",
             Event::CircumstanceReported { .. } => "CircumstanceReported",
             Event::ConfidentialityMarked { .. } => "ConfidentialityMarked",
+            Event::DocumentDescribed { .. } => "DocumentDescribed",
         }
     }
 
@@ -627,7 +644,8 @@ impl Event {
             | Event::PreservationReleased { case_no, .. }
             | Event::AccessRequested { case_no, .. }
             | Event::RecordDisclosed { case_no, .. }
-            | Event::CircumstanceReported { case_no, .. } => Some(case_no),
+            | Event::CircumstanceReported { case_no, .. }
+            | Event::DocumentDescribed { case_no, .. } => Some(case_no),
             Event::Archived { labels, .. } => Some(&labels.case_no),
             _ => None,
         }

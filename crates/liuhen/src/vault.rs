@@ -2,11 +2,13 @@
 //! they are destroyed when the law requires it (Art. 15, 20; PIPL).
 //!
 //! The ledger holds only commitments ([`Sealed`]); the [`Opening`] (field, salt, value) of each
-//! is one file in the vault directory, named by the commitment's hex and readable by the owner
-//! only (directory 0700, files 0600). One file per record keeps erasure honest: destroying a
-//! record overwrites that file's bytes, syncs, unlinks it and syncs the directory, with no
-//! compaction of a shared file that could leave old copies behind. What this can and cannot
-//! guarantee is in `docs/PRIVACY.md`.
+//! is one record in a [`VaultBackend`]: by default the vault directory ([`FileVault`]: one file
+//! per record, named by the commitment's hex and readable by the owner only, directory 0700,
+//! files 0600), or [`MemoryVault`], or a deployment's own. The backend keeps bytes; everything
+//! that decides — the record format, the check that a record opens its commitment, conflicts,
+//! the refusal to revive erased data, the custody judgement of an erasure and the traced access
+//! of a disclosure (Art. 21(3), [`crate::disclosure`]) — is in [`Vault`], above it. What erasure
+//! can and cannot guarantee is in `docs/PRIVACY.md`.
 //!
 //! Erasure is itself evidence: [`Vault::erase`] first appends an [`Event::Erased`] statement
 //! naming the commitment and the approving authority — refused while a retention period
@@ -19,22 +21,27 @@
 //! `liuhen/v1/vault-record\0` then postcard `(field: String, salt: [u8; 32], value: String)`;
 //! the tombstone `<hex>.erased` is `liuhen/v1/vault-tombstone\0` then postcard
 //! `(commitment: [u8; 32], erased_seq: u64)`.
-// Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): the personal-data vault (docs/PRIVACY.md).
-#![allow(clippy::disallowed_methods)]
 
+mod backend;
 mod certificate;
+mod file;
 mod input;
+mod memory;
 
+pub use backend::{ErasurePermit, VaultBackend};
 pub use certificate::{DestructionCertificate, ErasedItem, MAX_CERTIFICATE_BYTES};
+pub use file::FileVault;
 pub use input::{read_value, ValueInputError};
+pub use memory::MemoryVault;
+/// The buffer a [`VaultBackend`] returns records in (overwritten when dropped); re-exported so
+/// that a backend outside this crate names the same type.
+pub use zeroize::Zeroizing;
 
 use std::collections::{HashMap, HashSet};
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::commitment::{check_opening, commit, CommitError, Opening, ValueError};
 use crate::encoding::{decode, encode, EncodingError};
@@ -53,10 +60,8 @@ pub const RECORD_LABEL: &[u8] = b"liuhen/v1/vault-record\0";
 pub const TOMBSTONE_LABEL: &[u8] = b"liuhen/v1/vault-tombstone\0";
 /// Largest record file accepted (a name, an address: far below this).
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;
-const TOMBSTONE_SUFFIX: &str = ".erased";
 /// Largest tombstone file accepted (label, 32 bytes, a varint).
 const MAX_TOMBSTONE_BYTES: usize = 128;
-const TEMP_SUFFIX: &str = ".tmp";
 
 /// Errors of the vault.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +75,18 @@ pub enum VaultError {
         /// What the operating system said.
         #[source]
         source: std::io::Error,
+    },
+    /// The vault's backend could not do what was asked (a store offline, a service refusing).
+    /// Not an absence: a record a backend cannot answer for is never reported missing.
+    #[error("vault backend {backend} could not {action}: {source}")]
+    Backend {
+        /// The backend's location ([`VaultBackend::location`]).
+        backend: String,
+        /// What was asked, e.g. "read a record".
+        action: String,
+        /// What the backend said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The vault directory can be read by group or others.
     #[error("vault directory {path} has mode {mode:o}; it must be 0700 (owner only)")]
@@ -176,13 +193,6 @@ pub enum VaultError {
     Encoding(#[from] EncodingError),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> VaultError + '_ {
-    move |source| VaultError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
-
 #[derive(Serialize)]
 struct RecordOut<'a> {
     field: &'a str,
@@ -228,74 +238,62 @@ pub enum RecordState {
     Missing,
 }
 
-/// The vault directory.
+/// The vault: openings of sealed values in a [`VaultBackend`] (by default the vault directory,
+/// [`FileVault`]), with the rules that keep them lawful above it.
 #[derive(Clone, Debug)]
-pub struct Vault {
-    root: PathBuf,
+pub struct Vault<B: ?Sized = FileVault> {
+    backend: B,
 }
 
 impl Vault {
-    /// Opens the vault at `dir`, creating it (mode 0700) if it does not exist.
+    /// Opens the existing vault directory `dir` ([`FileVault::open`]). Never creates it: a
+    /// reader given a mistyped path is told so; the writer uses [`Vault::create`].
     ///
     /// # Errors
-    /// [`VaultError::Insecure`] if group or others may access an existing directory;
-    /// [`VaultError::Io`] otherwise.
+    /// [`VaultError::Insecure`] if group or others may access the directory;
+    /// [`VaultError::Io`] if it does not exist or is not a directory.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, VaultError> {
-        let root = dir.as_ref().to_path_buf();
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder.create(&root).map_err(io(&root))?;
-        // The directory itself, not what a link planted in its place points to.
-        let meta = fs::symlink_metadata(&root).map_err(io(&root))?;
-        if meta.file_type().is_symlink() {
-            return Err(VaultError::NotRegular {
-                path: root,
-                what: "a symbolic link (the vault directory must be a directory)".into(),
-            });
-        }
-        if !meta.is_dir() {
-            return Err(VaultError::Io {
-                path: root,
-                source: std::io::Error::new(ErrorKind::InvalidInput, "not a directory"),
-            });
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(VaultError::Insecure { path: root, mode });
-            }
-        }
-        Ok(Vault { root })
+        Ok(Vault {
+            backend: FileVault::open(dir)?,
+        })
+    }
+
+    /// Opens the vault directory `dir`, creating it (mode 0700) if it does not exist
+    /// ([`FileVault::create`]).
+    ///
+    /// # Errors
+    /// As [`Vault::open`], or [`VaultError::Io`] if it cannot be created.
+    pub fn create(dir: impl AsRef<Path>) -> Result<Self, VaultError> {
+        Ok(Vault {
+            backend: FileVault::create(dir)?,
+        })
     }
 
     /// The vault directory.
     pub fn root(&self) -> &Path {
-        &self.root
+        self.backend.root()
+    }
+}
+
+impl<B: VaultBackend> Vault<B> {
+    /// The vault over `backend`.
+    pub fn with_backend(backend: B) -> Self {
+        Vault { backend }
+    }
+}
+
+impl<B: VaultBackend + ?Sized> Vault<B> {
+    /// The backend that keeps the records.
+    pub fn backend(&self) -> &B {
+        &self.backend
     }
 
-    fn record_path(&self, commitment: &Sealed) -> PathBuf {
-        self.root.join(commitment.0.to_hex())
-    }
-
-    /// Whether the record of `commitment` is in the vault (a regular file the vault wrote).
+    /// Whether the record of `commitment` is in the vault.
     ///
     /// # Errors
-    /// [`VaultError::NotRegular`] if something else lies in its place, or I/O errors.
+    /// [`VaultError::NotRegular`] if something else lies in its place, or the backend's failure.
     fn record_present(&self, commitment: &Sealed) -> Result<bool, VaultError> {
-        let path = self.record_path(commitment);
-        Ok(own_file_metadata(&path)?.is_some())
-    }
-
-    fn tombstone_path(&self, commitment: &Sealed) -> PathBuf {
-        self.root
-            .join(format!("{}{TOMBSTONE_SUFFIX}", commitment.0.to_hex()))
+        self.backend.has_record(commitment)
     }
 
     /// Commits to `value` of kind `field` with a fresh random salt ([`commit`]), stores the
@@ -314,8 +312,8 @@ impl Vault {
         Ok(sealed)
     }
 
-    /// Stores `opening` durably (written to a temporary file, synced, renamed, directory
-    /// synced) and returns its commitment. Storing the same opening twice is harmless.
+    /// Stores `opening` durably ([`VaultBackend::write_record`]; for the directory: written to
+    /// a temporary file, synced, renamed, directory synced) and returns its commitment. Storing the same opening twice is harmless.
     ///
     /// # Errors
     /// [`VaultError::Value`] if its field or value is outside the rules
@@ -355,38 +353,8 @@ impl Vault {
                 max: MAX_RECORD_BYTES,
             });
         }
-        self.write_atomically(&self.record_path(&commitment), &bytes)?;
+        self.backend.write_record(&commitment, &bytes)?;
         Ok(commitment)
-    }
-
-    fn write_atomically(&self, path: &Path, bytes: &[u8]) -> Result<(), VaultError> {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(TEMP_SUFFIX);
-        let tmp = PathBuf::from(tmp);
-        // A temporary file left by a crash holds a record that was never acknowledged; it is
-        // replaced, never read.
-        let _ = fs::remove_file(&tmp);
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&tmp).map_err(io(&tmp))?;
-        file.write_all(bytes).map_err(io(&tmp))?;
-        file.sync_all().map_err(io(&tmp))?;
-        drop(file);
-        fs::rename(&tmp, path).map_err(io(path))?;
-        self.sync_dir()
-    }
-
-    fn sync_dir(&self) -> Result<(), VaultError> {
-        #[cfg(unix)]
-        File::open(&self.root)
-            .and_then(|d| d.sync_all())
-            .map_err(io(&self.root))?;
-        Ok(())
     }
 
     /// What the vault holds for `commitment`, without reading (or revealing) the value: the
@@ -415,9 +383,9 @@ impl Vault {
     /// # Errors
     /// [`VaultError::NotFound`], [`VaultError::Erased`], [`VaultError::Corrupt`] or I/O errors.
     pub fn get_untraced(&self, commitment: &Sealed) -> Result<Opening, VaultError> {
-        let path = self.record_path(commitment);
-        let file = match open_own_file(&path, false)? {
-            Some(f) => f,
+        let path = self.backend.record_location(commitment);
+        let bytes = match self.backend.read_record(commitment, MAX_RECORD_BYTES)? {
+            Some(b) => b,
             None => {
                 return Err(match self.erased_seq(commitment)? {
                     Some(seq) => VaultError::Erased {
@@ -430,10 +398,6 @@ impl Vault {
                 });
             }
         };
-        let mut bytes = Zeroizing::new(Vec::new());
-        file.take(MAX_RECORD_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io(&path))?;
         let record: RecordIn =
             decode(RECORD_LABEL, &bytes, MAX_RECORD_BYTES).map_err(|e| VaultError::Corrupt {
                 path: path.clone(),
@@ -459,16 +423,15 @@ impl Vault {
     /// # Errors
     /// [`VaultError::Corrupt`] for an unreadable tombstone, or I/O errors.
     pub fn erased_seq(&self, commitment: &Sealed) -> Result<Option<u64>, VaultError> {
-        let path = self.tombstone_path(commitment);
-        let Some(file) = open_own_file(&path, false)? else {
-            return Ok(None);
-        };
+        let path = self.backend.tombstone_location(commitment);
         // A tombstone is a few dozen bytes; whatever else lies there is read only far enough to
         // be refused.
-        let mut bytes = Vec::new();
-        file.take(MAX_TOMBSTONE_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io(&path))?;
+        let Some(bytes) = self
+            .backend
+            .read_tombstone(commitment, MAX_TOMBSTONE_BYTES)?
+        else {
+            return Ok(None);
+        };
         let t: Tombstone = decode(TOMBSTONE_LABEL, &bytes, MAX_TOMBSTONE_BYTES).map_err(|e| {
             VaultError::Corrupt {
                 path: path.clone(),
@@ -609,28 +572,11 @@ impl Vault {
         Ok(done)
     }
 
-    /// Overwrites the record with zeros, syncs, unlinks it, writes the tombstone and syncs the
-    /// directory. Copies outside this file (backups, the file system's journal, flash remapping)
-    /// are beyond it: see docs/PRIVACY.md.
+    /// Destroys the record through the backend ([`VaultBackend::destroy`]; for the directory:
+    /// overwrite with zeros, sync, unlink, tombstone, directory sync) once the ledger records
+    /// its erasure at `seq`. Copies outside the backend (backups, the file system's journal,
+    /// flash remapping) are beyond it: see docs/PRIVACY.md.
     fn destroy(&self, commitment: &Sealed, seq: u64) -> Result<(), VaultError> {
-        let path = self.record_path(commitment);
-        // Only the vault's own record is overwritten: never what a link points to.
-        if let Some(mut file) = open_own_file(&path, true)? {
-            let len = file.metadata().map_err(io(&path))?.len();
-            let zeros = [0u8; 4096];
-            let mut left = len;
-            while left > 0 {
-                let n = usize::try_from(left)
-                    .unwrap_or(zeros.len())
-                    .min(zeros.len());
-                file.write_all(zeros.get(..n).unwrap_or_default())
-                    .map_err(io(&path))?;
-                left -= n as u64;
-            }
-            file.sync_all().map_err(io(&path))?;
-            drop(file);
-            fs::remove_file(&path).map_err(io(&path))?;
-        }
         let tomb = encode(
             TOMBSTONE_LABEL,
             &Tombstone {
@@ -638,82 +584,9 @@ impl Vault {
                 erased_seq: seq,
             },
         )?;
-        self.write_atomically(&self.tombstone_path(commitment), &tomb)
+        self.backend
+            .destroy(&ErasurePermit::new(*commitment, seq), &tomb)
     }
-}
-
-/// The metadata of `path` if it is a file the vault could have written: a regular file, not a
-/// symbolic link (which is never followed), with one link (a hard link would make an overwrite
-/// reach a file outside the vault). `None` if nothing is there.
-fn own_file_metadata(path: &Path) -> Result<Option<fs::Metadata>, VaultError> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(path)(e)),
-    };
-    let kind = meta.file_type();
-    let what = if kind.is_symlink() {
-        Some("a symbolic link".to_string())
-    } else if kind.is_dir() {
-        Some("a directory".to_string())
-    } else if !kind.is_file() {
-        Some("not a regular file (a FIFO, socket or device)".to_string())
-    } else {
-        links(&meta)
-            .filter(|n| *n > 1)
-            .map(|n| format!("a file with {n} hard links (one may lie outside the vault)"))
-    };
-    match what {
-        Some(what) => Err(VaultError::NotRegular {
-            path: path.to_owned(),
-            what,
-        }),
-        None => Ok(Some(meta)),
-    }
-}
-
-#[cfg(unix)]
-fn links(meta: &fs::Metadata) -> Option<u64> {
-    use std::os::unix::fs::MetadataExt;
-    Some(meta.nlink())
-}
-
-#[cfg(not(unix))]
-fn links(_meta: &fs::Metadata) -> Option<u64> {
-    None
-}
-
-/// Opens the vault's own file at `path` for reading (or writing), after
-/// [`own_file_metadata`] accepted it, and checks that the file opened is the one inspected (not
-/// swapped for a link in between). `None` if nothing is there.
-fn open_own_file(path: &Path, write: bool) -> Result<Option<File>, VaultError> {
-    let Some(before) = own_file_metadata(path)? else {
-        return Ok(None);
-    };
-    let file = match OpenOptions::new().read(!write).write(write).open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(path)(e)),
-    };
-    let after = file.metadata().map_err(io(path))?;
-    if !same_file(&before, &after) {
-        return Err(VaultError::NotRegular {
-            path: path.to_owned(),
-            what: "a file replaced while it was being opened".into(),
-        });
-    }
-    Ok(Some(file))
-}
-
-#[cfg(unix)]
-fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    a.dev() == b.dev() && a.ino() == b.ino() && b.is_file()
-}
-
-#[cfg(not(unix))]
-fn same_file(_a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    b.is_file()
 }
 
 /// Which cases each commitment belongs to, which were erased, and the custody state (retention,
@@ -791,9 +664,11 @@ impl CommitmentIndex {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+// The tests look into the vault directory (the file backend) themselves.
+#[allow(clippy::unwrap_used, clippy::disallowed_methods)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn tempdir(tag: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("liuhen-vault-{tag}-{}", std::process::id()));
@@ -804,7 +679,7 @@ mod tests {
     #[test]
     fn put_get_conflict_and_modes() {
         let dir = tempdir("put");
-        let vault = Vault::open(&dir).unwrap();
+        let vault = Vault::create(&dir).unwrap();
         let sealed = vault.commit("party.name", "大连某某社会组织").unwrap();
         let opening = vault.get_untraced(&sealed).unwrap();
         assert_eq!(opening.value, "大连某某社会组织");
@@ -816,7 +691,7 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode(&dir), 0o700);
-            assert_eq!(mode(&vault.record_path(&sealed)), 0o600);
+            assert_eq!(mode(&vault.backend().record_location(&sealed)), 0o600);
         }
         let forged = RecordOut {
             field: "party.name",
@@ -824,7 +699,7 @@ mod tests {
             value: "someone else",
         };
         fs::write(
-            vault.record_path(&sealed),
+            vault.backend().record_location(&sealed),
             encode(RECORD_LABEL, &forged).unwrap(),
         )
         .unwrap();

@@ -176,6 +176,9 @@ pub enum FindingKind {
     SessionInUse,
     /// A `CaseOpened` names a case that is already open.
     CaseAlreadyOpen,
+    /// A `DocumentDescribed` describes a document that no earlier `DocumentFiled` of its case
+    /// filed (never filed, or filed in another case).
+    DocumentNotFiled,
     /// An entry is logged later than the verifier's own clock plus the skew: a forged
     /// `logged_at` (which would poison the writer's clock floor).
     LoggedInFuture,

@@ -172,9 +172,9 @@ pub fn run(args: Args, global: &Global) -> Result<u8, Box<dyn Error>> {
             .find(|c| &c.case_no == case_no)
             .ok_or_else(|| format!("no case {case_no:?} in the ledger as of the audit time"))?;
         if args.csv {
-            print!("{}", audit::stats::evidence_csv(case));
+            print!("{}", audit::stats::evidence_csv(&case.evidence));
         } else {
-            print!("{}", audit::render::evidence_text(case));
+            print!("{}", audit::render::evidence_text(case_no, &case.evidence));
         }
         return Ok(code);
     }

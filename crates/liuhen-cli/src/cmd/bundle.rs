@@ -16,7 +16,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
-use liuhen::bundle::{verify_with_evidence, Progress};
+use liuhen::bundle::{verify_with_evidence, BundleReport, Progress};
 use liuhen::check::Outcome;
 use liuhen::commitment::Opening;
 use liuhen::disclosure::{
@@ -147,7 +147,14 @@ With --tsa-root PEM (the TSA's root certificate), each RFC 3161 token the bundle
 verified against its checkpoint; the report states the checkpoint's proven-before time, the
 earliest verified witness cosignature (with --policy) or TSA genTime: every entry of the bundle
 existed before it, unchanged since. A token that does not verify is exit 1; one whose
-certificate does not chain to the root exit 4. Without --tsa-root the tokens prove nothing.")]
+certificate does not chain to the root exit 4. Without --tsa-root the tokens prove nothing.
+
+With --evidence (and --csv), the evidence list (证据清单) of the bundle's case is printed instead
+of the report: 序号, 名称, 来源, 证明对象, 时长/页数, size, digest, entry — computed from the
+bundle's verified entries, as `liuhen audit --evidence` computes it from a ledger. Only a
+bundle that verifies gets a list: otherwise the report is printed (to standard error) and no
+list, with the verdict's exit code.
+  liuhen bundle verify case-12.bundle --vkey jinpu.vkey --evidence --csv > 证据清单.csv")]
 pub struct VerifyArgs {
     /// The bundle file.
     pub file: PathBuf,
@@ -165,6 +172,13 @@ pub struct VerifyArgs {
     /// against the bundle's checkpoint; one that does not verify is tampering (exit 1).
     #[arg(long, value_name = "PEM")]
     pub tsa_root: Option<PathBuf>,
+    /// Print the evidence list (证据清单) of the bundle's case, from its verified entries,
+    /// instead of the report (only when the bundle verifies).
+    #[arg(long, conflicts_with = "json")]
+    pub evidence: bool,
+    /// Print --evidence as CSV (RFC 4180, UTF-8).
+    #[arg(long, requires = "evidence")]
+    pub csv: bool,
 }
 
 /// Runs `liuhen bundle`; returns the exit code.
@@ -322,10 +336,41 @@ fn run_verify(args: VerifyArgs, global: &Global) -> Result<u8, Box<dyn Error>> {
             report.timestamps.len()
         );
     }
+    if args.evidence {
+        return print_evidence(&args, &name, &report, global);
+    }
     if args.json {
         print_exact(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
     } else {
         print_exact(&liuhen::bundle::render::text(&name, &report, !global.quiet))?;
     }
     Ok(Outcome::from(report.verdict).exit_code())
+}
+
+/// `bundle verify --evidence`: the case's evidence list from the bundle's verified entries, or,
+/// if the bundle does not verify, the report on standard error and no list.
+fn print_evidence(
+    args: &VerifyArgs,
+    name: &str,
+    report: &BundleReport,
+    global: &Global,
+) -> Result<u8, Box<dyn Error>> {
+    let code = Outcome::from(report.verdict).exit_code();
+    let Some(items) = report.evidence() else {
+        eprint!(
+            "{}",
+            liuhen::bundle::render::text(name, report, !global.quiet)
+        );
+        eprintln!(
+            "liuhen: {name} does not verify: no evidence list is printed (a list from entries that are not verified would prove nothing)"
+        );
+        return Ok(code);
+    };
+    let text = if args.csv {
+        liuhen::audit::stats::evidence_csv(&items)
+    } else {
+        liuhen::audit::render::evidence_text(&report.case_no, &items)
+    };
+    print_exact(&text)?;
+    Ok(code)
 }

@@ -228,7 +228,7 @@ impl Bureau {
         let media = MediaStore::create(dir.media_dir())?;
         // Created here, before anything is sealed, so that it is the vault (0700) and not some
         // earlier `mkdir` that decides the directory's mode.
-        let vault = Vault::open(root.join("vault"))?;
+        let vault = Vault::create(root.join("vault"))?;
         let witness =
             super::witnessing::LocalWitness::start(root, &ledger.verifier_key()?, clock.clone())?;
         let mut bureau = Bureau {

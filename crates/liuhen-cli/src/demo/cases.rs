@@ -281,10 +281,25 @@ pub(super) fn penalty(b: &mut Bureau) -> Res<(Receipt, Digest)> {
         ),
     ] {
         b.at(march(day, hour, 0))?;
+        let described = kind == DocumentKind::InvestigationRecord;
         let (_, media) = b.file(Who::Li, PENALTY, stage, kind, name, &both)?;
+        if described {
+            // What the record is offered to prove (证明对象) and its pages, for the case's
+            // evidence list (证据清单); a text record without one says 未记载.
+            b.later(5 * MINUTE);
+            b.append(
+                Who::Li,
+                Event::DocumentDescribed {
+                    case_no: PENALTY.into(),
+                    document: media.digest,
+                    proves: "当事人未按规定报送2025年度工作报告的事实 the school did not file its 2025 annual report".into(),
+                    pages: Some(3),
+                },
+            )?;
+        }
         relied.push(media.digest);
     }
-    story::done("case file 案卷 (Art. 6): 询问笔录, 事先告知书, hearing report 听证报告, 案件讨论记录, 内部审批表");
+    story::done("case file 案卷 (Art. 6): 询问笔录 (its 证明对象 and 3 pages stated), 事先告知书, hearing report 听证报告, 案件讨论记录, 内部审批表");
     b.at(march(17, 10, 0))?;
     let document = b.media("行政处罚决定书.pdf", "application/pdf", 12 * 1024)?;
     let decision_document = document.digest;

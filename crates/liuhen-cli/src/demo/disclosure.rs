@@ -111,6 +111,24 @@ pub(super) fn act(b: &mut Bureau, vkey: &NoteVerifier, marks: &Marks) -> Res<Pat
         report.openings.len()
     ));
 
+    // The court's or supervisor's evidence list (证据清单), from the verified bundle alone.
+    let items = report.evidence().unwrap_or_default();
+    let stated = items
+        .iter()
+        .filter(|i| i.proves != liuhen::audit::PROVES_NOT_RECORDED)
+        .count();
+    if items.is_empty() || stated == 0 {
+        return Err(format!(
+            "self-test failed: the bundle's evidence list has {} items, {stated} stating what they prove",
+            items.len()
+        )
+        .into());
+    }
+    story::done(&format!(
+        "its evidence list 证据清单 from the verified bundle: {} items, {stated} stating what it proves (证明对象) — `liuhen bundle verify {BUNDLE_FILE} --vkey ledger.vkey --evidence --csv`",
+        items.len()
+    ));
+
     altered_copy(b.root(), &path, vkey, marks)?;
     Ok(path)
 }

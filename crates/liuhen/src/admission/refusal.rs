@@ -181,6 +181,19 @@ pub enum Refusal {
         /// The first hold found.
         block: PurgeBlock,
     },
+    /// A `DocumentDescribed` of a document that no earlier `DocumentFiled` of its case filed:
+    /// never filed, or filed in another case.
+    #[error("entry {seq}: DocumentDescribed describes document {document} in case {case_no}, but no earlier DocumentFiled of case {case_no} filed it{}", filed_in.as_ref().map_or_else(|| " (no case filed it)".to_owned(), |c| format!(" (it was filed in case {c})")))]
+    DocumentNotFiled {
+        /// Position.
+        seq: u64,
+        /// The case the description names.
+        case_no: String,
+        /// The document described.
+        document: Digest,
+        /// A case that did file it, if any.
+        filed_in: Option<String>,
+    },
 }
 
 fn digest_text(d: &Option<Digest>) -> String {
@@ -206,6 +219,7 @@ impl Refusal {
             Refusal::PurgeUnlawful { .. } => FindingKind::MediaPurgeUnlawful,
             Refusal::WrongLedger { .. } => FindingKind::WrongLedger,
             Refusal::Replay { .. } => FindingKind::Replay,
+            Refusal::DocumentNotFiled { .. } => FindingKind::DocumentNotFiled,
         }
     }
 

@@ -19,6 +19,7 @@ pub fn may_author(role: Role, event: &Event) -> bool {
         | Event::CaseClosed { .. }
         | Event::DecisionMade { .. }
         | Event::DocumentFiled { .. }
+        | Event::DocumentDescribed { .. }
         | Event::RecordingExempted { .. } => &[Officer, System],
         // The unit decides holds and access: its officers, the case system or the office
         // (办公室, Art. 8; role Auditor).

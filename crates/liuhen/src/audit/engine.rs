@@ -10,6 +10,7 @@
 
 mod access;
 mod describe;
+pub(super) mod evidence;
 mod judge;
 mod observe;
 mod process;
@@ -18,7 +19,7 @@ mod proven;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use describe::short_hex;
-use describe::{act_name, detail, document_zh, method_name, method_zh};
+use describe::{act_name, detail, method_name};
 use judge::{covering_archive, explained_by, Judge};
 
 use super::profile::{ActClass, DecisionClass, MethodClass, Profile, RoleClass, TriggerClass};
@@ -195,7 +196,6 @@ struct Segment {
     index: u32,
     at: At,
     digest: Digest,
-    length: u64,
     start: Timestamp,
     end: Timestamp,
 }
@@ -351,6 +351,8 @@ pub(super) struct Engine<'p> {
     officer_decisions: BTreeMap<String, u64>,
     /// Proven-before times and the entries first proven late (Art. 14(4), 16).
     proven: proven::Proven,
+    /// The facts of the cases' evidence lists (证据清单).
+    evidence: evidence::EvidenceList,
 }
 
 impl<'p> Engine<'p> {
@@ -384,6 +386,7 @@ impl<'p> Engine<'p> {
             foreign_views: Vec::new(),
             officer_decisions: BTreeMap::new(),
             proven: proven::Proven::default(),
+            evidence: evidence::EvidenceList::new(),
         }
     }
 
@@ -513,6 +516,7 @@ impl<'p> Engine<'p> {
 
         // Facts that decide which case an entry belongs to come first.
         self.custody.observe(seq, event);
+        self.evidence.observe(seq, event);
         self.learn_identity(at, statement);
         let cases = self.cases_of(event);
         self.note_foreign_views(at, event, officer.as_deref(), &cases);
@@ -761,69 +765,6 @@ impl<'p> Engine<'p> {
         }
     }
 
-    /// The case's evidence list (证据清单): text records and recording segments, in ledger order.
-    fn evidence_list(&self, c: &Case) -> Vec<EvidenceItem> {
-        let mut items: Vec<EvidenceItem> = Vec::new();
-        for d in &c.docs {
-            let officers = d.officers.join("、");
-            items.push(EvidenceItem {
-                no: 0,
-                name: format!("{}（{}）", d.media.name, document_zh(&d.kind)),
-                source: if officers.trim().is_empty() {
-                    "未载明执法人员".to_string()
-                } else {
-                    format!("执法人员 {officers}")
-                },
-                proves: "未记载（文字记录未载明证明对象）".to_string(),
-                duration_ms: None,
-                length: d.media.length,
-                digest: d.media.digest.to_hex(),
-                seq: d.at.seq,
-            });
-        }
-        for s in c.sessions.iter().filter_map(|id| self.sessions.get(id)) {
-            for g in &s.segments {
-                let proves = self
-                    .archives
-                    .iter()
-                    .find(|a| match &a.subject {
-                        RecordRef::Session(id) => *id == s.id,
-                        RecordRef::Media(m) => *m == g.digest,
-                        RecordRef::Case(cn) => *cn == s.case_no,
-                    })
-                    .map_or_else(|| "未记载（未归档）".to_string(), |a| a.proves.clone());
-                let name = self
-                    .first_seen
-                    .get(&g.digest)
-                    .map_or_else(|| format!("segment {}", g.index), |f| f.name.clone());
-                items.push(EvidenceItem {
-                    no: 0,
-                    name: format!(
-                        "{name}（音像记录 {} 第{}段）",
-                        s.id,
-                        g.index.saturating_add(1)
-                    ),
-                    source: format!(
-                        "{}，{}，执法人员 {}",
-                        method_zh(&s.method),
-                        s.place,
-                        s.officers.join("、")
-                    ),
-                    proves,
-                    duration_ms: Some(g.end.0.saturating_sub(g.start.0)),
-                    length: g.length,
-                    digest: g.digest.to_hex(),
-                    seq: g.at.seq,
-                });
-            }
-        }
-        items.sort_by_key(|i| i.seq);
-        for (n, i) in items.iter_mut().enumerate() {
-            i.no = u32::try_from(n.saturating_add(1)).unwrap_or(u32::MAX);
-        }
-        items
-    }
-
     fn case_summary(
         &self,
         c: &Case,
@@ -875,7 +816,7 @@ impl<'p> Engine<'p> {
             findings: counts,
             timeline,
             opened_at: c.opened.as_ref().map(|o| o.at.logged),
-            evidence: self.evidence_list(c),
+            evidence: self.evidence.items(&c.case_no),
         }
     }
 }

@@ -833,6 +833,7 @@ pub(crate) fn event_zh(name: &str) -> &'static str {
         "Erased" => "删除个人信息",
         "CircumstanceReported" => "报告长期保存情形",
         "ConfidentialityMarked" => "标记密级",
+        "DocumentDescribed" => "载明证明对象",
         _ => "",
     }
 }
@@ -946,7 +947,7 @@ fn case_section(h: &mut String, findings: &[&Finding], i: usize, c: &CaseSummary
                 escape(&e.name),
                 escape(&e.source),
                 escape(&e.proves),
-                escape(&super::stats::duration_text(e.duration_ms)),
+                escape(&super::stats::extent_text(e)),
                 e.length,
                 escape(&e.digest),
                 e.seq
@@ -1086,12 +1087,12 @@ pub fn not_audited_text(dir: &std::path::Path, integrity: &crate::verify::Report
     out
 }
 
-/// The evidence list (证据清单) of a case as text: a heading, then one line per item (序号,
-/// 名称, 来源, 证明对象, duration, length, digest, entry). [`super::stats::evidence_csv`] is
-/// the same list as CSV.
-pub fn evidence_text(case: &CaseSummary) -> String {
-    let mut out = format!("证据清单 evidence list — {}\n", case.case_no);
-    for e in &case.evidence {
+/// The evidence list (证据清单) of case `case_no` as text: a heading, then one line per item
+/// (序号, 名称, 来源, 证明对象, 时长/页数, length, digest, entry). [`super::stats::evidence_csv`]
+/// is the same list as CSV.
+pub fn evidence_text(case_no: &str, items: &[EvidenceItem]) -> String {
+    let mut out = format!("证据清单 evidence list — {case_no}\n");
+    for e in items {
         let _ = writeln!(
             out,
             "{}. {} | {} | {} | {} | {} bytes | {} | entry {}",
@@ -1099,7 +1100,7 @@ pub fn evidence_text(case: &CaseSummary) -> String {
             e.name,
             e.source,
             e.proves,
-            super::stats::duration_text(e.duration_ms),
+            super::stats::extent_text(e),
             e.length,
             e.digest,
             e.seq

@@ -255,12 +255,15 @@ pub struct EvidenceItem {
     pub name: String,
     /// 来源: who made it (officers, device, place).
     pub source: String,
-    /// 证明对象: what it is offered to prove (the archive label of a recording; a text
-    /// record's kind where the ledger records no more).
+    /// 证明对象: what it is offered to prove (the archive label of a recording; the latest
+    /// `DocumentDescribed` of a text record; `未记载…` where the ledger records none).
     pub proves: String,
     /// 时长: the duration of a recording segment, in milliseconds (claimed by the device).
     pub duration_ms: Option<i64>,
-    /// Size of the file in bytes (页数, the pages of a text record, are not recorded).
+    /// 页数: the pages of a text record, as its latest `DocumentDescribed` states them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+    /// Size of the file in bytes.
     pub length: u64,
     /// BLAKE3 of the bytes, hex.
     pub digest: String,

@@ -290,15 +290,15 @@ pub const EVIDENCE_COLUMNS_ZH: [&str; 8] = [
     "名称",
     "来源",
     "证明对象",
-    "时长",
+    "时长/页数",
     "大小（字节）",
     "摘要（BLAKE3）",
     "条目",
 ];
 
-/// A case's evidence list (证据清单) as CSV, with a Chinese header row (the list is for a
-/// Chinese court whatever the report's language).
-pub fn evidence_csv(case: &CaseSummary) -> String {
+/// An evidence list (证据清单: [`CaseSummary::evidence`], or a verified bundle's) as CSV, with a
+/// Chinese header row (the list is for a Chinese court whatever the report's language).
+pub fn evidence_csv(items: &[EvidenceItem]) -> String {
     let mut out = String::new();
     csv_line(
         &mut out,
@@ -307,7 +307,7 @@ pub fn evidence_csv(case: &CaseSummary) -> String {
             .map(|h| (*h).to_string())
             .collect::<Vec<_>>(),
     );
-    for e in &case.evidence {
+    for e in items {
         csv_line(
             &mut out,
             &[
@@ -315,7 +315,7 @@ pub fn evidence_csv(case: &CaseSummary) -> String {
                 e.name.clone(),
                 e.source.clone(),
                 e.proves.clone(),
-                duration_text(e.duration_ms),
+                extent_text(e),
                 e.length.to_string(),
                 e.digest.clone(),
                 e.seq.to_string(),
@@ -325,7 +325,17 @@ pub fn evidence_csv(case: &CaseSummary) -> String {
     out
 }
 
-/// `12分钟`, `1小时5分钟`, `20秒`, or `—` for a text record (页数 are not recorded).
+/// The 时长/页数 of an evidence item: a recording's duration ([`duration_text`]), a text
+/// record's pages (`3页`), or `—` when its pages are not recorded.
+pub fn extent_text(item: &EvidenceItem) -> String {
+    match (item.duration_ms, item.pages) {
+        (Some(ms), _) => duration_text(Some(ms)),
+        (None, Some(pages)) => format!("{pages}页"),
+        (None, None) => "—".to_string(),
+    }
+}
+
+/// `12分钟`, `1小时5分钟`, `20秒`, or `—` when there is no duration.
 pub fn duration_text(ms: Option<i64>) -> String {
     let Some(ms) = ms else {
         return "—".to_string();

@@ -177,6 +177,16 @@ pub enum BundleError {
         /// Why.
         reason: String,
     },
+    /// The media backend could not give a media object the case references (an outage, not an
+    /// absence: absent media are listed as missing).
+    #[error("cannot read media {digest} for the bundle: {source}")]
+    Media {
+        /// The media.
+        digest: Digest,
+        /// What the media backend said.
+        #[source]
+        source: Box<crate::media::MediaError>,
+    },
     /// A media file in the media store is not the media the ledger names.
     #[error("media {digest} in the media store is not what the ledger recorded: {reason} (run `liuhen verify`)")]
     MediaAltered {

@@ -1,9 +1,6 @@
 //! Writing a case evidence bundle from a ledger's store.
-// Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): copies media files of the media store into a bundle.
-#![allow(clippy::disallowed_methods)]
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 
 use super::case::{media_refs, CaseFilter};
@@ -15,7 +12,7 @@ use super::{stored_checkpoint, Pick, PickError, Progress, StoreNodes};
 use crate::commitment::Opening;
 use crate::entry::Entry;
 use crate::hash::{from_blake3, Digest, Sha256TreeHasher};
-use crate::media::{MediaStore, STREAM_BUFFER};
+use crate::media::{BlobStat, MediaBackend, STREAM_BUFFER};
 use crate::merkle;
 use crate::model::{Event, Sealed};
 use crate::store::StoreRead;
@@ -27,8 +24,8 @@ pub struct ExportOptions<'a> {
     /// commitment found in the case's entries, and none may be of a commitment the ledger
     /// records as erased; otherwise the export is refused.
     pub openings: Vec<Opening>,
-    /// The media store to copy the case's media from; `None` exports no media.
-    pub media: Option<&'a MediaStore>,
+    /// The media backend to copy the case's media from; `None` exports no media.
+    pub media: Option<&'a dyn MediaBackend>,
 }
 
 /// A referenced media object that is not in the bundle although media were asked for.
@@ -264,7 +261,6 @@ pub fn export_untraced_stamped<S: StoreRead + ?Sized, W: Write>(
     }
 
     let mut media = Vec::new();
-    let mut sources = Vec::new();
     let mut missing = Vec::new();
     let mut offset = 0u64;
     if let Some(ms) = options.media {
@@ -279,16 +275,10 @@ pub fn export_untraced_stamped<S: StoreRead + ?Sized, W: Write>(
                 });
                 continue;
             }
-            let path = ms.path_of(digest);
-            let meta = match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => m,
-                Ok(_) => {
-                    return Err(BundleError::MediaAltered {
-                        digest: *digest,
-                        reason: format!("{} is not a regular file", path.display()),
-                    })
-                }
-                Err(e) if e.kind() == ErrorKind::NotFound => {
+            let where_ = format!("media {digest} in {}", ms.location());
+            let stored = match ms.stat(digest) {
+                Ok(BlobStat::Present { length }) => length,
+                Ok(BlobStat::Absent) => {
                     missing.push(MissingMedia {
                         digest: *digest,
                         length: *length,
@@ -298,20 +288,24 @@ pub fn export_untraced_stamped<S: StoreRead + ?Sized, W: Write>(
                     });
                     continue;
                 }
+                Ok(BlobStat::Foreign { what }) => {
+                    return Err(BundleError::MediaAltered {
+                        digest: *digest,
+                        reason: format!("{where_} is {what}, not a media file"),
+                    })
+                }
                 Err(source) => {
-                    return Err(BundleError::Io {
-                        what: format!("cannot read media file {}", path.display()),
-                        source,
+                    return Err(BundleError::Media {
+                        digest: *digest,
+                        source: Box::new(source),
                     })
                 }
             };
-            if meta.len() != *length {
+            if stored != *length {
                 return Err(BundleError::MediaAltered {
                     digest: *digest,
                     reason: format!(
-                        "{} is {} bytes, the ledger says {length} (entry {seq})",
-                        path.display(),
-                        meta.len()
+                        "{where_} is {stored} bytes, the ledger says {length} (entry {seq})"
                     ),
                 });
             }
@@ -327,7 +321,6 @@ pub fn export_untraced_stamped<S: StoreRead + ?Sized, W: Write>(
                     count: u64::MAX,
                     max: u64::MAX,
                 })?;
-            sources.push(path);
         }
     }
     too_large("a media count", media.len(), MAX_BUNDLE_MEDIA)?;
@@ -345,8 +338,10 @@ pub fn export_untraced_stamped<S: StoreRead + ?Sized, W: Write>(
 
     progress.start(offset);
     let mut buf = vec![0u8; STREAM_BUFFER];
-    for (m, path) in manifest.media.iter().zip(&sources) {
-        copy_media(m, path, &mut out, &mut buf, progress)?;
+    for m in &manifest.media {
+        // Media were only listed above when a backend was given.
+        let Some(ms) = options.media else { break };
+        copy_media(ms, m, &mut out, &mut buf, progress)?;
         written = written.saturating_add(m.length);
     }
     out.flush().map_err(write_io)?;
@@ -415,17 +410,23 @@ fn check_openings(
 /// Streams one media file into the bundle, hashing it on the way: the bytes written must be
 /// exactly the media the ledger names.
 fn copy_media<W: Write>(
+    ms: &dyn MediaBackend,
     m: &BundledMedia,
-    path: &std::path::Path,
     out: &mut W,
     buf: &mut [u8],
     progress: &mut dyn Progress,
 ) -> Result<(), BundleError> {
     let io = |source| BundleError::Io {
-        what: format!("cannot read media file {}", path.display()),
+        what: format!("cannot read media {} in {}", m.digest, ms.location()),
         source,
     };
-    let mut file = File::open(path).map_err(io)?.take(m.length);
+    let mut file = ms
+        .open_blob(&m.digest)
+        .map_err(|source| BundleError::Media {
+            digest: m.digest,
+            source: Box::new(source),
+        })?
+        .take(m.length);
     let mut hasher = blake3::Hasher::new();
     let mut copied = 0u64;
     loop {
@@ -446,8 +447,9 @@ fn copy_media<W: Write>(
         return Err(BundleError::MediaAltered {
             digest: m.digest,
             reason: format!(
-                "{} gives {copied} bytes with digest {digest}, not {} bytes with {}",
-                path.display(),
+                "media {} in {} gives {copied} bytes with digest {digest}, not {} bytes with {}",
+                m.digest,
+                ms.location(),
                 m.length,
                 m.digest
             ),

@@ -246,6 +246,22 @@ impl BundleReport {
         self.findings.iter().any(|f| f.kind == kind)
     }
 
+    /// The evidence list (证据清单) of the bundle's case, computed from its verified case
+    /// entries that the checkpoint includes, as [`crate::audit::EvidenceList`] computes it from a
+    /// ledger; `None` unless the bundle verified (a list from entries that are not verified
+    /// would prove nothing).
+    pub fn evidence(&self) -> Option<Vec<crate::audit::EvidenceItem>> {
+        if self.verdict != Verdict::Verified {
+            return None;
+        }
+        let entries = self
+            .entries
+            .iter()
+            .filter(|e| e.role == EntryRole::Case && e.included)
+            .map(|e| (e.seq, &e.content));
+        Some(crate::audit::EvidenceList::of_case(&self.case_no, entries))
+    }
+
     /// Whether integrity is broken.
     pub fn is_tampered(&self) -> bool {
         self.verdict == Verdict::Tampered
@@ -902,7 +918,8 @@ fn check_openings(
     out
 }
 
-/// The recording sessions and holds of the case (Art. 14(4), 17, 18), judged by the one
+/// The recording sessions and holds of the case (Art. 14(4), 17, 18) and its document
+/// descriptions (FORMAT §10.9), judged by the one
 /// admission rule ([`Admission`]) over the entries whose inclusion was proven, in `seq` order,
 /// each at its own `seq` — as the media verifier judges a whole ledger. Work and memory follow
 /// the entries the bundle holds, never the size its checkpoint claims (up to 2^64 − 1).
@@ -916,7 +933,11 @@ fn check_segments(decoded: &[Decoded], f: &mut Findings) {
     for (seq, d) in by_seq {
         let statement = &d.entry.statement.statement;
         if let Err(refusal) = admission.admit(seq, d.entry.logged_at, statement) {
-            if refusal.is_recording_or_hold() {
+            // Also a description of a document its case never filed: the filing is a case
+            // entry, so the bundle holds it if the ledger does.
+            if refusal.is_recording_or_hold()
+                || matches!(refusal, crate::admission::Refusal::DocumentNotFiled { .. })
+            {
                 f.ledger(refusal.finding_kind(), Some(seq), refusal.to_string());
             }
         }

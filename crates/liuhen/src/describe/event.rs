@@ -353,6 +353,17 @@ pub fn event_details(event: &Event, registry: &Registry) -> Vec<String> {
             format!("confidentiality {}", label(level)),
             format!("reason {reason}"),
         ],
+        Event::DocumentDescribed {
+            case_no,
+            document,
+            proves,
+            pages,
+        } => vec![
+            format!("case {case_no}"),
+            format!("document {}", short(document)),
+            format!("proves {proves}"),
+            pages.map_or_else(|| "pages not stated".to_owned(), |n| format!("{n} pages")),
+        ],
     }
 }
 

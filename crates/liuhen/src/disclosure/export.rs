@@ -242,7 +242,7 @@ fn write_phase<S: Store>(
     let partial = partial_path(output);
     let options = ExportOptions {
         openings,
-        media: media.as_ref(),
+        media: media.as_ref().map(|m| m as &dyn crate::media::MediaBackend),
     };
     // The RFC 3161 tokens stored beside the ledger: those over the bundle's checkpoint go in its
     // manifest. Unreadable token files are left out (the bundle then proves no TSA time; `liuhen

@@ -3,13 +3,162 @@
 //!
 //! One implementation serves both the media store (may this file be destroyed now?) and the
 //! verifier (was this purge lawful when it was logged?), so they cannot disagree.
+//!
+//! The custody operations on stored media — [`purge`], [`make_derivative`], [`put_file`] — live
+//! here, above the [`MediaBackend`] trait: a backend only keeps bytes, the core decides what may
+//! be destroyed and what may be derived, the same for every backend.
+// Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): put_file and make_derivative read a local source file given by path.
+#![allow(clippy::disallowed_methods)]
 
 use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::path::Path;
 
+use crate::entry::Entry;
 use crate::hash::Digest;
-use crate::model::{Event, RecordRef, Retention, Timestamp};
+use crate::model::{DerivativeKind, Event, MediaRef, RecordRef, Retention, Timestamp};
+use crate::store::Store;
 
-use super::retention_text;
+use super::backend::{digest_blob, BlobStat, MediaBackend, PurgePermit};
+use super::{retention_text, MediaError};
+
+/// Destroys the media with `digest` in `media`, if and only if the ledger in `ledger` allows it
+/// at time `now`: a `MediaPurged` statement names it, and no case that references it is within
+/// its retention period (`RetentionSet` or `CaseClosed` with a period not yet ended, or
+/// `Permanent`; Art. 17) or under a preservation order that was not released (Art. 18). This is
+/// the only way to make the [`PurgePermit`] a backend's [`MediaBackend::remove`] requires.
+///
+/// The decision reads every entry; an entry that cannot be read aborts the purge (a purge is
+/// never decided on a partial view), while entries that do not decode are ignored (the main
+/// verifier reports them). Purging media the backend does not hold succeeds (the outcome, its
+/// absence, is what the ledger asked for).
+///
+/// # Errors
+/// [`MediaError::PurgeRefused`] naming the first reason, [`MediaError::Ledger`] if an entry
+/// cannot be read, or the backend's failure to remove it.
+pub fn purge<S: Store + ?Sized>(
+    media: &dyn MediaBackend,
+    digest: &Digest,
+    ledger: &S,
+    now: Timestamp,
+) -> Result<(), MediaError> {
+    let mut custody = Custody::default();
+    let mut purged = false;
+    let size = ledger.size().map_err(|source| MediaError::Ledger {
+        digest: *digest,
+        seq: 0,
+        source,
+    })?;
+    for (seq, bytes) in crate::store::read_entries(ledger, 0..size) {
+        let bytes = bytes.map_err(|source| MediaError::Ledger {
+            digest: *digest,
+            seq,
+            source,
+        })?;
+        let Ok(entry) = Entry::from_bytes(&bytes) else {
+            continue;
+        };
+        let event = &entry.statement.statement.event;
+        if let Event::MediaPurged { media, .. } = event {
+            purged |= media == digest;
+        }
+        custody.observe(seq, event);
+    }
+    if !purged {
+        return Err(MediaError::PurgeRefused {
+            digest: *digest,
+            block: PurgeBlock::NoPurgeStatement,
+        });
+    }
+    if let Some(block) = custody.blocks(digest, now).into_iter().next() {
+        return Err(MediaError::PurgeRefused {
+            digest: *digest,
+            block,
+        });
+    }
+    media.remove(&PurgePermit::new(*digest))
+}
+
+/// Stores the file at `source` in `media` as the media `claimed` (normally the `MediaRef` of
+/// the ledger statement that names it), through [`MediaBackend::put`]. If the backend already
+/// holds a blob of the claimed length under that digest, `source` is not read.
+///
+/// # Errors
+/// As [`MediaBackend::put`], and [`MediaError::Io`] naming `source` if it cannot be opened or
+/// read.
+pub fn put_file(
+    media: &dyn MediaBackend,
+    source: &Path,
+    claimed: &MediaRef,
+) -> Result<(), MediaError> {
+    if media.stat(&claimed.digest)?
+        == (BlobStat::Present {
+            length: claimed.length,
+        })
+    {
+        return Ok(());
+    }
+    let mut file = File::open(source).map_err(|e| MediaError::io(source, e))?;
+    media.put(claimed, &mut file).map_err(|e| match e {
+        MediaError::Read { source: err, .. } => MediaError::io(source, err),
+        other => other,
+    })
+}
+
+/// Stores `derivative` (a clip, redacted copy, transcript or disc image made from the media
+/// `original`; its bytes at `source`) in `media` and returns the [`Event::DerivativeMade`] to
+/// sign by the operator and append.
+///
+/// The original must be in the backend and intact — its bytes are hashed again (with `threads`
+/// as in [`digest_file`](super::digest_file) when the backend keeps local files), because a
+/// derivative of altered footage would launder the alteration. The derivative is a new object
+/// under its own digest; the original is never written (Art. 21(2)).
+///
+/// # Errors
+/// [`MediaError::NotFound`] if the original is not stored, [`MediaError::OriginalAltered`] if
+/// it does not match its digest, [`MediaError::NotADerivative`] if the derivative's bytes are
+/// the original's, or the errors of [`put_file`].
+pub fn make_derivative(
+    media: &dyn MediaBackend,
+    original: &MediaRef,
+    source: &Path,
+    derivative: &MediaRef,
+    kind: DerivativeKind,
+    reason: &str,
+    threads: usize,
+) -> Result<Event, MediaError> {
+    match media.stat(&original.digest)? {
+        BlobStat::Present { .. } => {}
+        BlobStat::Absent => {
+            return Err(MediaError::NotFound {
+                digest: original.digest,
+            })
+        }
+        BlobStat::Foreign { .. } => {
+            return Err(MediaError::OriginalAltered {
+                digest: original.digest,
+            })
+        }
+    }
+    let stored = digest_blob(media, &original.digest, threads)?;
+    if stored.digest != original.digest || stored.length != original.length {
+        return Err(MediaError::OriginalAltered {
+            digest: original.digest,
+        });
+    }
+    if derivative.digest == original.digest {
+        return Err(MediaError::NotADerivative {
+            digest: original.digest,
+        });
+    }
+    put_file(media, source, derivative)?;
+    Ok(Event::DerivativeMade {
+        original: original.digest,
+        derivative: derivative.clone(),
+        kind,
+        reason: reason.to_owned(),
+    })
+}
 
 /// Why the ledger forbids destroying a media object.
 #[derive(Clone, Debug, PartialEq, Eq)]

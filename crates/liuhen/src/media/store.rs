@@ -1,4 +1,4 @@
-//! A content-addressed media directory beside the ledger: `media/ab/cdef…`, the file named by
+//! The file media backend: a content-addressed media directory beside the ledger: `media/ab/cdef…`, the file named by
 //! the lower-case hex BLAKE3 digest of its bytes, split after two digits so that no directory
 //! grows beyond a few thousand entries.
 //!
@@ -13,13 +13,11 @@ use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::entry::Entry;
-use crate::hash::{from_blake3, Digest};
+use crate::hash::Digest;
 use crate::model::{DerivativeKind, Event, MediaRef, Timestamp};
 use crate::store::Store;
 
-use super::custody::{Custody, PurgeBlock};
-use super::digest::copy_hashing;
+use super::backend::{receive_checked, BlobStat, MediaBackend, PurgePermit};
 use super::MediaError;
 
 /// Prefix of temporary files; never a valid shard or digest name, so a crash leaves nothing
@@ -30,7 +28,8 @@ const TEMP_PREFIX: &str = ".incoming-";
 /// processes).
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// A content-addressed media directory.
+/// A content-addressed media directory: the file [`MediaBackend`], and the media store a
+/// ledger directory keeps in `DIR/media`.
 #[derive(Clone, Debug)]
 pub struct MediaStore {
     root: PathBuf,
@@ -108,19 +107,13 @@ impl MediaStore {
     }
 
     /// Stores the file at `source` as the media `claimed` (normally the `MediaRef` of the
-    /// ledger statement that names it). See [`MediaStore::put_reader`].
+    /// ledger statement that names it): [`put_file`](super::put_file) on this directory.
     ///
     /// # Errors
     /// As [`MediaStore::put_reader`], and [`MediaError::Io`] if `source` cannot be opened.
     pub fn put_file(&self, source: &Path, claimed: &MediaRef) -> Result<PathBuf, MediaError> {
-        if let Some(path) = self.already_present(claimed) {
-            return Ok(path);
-        }
-        let file = File::open(source).map_err(|e| MediaError::io(source, e))?;
-        self.put_reader(file, claimed).map_err(|e| match e {
-            MediaError::Read { source: err, .. } => MediaError::io(source, err),
-            other => other,
-        })
+        super::put_file(self, source, claimed)?;
+        Ok(self.path_of(&claimed.digest))
     }
 
     /// Stores the bytes of `reader` as the media `claimed`.
@@ -139,7 +132,7 @@ impl MediaStore {
     /// the reader fails, [`MediaError::Io`] for file-system failures.
     pub fn put_reader<R: Read>(
         &self,
-        reader: R,
+        mut reader: R,
         claimed: &MediaRef,
     ) -> Result<PathBuf, MediaError> {
         if let Some(path) = self.already_present(claimed) {
@@ -150,20 +143,10 @@ impl MediaStore {
         fs::create_dir_all(&dir).map_err(|e| MediaError::io(&dir, e))?;
         let (temp_path, mut temp) = create_temp(&dir)?;
         let result = (|| {
-            let mut hasher = blake3::Hasher::new();
-            let length = copy_hashing(reader, &mut hasher, |chunk| {
+            receive_checked(&mut reader, claimed, |chunk| {
                 temp.write_all(chunk)
                     .map_err(|e| MediaError::io(&temp_path, e))
             })?;
-            let actual = from_blake3(hasher.finalize());
-            if actual != claimed.digest || length != claimed.length {
-                return Err(MediaError::Mismatch {
-                    claimed: claimed.digest,
-                    claimed_length: claimed.length,
-                    actual,
-                    actual_length: length,
-                });
-            }
             temp.sync_all().map_err(|e| MediaError::io(&temp_path, e))?;
             // Read-only as a reminder that originals are never changed (Art. 21(2)); it is not
             // a security boundary, the digest is.
@@ -184,19 +167,10 @@ impl MediaStore {
         result.map(|()| target)
     }
 
-    /// Stores `derivative` (a clip, redacted copy, transcript or disc image made from the
-    /// media `original`; its bytes at `source`) and returns the [`Event::DerivativeMade`] to
-    /// sign by the operator and append.
-    ///
-    /// The original must be in the store and intact — its bytes are hashed again (with
-    /// `threads` as in [`digest_file`](super::digest_file)), because a derivative of altered
-    /// footage would launder the alteration. The derivative is a new object under its own
-    /// digest; the original is never opened for writing (Art. 21(2)).
+    /// [`make_derivative`](super::make_derivative) in this directory.
     ///
     /// # Errors
-    /// [`MediaError::NotFound`] if the original is not stored, [`MediaError::OriginalAltered`]
-    /// if it does not match its digest, [`MediaError::NotADerivative`] if the derivative's
-    /// bytes are the original's, or the errors of [`MediaStore::put_file`].
+    /// As [`make_derivative`](super::make_derivative).
     pub fn derive(
         &self,
         original: &MediaRef,
@@ -206,25 +180,7 @@ impl MediaStore {
         reason: &str,
         threads: usize,
     ) -> Result<Event, MediaError> {
-        let path = self.get(&original.digest)?;
-        let stored = super::digest_file(&path, &original.mime, &original.name, threads)?;
-        if stored.digest != original.digest || stored.length != original.length {
-            return Err(MediaError::OriginalAltered {
-                digest: original.digest,
-            });
-        }
-        if derivative.digest == original.digest {
-            return Err(MediaError::NotADerivative {
-                digest: original.digest,
-            });
-        }
-        self.put_file(source, derivative)?;
-        Ok(Event::DerivativeMade {
-            original: original.digest,
-            derivative: derivative.clone(),
-            kind,
-            reason: reason.to_owned(),
-        })
+        super::make_derivative(self, original, source, derivative, kind, reason, threads)
     }
 
     fn already_present(&self, claimed: &MediaRef) -> Option<PathBuf> {
@@ -235,61 +191,85 @@ impl MediaStore {
         }
     }
 
-    /// Destroys the media with `digest`, if and only if the ledger in `ledger` allows it at
-    /// time `now`: a `MediaPurged` statement names it, and no case that references it is
-    /// within its retention period (`RetentionSet` or `CaseClosed` with a period not yet
-    /// ended, or `Permanent`; Art. 17) or under a preservation order that was not released
-    /// (Art. 18).
-    ///
-    /// The decision reads every entry; an entry that cannot be read aborts the purge (a purge
-    /// is never decided on a partial view), while entries that do not decode are ignored (the
-    /// main verifier reports them). Purging media the store does not hold succeeds (the
-    /// outcome, its absence, is what the ledger asked for).
+    /// [`purge`](super::purge) in this directory: destroys the media with `digest` if and only
+    /// if the ledger in `ledger` allows it at time `now`.
     ///
     /// # Errors
-    /// [`MediaError::PurgeRefused`] naming the first reason, [`MediaError::Ledger`] if an entry
-    /// cannot be read, [`MediaError::Io`] if the file cannot be removed.
+    /// As [`purge`](super::purge).
     pub fn purge<S: Store + ?Sized>(
         &self,
         digest: &Digest,
         ledger: &S,
         now: Timestamp,
     ) -> Result<(), MediaError> {
-        let mut custody = Custody::default();
-        let mut purged = false;
-        let size = ledger.size().map_err(|source| MediaError::Ledger {
-            digest: *digest,
-            seq: 0,
-            source,
-        })?;
-        for (seq, bytes) in crate::store::read_entries(ledger, 0..size) {
-            let bytes = bytes.map_err(|source| MediaError::Ledger {
-                digest: *digest,
-                seq,
-                source,
-            })?;
-            let Ok(entry) = Entry::from_bytes(&bytes) else {
-                continue;
-            };
-            let event = &entry.statement.statement.event;
-            if let Event::MediaPurged { media, .. } = event {
-                purged |= media == digest;
+        super::purge(self, digest, ledger, now)
+    }
+}
+
+impl MediaBackend for MediaStore {
+    fn location(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn put(&self, claimed: &MediaRef, reader: &mut dyn Read) -> Result<(), MediaError> {
+        self.put_reader(reader, claimed).map(|_| ())
+    }
+
+    fn stat(&self, digest: &Digest) -> Result<BlobStat, MediaError> {
+        let path = self.path_of(digest);
+        // Never followed: a link may point anywhere (or nowhere), and opening a FIFO would
+        // block the reader.
+        match fs::symlink_metadata(&path) {
+            // A shard directory replaced by a file, or the whole directory deleted: the media
+            // file is gone all the same.
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                Ok(BlobStat::Absent)
             }
-            custody.observe(seq, event);
+            Err(e) => Err(MediaError::io(&path, e)),
+            Ok(m) => {
+                let kind = m.file_type();
+                let foreign = |what: &str| {
+                    Ok(BlobStat::Foreign {
+                        what: what.to_owned(),
+                    })
+                };
+                if kind.is_symlink() {
+                    foreign("a symbolic link")
+                } else if kind.is_dir() {
+                    foreign("a directory")
+                } else if !kind.is_file() {
+                    foreign("a FIFO, socket or device")
+                } else {
+                    Ok(BlobStat::Present { length: m.len() })
+                }
+            }
         }
-        if !purged {
-            return Err(MediaError::PurgeRefused {
-                digest: *digest,
-                block: PurgeBlock::NoPurgeStatement,
-            });
-        }
-        if let Some(block) = custody.blocks(digest, now).into_iter().next() {
-            return Err(MediaError::PurgeRefused {
-                digest: *digest,
-                block,
-            });
+    }
+
+    fn open_blob(&self, digest: &Digest) -> Result<Box<dyn Read + Send + '_>, MediaError> {
+        match self.stat(digest)? {
+            BlobStat::Present { .. } => {}
+            BlobStat::Absent => return Err(MediaError::NotFound { digest: *digest }),
+            BlobStat::Foreign { what } => {
+                return Err(MediaError::Foreign {
+                    digest: *digest,
+                    location: self.location(),
+                    what,
+                })
+            }
         }
         let path = self.path_of(digest);
+        match File::open(&path) {
+            Ok(f) => Ok(Box::new(f)),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                Err(MediaError::NotFound { digest: *digest })
+            }
+            Err(e) => Err(MediaError::io(&path, e)),
+        }
+    }
+
+    fn remove(&self, permit: &PurgePermit) -> Result<(), MediaError> {
+        let path = self.path_of(permit.digest());
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
@@ -297,6 +277,10 @@ impl MediaStore {
         }
         let dir = path.parent().unwrap_or(&self.root).to_path_buf();
         sync_dir(&dir)
+    }
+
+    fn local_path(&self, digest: &Digest) -> Option<PathBuf> {
+        Some(self.path_of(digest))
     }
 }
 

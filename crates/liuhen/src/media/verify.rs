@@ -8,7 +8,7 @@
 //! writer and the main verifier apply: its `Segment*`, `SessionInUse` and `MediaPurgeUnlawful`
 //! refusals are reported (the main verifier reports the same ones;
 //! [`Report::add_findings`](crate::verify::Report::add_findings) lists each once). Media files
-//! are checked when a [`MediaStore`] is given, all of them in parallel. Entries that cannot be
+//! are checked when a [`MediaBackend`] is given, all of them in parallel. Entries that cannot be
 //! read or decoded are skipped: the main verifier ([`crate::verify`]) reports them, and
 //! reporting them twice would only add noise.
 //!
@@ -26,9 +26,6 @@
 //!
 //! Memory: one record per referenced media object, per case and per recording session (the
 //! admission state). Never per entry.
-// Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): checks media files in the media store without following links.
-#![allow(clippy::disallowed_methods)]
-
 use std::collections::{HashMap, HashSet};
 
 use rayon::prelude::*;
@@ -41,9 +38,9 @@ use crate::model::Event;
 use crate::store::Store;
 use crate::verify::{Finding, FindingKind};
 
+use super::backend::{digest_blob, BlobStat, MediaBackend};
 use super::custody::Custody;
-use super::digest::digest_file;
-use super::store::MediaStore;
+use super::MediaError;
 
 /// Settings of a media verification run.
 #[derive(Clone, Debug)]
@@ -89,7 +86,7 @@ struct RefInfo {
 /// unchecked (the verifier fails closed).
 pub fn verify_media<S: Store + ?Sized>(
     store: &S,
-    media: Option<&MediaStore>,
+    media: Option<&dyn MediaBackend>,
     options: &MediaVerifyOptions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -166,7 +163,7 @@ impl MediaObserver {
     /// went unchecked (the verifier fails closed). Findings in ledger order, not bounded.
     pub(crate) fn check_files(
         &self,
-        media: Option<&MediaStore>,
+        media: Option<&dyn MediaBackend>,
         options: &MediaVerifyOptions,
     ) -> Vec<Finding> {
         match media {
@@ -192,13 +189,13 @@ enum Outcome {
         length: u64,
         digest: Digest,
     },
-    /// Something other than a regular file lies where the media file should be.
-    NotRegular(&'static str),
+    /// Something the backend did not write lies where the media file should be.
+    NotRegular(String),
     Unreadable(String),
 }
 
 fn check_media(
-    ms: &MediaStore,
+    ms: &dyn MediaBackend,
     refs: &HashMap<(Digest, u64), RefInfo>,
     purged: &HashMap<Digest, (u64, bool)>,
     custody: &Custody,
@@ -261,40 +258,24 @@ fn check_media(
     out
 }
 
-fn check_file(ms: &MediaStore, digest: &Digest, length: u64, threads: usize) -> Outcome {
-    let path = ms.path_of(digest);
-    // Never followed and never opened unless it is a regular file: a link may point anywhere
-    // (or nowhere), and opening a FIFO would block the verifier.
-    match std::fs::symlink_metadata(&path) {
-        // A shard directory replaced by a file: the media file is gone all the same.
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
-            ) =>
-        {
-            return Outcome::Missing
-        }
+/// One media object against its digest. A backend that cannot answer is `Unreadable` (a
+/// read error), never `Missing`: an outage is not destroyed records.
+fn check_file(ms: &dyn MediaBackend, digest: &Digest, length: u64, threads: usize) -> Outcome {
+    match ms.stat(digest) {
+        Ok(BlobStat::Absent) => return Outcome::Missing,
+        Ok(BlobStat::Foreign { what }) => return Outcome::NotRegular(what),
+        Ok(BlobStat::Present { .. }) => {}
         Err(e) => return Outcome::Unreadable(e.to_string()),
-        Ok(m) => {
-            let kind = m.file_type();
-            if kind.is_symlink() {
-                return Outcome::NotRegular("a symbolic link");
-            }
-            if kind.is_dir() {
-                return Outcome::NotRegular("a directory");
-            }
-            if !kind.is_file() {
-                return Outcome::NotRegular("a FIFO, socket or device");
-            }
-        }
     }
-    match digest_file(&path, "", "", threads) {
+    match digest_blob(ms, digest, threads) {
         Ok(m) if m.digest == *digest && m.length == length => Outcome::Intact,
         Ok(m) => Outcome::Differs {
             length: m.length,
             digest: m.digest,
         },
+        // Gone between the two questions: missing all the same.
+        Err(MediaError::NotFound { .. }) => Outcome::Missing,
+        Err(MediaError::Foreign { what, .. }) => Outcome::NotRegular(what),
         Err(e) => Outcome::Unreadable(e.to_string()),
     }
 }

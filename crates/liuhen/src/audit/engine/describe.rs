@@ -304,5 +304,15 @@ pub(super) fn detail(event: &Event) -> String {
             level,
             reason,
         } => format!("{} marked {level:?}: {reason}", record_text(subject)),
+        Event::DocumentDescribed {
+            document,
+            proves,
+            pages,
+            ..
+        } => format!(
+            "document {} offered to prove: {proves}{}",
+            short_hex(document.as_bytes()),
+            pages.map_or_else(String::new, |n| format!(" ({n} pages)"))
+        ),
     }
 }

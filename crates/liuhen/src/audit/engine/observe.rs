@@ -328,7 +328,6 @@ impl Engine<'_> {
                         index: *index,
                         at,
                         digest: media.digest,
-                        length: media.length,
                         start: *start,
                         end: *end,
                     });
