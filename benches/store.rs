@@ -31,7 +31,7 @@ use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::model::{Event, Role, Timestamp};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::{Ledger, LedgerOptions, ManualClock, SecretKey, SharedLedger, Signer};
 use rayon::prelude::*;
 use rusqlite::{params, Connection};

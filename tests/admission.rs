@@ -496,7 +496,7 @@ fn case_back_links_are_assigned_and_checked() {
     let size = w.ledger.size();
     for seq in 0..size - 1 {
         let e = w.ledger.entry(seq).unwrap();
-        liuhen::Store::append(
+        liuhen::store::StoreWrite::append(
             &mut store,
             &[liuhen::entry::EncodedEntry::new(&e, &liuhen::hash::Sha256TreeHasher).unwrap()],
         )
@@ -504,7 +504,7 @@ fn case_back_links_are_assigned_and_checked() {
     }
     let mut last = w.ledger.entry(size - 1).unwrap();
     last.case_prev = Some(seqs[0]);
-    liuhen::Store::append(
+    liuhen::store::StoreWrite::append(
         &mut store,
         &[liuhen::entry::EncodedEntry::new(&last, &liuhen::hash::Sha256TreeHasher).unwrap()],
     )

@@ -21,7 +21,7 @@ use liuhen::commitment::{commit_with_salt as seal_with_salt, Opening};
 use liuhen::hash::Digest;
 use liuhen::media::MediaStore;
 use liuhen::model::*;
-use liuhen::store::Store;
+use liuhen::store::{Store, StoreRead};
 use liuhen::verify::{FindingKind, Verdict};
 use liuhen::{Ledger, MemoryStore, SecretKey, Signer};
 use proptest::prelude::*;

@@ -20,7 +20,7 @@ use liuhen::entry::EncodedEntry;
 use liuhen::hash::Sha256TreeHasher;
 use liuhen::media::MediaStore;
 use liuhen::store::file::FileStore;
-use liuhen::{Entry, SecretKey, Signer, Store, Timestamp};
+use liuhen::{Entry, SecretKey, Signer, StoreRead, StoreWrite, Timestamp};
 use serde_json::json;
 
 const EXIT_TAMPERED: i32 = 1;

@@ -17,7 +17,6 @@ use common::{keys, play_scenario, put_media, LedgerBuilder, GOLDEN_CASE_MEDIA, O
 use liuhen::checkpoint::NoteVerifier;
 use liuhen::model::{Event, Retention};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
 use liuhen::Signer;
 
 const CASE: &str = "金民执〔2026〕12号";

@@ -15,7 +15,7 @@ use liuhen::bundle::{BundleFindingKind, MediaStatus};
 use liuhen::media::{digest_reader, verify_media, MediaStore, MediaVerifyOptions};
 use liuhen::model::Event;
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::vault::{DestructionCertificate, Vault};
 use liuhen::verify::{FindingKind, Verdict, VerifyOptions};
 use liuhen::{Ledger, LedgerOptions, ManualClock, Signer, Timestamp};

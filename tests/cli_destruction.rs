@@ -19,7 +19,7 @@ use liuhen::hash::TreeHasher;
 use liuhen::media::{digest_reader, MediaStore};
 use liuhen::model::*;
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::{LedgerError, SecretKey, Signer, SystemClock};
 use serde_json::Value;
 

@@ -15,7 +15,6 @@ use common::dir::{write_key_file, TestDir};
 use common::{extension_scenario, play_scenario, put_media, LedgerBuilder, GOLDEN_CASE_MEDIA};
 use liuhen::model::{DocumentKind, Event, Stage};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
 use liuhen::{SignedStatement, Signer, Timestamp};
 use serde_json::json;
 

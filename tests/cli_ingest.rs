@@ -16,7 +16,7 @@ use common::cli::{describe, expect_code, liuhen_bin, liuhen_stdin, path_str, scr
 use common::dir::StaffedDir;
 use common::media;
 use liuhen::store::file::FileStore;
-use liuhen::{Signer, Store};
+use liuhen::Signer;
 use serde_json::{json, Value};
 
 const EXIT_COMPLIANCE: i32 = 2;

@@ -20,7 +20,7 @@ use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::media::{digest_reader, Recording};
 use liuhen::model::*;
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::{Ledger, Signer};
 use serde_json::Value;
 

@@ -52,7 +52,9 @@ fn append(dir: &Path, officer: &Path) -> std::process::Output {
 
 /// The number of entries the store holds (read-only; never repairs anything).
 fn size(dir: &Path) -> u64 {
-    liuhen::Store::size(&FileStore::open_read_only(dir.join("ledger")).unwrap())
+    FileStore::open_read_only(dir.join("ledger"))
+        .unwrap()
+        .size()
 }
 
 /// The damages an insider does to a committed record, each to a fresh copy of `original`.

@@ -20,7 +20,7 @@ use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::entry::SignedStatement;
 use liuhen::model::*;
 use liuhen::store::file::FileStore;
-use liuhen::{verify_store, SecretKey, Signer, Store, Verdict, VerifyOptions};
+use liuhen::{verify_store, SecretKey, Signer, Verdict, VerifyOptions};
 use serde_json::{json, Value};
 
 const EXIT_ERROR: i32 = 3;

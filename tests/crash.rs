@@ -29,7 +29,7 @@ use liuhen::entry::SignedStatement;
 use liuhen::model::{DocumentKind, Event, Stage, Timestamp};
 use liuhen::store::file::FileStore;
 use liuhen::verify::{Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerOptions, ManualClock, Signer, Store};
+use liuhen::{Ledger, LedgerOptions, ManualClock, Signer, StoreRead};
 
 const DIR_VAR: &str = "LIUHEN_CRASH_WRITER";
 const SEED_VAR: &str = "LIUHEN_CRASH_SEED";

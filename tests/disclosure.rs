@@ -17,7 +17,6 @@ use liuhen::disclosure::{
 };
 use liuhen::model::{Event, RecordRef, Sealed};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
 use liuhen::vault::{RecordState, Vault, VaultError};
 use liuhen::{Ledger, LedgerDir, SecretKey};
 

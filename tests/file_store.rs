@@ -19,7 +19,9 @@ use liuhen::store::file::{
     ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, LOCK_FILE,
 };
 use liuhen::verify::{Verdict, VerifyOptions};
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreError};
+use liuhen::{
+    Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreError, StoreRead, StoreWrite,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -145,7 +147,7 @@ fn full() -> OpenOptions {
 // ---------------------------------------------------------------------------------------------
 // Differential against the in-memory oracle
 
-fn assert_same<A: Store, B: Store>(file: &A, memory: &B) {
+fn assert_same(file: &FileStore, memory: &MemoryStore) {
     let size = memory.size();
     assert_eq!(file.size(), size);
     for seq in 0..size {
@@ -756,13 +758,17 @@ fn foreign_missing_and_unknown_files_give_clear_errors() {
         matches!(&e, FileStoreError::MissingFile { path } if path.ends_with(ENTRY_INDEX_FILE)),
         "{e}"
     );
-    // Converted at the `Store` boundary, the context survives.
+    // Converted at the store traits' boundary, the context survives: the file store's own
+    // error, boxed in the backend variant (not an io::Error made up for it).
     let s: StoreError = e.into();
-    let StoreError::Io { path, source } = &s else {
+    let StoreError::Backend { backend, source } = &s else {
         panic!("{s:?}")
     };
-    assert!(path.ends_with(ENTRY_INDEX_FILE));
-    assert_eq!(source.kind(), ErrorKind::NotFound);
+    assert_eq!(*backend, "file");
+    assert!(
+        matches!(source.downcast_ref::<FileStoreError>(), Some(FileStoreError::MissingFile { path }) if path.ends_with(ENTRY_INDEX_FILE)),
+        "{s}"
+    );
 }
 
 #[cfg(unix)]

@@ -71,7 +71,7 @@ fn render(version: FormatVersion) -> (String, String, String, String, String, St
     let (ledger, _) = common::golden_ledger_of(version);
     let store = ledger.store();
     let mut entries = format!("# seq leaf_hash entry_bytes (hex); format {version}\n");
-    for (seq, bytes) in store.entries().iter().enumerate() {
+    for (seq, bytes) in store.all_entries().iter().enumerate() {
         let leaf = Sha256TreeHasher.hash_leaf(bytes);
         entries.push_str(&format!("{seq} {} {}\n", leaf.to_hex(), hex(bytes)));
     }
@@ -82,9 +82,10 @@ fn render(version: FormatVersion) -> (String, String, String, String, String, St
             ledger.root_at(size).unwrap().to_hex()
         ));
     }
-    let checkpoints = store.checkpoints().join(CHECKPOINT_SEPARATOR);
+    let checkpoints = store.all_checkpoints().join(CHECKPOINT_SEPARATOR);
     let vkey = format!("{}\n", ledger.verifier_key().unwrap());
-    let latest = store.checkpoints().last().unwrap();
+    let all_checkpoints = store.all_checkpoints();
+    let latest = all_checkpoints.last().unwrap();
     let (cosigned, witness_vkey) = cosigned(latest);
     (entries, roots, checkpoints, vkey, cosigned, witness_vkey)
 }
@@ -106,7 +107,7 @@ fn files(version: FormatVersion) -> [(&'static str, String); 6] {
 fn render_extension(version: FormatVersion) -> [(&'static str, String); 3] {
     let mut b = common::golden_built(version);
     let pinned = b.ledger.size();
-    let checkpoints_pinned = b.ledger.store().checkpoints().len();
+    let checkpoints_pinned = b.ledger.store().all_checkpoints().len();
     let k = b.k.clone();
     for (event, author) in common::extension_scenario(&k) {
         b.append_after(1_000, author, event);
@@ -116,7 +117,7 @@ fn render_extension(version: FormatVersion) -> [(&'static str, String); 3] {
     let store = ledger.store();
     let mut entries =
         format!("# seq leaf_hash entry_bytes (hex); format {version}; after the pinned entries\n");
-    for (seq, bytes) in store.entries().iter().enumerate().skip(pinned as usize) {
+    for (seq, bytes) in store.all_entries().iter().enumerate().skip(pinned as usize) {
         let leaf = Sha256TreeHasher.hash_leaf(bytes);
         entries.push_str(&format!("{seq} {} {}\n", leaf.to_hex(), hex(bytes)));
     }
@@ -127,7 +128,7 @@ fn render_extension(version: FormatVersion) -> [(&'static str, String); 3] {
             ledger.root_at(size).unwrap().to_hex()
         ));
     }
-    let checkpoints = store.checkpoints()[checkpoints_pinned..].join(CHECKPOINT_SEPARATOR);
+    let checkpoints = store.all_checkpoints()[checkpoints_pinned..].join(CHECKPOINT_SEPARATOR);
     [
         ("entries.txt", entries),
         ("roots.txt", roots),

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use liuhen::entry::SignedStatement;
 use liuhen::model::{Event, RecordRef, Timestamp};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::verify::{Verdict, VerifyOptions};
 use liuhen::{LedgerError, SharedLedger, Signer};
 

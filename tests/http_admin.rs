@@ -10,7 +10,7 @@ use common::cli::expect_code;
 use common::dir::AuditedDir;
 use common::http::{client, Served};
 use liuhen::model::{Event, Role};
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 use signed_note::{Note, StandardVerifier, VerifierList};

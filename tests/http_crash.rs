@@ -36,7 +36,9 @@ use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::model::{DocumentKind, Role, Stage};
 use liuhen::store::file::FileStore;
 use liuhen::verify::VerifyOptions;
-use liuhen::{Binding, Clock, Entry, Event, PublicKey, SecretKey, SignedStatement, Signer, Store};
+use liuhen::{
+    Binding, Clock, Entry, Event, PublicKey, SecretKey, SignedStatement, Signer, StoreRead,
+};
 
 /// A statement the server answered 200: what its receipt said, and who sent it with which
 /// counter.

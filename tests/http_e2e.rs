@@ -26,7 +26,6 @@ use common::http::{
     verified_checkpoint, HttpTiles, Served,
 };
 use liuhen::model::{ActKind, CaptureMethod, Event, Location};
-use liuhen::store::Store;
 use liuhen::{Binding, SecretKey, SignedStatement, Signer, Timestamp};
 use serde_json::{json, Value};
 use tlog_tiles::{Hash, Tile, TileHashReader};

@@ -17,7 +17,7 @@ use common::http::{
     text_of, Served,
 };
 use liuhen::model::*;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 

@@ -17,7 +17,7 @@ use liuhen::ingest::{
     MAX_STATEMENT_BYTES,
 };
 use liuhen::model::Event;
-use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Signer, Store, Timestamp};
+use liuhen::{Ledger, LedgerOptions, ManualClock, MemoryStore, Signer, Timestamp};
 use serde_json::{json, Value};
 
 use common::{media, small_ledger, Keys};
@@ -392,7 +392,7 @@ fn signed_and_unsigned_shapes_are_appended() {
 #[test]
 fn dry_run_reports_an_audit_finding_and_writes_nothing() {
     let (mut ledger, k) = small_ledger(0, &[]);
-    let before: Vec<Vec<u8>> = ledger.store().entries().to_vec();
+    let before: Vec<Vec<u8>> = ledger.store().all_entries().to_vec();
     let t = ledger.now().millis();
     let decided = json!({"DecisionMade": {"case_no": "p-1", "kind": "Penalty",
         "document": serde_json::to_value(media("决定书.pdf", "application/pdf")).unwrap(),
@@ -408,7 +408,7 @@ fn dry_run_reports_an_audit_finding_and_writes_nothing() {
     let (r, seen) = run(&mut ledger, &input, &dry);
     let summary = r.unwrap();
     assert!(seen.appended.is_empty());
-    assert_eq!(ledger.store().entries(), &before[..], "nothing written");
+    assert_eq!(ledger.store().all_entries(), &before[..], "nothing written");
     assert_eq!(summary.appended, 2);
     let dry = summary.dry_run.unwrap();
     let finding = dry
@@ -438,7 +438,7 @@ fn store_failure_in_pass_two_commits_a_reported_prefix() {
     let now = ledger.now();
     // A store that fails every append after the first.
     let store = common::forge::FullDisk::after(ledger.into_store(), 1);
-    let size = store.size();
+    let size = store.inner.size();
     let clock = Arc::new(ManualClock::new(now));
     let mut ledger = Ledger::open(store, clock, LedgerOptions::default()).unwrap();
     let mut input = String::new();

@@ -17,7 +17,7 @@ use common::dir::TestDir;
 use common::LedgerBuilder;
 use liuhen::checkpoint::{cosign, NoteSignature, NoteVerifier, SignedCheckpoint};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::{StoreRead, StoreWrite};
 use liuhen::{SecretKey, Signer};
 use serde_json::{json, Value};
 

@@ -26,7 +26,6 @@ use std::time::Instant;
 use liuhen::entry::SignedStatement;
 use liuhen::model::{Event, RecordRef, Timestamp};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
 use liuhen::{Ledger, LedgerOptions, ManualClock};
 

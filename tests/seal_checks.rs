@@ -14,7 +14,7 @@ use liuhen::entry::{EncodedEntry, Entry};
 use liuhen::hash::{Digest, Sha256TreeHasher};
 use liuhen::model::{Event, Role};
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::{StoreRead, StoreWrite};
 use liuhen::{SecretKey, Signer};
 
 /// A ledger made by `liuhen init` (generated key in DIR/keys), the auditor's vkey beside it.

@@ -21,7 +21,7 @@ use common::events::{case_viewed, officer_authorized, penalty_opened};
 use common::tamper::{flip_byte, truncate};
 use liuhen::commitment::commit_with_salt;
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::{SecretKey, Signer};
 use serde_json::Value;
 use sha2::Digest as _;

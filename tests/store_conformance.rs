@@ -9,19 +9,34 @@
 //! `Ledger` opened over the store proves inclusion and consistency against the original roots.
 //! Backends with more to offer (reopening, read-only handles, a write latch after a failed
 //! write) run the generic parts that apply to them: [`reads_back`] and [`refuses_writes`].
+//!
+//! Range reads (issue 13's trait split): every read is also made as a range — entries, node
+//! hashes, checkpoints; empty, one, the whole, past the end — and must agree with the single
+//! reads; [`StoreWrite::reader`] handles must read back the same as the writer and never show
+//! what the writer has not acknowledged. [`range_reads_across_chunks`] fills a store with
+//! synthetic entries of mixed sizes so that ranges cross [`liuhen::store::ENTRY_CHUNK`] and the
+//! file store's read size. Write health goes through the trait ([`StoreRead::refusal`],
+//! [`StoreRead::recovery`]). The reader-not-blocked property is tested with a commit held in its
+//! `fdatasync` ([`Faults::hold_next_sync`]): a reader proves inclusion, reads the latest
+//! checkpoint and the size while the writer (and a `SharedLedger`'s lock) is stuck.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use common::temp::TempDir;
 
+use std::sync::mpsc;
 use std::sync::Arc;
+use std::time::Duration;
 
 use liuhen::entry::EncodedEntry;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
+use liuhen::ledger::prove_inclusion_in;
 use liuhen::store::file::{Access, Faults, FileStore, OpenOptions};
+use liuhen::store::{read_entries, StoreRead, StoreWrite, ENTRY_CHUNK};
 use liuhen::{
-    Entry, Ledger, LedgerOptions, ManualClock, MemoryStore, Store, StoreError, Timestamp,
+    Entry, Ledger, LedgerOptions, ManualClock, MemoryStore, SharedLedger, Store, StoreError,
+    Timestamp,
 };
 use sha2::Digest as _;
 
@@ -39,7 +54,7 @@ fn golden() -> Golden {
     let (ledger, _keys) = common::small_ledger(40, &[5, 20]);
     let store = ledger.store();
     let entries: Vec<EncodedEntry> = store
-        .entries()
+        .all_entries()
         .iter()
         .map(|bytes| EncodedEntry::new(&Entry::from_bytes(bytes).unwrap(), &Sha256TreeHasher))
         .collect::<Result<_, _>>()
@@ -56,7 +71,7 @@ fn golden() -> Golden {
         .collect();
     Golden {
         entries,
-        checkpoints: store.checkpoints().to_vec(),
+        checkpoints: store.all_checkpoints(),
         roots,
     }
 }
@@ -81,9 +96,9 @@ fn subtree(leaves: &[Digest], from: usize, to: usize) -> Digest {
 }
 
 /// Reads are errors, never panics, outside what the store holds.
-fn out_of_range_reads_are_errors<S: Store>(store: &S) {
-    let size = store.size();
-    let count = store.checkpoint_count();
+fn out_of_range_reads_are_errors<S: StoreRead + ?Sized>(store: &S) {
+    let size = store.size().unwrap();
+    let count = store.checkpoint_count().unwrap();
     for seq in [size, size + 1, u64::MAX / 2, u64::MAX] {
         assert!(
             matches!(store.entry_bytes(seq), Err(StoreError::OutOfRange { seq: s, size: n }) if s == seq && n == size),
@@ -125,10 +140,11 @@ fn out_of_range_reads_are_errors<S: Store>(store: &S) {
     }
 }
 
-/// What a store holding the first `n` golden entries and `c` checkpoints must read back.
-fn reads_back<S: Store>(store: &S, g: &Golden, n: usize, c: usize) {
-    assert_eq!(store.size(), n as u64);
-    assert_eq!(store.checkpoint_count(), c as u64);
+/// What a store holding the first `n` golden entries and `c` checkpoints must read back, by
+/// single reads and by range reads.
+fn reads_back<S: StoreRead + ?Sized>(store: &S, g: &Golden, n: usize, c: usize) {
+    assert_eq!(store.size().unwrap(), n as u64);
+    assert_eq!(store.checkpoint_count().unwrap(), c as u64);
     for e in &g.entries[..n] {
         assert_eq!(
             store.entry_bytes(e.seq).unwrap(),
@@ -161,11 +177,113 @@ fn reads_back<S: Store>(store: &S, g: &Golden, n: usize, c: usize) {
         assert_eq!(&store.checkpoint(i as u64).unwrap(), note, "checkpoint {i}");
     }
     out_of_range_reads_are_errors(store);
+    let bytes: Vec<Vec<u8>> = g.entries[..n].iter().map(|e| e.bytes.clone()).collect();
+    ranges_agree(store, &bytes, &leaves);
+    checkpoint_ranges_agree(store, &g.checkpoints[..c]);
 }
 
-/// A store that refuses writes (read-only, latched) refuses both kinds and changes nothing.
+/// Range reads of entries and node hashes agree with `bytes` and `leaves` (what the store
+/// holds): empty ranges, one entry, the whole, slices across the middle, and ranges reaching
+/// past the end, which are errors naming the first missing entry or node.
+fn ranges_agree<S: StoreRead + ?Sized>(store: &S, bytes: &[Vec<u8>], leaves: &[Digest]) {
+    let n = bytes.len() as u64;
+    for at in [0, n / 2, n] {
+        assert!(
+            store.entries(at..at).unwrap().is_empty(),
+            "empty range at {at}"
+        );
+    }
+    assert_eq!(
+        store.entries(0..n).unwrap(),
+        bytes,
+        "all {n} entries in one range"
+    );
+    let cuts = [0, 1, n / 3, n / 2, n.saturating_sub(1), n];
+    for &from in &cuts {
+        for &to in &cuts {
+            if from < to && to <= n {
+                let (f, t) = (from as usize, to as usize);
+                assert_eq!(
+                    store.entries(from..to).unwrap(),
+                    &bytes[f..t],
+                    "{from}..{to}"
+                );
+            }
+        }
+    }
+    for (from, to) in [
+        (n.saturating_sub(1), n + 1),
+        (n, n + 1),
+        (n + 5, n + 7),
+        (0, u64::MAX),
+    ] {
+        let first_missing = from.max(n);
+        assert!(
+            matches!(
+                store.entries(from..to),
+                Err(StoreError::OutOfRange { seq, size }) if seq == first_missing && size == n
+            ),
+            "entries {from}..{to} of {n}"
+        );
+    }
+    let chunked: Vec<Vec<u8>> = read_entries(store, 0..n).map(|(_, b)| b.unwrap()).collect();
+    assert_eq!(chunked, bytes, "read_entries over {n} entries");
+    let seqs: Vec<u64> = read_entries(store, 0..n).map(|(seq, _)| seq).collect();
+    assert_eq!(seqs, (0..n).collect::<Vec<_>>());
+    for level in 0u8..10 {
+        let complete = n >> level;
+        let width = 1usize << level;
+        let expected: Vec<Digest> = (0..complete as usize)
+            .map(|i| subtree(leaves, i * width, (i + 1) * width))
+            .collect();
+        assert_eq!(
+            store.node_hashes(level, 0..complete).unwrap(),
+            expected,
+            "level {level} of a tree of {n}"
+        );
+        assert!(store
+            .node_hashes(level, complete..complete)
+            .unwrap()
+            .is_empty());
+        if complete > 2 {
+            assert_eq!(
+                store.node_hashes(level, 1..complete - 1).unwrap(),
+                &expected[1..complete as usize - 1]
+            );
+        }
+        assert!(
+            matches!(
+                store.node_hashes(level, 0..complete + 1),
+                Err(StoreError::NoSuchNode { level: l, index }) if l == level && index == complete
+            ),
+            "level {level}: one past the {complete} complete subtrees"
+        );
+    }
+}
+
+/// Checkpoint history by range agrees with `notes`; the latest is the last.
+fn checkpoint_ranges_agree<S: StoreRead + ?Sized>(store: &S, notes: &[String]) {
+    let c = notes.len() as u64;
+    assert_eq!(store.checkpoints(0..c).unwrap(), notes);
+    assert!(store.checkpoints(c..c).unwrap().is_empty());
+    if c > 1 {
+        assert_eq!(store.checkpoints(1..c).unwrap(), &notes[1..]);
+    }
+    assert_eq!(store.latest_checkpoint().unwrap().as_ref(), notes.last());
+    assert!(matches!(
+        store.checkpoints(c.saturating_sub(1)..c + 1),
+        Err(StoreError::NoSuchCheckpoint { index, count }) if index == c && count == c
+    ));
+}
+
+/// A store that refuses writes (read-only, latched) says so through the trait, refuses both
+/// kinds and changes nothing.
 fn refuses_writes<S: Store>(store: &mut S, g: &Golden) {
-    let (size, count) = (store.size(), store.checkpoint_count());
+    let (size, count) = (store.size().unwrap(), store.checkpoint_count().unwrap());
+    let reason = store
+        .refusal()
+        .expect("a store that refuses writes says why");
+    assert!(!reason.is_empty());
     let next = usize::try_from(size).unwrap();
     if let Some(e) = g.entries.get(next) {
         assert!(matches!(
@@ -177,8 +295,13 @@ fn refuses_writes<S: Store>(store: &mut S, g: &Golden) {
         store.append_checkpoint(&g.checkpoints[0]),
         Err(StoreError::ReadOnly { .. })
     ));
-    assert_eq!(store.size(), size);
-    assert_eq!(store.checkpoint_count(), count);
+    assert_eq!(store.size().unwrap(), size);
+    assert_eq!(store.checkpoint_count().unwrap(), count);
+    assert_eq!(
+        store.refusal(),
+        Some(reason),
+        "the reason stays the first one"
+    );
 }
 
 /// The suite: every backend's fresh stores from `make` must pass it.
@@ -186,9 +309,14 @@ fn conformance<S: Store>(make: impl Fn() -> S) {
     let g = golden();
     let total = g.entries.len();
 
-    // Empty.
+    // Empty. A fresh store accepts writes and recovered nothing.
     let mut store = make();
     reads_back(&store, &g, 0, 0);
+    assert_eq!(store.refusal(), None);
+    assert!(store.recovery().is_clean());
+    // A reader taken now follows every later commit.
+    let reader = store.reader();
+    reads_back(&*reader, &g, 0, 0);
 
     // Appends in batches of 1, 2, 3, … entries; a checkpoint stored where the ledger stored
     // it (after the entries it covers).
@@ -215,6 +343,7 @@ fn conformance<S: Store>(make: impl Fn() -> S) {
             stored += 1;
         }
         reads_back(&store, &g, at, stored);
+        reads_back(&*reader, &g, at, stored);
     }
     assert_eq!(stored, g.checkpoints.len());
 
@@ -264,6 +393,63 @@ fn conformance<S: Store>(make: impl Fn() -> S) {
     }
     assert!(ledger.prove_inclusion(size, size).is_err());
     assert!(ledger.prove_inclusion(0, size + 1).is_err());
+    // The reader proves the same, from the read side alone.
+    for tree_size in [1, 9, 33, size] {
+        let proof = prove_inclusion_in(&*reader, tree_size - 1, tree_size).unwrap();
+        let leaf = hasher.hash_leaf(&g.entries[tree_size as usize - 1].bytes);
+        proof
+            .verify(&hasher, &leaf, &g.roots[tree_size as usize])
+            .unwrap();
+    }
+    assert!(prove_inclusion_in(&*reader, 0, size + 1).is_err());
+}
+
+/// Synthetic entries `0..n` (the store checks no signature, only positions and leaf hashes):
+/// every third one close to the 64 KiB limit, so that ranges cross the file store's read size
+/// (4 MiB) as well as [`ENTRY_CHUNK`].
+fn synthetic(n: u64) -> Vec<EncodedEntry> {
+    (0..n)
+        .map(|seq| {
+            let len = if seq % 3 == 0 {
+                60_000 + seq as usize
+            } else {
+                1 + seq as usize % 300
+            };
+            let bytes: Vec<u8> = (0..len).map(|i| (i as u64 ^ seq) as u8).collect();
+            EncodedEntry {
+                seq,
+                leaf_hash: Sha256TreeHasher.hash_leaf(&bytes),
+                bytes,
+                registry_change: false,
+            }
+        })
+        .collect()
+}
+
+/// Range reads across chunk boundaries, through the store and through a reader.
+fn range_reads_across_chunks<S: Store>(mut store: S) {
+    let n = 2 * ENTRY_CHUNK + 45;
+    let entries = synthetic(n);
+    for batch in entries.chunks(37) {
+        store.append(batch).unwrap();
+    }
+    let bytes: Vec<Vec<u8>> = entries.iter().map(|e| e.bytes.clone()).collect();
+    let leaves: Vec<Digest> = entries.iter().map(|e| e.leaf_hash).collect();
+    ranges_agree(&store, &bytes, &leaves);
+    let reader = store.reader();
+    ranges_agree(&*reader, &bytes, &leaves);
+    for (from, to) in [
+        (ENTRY_CHUNK - 1, ENTRY_CHUNK + 1),
+        (1, 2 * ENTRY_CHUNK + 1),
+        (70, 140),
+        (0, 80),
+    ] {
+        assert_eq!(
+            store.entries(from..to).unwrap(),
+            &bytes[from as usize..to as usize],
+            "{from}..{to}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,6 +458,7 @@ fn conformance<S: Store>(make: impl Fn() -> S) {
 #[test]
 fn memory_store_conforms() {
     conformance(MemoryStore::new);
+    range_reads_across_chunks(MemoryStore::new());
 }
 
 #[test]
@@ -283,6 +470,8 @@ fn file_store_conforms() {
         dirs.lock().unwrap().push(dir);
         store
     });
+    let dir = TempDir::new("chunks");
+    range_reads_across_chunks(FileStore::create(dir.path(), common::ORIGIN).unwrap());
 }
 
 #[test]
@@ -298,6 +487,7 @@ fn file_store_reads_back_after_reopening_and_read_only_handles_refuse_writes() {
     // The writer, reopened.
     let mut store = FileStore::open(dir.path()).unwrap();
     assert!(store.recovery().is_clean(), "{:?}", store.recovery());
+    assert_eq!(store.refusal(), None);
     reads_back(&store, &g, n, 1);
     // A reader beside the writer: reads the same, refuses writes.
     let mut reader = FileStore::open_read_only(dir.path()).unwrap();
@@ -366,8 +556,14 @@ fn file_store_refuses_every_write_after_a_failed_one_and_loses_nothing() {
         }
         assert!(result.is_err(), "op {op}");
         failed += 1;
-        // Latched: nothing acknowledged, every write refused, reads still answer.
+        // Latched: nothing acknowledged, every write refused (the trait says why, to the
+        // writer's handle and to its readers alike), reads still answer.
+        let reader = StoreWrite::reader(&store);
+        let reason = store.refusal().expect("latched");
+        assert!(reason.contains("earlier write failed"), "{reason}");
+        assert_eq!(reader.refusal(), Some(reason));
         reads_back(&store, &g, 0, 0);
+        reads_back(&*reader, &g, 0, 0);
         refuses_writes(&mut store, &g);
         drop(store);
         // Reopened, it recovers: the unacknowledged batch is kept whole or not at all, and
@@ -380,4 +576,189 @@ fn file_store_refuses_every_write_after_a_failed_one_and_loses_nothing() {
         reads_back(&store, &g, kept + 1, 0);
     }
     assert_eq!(failed, ops, "every operation of the append was failed once");
+}
+
+/// Opens the golden store's first `n` entries and `c` checkpoints (which must cover no more)
+/// as a writer whose syncs can be held.
+fn held_file_store(dir: &TempDir, g: &Golden, n: usize, c: usize) -> (FileStore, Faults) {
+    {
+        let mut store = FileStore::create(dir.path(), common::ORIGIN).unwrap();
+        store.append(&g.entries[..n]).unwrap();
+        for note in &g.checkpoints[..c] {
+            store.append_checkpoint(note).unwrap();
+        }
+    }
+    let faults = Faults::none();
+    let store = FileStore::open_with(
+        dir.path(),
+        &OpenOptions {
+            faults: Some(faults.clone()),
+            ..OpenOptions::default()
+        },
+    )
+    .unwrap();
+    (store, faults)
+}
+
+/// What a reader read while the writer was held.
+struct Seen {
+    size: u64,
+    latest: Option<String>,
+    proved: bool,
+}
+
+/// Reads through `reader` on another thread and sends what it saw (a reader that waited for
+/// the writer would never send: the guard below turns that hang into a failure).
+fn read_meanwhile(reader: Arc<dyn StoreRead>, g: &Golden, n: u64) -> mpsc::Receiver<Seen> {
+    let (tx, rx) = mpsc::channel();
+    let root = g.roots[n as usize];
+    let leaf = g.entries[0].leaf_hash;
+    std::thread::spawn(move || {
+        let proved = prove_inclusion_in(&*reader, 0, n)
+            .unwrap()
+            .verify(&Sha256TreeHasher, &leaf, &root)
+            .is_ok();
+        let seen = Seen {
+            size: reader.size().unwrap(),
+            latest: reader.latest_checkpoint().unwrap(),
+            proved,
+        };
+        let _ = tx.send(seen);
+    });
+    rx
+}
+
+/// Not a timing assertion: only a guard so that a reader stuck behind the writer fails the test
+/// instead of hanging it.
+const STUCK: Duration = Duration::from_secs(120);
+
+#[test]
+fn a_reader_is_not_blocked_by_a_commit_held_in_its_sync_and_sees_only_acknowledged_entries() {
+    let g = golden();
+    let n = 20;
+    let dir = TempDir::new("held");
+    let (mut store, faults) = held_file_store(&dir, &g, n, 1);
+    let reader: Arc<dyn StoreRead> = Arc::new(store.reader());
+    let hold = faults.hold_next_sync();
+    let (done_tx, done_rx) = mpsc::channel();
+    let next = g.entries[n].clone();
+    let writer = std::thread::spawn(move || {
+        let result = store.append(std::slice::from_ref(&next));
+        let _ = done_tx.send(());
+        result.map(|()| store)
+    });
+    hold.wait_until_held();
+    // The writer is inside its commit's fdatasync now.
+    let seen = read_meanwhile(Arc::clone(&reader), &g, n as u64)
+        .recv_timeout(STUCK)
+        .expect("the reader finished while the writer was held");
+    assert!(
+        seen.proved,
+        "inclusion proved from the reader during the commit"
+    );
+    assert_eq!(seen.size, n as u64, "the unacknowledged entry is not shown");
+    assert_eq!(seen.latest.as_deref(), Some(g.checkpoints[0].as_str()));
+    assert!(
+        matches!(
+            reader.entry_bytes(n as u64),
+            Err(StoreError::OutOfRange { .. })
+        ),
+        "the entry being committed is not readable yet"
+    );
+    // Ordering: the writer had not returned when the reader finished.
+    assert!(matches!(done_rx.try_recv(), Err(mpsc::TryRecvError::Empty)));
+    hold.release();
+    let store = writer.join().unwrap().unwrap();
+    assert_eq!(
+        reader.size().unwrap(),
+        n as u64 + 1,
+        "acknowledged: now shown"
+    );
+    assert_eq!(reader.entry_bytes(n as u64).unwrap(), g.entries[n].bytes);
+    reads_back(&*reader, &g, n + 1, 1);
+    drop(store);
+}
+
+#[test]
+fn shared_ledger_reads_do_not_wait_for_a_group_commit_held_in_its_sync() {
+    let g = golden();
+    let n = g.entries.len();
+    let dir = TempDir::new("shared-held");
+    let (store, faults) = held_file_store(&dir, &g, n, g.checkpoints.len());
+    let (_, keys) = common::small_ledger(40, &[5, 20]);
+    let clock = Arc::new(ManualClock::new(Timestamp(common::T0 + 86_400_000)));
+    let ledger = Ledger::open(store, clock, LedgerOptions::default()).unwrap();
+    let shared = Arc::new(SharedLedger::new(ledger));
+    let hold = faults.hold_next_sync();
+    let (done_tx, done_rx) = mpsc::channel();
+    let writer = {
+        let shared = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            let event = common::events::document_filed(
+                "金民执〔2026〕1号",
+                common::media("held.pdf", "application/pdf"),
+            );
+            let result = shared.sign_and_append(&keys.officer, event);
+            let _ = done_tx.send(());
+            result
+        })
+    };
+    hold.wait_until_held();
+    // The writer holds the ledger lock, blocked in the store's fdatasync; every read below
+    // would wait for it if it took the lock.
+    let (tx, rx) = mpsc::channel();
+    {
+        let shared = Arc::clone(&shared);
+        let (root, leaf) = (g.roots[n], g.entries[n - 1].leaf_hash);
+        std::thread::spawn(move || {
+            let proof = shared.prove_inclusion(n as u64 - 1, n as u64).unwrap();
+            let latest = shared.latest_checkpoint().unwrap().unwrap();
+            let consistency = shared.prove_consistency(1, n as u64).unwrap();
+            let _ = tx.send((
+                proof.verify(&Sha256TreeHasher, &leaf, &root).is_ok(),
+                latest.checkpoint().size,
+                shared.size().unwrap(),
+                shared.verifier_key().is_ok(),
+                consistency.path.len(),
+            ));
+        });
+    }
+    let (proved, latest_size, size, vkey, _) = rx
+        .recv_timeout(STUCK)
+        .expect("the SharedLedger reads finished while the commit was held");
+    assert!(matches!(done_rx.try_recv(), Err(mpsc::TryRecvError::Empty)));
+    assert!(proved);
+    assert_eq!(latest_size, n as u64);
+    assert_eq!(
+        size, n as u64,
+        "the entry being committed is not counted yet"
+    );
+    assert!(vkey);
+    hold.release();
+    let receipt = writer.join().unwrap().unwrap();
+    assert_eq!(receipt.seq, n as u64);
+    assert_eq!(shared.size().unwrap(), n as u64 + 1);
+    assert!(shared.prove_inclusion(n as u64, n as u64 + 1).is_ok());
+}
+
+#[test]
+fn file_store_errors_cross_the_trait_as_the_backend_variant_with_their_context() {
+    let dir = TempDir::new("backend");
+    let mut store = FileStore::create(dir.path(), common::ORIGIN).unwrap();
+    let mut entry = synthetic(1).remove(0);
+    entry.leaf_hash = Digest::ZERO;
+    let e = store.append(&[entry]).unwrap_err();
+    let StoreError::Backend { backend, source } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(*backend, "file");
+    assert!(
+        matches!(
+            source.downcast_ref::<liuhen::store::file::FileStoreError>(),
+            Some(liuhen::store::file::FileStoreError::LeafHashMismatch { seq: 0, .. })
+        ),
+        "{source}"
+    );
+    // A refusal before writing does not latch.
+    assert_eq!(store.refusal(), None);
 }

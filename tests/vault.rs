@@ -18,7 +18,7 @@ use liuhen::hash::Digest;
 use liuhen::media::PurgeBlock;
 use liuhen::model::*;
 use liuhen::store::file::FileStore;
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 use liuhen::vault::{Vault, VaultError};
 use liuhen::verify::{verify_store, Verdict, VerifyOptions};
 use liuhen::{Clock, Ledger, ManualClock, Signer};

@@ -19,7 +19,7 @@ use common::dir::StaffedDir;
 use common::{forge, ORIGIN};
 use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::store::file::FileStore;
-use liuhen::{Entry, Store};
+use liuhen::{Entry, StoreRead, StoreWrite};
 use serde_json::{json, Value};
 
 const CASE: &str = "金民执〔2026〕61号";

@@ -16,7 +16,7 @@ use common::dir::{tmp_dir, AuditedDir, TestDir};
 use common::http::client;
 use common::witness::*;
 use liuhen::checkpoint::{Checkpoint, SignedCheckpoint};
-use liuhen::store::Store as _;
+use liuhen::store::StoreRead as _;
 use liuhen::{Entry, MemoryStore};
 
 const WITNESS: &str = "witness.justice.dalian.example/w1";

@@ -9,7 +9,8 @@ use std::path::Path;
 
 use liuhen::checkpoint::{cosign, NoteSignature, NoteVerifier, SignedCheckpoint};
 use liuhen::store::file::FileStore;
-use liuhen::{SecretKey, Signer, Store};
+use liuhen::store::{StoreRead, StoreWrite};
+use liuhen::{SecretKey, Signer};
 
 /// The time every test cosignature carries: 2026-01-01T00:00:00Z.
 pub const COSIGNED_AT: u64 = 1_767_225_600;

@@ -183,12 +183,12 @@ impl AuditedDir {
 
     /// The number of entries in the store.
     pub fn size(&self) -> u64 {
-        liuhen::store::Store::size(&self.store())
+        self.store().size()
     }
 
     /// The event of entry `seq`, read from the store.
     pub fn event_at(&self, seq: u64) -> liuhen::Event {
-        let bytes = liuhen::store::Store::entry_bytes(&self.store(), seq).unwrap();
+        let bytes = liuhen::store::StoreRead::entry_bytes(&self.store(), seq).unwrap();
         liuhen::Entry::from_bytes(&bytes)
             .unwrap()
             .statement

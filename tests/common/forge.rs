@@ -5,19 +5,19 @@
 
 use liuhen::entry::EncodedEntry;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
+use liuhen::store::{StoreRead, StoreWrite};
 use liuhen::{Entry, MemoryStore, SignedStatement, Store, Timestamp};
 
 /// A copy of `src`'s entries and checkpoints in a new memory store.
-pub fn copy_store<S: Store + ?Sized>(src: &S) -> MemoryStore {
+pub fn copy_store<S: StoreRead + ?Sized>(src: &S) -> MemoryStore {
     let mut out = MemoryStore::new();
-    for seq in 0..src.size() {
-        let bytes = src.entry_bytes(seq).unwrap();
-        let entry = Entry::from_bytes(&bytes).unwrap();
+    for (_, bytes) in liuhen::store::read_entries(src, 0..src.size().unwrap()) {
+        let entry = Entry::from_bytes(&bytes.unwrap()).unwrap();
         out.append(&[EncodedEntry::new(&entry, &Sha256TreeHasher).unwrap()])
             .unwrap();
     }
-    for i in 0..src.checkpoint_count() {
-        out.append_checkpoint(&src.checkpoint(i).unwrap()).unwrap();
+    for note in src.checkpoints(0..src.checkpoint_count().unwrap()).unwrap() {
+        out.append_checkpoint(&note).unwrap();
     }
     out
 }
@@ -29,7 +29,7 @@ pub fn inject<S: Store + ?Sized>(
     statement: SignedStatement,
     logged_at: Timestamp,
 ) -> u64 {
-    let seq = store.size();
+    let seq = store.size().unwrap();
     let prev = if seq == 0 {
         Digest::ZERO
     } else {
@@ -58,13 +58,14 @@ pub fn inject<S: Store + ?Sized>(
 pub fn seal<S: Store + ?Sized>(store: &mut S, origin: &str, ledger_key: &liuhen::SecretKey) {
     use liuhen::checkpoint::{Checkpoint, SignedCheckpoint};
     let mut range = liuhen::merkle::CompactRange::new();
-    for seq in 0..store.size() {
-        let leaf = Sha256TreeHasher.hash_leaf(&store.entry_bytes(seq).unwrap());
+    let size = store.size().unwrap();
+    for (_, bytes) in liuhen::store::read_entries(store, 0..size) {
+        let leaf = Sha256TreeHasher.hash_leaf(&bytes.unwrap());
         range.push(&Sha256TreeHasher, leaf).unwrap();
     }
     let checkpoint = Checkpoint {
         origin: origin.to_owned(),
-        size: store.size(),
+        size,
         root: range.root(&Sha256TreeHasher),
         extensions: Vec::new(),
     };
@@ -74,11 +75,11 @@ pub fn seal<S: Store + ?Sized>(store: &mut S, origin: &str, ledger_key: &liuhen:
 
 /// The admission state over everything `store` holds, as the verifier builds it (what it
 /// refuses has no effect): what a forger computes to make its entry look in place.
-pub fn state_of<S: Store + ?Sized>(store: &S) -> liuhen::admission::Admission {
+pub fn state_of<S: StoreRead + ?Sized>(store: &S) -> liuhen::admission::Admission {
     let mut a =
         liuhen::admission::Admission::new(liuhen::LedgerOptions::default().max_future_skew_ms);
-    for seq in 0..store.size() {
-        let bytes = store.entry_bytes(seq).unwrap();
+    for (seq, bytes) in liuhen::store::read_entries(store, 0..store.size().unwrap()) {
+        let bytes = bytes.unwrap();
         let entry = Entry::from_bytes(&bytes).unwrap();
         let _ = a.admit(seq, entry.logged_at, &entry.statement.statement);
         if seq == 0 {
@@ -121,10 +122,38 @@ impl FullDisk {
     }
 }
 
-impl Store for FullDisk {
-    fn size(&self) -> u64 {
-        self.inner.size()
+impl StoreRead for FullDisk {
+    fn size(&self) -> Result<u64, liuhen::store::StoreError> {
+        StoreRead::size(&self.inner)
     }
+    fn registry_changes(&self) -> Result<Option<Vec<u64>>, liuhen::store::StoreError> {
+        self.inner.registry_changes()
+    }
+    fn entries(
+        &self,
+        range: std::ops::Range<u64>,
+    ) -> Result<Vec<Vec<u8>>, liuhen::store::StoreError> {
+        self.inner.entries(range)
+    }
+    fn node_hashes(
+        &self,
+        level: u8,
+        range: std::ops::Range<u64>,
+    ) -> Result<Vec<Digest>, liuhen::store::StoreError> {
+        self.inner.node_hashes(level, range)
+    }
+    fn checkpoint_count(&self) -> Result<u64, liuhen::store::StoreError> {
+        StoreRead::checkpoint_count(&self.inner)
+    }
+    fn checkpoints(
+        &self,
+        range: std::ops::Range<u64>,
+    ) -> Result<Vec<String>, liuhen::store::StoreError> {
+        self.inner.checkpoints(range)
+    }
+}
+
+impl StoreWrite for FullDisk {
     fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), liuhen::store::StoreError> {
         let spent = self.allowance == Some(0);
         if spent || self.full.load(std::sync::atomic::Ordering::SeqCst) {
@@ -138,22 +167,10 @@ impl Store for FullDisk {
         }
         self.inner.append(entries)
     }
-    fn registry_changes(&self) -> Result<Option<Vec<u64>>, liuhen::store::StoreError> {
-        self.inner.registry_changes()
-    }
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, liuhen::store::StoreError> {
-        self.inner.entry_bytes(seq)
-    }
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, liuhen::store::StoreError> {
-        self.inner.perfect_subtree(level, index)
-    }
     fn append_checkpoint(&mut self, note: &str) -> Result<(), liuhen::store::StoreError> {
         self.inner.append_checkpoint(note)
     }
-    fn checkpoint_count(&self) -> u64 {
-        self.inner.checkpoint_count()
-    }
-    fn checkpoint(&self, index: u64) -> Result<String, liuhen::store::StoreError> {
-        self.inner.checkpoint(index)
+    fn reader(&self) -> std::sync::Arc<dyn StoreRead> {
+        self.inner.reader()
     }
 }

@@ -38,6 +38,7 @@ pub fn truncate(path: &Path, len: u64) {
 
 /// Asserts that `store` was opened refusing to write, for a reason containing `needle`.
 pub fn assert_store_refuses(store: &liuhen::store::file::FileStore, needle: &str, context: &str) {
+    use liuhen::store::StoreRead as _;
     assert!(
         store.refusal().is_some_and(|r| r.contains(needle)),
         "{context}: {:?}",

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use liuhen::checkpoint::SignedCheckpoint;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher as _};
 use liuhen::merkle::MemoryTree;
-use liuhen::store::Store as _;
+use liuhen::store::StoreRead as _;
 
 use super::cli::{expect_code, fork_guard, liuhen_guarded, path_str, spawn, wait_or_kill};
 use super::dir::AuditedDir;
@@ -149,12 +149,12 @@ pub fn stored_checkpoints(dir: &AuditedDir) -> Vec<SignedCheckpoint> {
 }
 
 /// The Merkle tree of a store's entries (leaf hashes), to make proofs independently.
-pub fn tree_of<S: liuhen::Store + ?Sized>(store: &S) -> MemoryTree {
+pub fn tree_of<S: liuhen::store::StoreRead + ?Sized>(store: &S) -> MemoryTree {
     let mut tree = MemoryTree::new();
-    for seq in 0..store.size() {
+    for (_, bytes) in liuhen::store::read_entries(store, 0..store.size().unwrap()) {
         tree.push(
             &Sha256TreeHasher,
-            Sha256TreeHasher.hash_leaf(&store.entry_bytes(seq).unwrap()),
+            Sha256TreeHasher.hash_leaf(&bytes.unwrap()),
         );
     }
     tree

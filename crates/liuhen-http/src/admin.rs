@@ -115,18 +115,15 @@ async fn health(
     let client_certificate = peer
         .as_ref()
         .is_some_and(|Extension(p)| p.client_certificate);
+    // Through the store's reader (write health is the store's to tell): a health check never
+    // waits for a commit in progress. The checkpoint first, then the size it cannot exceed.
     let (size, latest, refusal) = state
         .blocking(|state| {
-            state
-                .ledger()
-                .with(|ledger| {
-                    let refusal = ledger.store().refusal().map(str::to_owned);
-                    ledger
-                        .latest_checkpoint()
-                        .map(|latest| (ledger.size(), latest, refusal))
-                })
-                .map_err(|e| ApiError::from(liuhen::Error::from(e)))?
-                .map_err(|e| ApiError::from(liuhen::Error::from(e)))
+            let reader = state.ledger().reader();
+            let store_error = |e| ApiError::from(liuhen::Error::from(e));
+            let latest = reader.latest_checkpoint().map_err(store_error)?;
+            let size = reader.size().map_err(store_error)?;
+            Ok::<_, ApiError>((size, latest, reader.refusal()))
         })
         .await?;
     let checkpoint_size = match latest {

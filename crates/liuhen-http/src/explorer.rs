@@ -21,7 +21,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use liuhen::cases::{self, CaseIndex, CaseQuery, IndexOptions};
-use liuhen::store::Store;
 use liuhen::Clock;
 use serde::{Deserialize, Serialize};
 

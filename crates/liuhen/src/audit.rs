@@ -57,7 +57,7 @@ use crate::entry::Entry;
 use crate::hash::{Sha256TreeHasher, TreeHasher};
 use crate::model::Timestamp;
 use crate::proven::ProvenBefore;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, StoreRead};
 use crate::verify::FindingKind;
 
 /// Settings of one audit run (the profile says what the rules are; these say what to report).
@@ -165,7 +165,7 @@ pub enum AuditError {
 /// [`AuditError::Profile`] if the profile is invalid, [`AuditError::Read`] or
 /// [`AuditError::Decode`] naming the entry that could not be read; an audit is never made from
 /// part of a ledger.
-pub fn audit<S: Store + ?Sized>(
+pub fn audit<S: StoreRead + ?Sized>(
     store: &S,
     profile: &Profile,
     options: &AuditOptions,
@@ -179,7 +179,7 @@ pub fn audit<S: Store + ?Sized>(
 ///
 /// # Errors
 /// As [`audit`].
-pub fn audit_proven<S: Store + ?Sized>(
+pub fn audit_proven<S: StoreRead + ?Sized>(
     store: &S,
     profile: &Profile,
     options: &AuditOptions,
@@ -191,10 +191,11 @@ pub fn audit_proven<S: Store + ?Sized>(
     }
     let mut admission = Admission::new(crate::verify::VerifyOptions::default().max_future_skew_ms);
     let mut unlawful = BTreeMap::new();
-    for seq in 0..store.size() {
-        let bytes = store
-            .entry_bytes(seq)
-            .map_err(|source| AuditError::Read { seq, source })?;
+    let size = store
+        .size()
+        .map_err(|source| AuditError::Read { seq: 0, source })?;
+    for (seq, bytes) in crate::store::read_entries(store, 0..size) {
+        let bytes = bytes.map_err(|source| AuditError::Read { seq, source })?;
         let entry =
             Entry::from_bytes(&bytes).map_err(|source| AuditError::Decode { seq, source })?;
         if let Err(refusal) = admission.admit(seq, entry.logged_at, &entry.statement.statement) {

@@ -52,7 +52,7 @@ use crate::entry::Entry;
 use crate::hash::Sha256TreeHasher;
 use crate::merkle;
 use crate::model::Event;
-use crate::store::Store;
+use crate::store::StoreRead;
 
 /// Told how far a long media copy or check has come (the CLI draws a progress bar with it).
 ///
@@ -117,7 +117,7 @@ impl std::fmt::Display for PickError {
 }
 
 /// The ledger's own verifier key, derived from its genesis entry.
-fn genesis_vkey<S: Store + ?Sized>(store: &S) -> Result<NoteVerifier, PickError> {
+fn genesis_vkey<S: StoreRead + ?Sized>(store: &S) -> Result<NoteVerifier, PickError> {
     let bytes = store.entry_bytes(0).map_err(PickError::Store)?;
     let entry = Entry::from_bytes(&bytes).map_err(|e| PickError::Genesis(e.to_string()))?;
     match entry.statement.statement.event {
@@ -135,11 +135,11 @@ fn genesis_vkey<S: Store + ?Sized>(store: &S) -> Result<NoteVerifier, PickError>
 /// A stored checkpoint, authenticated with the key genesis declares and checked against the
 /// stored tree, so that nothing is ever exported that would not verify. Returns it with its
 /// exact stored text.
-pub(crate) fn stored_checkpoint<S: Store + ?Sized>(
+pub(crate) fn stored_checkpoint<S: StoreRead + ?Sized>(
     store: &S,
     pick: Pick,
 ) -> Result<(VerifiedCheckpoint, String), PickError> {
-    let count = store.checkpoint_count();
+    let count = store.checkpoint_count().map_err(PickError::Store)?;
     if count == 0 {
         return Err(PickError::NoCheckpoint);
     }
@@ -178,7 +178,7 @@ pub(crate) fn stored_checkpoint<S: Store + ?Sized>(
             reason: e.to_string(),
         })?;
     let size = verified.size();
-    if size > store.size() {
+    if size > store.size().map_err(PickError::Store)? {
         return Err(PickError::RootMismatch { index, size });
     }
     let root = merkle::root(&Sha256TreeHasher, &StoreNodes(store), size).map_err(|e| {

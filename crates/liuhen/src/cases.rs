@@ -37,7 +37,7 @@ use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::keys::PublicKey;
 use crate::model::{Event, Role, Sealed, Timestamp};
 use crate::registry::Registry;
-use crate::store::Store;
+use crate::store::StoreRead;
 
 /// Cases one search returns at most (the rest are counted, never listed).
 pub const MAX_SEARCH_HITS: usize = 200;
@@ -480,7 +480,10 @@ impl CaseIndex {
     /// [`AuditError::Profile`] for an invalid profile; [`AuditError::Read`] or
     /// [`AuditError::Decode`] naming an entry that cannot be read (damage: tampering, see
     /// [`crate::Error::is_tampering`]). An index is never made from part of a ledger.
-    pub fn build<S: Store + ?Sized>(store: &S, options: &IndexOptions) -> Result<Self, AuditError> {
+    pub fn build<S: StoreRead + ?Sized>(
+        store: &S,
+        options: &IndexOptions,
+    ) -> Result<Self, AuditError> {
         let audit_options = AuditOptions {
             as_of: options.as_of,
             timelines: true,
@@ -488,11 +491,11 @@ impl CaseIndex {
         let mut auditor = Auditor::new(&options.profile, &audit_options)?;
         let mut registry = Registry::new();
         let mut facets: HashMap<String, Facets> = HashMap::new();
-        let size = store.size();
-        for seq in 0..size {
-            let bytes = store
-                .entry_bytes(seq)
-                .map_err(|source| AuditError::Read { seq, source })?;
+        let size = store
+            .size()
+            .map_err(|source| AuditError::Read { seq: 0, source })?;
+        for (seq, bytes) in crate::store::read_entries(store, 0..size) {
+            let bytes = bytes.map_err(|source| AuditError::Read { seq, source })?;
             let entry =
                 Entry::from_bytes(&bytes).map_err(|source| AuditError::Decode { seq, source })?;
             let statement = &entry.statement.statement;
@@ -736,7 +739,7 @@ fn proof_status(seq: u64, covered: Option<u64>) -> ProofStatus {
 
 /// The latest stored checkpoint, authenticated with genesis's key and checked against the
 /// stored tree (by producing the proof of entry 0 against it).
-fn latest_checkpoint<S: Store + ?Sized>(store: &S) -> Result<CheckpointBrief, String> {
+fn latest_checkpoint<S: StoreRead + ?Sized>(store: &S) -> Result<CheckpointBrief, String> {
     let proof = PortableInclusion::from_store(store, 0, None).map_err(|e| e.to_string())?;
     let signed = SignedCheckpoint::parse(proof.checkpoint.as_bytes()).map_err(|e| e.to_string())?;
     Ok(CheckpointBrief {
@@ -892,11 +895,14 @@ pub struct EntryDetail {
 ///
 /// # Errors
 /// [`AuditError::Read`] or [`AuditError::Decode`] for an entry that cannot be read (damage).
-pub fn entry_detail<S: Store + ?Sized>(
+pub fn entry_detail<S: StoreRead + ?Sized>(
     store: &S,
     seq: u64,
 ) -> Result<Option<EntryDetail>, AuditError> {
-    if seq >= store.size() {
+    let size = store
+        .size()
+        .map_err(|source| AuditError::Read { seq: 0, source })?;
+    if seq >= size {
         return Ok(None);
     }
     let read = |seq: u64| -> Result<(Entry, Vec<u8>), AuditError> {
@@ -908,14 +914,23 @@ pub fn entry_detail<S: Store + ?Sized>(
         Ok((entry, bytes))
     };
     let mut registry = Registry::new();
-    let changes: Vec<u64> = match store.registry_changes() {
-        Ok(Some(seqs)) => seqs.into_iter().filter(|s| *s < seq).collect(),
-        Ok(None) => (0..seq).collect(),
+    match store.registry_changes() {
+        Ok(Some(seqs)) => {
+            for s in seqs.into_iter().filter(|s| *s < seq) {
+                let (e, _) = read(s)?;
+                let _ = registry.admit(s, &e.statement.statement);
+            }
+        }
+        // Not kept (a reader's handle): every entry before, read in chunks.
+        Ok(None) => {
+            for (s, bytes) in crate::store::read_entries(store, 0..seq) {
+                let bytes = bytes.map_err(|source| AuditError::Read { seq: s, source })?;
+                let e = Entry::from_bytes(&bytes)
+                    .map_err(|source| AuditError::Decode { seq: s, source })?;
+                let _ = registry.admit(s, &e.statement.statement);
+            }
+        }
         Err(source) => return Err(AuditError::Read { seq: 0, source }),
-    };
-    for s in changes {
-        let (e, _) = read(s)?;
-        let _ = registry.admit(s, &e.statement.statement);
     }
     let (genesis, _) = read(0)?;
     let (origin, vkey) = match &genesis.statement.statement.event {

@@ -44,7 +44,7 @@ use crate::media::{
 use crate::model::Timestamp;
 use crate::policy::WitnessPolicy;
 use crate::store::file::{Access, Check, FileStore, FileStoreError, OpenOptions};
-use crate::store::Store;
+use crate::store::StoreRead;
 use crate::verify::{
     store_damage, verify_store_observed, EntryObserver, Finding, FindingKind, Report, Severity,
     Verdict, VerifyOptions,
@@ -467,7 +467,7 @@ pub struct StoredTimestamps {
 /// a [`FindingKind::TimestampUnverified`] saying why.
 pub fn stored_timestamps(
     ledger_dir: &Path,
-    store: &dyn Store,
+    store: &dyn StoreRead,
     roots: Option<&crate::timestamp::TsaRoots>,
 ) -> StoredTimestamps {
     let finding = |e: &crate::timestamp::TimestampError, what: String| {
@@ -841,14 +841,14 @@ pub fn check_dir(dir: &LedgerDir, options: &CheckOptions<'_>) -> Result<CheckRep
     Ok(out)
 }
 
-/// The one pass over a ledger in any [`Store`]: every entry read once, through the verifier,
+/// The one pass over a ledger in any [`StoreRead`]: every entry read once, through the verifier,
 /// media custody and the audit (if asked); then the media files in `media` (none given: one
 /// `media_not_checked` finding if the ledger references media). The store's own files are not
 /// examined ([`check_dir`] does that); `options.media` is ignored.
 ///
 /// # Errors
 /// [`CheckError::Audit`] if the audit profile is invalid.
-pub fn check_store<S: Store + ?Sized>(
+pub fn check_store<S: StoreRead + ?Sized>(
     store: &S,
     media: Option<&dyn MediaBackend>,
     options: &CheckOptions<'_>,
@@ -870,7 +870,8 @@ pub fn check_store<S: Store + ?Sized>(
         observed: 0,
         complete: true,
         progress: options.progress,
-        total: store.size(),
+        // The verifier reports a store that cannot tell its size.
+        total: store.size().unwrap_or(0),
     };
     let verify_options = VerifyOptions {
         trusted_key: options.vkey.as_ref().map(|k| k.key.clone()),
@@ -918,7 +919,7 @@ pub fn check_store<S: Store + ?Sized>(
             },
         },
         store: StoreSummary {
-            entries_indexed: store.size(),
+            entries_indexed: store.size().unwrap_or(0),
             ..StoreSummary::default()
         },
         audit,
@@ -932,7 +933,7 @@ pub fn check_store<S: Store + ?Sized>(
 /// The proven-before index of `store` from the witnesses and TSA times of `options` (checkpoints
 /// authenticated with the trusted key, else the genesis key), and a finding for each
 /// cosignature of a listed witness that does not verify: forged time evidence.
-fn time_evidence<S: Store + ?Sized>(
+fn time_evidence<S: StoreRead + ?Sized>(
     store: &S,
     options: &CheckOptions<'_>,
 ) -> (

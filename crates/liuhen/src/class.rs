@@ -194,6 +194,11 @@ impl StoreError {
         match self {
             StoreError::Corrupt { .. } => ErrorClass::Tampering,
             StoreError::ReadOnly { .. } | StoreError::Io { .. } => ErrorClass::Unavailable,
+            // A backend's own error says what it is (the file store's: a damaged header or a
+            // missing file is tampering).
+            StoreError::Backend { source, .. } => source
+                .downcast_ref::<FileStoreError>()
+                .map_or(ErrorClass::Unavailable, FileStoreError::class),
             StoreError::OutOfRange { .. }
             | StoreError::NoSuchNode { .. }
             | StoreError::NoSuchCheckpoint { .. }

@@ -20,7 +20,7 @@ use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::model::{Event, Role};
 use crate::registry::Registry;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, StoreRead};
 
 pub use event::{event_details, key_prefix, sealed_prefix};
 pub use time::iso8601;
@@ -122,17 +122,16 @@ impl LoggedEntry {
 }
 
 /// The entries of a store that a [`LogQuery`] asks for, in order. An iterator of [`LogItem`]s.
-pub struct Listing<'s, S: Store> {
-    store: &'s S,
+pub struct Listing<'s, S: StoreRead> {
     query: LogQuery,
     registry: Registry,
     filter: Option<CaseFilter>,
-    next: u64,
-    size: u64,
+    /// The entries still to read, in chunks.
+    entries: crate::store::EntryChunks<'s, S>,
     shown: u64,
 }
 
-impl<'s, S: Store> Listing<'s, S> {
+impl<'s, S: StoreRead> Listing<'s, S> {
     /// Starts a listing. A case's sessions, requests and media are learned from its earlier
     /// entries, so a case listing reads from the start and shows from `from`; an unfiltered one
     /// only needs the key registry as of `from`, read from the registry changes the store keeps.
@@ -140,7 +139,7 @@ impl<'s, S: Store> Listing<'s, S> {
     /// # Errors
     /// A store error reading the registry-change positions.
     pub fn new(store: &'s S, query: LogQuery) -> Result<Self, StoreError> {
-        let size = store.size();
+        let size = store.size()?;
         let mut registry = Registry::new();
         let filter = query.case.clone().map(CaseFilter::new);
         let next = if filter.is_some() {
@@ -151,12 +150,10 @@ impl<'s, S: Store> Listing<'s, S> {
             upto
         };
         Ok(Listing {
-            store,
             query,
             registry,
             filter,
-            next,
-            size,
+            entries: crate::store::read_entries(store, next..size),
             shown: 0,
         })
     }
@@ -167,17 +164,19 @@ impl<'s, S: Store> Listing<'s, S> {
     }
 }
 
-impl<S: Store> Iterator for Listing<'_, S> {
+impl<S: StoreRead> Iterator for Listing<'_, S> {
     type Item = LogItem;
 
     fn next(&mut self) -> Option<LogItem> {
-        while self.next < self.size {
+        loop {
             if self.query.limit.is_some_and(|l| self.shown >= l) {
                 return None;
             }
-            let seq = self.next;
-            self.next += 1;
-            let (entry, bytes) = match read_entry(self.store, seq) {
+            let (seq, bytes) = self.entries.next()?;
+            let decoded = bytes
+                .map_err(|e| e.to_string())
+                .and_then(|b| Ok((Entry::from_bytes(&b).map_err(|e| e.to_string())?, b)));
+            let (entry, bytes) = match decoded {
                 Ok(x) => x,
                 Err(error) => return Some(LogItem::Unreadable { seq, error }),
             };
@@ -195,11 +194,10 @@ impl<S: Store> Iterator for Listing<'_, S> {
             self.shown += 1;
             return Some(LogItem::Entry(Box::new(self.describe(seq, entry, &bytes))));
         }
-        None
     }
 }
 
-impl<S: Store> Listing<'_, S> {
+impl<S: StoreRead> Listing<'_, S> {
     fn describe(&self, seq: u64, entry: Entry, bytes: &[u8]) -> LoggedEntry {
         let statement = &entry.statement.statement;
         let author = self
@@ -222,7 +220,7 @@ impl<S: Store> Listing<'_, S> {
     }
 }
 
-fn read_entry<S: Store>(store: &S, seq: u64) -> Result<(Entry, Vec<u8>), String> {
+fn read_entry<S: StoreRead>(store: &S, seq: u64) -> Result<(Entry, Vec<u8>), String> {
     let bytes = store.entry_bytes(seq).map_err(|e| e.to_string())?;
     let entry = Entry::from_bytes(&bytes).map_err(|e| e.to_string())?;
     Ok((entry, bytes))
@@ -230,20 +228,28 @@ fn read_entry<S: Store>(store: &S, seq: u64) -> Result<(Entry, Vec<u8>), String>
 
 /// Applies the registry changes of the entries before `upto`, reading only those entries when
 /// the store keeps their positions.
-fn preload_registry<S: Store>(
+fn preload_registry<S: StoreRead>(
     store: &S,
     registry: &mut Registry,
     upto: u64,
 ) -> Result<(), StoreError> {
-    let seqs: Vec<u64> = match store.registry_changes()? {
-        Some(seqs) => seqs.into_iter().filter(|s| *s < upto).collect(),
-        None => (0..upto).collect(),
-    };
-    for seq in seqs {
-        // An unreadable entry before `from` is not shown, so it is not reported either: the
-        // author names it would have given are simply missing.
-        if let Ok((entry, _)) = read_entry(store, seq) {
-            let _ = registry.admit(seq, &entry.statement.statement);
+    // An unreadable entry before `from` is not shown, so it is not reported either: the
+    // author names it would have given are simply missing.
+    match store.registry_changes()? {
+        Some(seqs) => {
+            for seq in seqs.into_iter().filter(|s| *s < upto) {
+                if let Ok((entry, _)) = read_entry(store, seq) {
+                    let _ = registry.admit(seq, &entry.statement.statement);
+                }
+            }
+        }
+        // Not kept: every entry before, read in chunks.
+        None => {
+            for (seq, bytes) in crate::store::read_entries(store, 0..upto) {
+                if let Some(entry) = bytes.ok().and_then(|b| Entry::from_bytes(&b).ok()) {
+                    let _ = registry.admit(seq, &entry.statement.statement);
+                }
+            }
         }
     }
     Ok(())

@@ -176,7 +176,13 @@ pub(crate) fn ledger_is_tampering(e: &LedgerError) -> bool {
 }
 
 fn store_is_tampering(e: &StoreError) -> bool {
-    matches!(e, StoreError::Corrupt { .. })
+    match e {
+        StoreError::Corrupt { .. } => true,
+        StoreError::Backend { source, .. } => source
+            .downcast_ref::<FileStoreError>()
+            .is_some_and(file_store_is_tampering),
+        _ => false,
+    }
 }
 
 fn file_store_is_tampering(e: &FileStoreError) -> bool {

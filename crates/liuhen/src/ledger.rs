@@ -40,7 +40,7 @@ use crate::merkle::{
 };
 use crate::model::{Event, Suite, Timestamp};
 use crate::registry::{Genesis, Registry, RegistryError};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, StoreRead};
 
 mod seal;
 mod trial;
@@ -240,10 +240,10 @@ pub struct Receipt {
     pub logged_at: Timestamp,
 }
 
-/// Adapts a [`Store`] to the Merkle module's [`HashReader`].
-pub(crate) struct StoreReader<'a, S: Store + ?Sized>(pub(crate) &'a S);
+/// Adapts a store's read side to the Merkle module's [`HashReader`].
+pub(crate) struct StoreReader<'a, S: StoreRead + ?Sized>(pub(crate) &'a S);
 
-impl<S: Store + ?Sized> HashReader for StoreReader<'_, S> {
+impl<S: StoreRead + ?Sized> HashReader for StoreReader<'_, S> {
     fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, MerkleError> {
         self.0
             .perfect_subtree(level, index)
@@ -279,7 +279,7 @@ fn check_origin(origin: &str) -> Result<(), LedgerError> {
 }
 
 /// Refuses a store created for another ledger.
-fn check_store_origin<S: Store + ?Sized>(store: &S, origin: &str) -> Result<(), LedgerError> {
+fn check_store_origin<S: StoreRead + ?Sized>(store: &S, origin: &str) -> Result<(), LedgerError> {
     match store.origin() {
         Some(o) if o != origin => Err(LedgerError::OriginMismatch {
             store: o.to_owned(),
@@ -398,7 +398,7 @@ struct Rebuilt {
 /// Reads every entry of `store` once from the frames and rebuilds the writer's state; any entry
 /// that does not read, decode, sit at its position, chain, keep time or satisfy the admission
 /// rule makes it [`LedgerError::Corrupt`].
-fn rebuild<S: Store + ?Sized>(
+fn rebuild<S: StoreRead + ?Sized>(
     store: &S,
     hasher: &Sha256TreeHasher,
     skew_ms: i64,
@@ -409,8 +409,9 @@ fn rebuild<S: Store + ?Sized>(
     let mut prev = Digest::ZERO;
     let mut last_logged_at = Timestamp(i64::MIN);
     let mut registry_changes = Vec::new();
-    for seq in 0..store.size() {
-        let bytes = store.entry_bytes(seq).map_err(|e| match e {
+    // In chunks: one read per ENTRY_CHUNK entries, memory bounded by one chunk.
+    for (seq, bytes) in crate::store::read_entries(store, 0..store.size()?) {
+        let bytes = bytes.map_err(|e| match e {
             StoreError::Corrupt { .. } => corrupt(seq, e.to_string()),
             other => LedgerError::Store(other),
         })?;
@@ -482,7 +483,7 @@ impl<S: Store> std::fmt::Debug for Ledger<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ledger")
             .field("origin", &self.genesis.origin)
-            .field("size", &self.store.size())
+            .field("size", &self.size())
             .finish_non_exhaustive()
     }
 }
@@ -500,8 +501,9 @@ impl<S: Store> Ledger<S> {
         clock: Arc<dyn Clock>,
         options: LedgerOptions,
     ) -> Result<Self, LedgerError> {
-        if store.size() != 0 {
-            return Err(LedgerError::NotEmpty { size: store.size() });
+        let size = store.size()?;
+        if size != 0 {
+            return Err(LedgerError::NotEmpty { size });
         }
         check_origin(origin)?;
         check_store_origin(&store, origin)?;
@@ -605,7 +607,7 @@ impl<S: Store> Ledger<S> {
         clock: Arc<dyn Clock>,
         options: LedgerOptions,
     ) -> Result<Self, LedgerError> {
-        let size = store.size();
+        let size = store.size()?;
         if size == 0 {
             return Err(LedgerError::NoGenesis);
         }
@@ -640,9 +642,10 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// Number of entries.
+    /// Number of entries: what this writer appended or found on open (the store acknowledged
+    /// every one of them).
     pub fn size(&self) -> u64 {
-        self.store.size()
+        self.frontier.size()
     }
 
     /// The ledger's format version, as its genesis entry declares it.
@@ -832,7 +835,7 @@ impl<S: Store> Ledger<S> {
             self.stale = false;
         }
         let now = self.logging_time()?;
-        let first = self.store.size();
+        let first = self.size();
         let mut outcomes: Vec<Option<LedgerError>> = Vec::with_capacity(statements.len());
         let mut encoded: Vec<EncodedEntry> = Vec::with_capacity(statements.len());
         let mut prev = self.last_leaf;
@@ -929,7 +932,7 @@ impl<S: Store> Ledger<S> {
         };
         Ok(Trial::new(
             admission,
-            self.store.size(),
+            self.size(),
             self.last_leaf,
             self.logging_time()?,
         ))
@@ -944,7 +947,7 @@ impl<S: Store> Ledger<S> {
         let clock_now = self.clock.now();
         if self.last_logged_at > clock_now.plus_millis(self.options.max_future_skew_ms) {
             return Err(LedgerError::ClockBehindStore {
-                seq: self.store.size().saturating_sub(1),
+                seq: self.size().saturating_sub(1),
                 logged_at: self.last_logged_at.0,
                 now: clock_now.0,
             });
@@ -969,10 +972,7 @@ impl<S: Store> Ledger<S> {
     /// # Errors
     /// A store error.
     pub fn latest_checkpoint(&self) -> Result<Option<String>, LedgerError> {
-        match self.store.checkpoint_count() {
-            0 => Ok(None),
-            n => Ok(Some(self.store.checkpoint(n - 1)?)),
-        }
+        Ok(self.store.latest_checkpoint()?)
     }
 
     /// Stores `cosigned` again: a checkpoint the ledger key signed over this ledger's tree,
@@ -1063,12 +1063,54 @@ impl<S: Store> Ledger<S> {
     }
 
     fn check_size(&self, tree_size: u64) -> Result<(), LedgerError> {
-        if tree_size > self.size() {
-            return Err(LedgerError::Store(StoreError::OutOfRange {
-                seq: tree_size.saturating_sub(1),
-                size: self.size(),
-            }));
-        }
-        Ok(())
+        check_tree_size(tree_size, self.size())
     }
+}
+
+fn check_tree_size(tree_size: u64, size: u64) -> Result<(), LedgerError> {
+    if tree_size > size {
+        return Err(LedgerError::Store(StoreError::OutOfRange {
+            seq: tree_size.saturating_sub(1),
+            size,
+        }));
+    }
+    Ok(())
+}
+
+/// [`Ledger::prove_inclusion`] from a store's read side alone (a reader handle,
+/// [`crate::store::StoreWrite::reader`]): what a [`crate::SharedLedger`] answers without
+/// waiting for its writer. The size checked against is what the store acknowledged.
+///
+/// # Errors
+/// As [`Ledger::prove_inclusion`], or a store error reading the size.
+pub fn prove_inclusion_in<S: StoreRead + ?Sized>(
+    store: &S,
+    seq: u64,
+    tree_size: u64,
+) -> Result<InclusionProof, LedgerError> {
+    check_tree_size(tree_size, store.size()?)?;
+    Ok(merkle::inclusion_proof(
+        &Sha256TreeHasher,
+        &StoreReader(store),
+        seq,
+        tree_size,
+    )?)
+}
+
+/// [`Ledger::prove_consistency`] from a store's read side alone (see [`prove_inclusion_in`]).
+///
+/// # Errors
+/// As [`Ledger::prove_consistency`], or a store error reading the size.
+pub fn prove_consistency_in<S: StoreRead + ?Sized>(
+    store: &S,
+    old_size: u64,
+    new_size: u64,
+) -> Result<ConsistencyProof, LedgerError> {
+    check_tree_size(new_size, store.size()?)?;
+    Ok(merkle::consistency_proof(
+        &Sha256TreeHasher,
+        &StoreReader(store),
+        old_size,
+        new_size,
+    )?)
 }

@@ -51,5 +51,5 @@ pub use keys::{PublicKey, SecretKey, Signature, Signer};
 pub use ledger::{Ledger, LedgerError, LedgerOptions, Receipt};
 pub use model::{Event, Timestamp};
 pub use shared::{Arrival, GroupStats, SharedError, SharedLedger};
-pub use store::{MemoryStore, Store, StoreError};
+pub use store::{MemoryStore, Store, StoreError, StoreRead, StoreWrite};
 pub use verify::{verify_parts, verify_store, Report, Verdict, VerifyOptions};

@@ -12,7 +12,7 @@ use crate::bundle::{PortableConsistency, PortableInclusion, PortableProof, Proof
 use crate::check::Outcome;
 use crate::checkpoint::{NoteVerifier, SignedCheckpoint};
 use crate::policy::{BadCosignature, PolicyCheck, WitnessPolicy};
-use crate::store::Store;
+use crate::store::StoreRead;
 
 /// Which proof to produce.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub struct Produced {
 /// # Errors
 /// [`ProofError`]: no stored checkpoint covers the entry (seal first), no checkpoint of the
 /// size asked, the store cannot be read, or the stored checkpoint does not match the tree.
-pub fn produce<S: Store + ?Sized>(
+pub fn produce<S: StoreRead + ?Sized>(
     store: &S,
     request: ProofRequest,
 ) -> Result<Produced, ProofError> {

@@ -43,7 +43,7 @@ use crate::dir::{DirError, LedgerDir};
 use crate::entry::Entry;
 use crate::hash::Digest;
 use crate::model::{Event, Timestamp};
-use crate::store::Store;
+use crate::store::StoreRead;
 
 /// Who vouches for a time.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -403,7 +403,7 @@ pub struct TsaTime {
 
 /// The ledger key a store's genesis entry declares, as a note verifier; `None` if entry 0
 /// cannot be read or is not a genesis.
-pub fn genesis_key<S: Store + ?Sized>(store: &S) -> Option<NoteVerifier> {
+pub fn genesis_key<S: StoreRead + ?Sized>(store: &S) -> Option<NoteVerifier> {
     let bytes = store.entry_bytes(0).ok()?;
     let entry = Entry::from_bytes(&bytes).ok()?;
     match entry.statement.statement.event {
@@ -419,14 +419,17 @@ pub fn genesis_key<S: Store + ?Sized>(store: &S) -> Option<NoteVerifier> {
 ///
 /// # Errors
 /// [`ProvenError::Checkpoint`] if a stored checkpoint cannot be read.
-pub fn gather_store<S: Store + ?Sized>(
+pub fn gather_store<S: StoreRead + ?Sized>(
     store: &S,
     log_key: &NoteVerifier,
     witnesses: &[NoteVerifier],
     tsa: &[TsaTime],
 ) -> Result<Evidence, ProvenError> {
     let mut out = Evidence::new();
-    for index in 0..store.checkpoint_count() {
+    let count = store
+        .checkpoint_count()
+        .map_err(|source| ProvenError::Checkpoint { index: 0, source })?;
+    for index in 0..count {
         let note = store
             .checkpoint(index)
             .map_err(|source| ProvenError::Checkpoint { index, source })?;

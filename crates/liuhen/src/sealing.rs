@@ -255,7 +255,7 @@ pub fn witness_old_size<S: Store>(ledger: &Ledger<S>, witness: &NoteVerifier) ->
         return 0;
     };
     let store = ledger.store();
-    (0..store.checkpoint_count())
+    (0..store.checkpoint_count().unwrap_or(0))
         .rev()
         .filter_map(|i| store.checkpoint(i).ok())
         .filter_map(|note| SignedCheckpoint::parse(note.as_bytes()).ok())

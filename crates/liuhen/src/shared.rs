@@ -22,9 +22,13 @@
 //!   statement carries the author's next binding counter as of the moment it is appended
 //!   ([`Ledger::next_binding`]); it is its own store batch (it does not share a sync).
 //! - [`SharedLedger::append_batch`] appends statements all or nothing, in the order given.
-//! - [`SharedLedger::seal_checked`], [`SharedLedger::prove_inclusion`],
-//!   [`SharedLedger::prove_consistency`], [`SharedLedger::latest_checkpoint`],
-//!   [`SharedLedger::size`]: the writer's other operations, each under the lock.
+//! - [`SharedLedger::seal_checked`]: the writer's other operation, under the lock.
+//! - [`SharedLedger::prove_inclusion`], [`SharedLedger::prove_consistency`],
+//!   [`SharedLedger::latest_checkpoint`], [`SharedLedger::size`], [`SharedLedger::entries`],
+//!   [`SharedLedger::verifier_key`]: reads, which **never wait for the writer**. They go
+//!   through the store's reader handle ([`StoreWrite::reader`](crate::store::StoreWrite::reader)), not through the ledger lock:
+//!   a proof is answered while a group commit is blocked in its `fdatasync`. A reader sees
+//!   what the store acknowledged, never an entry whose append has not returned.
 //!
 //! # Ordering
 //!
@@ -54,7 +58,9 @@
 //! a store failure of an exclusive call, a refused seal), a failed group commit (the store
 //! failed for the whole group; every caller of the group gets the same error), or
 //! [`SharedError::Poisoned`]: a thread panicked while it held the ledger, whose in-memory state
-//! may then be half changed. A poisoned `SharedLedger` refuses every further call; the store
+//! may then be half changed. A poisoned `SharedLedger` refuses every further call that needs the
+//! ledger (reads through the store's reader still answer: the store holds exactly what it
+//! acknowledged); the store
 //! acknowledged only durable batches, so reopening the ledger from its store
 //! ([`Ledger::open`]) is the way back.
 
@@ -68,7 +74,7 @@ use crate::keys::{PublicKey, Signer};
 use crate::ledger::{Ledger, LedgerError, Receipt, SealState, Sealed};
 use crate::merkle::{ConsistencyProof, InclusionProof};
 use crate::model::{Event, Timestamp};
-use crate::store::Store;
+use crate::store::{Store, StoreError, StoreRead};
 
 /// Errors of a [`SharedLedger`].
 #[derive(Debug, thiserror::Error)]
@@ -157,6 +163,11 @@ pub struct GroupStats {
 /// documentation for ordering and errors).
 pub struct SharedLedger<S: Store> {
     ledger: Mutex<Ledger<S>>,
+    /// The store's read side, taken when the ledger was shared: reads go here, not through
+    /// `ledger`'s lock.
+    reader: Arc<dyn StoreRead>,
+    /// The ledger's verifier key, known from genesis (an error is re-derived under the lock).
+    verifier: Option<NoteVerifier>,
     queue: Mutex<Queue>,
     committed: Condvar,
     /// Signalled when a caller has queued its statement (or given up): a lingering leader waits
@@ -184,6 +195,8 @@ impl<S: Store> SharedLedger<S> {
     /// Shares `ledger` between threads.
     pub fn new(ledger: Ledger<S>) -> Self {
         SharedLedger {
+            reader: ledger.store().reader(),
+            verifier: ledger.verifier_key().ok(),
             ledger: Mutex::new(ledger),
             queue: Mutex::new(Queue {
                 pending: Vec::new(),
@@ -418,22 +431,41 @@ impl<S: Store> SharedLedger<S> {
         Ok(self.with(|ledger| ledger.seal_checked(ledger_key, state))??)
     }
 
-    /// The ledger's verifier key, with which a reader checks its checkpoints.
+    /// The ledger's verifier key, with which a reader checks its checkpoints. Does not wait
+    /// for the writer.
     ///
     /// # Errors
     /// As [`Ledger::verifier_key`], or [`SharedError::Poisoned`].
     pub fn verifier_key(&self) -> Result<NoteVerifier, SharedError> {
-        Ok(self.with(|ledger| ledger.verifier_key())??)
+        match &self.verifier {
+            Some(key) => Ok(key.clone()),
+            None => Ok(self.with(|ledger| ledger.verifier_key())??),
+        }
+    }
+
+    /// The store's read side: reads that never wait for the writer and see what the store
+    /// acknowledged ([`StoreWrite::reader`](crate::store::StoreWrite::reader)). Clone the `Arc` to hand it to other threads.
+    pub fn reader(&self) -> Arc<dyn StoreRead> {
+        Arc::clone(&self.reader)
+    }
+
+    /// The canonical bytes of entries `range`, read through the reader (one range read; does
+    /// not wait for the writer).
+    ///
+    /// # Errors
+    /// A store error ([`StoreError::OutOfRange`] past the acknowledged end).
+    pub fn entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, SharedError> {
+        Ok(self.reader.entries(range).map_err(LedgerError::from)?)
     }
 
     /// The most recently stored checkpoint, parsed (not verified: verify it with the verifier
     /// key the reader trusts, [`SignedCheckpoint::verify`]); `None` if the store holds none.
+    /// Does not wait for the writer.
     ///
     /// # Errors
-    /// A store error, a stored checkpoint that does not parse
-    /// ([`LedgerError::Checkpoint`]), or [`SharedError::Poisoned`].
+    /// A store error, or a stored checkpoint that does not parse ([`LedgerError::Checkpoint`]).
     pub fn latest_checkpoint(&self) -> Result<Option<SignedCheckpoint>, SharedError> {
-        let text = self.with(|ledger| ledger.latest_checkpoint())??;
+        let text = self.reader.latest_checkpoint().map_err(LedgerError::from)?;
         match text {
             None => Ok(None),
             Some(text) => Ok(Some(
@@ -443,32 +475,46 @@ impl<S: Store> SharedLedger<S> {
     }
 
     /// An inclusion proof of entry `seq` in the tree of size `tree_size` (take the size from a
-    /// signed checkpoint, and check the proof against that checkpoint's root).
+    /// signed checkpoint, and check the proof against that checkpoint's root). Read through
+    /// the store's reader: does not wait for the writer.
     ///
     /// # Errors
-    /// As [`Ledger::prove_inclusion`], or [`SharedError::Poisoned`].
+    /// As [`Ledger::prove_inclusion`], with `tree_size` checked against what the store
+    /// acknowledged.
     pub fn prove_inclusion(&self, seq: u64, tree_size: u64) -> Result<InclusionProof, SharedError> {
-        Ok(self.with(|ledger| ledger.prove_inclusion(seq, tree_size))??)
+        Ok(crate::ledger::prove_inclusion_in(
+            &*self.reader,
+            seq,
+            tree_size,
+        )?)
     }
 
-    /// A consistency proof between tree sizes `old_size` and `new_size`.
+    /// A consistency proof between tree sizes `old_size` and `new_size`. Does not wait for the
+    /// writer.
     ///
     /// # Errors
-    /// As [`Ledger::prove_consistency`], or [`SharedError::Poisoned`].
+    /// As [`Ledger::prove_consistency`].
     pub fn prove_consistency(
         &self,
         old_size: u64,
         new_size: u64,
     ) -> Result<ConsistencyProof, SharedError> {
-        Ok(self.with(|ledger| ledger.prove_consistency(old_size, new_size))??)
+        Ok(crate::ledger::prove_consistency_in(
+            &*self.reader,
+            old_size,
+            new_size,
+        )?)
     }
 
-    /// Number of entries.
+    /// Number of entries the store acknowledged. Does not wait for the writer (an append in
+    /// progress is not counted until it returned).
     ///
     /// # Errors
-    /// [`SharedError::Poisoned`].
+    /// A store error.
     pub fn size(&self) -> Result<u64, SharedError> {
-        self.with(|ledger| ledger.size())
+        self.reader
+            .size()
+            .map_err(|e: StoreError| SharedError::Ledger(e.into()))
     }
 
     /// Runs `f` with exclusive access to the ledger (to read, or for what has no method here).

@@ -1,25 +1,47 @@
-//! Where entries and checkpoints live: the [`Store`] trait and the in-memory [`MemoryStore`].
+//! Where entries and checkpoints live: the [`StoreRead`] and [`StoreWrite`] traits ([`Store`]
+//! is both) and the in-memory [`MemoryStore`].
 //!
 //! A store is deliberately dumb: it keeps canonical entry bytes, the Merkle node hashes the
 //! ledger hands it, and signed checkpoint texts, in append order. It checks nothing
 //! cryptographic; the [`Ledger`](crate::ledger::Ledger) decides what goes in and the
 //! [`verifier`](crate::verify) decides, from the bytes alone, whether what came out is intact.
 //!
+//! # Readers and the writer
+//!
+//! A backend has one writer ([`StoreWrite`]: append a group of entries, store a checkpoint)
+//! and any number of readers ([`StoreRead`]: size, entries and node hashes by range,
+//! checkpoints, write health). Readers are `Sync` and never wait for the writer:
+//! [`StoreWrite::reader`] hands out a handle that shares the backend's read side and sees
+//! exactly what the writer acknowledged, even while the writer is in the middle of a commit
+//! (its sync may take milliseconds; a proof or a checkpoint read need not wait for it).
+//!
 //! # Contract
 //!
 //! * `append` MUST NOT return `Ok` before every entry of the batch is durable (for a persistent
 //!   store: written and synced), and MUST be all-or-nothing: after an error, `size()` is what it
 //!   was before the call, and nothing already acknowledged is lost.
+//! * A reader MUST NOT show an entry or checkpoint before the writer's call that stored it
+//!   returned `Ok`, and MUST NOT wait for a commit in progress.
 //! * Entries are only ever appended; a store never rewrites or deletes one.
-//! * `perfect_subtree` returns the node hashes derived from the leaf hashes given to `append`;
+//! * `node_hashes` returns the node hashes derived from the leaf hashes given to `append`;
 //!   stores may persist them (O(log n) proofs) or recompute them.
 //! * Checkpoints are kept in the order they were appended.
+//! * Range reads are one call for the whole range (a backend reads it in one go: one
+//!   positional read, one query), and read exactly what the single reads would: a range that
+//!   reaches past the end is an error, an empty range is an empty answer.
+//! * After a failed write a store may refuse every further write ([`StoreRead::refusal`] says
+//!   why); it never refuses reads for it.
 
 pub mod file;
+
+use std::ops::Range;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::entry::EncodedEntry;
 use crate::hash::{Digest, TreeHasher};
 use crate::merkle::MemoryTree;
+
+pub use file::Recovery;
 
 /// Errors of a store.
 #[derive(Debug, thiserror::Error)]
@@ -85,12 +107,29 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// The backend failed, in its own terms: the file store's [`file::FileStoreError`] (with
+    /// the file and the operation), a database's error. Downcast `source` for the details.
+    #[error("{backend} store: {source}")]
+    Backend {
+        /// Which backend ("file", "postgresql", …).
+        backend: &'static str,
+        /// Its error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
-/// Storage for one ledger.
-pub trait Store: Send {
-    /// Number of entries durably stored.
-    fn size(&self) -> u64;
+/// The read side of a store: what verifiers, proof servers and the writer's own checks read.
+///
+/// Every method may fail (a database reader's size is a query); a handle that knows its answer
+/// without asking may also offer an infallible inherent method of the same name
+/// ([`file::FileStore::size`], [`MemoryStore::size`]).
+pub trait StoreRead: Send + Sync {
+    /// Number of entries durably stored (acknowledged).
+    ///
+    /// # Errors
+    /// A backend error.
+    fn size(&self) -> Result<u64, StoreError>;
 
     /// The ledger origin the store was created for, if it records one; the ledger checks it
     /// against its genesis entry so that a store cannot be opened as another ledger.
@@ -98,60 +137,297 @@ pub trait Store: Send {
         None
     }
 
-    /// Appends `entries`, whose sequence numbers continue the store, durably and atomically.
-    ///
-    /// # Errors
-    /// [`StoreError::NotContiguous`], [`StoreError::ReadOnly`] or an I/O error; on error the
-    /// store is unchanged.
-    fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError>;
-
     /// The sequence numbers of the entries that change the key registry (genesis,
-    /// `KeyAuthorized`, `KeyRevoked`), in order, if the store keeps them: the ledger then opens
-    /// by reading only those entries instead of all. `None` (the default) means "not kept".
+    /// `KeyAuthorized`, `KeyRevoked`), in order, if the store keeps them: the ledger compares
+    /// them with the frames it reads on open. `None` (the default) means "not kept".
     ///
     /// # Errors
-    /// An I/O error.
+    /// A backend error.
     fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
         Ok(None)
     }
 
+    /// The canonical bytes of the entries `range`, in order: one read for the whole range.
+    /// Callers that walk many entries read bounded chunks ([`read_entries`]).
+    ///
+    /// # Errors
+    /// [`StoreError::OutOfRange`] (naming the first missing entry) if the range reaches past
+    /// the end, [`StoreError::Corrupt`] naming the first damaged entry, or a backend error.
+    fn entries(&self, range: Range<u64>) -> Result<Vec<Vec<u8>>, StoreError>;
+
     /// The canonical bytes of entry `seq`.
     ///
     /// # Errors
-    /// [`StoreError::OutOfRange`] or an I/O error.
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError>;
+    /// As [`StoreRead::entries`].
+    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
+        let end = seq.checked_add(1).ok_or(StoreError::OutOfRange {
+            seq,
+            size: self.size()?,
+        })?;
+        self.entries(seq..end)?.pop().ok_or(StoreError::OutOfRange {
+            seq,
+            size: self.size()?,
+        })
+    }
+
+    /// The hashes of the perfect subtrees of `2^level` leaves numbered `range` within their
+    /// level (subtree `i` covers leaves `[i << level, (i + 1) << level)`), in order: one call.
+    /// Level 0 holds the leaf hashes.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSuchNode`] naming the first subtree that is not complete, or a backend
+    /// error.
+    fn node_hashes(&self, level: u8, range: Range<u64>) -> Result<Vec<Digest>, StoreError>;
 
     /// The hash of the perfect subtree of `2^level` leaves starting at leaf `index << level`.
     ///
     /// # Errors
-    /// [`StoreError::NoSuchNode`] when that subtree is not complete yet, or an I/O error.
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError>;
-
-    /// Appends a signed checkpoint (C2SP signed-note text), durably.
-    ///
-    /// # Errors
-    /// [`StoreError::ReadOnly`] or an I/O error.
-    fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError>;
+    /// As [`StoreRead::node_hashes`].
+    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
+        let missing = StoreError::NoSuchNode { level, index };
+        let Some(end) = index.checked_add(1) else {
+            return Err(missing);
+        };
+        self.node_hashes(level, index..end)?.pop().ok_or(missing)
+    }
 
     /// Number of stored checkpoints.
-    fn checkpoint_count(&self) -> u64;
+    ///
+    /// # Errors
+    /// A backend error.
+    fn checkpoint_count(&self) -> Result<u64, StoreError>;
+
+    /// Checkpoints `range` (0 = oldest), as stored, in order: one call.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSuchCheckpoint`] naming the first missing one, [`StoreError::Corrupt`],
+    /// or a backend error.
+    fn checkpoints(&self, range: Range<u64>) -> Result<Vec<String>, StoreError>;
 
     /// Checkpoint number `index` (0 = oldest), as stored.
     ///
     /// # Errors
-    /// [`StoreError::NoSuchCheckpoint`] or an I/O error.
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError>;
+    /// As [`StoreRead::checkpoints`].
+    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
+        let missing = || -> Result<StoreError, StoreError> {
+            Ok(StoreError::NoSuchCheckpoint {
+                index,
+                count: self.checkpoint_count()?,
+            })
+        };
+        let Some(end) = index.checked_add(1) else {
+            return Err(missing()?);
+        };
+        match self.checkpoints(index..end)?.pop() {
+            Some(note) => Ok(note),
+            None => Err(missing()?),
+        }
+    }
+
+    /// The most recently stored checkpoint, if any.
+    ///
+    /// # Errors
+    /// As [`StoreRead::checkpoints`].
+    fn latest_checkpoint(&self) -> Result<Option<String>, StoreError> {
+        match self.checkpoint_count()? {
+            0 => Ok(None),
+            n => Ok(self.checkpoints(n - 1..n)?.pop()),
+        }
+    }
+
+    /// Why the store refuses writes, if it does: opened for reading, tampering found when it
+    /// was opened, or the latch — an earlier write or sync failed, after which a store that
+    /// cannot know what reached the media refuses every write until it is reopened. `None`
+    /// (the default): writes are accepted.
+    fn refusal(&self) -> Option<String> {
+        None
+    }
+
+    /// What opening the store found and did (a torn tail cut, frames adopted, tampering): the
+    /// report a verifier and an operator read. The default is the clean report of a store that
+    /// recovers nothing.
+    fn recovery(&self) -> Recovery {
+        Recovery::default()
+    }
+}
+
+/// The write side of a store: the one writer appends groups of entries and stores checkpoints.
+pub trait StoreWrite: Send {
+    /// Appends `entries`, whose sequence numbers continue the store, durably and atomically:
+    /// one commit for the whole group.
+    ///
+    /// # Errors
+    /// [`StoreError::NotContiguous`], [`StoreError::ReadOnly`] or a backend error; on error
+    /// the store is unchanged.
+    fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError>;
+
+    /// Appends a signed checkpoint (C2SP signed-note text), durably.
+    ///
+    /// # Errors
+    /// [`StoreError::ReadOnly`] or a backend error.
+    fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError>;
+
+    /// A reader of this store that never waits for this writer and sees what it acknowledged
+    /// (now and later). Cheap; clone the `Arc` to share it between threads.
+    fn reader(&self) -> Arc<dyn StoreRead>;
+}
+
+/// A store with both sides: what a [`Ledger`](crate::ledger::Ledger) writes to.
+pub trait Store: StoreRead + StoreWrite {}
+
+impl<T: StoreRead + StoreWrite + ?Sized> Store for T {}
+
+/// How many entries [`read_entries`] reads per call: at most 128 × 64 KiB = 8 MiB of entry
+/// bytes in memory, one positional read per chunk in the file store.
+pub const ENTRY_CHUNK: u64 = 128;
+
+/// The entries `range` of `store`, read [`ENTRY_CHUNK`] at a time, as `(seq, bytes)`: what a
+/// loop over many entries uses instead of one [`StoreRead::entry_bytes`] call per entry.
+/// Memory stays bounded by one chunk.
+///
+/// Per-entry outcomes are as [`StoreRead::entry_bytes`] would give them: when a chunk fails
+/// (a damaged entry in it), that chunk is read again entry by entry, so the entries around a
+/// damaged one are still delivered and the damaged one yields its own error.
+pub fn read_entries<S: StoreRead + ?Sized>(store: &S, range: Range<u64>) -> EntryChunks<'_, S> {
+    EntryChunks {
+        store,
+        next: range.start,
+        end: range.end,
+        chunk: std::collections::VecDeque::new(),
+    }
+}
+
+/// The iterator of [`read_entries`].
+#[derive(Debug)]
+pub struct EntryChunks<'a, S: ?Sized> {
+    store: &'a S,
+    next: u64,
+    end: u64,
+    chunk: std::collections::VecDeque<(u64, Result<Vec<u8>, StoreError>)>,
+}
+
+impl<S: StoreRead + ?Sized> Iterator for EntryChunks<'_, S> {
+    type Item = (u64, Result<Vec<u8>, StoreError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(item) = self.chunk.pop_front() {
+            return Some(item);
+        }
+        if self.next >= self.end {
+            return None;
+        }
+        let from = self.next;
+        let to = self.end.min(from.saturating_add(ENTRY_CHUNK));
+        self.next = to;
+        match self.store.entries(from..to) {
+            Ok(entries) if entries.len() as u64 == to - from => {
+                self.chunk
+                    .extend((from..to).zip(entries.into_iter().map(Ok)));
+            }
+            _ => self
+                .chunk
+                .extend((from..to).map(|seq| (seq, self.store.entry_bytes(seq)))),
+        }
+        self.chunk.pop_front()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = usize::try_from(self.end.saturating_sub(self.next))
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.chunk.len());
+        (left, Some(left))
+    }
+}
+
+/// Checks `range` against a store of `size` entries: `Ok` if it lies inside.
+///
+/// # Errors
+/// [`StoreError::OutOfRange`] naming the first entry of the range that is not there.
+pub fn check_entry_range(range: &Range<u64>, size: u64) -> Result<(), StoreError> {
+    if range.end > size && range.start < range.end {
+        return Err(StoreError::OutOfRange {
+            seq: range.start.max(size),
+            size,
+        });
+    }
+    Ok(())
+}
+
+/// Checks `range` against a store of `count` checkpoints.
+///
+/// # Errors
+/// [`StoreError::NoSuchCheckpoint`] naming the first checkpoint of the range that is not there.
+pub fn check_checkpoint_range(range: &Range<u64>, count: u64) -> Result<(), StoreError> {
+    if range.end > count && range.start < range.end {
+        return Err(StoreError::NoSuchCheckpoint {
+            index: range.start.max(count),
+            count,
+        });
+    }
+    Ok(())
+}
+
+/// Whether the perfect subtrees `range` of `level` lie inside a tree of `size` leaves; if not,
+/// the first one that does not.
+fn first_missing_node(level: u8, range: &Range<u64>, size: u64) -> Option<u64> {
+    if range.start >= range.end {
+        return None;
+    }
+    let complete = |index: u64| {
+        u32::from(level) < u64::BITS
+            && index
+                .checked_add(1)
+                .and_then(|i| i.checked_mul(1u64 << level))
+                .is_some_and(|end| end <= size)
+    };
+    if complete(range.end - 1) {
+        return None;
+    }
+    // Complete subtrees of a level form a prefix: the first missing one is where it ends.
+    let complete_count = if u32::from(level) < u64::BITS {
+        size >> level
+    } else {
+        0
+    };
+    Some(range.start.max(complete_count))
+}
+
+/// Checks the perfect subtrees `range` of `level` against a tree of `size` leaves.
+///
+/// # Errors
+/// [`StoreError::NoSuchNode`] naming the first subtree of `range` that a tree of `size` leaves
+/// does not hold in full.
+pub fn check_node_range(level: u8, range: &Range<u64>, size: u64) -> Result<(), StoreError> {
+    match first_missing_node(level, range, size) {
+        Some(index) => Err(StoreError::NoSuchNode { level, index }),
+        None => Ok(()),
+    }
 }
 
 /// A store in memory: the oracle for persistent stores in differential tests, and the store of
 /// short-lived ledgers (tests, demos, benchmarks). Nothing survives the process.
+///
+/// Its readers ([`StoreWrite::reader`]) share the data behind a lock that the writer holds
+/// only while it pushes what it appends, never while it works out what to append.
 #[derive(Debug)]
 pub struct MemoryStore<H: TreeHasher = crate::hash::Sha256TreeHasher> {
     hasher: H,
+    inner: Arc<RwLock<MemoryInner>>,
+}
+
+/// What a [`MemoryStore`] holds, shared with its readers.
+#[derive(Debug, Default)]
+struct MemoryInner {
     entries: Vec<Vec<u8>>,
     tree: MemoryTree,
     checkpoints: Vec<String>,
     registry_changes: Vec<u64>,
+}
+
+/// A reader of a [`MemoryStore`] (see [`StoreWrite::reader`]).
+#[derive(Clone, Debug)]
+pub struct MemoryReader {
+    inner: Arc<RwLock<MemoryInner>>,
 }
 
 impl MemoryStore {
@@ -167,43 +443,130 @@ impl Default for MemoryStore {
     }
 }
 
+fn read_inner(inner: &RwLock<MemoryInner>) -> std::sync::RwLockReadGuard<'_, MemoryInner> {
+    // Pushes cannot be left half done by a panic that matters here: a poisoned lock still
+    // holds whole entries.
+    inner.read().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl<H: TreeHasher> MemoryStore<H> {
     /// An empty store whose node hashes are computed with `hasher`.
     pub fn with_hasher(hasher: H) -> Self {
         MemoryStore {
             hasher,
-            entries: Vec::new(),
-            tree: MemoryTree::new(),
-            checkpoints: Vec::new(),
-            registry_changes: Vec::new(),
+            inner: Arc::default(),
         }
     }
 
-    /// The stored entry bytes, for reading in bulk.
-    pub fn entries(&self) -> &[Vec<u8>] {
-        &self.entries
+    /// Number of entries (never fails, unlike [`StoreRead::size`] in general).
+    pub fn size(&self) -> u64 {
+        read_inner(&self.inner).entries.len() as u64
     }
 
-    /// The stored checkpoints, oldest first.
-    pub fn checkpoints(&self) -> &[String] {
-        &self.checkpoints
+    /// Number of checkpoints (never fails).
+    pub fn checkpoint_count(&self) -> u64 {
+        read_inner(&self.inner).checkpoints.len() as u64
+    }
+
+    /// A copy of all stored entry bytes (tests, demos; [`StoreRead::entries`] reads a range).
+    pub fn all_entries(&self) -> Vec<Vec<u8>> {
+        read_inner(&self.inner).entries.clone()
+    }
+
+    /// A copy of all stored checkpoints, oldest first ([`StoreRead::checkpoints`] reads a
+    /// range).
+    pub fn all_checkpoints(&self) -> Vec<String> {
+        read_inner(&self.inner).checkpoints.clone()
     }
 
     /// Takes the store apart into its entries and checkpoints, e.g. to simulate tampering in
     /// tests: the verifier is then run over the modified parts.
     pub fn into_parts(self) -> (Vec<Vec<u8>>, Vec<String>) {
-        (self.entries, self.checkpoints)
+        match Arc::try_unwrap(self.inner) {
+            Ok(lock) => {
+                let inner = lock.into_inner().unwrap_or_else(PoisonError::into_inner);
+                (inner.entries, inner.checkpoints)
+            }
+            Err(shared) => {
+                let inner = read_inner(&shared);
+                (inner.entries.clone(), inner.checkpoints.clone())
+            }
+        }
     }
 }
 
-impl<H: TreeHasher> Store for MemoryStore<H> {
-    fn size(&self) -> u64 {
-        self.entries.len() as u64
+impl MemoryInner {
+    fn entries(&self, range: Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+        check_entry_range(&range, self.entries.len() as u64)?;
+        let (Ok(from), Ok(to)) = (usize::try_from(range.start), usize::try_from(range.end)) else {
+            return Ok(Vec::new());
+        };
+        Ok(self.entries.get(from..to).unwrap_or_default().to_vec())
     }
 
+    fn node_hashes(&self, level: u8, range: Range<u64>) -> Result<Vec<Digest>, StoreError> {
+        use crate::merkle::HashReader;
+        check_node_range(level, &range, self.entries.len() as u64)?;
+        range
+            .map(|index| {
+                self.tree
+                    .perfect_subtree(level, index)
+                    .map_err(|_| StoreError::NoSuchNode { level, index })
+            })
+            .collect()
+    }
+
+    fn checkpoints(&self, range: Range<u64>) -> Result<Vec<String>, StoreError> {
+        check_checkpoint_range(&range, self.checkpoints.len() as u64)?;
+        let (Ok(from), Ok(to)) = (usize::try_from(range.start), usize::try_from(range.end)) else {
+            return Ok(Vec::new());
+        };
+        Ok(self.checkpoints.get(from..to).unwrap_or_default().to_vec())
+    }
+}
+
+/// [`StoreRead`] for the memory store and its readers: both read the shared data.
+macro_rules! memory_reads {
+    () => {
+        fn size(&self) -> Result<u64, StoreError> {
+            Ok(read_inner(&self.inner).entries.len() as u64)
+        }
+
+        fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
+            Ok(Some(read_inner(&self.inner).registry_changes.clone()))
+        }
+
+        fn entries(&self, range: Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+            read_inner(&self.inner).entries(range)
+        }
+
+        fn node_hashes(&self, level: u8, range: Range<u64>) -> Result<Vec<Digest>, StoreError> {
+            read_inner(&self.inner).node_hashes(level, range)
+        }
+
+        fn checkpoint_count(&self) -> Result<u64, StoreError> {
+            Ok(read_inner(&self.inner).checkpoints.len() as u64)
+        }
+
+        fn checkpoints(&self, range: Range<u64>) -> Result<Vec<String>, StoreError> {
+            read_inner(&self.inner).checkpoints(range)
+        }
+    };
+}
+
+impl<H: TreeHasher + Send + Sync> StoreRead for MemoryStore<H> {
+    memory_reads!();
+}
+
+impl StoreRead for MemoryReader {
+    memory_reads!();
+}
+
+impl<H: TreeHasher + Send> StoreWrite for MemoryStore<H> {
     fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError> {
+        let size = self.size();
         for (i, e) in entries.iter().enumerate() {
-            let expected = self.size() + i as u64;
+            let expected = size + i as u64;
             if e.seq != expected {
                 return Err(StoreError::NotContiguous {
                     expected,
@@ -211,55 +574,29 @@ impl<H: TreeHasher> Store for MemoryStore<H> {
                 });
             }
         }
+        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
         for e in entries {
             if e.registry_change {
-                self.registry_changes.push(e.seq);
+                inner.registry_changes.push(e.seq);
             }
-            self.entries.push(e.bytes.clone());
-            self.tree.push(&self.hasher, e.leaf_hash);
+            inner.entries.push(e.bytes.clone());
+            inner.tree.push(&self.hasher, e.leaf_hash);
         }
         Ok(())
     }
 
-    fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
-        Ok(Some(self.registry_changes.clone()))
-    }
-
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        usize::try_from(seq)
-            .ok()
-            .and_then(|i| self.entries.get(i))
-            .cloned()
-            .ok_or(StoreError::OutOfRange {
-                seq,
-                size: self.size(),
-            })
-    }
-
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
-        use crate::merkle::HashReader;
-        self.tree
-            .perfect_subtree(level, index)
-            .map_err(|_| StoreError::NoSuchNode { level, index })
-    }
-
     fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
-        self.checkpoints.push(note.to_owned());
+        self.inner
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .checkpoints
+            .push(note.to_owned());
         Ok(())
     }
 
-    fn checkpoint_count(&self) -> u64 {
-        self.checkpoints.len() as u64
-    }
-
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
-        usize::try_from(index)
-            .ok()
-            .and_then(|i| self.checkpoints.get(i))
-            .cloned()
-            .ok_or(StoreError::NoSuchCheckpoint {
-                index,
-                count: self.checkpoint_count(),
-            })
+    fn reader(&self) -> Arc<dyn StoreRead> {
+        Arc::new(MemoryReader {
+            inner: Arc::clone(&self.inner),
+        })
     }
 }

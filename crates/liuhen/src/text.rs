@@ -7,6 +7,7 @@ use crate::describe::iso8601;
 use crate::ledger::LedgerError;
 use crate::model::Timestamp;
 use crate::store::file::FileStore;
+use crate::store::StoreRead;
 
 /// Escapes control characters (`\u{1b}`, `\n`, …) in text taken from the ledger or a key file,
 /// so that it cannot drive the terminal or forge report lines; the escape stays readable.

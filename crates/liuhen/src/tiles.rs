@@ -1,5 +1,5 @@
 //! The ledger as a C2SP `tlog-tiles` log (v0.1.0, `../shared/reference/c2sp/tlog-tiles.md`):
-//! tile paths, hash tiles and entry bundles, read from a [`Store`]. No networking here: an
+//! tile paths, hash tiles and entry bundles, read from a [`StoreRead`]. No networking here: an
 //! adapter (HTTP, a static export) parses the request path with [`TilePath::parse`], calls
 //! [`read`] (or [`published`] for the checkpoint) and maps [`TileError::failure`] to its own
 //! statuses. It also classifies the errors of producing a portable proof
@@ -19,9 +19,9 @@
 //! # Contents
 //!
 //! Hash tile `L`/`N` position `i` is the Merkle tree hash of the perfect subtree of `256^L`
-//! leaves starting at leaf `(N·256 + i)·256^L`, i.e. [`Store::perfect_subtree`]`(8L, N·256+i)`;
+//! leaves starting at leaf `(N·256 + i)·256^L`, i.e. [`StoreRead::perfect_subtree`]`(8L, N·256+i)`;
 //! a full tile has 256 hashes (8 192 bytes), a partial tile of width `W` the first `W` of them.
-//! Entry bundle `N` is entries `N·256 … N·256+W−1` ([`Store::entry_bytes`]), each preceded by
+//! Entry bundle `N` is entries `N·256 … N·256+W−1` ([`StoreRead::entry_bytes`]), each preceded by
 //! its length as a big-endian `u16`; an entry longer than 65 535 bytes cannot be in a ledger
 //! (docs/FORMAT.md §14), so one found is damage ([`TileError::EntryTooLarge`]).
 //!
@@ -54,7 +54,7 @@ use std::fmt;
 
 use crate::bundle::{stored_checkpoint, Pick, PickError, ProofError};
 use crate::hash::Digest;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, StoreRead};
 
 /// Hashes (or entries) in a full tile.
 pub const TILE_WIDTH: u64 = 256;
@@ -437,7 +437,7 @@ pub struct Published {
 /// # Errors
 /// [`TileError::NoCheckpoint`], [`TileError::Checkpoint`] (it does not verify: tampering) or a
 /// store error.
-pub fn published<S: Store + ?Sized>(store: &S) -> Result<Published, TileError> {
+pub fn published<S: StoreRead + ?Sized>(store: &S) -> Result<Published, TileError> {
     let (checkpoint, note) = stored_checkpoint(store, Pick::Latest)?;
     Ok(Published {
         size: checkpoint.size(),
@@ -450,7 +450,7 @@ pub fn published<S: Store + ?Sized>(store: &S) -> Result<Published, TileError> {
 ///
 /// # Errors
 /// As [`published`] and [`contents`].
-pub fn read<S: Store + ?Sized>(store: &S, path: &TilePath) -> Result<Vec<u8>, TileError> {
+pub fn read<S: StoreRead + ?Sized>(store: &S, path: &TilePath) -> Result<Vec<u8>, TileError> {
     let size = published(store)?.size;
     contents(store, size, path)
 }
@@ -461,12 +461,12 @@ pub fn read<S: Store + ?Sized>(store: &S, path: &TilePath) -> Result<Vec<u8>, Ti
 /// # Errors
 /// [`TileError::Absent`] if the tile is not in that tree, [`TileError::EntryTooLarge`], or a
 /// store error.
-pub fn contents<S: Store + ?Sized>(
+pub fn contents<S: StoreRead + ?Sized>(
     store: &S,
     size: u64,
     path: &TilePath,
 ) -> Result<Vec<u8>, TileError> {
-    if !path.exists_in(size) || size > store.size() {
+    if !path.exists_in(size) || size > store.size()? {
         return Err(TileError::Absent { path: *path, size });
     }
     // exists_in guarantees index·256 + width fits in u64 and level ≤ 7.
@@ -475,15 +475,17 @@ pub fn contents<S: Store + ?Sized>(
     match path.kind {
         TileKind::Hashes { level } => {
             let mut out = Vec::with_capacity(width as usize * HASH_LEN);
-            for i in first..first + width {
-                out.extend_from_slice(store.perfect_subtree(level * 8, i)?.as_bytes());
+            // One range read of the tile's node hashes.
+            for hash in store.node_hashes(level * 8, first..first + width)? {
+                out.extend_from_slice(hash.as_bytes());
             }
             Ok(out)
         }
         TileKind::Entries => {
             let mut out = Vec::new();
-            for seq in first..first + width {
-                let bytes = store.entry_bytes(seq)?;
+            // One range read of the tile's (at most 256) entries.
+            let entries = store.entries(first..first + width)?;
+            for (seq, bytes) in (first..).zip(entries) {
                 let len = u16::try_from(bytes.len()).map_err(|_| TileError::EntryTooLarge {
                     seq,
                     len: bytes.len(),
@@ -506,7 +508,7 @@ mod tests {
     use crate::hash::{Sha256TreeHasher, TreeHasher};
     use crate::keys::{SecretKey, Signer};
     use crate::model::{Event, Role};
-    use crate::store::MemoryStore;
+    use crate::store::{MemoryStore, StoreWrite};
 
     fn hashes(level: u8, index: u64, partial: Option<u8>) -> TilePath {
         TilePath::new(TileKind::Hashes { level }, index, partial).unwrap()

@@ -607,13 +607,15 @@ impl CommitmentIndex {
             erased: HashMap::new(),
             custody: Custody::default(),
         };
-        for seq in 0..store.size() {
-            let bytes = store
-                .entry_bytes(seq)
-                .map_err(|e: StoreError| VaultError::Ledger {
-                    seq,
-                    reason: e.to_string(),
-                })?;
+        let size = store.size().map_err(|e| VaultError::Ledger {
+            seq: 0,
+            reason: e.to_string(),
+        })?;
+        for (seq, bytes) in crate::store::read_entries(store, 0..size) {
+            let bytes = bytes.map_err(|e: StoreError| VaultError::Ledger {
+                seq,
+                reason: e.to_string(),
+            })?;
             let entry = Entry::from_bytes(&bytes).map_err(|e| VaultError::Ledger {
                 seq,
                 reason: e.to_string(),

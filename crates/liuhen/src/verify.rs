@@ -34,7 +34,7 @@ use crate::merkle::CompactRange;
 use crate::model::Timestamp;
 use crate::policy::{PolicyCheck, WitnessPolicy};
 use crate::registry::Registry;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, StoreRead};
 
 /// Settings of a verification run.
 #[derive(Clone, Debug)]
@@ -488,20 +488,28 @@ impl Findings {
 }
 
 /// Verifies a ledger held in a store.
-pub fn verify_store<S: Store + ?Sized>(store: &S, options: &VerifyOptions) -> Report {
+pub fn verify_store<S: StoreRead + ?Sized>(store: &S, options: &VerifyOptions) -> Report {
     verify_store_observed(store, options, &mut NoObserver)
 }
 
 /// [`verify_store`], handing every entry read to `observer` in order, once.
-pub(crate) fn verify_store_observed<S: Store + ?Sized>(
+pub(crate) fn verify_store_observed<S: StoreRead + ?Sized>(
     store: &S,
     options: &VerifyOptions,
     observer: &mut dyn EntryObserver,
 ) -> Report {
-    let size = store.size();
-    let mut checkpoints = Vec::new();
     let mut read_error = None;
-    for i in 0..store.checkpoint_count() {
+    // A store that cannot say how much it holds is read as empty, and says why below.
+    let size = store.size().unwrap_or_else(|e| {
+        read_error = Some(e);
+        0
+    });
+    let count = store.checkpoint_count().unwrap_or_else(|e| {
+        read_error.get_or_insert(e);
+        0
+    });
+    let mut checkpoints = Vec::new();
+    for i in 0..count {
         match store.checkpoint(i) {
             Ok(c) => checkpoints.push(c),
             Err(e) => {
@@ -510,7 +518,8 @@ pub(crate) fn verify_store_observed<S: Store + ?Sized>(
             }
         }
     }
-    let entries = (0..size).map(|seq| store.entry_bytes(seq));
+    // In chunks: one range read per ENTRY_CHUNK entries, memory bounded by one chunk.
+    let entries = crate::store::read_entries(store, 0..size).map(|(_, bytes)| bytes);
     let mut report = verify_observed(entries, &checkpoints, options, observer);
     if let Some(e) = read_error {
         let kind = if matches!(e, StoreError::Corrupt { .. }) {
@@ -524,7 +533,7 @@ pub(crate) fn verify_store_observed<S: Store + ?Sized>(
             severity,
             seq: None,
             checkpoint: None,
-            message: format!("could not read all checkpoints: {e}"),
+            message: format!("could not read the store (all checkpoints, or its size): {e}"),
         });
         report.verdict = report.verdict.max_with(severity);
     }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub use liuhen::describe::iso8601;
 use liuhen::describe::{Listing, LogItem, LogQuery, LoggedEntry};
 use liuhen::proven::{ProvenBefore, TimeEvidence};
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 // Control characters in text from the ledger are escaped: an entry can neither forge further
 // log lines nor drive the terminal.
 use liuhen::text::escape_controls as clean;

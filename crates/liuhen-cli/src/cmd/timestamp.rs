@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use liuhen::describe::iso8601;
+use liuhen::store::StoreRead as _;
 use liuhen::timestamp::{check_stored_tokens, stamp_and_store, TsaRoots};
-use liuhen::Store as _;
 use liuhen_http::tsa::{DevTsa, HttpTsa, KeyKind};
 
 use crate::layout::LedgerDir;
@@ -111,11 +111,9 @@ fn run_stamp(
     let roots = TsaRoots::read(root)?;
     let ledger = LedgerDir::new(&dir);
     let store = ledger.open_read_only()?;
-    let count = store.checkpoint_count();
-    let latest = count
-        .checked_sub(1)
+    let text = store
+        .latest_checkpoint()?
         .ok_or("the ledger has no checkpoint yet; run `liuhen seal` first")?;
-    let text = store.checkpoint(latest)?;
     let checkpoint = liuhen::checkpoint::SignedCheckpoint::parse(text.as_bytes())?
         .checkpoint()
         .clone();

@@ -32,7 +32,6 @@ use liuhen::ledger::SealState;
 use liuhen::media::MediaStore;
 use liuhen::model::Event;
 use liuhen::store::file::{FileStore, CHECKPOINT_INDEX_FILE, CHECKPOINT_LOG_FILE};
-use liuhen::store::Store;
 use liuhen::verify::{FindingKind, Verdict};
 use liuhen::{Entry, Ledger, LedgerError, LedgerOptions, ManualClock, MemoryStore, Signer};
 

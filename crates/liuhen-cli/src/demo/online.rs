@@ -10,8 +10,8 @@ use std::time::Duration;
 use liuhen::checkpoint::{NoteVerifier, SignedCheckpoint};
 use liuhen::hash::{Digest, Sha256TreeHasher};
 use liuhen::merkle::CompactRange;
+use liuhen::store::StoreRead;
 use liuhen::tiles::{TileKind, TilePath, HASH_LEN, TILE_WIDTH};
-use liuhen::Store;
 use liuhen_http::client::{BlockingClient, Response};
 
 use super::cases::{Marks, PENALTY};

@@ -14,7 +14,7 @@ use liuhen::entry::EncodedEntry;
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
 use liuhen::media::MediaStore;
 use liuhen::store::file::{FileStore, ENTRY_LOG_FILE};
-use liuhen::store::Store;
+use liuhen::store::{StoreRead, StoreWrite};
 use liuhen::verify::{FindingKind, Verdict};
 use liuhen::Entry;
 
@@ -187,12 +187,9 @@ impl Judge<'_> {
 /// Reads the entries and checkpoints of the ledger in `root`.
 pub(super) fn read_stored(root: &Path) -> Res<Stored> {
     let store = LedgerDir::new(root).open_read_only()?;
-    let entries = (0..store.size())
-        .map(|seq| store.entry_bytes(seq))
-        .collect::<Result<Vec<_>, _>>()?;
-    let checkpoints = (0..store.checkpoint_count())
-        .map(|i| store.checkpoint(i))
-        .collect::<Result<Vec<_>, _>>()?;
+    // A demo ledger: small, read whole in one range read each.
+    let entries = store.entries(0..store.size())?;
+    let checkpoints = store.checkpoints(0..store.checkpoint_count())?;
     Ok(Stored {
         entries,
         checkpoints,

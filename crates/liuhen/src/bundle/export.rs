@@ -15,7 +15,7 @@ use crate::hash::{from_blake3, Digest, Sha256TreeHasher};
 use crate::media::{BlobStat, MediaBackend, STREAM_BUFFER};
 use crate::merkle;
 use crate::model::{Event, Sealed};
-use crate::store::Store;
+use crate::store::StoreRead;
 
 /// What to put in a bundle besides the entries.
 #[derive(Debug, Default)]
@@ -123,7 +123,7 @@ fn too_large(what: &str, count: usize, max: usize) -> Result<(), BundleError> {
 /// [`BundleError::InvalidCase`], [`BundleError::Checkpoint`], [`BundleError::UnknownCase`],
 /// [`BundleError::Unsealed`], [`BundleError::Entry`], [`BundleError::Opening`],
 /// [`BundleError::MediaAltered`], [`BundleError::TooLarge`], store, Merkle or I/O errors.
-pub fn export_untraced<S: Store + ?Sized, W: Write>(
+pub fn export_untraced<S: StoreRead + ?Sized, W: Write>(
     store: &S,
     case_no: &str,
     options: &ExportOptions<'_>,
@@ -162,7 +162,7 @@ pub fn tokens_for(
 ///
 /// # Errors
 /// As [`export_untraced`].
-pub fn export_untraced_stamped<S: Store + ?Sized, W: Write>(
+pub fn export_untraced_stamped<S: StoreRead + ?Sized, W: Write>(
     store: &S,
     case_no: &str,
     options: &ExportOptions<'_>,
@@ -194,8 +194,8 @@ pub fn export_untraced_stamped<S: Store + ?Sized, W: Write>(
     let mut refs: Vec<(Digest, u64, String, u64)> = Vec::new();
     let mut seen: HashSet<Digest> = HashSet::new();
     let mut commitments: HashSet<Sealed> = HashSet::new();
-    for seq in 0..store.size() {
-        let bytes = store.entry_bytes(seq)?;
+    for (seq, bytes) in crate::store::read_entries(store, 0..store.size()?) {
+        let bytes = bytes?;
         let entry = Entry::from_bytes(&bytes).map_err(|e| BundleError::Entry {
             seq,
             reason: e.to_string(),

@@ -11,7 +11,7 @@ use crate::encoding::MAX_ENTRY_BYTES;
 use crate::entry::Entry;
 use crate::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use crate::merkle::{self, MerkleError};
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, StoreRead};
 
 /// The value of the `format` field of every portable proof of this version.
 pub const PROOF_FORMAT: &str = "liuhen-proof/1";
@@ -328,12 +328,12 @@ impl PortableInclusion {
     /// [`ProofError::NoSuchEntry`], [`ProofError::Unsealed`], [`ProofError::NotCovered`],
     /// [`ProofError::Checkpoint`], [`ProofError::Store`], [`ProofError::Merkle`], or a
     /// verification error if the stored entry itself is invalid.
-    pub fn from_store<S: Store + ?Sized>(
+    pub fn from_store<S: StoreRead + ?Sized>(
         store: &S,
         seq: u64,
         size: Option<u64>,
     ) -> Result<Self, ProofError> {
-        let total = store.size();
+        let total = store.size()?;
         if seq >= total {
             return Err(ProofError::NoSuchEntry { seq, size: total });
         }
@@ -450,7 +450,7 @@ impl PortableConsistency {
     /// # Errors
     /// [`ProofError::Checkpoint`] when no stored checkpoint has a size asked for (or one does not
     /// verify), [`ProofError::BadSizes`], [`ProofError::Store`] or [`ProofError::Merkle`].
-    pub fn from_store<S: Store + ?Sized>(
+    pub fn from_store<S: StoreRead + ?Sized>(
         store: &S,
         old_size: u64,
         new_size: Option<u64>,

@@ -414,11 +414,13 @@ fn granted_request<S: Store>(
 ) -> Result<Sealed, DisclosureError> {
     let mut requested: Option<(u64, String, Sealed)> = None;
     let mut decided: Option<(u64, bool)> = None;
-    for seq in 0..store.size() {
+    let size = store.size().map_err(|e| DisclosureError::Ledger {
+        seq: 0,
+        reason: e.to_string(),
+    })?;
+    for (seq, bytes) in crate::store::read_entries(store, 0..size) {
         let ledger_err = |reason: String| DisclosureError::Ledger { seq, reason };
-        let bytes = store
-            .entry_bytes(seq)
-            .map_err(|e| ledger_err(e.to_string()))?;
+        let bytes = bytes.map_err(|e| ledger_err(e.to_string()))?;
         let entry = Entry::from_bytes(&bytes).map_err(|e| ledger_err(e.to_string()))?;
         match &entry.statement.statement.event {
             Event::AccessRequested {

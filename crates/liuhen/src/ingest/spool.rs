@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use crate::encoding::MAX_ENTRY_BYTES;
 use crate::hash::Digest;
-use crate::store::{Store, StoreError};
+use crate::store::{StoreError, StoreRead};
 
 /// A spool file being written.
 pub(super) struct Spool {
@@ -154,7 +154,7 @@ impl Spool {
 
     /// The ledger in `base` with the spooled entries after it, as a read-only store (for the
     /// dry run's audit).
-    pub(super) fn overlay<'a, S: Store + Sync + ?Sized>(
+    pub(super) fn overlay<'a, S: StoreRead + ?Sized>(
         &'a mut self,
         base: &'a S,
     ) -> Result<Overlay<'a, S>, StoreError> {
@@ -229,32 +229,14 @@ pub(super) struct Overlay<'a, S: ?Sized> {
     offsets: &'a [u64],
 }
 
-impl<S: Store + Sync + ?Sized> Store for Overlay<'_, S> {
-    fn size(&self) -> u64 {
-        self.base.size() + self.offsets.len() as u64
-    }
-
-    fn origin(&self) -> Option<&str> {
-        self.base.origin()
-    }
-
-    fn append(&mut self, _: &[crate::entry::EncodedEntry]) -> Result<(), StoreError> {
-        Err(StoreError::ReadOnly {
-            reason: "a dry run writes nothing".into(),
-        })
-    }
-
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        let base = self.base.size();
-        if seq < base {
-            return self.base.entry_bytes(seq);
-        }
+impl<S: StoreRead + ?Sized> Overlay<'_, S> {
+    fn spooled(&self, seq: u64, base: u64) -> Result<Vec<u8>, StoreError> {
         let offset = usize::try_from(seq - base)
             .ok()
             .and_then(|i| self.offsets.get(i))
             .ok_or(StoreError::OutOfRange {
                 seq,
-                size: self.size(),
+                size: base + self.offsets.len() as u64,
             })?;
         let mut file = self.file.lock().map_err(|_| StoreError::ReadOnly {
             reason: "the spool lock was poisoned".into(),
@@ -263,23 +245,46 @@ impl<S: Store + Sync + ?Sized> Store for Overlay<'_, S> {
             .map_err(|e| io(self.path, e))?;
         Ok(read_record(self.path, &mut *file)?.bytes)
     }
+}
 
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
-        Err(StoreError::NoSuchNode { level, index })
+impl<S: StoreRead + ?Sized> StoreRead for Overlay<'_, S> {
+    fn size(&self) -> Result<u64, StoreError> {
+        Ok(self.base.size()? + self.offsets.len() as u64)
     }
 
-    fn append_checkpoint(&mut self, _: &str) -> Result<(), StoreError> {
-        Err(StoreError::ReadOnly {
-            reason: "a dry run writes nothing".into(),
+    fn origin(&self) -> Option<&str> {
+        self.base.origin()
+    }
+
+    fn entries(&self, range: std::ops::Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+        let base = self.base.size()?;
+        crate::store::check_entry_range(&range, base + self.offsets.len() as u64)?;
+        let mut out = self
+            .base
+            .entries(range.start.min(base)..range.end.min(base))?;
+        for seq in range.start.max(base)..range.end {
+            out.push(self.spooled(seq, base)?);
+        }
+        Ok(out)
+    }
+
+    fn node_hashes(
+        &self,
+        level: u8,
+        range: std::ops::Range<u64>,
+    ) -> Result<Vec<Digest>, StoreError> {
+        Err(StoreError::NoSuchNode {
+            level,
+            index: range.start,
         })
     }
 
-    fn checkpoint_count(&self) -> u64 {
+    fn checkpoint_count(&self) -> Result<u64, StoreError> {
         self.base.checkpoint_count()
     }
 
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
-        self.base.checkpoint(index)
+    fn checkpoints(&self, range: std::ops::Range<u64>) -> Result<Vec<String>, StoreError> {
+        self.base.checkpoints(range)
     }
 }
 

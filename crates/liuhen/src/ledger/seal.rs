@@ -304,7 +304,7 @@ impl<S: Store> Ledger<S> {
         let state = SealState {
             note,
             checkpoint,
-            checkpoints: self.store.checkpoint_count(),
+            checkpoints: self.store.checkpoint_count()?,
             frontier: checked.frontier,
             last_leaf: checked.last_leaf,
         };
@@ -323,7 +323,7 @@ impl<S: Store> Ledger<S> {
     /// latest stored checkpoint is not signed by the ledger key over the current tree.
     pub fn seal_state(&self) -> Result<SealState, LedgerError> {
         let checked = self.check_history(None)?;
-        let count = self.store.checkpoint_count();
+        let count = self.store.checkpoint_count()?;
         let refuse = |reason: &str| {
             LedgerError::SealRefused(SealRefusal::Checkpoint {
                 index: count.saturating_sub(1),
@@ -364,16 +364,28 @@ impl<S: Store> Ledger<S> {
             return Err(LedgerError::NoGenesis);
         }
         let verifier = self.verifier_key()?;
-        let count = self.store.checkpoint_count();
+        let count = self.store.checkpoint_count()?;
         // A checkpoint record that fails its checksum (or disagrees with the checkpoint
         // index) is a refusal, not an I/O error.
-        let read_checkpoint = |index: u64| {
-            self.store.checkpoint(index).map_err(|e| match e {
-                StoreError::Corrupt { reason, .. } => {
-                    refuse(SealRefusal::CheckpointDamaged { index, reason })
-                }
-                e => LedgerError::Store(e),
-            })
+        let damaged = |e: StoreError| match e {
+            StoreError::Corrupt {
+                record: index,
+                reason,
+                ..
+            } => refuse(SealRefusal::CheckpointDamaged { index, reason }),
+            e => LedgerError::Store(e),
+        };
+        let read_checkpoint = |index: u64| self.store.checkpoint(index).map_err(damaged);
+        // Checkpoints `from..to`, read in chunks of CHUNK (one range read each).
+        let read_checkpoints = |from: u64, to: u64| {
+            let mut out = Vec::new();
+            let mut at = from;
+            while at < to {
+                let end = to.min(at.saturating_add(CHUNK));
+                out.push((at, self.store.checkpoints(at..end).map_err(damaged)?));
+                at = end;
+            }
+            Ok::<_, LedgerError>(out)
         };
         let (mut frontier, mut prev, first_checkpoint) = match state {
             Some(st) => {
@@ -411,16 +423,22 @@ impl<S: Store> Ledger<S> {
         // Every stored checkpoint record must read back intact, not only those since the
         // state: a damaged older one means the checkpoint log was changed (O(checkpoints)
         // reads, one per seal).
-        for index in 0..first_checkpoint.min(count) {
-            read_checkpoint(index)?;
+        let mut at = 0;
+        while at < first_checkpoint.min(count) {
+            let end = first_checkpoint.min(count).min(at.saturating_add(CHUNK));
+            self.store.checkpoints(at..end).map_err(damaged)?;
+            at = end;
         }
         // The checkpoints to compare with the recomputed roots, by size: those signed by the
         // ledger key since the state (all of them without one).
         let mut pending: std::collections::BTreeMap<u64, Vec<(u64, Digest)>> =
             std::collections::BTreeMap::new();
         let mut older: Vec<(u64, u64, Digest)> = Vec::new();
-        for index in first_checkpoint..count {
-            let note = read_checkpoint(index)?;
+        let stored = read_checkpoints(first_checkpoint, count)?;
+        let stored = stored
+            .into_iter()
+            .flat_map(|(from, notes)| (from..).zip(notes));
+        for (index, note) in stored {
             let Some(signed) = SignedCheckpoint::parse(note.as_bytes())
                 .ok()
                 .filter(|s| s.verify(&verifier).is_ok())
@@ -470,18 +488,15 @@ impl<S: Store> Ledger<S> {
         let mut seq = frontier.size();
         while seq < size {
             let end = size.min(seq + CHUNK);
-            let bytes: Vec<Vec<u8>> = (seq..end)
-                .map(|s| {
-                    self.store.entry_bytes(s).map_err(|e| match e {
-                        // A frame that fails its own checksum was changed: tampering.
-                        StoreError::Corrupt { reason, .. } => refuse(SealRefusal::Entry {
-                            seq: s,
-                            reason: format!("is damaged in the store ({reason})"),
-                        }),
-                        e => LedgerError::Store(e),
-                    })
-                })
-                .collect::<Result<_, _>>()?;
+            // One range read per chunk.
+            let bytes: Vec<Vec<u8>> = self.store.entries(seq..end).map_err(|e| match e {
+                // A frame that fails its own checksum was changed: tampering.
+                StoreError::Corrupt { record, reason, .. } => refuse(SealRefusal::Entry {
+                    seq: record,
+                    reason: format!("is damaged in the store ({reason})"),
+                }),
+                e => LedgerError::Store(e),
+            })?;
             let decoded: Vec<verify::Checked> =
                 bytes.par_iter().map(|b| verify::check_bytes(b)).collect();
             for d in decoded {
@@ -574,7 +589,7 @@ mod tests {
     use super::*;
     use crate::keys::SecretKey;
     use crate::model::{Event, Role};
-    use crate::store::MemoryStore;
+    use crate::store::{MemoryStore, StoreWrite};
 
     fn ledger(n: u8) -> (Ledger<MemoryStore>, SecretKey) {
         let key = SecretKey::from_seed(&[1; 32]);

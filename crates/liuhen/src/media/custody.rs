@@ -44,14 +44,17 @@ pub fn purge<S: Store + ?Sized>(
 ) -> Result<(), MediaError> {
     let mut custody = Custody::default();
     let mut purged = false;
-    for seq in 0..ledger.size() {
-        let bytes = ledger
-            .entry_bytes(seq)
-            .map_err(|source| MediaError::Ledger {
-                digest: *digest,
-                seq,
-                source,
-            })?;
+    let size = ledger.size().map_err(|source| MediaError::Ledger {
+        digest: *digest,
+        seq: 0,
+        source,
+    })?;
+    for (seq, bytes) in crate::store::read_entries(ledger, 0..size) {
+        let bytes = bytes.map_err(|source| MediaError::Ledger {
+            digest: *digest,
+            seq,
+            source,
+        })?;
         let Ok(entry) = Entry::from_bytes(&bytes) else {
             continue;
         };

@@ -96,8 +96,10 @@ pub fn verify_media<S: Store + ?Sized>(
     // instead, and runs no second one.
     let mut admission = Admission::new(crate::verify::VerifyOptions::default().max_future_skew_ms);
     let mut observer = MediaObserver::default();
-    for seq in 0..store.size() {
-        let Ok(bytes) = store.entry_bytes(seq) else {
+    // An unreadable store or entry is the main verifier's finding.
+    let size = store.size().unwrap_or(0);
+    for (seq, bytes) in crate::store::read_entries(store, 0..size) {
+        let Ok(bytes) = bytes else {
             continue;
         };
         let Ok(entry) = Entry::from_bytes(&bytes) else {

@@ -23,7 +23,7 @@
 //!    `entries.idx`, and its registry changes to `registry.idx`, without a sync: they are
 //!    derived from the frames. An index group therefore never points at a frame that was not
 //!    durable first.
-//! 3. Only then does [`Store::append`] return `Ok`: one `fdatasync` per batch.
+//! 3. Only then does [`StoreWrite::append`] return `Ok`: one `fdatasync` per batch.
 //!
 //! Every 512 entries the next append first syncs both indexes and records that in the index
 //! mark; opening checks the groups written since the last mark one by one against their frames
@@ -41,7 +41,7 @@
 //! not add up — a bad frame with valid data after it, an index that disagrees with the log — is
 //! *tampering*: nothing is changed, the store opens read-only and the report says what and
 //! where. [`Check::Full`] additionally checks every frame and node hash (O(n)); without it,
-//! damage to older frames is found when they are read ([`Store::entry_bytes`] checks each
+//! damage to older frames is found when they are read ([`StoreRead::entry_bytes`] checks each
 //! frame's checksum against the index).
 //!
 //! This is the only module of the core that touches the file system. It checks nothing
@@ -57,15 +57,17 @@ mod recover;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Read as _, Write as _};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
-pub use ops::Faults;
+pub use ops::{Faults, HeldSync};
 
 use self::layout::{FrameRead, Frontier, FRAME_OVERHEAD, MAX_CHECKPOINT_BYTES};
 use self::ops::{DataFile, FaultyFile, OsFile};
 use self::recover::{CheckpointIndex, EntryIndex, LogInfo, LogState};
-use super::{Store, StoreError};
+use super::{StoreError, StoreRead, StoreWrite};
 use crate::encoding::MAX_ENTRY_BYTES;
 use crate::entry::EncodedEntry;
 use crate::hash::{Digest, Sha256TreeHasher, DIGEST_LEN};
@@ -113,9 +115,9 @@ const OWN_FILES: [&str; 10] = [
 
 /// Errors of the file store, with the file and position concerned.
 ///
-/// At the [`Store`] boundary these become [`StoreError::Io`] (the path, and an
-/// [`io::Error`] of the same kind whose inner error is this value, so the context survives) or
-/// [`StoreError::ReadOnly`].
+/// At the [`StoreRead`]/[`StoreWrite`] boundary these become [`StoreError::ReadOnly`],
+/// [`StoreError::Corrupt`], or [`StoreError::Backend`] holding this value (downcast it: the
+/// file and the operation survive).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FileStoreError {
@@ -313,43 +315,6 @@ impl FileStoreError {
                 | FileStoreError::Corrupt { .. }
         )
     }
-
-    fn path(&self) -> Option<&Path> {
-        match self {
-            FileStoreError::Io { path, .. }
-            | FileStoreError::NotWritable { path, .. }
-            | FileStoreError::MissingFile { path }
-            | FileStoreError::BadMagic { path, .. }
-            | FileStoreError::UnsupportedVersion { path, .. }
-            | FileStoreError::UnknownSuite { path, .. }
-            | FileStoreError::BadHeader { path, .. }
-            | FileStoreError::Corrupt { path, .. }
-            | FileStoreError::BadRecordLength { path, .. }
-            | FileStoreError::LeafHashMismatch { path, .. } => Some(path),
-            FileStoreError::NotAStore { dir }
-            | FileStoreError::AlreadyExists { dir }
-            | FileStoreError::ForeignFile { dir, .. } => Some(dir),
-            FileStoreError::Locked { lock, .. } => Some(lock),
-            FileStoreError::BadOrigin { .. } | FileStoreError::ReadOnly { .. } => None,
-        }
-    }
-
-    fn kind(&self) -> io::ErrorKind {
-        match self {
-            FileStoreError::Io { source, .. } | FileStoreError::NotWritable { source, .. } => {
-                source.kind()
-            }
-            FileStoreError::MissingFile { .. } | FileStoreError::NotAStore { .. } => {
-                io::ErrorKind::NotFound
-            }
-            FileStoreError::AlreadyExists { .. } => io::ErrorKind::AlreadyExists,
-            FileStoreError::Locked { .. } => io::ErrorKind::WouldBlock,
-            FileStoreError::BadRecordLength { .. }
-            | FileStoreError::LeafHashMismatch { .. }
-            | FileStoreError::BadOrigin { .. } => io::ErrorKind::InvalidInput,
-            _ => io::ErrorKind::InvalidData,
-        }
-    }
 }
 
 impl From<FileStoreError> for StoreError {
@@ -371,10 +336,9 @@ impl From<FileStoreError> for StoreError {
                 reason: fault.to_string(),
             };
         }
-        let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-        StoreError::Io {
-            path,
-            source: io::Error::new(e.kind(), e),
+        StoreError::Backend {
+            backend: "file",
+            source: Box::new(e),
         }
     }
 }
@@ -830,8 +794,10 @@ pub struct FileStore {
     /// The locked lock file of a writer; `None` for a reader.
     lock: Option<File>,
     hasher: Sha256TreeHasher,
-    entries: LogFiles,
-    checkpoints: LogFiles,
+    entries: Arc<LogFiles>,
+    checkpoints: Arc<LogFiles>,
+    /// What readers ([`FileStore::reader`]) see: the sizes below, published after each commit.
+    published: Arc<Published>,
     /// INVARIANT: entries `0..size` are indexed, their groups and frames durable, and their
     /// frames lie inside `entries_end` — unless tampering was found on open, in which case
     /// `size` is what the index claims and every read checks its frame (reads always do).
@@ -845,8 +811,9 @@ pub struct FileStore {
     /// As `entries_end`, for checkpoints.
     checkpoints_end: u64,
     recovery: Recovery,
-    /// Set once the store refuses writes: read-only open, tampering, or a failed write.
-    refusal: OnceLock<String>,
+    /// Set once the store refuses writes: read-only open, tampering, or a failed write (shared
+    /// with the readers, whose reads of a corrupt record latch it too).
+    refusal: Arc<OnceLock<String>>,
     /// The registry index file and the registry-changing sequence numbers below `size`;
     /// `None` for a store made before the file existed (the ledger then reads every entry).
     registry: Option<RegistryIndex>,
@@ -1132,9 +1099,10 @@ impl FileStore {
             checkpoint_count: 0,
             checkpoints_end: 0,
             recovery,
-            refusal: OnceLock::new(),
-            entries,
-            checkpoints,
+            refusal: Arc::default(),
+            published: Arc::default(),
+            entries: Arc::new(entries),
+            checkpoints: Arc::new(checkpoints),
             registry: None,
             mark_file,
             mark,
@@ -1253,6 +1221,7 @@ impl FileStore {
             // rewritten since are not covered by the old mark, so write a new one now.
             store.write_mark()?;
         }
+        store.publish();
         Ok(store)
     }
 
@@ -1385,9 +1354,54 @@ impl FileStore {
         self.write_mark()
     }
 
-    /// What opening found and did.
-    pub fn recovery(&self) -> &Recovery {
-        &self.recovery
+    /// Number of entries this handle acknowledged (never fails, unlike
+    /// [`StoreRead::size`] in general).
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Number of checkpoints this handle holds (never fails).
+    pub fn checkpoint_count(&self) -> u64 {
+        self.checkpoint_count
+    }
+
+    /// A reader that shares this store's read-only file descriptors and sees what this handle
+    /// acknowledged, now and after later commits: it never waits for the writer (a commit in
+    /// progress, its `fdatasync`, is invisible to it until it returned). `Clone` and `Sync`.
+    pub fn reader(&self) -> FileStoreReader {
+        FileStoreReader {
+            origin: Arc::from(self.origin.as_str()),
+            entries: Arc::clone(&self.entries),
+            checkpoints: Arc::clone(&self.checkpoints),
+            published: Arc::clone(&self.published),
+            refusal: Arc::clone(&self.refusal),
+            recovery: Arc::new(self.recovery.clone()),
+        }
+    }
+
+    /// Makes what this handle acknowledged visible to its readers: the entry log's end before
+    /// the size (a reader that sees a size finds the frames inside the end it reads next).
+    fn publish(&self) {
+        let p = &self.published;
+        p.entries_end.store(self.entries_end, Ordering::Release);
+        p.size.store(self.size, Ordering::Release);
+        p.checkpoints_end
+            .store(self.checkpoints_end, Ordering::Release);
+        p.checkpoint_count
+            .store(self.checkpoint_count, Ordering::Release);
+    }
+
+    /// The read view of this handle.
+    fn reads(&self) -> Reads<'_> {
+        Reads {
+            entries: &self.entries,
+            checkpoints: &self.checkpoints,
+            refusal: &self.refusal,
+            size: self.size,
+            entries_end: self.entries_end,
+            checkpoint_count: self.checkpoint_count,
+            checkpoints_end: self.checkpoints_end,
+        }
     }
 
     /// The ledger origin recorded in the header.
@@ -1403,12 +1417,6 @@ impl FileStore {
     /// Whether this store holds the writer lock.
     pub fn is_writer(&self) -> bool {
         self.lock.is_some()
-    }
-
-    /// Why the store refuses writes, if it does: opened read-only, tampering found, or a write
-    /// or sync failed (the latch).
-    pub fn refusal(&self) -> Option<&str> {
-        self.refusal.get().map(String::as_str)
     }
 
     fn writable(&self) -> Result<(), FileStoreError> {
@@ -1454,7 +1462,7 @@ impl FileStore {
     }
 
     /// Appends entries: frames, `fdatasync`, index groups and registry records (no sync). See
-    /// [`Store::append`] and `docs/STORE.md`, "Commit protocol".
+    /// [`StoreWrite::append`] and `docs/STORE.md`, "Commit protocol".
     fn append_entries(&mut self, entries: &[EncodedEntry]) -> Result<(), FileStoreError> {
         if entries.is_empty() {
             return Ok(());
@@ -1573,6 +1581,70 @@ impl FileStore {
         Ok(())
     }
 
+    fn read_entry(&self, seq: u64) -> Result<Vec<u8>, FileStoreError> {
+        self.reads().entry(seq)
+    }
+}
+
+/// The sizes a writer publishes for its readers after each commit (and on open).
+#[derive(Debug, Default)]
+struct Published {
+    size: AtomicU64,
+    entries_end: AtomicU64,
+    checkpoint_count: AtomicU64,
+    checkpoints_end: AtomicU64,
+}
+
+/// A reader of a [`FileStore`] (from [`FileStore::reader`]): shares the writer's read-only
+/// file descriptors, reads by position only, and sees the sizes the writer published after
+/// its last acknowledged commit. It takes no lock the writer holds: a commit in progress,
+/// blocked in its `fdatasync`, does not delay it. `Clone`, `Send` and `Sync`.
+#[derive(Clone, Debug)]
+pub struct FileStoreReader {
+    origin: Arc<str>,
+    entries: Arc<LogFiles>,
+    checkpoints: Arc<LogFiles>,
+    published: Arc<Published>,
+    refusal: Arc<OnceLock<String>>,
+    recovery: Arc<Recovery>,
+}
+
+impl FileStoreReader {
+    /// The read view as published now: the size first, then the end it lies inside.
+    fn reads(&self) -> Reads<'_> {
+        let p = &self.published;
+        let size = p.size.load(Ordering::Acquire);
+        let checkpoint_count = p.checkpoint_count.load(Ordering::Acquire);
+        Reads {
+            entries: &self.entries,
+            checkpoints: &self.checkpoints,
+            refusal: &self.refusal,
+            size,
+            entries_end: p.entries_end.load(Ordering::Acquire),
+            checkpoint_count,
+            checkpoints_end: p.checkpoints_end.load(Ordering::Acquire),
+        }
+    }
+}
+
+/// Reads of one consistent view of the files: `size` entries whose frames lie inside
+/// `entries_end`, `checkpoint_count` checkpoints inside `checkpoints_end`. Every read checks
+/// what it reads (rule R10); a corrupt record latches the store.
+struct Reads<'a> {
+    entries: &'a LogFiles,
+    checkpoints: &'a LogFiles,
+    refusal: &'a OnceLock<String>,
+    size: u64,
+    entries_end: u64,
+    checkpoint_count: u64,
+    checkpoints_end: u64,
+}
+
+/// At most this many frame bytes are read in one positional read by [`Reads::entries`]; a
+/// longer range is read in several.
+const MAX_RANGE_READ: u64 = 4 << 20;
+
+impl Reads<'_> {
     /// Records a corrupt record found while reading: the store refuses writes from then on.
     fn corrupt(&self, path: &Path, record: u64, offset: u64, fault: FrameFault) -> FileStoreError {
         let e = FileStoreError::Corrupt {
@@ -1585,8 +1657,8 @@ impl FileStore {
         e
     }
 
-    fn read_entry(&self, seq: u64) -> Result<Vec<u8>, FileStoreError> {
-        let files = &self.entries;
+    fn entry(&self, seq: u64) -> Result<Vec<u8>, FileStoreError> {
+        let files = self.entries;
         let mut head = [0u8; layout::GROUP_HEAD_LEN];
         files
             .index
@@ -1607,7 +1679,95 @@ impl FileStore {
         Err(self.corrupt(&files.log_path, seq, offset, fault))
     }
 
-    fn read_node(&self, level: u8, index: u64) -> Result<Option<Digest>, FileStoreError> {
+    /// Entries `range` (inside `size`): the group heads in one positional read, then the
+    /// frames — contiguous in the log — in one positional read per [`MAX_RANGE_READ`] bytes,
+    /// each frame checked against its group (length, checksum = leaf hash) as
+    /// [`Reads::entry`] checks it. Where the heads do not chain (a damaged index), or a frame
+    /// does not check, the entries are read one by one from there, so that the error is the
+    /// one a single read gives.
+    fn entries(&self, range: Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+        super::check_entry_range(&range, self.size)?;
+        let files = self.entries;
+        let mut out =
+            Vec::with_capacity(usize::try_from(range.end.saturating_sub(range.start)).unwrap_or(0));
+        let mut seq = range.start;
+        while seq < range.end {
+            let heads = self.heads(seq, range.end)?;
+            let Some(&(first, _, _)) = heads.first() else {
+                out.push(self.entry(seq)?);
+                seq += 1;
+                continue;
+            };
+            // How many of the heads chain inside one read of at most MAX_RANGE_READ bytes.
+            let mut end = first;
+            let mut take = 0usize;
+            for &(offset, len, _) in &heads {
+                let frame = FRAME_OVERHEAD.saturating_add(len);
+                let chained = offset == end
+                    && len >= 1
+                    && len <= MAX_ENTRY_BYTES as u64
+                    && end.saturating_add(frame) <= self.entries_end;
+                if !chained || (take > 0 && end - first + frame > MAX_RANGE_READ) {
+                    break;
+                }
+                end += frame;
+                take += 1;
+            }
+            let mut buf = vec![0u8; usize::try_from(end - first).unwrap_or(0)];
+            let read = take > 0 && files.log.read_exact_at(&mut buf, first).is_ok();
+            let mut at = 0usize;
+            let mut taken = 0usize;
+            if read {
+                for &(_, len, leaf) in heads.iter().take(take) {
+                    let Some(payload) = frame_payload(&buf, at, len, &leaf) else {
+                        break;
+                    };
+                    out.push(payload.to_vec());
+                    at += FRAME_OVERHEAD as usize + payload.len();
+                    taken += 1;
+                }
+            }
+            seq += taken as u64;
+            if taken < heads.len() {
+                // Not chained, not readable or not intact: this entry alone, as a single read
+                // judges it (its error, or its bytes if only the chaining was off).
+                out.push(self.entry(seq)?);
+                seq += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The group heads (frame offset, payload length, leaf hash) of entries `from..to`, at
+    /// most as many as fit [`MAX_RANGE_READ`] bytes of index: one positional read.
+    fn heads(&self, from: u64, to: u64) -> Result<Vec<(u64, u64, Digest)>, FileStoreError> {
+        let files = self.entries;
+        let start = layout::group_start(from);
+        let mut to = to;
+        while to > from + 1 && layout::group_start(to) - start > MAX_RANGE_READ {
+            to = from + (to - from) / 2;
+        }
+        let end = layout::group_start(to);
+        let mut buf = vec![0u8; usize::try_from(end - start).unwrap_or(0)];
+        files
+            .index
+            .read_exact_at(&mut buf, start)
+            .map_err(io_error(&files.index_path, "reading"))?;
+        let mut heads = Vec::with_capacity(usize::try_from(to - from).unwrap_or(0));
+        for n in from..to {
+            let at = usize::try_from(layout::group_start(n) - start).unwrap_or(usize::MAX);
+            let Some(head) = buf
+                .get(at..at.saturating_add(layout::GROUP_HEAD_LEN))
+                .and_then(|b| <&[u8; layout::GROUP_HEAD_LEN]>::try_from(b).ok())
+            else {
+                break;
+            };
+            heads.push(layout::parse_group_head(head));
+        }
+        Ok(heads)
+    }
+
+    fn node(&self, level: u8, index: u64) -> Result<Option<Digest>, FileStoreError> {
         let covered = u32::from(level) < u64::BITS
             && index
                 .checked_add(1)
@@ -1629,8 +1789,58 @@ impl FileStore {
         Ok(Some(layout::digest(&buf)))
     }
 
-    fn read_note(&self, index: u64) -> Result<String, FileStoreError> {
-        let files = &self.checkpoints;
+    /// Node hashes `range` of `level`: where their positions lie within [`MAX_RANGE_READ`]
+    /// bytes of the index (leaf hashes, low levels), one positional read; else one read each
+    /// (the nodes of a high level lie far apart).
+    fn nodes(&self, level: u8, range: Range<u64>) -> Result<Vec<Digest>, StoreError> {
+        super::check_node_range(level, &range, self.size)?;
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        let positions: Option<Vec<u64>> = range
+            .clone()
+            .map(|i| layout::node_position(level, i))
+            .collect();
+        let (Some(positions), Some(&first)) = (
+            positions.as_ref(),
+            positions.as_ref().and_then(|p| p.first()),
+        ) else {
+            return Err(StoreError::NoSuchNode {
+                level,
+                index: range.start,
+            });
+        };
+        let last = positions.last().copied().unwrap_or(first);
+        let span = last - first + DIGEST_LEN as u64;
+        if span <= MAX_RANGE_READ {
+            let files = self.entries;
+            let mut buf = vec![0u8; usize::try_from(span).unwrap_or(0)];
+            files
+                .index
+                .read_exact_at(&mut buf, first)
+                .map_err(io_error(&files.index_path, "reading"))
+                .map_err(StoreError::from)?;
+            return Ok(positions
+                .iter()
+                .map(|&p| {
+                    let at = usize::try_from(p - first).unwrap_or(usize::MAX);
+                    layout::digest(
+                        buf.get(at..at.saturating_add(DIGEST_LEN))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect());
+        }
+        range
+            .map(|index| {
+                self.node(level, index)?
+                    .ok_or(StoreError::NoSuchNode { level, index })
+            })
+            .collect()
+    }
+
+    fn note(&self, index: u64) -> Result<String, FileStoreError> {
+        let files = self.checkpoints;
         let mut b = [0u8; layout::CHECKPOINT_RECORD_LEN as usize];
         files
             .index
@@ -1656,6 +1866,26 @@ impl FileStore {
         };
         Err(self.corrupt(&files.log_path, index, offset, fault))
     }
+
+    /// Checkpoints `range`: one read of record and frame each (checkpoints are few and rare;
+    /// a seal reads them all).
+    fn notes(&self, range: Range<u64>) -> Result<Vec<String>, StoreError> {
+        super::check_checkpoint_range(&range, self.checkpoint_count)?;
+        range.map(|i| Ok(self.note(i)?)).collect()
+    }
+}
+
+/// The payload of the frame at `at` in `buf` if it is complete, of length `len`, and its
+/// checksum is `leaf` and matches the payload.
+fn frame_payload<'b>(buf: &'b [u8], at: usize, len: u64, leaf: &Digest) -> Option<&'b [u8]> {
+    let len = usize::try_from(len).ok()?;
+    let head = buf.get(at..at.checked_add(4)?)?;
+    if u32::from_le_bytes(head.try_into().ok()?) as usize != len {
+        return None;
+    }
+    let payload = buf.get(at + 4..at + 4 + len)?;
+    let sum = buf.get(at + 4 + len..at + 4 + len + DIGEST_LEN)?;
+    (sum == leaf.as_bytes().as_slice() && layout::checksum(payload) == *leaf).then_some(payload)
 }
 
 /// The report of one log's tail; `indexed_len` is where the complete index records end.
@@ -1860,19 +2090,88 @@ fn sync_dir(dir: &Path) -> Result<(), FileStoreError> {
     Ok(())
 }
 
-impl Store for FileStore {
-    fn size(&self) -> u64 {
-        self.size
-    }
+/// [`StoreRead`] for the writer's handle and its readers: both read through a [`Reads`] view.
+macro_rules! file_reads {
+    () => {
+        fn size(&self) -> Result<u64, StoreError> {
+            Ok(self.reads().size)
+        }
+
+        fn origin(&self) -> Option<&str> {
+            Some(&self.origin)
+        }
+
+        fn entries(&self, range: Range<u64>) -> Result<Vec<Vec<u8>>, StoreError> {
+            self.reads().entries(range)
+        }
+
+        fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
+            let reads = self.reads();
+            if seq >= reads.size {
+                return Err(StoreError::OutOfRange {
+                    seq,
+                    size: reads.size,
+                });
+            }
+            Ok(reads.entry(seq)?)
+        }
+
+        fn node_hashes(&self, level: u8, range: Range<u64>) -> Result<Vec<Digest>, StoreError> {
+            self.reads().nodes(level, range)
+        }
+
+        fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
+            self.reads()
+                .node(level, index)?
+                .ok_or(StoreError::NoSuchNode { level, index })
+        }
+
+        fn checkpoint_count(&self) -> Result<u64, StoreError> {
+            Ok(self.reads().checkpoint_count)
+        }
+
+        fn checkpoints(&self, range: Range<u64>) -> Result<Vec<String>, StoreError> {
+            self.reads().notes(range)
+        }
+
+        fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
+            let reads = self.reads();
+            if index >= reads.checkpoint_count {
+                return Err(StoreError::NoSuchCheckpoint {
+                    index,
+                    count: reads.checkpoint_count,
+                });
+            }
+            Ok(reads.note(index)?)
+        }
+
+        fn refusal(&self) -> Option<String> {
+            self.refusal.get().cloned()
+        }
+    };
+}
+
+impl StoreRead for FileStore {
+    file_reads!();
 
     fn registry_changes(&self) -> Result<Option<Vec<u64>>, StoreError> {
         Ok(self.registry.as_ref().map(|index| index.seqs.clone()))
     }
 
-    fn origin(&self) -> Option<&str> {
-        Some(FileStore::origin(self))
+    fn recovery(&self) -> Recovery {
+        self.recovery.clone()
     }
+}
 
+impl StoreRead for FileStoreReader {
+    file_reads!();
+
+    fn recovery(&self) -> Recovery {
+        Recovery::clone(&self.recovery)
+    }
+}
+
+impl StoreWrite for FileStore {
     fn append(&mut self, entries: &[EncodedEntry]) -> Result<(), StoreError> {
         for (i, e) in entries.iter().enumerate() {
             let expected = self.size + i as u64;
@@ -1883,39 +2182,19 @@ impl Store for FileStore {
                 });
             }
         }
-        Ok(self.append_entries(entries)?)
-    }
-
-    fn entry_bytes(&self, seq: u64) -> Result<Vec<u8>, StoreError> {
-        if seq >= self.size {
-            return Err(StoreError::OutOfRange {
-                seq,
-                size: self.size,
-            });
-        }
-        Ok(self.read_entry(seq)?)
-    }
-
-    fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, StoreError> {
-        self.read_node(level, index)?
-            .ok_or(StoreError::NoSuchNode { level, index })
+        let result = self.append_entries(entries);
+        // Acknowledged (or not: then nothing changed): readers see exactly what returned Ok.
+        self.publish();
+        Ok(result?)
     }
 
     fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
-        Ok(self.append_note(note)?)
+        let result = self.append_note(note);
+        self.publish();
+        Ok(result?)
     }
 
-    fn checkpoint_count(&self) -> u64 {
-        self.checkpoint_count
-    }
-
-    fn checkpoint(&self, index: u64) -> Result<String, StoreError> {
-        if index >= self.checkpoint_count {
-            return Err(StoreError::NoSuchCheckpoint {
-                index,
-                count: self.checkpoint_count,
-            });
-        }
-        Ok(self.read_note(index)?)
+    fn reader(&self) -> Arc<dyn StoreRead> {
+        Arc::new(FileStore::reader(self))
     }
 }

@@ -9,7 +9,7 @@
 
 use super::{check_len, TimestampError, MAX_TOKEN_BYTES};
 use crate::checkpoint::{Checkpoint, SignedCheckpoint};
-use crate::store::Store;
+use crate::store::StoreRead;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -188,8 +188,11 @@ pub fn stored_tokens(ledger_dir: &Path) -> Result<Vec<StoredToken>, TimestampErr
 ///
 /// # Errors
 /// [`TimestampError::Checkpoint`] if one cannot be read or parsed.
-pub fn stored_checkpoints(store: &dyn Store) -> Result<Vec<Checkpoint>, TimestampError> {
-    (0..store.checkpoint_count())
+pub fn stored_checkpoints(store: &dyn StoreRead) -> Result<Vec<Checkpoint>, TimestampError> {
+    let count = store
+        .checkpoint_count()
+        .map_err(|e| TimestampError::Checkpoint(format!("checkpoint count: {e}")))?;
+    (0..count)
         .map(|i| {
             let text = store
                 .checkpoint(i)
@@ -222,7 +225,7 @@ pub struct TokenCheck {
 /// Reading the tokens or the checkpoints failed (per-token failures are in the results).
 pub fn check_stored_tokens(
     ledger_dir: &Path,
-    store: &dyn Store,
+    store: &dyn StoreRead,
     roots: &super::TsaRoots,
 ) -> Result<Vec<TokenCheck>, TimestampError> {
     let checkpoints = stored_checkpoints(store)?;

@@ -14,7 +14,7 @@ use crate::store::file::{
     FileStore, CHECKPOINT_INDEX_FILE, CHECKPOINT_LOG_FILE, ENTRY_INDEX_FILE, ENTRY_LOG_FILE,
     HEADER_FILE,
 };
-use crate::store::Store;
+use crate::store::StoreRead;
 
 /// The files every store has (docs/STORE.md, "Files"); `registry.idx` is missing from stores
 /// made before it existed, and `lock` from stores never opened for writing.

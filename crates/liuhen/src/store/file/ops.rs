@@ -9,7 +9,7 @@ use std::fmt;
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 /// A data file of the store: positional reads and writes, `fdatasync`, truncation.
 pub(super) trait DataFile: Send + Sync + fmt::Debug {
@@ -108,6 +108,16 @@ struct FaultState {
     ops: AtomicU64,
     syncs: AtomicU64,
     fired: AtomicBool,
+    /// A sync held in place ([`Faults::hold_next_sync`]).
+    hold: Mutex<Hold>,
+    hold_changed: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct Hold {
+    armed: bool,
+    holding: bool,
+    released: bool,
 }
 
 impl Faults {
@@ -132,7 +142,40 @@ impl Faults {
             ops: AtomicU64::new(0),
             syncs: AtomicU64::new(0),
             fired: AtomicBool::new(false),
+            hold: Mutex::default(),
+            hold_changed: Condvar::new(),
         }))
+    }
+
+    /// Makes the next `fdatasync` (of any data file) wait before it runs until the returned
+    /// [`HeldSync`] is released or dropped: a commit caught in a slow sync, for tests that
+    /// readers do not wait for the writer (no timing involved: the test decides when it ends).
+    pub fn hold_next_sync(&self) -> HeldSync {
+        let mut hold = self.0.hold.lock().unwrap_or_else(PoisonError::into_inner);
+        *hold = Hold {
+            armed: true,
+            ..Hold::default()
+        };
+        HeldSync(self.clone())
+    }
+
+    /// If a hold is armed, holds this sync until it is released.
+    fn hold_here(&self) {
+        let mut hold = self.0.hold.lock().unwrap_or_else(PoisonError::into_inner);
+        if !hold.armed {
+            return;
+        }
+        hold.armed = false;
+        hold.holding = true;
+        self.0.hold_changed.notify_all();
+        while !hold.released {
+            hold = self
+                .0
+                .hold_changed
+                .wait(hold)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        hold.holding = false;
     }
 
     /// How many mutating operations were attempted so far.
@@ -165,6 +208,38 @@ impl Faults {
     }
 }
 
+/// A sync held by [`Faults::hold_next_sync`]; releasing or dropping it lets the sync run.
+#[derive(Debug)]
+#[must_use = "the sync is released when this is dropped"]
+pub struct HeldSync(Faults);
+
+impl HeldSync {
+    /// Waits until a sync has reached the hold and is waiting there.
+    pub fn wait_until_held(&self) {
+        let state = &(self.0).0;
+        let mut hold = state.hold.lock().unwrap_or_else(PoisonError::into_inner);
+        while !hold.holding && !hold.released {
+            hold = state
+                .hold_changed
+                .wait(hold)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Lets the held sync run.
+    pub fn release(self) {}
+}
+
+impl Drop for HeldSync {
+    fn drop(&mut self) {
+        let state = &(self.0).0;
+        let mut hold = state.hold.lock().unwrap_or_else(PoisonError::into_inner);
+        hold.armed = false;
+        hold.released = true;
+        state.hold_changed.notify_all();
+    }
+}
+
 /// A data file that fails the operation [`Faults`] chooses.
 #[derive(Debug)]
 pub(super) struct FaultyFile {
@@ -192,6 +267,7 @@ impl DataFile for FaultyFile {
 
     fn sync_data(&self) -> io::Result<()> {
         self.faults.0.syncs.fetch_add(1, Ordering::SeqCst);
+        self.faults.hold_here();
         match self.faults.next("fdatasync") {
             None => self.inner.sync_data(),
             Some(e) => Err(e),
