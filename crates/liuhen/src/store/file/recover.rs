@@ -516,22 +516,12 @@ pub(super) fn analyze(
             FrameRead::Cut => log_len - pos < 4,
             _ => false,
         };
-        if info.preallocated && at_zero {
-            if log_len - pos > SEARCH_LIMIT {
-                st.adopt.clear();
-                st.tampering.push(info.finding(
-                    false,
-                    Some(pos),
-                    None,
-                    TamperingKind::Junk {
-                        bytes: log_len - pos,
-                    },
-                ));
-                break;
-            }
-            if layout::data_end(log, pos, log_len)? == pos {
-                break;
-            }
+        // More zeros than a torn tail can hold are not what the writer leaves (it leaves at
+        // most one chunk): found from the lengths, before they are read.
+        let too_long = info.preallocated && at_zero && log_len - pos > SEARCH_LIMIT;
+        if info.preallocated && at_zero && !too_long && layout::data_end(log, pos, log_len)? == pos
+        {
+            break;
         }
         let from = match read {
             FrameRead::Valid { len, sum, .. } => {
@@ -543,7 +533,12 @@ pub(super) fn analyze(
             FrameRead::BadChecksum { len } => pos + FRAME_OVERHEAD + len,
             FrameRead::Cut | FrameRead::BadLength { .. } => pos + 1,
         };
-        match search_valid_frame(log, from, log_len, info.max)? {
+        let found = if too_long {
+            Search::TooLong(log_len - pos)
+        } else {
+            search_valid_frame(log, from, log_len, info.max)?
+        };
+        match found {
             Search::Nothing => {
                 st.cut = Some(pos);
                 // In a preallocated log the zeros after the torn bytes are free space, not
