@@ -535,7 +535,7 @@ fn tampered_ledger_is_not_audited() {
     let dir = violations_dir("audit-tampered");
     let log = dir.join("ledger").join(ENTRY_LOG_FILE);
     let mut bytes = std::fs::read(&log).unwrap();
-    let at = bytes.len() / 2;
+    let at = common::tamper::frames_end(&bytes) / 2;
     bytes[at] ^= 0x01;
     std::fs::write(&log, &bytes).unwrap();
     let out = audit(&dir, &["--as-of", AS_OF]);

@@ -229,6 +229,8 @@ fn an_appended_valid_frame_is_not_adopted_by_the_writer() {
     let f = Fixture::new("destroy-trailing-frame");
     let log = f.store("entries.log");
     let mut bytes = std::fs::read(&log).unwrap();
+    // Where the next frame goes: after the last frame, over the preallocated zeros.
+    bytes.truncate(common::tamper::frames_end(&bytes));
     let payload = b"liuhen/v1/entry\0 forged";
     bytes.extend_from_slice(&(payload.len() as u32).to_le_bytes());
     bytes.extend_from_slice(payload);

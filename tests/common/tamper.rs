@@ -26,6 +26,26 @@ pub fn flip_byte(path: &Path, offset: usize, mask: u8) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Where the frames of a log's bytes end: at the first zero length field (the free space of a
+/// preallocated entry log, docs/STORE.md rule R13) or at the end of the bytes. A tamperer who
+/// cuts or extends "the log" works from here, not from the file's length.
+pub fn frames_end(log: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(len) = log.get(at..at + 4) {
+        let len = u32::from_le_bytes(len.try_into().unwrap()) as usize;
+        if len == 0 {
+            break;
+        }
+        at += 4 + len + 32;
+    }
+    at.min(log.len())
+}
+
+/// [`frames_end`] of the file at `path`.
+pub fn frames_end_of(path: &Path) -> u64 {
+    frames_end(&std::fs::read(path).unwrap()) as u64
+}
+
 /// Cuts `path` to `len` bytes.
 pub fn truncate(path: &Path, len: u64) {
     std::fs::OpenOptions::new()

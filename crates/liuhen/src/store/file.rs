@@ -16,8 +16,11 @@
 //!
 //! # Life of an append
 //!
-//! 1. The batch's frames are written at the end of `entries.log` in one write, then
-//!    `fdatasync`ed. This is the commit: the frames are the truth.
+//! 1. The batch's frames are written at the end of `entries.log`'s data in one write, then
+//!    `fdatasync`ed. This is the commit: the frames are the truth. The log of a format-2 store
+//!    is preallocated: the frames overwrite zeros in place, so the sync carries no file-size
+//!    change; a batch that does not fit grows the log by whole 1 MiB chunks of zeros in the
+//!    same write.
 //! 2. Only then are the batch's index groups (offset, length, leaf hash, and the Merkle node
 //!    hashes each entry completes, at positions computed from the entry number) written to
 //!    `entries.idx`, and its registry changes to `registry.idx`, without a sync: they are
@@ -96,7 +99,9 @@ const HEADER_TEMP_FILE: &str = "header.tmp";
 /// Name of the registry index while it is rebuilt.
 const REGISTRY_TEMP_FILE: &str = "registry.idx.tmp";
 
-/// The store format version this code reads and writes.
+/// The store format version this code writes: 2, whose entry log is preallocated
+/// (`docs/STORE.md`, "Format versions"). It reads versions 1 and 2, and keeps a version-1 store
+/// at version 1.
 pub const FORMAT_VERSION: u32 = layout::FORMAT_VERSION;
 
 /// The files an interrupted [`FileStore::create`] may leave, which a new `create` may reuse.
@@ -181,8 +186,11 @@ pub enum FileStoreError {
         /// Its first (up to) eight bytes.
         found: Vec<u8>,
     },
-    /// The header declares a format version this code does not read.
-    #[error("{path} declares store format version {found}; this liuhen reads version {supported}")]
+    /// The header declares a format version this code does not read (`supported` is the newest
+    /// it reads; it reads every version from 1 up).
+    #[error(
+        "{path} declares store format version {found}; this liuhen reads versions 1 to {supported}"
+    )]
     UnsupportedVersion {
         /// The header file.
         path: PathBuf,
@@ -593,6 +601,7 @@ impl LogFiles {
             log_path: &self.log_path,
             index_path: &self.index_path,
             max,
+            preallocated: false,
         }
     }
 }
@@ -804,6 +813,11 @@ pub struct FileStore {
     size: u64,
     /// Where the next frame goes (writer), or the readable end of the entry log.
     entries_end: u64,
+    /// Whether the entry log is preallocated (store format 2): appends overwrite zeros in place
+    /// and grow the file by [`layout::PREALLOC_CHUNK`] when a batch does not fit.
+    preallocated: bool,
+    /// Length of the entry log file (writer): `entries_end ..` it is free space (zeros).
+    entries_capacity: u64,
     /// The Merkle frontier of the `size` entries (writer only; empty for readers).
     frontier: Frontier,
     /// As `size`, for checkpoints.
@@ -889,7 +903,12 @@ impl FileStore {
         let header = dir.join(HEADER_FILE);
         fs::rename(&temp, &header).map_err(io_error(&header, "renaming the header to"))?;
         sync_dir(&dir)?;
-        Self::open_locked(dir, origin.to_owned(), Some(lock), &OpenOptions::default())
+        Self::open_locked(
+            dir,
+            (origin.to_owned(), layout::FORMAT_VERSION),
+            Some(lock),
+            &OpenOptions::default(),
+        )
     }
 
     /// Opens the store in `dir` as its one writer, recovering a torn tail (see the module
@@ -929,7 +948,7 @@ impl FileStore {
     /// [`FileStoreError::UnsupportedVersion`], [`FileStoreError::UnknownSuite`],
     /// [`FileStoreError::BadHeader`] or an I/O error.
     pub fn read_header(dir: impl AsRef<Path>) -> Result<String, FileStoreError> {
-        read_header(dir.as_ref())
+        read_header(dir.as_ref()).map(|(origin, _)| origin)
     }
 
     /// Opens the store in `dir` with `options`.
@@ -938,17 +957,19 @@ impl FileStore {
     /// As [`FileStore::open`].
     pub fn open_with(dir: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, FileStoreError> {
         let dir = dir.as_ref().to_path_buf();
-        let origin = read_header(&dir)?;
+        let header = read_header(&dir)?;
         let lock = match options.access {
             Access::Write => Some(acquire_lock(&dir)?),
             Access::ReadOnly => None,
         };
-        Self::open_locked(dir, origin, lock, options)
+        Self::open_locked(dir, header, lock, options)
     }
 
+    /// Opens the store whose header (origin, format version) was read, as the writer if `lock`
+    /// is held.
     fn open_locked(
         dir: PathBuf,
-        origin: String,
+        (origin, version): (String, u32),
         lock: Option<File>,
         options: &OpenOptions,
     ) -> Result<Self, FileStoreError> {
@@ -975,7 +996,10 @@ impl FileStore {
             file: &*entries.index,
             count: e_count,
         };
-        let e_info = entries.info(MAX_ENTRY_BYTES);
+        let mut e_info = entries.info(MAX_ENTRY_BYTES);
+        // Rule R13: the entry log of a format-2 store is preallocated.
+        let preallocated = version >= layout::PREALLOCATED_SINCE;
+        e_info.preallocated = preallocated;
         // Rule R2a: the groups written since the last durable index point are checked one by
         // one; the mark may claim more than the index holds (an index cut behind the store's
         // back): the frames after the index are then adopted or refused by rule R5a.
@@ -1095,6 +1119,8 @@ impl FileStore {
             hasher,
             size: 0,
             entries_end: 0,
+            preallocated,
+            entries_capacity: 0,
             frontier: Frontier::default(),
             checkpoint_count: 0,
             checkpoints_end: 0,
@@ -1142,6 +1168,9 @@ impl FileStore {
             }
         };
         (store.size, store.entries_end) = view(&e_state);
+        // The writer's log length after recovery: a torn tail is cut off (the file then ends
+        // with its last frame, and the next append grows it again).
+        store.entries_capacity = e_state.cut.unwrap_or(e_state.log_len);
         (store.checkpoint_count, store.checkpoints_end) = view(&c_state);
         if apply {
             store.frontier = Frontier::load(&*store.entries.index, e_state.kept)
@@ -1493,6 +1522,15 @@ impl FileStore {
             frontier.push_group(&self.hasher, end, len as u64, sum, &mut groups);
             end += FRAME_OVERHEAD + len as u64;
         }
+        // A preallocated log is overwritten in place, so the commit's `fdatasync` carries data
+        // blocks only. A batch that does not fit the free space grows the log to the next
+        // multiple of the chunk in the same write, as zeros after the frames: that one commit
+        // also syncs the new file length (once per chunk, off the common path).
+        let mut capacity = self.entries_capacity;
+        if self.preallocated && end > capacity {
+            capacity = end.div_ceil(layout::PREALLOC_CHUNK) * layout::PREALLOC_CHUNK;
+            frames.resize(frames.len() + (capacity - end) as usize, 0);
+        }
         let changes: Vec<u64> = entries
             .iter()
             .filter(|e| e.registry_change)
@@ -1515,6 +1553,7 @@ impl FileStore {
         self.write_registry_records(&changes)?;
         self.size += entries.len() as u64;
         self.entries_end = end;
+        self.entries_capacity = capacity.max(end);
         self.frontier = frontier;
         if let Some(index) = self.registry.as_mut() {
             index.seqs.extend(changes);
@@ -1991,7 +2030,7 @@ fn check_origin(origin: &str) -> Result<(), FileStoreError> {
 }
 
 /// Reads and checks the header of the store in `dir`; returns the origin.
-fn read_header(dir: &Path) -> Result<String, FileStoreError> {
+fn read_header(dir: &Path) -> Result<(String, u32), FileStoreError> {
     let meta = fs::metadata(dir).map_err(io_error(dir, "opening directory"))?;
     if !meta.is_dir() {
         return Err(FileStoreError::Io {

@@ -11,8 +11,17 @@ use crate::merkle::CompactRange;
 
 /// The first eight bytes of the header file.
 pub(super) const MAGIC: &[u8; 8] = b"LIUHENv1";
-/// The store format this code writes and reads.
-pub(super) const FORMAT_VERSION: u32 = 1;
+/// The store format this code writes (and the newest it reads): version 2, whose entry log is
+/// preallocated — zero bytes after the last frame are free space, not a torn tail.
+pub(super) const FORMAT_VERSION: u32 = 2;
+/// The oldest store format this code reads (and keeps writing as it is): version 1, whose entry
+/// log ends with its last frame.
+pub(super) const OLDEST_FORMAT_VERSION: u32 = 1;
+/// The first store format whose entry log is preallocated.
+pub(super) const PREALLOCATED_SINCE: u32 = 2;
+/// The entry log of a preallocated store grows in steps of this many bytes, written as zeros
+/// by the append that needs them; its length is always a multiple of it (or what a cut left).
+pub(super) const PREALLOC_CHUNK: u64 = 1 << 20;
 /// Suite id of SHA-256 tree / Ed25519 / BLAKE3 (`model::Suite::Sha256Ed25519Blake3`).
 pub(super) const SUITE_SHA256_ED25519_BLAKE3: u32 = 0;
 /// Longest origin the header holds.
@@ -68,14 +77,14 @@ pub(super) enum HeaderFault {
     Damaged(&'static str),
 }
 
-/// Parses header bytes into the origin.
-pub(super) fn parse_header(bytes: &[u8]) -> Result<String, HeaderFault> {
+/// Parses header bytes into the origin and the store format version.
+pub(super) fn parse_header(bytes: &[u8]) -> Result<(String, u32), HeaderFault> {
     let magic = bytes.get(..8).unwrap_or(bytes);
     if magic != MAGIC {
         return Err(HeaderFault::Magic(magic.to_vec()));
     }
     let version = read_u32(bytes, 8).ok_or(HeaderFault::Damaged("it ends after the magic"))?;
-    if version != FORMAT_VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(HeaderFault::Version(version));
     }
     let suite = read_u32(bytes, 12).ok_or(HeaderFault::Damaged("it ends after the version"))?;
@@ -103,7 +112,7 @@ pub(super) fn parse_header(bytes: &[u8]) -> Result<String, HeaderFault> {
     if origin.is_empty() {
         return Err(HeaderFault::Damaged("the origin is empty"));
     }
-    Ok(origin.to_owned())
+    Ok((origin.to_owned(), version))
 }
 
 fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
@@ -203,6 +212,26 @@ pub(super) fn frame_len(file: &dyn DataFile, offset: u64, end: u64) -> io::Resul
     let mut head = [0u8; 4];
     file.read_exact_at(&mut head, offset)?;
     Ok(Some(u64::from(u32::from_le_bytes(head))))
+}
+
+/// Where the data in `[from, end)` of a log ends: the position after its last non-zero byte,
+/// or `from` if the range holds only zeros (the free space of a preallocated log). Reads in
+/// 64 KiB pieces; the caller bounds the range.
+pub(super) fn data_end(file: &dyn DataFile, from: u64, end: u64) -> io::Result<u64> {
+    const PIECE: u64 = 64 << 10;
+    let mut buf = vec![0u8; PIECE.min(end.saturating_sub(from)) as usize];
+    let mut last = from;
+    let mut at = from;
+    while at < end {
+        let n = PIECE.min(end - at) as usize;
+        let piece = buf.get_mut(..n).unwrap_or_default();
+        file.read_exact_at(piece, at)?;
+        if let Some(i) = piece.iter().rposition(|&b| b != 0) {
+            last = at + i as u64 + 1;
+        }
+        at += n as u64;
+    }
+    Ok(last)
 }
 
 /// Result of looking for a valid frame after a bad one.
@@ -543,10 +572,21 @@ mod tests {
     #[test]
     fn header_round_trip_and_faults() {
         let h = encode_header("example.org/log");
-        assert_eq!(parse_header(&h).unwrap(), "example.org/log");
+        assert_eq!(
+            parse_header(&h).unwrap(),
+            ("example.org/log".to_owned(), FORMAT_VERSION)
+        );
         let mut v = h.clone();
-        v[8] = 2;
-        assert_eq!(parse_header(&v), Err(HeaderFault::Version(2)));
+        v[8] = 3;
+        assert_eq!(parse_header(&v), Err(HeaderFault::Version(3)));
+        v[8] = 0;
+        assert_eq!(parse_header(&v), Err(HeaderFault::Version(0)));
+        // A version 1 header (its checksum recomputed) is still read.
+        let mut v1 = h[..h.len() - 32].to_vec();
+        v1[8] = 1;
+        let sum = sha2::Sha256::digest(&v1);
+        v1.extend_from_slice(&sum);
+        assert_eq!(parse_header(&v1).unwrap().1, 1);
         let mut s = h.clone();
         s[12] = 7;
         assert_eq!(parse_header(&s), Err(HeaderFault::Suite(7)));

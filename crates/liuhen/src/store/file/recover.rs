@@ -9,7 +9,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::layout::{
-    self, read_frame, search_valid_frame, FrameRead, Frontier, Search, FRAME_OVERHEAD,
+    self, read_frame, search_valid_frame, FrameRead, Frontier, Search, FRAME_OVERHEAD, SEARCH_LIMIT,
 };
 use super::ops::DataFile;
 use super::{FrameFault, Tampering, TamperingKind};
@@ -189,6 +189,9 @@ pub(super) struct LogInfo<'a> {
     pub(super) log_path: &'a Path,
     pub(super) index_path: &'a Path,
     pub(super) max: usize,
+    /// Whether the log is preallocated (store format 2, entry log): zero bytes after the last
+    /// frame are free space, and its data ends where a length field reads 0 (rule R13).
+    pub(super) preallocated: bool,
 }
 
 impl LogInfo<'_> {
@@ -503,6 +506,23 @@ pub(super) fn analyze(
     let mut pos = start;
     while pos < log_len {
         let read = read_frame(log, pos, log_len, info.max)?;
+        // Rule R13: in a preallocated log, a length field of 0 (or fewer than four bytes left)
+        // where the next frame would start is the end of the data if only zeros follow, up to
+        // the end of the file: free space, nothing to report. Non-zero bytes after it are a bad
+        // frame at `pos` (a hole that a power loss can leave in an unsynced write), judged by
+        // rule R6 like any other.
+        let at_zero = match read {
+            FrameRead::BadLength { len: 0 } => true,
+            FrameRead::Cut => log_len - pos < 4,
+            _ => false,
+        };
+        // More zeros than a torn tail can hold are not what the writer leaves (it leaves at
+        // most one chunk): found from the lengths, before they are read.
+        let too_long = info.preallocated && at_zero && log_len - pos > SEARCH_LIMIT;
+        if info.preallocated && at_zero && !too_long && layout::data_end(log, pos, log_len)? == pos
+        {
+            break;
+        }
         let from = match read {
             FrameRead::Valid { len, sum, .. } => {
                 st.adopt.push((pos, len, sum));
@@ -513,10 +533,21 @@ pub(super) fn analyze(
             FrameRead::BadChecksum { len } => pos + FRAME_OVERHEAD + len,
             FrameRead::Cut | FrameRead::BadLength { .. } => pos + 1,
         };
-        match search_valid_frame(log, from, log_len, info.max)? {
+        let found = if too_long {
+            Search::TooLong(log_len - pos)
+        } else {
+            search_valid_frame(log, from, log_len, info.max)?
+        };
+        match found {
             Search::Nothing => {
                 st.cut = Some(pos);
-                st.torn_bytes = log_len - pos;
+                // In a preallocated log the zeros after the torn bytes are free space, not
+                // part of the tail (the search above bounded the range).
+                st.torn_bytes = if info.preallocated {
+                    layout::data_end(log, pos, log_len)? - pos
+                } else {
+                    log_len - pos
+                };
             }
             Search::Found(at) => {
                 st.adopt.clear();
