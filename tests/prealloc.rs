@@ -17,7 +17,7 @@ use liuhen::store::file::{
     FileStore, TamperingKind, ENTRY_INDEX_FILE, ENTRY_LOG_FILE, FORMAT_VERSION, HEADER_FILE,
 };
 use liuhen::verify::VerifyOptions;
-use liuhen::{Ledger, LedgerOptions, ManualClock, Store};
+use liuhen::{Ledger, LedgerOptions, ManualClock, StoreRead, StoreWrite};
 
 use common::cli::expect_code;
 use common::dir::AuditedDir;
