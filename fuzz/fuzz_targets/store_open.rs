@@ -12,7 +12,7 @@ use liuhen::store::file::{
     Access, Check, FileStore, OpenOptions, CHECKPOINT_INDEX_FILE, CHECKPOINT_LOG_FILE,
     ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, REGISTRY_INDEX_FILE,
 };
-use liuhen::store::Store;
+use liuhen::store::StoreRead;
 
 /// A valid header, made once by creating a real store.
 fn header() -> &'static [u8] {

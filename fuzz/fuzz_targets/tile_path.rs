@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use liuhen::entry::EncodedEntry;
 use liuhen::hash::{Sha256TreeHasher, TreeHasher};
-use liuhen::store::{MemoryStore, Store};
+use liuhen::store::{MemoryStore, StoreWrite};
 use liuhen::tiles::{contents, TileKind, TilePath, MAX_PATH_LEN};
 
 const SIZE: u64 = 300;
