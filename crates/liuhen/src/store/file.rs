@@ -1767,9 +1767,10 @@ impl Reads<'_> {
                 }
             }
             seq += taken as u64;
-            if taken < heads.len() {
+            if taken < take.max(1) {
                 // Not chained, not readable or not intact: this entry alone, as a single read
-                // judges it (its error, or its bytes if only the chaining was off).
+                // judges it (its error, or its bytes if only the chaining was off). A read
+                // that stopped only at MAX_RANGE_READ goes on with the next positional read.
                 out.push(self.entry(seq)?);
                 seq += 1;
             }
