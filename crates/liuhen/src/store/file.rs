@@ -56,6 +56,7 @@
 mod layout;
 mod ops;
 mod recover;
+mod state;
 
 use std::fmt;
 use std::fs::{self, File};
@@ -70,6 +71,7 @@ pub use ops::{Faults, HeldSync};
 use self::layout::{FrameRead, Frontier, FRAME_OVERHEAD, MAX_CHECKPOINT_BYTES};
 use self::ops::{DataFile, FaultyFile, OsFile};
 use self::recover::{CheckpointIndex, EntryIndex, LogInfo, LogState};
+pub use self::state::WRITER_STATE_FILE;
 use super::{StoreError, StoreRead, StoreWrite};
 use crate::encoding::MAX_ENTRY_BYTES;
 use crate::entry::EncodedEntry;
@@ -2201,6 +2203,10 @@ impl StoreRead for FileStore {
     fn recovery(&self) -> Recovery {
         self.recovery.clone()
     }
+
+    fn writer_state(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.read_writer_state()?)
+    }
 }
 
 impl StoreRead for FileStoreReader {
@@ -2236,5 +2242,10 @@ impl StoreWrite for FileStore {
 
     fn reader(&self) -> Arc<dyn StoreRead> {
         Arc::new(FileStore::reader(self))
+    }
+
+    fn put_writer_state(&mut self, bytes: &[u8]) -> Result<bool, StoreError> {
+        self.write_writer_state(bytes)?;
+        Ok(true)
     }
 }
