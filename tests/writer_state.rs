@@ -1,4 +1,4 @@
-//! The signed writer state (docs/STORE.md, "The writer on open"; docs/FORMAT.md §14): an open
+//! The signed writer state (docs/STORE.md, "The writer on open"; docs/FORMAT.md §22): an open
 //! after a seal reads only the entries since and reaches the state a read of every frame
 //! reaches; an outsider who deletes, replaces or rolls back the state file gains nothing but a
 //! slower open, and one who rolls the store back under a seal is refused by the writer.
@@ -48,7 +48,8 @@ fn an_open_after_a_seal_reads_only_the_entries_since_and_reaches_the_same_state(
             document_filed(CASE, common::media("after-the-seal.pdf", "application/pdf")),
         );
         b.append_after(1_000, &k.officer, case_viewed(CASE, "21020001", "review"));
-        let (size, root_hash, state) = (b.ledger.size(), b.ledger.root(), admission_json(&b.ledger));
+        let (size, root_hash, state) =
+            (b.ledger.size(), b.ledger.root(), admission_json(&b.ledger));
         let clock = b.clock.clone();
         drop(b);
 
@@ -80,7 +81,12 @@ fn an_open_after_a_seal_reads_only_the_entries_since_and_reaches_the_same_state(
 fn the_writer_state_bytes_are_pinned_for_the_golden_ledger() {
     // The golden v2 ledger (fixed keys, clock and nonce) ends with a seal: the state it saved.
     let b = common::golden_built(FormatVersion::V2);
-    let bytes = b.ledger.store().writer_state().unwrap().expect("a seal saves the state");
+    let bytes = b
+        .ledger
+        .store()
+        .writer_state()
+        .unwrap()
+        .expect("a seal saves the state");
     assert!(bytes.starts_with(labels::WRITER_STATE));
     assert!(bytes.starts_with(b"liuhen/v1/writer-state\0"));
     // The signature (the last 64 bytes) is the ledger key's over everything before it.
@@ -99,7 +105,7 @@ fn the_writer_state_bytes_are_pinned_for_the_golden_ledger() {
         &after_label[..32],
         Sha256TreeHasher.hash_leaf(&genesis).as_bytes()
     );
-    // Pinned: the canonical encoding of the whole state (docs/FORMAT.md §14). A change here
+    // Pinned: the canonical encoding of the whole state (docs/FORMAT.md §22). A change here
     // is a change of the signed bytes: a new label version and a decision record.
     let digest = Sha256TreeHasher.hash_leaf(&bytes);
     assert_eq!(
@@ -224,7 +230,10 @@ fn an_older_writer_state_put_back_does_not_readmit_a_revoked_officer() {
     let path = f.dir.join("ledger").join(WRITER_STATE_FILE);
     let older = std::fs::read(&path).unwrap();
     let older_size = f.size();
-    let public = liuhen::keyfile::read_secret_key(&officer).unwrap().1.public_key();
+    let public = liuhen::keyfile::read_secret_key(&officer)
+        .unwrap()
+        .1
+        .public_key();
     f.append(vec![(
         &f.ledger_key(),
         Event::KeyRevoked {
@@ -249,4 +258,50 @@ fn an_older_writer_state_put_back_does_not_readmit_a_revoked_officer() {
         "{}",
         describe(&out)
     );
+}
+
+#[test]
+fn a_bit_flipped_in_a_sealed_entry_is_found_by_verify_and_not_blessed_by_a_seal() {
+    let (f, officer) = staffed("writer-state-sealed-flip");
+    let seqs = f.append_json(&officer, &[viewed(1), viewed(2)]);
+    f.seal_ok();
+    // A writer that made its indexes durable before it stopped (as one does every 512 entries):
+    // the store's own open then checks nothing before this point (rule R2a).
+    {
+        let _guard = fork_guard();
+        FileStore::open(f.dir.join("ledger"))
+            .unwrap()
+            .sync_index()
+            .unwrap();
+    }
+    // Flip a byte of the first viewing, which the seal's writer state covers (not its last
+    // entry): the writer's open no longer reads it (decision 0010).
+    let log = f.dir.join("ledger").join("entries.log");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let needle = b"review 1";
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap();
+    bytes[at] ^= 0x01;
+    std::fs::write(&log, &bytes).unwrap();
+    let tampered = |when: &str| {
+        let out = f.verify(&["--json"]);
+        let text = expect_code(&out, 1);
+        let report = common::cli::json(&text);
+        assert_eq!(report["verdict"], "tampered", "{when}: {report:#}");
+        assert!(
+            text.contains(&format!("\"seq\":{}", seqs[0]))
+                || text.contains(&format!("\"seq\": {}", seqs[0])),
+            "{when}: the finding names entry {}: {report:#}",
+            seqs[0]
+        );
+    };
+    tampered("after the flip");
+    // Neither the store's open nor the writer's reads it again: the append goes on, and the
+    // seal signs the tree of the signed state and the entries after it, not of the damage.
+    expect_code(&append_one(&f, &officer, 3), 0);
+    tampered("after an append");
+    expect_code(&f.seal(), 0);
+    tampered("after a seal");
 }

@@ -104,7 +104,7 @@ pub fn case_of<'a>(
 /// The admission state as of some position in the ledger.
 ///
 /// Serialized only inside a signed writer state ([`crate::ledger::WriterState`];
-/// `docs/FORMAT.md` §14): the allowed skew is the opening writer's setting, not part of the
+/// `docs/FORMAT.md` §22): the allowed skew is the opening writer's setting, not part of the
 /// state, and each map is encoded in one canonical order.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Admission {

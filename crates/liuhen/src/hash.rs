@@ -41,7 +41,7 @@ pub mod labels {
     /// Prefix of a sealed personal-data commitment `H(label || salt || postcard((field, value)))`.
     pub const SEALED: &[u8] = b"liuhen/v1/sealed\0";
     /// Prefix of a writer state, the message the ledger key signs when it saves what the
-    /// writer knows at a seal (`docs/FORMAT.md` §14, [`crate::ledger::WriterState`]).
+    /// writer knows at a seal (`docs/FORMAT.md` §22, [`crate::ledger::WriterState`]).
     pub const WRITER_STATE: &[u8] = b"liuhen/v1/writer-state\0";
 }
 

@@ -49,7 +49,9 @@ pub use seal::{
     SealRefusal, SealState, SealStateError, Sealed, MAX_SEAL_STATE_BYTES, SEAL_STATE_LABEL,
 };
 pub use trial::Trial;
-pub use writer_state::{OpenedFrom, WriterState, WriterStateError, MAX_WRITER_STATE_BYTES};
+pub use writer_state::{
+    OpenedFrom, VerifiedWriterState, WriterState, WriterStateError, MAX_WRITER_STATE_BYTES,
+};
 
 /// Settings of a ledger writer.
 #[derive(Clone, Debug)]
@@ -463,7 +465,11 @@ fn saved_state<S: StoreRead + ?Sized>(
     };
     let body = match WriterState::open(&bytes, ledger_key, &hasher.hash_leaf(&genesis_bytes)) {
         Ok(body) => body,
-        Err(e) => return Ok(Err(Some(format!("the stored writer state is ignored: {e}")))),
+        Err(e) => {
+            return Ok(Err(Some(format!(
+                "the stored writer state is ignored: {e}"
+            ))))
+        }
     };
     if body.size > size {
         return Err(corrupt(
@@ -484,8 +490,8 @@ fn saved_state<S: StoreRead + ?Sized>(
                 .into(),
         ));
     }
-    let frontier = CompactRange::from_nodes(body.size, body.frontier)
-        .ok_or(LedgerError::NoGenesis)?;
+    let frontier =
+        CompactRange::from_nodes(body.size, body.frontier).ok_or(LedgerError::NoGenesis)?;
     Ok(Ok(Rebuilt {
         admission: body.admission.with_skew(skew_ms),
         frontier,
@@ -944,10 +950,9 @@ impl<S: Store> Ledger<S> {
         }
         let mut signature_errors = signature_errors(&statements, verify_signatures);
         if self.stale {
-            self.admission =
-                resume(&self.store, &self.hasher, self.options.max_future_skew_ms)?
-                    .0
-                    .admission;
+            self.admission = resume(&self.store, &self.hasher, self.options.max_future_skew_ms)?
+                .0
+                .admission;
             self.stale = false;
         }
         let now = self.logging_time()?;

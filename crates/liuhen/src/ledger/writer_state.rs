@@ -43,7 +43,7 @@ pub const MAX_WRITER_STATE_BYTES: u64 = 256 << 20;
 /// Length of the Ed25519 signature that ends a writer state.
 const SIGNATURE_LEN: usize = 64;
 
-/// The signed body of a writer state (`docs/FORMAT.md` §14): the writer's state after the
+/// The signed body of a writer state (`docs/FORMAT.md` §22): the writer's state after the
 /// first `size` entries. `A` is [`Admission`] when decoded, `&Admission` when signed.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Body<A> {
@@ -95,7 +95,10 @@ pub enum WriterStateError {
 
 impl WriterState {
     /// Signs `body` with the ledger key.
-    pub(crate) fn sign(body: &Body<&Admission>, ledger_key: &dyn Signer) -> Result<Self, SignError> {
+    pub(crate) fn sign(
+        body: &Body<&Admission>,
+        ledger_key: &dyn Signer,
+    ) -> Result<Self, SignError> {
         let mut bytes = encoding::encode(labels::WRITER_STATE, body)?;
         let signature = ledger_key.sign(&bytes)?;
         bytes.extend_from_slice(signature.as_bytes());
@@ -107,6 +110,22 @@ impl WriterState {
         &self.bytes
     }
 
+    /// Checks stored writer-state bytes as [`Ledger::open`](super::Ledger::open) does before
+    /// it uses them (steps 1 and 2 of the module documentation, and the frontier's shape):
+    /// signed by `ledger_key`, canonical, of the ledger whose entry 0 has leaf hash
+    /// `genesis_leaf`. What a tool inspecting a ledger directory calls; it does not compare the
+    /// state with the store (the writer's open does).
+    ///
+    /// # Errors
+    /// [`WriterStateError`] naming why the writer would ignore it.
+    pub fn verify(
+        bytes: &[u8],
+        ledger_key: &PublicKey,
+        genesis_leaf: &Digest,
+    ) -> Result<VerifiedWriterState, WriterStateError> {
+        Self::open(bytes, ledger_key, genesis_leaf).map(|body| VerifiedWriterState { body })
+    }
+
     /// Checks a stored writer state against the ledger key and the ledger's genesis leaf hash
     /// and decodes it (steps 1 and 2 of the module documentation).
     pub(crate) fn open(
@@ -115,8 +134,7 @@ impl WriterState {
         genesis_leaf: &Digest,
     ) -> Result<Body<Admission>, WriterStateError> {
         let len = bytes.len() as u64;
-        if len > MAX_WRITER_STATE_BYTES
-            || bytes.len() < labels::WRITER_STATE.len() + SIGNATURE_LEN
+        if len > MAX_WRITER_STATE_BYTES || bytes.len() < labels::WRITER_STATE.len() + SIGNATURE_LEN
         {
             return Err(WriterStateError::Size { len });
         }
@@ -134,12 +152,46 @@ impl WriterState {
         if body.genesis_leaf != *genesis_leaf {
             return Err(WriterStateError::OtherLedger(body.genesis_leaf));
         }
-        if body.size == 0
-            || CompactRange::from_nodes(body.size, body.frontier.clone()).is_none()
-        {
+        if body.size == 0 || CompactRange::from_nodes(body.size, body.frontier.clone()).is_none() {
             return Err(WriterStateError::Frontier(body.size));
         }
         Ok(body)
+    }
+}
+
+/// A writer state whose signature, encoding, ledger and frontier checked
+/// ([`WriterState::verify`]).
+#[derive(Clone, Debug)]
+pub struct VerifiedWriterState {
+    body: Body<Admission>,
+}
+
+impl VerifiedWriterState {
+    /// Entries it covers.
+    pub fn size(&self) -> u64 {
+        self.body.size
+    }
+
+    /// Leaf hash of its last entry.
+    pub fn last_leaf(&self) -> Digest {
+        self.body.last_leaf
+    }
+
+    /// `logged_at` of its last entry.
+    pub fn last_logged_at(&self) -> Timestamp {
+        self.body.last_logged_at
+    }
+
+    /// The Merkle root of its first [`size`](Self::size) entries.
+    pub fn root(&self) -> Digest {
+        CompactRange::from_nodes(self.body.size, self.body.frontier.clone())
+            .map(|f| f.root(&crate::hash::Sha256TreeHasher))
+            .unwrap_or(Digest::ZERO)
+    }
+
+    /// The admission state after its last entry.
+    pub fn admission(&self) -> &Admission {
+        &self.body.admission
     }
 }
 

@@ -107,7 +107,9 @@ const REGISTRY_TEMP_FILE: &str = "registry.idx.tmp";
 pub const FORMAT_VERSION: u32 = layout::FORMAT_VERSION;
 
 /// The files an interrupted [`FileStore::create`] may leave, which a new `create` may reuse.
-const OWN_FILES: [&str; 10] = [
+const OWN_FILES: [&str; 12] = [
+    state::WRITER_STATE_FILE,
+    state::WRITER_STATE_TEMP_FILE,
     HEADER_TEMP_FILE,
     INDEX_MARK_FILE,
     REGISTRY_TEMP_FILE,

@@ -13,7 +13,7 @@ use crate::ledger::MAX_WRITER_STATE_BYTES;
 pub const WRITER_STATE_FILE: &str = "writer.state";
 
 /// Where a new writer state is written before it is renamed into place.
-const WRITER_STATE_TEMP_FILE: &str = "writer.state.tmp";
+pub(super) const WRITER_STATE_TEMP_FILE: &str = "writer.state.tmp";
 
 impl FileStore {
     /// The stored writer state, `None` if there is none; one longer than
