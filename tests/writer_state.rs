@@ -305,3 +305,67 @@ fn a_bit_flipped_in_a_sealed_entry_is_found_by_verify_and_not_blessed_by_a_seal(
     expect_code(&f.seal(), 0);
     tampered("after a seal");
 }
+
+/// The golden v2 ledger (sealed at 29) with one more entry after its seal.
+fn golden_with_a_tail() -> common::builder::Built {
+    let mut b = common::golden_built(FormatVersion::V2);
+    let k = b.k.clone();
+    b.append_after(
+        1_000,
+        &k.officer,
+        case_viewed(CASE, "21020001", "after the seal"),
+    );
+    b
+}
+
+#[test]
+fn a_backend_that_keeps_states_resumes_and_one_that_keeps_none_reads_every_frame() {
+    let b = golden_with_a_tail();
+    let (size, root_hash, state) = (b.ledger.size(), b.ledger.root(), admission_json(&b.ledger));
+    let clock: Arc<dyn liuhen::Clock> = b.clock.clone();
+    let store = b.ledger.into_store();
+    // A copy of the entries and checkpoints only, behind a backend that keeps no writer state
+    // (the trait's defaults): what a backend without the feature gives.
+    let (none, _) = common::forge::FullDisk::switched(common::forge::copy_store(&store));
+    let resumed = liuhen::Ledger::open(store, clock.clone(), LedgerOptions::default()).unwrap();
+    assert_eq!(resumed.opened_from(), &OpenedFrom::WriterState { size: 29 });
+    let full = liuhen::Ledger::open(none, clock, LedgerOptions::default()).unwrap();
+    assert_eq!(full.opened_from(), &OpenedFrom::Frames { ignored: None });
+    for ledger_state in [
+        (resumed.size(), resumed.root(), admission_json(&resumed)),
+        (full.size(), full.root(), admission_json(&full)),
+    ] {
+        assert_eq!(ledger_state, (size, root_hash, state.clone()));
+    }
+}
+
+#[test]
+fn a_refused_batch_is_undone_by_resuming_from_the_writer_state() {
+    let mut b = golden_with_a_tail();
+    let k = b.k.clone();
+    let now = b.ledger.now();
+    // The first statement is admissible and taken into the admission state; the second, by a
+    // key the registry does not know, refuses the whole batch.
+    let first = b
+        .ledger
+        .sign(&k.officer, now, case_viewed(CASE, "21020001", "undone"))
+        .unwrap();
+    let second =
+        liuhen::SignedStatement::sign(now, case_viewed(CASE, "x", "y"), &k.outsider).unwrap();
+    assert!(b.ledger.append_batch(vec![first, second]).is_err());
+    // The next append rebuilds the state (from the state of the seal and the entry after it):
+    // the undone statement's counter is free again.
+    let again = b
+        .ledger
+        .sign(&k.officer, now, case_viewed(CASE, "21020001", "again"))
+        .unwrap();
+    b.ledger.append(again).unwrap();
+    // The state reached equals the one a read of every frame reaches.
+    let clock: Arc<dyn liuhen::Clock> = b.clock.clone();
+    let appended = admission_json(&b.ledger);
+    let store = b.ledger.into_store();
+    let copy = common::forge::copy_store(&store);
+    let full = liuhen::Ledger::open(copy, clock, LedgerOptions::default()).unwrap();
+    assert_eq!(full.opened_from(), &OpenedFrom::Frames { ignored: None });
+    assert_eq!(admission_json(&full), appended);
+}
