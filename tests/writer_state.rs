@@ -369,3 +369,17 @@ fn a_refused_batch_is_undone_by_resuming_from_the_writer_state() {
     assert_eq!(full.opened_from(), &OpenedFrom::Frames { ignored: None });
     assert_eq!(admission_json(&full), appended);
 }
+
+/// Writes the fuzz seed of `fuzz/fuzz_targets/writer_state.rs`: the body of the golden
+/// ledger's writer state (what the target signs itself). `cargo test --test writer_state --
+/// --ignored write_fuzz_seed`.
+#[test]
+#[ignore = "writes fuzz/corpus/writer_state/golden-body"]
+fn write_fuzz_seed() {
+    let b = common::golden_built(FormatVersion::V2);
+    let bytes = b.ledger.store().writer_state().unwrap().unwrap();
+    let body = &bytes[labels::WRITER_STATE.len()..bytes.len() - 64];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/writer_state");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("golden-body"), body).unwrap();
+}
