@@ -7,8 +7,16 @@
 //! RFC 6962 computation, registry changes, checkpoints, refusals that change nothing
 //! (non-contiguous batches), errors — never panics — for reads out of range, and that a
 //! `Ledger` opened over the store proves inclusion and consistency against the original roots.
-//! Backends with more to offer (reopening, read-only handles, a write latch after a failed
-//! write) run the generic parts that apply to them: [`reads_back`] and [`refuses_writes`].
+//! Backends with more to offer (read-only handles) run the generic parts that apply to them:
+//! [`reads_back`] and [`refuses_writes`].
+//!
+//! Faults (the last part): every backend is driven through `common::faults::FaultyBackend`
+//! with a [`Faults`] plan and held to one failure semantics (`docs/STORE.md`, "Faults"): each
+//! write and sync of an append group and of a checkpoint append is failed in turn, plainly and
+//! as a short write, and the suite checks the backend's own error, the latch and its refusal
+//! text, reads (the writer's and a reader's) of exactly the acknowledged entries, node hashes
+//! and checkpoints, a `Ledger` and a `SharedLedger` on top, a reader concurrent with the failing
+//! writer, and reopening. A new backend adds a `FaultyBackend` and one `backend_suite!` line.
 //!
 //! Range reads (issue 13's trait split): every read is also made as a range — entries, node
 //! hashes, checkpoints; empty, one, the whole, past the end — and must agree with the single
@@ -792,6 +800,38 @@ const FAULT_KINDS: [(bool, std::io::ErrorKind); 2] = [
     (true, std::io::ErrorKind::StorageFull),
 ];
 
+/// Runs `write` once on a store of `b` holding the first `n` golden entries and `c`
+/// checkpoints, to count its operations; then, on such stores, fails each of them in turn,
+/// plainly and as a short write: the store must be [`latched`]; `reopened` checks what `b`
+/// reopens.
+fn fail_each_operation<B: FaultyBackend>(
+    b: &mut B,
+    g: &Golden,
+    (n, c): (usize, usize),
+    write: impl Fn(&mut B::Store) -> Result<(), StoreError>,
+    mut reopened: impl FnMut(B::Store),
+) {
+    let counter = Faults::none();
+    let mut store = filled(b, &counter, g, n, c);
+    let (ops, syncs) = count_operations(&counter, || write(&mut store).unwrap());
+    assert!(
+        syncs >= 1 && ops > syncs,
+        "a commit writes and syncs: {ops} ops, {syncs} syncs"
+    );
+    for (short, kind) in FAULT_KINDS {
+        for op in 0..ops {
+            let faults = Faults::new(None, short, kind);
+            let mut store = filled(b, &faults, g, n, c);
+            let reader = store.reader();
+            faults.fail_in(op);
+            let failed = write(&mut store).unwrap_err();
+            assert!(faults.fired(), "op {op} of {ops}");
+            latched::<B>(&mut store, &*reader, &failed, g, n, c);
+            reopened(b.reopen(store));
+        }
+    }
+}
+
 /// Fails each operation of an append group in turn (groups with and without registry changes,
 /// on an empty store and a filled one), with and without short writes.
 fn append_faults<B: FaultyBackend>(mut b: B) {
@@ -800,28 +840,17 @@ fn append_faults<B: FaultyBackend>(mut b: B) {
     // documents after the first seal; one after the second.
     for (n, k, c) in [(0, 3, 0), (9, 5, 1), (24, 1, 2)] {
         let group = &g.entries[n..n + k];
-        let counter = Faults::none();
-        let mut store = filled(&mut b, &counter, &g, n, c);
-        let (ops, syncs) = count_operations(&counter, || store.append(group).unwrap());
-        assert!(
-            syncs >= 1 && ops > syncs,
-            "a commit writes and syncs: {ops} ops, {syncs} syncs"
-        );
-        for (short, kind) in FAULT_KINDS {
-            for op in 0..ops {
-                let faults = Faults::new(None, short, kind);
-                let mut store = filled(&mut b, &faults, &g, n, c);
-                let reader = store.reader();
-                faults.fail_in(op);
-                let failed = store.append(group).unwrap_err();
-                assert!(faults.fired(), "op {op} of {ops}");
-                latched::<B>(&mut store, &*reader, &failed, &g, n, c);
-                let mut store = b.reopen(store);
+        fail_each_operation(
+            &mut b,
+            &g,
+            (n, c),
+            |s| s.append(group),
+            |mut store| {
                 let (kept, _) = recovered(&store, &g, n, k, c, 0, true);
                 store.append(&g.entries[kept..kept + 1]).unwrap();
                 reads_back(&store, &g, kept + 1, c);
-            }
-        }
+            },
+        );
     }
 }
 
@@ -830,27 +859,19 @@ fn checkpoint_faults<B: FaultyBackend>(mut b: B) {
     let g = golden();
     let (n, c) = (g.entries.len(), g.checkpoints.len() - 1);
     let note = &g.checkpoints[c];
-    let counter = Faults::none();
-    let mut store = filled(&mut b, &counter, &g, n, c);
-    let (ops, syncs) = count_operations(&counter, || store.append_checkpoint(note).unwrap());
-    assert!(syncs >= 1 && ops > syncs, "{ops} ops, {syncs} syncs");
-    for (short, kind) in FAULT_KINDS {
-        for op in 0..ops {
-            let faults = Faults::new(None, short, kind);
-            let mut store = filled(&mut b, &faults, &g, n, c);
-            let reader = store.reader();
-            faults.fail_in(op);
-            let failed = store.append_checkpoint(note).unwrap_err();
-            assert!(faults.fired(), "op {op} of {ops}");
-            latched::<B>(&mut store, &*reader, &failed, &g, n, c);
-            let mut store = b.reopen(store);
+    fail_each_operation(
+        &mut b,
+        &g,
+        (n, c),
+        |s| s.append_checkpoint(note),
+        |mut store| {
             let (_, kept) = recovered(&store, &g, n, 0, c, 1, true);
             if kept == c {
                 store.append_checkpoint(note).unwrap();
             }
             reads_back(&store, &g, n, c + 1);
-        }
-    }
+        },
+    );
 }
 
 /// A ledger over a store of `b` holding the whole golden ledger, whose later commits `faults`
@@ -890,22 +911,28 @@ fn store_failure<B: FaultyBackend>(e: &LedgerError, latch: bool) {
     }
 }
 
+/// How many store operations a ledger's append of one statement and a seal take.
+fn ledger_operations<B: FaultyBackend>(b: &mut B, g: &Golden) -> (u64, u64) {
+    let counter = Faults::none();
+    let (mut ledger, keys) = faulty_ledger(b, &counter, g);
+    let (append, _) = count_operations(&counter, || {
+        ledger
+            .sign_and_append(&keys.officer, filed("count.pdf"))
+            .unwrap();
+    });
+    let (seal, _) = count_operations(&counter, || {
+        ledger.seal(&keys.ledger).unwrap();
+    });
+    (append, seal)
+}
+
 /// A `Ledger` on a store whose append or seal fails reports the store's failure, changes
 /// nothing, refuses every later append and seal, and its store reopens to every acknowledged
 /// entry.
 fn ledger_faults<B: FaultyBackend>(mut b: B) {
     let g = golden();
     let (n, c) = (g.entries.len(), g.checkpoints.len());
-    let counter = Faults::none();
-    let (mut ledger, keys) = faulty_ledger(&mut b, &counter, &g);
-    let (append_ops, _) = count_operations(&counter, || {
-        ledger
-            .sign_and_append(&keys.officer, filed("count.pdf"))
-            .unwrap();
-    });
-    let (seal_ops, _) = count_operations(&counter, || {
-        ledger.seal(&keys.ledger).unwrap();
-    });
+    let (append_ops, seal_ops) = ledger_operations(&mut b, &g);
     for op in 0..append_ops + seal_ops {
         let faults = Faults::none();
         let (mut ledger, keys) = faulty_ledger(&mut b, &faults, &g);
@@ -932,8 +959,8 @@ fn ledger_faults<B: FaultyBackend>(mut b: B) {
         store_failure::<B>(&e, true);
         assert_eq!(ledger.size(), n as u64);
         reads_back(ledger.store(), &g, n, c);
-        // Reopened: every acknowledged entry and checkpoint (and the failed one whole, or not
-        // at all), and the ledger appends again.
+        // Reopened: every acknowledged entry and checkpoint (and of the failed write all or
+        // nothing: it is one entry or one checkpoint), and the ledger appends again.
         let store = b.reopen(ledger.into_store());
         let (entries, notes) = recovered(
             &store,
@@ -961,13 +988,7 @@ fn ledger_faults<B: FaultyBackend>(mut b: B) {
 fn shared_ledger_faults<B: FaultyBackend>(mut b: B) {
     let g = golden();
     let (n, c) = (g.entries.len(), g.checkpoints.len());
-    let counter = Faults::none();
-    let (mut ledger, keys) = faulty_ledger(&mut b, &counter, &g);
-    let (ops, _) = count_operations(&counter, || {
-        ledger
-            .sign_and_append(&keys.officer, filed("count.pdf"))
-            .unwrap();
-    });
+    let (ops, _) = ledger_operations(&mut b, &g);
     for group_commit in [false, true] {
         for op in 0..ops {
             let faults = Faults::none();

@@ -35,14 +35,15 @@
 //! # Faults
 //!
 //! Every backend takes a [`Faults`] plan (test support) that fails the chosen write or sync of
-//! a commit, and must then behave alike (`docs/STORE.md`, "Faults"; `tests/store_faults.rs`
-//! holds every backend to it): the failed call returns the backend's own error
-//! ([`StoreError::Backend`]), the store **latches** — every later write is refused with
-//! [`StoreError::ReadOnly`] and [`StoreRead::refusal`] names the failed operation — readers
-//! (the writer's and [`StoreWrite::reader`]'s) show exactly the acknowledged entries and
-//! checkpoints, never a part of the failed commit, and reopening recovers to the acknowledged
-//! state (plus, in a durable store, the whole failed group if it reached the media) and says
-//! so in [`StoreRead::recovery`].
+//! a commit, and must then behave alike (`docs/STORE.md`, "Faults";
+//! `tests/store_conformance.rs` holds every backend to it): the failed call returns the
+//! backend's own error ([`StoreError::Backend`]), the store **latches** — every later write is
+//! refused with [`StoreError::ReadOnly`] and [`StoreRead::refusal`] names the failed
+//! operation — readers (the writer's and [`StoreWrite::reader`]'s) show exactly the
+//! acknowledged entries and checkpoints, never a part of the failed commit, and reopening
+//! recovers to the acknowledged state (plus, in a durable store, what of the failed group
+//! reached the media: a prefix of it, each entry whole) and reports it in
+//! [`StoreRead::recovery`].
 
 pub mod file;
 

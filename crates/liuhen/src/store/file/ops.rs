@@ -101,7 +101,7 @@ impl DataFile for OsFile {
 /// [`operations`](Faults::operations) and [`fired`](Faults::fired) afterwards. A backend
 /// written later numbers its own operations (a database: each statement and the commit) and
 /// fails the chosen one the same way, so that the conformance suite holds it to the same
-/// failure semantics (`tests/store_faults.rs`, `docs/STORE.md`).
+/// failure semantics (`tests/store_conformance.rs`, `docs/STORE.md`).
 ///
 /// Reads are never failed: a failed read changes nothing on disk.
 #[derive(Clone, Debug)]
@@ -155,9 +155,10 @@ impl Faults {
         }))
     }
 
-    /// Makes the next `fdatasync` (of any data file; the memory store: its next sync) wait before it runs until the returned
-    /// [`HeldSync`] is released or dropped: a commit caught in a slow sync, for tests that
-    /// readers do not wait for the writer (no timing involved: the test decides when it ends).
+    /// Makes the next `fdatasync` (of any data file; for the memory store, its next sync) wait
+    /// before it runs until the returned [`HeldSync`] is released or dropped: a commit caught in
+    /// a slow sync, for tests that readers do not wait for the writer (no timing involved: the
+    /// test decides when it ends).
     pub fn hold_next_sync(&self) -> HeldSync {
         let mut hold = self.0.hold.lock().unwrap_or_else(PoisonError::into_inner);
         *hold = Hold {
