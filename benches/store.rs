@@ -353,18 +353,49 @@ fn appends(c: &mut Criterion) {
 }
 
 /// Builds a file-store ledger of exactly `size` entries: one pre-signed statement appended
-/// over and over in batches of 1,000 (duplicates are legal; signatures are not re-checked).
+/// over and over in batches of 1,000 (duplicates are legal; signatures are not re-checked),
+/// then sealed — as a deployment seals routinely — which saves the signed writer state the next
+/// open resumes from (docs/decisions/0010-writer-state.md). The seal checks every signature
+/// once (about 20 s at 10⁶ on the 2-core VM).
 fn build(dir: &Path, size: u64) {
     let mut ledger = file_ledger(dir);
+    let missing = size - ledger.size();
+    append_copies(&mut ledger, missing);
+    assert_eq!(ledger.size(), size);
+    ledger.seal(&ledger_key()).unwrap();
+}
+
+/// Appends `n` copies of one pre-signed statement, in batches of 1,000.
+fn append_copies(ledger: &mut Ledger<FileStore>, n: u64) {
     let st = presigned(&officer(), 1).remove(0);
-    while ledger.size() < size {
-        let n = (size - ledger.size()).min(BATCH as u64) as usize;
+    let end = ledger.size() + n;
+    while ledger.size() < end {
+        let n = (end - ledger.size()).min(BATCH as u64) as usize;
         for outcome in ledger.append_each(vec![st.clone(); n], false).unwrap() {
             outcome.unwrap();
         }
     }
-    assert_eq!(ledger.size(), size);
 }
+
+/// Opens the writer of the bench ledger at `dir`.
+fn open_writer(dir: &Path) -> Ledger<FileStore> {
+    Ledger::open(
+        FileStore::open(dir).unwrap(),
+        clock(),
+        // Format v1: the same pre-signed statements are appended again and again, which a v2
+        // ledger refuses as replays (docs/decisions/0004-format-v2.md).
+        LedgerOptions {
+            format: liuhen::FormatVersion::V1,
+            ..LedgerOptions::default()
+        },
+    )
+    .unwrap()
+}
+
+/// Entries appended after the last seal for `ledger_open_tail_*`: what a writer killed after
+/// its last seal leaves to its successor's open (the store re-checks them against their index
+/// groups after the last index mark, the ledger re-admits them after the seal's writer state).
+const TAIL: u64 = 1_000;
 
 fn open_and_prove(c: &mut Criterion) {
     let (small, large) = sizes();
@@ -382,7 +413,7 @@ fn open_and_prove(c: &mut Criterion) {
     }
 
     let mut g = c.benchmark_group("open");
-    // Ledger::open of 10⁶ entries reads every frame (seconds): 10 samples keep the run short.
+    // Ledger::open without a writer state reads every frame (seconds at 10⁶): 10 samples.
     g.sample_size(10);
     for (size, dir) in &ledgers {
         g.bench_function(format!("file_store_open_{size}"), |b| {
@@ -390,18 +421,22 @@ fn open_and_prove(c: &mut Criterion) {
         });
         g.bench_function(format!("ledger_open_{size}"), |b| {
             b.iter(|| {
-                Ledger::open(
-                    FileStore::open(dir).unwrap(),
-                    clock(),
-                    // Format v1: the same pre-signed statements are appended again and again, which a v2
-                    // ledger refuses as replays (docs/decisions/0004-format-v2.md).
-                    LedgerOptions {
-                        format: liuhen::FormatVersion::V1,
-                        ..LedgerOptions::default()
-                    },
-                )
-                .unwrap()
+                let ledger = open_writer(dir);
+                assert_eq!(
+                    ledger.opened_from(),
+                    &liuhen::ledger::OpenedFrom::WriterState { size: *size }
+                );
+                ledger
             })
+        });
+    }
+    // The same ledgers with TAIL entries appended after their seal.
+    for (_, dir) in &ledgers {
+        append_copies(&mut open_writer(dir), TAIL);
+    }
+    for (size, dir) in &ledgers {
+        g.bench_function(format!("ledger_open_tail_{size}"), |b| {
+            b.iter(|| open_writer(dir))
         });
     }
     g.finish();
@@ -583,7 +618,7 @@ fn main() {
         );
     }
     let (small, large) = sizes();
-    for what in ["file_store_open", "ledger_open"] {
+    for what in ["file_store_open", "ledger_open", "ledger_open_tail"] {
         time_ratio(
             &format!("{what}: {large} / {small} entries"),
             "open",

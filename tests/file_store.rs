@@ -16,7 +16,7 @@ use liuhen::merkle::{self, HashReader, MerkleError};
 use liuhen::model::{Event, Timestamp};
 use liuhen::store::file::{
     Access, Check, Faults, FileStore, FileStoreError, FrameFault, OpenOptions, TamperingKind,
-    ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, LOCK_FILE,
+    ENTRY_INDEX_FILE, ENTRY_LOG_FILE, HEADER_FILE, LOCK_FILE, WRITER_STATE_FILE,
 };
 use liuhen::verify::{Verdict, VerifyOptions};
 use liuhen::{
@@ -384,10 +384,18 @@ fn a_last_frame_cut_at_every_byte_offset_is_recovered_as_a_torn_tail() {
     let dir = TempDir::new("torn");
     let (k, clock, offset, len) = ledger_with_unsealed_tail(dir.path());
     let log = fs::read(dir.file(ENTRY_LOG_FILE)).unwrap();
-    let others: Vec<(&str, Vec<u8>)> = [ENTRY_INDEX_FILE, "checkpoints.log", "checkpoints.idx"]
-        .into_iter()
-        .map(|f| (f, fs::read(dir.file(f)).unwrap()))
-        .collect();
+    // Each round starts from the same store: the seal of the round before also replaced the
+    // writer state, which is restored with the rest (a state covering the round's seal over a
+    // store without it would be a rollback under a seal, refused: tests/writer_state.rs).
+    let others: Vec<(&str, Vec<u8>)> = [
+        ENTRY_INDEX_FILE,
+        "checkpoints.log",
+        "checkpoints.idx",
+        WRITER_STATE_FILE,
+    ]
+    .into_iter()
+    .map(|f| (f, fs::read(dir.file(f)).unwrap()))
+    .collect();
     let size = 6; // genesis, two authorizations, three documents
     for cut in 0..len {
         fs::write(dir.file(ENTRY_LOG_FILE), &log[..offset + cut]).unwrap();

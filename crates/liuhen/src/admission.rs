@@ -102,13 +102,19 @@ pub fn case_of<'a>(
 }
 
 /// The admission state as of some position in the ledger.
-#[derive(Clone, Debug, Default)]
+///
+/// Serialized only inside a signed writer state ([`crate::ledger::WriterState`];
+/// `docs/FORMAT.md` §22): the allowed skew is the opening writer's setting, not part of the
+/// state, and each map is encoded in one canonical order.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Admission {
+    #[serde(skip)]
     skew_ms: i64,
     registry: Registry,
     genesis_time: Option<Timestamp>,
     sessions: Sessions,
     /// Case → the entry that opened it, while it is open.
+    #[serde(with = "crate::encoding::sorted_map")]
     open_cases: HashMap<String, u64>,
     custody: Custody,
     /// The format version, from the genesis statement.
@@ -116,12 +122,15 @@ pub struct Admission {
     /// Format v2: the ledger id (leaf hash of entry 0), once known.
     ledger_id: Option<Digest>,
     /// Format v2: each author's last admitted counter and where.
+    #[serde(with = "crate::encoding::sorted_map")]
     counters: HashMap<PublicKey, (u64, u64)>,
     /// Format v2: each case's latest entry (the next entry's `case_prev`).
+    #[serde(with = "crate::encoding::sorted_map")]
     case_last: HashMap<String, u64>,
     /// Access request → its case.
     request_case: FirstCase,
     /// Filed document (the digest of a `DocumentFiled`'s media) → the cases it was filed in.
+    #[serde(with = "crate::encoding::sorted_map")]
     filed: HashMap<Digest, Vec<String>>,
 }
 
@@ -133,6 +142,13 @@ impl Admission {
             skew_ms: skew_ms.max(0),
             ..Admission::default()
         }
+    }
+
+    /// The same state, allowing clocks to differ by `skew_ms`: a state read from a saved writer
+    /// state takes the opening writer's setting.
+    pub(crate) fn with_skew(mut self, skew_ms: i64) -> Self {
+        self.skew_ms = skew_ms.max(0);
+        self
     }
 
     /// The key registry as of this position.

@@ -111,6 +111,49 @@ pub fn decode<T: DeserializeOwned + Serialize>(
     Ok(value)
 }
 
+/// serde `with` module for a `HashMap` in a canonical encoding: a sequence of `(key, value)`
+/// pairs ordered by the keys' own canonical (postcard) bytes, so that one map has exactly one
+/// byte string. Decoding refuses a repeated key; an out-of-order sequence re-encodes
+/// differently and is refused by [`decode`] as [`EncodingError::NonCanonical`].
+pub(crate) mod sorted_map {
+    use std::collections::HashMap;
+    use std::hash::Hash;
+
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<K, V, S>(map: &HashMap<K, V>, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        K: Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        let mut pairs = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            let key = postcard::to_allocvec(k).map_err(S::Error::custom)?;
+            pairs.push((key, k, v));
+        }
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        serializer.collect_seq(pairs.iter().map(|(_, k, v)| (k, v)))
+    }
+
+    pub(crate) fn deserialize<'de, K, V, D>(deserializer: D) -> Result<HashMap<K, V>, D::Error>
+    where
+        K: Deserialize<'de> + Eq + Hash,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let pairs: Vec<(K, V)> = Vec::deserialize(deserializer)?;
+        let len = pairs.len();
+        let map: HashMap<K, V> = pairs.into_iter().collect();
+        if map.len() != len {
+            return Err(D::Error::custom("a map key is repeated"));
+        }
+        Ok(map)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

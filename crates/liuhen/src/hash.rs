@@ -40,6 +40,9 @@ pub mod labels {
     pub const STATEMENT_V2: &[u8] = b"liuhen/v2/statement\0";
     /// Prefix of a sealed personal-data commitment `H(label || salt || postcard((field, value)))`.
     pub const SEALED: &[u8] = b"liuhen/v1/sealed\0";
+    /// Prefix of a writer state, the message the ledger key signs when it saves what the
+    /// writer knows at a seal (`docs/FORMAT.md` §22, [`crate::ledger::WriterState`]).
+    pub const WRITER_STATE: &[u8] = b"liuhen/v1/writer-state\0";
 }
 
 /// Length in bytes of every digest liuhen produces (SHA-256 and BLAKE3 alike).

@@ -44,10 +44,14 @@ use crate::store::{Store, StoreError, StoreRead};
 
 mod seal;
 mod trial;
+mod writer_state;
 pub use seal::{
     SealRefusal, SealState, SealStateError, Sealed, MAX_SEAL_STATE_BYTES, SEAL_STATE_LABEL,
 };
 pub use trial::Trial;
+pub use writer_state::{
+    OpenedFrom, VerifiedWriterState, WriterState, WriterStateError, MAX_WRITER_STATE_BYTES,
+};
 
 /// Settings of a ledger writer.
 #[derive(Clone, Debug)]
@@ -386,31 +390,134 @@ fn admit_entry(
     Ok(encoded)
 }
 
-/// What reading every stored entry once gives the writer.
+/// The writer's state after some entries: what reading them gives.
 struct Rebuilt {
     admission: Admission,
     frontier: CompactRange,
     last_leaf: Digest,
     last_logged_at: Timestamp,
-    registry_changes: Vec<u64>,
 }
 
-/// Reads every entry of `store` once from the frames and rebuilds the writer's state; any entry
-/// that does not read, decode, sit at its position, chain, keep time or satisfy the admission
-/// rule makes it [`LedgerError::Corrupt`].
-fn rebuild<S: StoreRead + ?Sized>(
+impl Rebuilt {
+    /// The state before entry 0.
+    fn empty(skew_ms: i64) -> Self {
+        Rebuilt {
+            admission: Admission::new(skew_ms),
+            frontier: CompactRange::new(),
+            last_leaf: Digest::ZERO,
+            last_logged_at: Timestamp(i64::MIN),
+        }
+    }
+}
+
+/// The writer's state at the end of `store`: from the signed writer state the last seal saved
+/// if there is a usable one, reading only the entries after it; otherwise from entry 0
+/// ([`writer_state`] module documentation).
+fn resume<S: StoreRead + ?Sized>(
     store: &S,
     hasher: &Sha256TreeHasher,
     skew_ms: i64,
+) -> Result<(Rebuilt, OpenedFrom), LedgerError> {
+    let size = store.size()?;
+    match saved_state(store, hasher, skew_ms, size)? {
+        Ok(state) => {
+            let from = state.frontier.size();
+            Ok((
+                rebuild_from(store, hasher, state, size)?,
+                OpenedFrom::WriterState { size: from },
+            ))
+        }
+        Err(ignored) => Ok((
+            rebuild_from(store, hasher, Rebuilt::empty(skew_ms), size)?,
+            OpenedFrom::Frames { ignored },
+        )),
+    }
+}
+
+/// The stored writer state, checked (steps 1–4 of the [`writer_state`] module documentation):
+/// `Ok(Ok(state))` to resume from, `Ok(Err(why))` to read every frame instead (`None`: no state
+/// is kept), `Err` when the store contradicts a state the ledger key signed (tampering).
+fn saved_state<S: StoreRead + ?Sized>(
+    store: &S,
+    hasher: &Sha256TreeHasher,
+    skew_ms: i64,
+    size: u64,
+) -> Result<Result<Rebuilt, Option<String>>, LedgerError> {
+    let bytes = match store.writer_state() {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(Err(None)),
+        Err(e) => return Ok(Err(Some(format!("it could not be read: {e}")))),
+    };
+    if size == 0 {
+        return Ok(Err(Some("the store holds no entry".into())));
+    }
+    let corrupt = |seq: u64, reason: String| LedgerError::Corrupt { seq, reason };
+    let read = |seq: u64| {
+        store.entry_bytes(seq).map_err(|e| match e {
+            StoreError::Corrupt { .. } => corrupt(seq, e.to_string()),
+            other => LedgerError::Store(other),
+        })
+    };
+    let genesis_bytes = read(0)?;
+    let genesis = Entry::from_bytes(&genesis_bytes).map_err(|e| corrupt(0, e.to_string()))?;
+    let Event::Genesis { ledger_key, .. } = &genesis.statement.statement.event else {
+        return Err(LedgerError::NoGenesis);
+    };
+    let body = match WriterState::open(&bytes, ledger_key, &hasher.hash_leaf(&genesis_bytes)) {
+        Ok(body) => body,
+        Err(e) => {
+            return Ok(Err(Some(format!(
+                "the stored writer state is ignored: {e}"
+            ))))
+        }
+    };
+    if body.size > size {
+        return Err(corrupt(
+            size,
+            format!(
+                "is missing: the store holds {size} entries, but the ledger key sealed {} \
+                 (its signed writer state): entries were removed after a seal",
+                body.size
+            ),
+        ));
+    }
+    let last = body.size - 1;
+    if hasher.hash_leaf(&read(last)?) != body.last_leaf {
+        return Err(corrupt(
+            last,
+            "is not the entry the ledger key sealed at this position (its signed writer \
+             state names another leaf hash): the frames were changed after a seal"
+                .into(),
+        ));
+    }
+    let frontier =
+        CompactRange::from_nodes(body.size, body.frontier).ok_or(LedgerError::NoGenesis)?;
+    Ok(Ok(Rebuilt {
+        admission: body.admission.with_skew(skew_ms),
+        frontier,
+        last_leaf: body.last_leaf,
+        last_logged_at: body.last_logged_at,
+    }))
+}
+
+/// Reads the entries from `state`'s size up to `end` from the frames and applies them to it;
+/// any entry that does not read, decode, sit at its position, chain, keep time or satisfy the
+/// admission rule makes it [`LedgerError::Corrupt`].
+fn rebuild_from<S: StoreRead + ?Sized>(
+    store: &S,
+    hasher: &Sha256TreeHasher,
+    state: Rebuilt,
+    end: u64,
 ) -> Result<Rebuilt, LedgerError> {
     let corrupt = |seq: u64, reason: String| LedgerError::Corrupt { seq, reason };
-    let mut admission = Admission::new(skew_ms);
-    let mut frontier = CompactRange::new();
-    let mut prev = Digest::ZERO;
-    let mut last_logged_at = Timestamp(i64::MIN);
-    let mut registry_changes = Vec::new();
+    let Rebuilt {
+        mut admission,
+        mut frontier,
+        last_leaf: mut prev,
+        mut last_logged_at,
+    } = state;
     // In chunks: one read per ENTRY_CHUNK entries, memory bounded by one chunk.
-    for (seq, bytes) in crate::store::read_entries(store, 0..store.size()?) {
+    for (seq, bytes) in crate::store::read_entries(store, frontier.size()..end) {
         let bytes = bytes.map_err(|e| match e {
             StoreError::Corrupt { .. } => corrupt(seq, e.to_string()),
             other => LedgerError::Store(other),
@@ -444,9 +551,6 @@ fn rebuild<S: StoreRead + ?Sized>(
         admission
             .admit(seq, entry.logged_at, &entry.statement.statement)
             .map_err(|e| corrupt(seq, e.to_string()))?;
-        if entry.statement.statement.event.is_registry_change() {
-            registry_changes.push(seq);
-        }
         prev = hasher.hash_leaf(&bytes);
         if seq == 0 {
             admission.set_genesis_leaf(prev);
@@ -459,7 +563,6 @@ fn rebuild<S: StoreRead + ?Sized>(
         frontier,
         last_leaf: prev,
         last_logged_at,
-        registry_changes,
     })
 }
 
@@ -477,6 +580,8 @@ pub struct Ledger<S: Store> {
     frontier: CompactRange,
     last_leaf: Digest,
     last_logged_at: Timestamp,
+    /// Where opening started reading the frames.
+    opened_from: OpenedFrom,
 }
 
 impl<S: Store> std::fmt::Debug for Ledger<S> {
@@ -577,6 +682,7 @@ impl<S: Store> Ledger<S> {
             frontier,
             last_leaf: encoded.leaf_hash,
             last_logged_at: now,
+            opened_from: OpenedFrom::Frames { ignored: None },
         };
         ledger.seal(ledger_key)?;
         Ok(ledger)
@@ -584,14 +690,21 @@ impl<S: Store> Ledger<S> {
 
     /// Opens an existing ledger.
     ///
-    /// Reads every entry once from the frames: decodes it, checks its sequence number, the
-    /// `prev` chain and that `logged_at` never goes backwards, and rebuilds the admission state
+    /// Starts from the signed [`WriterState`] the last seal saved in the store, if there is a
+    /// usable one (its signature verifies under the genesis's ledger key, it is this ledger's,
+    /// and the stored entry at its last position is the one it names — a store holding fewer
+    /// entries than it covers, or another entry there, is [`LedgerError::Corrupt`]); otherwise
+    /// from entry 0 ([`Ledger::opened_from`] says which, and why). From there it reads every
+    /// entry once from the frames: decodes it, checks its sequence number, the `prev` chain and
+    /// that `logged_at` never goes backwards, and rebuilds the admission state
     /// ([`crate::admission`]: registry, sessions, cases, holds) by admitting it at its position.
     /// Signatures are the verifier's job. The Merkle frontier is computed from the entries'
     /// leaf hashes, not read from the store's node hashes (which [`Ledger::seal_checked`]
     /// checks against the entries before it signs); the store's registry index is only
-    /// cross-checked against the frames, never trusted over them. Cost: O(entries) time,
-    /// memory as [`Admission`].
+    /// cross-checked against the registry, never trusted over it. Cost: O(entries since the
+    /// last seal) time (O(entries) without a writer state), and reading and decoding the state,
+    /// which grows with keys, cases, sessions and documents, not with entries; memory as
+    /// [`Admission`].
     ///
     /// The clock floor: appending on top of a stored tail logged later than this writer's
     /// clock plus the skew is refused ([`LedgerError::ClockBehindStore`]), so that a forged
@@ -612,9 +725,9 @@ impl<S: Store> Ledger<S> {
             return Err(LedgerError::NoGenesis);
         }
         let hasher = Sha256TreeHasher;
-        let state = rebuild(&store, &hasher, options.max_future_skew_ms)?;
+        let (state, opened_from) = resume(&store, &hasher, options.max_future_skew_ms)?;
         if let Some(seqs) = store.registry_changes()? {
-            if seqs != state.registry_changes {
+            if seqs != state.admission.registry().changes() {
                 return Err(LedgerError::Corrupt {
                     seq: 0,
                     reason: "the store's registry index does not list the registry changes the entries hold".into(),
@@ -639,7 +752,14 @@ impl<S: Store> Ledger<S> {
             frontier: state.frontier,
             last_leaf: state.last_leaf,
             last_logged_at: state.last_logged_at,
+            opened_from,
         })
+    }
+
+    /// Where [`Ledger::open`] started reading the frames: from the signed writer state the last
+    /// seal saved (only the entries after it were read), or from entry 0 and why.
+    pub fn opened_from(&self) -> &OpenedFrom {
+        &self.opened_from
     }
 
     /// Number of entries: what this writer appended or found on open (the store acknowledged
@@ -830,8 +950,9 @@ impl<S: Store> Ledger<S> {
         }
         let mut signature_errors = signature_errors(&statements, verify_signatures);
         if self.stale {
-            self.admission =
-                rebuild(&self.store, &self.hasher, self.options.max_future_skew_ms)?.admission;
+            self.admission = resume(&self.store, &self.hasher, self.options.max_future_skew_ms)?
+                .0
+                .admission;
             self.stale = false;
         }
         let now = self.logging_time()?;
@@ -926,7 +1047,9 @@ impl<S: Store> Ledger<S> {
     /// state must be rebuilt after a failed append.
     pub fn trial(&self) -> Result<Trial, LedgerError> {
         let admission = if self.stale {
-            rebuild(&self.store, &self.hasher, self.options.max_future_skew_ms)?.admission
+            resume(&self.store, &self.hasher, self.options.max_future_skew_ms)?
+                .0
+                .admission
         } else {
             self.admission.clone()
         };

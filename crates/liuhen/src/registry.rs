@@ -19,7 +19,7 @@ use crate::keys::PublicKey;
 use crate::model::{Event, Role, Suite};
 
 /// What the registry knows of one key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeyRecord {
     /// What the key is for.
     pub role: Role,
@@ -123,7 +123,7 @@ pub enum RegistryError {
 }
 
 /// What the genesis entry declared.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Genesis {
     /// The ledger's origin (checkpoint origin and note key name).
     pub origin: String,
@@ -134,7 +134,7 @@ pub struct Genesis {
 }
 
 /// The key registry as of some position in the ledger.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Registry {
     genesis: Option<Genesis>,
     keys: BTreeMap<PublicKey, KeyRecord>,
@@ -159,6 +159,19 @@ impl Registry {
     /// All keys ever registered, in key order.
     pub fn keys(&self) -> impl Iterator<Item = (&PublicKey, &KeyRecord)> {
         self.keys.iter()
+    }
+
+    /// The sequence numbers of the entries that changed the registry (the genesis,
+    /// `KeyAuthorized`, `KeyRevoked`), in order: each key is authorized once (the genesis
+    /// authorizes the ledger key at 0) and revoked at most once, so its record holds both.
+    pub fn changes(&self) -> Vec<u64> {
+        let mut seqs: Vec<u64> = self
+            .keys
+            .values()
+            .flat_map(|r| std::iter::once(r.authorized_at).chain(r.revoked_at))
+            .collect();
+        seqs.sort_unstable();
+        seqs
     }
 
     /// Checks that `statement` is admissible as entry `seq`, without changing the registry.

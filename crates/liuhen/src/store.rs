@@ -290,6 +290,16 @@ pub trait StoreRead: Send + Sync {
     fn recovery(&self) -> Recovery {
         Recovery::default()
     }
+    /// The writer state the ledger saved last ([`StoreWrite::put_writer_state`]), as stored, if
+    /// the store keeps one: signed bytes the store keeps for the ledger and never interprets
+    /// ([`crate::ledger::WriterState`]; the ledger checks them). `None` (the default): none kept.
+    ///
+    /// # Errors
+    /// A backend error, or one naming a state longer than
+    /// [`MAX_WRITER_STATE_BYTES`](crate::ledger::MAX_WRITER_STATE_BYTES) (not read).
+    fn writer_state(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(None)
+    }
 }
 
 /// The write side of a store: the one writer appends groups of entries and stores checkpoints.
@@ -311,6 +321,18 @@ pub trait StoreWrite: Send {
     /// A reader of this store that never waits for this writer and sees what it acknowledged
     /// (now and later). Cheap; clone the `Arc` to share it between threads.
     fn reader(&self) -> Arc<dyn StoreRead>;
+
+    /// Keeps `bytes` as the ledger's writer state, replacing the one kept before: atomically
+    /// (a crash leaves the old or the new) and durably, off the commit path (the ledger saves
+    /// one at each seal). Returns whether the store keeps writer states; the default keeps
+    /// none (`Ok(false)`), and the ledger then reads every entry on open.
+    ///
+    /// # Errors
+    /// [`StoreError::ReadOnly`] or a backend error.
+    fn put_writer_state(&mut self, bytes: &[u8]) -> Result<bool, StoreError> {
+        let _ = bytes;
+        Ok(false)
+    }
 }
 
 /// A store with both sides: what a [`Ledger`](crate::ledger::Ledger) writes to.
@@ -478,6 +500,7 @@ struct MemoryInner {
     tree: MemoryTree,
     checkpoints: Vec<String>,
     registry_changes: Vec<u64>,
+    writer_state: Option<Vec<u8>>,
     /// The latch: why writes are refused, once a commit failed.
     refusal: Option<String>,
     /// What a failed commit staged and never published: entry bytes, checkpoint bytes.
@@ -559,6 +582,7 @@ impl<H: TreeHasher> MemoryStore<H> {
             tree: old.tree.clone(),
             checkpoints: old.checkpoints.clone(),
             registry_changes: old.registry_changes.clone(),
+            writer_state: old.writer_state.clone(),
             refusal: None,
             staged: (0, 0),
             recovery,
@@ -708,6 +732,10 @@ macro_rules! memory_reads {
             read_inner(&self.inner).checkpoints(range)
         }
 
+        fn writer_state(&self) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(read_inner(&self.inner).writer_state.clone())
+        }
+
         fn refusal(&self) -> Option<String> {
             read_inner(&self.inner).refusal.clone()
         }
@@ -782,5 +810,12 @@ impl<H: TreeHasher + Send> StoreWrite for MemoryStore<H> {
         Arc::new(MemoryReader {
             inner: Arc::clone(&self.inner),
         })
+    }
+
+    fn put_writer_state(&mut self, bytes: &[u8]) -> Result<bool, StoreError> {
+        // Refused once latched, like the file store's; not a commit, so not a fault point.
+        self.writable()?;
+        write_inner(&self.inner).writer_state = Some(bytes.to_vec());
+        Ok(true)
     }
 }

@@ -23,7 +23,7 @@
 //! a full tile has 256 hashes (8 192 bytes), a partial tile of width `W` the first `W` of them.
 //! Entry bundle `N` is entries `N·256 … N·256+W−1` ([`StoreRead::entry_bytes`]), each preceded by
 //! its length as a big-endian `u16`; an entry longer than 65 535 bytes cannot be in a ledger
-//! (docs/FORMAT.md §14), so one found is damage ([`TileError::EntryTooLarge`]).
+//! (docs/FORMAT.md §22), so one found is damage ([`TileError::EntryTooLarge`]).
 //!
 //! # Which tree is served
 //!

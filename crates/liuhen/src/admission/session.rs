@@ -19,7 +19,7 @@ use crate::model::{Event, Role};
 use super::Refusal;
 
 /// What admission remembers of one recording session.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Session {
     /// The key that speaks for the session.
     pub(crate) device: PublicKey,
@@ -36,8 +36,9 @@ pub(crate) struct Session {
 }
 
 /// The recording sessions of a ledger so far.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Sessions {
+    #[serde(with = "crate::encoding::sorted_map")]
     map: HashMap<String, Session>,
 }
 

@@ -30,8 +30,9 @@
 
 use rayon::prelude::*;
 
+use super::writer_state::{Body, SignError, WriterState};
 use super::{Ledger, LedgerError, StoreReader};
-use crate::checkpoint::{Checkpoint, SignedCheckpoint, MAX_NOTE_BYTES};
+use crate::checkpoint::{Checkpoint, CheckpointError, SignedCheckpoint, MAX_NOTE_BYTES};
 use crate::hash::{Digest, TreeHasher};
 use crate::keys::Signer;
 use crate::merkle::{self, CompactRange};
@@ -301,6 +302,7 @@ impl<S: Store> Ledger<S> {
         let signed = SignedCheckpoint::sign(checkpoint.clone(), ledger_key)?;
         let note = signed.to_string();
         self.store.append_checkpoint(&note)?;
+        self.save_writer_state(ledger_key, &checked.frontier)?;
         let state = SealState {
             note,
             checkpoint,
@@ -312,6 +314,35 @@ impl<S: Store> Ledger<S> {
             checkpoint: signed,
             state,
         })
+    }
+
+    /// Saves the signed writer state ([`WriterState`]) after a seal that covered everything this
+    /// writer knows (`checked`, the frontier the seal recomputed from the frames, is this
+    /// writer's own), so that the next [`Ledger::open`] reads only the entries after it. Skipped
+    /// while the admission state is stale (an append failed after it took statements) or when
+    /// the frames and this writer disagree: a state is signed only over what was checked.
+    fn save_writer_state(
+        &mut self,
+        ledger_key: &dyn Signer,
+        checked: &CompactRange,
+    ) -> Result<(), LedgerError> {
+        if self.stale || *checked != self.frontier {
+            return Ok(());
+        }
+        let body = Body {
+            genesis_leaf: self.hasher.hash_leaf(&self.store.entry_bytes(0)?),
+            size: self.size(),
+            last_leaf: self.last_leaf,
+            last_logged_at: self.last_logged_at,
+            frontier: self.frontier.nodes().to_vec(),
+            admission: &self.admission,
+        };
+        let state = WriterState::sign(&body, ledger_key).map_err(|e| match e {
+            SignError::Key(e) => LedgerError::Checkpoint(CheckpointError::Key(e)),
+            SignError::Encoding(source) => LedgerError::Encoding { index: 0, source },
+        })?;
+        self.store.put_writer_state(state.as_bytes())?;
+        Ok(())
     }
 
     /// The [`SealState`] of the latest stored checkpoint, after checking the whole ledger as a

@@ -217,8 +217,8 @@ impl core::fmt::Display for PurgeBlock {
 
 /// The case each id (a recording session, an access request) was first named with: later
 /// statements under the same id do not move it.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct FirstCase(HashMap<String, String>);
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct FirstCase(#[serde(with = "crate::encoding::sorted_map")] HashMap<String, String>);
 
 impl FirstCase {
     /// Notes that `id` names `case_no`, unless it named a case before.
@@ -238,12 +238,15 @@ impl FirstCase {
 ///
 /// Memory: one record per case, per recording session and per referenced media object; never
 /// per entry.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Custody {
     session_case: FirstCase,
+    #[serde(with = "crate::encoding::sorted_map")]
     media_cases: HashMap<Digest, BTreeSet<String>>,
+    #[serde(with = "crate::encoding::sorted_map")]
     retention: HashMap<String, (Retention, u64)>,
     /// Case → the entry of its current, unreleased preservation order.
+    #[serde(with = "crate::encoding::sorted_map")]
     preservation: HashMap<String, u64>,
 }
 

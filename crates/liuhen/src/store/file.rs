@@ -56,6 +56,7 @@
 mod layout;
 mod ops;
 mod recover;
+mod state;
 
 use std::fmt;
 use std::fs::{self, File};
@@ -70,6 +71,7 @@ pub use ops::{Faults, HeldSync};
 use self::layout::{FrameRead, Frontier, FRAME_OVERHEAD, MAX_CHECKPOINT_BYTES};
 use self::ops::{DataFile, FaultyFile, OsFile};
 use self::recover::{CheckpointIndex, EntryIndex, LogInfo, LogState};
+pub use self::state::WRITER_STATE_FILE;
 use super::{StoreError, StoreRead, StoreWrite};
 use crate::encoding::MAX_ENTRY_BYTES;
 use crate::entry::EncodedEntry;
@@ -105,7 +107,9 @@ const REGISTRY_TEMP_FILE: &str = "registry.idx.tmp";
 pub const FORMAT_VERSION: u32 = layout::FORMAT_VERSION;
 
 /// The files an interrupted [`FileStore::create`] may leave, which a new `create` may reuse.
-const OWN_FILES: [&str; 10] = [
+const OWN_FILES: [&str; 12] = [
+    state::WRITER_STATE_FILE,
+    state::WRITER_STATE_TEMP_FILE,
     HEADER_TEMP_FILE,
     INDEX_MARK_FILE,
     REGISTRY_TEMP_FILE,
@@ -2201,6 +2205,10 @@ impl StoreRead for FileStore {
     fn recovery(&self) -> Recovery {
         self.recovery.clone()
     }
+
+    fn writer_state(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.read_writer_state()?)
+    }
 }
 
 impl StoreRead for FileStoreReader {
@@ -2236,5 +2244,10 @@ impl StoreWrite for FileStore {
 
     fn reader(&self) -> Arc<dyn StoreRead> {
         Arc::new(FileStore::reader(self))
+    }
+
+    fn put_writer_state(&mut self, bytes: &[u8]) -> Result<bool, StoreError> {
+        self.write_writer_state(bytes)?;
+        Ok(true)
     }
 }
