@@ -7,8 +7,16 @@
 //! RFC 6962 computation, registry changes, checkpoints, refusals that change nothing
 //! (non-contiguous batches), errors — never panics — for reads out of range, and that a
 //! `Ledger` opened over the store proves inclusion and consistency against the original roots.
-//! Backends with more to offer (reopening, read-only handles, a write latch after a failed
-//! write) run the generic parts that apply to them: [`reads_back`] and [`refuses_writes`].
+//! Backends with more to offer (read-only handles) run the generic parts that apply to them:
+//! [`reads_back`] and [`refuses_writes`].
+//!
+//! Faults (the last part): every backend is driven through `common::faults::FaultyBackend`
+//! with a [`Faults`] plan and held to one failure semantics (`docs/STORE.md`, "Faults"): each
+//! write and sync of an append group and of a checkpoint append is failed in turn, plainly and
+//! as a short write, and the suite checks the backend's own error, the latch and its refusal
+//! text, reads (the writer's and a reader's) of exactly the acknowledged entries, node hashes
+//! and checkpoints, a `Ledger` and a `SharedLedger` on top, a reader concurrent with the failing
+//! writer, and reopening. A new backend adds a `FaultyBackend` and one `backend_suite!` line.
 //!
 //! Range reads (issue 13's trait split): every read is also made as a range — entries, node
 //! hashes, checkpoints; empty, one, the whole, past the end — and must agree with the single
@@ -29,14 +37,17 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::faults::{
+    assert_backend_fault, count_operations, FaultyBackend, FileBackend, MemoryBackend,
+};
 use liuhen::entry::EncodedEntry;
 use liuhen::hash::{Digest, Sha256TreeHasher, TreeHasher};
 use liuhen::ledger::prove_inclusion_in;
-use liuhen::store::file::{Access, Faults, FileStore, OpenOptions};
-use liuhen::store::{read_entries, StoreRead, StoreWrite, ENTRY_CHUNK};
+use liuhen::store::file::{FileStore, OpenOptions};
+use liuhen::store::{read_entries, Faults, StoreRead, StoreWrite, ENTRY_CHUNK};
 use liuhen::{
-    Entry, Ledger, LedgerOptions, ManualClock, MemoryStore, SharedLedger, Store, StoreError,
-    Timestamp,
+    Entry, Ledger, LedgerError, LedgerOptions, ManualClock, MemoryStore, SharedLedger, Store,
+    StoreError, Timestamp,
 };
 use sha2::Digest as _;
 
@@ -499,85 +510,6 @@ fn file_store_reads_back_after_reopening_and_read_only_handles_refuse_writes() {
     reads_back(&reader, &g, n, 1);
 }
 
-#[test]
-fn file_store_refuses_every_write_after_a_failed_one_and_loses_nothing() {
-    let g = golden();
-    let n = 10;
-    // Learn how many operations one append of one entry takes, then fail each in turn.
-    let ops = {
-        let dir = TempDir::new("latch-count");
-        drop(FileStore::create(dir.path(), common::ORIGIN).unwrap());
-        let faults = Faults::none();
-        let mut store = FileStore::open_with(
-            dir.path(),
-            &OpenOptions {
-                faults: Some(faults.clone()),
-                ..OpenOptions::default()
-            },
-        )
-        .unwrap();
-        let before = faults.operations();
-        store.append(&g.entries[..n]).unwrap();
-        faults.operations() - before
-    };
-    assert!(ops >= 2, "an append writes and syncs: {ops} operations");
-    let mut failed = 0;
-    for op in 0..ops {
-        let dir = TempDir::new("latch");
-        drop(FileStore::create(dir.path(), common::ORIGIN).unwrap());
-        let faults = Faults::none();
-        let base = {
-            // Count the operations of opening, so that the fault hits the append.
-            let _probe = FileStore::open_with(
-                dir.path(),
-                &OpenOptions {
-                    faults: Some(faults.clone()),
-                    ..OpenOptions::default()
-                },
-            )
-            .unwrap();
-            faults.operations()
-        };
-        let faults = Faults::fail_at(base + op);
-        let mut store = FileStore::open_with(
-            dir.path(),
-            &OpenOptions {
-                access: Access::Write,
-                faults: Some(faults.clone()),
-                ..OpenOptions::default()
-            },
-        )
-        .unwrap();
-        let result = store.append(&g.entries[..n]);
-        if !faults.fired() {
-            // The append needed fewer operations on this run: nothing to test at this step.
-            result.unwrap();
-            continue;
-        }
-        assert!(result.is_err(), "op {op}");
-        failed += 1;
-        // Latched: nothing acknowledged, every write refused (the trait says why, to the
-        // writer's handle and to its readers alike), reads still answer.
-        let reader = StoreWrite::reader(&store);
-        let reason = store.refusal().expect("latched");
-        assert!(reason.contains("earlier write failed"), "{reason}");
-        assert_eq!(reader.refusal(), Some(reason));
-        reads_back(&store, &g, 0, 0);
-        reads_back(&*reader, &g, 0, 0);
-        refuses_writes(&mut store, &g);
-        drop(store);
-        // Reopened, it recovers: the unacknowledged batch is kept whole or not at all, and
-        // appends continue.
-        let mut store = FileStore::open(dir.path()).unwrap();
-        let kept = usize::try_from(store.size()).unwrap();
-        assert!(kept == 0 || kept == n, "op {op}: kept {kept}");
-        reads_back(&store, &g, kept, 0);
-        store.append(&g.entries[kept..kept + 1]).unwrap();
-        reads_back(&store, &g, kept + 1, 0);
-    }
-    assert_eq!(failed, ops, "every operation of the append was failed once");
-}
-
 /// Opens the golden store's first `n` entries and `c` checkpoints (which must cover no more)
 /// as a writer whose syncs can be held.
 fn held_file_store(dir: &TempDir, g: &Golden, n: usize, c: usize) -> (FileStore, Faults) {
@@ -762,3 +694,427 @@ fn file_store_errors_cross_the_trait_as_the_backend_variant_with_their_context()
     // A refusal before writing does not latch.
     assert_eq!(store.refusal(), None);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Faults: every backend, through `Faults` and `common::faults::FaultyBackend`
+
+/// A store of `b` holding the first `n` golden entries (one group) and `c` checkpoints, whose
+/// later commits `faults` numbers and fails.
+fn filled<B: FaultyBackend>(
+    b: &mut B,
+    faults: &Faults,
+    g: &Golden,
+    n: usize,
+    c: usize,
+) -> B::Store {
+    let mut store = b.open(faults);
+    if n > 0 {
+        store.append(&g.entries[..n]).unwrap();
+    }
+    for note in &g.checkpoints[..c] {
+        store.append_checkpoint(note).unwrap();
+    }
+    store
+}
+
+/// The failure semantics every backend must have after the write `failed` returned (an error
+/// of the commit's operation): the backend's own error carrying the injected one, the latch
+/// (both kinds of writes refused, the refusal naming the failed operation, to the writer and
+/// its readers alike), and reads — the writer's and a reader's — of exactly the `n`
+/// acknowledged entries and `c` checkpoints.
+fn latched<B: FaultyBackend>(
+    store: &mut B::Store,
+    reader: &dyn StoreRead,
+    failed: &StoreError,
+    g: &Golden,
+    n: usize,
+    c: usize,
+) {
+    let injected = assert_backend_fault::<B>(failed);
+    let reason = store.refusal().expect("latched after a failed write");
+    assert!(
+        reason.contains(&injected),
+        "{reason} does not name {injected}"
+    );
+    assert_eq!(reader.refusal(), Some(reason), "the reader says why too");
+    reads_back(&*store, g, n, c);
+    reads_back(reader, g, n, c);
+    refuses_writes(store, g);
+}
+
+/// After reopening a store whose commit failed: no acknowledged record lost, no tampering
+/// reported, of the failed commit a prefix kept (adopted, and reported so) or nothing, writes
+/// accepted again; reads give back the golden entries and checkpoints (all of what is kept if
+/// the failed write was `golden` too). Returns the number of entries and checkpoints kept.
+fn recovered<S: Store>(
+    store: &S,
+    g: &Golden,
+    n: usize,
+    k: usize,
+    c: usize,
+    notes: usize,
+    golden: bool,
+) -> (usize, usize) {
+    let recovery = store.recovery();
+    assert!(!recovery.is_tampered(), "{recovery:?}");
+    assert_eq!(store.refusal(), None, "{recovery:?}");
+    let kept = usize::try_from(store.size().unwrap()).unwrap();
+    let kept_notes = usize::try_from(store.checkpoint_count().unwrap()).unwrap();
+    // A prefix of the failed group: all of it, none of it, or (a durable store whose group
+    // write was torn: the file store's crash case 2) its complete entries before the tear.
+    assert!((n..=n + k).contains(&kept), "kept {kept} of {n} + {k}");
+    assert!(
+        kept_notes == c || kept_notes == c + notes,
+        "kept {kept_notes} of {c} + {notes}"
+    );
+    // What was adopted is reported (a store that finds the group indexed already, because the
+    // failure came after its index records, cannot tell it from an acknowledged one).
+    assert!(
+        recovery.entries.adopted <= (kept - n) as u64,
+        "{recovery:?}"
+    );
+    assert!(
+        recovery.checkpoints.adopted <= (kept_notes - c) as u64,
+        "{recovery:?}"
+    );
+    assert_eq!(
+        recovery.entries.dropped + recovery.checkpoints.dropped,
+        0,
+        "{recovery:?}"
+    );
+    if golden {
+        reads_back(store, g, kept, kept_notes);
+    } else {
+        // The failed write was not golden: the golden part is all there.
+        let bytes: Vec<Vec<u8>> = g.entries[..n].iter().map(|e| e.bytes.clone()).collect();
+        assert_eq!(store.entries(0..n as u64).unwrap(), bytes);
+        assert_eq!(store.checkpoints(0..c as u64).unwrap(), &g.checkpoints[..c]);
+    }
+    (kept, kept_notes)
+}
+
+/// The kinds of faults every operation is failed with: an I/O error, and a full disk that
+/// first writes half of what it was given.
+const FAULT_KINDS: [(bool, std::io::ErrorKind); 2] = [
+    (false, std::io::ErrorKind::Other),
+    (true, std::io::ErrorKind::StorageFull),
+];
+
+/// Runs `write` once on a store of `b` holding the first `n` golden entries and `c`
+/// checkpoints, to count its operations; then, on such stores, fails each of them in turn,
+/// plainly and as a short write: the store must be [`latched`]; `reopened` checks what `b`
+/// reopens.
+fn fail_each_operation<B: FaultyBackend>(
+    b: &mut B,
+    g: &Golden,
+    (n, c): (usize, usize),
+    write: impl Fn(&mut B::Store) -> Result<(), StoreError>,
+    mut reopened: impl FnMut(B::Store),
+) {
+    let counter = Faults::none();
+    let mut store = filled(b, &counter, g, n, c);
+    let (ops, syncs) = count_operations(&counter, || write(&mut store).unwrap());
+    assert!(
+        syncs >= 1 && ops > syncs,
+        "a commit writes and syncs: {ops} ops, {syncs} syncs"
+    );
+    for (short, kind) in FAULT_KINDS {
+        for op in 0..ops {
+            let faults = Faults::new(None, short, kind);
+            let mut store = filled(b, &faults, g, n, c);
+            let reader = store.reader();
+            faults.fail_in(op);
+            let failed = write(&mut store).unwrap_err();
+            assert!(faults.fired(), "op {op} of {ops}");
+            latched::<B>(&mut store, &*reader, &failed, g, n, c);
+            reopened(b.reopen(store));
+        }
+    }
+}
+
+/// Fails each operation of an append group in turn (groups with and without registry changes,
+/// on an empty store and a filled one), with and without short writes.
+fn append_faults<B: FaultyBackend>(mut b: B) {
+    let g = golden();
+    // (entries before, group size, checkpoints before): genesis and both authorizations; five
+    // documents after the first seal; one after the second.
+    for (n, k, c) in [(0, 3, 0), (9, 5, 1), (24, 1, 2)] {
+        let group = &g.entries[n..n + k];
+        fail_each_operation(
+            &mut b,
+            &g,
+            (n, c),
+            |s| s.append(group),
+            |mut store| {
+                let (kept, _) = recovered(&store, &g, n, k, c, 0, true);
+                store.append(&g.entries[kept..kept + 1]).unwrap();
+                reads_back(&store, &g, kept + 1, c);
+            },
+        );
+    }
+}
+
+/// Fails each operation of a checkpoint append in turn, with and without short writes.
+fn checkpoint_faults<B: FaultyBackend>(mut b: B) {
+    let g = golden();
+    let (n, c) = (g.entries.len(), g.checkpoints.len() - 1);
+    let note = &g.checkpoints[c];
+    fail_each_operation(
+        &mut b,
+        &g,
+        (n, c),
+        |s| s.append_checkpoint(note),
+        |mut store| {
+            let (_, kept) = recovered(&store, &g, n, 0, c, 1, true);
+            if kept == c {
+                store.append_checkpoint(note).unwrap();
+            }
+            reads_back(&store, &g, n, c + 1);
+        },
+    );
+}
+
+/// A ledger over a store of `b` holding the whole golden ledger, whose later commits `faults`
+/// fails; and the keys that made it.
+fn faulty_ledger<B: FaultyBackend>(
+    b: &mut B,
+    faults: &Faults,
+    g: &Golden,
+) -> (Ledger<B::Store>, common::Keys) {
+    let store = filled(b, faults, g, g.entries.len(), g.checkpoints.len());
+    let (_, keys) = common::small_ledger(40, &[5, 20]);
+    let clock = Arc::new(ManualClock::new(Timestamp(common::T0 + 86_400_000)));
+    (
+        Ledger::open(store, clock, LedgerOptions::default()).unwrap(),
+        keys,
+    )
+}
+
+fn filed(name: &str) -> liuhen::model::Event {
+    common::events::document_filed("金民执〔2026〕9号", common::media(name, "application/pdf"))
+}
+
+/// `e` is the store's failure as a ledger reports it: `LedgerError::Store` holding the
+/// backend's error (a failed commit) or the latch's refusal.
+fn store_failure<B: FaultyBackend>(e: &LedgerError, latch: bool) {
+    match e {
+        LedgerError::Store(StoreError::ReadOnly { reason }) if latch => {
+            assert!(reason.contains("injected fault"), "{reason}");
+        }
+        LedgerError::Store(failed) if !latch => {
+            assert_backend_fault::<B>(failed);
+        }
+        other => panic!(
+            "not the store's {}: {other:?}",
+            if latch { "latch" } else { "failure" }
+        ),
+    }
+}
+
+/// How many store operations a ledger's append of one statement and a seal take.
+fn ledger_operations<B: FaultyBackend>(b: &mut B, g: &Golden) -> (u64, u64) {
+    let counter = Faults::none();
+    let (mut ledger, keys) = faulty_ledger(b, &counter, g);
+    let (append, _) = count_operations(&counter, || {
+        ledger
+            .sign_and_append(&keys.officer, filed("count.pdf"))
+            .unwrap();
+    });
+    let (seal, _) = count_operations(&counter, || {
+        ledger.seal(&keys.ledger).unwrap();
+    });
+    (append, seal)
+}
+
+/// A `Ledger` on a store whose append or seal fails reports the store's failure, changes
+/// nothing, refuses every later append and seal, and its store reopens to every acknowledged
+/// entry.
+fn ledger_faults<B: FaultyBackend>(mut b: B) {
+    let g = golden();
+    let (n, c) = (g.entries.len(), g.checkpoints.len());
+    let (append_ops, seal_ops) = ledger_operations(&mut b, &g);
+    for op in 0..append_ops + seal_ops {
+        let faults = Faults::none();
+        let (mut ledger, keys) = faulty_ledger(&mut b, &faults, &g);
+        // A seal over the current tree (the size of the last checkpoint: allowed), or an append.
+        let sealing = op >= append_ops;
+        if sealing {
+            faults.fail_in(op - append_ops);
+            let e = ledger.seal(&keys.ledger).unwrap_err();
+            store_failure::<B>(&e, false);
+        } else {
+            faults.fail_in(op);
+            let e = ledger
+                .sign_and_append(&keys.officer, filed("failed.pdf"))
+                .unwrap_err();
+            store_failure::<B>(&e, false);
+        }
+        assert!(faults.fired(), "op {op}");
+        assert_eq!(ledger.size(), n as u64, "op {op}");
+        let e = ledger
+            .sign_and_append(&keys.officer, filed("after.pdf"))
+            .unwrap_err();
+        store_failure::<B>(&e, true);
+        let e = ledger.seal(&keys.ledger).unwrap_err();
+        store_failure::<B>(&e, true);
+        assert_eq!(ledger.size(), n as u64);
+        reads_back(ledger.store(), &g, n, c);
+        // Reopened: every acknowledged entry and checkpoint (and of the failed write all or
+        // nothing: it is one entry or one checkpoint), and the ledger appends again.
+        let store = b.reopen(ledger.into_store());
+        let (entries, notes) = recovered(
+            &store,
+            &g,
+            n,
+            usize::from(!sealing),
+            c,
+            usize::from(sealing),
+            false,
+        );
+        let kept = entries as u64;
+        assert!(notes == c || sealing, "op {op}: {notes}");
+        let clock = Arc::new(ManualClock::new(Timestamp(common::T0 + 86_400_000)));
+        let mut ledger = Ledger::open(store, clock, LedgerOptions::default()).unwrap();
+        ledger
+            .sign_and_append(&keys.officer, filed("reopened.pdf"))
+            .unwrap();
+        assert_eq!(ledger.size(), kept + 1);
+    }
+}
+
+/// A `SharedLedger` on a store whose commit fails reports the store's failure — for an
+/// exclusive append, and to every caller of a group commit — and refuses later appends; its
+/// reads still answer with the acknowledged entries.
+fn shared_ledger_faults<B: FaultyBackend>(mut b: B) {
+    let g = golden();
+    let (n, c) = (g.entries.len(), g.checkpoints.len());
+    let (ops, _) = ledger_operations(&mut b, &g);
+    for group_commit in [false, true] {
+        for op in 0..ops {
+            let faults = Faults::none();
+            let (ledger, keys) = faulty_ledger(&mut b, &faults, &g);
+            let shared = SharedLedger::new(ledger);
+            faults.fail_in(op);
+            let e = if group_commit {
+                let statement = shared
+                    .with(|l| l.sign(&keys.officer, l.now(), filed("group.pdf")))
+                    .unwrap()
+                    .unwrap();
+                let e = shared.append_signed(statement).unwrap_err();
+                assert!(
+                    matches!(e, liuhen::SharedError::GroupCommit { group: 1, .. }),
+                    "{e:?}"
+                );
+                e
+            } else {
+                shared
+                    .sign_and_append(&keys.officer, filed("exclusive.pdf"))
+                    .unwrap_err()
+            };
+            assert!(faults.fired(), "op {op}");
+            store_failure::<B>(e.ledger_error().expect("a ledger error"), false);
+            assert_eq!(shared.size().unwrap(), n as u64);
+            let e = shared
+                .sign_and_append(&keys.officer, filed("after.pdf"))
+                .unwrap_err();
+            store_failure::<B>(e.ledger_error().expect("a ledger error"), true);
+            assert_eq!(shared.size().unwrap(), n as u64);
+            reads_back(&*shared.reader(), &g, n, c);
+        }
+    }
+}
+
+/// The index of the operation at which a commit of `group` on a store of `b` syncs first.
+fn first_sync<B: FaultyBackend>(b: &mut B, g: &Golden, n: usize, group: &[EncodedEntry]) -> u64 {
+    let faults = Faults::none();
+    let mut store = filled(b, &faults, g, n, 0);
+    let before = faults.operations();
+    let hold = faults.hold_next_sync();
+    std::thread::scope(|s| {
+        let writer = s.spawn(|| store.append(group));
+        hold.wait_until_held();
+        let at = faults.operations() - before;
+        hold.release();
+        writer.join().unwrap().unwrap();
+        at
+    })
+}
+
+/// A reader concurrent with a failing writer never observes a part of the failed group: held
+/// in the commit's sync (after its write) and failed there, and racing a writer failed at every
+/// operation with short writes.
+fn concurrent_reader_faults<B: FaultyBackend>(mut b: B) {
+    let g = golden();
+    let (n, k) = (9, 5);
+    let group = &g.entries[n..n + k];
+    // Held in the sync, which then fails: the written group is never shown.
+    let sync = first_sync(&mut b, &g, n, group);
+    let faults = Faults::none();
+    let mut store = filled(&mut b, &faults, &g, n, 0);
+    let reader = store.reader();
+    faults.fail_in(sync);
+    let hold = faults.hold_next_sync();
+    std::thread::scope(|s| {
+        let writer = s.spawn(|| store.append(group));
+        hold.wait_until_held();
+        reads_back(&*reader, &g, n, 0);
+        hold.release();
+        let failed = writer.join().unwrap().unwrap_err();
+        assert_backend_fault::<B>(&failed);
+    });
+    reads_back(&*reader, &g, n, 0);
+    // A reader reading in a loop while writers fail at each operation in turn.
+    let counter = Faults::none();
+    let mut store = filled(&mut b, &counter, &g, n, 0);
+    let (ops, _) = count_operations(&counter, || store.append(group).unwrap());
+    for op in 0..ops {
+        let faults = Faults::new(None, true, std::io::ErrorKind::StorageFull);
+        let mut store = filled(&mut b, &faults, &g, n - 1, 0);
+        let reader = store.reader();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            let watcher = s.spawn(|| {
+                let mut seen = Vec::new();
+                loop {
+                    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                    let size = reader.size().unwrap();
+                    let shown = reader.entries(0..size).unwrap();
+                    let tree = reader.node_hashes(0, 0..size).unwrap();
+                    assert!(
+                        size == n as u64 - 1 || size == n as u64,
+                        "op {op}: size {size}"
+                    );
+                    for (seq, bytes) in shown.iter().enumerate() {
+                        assert_eq!(bytes, &g.entries[seq].bytes, "op {op}: entry {seq}");
+                        assert_eq!(tree[seq], g.entries[seq].leaf_hash, "op {op}: leaf {seq}");
+                    }
+                    seen.push(size);
+                    if finished {
+                        return seen;
+                    }
+                }
+            });
+            store.append(&g.entries[n - 1..n]).unwrap();
+            faults.fail_in(op);
+            assert!(store.append(group).is_err(), "op {op}");
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            let seen = watcher.join().unwrap();
+            assert_eq!(
+                seen.last(),
+                Some(&(n as u64)),
+                "op {op}: the last read saw the acknowledged end"
+            );
+        });
+    }
+}
+
+fn memory(_check: &str) -> MemoryBackend {
+    MemoryBackend
+}
+
+fn file(check: &str) -> FileBackend {
+    FileBackend::new(check)
+}
+
+crate::backend_suite!(memory: append_faults, checkpoint_faults, ledger_faults, shared_ledger_faults, concurrent_reader_faults);
+crate::backend_suite!(file: append_faults, checkpoint_faults, ledger_faults, shared_ledger_faults, concurrent_reader_faults);

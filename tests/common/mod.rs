@@ -21,6 +21,7 @@ pub mod cli;
 pub mod cosign;
 pub mod dir;
 pub mod events;
+pub mod faults;
 pub mod forge;
 pub mod http;
 pub mod rng;

@@ -31,6 +31,19 @@
 //!   reaches past the end is an error, an empty range is an empty answer.
 //! * After a failed write a store may refuse every further write ([`StoreRead::refusal`] says
 //!   why); it never refuses reads for it.
+//!
+//! # Faults
+//!
+//! Every backend takes a [`Faults`] plan (test support) that fails the chosen write or sync of
+//! a commit, and must then behave alike (`docs/STORE.md`, "Faults";
+//! `tests/store_conformance.rs` holds every backend to it): the failed call returns the
+//! backend's own error ([`StoreError::Backend`]), the store **latches** — every later write is
+//! refused with [`StoreError::ReadOnly`] and [`StoreRead::refusal`] names the failed
+//! operation — readers (the writer's and [`StoreWrite::reader`]'s) show exactly the
+//! acknowledged entries and checkpoints, never a part of the failed commit, and reopening
+//! recovers to the acknowledged state (plus, in a durable store, what of the failed group
+//! reached the media: a prefix of it, each entry whole) and reports it in
+//! [`StoreRead::recovery`].
 
 pub mod file;
 
@@ -41,7 +54,7 @@ use crate::entry::EncodedEntry;
 use crate::hash::{Digest, TreeHasher};
 use crate::merkle::MemoryTree;
 
-pub use file::Recovery;
+pub use file::{Faults, HeldSync, Recovery, TailRecovery};
 
 /// Errors of a store.
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +130,34 @@ pub enum StoreError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+/// The memory store's own errors, carried by [`StoreError::Backend`] (`backend: "memory"`).
+///
+/// A memory store fails only when a [`Faults`] plan tells it to (test support): it has no
+/// media of its own.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MemoryStoreError {
+    /// The write (staging) or the sync (publishing) of a commit failed.
+    #[error("{op} failed: {source}")]
+    Commit {
+        /// Which operation: "staging entries", "publishing entries", "staging a checkpoint",
+        /// "publishing a checkpoint".
+        op: &'static str,
+        /// What failed it.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl From<MemoryStoreError> for StoreError {
+    fn from(e: MemoryStoreError) -> Self {
+        StoreError::Backend {
+            backend: "memory",
+            source: Box::new(e),
+        }
+    }
 }
 
 /// The read side of a store: what verifiers, proof servers and the writer's own checks read.
@@ -431,10 +472,25 @@ pub fn check_node_range(level: u8, range: &Range<u64>, size: u64) -> Result<(), 
 ///
 /// Its readers ([`StoreWrite::reader`]) share the data behind a lock that the writer holds
 /// only while it pushes what it appends, never while it works out what to append.
+///
+/// # Faults (test support)
+///
+/// A commit is two operations, numbered by a [`Faults`] plan given with
+/// [`MemoryStore::with_faults`]: the **write** stages the group (or the checkpoint) outside
+/// what readers see — a short write stages only the first half of the group's entries — and the
+/// **sync** publishes it under the lock, which is when it is acknowledged. If either fails, the
+/// call returns [`MemoryStoreError::Commit`] (as [`StoreError::Backend`]) and the store latches
+/// as a durable store does: nothing of the group is shown, every later write is refused
+/// ([`StoreRead::refusal`] names the failed operation, for the writer and its readers alike).
+/// [`MemoryStore::reopen`] stands for reopening: a new writer over the acknowledged entries
+/// and checkpoints. Memory keeps nothing durable, so what the failed commit staged is never
+/// adopted: it is dropped and reported in [`StoreRead::recovery`] as a cut tail
+/// ([`TailRecovery::torn_bytes`]: the bytes dropped).
 #[derive(Debug)]
 pub struct MemoryStore<H: TreeHasher = crate::hash::Sha256TreeHasher> {
     hasher: H,
     inner: Arc<RwLock<MemoryInner>>,
+    faults: Option<Faults>,
 }
 
 /// What a [`MemoryStore`] holds, shared with its readers.
@@ -445,6 +501,12 @@ struct MemoryInner {
     checkpoints: Vec<String>,
     registry_changes: Vec<u64>,
     writer_state: Option<Vec<u8>>,
+    /// The latch: why writes are refused, once a commit failed.
+    refusal: Option<String>,
+    /// What a failed commit staged and never published: entry bytes, checkpoint bytes.
+    staged: (u64, u64),
+    /// What [`MemoryStore::reopen`] found and did.
+    recovery: Recovery,
 }
 
 /// A reader of a [`MemoryStore`] (see [`StoreWrite::reader`]).
@@ -472,12 +534,64 @@ fn read_inner(inner: &RwLock<MemoryInner>) -> std::sync::RwLockReadGuard<'_, Mem
     inner.read().unwrap_or_else(PoisonError::into_inner)
 }
 
+fn write_inner(inner: &RwLock<MemoryInner>) -> std::sync::RwLockWriteGuard<'_, MemoryInner> {
+    inner.write().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl<H: TreeHasher> MemoryStore<H> {
     /// An empty store whose node hashes are computed with `hasher`.
     pub fn with_hasher(hasher: H) -> Self {
         MemoryStore {
             hasher,
             inner: Arc::default(),
+            faults: None,
+        }
+    }
+
+    /// This store with its commits' writes and syncs numbered and failed by `faults` — test
+    /// support, for the conformance suite's fault injection (see the type's documentation).
+    #[must_use]
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = Some(faults);
+        self
+    }
+
+    /// The memory store's reopening (after a failed commit latched it): a new writer over the
+    /// acknowledged entries and checkpoints, accepting writes again, without faults. What the
+    /// failed commit staged is dropped and reported in [`StoreRead::recovery`] (the bytes, as
+    /// [`TailRecovery::torn_bytes`] of the entries or of the checkpoints). Readers of the old
+    /// handle keep its view and its refusal, like a file store's readers of a closed writer.
+    #[must_use]
+    pub fn reopen(self) -> Self {
+        let old = read_inner(&self.inner);
+        let (entry_bytes, checkpoint_bytes) = old.staged;
+        let recovery = Recovery {
+            entries: TailRecovery {
+                torn_bytes: entry_bytes,
+                ..TailRecovery::default()
+            },
+            checkpoints: TailRecovery {
+                torn_bytes: checkpoint_bytes,
+                ..TailRecovery::default()
+            },
+            applied: true,
+            ..Recovery::default()
+        };
+        let inner = MemoryInner {
+            entries: old.entries.clone(),
+            tree: old.tree.clone(),
+            checkpoints: old.checkpoints.clone(),
+            registry_changes: old.registry_changes.clone(),
+            writer_state: old.writer_state.clone(),
+            refusal: None,
+            staged: (0, 0),
+            recovery,
+        };
+        drop(old);
+        MemoryStore {
+            hasher: self.hasher,
+            inner: Arc::new(RwLock::new(inner)),
+            faults: None,
         }
     }
 
@@ -515,6 +629,49 @@ impl<H: TreeHasher> MemoryStore<H> {
                 (inner.entries.clone(), inner.checkpoints.clone())
             }
         }
+    }
+
+    /// `Err` with the latch's reason if the store refuses writes.
+    fn writable(&self) -> Result<(), StoreError> {
+        match &read_inner(&self.inner).refusal {
+            Some(reason) => Err(StoreError::ReadOnly {
+                reason: reason.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// One operation of a commit: counted by the fault plan, failed if it is the chosen one.
+    /// A failure latches the store and records what was staged (`(entry bytes, checkpoint
+    /// bytes)`), which is never published.
+    fn step(
+        &self,
+        op: &'static str,
+        sync: bool,
+        staged: (u64, u64),
+    ) -> Result<(), MemoryStoreError> {
+        let fault = self.faults.as_ref().and_then(|faults| {
+            if sync {
+                faults.sync("sync")
+            } else {
+                faults.next("write")
+            }
+        });
+        let Some(source) = fault else {
+            return Ok(());
+        };
+        let mut inner = write_inner(&self.inner);
+        inner.refusal.get_or_insert_with(|| {
+            format!("an earlier write failed ({op}: {source}); reopen the store to recover")
+        });
+        inner.staged.0 += staged.0;
+        inner.staged.1 += staged.1;
+        Err(MemoryStoreError::Commit { op, source })
+    }
+
+    /// Whether a failing write stages only half of what it was given.
+    fn short_writes(&self) -> bool {
+        self.faults.as_ref().is_some_and(Faults::short_writes)
     }
 }
 
@@ -578,6 +735,14 @@ macro_rules! memory_reads {
         fn writer_state(&self) -> Result<Option<Vec<u8>>, StoreError> {
             Ok(read_inner(&self.inner).writer_state.clone())
         }
+
+        fn refusal(&self) -> Option<String> {
+            read_inner(&self.inner).refusal.clone()
+        }
+
+        fn recovery(&self) -> Recovery {
+            read_inner(&self.inner).recovery.clone()
+        }
     };
 }
 
@@ -601,7 +766,26 @@ impl<H: TreeHasher + Send> StoreWrite for MemoryStore<H> {
                 });
             }
         }
-        let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        if entries.is_empty() {
+            return Ok(());
+        }
+        self.writable()?;
+        // Write: stage the group where no reader looks (a short write stages half of it).
+        let staging = if self.short_writes() {
+            entries.len() / 2
+        } else {
+            entries.len()
+        };
+        let staged_bytes = entries
+            .iter()
+            .take(staging)
+            .map(|e| e.bytes.len() as u64)
+            .sum();
+        self.step("staging entries", false, (staged_bytes, 0))?;
+        let all_bytes = entries.iter().map(|e| e.bytes.len() as u64).sum();
+        // Sync: publish the whole group under the lock. This is the acknowledgement.
+        self.step("publishing entries", true, (all_bytes, 0))?;
+        let mut inner = write_inner(&self.inner);
         for e in entries {
             if e.registry_change {
                 inner.registry_changes.push(e.seq);
@@ -613,11 +797,12 @@ impl<H: TreeHasher + Send> StoreWrite for MemoryStore<H> {
     }
 
     fn append_checkpoint(&mut self, note: &str) -> Result<(), StoreError> {
-        self.inner
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .checkpoints
-            .push(note.to_owned());
+        self.writable()?;
+        let len = note.len() as u64;
+        let staged = if self.short_writes() { len / 2 } else { len };
+        self.step("staging a checkpoint", false, (0, staged))?;
+        self.step("publishing a checkpoint", true, (0, len))?;
+        write_inner(&self.inner).checkpoints.push(note.to_owned());
         Ok(())
     }
 
@@ -628,10 +813,9 @@ impl<H: TreeHasher + Send> StoreWrite for MemoryStore<H> {
     }
 
     fn put_writer_state(&mut self, bytes: &[u8]) -> Result<bool, StoreError> {
-        self.inner
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .writer_state = Some(bytes.to_vec());
+        // Refused once latched, like the file store's; not a commit, so not a fault point.
+        self.writable()?;
+        write_inner(&self.inner).writer_state = Some(bytes.to_vec());
         Ok(true)
     }
 }

@@ -87,14 +87,21 @@ impl DataFile for OsFile {
     }
 }
 
-/// Fault injection for tests of the store's error paths: fails one chosen mutating operation.
+/// Fault injection for tests of a store's error paths (test support, for every backend):
+/// fails one chosen mutating operation. Re-exported as [`crate::store::Faults`].
 ///
-/// Every write, `fdatasync` and truncation the store performs on its data files through a
-/// [`FileStore`](super::FileStore) opened with these faults is numbered from 0, across all data
-/// files. The operation numbered `fail_at` fails with an I/O error of the chosen kind; with short
-/// writes, a failing write first writes the first half of its buffer, as a full disk does. Every
-/// other operation is performed normally. Clones share one counter, so a test can keep a clone to
-/// read [`operations`](Faults::operations) and [`fired`](Faults::fired) afterwards.
+/// Every mutating operation a store given these faults performs is numbered from 0: for a
+/// [`FileStore`](super::FileStore) opened with them, each write, `fdatasync` and truncation of
+/// its data files; for a [`MemoryStore`](crate::store::MemoryStore) made with them, the write
+/// (staging) and the sync (publishing) of each commit. The operation numbered `fail_at` (set
+/// when made, or later by [`fail_in`](Faults::fail_in)) fails with an I/O error of the chosen
+/// kind; with short writes, a failing write first writes the first half of its buffer (of its
+/// entries, for the memory store), as a full disk does. Every other operation is performed
+/// normally. Clones share one counter, so a test can keep a clone to read
+/// [`operations`](Faults::operations) and [`fired`](Faults::fired) afterwards. A backend
+/// written later numbers its own operations (a database: each statement and the commit) and
+/// fails the chosen one the same way, so that the conformance suite holds it to the same
+/// failure semantics (`tests/store_conformance.rs`, `docs/STORE.md`).
 ///
 /// Reads are never failed: a failed read changes nothing on disk.
 #[derive(Clone, Debug)]
@@ -102,7 +109,8 @@ pub struct Faults(Arc<FaultState>);
 
 #[derive(Debug)]
 struct FaultState {
-    fail_at: Option<u64>,
+    /// The operation to fail; `u64::MAX`: none.
+    fail_at: AtomicU64,
     short_writes: bool,
     kind: io::ErrorKind,
     ops: AtomicU64,
@@ -136,7 +144,7 @@ impl Faults {
     /// `short_writes`, a failing write first writes half of its buffer.
     pub fn new(op: Option<u64>, short_writes: bool, kind: io::ErrorKind) -> Self {
         Faults(Arc::new(FaultState {
-            fail_at: op,
+            fail_at: AtomicU64::new(op.unwrap_or(u64::MAX)),
             short_writes,
             kind,
             ops: AtomicU64::new(0),
@@ -147,9 +155,10 @@ impl Faults {
         }))
     }
 
-    /// Makes the next `fdatasync` (of any data file) wait before it runs until the returned
-    /// [`HeldSync`] is released or dropped: a commit caught in a slow sync, for tests that
-    /// readers do not wait for the writer (no timing involved: the test decides when it ends).
+    /// Makes the next `fdatasync` (of any data file; for the memory store, its next sync) wait
+    /// before it runs until the returned [`HeldSync`] is released or dropped: a commit caught in
+    /// a slow sync, for tests that readers do not wait for the writer (no timing involved: the
+    /// test decides when it ends).
     pub fn hold_next_sync(&self) -> HeldSync {
         let mut hold = self.0.hold.lock().unwrap_or_else(PoisonError::into_inner);
         *hold = Hold {
@@ -178,6 +187,15 @@ impl Faults {
         hold.holding = false;
     }
 
+    /// Fails the `n`-th mutating operation from now (0: the next one), whatever came before:
+    /// a test fills a store, then arms the fault for the write it examines. Clears
+    /// [`fired`](Faults::fired).
+    pub fn fail_in(&self, n: u64) {
+        let at = self.operations().saturating_add(n);
+        self.0.fail_at.store(at, Ordering::SeqCst);
+        self.0.fired.store(false, Ordering::SeqCst);
+    }
+
     /// How many mutating operations were attempted so far.
     pub fn operations(&self) -> u64 {
         self.0.ops.load(Ordering::SeqCst)
@@ -193,10 +211,23 @@ impl Faults {
         self.0.fired.load(Ordering::SeqCst)
     }
 
+    /// Whether a failing write first writes half of what it was given.
+    pub(crate) fn short_writes(&self) -> bool {
+        self.0.short_writes
+    }
+
+    /// Counts one sync: held here if a hold is armed, then counted as an operation; `Some(error)`
+    /// if it is the one to fail.
+    pub(crate) fn sync(&self, what: &str) -> Option<io::Error> {
+        self.0.syncs.fetch_add(1, Ordering::SeqCst);
+        self.hold_here();
+        self.next(what)
+    }
+
     /// Counts one operation; `Some(error)` if it is the one to fail.
-    fn next(&self, what: &str) -> Option<io::Error> {
+    pub(crate) fn next(&self, what: &str) -> Option<io::Error> {
         let n = self.0.ops.fetch_add(1, Ordering::SeqCst);
-        if self.0.fail_at == Some(n) {
+        if self.0.fail_at.load(Ordering::SeqCst) == n {
             self.0.fired.store(true, Ordering::SeqCst);
             Some(io::Error::new(
                 self.0.kind,
@@ -256,7 +287,7 @@ impl DataFile for FaultyFile {
         match self.faults.next("write") {
             None => self.inner.write_all_at(buf, offset),
             Some(e) => {
-                if self.faults.0.short_writes {
+                if self.faults.short_writes() {
                     let half = buf.get(..buf.len() / 2).unwrap_or_default();
                     self.inner.write_all_at(half, offset)?;
                 }
@@ -266,9 +297,7 @@ impl DataFile for FaultyFile {
     }
 
     fn sync_data(&self) -> io::Result<()> {
-        self.faults.0.syncs.fetch_add(1, Ordering::SeqCst);
-        self.faults.hold_here();
-        match self.faults.next("fdatasync") {
+        match self.faults.sync("fdatasync") {
             None => self.inner.sync_data(),
             Some(e) => Err(e),
         }
