@@ -10,7 +10,8 @@
 //!   - the bare `fdatasync` rate of the disk (write 512 bytes, `File::sync_data`);
 //! * open time (`FileStore::open`, and `FileStore::open` + `Ledger::open`) at 10⁴ and 10⁶ entries;
 //! * inclusion- and consistency-proof generation from disk and proof verification at 10⁴ and
-//!   10⁶ entries.
+//!   10⁶ entries, against the same proofs made in memory by `tlog_tiles` (the Rust port of Go's
+//!   `golang.org/x/mod/sumdb/tlog`) over a vector of the same tree's stored hashes.
 //!
 //! Everything is written under `target/bench-tmp/` (the file system of the build, so syncs hit
 //! the real disk) and removed afterwards. After criterion's measurements the bench prints the
@@ -443,8 +444,10 @@ fn open_and_prove(c: &mut Criterion) {
 
     let hasher = Sha256TreeHasher;
     let mut g = c.benchmark_group("proof");
+    // Leaves and old sizes spread over the whole tree, so the reads are not one path.
     for (size, dir) in &ledgers {
         let size = *size;
+        let spot = |i: u64| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 11) % size;
         let ledger = Ledger::open(
             FileStore::open_read_only(dir).unwrap(),
             clock(),
@@ -456,8 +459,6 @@ fn open_and_prove(c: &mut Criterion) {
             },
         )
         .unwrap();
-        // Leaves and old sizes spread over the whole tree, so the reads are not one path.
-        let spot = |i: u64| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 11) % size;
         let mut i = 0;
         g.bench_function(format!("prove_inclusion_{size}"), |b| {
             b.iter(|| {
@@ -484,8 +485,95 @@ fn open_and_prove(c: &mut Criterion) {
         g.bench_function(format!("verify_consistency_{size}"), |b| {
             b.iter(|| consistency.verify(&hasher, &old_root, &root).unwrap())
         });
+
+        // The in-memory baseline: tlog_tiles' proofs over every stored hash of the same tree
+        // (built from the ledger's own leaf hashes, outside the timed loop), asked for the
+        // same leaves and sizes. Its proofs must be ours, byte for byte.
+        let start = Instant::now();
+        let memory = TlogMemory::build(ledger.store(), size);
+        println!(
+            "built the in-memory tlog_tiles tree of {size} leaves in {:.1} s",
+            start.elapsed().as_secs_f64()
+        );
+        for k in 1..=64 {
+            let (seq, old) = (spot(k), spot(k) + 1);
+            assert_eq!(
+                tlog_path(&tlog_tiles::prove_record(size, seq, &memory).unwrap()),
+                ledger.prove_inclusion(seq, size).unwrap().path,
+                "inclusion proof of {seq} in {size}"
+            );
+            assert_eq!(
+                tlog_path(&tlog_tiles::prove_tree(size, old, &memory).unwrap()),
+                ledger.prove_consistency(old, size).unwrap().path,
+                "consistency proof from {old} to {size}"
+            );
+        }
+        let mut i = 0;
+        g.bench_function(format!("tlog_tiles_prove_record_{size}"), |b| {
+            b.iter(|| {
+                i += 1;
+                tlog_tiles::prove_record(size, spot(i), &memory).unwrap()
+            })
+        });
+        g.bench_function(format!("tlog_tiles_prove_tree_{size}"), |b| {
+            b.iter(|| {
+                i += 1;
+                tlog_tiles::prove_tree(size, spot(i) + 1, &memory).unwrap()
+            })
+        });
     }
     g.finish();
+}
+
+/// A Merkle tree in memory as `tlog_tiles` (and Go's `tlog`) stores one: every stored hash
+/// (leaf hashes and the perfect subtrees they complete) in one vector, at its
+/// [`tlog_tiles::stored_hash_index`]. Its [`tlog_tiles::HashReader`] is a lookup per hash.
+struct TlogMemory(Vec<tlog_tiles::Hash>);
+
+impl TlogMemory {
+    /// The tree of the first `size` leaves of `store`, from its leaf hashes.
+    fn build(store: &impl StoreRead, size: u64) -> Self {
+        let mut tree = TlogMemory(Vec::with_capacity(
+            usize::try_from(tlog_tiles::stored_hash_count(size)).unwrap(),
+        ));
+        let mut n = 0;
+        while n < size {
+            let to = size.min(n + 4096);
+            for leaf in store.node_hashes(0, n..to).unwrap() {
+                let hashes = tlog_tiles::stored_hashes_for_record_hash(
+                    n,
+                    tlog_tiles::Hash(*leaf.as_bytes()),
+                    &tree,
+                )
+                .unwrap();
+                tree.0.extend(hashes);
+                n += 1;
+            }
+        }
+        tree
+    }
+}
+
+impl tlog_tiles::HashReader for TlogMemory {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<tlog_tiles::Hash>, tlog_tiles::Error> {
+        indexes
+            .iter()
+            .map(|&i| {
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| self.0.get(i).copied())
+                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
+            })
+            .collect()
+    }
+}
+
+/// A `tlog_tiles` proof as liuhen's digests, to compare them.
+fn tlog_path(proof: &[tlog_tiles::Hash]) -> Vec<liuhen::hash::Digest> {
+    proof
+        .iter()
+        .map(|h| liuhen::hash::Digest::from_bytes(h.0))
+        .collect()
 }
 
 criterion_group! {
@@ -631,6 +719,8 @@ fn main() {
         "verify_inclusion",
         "prove_consistency",
         "verify_consistency",
+        "tlog_tiles_prove_record",
+        "tlog_tiles_prove_tree",
     ] {
         time_ratio(
             &format!("{what}: {large} / {small} entries"),
@@ -638,5 +728,38 @@ fn main() {
             &format!("{what}_{large}"),
             &format!("{what}_{small}"),
         );
+    }
+    for size in [small, large] {
+        let n = power_of_ten(size);
+        time_ratio(
+            &format!("prove_inclusion from disk, {n} / in-memory tlog_tiles {n}"),
+            "proof",
+            &format!("prove_inclusion_{size}"),
+            &format!("tlog_tiles_prove_record_{size}"),
+        );
+        time_ratio(
+            &format!("prove_consistency from disk, {n} / in-memory tlog_tiles {n}"),
+            "proof",
+            &format!("prove_consistency_{size}"),
+            &format!("tlog_tiles_prove_tree_{size}"),
+        );
+    }
+}
+
+/// `n` as `10ⁿ` when it is a power of ten (the bench's ledger sizes), else in digits.
+fn power_of_ten(n: u64) -> String {
+    const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let digits = n.to_string();
+    match digits.strip_prefix('1') {
+        Some(zeros) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => {
+            let exp: String = zeros
+                .len()
+                .to_string()
+                .bytes()
+                .map(|d| SUPERSCRIPT[usize::from(d - b'0')])
+                .collect();
+            format!("10{exp}")
+        }
+        _ => digits,
     }
 }
