@@ -257,6 +257,17 @@ impl<S: StoreRead + ?Sized> HashReader for StoreReader<'_, S> {
                 source: Box::new(e),
             })
     }
+
+    fn perfect_subtrees(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, MerkleError> {
+        match self.0.node_hashes_at(nodes) {
+            Ok(hashes) if hashes.len() == nodes.len() => Ok(hashes),
+            // Read again one by one: the error is then the first single read's, naming its node.
+            _ => nodes
+                .iter()
+                .map(|&(level, index)| self.perfect_subtree(level, index))
+                .collect(),
+        }
+    }
 }
 
 /// Checks that `origin` can serve as C2SP checkpoint origin and note key name.

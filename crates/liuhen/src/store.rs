@@ -232,6 +232,21 @@ pub trait StoreRead: Send + Sync {
         self.node_hashes(level, index..end)?.pop().ok_or(missing)
     }
 
+    /// The hashes of the perfect subtrees `nodes`, given as `(level, index)` (as
+    /// [`StoreRead::perfect_subtree`] takes them), in that order: one call for the O(log n)
+    /// nodes of a proof, which lie at different levels. The file store reads the ones that lie
+    /// close together in its index with one positional read; the default reads them one by
+    /// one.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSuchNode`] naming a subtree that is not complete, or a backend error.
+    fn node_hashes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
+        nodes
+            .iter()
+            .map(|&(level, index)| self.perfect_subtree(level, index))
+            .collect()
+    }
+
     /// Number of stored checkpoints.
     ///
     /// # Errors
@@ -684,6 +699,20 @@ impl MemoryInner {
         Ok(self.entries.get(from..to).unwrap_or_default().to_vec())
     }
 
+    fn node_hashes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
+        use crate::merkle::HashReader;
+        let size = self.entries.len() as u64;
+        nodes
+            .iter()
+            .map(|&(level, index)| {
+                check_node_range(level, &(index..index.saturating_add(1)), size)?;
+                self.tree
+                    .perfect_subtree(level, index)
+                    .map_err(|_| StoreError::NoSuchNode { level, index })
+            })
+            .collect()
+    }
+
     fn node_hashes(&self, level: u8, range: Range<u64>) -> Result<Vec<Digest>, StoreError> {
         use crate::merkle::HashReader;
         check_node_range(level, &range, self.entries.len() as u64)?;
@@ -722,6 +751,11 @@ macro_rules! memory_reads {
 
         fn node_hashes(&self, level: u8, range: Range<u64>) -> Result<Vec<Digest>, StoreError> {
             read_inner(&self.inner).node_hashes(level, range)
+        }
+
+        fn node_hashes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
+            // One lock for the whole proof, not one per node.
+            read_inner(&self.inner).node_hashes_at(nodes)
         }
 
         fn checkpoint_count(&self) -> Result<u64, StoreError> {

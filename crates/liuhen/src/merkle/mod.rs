@@ -159,11 +159,34 @@ pub trait HashReader {
     /// [`MerkleError::MissingNode`] if the subtree is not (yet) complete in the store,
     /// [`MerkleError::Reader`] if the store failed to read it.
     fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, MerkleError>;
+
+    /// The hashes of the perfect subtrees `nodes`, given as `(level, index)`, in that order:
+    /// what a proof or a root needs, asked for in one call so that a store can fetch them
+    /// together (the file store reads the ones that lie close together in its index with one
+    /// positional read). The default reads them one by one with
+    /// [`perfect_subtree`](HashReader::perfect_subtree).
+    ///
+    /// Implementations MUST return exactly one hash per requested node, in order, or an error;
+    /// the error should be the one the single reads, in order, would give first.
+    ///
+    /// # Errors
+    ///
+    /// As [`perfect_subtree`](HashReader::perfect_subtree), for the first node that fails.
+    fn perfect_subtrees(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, MerkleError> {
+        nodes
+            .iter()
+            .map(|&(level, index)| self.perfect_subtree(level, index))
+            .collect()
+    }
 }
 
 impl<R: HashReader + ?Sized> HashReader for &R {
     fn perfect_subtree(&self, level: u8, index: u64) -> Result<Digest, MerkleError> {
         (**self).perfect_subtree(level, index)
+    }
+
+    fn perfect_subtrees(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, MerkleError> {
+        (**self).perfect_subtrees(nodes)
     }
 }
 
@@ -195,7 +218,14 @@ where
     if tree_size == 0 {
         return Ok(hasher.empty_root());
     }
-    subtree_hash(hasher, reader, 0, tree_size)
+    let mut plan = NodePlan::default();
+    plan.subtree(0, tree_size)?;
+    let hashes = plan.read(reader)?;
+    let root = plan.fold(hasher, &hashes).next();
+    root.ok_or(MerkleError::InvalidSubtree {
+        start: 0,
+        end: tree_size,
+    })
 }
 
 /// The hash `MTH(D[start:end])` of the node of an RFC 6962 tree covering leaves `[start, end)`,
@@ -240,6 +270,100 @@ where
     }
     // `remaining` was non-zero on entry, so the loop ran and `acc` is set.
     acc.ok_or(MerkleError::InvalidSubtree { start, end })
+}
+
+/// The perfect subtrees that a computation needs, gathered so that they are read in one
+/// [`HashReader::perfect_subtrees`] call, and the tree nodes (`[start, end)` leaf ranges, as
+/// [`subtree_hash`] takes them) that they make up.
+#[derive(Debug, Default)]
+pub(super) struct NodePlan {
+    /// The perfect subtrees to read, `(level, index)`, each range's pieces right to left.
+    nodes: Vec<(u8, u64)>,
+    /// How many of `nodes` each planned read takes, in the order they were planned, and
+    /// whether it is a range to fold (else a check, folded into nothing).
+    pieces: Vec<(usize, bool)>,
+}
+
+impl NodePlan {
+    /// Plans one extra read of a perfect subtree whose hash is not folded into any range
+    /// (a check that the reader holds it); [`fold`](Self::fold) skips it.
+    pub(super) fn check(&mut self, level: u8, index: u64) {
+        self.nodes.push((level, index));
+        self.pieces.push((1, false));
+    }
+
+    /// Plans the hash of the tree node `[start, end)`: its perfect subtrees, one per set bit of
+    /// the width, read in the order [`subtree_hash`] reads them (right to left).
+    ///
+    /// # Errors
+    ///
+    /// [`MerkleError::InvalidSubtree`] if the range is not a node of an RFC 6962 tree.
+    pub(super) fn subtree(&mut self, start: u64, end: u64) -> Result<(), MerkleError> {
+        if !is_tree_node(start, end) {
+            return Err(MerkleError::InvalidSubtree { start, end });
+        }
+        let before = self.nodes.len();
+        let mut remaining = end - start;
+        let mut hi = end;
+        while remaining != 0 {
+            let level = remaining.trailing_zeros();
+            let lo = hi - (1u64 << level);
+            // `level` is a bit position of a u64, below 64.
+            self.nodes
+                .push((u8::try_from(level).unwrap_or(u8::MAX), lo >> level));
+            hi = lo;
+            remaining &= remaining - 1;
+        }
+        self.pieces.push((self.nodes.len() - before, true));
+        Ok(())
+    }
+
+    /// Reads every planned subtree in one call.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the reader returns; [`MerkleError::Reader`] naming the first node if it
+    /// returns another number of hashes than asked for.
+    pub(super) fn read<R: HashReader + ?Sized>(
+        &self,
+        reader: &R,
+    ) -> Result<Vec<Digest>, MerkleError> {
+        let hashes = reader.perfect_subtrees(&self.nodes)?;
+        if hashes.len() != self.nodes.len() {
+            let (level, index) = self.nodes.first().copied().unwrap_or_default();
+            return Err(MerkleError::Reader {
+                level,
+                index,
+                source: format!(
+                    "the reader returned {} hashes for {} nodes",
+                    hashes.len(),
+                    self.nodes.len()
+                )
+                .into(),
+            });
+        }
+        Ok(hashes)
+    }
+
+    /// The hashes of the planned ranges, in the order they were planned, from `hashes` (what
+    /// [`read`](Self::read) returned): each range's pieces folded from the right, as
+    /// [`subtree_hash`] folds them. Checks yield nothing.
+    pub(super) fn fold<'a, H: TreeHasher + ?Sized>(
+        &'a self,
+        hasher: &'a H,
+        hashes: &'a [Digest],
+    ) -> impl Iterator<Item = Digest> + 'a {
+        let mut at = 0usize;
+        self.pieces.iter().filter_map(move |&(count, range)| {
+            let pieces = hashes.get(at..at + count)?;
+            at += count;
+            let (first, rest) = pieces.split_first().filter(|_| range)?;
+            Some(
+                rest.iter()
+                    .fold(*first, |right, node| hasher.hash_children(node, &right)),
+            )
+        })
+    }
 }
 
 /// Whether `[start, end)` is a node of an RFC 6962 tree (see [`subtree_hash`]).

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{split_point, subtree_hash, HashReader, MerkleError};
+use super::{split_point, HashReader, MerkleError, NodePlan};
 use crate::hash::{Digest, TreeHasher};
 
 /// A proof that the leaf at `leaf_index` is in the tree of `tree_size` leaves (RFC 9162,
@@ -110,22 +110,24 @@ where
     }
     // The path never covers the proven leaf itself, so a reader missing only the last leaf would
     // go unnoticed when that leaf is the one proven; one read rules that out.
-    reader.perfect_subtree(0, tree_size - 1)?;
+    let mut plan = NodePlan::default();
+    plan.check(0, tree_size - 1);
 
     // Walk down from the root, keeping the node [lo, hi) that contains the leaf; each step's
-    // sibling is one path entry, top first.
-    let mut path = Vec::new();
+    // sibling is one path entry, top first. Every node is planned first and read in one call.
     let (mut lo, mut hi) = (0u64, tree_size);
     while hi - lo > 1 {
         let mid = lo + split_point(hi - lo);
         if leaf_index < mid {
-            path.push(subtree_hash(hasher, reader, mid, hi)?);
+            plan.subtree(mid, hi)?;
             hi = mid;
         } else {
-            path.push(subtree_hash(hasher, reader, lo, mid)?);
+            plan.subtree(lo, mid)?;
             lo = mid;
         }
     }
+    let hashes = plan.read(reader)?;
+    let mut path: Vec<Digest> = plan.fold(hasher, &hashes).collect();
     path.reverse();
     Ok(InclusionProof {
         leaf_index,
@@ -161,12 +163,12 @@ where
     if old_size > new_size {
         return Err(MerkleError::OldSizeExceedsNewSize { old_size, new_size });
     }
+    let mut plan = NodePlan::default();
     if new_size > 0 {
-        // The trivial proofs read nothing; this read makes them fail like the others on a
+        // The trivial proofs read nothing else; this read makes them fail like the others on a
         // reader that does not hold the new tree.
-        reader.perfect_subtree(0, new_size - 1)?;
+        plan.check(0, new_size - 1);
     }
-    let mut path = Vec::new();
     if old_size > 0 && old_size < new_size {
         // RFC 6962 SUBPROOF(m, D[lo:hi], have_old_root), unrolled: walk down from the new root
         // keeping the node [lo, hi) in which the old tree's right border runs.
@@ -175,10 +177,10 @@ where
         while old_size != hi {
             let mid = lo + split_point(hi - lo);
             if old_size <= mid {
-                path.push(subtree_hash(hasher, reader, mid, hi)?);
+                plan.subtree(mid, hi)?;
                 hi = mid;
             } else {
-                path.push(subtree_hash(hasher, reader, lo, mid)?);
+                plan.subtree(lo, mid)?;
                 lo = mid;
                 have_old_root = false;
             }
@@ -186,10 +188,12 @@ where
         // The walk ends on a node that is entirely in the old tree. If it is the old root itself
         // the verifier has it already; otherwise the proof must carry it.
         if !have_old_root {
-            path.push(subtree_hash(hasher, reader, lo, hi)?);
+            plan.subtree(lo, hi)?;
         }
-        path.reverse();
     }
+    let hashes = plan.read(reader)?;
+    let mut path: Vec<Digest> = plan.fold(hasher, &hashes).collect();
+    path.reverse();
     Ok(ConsistencyProof {
         old_size,
         new_size,

@@ -1687,6 +1687,10 @@ struct Reads<'a> {
 /// longer range is read in several.
 const MAX_RANGE_READ: u64 = 4 << 20;
 
+/// Node positions at most this many bytes apart are read together by [`Reads::nodes_at`]:
+/// reading the bytes between two nodes costs less than a second positional read.
+const NODE_READ_GAP: u64 = 4096;
+
 impl Reads<'_> {
     /// Records a corrupt record found while reading: the store refuses writes from then on.
     fn corrupt(&self, path: &Path, record: u64, offset: u64, fault: FrameFault) -> FileStoreError {
@@ -1880,6 +1884,55 @@ impl Reads<'_> {
                 self.node(level, index)?
                     .ok_or(StoreError::NoSuchNode { level, index })
             })
+            .collect()
+    }
+
+    /// Node hashes `nodes` (`(level, index)`, any levels, any order), in the order given:
+    /// sorted by position in the index, and every run of positions less than
+    /// [`NODE_READ_GAP`] bytes apart read with one positional read (the nodes of a proof near
+    /// its leaf lie within a few groups of each other; the high ones lie far apart).
+    fn nodes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
+        let mut at = Vec::with_capacity(nodes.len());
+        for (k, &(level, index)) in nodes.iter().enumerate() {
+            super::check_node_range(level, &(index..index.saturating_add(1)), self.size)?;
+            let pos = layout::node_position(level, index)
+                .ok_or(StoreError::NoSuchNode { level, index })?;
+            at.push((pos, k));
+        }
+        at.sort_unstable();
+        let files = self.entries;
+        let mut out = vec![None; nodes.len()];
+        let mut buf = Vec::new();
+        let mut run = 0usize;
+        while let Some(&(first, _)) = at.get(run) {
+            // The run: every next position within the gap of the previous one.
+            let mut end = run + 1;
+            while let (Some(&(prev, _)), Some(&(next, _))) = (at.get(end - 1), at.get(end)) {
+                if next - prev > NODE_READ_GAP {
+                    break;
+                }
+                end += 1;
+            }
+            let last = at.get(end - 1).map_or(first, |&(p, _)| p);
+            buf.resize(usize::try_from(last - first).unwrap_or(0) + DIGEST_LEN, 0);
+            files
+                .index
+                .read_exact_at(&mut buf, first)
+                .map_err(io_error(&files.index_path, "reading"))?;
+            for &(pos, k) in at.get(run..end).unwrap_or_default() {
+                let from = usize::try_from(pos - first).unwrap_or(usize::MAX);
+                if let (Some(slot), Some(bytes)) = (
+                    out.get_mut(k),
+                    buf.get(from..from.saturating_add(DIGEST_LEN)),
+                ) {
+                    *slot = Some(layout::digest(bytes));
+                }
+            }
+            run = end;
+        }
+        out.into_iter()
+            .zip(nodes)
+            .map(|(hash, &(level, index))| hash.ok_or(StoreError::NoSuchNode { level, index }))
             .collect()
     }
 
@@ -2168,6 +2221,10 @@ macro_rules! file_reads {
             self.reads()
                 .node(level, index)?
                 .ok_or(StoreError::NoSuchNode { level, index })
+        }
+
+        fn node_hashes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
+            self.reads().nodes_at(nodes)
         }
 
         fn checkpoint_count(&self) -> Result<u64, StoreError> {
