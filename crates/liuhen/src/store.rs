@@ -482,6 +482,18 @@ pub fn check_node_range(level: u8, range: &Range<u64>, size: u64) -> Result<(), 
     }
 }
 
+/// Checks one perfect subtree against a tree of `size` leaves (as [`check_node_range`] of the
+/// range of one, `u64::MAX` included).
+///
+/// # Errors
+/// [`StoreError::NoSuchNode`] if a tree of `size` leaves does not hold it in full.
+pub fn check_node(level: u8, index: u64, size: u64) -> Result<(), StoreError> {
+    match index.checked_add(1) {
+        Some(end) => check_node_range(level, &(index..end), size),
+        None => Err(StoreError::NoSuchNode { level, index }),
+    }
+}
+
 /// A store in memory: the oracle for persistent stores in differential tests, and the store of
 /// short-lived ledgers (tests, demos, benchmarks). Nothing survives the process.
 ///
@@ -705,7 +717,7 @@ impl MemoryInner {
         nodes
             .iter()
             .map(|&(level, index)| {
-                check_node_range(level, &(index..index.saturating_add(1)), size)?;
+                check_node(level, index, size)?;
                 self.tree
                     .perfect_subtree(level, index)
                     .map_err(|_| StoreError::NoSuchNode { level, index })

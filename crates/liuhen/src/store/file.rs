@@ -1894,7 +1894,7 @@ impl Reads<'_> {
     fn nodes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
         let mut at = Vec::with_capacity(nodes.len());
         for (k, &(level, index)) in nodes.iter().enumerate() {
-            super::check_node_range(level, &(index..index.saturating_add(1)), self.size)?;
+            super::check_node(level, index, self.size)?;
             let pos = layout::node_position(level, index)
                 .ok_or(StoreError::NoSuchNode { level, index })?;
             at.push((pos, k));
