@@ -11,7 +11,9 @@
 //! * open time (`FileStore::open`, and `FileStore::open` + `Ledger::open`) at 10⁴ and 10⁶ entries;
 //! * inclusion- and consistency-proof generation from disk and proof verification at 10⁴ and
 //!   10⁶ entries, against the same proofs made in memory by `tlog_tiles` (the Rust port of Go's
-//!   `golang.org/x/mod/sumdb/tlog`) over a vector of the same tree's stored hashes.
+//!   `golang.org/x/mod/sumdb/tlog`) over a vector of the same tree's stored hashes, and
+//!   against the proof from disk read one node per call (the reading path before proofs asked
+//!   for all their nodes in one call).
 //!
 //! Everything is written under `target/bench-tmp/` (the file system of the build, so syncs hit
 //! the real disk) and removed afterwards. After criterion's measurements the bench prints the
@@ -472,6 +474,14 @@ fn open_and_prove(c: &mut Criterion) {
                 ledger.prove_consistency(spot(i) + 1, size).unwrap()
             })
         });
+        // The reading path before proofs asked for their nodes in one call: one read per node.
+        let one_by_one = OneByOne(ledger.store());
+        g.bench_function(format!("prove_inclusion_one_by_one_{size}"), |b| {
+            b.iter(|| {
+                i += 1;
+                liuhen::merkle::inclusion_proof(&hasher, &one_by_one, spot(i), size).unwrap()
+            })
+        });
         // The root at `size`: the ledger holds TAIL more entries since the `open` group.
         let root = ledger.root_at(size).unwrap();
         let seq = size / 3 + 1;
@@ -524,6 +534,20 @@ fn open_and_prove(c: &mut Criterion) {
         });
     }
     g.finish();
+}
+
+/// A store's node hashes read one per call (`HashReader::perfect_subtrees` left to its default),
+/// as proofs read them before they asked for all their nodes in one call.
+struct OneByOne<'a>(&'a FileStore);
+
+impl liuhen::merkle::HashReader for OneByOne<'_> {
+    fn perfect_subtree(
+        &self,
+        level: u8,
+        index: u64,
+    ) -> Result<liuhen::hash::Digest, liuhen::merkle::MerkleError> {
+        Ok(self.0.perfect_subtree(level, index).unwrap())
+    }
 }
 
 /// A Merkle tree in memory as `tlog_tiles` (and Go's `tlog`) stores one: every stored hash
@@ -730,6 +754,12 @@ fn main() {
             &format!("{what}_{small}"),
         );
     }
+    time_ratio(
+        &format!("prove_inclusion {large}, nodes in one call / one per call"),
+        "proof",
+        &format!("prove_inclusion_{large}"),
+        &format!("prove_inclusion_one_by_one_{large}"),
+    );
     for size in [small, large] {
         let n = power_of_ten(size);
         time_ratio(
