@@ -53,6 +53,7 @@
 // Filesystem boundary (crates/liuhen/clippy.toml, docs/DESIGN.md): the durable file store (docs/STORE.md).
 #![allow(clippy::disallowed_methods)]
 
+mod cache;
 mod layout;
 mod ops;
 mod recover;
@@ -577,6 +578,8 @@ struct LogFiles {
     index: Box<dyn DataFile>,
     log_path: PathBuf,
     index_path: PathBuf,
+    /// High-level node hashes once read (module `cache`).
+    nodes: cache::NodeCache,
 }
 
 impl LogFiles {
@@ -596,6 +599,7 @@ impl LogFiles {
             index,
             log_path,
             index_path,
+            nodes: cache::NodeCache::default(),
         })
     }
 
@@ -1892,16 +1896,20 @@ impl Reads<'_> {
     /// [`NODE_READ_GAP`] bytes apart read with one positional read (the nodes of a proof near
     /// its leaf lie within a few groups of each other; the high ones lie far apart).
     fn nodes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
+        let files = self.entries;
+        let mut out = vec![None; nodes.len()];
         let mut at = Vec::with_capacity(nodes.len());
         for (k, &(level, index)) in nodes.iter().enumerate() {
             super::check_node(level, index, self.size)?;
+            if let (Some(hash), Some(slot)) = (files.nodes.get(level, index), out.get_mut(k)) {
+                *slot = Some(hash);
+                continue;
+            }
             let pos = layout::node_position(level, index)
                 .ok_or(StoreError::NoSuchNode { level, index })?;
             at.push((pos, k));
         }
         at.sort_unstable();
-        let files = self.entries;
-        let mut out = vec![None; nodes.len()];
         let mut buf = Vec::new();
         let mut run = 0usize;
         while let Some(&(first, _)) = at.get(run) {
@@ -1930,6 +1938,10 @@ impl Reads<'_> {
             }
             run = end;
         }
+        files.nodes.keep(
+            at.iter()
+                .filter_map(|&(_, k)| Some((*nodes.get(k)?, (*out.get(k)?)?))),
+        );
         out.into_iter()
             .zip(nodes)
             .map(|(hash, &(level, index))| hash.ok_or(StoreError::NoSuchNode { level, index }))
