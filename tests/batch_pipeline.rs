@@ -132,6 +132,26 @@ fn one_at_a_time(
         .collect()
 }
 
+/// Twin ledgers in a new directory named `name`, the statements of `kinds`, and what
+/// appending them one at a time to the reference gave (the reference has them).
+#[allow(clippy::type_complexity)]
+fn played(
+    name: &str,
+    kinds: &[Kind],
+) -> (
+    TempDir,
+    Built<liuhen::store::file::FileStore>,
+    Built,
+    Vec<SignedStatement>,
+    Vec<Result<Receipt, (usize, String)>>,
+) {
+    let dir = TempDir::new(name);
+    let (piped, mut reference) = twin(&dir);
+    let batch = statements(kinds, &piped);
+    let expected = one_at_a_time(&mut reference, &batch);
+    (dir, piped, reference, batch, expected)
+}
+
 /// The stored bytes of every entry of both ledgers are equal.
 fn same_entries(piped: &Built<liuhen::store::file::FileStore>, reference: &Built) {
     let size = reference.ledger.size();
@@ -153,11 +173,8 @@ proptest! {
     fn a_pipelined_batch_is_judged_and_stored_as_one_at_a_time(
         kinds in prop::collection::vec(kind(), 1..260)
     ) {
-        let dir = TempDir::new("batch-pipeline");
-        let (mut piped, mut reference) = twin(&dir);
-        let batch = statements(&kinds, &piped);
+        let (_dir, mut piped, mut reference, batch, expected) = played("batch-pipeline", &kinds);
         let before = piped.ledger.size();
-        let expected = one_at_a_time(&mut reference, &batch);
         match expected.iter().position(Result::is_err) {
             None => {
                 let receipts = piped.ledger.append_batch(batch).unwrap();
@@ -193,10 +210,7 @@ proptest! {
     fn append_each_in_a_pipeline_judges_every_statement_as_one_at_a_time(
         kinds in prop::collection::vec(kind(), 1..260)
     ) {
-        let dir = TempDir::new("each-pipeline");
-        let (mut piped, mut reference) = twin(&dir);
-        let batch = statements(&kinds, &piped);
-        let expected = one_at_a_time(&mut reference, &batch);
+        let (_dir, mut piped, reference, batch, expected) = played("each-pipeline", &kinds);
         let outcomes: Vec<Result<Receipt, (usize, String)>> = piped
             .ledger
             .append_each(batch, true)
