@@ -326,6 +326,21 @@ impl Admission {
         Ok(())
     }
 
+    /// Applies the effect of `statement` as entry `seq`, which [`Admission::check`] accepted
+    /// on this same state just before: the writer checks, encodes the entry, then applies, and
+    /// need not check twice. Same effect as [`Admission::admit`] after a successful check.
+    ///
+    /// # Errors
+    /// As [`Admission::admit`] (not expected after a successful check).
+    pub(crate) fn admit_checked(
+        &mut self,
+        seq: u64,
+        logged_at: Timestamp,
+        statement: &Statement,
+    ) -> Result<(), Refusal> {
+        self.apply(seq, logged_at, statement)
+    }
+
     /// Applies the effect of a statement already checked.
     fn apply(
         &mut self,

@@ -485,6 +485,64 @@ impl Entry {
         within_entry_limit(bytes)
     }
 
+    /// [`Entry::to_bytes`] of the entry `{seq, prev, logged_at, case_prev, statement}`, built
+    /// from the statement's signed message `message` ([`Statement::signed_message`]) instead of
+    /// encoding the statement again: postcard encodes a struct as its fields in order, so the
+    /// entry is its label, the ledger's fields, the message without its label and the
+    /// signature. The writer has the message from checking the signature; this saves encoding
+    /// the event twice. Same bytes and same errors as [`Entry::to_bytes`] (unit tests below
+    /// compare the two); without a message, or with one that is not a signed message of the
+    /// statement's version, the statement is encoded.
+    ///
+    /// # Errors
+    /// As [`Entry::to_bytes`].
+    pub(crate) fn bytes_with_message(
+        seq: u64,
+        prev: &Digest,
+        logged_at: Timestamp,
+        case_prev: Option<u64>,
+        statement: &SignedStatement,
+        message: Option<&[u8]>,
+    ) -> Result<Vec<u8>, EncodingError> {
+        let fallback = || {
+            Entry {
+                seq,
+                prev: *prev,
+                logged_at,
+                case_prev,
+                statement: statement.clone(),
+            }
+            .to_bytes()
+        };
+        let (entry_label, statement_label) = match statement.statement.binding {
+            None => {
+                if case_prev.is_some() {
+                    return Err(EncodingError::CaseLinkInV1);
+                }
+                (labels::ENTRY, labels::STATEMENT)
+            }
+            Some(_) => (labels::ENTRY_V2, labels::STATEMENT_V2),
+        };
+        let Some(body) = message.and_then(|m| m.strip_prefix(statement_label)) else {
+            return fallback();
+        };
+        // label, seq (≤ 10), prev (32), logged_at (≤ 10), case_prev (≤ 11), body, signature.
+        let mut out = Vec::with_capacity(entry_label.len() + 64 + body.len() + 72);
+        out.extend_from_slice(entry_label);
+        let head = match statement.statement.binding {
+            None => postcard::to_io(&(seq, prev, logged_at), &mut out),
+            Some(_) => postcard::to_io(&(seq, prev, logged_at, case_prev), &mut out),
+        };
+        if head.is_err() {
+            return fallback();
+        }
+        out.extend_from_slice(body);
+        if postcard::to_io(&statement.signature, &mut out).is_err() {
+            return fallback();
+        }
+        within_entry_limit(out)
+    }
+
     /// Strictly decodes canonical entry bytes of either format version (told apart by the
     /// label; see [`crate::encoding::decode`]).
     ///
@@ -645,6 +703,63 @@ mod tests {
         // The signed messages of the two versions are disjoint (different labels).
         let v2 = entry.statement.statement.signed_message().unwrap();
         assert!(v2.starts_with(labels::STATEMENT_V2));
+    }
+
+    /// [`Entry::bytes_with_message`] gives exactly [`Entry::to_bytes`]: both versions, with
+    /// and without a case link, small and large seq/time values, an entry over the size limit,
+    /// and a message that is not the statement's (the fallback).
+    #[test]
+    fn bytes_with_message_equals_to_bytes() {
+        let (_, v1) = sample();
+        let v2 = sample_v2();
+        let mut big = v2.clone();
+        big.statement.statement.event = Event::CaseClosed {
+            case_no: "c".repeat(MAX_ENTRY_BYTES),
+            outcome: "x".into(),
+            file_retention: crate::model::Retention::Permanent,
+        };
+        let mut near = v1.clone();
+        near.statement.statement.event = Event::KeyAuthorized {
+            key: v1.statement.statement.author,
+            role: Role::Officer,
+            holder: "h".repeat(MAX_ENTRY_BYTES - 300),
+        };
+        for base in [v1, v2, big, near] {
+            for (seq, logged_at, case_prev) in [
+                (0, 0, None),
+                (1, -1, Some(0)),
+                (u64::MAX, i64::MIN, Some(u64::MAX)),
+                (300, 1_700_000_000_500, Some(299)),
+            ] {
+                let mut e = base.clone();
+                e.seq = seq;
+                e.logged_at = Timestamp(logged_at);
+                e.case_prev = case_prev;
+                let st = &e.statement;
+                let message = st.statement.signed_message().unwrap();
+                let spliced = Entry::bytes_with_message(
+                    seq,
+                    &e.prev,
+                    e.logged_at,
+                    case_prev,
+                    st,
+                    Some(&message),
+                );
+                assert_eq!(spliced, e.to_bytes(), "seq {seq} case_prev {case_prev:?}");
+                // No message, or not the statement's: the fallback encodes the statement.
+                for message in [None, Some(&b"x"[..])] {
+                    let fallback = Entry::bytes_with_message(
+                        seq,
+                        &e.prev,
+                        e.logged_at,
+                        case_prev,
+                        st,
+                        message,
+                    );
+                    assert_eq!(fallback, e.to_bytes());
+                }
+            }
+        }
     }
 
     #[test]

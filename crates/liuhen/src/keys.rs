@@ -144,9 +144,22 @@ impl PublicKey {
     /// [`KeyError::BadSignature`] when the signature does not verify, or the key errors of
     /// [`PublicKey::dalek`].
     pub fn verify_strict(&self, message: &[u8], signature: &Signature) -> Result<(), KeyError> {
-        let vk = self.dalek()?;
+        self.verify_strict_with(&self.dalek()?, message, signature)
+    }
+
+    /// [`PublicKey::verify_strict`] with `key`, this key as [`PublicKey::dalek`] gave it (a
+    /// writer keeps its authors' keys decompressed).
+    ///
+    /// # Errors
+    /// [`KeyError::BadSignature`] when the signature does not verify.
+    pub(crate) fn verify_strict_with(
+        &self,
+        key: &ed25519_dalek::VerifyingKey,
+        message: &[u8],
+        signature: &Signature,
+    ) -> Result<(), KeyError> {
         let Signature::Ed25519(sig) = signature;
-        vk.verify_strict(message, &ed25519_dalek::Signature::from_bytes(sig))
+        key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(sig))
             .map_err(|_| KeyError::BadSignature { key: self.to_hex() })
     }
 }

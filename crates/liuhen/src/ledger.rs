@@ -4,9 +4,11 @@
 //!
 //! 1. An author signs a [`SignedStatement`] (possibly offline, days before upload).
 //! 2. [`Ledger::append_batch`] checks every signature with `verify_strict`, in parallel on all
-//!    cores.
+//!    cores (a lone statement on the caller's thread; authors' keys are kept decompressed).
 //! 3. In order, each statement is admitted by the one admission rule ([`crate::admission`]) at
-//!    the position it will take: the key registry and the author's role, time bounds, who
+//!    the position it will take, once its signature is checked (in a batch of 64 or more, while
+//!    the signatures of the statements after it are still being checked: a pipeline; nothing
+//!    is stored before every signature of the batch is checked): the key registry and the author's role, time bounds, who
 //!    speaks for a recording session and its segment chain, cases, holds. The verifier applies
 //!    the same rule to the stored entries.
 //! 4. The ledger assigns `seq`, `prev` (leaf hash of the previous entry) and `logged_at` (its own
@@ -22,7 +24,10 @@
 //!
 //! The ledger reads time only from the injected [`Clock`].
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 
 use rayon::prelude::*;
 
@@ -350,18 +355,157 @@ pub(crate) fn test_ledger(
     )
 }
 
-/// Each statement's signature error, if `verify` (else none): strict verification, one
-/// signature at a time, on all cores (see docs/decisions/0003-strict-signatures.md for why not
-/// a batch equation). Indexed like `statements`; taken by [`admit_entry`] one by one.
-fn signature_errors(statements: &[SignedStatement], verify: bool) -> Vec<Option<StatementError>> {
-    if verify {
-        statements
-            .par_iter()
-            .map(|s| s.verify_signature().err())
-            .collect()
-    } else {
-        Vec::new()
+/// Batches of at least this many statements whose signatures are checked are pipelined: the
+/// signatures are checked on all cores while the caller's thread admits and encodes, in order,
+/// the statements already checked ([`for_each_checked`]).
+const PIPELINE_MIN: usize = 64;
+
+/// Statements checked together and handed to the caller's thread at once in a pipeline.
+const PIPELINE_GROUP: usize = 8;
+
+/// Most public keys a writer keeps decompressed ([`KeyCache`]).
+const KEY_CACHE_MAX: usize = 1024;
+
+/// Authors' public keys as `verify_strict` uses them, decompressed once ([`PublicKey::dalek`]:
+/// a point decompression, about a tenth of a signature check) and kept by the writer for the
+/// next statements of the same authors. Only keys of admitted statements are kept (authors in
+/// the registry), at most [`KEY_CACHE_MAX`]; a key not kept is decompressed again, with the
+/// same result: the cache changes the cost of a check, never its verdict.
+#[derive(Debug, Default)]
+pub(crate) struct KeyCache(HashMap<PublicKey, ed25519_dalek::VerifyingKey>);
+
+impl KeyCache {
+    /// Keeps `key`, the decompressed form of `author`, while there is room.
+    fn keep(&mut self, author: PublicKey, key: ed25519_dalek::VerifyingKey) {
+        if self.0.len() < KEY_CACHE_MAX {
+            self.0.insert(author, key);
+        }
     }
+}
+
+/// A statement prepared for admission ([`check_statement`]).
+pub(crate) struct Checked {
+    /// Its signed message, encoded once for the signature check and used again as the body of
+    /// its entry ([`Entry::bytes_with_message`]); `None` if it did not encode.
+    message: Option<Vec<u8>>,
+    /// Why its signature fails, if it was checked and fails.
+    signature_error: Option<StatementError>,
+    /// The author's key, if it was decompressed for this check (the writer keeps it).
+    new_key: Option<ed25519_dalek::VerifyingKey>,
+}
+
+/// Encodes `statement`'s signed message and, if `verify`, checks its signature with
+/// `verify_strict` (see docs/decisions/0003-strict-signatures.md for why not a batch
+/// equation), taking the author's key from `keys` when it is there. The same verdict as
+/// [`SignedStatement::verify_signature`].
+fn check_statement(statement: &SignedStatement, verify: bool, keys: &KeyCache) -> Checked {
+    let mut checked = Checked {
+        message: None,
+        signature_error: None,
+        new_key: None,
+    };
+    match statement.statement.signed_message() {
+        Ok(message) => checked.message = Some(message),
+        Err(e) if verify => checked.signature_error = Some(StatementError::Encoding(e)),
+        // Encoding the entry gives the same error.
+        Err(_) => {}
+    }
+    let (true, Some(message)) = (verify, checked.message.as_deref()) else {
+        return checked;
+    };
+    let author = &statement.statement.author;
+    let key = match keys.0.get(author) {
+        Some(key) => Ok(*key),
+        None => author.dalek().inspect(|key| checked.new_key = Some(*key)),
+    };
+    checked.signature_error = key
+        .and_then(|key| author.verify_strict_with(&key, message, &statement.signature))
+        .err()
+        .map(StatementError::Key);
+    checked
+}
+
+/// Calls `admit(i, statement i, its Checked)` for each statement in order, until it breaks;
+/// returns what it broke with. Signatures (if `verify`) are checked with `verify_strict`, one
+/// at a time, on all cores: a lone statement on the caller's thread (no hand-off to the thread
+/// pool), a small batch before the first call, a batch of [`PIPELINE_MIN`] or more in a
+/// pipeline — the pool checks them while `admit` runs on the caller's thread for those already
+/// checked, in order, so admission and encoding overlap the checks instead of following them.
+/// `admit` sees statement `i` only once its signature was checked, and the statements in
+/// order, so the first refusal is the same as if every signature had been checked first;
+/// once `admit` breaks, the statements not yet checked are skipped.
+pub(crate) fn for_each_checked<E>(
+    statements: &[SignedStatement],
+    verify: bool,
+    keys: &KeyCache,
+    mut admit: impl FnMut(usize, &SignedStatement, Checked) -> ControlFlow<E>,
+) -> Option<E> {
+    let inline = |admit: &mut dyn FnMut(usize, &SignedStatement, Checked) -> ControlFlow<E>,
+                  checked: &mut dyn Iterator<Item = Checked>| {
+        for (i, statement) in statements.iter().enumerate() {
+            let c = checked
+                .next()
+                .unwrap_or_else(|| check_statement(statement, verify, keys));
+            if let ControlFlow::Break(e) = admit(i, statement, c) {
+                return Some(e);
+            }
+        }
+        None
+    };
+    if !verify || statements.len() == 1 {
+        return inline(&mut admit, &mut std::iter::empty());
+    }
+    // Inside the pool (a caller on one of its threads) the caller's thread must not block
+    // waiting for work the pool would have to do: no pipeline there, nor with one thread.
+    if statements.len() < PIPELINE_MIN
+        || rayon::current_thread_index().is_some()
+        || rayon::current_num_threads() < 2
+    {
+        let checked: Vec<Checked> = statements
+            .par_iter()
+            .map(|s| check_statement(s, verify, keys))
+            .collect();
+        return inline(&mut admit, &mut checked.into_iter());
+    }
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Vec<Checked>)>();
+        let stop = &stop;
+        scope.spawn(move || {
+            // Handed over in groups: one message (and at most one wake-up of the caller's
+            // thread) per group, not per statement.
+            statements
+                .par_chunks(PIPELINE_GROUP)
+                .enumerate()
+                .for_each_with(tx, |tx, (g, group)| {
+                    if !stop.load(Ordering::Relaxed) {
+                        let checked = group
+                            .iter()
+                            .map(|s| check_statement(s, verify, keys))
+                            .collect();
+                        // The receiver is gone only once admission broke off.
+                        let _ = tx.send((g * PIPELINE_GROUP, checked));
+                    }
+                });
+        });
+        // Groups arrive in any order; each statement waits here until its turn.
+        let mut early: Vec<Option<Checked>> = Vec::new();
+        early.resize_with(statements.len(), || None);
+        let mut next = 0;
+        let mut in_order = std::iter::from_fn(|| {
+            while early.get(next)?.is_none() {
+                let (first, group) = rx.recv().ok()?;
+                for (slot, c) in early.iter_mut().skip(first).zip(group) {
+                    *slot = Some(c);
+                }
+            }
+            next += 1;
+            early.get_mut(next - 1).and_then(Option::take)
+        });
+        let broke = inline(&mut admit, &mut in_order);
+        stop.store(true, Ordering::Relaxed);
+        broke
+    })
 }
 
 /// Checks one statement for position `at.seq` and encodes its entry; on success the
@@ -371,8 +515,8 @@ fn admit_entry(
     admission: &mut Admission,
     hasher: &Sha256TreeHasher,
     at: Position,
-    statement: SignedStatement,
-    signature_error: Option<StatementError>,
+    statement: &SignedStatement,
+    checked: Checked,
 ) -> Result<EncodedEntry, LedgerError> {
     let Position {
         index,
@@ -380,23 +524,32 @@ fn admit_entry(
         prev,
         now,
     } = at;
-    if let Some(source) = signature_error {
+    if let Some(source) = checked.signature_error {
         return Err(LedgerError::BadSignature { index, source });
     }
+    let st = &statement.statement;
     admission
-        .check(seq, now, &statement.statement)
+        .check(seq, now, st)
         .map_err(|e| refused(index, e))?;
-    let entry = Entry {
+    let case_prev = admission.case_prev(&st.event);
+    let bytes = Entry::bytes_with_message(
         seq,
-        prev,
-        logged_at: now,
-        case_prev: admission.case_prev(&statement.statement.event),
+        &prev,
+        now,
+        case_prev,
         statement,
+        checked.message.as_deref(),
+    )
+    .map_err(|source| LedgerError::Encoding { index, source })?;
+    let encoded = EncodedEntry {
+        seq,
+        leaf_hash: hasher.hash_leaf(&bytes),
+        bytes,
+        registry_change: st.event.is_registry_change(),
     };
-    let encoded = EncodedEntry::new(&entry, hasher)
-        .map_err(|source| LedgerError::Encoding { index, source })?;
+    // Checked just above, on this same state: apply it without checking it a second time.
     admission
-        .admit(seq, now, &entry.statement.statement)
+        .admit_checked(seq, now, st)
         .map_err(|e| refused(index, e))?;
     Ok(encoded)
 }
@@ -593,6 +746,8 @@ pub struct Ledger<S: Store> {
     last_logged_at: Timestamp,
     /// Where opening started reading the frames.
     opened_from: OpenedFrom,
+    /// Authors' keys, decompressed (derived from the admitted statements, never trusted).
+    keys: KeyCache,
 }
 
 impl<S: Store> std::fmt::Debug for Ledger<S> {
@@ -694,6 +849,7 @@ impl<S: Store> Ledger<S> {
             last_leaf: encoded.leaf_hash,
             last_logged_at: now,
             opened_from: OpenedFrom::Frames { ignored: None },
+            keys: KeyCache::default(),
         };
         ledger.seal(ledger_key)?;
         Ok(ledger)
@@ -764,6 +920,7 @@ impl<S: Store> Ledger<S> {
             last_leaf: state.last_leaf,
             last_logged_at: state.last_logged_at,
             opened_from,
+            keys: KeyCache::default(),
         })
     }
 
@@ -959,7 +1116,6 @@ impl<S: Store> Ledger<S> {
         if statements.is_empty() {
             return Ok(Vec::new());
         }
-        let mut signature_errors = signature_errors(&statements, verify_signatures);
         if self.stale {
             self.admission = resume(&self.store, &self.hasher, self.options.max_future_skew_ms)?
                 .0
@@ -970,30 +1126,50 @@ impl<S: Store> Ledger<S> {
         let first = self.size();
         let mut outcomes: Vec<Option<LedgerError>> = Vec::with_capacity(statements.len());
         let mut encoded: Vec<EncodedEntry> = Vec::with_capacity(statements.len());
+        let mut new_keys = Vec::new();
         let mut prev = self.last_leaf;
-        for (index, statement) in statements.into_iter().enumerate() {
-            let seq = first + encoded.len() as u64;
-            let refusal = self.admit_one(
-                index,
-                seq,
-                prev,
-                now,
-                statement,
-                signature_errors.get_mut(index).and_then(Option::take),
-            );
-            match refusal {
-                Ok(e) => {
-                    prev = e.leaf_hash;
-                    encoded.push(e);
-                    outcomes.push(None);
+        // The frontier after the batch, computed while signatures are still being checked;
+        // taken only once the batch is durable.
+        let mut frontier = self.frontier.clone();
+        let admission = &mut self.admission;
+        let hasher = &self.hasher;
+        let refusal = for_each_checked(
+            &statements,
+            verify_signatures,
+            &self.keys,
+            |index, statement, mut checked| {
+                let new_key = checked.new_key.take();
+                let at = Position {
+                    index,
+                    seq: first + encoded.len() as u64,
+                    prev,
+                    now,
+                };
+                match admit_entry(admission, hasher, at, statement, checked) {
+                    Ok(e) => {
+                        if let Some(key) = new_key {
+                            new_keys.push((statement.statement.author, key));
+                        }
+                        prev = e.leaf_hash;
+                        encoded.push(e);
+                        outcomes.push(None);
+                        if let Err(full) = frontier.push(hasher, prev) {
+                            return ControlFlow::Break(full.into());
+                        }
+                    }
+                    Err(error) if all_or_nothing => return ControlFlow::Break(error),
+                    Err(error) => outcomes.push(Some(error)),
                 }
-                Err(error) if all_or_nothing => {
-                    // The admission state took the batch's earlier statements: undo them.
-                    self.stale = !encoded.is_empty();
-                    return Err(error);
-                }
-                Err(error) => outcomes.push(Some(error)),
-            }
+                ControlFlow::Continue(())
+            },
+        );
+        for (author, key) in new_keys {
+            self.keys.keep(author, key);
+        }
+        if let Some(error) = refusal {
+            // The admission state took the batch's earlier statements: undo them.
+            self.stale = !encoded.is_empty();
+            return Err(error);
         }
         if !encoded.is_empty() {
             if let Err(e) = self.store.append(&encoded) {
@@ -1004,16 +1180,12 @@ impl<S: Store> Ledger<S> {
         // Durable: now advance the in-memory state (the admission state already is).
         self.last_leaf = prev;
         self.last_logged_at = now;
-        let mut receipts = Vec::with_capacity(encoded.len());
-        for e in encoded {
-            self.frontier.push(&self.hasher, e.leaf_hash)?;
-            receipts.push(Receipt {
-                seq: e.seq,
-                leaf_hash: e.leaf_hash,
-                logged_at: now,
-            });
-        }
-        let mut receipts = receipts.into_iter();
+        self.frontier = frontier;
+        let mut receipts = encoded.into_iter().map(|e| Receipt {
+            seq: e.seq,
+            leaf_hash: e.leaf_hash,
+            logged_at: now,
+        });
         Ok(outcomes
             .into_iter()
             .map(|refusal| match refusal {
@@ -1021,31 +1193,6 @@ impl<S: Store> Ledger<S> {
                 None => receipts.next().ok_or(LedgerError::NoGenesis),
             })
             .collect())
-    }
-
-    /// Checks one statement for position `seq` and encodes its entry; on success the statement's
-    /// effect is applied to the admission state.
-    fn admit_one(
-        &mut self,
-        index: usize,
-        seq: u64,
-        prev: Digest,
-        now: Timestamp,
-        statement: SignedStatement,
-        signature_error: Option<StatementError>,
-    ) -> Result<EncodedEntry, LedgerError> {
-        admit_entry(
-            &mut self.admission,
-            &self.hasher,
-            Position {
-                index,
-                seq,
-                prev,
-                now,
-            },
-            statement,
-            signature_error,
-        )
     }
 
     /// A trial of appends on a copy of the admission state as of the end of the ledger, with

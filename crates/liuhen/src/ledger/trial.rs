@@ -1,7 +1,9 @@
 //! A trial of appends: statements judged against a copy of the writer's admission state,
 //! nothing stored ([`Ledger::trial`](super::Ledger::trial)).
 
-use super::{admit_entry, signature_errors, LedgerError, Position};
+use std::ops::ControlFlow;
+
+use super::{admit_entry, for_each_checked, KeyCache, LedgerError, Position};
 use crate::admission::Admission;
 use crate::entry::{Binding, EncodedEntry, SignedStatement};
 use crate::hash::{Digest, Sha256TreeHasher};
@@ -60,34 +62,40 @@ impl Trial {
         verify_signatures: bool,
         all_or_nothing: bool,
     ) -> Vec<Result<EncodedEntry, LedgerError>> {
-        let mut signature_errors = signature_errors(&statements, verify_signatures);
         let mut out = Vec::with_capacity(statements.len());
-        for (i, statement) in statements.into_iter().enumerate() {
-            let outcome = admit_entry(
-                &mut self.admission,
-                &self.hasher,
-                Position {
-                    index: first_index.saturating_add(i),
-                    seq: self.next_seq,
-                    prev: self.prev,
-                    now: self.now,
-                },
-                statement,
-                signature_errors.get_mut(i).and_then(Option::take),
-            );
-            let stop = outcome.is_err() && all_or_nothing;
-            if let Ok(e) = &outcome {
-                if e.seq == 0 {
-                    self.admission.set_genesis_leaf(e.leaf_hash);
+        for_each_checked(
+            &statements,
+            verify_signatures,
+            &KeyCache::default(),
+            |i, statement, checked| {
+                let outcome = admit_entry(
+                    &mut self.admission,
+                    &self.hasher,
+                    Position {
+                        index: first_index.saturating_add(i),
+                        seq: self.next_seq,
+                        prev: self.prev,
+                        now: self.now,
+                    },
+                    statement,
+                    checked,
+                );
+                let stop = outcome.is_err() && all_or_nothing;
+                if let Ok(e) = &outcome {
+                    if e.seq == 0 {
+                        self.admission.set_genesis_leaf(e.leaf_hash);
+                    }
+                    self.prev = e.leaf_hash;
+                    self.next_seq += 1;
                 }
-                self.prev = e.leaf_hash;
-                self.next_seq += 1;
-            }
-            out.push(outcome);
-            if stop {
-                break;
-            }
-        }
+                out.push(outcome);
+                if stop {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        );
         out
     }
 }
