@@ -350,14 +350,7 @@ fn flipped_bit_in_an_earlier_entry_stops_the_writer() {
     // Flip a byte of the first CaseOpened (entry 5): not the tail, and no registry change, so
     // neither tail recovery nor the registry index looks at it.
     let log = f.dir.join("ledger").join("entries.log");
-    let mut bytes = std::fs::read(&log).unwrap();
-    let needle = CASE.as_bytes();
-    let at = bytes
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .unwrap();
-    bytes[at] ^= 0x01;
-    std::fs::write(&log, &bytes).unwrap();
+    let at = common::tamper::flip_first(&log, CASE.as_bytes());
     let out = f.append(&f.officer, &[case_opened("金民执〔2026〕14号")]);
     expect_code(&out, EXIT_TAMPERED);
     let err = stderr(&out);
@@ -369,11 +362,7 @@ fn flipped_bit_in_an_earlier_entry_stops_the_writer() {
         describe(&out)
     );
     // Nothing was appended on top of the damage (the frames are counted without the index).
-    std::fs::write(&log, {
-        bytes[at] ^= 0x01;
-        &bytes
-    })
-    .unwrap();
+    common::tamper::flip_byte(&log, at, 0x01);
     assert_eq!(f.size(), size);
 }
 

@@ -276,15 +276,7 @@ fn a_bit_flipped_in_a_sealed_entry_is_found_by_verify_and_not_blessed_by_a_seal(
     }
     // Flip a byte of the first viewing, which the seal's writer state covers (not its last
     // entry): the writer's open no longer reads it (decision 0010).
-    let log = f.dir.join("ledger").join("entries.log");
-    let mut bytes = std::fs::read(&log).unwrap();
-    let needle = b"review 1";
-    let at = bytes
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .unwrap();
-    bytes[at] ^= 0x01;
-    std::fs::write(&log, &bytes).unwrap();
+    common::tamper::flip_first(&f.dir.join("ledger").join("entries.log"), b"review 1");
     let tampered = |when: &str| {
         let out = f.verify(&["--json"]);
         let text = expect_code(&out, 1);

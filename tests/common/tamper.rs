@@ -26,6 +26,18 @@ pub fn flip_byte(path: &Path, offset: usize, mask: u8) {
     std::fs::write(path, bytes).unwrap();
 }
 
+/// Flips the lowest bit of the first byte of the first occurrence of `needle` in `path` (an
+/// entry's text, to edit that entry in place): its offset, to flip it back with [`flip_byte`].
+pub fn flip_first(path: &Path, needle: &[u8]) -> usize {
+    let bytes = std::fs::read(path).unwrap();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the needle is in the file");
+    flip_byte(path, at, 0x01);
+    at
+}
+
 /// Where the frames of a log's bytes end: at the first zero length field (the free space of a
 /// preallocated entry log, docs/STORE.md rule R13) or at the end of the bytes. A tamperer who
 /// cuts or extends "the log" works from here, not from the file's length.
