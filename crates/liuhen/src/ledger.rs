@@ -627,26 +627,27 @@ fn saved_state<S: StoreRead + ?Sized>(
     let Event::Genesis { ledger_key, .. } = &genesis.statement.statement.event else {
         return Err(LedgerError::NoGenesis);
     };
-    let body = match WriterState::open(&bytes, ledger_key, &hasher.hash_leaf(&genesis_bytes)) {
-        Ok(body) => body,
+    let state = match WriterState::verify(&bytes, ledger_key, &hasher.hash_leaf(&genesis_bytes)) {
+        Ok(state) => state,
         Err(e) => {
             return Ok(Err(Some(format!(
                 "the stored writer state is ignored: {e}"
             ))))
         }
     };
-    if body.size > size {
+    if state.size() > size {
         return Err(corrupt(
             size,
             format!(
                 "is missing: the store holds {size} entries, but the ledger key sealed {} \
                  (its signed writer state): entries were removed after a seal",
-                body.size
+                state.size()
             ),
         ));
     }
-    let last = body.size - 1;
-    if hasher.hash_leaf(&read(last)?) != body.last_leaf {
+    // At least 1 (WriterState::verify refuses an empty state).
+    let last = state.size() - 1;
+    if hasher.hash_leaf(&read(last)?) != state.last_leaf {
         return Err(corrupt(
             last,
             "is not the entry the ledger key sealed at this position (its signed writer \
@@ -654,13 +655,11 @@ fn saved_state<S: StoreRead + ?Sized>(
                 .into(),
         ));
     }
-    let frontier =
-        CompactRange::from_nodes(body.size, body.frontier).ok_or(LedgerError::NoGenesis)?;
     Ok(Ok(Rebuilt {
-        admission: body.admission.with_skew(skew_ms),
-        frontier,
-        last_leaf: body.last_leaf,
-        last_logged_at: body.last_logged_at,
+        admission: state.admission.with_skew(skew_ms),
+        frontier: state.frontier,
+        last_leaf: state.last_leaf,
+        last_logged_at: state.last_logged_at,
     }))
 }
 

@@ -123,16 +123,6 @@ impl WriterState {
         ledger_key: &PublicKey,
         genesis_leaf: &Digest,
     ) -> Result<VerifiedWriterState, WriterStateError> {
-        Self::open(bytes, ledger_key, genesis_leaf).map(|body| VerifiedWriterState { body })
-    }
-
-    /// Checks a stored writer state against the ledger key and the ledger's genesis leaf hash
-    /// and decodes it (steps 1 and 2 of the module documentation).
-    pub(crate) fn open(
-        bytes: &[u8],
-        ledger_key: &PublicKey,
-        genesis_leaf: &Digest,
-    ) -> Result<Body<Admission>, WriterStateError> {
         let len = bytes.len() as u64;
         if len > MAX_WRITER_STATE_BYTES || bytes.len() < labels::WRITER_STATE.len() + SIGNATURE_LEN
         {
@@ -152,10 +142,15 @@ impl WriterState {
         if body.genesis_leaf != *genesis_leaf {
             return Err(WriterStateError::OtherLedger(body.genesis_leaf));
         }
-        if body.size == 0 || CompactRange::from_nodes(body.size, body.frontier.clone()).is_none() {
-            return Err(WriterStateError::Frontier(body.size));
-        }
-        Ok(body)
+        let frontier = CompactRange::from_nodes(body.size, body.frontier)
+            .filter(|f| f.size() > 0)
+            .ok_or(WriterStateError::Frontier(body.size))?;
+        Ok(VerifiedWriterState {
+            last_leaf: body.last_leaf,
+            last_logged_at: body.last_logged_at,
+            frontier,
+            admission: body.admission,
+        })
     }
 }
 
@@ -163,35 +158,37 @@ impl WriterState {
 /// ([`WriterState::verify`]).
 #[derive(Clone, Debug)]
 pub struct VerifiedWriterState {
-    body: Body<Admission>,
+    pub(crate) last_leaf: Digest,
+    pub(crate) last_logged_at: Timestamp,
+    /// The compact range of its entries (its size is the state's).
+    pub(crate) frontier: CompactRange,
+    pub(crate) admission: Admission,
 }
 
 impl VerifiedWriterState {
     /// Entries it covers.
     pub fn size(&self) -> u64 {
-        self.body.size
+        self.frontier.size()
     }
 
     /// Leaf hash of its last entry.
     pub fn last_leaf(&self) -> Digest {
-        self.body.last_leaf
+        self.last_leaf
     }
 
     /// `logged_at` of its last entry.
     pub fn last_logged_at(&self) -> Timestamp {
-        self.body.last_logged_at
+        self.last_logged_at
     }
 
     /// The Merkle root of its first [`size`](Self::size) entries.
     pub fn root(&self) -> Digest {
-        CompactRange::from_nodes(self.body.size, self.body.frontier.clone())
-            .map(|f| f.root(&crate::hash::Sha256TreeHasher))
-            .unwrap_or(Digest::ZERO)
+        self.frontier.root(&crate::hash::Sha256TreeHasher)
     }
 
     /// The admission state after its last entry.
     pub fn admission(&self) -> &Admission {
-        &self.body.admission
+        &self.admission
     }
 }
 

@@ -1921,11 +1921,11 @@ impl Reads<'_> {
     fn nodes_at(&self, nodes: &[(u8, u64)]) -> Result<Vec<Digest>, StoreError> {
         let files = self.entries;
         let mut out = vec![None; nodes.len()];
+        files.nodes.fill(nodes, &mut out);
         let mut at = Vec::with_capacity(nodes.len());
         for (k, &(level, index)) in nodes.iter().enumerate() {
             super::check_node(level, index, self.size)?;
-            if let (Some(hash), Some(slot)) = (files.nodes.get(level, index), out.get_mut(k)) {
-                *slot = Some(hash);
+            if out.get(k).is_some_and(Option::is_some) {
                 continue;
             }
             let pos = layout::node_position(level, index)

@@ -32,16 +32,20 @@ pub(super) struct NodeCache {
 }
 
 impl NodeCache {
-    /// The kept hash of subtree `index` of `level`, if it is kept.
-    pub(super) fn get(&self, level: u8, index: u64) -> Option<Digest> {
-        if level < MIN_LEVEL {
-            return None;
+    /// Fills `out[k]` with the kept hash of `nodes[k]` (`(level, index)`), where one is kept:
+    /// one lock for a proof's nodes.
+    pub(super) fn fill(&self, nodes: &[(u8, u64)], out: &mut [Option<Digest>]) {
+        if nodes.iter().all(|&(level, _)| level < MIN_LEVEL) {
+            return;
         }
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&(level, index))
-            .copied()
+        let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        for (slot, node) in out.iter_mut().zip(nodes) {
+            if node.0 >= MIN_LEVEL {
+                if let Some(hash) = map.get(node) {
+                    *slot = Some(*hash);
+                }
+            }
+        }
     }
 
     /// Keeps the hashes just read that are high enough, while there is room.
@@ -64,8 +68,12 @@ mod tests {
         let cache = NodeCache::default();
         let h = Digest::from_bytes([7; 32]);
         cache.keep([((MIN_LEVEL - 1, 0), h), ((MIN_LEVEL, 3), h)]);
-        assert_eq!(cache.get(MIN_LEVEL - 1, 0), None);
-        assert_eq!(cache.get(MIN_LEVEL, 3), Some(h));
+        let mut out = [None, None, None];
+        cache.fill(
+            &[(MIN_LEVEL - 1, 0), (MIN_LEVEL, 3), (MIN_LEVEL, 4)],
+            &mut out,
+        );
+        assert_eq!(out, [None, Some(h), None]);
         cache.keep((0..MAX_NODES as u64 + 10).map(|i| ((20, i), h)));
         let kept = cache.map.lock().map(|m| m.len()).unwrap_or(0);
         assert_eq!(kept, MAX_NODES);
