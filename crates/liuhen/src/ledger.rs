@@ -26,8 +26,8 @@
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -360,8 +360,9 @@ pub(crate) fn test_ledger(
 /// the statements already checked ([`for_each_checked`]).
 const PIPELINE_MIN: usize = 64;
 
-/// Statements checked together and handed to the caller's thread at once in a pipeline.
-const PIPELINE_GROUP: usize = 8;
+/// Statements claimed and checked together in a pipeline: small, so that the caller's thread
+/// waits at most this many checks at the end of a batch.
+const PIPELINE_GROUP: usize = 4;
 
 /// Most public keys a writer keeps decompressed ([`KeyCache`]).
 const KEY_CACHE_MAX: usize = 1024;
@@ -429,8 +430,9 @@ fn check_statement(statement: &SignedStatement, verify: bool, keys: &KeyCache) -
 /// returns what it broke with. Signatures (if `verify`) are checked with `verify_strict`, one
 /// at a time, on all cores: a lone statement on the caller's thread (no hand-off to the thread
 /// pool), a small batch before the first call, a batch of [`PIPELINE_MIN`] or more in a
-/// pipeline — the pool checks them while `admit` runs on the caller's thread for those already
-/// checked, in order, so admission and encoding overlap the checks instead of following them.
+/// pipeline — the pool and the caller's thread check them while `admit` runs on the caller's
+/// thread for those already checked, in order, so admission and encoding overlap the checks
+/// instead of following them.
 /// `admit` sees statement `i` only once its signature was checked, and the statements in
 /// order, so the first refusal is the same as if every signature had been checked first;
 /// once `admit` breaks, the statements not yet checked are skipped.
@@ -455,54 +457,65 @@ pub(crate) fn for_each_checked<E>(
     if !verify || statements.len() == 1 {
         return inline(&mut admit, &mut std::iter::empty());
     }
-    // Inside the pool (a caller on one of its threads) the caller's thread must not block
-    // waiting for work the pool would have to do: no pipeline there, nor with one thread.
-    if statements.len() < PIPELINE_MIN
-        || rayon::current_thread_index().is_some()
-        || rayon::current_num_threads() < 2
-    {
+    if statements.len() < PIPELINE_MIN || rayon::current_num_threads() < 2 {
         let checked: Vec<Checked> = statements
             .par_iter()
             .map(|s| check_statement(s, verify, keys))
             .collect();
         return inline(&mut admit, &mut checked.into_iter());
     }
+    // Every thread checks: the caller's thread and all but one of the pool's, as many threads
+    // as cores. Groups are claimed in order from one counter. The caller's thread admits each
+    // group once it is checked; while the next is still being checked elsewhere, it claims and
+    // checks a group itself. So it never sleeps waiting for a hand-over (nor for work only the
+    // pool could do: this also runs on a pool thread), and waits only for a group another
+    // thread is checking once none is left to claim: at most one group's checks.
+    let groups: Vec<&[SignedStatement]> = statements.chunks(PIPELINE_GROUP).collect();
+    let slots: Vec<Mutex<Option<Vec<Checked>>>> = groups.iter().map(|_| Mutex::new(None)).collect();
+    let claimed = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel::<(usize, Vec<Checked>)>();
-        let stop = &stop;
-        scope.spawn(move || {
-            // Handed over in groups: one message (and at most one wake-up of the caller's
-            // thread) per group, not per statement.
-            statements
-                .par_chunks(PIPELINE_GROUP)
-                .enumerate()
-                .for_each_with(tx, |tx, (g, group)| {
-                    if !stop.load(Ordering::Relaxed) {
-                        let checked = group
-                            .iter()
-                            .map(|s| check_statement(s, verify, keys))
-                            .collect();
-                        // The receiver is gone only once admission broke off.
-                        let _ = tx.send((g * PIPELINE_GROUP, checked));
-                    }
-                });
-        });
-        // Groups arrive in any order; each statement waits here until its turn.
-        let mut early: Vec<Option<Checked>> = Vec::new();
-        early.resize_with(statements.len(), || None);
-        let mut next = 0;
-        let mut in_order = std::iter::from_fn(|| {
-            while early.get(next)?.is_none() {
-                let (first, group) = rx.recv().ok()?;
-                for (slot, c) in early.iter_mut().skip(first).zip(group) {
-                    *slot = Some(c);
+    // Claims the next group and checks it; false once none is left (or admission broke off).
+    let check_next = || {
+        let g = claimed.fetch_add(1, Ordering::Relaxed);
+        let (Some(group), Some(slot)) = (groups.get(g), slots.get(g)) else {
+            return false;
+        };
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        let checked = group
+            .iter()
+            .map(|s| check_statement(s, verify, keys))
+            .collect();
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(checked);
+        true
+    };
+    rayon::in_place_scope(|scope| {
+        for _ in 1..rayon::current_num_threads() {
+            scope.spawn(|_| while check_next() {});
+        }
+        let mut broke = None;
+        'groups: for (g, slot) in slots.iter().enumerate() {
+            let checked = loop {
+                if let Some(checked) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
+                    break checked;
+                }
+                if !check_next() {
+                    // Every group is claimed: this one is being checked on another thread.
+                    std::thread::yield_now();
+                }
+            };
+            for (i, c) in checked.into_iter().enumerate() {
+                let index = g * PIPELINE_GROUP + i;
+                let Some(statement) = statements.get(index) else {
+                    break;
+                };
+                if let ControlFlow::Break(e) = admit(index, statement, c) {
+                    broke = Some(e);
+                    break 'groups;
                 }
             }
-            next += 1;
-            early.get_mut(next - 1).and_then(Option::take)
-        });
-        let broke = inline(&mut admit, &mut in_order);
+        }
         stop.store(true, Ordering::Relaxed);
         broke
     })

@@ -58,6 +58,7 @@ mod layout;
 mod ops;
 mod recover;
 mod state;
+mod upkeep;
 
 use std::fmt;
 use std::fs::{self, File};
@@ -66,8 +67,6 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-
-use rayon::prelude::*;
 
 pub use ops::{Faults, HeldSync};
 
@@ -649,9 +648,6 @@ const MAX_REGISTRY_TAIL: u64 = 1 << 20;
 /// index durable and writes a new mark (rule R2a): what opening checks record by record.
 const MARK_EVERY_ENTRIES: u64 = 512;
 
-/// Batches of at least this many entries have their checksums computed on all cores.
-const PARALLEL_CHECKSUMS: usize = 64;
-
 /// What the registry index holds, judged against the index mark.
 enum RegistryLoad {
     /// No file: a store made before the index existed.
@@ -845,16 +841,19 @@ pub struct FileStore {
     /// `None` for a store made before the file existed (the ledger then reads every entry).
     registry: Option<RegistryIndex>,
     /// The index mark file (writer only).
-    mark_file: Option<Box<dyn DataFile>>,
+    mark_file: Option<Arc<dyn DataFile>>,
     /// The last durable index point: the entry-index groups and registry-index records synced
     /// before it was written. The groups and records after it are written without a sync.
     mark: layout::Mark,
+    /// The round of upkeep (index mark, log growth) the last commit started, if any: every
+    /// write waits for it first (module `upkeep`).
+    upkeep: Option<upkeep::Pending>,
 }
 
 /// The open registry index file and the sequence numbers it holds below `size`.
 #[derive(Debug)]
 struct RegistryIndex {
-    file: Box<dyn DataFile>,
+    file: Arc<dyn DataFile>,
     seqs: Vec<u64>,
 }
 
@@ -1143,8 +1142,9 @@ impl FileStore {
             entries: Arc::new(entries),
             checkpoints: Arc::new(checkpoints),
             registry: None,
-            mark_file,
+            mark_file: mark_file.map(Arc::from),
             mark,
+            upkeep: None,
         };
         if tampered {
             let first = store
@@ -1307,55 +1307,9 @@ impl FileStore {
         }
         durable.extend(derived);
         Ok(Some(RegistryIndex {
-            file,
+            file: Arc::from(file),
             seqs: durable,
         }))
-    }
-
-    /// Makes the entry index and the registry index durable and records that in a new index
-    /// mark: `fdatasync` both, write the mark into the older of its two slots, `fdatasync` it.
-    /// Off the common commit path: once per [`MARK_EVERY_ENTRIES`] entries, and on open after
-    /// the index was cut. A failure latches the store like any failed write.
-    fn write_mark(&mut self) -> Result<(), FileStoreError> {
-        let Some(mark_file) = self.mark_file.as_ref() else {
-            return Ok(());
-        };
-        let files = &self.entries;
-        self.step(files.index.sync_data(), &files.index_path, "syncing")?;
-        let registry = match self.registry.as_ref() {
-            Some(index) => {
-                // Every record below the last mark's count was synced before that mark was
-                // written (here, or on open, which syncs what it rewrites); records written
-                // since make the count differ. None written: nothing to sync (the common case:
-                // registry changes are rare).
-                if index.seqs.len() as u64 != self.mark.registry {
-                    let path = self.dir.join(REGISTRY_INDEX_FILE);
-                    self.step(index.file.sync_data(), &path, "syncing")?;
-                }
-                index.seqs.len() as u64
-            }
-            None => 0,
-        };
-        let mark = layout::Mark {
-            // A forged mark may claim the largest generation; wrapping keeps the slots
-            // alternating and never panics (the mark is derived data: at worst the next open
-            // checks more).
-            generation: self.mark.generation.wrapping_add(1),
-            entries: self.size,
-            registry,
-        };
-        let path = self.dir.join(INDEX_MARK_FILE);
-        self.step(
-            mark_file.write_all_at(
-                &mark.encode(),
-                (mark.generation % 2) * layout::MARK_SLOT_LEN,
-            ),
-            &path,
-            "writing the index mark to",
-        )?;
-        self.step(mark_file.sync_data(), &path, "syncing")?;
-        self.mark = mark;
-        Ok(())
     }
 
     /// Rebuilds the registry index from the entry frames (O(n), once): the sequence numbers of
@@ -1386,18 +1340,24 @@ impl FileStore {
         fs::rename(&temp, &path).map_err(io_error(&path, "renaming the rebuilt index to"))?;
         sync_dir(&self.dir)?;
         let file = open_data_file(&path, true, faults)?;
-        Ok(RegistryIndex { file, seqs })
+        Ok(RegistryIndex {
+            file: Arc::from(file),
+            seqs,
+        })
     }
 
     /// Makes the entry index and the registry index durable now and records it in the index
     /// mark, so that the next open checks nothing of them record by record (rule R2a). Appends
-    /// do this on their own every 512 entries; a long-running writer may also call it before it
-    /// shuts down. Needless for durability: the frames are.
+    /// do this on their own every 512 entries, after the commit, on a thread of their own; a
+    /// long-running writer may also call it before it shuts down. Needless for durability: the
+    /// frames are.
     ///
     /// # Errors
     /// [`FileStoreError::ReadOnly`] for a reader or a store that refuses writes; an I/O error
-    /// (the store then latches, like after any failed write).
+    /// (the store then latches, like after any failed write), also one of the upkeep the last
+    /// commit started.
     pub fn sync_index(&mut self) -> Result<(), FileStoreError> {
+        self.settle()?;
         self.writable()?;
         self.write_mark()
     }
@@ -1483,17 +1443,7 @@ impl FileStore {
         path: &Path,
         op: &'static str,
     ) -> Result<(), FileStoreError> {
-        result.map_err(|source| {
-            let _ = self.refusal.set(format!(
-                "an earlier write failed ({op} {}: {source}); reopen the store to recover",
-                path.display()
-            ));
-            FileStoreError::Io {
-                path: path.to_path_buf(),
-                op,
-                source,
-            }
-        })
+        upkeep::latch(&self.refusal, result, path, op)
     }
 
     /// Writes `frames` to the log of `files` at `offset`, then `fdatasync`s the log: the first two
@@ -1515,17 +1465,8 @@ impl FileStore {
         if entries.is_empty() {
             return Ok(());
         }
+        self.settle()?;
         self.writable()?;
-        // The checksums first (on all cores for a large batch: they are the batch's only CPU
-        // work here besides the frontier), then one pass that checks and lays out.
-        let sums: Vec<Digest> = if entries.len() >= PARALLEL_CHECKSUMS {
-            entries
-                .par_iter()
-                .map(|e| layout::checksum(&e.bytes))
-                .collect()
-        } else {
-            entries.iter().map(|e| layout::checksum(&e.bytes)).collect()
-        };
         let payload: usize = entries.iter().map(|e| e.bytes.len()).sum();
         let mut frames = Vec::with_capacity(payload + entries.len() * FRAME_OVERHEAD as usize);
         // A group: a 12-byte head, the leaf hash and on average one node hash (at most 64).
@@ -1533,7 +1474,7 @@ impl FileStore {
             Vec::with_capacity(entries.len() * (12 + 2 * DIGEST_LEN) + 64 * DIGEST_LEN);
         let mut frontier = self.frontier.clone();
         let mut end = self.entries_end;
-        for (e, sum) in entries.iter().zip(sums) {
+        for e in entries {
             let len = e.bytes.len();
             if len == 0 || len > MAX_ENTRY_BYTES {
                 return Err(FileStoreError::BadRecordLength {
@@ -1543,6 +1484,9 @@ impl FileStore {
                     max: MAX_ENTRY_BYTES,
                 });
             }
+            // One pass that checks and lays out. (On all cores, the checksums of a batch took
+            // longer: the pool's threads sleep once the signatures of the batch are checked.)
+            let sum = layout::checksum(&e.bytes);
             if sum != e.leaf_hash {
                 return Err(FileStoreError::LeafHashMismatch {
                     path: self.entries.log_path.clone(),
@@ -1567,9 +1511,7 @@ impl FileStore {
             .filter(|e| e.registry_change)
             .map(|e| e.seq)
             .collect();
-        if self.size.saturating_sub(self.mark.entries) >= MARK_EVERY_ENTRIES {
-            self.write_mark()?;
-        }
+        let group = end - self.entries_end;
         let files = &self.entries;
         self.write_durably(files, &frames, self.entries_end, "writing frames to")?;
         self.step(
@@ -1589,6 +1531,9 @@ impl FileStore {
         if let Some(index) = self.registry.as_mut() {
             index.seqs.extend(changes);
         }
+        // Durable and acknowledged: the mark and the log's growth, if due, are done while the
+        // caller goes on.
+        self.start_upkeep(group);
         Ok(())
     }
 
@@ -1612,6 +1557,7 @@ impl FileStore {
 
     /// Appends a checkpoint: frame, `fdatasync`, index record, `fdatasync`.
     fn append_note(&mut self, note: &str) -> Result<(), FileStoreError> {
+        self.settle()?;
         self.writable()?;
         let len = note.len();
         if len == 0 || len > MAX_CHECKPOINT_BYTES {
