@@ -1332,9 +1332,7 @@ fn a_failed_index_mark_latches_and_loses_nothing() {
         assert!(ledger.store().refusal().unwrap().contains("write failed"));
         // Refused from then on, without a write.
         let operations = faults.operations();
-        assert!(ledger
-            .sign_and_append(&k.officer, document(9_001))
-            .is_err());
+        assert!(ledger.sign_and_append(&k.officer, document(9_001)).is_err());
         assert_eq!(faults.operations(), operations, "op {op}");
         drop(ledger);
         let store = FileStore::open(dir.path()).unwrap();

@@ -648,6 +648,10 @@ const MAX_REGISTRY_TAIL: u64 = 1 << 20;
 /// index durable and writes a new mark (rule R2a): what opening checks record by record.
 const MARK_EVERY_ENTRIES: u64 = 512;
 
+/// Batches of at least this many entries have their index groups laid out on the thread pool
+/// while their frames are synced.
+const OVERLAPPED_GROUPS: usize = 64;
+
 /// What the registry index holds, judged against the index mark.
 enum RegistryLoad {
     /// No file: a store made before the index existed.
@@ -847,7 +851,7 @@ pub struct FileStore {
     mark: layout::Mark,
     /// The round of upkeep (index mark, log growth) the last commit started, if any: every
     /// write waits for it first (module `upkeep`).
-    upkeep: Option<upkeep::Pending>,
+    upkeep: upkeep::Upkeep,
 }
 
 /// The open registry index file and the sequence numbers it holds below `size`.
@@ -1144,7 +1148,7 @@ impl FileStore {
             registry: None,
             mark_file: mark_file.map(Arc::from),
             mark,
-            upkeep: None,
+            upkeep: upkeep::Upkeep::default(),
         };
         if tampered {
             let first = store
@@ -1469,10 +1473,6 @@ impl FileStore {
         self.writable()?;
         let payload: usize = entries.iter().map(|e| e.bytes.len()).sum();
         let mut frames = Vec::with_capacity(payload + entries.len() * FRAME_OVERHEAD as usize);
-        // A group: a 12-byte head, the leaf hash and on average one node hash (at most 64).
-        let mut groups =
-            Vec::with_capacity(entries.len() * (12 + 2 * DIGEST_LEN) + 64 * DIGEST_LEN);
-        let mut frontier = self.frontier.clone();
         let mut end = self.entries_end;
         for e in entries {
             let len = e.bytes.len();
@@ -1494,9 +1494,25 @@ impl FileStore {
                 });
             }
             layout::encode_frame(&e.bytes, &sum, &mut frames);
-            frontier.push_group(&self.hasher, end, len as u64, sum, &mut groups);
             end += FRAME_OVERHEAD + len as u64;
         }
+        // The index groups: positions and node hashes (the frontier's new perfect subtrees),
+        // laid out while the frames are synced — a large batch's on the pool — since they are
+        // written only after the sync.
+        let mut frontier = self.frontier.clone();
+        // A group: a 12-byte head, the leaf hash and on average one node hash (at most 64).
+        let mut groups =
+            Vec::with_capacity(entries.len() * (12 + 2 * DIGEST_LEN) + 64 * DIGEST_LEN);
+        let first = self.entries_end;
+        let hasher = &self.hasher;
+        let lay_out_groups = |frontier: &mut Frontier, groups: &mut Vec<u8>| {
+            let mut at = first;
+            for e in entries {
+                let len = e.bytes.len() as u64;
+                frontier.push_group(hasher, at, len, e.leaf_hash, groups);
+                at += FRAME_OVERHEAD + len;
+            }
+        };
         // A preallocated log is overwritten in place, so the commit's `fdatasync` carries data
         // blocks only. A batch that does not fit the free space grows the log to the next
         // multiple of the chunk in the same write, as zeros after the frames: that one commit
@@ -1513,7 +1529,15 @@ impl FileStore {
             .collect();
         let group = end - self.entries_end;
         let files = &self.entries;
-        self.write_durably(files, &frames, self.entries_end, "writing frames to")?;
+        if entries.len() >= OVERLAPPED_GROUPS {
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| lay_out_groups(&mut frontier, &mut groups));
+                self.write_durably(files, &frames, first, "writing frames to")
+            })?;
+        } else {
+            lay_out_groups(&mut frontier, &mut groups);
+            self.write_durably(files, &frames, first, "writing frames to")?;
+        }
         self.step(
             files
                 .index

@@ -11,7 +11,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle};
 
 use super::layout::{self, Mark};
@@ -65,27 +65,70 @@ pub(super) struct Done {
     capacity: Option<u64>,
 }
 
+/// A writer's upkeep: its thread, started with the first round and kept until the store is
+/// dropped (a thread that sleeps between rounds is woken at once; a new one per round often
+/// waited milliseconds for a core both busy checking signatures), and the round in progress.
+#[derive(Default)]
+pub(super) struct Upkeep {
+    worker: Option<Worker>,
+    pending: Option<Pending>,
+}
+
+struct Worker {
+    jobs: mpsc::Sender<Job>,
+    /// In a mutex only so that the store stays `Sync` (it is used from `&mut self` alone).
+    results: Mutex<mpsc::Receiver<Result<Done, FileStoreError>>>,
+    handle: JoinHandle<()>,
+}
+
 /// A round started after a commit.
-pub(super) enum Pending {
-    Running(JoinHandle<Result<Done, FileStoreError>>),
-    /// No thread could be started: the round ran on the committing thread, after the commit.
+enum Pending {
+    /// Sent to the thread.
+    Sent,
+    /// No thread could be had: the round ran on the committing thread, after the commit.
     Ran(Result<Done, FileStoreError>),
 }
 
-impl std::fmt::Debug for Pending {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Pending::Running(_) => "Pending::Running",
-            Pending::Ran(_) => "Pending::Ran",
+impl Worker {
+    fn start() -> io::Result<Worker> {
+        let (jobs, incoming) = mpsc::channel::<Job>();
+        let (outgoing, results) = mpsc::channel();
+        let handle = thread::Builder::new()
+            .name("liuhen-upkeep".into())
+            .spawn(move || {
+                for job in incoming {
+                    if outgoing.send(job.run()).is_err() {
+                        break;
+                    }
+                }
+            })?;
+        Ok(Worker {
+            jobs,
+            results: Mutex::new(results),
+            handle,
         })
+    }
+}
+
+impl std::fmt::Debug for Upkeep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upkeep")
+            .field("thread", &self.worker.is_some())
+            .field("pending", &self.pending.is_some())
+            .finish()
     }
 }
 
 impl Drop for FileStore {
     /// A clean shutdown leaves the mark of the last round of upkeep on disk (its error, if
-    /// any, has nobody left to report to: the next open checks what the mark does not cover).
+    /// any, has nobody left to report to: the next open checks what the mark does not cover),
+    /// and stops the upkeep thread.
     fn drop(&mut self) {
         let _ = self.settle();
+        if let Some(Worker { jobs, handle, .. }) = self.upkeep.worker.take() {
+            drop(jobs);
+            let _ = handle.join();
+        }
     }
 }
 
@@ -199,23 +242,34 @@ impl FileStore {
         })
     }
 
-    /// After a commit of `group` bytes of frames: starts the round of upkeep due, if any, on a
-    /// thread of its own, and returns at once. If no thread can be started, the round runs
-    /// here; its error, if any, is still reported by the next write, not by this commit.
+    /// After a commit of `group` bytes of frames: hands the round of upkeep due, if any, to the
+    /// upkeep thread, and returns at once. If the thread cannot be had, the round runs here;
+    /// its error, if any, is still reported by the next write, not by this commit.
     pub(super) fn start_upkeep(&mut self, group: u64) {
-        if self.upkeep.is_some() || self.refusal.get().is_some() {
+        if self.upkeep.pending.is_some() || self.refusal.get().is_some() {
             return;
         }
         let Some(job) = self.upkeep_job(group) else {
             return;
         };
-        let spawned = thread::Builder::new()
-            .name("liuhen-upkeep".into())
-            .spawn(move || job.run());
-        self.upkeep = Some(match spawned {
-            Ok(handle) => Pending::Running(handle),
-            Err(_) => Pending::Ran(self.upkeep_job(group).map_or(Ok(Done::default()), Job::run)),
-        });
+        if self.upkeep.worker.is_none() {
+            self.upkeep.worker = Worker::start().ok();
+        }
+        let job = match &self.upkeep.worker {
+            Some(worker) => match worker.jobs.send(job) {
+                Ok(()) => {
+                    self.upkeep.pending = Some(Pending::Sent);
+                    return;
+                }
+                // The thread is gone (it panicked): run the round here.
+                Err(mpsc::SendError(job)) => {
+                    self.upkeep.worker = None;
+                    job
+                }
+            },
+            None => job,
+        };
+        self.upkeep.pending = Some(Pending::Ran(job.run()));
     }
 
     /// Waits for the round of upkeep in progress, if any, and takes on what it did. Every write
@@ -224,18 +278,28 @@ impl FileStore {
     /// # Errors
     /// The round's error (the store is then latched), also for a round that panicked.
     pub(super) fn settle(&mut self) -> Result<(), FileStoreError> {
-        let result = match self.upkeep.take() {
+        let result = match self.upkeep.pending.take() {
             None => return Ok(()),
             Some(Pending::Ran(result)) => result,
-            Some(Pending::Running(handle)) => handle.join().unwrap_or_else(|_| {
-                latch(
-                    &self.refusal,
-                    Err(io::Error::other("the upkeep thread panicked")),
-                    &self.dir,
-                    "keeping up the index of",
-                )
-                .map(|()| Done::default())
-            }),
+            Some(Pending::Sent) => {
+                let received = self.upkeep.worker.as_ref().and_then(|worker| {
+                    let results = worker
+                        .results
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    results.recv().ok()
+                });
+                received.unwrap_or_else(|| {
+                    self.upkeep.worker = None;
+                    latch(
+                        &self.refusal,
+                        Err(io::Error::other("the upkeep thread stopped")),
+                        &self.dir,
+                        "keeping up the index of",
+                    )
+                    .map(|()| Done::default())
+                })
+            }
         };
         self.take_on(result?);
         Ok(())
