@@ -61,6 +61,11 @@ fn the_upkeep_thread_ends_with_its_store_after_its_last_round() {
     }
     let size = ledger.size();
     drop(ledger);
+    // Joined: the thread has exited, though the kernel may list it a moment longer.
+    let gone = std::time::Instant::now();
+    while upkeep_threads() != before && gone.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
     assert_eq!(upkeep_threads(), before);
     // The last round's mark covers every entry (the next open checks no group one by one):
     // of the two slots (magic, generation, entries, registry, checksum), the newer one.

@@ -478,7 +478,11 @@ pub(crate) fn for_each_checked<E: Send>(
     let groups: Vec<&[SignedStatement]> = statements.chunks(PIPELINE_GROUP).collect();
     let slots: Vec<Mutex<Option<Vec<Checked>>>> = groups.iter().map(|_| Mutex::new(None)).collect();
     let claimed = AtomicUsize::new(0);
+    // Set once admission ends, however it ends (a panic included): no more groups are claimed.
     let stop = AtomicBool::new(false);
+    // Set if a check panicked on another thread: the admitting thread stops waiting for its
+    // group, and the scope then raises the panic.
+    let failed = AtomicBool::new(false);
     // Claims the next group and checks it; false once none is left (or admission broke off).
     let check_next = || {
         let g = claimed.fetch_add(1, Ordering::Relaxed);
@@ -488,6 +492,7 @@ pub(crate) fn for_each_checked<E: Send>(
         if stop.load(Ordering::Relaxed) {
             return false;
         }
+        let _guard = OnUnwind(&failed);
         let checked = group
             .iter()
             .map(|s| check_statement(s, verify, keys))
@@ -499,11 +504,15 @@ pub(crate) fn for_each_checked<E: Send>(
         for _ in 1..rayon::current_num_threads() {
             scope.spawn(|_| while check_next() {});
         }
+        let _stop = OnDrop(&stop);
         let mut broke = None;
         'groups: for (g, slot) in slots.iter().enumerate() {
             let checked = loop {
                 if let Some(checked) = slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
                     break checked;
+                }
+                if failed.load(Ordering::Relaxed) {
+                    break 'groups;
                 }
                 if !check_next() {
                     // Every group is claimed: this one is being checked on another thread.
@@ -521,9 +530,28 @@ pub(crate) fn for_each_checked<E: Send>(
                 }
             }
         }
-        stop.store(true, Ordering::Relaxed);
         broke
     })
+}
+
+/// Sets its flag when dropped.
+struct OnDrop<'a>(&'a AtomicBool);
+
+impl Drop for OnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Sets its flag when dropped during a panic.
+struct OnUnwind<'a>(&'a AtomicBool);
+
+impl Drop for OnUnwind<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Checks one statement for position `at.seq` and encodes its entry; on success the

@@ -2309,6 +2309,7 @@ impl StoreWrite for FileStore {
     }
 
     fn put_writer_state(&mut self, bytes: &[u8]) -> Result<bool, StoreError> {
+        self.settle()?;
         self.write_writer_state(bytes)?;
         Ok(true)
     }

@@ -219,17 +219,18 @@ impl FileStore {
 
     /// The round of upkeep due after a commit of `group` bytes of frames, if any: a mark once
     /// [`super::MARK_EVERY_ENTRIES`] entries were appended since the last; growth once the free
-    /// space of a preallocated log would not hold another group as large (or a quarter of a
-    /// chunk).
+    /// space of a preallocated log would not hold another group as large (at least a quarter of
+    /// a chunk, at most a chunk: a larger batch grows the log in its own commit). So the zeros
+    /// after the data stay under two chunks, far below what opening takes for junk
+    /// ([`layout::SEARCH_LIMIT`]).
     fn upkeep_job(&self, group: u64) -> Option<Job> {
         let mark = if self.size.saturating_sub(self.mark.entries) >= super::MARK_EVERY_ENTRIES {
             self.mark_job()
         } else {
             None
         };
-        let want = self
-            .entries_end
-            .saturating_add(group.max(layout::PREALLOC_CHUNK / 4));
+        let ahead = group.clamp(layout::PREALLOC_CHUNK / 4, layout::PREALLOC_CHUNK);
+        let want = self.entries_end.saturating_add(ahead);
         let grow = (self.preallocated && want > self.entries_capacity).then(|| {
             let to = want.div_ceil(layout::PREALLOC_CHUNK) * layout::PREALLOC_CHUNK;
             (self.entries_capacity, to)
@@ -272,12 +273,15 @@ impl FileStore {
         self.upkeep.pending = Some(Pending::Ran(job.run()));
     }
 
-    /// Waits for the round of upkeep in progress, if any, and takes on what it did. Every write
-    /// calls this first.
+    /// Waits for the round of upkeep the last commit started, if any (the index mark and the
+    /// growth of the log that follow a commit on the store's upkeep thread: docs/STORE.md,
+    /// commit protocol step 5), and takes on what it did. Every write calls this first; a
+    /// writer may call it to learn of a failed round before its next write.
     ///
     /// # Errors
-    /// The round's error (the store is then latched), also for a round that panicked.
-    pub(super) fn settle(&mut self) -> Result<(), FileStoreError> {
+    /// The round's error (the store latched when it failed), also for an upkeep thread that
+    /// stopped.
+    pub fn settle(&mut self) -> Result<(), FileStoreError> {
         let result = match self.upkeep.pending.take() {
             None => return Ok(()),
             Some(Pending::Ran(result)) => result,
