@@ -356,11 +356,11 @@ pub(crate) fn test_ledger(
 }
 
 /// Batches of at least this many statements whose signatures are checked are pipelined: the
-/// signatures are checked on all cores while the caller's thread admits and encodes, in order,
-/// the statements already checked ([`for_each_checked`]).
+/// signatures are checked on all cores while one of the pool's threads admits and encodes, in
+/// order, the statements already checked ([`for_each_checked`]).
 const PIPELINE_MIN: usize = 64;
 
-/// Statements claimed and checked together in a pipeline: small, so that the caller's thread
+/// Statements claimed and checked together in a pipeline: small, so that the admitting thread
 /// waits at most this many checks at the end of a batch.
 const PIPELINE_GROUP: usize = 4;
 

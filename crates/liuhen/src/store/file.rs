@@ -19,8 +19,8 @@
 //! 1. The batch's frames are written at the end of `entries.log`'s data in one write, then
 //!    `fdatasync`ed. This is the commit: the frames are the truth. The log of a format-2 store
 //!    is preallocated: the frames overwrite zeros in place, so the sync carries no file-size
-//!    change; a batch that does not fit grows the log by whole 1 MiB chunks of zeros in the
-//!    same write.
+//!    change; a batch that does not fit the free space grows the log by whole 1 MiB chunks of
+//!    zeros in the same write.
 //! 2. Only then are the batch's index groups (offset, length, leaf hash, and the Merkle node
 //!    hashes each entry completes, at positions computed from the entry number) written to
 //!    `entries.idx`, and its registry changes to `registry.idx`, without a sync: they are
@@ -28,9 +28,11 @@
 //!    durable first.
 //! 3. Only then does [`StoreWrite::append`] return `Ok`: one `fdatasync` per batch.
 //!
-//! Every 512 entries the next append first syncs both indexes and records that in the index
-//! mark; opening checks the groups written since the last mark one by one against their frames
-//! and derives the registry records since the mark from the frames.
+//! After a commit, on the store's upkeep thread while the caller goes on (module `upkeep`):
+//! every 512 entries, both indexes are synced and that is recorded in the index mark; and the
+//! preallocated log is grown ahead of the next commits. The next write waits for it first.
+//! Opening checks the groups written since the last mark one by one against their frames and
+//! derives the registry records since the mark from the frames.
 //!
 //! After the first failed write or sync the store refuses every further write
 //! ([`StoreError::ReadOnly`]); reopening recovers.
@@ -644,8 +646,8 @@ fn open_data_file(
 /// Registry records after the last entry: more than this is not what appends write.
 const MAX_REGISTRY_TAIL: u64 = 1 << 20;
 
-/// Entries appended since the last index mark after which the next append first makes the
-/// index durable and writes a new mark (rule R2a): what opening checks record by record.
+/// Entries appended since the last index mark after which the commit's upkeep makes the index
+/// durable and writes a new mark (rule R2a): what opening checks record by record.
 const MARK_EVERY_ENTRIES: u64 = 512;
 
 /// Batches of at least this many entries have their index groups laid out on the thread pool
@@ -1514,9 +1516,9 @@ impl FileStore {
             }
         };
         // A preallocated log is overwritten in place, so the commit's `fdatasync` carries data
-        // blocks only. A batch that does not fit the free space grows the log to the next
-        // multiple of the chunk in the same write, as zeros after the frames: that one commit
-        // also syncs the new file length (once per chunk, off the common path).
+        // blocks only. A batch that does not fit the free space the upkeep keeps ahead grows
+        // the log to the next multiple of the chunk in the same write, as zeros after the
+        // frames: that one commit also syncs the new file length.
         let mut capacity = self.entries_capacity;
         if self.preallocated && end > capacity {
             capacity = end.div_ceil(layout::PREALLOC_CHUNK) * layout::PREALLOC_CHUNK;
@@ -1527,7 +1529,7 @@ impl FileStore {
             .filter(|e| e.registry_change)
             .map(|e| e.seq)
             .collect();
-        let group = end - self.entries_end;
+        let group = end - first;
         let files = &self.entries;
         if entries.len() >= OVERLAPPED_GROUPS {
             rayon::in_place_scope(|scope| {

@@ -1,7 +1,7 @@
 //! Work a commit leaves behind, done on a thread of its own while the caller goes on — in a
 //! ledger, while the next batch's signatures are checked: making the index durable under a new
 //! index mark (rule R2a) and growing the preallocated entry log ahead of the next commits
-//! (docs/STORE.md, "Upkeep"). Neither is needed for durability, which the frames' own
+//! (docs/STORE.md, "Commit protocol", step 5). Neither is needed for durability, which the frames' own
 //! `fdatasync` gives; both used to sit on the commit path, before the frames.
 //!
 //! The store waits for the work before its next write ([`FileStore::settle`]), so the files see
